@@ -1,0 +1,113 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using MudBlazor;
+using MudBlazor.Services;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Components;
+
+/// <summary>One entry of the app's navigation. Features add theirs in <see cref="AppShell.AddAppShell"/>'s registry.</summary>
+public sealed record NavItem(string Title, string Href, string Icon, Permission Permission, string Group = "", int Order = 0)
+{
+    public bool IsVisibleTo(ClaimsPrincipal user) =>
+        PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission);
+}
+
+/// <summary>The navigation that later features plug into: they add items, the shell renders them.</summary>
+public sealed class AppNavigation
+{
+    private readonly List<NavItem> _items = [];
+
+    public IReadOnlyList<NavItem> Items => [.. _items.OrderBy(i => i.Group.Length > 0).ThenBy(i => i.Order)];
+
+    public AppNavigation Add(NavItem item)
+    {
+        _items.Add(item);
+        return this;
+    }
+}
+
+public static class PorchlightTheme
+{
+    public static MudTheme Theme { get; } = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#1F6FEB",
+            AppbarBackground = "#FFFFFF",
+            AppbarText = "#1C2128",
+            Background = "#F6F8FA",
+            DrawerBackground = "#FFFFFF",
+        },
+        Typography = new Typography
+        {
+            Default = new DefaultTypography { FontFamily = ["Inter", "Segoe UI", "system-ui", "-apple-system", "sans-serif"] },
+        },
+        LayoutProperties = new LayoutProperties { DefaultBorderRadius = "8px" },
+    };
+}
+
+/// <summary>The client address of the Blazor circuit, for the audit trail of actions taken in the app.</summary>
+public sealed class CircuitClient
+{
+    public string? IpAddress { get; set; }
+}
+
+internal sealed class CircuitClientHandler(CircuitClient client, IHttpContextAccessor http) : CircuitHandler
+{
+    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        client.IpAddress ??= http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Runs a use case from a component the way an HTTP request would: in its own DI scope (a circuit
+/// lives for hours and must not hold one DbContext), acting as the signed-in agent.
+/// </summary>
+public sealed class UseCaseRunner(IServiceScopeFactory scopes, AuthenticationStateProvider authentication, CircuitClient client)
+{
+    public async Task<TResult> RunAsync<TUseCase, TResult>(Func<TUseCase, Task<TResult>> action)
+        where TUseCase : notnull
+    {
+        var state = await authentication.GetAuthenticationStateAsync();
+        await using var scope = scopes.CreateAsyncScope();
+        if (!scope.ServiceProvider.GetRequiredService<ActingAgent>().Enter(state.User, client.IpAddress))
+        {
+            throw new InvalidOperationException("Use cases run from the app need a signed-in agent.");
+        }
+
+        return await action(scope.ServiceProvider.GetRequiredService<TUseCase>());
+    }
+}
+
+public static class AppShell
+{
+    public static IServiceCollection AddAppShell(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddMudServices();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CircuitClient>();
+        services.AddScoped<CircuitHandler, CircuitClientHandler>();
+        services.AddScoped<UseCaseRunner>();
+        services.AddSingleton(new AppNavigation()
+            .Add(new NavItem("Home", "/", Icons.Material.Outlined.Home, Permission.ViewWorkspace))
+            .Add(new NavItem("Workspace", "/settings/workspace", Icons.Material.Outlined.Business, Permission.ManageWorkspace, "Settings", 10))
+            .Add(new NavItem("Agents", "/settings/agents", Icons.Material.Outlined.People, Permission.ViewWorkspace, "Settings", 20))
+            .Add(new NavItem("Teams", "/settings/teams", Icons.Material.Outlined.Groups, Permission.ViewWorkspace, "Settings", 30))
+            .Add(new NavItem("Inboxes", "/settings/inboxes", Icons.Material.Outlined.Inbox, Permission.ViewWorkspace, "Settings", 40))
+            .Add(new NavItem("Audit trail", "/settings/audit", Icons.Material.Outlined.History, Permission.ViewAudit, "Settings", 50))
+            .Add(new NavItem("Profile & API tokens", "/settings/profile", Icons.Material.Outlined.AccountCircle, Permission.ManageOwnProfile, "Settings", 60)));
+        return services;
+    }
+
+    public static void MapAppShell(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+}

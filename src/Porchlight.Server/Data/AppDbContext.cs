@@ -1,0 +1,73 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Features.Workspaces;
+
+namespace Porchlight.Server.Data;
+
+/// <summary>
+/// The one context of the application. It is abstract: <see cref="SqliteAppDbContext"/> and
+/// <see cref="PostgresAppDbContext"/> carry each provider's own migrations (see Data/README.md).
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options, TenantScope tenant) : IdentityUserContext<Agent, Guid>(options)
+{
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+
+    public DbSet<Agent> Agents => Set<Agent>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<Team> Teams => Set<Team>();
+
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+
+    public DbSet<Inbox> Inboxes => Set<Inbox>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
+    public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<Guid>>().ToTable("AgentClaims");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<Guid>>().ToTable("AgentLogins");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<Guid>>().ToTable("AgentTokens");
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+
+        builder.Entity<Workspace>().HasQueryFilter(w => CurrentWorkspaceId == null || w.Id == CurrentWorkspaceId);
+        foreach (var entityType in builder.Model.GetEntityTypes().Where(t => typeof(IWorkspaceOwned).IsAssignableFrom(t.ClrType)))
+        {
+            builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilterFor(entityType.ClrType));
+        }
+    }
+
+    // e => CurrentWorkspaceId == null || e.WorkspaceId == CurrentWorkspaceId, built per entity type.
+    // Referencing this context's property makes EF read the value per query, not once per model.
+    private LambdaExpression TenantFilterFor(Type entityType)
+    {
+        var entity = Expression.Parameter(entityType, "e");
+        var current = Expression.Property(Expression.Constant(this), nameof(CurrentWorkspaceId));
+        var owner = Expression.Convert(Expression.Property(entity, nameof(IWorkspaceOwned.WorkspaceId)), typeof(Guid?));
+        var body = Expression.OrElse(
+            Expression.Equal(current, Expression.Constant(null, typeof(Guid?))),
+            Expression.Equal(owner, current));
+        return Expression.Lambda(body, entity);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Porchlight.Server.Features.Audit;
+
+namespace Porchlight.Server.Data;
+
+/// <summary>The provider switch, the interceptors every context gets, and the outbox.</summary>
+public static class DataFeature
+{
+    public static IServiceCollection AddData(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
+        services.AddScoped<TenantScope>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<DomainEventRegistry>();
+        services.AddScoped<OutboxInterceptor>();
+        services.AddSingleton<SqliteConnectionSetup>();
+
+        var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
+        switch (provider)
+        {
+            case DatabaseProvider.Postgres:
+                services.AddDbContext<AppDbContext, PostgresAppDbContext>((sp, options) =>
+                    Configure(sp, options).UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+                break;
+            default:
+                services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, options) =>
+                    Configure(sp, options)
+                        .UseSqlite(SqliteConnectionString(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value))
+                        .AddInterceptors(sp.GetRequiredService<SqliteConnectionSetup>()));
+                break;
+        }
+
+        services.AddSingleton<OutboxProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxProcessor>());
+        return services;
+    }
+
+    public static string SqliteConnectionString(DatabaseOptions options) =>
+        string.IsNullOrWhiteSpace(options.ConnectionString) ? DatabaseOptions.DefaultSqliteConnectionString : options.ConnectionString;
+
+    private static DbContextOptionsBuilder Configure(IServiceProvider services, DbContextOptionsBuilder options) =>
+        options.AddInterceptors(
+            // Audit first: its entries are part of the change, then the outbox collects events.
+            services.GetRequiredService<AuditInterceptor>(),
+            services.GetRequiredService<OutboxInterceptor>());
+
+    /// <summary>Applies pending migrations (creating the SQLite folder first).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        if (options.Provider == DatabaseProvider.Sqlite)
+        {
+            SqliteConnectionSetup.EnsureDirectory(SqliteConnectionString(options));
+        }
+
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

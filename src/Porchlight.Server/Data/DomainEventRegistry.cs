@@ -1,0 +1,56 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Porchlight.Server.Data;
+
+/// <summary>Reacts to one kind of domain event after the change that raised it was committed.</summary>
+public interface IDomainEventHandler<in TEvent> where TEvent : IDomainEvent
+{
+    Task HandleAsync(TEvent domainEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>A registered event type and how to hand a stored payload of it to its handlers.</summary>
+public sealed record DomainEventRegistration(Type EventType, Func<IServiceProvider, string, CancellationToken, Task> Dispatch);
+
+/// <summary>
+/// The event types the outbox knows, by name. Features register handlers explicitly with
+/// <see cref="DomainEventServiceCollection.AddDomainEventHandler{TEvent, THandler}"/>; events without a
+/// handler are still stored (so later handlers and webhooks can replay them) and are marked processed.
+/// </summary>
+public sealed class DomainEventRegistry
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly FrozenDictionary<string, DomainEventRegistration> _byName;
+
+    public DomainEventRegistry(IEnumerable<DomainEventRegistration> registrations) =>
+        _byName = registrations.DistinctBy(r => r.EventType).ToFrozenDictionary(r => NameOf(r.EventType));
+
+    public static string NameOf(Type eventType) => eventType.Name;
+
+    public DomainEventRegistration? Find(string name) => _byName.GetValueOrDefault(name);
+}
+
+public static class DomainEventServiceCollection
+{
+    public static IServiceCollection AddDomainEventHandler<TEvent, THandler>(this IServiceCollection services)
+        where TEvent : IDomainEvent
+        where THandler : class, IDomainEventHandler<TEvent>
+    {
+        services.AddScoped<IDomainEventHandler<TEvent>, THandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton(new DomainEventRegistration(typeof(TEvent), DispatchAsync<TEvent>)));
+        return services;
+    }
+
+    private static async Task DispatchAsync<TEvent>(IServiceProvider services, string payload, CancellationToken cancellationToken)
+        where TEvent : IDomainEvent
+    {
+        var domainEvent = JsonSerializer.Deserialize<TEvent>(payload, DomainEventRegistry.Json)
+            ?? throw new InvalidOperationException($"Outbox payload of {typeof(TEvent).Name} is empty.");
+        foreach (var handler in services.GetServices<IDomainEventHandler<TEvent>>())
+        {
+            await handler.HandleAsync(domainEvent, cancellationToken);
+        }
+    }
+}

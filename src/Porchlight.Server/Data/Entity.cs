@@ -1,0 +1,35 @@
+namespace Porchlight.Server.Data;
+
+/// <summary>Marks a row that belongs to one workspace; the tenant query filter scopes it.</summary>
+public interface IWorkspaceOwned
+{
+    Guid WorkspaceId { get; }
+}
+
+/// <summary>A fact that happened to an entity, stored in the outbox with the change that caused it.</summary>
+public interface IDomainEvent
+{
+    /// <summary>The workspace the event happened in; handlers run scoped to it.</summary>
+    Guid WorkspaceId { get; }
+}
+
+public interface IHasDomainEvents
+{
+    IReadOnlyList<IDomainEvent> DomainEvents { get; }
+    void ClearDomainEvents();
+}
+
+/// <summary>Base of entities with a time-ordered key and domain events.</summary>
+public abstract class Entity : IHasDomainEvents
+{
+    private readonly List<IDomainEvent> _domainEvents = [];
+
+    // Version 7 keys are time-ordered: inserts append to indexes, and ordering by Id is ordering by creation.
+    public Guid Id { get; private set; } = Guid.CreateVersion7();
+
+    public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
+
+    protected void Raise(IDomainEvent domainEvent) => _domainEvents.Add(domainEvent);
+
+    public void ClearDomainEvents() => _domainEvents.Clear();
+}

@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Audit;
+
+namespace Porchlight.Server.Features.Agents;
+
+public enum AgentRole
+{
+    Agent = 0,
+    Supervisor = 1,
+    Admin = 2,
+    Owner = 3,
+}
+
+/// <summary>A person who answers customers. Signs in with ASP.NET Core Identity; belongs to one workspace.</summary>
+public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvents, IAudited
+{
+    public const int MaxNameLength = 100;
+    private readonly List<IDomainEvent> _domainEvents = [];
+
+    private Agent()
+    {
+    }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public string DisplayName { get; private set; } = "";
+
+    public AgentRole Role { get; private set; }
+
+    /// <summary>A deactivated agent keeps their history but can no longer sign in or use tokens.</summary>
+    public bool IsActive { get; private set; } = true;
+
+    public DateTime CreatedAt { get; private set; }
+
+    public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
+
+    public void ClearDomainEvents() => _domainEvents.Clear();
+
+    public static Agent Create(Guid workspaceId, string email, string displayName, AgentRole role, DateTime now)
+    {
+        var agent = new Agent
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = workspaceId,
+            Email = email.Trim(),
+            UserName = email.Trim(),
+            DisplayName = displayName.Trim(),
+            Role = role,
+            CreatedAt = now,
+            SecurityStamp = Guid.NewGuid().ToString("N"),
+        };
+        agent._domainEvents.Add(new AgentJoined(workspaceId, agent.Id, role));
+        return agent;
+    }
+
+    public void Rename(string displayName) => DisplayName = displayName.Trim();
+
+    public void ChangeRole(AgentRole role)
+    {
+        if (Role == role)
+        {
+            return;
+        }
+
+        Role = role;
+        // A new stamp makes existing cookies re-validate, so the old role's rights end promptly.
+        SecurityStamp = Guid.NewGuid().ToString("N");
+        _domainEvents.Add(new AgentRoleChanged(WorkspaceId, Id, role));
+    }
+
+    public void Deactivate()
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        IsActive = false;
+        SecurityStamp = Guid.NewGuid().ToString("N");
+        _domainEvents.Add(new AgentDeactivated(WorkspaceId, Id));
+    }
+
+    public void Reactivate()
+    {
+        if (IsActive)
+        {
+            return;
+        }
+
+        IsActive = true;
+        _domainEvents.Add(new AgentReactivated(WorkspaceId, Id));
+    }
+}
+
+public sealed record AgentJoined(Guid WorkspaceId, Guid AgentId, AgentRole Role) : IDomainEvent;
+
+public sealed record AgentRoleChanged(Guid WorkspaceId, Guid AgentId, AgentRole Role) : IDomainEvent;
+
+public sealed record AgentDeactivated(Guid WorkspaceId, Guid AgentId) : IDomainEvent;
+
+public sealed record AgentReactivated(Guid WorkspaceId, Guid AgentId) : IDomainEvent;
+
+internal sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
+{
+    public void Configure(EntityTypeBuilder<Agent> builder)
+    {
+        builder.ToTable("Agents");
+        builder.Property(a => a.DisplayName).HasMaxLength(Agent.MaxNameLength);
+        builder.Property(a => a.Role).HasConversion<string>().HasMaxLength(16);
+        builder.HasIndex(a => new { a.WorkspaceId, a.DisplayName });
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

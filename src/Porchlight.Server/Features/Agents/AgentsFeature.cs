@@ -1,0 +1,53 @@
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Agents;
+
+public static class AgentsFeature
+{
+    public static IServiceCollection AddAgents(this IServiceCollection services) => services
+        .AddScoped<ListAgents>()
+        .AddScoped<GetAgent>()
+        .AddScoped<ChangeAgent>()
+        .AddScoped<InviteAgent>()
+        .AddScoped<ListInvitations>()
+        .AddScoped<RevokeInvitation>()
+        .AddScoped<AcceptInvitation>()
+        .AddScoped<GetMyProfile>()
+        .AddScoped<UpdateMyProfile>()
+        .AddScoped<ChangeMyPassword>();
+
+    public static void MapAgents(this RouteGroupBuilder api)
+    {
+        var agents = api.MapGroup("/agents").WithTags("Agents");
+        agents.MapGet("/", async (int? limit, string? cursor, ListAgents useCase, CancellationToken ct) =>
+                await ProblemResults.PagedAsync(limit, cursor, page => useCase.HandleAsync(page, ct)))
+            .RequirePermission(Permission.ViewWorkspace).Produces<Page<AgentResponse>>();
+        agents.MapGet("/{agentId:guid}", async (Guid agentId, GetAgent useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(agentId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<AgentResponse>();
+        agents.MapPatch("/{agentId:guid}", async (Guid agentId, ChangeAgentRequest request, ChangeAgent useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(agentId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageAgents).Produces<AgentResponse>();
+
+        var invitations = api.MapGroup("/invitations").WithTags("Agents");
+        invitations.MapGet("/", async (int? limit, string? cursor, ListInvitations useCase, CancellationToken ct) =>
+                await ProblemResults.PagedAsync(limit, cursor, page => useCase.HandleAsync(page, ct)))
+            .RequirePermission(Permission.ManageAgents).Produces<Page<InvitationResponse>>();
+        invitations.MapPost("/", async (InviteAgentRequest request, InviteAgent useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(request, ct)).ToHttp(i => TypedResults.Created($"/api/v1/invitations/{i.Id}", i)))
+            .RequirePermission(Permission.ManageAgents).Produces<InvitationResponse>(StatusCodes.Status201Created);
+        invitations.MapDelete("/{invitationId:guid}", async (Guid invitationId, RevokeInvitation useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(invitationId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageAgents);
+
+        var me = api.MapGroup("/me").WithTags("Profile");
+        me.MapGet("/", async (GetMyProfile useCase, CancellationToken ct) => (await useCase.HandleAsync(ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<AgentResponse>();
+        me.MapPatch("/", async (UpdateProfileRequest request, UpdateMyProfile useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(request, ct)).ToOk())
+            .RequirePermission(Permission.ManageOwnProfile).Produces<AgentResponse>();
+        me.MapPost("/password", async (ChangePasswordRequest request, ChangeMyPassword useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(request, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageOwnProfile);
+    }
+}

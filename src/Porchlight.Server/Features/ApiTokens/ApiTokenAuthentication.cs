@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.ApiTokens;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer plt_…</c> against the stored token hashes. The REST API
+/// accepts only this scheme (never the app's cookie), so a browser session cannot be ridden by
+/// cross-site requests against the API.
+/// </summary>
+public sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AppDbContext db,
+    TimeProvider clock,
+    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiToken";
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var hash = SecretToken.Hash(header["Bearer ".Length..].Trim());
+        var match = await db.ApiTokens.IgnoreQueryFilters()
+            .Where(t => t.TokenHash == hash && t.RevokedAt == null)
+            .Join(db.Agents.IgnoreQueryFilters(), t => t.AgentId, a => a.Id, (token, agent) => new { token, agent })
+            .AsNoTracking()
+            .FirstOrDefaultAsync(Context.RequestAborted);
+        if (match is null || !match.agent.IsActive)
+        {
+            return AuthenticateResult.Fail("The API token is unknown, revoked, or belongs to a deactivated agent.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (match.token.LastUsedAt is null || now - match.token.LastUsedAt > LastUsedResolution)
+        {
+            // Coarse on purpose: one write a minute per token, not one per request.
+            await db.ApiTokens.IgnoreQueryFilters().Where(t => t.Id == match.token.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        }
+
+        Claim[] claims =
+        [
+            new(ClaimTypes.NameIdentifier, match.agent.Id.ToString()),
+            new(ClaimTypes.Name, match.agent.Email ?? ""),
+            new(PorchlightClaims.TokenScopes, match.token.Scopes.ToString()),
+            .. PorchlightClaims.For(match.agent),
+        ];
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return WriteProblemAsync("Unauthorized", "Send a valid API token as 'Authorization: Bearer <token>'.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return WriteProblemAsync("Forbidden", "Your role or this token's scopes do not allow this operation.");
+    }
+
+    private Task WriteProblemAsync(string title, string detail) => problems.WriteAsync(new ProblemDetailsContext
+    {
+        HttpContext = Context,
+        ProblemDetails = new ProblemDetails { Status = Response.StatusCode, Title = title, Detail = detail },
+    }).AsTask();
+}

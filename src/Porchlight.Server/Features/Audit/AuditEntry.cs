@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Porchlight.Server.Data;
+
+namespace Porchlight.Server.Features.Audit;
+
+/// <summary>Entities whose every change is written to the audit trail by <see cref="AuditInterceptor"/>.</summary>
+public interface IAudited;
+
+/// <summary>A property whose value never enters the audit trail (secrets, bookkeeping).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class AuditIgnoreAttribute : Attribute;
+
+/// <summary>One recorded action: who did what to which record, from where, with values before and after.</summary>
+public sealed class AuditEntry : IWorkspaceOwned
+{
+    private AuditEntry()
+    {
+    }
+
+    public Guid Id { get; private set; } = Guid.CreateVersion7();
+
+    public Guid WorkspaceId { get; private set; }
+
+    public DateTime At { get; private set; }
+
+    /// <summary>Null for actions without a signed-in agent (a failed sign-in, the command line).</summary>
+    public Guid? ActorAgentId { get; private set; }
+
+    public string ActorName { get; private set; } = "";
+
+    /// <summary>Dotted verb, e.g. <c>inbox.created</c>, <c>auth.sign_in_failed</c>.</summary>
+    public string Action { get; private set; } = "";
+
+    public string EntityType { get; private set; } = "";
+
+    public string? EntityId { get; private set; }
+
+    /// <summary>JSON object: property name to <c>{ "before": .., "after": .. }</c>.</summary>
+    public string? Changes { get; private set; }
+
+    public string? IpAddress { get; private set; }
+
+    public static AuditEntry Create(
+        Guid workspaceId, DateTime at, AuditActor actor, string action, string entityType, string? entityId, string? changes) => new()
+    {
+        WorkspaceId = workspaceId,
+        At = at,
+        ActorAgentId = actor.AgentId,
+        ActorName = actor.Name,
+        Action = action,
+        EntityType = entityType,
+        EntityId = entityId,
+        Changes = changes,
+        IpAddress = actor.IpAddress,
+    };
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> builder)
+    {
+        builder.ToTable("AuditEntries");
+        builder.Property(e => e.ActorName).HasMaxLength(256);
+        builder.Property(e => e.Action).HasMaxLength(64);
+        builder.Property(e => e.EntityType).HasMaxLength(64);
+        builder.Property(e => e.EntityId).HasMaxLength(64);
+        builder.Property(e => e.IpAddress).HasMaxLength(45);
+        builder.HasIndex(e => new { e.WorkspaceId, e.Id });
+    }
+}

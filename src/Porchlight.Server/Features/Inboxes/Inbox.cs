@@ -1,0 +1,102 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Inboxes;
+
+/// <summary>The kinds of channel an inbox can be. A kind is added only when it works end to end.</summary>
+public enum InboxChannel
+{
+    /// <summary>The chat widget and tracker embedded in a website with a snippet.</summary>
+    WebWidget = 0,
+
+    /// <summary>Messages created and answered by an integration through the REST API.</summary>
+    Api = 1,
+}
+
+public enum WidgetPosition
+{
+    Right = 0,
+    Left = 1,
+}
+
+/// <summary>A channel instance through which customers reach the workspace.</summary>
+public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
+{
+    public const int MaxNameLength = 60;
+    public const int MaxGreetingLength = 80;
+    public const int MaxWelcomeTextLength = 500;
+    public const string DefaultColor = "#1F6FEB";
+
+    private Inbox()
+    {
+    }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public InboxChannel Channel { get; private set; }
+
+    /// <summary>
+    /// Public identifier written into the embed snippet. It is visible to anyone reading the host page,
+    /// so it only names the inbox; it grants nothing an anonymous visitor could not already do.
+    /// </summary>
+    public string PublicToken { get; private set; } = "";
+
+    public WidgetSettings Widget { get; private set; } = WidgetSettings.Default;
+
+    public DateTime CreatedAt { get; private set; }
+
+    public static Inbox Create(Guid workspaceId, string name, InboxChannel channel, WidgetSettings widget, DateTime now)
+    {
+        var inbox = new Inbox
+        {
+            WorkspaceId = workspaceId,
+            Name = name.Trim(),
+            Channel = channel,
+            PublicToken = SecretToken.Create("inb")[..28],
+            Widget = widget,
+            CreatedAt = now,
+        };
+        inbox.Raise(new InboxCreated(workspaceId, inbox.Id, channel));
+        return inbox;
+    }
+
+    public void Change(string name, WidgetSettings widget)
+    {
+        Name = name.Trim();
+        Widget = widget;
+    }
+}
+
+/// <summary>How the launcher and chat frame of a web-widget inbox look and greet.</summary>
+public sealed record WidgetSettings(string Color, WidgetPosition Position, string Greeting, string WelcomeText)
+{
+    public static WidgetSettings Default { get; } =
+        new(Inbox.DefaultColor, WidgetPosition.Right, "Hi there 👋", "Ask us anything. We usually answer within a few minutes.");
+}
+
+public sealed record InboxCreated(Guid WorkspaceId, Guid InboxId, InboxChannel Channel) : IDomainEvent;
+
+internal sealed class InboxConfiguration : IEntityTypeConfiguration<Inbox>
+{
+    public void Configure(EntityTypeBuilder<Inbox> builder)
+    {
+        builder.Property(i => i.Name).HasMaxLength(Inbox.MaxNameLength);
+        builder.Property(i => i.Channel).HasConversion<string>().HasMaxLength(16);
+        builder.Property(i => i.PublicToken).HasMaxLength(32);
+        builder.HasIndex(i => i.PublicToken).IsUnique();
+        builder.HasIndex(i => new { i.WorkspaceId, i.Name }).IsUnique();
+        builder.ComplexProperty(i => i.Widget, widget =>
+        {
+            widget.Property(w => w.Color).HasColumnName("WidgetColor").HasMaxLength(7);
+            widget.Property(w => w.Position).HasColumnName("WidgetPosition").HasConversion<string>().HasMaxLength(8);
+            widget.Property(w => w.Greeting).HasColumnName("WidgetGreeting").HasMaxLength(Inbox.MaxGreetingLength);
+            widget.Property(w => w.WelcomeText).HasColumnName("WidgetWelcomeText").HasMaxLength(Inbox.MaxWelcomeTextLength);
+        });
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

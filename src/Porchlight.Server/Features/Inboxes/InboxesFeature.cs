@@ -1,0 +1,33 @@
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Inboxes;
+
+public static class InboxesFeature
+{
+    public static IServiceCollection AddInboxes(this IServiceCollection services) => services
+        .AddScoped<ListInboxes>()
+        .AddScoped<GetInbox>()
+        .AddScoped<CreateInbox>()
+        .AddScoped<UpdateInbox>()
+        .AddScoped<DeleteInbox>();
+
+    public static void MapInboxes(this RouteGroupBuilder api)
+    {
+        var inboxes = api.MapGroup("/inboxes").WithTags("Inboxes");
+        inboxes.MapGet("/", async (int? limit, string? cursor, ListInboxes useCase, CancellationToken ct) =>
+                await ProblemResults.PagedAsync(limit, cursor, page => useCase.HandleAsync(page, ct)))
+            .RequirePermission(Permission.ViewWorkspace).Produces<Page<InboxResponse>>();
+        inboxes.MapGet("/{inboxId:guid}", async (Guid inboxId, GetInbox useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<InboxResponse>();
+        inboxes.MapPost("/", async (CreateInboxRequest request, CreateInbox useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(request, ct)).ToHttp(i => TypedResults.Created($"/api/v1/inboxes/{i.Id}", i)))
+            .RequirePermission(Permission.ManageInboxes).Produces<InboxResponse>(StatusCodes.Status201Created);
+        inboxes.MapPut("/{inboxId:guid}", async (Guid inboxId, UpdateInboxRequest request, UpdateInbox useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(inboxId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageInboxes).Produces<InboxResponse>();
+        inboxes.MapDelete("/{inboxId:guid}", async (Guid inboxId, DeleteInbox useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(inboxId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageInboxes);
+    }
+}

@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Workspaces;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.SignIn;
+
+/// <summary>
+/// Form posts of the static account pages (sign in, sign out, password reset, setup, invitations).
+/// They need the HTTP response to set the cookie, so they are endpoints, not interactive components;
+/// antiforgery is validated on every one because they bind forms.
+/// </summary>
+public static class SignInFeature
+{
+    public static IServiceCollection AddSignIn(this IServiceCollection services) => services
+        .AddScoped<SignInAgent>()
+        .AddScoped<ForgotPassword>()
+        .AddScoped<ResetPassword>()
+        .AddSingleton<IPasswordResetSender, LogPasswordResetSender>();
+
+    public static void MapSignIn(this WebApplication app)
+    {
+        var account = app.MapGroup("/account").ExcludeFromDescription();
+        account.MapPost("/signin", async ([FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl,
+                SignInAgent useCase, HttpContext http) =>
+            {
+                var outcome = await useCase.HandleAsync(email ?? "", password ?? "", IpOf(http));
+                return outcome switch
+                {
+                    SignInOutcome.SignedIn => Results.LocalRedirect(SafeReturnUrl(returnUrl)),
+                    _ => Results.Redirect($"/signin?error={outcome}&email={Uri.EscapeDataString(email ?? "")}"),
+                };
+            })
+            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+
+        account.MapPost("/signout", async (SignInManager<Agent> signIn, RecordAuthEvent audit, UserManager<Agent> users, HttpContext http, CancellationToken ct) =>
+        {
+            if (await users.GetUserAsync(http.User) is { } agent)
+            {
+                await audit.HandleAsync(agent, "auth.signed_out", ct);
+            }
+
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/signin?signedOut=1");
+        });
+
+        account.MapPost("/forgot-password", async ([FromForm] string? email, ForgotPassword useCase, CancellationToken ct) =>
+            {
+                await useCase.HandleAsync(email ?? "", ct);
+                return Results.Redirect("/forgot-password?sent=1");
+            })
+            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+
+        account.MapPost("/reset-password", async ([FromForm] string? email, [FromForm] string? token, [FromForm] string? password,
+                ResetPassword useCase, HttpContext http, CancellationToken ct) =>
+            {
+                var result = await useCase.HandleAsync(email ?? "", token ?? "", password ?? "", IpOf(http), ct);
+                return result.Succeeded
+                    ? Results.Redirect("/signin?reset=1")
+                    : Results.Redirect($"/reset-password?email={Uri.EscapeDataString(email ?? "")}&token={Uri.EscapeDataString(token ?? "")}&error={Uri.EscapeDataString(ErrorText(result.Failure!))}");
+            })
+            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+
+        app.MapPost("/setup", async ([FromForm] string? workspaceName, [FromForm] string? timeZone, [FromForm] string? ownerName,
+                [FromForm] string? email, [FromForm] string? password, CreateWorkspaceWithOwner useCase, AppDbContext db,
+                SignInManager<Agent> signIn, HttpContext http, CancellationToken ct) =>
+            {
+                // The setup page exists only until the installation has its first Owner.
+                if (await db.Agents.IgnoreQueryFilters().AnyAsync(ct))
+                {
+                    return Results.NotFound();
+                }
+
+                var result = await useCase.HandleAsync(
+                    new CreateWorkspaceWithOwnerRequest(workspaceName, timeZone, ownerName, email, password), IpOf(http), ct);
+                if (!result.Succeeded)
+                {
+                    return Results.Redirect($"/setup?error={Uri.EscapeDataString(ErrorText(result.Failure!))}");
+                }
+
+                await signIn.SignInAsync(result.Value!, isPersistent: true);
+                return Results.LocalRedirect("/");
+            })
+            .ExcludeFromDescription()
+            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+
+        app.MapPost("/invite/{token}", async (string token, [FromForm] string? displayName, [FromForm] string? password,
+                AcceptInvitation useCase, SignInManager<Agent> signIn, HttpContext http, CancellationToken ct) =>
+            {
+                var result = await useCase.HandleAsync(token, new AcceptInvitationRequest(displayName, password), IpOf(http), ct);
+                if (!result.Succeeded)
+                {
+                    return result.Failure!.Kind == FailureKind.NotFound
+                        ? Results.NotFound()
+                        : Results.Redirect($"/invite/{Uri.EscapeDataString(token)}?error={Uri.EscapeDataString(ErrorText(result.Failure!))}");
+                }
+
+                await signIn.SignInAsync(result.Value!, isPersistent: true);
+                return Results.LocalRedirect("/");
+            })
+            .ExcludeFromDescription()
+            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+    }
+
+    public static string ErrorText(Failure failure) =>
+        failure.FieldErrors is { Count: > 0 } fields ? string.Join(" ", fields.SelectMany(f => f.Value)) : failure.Detail;
+
+    private static string? IpOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+
+    // Only paths of this site: an attacker's link must not turn sign-in into a redirect to their page.
+    private static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl
+            : "/";
+}

@@ -1,0 +1,99 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Audit;
+
+namespace Porchlight.Server.Features.Teams;
+
+/// <summary>A group of agents that conversations can be routed to (e.g. "Billing").</summary>
+public sealed class Team : Entity, IWorkspaceOwned, IAudited
+{
+    public const int MaxNameLength = 60;
+    public const int MaxDescriptionLength = 500;
+
+    private readonly List<TeamMember> _members = [];
+
+    private Team()
+    {
+    }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public string Description { get; private set; } = "";
+
+    public DateTime CreatedAt { get; private set; }
+
+    public IReadOnlyList<TeamMember> Members => _members;
+
+    public static Team Create(Guid workspaceId, string name, string description, DateTime now) =>
+        new() { WorkspaceId = workspaceId, Name = name.Trim(), Description = description.Trim(), CreatedAt = now };
+
+    public void Change(string name, string description)
+    {
+        Name = name.Trim();
+        Description = description.Trim();
+    }
+
+    /// <returns>false when the agent already is a member.</returns>
+    public bool AddMember(Agent agent)
+    {
+        if (_members.Any(m => m.AgentId == agent.Id))
+        {
+            return false;
+        }
+
+        _members.Add(new TeamMember(WorkspaceId, Id, agent.Id));
+        Raise(new TeamMemberAdded(WorkspaceId, Id, agent.Id));
+        return true;
+    }
+
+    /// <returns>false when the agent was not a member.</returns>
+    public bool RemoveMember(Guid agentId)
+    {
+        var member = _members.FirstOrDefault(m => m.AgentId == agentId);
+        if (member is null)
+        {
+            return false;
+        }
+
+        _members.Remove(member);
+        Raise(new TeamMemberRemoved(WorkspaceId, Id, agentId));
+        return true;
+    }
+}
+
+public sealed class TeamMember(Guid workspaceId, Guid teamId, Guid agentId) : IWorkspaceOwned, IAudited
+{
+    public Guid WorkspaceId { get; private set; } = workspaceId;
+
+    public Guid TeamId { get; private set; } = teamId;
+
+    public Guid AgentId { get; private set; } = agentId;
+}
+
+public sealed record TeamMemberAdded(Guid WorkspaceId, Guid TeamId, Guid AgentId) : IDomainEvent;
+
+public sealed record TeamMemberRemoved(Guid WorkspaceId, Guid TeamId, Guid AgentId) : IDomainEvent;
+
+internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>, IEntityTypeConfiguration<TeamMember>
+{
+    public void Configure(EntityTypeBuilder<Team> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(Team.MaxNameLength);
+        builder.Property(t => t.Description).HasMaxLength(Team.MaxDescriptionLength);
+        builder.HasIndex(t => new { t.WorkspaceId, t.Name }).IsUnique();
+        builder.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(t => t.Members).AutoInclude();
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(t => t.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+
+    public void Configure(EntityTypeBuilder<TeamMember> builder)
+    {
+        builder.HasKey(m => new { m.TeamId, m.AgentId });
+        builder.HasIndex(m => m.AgentId);
+        builder.HasOne<Agent>().WithMany().HasForeignKey(m => m.AgentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,142 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Teams;
+
+public sealed record TeamResponse(Guid Id, string Name, string Description, IReadOnlyList<Guid> MemberIds, DateTime CreatedAt)
+{
+    public static TeamResponse From(Team team) =>
+        new(team.Id, team.Name, team.Description, [.. team.Members.Select(m => m.AgentId)], team.CreatedAt);
+}
+
+public sealed record SaveTeamRequest(string? Name, string? Description);
+
+public sealed class ListTeams(AppDbContext db)
+{
+    public async Task<Result<Page<TeamResponse>>> HandleAsync(PageRequest page, CancellationToken cancellationToken) =>
+        await db.Teams.AsNoTracking().ToPageAsync(page, t => t.Id, TeamResponse.From, cancellationToken);
+}
+
+public sealed class GetTeam(AppDbContext db)
+{
+    public async Task<Result<TeamResponse>> HandleAsync(Guid teamId, CancellationToken cancellationToken) =>
+        await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken) is { } team
+            ? TeamResponse.From(team)
+            : Failure.NotFound("Team");
+}
+
+public sealed class CreateTeam(AppDbContext db, ActingAgent actor, TimeProvider clock)
+{
+    public async Task<Result<TeamResponse>> HandleAsync(SaveTeamRequest request, CancellationToken cancellationToken)
+    {
+        if (await TeamRules.ValidateAsync(db, request, exceptTeamId: null, cancellationToken) is { } failure)
+        {
+            return failure;
+        }
+
+        var team = Team.Create(actor.WorkspaceId, request.Name!, request.Description ?? "", clock.GetUtcNow().UtcDateTime);
+        db.Teams.Add(team);
+        await db.SaveChangesAsync(cancellationToken);
+        return TeamResponse.From(team);
+    }
+}
+
+public sealed class UpdateTeam(AppDbContext db)
+{
+    public async Task<Result<TeamResponse>> HandleAsync(Guid teamId, SaveTeamRequest request, CancellationToken cancellationToken)
+    {
+        var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team is null)
+        {
+            return Failure.NotFound("Team");
+        }
+
+        if (await TeamRules.ValidateAsync(db, request, teamId, cancellationToken) is { } failure)
+        {
+            return failure;
+        }
+
+        team.Change(request.Name!, request.Description ?? "");
+        await db.SaveChangesAsync(cancellationToken);
+        return TeamResponse.From(team);
+    }
+}
+
+public sealed class DeleteTeam(AppDbContext db)
+{
+    public async Task<Result<Done>> HandleAsync(Guid teamId, CancellationToken cancellationToken)
+    {
+        var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team is null)
+        {
+            return Failure.NotFound("Team");
+        }
+
+        db.Teams.Remove(team);
+        await db.SaveChangesAsync(cancellationToken);
+        return default(Done);
+    }
+}
+
+/// <summary>Adds or removes one member; idempotent, so retries are safe.</summary>
+public sealed class ChangeTeamMembership(AppDbContext db)
+{
+    public async Task<Result<TeamResponse>> AddAsync(Guid teamId, Guid agentId, CancellationToken cancellationToken)
+    {
+        var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
+        if (team is null)
+        {
+            return Failure.NotFound("Team");
+        }
+
+        if (agent is null)
+        {
+            return Failure.NotFound("Agent");
+        }
+
+        if (team.AddMember(agent))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return TeamResponse.From(team);
+    }
+
+    public async Task<Result<TeamResponse>> RemoveAsync(Guid teamId, Guid agentId, CancellationToken cancellationToken)
+    {
+        var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team is null)
+        {
+            return Failure.NotFound("Team");
+        }
+
+        if (!team.RemoveMember(agentId))
+        {
+            return Failure.NotFound("Team member");
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return TeamResponse.From(team);
+    }
+}
+
+internal static class TeamRules
+{
+    public static async Task<Failure?> ValidateAsync(AppDbContext db, SaveTeamRequest request, Guid? exceptTeamId, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors()
+            .Required("name", request.Name, Team.MaxNameLength)
+            .MaxLength("description", request.Description, Team.MaxDescriptionLength);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var name = request.Name!.Trim().ToUpperInvariant();
+        return await db.Teams.AnyAsync(t => t.Id != exceptTeamId && t.Name.ToUpper() == name, cancellationToken)
+            ? Failure.Duplicate("name", "A team with this name already exists.")
+            : null;
+    }
+}

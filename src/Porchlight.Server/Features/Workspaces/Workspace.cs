@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Audit;
+
+namespace Porchlight.Server.Features.Workspaces;
+
+/// <summary>A company's support team: the tenant that owns agents, inboxes and conversations.</summary>
+public sealed class Workspace : Entity, IAudited
+{
+    public const int MaxNameLength = 100;
+
+    private Workspace()
+    {
+    }
+
+    public string Name { get; private set; } = "";
+
+    /// <summary>IANA time zone id, e.g. "Europe/Berlin"; business hours are read in this zone.</summary>
+    public string TimeZone { get; private set; } = "UTC";
+
+    public BusinessHours BusinessHours { get; private set; } = BusinessHours.AlwaysOpen;
+
+    public DateTime CreatedAt { get; private set; }
+
+    public static Workspace Create(string name, string timeZone, DateTime now)
+    {
+        var workspace = new Workspace { Name = name.Trim(), TimeZone = timeZone, CreatedAt = now };
+        workspace.Raise(new WorkspaceCreated(workspace.Id, workspace.Name));
+        return workspace;
+    }
+
+    public void ChangeSettings(string name, string timeZone, BusinessHours businessHours)
+    {
+        Name = name.Trim();
+        TimeZone = timeZone;
+        BusinessHours = businessHours;
+    }
+}
+
+public sealed record WorkspaceCreated(Guid WorkspaceId, string Name) : IDomainEvent;
+
+/// <summary>Opening hours per day of the week, in the workspace's time zone. A missing day is closed.</summary>
+public sealed record BusinessHours(IReadOnlyList<BusinessDay> Days)
+{
+    public static BusinessHours AlwaysOpen { get; } = new(
+        Enum.GetValues<DayOfWeek>().Select(day => new BusinessDay(day, TimeOnly.MinValue, TimeOnly.MaxValue)).ToList());
+
+    public static BusinessHours WeekdaysNineToFive { get; } = new(
+        [.. new[] { DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday }
+            .Select(day => new BusinessDay(day, new TimeOnly(9, 0), new TimeOnly(17, 0)))]);
+
+    public bool Equals(BusinessHours? other) => other is not null && Days.SequenceEqual(other.Days);
+
+    public override int GetHashCode() => Days.Aggregate(0, (hash, day) => HashCode.Combine(hash, day));
+}
+
+public sealed record BusinessDay(DayOfWeek Day, TimeOnly Opens, TimeOnly Closes);
+
+internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public void Configure(EntityTypeBuilder<Workspace> builder)
+    {
+        builder.Property(w => w.Name).HasMaxLength(Workspace.MaxNameLength);
+        builder.Property(w => w.TimeZone).HasMaxLength(64);
+        // Stored as JSON text so both providers keep the same shape; it is read and written whole.
+        builder.Property(w => w.BusinessHours)
+            .HasConversion(
+                hours => JsonSerializer.Serialize(hours, Json),
+                text => JsonSerializer.Deserialize<BusinessHours>(text, Json) ?? BusinessHours.AlwaysOpen,
+                new ValueComparer<BusinessHours>((a, b) => Equals(a, b), hours => hours.GetHashCode(), hours => hours))
+            .HasMaxLength(2000);
+    }
+}

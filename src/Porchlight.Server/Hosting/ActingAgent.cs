@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Audit;
+
+namespace Porchlight.Server.Hosting;
+
+/// <summary>
+/// The signed-in agent a unit of work (an HTTP request, one Blazor action, an outbox dispatch) acts
+/// for. Entering it also scopes the database to the agent's workspace and names the audit actor, so
+/// those three can never disagree.
+/// </summary>
+public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
+{
+    public bool IsSignedIn => AgentId != Guid.Empty;
+
+    public Guid AgentId { get; private set; }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public AgentRole Role { get; private set; }
+
+    public TokenScopes Scopes { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public bool Can(Permission permission) =>
+        IsSignedIn && RolePermissions.Allows(Role, permission) && Scopes.HasFlag(RolePermissions.RequiredScope(permission));
+
+    /// <returns>false when the principal is not a signed-in agent.</returns>
+    public bool Enter(ClaimsPrincipal principal, string? ipAddress)
+    {
+        if (PorchlightClaims.AgentIdOf(principal) is not { } agentId
+            || PorchlightClaims.WorkspaceIdOf(principal) is not { } workspaceId
+            || PorchlightClaims.RoleOf(principal) is not { } role)
+        {
+            auditActor.Set(null, "anonymous", ipAddress);
+            return false;
+        }
+
+        AgentId = agentId;
+        WorkspaceId = workspaceId;
+        Role = role;
+        Scopes = PorchlightClaims.ScopesOf(principal);
+        Name = principal.FindFirstValue(PorchlightClaims.DisplayName) ?? principal.Identity?.Name ?? "";
+        tenant.Enter(workspaceId);
+        auditActor.Set(agentId, Name, ipAddress);
+        return true;
+    }
+
+    /// <summary>For flows where the agent is known without a principal (sign-in, command line).</summary>
+    public void Enter(Agent agent, string? ipAddress)
+    {
+        AgentId = agent.Id;
+        WorkspaceId = agent.WorkspaceId;
+        Role = agent.Role;
+        Scopes = TokenScopes.Read | TokenScopes.Write | TokenScopes.Admin;
+        Name = agent.DisplayName;
+        tenant.Enter(agent.WorkspaceId);
+        auditActor.Set(agent.Id, agent.DisplayName, ipAddress);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+using Porchlight.Server.Features.ApiTokens;
+using Scalar.AspNetCore;
+
+namespace Porchlight.Server.Hosting;
+
+/// <summary>
+/// The REST API's shared edges: ProblemDetails for every error, strict JSON, body size limits, the
+/// OpenAPI document and its reference page. Features map their routes on <see cref="MapApiV1"/>'s group.
+/// </summary>
+public static class ApiSetup
+{
+    public const long MaxApiBodyBytes = 256 * 1024;
+
+    public static IServiceCollection AddPorchlightApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<HttpJsonOptions>(options =>
+        {
+            // A misspelt field is an error, not a silently ignored value.
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+        });
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "Porchlight API",
+                Version = "v1",
+                Description = "Everything the agent app does, for integrations. Authenticate with a personal API token: `Authorization: Bearer plt_…`.",
+            };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[ApiTokenAuthenticationHandler.SchemeName] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A personal API token created under Profile → API tokens or with `porchlight create-token`.",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiTokenAuthenticationHandler.SchemeName, document)] = [] }];
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    public static RouteGroupBuilder MapApiV1(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/reference", options => options
+            .WithTitle("Porchlight API reference")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .AllowAnonymous();
+
+        return app.MapGroup("/api/v1")
+            .RequireAuthorization(policy => policy.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>Refuses API bodies over <see cref="MaxApiBodyBytes"/> before anything reads them.</summary>
+    public static IApplicationBuilder UseApiBodyLimit(this IApplicationBuilder app) => app.UseWhen(
+        context => context.Request.Path.StartsWithSegments("/api"),
+        api => api.Use(async (context, next) =>
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxApiBodyBytes;
+            }
+
+            if (context.Request.ContentLength > MaxApiBodyBytes)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status413PayloadTooLarge,
+                        Title = "Request body too large",
+                        Detail = $"Bodies of at most {MaxApiBodyBytes / 1024} KiB are accepted.",
+                    },
+                });
+                return;
+            }
+
+            await next(context);
+        }));
+}
+
+/// <summary>
+/// Turns malformed requests (bad JSON, wrong types, unknown fields, missing body, too large) into a
+/// 400/413 ProblemDetails that names the field, without leaking internal type names.
+/// </summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+        {
+            return false;
+        }
+
+        var status = badRequest.StatusCode;
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request",
+            Detail = status == StatusCodes.Status413PayloadTooLarge
+                ? "The request body exceeds the size limit."
+                : "The request could not be read. Check the JSON syntax, field names and value types.",
+        };
+        if (badRequest.InnerException is JsonException json)
+        {
+            var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+            var reason = json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "Unknown field." : "Invalid value or JSON syntax.";
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [path] = [reason] };
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+}

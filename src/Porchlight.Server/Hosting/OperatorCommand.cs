@@ -1,0 +1,212 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Workspaces;
+
+namespace Porchlight.Server.Hosting;
+
+/// <summary>
+/// The command-line face of the server for operators and provisioning scripts. Exit codes: 0 done,
+/// 1 the operation was refused (message on stderr), 2 wrong usage, 3 bad configuration.
+/// </summary>
+public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, string> Options, string[] HostArgs, string? Error)
+{
+    public const int ExitOk = 0;
+    public const int ExitRefused = 1;
+    public const int ExitUsage = 2;
+    public const int ExitConfiguration = 3;
+
+    public const string Usage = """
+        Porchlight — self-hosted customer messaging.
+
+        Usage:
+          porchlight                         run the server (http://127.0.0.1:5080 by default)
+          porchlight migrate                 apply pending database migrations and exit
+          porchlight create-owner --email EMAIL (--password PASSWORD | --password-stdin)
+                                  [--name NAME] [--workspace NAME] [--time-zone IANA-ZONE]
+                                             create a workspace with its first Owner
+          porchlight create-token --email EMAIL --name NAME --scopes read,write,admin
+                                             print a new API token for an agent (shown once)
+          porchlight seed-demo               create a demo workspace with agents, teams and inboxes
+          porchlight --help                  show this text
+
+        Settings come from appsettings.json, environment variables (Database__Provider=Postgres)
+        or --Key=Value arguments (--Database:Provider=Postgres).
+        Exit codes: 0 done, 1 refused (see message), 2 wrong usage, 3 bad configuration.
+        """;
+
+    private static readonly Dictionary<string, string[]> Commands = new()
+    {
+        ["migrate"] = [],
+        ["create-owner"] = ["email", "password", "password-stdin", "name", "workspace", "time-zone"],
+        ["create-token"] = ["email", "name", "scopes"],
+        ["seed-demo"] = [],
+    };
+
+    public static OperatorCommand Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) && args[0] is not ("--help" or "-h"))
+        {
+            return new OperatorCommand(null, new Dictionary<string, string>(), args, null);
+        }
+
+        if (args[0] is "--help" or "-h" or "help")
+        {
+            return new OperatorCommand("help", new Dictionary<string, string>(), [], null);
+        }
+
+        if (!Commands.TryGetValue(args[0], out var known))
+        {
+            return new OperatorCommand(args[0], new Dictionary<string, string>(), [], $"Unknown command '{args[0]}'.");
+        }
+
+        var options = new Dictionary<string, string>();
+        var hostArgs = new List<string>();
+        for (var i = 1; i < args.Length; i++)
+        {
+            var name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : null;
+            if (name is not null && known.Contains(name))
+            {
+                if (name == "password-stdin")
+                {
+                    options[name] = "true";
+                }
+                else if (i + 1 < args.Length)
+                {
+                    options[name] = args[++i];
+                }
+                else
+                {
+                    return new OperatorCommand(args[0], options, [], $"--{name} needs a value.");
+                }
+            }
+            else if (name is not null && name.Contains('='))
+            {
+                hostArgs.Add(args[i]);
+            }
+            else
+            {
+                return new OperatorCommand(args[0], options, [], $"Unknown option '{args[i]}' for {args[0]}.");
+            }
+        }
+
+        return new OperatorCommand(args[0], options, [.. hostArgs], null);
+    }
+
+    public static async Task<int> RunAsync(OperatorCommand command, IServiceProvider services)
+    {
+        var cancellationToken = CancellationToken.None;
+        try
+        {
+            await DataFeature.MigrateAsync(services, cancellationToken);
+            return command.Name switch
+            {
+                "migrate" => Done("Database is up to date."),
+                "create-owner" => await CreateOwnerAsync(command, services, cancellationToken),
+                "create-token" => await CreateTokenAsync(command, services, cancellationToken),
+                "seed-demo" => await SeedDemoAsync(services, cancellationToken),
+                _ => ExitUsage,
+            };
+        }
+        catch (Exception exception) when (exception is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            Console.Error.WriteLine($"Failed: {exception.GetBaseException().Message}");
+            return ExitRefused;
+        }
+    }
+
+    private static int Done(string message)
+    {
+        Console.WriteLine(message);
+        return ExitOk;
+    }
+
+    private static int Refused(Failure failure)
+    {
+        Console.Error.WriteLine(failure.Detail);
+        foreach (var (field, messages) in failure.FieldErrors ?? new Dictionary<string, string[]>())
+        {
+            Console.Error.WriteLine($"  --{field}: {string.Join(" ", messages)}");
+        }
+
+        return ExitRefused;
+    }
+
+    private static async Task<int> CreateOwnerAsync(OperatorCommand command, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (!command.Options.TryGetValue("email", out var email))
+        {
+            Console.Error.WriteLine("--email is required.");
+            return ExitUsage;
+        }
+
+        var password = command.Options.ContainsKey("password-stdin")
+            ? (await Console.In.ReadLineAsync(cancellationToken))?.TrimEnd('\r', '\n')
+            : command.Options.GetValueOrDefault("password");
+        if (string.IsNullOrEmpty(password))
+        {
+            Console.Error.WriteLine("--password or --password-stdin is required.");
+            return ExitUsage;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<CreateWorkspaceWithOwner>().HandleAsync(
+            new CreateWorkspaceWithOwnerRequest(
+                command.Options.GetValueOrDefault("workspace", "My workspace"),
+                command.Options.GetValueOrDefault("time-zone", "UTC"),
+                command.Options.GetValueOrDefault("name", email.Split('@')[0]),
+                email,
+                password),
+            null,
+            cancellationToken);
+        return result.Succeeded
+            ? Done($"Created workspace {result.Value!.WorkspaceId} with Owner {email}.")
+            : Refused(result.Failure!);
+    }
+
+    private static async Task<int> CreateTokenAsync(OperatorCommand command, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (!command.Options.TryGetValue("email", out var email) || !command.Options.TryGetValue("name", out var name)
+            || !command.Options.TryGetValue("scopes", out var scopes))
+        {
+            Console.Error.WriteLine("--email, --name and --scopes are required.");
+            return ExitUsage;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var normalized = email.Trim().ToUpperInvariant();
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        if (agent is not { IsActive: true })
+        {
+            Console.Error.WriteLine($"No active agent has the email {email}.");
+            return ExitRefused;
+        }
+
+        scope.ServiceProvider.GetRequiredService<ActingAgent>().Enter(agent, null);
+        var result = await scope.ServiceProvider.GetRequiredService<CreateApiToken>().HandleAsync(
+            new CreateApiTokenRequest(name, scopes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
+            cancellationToken);
+        if (!result.Succeeded)
+        {
+            return Refused(result.Failure!);
+        }
+
+        // Only the token on stdout, so scripts can capture it: TOKEN=$(porchlight create-token ...)
+        Console.WriteLine(result.Value!.Token);
+        return ExitOk;
+    }
+
+    private static async Task<int> SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var seeded = await scope.ServiceProvider.GetRequiredService<DemoWorkspace>().SeedAsync(cancellationToken);
+        if (!seeded.Succeeded)
+        {
+            return Refused(seeded.Failure!);
+        }
+
+        Console.WriteLine(seeded.Value);
+        return ExitOk;
+    }
+}

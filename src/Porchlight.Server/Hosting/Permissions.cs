@@ -1,0 +1,66 @@
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.ApiTokens;
+
+namespace Porchlight.Server.Hosting;
+
+/// <summary>Things a person may be allowed to do. Endpoints and pages name the permission they need.</summary>
+public enum Permission
+{
+    /// <summary>See the workspace, its agents, teams and inboxes (everyone needs this to work).</summary>
+    ViewWorkspace,
+
+    /// <summary>Edit one's own profile and password.</summary>
+    ManageOwnProfile,
+
+    /// <summary>Create and revoke one's own API tokens.</summary>
+    ManageOwnTokens,
+
+    ManageWorkspace,
+    ManageAgents,
+    ManageTeams,
+    ManageInboxes,
+    ViewAudit,
+}
+
+/// <summary>
+/// The one place that states what each role may do, and which API token scope each permission needs.
+/// Authorization policies (<see cref="PermissionAuthorization"/>) and use cases both read it.
+/// </summary>
+public static class RolePermissions
+{
+    private static readonly Permission[] Everyone = [Permission.ViewWorkspace, Permission.ManageOwnProfile, Permission.ManageOwnTokens];
+
+    private static readonly Permission[] Administration =
+        [Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit];
+
+    private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
+    {
+        [AgentRole.Agent] = [.. Everyone],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams],
+        [AgentRole.Admin] = [.. Everyone, .. Administration],
+        [AgentRole.Owner] = [.. Everyone, .. Administration],
+    };
+
+    public static bool Allows(AgentRole role, Permission permission) => Table[role].Contains(permission);
+
+    /// <summary>The scope an API token needs, in addition to its agent's role, to use a permission.</summary>
+    public static TokenScopes RequiredScope(Permission permission) => permission switch
+    {
+        Permission.ViewWorkspace => TokenScopes.Read,
+        Permission.ManageOwnProfile => TokenScopes.Write,
+        _ => TokenScopes.Admin,
+    };
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may give <paramref name="target"/>'s holder the role
+    /// <paramref name="newRole"/> (or deactivate them when <paramref name="newRole"/> is null):
+    /// only an Owner touches Owners or makes new ones.
+    /// </summary>
+    public static bool CanChangeAgent(AgentRole actor, AgentRole target, AgentRole? newRole) =>
+        Allows(actor, Permission.ManageAgents)
+        && (actor == AgentRole.Owner || (target != AgentRole.Owner && newRole != AgentRole.Owner));
+
+    /// <summary>Roles an inviter may hand out.</summary>
+    public static bool CanInvite(AgentRole actor, AgentRole invitedRole) =>
+        Allows(actor, Permission.ManageAgents) && (actor == AgentRole.Owner || invitedRole != AgentRole.Owner);
+}

@@ -1,0 +1,91 @@
+using Porchlight.Server.Components;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.Setup;
+using Porchlight.Server.Features.SignIn;
+using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Features.Workspaces;
+using Porchlight.Server.Hosting;
+
+// One executable, two faces: `porchlight <command>` for operators, otherwise the web server.
+var command = OperatorCommand.Parse(args);
+if (command.Error is { } usageError)
+{
+    Console.Error.WriteLine(usageError);
+    Console.Error.WriteLine("Run `porchlight --help` for usage.");
+    return OperatorCommand.ExitUsage;
+}
+
+if (command.Name == "help")
+{
+    Console.WriteLine(OperatorCommand.Usage);
+    return OperatorCommand.ExitOk;
+}
+
+var builder = WebApplication.CreateBuilder(command.HostArgs);
+if (StartupConfiguration.Problems(builder.Configuration) is { Count: > 0 } problems)
+{
+    Console.Error.WriteLine("Porchlight cannot start because of its configuration:");
+    foreach (var problem in problems)
+    {
+        Console.Error.WriteLine($"  - {problem}");
+    }
+
+    return OperatorCommand.ExitConfiguration;
+}
+
+builder.Services
+    .AddSingleton(TimeProvider.System)
+    .AddData(builder.Configuration)
+    .AddPorchlightAuthentication(builder.Configuration)
+    .AddPorchlightApi()
+    .AddPorchlightObservability()
+    .AddAppShell()
+    .AddAudit()
+    .AddWorkspaces()
+    .AddAgents()
+    .AddTeams()
+    .AddInboxes()
+    .AddApiTokens()
+    .AddSignIn()
+    .AddSingleton<SetupGate>()
+    .AddSingleton<PublicUrls>();
+
+var app = builder.Build();
+
+if (command.Name is not null)
+{
+    return await OperatorCommand.RunAsync(command, app.Services);
+}
+
+if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.MigrateOnStart)
+{
+    await DataFeature.MigrateAsync(app.Services, CancellationToken.None);
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseApiBodyLimit();
+app.UseSetupGate();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.UseActingAgent();
+
+app.MapObservability();
+var api = app.MapApiV1();
+api.MapWorkspaces();
+api.MapAgents();
+api.MapTeams();
+api.MapInboxes();
+api.MapApiTokens();
+api.MapAudit();
+app.MapSignIn();
+app.MapAppShell();
+
+await app.RunAsync();
+return OperatorCommand.ExitOk;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs what the tests need when it is missing,
+# builds, runs every test project, and ends with one line "Tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]}..."
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+    echo "Could not install ${missing[*]}"; exit 1; }
+fi
+
+dotnet tool restore >/dev/null || exit 1
+dotnet restore Porchlight.slnx || exit 1
+dotnet build Porchlight.slnx --no-restore -c Release || exit 1
+
+# Pending model changes: every model change needs a migration for both providers.
+for context in SqliteAppDbContext PostgresAppDbContext; do
+  dotnet ef migrations has-pending-model-changes --no-build --configuration Release --project src/Porchlight.Server --context "$context" \
+    || { echo "The model has changes without a migration for $context."; echo "Tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+done
+
+mkdir -p artifacts
+rc=0
+dotnet test Porchlight.slnx --no-build -c Release --logger "console;verbosity=normal" --logger "trx" --results-directory artifacts/test-results 2>&1 | tee artifacts/test.log
+rc=${PIPESTATUS[0]}
+
+passed=0; failed=0; skipped=0
+while read -r p f s; do
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done < <(grep -Po 'Failed:\s+\K\d+|Passed:\s+\K\d+|Skipped:\s+\K\d+' <(grep -E '^(Passed|Failed)!' artifacts/test.log) | paste - - - | awk '{print $2, $1, $3}')
+echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$passed" -gt 0 ] || exit 1
+exit $rc

@@ -1,0 +1,138 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Workspaces;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Tests.Infrastructure;
+
+public enum TestDatabase
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// The real server in memory, on its own fresh database: a SQLite file in a temp folder, or a new
+/// database on the shared <see cref="PostgresServer"/>. Extra settings go through UseSetting so
+/// Program.cs sees them while it builds.
+/// </summary>
+public sealed class PorchlightFactory : WebApplicationFactory<Program>
+{
+    private readonly string _connectionString;
+    private readonly TestDatabase _database;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
+    private readonly string _sqliteDirectory = Path.Combine(Path.GetTempPath(), "porchlight-test-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public PorchlightFactory(
+        TestDatabase database = TestDatabase.Sqlite,
+        PostgresServer? postgres = null,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        _database = database;
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        _configureServices = configureServices;
+        if (database == TestDatabase.Postgres)
+        {
+            ArgumentNullException.ThrowIfNull(postgres);
+            var name = "porchlight_" + Guid.NewGuid().ToString("N")[..12];
+            using (var connection = new NpgsqlConnection(postgres.ConnectionString("postgres")))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = $"CREATE DATABASE {name}";
+                command.ExecuteNonQuery();
+            }
+
+            _connectionString = postgres.ConnectionString(name);
+        }
+        else
+        {
+            Directory.CreateDirectory(_sqliteDirectory);
+            _connectionString = $"Data Source={Path.Combine(_sqliteDirectory, "porchlight.db")}";
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Database:Provider", _database.ToString());
+        builder.UseSetting("Database:ConnectionString", _connectionString);
+        // Tests sign in many times from one address; the limiter has its own test.
+        builder.UseSetting("Security:SignInAttemptsPerMinute", "1000");
+        builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
+        builder.UseSetting("Outbox:RetryDelay", "00:00:00.200");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (_configureServices is not null)
+        {
+            builder.ConfigureServices(_configureServices);
+        }
+    }
+
+    /// <summary>Creates a workspace with an Owner and returns an API token of that Owner with all scopes.</summary>
+    public async Task<TestWorkspace> CreateWorkspaceAsync(string name = "Acme", string? ownerEmail = null)
+    {
+        ownerEmail ??= $"owner-{Guid.NewGuid():N}@example.com";
+        await using var scope = Services.CreateAsyncScope();
+        var owner = await scope.ServiceProvider.GetRequiredService<CreateWorkspaceWithOwner>().HandleAsync(
+            new CreateWorkspaceWithOwnerRequest(name, "Europe/Berlin", "Olivia Owner", ownerEmail, TestWorkspace.Password), null, CancellationToken.None);
+        Assert.True(owner.Succeeded, owner.Failure?.Detail);
+        var token = await CreateTokenAsync(owner.Value!, ["read", "write", "admin"]);
+        return new TestWorkspace(owner.Value!.WorkspaceId, owner.Value.Id, ownerEmail, token);
+    }
+
+    /// <summary>Adds an agent with a role to an existing workspace and returns a token of theirs.</summary>
+    public async Task<(Guid AgentId, string Email, string Token)> AddAgentAsync(Guid workspaceId, AgentRole role, string[]? scopes = null)
+    {
+        var email = $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Agent>>();
+        var agent = Agent.Create(workspaceId, email, $"{role} Person", role, DateTime.UtcNow);
+        scope.ServiceProvider.GetRequiredService<ActingAgent>().Enter(agent, null);
+        var created = await users.CreateAsync(agent, TestWorkspace.Password);
+        Assert.True(created.Succeeded, string.Join(", ", created.Errors.Select(e => e.Description)));
+        return (agent.Id, email, await CreateTokenAsync(agent, scopes ?? ["read", "write", "admin"]));
+    }
+
+    public HttpClient CreateApiClient(string token)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private async Task<string> CreateTokenAsync(Agent agent, string[] scopes)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ActingAgent>().Enter(agent, null);
+        var token = await scope.ServiceProvider.GetRequiredService<CreateApiToken>()
+            .HandleAsync(new CreateApiTokenRequest("tests", scopes), CancellationToken.None);
+        Assert.True(token.Succeeded, token.Failure?.Detail);
+        return token.Value!.Token!;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_sqliteDirectory))
+        {
+            Directory.Delete(_sqliteDirectory, recursive: true);
+        }
+    }
+}
+
+public sealed record TestWorkspace(Guid WorkspaceId, Guid OwnerId, string OwnerEmail, string OwnerToken)
+{
+    public const string Password = "correct horse battery";
+}
