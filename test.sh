@@ -32,10 +32,23 @@ rc=0
 dotnet test Porchlight.slnx --no-build -c Release --logger "console;verbosity=normal" --logger "trx" --results-directory artifacts/test-results 2>&1 | tee artifacts/test.log
 rc=${PIPESTATUS[0]}
 
-passed=0; failed=0; skipped=0
-while read -r p f s; do
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-done < <(grep -Po 'Failed:\s+\K\d+|Passed:\s+\K\d+|Skipped:\s+\K\d+' <(grep -E '^(Passed|Failed)!' artifacts/test.log) | paste - - - | awk '{print $2, $1, $3}')
+# VSTest prints a summary block per test project ("Total tests: N", "     Passed: N", ...): add them up.
+sum() { grep -Po "^\s+$1:\s+\K\d+" artifacts/test.log | awk '{ s += $1 } END { print s + 0 }'; }
+passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "Tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+done
+
+mkdir -p artifacts
+rc=0
+dotnet test Porchlight.slnx --no-build -c Release --logger "console;verbosity=normal" --logger "trx" --results-directory artifacts/test-results 2>&1 | tee artifacts/test.log
+rc=${PIPESTATUS[0]}
+
+# VSTest prints a summary block per test project ("Total tests: N", "     Passed: N", ...): add them up.
+sum() { grep -Po "^\s+$1:\s+\K\d+" artifacts/test.log | awk '{ s += $1 } END { print s + 0 }'; }
+passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+# A crash that reports no failed test still fails the run.
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$passed" -gt 0 ] || exit 1
 exit $rc
