@@ -40,6 +40,7 @@ if (StartupConfiguration.Problems(builder.Configuration) is { Count: > 0 } probl
 builder.Services
     .AddSingleton(TimeProvider.System)
     .AddData(builder.Configuration)
+    .AddDataProtectionKeysInDatabase()
     .AddPorchlightAuthentication(builder.Configuration)
     .AddPorchlightApi()
     .AddPorchlightObservability()

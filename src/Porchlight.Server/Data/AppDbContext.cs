@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Features.Agents;
@@ -14,8 +15,15 @@ namespace Porchlight.Server.Data;
 /// The one context of the application. It is abstract: <see cref="SqliteAppDbContext"/> and
 /// <see cref="PostgresAppDbContext"/> carry each provider's own migrations (see Data/README.md).
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options, TenantScope tenant) : IdentityUserContext<Agent, Guid>(options)
+public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
+    : IdentityUserContext<Agent, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>
+    /// Keys that protect cookies and antiforgery tokens. Kept in the database so restarts keep people
+    /// signed in and every node of a cluster can read every other node's cookies.
+    /// </summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Workspace> Workspaces => Set<Workspace>();
 
     public DbSet<Agent> Agents => Set<Agent>();
