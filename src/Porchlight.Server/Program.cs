@@ -45,6 +45,7 @@ builder.Services
     .AddPorchlightApi()
     .AddPorchlightObservability()
     .AddAppShell()
+    .AddAgentRevalidation()
     .AddAudit()
     .AddWorkspaces()
     .AddAgents()
