@@ -1,0 +1,21 @@
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Components;
+
+/// <summary>The field errors of a use case's last answer, in the shape MudBlazor inputs want (Error, ErrorText).</summary>
+public sealed class FormErrors
+{
+    private IReadOnlyDictionary<string, string[]> _fields = new Dictionary<string, string[]>();
+
+    public bool Has(string field) => _fields.ContainsKey(field);
+
+    public string? For(string field) => _fields.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
+
+    /// <summary>Errors whose field no input on the page shows, so they are not lost.</summary>
+    public IEnumerable<string> Except(params string[] shown) =>
+        _fields.Where(f => !shown.Contains(f.Key)).SelectMany(f => f.Value);
+
+    public void Set(Failure failure) => _fields = failure.FieldErrors ?? new Dictionary<string, string[]>();
+
+    public void Clear() => _fields = new Dictionary<string, string[]>();
+}

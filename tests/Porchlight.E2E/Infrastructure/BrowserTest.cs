@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Porchlight.E2E.Infrastructure;
+
+/// <summary>A fresh server (empty database) and a browser for each test.</summary>
+public abstract partial class BrowserTest : IAsyncLifetime
+{
+    protected const string OwnerName = "Olivia Owner";
+    protected const string OwnerEmail = "olivia@example.test";
+    protected const string OwnerPassword = "porch-light-2026";
+
+    protected ServerProcess Server { get; private set; } = null!;
+
+    protected Browser Browser { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        SetDefaultExpectTimeout(30_000);
+        Server = await ServerProcess.StartAsync(TestContext.Current.CancellationToken);
+        Browser = await Browser.LaunchAsync();
+    }
+
+    /// <summary>Fills the first-run form; the caller lands in the app signed in as the Owner.</summary>
+    protected async Task SetUpWorkspaceAsync(IPage page, string workspaceName, string? screenshot = null)
+    {
+        await page.GotoAsync(Server.Url("/"));
+        await Expect(page).ToHaveURLAsync(SetupUrl());
+        await page.Locator("#workspaceName").FillAsync(workspaceName);
+        await page.Locator("#timeZone").SelectOptionAsync("Europe/Berlin");
+        await page.Locator("#ownerName").FillAsync(OwnerName);
+        await page.Locator("#email").FillAsync(OwnerEmail);
+        await page.Locator("#password").FillAsync(OwnerPassword);
+        if (screenshot is not null)
+        {
+            await Screenshot(page, screenshot);
+        }
+
+        await page.Locator("#create-workspace").ClickAsync();
+        await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync(OwnerName);
+    }
+
+    /// <summary>Opens an app page and waits for its circuit: a click before that does nothing.</summary>
+    protected async Task OpenInteractiveAsync(IPage page, string path)
+    {
+        await page.GotoAsync(Server.Url(path));
+        await Expect(page.Locator(".pl-page[data-interactive='true']")).ToBeVisibleAsync();
+    }
+
+    protected static Task Screenshot(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot(name), FullPage = true });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    [GeneratedRegex(@"/setup(\?.*)?$")]
+    protected static partial Regex SetupUrl();
+
+    [GeneratedRegex(@"/signin(\?.*)?$")]
+    protected static partial Regex SignInUrl();
+}
