@@ -12,14 +12,17 @@ public sealed class InboxCreatedRecorder
     /// <summary>When set, the first delivery of each event throws, as a handler with a transient fault would.</summary>
     public bool FailFirstAttempt { get; set; }
 
+    /// <summary>When set, every delivery throws, as a handler with a permanent fault would.</summary>
+    public bool AlwaysFail { get; set; }
+
     public int CallsFor(Guid inboxId) => _calls.GetValueOrDefault(inboxId);
 
     public void Record(InboxCreated domainEvent)
     {
         var calls = _calls.AddOrUpdate(domainEvent.InboxId, 1, (_, previous) => previous + 1);
-        if (FailFirstAttempt && calls == 1)
+        if (AlwaysFail || (FailFirstAttempt && calls == 1))
         {
-            throw new InvalidOperationException($"Transient failure handling inbox {domainEvent.InboxId}.");
+            throw new InvalidOperationException($"Handler failed for inbox {domainEvent.InboxId}.");
         }
     }
 }

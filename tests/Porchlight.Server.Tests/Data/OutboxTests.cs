@@ -22,7 +22,7 @@ public abstract class OutboxTests
 
     private readonly InboxCreatedRecorder _recorder = new();
 
-    protected abstract PorchlightFactory CreateFactory(Action<IServiceCollection> configureServices);
+    protected abstract PorchlightFactory CreateFactory(Action<IServiceCollection> configureServices, IDictionary<string, string?>? settings = null);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -95,6 +95,25 @@ public abstract class OutboxTests
         Assert.Null(message.LockedBy);
         await Task.Delay(SettleTime, Ct);
         Assert.Equal(2, _recorder.CallsFor(inboxId));
+    }
+
+    [Fact]
+    public async Task Outbox_HandlerAlwaysFails_GivesUpAfterMaxAttempts()
+    {
+        _recorder.AlwaysFail = true;
+        await using var factory = StartFactory(new Dictionary<string, string?> { ["Outbox:MaxAttempts"] = "3" });
+        var workspace = await factory.CreateWorkspaceAsync();
+
+        var inboxId = await CreateInboxAsync(factory, workspace, "Broken");
+
+        await Eventually.WaitUntilAsync(async () => (await MessageForAsync(factory, inboxId))?.FailedAt is not null, "the message is given up");
+        await Task.Delay(SettleTime, Ct);
+        var message = await MessageForAsync(factory, inboxId);
+        Assert.Equal(3, message!.Attempts);
+        Assert.Null(message.ProcessedAt);
+        Assert.Null(message.LockedBy);
+        Assert.Contains("Handler failed for inbox", message.LastError, StringComparison.Ordinal);
+        Assert.Equal(3, _recorder.CallsFor(inboxId));
     }
 
     [Fact]
@@ -174,9 +193,11 @@ public abstract class OutboxTests
         });
     }
 
-    private PorchlightFactory StartFactory() => CreateFactory(services => services
-        .AddSingleton(_recorder)
-        .AddDomainEventHandler<InboxCreated, RecordingInboxCreatedHandler>());
+    private PorchlightFactory StartFactory(IDictionary<string, string?>? settings = null) => CreateFactory(
+        services => services
+            .AddSingleton(_recorder)
+            .AddDomainEventHandler<InboxCreated, RecordingInboxCreatedHandler>(),
+        settings);
 
     private static async Task<Guid> CreateInboxAsync(PorchlightFactory factory, TestWorkspace workspace, string name)
     {
@@ -207,13 +228,13 @@ public abstract class OutboxTests
 
 public sealed class SqliteOutboxTests : OutboxTests
 {
-    protected override PorchlightFactory CreateFactory(Action<IServiceCollection> configureServices) =>
-        new(TestDatabase.Sqlite, configureServices: configureServices);
+    protected override PorchlightFactory CreateFactory(Action<IServiceCollection> configureServices, IDictionary<string, string?>? settings = null) =>
+        new(TestDatabase.Sqlite, settings: settings, configureServices: configureServices);
 }
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresOutboxTests(PostgresServer postgres) : OutboxTests
 {
-    protected override PorchlightFactory CreateFactory(Action<IServiceCollection> configureServices) =>
-        new(TestDatabase.Postgres, postgres, configureServices: configureServices);
+    protected override PorchlightFactory CreateFactory(Action<IServiceCollection> configureServices, IDictionary<string, string?>? settings = null) =>
+        new(TestDatabase.Postgres, postgres, settings, configureServices);
 }

@@ -197,6 +197,77 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task SignIn_FormWithoutAntiforgeryToken_IsRejected()
+    {
+        await using var factory = new PorchlightFactory();
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var browser = new BrowserSession(factory);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = workspace.OwnerEmail, ["password"] = TestWorkspace.Password });
+
+        var response = await browser.Client.PostAsync("/account/signin", form, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(BrowserSession.SetsAuthCookie(response));
+    }
+
+    [Fact]
+    public async Task SignOut_SignedInAgent_EndsTheSessionAndIsAudited()
+    {
+        await using var factory = new PorchlightFactory();
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var browser = new BrowserSession(factory);
+        Assert.Equal("/", BrowserSession.LocationOf(await browser.SignInAsync(workspace.OwnerEmail, TestWorkspace.Password)));
+
+        var response = await browser.SubmitAsync("/signin", "/account/signout", new Dictionary<string, string>());
+
+        Assert.Equal("/signin?signedOut=1", BrowserSession.LocationOf(response));
+        Assert.Equal("/signin", BrowserSession.PathOf(await browser.Client.GetAsync("/", Ct)));
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.True(await scope.ServiceProvider.GetRequiredService<AppDbContext>().AuditEntries.IgnoreQueryFilters()
+            .AnyAsync(e => e.Action == "auth.signed_out" && e.WorkspaceId == workspace.WorkspaceId, Ct));
+    }
+
+    [Fact]
+    public async Task ResetPassword_LinkUsedTwice_SecondIsRefused()
+    {
+        var logs = new CapturedLogs();
+        await using var factory = new PorchlightFactory(configureServices: logs.AddTo);
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var browser = new BrowserSession(factory);
+        var link = await RequestResetLinkAsync(browser, logs, workspace.OwnerEmail);
+
+        var first = await SubmitResetAsync(browser, link, NewPassword);
+        var second = await SubmitResetAsync(browser, link, "a third passphrase here");
+
+        Assert.Equal("/signin?reset=1", BrowserSession.LocationOf(first));
+        Assert.StartsWith("/reset-password?", BrowserSession.LocationOf(second), StringComparison.Ordinal);
+        Assert.NotNull(QueryOf(BrowserSession.LocationOf(second))["error"]);
+        Assert.Equal("/", BrowserSession.LocationOf(await browser.SignInAsync(workspace.OwnerEmail, NewPassword)));
+    }
+
+    [Fact]
+    public async Task ResetPassword_LockedOutAccount_SignsInAgainWithTheNewPassword()
+    {
+        var logs = new CapturedLogs();
+        await using var factory = new PorchlightFactory(configureServices: logs.AddTo);
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var browser = new BrowserSession(factory);
+        for (var i = 0; i < 5; i++)
+        {
+            await browser.SignInAsync(workspace.OwnerEmail, $"wrong password {i}");
+        }
+
+        Assert.Equal("LockedOut", QueryOf(BrowserSession.LocationOf(await browser.SignInAsync(workspace.OwnerEmail, TestWorkspace.Password)))["error"]);
+
+        var link = await RequestResetLinkAsync(browser, logs, workspace.OwnerEmail);
+        Assert.Equal("/signin?reset=1", BrowserSession.LocationOf(await SubmitResetAsync(browser, link, NewPassword)));
+
+        var signedIn = await browser.SignInAsync(workspace.OwnerEmail, NewPassword);
+        Assert.Equal("/", BrowserSession.LocationOf(signedIn));
+        Assert.True(BrowserSession.SetsAuthCookie(signedIn));
+    }
+
+    [Fact]
     public async Task SignIn_MoreAttemptsThanTheLimit_Answers429WithRetryAfter()
     {
         await using var factory = new PorchlightFactory(settings: new Dictionary<string, string?> { ["Security:SignInAttemptsPerMinute"] = "3" });
@@ -339,6 +410,48 @@ public sealed class SignInTests
         var sam = await users.FindByEmailAsync("sam@harbor.example");
         Assert.True(await users.CheckPasswordAsync(sam!, TestWorkspace.Password));
         Assert.Equal(1, await check.ServiceProvider.GetRequiredService<AppDbContext>().Agents.IgnoreQueryFilters().CountAsync(a => a.Email == "sam@harbor.example", Ct));
+    }
+
+    [Fact]
+    public async Task Invitation_TooShortPassword_ShowsTheErrorAndKeepsTheLinkUsable()
+    {
+        await using var factory = new PorchlightFactory();
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var api = factory.CreateApiClient(workspace.OwnerToken);
+        var invited = await api.PostAsJsonAsync("/api/v1/invitations", new { email = "kim@example.com", role = "Agent" }, Ct);
+        var acceptPath = new Uri((await invited.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("acceptUrl").GetString()!).AbsolutePath;
+        using var browser = new BrowserSession(factory);
+
+        var refused = await browser.SubmitAsync(acceptPath, acceptPath, new Dictionary<string, string> { ["displayName"] = "Kim", ["password"] = "short" });
+
+        Assert.StartsWith(acceptPath + "?error=", BrowserSession.LocationOf(refused), StringComparison.Ordinal);
+        Assert.False(BrowserSession.SetsAuthCookie(refused));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<AppDbContext>().Agents.IgnoreQueryFilters().AnyAsync(a => a.Email == "kim@example.com", Ct));
+        }
+
+        var accepted = await browser.SubmitAsync(acceptPath, acceptPath, new Dictionary<string, string> { ["displayName"] = "Kim", ["password"] = TestWorkspace.Password });
+        Assert.Equal("/", BrowserSession.LocationOf(accepted));
+    }
+
+    private static async Task<Uri> RequestResetLinkAsync(BrowserSession browser, CapturedLogs logs, string email)
+    {
+        var requested = await browser.SubmitAsync("/forgot-password", "/account/forgot-password", new Dictionary<string, string> { ["email"] = email });
+        Assert.Equal("/forgot-password?sent=1", BrowserSession.LocationOf(requested));
+        var entry = Assert.Single(logs.Entries, e => e.Values.ContainsKey("ResetLink"));
+        return new Uri((string)entry.Values["ResetLink"]!);
+    }
+
+    private static Task<HttpResponseMessage> SubmitResetAsync(BrowserSession browser, Uri link, string password)
+    {
+        var query = QueryHelpers.ParseQuery(link.Query);
+        return browser.SubmitAsync(link.PathAndQuery, "/account/reset-password", new Dictionary<string, string>
+        {
+            ["email"] = query["email"].ToString(),
+            ["token"] = query["token"].ToString(),
+            ["password"] = password,
+        });
     }
 
     private static Dictionary<string, string?> QueryOf(string location)
