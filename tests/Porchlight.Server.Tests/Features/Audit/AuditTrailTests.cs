@@ -10,16 +10,19 @@ using Porchlight.Server.Tests.Infrastructure;
 
 namespace Porchlight.Server.Tests.Features.Audit;
 
-public sealed class AuditTrailTests
+/// <summary>Runs against SQLite and PostgreSQL through the two derived classes below.</summary>
+public abstract class AuditTrailTests
 {
     private static readonly string[] ReadScope = ["read"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    protected abstract PorchlightFactory CreateFactory(Action<IServiceCollection>? configureServices = null);
+
     [Fact]
     public async Task Audit_WorkspaceSettingsChangedThroughApi_RecordsWhoWhenWhatAndFromWhere()
     {
-        await using var factory = new PorchlightFactory(configureServices: s => s.AddClientAddress());
+        await using var factory = CreateFactory(s => s.AddClientAddress());
         var workspace = await factory.CreateWorkspaceAsync("Acme");
         using var api = factory.CreateApiClient(workspace.OwnerToken);
         var clock = factory.Services.GetRequiredService<TimeProvider>();
@@ -54,7 +57,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Audit_UnchangedSettingsSaved_RecordsNothing()
     {
-        await using var factory = new PorchlightFactory();
+        await using var factory = CreateFactory();
         var workspace = await factory.CreateWorkspaceAsync("Acme");
         using var api = factory.CreateApiClient(workspace.OwnerToken);
         var current = await api.GetFromJsonAsync<JsonElement>("/api/v1/workspace", Ct);
@@ -73,7 +76,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Audit_TokensInvitationsAndPasswords_NeverExposeSecretsInChanges()
     {
-        await using var factory = new PorchlightFactory();
+        await using var factory = CreateFactory();
         var workspace = await factory.CreateWorkspaceAsync();
         using var api = factory.CreateApiClient(workspace.OwnerToken);
         var secrets = new List<string> { workspace.OwnerToken };
@@ -124,7 +127,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Audit_SignInFailureAndSuccess_AreRecordedWithAddress()
     {
-        await using var factory = new PorchlightFactory(configureServices: s => s.AddClientAddress());
+        await using var factory = CreateFactory(s => s.AddClientAddress());
         var workspace = await factory.CreateWorkspaceAsync();
         using var browser = new BrowserSession(factory);
 
@@ -146,7 +149,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Audit_AnotherWorkspacesTrail_IsNotVisible()
     {
-        await using var factory = new PorchlightFactory();
+        await using var factory = CreateFactory();
         var mine = await factory.CreateWorkspaceAsync("Mine");
         var theirs = await factory.CreateWorkspaceAsync("Theirs");
         using var theirApi = factory.CreateApiClient(theirs.OwnerToken);
@@ -167,4 +170,17 @@ public sealed class AuditTrailTests
         var page = await api.GetFromJsonAsync<JsonElement>(url, Ct);
         return [.. page.GetProperty("items").EnumerateArray()];
     }
+}
+
+public sealed class SqliteAuditTrailTests : AuditTrailTests
+{
+    protected override PorchlightFactory CreateFactory(Action<IServiceCollection>? configureServices = null) =>
+        new(TestDatabase.Sqlite, configureServices: configureServices);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAuditTrailTests(PostgresServer postgres) : AuditTrailTests
+{
+    protected override PorchlightFactory CreateFactory(Action<IServiceCollection>? configureServices = null) =>
+        new(TestDatabase.Postgres, postgres, configureServices: configureServices);
 }
