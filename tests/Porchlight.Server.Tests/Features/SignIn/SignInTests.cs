@@ -348,6 +348,42 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task Setup_SubmittedConcurrently_CreatesExactlyOneOwner()
+    {
+        await using var factory = new PorchlightFactory();
+        var browsers = Enumerable.Range(0, 6).Select(_ => new BrowserSession(factory)).ToList();
+        try
+        {
+            // Everyone opens the setup page while the installation is still fresh, then all submit at once.
+            var tokens = new List<string>();
+            foreach (var browser in browsers)
+            {
+                tokens.Add(await browser.AntiforgeryTokenAsync("/setup"));
+            }
+
+            var responses = await Task.WhenAll(browsers.Select((browser, i) => Task.Run(() => browser.PostAsync("/setup", new Dictionary<string, string>
+            {
+                ["workspaceName"] = $"Workspace {i}",
+                ["timeZone"] = "UTC",
+                ["ownerName"] = $"Owner {i}",
+                ["email"] = $"owner{i}@example.com",
+                ["password"] = TestWorkspace.Password,
+            }, tokens[i]), Ct)));
+
+            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Redirect && BrowserSession.SetsAuthCookie(r));
+            Assert.All(responses.Where(r => !BrowserSession.SetsAuthCookie(r)), r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+            await using var scope = factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            Assert.Equal(1, await db.Agents.IgnoreQueryFilters().CountAsync(Ct));
+            Assert.Equal(1, await db.Workspaces.IgnoreQueryFilters().CountAsync(Ct));
+        }
+        finally
+        {
+            browsers.ForEach(b => b.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Setup_InvalidForm_RedirectsBackWithErrorAndCreatesNothing()
     {
         await using var factory = new PorchlightFactory();
