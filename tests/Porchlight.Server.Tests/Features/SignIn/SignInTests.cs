@@ -449,6 +449,38 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task Invitation_AcceptedConcurrently_CreatesOneAgent()
+    {
+        await using var factory = new PorchlightFactory();
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var api = factory.CreateApiClient(workspace.OwnerToken);
+        var invited = await api.PostAsJsonAsync("/api/v1/invitations", new { email = "twice@example.com", role = "Agent" }, Ct);
+        var acceptPath = new Uri((await invited.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("acceptUrl").GetString()!).AbsolutePath;
+        var browsers = Enumerable.Range(0, 4).Select(_ => new BrowserSession(factory)).ToList();
+        try
+        {
+            var tokens = new List<string>();
+            foreach (var browser in browsers)
+            {
+                tokens.Add(await browser.AntiforgeryTokenAsync(acceptPath));
+            }
+
+            var responses = await Task.WhenAll(browsers.Select((browser, i) => Task.Run(() => browser.PostAsync(acceptPath,
+                new Dictionary<string, string> { ["displayName"] = $"Person {i}", ["password"] = TestWorkspace.Password }, tokens[i]), Ct)));
+
+            Assert.Single(responses, BrowserSession.SetsAuthCookie);
+            Assert.All(responses, r => Assert.True((int)r.StatusCode < 500, $"a losing accept answered {(int)r.StatusCode}"));
+            await using var scope = factory.Services.CreateAsyncScope();
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<AppDbContext>().Agents.IgnoreQueryFilters()
+                .CountAsync(a => a.Email == "twice@example.com", Ct));
+        }
+        finally
+        {
+            browsers.ForEach(b => b.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Invitation_TooShortPassword_ShowsTheErrorAndKeepsTheLinkUsable()
     {
         await using var factory = new PorchlightFactory();
