@@ -38,8 +38,15 @@ public static class DomainEventServiceCollection
         where TEvent : IDomainEvent
         where THandler : class, IDomainEventHandler<TEvent>
     {
-        services.AddScoped<IDomainEventHandler<TEvent>, THandler>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton(new DomainEventRegistration(typeof(TEvent), DispatchAsync<TEvent>)));
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IDomainEventHandler<TEvent>, THandler>());
+        // TryAddEnumerable cannot tell instances of one type apart (it throws), so one registration per
+        // event type is ensured here; several handlers of an event share it.
+        if (!services.Any(d => d.ServiceType == typeof(DomainEventRegistration)
+                && d.ImplementationInstance is DomainEventRegistration existing && existing.EventType == typeof(TEvent)))
+        {
+            services.AddSingleton(new DomainEventRegistration(typeof(TEvent), DispatchAsync<TEvent>));
+        }
+
         return services;
     }
 

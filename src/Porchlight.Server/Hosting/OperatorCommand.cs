@@ -35,6 +35,8 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
         Exit codes: 0 done, 1 refused (see message), 2 wrong usage, 3 bad configuration.
         """;
 
+    private const string LogsToStandardError = "--Logging:Console:LogToStandardErrorThreshold=Trace";
+
     private static readonly Dictionary<string, string[]> Commands = new()
     {
         ["migrate"] = [],
@@ -90,7 +92,9 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
             }
         }
 
-        return new OperatorCommand(args[0], options, [.. hostArgs], null);
+        // stdout belongs to the command's result (scripts capture `create-token`), so logs go to stderr.
+        // First, so an operator's own --Logging:... argument still wins.
+        return new OperatorCommand(args[0], options, [LogsToStandardError, .. hostArgs], null);
     }
 
     public static async Task<int> RunAsync(OperatorCommand command, IServiceProvider services)

@@ -20,26 +20,33 @@ public sealed class SetupGate
 
 public static class SetupGateMiddleware
 {
+    // Not pages: they never redirect to setup, and they must not need the database to answer (a health
+    // probe during a database outage or before `porchlight migrate` must report that, not fail with 500).
+    private static readonly string[] Exempt = ["/_framework", "/_content", "/_blazor", "/health", "/api", "/openapi", "/metrics"];
+
     public static IApplicationBuilder UseSetupGate(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var path = context.Request.Path;
-        var isPage = HttpMethods.IsGet(context.Request.Method) && !path.StartsWithSegments("/_framework")
-            && !path.StartsWithSegments("/_content") && !path.StartsWithSegments("/_blazor") && !Path.HasExtension(path.Value);
+        if (!HttpMethods.IsGet(context.Request.Method) || Path.HasExtension(path.Value) || Exempt.Any(prefix => path.StartsWithSegments(prefix)))
+        {
+            await next(context);
+            return;
+        }
+
         var gate = context.RequestServices.GetRequiredService<SetupGate>();
-        if (isPage && !gate.OwnerExists)
+        if (!gate.OwnerExists)
         {
             var db = context.RequestServices.GetRequiredService<AppDbContext>();
             gate.OwnerExists = await db.Agents.IgnoreQueryFilters().AnyAsync(context.RequestAborted);
         }
 
-        if (isPage && path.StartsWithSegments("/setup") && gate.OwnerExists)
+        if (path.StartsWithSegments("/setup") && gate.OwnerExists)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
-        if (isPage && !gate.OwnerExists && !path.StartsWithSegments("/setup") && !path.StartsWithSegments("/health")
-            && !path.StartsWithSegments("/api") && !path.StartsWithSegments("/openapi") && !path.StartsWithSegments("/metrics"))
+        if (!gate.OwnerExists && !path.StartsWithSegments("/setup"))
         {
             context.Response.Redirect("/setup");
             return;

@@ -16,6 +16,9 @@ namespace Porchlight.Server.Features.SignIn;
 /// </summary>
 public static class SignInFeature
 {
+    // Process-wide: an installation is set up on its first node, before it is scaled out.
+    private static readonly SemaphoreSlim SetupLock = new(1, 1);
+
     public static IServiceCollection AddSignIn(this IServiceCollection services) => services
         .AddScoped<SignInAgent>()
         .AddScoped<ForgotPassword>()
@@ -69,21 +72,30 @@ public static class SignInFeature
                 [FromForm] string? email, [FromForm] string? password, CreateWorkspaceWithOwner useCase, AppDbContext db,
                 SignInManager<Agent> signIn, HttpContext http, CancellationToken ct) =>
             {
-                // The setup page exists only until the installation has its first Owner.
-                if (await db.Agents.IgnoreQueryFilters().AnyAsync(ct))
+                // The setup page exists only until the installation has its first Owner. Check and create
+                // under one lock, or two forms submitted together would both create a first Owner.
+                await SetupLock.WaitAsync(ct);
+                try
                 {
-                    return Results.NotFound();
-                }
+                    if (await db.Agents.IgnoreQueryFilters().AnyAsync(ct))
+                    {
+                        return Results.NotFound();
+                    }
 
-                var result = await useCase.HandleAsync(
-                    new CreateWorkspaceWithOwnerRequest(workspaceName, timeZone, ownerName, email, password), IpOf(http), ct);
-                if (!result.Succeeded)
+                    var result = await useCase.HandleAsync(
+                        new CreateWorkspaceWithOwnerRequest(workspaceName, timeZone, ownerName, email, password), IpOf(http), ct);
+                    if (!result.Succeeded)
+                    {
+                        return Results.Redirect($"/setup?error={Uri.EscapeDataString(ErrorText(result.Failure!))}");
+                    }
+
+                    await signIn.SignInAsync(result.Value!, isPersistent: true);
+                    return Results.LocalRedirect("/");
+                }
+                finally
                 {
-                    return Results.Redirect($"/setup?error={Uri.EscapeDataString(ErrorText(result.Failure!))}");
+                    SetupLock.Release();
                 }
-
-                await signIn.SignInAsync(result.Value!, isPersistent: true);
-                return Results.LocalRedirect("/");
             })
             .ExcludeFromDescription()
             .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Hosting;
+
+/// <summary>The command line as operators and provisioning scripts use it: a real process on a real database file.</summary>
+public sealed class OperatorCommandTests : IDisposable
+{
+    private const string Password = "operator passphrase";
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "porchlight-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public OperatorCommandTests() => Directory.CreateDirectory(_directory);
+
+    private string DatabasePath => Path.Combine(_directory, "p.db");
+
+    private string ConnectionString => $"Data Source={DatabasePath}";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Cli_Help_PrintsUsageAndExits0()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, null, "--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Usage:", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("create-owner", result.StandardOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(DatabasePath));
+    }
+
+    [Fact]
+    public async Task Cli_UnknownCommand_Exits2WithUsageHint()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, null, "frobnicate", Db());
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("frobnicate", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--help", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_UnknownOption_Exits2()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--emial", "x@example.com", Db());
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("--emial", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_Migrate_CreatesTheSchemaAndExits0()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, null, "migrate", Db());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM __EFMigrationsHistory";
+        Assert.True((long)(await command.ExecuteScalarAsync(Ct))! > 0);
+        command.CommandText = "SELECT COUNT(*) FROM Agents";
+        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync(Ct))!);
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task Cli_CreateOwnerTwiceWithSameEmail_SecondExits1()
+    {
+        var first = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, "--workspace", "Ops", Db());
+        var second = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, Db());
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("ops@example.com", first.StandardOutput, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains("already exists", second.StandardError, StringComparison.Ordinal);
+        await using var factory = FactoryOnSameDatabase();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var owner = await db.Agents.IgnoreQueryFilters().SingleAsync(Ct);
+        Assert.Equal(AgentRole.Owner, owner.Role);
+        Assert.Equal("Ops", (await db.Workspaces.IgnoreQueryFilters().SingleAsync(Ct)).Name);
+    }
+
+    [Fact]
+    public async Task Cli_CreateOwnerWithoutPassword_Exits2()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", Db());
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("--password", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_CreateOwnerPasswordFromStdin_OwnerSignsInWithIt()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, "a passphrase from stdin\n", "create-owner", "--email", "ops@example.com", "--password-stdin", Db());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("a passphrase from stdin", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+        await using var factory = FactoryOnSameDatabase();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Agent>>();
+        var owner = await users.FindByEmailAsync("ops@example.com");
+        Assert.NotNull(owner);
+        Assert.True(await users.CheckPasswordAsync(owner, "a passphrase from stdin"));
+    }
+
+    [Fact]
+    public async Task Cli_CreateToken_PrintsOnlyATokenThatAuthenticatesTheApi()
+    {
+        var owner = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, Db());
+        Assert.True(owner.ExitCode == 0, owner.ToString());
+
+        var result = await PorchlightProcess.RunAsync(_directory, null, "create-token", "--email", "ops@example.com", "--name", "ci", "--scopes", "read", Db());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var token = result.StandardOutput.TrimEnd('\r', '\n');
+        Assert.Matches("^plt_[A-Za-z0-9_-]+$", token);
+        await using var factory = FactoryOnSameDatabase();
+        using var api = factory.CreateApiClient(token);
+        var me = await api.GetAsync("/api/v1/me", Ct);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        Assert.Equal("ops@example.com", (await me.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("email").GetString());
+        // Read scope only: the token cannot change settings.
+        var write = await api.PostAsJsonAsync("/api/v1/inboxes", new { name = "Nope", channel = "Api" }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
+    }
+
+    [Fact]
+    public async Task Cli_CreateTokenForUnknownEmail_Exits1()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, null, "create-token", "--email", "ghost@example.com", "--name", "ci", "--scopes", "read", Db());
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal("", result.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Cli_SeedDemo_SecondRunExits1()
+    {
+        var first = await PorchlightProcess.RunAsync(_directory, null, "seed-demo", Db());
+        var second = await PorchlightProcess.RunAsync(_directory, null, "seed-demo", Db());
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("owner@demo.porchlight.test", first.StandardOutput, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains("already exists", second.StandardError, StringComparison.Ordinal);
+        await using var factory = FactoryOnSameDatabase();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        Assert.Equal(1, await db.Workspaces.IgnoreQueryFilters().CountAsync(Ct));
+        Assert.Equal(6, await db.Agents.IgnoreQueryFilters().CountAsync(Ct));
+        Assert.Equal(2, await db.Inboxes.IgnoreQueryFilters().CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Cli_BadProviderSetting_Exits3NamingTheSetting()
+    {
+        var result = await PorchlightProcess.RunAsync(_directory, null, "migrate", Db(), "--Database:Provider=Oracle");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("Database:Provider", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Oracle", result.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(DatabasePath));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private string Db() => $"--Database:ConnectionString={ConnectionString}";
+
+    private PorchlightFactory FactoryOnSameDatabase() =>
+        new(settings: new Dictionary<string, string?> { ["Database:ConnectionString"] = ConnectionString });
+}
