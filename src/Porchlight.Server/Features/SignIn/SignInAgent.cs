@@ -39,7 +39,9 @@ public sealed class SignInAgent(
             { IsNotAllowed: true } => SignInOutcome.Deactivated,
             _ => SignInOutcome.Failed,
         };
-        auditActor.Set(outcome == SignInOutcome.SignedIn ? agent.Id : null, agent.Email ?? email, ipAddress);
+        // A failed attempt is not the agent acting: name it by the email typed, without claiming the agent's id.
+        auditActor.Set(
+            outcome == SignInOutcome.SignedIn ? agent.Id : null, outcome == SignInOutcome.SignedIn ? agent.DisplayName : email.Trim(), ipAddress);
         var action = outcome switch
         {
             SignInOutcome.SignedIn => "auth.signed_in",

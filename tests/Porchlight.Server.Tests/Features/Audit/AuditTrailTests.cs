@@ -142,6 +142,7 @@ public abstract class AuditTrailTests
         Assert.Equal(ClientAddress.Default.ToString(), failed.GetProperty("ipAddress").GetString());
         var succeeded = Assert.Single(await AuditAsync(api, "auth.signed_in"));
         Assert.Equal(workspace.OwnerId, succeeded.GetProperty("actorAgentId").GetGuid());
+        Assert.Equal("Olivia Owner", succeeded.GetProperty("actorName").GetString());
         Assert.Equal(workspace.OwnerId.ToString(), succeeded.GetProperty("entityId").GetString());
         Assert.Equal(ClientAddress.Default.ToString(), succeeded.GetProperty("ipAddress").GetString());
     }
