@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
@@ -79,9 +81,11 @@ public sealed class DeleteTeam(AppDbContext db)
     }
 }
 
-/// <summary>Adds or removes one member; idempotent, so retries are safe.</summary>
-public sealed class ChangeTeamMembership(AppDbContext db)
+/// <summary>Adds or removes one member; idempotent, so retries are safe. Each change is audited on the team.</summary>
+public sealed class ChangeTeamMembership(AppDbContext db, AuditActor actor, TimeProvider clock)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public async Task<Result<TeamResponse>> AddAsync(Guid teamId, Guid agentId, CancellationToken cancellationToken)
     {
         var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken);
@@ -98,6 +102,7 @@ public sealed class ChangeTeamMembership(AppDbContext db)
 
         if (team.AddMember(agent))
         {
+            Audit(team, "team.member_added", new AuditChange(null, agent.Id));
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -117,9 +122,19 @@ public sealed class ChangeTeamMembership(AppDbContext db)
             return Failure.NotFound("Team member");
         }
 
+        Audit(team, "team.member_removed", new AuditChange(agentId, null));
         await db.SaveChangesAsync(cancellationToken);
         return TeamResponse.From(team);
     }
+
+    private void Audit(Team team, string action, AuditChange agentChange) => db.AuditEntries.Add(AuditEntry.Create(
+        team.WorkspaceId,
+        clock.GetUtcNow().UtcDateTime,
+        actor,
+        action,
+        "team",
+        team.Id.ToString(),
+        JsonSerializer.Serialize(new Dictionary<string, AuditChange> { ["AgentId"] = agentChange }, Json)));
 }
 
 internal static class TeamRules
