@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -45,7 +46,7 @@ public abstract class ApiTestBase(PorchlightFactory factory)
 }
 
 /// <summary>Calls that read a response and assert its status in one step, with the body in the failure message.</summary>
-public static class ApiCalls
+public static partial class ApiCalls
 {
     public const string ProblemContentType = "application/problem+json";
 
@@ -122,6 +123,20 @@ public static class ApiCalls
 
         throw new InvalidOperationException($"{path} never ended.");
     }
+
+    /// <summary>
+    /// Compares two answers about the same resource. .NET clocks tick in 100 ns and PostgreSQL keeps
+    /// microseconds, so the answer that creates a row can carry one more digit than later reads of it.
+    /// </summary>
+    public static void AssertSameResource(JsonElement expected, JsonElement actual) =>
+        Assert.Equal(AtMicroseconds(expected.ToString()), AtMicroseconds(actual.ToString()));
+
+    private static string AtMicroseconds(string json) => FractionalSeconds().Replace(
+        json,
+        match => (match.Groups[1].Value.PadRight(7, '0')[..6].TrimEnd('0') is { Length: > 0 } fraction ? "." + fraction : "") + "Z\"");
+
+    [GeneratedRegex("\\.(\\d+)Z\"")]
+    private static partial Regex FractionalSeconds();
 
     public static Guid IdOf(this JsonElement element) => element.GetProperty("id").GetGuid();
 

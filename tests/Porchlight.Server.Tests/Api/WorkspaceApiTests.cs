@@ -34,7 +34,7 @@ public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase
             .ExpectAsync(HttpStatusCode.OK);
         var reread = await owner.GetJsonAsync("/api/v1/workspace");
 
-        Assert.Equal(updated.ToString(), reread.ToString());
+        ApiCalls.AssertSameResource(updated, reread);
         Assert.Equal("Renamed Co", reread.Text("name"));
         Assert.Equal("America/New_York", reread.Text("timeZone"));
         var days = reread.GetProperty("businessHours").EnumerateArray().ToList();
@@ -66,7 +66,7 @@ public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase
         await owner.PutJsonAsync("/api/v1/workspace", new { name = "Renamed", timeZone, businessHours = WeekdayHours })
             .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "timeZone");
 
-        Assert.Equal(before.ToString(), (await owner.GetJsonAsync("/api/v1/workspace")).ToString());
+        ApiCalls.AssertSameResource(before, await owner.GetJsonAsync("/api/v1/workspace"));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase
         await owner.PutJsonAsync("/api/v1/workspace", new { name = "Renamed", timeZone = "UTC", businessHours = hours })
             .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "businessHours[1].closes");
 
-        Assert.Equal(before.ToString(), (await owner.GetJsonAsync("/api/v1/workspace")).ToString());
+        ApiCalls.AssertSameResource(before, await owner.GetJsonAsync("/api/v1/workspace"));
     }
 
     [Fact]
