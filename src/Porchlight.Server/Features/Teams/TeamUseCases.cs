@@ -39,7 +39,11 @@ public sealed class CreateTeam(AppDbContext db, ActingAgent actor, TimeProvider 
 
         var team = Team.Create(actor.WorkspaceId, request.Name!, request.Description ?? "", clock.GetUtcNow().UtcDateTime);
         db.Teams.Add(team);
-        await db.SaveChangesAsync(cancellationToken);
+        if (await TeamRules.SaveAsync(db, request.Name!, exceptTeamId: null, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
         return TeamResponse.From(team);
     }
 }
@@ -60,7 +64,11 @@ public sealed class UpdateTeam(AppDbContext db)
         }
 
         team.Change(request.Name!, request.Description ?? "");
-        await db.SaveChangesAsync(cancellationToken);
+        if (await TeamRules.SaveAsync(db, request.Name!, teamId, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
         return TeamResponse.From(team);
     }
 }
@@ -149,9 +157,36 @@ internal static class TeamRules
             return errors.ToFailure();
         }
 
-        var name = request.Name!.Trim().ToUpperInvariant();
-        return await db.Teams.AnyAsync(t => t.Id != exceptTeamId && t.Name.ToUpper() == name, cancellationToken)
-            ? Failure.Duplicate("name", "A team with this name already exists.")
-            : null;
+        return await NameTakenAsync(db, request.Name!, exceptTeamId, cancellationToken) ? DuplicateName : null;
+    }
+
+    /// <summary>
+    /// Saves a created or renamed team. Two requests with the same name can both pass the check above;
+    /// the unique index lets one win, and the other gets the same 409 as a duplicate sent later.
+    /// </summary>
+    public static async Task<Failure?> SaveAsync(AppDbContext db, string name, Guid? exceptTeamId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            if (await NameTakenAsync(db, name, exceptTeamId, cancellationToken))
+            {
+                return DuplicateName;
+            }
+
+            throw;
+        }
+    }
+
+    private static Failure DuplicateName => Failure.Duplicate("name", "A team with this name already exists.");
+
+    private static Task<bool> NameTakenAsync(AppDbContext db, string name, Guid? exceptTeamId, CancellationToken cancellationToken)
+    {
+        var normalized = name.Trim().ToUpperInvariant();
+        return db.Teams.AnyAsync(t => t.Id != exceptTeamId && t.Name.ToUpper() == normalized, cancellationToken);
     }
 }
