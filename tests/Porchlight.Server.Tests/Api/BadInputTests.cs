@@ -240,6 +240,26 @@ public abstract partial class BadInputTests(PorchlightFactory factory) : ApiTest
         Assert.Equal(before, await StateAsync(owner));
     }
 
+    [Theory]
+    [InlineData("/api/v1/teams", """{"name": "Rush hour"}""")]
+    [InlineData("/api/v1/inboxes", """{"name": "Rush hour", "channel": "Api"}""")]
+    public async Task Create_SameNameConcurrently_OneCreatedOthersGet409(string path, string body)
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await owner.SendRawAsync(HttpMethod.Post, path, body);
+            return (Status: response.StatusCode, Body: await response.Content.ReadAsStringAsync(Ct));
+        }));
+
+        var statuses = responses.Select(r => r.Status).ToList();
+        Assert.True(
+            statuses.Count(s => s == HttpStatusCode.Created) == 1 && statuses.Count(s => s == HttpStatusCode.Conflict) == 5,
+            string.Join("\n", responses.Select(r => $"{(int)r.Status}: {r.Body}")));
+        Assert.Single(await owner.ListAllAsync(path));
+    }
+
     [Fact]
     public async Task UpdateInbox_NameOfAnotherInbox_Returns409AndChangesNothing()
     {
