@@ -111,7 +111,20 @@ public sealed class ChangeTeamMembership(AppDbContext db, AuditActor actor, Time
         if (team.AddMember(agent))
         {
             Audit(team, "team.member_added", new AuditChange(null, agent.Id));
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // A concurrent request added the same member first; adding is idempotent, so that is success.
+                if (!await db.TeamMembers.AnyAsync(m => m.TeamId == teamId && m.AgentId == agentId, cancellationToken))
+                {
+                    throw;
+                }
+
+                return TeamResponse.From(await db.Teams.AsNoTracking().SingleAsync(t => t.Id == teamId, cancellationToken));
+            }
         }
 
         return TeamResponse.From(team);
@@ -131,7 +144,16 @@ public sealed class ChangeTeamMembership(AppDbContext db, AuditActor actor, Time
         }
 
         Audit(team, "team.member_removed", new AuditChange(agentId, null));
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A concurrent request removed the member first: answer as if this one came second.
+            return Failure.NotFound("Team member");
+        }
+
         return TeamResponse.From(team);
     }
 
