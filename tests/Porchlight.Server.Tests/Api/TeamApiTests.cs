@@ -124,6 +124,45 @@ public abstract class TeamApiTests(PorchlightFactory factory) : ApiTestBase(fact
     }
 
     [Fact]
+    public async Task TeamMembers_SameAgentAddedConcurrently_AllSucceedWithOneMembership()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (agentId, _, _) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        var team = await owner.PostJsonAsync("/api/v1/teams", new { name = "Support" }).ExpectAsync(HttpStatusCode.Created);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await owner.PutAsync($"/api/v1/teams/{team.IdOf()}/members/{agentId}", null, Ct);
+            return $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}";
+        }));
+
+        Assert.All(responses, r => Assert.StartsWith("200:", r, StringComparison.Ordinal));
+        Assert.Equal(
+            [agentId],
+            (await owner.GetJsonAsync($"/api/v1/teams/{team.IdOf()}")).GetProperty("memberIds").EnumerateArray().Select(m => m.GetGuid()));
+    }
+
+    [Fact]
+    public async Task TeamMembers_SameAgentRemovedConcurrently_OneSucceedsOthersGet404()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (agentId, _, _) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        var team = await owner.PostJsonAsync("/api/v1/teams", new { name = "Support" }).ExpectAsync(HttpStatusCode.Created);
+        await owner.PutAsync($"/api/v1/teams/{team.IdOf()}/members/{agentId}", null, Ct).ExpectAsync(HttpStatusCode.OK);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await owner.DeleteAsync($"/api/v1/teams/{team.IdOf()}/members/{agentId}", Ct);
+            return (Status: response.StatusCode, Body: await response.Content.ReadAsStringAsync(Ct));
+        }));
+
+        Assert.True(
+            responses.Count(r => r.Status == HttpStatusCode.OK) == 1 && responses.Count(r => r.Status == HttpStatusCode.NotFound) == 5,
+            string.Join("\n", responses.Select(r => $"{(int)r.Status}: {r.Body}")));
+        Assert.Equal(0, (await owner.GetJsonAsync($"/api/v1/teams/{team.IdOf()}")).GetProperty("memberIds").GetArrayLength());
+    }
+
+    [Fact]
     public async Task TeamMembers_RemoveNonMember_Returns404()
     {
         var (workspace, owner) = await NewWorkspaceAsync();

@@ -37,6 +37,27 @@ public abstract class TokenApiTests(PorchlightFactory factory) : ApiTestBase(fac
     }
 
     [Fact]
+    public async Task Secrets_TokenAndInvitationLink_NeverEnterTheAuditTrail()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var token = await owner.PostJsonAsync("/api/v1/tokens", new { name = "Zapier", scopes = ReadOnly }).ExpectAsync(HttpStatusCode.Created);
+        var invitation = await owner.PostJsonAsync("/api/v1/invitations", new { email = $"new-{Guid.NewGuid():N}@example.com", role = "Agent" })
+            .ExpectAsync(HttpStatusCode.Created);
+        var secrets = new[] { token.Text("token")!, invitation.Text("acceptUrl")![(invitation.Text("acceptUrl")!.LastIndexOf('/') + 1)..] };
+
+        var audit = JsonSerializer.Serialize(await owner.ListAllAsync("/api/v1/audit"));
+
+        Assert.Contains("api_token.created", audit, StringComparison.Ordinal);
+        Assert.Contains("invitation.created", audit, StringComparison.Ordinal);
+        foreach (var secret in secrets)
+        {
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)));
+            Assert.DoesNotContain(secret, audit, StringComparison.Ordinal);
+            Assert.DoesNotContain(hash, audit, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task RevokeToken_OwnToken_StopsWorkingWith401AndStaysListedAsRevoked()
     {
         var (_, owner) = await NewWorkspaceAsync();
