@@ -112,6 +112,18 @@ public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase
         Assert.True(problem.TryGetProperty("errors", out _), problem.ToString());
     }
 
+    [Fact]
+    public async Task UpdateWorkspace_NullDay_Returns400NamingTheDay()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var before = await owner.GetJsonAsync("/api/v1/workspace");
+
+        await owner.SendRawAsync(HttpMethod.Put, "/api/v1/workspace", """{"name": "Renamed", "timeZone": "UTC", "businessHours": [null]}""")
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "businessHours[0].day");
+
+        ApiCalls.AssertSameResource(before, await owner.GetJsonAsync("/api/v1/workspace"));
+    }
+
     [Theory]
     [InlineData(AgentRole.Agent)]
     [InlineData(AgentRole.Supervisor)]
