@@ -102,6 +102,33 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         Assert.All(aSecrets, secret => Assert.Contains(secret, all, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task EveryOperation_WithoutAValidToken_Returns401AndChangesNothing()
+    {
+        var operations = await OperationsAsync();
+        var (workspace, owner) = await NewWorkspaceAsync(Unique("Workspace"));
+        var resources = await CreateResourcesAsync(workspace, owner, "W");
+        var revoked = await owner.PostJsonAsync("/api/v1/tokens", new { name = "Revoked", scopes = new JsonArray("read", "write", "admin") })
+            .ExpectAsync(HttpStatusCode.Created);
+        await owner.DeleteAsync($"/api/v1/tokens/{revoked.IdOf()}", Ct).ExpectAsync(HttpStatusCode.OK);
+        var before = await SnapshotAsync(operations, owner, resources);
+        using var anonymous = Factory.CreateClient();
+        using var withRevokedToken = Factory.CreateApiClient(revoked.Text("token")!);
+
+        foreach (var operation in operations)
+        {
+            foreach (var client in new[] { anonymous, withRevokedToken })
+            {
+                using var response = await SendAsync(client, operation, resources);
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{operation} without a valid token answered {(int)response.StatusCode}: {body}");
+                Assert.Equal(ApiCalls.ProblemContentType, response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+
+        Assert.Equal(before, await SnapshotAsync(operations, owner, resources));
+    }
+
     private static void AssertLeaksNothing(string operation, string body, IReadOnlyList<string> secrets)
     {
         foreach (var secret in secrets)
