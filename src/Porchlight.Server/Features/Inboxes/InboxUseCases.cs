@@ -63,12 +63,16 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
 
         if (await InboxRules.NameTakenAsync(db, request.Name!, null, cancellationToken))
         {
-            return Failure.Duplicate("name", "An inbox with this name already exists.");
+            return InboxRules.DuplicateName;
         }
 
         var inbox = Inbox.Create(actor.WorkspaceId, request.Name!, request.Channel!.Value, widget, clock.GetUtcNow().UtcDateTime);
         db.Inboxes.Add(inbox);
-        await db.SaveChangesAsync(cancellationToken);
+        if (await InboxRules.SaveAsync(db, request.Name!, null, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
         return InboxResponse.From(inbox, urls);
     }
 }
@@ -92,11 +96,15 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
 
         if (await InboxRules.NameTakenAsync(db, request.Name!, inboxId, cancellationToken))
         {
-            return Failure.Duplicate("name", "An inbox with this name already exists.");
+            return InboxRules.DuplicateName;
         }
 
         inbox.Change(request.Name!, widget);
-        await db.SaveChangesAsync(cancellationToken);
+        if (await InboxRules.SaveAsync(db, request.Name!, inboxId, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
         return InboxResponse.From(inbox, urls);
     }
 }
@@ -123,6 +131,30 @@ internal static partial class InboxRules
     {
         var normalized = name.Trim().ToUpperInvariant();
         return db.Inboxes.AnyAsync(i => i.Id != exceptInboxId && i.Name.ToUpper() == normalized, cancellationToken);
+    }
+
+    public static Failure DuplicateName => Failure.Duplicate("name", "An inbox with this name already exists.");
+
+    /// <summary>
+    /// Saves a created or renamed inbox. Two requests with the same name can both pass the name check;
+    /// the unique index lets one win, and the other gets the same 409 as a duplicate sent later.
+    /// </summary>
+    public static async Task<Failure?> SaveAsync(AppDbContext db, string name, Guid? exceptInboxId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            if (await NameTakenAsync(db, name, exceptInboxId, cancellationToken))
+            {
+                return DuplicateName;
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Merges the fields that were sent over <paramref name="current"/>, validating each.</summary>

@@ -65,7 +65,11 @@ public sealed class Team : Entity, IWorkspaceOwned, IAudited
     }
 }
 
-public sealed class TeamMember(Guid workspaceId, Guid teamId, Guid agentId) : IWorkspaceOwned, IAudited
+/// <remarks>
+/// Not <see cref="IAudited"/>: its key is two ids, longer than an audit entry's entity id column, so
+/// <see cref="ChangeTeamMembership"/> records membership changes against the team instead.
+/// </remarks>
+public sealed class TeamMember(Guid workspaceId, Guid teamId, Guid agentId) : IWorkspaceOwned
 {
     public Guid WorkspaceId { get; private set; } = workspaceId;
 

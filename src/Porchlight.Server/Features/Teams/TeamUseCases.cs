@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
@@ -37,7 +39,11 @@ public sealed class CreateTeam(AppDbContext db, ActingAgent actor, TimeProvider 
 
         var team = Team.Create(actor.WorkspaceId, request.Name!, request.Description ?? "", clock.GetUtcNow().UtcDateTime);
         db.Teams.Add(team);
-        await db.SaveChangesAsync(cancellationToken);
+        if (await TeamRules.SaveAsync(db, request.Name!, exceptTeamId: null, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
         return TeamResponse.From(team);
     }
 }
@@ -58,7 +64,11 @@ public sealed class UpdateTeam(AppDbContext db)
         }
 
         team.Change(request.Name!, request.Description ?? "");
-        await db.SaveChangesAsync(cancellationToken);
+        if (await TeamRules.SaveAsync(db, request.Name!, teamId, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
         return TeamResponse.From(team);
     }
 }
@@ -79,9 +89,11 @@ public sealed class DeleteTeam(AppDbContext db)
     }
 }
 
-/// <summary>Adds or removes one member; idempotent, so retries are safe.</summary>
-public sealed class ChangeTeamMembership(AppDbContext db)
+/// <summary>Adds or removes one member; idempotent, so retries are safe. Each change is audited on the team.</summary>
+public sealed class ChangeTeamMembership(AppDbContext db, AuditActor actor, TimeProvider clock)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public async Task<Result<TeamResponse>> AddAsync(Guid teamId, Guid agentId, CancellationToken cancellationToken)
     {
         var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken);
@@ -98,7 +110,21 @@ public sealed class ChangeTeamMembership(AppDbContext db)
 
         if (team.AddMember(agent))
         {
-            await db.SaveChangesAsync(cancellationToken);
+            Audit(team, "team.member_added", new AuditChange(null, agent.Id));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // A concurrent request added the same member first; adding is idempotent, so that is success.
+                if (!await db.TeamMembers.AnyAsync(m => m.TeamId == teamId && m.AgentId == agentId, cancellationToken))
+                {
+                    throw;
+                }
+
+                return TeamResponse.From(await db.Teams.AsNoTracking().SingleAsync(t => t.Id == teamId, cancellationToken));
+            }
         }
 
         return TeamResponse.From(team);
@@ -117,9 +143,28 @@ public sealed class ChangeTeamMembership(AppDbContext db)
             return Failure.NotFound("Team member");
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        Audit(team, "team.member_removed", new AuditChange(agentId, null));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A concurrent request removed the member first: answer as if this one came second.
+            return Failure.NotFound("Team member");
+        }
+
         return TeamResponse.From(team);
     }
+
+    private void Audit(Team team, string action, AuditChange agentChange) => db.AuditEntries.Add(AuditEntry.Create(
+        team.WorkspaceId,
+        clock.GetUtcNow().UtcDateTime,
+        actor,
+        action,
+        "team",
+        team.Id.ToString(),
+        JsonSerializer.Serialize(new Dictionary<string, AuditChange> { ["AgentId"] = agentChange }, Json)));
 }
 
 internal static class TeamRules
@@ -134,9 +179,36 @@ internal static class TeamRules
             return errors.ToFailure();
         }
 
-        var name = request.Name!.Trim().ToUpperInvariant();
-        return await db.Teams.AnyAsync(t => t.Id != exceptTeamId && t.Name.ToUpper() == name, cancellationToken)
-            ? Failure.Duplicate("name", "A team with this name already exists.")
-            : null;
+        return await NameTakenAsync(db, request.Name!, exceptTeamId, cancellationToken) ? DuplicateName : null;
+    }
+
+    /// <summary>
+    /// Saves a created or renamed team. Two requests with the same name can both pass the check above;
+    /// the unique index lets one win, and the other gets the same 409 as a duplicate sent later.
+    /// </summary>
+    public static async Task<Failure?> SaveAsync(AppDbContext db, string name, Guid? exceptTeamId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            if (await NameTakenAsync(db, name, exceptTeamId, cancellationToken))
+            {
+                return DuplicateName;
+            }
+
+            throw;
+        }
+    }
+
+    private static Failure DuplicateName => Failure.Duplicate("name", "A team with this name already exists.");
+
+    private static Task<bool> NameTakenAsync(AppDbContext db, string name, Guid? exceptTeamId, CancellationToken cancellationToken)
+    {
+        var normalized = name.Trim().ToUpperInvariant();
+        return db.Teams.AnyAsync(t => t.Id != exceptTeamId && t.Name.ToUpper() == normalized, cancellationToken);
     }
 }

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Api;
+
+/// <summary>One server on a fresh SQLite file, shared by the tests of one class (each makes its own workspace).</summary>
+public sealed class SqliteApiFixture : IAsyncDisposable
+{
+    public PorchlightFactory Factory { get; } = new();
+
+    public ValueTask DisposeAsync() => Factory.DisposeAsync();
+}
+
+/// <summary>One server on a fresh PostgreSQL database, shared by the tests of one class.</summary>
+public sealed class PostgresApiFixture(PostgresServer postgres) : IAsyncDisposable
+{
+    public PorchlightFactory Factory { get; } = new(TestDatabase.Postgres, postgres);
+
+    public ValueTask DisposeAsync() => Factory.DisposeAsync();
+}
+
+/// <summary>What every API test class needs: the server, a workspace of its own, and clients for its people.</summary>
+public abstract class ApiTestBase(PorchlightFactory factory)
+{
+    protected PorchlightFactory Factory { get; } = factory;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected static string Unique(string prefix) => $"{prefix} {Guid.NewGuid().ToString("N")[..8]}";
+
+    protected async Task<(TestWorkspace Workspace, HttpClient Owner)> NewWorkspaceAsync(string name = "Acme Support")
+    {
+        var workspace = await Factory.CreateWorkspaceAsync(name);
+        return (workspace, Factory.CreateApiClient(workspace.OwnerToken));
+    }
+
+    protected async Task<(Guid AgentId, string Email, HttpClient Client)> NewAgentAsync(Guid workspaceId, AgentRole role, string[]? scopes = null)
+    {
+        var agent = await Factory.AddAgentAsync(workspaceId, role, scopes);
+        return (agent.AgentId, agent.Email, Factory.CreateApiClient(agent.Token));
+    }
+}
+
+/// <summary>Calls that read a response and assert its status in one step, with the body in the failure message.</summary>
+public static partial class ApiCalls
+{
+    public const string ProblemContentType = "application/problem+json";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static async Task<JsonElement> ExpectAsync(this Task<HttpResponseMessage> call, HttpStatusCode status)
+    {
+        using var response = await call;
+        return await ExpectAsync(response, status);
+    }
+
+    public static async Task<JsonElement> ExpectAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == status, $"Expected {(int)status} {status} but got {(int)response.StatusCode} {response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Asserts an RFC 9457 answer with this status and a title a person can read, and returns it.</summary>
+    public static async Task<JsonElement> ExpectProblemAsync(this Task<HttpResponseMessage> call, HttpStatusCode status)
+    {
+        using var response = await call;
+        var problem = await ExpectAsync(response, status);
+        Assert.Equal(ProblemContentType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()), "A problem needs a title.");
+        return problem;
+    }
+
+    /// <summary>Asserts a problem whose <c>errors</c> name <paramref name="field"/>, with a message.</summary>
+    public static async Task<JsonElement> ExpectFieldErrorAsync(this Task<HttpResponseMessage> call, HttpStatusCode status, string field)
+    {
+        var problem = await call.ExpectProblemAsync(status);
+        Assert.True(problem.TryGetProperty("errors", out var errors), $"No errors in {problem}");
+        Assert.True(errors.TryGetProperty(field, out var messages), $"No error for '{field}' in {errors}");
+        Assert.Contains(messages.EnumerateArray(), m => !string.IsNullOrWhiteSpace(m.GetString()));
+        return problem;
+    }
+
+    public static Task<JsonElement> GetJsonAsync(this HttpClient client, string path) =>
+        client.GetAsync(path, Ct).ExpectAsync(HttpStatusCode.OK);
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object body) =>
+        client.PostAsJsonAsync(path, body, Ct);
+
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient client, string path, object body) =>
+        client.PutAsJsonAsync(path, body, Ct);
+
+    public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient client, string path, object body) =>
+        client.PatchAsJsonAsync(path, body, Ct);
+
+    public static Task<HttpResponseMessage> SendRawAsync(this HttpClient client, HttpMethod method, string path, string body, string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, contentType) };
+        return client.SendAsync(request, Ct);
+    }
+
+    /// <summary>Follows <c>nextCursor</c> to the end of a list and returns every item, in order.</summary>
+    public static async Task<List<JsonElement>> ListAllAsync(this HttpClient client, string path, int limit = 200)
+    {
+        var items = new List<JsonElement>();
+        string? cursor = null;
+        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        for (var pages = 0; pages < 1000; pages++)
+        {
+            var page = await client.GetJsonAsync($"{path}{separator}limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            cursor = page.GetProperty("nextCursor").GetString();
+            if (cursor is null)
+            {
+                return items;
+            }
+        }
+
+        throw new InvalidOperationException($"{path} never ended.");
+    }
+
+    /// <summary>
+    /// Compares two answers about the same resource. .NET clocks tick in 100 ns and PostgreSQL keeps
+    /// microseconds, so the answer that creates a row can carry one more digit than later reads of it.
+    /// </summary>
+    public static void AssertSameResource(JsonElement expected, JsonElement actual) =>
+        Assert.Equal(AtMicroseconds(expected.ToString()), AtMicroseconds(actual.ToString()));
+
+    private static string AtMicroseconds(string json) => FractionalSeconds().Replace(
+        json,
+        match => (match.Groups[1].Value.PadRight(7, '0')[..6].TrimEnd('0') is { Length: > 0 } fraction ? "." + fraction : "") + "Z\"");
+
+    [GeneratedRegex("\\.(\\d+)Z\"")]
+    private static partial Regex FractionalSeconds();
+
+    public static Guid IdOf(this JsonElement element) => element.GetProperty("id").GetGuid();
+
+    public static string? Text(this JsonElement element, string property) => element.GetProperty(property).GetString();
+}

@@ -1,0 +1,324 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Api;
+
+/// <summary>
+/// Walks every operation of the published OpenAPI document, so an endpoint added later is checked
+/// without touching this file: a caller from workspace A, holding the ids of workspace B's records,
+/// gets 404 (or 403) and learns nothing about B, and B is unchanged afterwards.
+/// </summary>
+public abstract partial class TenantIsolationTests(PorchlightFactory factory) : ApiTestBase(factory)
+{
+    private static readonly HashSet<string> WriteMethods = ["POST", "PUT", "PATCH", "DELETE"];
+    private static readonly string[] Combinators = ["oneOf", "anyOf", "allOf"];
+
+    /// <summary>
+    /// Values for request body fields that must look real to pass validation. Anything else is made up
+    /// from the field's schema. When a new endpoint's control call fails, add its field here.
+    /// </summary>
+    private static readonly Dictionary<string, Func<JsonNode>> FieldSamples = new(StringComparer.Ordinal)
+    {
+        ["name"] = () => Unique("Probe"),
+        ["displayName"] = () => Unique("Probe"),
+        ["description"] = () => "Probe description",
+        ["email"] = () => $"probe-{Guid.NewGuid():N}@example.com",
+        ["role"] = () => "Agent",
+        ["isActive"] = () => false,
+        ["channel"] = () => "WebWidget",
+        ["scopes"] = () => new JsonArray("read"),
+        ["color"] = () => "#123456",
+        ["timeZone"] = () => "UTC",
+        ["opens"] = () => "09:00:00",
+        ["closes"] = () => "17:00:00",
+    };
+
+    [Fact]
+    public async Task OperationsWithIds_OtherWorkspacesIds_AnswerNotFoundLeakNothingAndChangeNothing()
+    {
+        var operations = await OperationsAsync();
+        var (a, aOwner) = await NewWorkspaceAsync(Unique("Workspace A"));
+        var (b, bOwner) = await NewWorkspaceAsync(Unique("Workspace B"));
+        var (c, cOwner) = await NewWorkspaceAsync(Unique("Workspace C"));
+        await CreateResourcesAsync(a, aOwner, "A");
+        var bResources = await CreateResourcesAsync(b, bOwner, "B");
+        var bSecrets = await SecretsOfAsync(b, bOwner, bResources);
+        var withIds = operations.Where(o => o.PathParameters.Count > 0).ToList();
+        Assert.NotEmpty(withIds);
+        Assert.All(ResourceSet.ParameterNames, name => Assert.Contains(withIds, o => o.PathParameters.Contains(name)));
+        var bBefore = await SnapshotAsync(operations, bOwner, bResources);
+
+        foreach (var operation in withIds)
+        {
+            // Control: the same call on the caller's own fresh records succeeds, so a 404 below is
+            // the tenant boundary and not a malformed request.
+            var own = await CreateResourcesAsync(c, cOwner, "C");
+            using (var control = await SendAsync(cOwner, operation, own))
+            {
+                var text = await control.Content.ReadAsStringAsync(Ct);
+                Assert.True(control.IsSuccessStatusCode, $"Control {operation} on the caller's own records answered {(int)control.StatusCode}: {text}");
+            }
+
+            using var response = await SendAsync(aOwner, operation, bResources);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(
+                response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden,
+                $"{operation} with workspace B's ids answered {(int)response.StatusCode} to workspace A: {body}");
+            Assert.Equal(ApiCalls.ProblemContentType, response.Content.Headers.ContentType?.MediaType);
+            AssertLeaksNothing(operation.ToString(), body, bSecrets);
+        }
+
+        Assert.Equal(bBefore, await SnapshotAsync(operations, bOwner, bResources));
+        Assert.NotEqual(a.WorkspaceId, b.WorkspaceId);
+    }
+
+    [Fact]
+    public async Task OperationsWithoutIds_AnotherWorkspaceExists_ShowOnlyTheCallersOwnData()
+    {
+        var operations = await OperationsAsync();
+        var (a, aOwner) = await NewWorkspaceAsync(Unique("Workspace A"));
+        var (b, bOwner) = await NewWorkspaceAsync(Unique("Workspace B"));
+        var aResources = await CreateResourcesAsync(a, aOwner, "A");
+        var bResources = await CreateResourcesAsync(b, bOwner, "B");
+        var aSecrets = await SecretsOfAsync(a, aOwner, aResources);
+        var bSecrets = await SecretsOfAsync(b, bOwner, bResources);
+        var reads = operations.Where(o => o.Method == "GET" && o.PathParameters.Count == 0).ToList();
+        Assert.NotEmpty(reads);
+
+        var seen = new List<string>();
+        foreach (var operation in reads)
+        {
+            var body = (await aOwner.GetAsync(operation.Path, Ct).ExpectAsync(HttpStatusCode.OK)).ToString();
+            AssertLeaksNothing(operation.ToString(), body, bSecrets);
+            seen.Add(body);
+        }
+
+        // The lists above are not simply empty: together they show every record of the caller's own.
+        var all = string.Join("\n", seen);
+        Assert.All(aSecrets, secret => Assert.Contains(secret, all, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EveryOperation_WithoutAValidToken_Returns401AndChangesNothing()
+    {
+        var operations = await OperationsAsync();
+        var (workspace, owner) = await NewWorkspaceAsync(Unique("Workspace"));
+        var resources = await CreateResourcesAsync(workspace, owner, "W");
+        var revoked = await owner.PostJsonAsync("/api/v1/tokens", new { name = "Revoked", scopes = new JsonArray("read", "write", "admin") })
+            .ExpectAsync(HttpStatusCode.Created);
+        await owner.DeleteAsync($"/api/v1/tokens/{revoked.IdOf()}", Ct).ExpectAsync(HttpStatusCode.OK);
+        var before = await SnapshotAsync(operations, owner, resources);
+        using var anonymous = Factory.CreateClient();
+        using var withRevokedToken = Factory.CreateApiClient(revoked.Text("token")!);
+
+        foreach (var operation in operations)
+        {
+            foreach (var client in new[] { anonymous, withRevokedToken })
+            {
+                using var response = await SendAsync(client, operation, resources);
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{operation} without a valid token answered {(int)response.StatusCode}: {body}");
+                Assert.Equal(ApiCalls.ProblemContentType, response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+
+        Assert.Equal(before, await SnapshotAsync(operations, owner, resources));
+    }
+
+    private static void AssertLeaksNothing(string operation, string body, IReadOnlyList<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            Assert.False(body.Contains(secret, StringComparison.OrdinalIgnoreCase), $"{operation} revealed '{secret}' of another workspace: {body}");
+        }
+    }
+
+    private async Task<List<Operation>> OperationsAsync()
+    {
+        using var anonymous = Factory.CreateClient();
+        var document = await anonymous.GetAsync("/openapi/v1.json", Ct).ExpectAsync(HttpStatusCode.OK);
+        var components = document.GetProperty("components").GetProperty("schemas");
+        var operations = new List<Operation>();
+        foreach (var path in document.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/v1", StringComparison.Ordinal)))
+        {
+            foreach (var method in path.Value.EnumerateObject().Where(m => m.Name is "get" or "post" or "put" or "patch" or "delete"))
+            {
+                var parameters = PathParameter().Matches(path.Name).Select(m => m.Groups[1].Value).ToList();
+                JsonElement? body = method.Value.TryGetProperty("requestBody", out var requestBody)
+                    && requestBody.GetProperty("content").TryGetProperty("application/json", out var json)
+                        ? json.GetProperty("schema")
+                        : null;
+                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, components));
+            }
+        }
+
+        Assert.NotEmpty(operations);
+        return operations;
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, Operation operation, ResourceSet ids)
+    {
+        var path = PathParameter().Replace(operation.Path, m => ids.IdFor(m.Groups[1].Value));
+        var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
+        if (operation.Body is { } schema && WriteMethods.Contains(operation.Method))
+        {
+            var body = Sample(schema, operation.Components, null, 0)?.ToJsonString() ?? "{}";
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        return client.SendAsync(request, Ct);
+    }
+
+    /// <summary>A plausible JSON value for a schema of the OpenAPI document.</summary>
+    private static JsonNode? Sample(JsonElement schema, JsonElement components, string? field, int depth)
+    {
+        if (depth > 8)
+        {
+            return null;
+        }
+
+        if (field is not null && FieldSamples.TryGetValue(field, out var sample))
+        {
+            return sample();
+        }
+
+        if (schema.TryGetProperty("$ref", out var reference))
+        {
+            return Sample(components.GetProperty(reference.GetString()!.Split('/')[^1]), components, null, depth + 1);
+        }
+
+        foreach (var combinator in Combinators)
+        {
+            if (schema.TryGetProperty(combinator, out var options))
+            {
+                var option = options.EnumerateArray().FirstOrDefault(o => !(o.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "null"));
+                return option.ValueKind == JsonValueKind.Undefined ? null : Sample(option, components, null, depth + 1);
+            }
+        }
+
+        if (schema.TryGetProperty("enum", out var values))
+        {
+            return JsonNode.Parse(values.EnumerateArray().First(v => v.ValueKind != JsonValueKind.Null).GetRawText());
+        }
+
+        var type = !schema.TryGetProperty("type", out var typeElement) ? "object"
+            : typeElement.ValueKind == JsonValueKind.Array ? typeElement.EnumerateArray().Select(t => t.GetString()).First(t => t != "null")
+            : typeElement.GetString();
+        var format = schema.TryGetProperty("format", out var formatElement) ? formatElement.GetString() : null;
+        return type switch
+        {
+            "object" => new JsonObject(schema.TryGetProperty("properties", out var properties)
+                ? properties.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Sample(p.Value, components, p.Name, depth + 1)))
+                : []),
+            "array" => schema.TryGetProperty("items", out var items) ? new JsonArray(Sample(items, components, null, depth + 1)) : [],
+            "boolean" => true,
+            "integer" or "number" => 1,
+            _ => format switch
+            {
+                "uuid" => Guid.NewGuid().ToString(),
+                "date-time" => DateTime.UtcNow.ToString("O"),
+                "date" => "2026-01-05",
+                "time" => "12:00:00",
+                "email" => $"probe-{Guid.NewGuid():N}@example.com",
+                _ => "probe",
+            },
+        };
+    }
+
+    /// <summary>One of every kind of record a workspace can hold, made through the API where it can be.</summary>
+    private async Task<ResourceSet> CreateResourcesAsync(TestWorkspace workspace, HttpClient owner, string label)
+    {
+        var (agentId, agentEmail, _) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        var team = await owner.PostJsonAsync("/api/v1/teams", new { name = Unique($"{label} team"), description = Unique($"{label} team description") })
+            .ExpectAsync(HttpStatusCode.Created);
+        await owner.PutAsync($"/api/v1/teams/{team.IdOf()}/members/{agentId}", null, Ct).ExpectAsync(HttpStatusCode.OK);
+        var inbox = await owner.PostJsonAsync("/api/v1/inboxes", new
+        {
+            name = Unique($"{label} inbox"),
+            channel = "WebWidget",
+            widget = new { greeting = Unique($"{label} greeting"), welcomeText = Unique($"{label} welcome") },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var invitation = await owner.PostJsonAsync("/api/v1/invitations", new { email = $"{label.ToLowerInvariant()}-invitee-{Guid.NewGuid():N}@example.com", role = "Agent" })
+            .ExpectAsync(HttpStatusCode.Created);
+        var token = await owner.PostJsonAsync("/api/v1/tokens", new { name = Unique($"{label} token"), scopes = new JsonArray("read") })
+            .ExpectAsync(HttpStatusCode.Created);
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token);
+    }
+
+    /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
+    private static async Task<List<string>> SecretsOfAsync(TestWorkspace workspace, HttpClient owner, ResourceSet resources)
+    {
+        var settings = await owner.GetJsonAsync("/api/v1/workspace");
+        return
+        [
+            settings.Text("name")!,
+            workspace.OwnerEmail,
+            workspace.OwnerId.ToString(),
+            resources.AgentEmail,
+            resources.AgentId.ToString(),
+            resources.Team.IdOf().ToString(),
+            resources.Team.Text("name")!,
+            resources.Team.Text("description")!,
+            resources.Inbox.IdOf().ToString(),
+            resources.Inbox.Text("name")!,
+            resources.Inbox.Text("publicToken")!,
+            resources.Inbox.GetProperty("widget").Text("greeting")!,
+            resources.Invitation.IdOf().ToString(),
+            resources.Invitation.Text("email")!,
+            resources.Token.IdOf().ToString(),
+            resources.Token.Text("name")!,
+            resources.Token.Text("hint")!,
+        ];
+    }
+
+    /// <summary>Everything the workspace's owner can read, by every GET of the document.</summary>
+    private static async Task<string> SnapshotAsync(List<Operation> operations, HttpClient owner, ResourceSet resources)
+    {
+        var parts = new List<string>();
+        foreach (var operation in operations.Where(o => o.Method == "GET"))
+        {
+            var path = PathParameter().Replace(operation.Path, m => resources.IdFor(m.Groups[1].Value));
+            var body = await owner.GetAsync(path + (operation.PathParameters.Count == 0 ? "?limit=200" : ""), Ct).ExpectAsync(HttpStatusCode.OK);
+            // Reading with a token stamps its last use; that is bookkeeping, not a change to the data.
+            parts.Add($"{operation}: {LastUsed().Replace(body.ToString(), "")}");
+        }
+
+        return string.Join("\n", parts);
+    }
+
+    [GeneratedRegex("\\{([A-Za-z0-9_]+)(?::[^}]*)?\\}")]
+    private static partial Regex PathParameter();
+
+    [GeneratedRegex("\"lastUsedAt\":(null|\"[^\"]*\")")]
+    private static partial Regex LastUsed();
+
+    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, JsonElement? Body, JsonElement Components)
+    {
+        public override string ToString() => $"{Method} {Path}";
+    }
+
+    private sealed record ResourceSet(Guid AgentId, string AgentEmail, JsonElement Team, JsonElement Inbox, JsonElement Invitation, JsonElement Token)
+    {
+        /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
+        public static readonly string[] ParameterNames = ["agentId", "teamId", "inboxId", "invitationId", "tokenId"];
+
+        public string IdFor(string parameter) => parameter switch
+        {
+            "agentId" => AgentId.ToString(),
+            "teamId" => Team.IdOf().ToString(),
+            "inboxId" => Inbox.IdOf().ToString(),
+            "invitationId" => Invitation.IdOf().ToString(),
+            "tokenId" => Token.IdOf().ToString(),
+            _ => AgentId.ToString(),
+        };
+    }
+}
+
+public sealed class TenantIsolationSqliteTests(SqliteApiFixture fixture) : TenantIsolationTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class TenantIsolationPostgresTests(PostgresApiFixture fixture) : TenantIsolationTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
