@@ -38,7 +38,7 @@ if (StartupConfiguration.Problems(builder.Configuration) is { Count: > 0 } probl
 }
 
 builder.Services
-    .AddSingleton(TimeProvider.System)
+    .AddSingleton<TimeProvider>(new StorageClock(TimeProvider.System))
     .AddData(builder.Configuration)
     .AddDataProtectionKeysInDatabase()
     .AddPorchlightAuthentication(builder.Configuration)
