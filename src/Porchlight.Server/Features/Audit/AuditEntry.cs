@@ -43,17 +43,17 @@ public sealed class AuditEntry : IWorkspaceOwned
 
     public static AuditEntry Create(
         Guid workspaceId, DateTime at, AuditActor actor, string action, string entityType, string? entityId, string? changes) => new()
-    {
-        WorkspaceId = workspaceId,
-        At = at,
-        ActorAgentId = actor.AgentId,
-        ActorName = actor.Name,
-        Action = action,
-        EntityType = entityType,
-        EntityId = entityId,
-        Changes = changes,
-        IpAddress = actor.IpAddress,
-    };
+        {
+            WorkspaceId = workspaceId,
+            At = at,
+            ActorAgentId = actor.AgentId,
+            ActorName = actor.Name,
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Changes = changes,
+            IpAddress = actor.IpAddress,
+        };
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

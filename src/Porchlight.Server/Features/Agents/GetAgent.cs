@@ -1,0 +1,13 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Agents;
+
+public sealed class GetAgent(AppDbContext db)
+{
+    public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, CancellationToken cancellationToken) =>
+        await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken) is { } agent
+            ? AgentResponse.From(agent)
+            : Failure.NotFound("Agent");
+}

@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Agents;
+
+public sealed record UpdateProfileRequest(string? DisplayName);
+
+public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor)
+{
+    public async Task<Result<AgentResponse>> HandleAsync(UpdateProfileRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors().Required("displayName", request.DisplayName, Agent.MaxNameLength);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var agent = await db.Agents.SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
+        agent.Rename(request.DisplayName!);
+        await db.SaveChangesAsync(cancellationToken);
+        return AgentResponse.From(agent);
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.SignIn;
+
+public sealed class ResetPassword(AppDbContext db, UserManager<Agent> users, ActingAgent actor, RecordAuthEvent audit)
+{
+    public async Task<Result<Done>> HandleAsync(string email, string token, string password, string? ipAddress, CancellationToken cancellationToken)
+    {
+        var normalized = email.Trim().ToUpperInvariant();
+        var agent = await db.Agents.IgnoreQueryFilters().FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        if (agent is not { IsActive: true })
+        {
+            return Failure.Invalid("token", "This reset link is not valid any more. Ask for a new one.");
+        }
+
+        actor.Enter(agent, ipAddress);
+        var reset = await users.ResetPasswordAsync(agent, token, password);
+        if (!reset.Succeeded)
+        {
+            return reset.Errors.Any(e => e.Code == "InvalidToken")
+                ? Failure.Invalid("token", "This reset link is not valid any more. Ask for a new one.")
+                : IdentityFailures.From(reset);
+        }
+
+        // A reset also lifts a lockout: the person proved they own the mailbox.
+        await users.SetLockoutEndDateAsync(agent, null);
+        await users.ResetAccessFailedCountAsync(agent);
+        await audit.HandleAsync(agent, "auth.password_reset", cancellationToken);
+        return default(Done);
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Workspaces;
+
+public sealed record UpdateWorkspaceRequest(string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours);
+
+public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
+{
+    public async Task<Result<WorkspaceResponse>> HandleAsync(UpdateWorkspaceRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors().Required("name", request.Name, Workspace.MaxNameLength);
+        WorkspaceRules.TimeZone(request.TimeZone, errors);
+        if (request.BusinessHours is null)
+        {
+            errors.Add("businessHours", "Required: a list of days with opening and closing times (empty when always closed).");
+        }
+        else
+        {
+            WorkspaceRules.BusinessHours(request.BusinessHours, errors);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var workspace = await db.Workspaces.SingleAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
+        workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day)]));
+        await db.SaveChangesAsync(cancellationToken);
+        return WorkspaceResponse.From(workspace);
+    }
+}
