@@ -3,6 +3,7 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
@@ -47,6 +48,7 @@ builder.Services
     .AddAppShell()
     .AddAgentRevalidation()
     .AddAudit()
+    .AddEmail(builder.Configuration)
     .AddWorkspaces()
     .AddAgents()
     .AddTeams()

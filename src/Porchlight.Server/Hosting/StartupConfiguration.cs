@@ -36,6 +36,7 @@ public static class StartupConfiguration
         CheckPositiveTime(configuration, $"{OutboxOptions.Section}:{nameof(OutboxOptions.RetryDelay)}", problems);
         CheckPositiveNumber(configuration, $"{OutboxOptions.Section}:{nameof(OutboxOptions.MaxAttempts)}", problems);
         CheckPositiveNumber(configuration, $"{OutboxOptions.Section}:{nameof(OutboxOptions.BatchSize)}", problems);
+        CheckPositiveNumber(configuration, "Email:Smtp:Port", problems);
         CheckPositiveNumber(configuration, "Security:MaxFailedSignIns", problems);
         CheckPositiveNumber(configuration, "Security:SignInAttemptsPerMinute", problems);
         return problems;

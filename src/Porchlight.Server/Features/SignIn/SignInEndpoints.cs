@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Workspaces;
 using Porchlight.Server.Hosting;
 
@@ -23,7 +25,11 @@ public static class SignInFeature
         .AddScoped<SignInAgent>()
         .AddScoped<ForgotPassword>()
         .AddScoped<ResetPassword>()
-        .AddSingleton<IPasswordResetSender, LogPasswordResetSender>();
+        .AddSingleton<LogPasswordResetSender>()
+        .AddSingleton<EmailPasswordResetSender>()
+        .AddSingleton<IPasswordResetSender>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.IsConfigured
+            ? sp.GetRequiredService<EmailPasswordResetSender>()
+            : sp.GetRequiredService<LogPasswordResetSender>());
 
     public static void MapSignIn(this WebApplication app)
     {

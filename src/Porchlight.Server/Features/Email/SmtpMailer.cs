@@ -1,0 +1,62 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Porchlight.Server.Features.Email;
+
+/// <summary>The <c>Email:Smtp</c> configuration section. Without a host, Porchlight sends no email.</summary>
+public sealed class SmtpOptions
+{
+    public const string Section = "Email:Smtp";
+
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public string From { get; set; } = "Porchlight <no-reply@localhost>";
+
+    /// <summary>Auto: STARTTLS when the server offers it (implicit TLS on port 465).</summary>
+    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.Auto;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
+}
+
+/// <summary>Sends plain-text system email (password resets, later notifications) through one SMTP server.</summary>
+public sealed class SmtpMailer(IOptions<SmtpOptions> options)
+{
+    public async Task SendAsync(string to, string subject, string text, CancellationToken cancellationToken)
+    {
+        var smtp = options.Value;
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(smtp.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = text };
+
+        using var client = new SmtpClient();
+        var host = smtp.Host ?? throw new InvalidOperationException($"{SmtpOptions.Section}:Host is not set.");
+        await client.ConnectAsync(host, smtp.Port, smtp.Security, cancellationToken);
+        if (!string.IsNullOrEmpty(smtp.Username))
+        {
+            await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
+        }
+
+        await client.SendAsync(message, cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+}
+
+public static class EmailFeature
+{
+    public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        services.AddSingleton<SmtpMailer>();
+        return services;
+    }
+}
