@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Workspaces;
 
@@ -179,8 +180,7 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var normalized = email.Trim().ToUpperInvariant();
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        var agent = await db.FindAgentByEmailAsync(email, cancellationToken);
         if (agent is not { IsActive: true })
         {
             Console.Error.WriteLine($"No active agent has the email {email}.");

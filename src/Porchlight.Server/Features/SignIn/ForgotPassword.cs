@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Hosting;
@@ -11,8 +10,7 @@ public sealed class ForgotPassword(AppDbContext db, UserManager<Agent> users, IP
 {
     public async Task HandleAsync(string email, CancellationToken cancellationToken)
     {
-        var normalized = email.Trim().ToUpperInvariant();
-        var agent = await db.Agents.IgnoreQueryFilters().FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        var agent = await db.FindAgentByEmailAsync(email, cancellationToken);
         if (agent is not { IsActive: true })
         {
             return;

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Audit;
@@ -11,8 +10,7 @@ public sealed class ResetPassword(AppDbContext db, UserManager<Agent> users, Act
 {
     public async Task<Result<Done>> HandleAsync(string email, string token, string password, string? ipAddress, CancellationToken cancellationToken)
     {
-        var normalized = email.Trim().ToUpperInvariant();
-        var agent = await db.Agents.IgnoreQueryFilters().FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        var agent = await db.FindAgentByEmailAsync(email, cancellationToken);
         if (agent is not { IsActive: true })
         {
             return Failure.Invalid("token", "This reset link is not valid any more. Ask for a new one.");

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Audit;
@@ -21,8 +20,7 @@ public sealed class SignInAgent(
 {
     public async Task<SignInOutcome> HandleAsync(string email, string password, string? ipAddress)
     {
-        var normalized = email.Trim().ToUpperInvariant();
-        var agent = await db.Agents.IgnoreQueryFilters().FirstOrDefaultAsync(a => a.NormalizedEmail == normalized);
+        var agent = await db.FindAgentByEmailAsync(email, CancellationToken.None);
         if (agent is null)
         {
             // No workspace to record it in; the log and the metric still show credential stuffing.
