@@ -36,6 +36,12 @@ sum() { grep -Po "^\s+$1:\s+\K\d+" artifacts/test.log | awk '{ s += $1 } END { p
 passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
 # A crash that reports no failed test still fails the run.
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+# Repeat each failure with its message and stack at the end, where a truncated log still shows it.
+if [ "$failed" -gt 0 ]; then
+  echo "---- Failed tests ----"
+  grep -E -A 25 "^\s+Failed [A-Za-z_.]+" artifacts/test.log | cut -c1-300 | head -150
+  echo "----------------------"
+fi
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$passed" -gt 0 ] || exit 1
 exit $rc

@@ -46,6 +46,9 @@ public sealed class Browser : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
+    /// <summary>Every page still open, in every context: what a failed test leaves on screen.</summary>
+    public IEnumerable<IPage> OpenPages => _browser.Contexts.SelectMany(context => context.Pages);
+
     public async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();

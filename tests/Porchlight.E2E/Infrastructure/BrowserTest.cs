@@ -53,6 +53,11 @@ public abstract partial class BrowserTest : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (TestContext.Current.TestState?.Result == TestResult.Failed)
+        {
+            await KeepEvidenceOfFailureAsync();
+        }
+
         if (Browser is not null)
         {
             await Browser.DisposeAsync();
@@ -64,6 +69,25 @@ public abstract partial class BrowserTest : IAsyncLifetime
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    // A failed run leaves what each page showed and what the server logged under artifacts/, to look at afterwards.
+    private async Task KeepEvidenceOfFailureAsync()
+    {
+        var name = TestContext.Current.Test?.TestCase.TestMethod?.MethodName ?? GetType().Name;
+        if (Browser is not null)
+        {
+            var number = 0;
+            foreach (var page in Browser.OpenPages)
+            {
+                await Screenshot(page, $"failed-{name}-{++number}");
+            }
+        }
+
+        if (Server is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(RepositoryPaths.Screenshots, $"failed-{name}-server.log"), Server.Output);
+        }
     }
 
     [GeneratedRegex(@"/setup(\?.*)?$")]
