@@ -3,11 +3,13 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
 using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Features.Widget;
 using Porchlight.Server.Features.Workspaces;
 using Porchlight.Server.Hosting;
 
@@ -54,6 +56,8 @@ builder.Services
     .AddTeams()
     .AddInboxes()
     .AddApiTokens()
+    .AddConversations()
+    .AddWidget(builder.Configuration)
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>();
@@ -75,6 +79,7 @@ app.UseStatusCodePages();
 app.UseApiBodyLimit();
 app.UseSetupGate();
 app.UseRateLimiter();
+app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -88,6 +93,9 @@ api.MapTeams();
 api.MapInboxes();
 api.MapApiTokens();
 api.MapAudit();
+api.MapConversations();
+app.MapAgentHub();
+app.MapWidget();
 app.MapSignIn();
 app.MapAppShell();
 

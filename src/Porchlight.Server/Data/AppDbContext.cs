@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Features.Workspaces;
@@ -37,6 +39,12 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
     public DbSet<Inbox> Inboxes => Set<Inbox>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<Contact> Contacts => Set<Contact>();
+
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+
+    public DbSet<Message> Messages => Set<Message>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

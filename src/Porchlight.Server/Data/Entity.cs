@@ -25,7 +25,7 @@ public abstract class Entity : IHasDomainEvents
     private readonly List<IDomainEvent> _domainEvents = [];
 
     // Version 7 keys are time-ordered: inserts append to indexes, and ordering by Id is ordering by creation.
-    public Guid Id { get; private set; } = Guid.CreateVersion7();
+    public Guid Id { get; protected init; } = Guid.CreateVersion7();
 
     public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
 

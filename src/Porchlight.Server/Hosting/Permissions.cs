@@ -15,6 +15,12 @@ public enum Permission
     /// <summary>Create and revoke one's own API tokens.</summary>
     ManageOwnTokens,
 
+    /// <summary>Read conversations, their messages and contacts.</summary>
+    ViewConversations,
+
+    /// <summary>Reply, write notes, assign, label, snooze and resolve conversations.</summary>
+    HandleConversations,
+
     ManageWorkspace,
     ManageAgents,
     ManageTeams,
@@ -28,7 +34,10 @@ public enum Permission
 /// </summary>
 public static class RolePermissions
 {
-    private static readonly Permission[] Everyone = [Permission.ViewWorkspace, Permission.ManageOwnProfile, Permission.ManageOwnTokens];
+    private static readonly Permission[] Everyone = [
+        Permission.ViewWorkspace, Permission.ManageOwnProfile, Permission.ManageOwnTokens,
+        Permission.ViewConversations, Permission.HandleConversations,
+    ];
 
     private static readonly Permission[] Administration =
         [Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit];
@@ -46,8 +55,8 @@ public static class RolePermissions
     /// <summary>The scope an API token needs, in addition to its agent's role, to use a permission.</summary>
     public static TokenScopes RequiredScope(Permission permission) => permission switch
     {
-        Permission.ViewWorkspace => TokenScopes.Read,
-        Permission.ManageOwnProfile => TokenScopes.Write,
+        Permission.ViewWorkspace or Permission.ViewConversations => TokenScopes.Read,
+        Permission.ManageOwnProfile or Permission.HandleConversations => TokenScopes.Write,
         _ => TokenScopes.Admin,
     };
 

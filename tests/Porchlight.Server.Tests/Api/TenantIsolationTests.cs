@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Infrastructure;
 
 namespace Porchlight.Server.Tests.Api;
@@ -21,7 +22,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     /// Values for request body fields that must look real to pass validation. Anything else is made up
     /// from the field's schema. When a new endpoint's control call fails, add its field here.
     /// </summary>
-    private static readonly Dictionary<string, Func<JsonNode>> FieldSamples = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<JsonNode?>> FieldSamples = new(StringComparer.Ordinal)
     {
         ["name"] = () => Unique("Probe"),
         ["displayName"] = () => Unique("Probe"),
@@ -35,6 +36,10 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["timeZone"] = () => "UTC",
         ["opens"] = () => "09:00:00",
         ["closes"] = () => "17:00:00",
+        ["clientId"] = () => $"probe-{Guid.NewGuid():N}",
+        // Unassigning is valid on any conversation; a random agent id would not be.
+        ["assigneeId"] = () => null,
+        ["teamId"] = () => null,
     };
 
     [Fact]
@@ -246,7 +251,15 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             .ExpectAsync(HttpStatusCode.Created);
         var token = await owner.PostJsonAsync("/api/v1/tokens", new { name = Unique($"{label} token"), scopes = new JsonArray("read") })
             .ExpectAsync(HttpStatusCode.Created);
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token);
+        using var visitor = await TestVisitor.StartAsync(Factory, inbox.Text("publicToken")!);
+        var started = await visitor.Http.PostJsonAsync("/widget/v1/conversations", new
+        {
+            clientId = TestVisitor.NewClientId(),
+            text = Unique($"{label} message"),
+            fields = new { name = Unique($"{label} contact"), email = $"{label.ToLowerInvariant()}-contact-{Guid.NewGuid():N}@example.com" },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{started.GetProperty("conversation").IdOf()}");
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"));
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -272,6 +285,11 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.Token.IdOf().ToString(),
             resources.Token.Text("name")!,
             resources.Token.Text("hint")!,
+            resources.Conversation.IdOf().ToString(),
+            resources.Conversation.GetProperty("contact").IdOf().ToString(),
+            resources.Conversation.GetProperty("contact").Text("name")!,
+            resources.Conversation.GetProperty("contact").Text("email")!,
+            resources.Message.Text("text")!,
         ];
     }
 
@@ -301,10 +319,11 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         public override string ToString() => $"{Method} {Path}";
     }
 
-    private sealed record ResourceSet(Guid AgentId, string AgentEmail, JsonElement Team, JsonElement Inbox, JsonElement Invitation, JsonElement Token)
+    private sealed record ResourceSet(
+        Guid AgentId, string AgentEmail, JsonElement Team, JsonElement Inbox, JsonElement Invitation, JsonElement Token, JsonElement Conversation, JsonElement Message)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
-        public static readonly string[] ParameterNames = ["agentId", "teamId", "inboxId", "invitationId", "tokenId"];
+        public static readonly string[] ParameterNames = ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -313,6 +332,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "inboxId" => Inbox.IdOf().ToString(),
             "invitationId" => Invitation.IdOf().ToString(),
             "tokenId" => Token.IdOf().ToString(),
+            "conversationId" => Conversation.IdOf().ToString(),
+            "contactId" => Conversation.GetProperty("contact").IdOf().ToString(),
             _ => AgentId.ToString(),
         };
     }

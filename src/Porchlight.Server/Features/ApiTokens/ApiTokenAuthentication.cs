@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.ApiTokens;
@@ -28,12 +29,16 @@ public sealed class ApiTokenAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        // Browsers cannot set headers on WebSockets: the agent hub also takes the token as access_token.
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header["Bearer ".Length..].Trim()
+            : Request.Path.StartsWithSegments(AgentHub.Path) ? Request.Query["access_token"].ToString() : "";
+        if (token.Length == 0)
         {
             return AuthenticateResult.NoResult();
         }
 
-        var hash = SecretToken.Hash(header["Bearer ".Length..].Trim());
+        var hash = SecretToken.Hash(token);
         var match = await db.ApiTokens.IgnoreQueryFilters()
             .Where(t => t.TokenHash == hash && t.RevokedAt == null)
             .Join(db.Agents.IgnoreQueryFilters(), t => t.AgentId, a => a.Id, (token, agent) => new { token, agent })

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Audit;
@@ -24,6 +22,10 @@ public sealed class Workspace : Entity, IAudited
     public BusinessHours BusinessHours { get; private set; } = BusinessHours.AlwaysOpen;
 
     public DateTime CreatedAt { get; private set; }
+
+    /// <summary>The display number of the newest conversation; raised atomically by StartConversation.</summary>
+    [AuditIgnore]
+    public int LastConversationNumber { get; private set; }
 
     public static Workspace Create(string name, string timeZone, DateTime now)
     {
@@ -61,18 +63,13 @@ public sealed record BusinessDay(DayOfWeek Day, TimeOnly Opens, TimeOnly Closes)
 
 internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public void Configure(EntityTypeBuilder<Workspace> builder)
     {
         builder.Property(w => w.Name).HasMaxLength(Workspace.MaxNameLength);
         builder.Property(w => w.TimeZone).HasMaxLength(64);
         // Stored as JSON text so both providers keep the same shape; it is read and written whole.
         builder.Property(w => w.BusinessHours)
-            .HasConversion(
-                hours => JsonSerializer.Serialize(hours, Json),
-                text => JsonSerializer.Deserialize<BusinessHours>(text, Json) ?? BusinessHours.AlwaysOpen,
-                new ValueComparer<BusinessHours>((a, b) => Equals(a, b), hours => hours.GetHashCode(), hours => hours))
+            .HasConversion(JsonColumn.Converter(BusinessHours.AlwaysOpen), JsonColumn.Comparer<BusinessHours>())
             .HasMaxLength(2000);
     }
 }

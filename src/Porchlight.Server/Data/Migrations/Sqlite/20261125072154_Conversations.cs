@@ -1,0 +1,224 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Porchlight.Server.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Conversations : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "LastConversationNumber",
+                table: "Workspaces",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.CreateTable(
+                name: "Contacts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    Attributes = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastSeenAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Contacts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Contacts_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Conversations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InboxId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ContactId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    Origin = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SnoozedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Priority = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    AssigneeId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Labels = table.Column<string>(type: "TEXT", nullable: false),
+                    OpeningClientId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    LastSequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    ContactReadSequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    AgentReadSequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FirstAgentReplyAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastActivityAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastContactMessageAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastAgentMessageAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ResolvedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastMessagePreview = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Conversations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Conversations_Agents_AssigneeId",
+                        column: x => x.AssigneeId,
+                        principalTable: "Agents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Conversations_Contacts_ContactId",
+                        column: x => x.ContactId,
+                        principalTable: "Contacts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Conversations_Inboxes_InboxId",
+                        column: x => x.InboxId,
+                        principalTable: "Inboxes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Conversations_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Conversations_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Messages",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClientId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    AuthorAgentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 10000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    EditedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DeletedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Messages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Messages_Agents_AuthorAgentId",
+                        column: x => x.AuthorAgentId,
+                        principalTable: "Agents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Messages_Conversations_ConversationId",
+                        column: x => x.ConversationId,
+                        principalTable: "Conversations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Contacts_WorkspaceId_Email",
+                table: "Contacts",
+                columns: new[] { "WorkspaceId", "Email" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Contacts_WorkspaceId_ExternalId",
+                table: "Contacts",
+                columns: new[] { "WorkspaceId", "ExternalId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_AssigneeId",
+                table: "Conversations",
+                column: "AssigneeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_ContactId_OpeningClientId",
+                table: "Conversations",
+                columns: new[] { "ContactId", "OpeningClientId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_InboxId",
+                table: "Conversations",
+                column: "InboxId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_TeamId",
+                table: "Conversations",
+                column: "TeamId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_WorkspaceId_AssigneeId_Status",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "AssigneeId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_WorkspaceId_Number",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_WorkspaceId_Status_LastActivityAt",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "Status", "LastActivityAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Messages_AuthorAgentId",
+                table: "Messages",
+                column: "AuthorAgentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Messages_ConversationId_ClientId",
+                table: "Messages",
+                columns: new[] { "ConversationId", "ClientId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Messages_ConversationId_Sequence",
+                table: "Messages",
+                columns: new[] { "ConversationId", "Sequence" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "Messages");
+
+            migrationBuilder.DropTable(
+                name: "Conversations");
+
+            migrationBuilder.DropTable(
+                name: "Contacts");
+
+            migrationBuilder.DropColumn(
+                name: "LastConversationNumber",
+                table: "Workspaces");
+        }
+    }
+}

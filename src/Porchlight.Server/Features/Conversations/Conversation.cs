@@ -1,0 +1,195 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Contacts;
+
+namespace Porchlight.Server.Features.Conversations;
+
+public enum ConversationStatus
+{
+    Open = 0,
+    Pending = 1,
+    Snoozed = 2,
+    Resolved = 3,
+}
+
+public enum ConversationPriority
+{
+    None = 0,
+    Low = 1,
+    Medium = 2,
+    High = 3,
+    Urgent = 4,
+}
+
+/// <summary>How a conversation began, which decides how agents can answer it.</summary>
+public enum ConversationOrigin
+{
+    /// <summary>Started in the chat widget; answers reach the visitor live.</summary>
+    Chat = 0,
+
+    /// <summary>Left through the offline form while nobody was available; answered by email.</summary>
+    OfflineForm = 1,
+
+    /// <summary>Created by an integration through the REST API.</summary>
+    Api = 2,
+}
+
+/// <summary>One thread between a contact and the team, in one inbox.</summary>
+public sealed class Conversation : Entity, IWorkspaceOwned
+{
+    public const int MaxLabels = 20;
+    public const int MaxLabelLength = 40;
+
+    private Conversation()
+    {
+    }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public Guid InboxId { get; private set; }
+
+    public Guid ContactId { get; private set; }
+
+    /// <summary>Per-workspace number people say aloud: "conversation 1042".</summary>
+    public int Number { get; private set; }
+
+    public ConversationOrigin Origin { get; private set; }
+
+    public ConversationStatus Status { get; private set; }
+
+    public DateTime? SnoozedUntil { get; private set; }
+
+    public ConversationPriority Priority { get; private set; }
+
+    public Guid? AssigneeId { get; private set; }
+
+    public Guid? TeamId { get; private set; }
+
+    public List<string> Labels { get; private set; } = [];
+
+    /// <summary>The client id of the message that opened the conversation: a retried start finds this conversation.</summary>
+    public string? OpeningClientId { get; private set; }
+
+    /// <summary>The sequence of the newest message; raised atomically for each message (see MessageLog).</summary>
+    public long LastSequence { get; private set; }
+
+    /// <summary>The newest message the contact has seen; later agent messages are unread for the contact.</summary>
+    public long ContactReadSequence { get; private set; }
+
+    /// <summary>The newest message an agent has seen; shown to the visitor as "Seen".</summary>
+    public long AgentReadSequence { get; private set; }
+
+    public DateTime CreatedAt { get; private set; }
+
+    public DateTime? FirstAgentReplyAt { get; private set; }
+
+    public DateTime LastActivityAt { get; private set; }
+
+    /// <summary>When the contact last wrote; with <see cref="LastAgentMessageAt"/> it tells who waits for whom.</summary>
+    public DateTime? LastContactMessageAt { get; private set; }
+
+    public DateTime? LastAgentMessageAt { get; private set; }
+
+    public DateTime? ResolvedAt { get; private set; }
+
+    /// <summary>A short preview of the newest visible message, for conversation lists.</summary>
+    public string LastMessagePreview { get; private set; } = "";
+
+    public static Conversation Start(
+        Guid workspaceId, Guid inboxId, Guid contactId, int number, ConversationOrigin origin, string? openingClientId, DateTime now)
+    {
+        var conversation = new Conversation
+        {
+            WorkspaceId = workspaceId,
+            InboxId = inboxId,
+            ContactId = contactId,
+            Number = number,
+            Origin = origin,
+            Status = origin == ConversationOrigin.OfflineForm ? ConversationStatus.Pending : ConversationStatus.Open,
+            OpeningClientId = openingClientId,
+            CreatedAt = now,
+            LastActivityAt = now,
+        };
+        conversation.Raise(new ConversationStarted(workspaceId, conversation.Id, inboxId, contactId, number));
+        return conversation;
+    }
+
+    /// <summary>Records an appended message; a contact's message reopens a resolved or snoozed conversation.</summary>
+    public void Record(Message message)
+    {
+        LastSequence = Math.Max(LastSequence, message.Sequence);
+        LastActivityAt = message.CreatedAt;
+        switch (message.Kind)
+        {
+            case MessageKind.Incoming:
+                LastContactMessageAt = message.CreatedAt;
+                ContactReadSequence = Math.Max(ContactReadSequence, message.Sequence);
+                LastMessagePreview = Preview(message.Text);
+                if (Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
+                {
+                    ChangeStatus(ConversationStatus.Open, snoozedUntil: null, message.CreatedAt);
+                }
+
+                break;
+            case MessageKind.Outgoing:
+                LastAgentMessageAt = message.CreatedAt;
+                FirstAgentReplyAt ??= message.CreatedAt;
+                AgentReadSequence = Math.Max(AgentReadSequence, message.Sequence);
+                LastMessagePreview = Preview(message.Text);
+                break;
+        }
+    }
+
+    public void ChangeStatus(ConversationStatus status, DateTime? snoozedUntil, DateTime now)
+    {
+        Status = status;
+        SnoozedUntil = status == ConversationStatus.Snoozed ? snoozedUntil : null;
+        ResolvedAt = status == ConversationStatus.Resolved ? now : null;
+    }
+
+    public void ChangePriority(ConversationPriority priority) => Priority = priority;
+
+    public void Assign(Guid? assigneeId, Guid? teamId)
+    {
+        AssigneeId = assigneeId;
+        TeamId = teamId;
+    }
+
+    public void ChangeLabels(IEnumerable<string> labels) =>
+        Labels = [.. labels.Select(l => l.Trim().ToLowerInvariant()).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    public void MarkReadByContact(long sequence) => ContactReadSequence = Math.Clamp(sequence, ContactReadSequence, LastSequence);
+
+    public void MarkReadByAgent(long sequence) => AgentReadSequence = Math.Clamp(sequence, AgentReadSequence, LastSequence);
+
+    /// <summary>The anonymous contact became a known one: the conversation follows.</summary>
+    public void MoveTo(Contact contact) => ContactId = contact.Id;
+
+    private static string Preview(string text) => text.Length <= 140 ? text : text[..139] + "…";
+}
+
+public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number) : IDomainEvent;
+
+internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
+{
+    public void Configure(EntityTypeBuilder<Conversation> builder)
+    {
+        builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.Priority).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.Origin).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.OpeningClientId).HasMaxLength(Message.MaxClientIdLength);
+        builder.Property(c => c.LastMessagePreview).HasMaxLength(200);
+        // A primitive collection: JSON text on SQLite, text[] on PostgreSQL; "has label" translates on both.
+        builder.PrimitiveCollection(c => c.Labels);
+        builder.HasIndex(c => new { c.WorkspaceId, c.Number }).IsUnique();
+        builder.HasIndex(c => new { c.ContactId, c.OpeningClientId }).IsUnique();
+        builder.HasIndex(c => new { c.WorkspaceId, c.Status, c.LastActivityAt });
+        builder.HasIndex(c => new { c.WorkspaceId, c.AssigneeId, c.Status });
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(c => c.InboxId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Agents.Agent>().WithMany().HasForeignKey(c => c.AssigneeId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Teams.Team>().WithMany().HasForeignKey(c => c.TeamId).OnDelete(DeleteBehavior.SetNull);
+    }
+}

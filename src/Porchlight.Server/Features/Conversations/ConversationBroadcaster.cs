@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Widget;
+
+namespace Porchlight.Server.Features.Conversations;
+
+/// <summary>
+/// The one place that decides who hears about a change of a conversation: the workspace's agents (hub
+/// connections and open agent-app pages), and the conversation's contact on the visitor hub, who never
+/// hears of private notes. Called after the change was committed; a failed broadcast loses nothing,
+/// because clients catch up by sequence when they reconnect.
+/// </summary>
+public sealed class ConversationBroadcaster(
+    IHubContext<AgentHub, IAgentClient> agents,
+    IHubContext<VisitorHub, IVisitorClient> visitors,
+    LiveInboxFeed feed,
+    AppDbContext db,
+    ILogger<ConversationBroadcaster> logger)
+{
+    public Task MessageCreatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
+    {
+        var group = AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty);
+        await agents.Clients.Group(group).MessageCreated(message);
+        await agents.Clients.Group(group).ConversationChanged(conversation);
+        var contact = visitors.Clients.Group(VisitorHub.ContactGroup(conversation.Contact.Id));
+        if (message.Kind is MessageKind.Incoming or MessageKind.Outgoing)
+        {
+            await contact.MessageCreated(VisitorMessage.From(message));
+        }
+        else if (message.Kind == MessageKind.Activity)
+        {
+            // The visitor does not see activities, only what they changed: resolved, reopened.
+            await contact.ConversationUpdated(new ConversationNotice(conversation.Id, conversation.Status.ToString().ToLowerInvariant()));
+        }
+
+        await feed.PublishAsync(db.CurrentWorkspaceId, async listener =>
+        {
+            await listener.MessageCreated(message);
+            await listener.ConversationChanged(conversation);
+        });
+    });
+
+    public Task MessageUpdatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
+    {
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).MessageUpdated(message);
+        if (message.Kind is MessageKind.Incoming or MessageKind.Outgoing)
+        {
+            await visitors.Clients.Group(VisitorHub.ContactGroup(conversation.Contact.Id)).MessageUpdated(VisitorMessage.From(message));
+        }
+
+        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.MessageUpdated(message));
+    });
+
+    public Task AgentTypingAsync(Guid conversationId, Guid agentId, string name, bool isTyping, CancellationToken cancellationToken) =>
+        SafelyAsync(async () =>
+        {
+            if (await ContactOfAsync(conversationId, cancellationToken) is not { } contactId)
+            {
+                return;
+            }
+
+            var notice = new AgentTypingNotice(conversationId, "agent", agentId, name, isTyping);
+            await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Typing(notice);
+            await visitors.Clients.Group(VisitorHub.ContactGroup(contactId)).Typing(new TypingNotice(conversationId, name, isTyping));
+            await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Typing(notice));
+        });
+
+    public Task ContactTypingAsync(Guid conversationId, string name, bool isTyping) => SafelyAsync(async () =>
+    {
+        var notice = new AgentTypingNotice(conversationId, "contact", null, name, isTyping);
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Typing(notice);
+        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Typing(notice));
+    });
+
+    /// <summary>An agent read up to <paramref name="sequence"/>: the visitor sees "Seen", teammates see it read.</summary>
+    public Task ReadByAgentAsync(Guid conversationId, Guid contactId, long sequence) => SafelyAsync(async () =>
+    {
+        var notice = new AgentReadNotice(conversationId, "agent", sequence);
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Read(notice);
+        await visitors.Clients.Group(VisitorHub.ContactGroup(contactId)).Read(new ReadNotice(conversationId, sequence));
+        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Read(notice));
+    });
+
+    public Task ReadByContactAsync(Guid conversationId, long sequence) => SafelyAsync(async () =>
+    {
+        var notice = new AgentReadNotice(conversationId, "contact", sequence);
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Read(notice);
+        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Read(notice));
+    });
+
+    private Task<Guid?> ContactOfAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        db.Conversations.Where(c => c.Id == conversationId).Select(c => (Guid?)c.ContactId).FirstOrDefaultAsync(cancellationToken);
+
+    private async Task SafelyAsync(Func<Task> broadcast)
+    {
+        try
+        {
+            await broadcast();
+        }
+#pragma warning disable CA1031 // The change is committed; a client that missed this catches up on reconnect.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "A live update could not be sent.");
+        }
+    }
+}
+
+/// <summary>
+/// Live events for agent-app pages of this node, the same events the agent hub carries: a page subscribes
+/// for its workspace and receives them like a hub client would.
+/// </summary>
+public sealed class LiveInboxFeed
+{
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<IAgentClient, byte>> _listeners = new();
+
+    public IDisposable Subscribe(Guid workspaceId, IAgentClient listener)
+    {
+        var listeners = _listeners.GetOrAdd(workspaceId, _ => new());
+        listeners[listener] = 0;
+        return new Subscription(() => listeners.TryRemove(listener, out _));
+    }
+
+    public async Task PublishAsync(Guid? workspaceId, Func<IAgentClient, Task> deliver)
+    {
+        if (workspaceId is not { } id || !_listeners.TryGetValue(id, out var listeners))
+        {
+            return;
+        }
+
+        foreach (var listener in listeners.Keys)
+        {
+            await deliver(listener);
+        }
+    }
+
+    private sealed class Subscription(Action unsubscribe) : IDisposable
+    {
+        public void Dispose() => unsubscribe();
+    }
+}

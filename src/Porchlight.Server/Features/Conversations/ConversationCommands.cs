@@ -1,0 +1,224 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Conversations;
+
+public sealed record SendMessageRequest(string? Text, bool? Private, string? ClientId);
+
+public sealed record ChangeStatusRequest(ConversationStatus? Status, DateTime? SnoozedUntil);
+
+public sealed record AssignRequest(Guid? AssigneeId, Guid? TeamId);
+
+public sealed record ChangePriorityRequest(ConversationPriority? Priority);
+
+public sealed record ChangeLabelsRequest(List<string>? Labels);
+
+public sealed record AgentReadRequest(long? Sequence);
+
+/// <summary>An agent's reply to the contact, or a private note for teammates.</summary>
+public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, MessageLog log, ConversationChanges changes)
+{
+    public async Task<Result<Posted<MessageResponse>>> HandleAsync(Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors().Required("text", request.Text, Message.MaxTextLength);
+        if (request.ClientId is not null && !Message.IsValidClientId(request.ClientId))
+        {
+            errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken) is not { } conversation)
+        {
+            return Failure.NotFound("The conversation");
+        }
+
+        var kind = request.Private == true ? MessageKind.Note : MessageKind.Outgoing;
+        var clientId = request.ClientId ?? Guid.CreateVersion7().ToString("N");
+        var appended = await log.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text!.Trim(), cancellationToken);
+        var described = await changes.AnnounceAsync(conversation, appended);
+        return new Posted<MessageResponse>(described, appended.Created);
+    }
+}
+
+/// <summary>Status, snooze, assignment, priority and labels of a conversation, each leaving an activity in the thread.</summary>
+public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, MessageLog log, ConversationChanges changes, TimeProvider clock)
+{
+    public async Task<Result<ConversationResponse>> StatusAsync(Guid conversationId, ChangeStatusRequest request, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (request.Status is not { } status || !Enum.IsDefined(status))
+        {
+            return Failure.Invalid("status", "One of Open, Pending, Snoozed, Resolved.");
+        }
+
+        if (status == ConversationStatus.Snoozed && (request.SnoozedUntil is not { } until || until.ToUniversalTime() <= now))
+        {
+            return Failure.Invalid("snoozedUntil", "A time in the future, required to snooze.");
+        }
+
+        return await ChangeAsync(conversationId, conversation =>
+        {
+            if (conversation.Status == status && conversation.SnoozedUntil == request.SnoozedUntil?.ToUniversalTime())
+            {
+                return null;
+            }
+
+            conversation.ChangeStatus(status, request.SnoozedUntil?.ToUniversalTime(), now);
+            return status switch
+            {
+                ConversationStatus.Resolved => $"{actor.Name} resolved the conversation",
+                ConversationStatus.Snoozed => $"{actor.Name} snoozed the conversation until {request.SnoozedUntil!.Value.ToUniversalTime():yyyy-MM-dd HH:mm} UTC",
+                ConversationStatus.Pending => $"{actor.Name} marked the conversation pending",
+                _ => $"{actor.Name} reopened the conversation",
+            };
+        }, cancellationToken);
+    }
+
+    public async Task<Result<ConversationResponse>> AssignAsync(Guid conversationId, AssignRequest request, CancellationToken cancellationToken)
+    {
+        string? assigneeName = null;
+        if (request.AssigneeId is { } assigneeId)
+        {
+            assigneeName = await db.Agents.Where(a => a.Id == assigneeId && a.IsActive).Select(a => a.DisplayName).FirstOrDefaultAsync(cancellationToken);
+            if (assigneeName is null)
+            {
+                return Failure.Invalid("assigneeId", "No active agent of this workspace has this id.");
+            }
+        }
+
+        string? teamName = null;
+        if (request.TeamId is { } teamId)
+        {
+            teamName = await db.Teams.Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
+            if (teamName is null)
+            {
+                return Failure.Invalid("teamId", "No team of this workspace has this id.");
+            }
+        }
+
+        return await ChangeAsync(conversationId, conversation =>
+        {
+            if (conversation.AssigneeId == request.AssigneeId && conversation.TeamId == request.TeamId)
+            {
+                return null;
+            }
+
+            conversation.Assign(request.AssigneeId, request.TeamId);
+            var to = (assigneeName, teamName) switch
+            {
+                (null, null) => null,
+                ({ } agent, null) => agent,
+                (null, { } team) => $"team {team}",
+                ({ } agent, { } team) => $"{agent} ({team})",
+            };
+            return to is null ? $"{actor.Name} unassigned the conversation" : $"{actor.Name} assigned the conversation to {to}";
+        }, cancellationToken);
+    }
+
+    public async Task<Result<ConversationResponse>> PriorityAsync(Guid conversationId, ChangePriorityRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Priority is not { } priority || !Enum.IsDefined(priority))
+        {
+            return Failure.Invalid("priority", "One of None, Low, Medium, High, Urgent.");
+        }
+
+        return await ChangeAsync(conversationId, conversation =>
+        {
+            if (conversation.Priority == priority)
+            {
+                return null;
+            }
+
+            conversation.ChangePriority(priority);
+            return $"{actor.Name} set the priority to {priority}";
+        }, cancellationToken);
+    }
+
+    public async Task<Result<ConversationResponse>> LabelsAsync(Guid conversationId, ChangeLabelsRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Labels is not { } labels || labels.Count > Conversation.MaxLabels
+            || labels.Any(l => string.IsNullOrWhiteSpace(l) || l.Trim().Length > Conversation.MaxLabelLength))
+        {
+            return Failure.Invalid("labels", $"Up to {Conversation.MaxLabels} labels of 1–{Conversation.MaxLabelLength} characters.");
+        }
+
+        return await ChangeAsync(conversationId, conversation =>
+        {
+            var before = string.Join(',', conversation.Labels);
+            conversation.ChangeLabels(labels);
+            return before == string.Join(',', conversation.Labels) ? null : $"{actor.Name} set the labels to {string.Join(", ", conversation.Labels)}";
+        }, cancellationToken);
+    }
+
+    /// <summary>The agent has seen the conversation up to a sequence; the visitor sees "Seen".</summary>
+    public async Task<Result<Done>> ReadAsync(Guid conversationId, AgentReadRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Sequence is not { } sequence || sequence < 0)
+        {
+            return Failure.Invalid("sequence", "A message sequence, 0 or more.");
+        }
+
+        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken) is not { } conversation)
+        {
+            return Failure.NotFound("The conversation");
+        }
+
+        var before = conversation.AgentReadSequence;
+        conversation.MarkReadByAgent(sequence);
+        if (conversation.AgentReadSequence != before)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await changes.ReadAsync(conversation);
+        }
+
+        return new Done();
+    }
+
+    // Applies a change; when it changed anything, records the activity it describes and tells everyone.
+    private async Task<Result<ConversationResponse>> ChangeAsync(Guid conversationId, Func<Conversation, string?> change, CancellationToken cancellationToken)
+    {
+        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken) is not { } conversation)
+        {
+            return Failure.NotFound("The conversation");
+        }
+
+        if (change(conversation) is not { } activity)
+        {
+            return await changes.DescribeAsync(conversation, cancellationToken);
+        }
+
+        var appended = await log.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, actor.AgentId, activity, cancellationToken);
+        await changes.AnnounceAsync(conversation, appended);
+        return await changes.DescribeAsync(conversation, cancellationToken);
+    }
+}
+
+/// <summary>Builds the responses of a changed conversation and hands them to the broadcaster.</summary>
+public sealed class ConversationChanges(AppDbContext db, MessageViews views, ConversationBroadcaster broadcaster)
+{
+    public async Task<ConversationResponse> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversation.ContactId, cancellationToken);
+        return ConversationResponse.From(conversation, contact);
+    }
+
+    /// <summary>Describes an appended message; a newly stored one is broadcast with the conversation's new state.</summary>
+    public async Task<MessageResponse> AnnounceAsync(Conversation conversation, Appended appended)
+    {
+        var described = (await views.DescribeAsync(conversation, [appended.Message], CancellationToken.None))[0];
+        if (appended.Created)
+        {
+            await broadcaster.MessageCreatedAsync(await DescribeAsync(conversation, CancellationToken.None), described);
+        }
+
+        return described;
+    }
+
+    public Task ReadAsync(Conversation conversation) =>
+        broadcaster.ReadByAgentAsync(conversation.Id, conversation.ContactId, conversation.AgentReadSequence);
+}

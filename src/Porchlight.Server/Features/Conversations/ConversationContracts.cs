@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Contacts;
+
+namespace Porchlight.Server.Features.Conversations;
+
+/// <summary>Who wrote a message: <c>contact</c>, <c>agent</c>, or <c>system</c> for activities without an agent.</summary>
+public sealed record MessageAuthor(string Type, Guid? Id, string Name);
+
+public sealed record MessageResponse(
+    Guid Id,
+    Guid ConversationId,
+    long Sequence,
+    string ClientId,
+    MessageKind Kind,
+    MessageAuthor Author,
+    string Text,
+    DateTime CreatedAt,
+    DateTime? EditedAt,
+    DateTime? DeletedAt);
+
+public sealed record ContactSummary(Guid Id, string Name, string? Email);
+
+public sealed record ConversationResponse(
+    Guid Id,
+    int Number,
+    Guid InboxId,
+    ContactSummary Contact,
+    ConversationOrigin Origin,
+    ConversationStatus Status,
+    DateTime? SnoozedUntil,
+    ConversationPriority Priority,
+    Guid? AssigneeId,
+    Guid? TeamId,
+    IReadOnlyList<string> Labels,
+    long LastSequence,
+    long AgentReadSequence,
+    long ContactReadSequence,
+    string LastMessagePreview,
+    DateTime CreatedAt,
+    DateTime LastActivityAt,
+    DateTime? FirstAgentReplyAt,
+    DateTime? ResolvedAt)
+{
+    /// <summary>Messages agents have not seen yet.</summary>
+    public long Unread => LastSequence - AgentReadSequence;
+
+    public static ConversationResponse From(Conversation c, Contacts.Contact? contact) => new(
+        c.Id, c.Number, c.InboxId,
+        new ContactSummary(c.ContactId, contact?.DisplayName ?? Contacts.Contact.NameFor(c.ContactId, null, null), contact?.Email),
+        c.Origin, c.Status, c.SnoozedUntil, c.Priority, c.AssigneeId, c.TeamId, c.Labels,
+        c.LastSequence, c.AgentReadSequence, c.ContactReadSequence, c.LastMessagePreview,
+        c.CreatedAt, c.LastActivityAt, c.FirstAgentReplyAt, c.ResolvedAt);
+}
+
+/// <summary>Turns stored messages into responses, looking up the names of their authors once per batch.</summary>
+public sealed class MessageViews(AppDbContext db)
+{
+    public async Task<List<MessageResponse>> DescribeAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        var agentIds = messages.Where(m => m.AuthorAgentId is not null).Select(m => m.AuthorAgentId!.Value).Distinct().ToList();
+        var agentNames = agentIds.Count == 0
+            ? new Dictionary<Guid, string>()
+            : await db.Agents.Where(a => agentIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.DisplayName, cancellationToken);
+        var contactName = messages.Any(m => m.Kind == MessageKind.Incoming)
+            ? await db.Contacts.Where(c => c.Id == conversation.ContactId)
+                .Select(c => c.Name ?? c.Email).FirstOrDefaultAsync(cancellationToken) ?? Contact.NameFor(conversation.ContactId, null, null)
+            : "";
+        return [.. messages.Select(m => Describe(m, m.Kind == MessageKind.Incoming
+            ? new MessageAuthor("contact", conversation.ContactId, contactName)
+            : m.AuthorAgentId is { } agentId
+                ? new MessageAuthor("agent", agentId, agentNames.GetValueOrDefault(agentId, "Former agent"))
+                : new MessageAuthor("system", null, "Porchlight")))];
+    }
+
+    public static MessageResponse Describe(Message m, MessageAuthor author) => new(
+        m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt);
+}

@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Porchlight.Server.Features.Widget;
+
+/// <summary>
+/// Authenticates widget visitors by their visitor token: <c>Authorization: Bearer</c> on the visitor API,
+/// the <c>access_token</c> query parameter on the visitor hub (browsers cannot set headers on WebSockets).
+/// </summary>
+public sealed class VisitorAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    VisitorTokens tokens,
+    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Visitor";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header["Bearer ".Length..].Trim()
+            : Request.Path.StartsWithSegments(VisitorHub.Path) ? Request.Query["access_token"].ToString() : null;
+        if (string.IsNullOrEmpty(token))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (tokens.Read(token) is not { } visitor)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The visitor token is not valid."));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(visitor.ToClaims(), SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "Unauthorized",
+                Detail = "Start a visitor session first (POST /widget/v1/sessions) and send its token as 'Authorization: Bearer <token>'.",
+            },
+        }).AsTask();
+    }
+}

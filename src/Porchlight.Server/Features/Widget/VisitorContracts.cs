@@ -1,0 +1,64 @@
+using Porchlight.Server.Features.Conversations;
+
+namespace Porchlight.Server.Features.Widget;
+
+/// <summary>An author as the visitor sees them: the agent's display name, or the visitor themselves.</summary>
+public sealed record VisitorAuthor(string Name, string? AvatarUrl);
+
+/// <summary>A message as the widget shows it. Private notes never become one of these.</summary>
+public sealed record VisitorMessage(
+    Guid Id,
+    Guid ConversationId,
+    string ClientId,
+    long Sequence,
+    string Kind,
+    VisitorAuthor Author,
+    string Text,
+    DateTime CreatedAt,
+    DateTime? EditedAt,
+    bool Deleted)
+{
+    public static VisitorMessage From(MessageResponse message) => new(
+        message.Id,
+        message.ConversationId,
+        message.ClientId,
+        message.Sequence,
+        message.Kind switch
+        {
+            MessageKind.Incoming => "incoming",
+            MessageKind.Outgoing => "outgoing",
+            _ => throw new InvalidOperationException("Notes and activities are never shown to a visitor."),
+        },
+        new VisitorAuthor(message.Author.Name, null),
+        message.Text,
+        message.CreatedAt,
+        message.EditedAt,
+        message.DeletedAt is not null);
+}
+
+public sealed record VisitorConversation(Guid Id, string Status, long LastSequence, long Unread, string LastMessagePreview, DateTime LastActivityAt)
+{
+    public static VisitorConversation From(Conversation c) => new(
+        c.Id, c.Status.ToString().ToLowerInvariant(), c.LastSequence,
+        Math.Max(0, c.LastSequence - c.ContactReadSequence), c.LastMessagePreview, c.LastActivityAt);
+}
+
+public sealed record TypingNotice(Guid ConversationId, string Name, bool IsTyping);
+
+public sealed record ReadNotice(Guid ConversationId, long Sequence);
+
+public sealed record ConversationNotice(Guid Id, string Status);
+
+/// <summary>What the visitor hub sends to the widget.</summary>
+public interface IVisitorClient
+{
+    Task MessageCreated(VisitorMessage message);
+
+    Task MessageUpdated(VisitorMessage message);
+
+    Task ConversationUpdated(ConversationNotice conversation);
+
+    Task Typing(TypingNotice notice);
+
+    Task Read(ReadNotice notice);
+}

@@ -1,0 +1,251 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Widget;
+
+public sealed record StartConversationRequest(string? ClientId, string? Text, Dictionary<string, string>? Fields);
+
+public sealed record OfflineMessageRequest(string? ClientId, string? Name, string? Email, string? Text);
+
+public sealed record SendVisitorMessageRequest(string? ClientId, string? Text);
+
+public sealed record MarkReadRequest(long? Sequence);
+
+public sealed record StartedConversation(VisitorConversation Conversation, VisitorMessage Message);
+
+/// <summary>
+/// A visitor's first message: creates the contact (if this is their first conversation), the
+/// conversation with the workspace's next number, and the message, in one transaction.
+/// A retry with the same client id returns what the first attempt stored.
+/// </summary>
+public sealed class StartVisitorConversation(
+    AppDbContext db, TenantScope tenant, MessageLog log, MessageViews views, ConversationBroadcaster broadcaster, TimeProvider clock)
+{
+    public const int MaxFields = 20;
+
+    public async Task<Result<Posted<StartedConversation>>> HandleAsync(
+        VisitorIdentity visitor, StartConversationRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        VisitorRules.ClientIdAndText(errors, request.ClientId, request.Text);
+        var fields = request.Fields ?? [];
+        VisitorRules.Fields(errors, fields);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        return await StartAsync(visitor, ConversationOrigin.Chat, request.ClientId!, request.Text!.Trim(), fields, cancellationToken);
+    }
+
+    /// <summary>The offline form: the visitor leaves an email address and a question for agents to answer by email.</summary>
+    public async Task<Result<Posted<StartedConversation>>> HandleAsync(
+        VisitorIdentity visitor, OfflineMessageRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        VisitorRules.ClientIdAndText(errors, request.ClientId, request.Text);
+        errors.Email("email", request.Email).MaxLength("name", request.Name, Contact.MaxNameLength);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var fields = new Dictionary<string, string> { ["email"] = request.Email!.Trim() };
+        if (!string.IsNullOrWhiteSpace(request.Name))
+        {
+            fields["name"] = request.Name.Trim();
+        }
+
+        return await StartAsync(visitor, ConversationOrigin.OfflineForm, request.ClientId!, request.Text!.Trim(), fields, cancellationToken);
+    }
+
+    private async Task<Result<Posted<StartedConversation>>> StartAsync(
+        VisitorIdentity visitor, ConversationOrigin origin, string clientId, string text, Dictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        tenant.Enter(visitor.WorkspaceId);
+        if (await FindStartedAsync(visitor, clientId, cancellationToken) is { } earlier)
+        {
+            return new Posted<StartedConversation>(earlier, Created: false);
+        }
+
+        if (!await db.Inboxes.AnyAsync(i => i.Id == visitor.InboxId, cancellationToken))
+        {
+            return Failure.NotFound("The inbox");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        Conversation conversation;
+        Contact contact;
+        Message message;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            try
+            {
+                contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == visitor.ContactId, cancellationToken)
+                    ?? db.Contacts.Add(Contact.ForVisitor(visitor.WorkspaceId, visitor.ContactId, now)).Entity;
+                fields.TryGetValue("name", out var name);
+                fields.TryGetValue("email", out var email);
+                contact.Describe(name, email, fields.Where(f => f.Key is not ("name" or "email")).ToDictionary(), now);
+                var number = await ConversationNumbers.NextAsync(db, visitor.WorkspaceId, cancellationToken);
+                conversation = Conversation.Start(visitor.WorkspaceId, visitor.InboxId, contact.Id, number, origin, clientId, now);
+                db.Conversations.Add(conversation);
+                message = (await log.AppendAsync(conversation, clientId, MessageKind.Incoming, null, text, cancellationToken)).Message;
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // The same start raced itself; the attempt that committed is the answer.
+                await transaction.RollbackAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+                return await FindStartedAsync(visitor, clientId, cancellationToken) is { } winner
+                    ? new Posted<StartedConversation>(winner, Created: false)
+                    : throw new InvalidOperationException("A conversation could not be started and no earlier start exists.");
+            }
+        }
+
+        var described = (await views.DescribeAsync(conversation, [message], cancellationToken))[0];
+        await broadcaster.MessageCreatedAsync(ConversationResponse.From(conversation, contact), described);
+        return new Posted<StartedConversation>(new(VisitorConversation.From(conversation), VisitorMessage.From(described)), Created: true);
+    }
+
+    private async Task<StartedConversation?> FindStartedAsync(VisitorIdentity visitor, string clientId, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.ContactId == visitor.ContactId && c.OpeningClientId == clientId, cancellationToken);
+        if (conversation is null)
+        {
+            return null;
+        }
+
+        var first = await db.Messages.AsNoTracking().FirstAsync(m => m.ConversationId == conversation.Id && m.ClientId == clientId, cancellationToken);
+        var described = (await views.DescribeAsync(conversation, [first], cancellationToken))[0];
+        return new StartedConversation(VisitorConversation.From(conversation), VisitorMessage.From(described));
+    }
+}
+
+/// <summary>A visitor's message in one of their own conversations; a contact's message reopens a resolved one.</summary>
+public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, MessageLog log, ConversationChanges changes)
+{
+    public async Task<Result<Posted<VisitorMessage>>> HandleAsync(
+        VisitorIdentity visitor, Guid conversationId, SendVisitorMessageRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        VisitorRules.ClientIdAndText(errors, request.ClientId, request.Text);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        tenant.Enter(visitor.WorkspaceId);
+        if (await VisitorRules.OwnConversation(db, visitor, conversationId).FirstOrDefaultAsync(cancellationToken) is not { } conversation)
+        {
+            return Failure.NotFound("The conversation");
+        }
+
+        var appended = await log.AppendAsync(conversation, request.ClientId!, MessageKind.Incoming, null, request.Text!.Trim(), cancellationToken);
+        var described = await changes.AnnounceAsync(conversation, appended);
+        return new Posted<VisitorMessage>(VisitorMessage.From(described), appended.Created);
+    }
+}
+
+/// <summary>The visitor's conversations in this inbox, and the messages of one of them after a sequence.</summary>
+public sealed class ReadVisitorConversations(AppDbContext db, TenantScope tenant, MessageLog log, MessageViews views)
+{
+    public const int MaxConversations = 50;
+    public const int MaxMessages = 200;
+
+    public async Task<Result<List<VisitorConversation>>> ListAsync(VisitorIdentity visitor, CancellationToken cancellationToken)
+    {
+        tenant.Enter(visitor.WorkspaceId);
+        var conversations = await db.Conversations.AsNoTracking()
+            .Where(c => c.ContactId == visitor.ContactId && c.InboxId == visitor.InboxId)
+            .OrderByDescending(c => c.LastActivityAt)
+            .Take(MaxConversations)
+            .ToListAsync(cancellationToken);
+        return conversations.Select(VisitorConversation.From).ToList();
+    }
+
+    public async Task<Result<List<VisitorMessage>>> MessagesAsync(
+        VisitorIdentity visitor, Guid conversationId, long afterSequence, CancellationToken cancellationToken)
+    {
+        tenant.Enter(visitor.WorkspaceId);
+        if (await VisitorRules.OwnConversation(db, visitor, conversationId).AsNoTracking().FirstOrDefaultAsync(cancellationToken) is not { } conversation)
+        {
+            return Failure.NotFound("The conversation");
+        }
+
+        var messages = await log.ReadAsync(conversationId, Math.Max(0, afterSequence), MaxMessages, forContact: true, cancellationToken);
+        return (await views.DescribeAsync(conversation, messages, cancellationToken)).Select(VisitorMessage.From).ToList();
+    }
+}
+
+/// <summary>The visitor has seen the conversation up to a sequence: agents see it read, the unread badge clears.</summary>
+public sealed class MarkReadByVisitor(AppDbContext db, TenantScope tenant, ConversationBroadcaster broadcaster)
+{
+    public async Task<Result<Done>> HandleAsync(VisitorIdentity visitor, Guid conversationId, MarkReadRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Sequence is not { } sequence || sequence < 0)
+        {
+            return Failure.Invalid("sequence", "A message sequence, 0 or more.");
+        }
+
+        tenant.Enter(visitor.WorkspaceId);
+        if (await VisitorRules.OwnConversation(db, visitor, conversationId).FirstOrDefaultAsync(cancellationToken) is not { } conversation)
+        {
+            return Failure.NotFound("The conversation");
+        }
+
+        var before = conversation.ContactReadSequence;
+        conversation.MarkReadByContact(sequence);
+        if (conversation.ContactReadSequence != before)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await broadcaster.ReadByContactAsync(conversationId, conversation.ContactReadSequence);
+        }
+
+        return new Done();
+    }
+}
+
+internal static class VisitorRules
+{
+    public static IQueryable<Conversation> OwnConversation(AppDbContext db, VisitorIdentity visitor, Guid conversationId) =>
+        db.Conversations.Where(c => c.Id == conversationId && c.ContactId == visitor.ContactId && c.InboxId == visitor.InboxId);
+
+    public static void ClientIdAndText(FieldErrors errors, string? clientId, string? text)
+    {
+        if (!Message.IsValidClientId(clientId))
+        {
+            errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
+        }
+
+        errors.Required("text", text, Message.MaxTextLength);
+    }
+
+    public static void Fields(FieldErrors errors, Dictionary<string, string> fields)
+    {
+        if (fields.Count > StartVisitorConversation.MaxFields)
+        {
+            errors.Add("fields", $"At most {StartVisitorConversation.MaxFields} fields.");
+            return;
+        }
+
+        foreach (var (key, value) in fields)
+        {
+            if (key.Length is 0 or > ContactAttributes.MaxKeyLength || value is null || value.Length > ContactAttributes.MaxValueLength)
+            {
+                errors.Add($"fields.{key}", $"Keys of 1–{ContactAttributes.MaxKeyLength} and values of at most {ContactAttributes.MaxValueLength} characters.");
+            }
+        }
+
+        if (fields.TryGetValue("email", out var email) && !string.IsNullOrWhiteSpace(email))
+        {
+            errors.Email("fields.email", email);
+        }
+
+        errors.MaxLength("fields.name", fields.GetValueOrDefault("name"), Contact.MaxNameLength);
+    }
+}

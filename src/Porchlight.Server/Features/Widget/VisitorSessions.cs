@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Widget;
+
+public sealed record PreChatField(string Key, string Label, string Type, bool Required);
+
+public sealed record WidgetConfigResponse(
+    string Name,
+    string Color,
+    string Position,
+    string Greeting,
+    string WelcomeText,
+    IReadOnlyList<PreChatField> PreChatFields,
+    bool RequireIdentityVerification,
+    bool AgentsAvailable);
+
+public sealed record StartSessionRequest(string? InboxToken, string? VisitorToken);
+
+public sealed record SessionResponse(string VisitorToken, Guid VisitorId);
+
+/// <summary>What the loader and the frame read before a visitor has written anything.</summary>
+public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPresence presence)
+{
+    // Name and email, both optional: enough for agents to follow up, no wall before the first question.
+    private static readonly PreChatField[] DefaultFields =
+    [
+        new("name", "Name", "text", Required: false),
+        new("email", "Email", "email", Required: false),
+    ];
+
+    public async Task<Result<WidgetConfigResponse>> HandleAsync(string inboxToken, CancellationToken cancellationToken)
+    {
+        if (await WidgetInboxes.FindAsync(db, tenant, inboxToken, cancellationToken) is not { } inbox)
+        {
+            return Failure.NotFound("The inbox");
+        }
+
+        var widget = inbox.Widget;
+        return new WidgetConfigResponse(
+            inbox.Name, widget.Color, widget.Position.ToString().ToLowerInvariant(), widget.Greeting, widget.WelcomeText,
+            DefaultFields, RequireIdentityVerification: false, presence.AnyOnline(inbox.WorkspaceId));
+    }
+}
+
+/// <summary>Gives a browser its visitor token: the same visitor again when its token is still good for the inbox.</summary>
+public sealed class StartVisitorSession(AppDbContext db, TenantScope tenant, VisitorTokens tokens)
+{
+    public async Task<Result<SessionResponse>> HandleAsync(StartSessionRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.InboxToken))
+        {
+            return Failure.Invalid("inboxToken", "Required.");
+        }
+
+        if (await WidgetInboxes.FindAsync(db, tenant, request.InboxToken, cancellationToken) is not { } inbox)
+        {
+            return Failure.NotFound("The inbox");
+        }
+
+        var visitor = tokens.Read(request.VisitorToken) is { } known && known.InboxId == inbox.Id
+            ? known
+            : VisitorTokens.NewAnonymous(inbox.WorkspaceId, inbox.Id);
+        return new SessionResponse(tokens.Issue(visitor), visitor.ContactId);
+    }
+}
+
+internal static class WidgetInboxes
+{
+    /// <summary>The web-widget inbox a public token names, with the tenant scope entered for its workspace.</summary>
+    public static async Task<Inbox?> FindAsync(AppDbContext db, TenantScope tenant, string inboxToken, CancellationToken cancellationToken)
+    {
+        var inbox = await db.Inboxes.IgnoreQueryFilters().AsNoTracking()
+            .FirstOrDefaultAsync(i => i.PublicToken == inboxToken && i.Channel == InboxChannel.WebWidget, cancellationToken);
+        if (inbox is not null)
+        {
+            tenant.Enter(inbox.WorkspaceId);
+        }
+
+        return inbox;
+    }
+}

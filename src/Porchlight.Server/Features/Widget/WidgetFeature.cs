@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Widget;
+
+/// <summary>
+/// The visitor API under <c>/widget/v1</c> and the visitor hub. Called cross-origin from any site that embeds
+/// the snippet, so CORS allows every origin, never with credentials: visitors carry a token, not a cookie.
+/// Documented in docs/widget.md rather than the agent API's OpenAPI document.
+/// </summary>
+public static class WidgetFeature
+{
+    public const string CorsPolicy = "widget";
+    public const string RateLimitPolicy = "widget";
+
+    public static IServiceCollection AddWidget(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<VisitorTokens>()
+            .AddScoped<GetWidgetConfig>()
+            .AddScoped<StartVisitorSession>()
+            .AddScoped<StartVisitorConversation>()
+            .AddScoped<SendVisitorMessage>()
+            .AddScoped<ReadVisitorConversations>()
+            .AddScoped<MarkReadByVisitor>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, VisitorAuthenticationHandler>(VisitorAuthenticationHandler.SchemeName, null);
+        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
+            .AllowAnyOrigin().AllowAnyHeader().WithMethods("GET", "POST", "PUT").SetPreflightMaxAge(TimeSpan.FromHours(1))));
+        // Per client address: generous for a person chatting, a wall for a script hammering one installation.
+        var requestsPerMinute = configuration.GetValue("Security:WidgetRequestsPerMinute", 600);
+        services.Configure<RateLimiterOptions>(limiter => limiter.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = requestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })));
+        return services;
+    }
+
+    public static void MapWidget(this WebApplication app)
+    {
+        var widget = app.MapGroup("/widget/v1").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
+        widget.MapGet("/inboxes/{inboxToken}", async (string inboxToken, GetWidgetConfig useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(inboxToken, ct)).ToOk());
+        widget.MapPost("/sessions", async (StartSessionRequest request, StartVisitorSession useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(request, ct)).ToOk());
+
+        var visitor = widget.MapGroup("/").RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute
+        {
+            AuthenticationSchemes = VisitorAuthenticationHandler.SchemeName,
+        });
+        visitor.MapGet("/conversations", async (ClaimsPrincipal user, ReadVisitorConversations useCase, CancellationToken ct) =>
+            (await useCase.ListAsync(Visitor(user), ct)).ToOk());
+        visitor.MapPost("/conversations", async (ClaimsPrincipal user, StartConversationRequest request, StartVisitorConversation useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), request, ct)).ToCreatedOrOk(c => $"/widget/v1/conversations/{c.Conversation.Id}"));
+        visitor.MapPost("/offline-messages", async (ClaimsPrincipal user, OfflineMessageRequest request, StartVisitorConversation useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), request, ct)).ToCreatedOrOk(c => $"/widget/v1/conversations/{c.Conversation.Id}"));
+        visitor.MapGet("/conversations/{conversationId:guid}/messages", async (ClaimsPrincipal user, Guid conversationId, long? after, ReadVisitorConversations useCase, CancellationToken ct) =>
+            (await useCase.MessagesAsync(Visitor(user), conversationId, after ?? 0, ct)).ToOk());
+        visitor.MapPost("/conversations/{conversationId:guid}/messages", async (ClaimsPrincipal user, Guid conversationId, SendVisitorMessageRequest request, SendVisitorMessage useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), conversationId, request, ct)).ToCreatedOrOk(m => $"/widget/v1/conversations/{conversationId}/messages?after={m.Sequence - 1}"));
+        visitor.MapPost("/conversations/{conversationId:guid}/read", async (ClaimsPrincipal user, Guid conversationId, MarkReadRequest request, MarkReadByVisitor useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), conversationId, request, ct)).ToNoContent());
+
+        app.MapHub<VisitorHub>(VisitorHub.Path).RequireCors(CorsPolicy);
+    }
+
+    // The group's authorization admits only principals of the visitor scheme, which always carry an identity.
+    private static VisitorIdentity Visitor(ClaimsPrincipal user) =>
+        VisitorIdentity.From(user) ?? throw new InvalidOperationException("The visitor scheme produced no visitor identity.");
+}
