@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -159,6 +160,16 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Equal(1, await db.Workspaces.IgnoreQueryFilters().CountAsync(Ct));
         Assert.Equal(6, await db.Agents.IgnoreQueryFilters().CountAsync(Ct));
         Assert.Equal(2, await db.Inboxes.IgnoreQueryFilters().CountAsync(Ct));
+        // Believable conversations: answered, waiting, resolved, with notes, spread over the past days.
+        var conversations = await db.Conversations.IgnoreQueryFilters().ToListAsync(Ct);
+        Assert.Equal(10, conversations.Count);
+        Assert.Contains(conversations, c => c.Status == ConversationStatus.Resolved);
+        Assert.Contains(conversations, c => c.Status == ConversationStatus.Open && c.AssigneeId is null);
+        Assert.Contains(conversations, c => c.Priority == ConversationPriority.Urgent);
+        Assert.True(conversations.Select(c => c.LastActivityAt.Date).Distinct().Count() > 1, "Conversations should span several days.");
+        Assert.All(conversations, c => Assert.True(c.LastActivityAt < DateTime.UtcNow.AddMinutes(-30), $"#{c.Number} was not backdated."));
+        Assert.True(await db.Messages.IgnoreQueryFilters().CountAsync(m => m.Kind == MessageKind.Note, Ct) >= 3);
+        Assert.Equal(10, await db.Contacts.IgnoreQueryFilters().CountAsync(c => c.Email != null, Ct));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public static class ConversationsFeature
             .AddScoped<ConversationChanges>()
             .AddScoped<ConversationQueries>()
             .AddScoped<SendAgentMessage>()
-            .AddScoped<ChangeConversation>();
+            .AddScoped<ChangeConversation>()
+            .AddScoped<DemoConversations>();
     }
 
     public static void MapConversations(this RouteGroupBuilder api)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Hosting;
@@ -18,6 +19,7 @@ public sealed class DemoWorkspace(
     CreateTeam createTeam,
     ChangeTeamMembership membership,
     CreateInbox createInbox,
+    DemoConversations conversations,
     TimeProvider clock)
 {
     public const string OwnerEmail = "owner@demo.porchlight.test";
@@ -71,13 +73,14 @@ public sealed class DemoWorkspace(
 
         await membership.AddAsync(billing.Value!.Id, agents[0].Id, cancellationToken);
         await membership.AddAsync(billing.Value!.Id, agents[3].Id, cancellationToken);
-        await createInbox.HandleAsync(
+        var website = await createInbox.HandleAsync(
             new CreateInboxRequest("Website chat", InboxChannel.WebWidget, new WidgetSettingsDto("#2E7D32", WidgetPosition.Right, "Hi, we're Acme 👋", "Questions about an order or a product? Ask away.")),
             cancellationToken);
         await createInbox.HandleAsync(new CreateInboxRequest("Mobile app (API)", InboxChannel.Api, null), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        var conversationCount = await conversations.SeedAsync(workspace.Id, website.Value!.Id, agents, cancellationToken);
         return $"""
-            Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes.
+            Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations.
             Sign in as {OwnerEmail} (Owner) or any of {string.Join(", ", Agents.Select(a => a.Email))}
             with the password "{Password}".
             """;
