@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Porchlight.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace Porchlight.E2E.Infrastructure;
@@ -11,6 +12,8 @@ public abstract partial class BrowserTest : IAsyncLifetime
     protected const string OwnerEmail = "olivia@example.test";
     protected const string OwnerPassword = "porch-light-2026";
 
+    private string? _dataDirectory;
+
     protected ServerProcess Server { get; private set; } = null!;
 
     protected Browser Browser { get; private set; } = null!;
@@ -18,7 +21,9 @@ public abstract partial class BrowserTest : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         SetDefaultExpectTimeout(30_000);
-        Server = await ServerProcess.StartAsync(TestContext.Current.CancellationToken);
+        _dataDirectory = Directory.CreateTempSubdirectory("porchlight-e2e-").FullName;
+        Server = await ServerProcess.StartAsync(
+            new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory, []), TestContext.Current.CancellationToken);
         Browser = await Browser.LaunchAsync();
     }
 
@@ -66,6 +71,11 @@ public abstract partial class BrowserTest : IAsyncLifetime
         if (Server is not null)
         {
             await Server.DisposeAsync();
+        }
+
+        if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
         }
 
         GC.SuppressFinalize(this);

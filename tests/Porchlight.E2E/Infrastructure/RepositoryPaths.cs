@@ -9,6 +9,11 @@ public static class RepositoryPaths
     public static string Configuration { get; } =
         new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
 
+    public static string ServerProject { get; } = Path.Combine(Root, "src", "Porchlight.Server");
+
+    /// <summary>The server's build output of the same configuration as the tests.</summary>
+    public static string ServerDll { get; } = Path.Combine(ServerProject, "bin", Configuration, "net10.0", "porchlight.dll");
+
     public static string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(Root, "artifacts", "screenshots")).FullName;
 
     public static string Screenshot(string name) => Path.Combine(Screenshots, name + ".png");

@@ -3,11 +3,21 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Porchlight.E2E.Infrastructure;
+namespace Porchlight.Testing;
+
+/// <summary>How to start a server process: the build output to run, where, on which data, with which arguments.</summary>
+public sealed record ServerStart(string Dll, string WorkingDirectory, string DataDirectory, IReadOnlyList<string> Arguments)
+{
+    /// <summary>A build output (not a publish) serves blazor.web.js only in Development.</summary>
+    public string Environment { get; init; } = "Development";
+
+    /// <summary>The SQLite database file of this server, inside <see cref="DataDirectory"/>.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "porchlight.db");
+}
 
 /// <summary>
-/// The real server, started from its build output as a separate process on a free port with its own
-/// SQLite database in a temporary directory, the way an operator runs it. Killed with its children on dispose.
+/// The real server as a separate process on a free port, the way an operator runs it. Disposing (or
+/// <see cref="KillAsync"/>) ends it with SIGKILL, like a crash; the data directory belongs to the caller.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -15,13 +25,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly string _dataDirectory;
 
-    private ServerProcess(Process process, Uri baseAddress, string dataDirectory)
+    private ServerProcess(Process process, Uri baseAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
-        _dataDirectory = dataDirectory;
     }
 
     public Uri BaseAddress { get; }
@@ -40,35 +48,36 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
-    public static async Task<ServerProcess> StartAsync(CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(ServerStart start, CancellationToken cancellationToken)
     {
-        var serverDirectory = Path.Combine(RepositoryPaths.Root, "src", "Porchlight.Server");
-        var dll = Path.Combine(serverDirectory, "bin", RepositoryPaths.Configuration, "net10.0", "porchlight.dll");
-        if (!File.Exists(dll))
+        if (!File.Exists(start.Dll))
         {
-            throw new InvalidOperationException($"The server is not built: {dll} is missing. Build the solution first.");
+            throw new InvalidOperationException($"The server is not built: {start.Dll} is missing. Build the solution first.");
         }
 
-        var dataDirectory = Directory.CreateTempSubdirectory("porchlight-e2e-").FullName;
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var start = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo("dotnet")
         {
             // The content root is the working directory: static assets and components resolve from the project.
-            WorkingDirectory = serverDirectory,
+            WorkingDirectory = start.WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
-        start.ArgumentList.Add($"--Database:ConnectionString=Data Source={Path.Combine(dataDirectory, "e2e.db")}");
-        // A build output (not a publish) serves blazor.web.js only in Development.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["DOTNET_NOLOGO"] = "1";
+        info.ArgumentList.Add(start.Dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        info.ArgumentList.Add($"--Database:ConnectionString=Data Source={start.DatabasePath}");
+        foreach (var argument in start.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server process.");
-        var server = new ServerProcess(process, baseAddress, dataDirectory);
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = start.Environment;
+        info.Environment["DOTNET_NOLOGO"] = "1";
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server process.");
+        var server = new ServerProcess(process, baseAddress);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -85,6 +94,23 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>Ends the process at once, as a crash or an out-of-memory kill would: no graceful shutdown.</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
@@ -155,34 +181,15 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
+            await KillAsync();
         }
         catch (TimeoutException)
         {
-            // Leave it; the temp directory may then stay behind too.
+            // Leave it; the caller's temp directory may then stay behind too.
         }
         finally
         {
             _process.Dispose();
-        }
-
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }
