@@ -34,6 +34,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => _process.Id;
+
     /// <summary>What the server wrote to stdout and stderr so far, for failure messages.</summary>
     public string Output
     {

@@ -17,7 +17,7 @@ public sealed record ChangeLabelsRequest(List<string>? Labels);
 public sealed record AgentReadRequest(long? Sequence);
 
 /// <summary>An agent's reply to the contact, or a private note for teammates.</summary>
-public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, MessageLog log, ConversationChanges changes)
+public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, ConversationChanges changes)
 {
     public async Task<Result<Posted<MessageResponse>>> HandleAsync(Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken)
     {
@@ -39,14 +39,13 @@ public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, Message
 
         var kind = request.Private == true ? MessageKind.Note : MessageKind.Outgoing;
         var clientId = request.ClientId ?? Guid.CreateVersion7().ToString("N");
-        var appended = await log.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text!.Trim(), cancellationToken);
-        var described = await changes.AnnounceAsync(conversation, appended);
+        var (appended, described) = await changes.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text!.Trim(), cancellationToken);
         return new Posted<MessageResponse>(described, appended.Created);
     }
 }
 
 /// <summary>Status, snooze, assignment, priority and labels of a conversation, each leaving an activity in the thread.</summary>
-public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, MessageLog log, ConversationChanges changes, TimeProvider clock)
+public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, ConversationChanges changes, TimeProvider clock)
 {
     public async Task<Result<ConversationResponse>> StatusAsync(Guid conversationId, ChangeStatusRequest request, CancellationToken cancellationToken)
     {
@@ -192,15 +191,26 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Messa
             return await changes.DescribeAsync(conversation, cancellationToken);
         }
 
-        var appended = await log.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, actor.AgentId, activity, cancellationToken);
-        await changes.AnnounceAsync(conversation, appended);
+        await changes.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, actor.AgentId, activity, cancellationToken);
         return await changes.DescribeAsync(conversation, cancellationToken);
     }
 }
 
-/// <summary>Builds the responses of a changed conversation and hands them to the broadcaster.</summary>
-public sealed class ConversationChanges(AppDbContext db, MessageViews views, ConversationBroadcaster broadcaster)
+/// <summary>Stores messages and hands the changed conversation to the broadcaster, in commit order.</summary>
+public sealed class ConversationChanges(AppDbContext db, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster)
 {
+    /// <summary>
+    /// Appends a message and announces it before the next message is written, so every listener receives a
+    /// conversation's messages in sequence order.
+    /// </summary>
+    public async Task<(Appended Appended, MessageResponse Described)> AppendAsync(
+        Conversation conversation, string clientId, MessageKind kind, Guid? authorAgentId, string text, CancellationToken cancellationToken)
+    {
+        using var _ = await gate.EnterAsync(cancellationToken);
+        var appended = await log.AppendAsync(conversation, clientId, kind, authorAgentId, text, cancellationToken);
+        return (appended, await AnnounceAsync(conversation, appended));
+    }
+
     public async Task<ConversationResponse> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversation.ContactId, cancellationToken);

@@ -14,6 +14,7 @@ public static class ConversationsFeature
         return services
             .AddSingleton<LiveInboxFeed>()
             .AddSingleton<AgentPresence>()
+            .AddSingleton<MessageWriteGate>()
             .AddScoped<ConversationBroadcaster>()
             .AddScoped<MessageLog>()
             .AddScoped<MessageViews>()

@@ -22,7 +22,7 @@ public sealed record StartedConversation(VisitorConversation Conversation, Visit
 /// A retry with the same client id returns what the first attempt stored.
 /// </summary>
 public sealed class StartVisitorConversation(
-    AppDbContext db, TenantScope tenant, MessageLog log, MessageViews views, ConversationBroadcaster broadcaster, TimeProvider clock)
+    AppDbContext db, TenantScope tenant, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster, TimeProvider clock)
 {
     public const int MaxFields = 20;
 
@@ -76,6 +76,7 @@ public sealed class StartVisitorConversation(
             return Failure.NotFound("The inbox");
         }
 
+        using var writing = await gate.EnterAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         Conversation conversation;
         Contact contact;
@@ -127,7 +128,7 @@ public sealed class StartVisitorConversation(
 }
 
 /// <summary>A visitor's message in one of their own conversations; a contact's message reopens a resolved one.</summary>
-public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, MessageLog log, ConversationChanges changes)
+public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, ConversationChanges changes)
 {
     public async Task<Result<Posted<VisitorMessage>>> HandleAsync(
         VisitorIdentity visitor, Guid conversationId, SendVisitorMessageRequest request, CancellationToken cancellationToken)
@@ -145,8 +146,7 @@ public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, Mess
             return Failure.NotFound("The conversation");
         }
 
-        var appended = await log.AppendAsync(conversation, request.ClientId!, MessageKind.Incoming, null, request.Text!.Trim(), cancellationToken);
-        var described = await changes.AnnounceAsync(conversation, appended);
+        var (appended, described) = await changes.AppendAsync(conversation, request.ClientId!, MessageKind.Incoming, null, request.Text!.Trim(), cancellationToken);
         return new Posted<VisitorMessage>(VisitorMessage.From(described), appended.Created);
     }
 }

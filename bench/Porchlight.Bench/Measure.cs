@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Porchlight.Bench;
+
+/// <summary>Latencies of one run: sent items wait here until their receipt arrives, then count once.</summary>
+public sealed class LatencyRecorder
+{
+    private readonly ConcurrentDictionary<string, long> _pending = new();
+    private readonly ConcurrentDictionary<string, byte> _received = new();
+    private readonly ConcurrentBag<double> _milliseconds = [];
+    private int _duplicates;
+
+    public int Sent { get; private set; }
+
+    public int Pending => _pending.Count;
+
+    public int Duplicates => _duplicates;
+
+    public int ReceivedCount => _milliseconds.Count;
+
+    /// <summary>Marks <paramref name="key"/> as sent at <paramref name="timestamp"/> (its scheduled time).</summary>
+    public void Sending(string key, long timestamp)
+    {
+        _pending[key] = timestamp;
+        Sent++;
+    }
+
+    public void Received(string key)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_pending.TryRemove(key, out var sentAt))
+        {
+            _milliseconds.Add(Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds);
+            _received[key] = 0;
+        }
+        else if (_received.ContainsKey(key))
+        {
+            Interlocked.Increment(ref _duplicates);
+        }
+    }
+
+    public double Percentile(double p)
+    {
+        var sorted = _milliseconds.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
+    }
+
+    public string Summary() => string.Create(CultureInfo.InvariantCulture,
+        $"p50 {Percentile(50):0.00} ms, p99 {Percentile(99):0.00} ms, received {ReceivedCount}/{Sent}, lost {Pending}, duplicated {Duplicates}");
+}
+
+/// <summary>Fires sends at a fixed rate (open loop: a slow answer does not delay the next send).</summary>
+public static class OpenLoop
+{
+    public static async Task RunAsync(int ratePerSecond, TimeSpan duration, Func<int, long, Task> send)
+    {
+        var total = (int)(ratePerSecond * duration.TotalSeconds);
+        var start = Stopwatch.GetTimestamp();
+        var inFlight = new List<Task>(total);
+        for (var i = 0; i < total; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / ratePerSecond);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.FromMilliseconds(2))
+            {
+                await Task.Delay(wait);
+            }
+
+            inFlight.Add(send(i, due));
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    public static async Task DrainAsync(params LatencyRecorder[] recorders)
+    {
+        var deadline = Stopwatch.GetTimestamp() + 15 * Stopwatch.Frequency;
+        while (recorders.Any(r => r.Pending > 0) && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        // Late duplicates would arrive now.
+        await Task.Delay(500);
+    }
+}
+
+public static class ProcessMemory
+{
+    /// <summary>Resident memory of a process in bytes, from /proc.</summary>
+    public static long ResidentBytes(int processId)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+}

@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Porchlight.Bench;
+using Porchlight.Testing;
+
+// Usage:
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
+// Build first: dotnet build Porchlight.slnx -c Release
+if (args.Contains("bare-server"))
+{
+    await BareServer.RunAsync([.. args.Where(a => a != "bare-server")]);
+    return 0;
+}
+
+var options = Options.Parse(args);
+return options.Command switch
+{
+    "delivery" => await Delivery.RunAsync(options),
+    "idle" => await IdleConnections.RunAsync(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000])");
+    return 2;
+}
+
+internal sealed record Options(string Command, int[] Rates, int Conversations, int Seconds, int Connections)
+{
+    public static Options Parse(string[] args)
+    {
+        string Value(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        return new Options(
+            args.FirstOrDefault() ?? "",
+            [.. Value("--rates", "200,1000,3000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))],
+            int.Parse(Value("--conversations", "1000"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--seconds", "20"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--connections", "15000"), CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>Where the builds are, and how to start each server.</summary>
+internal static class Servers
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string PorchlightProject => Path.Combine(Root, "src", "Porchlight.Server");
+
+    public static string PorchlightDll => Path.Combine(PorchlightProject, "bin", "Release", "net10.0", "porchlight.dll");
+
+    public static string BenchDll => typeof(BareServer).Assembly.Location;
+
+    public static Task<ServerProcess> StartBareAsync(string dataDirectory) => ServerProcess.StartAsync(
+        new ServerStart(BenchDll, dataDirectory, dataDirectory, ["bare-server"]) { Environment = "Production" }, CancellationToken.None);
+
+    /// <summary>Porchlight on a fresh SQLite database, with an Owner and an API token made by the command line.</summary>
+    public static async Task<(ServerProcess Server, string Token)> StartPorchlightAsync(string dataDirectory)
+    {
+        var start = new ServerStart(PorchlightDll, PorchlightProject, dataDirectory,
+            ["--Security:WidgetRequestsPerMinute=100000000", "--Logging:LogLevel:Default=Warning"])
+        { Environment = "Production" };
+        var database = $"--Database:ConnectionString=Data Source={start.DatabasePath}";
+        await Cli(dataDirectory, "bench-password-1", "create-owner", "--email", "bench@example.com", "--password-stdin", database);
+        var token = (await Cli(dataDirectory, null, "create-token", "--email", "bench@example.com", "--name", "bench", "--scopes", "read,write,admin", database)).Trim();
+        return (await ServerProcess.StartAsync(start, CancellationToken.None), token);
+    }
+
+    public static HttpClient Http(Uri baseAddress) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    public static HubConnection Hub(Uri url) => new HubConnectionBuilder()
+        .WithUrl(url, o =>
+        {
+            o.Transports = HttpTransportType.WebSockets;
+            o.SkipNegotiation = true;
+        })
+        .Build();
+
+    private static async Task<string> Cli(string directory, string? input, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(PorchlightDll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"{arguments[0]} failed: {await error}");
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Porchlight.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Porchlight.slnx was not found above the bench.");
+    }
+}
+
+/// <summary>
+/// Message delivery through the real path — visitor HTTP POST → stored → agent hub, and agent HTTP POST →
+/// stored → visitor hub — next to Kestrel's empty endpoint and a bare SignalR relay at the same rates.
+/// </summary>
+internal static class Delivery
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        var data = Directory.CreateTempSubdirectory("porchlight-bench-").FullName;
+        Console.WriteLine($"# Delivery: {options.Conversations} conversations, {options.Seconds} s per rate, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}");
+        await using (var bare = await Servers.StartBareAsync(data))
+        {
+            await BaselinesAsync(bare, options);
+        }
+
+        var (server, token) = await Servers.StartPorchlightAsync(data);
+        await using (server)
+        {
+            await PorchlightAsync(server, token, options);
+        }
+
+        Directory.Delete(data, recursive: true);
+        return 0;
+    }
+
+    private static async Task BaselinesAsync(ServerProcess bare, Options options)
+    {
+        using var http = Servers.Http(bare.BaseAddress);
+        var relayUrl = new Uri(bare.BaseAddress, "/hubs/relay");
+        var visitors = new List<HubConnection>();
+        var agent = Servers.Hub(relayUrl);
+        await agent.StartAsync();
+        await agent.InvokeAsync("Join", "agents");
+        for (var i = 0; i < options.Conversations; i++)
+        {
+            var visitor = Servers.Hub(relayUrl);
+            await visitor.StartAsync();
+            await visitor.InvokeAsync("Join", $"v{i}");
+            visitors.Add(visitor);
+        }
+
+        foreach (var (rate, warmUp) in WithWarmUp(options.Rates))
+        {
+            var empty = new LatencyRecorder();
+            await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), async (i, due) =>
+            {
+                var key = i.ToString(CultureInfo.InvariantCulture);
+                empty.Sending(key, due);
+                using var response = await http.GetAsync(new Uri("/empty", UriKind.Relative));
+                empty.Received(key);
+            });
+            Report(warmUp, $"| {rate}/s | Kestrel empty endpoint (GET) | {empty.Summary()} |");
+
+            var toAgent = new LatencyRecorder();
+            var toVisitor = new LatencyRecorder();
+            using var agentHandler = agent.On<string>("relayed", toAgent.Received);
+            var visitorHandlers = visitors.Select(v => v.On<string>("relayed", toVisitor.Received)).ToList();
+            await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), (i, due) =>
+            {
+                var key = $"{rate}-{i}";
+                var conversation = i / 2 % visitors.Count;
+                if (i % 2 == 0)
+                {
+                    toAgent.Sending(key, due);
+                    return visitors[conversation].SendAsync("Send", "agents", key);
+                }
+
+                toVisitor.Sending(key, due);
+                return agent.SendAsync("Send", $"v{conversation}", key);
+            });
+            await OpenLoop.DrainAsync(toAgent, toVisitor);
+            Report(warmUp, $"| {rate}/s | bare SignalR relay, visitor → agent | {toAgent.Summary()} |");
+            Report(warmUp, $"| {rate}/s | bare SignalR relay, agent → visitor | {toVisitor.Summary()} |");
+            visitorHandlers.ForEach(h => h.Dispose());
+        }
+
+        await Task.WhenAll(visitors.Select(v => v.DisposeAsync().AsTask()));
+        await agent.DisposeAsync();
+    }
+
+    private static async Task PorchlightAsync(ServerProcess server, string token, Options options)
+    {
+        using var http = Servers.Http(server.BaseAddress);
+        using var agentHttp = Servers.Http(server.BaseAddress);
+        agentHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var inbox = await (await agentHttp.PostAsJsonAsync("/api/v1/inboxes", new { name = "Bench", channel = "WebWidget" })).Content.ReadFromJsonAsync<JsonElement>();
+        var inboxToken = inbox.GetProperty("publicToken").GetString();
+
+        var conversations = new (Guid Id, string VisitorToken, HubConnection Hub)[options.Conversations];
+        var order = new OrderCheck();
+        for (var i = 0; i < options.Conversations; i++)
+        {
+            var session = await (await http.PostAsJsonAsync("/widget/v1/sessions", new { inboxToken })).Content.ReadFromJsonAsync<JsonElement>();
+            var visitorToken = session.GetProperty("visitorToken").GetString()!;
+            using var start = new HttpRequestMessage(HttpMethod.Post, "/widget/v1/conversations")
+            {
+                Content = JsonContent.Create(new { clientId = $"start-{i:D6}-{Guid.NewGuid():N}", text = "Hello" }),
+            };
+            start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", visitorToken);
+            var started = await (await http.SendAsync(start)).Content.ReadFromJsonAsync<JsonElement>();
+            var hub = Servers.Hub(new Uri(server.BaseAddress, $"/hubs/visitor?access_token={Uri.EscapeDataString(visitorToken)}"));
+            await hub.StartAsync();
+            conversations[i] = (started.GetProperty("conversation").GetProperty("id").GetGuid(), visitorToken, hub);
+        }
+
+        var agentHub = Servers.Hub(new Uri(server.BaseAddress, $"/hubs/agent?access_token={Uri.EscapeDataString(token)}"));
+        await agentHub.StartAsync();
+
+        foreach (var (rate, warmUp) in WithWarmUp(options.Rates))
+        {
+            var toAgent = new LatencyRecorder();
+            var toVisitor = new LatencyRecorder();
+            using var agentHandler = agentHub.On<JsonElement>("MessageCreated", m =>
+            {
+                order.See("agent", m);
+                toAgent.Received(m.GetProperty("clientId").GetString()!);
+            });
+            var visitorHandlers = conversations.Select(c => c.Hub.On<JsonElement>("MessageCreated", m =>
+            {
+                order.See("visitor", m);
+                toVisitor.Received(m.GetProperty("clientId").GetString()!);
+            })).ToList();
+            var failures = 0;
+            await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), async (i, due) =>
+            {
+                var key = $"r{rate}-{i:D7}";
+                var conversation = conversations[i / 2 % conversations.Length];
+                using var request = i % 2 == 0
+                    ? new HttpRequestMessage(HttpMethod.Post, $"/widget/v1/conversations/{conversation.Id}/messages")
+                    : new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{conversation.Id}/messages");
+                request.Content = JsonContent.Create(new { clientId = key, text = "How long does shipping to Berlin take?" });
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", i % 2 == 0 ? conversation.VisitorToken : token);
+                (i % 2 == 0 ? toAgent : toVisitor).Sending(key, due);
+                using var response = await (i % 2 == 0 ? http : agentHttp).SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            });
+            await OpenLoop.DrainAsync(toAgent, toVisitor);
+            Report(warmUp, $"| {rate}/s | Porchlight, visitor → agent (stored) | {toAgent.Summary()} |");
+            Report(warmUp, $"| {rate}/s | Porchlight, agent → visitor (stored) | {toVisitor.Summary()} |");
+            Report(warmUp, $"| {rate}/s | Porchlight, failed requests {failures}, out-of-order deliveries {order.Violations} | |");
+            visitorHandlers.ForEach(h => h.Dispose());
+        }
+
+        await agentHub.DisposeAsync();
+        await Task.WhenAll(conversations.Select(c => c.Hub.DisposeAsync().AsTask()));
+    }
+
+    // A short unreported pass first, so JIT, connection pools and database caches are warm for the measured rates.
+    private static IEnumerable<(int Rate, bool WarmUp)> WithWarmUp(int[] rates) => rates.Select(r => (r, false)).Prepend((100, true));
+
+    private static void Report(bool warmUp, string line)
+    {
+        if (!warmUp)
+        {
+            Console.WriteLine(line);
+        }
+    }
+
+    /// <summary>Counts deliveries whose sequence is lower than one the same receiver already saw for that conversation.</summary>
+    private sealed class OrderCheck
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, Guid), long> _last = new();
+        private int _violations;
+
+        public int Violations => _violations;
+
+        public void See(string receiver, JsonElement message)
+        {
+            var key = (receiver, message.GetProperty("conversationId").GetGuid());
+            var sequence = message.GetProperty("sequence").GetInt64();
+            _last.AddOrUpdate(key, sequence, (_, last) =>
+            {
+                if (sequence < last)
+                {
+                    Interlocked.Increment(ref _violations);
+                }
+
+                return Math.Max(last, sequence);
+            });
+        }
+    }
+}
