@@ -160,6 +160,28 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
     }
 
     [Fact]
+    public async Task LiveEvents_ConcurrentSendersInOneConversation_ArriveInSequenceOrder()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        await using var agentHub = await HubRecorder.AgentAsync(Factory, workspace.OwnerToken);
+        await using var visitorHub = await HubRecorder.VisitorAsync(Factory, visitor.Token);
+        var (conversationId, _) = await visitor.StartConversationAsync("Start");
+
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => i % 2 == 0
+            ? visitor.SendAsync(conversationId, $"visitor {i}")
+            : owner.ReplyAsync(conversationId, $"agent {i}")));
+
+        await agentHub.WaitForAsync("MessageCreated", m => m.SequenceOf() == 31, "the agent hub has every message");
+        await visitorHub.WaitForAsync("MessageCreated", m => m.SequenceOf() == 31, "the visitor hub has every message");
+        var agentOrder = agentHub.All("MessageCreated").Where(m => m.ConversationIdOf() == conversationId).Select(m => m.SequenceOf()).ToList();
+        var visitorOrder = visitorHub.All("MessageCreated").Select(m => m.SequenceOf()).ToList();
+        Assert.Equal(Enumerable.Range(1, 31).Select(i => (long)i), agentOrder);
+        Assert.Equal(Enumerable.Range(1, 31).Select(i => (long)i), visitorOrder);
+    }
+
+    [Fact]
     public async Task Reconnect_AfterMissedMessages_AskingAfterLastSequenceFillsTheGapExactly()
     {
         var (_, owner) = await NewWorkspaceAsync();
