@@ -12,7 +12,9 @@ interface InboxConfig {
   greeting?: string;
 }
 
-const attr = "data-porchlight-";
+// Full names (not built from a prefix) so that a test can find them in the bundle: the embed snippet that the
+// server hands out writes data-porchlight-inbox.
+const inboxAttribute = "data-porchlight-inbox";
 const w = window as unknown as { Porchlight?: { q?: unknown[][]; v?: number } };
 
 const strings = {
@@ -48,16 +50,15 @@ button{font:inherit;margin:0}
   if (w.Porchlight?.v) return; // the snippet is on the page twice
   const script =
     (document.currentScript as HTMLScriptElement | null) ??
-    document.querySelector<HTMLScriptElement>(`script[${attr}inbox]`);
-  const inbox = script?.getAttribute(attr + "inbox");
+    document.querySelector<HTMLScriptElement>(`script[${inboxAttribute}]`);
+  const inbox = script?.getAttribute(inboxAttribute);
   if (!script || !inbox) return;
-  const read = (name: string) => script.getAttribute(attr + name);
   const src = new URL(script.src, location.href);
   const origin = src.origin;
   const base = new URL("../", src).href; // Porchlight may live under a path
-  const locale = /^de\b/i.test(read("locale") || navigator.language) ? "de" : "en";
+  const locale = /^de\b/i.test(script.getAttribute("data-porchlight-locale") || navigator.language) ? "de" : "en";
   const text = strings[locale];
-  const hideLauncher = script.hasAttribute(attr + "hide-launcher");
+  const hideLauncher = script.hasAttribute("data-porchlight-hide-launcher");
   const storageKey = "porchlight:" + inbox;
 
   const listeners: Record<string, Listener[]> = {};
@@ -224,7 +225,7 @@ button{font:inherit;margin:0}
 
   const draw = (config: InboxConfig) => {
     const color = safeColor(config.color);
-    const side = /^left$/i.test(read("position") || config.position || "") ? "left" : "right";
+    const side = /^left$/i.test(script.getAttribute("data-porchlight-position") || config.position || "") ? "left" : "right";
     const host = document.createElement("porchlight-widget");
     const shadow = host.attachShadow({ mode: "closed" });
     const css = styles(color, side, !hideLauncher);
