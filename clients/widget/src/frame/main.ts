@@ -90,6 +90,8 @@ function start(): Promise<void> {
     const color = safeColor(config.color);
     document.documentElement.style.setProperty("--c", color);
     document.documentElement.style.setProperty("--ci", textOn(color));
+    // Icons and links on white: the inbox colour unless it is too light to read there.
+    document.documentElement.style.setProperty("--ca", textOn(color) === "#fff" ? color : "#1f2328");
     await loadConversations();
     for (const message of store.restorePending(api.session!.visitorId)) void deliver(message);
     chooseView();
@@ -98,7 +100,10 @@ function start(): Promise<void> {
 }
 
 async function loadConversations(): Promise<void> {
-  store.conversations = await api.call<Conversation[]>("GET", "conversations");
+  const conversations = await api.call<Conversation[]>("GET", "conversations");
+  // Newest first, whatever order arrived.
+  const time = (c: Conversation) => Date.parse(c.lastMessage?.createdAt || "") || 0;
+  store.conversations = conversations.sort((a, b) => time(b) - time(a));
   reportUnread();
   reportState();
 }
@@ -399,7 +404,7 @@ function drawHeader(): void {
   const close = embedded
     ? h("button", { type: "button", class: "icon", "aria-label": t.close, onclick: () => toLoader({ pl: "close" }) }, icon(icons.close))
     : null;
-  const status = config ? (config.agentsAvailable ? t.online : t.offline) : "";
+  const status = config ? (config.agentsAvailable ? t.online : t.away) : "";
   header.replaceChildren(
     back || h("span", { class: "avatar team", "aria-hidden": "true" }, initials(name)),
     h("div", { class: "title" }, h("h1", null, name), status && h("p", null, status)),
@@ -413,7 +418,10 @@ function showView(next: typeof view, conversationId = current): void {
   current = next === "list" ? current : next === "new" ? draftId : conversationId;
   drawHeader();
   threadView = undefined;
-  if (next === "list") body.replaceChildren(listView());
+  if (next === "list") {
+    body.replaceChildren(listView());
+    loadConversations().then(() => refresh(), () => undefined); // conversations may have changed elsewhere
+  }
   else if (next === "new" && config && !config.agentsAvailable) body.replaceChildren(offlineForm());
   else {
     threadView = new ThreadView(current);
@@ -553,20 +561,13 @@ function updateList(): void {
 
 function offlineForm(): HTMLElement {
   const error = h("p", { class: "error", role: "alert" });
-  const field = (key: string, label: string, type: string, multiline = false) => {
-    const id = "offline-" + key;
-    const input = multiline
-      ? h("textarea", { id, name: key, rows: 4, required: true })
-      : h("input", { id, name: key, type, required: true, autocomplete: key === "name" ? "name" : "email" });
-    return h("label", { for: id }, h("span", null, label), input);
-  };
   const form: HTMLFormElement = h(
     "form",
     { class: "card offline", novalidate: true },
-    h("p", null, t.offline),
-    field("name", t.name, "text"),
-    field("email", t.email, "email"),
-    field("text", t.message, "text", true),
+    h("p", null, t.leaveMessage),
+    field("offline-name", "name", t.name, "text", true, "", "name"),
+    field("offline-email", "email", t.email, "email", true, "", "email"),
+    field("offline-text", "text", t.message, "textarea", true),
     error,
     h("button", { type: "submit", class: "primary" }, t.sendOffline),
   );
@@ -574,9 +575,8 @@ function offlineForm(): HTMLElement {
   form.onsubmit = async (event) => {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
-    const problem = validate(form);
-    error.textContent = problem || "";
-    if (problem) return;
+    error.textContent = "";
+    if (!validate(form)) return;
     const button = form.querySelector("button")!;
     button.disabled = true;
     try {
@@ -601,9 +601,24 @@ function offlineForm(): HTMLElement {
   return h("div", { class: "home" }, form);
 }
 
-/** Checks required and email fields, marks the invalid ones and focuses the first; answers its message. */
-function validate(container: HTMLElement): string | undefined {
-  let first: string | undefined;
+/** A labelled input with its own error line (announced with the input through aria-describedby). */
+function field(id: string, name: string, label: string, type: string, required: boolean, value = "", autocomplete = "on"): HTMLElement {
+  const input =
+    type === "textarea"
+      ? h("textarea", { id, name, rows: 4, required, "aria-describedby": id + "-e" })
+      : h("input", { id, name, type, required, value, autocomplete, "aria-describedby": id + "-e" });
+  return h("div", { class: "field" }, h("label", { for: id }, label + (required ? " *" : "")), input, h("span", { class: "error", id: id + "-e" }));
+}
+
+function fieldError(input: HTMLInputElement | HTMLTextAreaElement, problem: string | undefined): void {
+  input.setAttribute("aria-invalid", String(!!problem));
+  const line = document.getElementById(input.id + "-e");
+  if (line) line.textContent = problem || "";
+}
+
+/** Checks required and email fields, shows why each invalid one is, focuses the first; true when all are fine. */
+function validate(container: HTMLElement): boolean {
+  let valid = true;
   for (const input of container.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea")) {
     const value = input.value.trim();
     const problem =
@@ -612,24 +627,18 @@ function validate(container: HTMLElement): string | undefined {
         : input.type === "email" && value && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)
           ? t.invalidEmail
           : undefined;
-    input.setAttribute("aria-invalid", String(!!problem));
-    if (problem && !first) {
-      first = problem;
-      input.focus();
-    }
+    fieldError(input, problem);
+    if (problem && valid) input.focus();
+    valid &&= !problem;
   }
-  return first;
+  return valid;
 }
 
+/** The server's field errors (ProblemDetails "errors", keys like "fields.email" or "email") at the pre-chat fields. */
 function showFieldErrors(fields: Record<string, string[]>): void {
-  const form = threadView?.prechat;
-  if (!form) return;
   for (const [name, messages] of Object.entries(fields)) {
-    const input = form.querySelector<HTMLInputElement>(`[name="${CSS.escape(name.replace(/^fields\./i, ""))}"]`);
-    if (input) {
-      input.setAttribute("aria-invalid", "true");
-      threadView!.prechatError.textContent = messages[0] || t.error;
-    }
+    const input = threadView?.prechat?.querySelector<HTMLInputElement>(`[name="${CSS.escape(name.replace(/^fields\./i, ""))}"]`);
+    if (input) fieldError(input, messages[0] || t.error);
   }
 }
 
@@ -640,7 +649,6 @@ class ThreadView {
   readonly log: HTMLElement;
   readonly input: HTMLTextAreaElement;
   prechat: HTMLElement | undefined;
-  readonly prechatError = h("p", { class: "error", role: "alert" });
   private readonly typingLine = h("div", { class: "typing", "aria-live": "polite" });
   private readonly notice = h("p", { class: "notice" });
   private readonly attachButton: HTMLButtonElement;
@@ -680,9 +688,9 @@ class ThreadView {
     file.onchange = () => {
       for (const picked of Array.from(file.files || [])) {
         if (picked.size > maxFileSize) {
-          this.notice.textContent = format(t.tooLarge, picked.name);
-          this.notice.className = "notice error";
+          this.warn(format(t.tooLarge, picked.name));
         } else {
+          this.notice.className = "notice";
           write("", picked);
         }
       }
@@ -693,36 +701,35 @@ class ThreadView {
   }
 
   fail(): void {
-    this.notice.textContent = t.loadFailed;
+    this.warn(t.loadFailed);
+  }
+
+  /** An error under the messages until the visitor sends something. */
+  private warn(text: string): void {
+    this.notice.textContent = text;
     this.notice.className = "notice error";
+    refresh(true);
   }
 
   private prechatForm(): HTMLElement {
     const fields = config!.preChatFields.map((f) => {
-      const id = "field-" + f.key;
-      const input = h("input", {
-        id,
-        name: f.key,
-        type: f.type === "email" ? "email" : "text",
-        required: f.required,
-        value: fieldValues[f.key] || "",
-        autocomplete: f.type === "email" ? "email" : "on",
-      });
-      input.oninput = () => (fieldValues[f.key] = input.value.trim());
-      return h("label", { for: id }, h("span", null, f.label + (f.required ? " *" : "")), input);
+      const email = f.type === "email";
+      return field("field-" + f.key, f.key, f.label, email ? "email" : "text", f.required, fieldValues[f.key] || "", email ? "email" : "on");
     });
-    return h("div", { class: "card prechat", role: "group", "aria-label": t.beforeWeStart }, h("p", null, t.beforeWeStart), ...fields, this.prechatError);
+    const card = h("div", { class: "card prechat", role: "group", "aria-label": t.beforeWeStart }, h("p", null, t.beforeWeStart), ...fields);
+    card.oninput = (event) => {
+      const input = event.target as HTMLInputElement;
+      fieldValues[input.name] = input.value.trim();
+    };
+    return card;
   }
 
   private submit(): void {
     const text = this.input.value.trim();
     if (!text) return;
-    if (this.prechat && !store.thread(draftId).messages.length) {
-      const problem = validate(this.prechat);
-      this.prechatError.textContent = problem || "";
-      if (problem) return;
-    }
+    if (this.prechat && !store.thread(draftId).messages.length && !validate(this.prechat)) return;
     this.input.value = "";
+    this.notice.className = "notice";
     this.grow();
     write(text);
     this.input.focus();
@@ -846,7 +853,7 @@ function sameGroup(a: Message, b: Message): boolean {
 
 function bubble(message: LocalMessage | Message): HTMLElement {
   const local = message as LocalMessage;
-  const element = h("div", { class: "bubble" });
+  const element = h("div", { class: message.text ? "bubble" : "bubble media" });
   if (message.text) element.append(h("p", null, linkify(message.text)));
   for (const attachment of message.attachments || []) {
     const url = safeUrl(attachment.url);

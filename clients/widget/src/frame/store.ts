@@ -107,7 +107,8 @@ export class Store {
     const records: PendingRecord[] = [];
     for (const [conversationId, thread] of this.threads) {
       for (const m of thread.unacknowledged()) {
-        if (!m.file && m.clientId) {
+        // A message the server refused (4xx) is shown with its reason and a retry button on this page only.
+        if (!m.file && m.clientId && (m.delivery !== "failed" || m.network)) {
           records.push({ c: conversationId, k: m.clientId, t: m.text || "", d: m.createdAt, a: m.attachmentIds, f: m.fields });
         }
       }
