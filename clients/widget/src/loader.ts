@@ -146,7 +146,8 @@ button{font:inherit;margin:0}
     root?.classList.toggle("O", open);
     button?.setAttribute("aria-expanded", String(open));
     setBadge(unread);
-    post({ pl: "visible", d: open });
+    // A frame still loading gets the current state with "ready" instead.
+    if (frameReady) post({ pl: "visible", d: open });
     if (open) frame?.focus();
     else if (focusLauncher) button?.focus();
     emit(open ? "open" : "close");

@@ -376,6 +376,8 @@ function adopt(conversation: Conversation, first: Message): void {
   reportState();
   store.savePending(api.session?.visitorId || "");
   for (const waiting of draft.unacknowledged()) void deliver(waiting);
+  // What the hub announced before this answer came (an agent joining, say) was not placed in this thread yet.
+  void catchUp(conversation.id);
 }
 
 // ---- Views -------------------------------------------------------------------------------------------------
