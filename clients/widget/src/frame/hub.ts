@@ -1,6 +1,7 @@
-// A small client of the SignalR JSON hub protocol over WebSockets: negotiate, handshake, invocations from
-// the server, fire-and-forget invocations to it, keep-alive pings, and reconnect with backoff.
-// The official client is about 14.6 KB gzipped; the frame's whole budget is 40 KB.
+// A small client of the SignalR JSON hub protocol: negotiate, handshake, invocations from the server,
+// fire-and-forget invocations to it, keep-alive pings, and reconnect with backoff. WebSockets, or long polling
+// where a WebSocket cannot be opened (a proxy that blocks them). The official client is about 14.6 KB gzipped;
+// the frame's whole budget is 40 KB.
 
 const separator = "\u001e";
 const backoff = [0, 2000, 5000, 10000, 30000]; // then every 30 s, for as long as the frame is open
@@ -23,6 +24,73 @@ interface HubMessage {
 
 type Handler = (...args: never[]) => void;
 
+/** What the connection needs from a transport: text frames both ways. */
+interface Link {
+  send(data: string): void;
+  close(): void;
+  onopen?: () => void;
+  onmessage?: (data: string) => void;
+  /** opened: whether the transport had been established (a WebSocket that never opened suggests a blocker). */
+  onclose?: (opened: boolean) => void;
+}
+
+function webSocketLink(url: string): Link {
+  const socket = new WebSocket(url);
+  let opened = false;
+  const link: Link = { send: (data) => socket.send(data), close: () => socket.close() };
+  socket.onopen = () => {
+    opened = true;
+    link.onopen?.();
+  };
+  socket.onmessage = (event) => link.onmessage?.(String(event.data));
+  socket.onclose = () => link.onclose?.(opened);
+  return link;
+}
+
+/** Long polling for server-to-client, HTTP POST for client-to-server (one POST at a time, as the server requires). */
+function longPollingLink(url: string, token: () => string): Link {
+  let open = true;
+  let opened = false;
+  let sending: Promise<unknown> = Promise.resolve();
+  const headers = () => ({ Authorization: "Bearer " + token() });
+  const link: Link = {
+    send: (data) => {
+      sending = sending
+        .then(() => fetch(url, { method: "POST", headers: { ...headers(), "Content-Type": "text/plain;charset=UTF-8" }, body: data }))
+        .then((response) => response.ok || end(), end);
+    },
+    close: () => {
+      if (open) void fetch(url, { method: "DELETE", headers: headers() }).catch(() => undefined);
+      open = false;
+    },
+  };
+  const end = () => {
+    if (open) {
+      open = false;
+      link.onclose?.(opened);
+    }
+  };
+  void (async () => {
+    while (open) {
+      try {
+        const response = await fetch(url + "&_=" + Date.now(), { headers: headers() });
+        // 204: the server closed the connection; other failures: it is gone.
+        if (response.status !== 200) return end();
+        const text = await response.text();
+        if (!open) return;
+        if (!opened) {
+          opened = true; // the first poll answers at once: the connection is established
+          link.onopen?.();
+        }
+        if (text) link.onmessage?.(text);
+      } catch {
+        return end();
+      }
+    }
+  })();
+  return link;
+}
+
 export class HubConnection {
   /** Called after a connection was lost and is back: fetch what was missed, resend what was not acknowledged. */
   onreconnected: () => void = () => {};
@@ -30,7 +98,8 @@ export class HubConnection {
   onstatechange: (connected: boolean) => void = () => {};
 
   private readonly handlers: Record<string, Handler> = {};
-  private socket: WebSocket | undefined;
+  private socket: Link | undefined;
+  private longPolling = typeof WebSocket === "undefined";
   private connected = false;
   private running = false;
   private everConnected = false;
@@ -100,20 +169,32 @@ export class HubConnection {
         headers: { Authorization: "Bearer " + this.token() },
       });
       if (!response.ok) throw new Error("negotiate: HTTP " + response.status);
-      const negotiation = (await response.json()) as { connectionToken?: string; connectionId?: string; error?: string };
+      const negotiation = (await response.json()) as {
+        connectionToken?: string;
+        connectionId?: string;
+        error?: string;
+        availableTransports?: { transport: string }[];
+      };
       if (negotiation.error) throw new Error(negotiation.error);
       if (!this.running || this.socket) return;
-      const id = negotiation.connectionToken || negotiation.connectionId || "";
+      const offered = (name: string) => (negotiation.availableTransports || []).some((t) => t.transport === name);
+      const id = encodeURIComponent(negotiation.connectionToken || negotiation.connectionId || "");
       const address = new URL(this.url);
-      address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
-      address.search = `?id=${encodeURIComponent(id)}&access_token=${encodeURIComponent(this.token())}`;
-      this.open(new WebSocket(address.href));
+      if (this.longPolling && offered("LongPolling")) {
+        address.search = `?id=${id}`;
+        this.open(longPollingLink(address.href, this.token), false);
+      } else {
+        address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
+        address.search = `?id=${id}&access_token=${encodeURIComponent(this.token())}`;
+        this.open(webSocketLink(address.href), offered("LongPolling"));
+      }
     } catch {
       this.lost();
     }
   }
 
-  private open(socket: WebSocket): void {
+  /** fallback: when this WebSocket never opens although negotiate worked, use long polling from now on. */
+  private open(socket: Link, fallback: boolean): void {
     this.socket = socket;
     let buffer = "";
     let handshaken = false;
@@ -121,9 +202,9 @@ export class HubConnection {
       this.alive();
       socket.send(JSON.stringify({ protocol: "json", version: 1 }) + separator);
     };
-    socket.onmessage = (event: MessageEvent) => {
+    socket.onmessage = (data) => {
       this.alive();
-      buffer += String(event.data);
+      buffer += data;
       const records = buffer.split(separator);
       buffer = records.pop() || ""; // an unfinished record waits for the rest
       for (const record of records) {
@@ -146,8 +227,13 @@ export class HubConnection {
         }
       }
     };
-    socket.onclose = () => {
-      if (this.socket === socket) this.lost();
+    socket.onclose = (opened) => {
+      if (this.socket !== socket) return;
+      if (fallback && !opened) {
+        this.longPolling = true;
+        this.attempt = 0;
+      }
+      this.lost();
     };
   }
 
@@ -160,7 +246,7 @@ export class HubConnection {
     if (reconnected) this.onreconnected();
   }
 
-  private receive(message: HubMessage, socket: WebSocket): void {
+  private receive(message: HubMessage, socket: Link): void {
     if (message.type === MessageType.Invocation && message.target) {
       const handler = this.handlers[message.target.toLowerCase()];
       try {
@@ -187,7 +273,7 @@ export class HubConnection {
     clearInterval(this.pingTimer);
     clearTimeout(this.timeoutTimer);
     if (socket) {
-      socket.onclose = socket.onmessage = socket.onopen = null;
+      socket.onclose = socket.onmessage = socket.onopen = undefined;
       socket.close();
     }
     if (this.connected) {
