@@ -1,0 +1,147 @@
+// The visitor HTTP API (docs/widget.md) and the visitor's session in this origin's localStorage.
+
+export interface Author {
+  name?: string | null;
+  avatarUrl?: string | null;
+}
+
+export interface Attachment {
+  id?: string;
+  fileName?: string;
+  contentType?: string;
+  size?: number;
+  url?: string;
+}
+
+export type Kind = "incoming" | "outgoing" | "activity";
+
+export interface Message {
+  id?: string;
+  clientId?: string | null;
+  conversationId?: string;
+  sequence?: number;
+  kind: Kind;
+  text?: string | null;
+  author?: Author | null;
+  attachments?: Attachment[] | null;
+  createdAt: string;
+  editedAt?: string | null;
+}
+
+export interface Conversation {
+  id: string;
+  status: string;
+  lastSequence: number;
+  unread: number;
+  lastMessage?: Message | null;
+}
+
+export interface PreChatField {
+  key: string;
+  label: string;
+  type: "text" | "email";
+  required: boolean;
+}
+
+export interface InboxConfig {
+  name: string;
+  color: string;
+  position: string;
+  greeting: string;
+  welcomeText: string;
+  preChatFields: PreChatField[];
+  requireIdentityVerification: boolean;
+  agentsAvailable: boolean;
+}
+
+export interface Session {
+  visitorToken: string;
+  visitorId: string;
+  /** The identify call this visitor token came from, so the same call on the next page is not repeated. */
+  identity?: string;
+}
+
+/** A failed call: status 0 is a network failure (worth retrying later), else the server's ProblemDetails. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: Record<string, string[]> = {},
+  ) {
+    super(message);
+  }
+}
+
+export class VisitorApi {
+  session: Session | undefined;
+  private readonly storageKey: string;
+
+  constructor(
+    private readonly inboxToken: string,
+    private readonly base: string, // ends with /widget/v1/
+  ) {
+    this.storageKey = "porchlight.visitor." + inboxToken;
+    try {
+      this.session = JSON.parse(localStorage.getItem(this.storageKey) || "null") || undefined;
+    } catch {
+      this.session = undefined;
+    }
+  }
+
+  get token(): string {
+    return this.session?.visitorToken || "";
+  }
+
+  save(session: Session | undefined): void {
+    this.session = session;
+    try {
+      if (session) localStorage.setItem(this.storageKey, JSON.stringify(session));
+      else localStorage.removeItem(this.storageKey);
+    } catch {
+      // Storage blocked: the visitor lasts as long as this frame.
+    }
+  }
+
+  /** The same visitor when the stored token is still valid for this inbox, else a new anonymous one. */
+  async startSession(): Promise<void> {
+    const previous = this.session;
+    const answer = await this.call<Session>("POST", "sessions", { inboxToken: this.inboxToken, visitorToken: previous?.visitorToken }, false);
+    this.save({ ...answer, identity: answer.visitorId === previous?.visitorId ? previous?.identity : undefined });
+  }
+
+  config(): Promise<InboxConfig> {
+    return this.call("GET", "inboxes/" + encodeURIComponent(this.inboxToken), undefined, false);
+  }
+
+  async call<T>(method: string, path: string, body?: unknown, authorized = true, retried = false): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (authorized) headers.Authorization = "Bearer " + this.token;
+    if (body !== undefined && !(body instanceof FormData)) headers["Content-Type"] = "application/json";
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, "");
+    }
+    if (response.status === 401 && authorized && !retried) {
+      // The visitor token expired or was revoked: get a session again (possibly a new visitor) and retry once.
+      await this.startSession();
+      return this.call(method, path, body, authorized, true);
+    }
+    if (!response.ok) {
+      let problem: { title?: string; detail?: string; errors?: Record<string, string[]> } = {};
+      try {
+        problem = await response.json();
+      } catch {
+        // Not ProblemDetails (a proxy's error page): the status says enough.
+      }
+      const fieldMessages = Object.values(problem.errors || {}).flat();
+      throw new ApiError(response.status, problem.detail || fieldMessages[0] || problem.title || "", problem.errors);
+    }
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+}

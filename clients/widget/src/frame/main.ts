@@ -1,0 +1,895 @@
+// The chat frame: served by Porchlight (its own origin), embedded by the loader on the host page, or opened
+// on its own as a full-page chat. Talks to the visitor API and the visitor hub, and to the loader by postMessage.
+import { safeColor, textOn } from "../shared/color";
+import type { Identity, ToFrame, ToLoader } from "../shared/messages";
+import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message } from "./api";
+import { clientId, h, icon, icons, initials, link, linkify, safeUrl } from "./dom";
+import { HubConnection } from "./hub";
+import { format, pickLocale, stringsFor } from "./i18n";
+import { Store, type LocalMessage, type Thread } from "./store";
+
+const maxFileSize = 10 * 1024 * 1024;
+const draftId = ""; // the thread of a conversation not created yet
+
+const params = new URLSearchParams(location.hash.slice(1));
+const inboxToken = params.get("inbox") || "";
+const hostOrigin = params.get("host") || "";
+const embedded = window.parent !== window;
+const locale = pickLocale(params.get("locale"));
+const t = stringsFor(locale);
+document.documentElement.lang = locale;
+
+const api = new VisitorApi(inboxToken, new URL("v1/", location.href).href);
+const store = new Store(inboxToken);
+const hub = new HubConnection(new URL("../hubs/visitor", location.href).href, () => api.token);
+
+let config: InboxConfig | undefined;
+let visible = !embedded;
+let view: "list" | "thread" | "new" = "new";
+let current = draftId;
+let reconnecting = false;
+let lastUnread = -1;
+const fieldValues: Record<string, string> = {};
+
+// ---- Loader link -------------------------------------------------------------------------------------------
+
+function toLoader(message: ToLoader): void {
+  if (embedded && hostOrigin) window.parent.postMessage(message, hostOrigin);
+}
+
+let work: Promise<unknown> = Promise.resolve();
+/** Identify, attributes and shutdown run one after the other, after the session started. */
+function serially(task: () => Promise<unknown>): void {
+  work = work.then(task).catch((error) => console.warn("Porchlight:", error));
+}
+
+addEventListener("message", (event: MessageEvent) => {
+  const message = event.data as ToFrame | null;
+  // Only the page that embeds this frame, at the origin it announced, may drive it.
+  if (!embedded || event.source !== window.parent || event.origin !== hostOrigin || !message?.pl) return;
+  if (message.pl === "visible") setVisible(message.d);
+  else if (message.pl === "identify") serially(() => identify(message.d));
+  else if (message.pl === "attributes") serially(() => api.call("PUT", "attributes", { attributes: message.d }));
+  else if (message.pl === "shutdown") serially(shutdown);
+});
+
+addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && embedded) toLoader({ pl: "close" });
+});
+document.addEventListener("visibilitychange", markRead);
+
+function setVisible(value: boolean): void {
+  visible = value;
+  if (value) {
+    markRead();
+    focusMain();
+  }
+}
+
+function reading(conversationId: string): boolean {
+  return visible && document.visibilityState === "visible" && view === "thread" && current === conversationId;
+}
+
+function reportUnread(): void {
+  const count = store.unread();
+  if (count !== lastUnread) toLoader({ pl: "unread", d: (lastUnread = count) });
+}
+
+function reportState(): void {
+  toLoader({ pl: "state", d: store.conversations.some((c) => !/^resolved$/i.test(c.status)) ? "c" : api.session ? "s" : "" });
+}
+
+// ---- Start, identify, shutdown -----------------------------------------------------------------------------
+
+let started: Promise<void> | undefined;
+
+function start(): Promise<void> {
+  shell();
+  return (started = (async () => {
+    [config] = await Promise.all([api.config(), api.startSession()]);
+    const color = safeColor(config.color);
+    document.documentElement.style.setProperty("--c", color);
+    document.documentElement.style.setProperty("--ci", textOn(color));
+    // Icons and links on white: the inbox colour unless it is too light to read there.
+    document.documentElement.style.setProperty("--ca", textOn(color) === "#fff" ? color : "#1f2328");
+    await loadConversations();
+    for (const message of store.restorePending(api.session!.visitorId)) void deliver(message);
+    chooseView();
+    hub.start();
+  })());
+}
+
+async function loadConversations(): Promise<void> {
+  const conversations = await api.call<Conversation[]>("GET", "conversations");
+  // Newest first, whatever order arrived.
+  const time = (c: Conversation) => Date.parse(c.lastMessage?.createdAt || "") || 0;
+  store.conversations = conversations.sort((a, b) => time(b) - time(a));
+  reportUnread();
+  reportState();
+}
+
+function chooseView(): void {
+  const latest = store.conversations[0];
+  if (store.thread(draftId).messages.length || !latest) showView("new", draftId);
+  else if (!/^resolved$/i.test(latest.status)) showView("thread", latest.id);
+  else showView("list");
+}
+
+async function identify(identity: Identity): Promise<void> {
+  await started;
+  const key = JSON.stringify(identity);
+  if (api.session?.identity === key) return; // the same user as on the previous page
+  try {
+    const answer = await api.call<{ visitorToken: string; visitorId: string }>("POST", "identify", identity);
+    api.save({ visitorToken: answer.visitorToken, visitorId: answer.visitorId, identity: key });
+  } catch (error) {
+    // Refused (403 when the inbox requires a valid userHash): the visitor stays anonymous.
+    console.warn("Porchlight: identify was refused", error);
+    return;
+  }
+  // The token changed: the hub connection must be made again with it, and the conversations may have moved.
+  hub.stop();
+  store.clear();
+  await loadConversations();
+  chooseView();
+  hub.start();
+}
+
+async function shutdown(): Promise<void> {
+  await started?.catch(() => undefined);
+  hub.stop();
+  api.save(undefined);
+  store.clear();
+  toLoader({ pl: "done" });
+}
+
+// ---- Hub ---------------------------------------------------------------------------------------------------
+
+hub.on("messageCreated", (message: Message) => {
+  const id = message.conversationId || current;
+  const conversation = store.conversation(id);
+  if (!conversation) {
+    void loadConversations().then(() => refresh());
+    return;
+  }
+  const thread = store.thread(id);
+  if (thread.loaded && (message.sequence || 0) > thread.lastSequence + 1) {
+    void catchUp(id); // a gap: fetch everything after the last message seen, this one included
+  } else if (thread.loaded) {
+    thread.merge([message]);
+  }
+  conversation.lastMessage = message;
+  conversation.lastSequence = Math.max(conversation.lastSequence, message.sequence || 0);
+  if (message.kind === "outgoing") {
+    setTyping(thread, undefined);
+    if (!reading(id)) conversation.unread = (conversation.unread || 0) + 1;
+  }
+  if (message.kind !== "activity") toLoader({ pl: "message", d: message });
+  refresh();
+  markRead();
+  reportUnread(); // now: a hidden frame may not redraw until it is shown
+});
+
+hub.on("messageUpdated", (message: Message) => {
+  const thread = store.threads.get(message.conversationId || current);
+  if (thread?.messages.some((m) => m.id === message.id)) {
+    thread.merge([message]);
+    refresh();
+  }
+});
+
+hub.on("conversationUpdated", (update: { id: string; status: string }) => {
+  const conversation = store.conversation(update.id);
+  if (conversation) {
+    conversation.status = update.status;
+    reportState();
+    refresh();
+  }
+});
+
+hub.on("typing", (typing: { conversationId: string; name?: string; isTyping: boolean }) => {
+  setTyping(store.thread(typing.conversationId), typing.isTyping ? typing.name || t.someone : undefined);
+});
+
+hub.on("read", (read: { conversationId: string; sequence: number }) => {
+  const thread = store.thread(read.conversationId);
+  thread.agentRead = Math.max(thread.agentRead, read.sequence);
+  refresh();
+});
+
+hub.onstatechange = (connected) => {
+  reconnecting = !connected;
+  refresh();
+};
+
+hub.onreconnected = () => {
+  void loadConversations().then(() => refresh());
+  for (const [id, thread] of store.threads) {
+    if (thread.loaded) void catchUp(id);
+  }
+  resendUnacknowledged();
+};
+
+addEventListener("online", resendUnacknowledged);
+
+function resendUnacknowledged(): void {
+  for (const thread of store.threads.values()) {
+    for (const message of thread.unacknowledged()) {
+      if (message.network) void deliver(message);
+    }
+  }
+}
+
+function setTyping(thread: Thread, name: string | undefined): void {
+  clearTimeout(thread.typingTimer);
+  thread.typing = name;
+  // An agent whose "stopped typing" was lost (closed tab) does not type forever.
+  if (name) thread.typingTimer = setTimeout(() => setTyping(thread, undefined), 8000);
+  refresh();
+}
+
+async function catchUp(id: string): Promise<void> {
+  const thread = store.thread(id);
+  try {
+    const messages = await api.call<Message[]>("GET", `conversations/${encodeURIComponent(id)}/messages?after=${thread.lastSequence}`);
+    thread.merge(messages);
+    thread.loaded = true;
+  } catch (error) {
+    if (!thread.loaded) throw error;
+  }
+  refresh();
+  markRead();
+}
+
+function markRead(): void {
+  if (!reading(current)) return;
+  const conversation = store.conversation(current);
+  const thread = store.thread(current);
+  if (conversation) conversation.unread = 0;
+  reportUnread();
+  if (thread.loaded && thread.lastSequence > thread.readSent) {
+    thread.readSent = thread.lastSequence;
+    api.call("POST", `conversations/${encodeURIComponent(current)}/read`, { sequence: thread.lastSequence }).catch(() => {
+      thread.readSent = 0; // sent again at the next chance
+    });
+  }
+}
+
+// ---- Sending -----------------------------------------------------------------------------------------------
+
+let visitorTyping = false;
+let typingSentAt = 0;
+let typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Tells agents the visitor is typing: at most every 5 s while typing, and "stopped" after 3 s of quiet. */
+function typed(): void {
+  if (current === draftId) return;
+  const now = Date.now();
+  if (!visitorTyping || now - typingSentAt > 5000) {
+    visitorTyping = hub.send("typing", current, true);
+    typingSentAt = now;
+  }
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(stopTyping, 3000);
+}
+
+function stopTyping(): void {
+  clearTimeout(typingTimer);
+  if (visitorTyping) hub.send("typing", current, false);
+  visitorTyping = false;
+}
+
+function write(text: string, file?: File): void {
+  const message: LocalMessage = {
+    key: "",
+    clientId: clientId(),
+    kind: "incoming",
+    text,
+    createdAt: new Date().toISOString(),
+    delivery: file ? "uploading" : "sending",
+    file,
+    preview: file && /^image\//.test(file.type) ? URL.createObjectURL(file) : undefined,
+  };
+  message.key = message.clientId!;
+  const thread = store.thread(current);
+  if (current === draftId && !thread.messages.length) message.fields = { ...fieldValues };
+  thread.messages.push(message);
+  stopTyping();
+  refresh(true);
+  void deliver(message);
+}
+
+/** Sends (or sends again) one message; the client id stays the same, so the server never stores it twice. */
+async function deliver(message: LocalMessage): Promise<void> {
+  const conversationId = threadOf(message);
+  if (conversationId === undefined) return;
+  const thread = store.thread(conversationId);
+  // Further messages of a new conversation wait until its first message has created it.
+  if (conversationId === draftId && thread.messages[0] !== message) {
+    message.delivery = "sending";
+    return;
+  }
+  message.delivery = message.file ? "uploading" : "sending";
+  message.error = undefined;
+  message.network = false;
+  store.savePending(api.session?.visitorId || "");
+  refresh();
+  try {
+    if (conversationId === draftId) {
+      // Answers corrected after a refusal go with the retry.
+      if (threadView?.prechat && Object.keys(fieldValues).length) message.fields = { ...fieldValues };
+      const created = await api.call<{ conversation: Conversation; message: Message }>("POST", "conversations", {
+        clientId: message.clientId,
+        text: message.text,
+        fields: message.fields && Object.keys(message.fields).length ? message.fields : undefined,
+      });
+      adopt(created.conversation, created.message);
+      return;
+    }
+    const path = `conversations/${encodeURIComponent(conversationId)}/`;
+    if (message.file) {
+      const form = new FormData();
+      form.append("file", message.file, message.file.name);
+      const uploaded = await api.call<{ id: string }>("POST", path + "attachments", form);
+      message.attachmentIds = [uploaded.id];
+      message.file = undefined;
+      message.delivery = "sending";
+      refresh();
+    }
+    const stored = await api.call<Message>("POST", path + "messages", {
+      clientId: message.clientId,
+      text: message.text,
+      attachmentIds: message.attachmentIds,
+    });
+    thread.merge([{ ...stored, conversationId }]);
+    const conversation = store.conversation(conversationId);
+    if (conversation) conversation.lastMessage = stored;
+  } catch (error) {
+    message.delivery = "failed";
+    const status = error instanceof ApiError ? error.status : 0;
+    message.network = !status;
+    message.error = !status ? (navigator.onLine ? t.notSent : t.offlineNetwork) : (error as ApiError).message || t.error;
+    if (conversationId === draftId && error instanceof ApiError) showFieldErrors(error.fields);
+  }
+  store.savePending(api.session?.visitorId || "");
+  refresh();
+}
+
+function threadOf(message: LocalMessage): string | undefined {
+  for (const [id, thread] of store.threads) {
+    if (thread.messages.includes(message)) return id;
+  }
+  return undefined;
+}
+
+/** The first message created the conversation: its draft thread becomes the conversation's thread. */
+function adopt(conversation: Conversation, first: Message): void {
+  const draft = store.thread(draftId);
+  store.threads.delete(draftId);
+  store.threads.set(conversation.id, draft);
+  draft.loaded = true;
+  draft.merge([{ ...first, conversationId: conversation.id }]);
+  store.conversations = [conversation, ...store.conversations.filter((c) => c.id !== conversation.id)];
+  for (const key in fieldValues) delete fieldValues[key];
+  if (current === draftId) current = conversation.id;
+  if (view === "new") showView("thread", conversation.id);
+  reportState();
+  store.savePending(api.session?.visitorId || "");
+  for (const waiting of draft.unacknowledged()) void deliver(waiting);
+  // What the hub announced before this answer came (an agent joining, say) was not placed in this thread yet.
+  void catchUp(conversation.id);
+}
+
+// ---- Views -------------------------------------------------------------------------------------------------
+
+const app = document.getElementById("app")!;
+let header: HTMLElement;
+let banner: HTMLElement;
+let body: HTMLElement;
+let threadView: ThreadView | undefined;
+
+function shell(): void {
+  header = h("header", { class: "hd" });
+  banner = h("div", { class: "banner", role: "status" });
+  body = h("div", { class: "body" });
+  app.replaceChildren(header, banner, body);
+  drawHeader();
+}
+
+function drawHeader(): void {
+  const name = config?.name || t.chat;
+  app.setAttribute("aria-label", format(t.chatWith, name));
+  const back =
+    view !== "list" && store.conversations.length
+      ? h("button", { type: "button", class: "icon", "aria-label": t.back, onclick: () => showView("list") }, icon(icons.back))
+      : null;
+  const close = embedded
+    ? h("button", { type: "button", class: "icon", "aria-label": t.close, onclick: () => toLoader({ pl: "close" }) }, icon(icons.close))
+    : null;
+  const status = config ? (config.agentsAvailable ? t.online : t.away) : "";
+  header.replaceChildren(
+    back || h("span", { class: "avatar team", "aria-hidden": "true" }, initials(name)),
+    h("div", { class: "title" }, h("h1", null, name), status && h("p", null, status)),
+    close || "",
+  );
+}
+
+function showView(next: typeof view, conversationId = current): void {
+  stopTyping();
+  view = next;
+  current = next === "list" ? current : next === "new" ? draftId : conversationId;
+  drawHeader();
+  threadView = undefined;
+  if (next === "list") {
+    body.replaceChildren(listView());
+    loadConversations().then(() => refresh(), () => undefined); // conversations may have changed elsewhere
+  }
+  else if (next === "new" && config && !config.agentsAvailable) body.replaceChildren(offlineForm());
+  else {
+    threadView = new ThreadView(current);
+    body.replaceChildren(threadView.root);
+    const thread = store.thread(current);
+    if (current !== draftId && !thread.loaded) {
+      catchUp(current).catch(() => threadView?.fail());
+    }
+  }
+  refresh(true);
+  focusMain();
+}
+
+function focusMain(): void {
+  if (!visible) return;
+  const target = threadView?.input || body.querySelector<HTMLElement>("input, textarea, button");
+  target?.focus();
+}
+
+let scheduled = false;
+let stickToBottom = false;
+/**
+ * Redraws what may have changed, once however many events arrived together. A timer rather than
+ * requestAnimationFrame, which does not run in a hidden frame, and the unread count must still go out.
+ */
+function refresh(toBottom = false): void {
+  stickToBottom ||= toBottom;
+  if (scheduled) return;
+  scheduled = true;
+  setTimeout(() => {
+    scheduled = false;
+    banner.textContent = reconnecting && api.session ? t.reconnecting : "";
+    banner.hidden = !banner.textContent;
+    if (view === "list") updateList();
+    threadView?.update(stickToBottom);
+    stickToBottom = false;
+    reportUnread();
+  }, 15);
+}
+
+/** The time of day; with withDay, a short date instead when it is not today (the list of conversations). */
+function when(iso: string | undefined, withDay: boolean): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return withDay && date.toDateString() !== new Date().toDateString()
+    ? date.toLocaleDateString(locale, { day: "numeric", month: "short" })
+    : date.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+}
+
+function dayOf(iso: string): string {
+  return new Date(iso).toDateString();
+}
+
+function dayLabel(iso: string): string {
+  const date = new Date(iso);
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (date.toDateString() === today.toDateString()) return t.today;
+  if (date.toDateString() === yesterday.toDateString()) return t.yesterday;
+  return date.toLocaleDateString(locale, {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: date.getFullYear() === today.getFullYear() ? undefined : "numeric",
+  });
+}
+
+function avatar(name: string | null | undefined, url: string | null | undefined): HTMLElement {
+  const source = safeUrl(url);
+  return source
+    ? h("img", { class: "avatar", src: source, alt: "", "aria-hidden": "true" })
+    : h("span", { class: "avatar", "aria-hidden": "true" }, initials(name));
+}
+
+function preview(message: Message | null | undefined): string {
+  if (!message) return "";
+  return (message.text || "").trim() || (message.attachments?.length ? t.attachment : "");
+}
+
+// -- The list of conversations
+
+let listElement: HTMLElement | undefined;
+
+function listView(): HTMLElement {
+  listElement = h("ul", { class: "convs" });
+  const start = h(
+    "button",
+    { type: "button", class: "primary", onclick: () => showView("new") },
+    icon(icons.plus),
+    t.newConversation,
+  );
+  return h(
+    "div",
+    { class: "home" },
+    config?.welcomeText && h("p", { class: "welcome" }, config.welcomeText),
+    start,
+    store.conversations.length > 0 && h("h2", null, t.yourConversations),
+    listElement,
+  );
+}
+
+function updateList(): void {
+  if (!listElement) return;
+  const focused = (document.activeElement as HTMLElement | null)?.dataset?.id;
+  listElement.replaceChildren(
+    ...store.conversations.map((c) => {
+      const last = c.lastMessage;
+      const agent = last?.kind === "outgoing";
+      const who = agent ? last?.author?.name || config?.name || "" : last?.kind === "incoming" ? t.you : "";
+      return h(
+        "li",
+        null,
+        h(
+          "button",
+          {
+            type: "button",
+            class: "conv" + (/^resolved$/i.test(c.status) ? " done" : ""),
+            "data-id": c.id,
+            onclick: () => showView("thread", c.id),
+          },
+          agent ? avatar(who, last?.author?.avatarUrl) : avatar(config?.name, null),
+          h("span", { class: "summary" }, h("strong", null, who), h("span", null, preview(last))),
+          h(
+            "span",
+            { class: "side" },
+            h("time", null, when(last?.createdAt, true)),
+            c.unread > 0 && h("span", { class: "count" }, String(c.unread)),
+          ),
+        ),
+      );
+    }),
+  );
+  if (focused) listElement.querySelector<HTMLElement>(`[data-id="${CSS.escape(focused)}"]`)?.focus();
+}
+
+// -- The offline form
+
+function offlineForm(): HTMLElement {
+  const error = h("p", { class: "error", role: "alert" });
+  const form: HTMLFormElement = h(
+    "form",
+    { class: "card offline", novalidate: true },
+    h("p", null, t.leaveMessage),
+    field("offline-name", "name", t.name, "text", true, "", "name"),
+    field("offline-email", "email", t.email, "email", true, "", "email"),
+    field("offline-text", "text", t.message, "textarea", true),
+    error,
+    h("button", { type: "submit", class: "primary" }, t.sendOffline),
+  );
+  const key = clientId(); // the same for every retry of this form
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
+    error.textContent = "";
+    if (!validate(form)) return;
+    const button = form.querySelector("button")!;
+    button.disabled = true;
+    try {
+      const created = await api.call<{ conversation: Conversation; message: Message }>("POST", "offline-messages", {
+        clientId: key,
+        name: data.name.trim(),
+        email: data.email.trim(),
+        text: data.text.trim(),
+      });
+      store.conversations = [created.conversation, ...store.conversations];
+      const thread = store.thread(created.conversation.id);
+      thread.loaded = true;
+      thread.merge([{ ...created.message, conversationId: created.conversation.id }]);
+      thread.notice = format(t.offlineSent, data.email.trim());
+      reportState();
+      showView("thread", created.conversation.id);
+    } catch (failure) {
+      error.textContent = (failure instanceof ApiError && failure.message) || t.error;
+      button.disabled = false;
+    }
+  };
+  return h("div", { class: "home" }, form);
+}
+
+/** A labelled input with its own error line (announced with the input through aria-describedby). */
+function field(id: string, name: string, label: string, type: string, required: boolean, value = "", autocomplete = "on"): HTMLElement {
+  const input =
+    type === "textarea"
+      ? h("textarea", { id, name, rows: 4, required, "aria-describedby": id + "-e" })
+      : h("input", { id, name, type, required, value, autocomplete, "aria-describedby": id + "-e" });
+  return h("div", { class: "field" }, h("label", { for: id }, label + (required ? " *" : "")), input, h("span", { class: "error", id: id + "-e" }));
+}
+
+function fieldError(input: HTMLInputElement | HTMLTextAreaElement, problem: string | undefined): void {
+  input.setAttribute("aria-invalid", String(!!problem));
+  const line = document.getElementById(input.id + "-e");
+  if (line) line.textContent = problem || "";
+}
+
+/** Checks required and email fields, shows why each invalid one is, focuses the first; true when all are fine. */
+function validate(container: HTMLElement): boolean {
+  let valid = true;
+  for (const input of container.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea")) {
+    const value = input.value.trim();
+    const problem =
+      input.required && !value
+        ? t.required
+        : input.type === "email" && value && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)
+          ? t.invalidEmail
+          : undefined;
+    fieldError(input, problem);
+    if (problem && valid) input.focus();
+    valid &&= !problem;
+  }
+  return valid;
+}
+
+/** The server's field errors (ProblemDetails "errors", keys like "fields.email" or "email") at the pre-chat fields. */
+function showFieldErrors(fields: Record<string, string[]>): void {
+  for (const [name, messages] of Object.entries(fields)) {
+    const input = threadView?.prechat?.querySelector<HTMLInputElement>(`[name="${CSS.escape(name.replace(/^fields\./i, ""))}"]`);
+    if (input) fieldError(input, messages[0] || t.error);
+  }
+}
+
+// -- One conversation
+
+class ThreadView {
+  readonly root: HTMLElement;
+  readonly log: HTMLElement;
+  readonly input: HTMLTextAreaElement;
+  prechat: HTMLElement | undefined;
+  private readonly typingLine = h("div", { class: "typing", "aria-live": "polite" });
+  private readonly notice = h("p", { class: "notice" });
+  private readonly attachButton: HTMLButtonElement;
+  private readonly nodes = new Map<string, { signature: string; element: HTMLElement }>();
+
+  constructor(private readonly id: string) {
+    this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.messages, tabindex: 0 });
+    this.input = h("textarea", { rows: 1, placeholder: t.placeholder, "aria-label": t.placeholder, maxlength: 10000 });
+    const file = h("input", { type: "file", hidden: true, tabindex: -1 });
+    this.attachButton = h(
+      "button",
+      { type: "button", class: "icon", "aria-label": t.attach, title: t.attach, hidden: id === draftId, onclick: () => file.click() },
+      icon(icons.attach),
+    );
+    const composer = h(
+      "form",
+      { class: "composer" },
+      file,
+      this.attachButton,
+      this.input,
+      h("button", { type: "submit", class: "icon send", "aria-label": t.send, title: t.send }, icon(icons.send)),
+    );
+    composer.onsubmit = (event) => {
+      event.preventDefault();
+      this.submit();
+    };
+    this.input.onkeydown = (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.submit();
+      }
+    };
+    this.input.oninput = () => {
+      this.grow();
+      typed();
+    };
+    file.onchange = () => {
+      for (const picked of Array.from(file.files || [])) {
+        if (picked.size > maxFileSize) {
+          this.warn(format(t.tooLarge, picked.name));
+        } else {
+          this.notice.className = "notice";
+          write("", picked);
+        }
+      }
+      file.value = "";
+    };
+    if (id === draftId && config?.preChatFields?.length) this.prechat = this.prechatForm();
+    this.root = h("div", { class: "thread" }, this.log, this.typingLine, this.notice, this.prechat, composer);
+  }
+
+  fail(): void {
+    this.warn(t.loadFailed);
+  }
+
+  /** An error under the messages until the visitor sends something. */
+  private warn(text: string): void {
+    this.notice.textContent = text;
+    this.notice.className = "notice error";
+    refresh(true);
+  }
+
+  private prechatForm(): HTMLElement {
+    const fields = config!.preChatFields.map((f) => {
+      const email = f.type === "email";
+      return field("field-" + f.key, f.key, f.label, email ? "email" : "text", f.required, fieldValues[f.key] || "", email ? "email" : "on");
+    });
+    const card = h("div", { class: "card prechat", role: "group", "aria-label": t.beforeWeStart }, h("p", null, t.beforeWeStart), ...fields);
+    card.oninput = (event) => {
+      const input = event.target as HTMLInputElement;
+      fieldValues[input.name] = input.value.trim();
+    };
+    return card;
+  }
+
+  private submit(): void {
+    const text = this.input.value.trim();
+    if (!text) return;
+    if (this.prechat && !store.thread(draftId).messages.length && !validate(this.prechat)) return;
+    this.input.value = "";
+    this.notice.className = "notice";
+    this.grow();
+    write(text);
+    this.input.focus();
+  }
+
+  private grow(): void {
+    this.input.style.height = "auto";
+    this.input.style.height = Math.min(this.input.scrollHeight, 120) + "px";
+  }
+
+  update(toBottom: boolean): void {
+    const thread = store.thread(this.id);
+    const conversation = store.conversation(this.id);
+    const nearBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 48;
+    const seen = [...thread.messages].reverse().find((m) => m.kind === "incoming" && m.sequence);
+    const wanted: HTMLElement[] = [];
+
+    if (this.id === draftId && config?.welcomeText) {
+      wanted.push(this.node("welcome", "", () => this.agentRow({ kind: "outgoing", text: config!.welcomeText, createdAt: "" }, true, false)));
+    }
+    let previous: LocalMessage | undefined;
+    thread.messages.forEach((message, index) => {
+      const day = message.createdAt ? dayOf(message.createdAt) : "";
+      if (day && (!previous || dayOf(previous.createdAt) !== day)) {
+        wanted.push(this.node("day:" + day, dayLabel(message.createdAt), () => h("div", { class: "day", role: "separator" }, h("span", null, dayLabel(message.createdAt)))));
+      }
+      const next = thread.messages[index + 1];
+      const first = !previous || !sameGroup(previous, message);
+      const last = !next || !sameGroup(message, next);
+      const state =
+        message.delivery ||
+        (message === seen ? (message.sequence! <= thread.agentRead ? "seen" : "sent") : "");
+      const signature = [message.id, message.sequence, message.text, message.editedAt, message.error, state, first, last, message.attachments?.length].join("|");
+      wanted.push(
+        this.node(message.key, signature, () =>
+          message.kind === "activity"
+            ? h("div", { class: "activity" }, message.text || "")
+            : message.kind === "outgoing"
+              ? this.agentRow(message, first, last)
+              : this.visitorRow(message, last, state),
+        ),
+      );
+      previous = message;
+    });
+
+    // Put the wanted nodes in order, moving only those out of place (unchanged messages are not re-announced).
+    wanted.forEach((element, index) => {
+      if (this.log.children[index] !== element) this.log.insertBefore(element, this.log.children[index] || null);
+    });
+    while (this.log.children.length > wanted.length) this.log.lastElementChild!.remove();
+    for (const [key, entry] of this.nodes) {
+      if (!entry.element.isConnected) this.nodes.delete(key);
+    }
+
+    this.typingLine.textContent = thread.typing ? format(t.typing, thread.typing) : "";
+    if (!this.notice.classList.contains("error")) {
+      this.notice.textContent = thread.notice || (conversation && /^resolved$/i.test(conversation.status) ? t.resolved : "");
+    }
+    this.attachButton.hidden = this.id === draftId;
+    if (toBottom || nearBottom) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  private node(key: string, signature: string, build: () => HTMLElement): HTMLElement {
+    const cached = this.nodes.get(key);
+    if (cached && cached.signature === signature) return cached.element;
+    const element = build();
+    this.nodes.set(key, { signature, element });
+    // Images arriving later grow the list: keep the newest message in view.
+    for (const image of element.querySelectorAll("img")) {
+      image.addEventListener("load", () => {
+        if (this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < image.height + 64) this.log.scrollTop = this.log.scrollHeight;
+      });
+    }
+    return element;
+  }
+
+  private agentRow(message: Message, first: boolean, last: boolean): HTMLElement {
+    const name = message.author?.name || config?.name || "";
+    return h(
+      "div",
+      { class: "row agent" + (last ? " last" : "") },
+      first ? avatar(name, message.author?.avatarUrl) : h("span", { class: "avatar spacer", "aria-hidden": "true" }),
+      h(
+        "div",
+        { class: "col" },
+        first && h("div", { class: "name" }, name),
+        bubble(message),
+        last && message.createdAt && h("div", { class: "meta" }, h("time", { datetime: message.createdAt }, when(message.createdAt, false))),
+      ),
+    );
+  }
+
+  private visitorRow(message: LocalMessage, last: boolean, state: string): HTMLElement {
+    const meta: (Node | string)[] = [];
+    if (last || state) meta.push(h("time", { datetime: message.createdAt }, when(message.createdAt, false)));
+    if (state === "failed") {
+      meta.push(
+        h("span", { class: "failed" }, " · ", message.error || t.notSent, " "),
+        h("button", { type: "button", class: "link", onclick: () => void deliver(message) }, t.retry),
+      );
+    } else if (state) {
+      meta.push(" · " + { sending: t.sending, uploading: t.uploading, sent: t.sent, seen: t.seen }[state]);
+    }
+    return h(
+      "div",
+      { class: "row me" + (last ? " last" : "") + (state === "failed" ? " failed" : "") },
+      h("div", { class: "col" }, h("span", { class: "sr" }, t.you + ": "), bubble(message), meta.length > 0 && h("div", { class: "meta" }, ...meta)),
+    );
+  }
+}
+
+function sameGroup(a: Message, b: Message): boolean {
+  return (
+    a.kind === b.kind &&
+    a.kind !== "activity" &&
+    (a.author?.name || "") === (b.author?.name || "") &&
+    dayOf(a.createdAt) === dayOf(b.createdAt) &&
+    Math.abs(Date.parse(b.createdAt) - Date.parse(a.createdAt)) < 5 * 60000
+  );
+}
+
+function bubble(message: LocalMessage | Message): HTMLElement {
+  const local = message as LocalMessage;
+  const element = h("div", { class: message.text ? "bubble" : "bubble media" });
+  if (message.text) element.append(h("p", null, linkify(message.text)));
+  for (const attachment of message.attachments || []) {
+    const url = safeUrl(attachment.url);
+    if (!url) continue;
+    const name = attachment.fileName || t.attachment;
+    element.append(
+      /^image\//.test(attachment.contentType || "")
+        ? link(url, h("img", { src: url, alt: name, loading: "lazy" }))
+        : link(url, h("span", { class: "file" }, icon(icons.file), name)),
+    );
+  }
+  if (!message.attachments?.length && local.preview) element.append(h("img", { src: local.preview, alt: local.file?.name || t.attachment }));
+  else if (!message.attachments?.length && local.file) element.append(h("span", { class: "file" }, icon(icons.file), local.file.name));
+  return element;
+}
+
+// ---- Go ----------------------------------------------------------------------------------------------------
+
+function boot(): void {
+  start()
+    .then(() => toLoader({ pl: "ready" }))
+    .catch((error) => {
+      console.warn("Porchlight:", error);
+      body.replaceChildren(
+        h(
+          "div",
+          { class: "home" },
+          h("p", { class: "error" }, t.loadFailed),
+          h("button", { type: "button", class: "primary", onclick: boot }, t.tryAgain),
+        ),
+      );
+      focusMain();
+      toLoader({ pl: "ready" });
+    });
+}
+
+boot();

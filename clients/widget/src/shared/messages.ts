@@ -1,0 +1,29 @@
+// The postMessage protocol between the loader (host page) and the chat frame (Porchlight's origin).
+// Every message carries `pl` so each side ignores messages meant for other scripts on the page.
+
+export interface Identity {
+  userId: string;
+  email?: string;
+  name?: string;
+  attributes?: Record<string, unknown>;
+  userHash?: string;
+}
+
+/** Loader to frame. */
+export type ToFrame =
+  | { pl: "visible"; d: boolean } // shown (and focus the composer) or hidden
+  | { pl: "identify"; d: Identity }
+  | { pl: "attributes"; d: Record<string, unknown> }
+  | { pl: "shutdown" }; // forget the visitor in this browser, then answer "done"
+
+/** Frame to loader. */
+export type ToLoader =
+  | { pl: "ready" }
+  | { pl: "close" } // the visitor closed the chat from inside (close button, Escape)
+  | { pl: "unread"; d: number }
+  | { pl: "message"; d: unknown }
+  | { pl: "state"; d: VisitorState }
+  | { pl: "done" };
+
+/** What the loader remembers on the host page: "" nothing, "s" a visitor exists, "c" it has open conversations. */
+export type VisitorState = "" | "s" | "c";
