@@ -228,7 +228,7 @@ button{font:inherit;margin:0}
     const color = safeColor(config.color);
     const side = /^left$/i.test(script.getAttribute("data-porchlight-position") || config.position || "") ? "left" : "right";
     const host = document.createElement("porchlight-widget");
-    const shadow = host.attachShadow({ mode: "closed" });
+    const shadow = host.attachShadow({ mode: "open" });
     const css = styles(color, side, !hideLauncher);
     try {
       const sheet = new CSSStyleSheet();

@@ -1,0 +1,71 @@
+using Microsoft.Playwright;
+using Porchlight.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Porchlight.E2E;
+
+/// <summary>
+/// A visitor on a customer's website (another origin, with a strict CSP) chats through the widget with an
+/// agent in the inbox, live, both ways; the history survives a reload; nothing the visitor types runs as script.
+/// </summary>
+public sealed class LiveChatTests : BrowserTest
+{
+    private const string Payload = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=1</script>";
+
+    [Fact]
+    public async Task LiveChat_VisitorOnAnotherSiteAndAgentInInbox_ChatBothWaysAndHistorySurvivesReload()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        await OpenInteractiveAsync(agent, "/settings/inboxes");
+        var name = agent.Locator("#inbox-name");
+        await name.FillAsync("Website chat");
+        await name.PressAsync("Tab");
+        await agent.Locator("#create-inbox").ClickAsync();
+        var snippet = (await agent.Locator("#embed-snippet").InnerTextAsync()).Trim();
+        using var site = HostSite.Start(snippet);
+        // The agent is online while the inbox is open, so the widget offers live chat.
+        await OpenInteractiveAsync(agent, "/inbox");
+
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Url);
+        var launcher = visitor.Locator("porchlight-widget button.l");
+        await launcher.ClickAsync();
+        var chat = visitor.FrameLocator("porchlight-widget iframe");
+        await chat.Locator("#field-name").FillAsync("Ada " + Payload);
+        await chat.Locator("#field-email").FillAsync("ada@example.com");
+        var composer = chat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await composer.FillAsync("Hi! Do the Ridgeline boots run small? " + Payload);
+        await composer.PressAsync("Enter");
+        await Expect(chat.GetByText("Hi! Do the Ridgeline boots run small?", new() { Exact = false })).ToBeVisibleAsync();
+
+        // The agent sees the new conversation live, opens it, and starts typing.
+        var row = agent.Locator(".pl-conversation-row").First;
+        await Expect(row).ToContainTextAsync("Ada");
+        await row.ClickAsync();
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small? " + Payload);
+        var reply = agent.Locator("#composer");
+        await reply.PressSequentiallyAsync("They run half a size small");
+        await Expect(chat.GetByText("Olivia Owner is typing…")).ToBeVisibleAsync();
+        await reply.PressSequentiallyAsync(", so order one size up.");
+        await agent.Locator("#send-message").ClickAsync();
+
+        await Expect(chat.GetByText("They run half a size small, so order one size up.")).ToBeVisibleAsync();
+        await Screenshot(visitor, "live-chat-1-widget");
+        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']")).ToContainTextAsync("order one size up");
+        await Screenshot(agent, "live-chat-2-inbox");
+
+        // The visitor comes back to the page: the conversation is still there.
+        await visitor.ReloadAsync();
+        await visitor.Locator("porchlight-widget button.l").ClickAsync();
+        await Expect(chat.GetByText("They run half a size small, so order one size up.")).ToBeVisibleAsync();
+        await Expect(chat.GetByText("Do the Ridgeline boots run small?", new() { Exact = false })).ToBeVisibleAsync();
+
+        // Script in names and messages was shown as text everywhere and ran nowhere.
+        Assert.Null(await agent.EvaluateAsync<int?>("() => window.__xss"));
+        Assert.Null(await visitor.EvaluateAsync<int?>("() => window.__xss"));
+        var frame = visitor.Frames.Single(f => f.Url.Contains("/widget/frame.html", StringComparison.Ordinal));
+        Assert.Null(await frame.EvaluateAsync<int?>("() => window.__xss"));
+        Assert.Equal(0, await agent.Locator("#thread img[src='x']").CountAsync());
+    }
+}
