@@ -6,6 +6,11 @@ const preferenceKey = "porchlight.inbox.notifications";
 let page = null;
 let audio = null;
 
+// A call into the page; while the circuit reconnects it fails, and the key press is simply lost.
+function call(method, ...args) {
+  page?.invokeMethodAsync(method, ...args).catch(() => { });
+}
+
 function editable(element) {
   return element instanceof HTMLElement
     && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
@@ -16,7 +21,7 @@ function onKeyDown(event) {
   if (target instanceof HTMLTextAreaElement && target.id === "composer") {
     if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
       event.preventDefault();
-      page?.invokeMethodAsync("SendFromComposer", target.value);
+      call("SendFromComposer", target.value);
     } else if (event.key === "Escape") {
       target.blur();
     }
@@ -30,11 +35,11 @@ function onKeyDown(event) {
   }
 
   switch (event.key) {
-    case "r": focusComposer(); page?.invokeMethodAsync("Shortcut", "reply"); break;
-    case "n": page?.invokeMethodAsync("Shortcut", "note"); break;
-    case "e": page?.invokeMethodAsync("Shortcut", "resolve"); break;
-    case "j": page?.invokeMethodAsync("Shortcut", "next"); break;
-    case "k": page?.invokeMethodAsync("Shortcut", "previous"); break;
+    case "r": focusComposer(); call("Shortcut", "reply"); break;
+    case "n": call("Shortcut", "note"); break;
+    case "e": call("Shortcut", "resolve"); break;
+    case "j": call("Shortcut", "next"); break;
+    case "k": call("Shortcut", "previous"); break;
     case "/": document.getElementById("conversation-search")?.focus(); break;
     default: return;
   }
@@ -42,7 +47,7 @@ function onKeyDown(event) {
 }
 
 function onVisibilityChange() {
-  page?.invokeMethodAsync("VisibilityChanged", !document.hidden);
+  call("VisibilityChanged", !document.hidden);
 }
 
 // Browsers let a page play sound only after the person interacted with it: unlock on the first gesture.
@@ -140,7 +145,7 @@ export function notify(title, body, conversationId) {
     const notification = new Notification(title, { body: body.length > 160 ? body.slice(0, 159) + "…" : body, tag: conversationId, icon: "/favicon.svg" });
     notification.onclick = () => {
       window.focus();
-      page?.invokeMethodAsync("OpenFromNotification", conversationId);
+      call("OpenFromNotification", conversationId);
       notification.close();
     };
   }

@@ -44,11 +44,15 @@ public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> 
         {
             await dispatch(work);
         }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
+        {
+            // The page closed between the publish and its turn; nothing to show.
+        }
 #pragma warning disable CA1031 // A page that failed to show a live event catches up on its next refresh; the publisher must not see it.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            logger.LogDebug(e, "An inbox page could not apply a live event.");
+            logger.LogWarning(e, "An inbox page could not apply a live event.");
         }
     }
 }

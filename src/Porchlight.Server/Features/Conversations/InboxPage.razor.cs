@@ -631,7 +631,14 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     {
         if (_current?.Id == conversation.Id)
         {
+            var contactChanged = _current.Contact.Id != conversation.Contact.Id;
             _current = conversation;
+            if (contactChanged)
+            {
+                // An anonymous visitor identified themselves: the conversation now belongs to the known contact.
+                _contact = null;
+                _ = LoadContactAsync(conversation.Contact.Id, _threadVersion);
+            }
         }
 
         if (_conversations is not null)
