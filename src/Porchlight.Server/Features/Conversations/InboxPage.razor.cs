@@ -668,8 +668,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         {
             var version = _threadVersion;
             var gap = _threadState == ThreadState.Ready && _messages.Count > 0 && message.Sequence > LastSequence + 1;
+            // The reversed thread keeps an agent who is at the newest message there; one reading history stays put.
             Merge([message]);
-            _scrollToEnd = true;
             if (gap)
             {
                 await CatchUpIfGappedAsync(version);
@@ -885,7 +885,6 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             }
 
             _pending.Remove(pending);
-            _scrollToEnd = true;
         }
         catch (OperationCanceledException) when (Lifetime.IsCancellationRequested)
         {
