@@ -32,10 +32,10 @@ public sealed class LiveChatTests : BrowserTest
         var launcher = visitor.Locator("porchlight-widget button.l");
         await launcher.ClickAsync();
         var chat = visitor.FrameLocator("porchlight-widget iframe");
-        await chat.Locator("#field-name").FillAsync("Ada " + Payload);
+        await chat.Locator("#field-name").FillAsync("Ada Lovelace");
         await chat.Locator("#field-email").FillAsync("ada@example.com");
         var composer = chat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
-        await composer.FillAsync("Hi! Do the Ridgeline boots run small? " + Payload);
+        await composer.FillAsync("Hi! Do the Ridgeline boots run small?");
         await composer.PressAsync("Enter");
         await Expect(chat.GetByText("Hi! Do the Ridgeline boots run small?", new() { Exact = false })).ToBeVisibleAsync();
 
@@ -43,7 +43,7 @@ public sealed class LiveChatTests : BrowserTest
         var row = agent.Locator(".pl-conversation-row").First;
         await Expect(row).ToContainTextAsync("Ada");
         await row.ClickAsync();
-        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small? " + Payload);
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small?");
         var reply = agent.Locator("#composer");
         await reply.PressSequentiallyAsync("They run half a size small");
         await Expect(chat.GetByText("Olivia Owner is typing…")).ToBeVisibleAsync();
@@ -61,11 +61,32 @@ public sealed class LiveChatTests : BrowserTest
         await Expect(chat.GetByText("They run half a size small, so order one size up.")).ToBeVisibleAsync();
         await Expect(chat.GetByText("Do the Ridgeline boots run small?", new() { Exact = false })).ToBeVisibleAsync();
 
-        // Script in names and messages was shown as text everywhere and ran nowhere.
+        // Another visitor types script into the name field and the message: shown as text everywhere, run nowhere.
+        var mallory = await Browser.NewPageAsync();
+        await mallory.GotoAsync(site.Url);
+        await mallory.Locator("porchlight-widget button.l").ClickAsync();
+        var malloryChat = mallory.FrameLocator("porchlight-widget iframe");
+        await malloryChat.Locator("#field-name").FillAsync("Mallory " + Payload);
+        var malloryComposer = malloryChat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await malloryComposer.FillAsync("Look: " + Payload);
+        await malloryComposer.PressAsync("Enter");
+        var malloryRow = agent.Locator(".pl-conversation-row", new() { HasText = "Mallory" });
+        await Expect(malloryRow).ToContainTextAsync("Mallory " + Payload);
+        await malloryRow.ClickAsync();
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Look: " + Payload);
+        await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("Mallory " + Payload);
+        await agent.Locator("#composer").FillAsync("Echo: " + Payload);
+        await agent.Locator("#send-message").ClickAsync();
+        await Expect(malloryChat.GetByText("Echo: " + Payload)).ToBeVisibleAsync();
+
         Assert.Null(await agent.EvaluateAsync<int?>("() => window.__xss"));
-        Assert.Null(await visitor.EvaluateAsync<int?>("() => window.__xss"));
-        var frame = visitor.Frames.Single(f => f.Url.Contains("/widget/frame.html", StringComparison.Ordinal));
-        Assert.Null(await frame.EvaluateAsync<int?>("() => window.__xss"));
-        Assert.Equal(0, await agent.Locator("#thread img[src='x']").CountAsync());
+        Assert.Equal(0, await agent.Locator("img[src='x']").CountAsync());
+        foreach (var page in new[] { visitor, mallory })
+        {
+            Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss"));
+            var frame = page.Frames.Single(f => f.Url.Contains("/widget/frame.html", StringComparison.Ordinal));
+            Assert.Null(await frame.EvaluateAsync<int?>("() => window.__xss"));
+            Assert.Equal(0, await frame.Locator("img[src='x']").CountAsync());
+        }
     }
 }

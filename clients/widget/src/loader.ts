@@ -73,16 +73,22 @@ button{font:inherit;margin:0}
   let isOpen = false;
   let unread = 0;
 
-  const store = (value?: string): string => {
-    try {
-      if (value === undefined) return localStorage.getItem(storageKey) || "";
-      if (value) localStorage.setItem(storageKey, value);
-      else localStorage.removeItem(storageKey);
-    } catch {
-      // Storage blocked (privacy settings): the widget works, it only forgets more.
-    }
-    return value || "";
-  };
+  // The host page's own storage; a browser may refuse it (privacy settings): the widget then only forgets more.
+  const stored =
+    (key: string) =>
+    (value?: string): string => {
+      try {
+        if (value === undefined) return localStorage.getItem(key) || "";
+        if (value) localStorage.setItem(key, value);
+        else localStorage.removeItem(key);
+      } catch {
+        // Refused: nothing is kept.
+      }
+      return value || "";
+    };
+  const store = stored(storageKey);
+  // The visitor session, kept here only for browsers that deny the frame its own storage (see VisitorApi).
+  const keep = stored(storageKey + ":s");
   // "s" / "c": see VisitorState; "g" appended once the greeting was seen and dismissed or the chat opened.
   const state = (): VisitorState => store().replace("g", "") as VisitorState;
   const greeted = () => store().includes("g");
@@ -108,7 +114,10 @@ button{font:inherit;margin:0}
     frame.className = "f";
     frame.title = text[4];
     frame.hidden = true;
-    frame.src = `${base}widget/frame.html#inbox=${encodeURIComponent(inbox)}&locale=${locale}&host=${encodeURIComponent(location.origin)}`;
+    const kept = keep();
+    frame.src =
+      `${base}widget/frame.html#inbox=${encodeURIComponent(inbox)}&locale=${locale}&host=${encodeURIComponent(location.origin)}` +
+      (kept ? `&s=${encodeURIComponent(kept)}` : "");
     root.append(frame);
   };
 
@@ -217,6 +226,9 @@ button{font:inherit;margin:0}
         break;
       case "state":
         store(message.d + (greeted() ? "g" : ""));
+        break;
+      case "keep":
+        keep(message.d);
         break;
       case "done":
         removeFrame();

@@ -76,17 +76,32 @@ export class VisitorApi {
   session: Session | undefined;
   private readonly storageKey: string;
 
+  /**
+   * Browsers that block storage in third-party frames (Safari, or Chrome with third-party cookies off)
+   * deny this frame its localStorage. The session then lives on the host page: the loader keeps it in the
+   * site's own storage and hands it over in the frame's address (`hostSession`); `keepOnHost` stores changes.
+   */
   constructor(
     private readonly inboxToken: string,
     private readonly base: string, // ends with /widget/v1/
+    hostSession: string,
+    private readonly keepOnHost: (session: string) => void,
   ) {
     this.storageKey = "porchlight.visitor." + inboxToken;
+    let stored: string | null = null;
     try {
-      this.session = JSON.parse(localStorage.getItem(this.storageKey) || "null") || undefined;
+      stored = localStorage.getItem(this.storageKey);
+    } catch {
+      this.storageBlocked = true;
+    }
+    try {
+      this.session = JSON.parse((this.storageBlocked ? hostSession : stored) || "null") || undefined;
     } catch {
       this.session = undefined;
     }
   }
+
+  private storageBlocked = false;
 
   get token(): string {
     return this.session?.visitorToken || "";
@@ -94,11 +109,16 @@ export class VisitorApi {
 
   save(session: Session | undefined): void {
     this.session = session;
+    if (this.storageBlocked) {
+      this.keepOnHost(session ? JSON.stringify(session) : "");
+      return;
+    }
     try {
       if (session) localStorage.setItem(this.storageKey, JSON.stringify(session));
       else localStorage.removeItem(this.storageKey);
     } catch {
-      // Storage blocked: the visitor lasts as long as this frame.
+      this.storageBlocked = true;
+      this.keepOnHost(session ? JSON.stringify(session) : "");
     }
   }
 

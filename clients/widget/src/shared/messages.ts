@@ -23,6 +23,7 @@ export type ToLoader =
   | { pl: "unread"; d: number }
   | { pl: "message"; d: unknown }
   | { pl: "state"; d: VisitorState }
+  | { pl: "keep"; d: string } // the session to keep on the host page when the frame's own storage is blocked
   | { pl: "done" };
 
 /** What the loader remembers on the host page: "" nothing, "s" a visitor exists, "c" it has open conversations. */
