@@ -99,12 +99,17 @@ public static class Initials
             source = source[..at];
         }
 
-        var words = source.Split([' ', '.', '-', '_'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return words.Length switch
+        // Only letters and digits stand for someone: "(Ada)" is A, and punctuation never shows in an avatar.
+        var letters = source.Split([' ', '.', '-', '_'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => word.FirstOrDefault(char.IsLetterOrDigit))
+            .Where(letter => letter != default)
+            .Select(char.ToUpperInvariant)
+            .ToList();
+        return letters.Count switch
         {
             0 => "?",
-            1 => words[0][..Math.Min(1, words[0].Length)].ToUpperInvariant(),
-            _ => string.Concat(char.ToUpperInvariant(words[0][0]), char.ToUpperInvariant(words[^1][0])),
+            1 => letters[0].ToString(),
+            _ => string.Concat(letters[0], letters[^1]),
         };
     }
 }

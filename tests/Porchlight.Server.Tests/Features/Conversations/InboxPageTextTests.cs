@@ -67,6 +67,8 @@ public sealed class InboxPageTextTests
     [InlineData("Visitor 3f9a1c", "V3")]
     [InlineData("", "?")]
     [InlineData("  ", "?")]
+    [InlineData("(Ada) \"Lovelace\"", "AL")]
+    [InlineData("<>", "?")]
     public void Initials_OfNamesAndEmails_AreOneOrTwoLetters(string name, string expected) =>
         Assert.Equal(expected, Initials.Of(name));
 }
