@@ -122,7 +122,13 @@ public sealed class ConversationQueries(AppDbContext db, ActingAgent actor, Mess
         var ordered = filter.Sort switch
         {
             ConversationSort.OldestWaiting => query.OrderBy(c => c.LastContactMessageAt == null).ThenBy(c => c.LastContactMessageAt).ThenBy(c => c.Id),
-            ConversationSort.Priority => query.OrderByDescending(c => c.Priority).ThenByDescending(c => c.LastActivityAt).ThenBy(c => c.Id),
+            // Priorities are stored by name; rank them explicitly, or the database would sort them alphabetically.
+            ConversationSort.Priority => query
+                .OrderByDescending(c => c.Priority == ConversationPriority.Urgent ? 4
+                    : c.Priority == ConversationPriority.High ? 3
+                    : c.Priority == ConversationPriority.Medium ? 2
+                    : c.Priority == ConversationPriority.Low ? 1 : 0)
+                .ThenByDescending(c => c.LastActivityAt).ThenBy(c => c.Id),
             _ => query.OrderByDescending(c => c.LastActivityAt).ThenByDescending(c => c.Id),
         };
         var page = await ordered.Skip(filter.Offset).Take(filter.Limit)

@@ -378,6 +378,26 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
     }
 
     [Fact]
+    public async Task ConversationList_SortedByPriority_UrgentFirstThenHighMediumLowNone()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var ids = new Dictionary<string, Guid>();
+        foreach (var priority in new[] { "Low", "Urgent", "None", "Medium", "High" })
+        {
+            var (id, _) = await visitor.StartConversationAsync($"{priority} question");
+            await owner.PostJsonAsync($"/api/v1/conversations/{id}/priority", new { priority }).ExpectAsync(HttpStatusCode.OK);
+            ids[priority] = id;
+        }
+
+        var sorted = await owner.GetJsonAsync("/api/v1/conversations?sort=Priority");
+
+        string[] expected = ["Urgent", "High", "Medium", "Low", "None"];
+        Assert.Equal(expected.Select(p => ids[p]), sorted.GetProperty("items").EnumerateArray().Select(c => c.IdOf()));
+    }
+
+    [Fact]
     public async Task WidgetApi_CalledFromAnotherOrigin_AllowedByCorsWithoutCredentials()
     {
         using var client = Factory.CreateClient();
