@@ -67,6 +67,7 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         // Tests sign in many times from one address; the limiter has its own test.
         builder.UseSetting("Security:SignInAttemptsPerMinute", "1000");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
+        builder.UseSetting("Conversations:SnoozeCheckInterval", "00:00:00.250");
         builder.UseSetting("Outbox:RetryDelay", "00:00:00.200");
         foreach (var (key, value) in _settings)
         {

@@ -22,7 +22,8 @@ public static class ConversationsFeature
             .AddScoped<ConversationQueries>()
             .AddScoped<SendAgentMessage>()
             .AddScoped<ChangeConversation>()
-            .AddScoped<DemoConversations>();
+            .AddScoped<DemoConversations>()
+            .AddHostedService<SnoozeAlarm>();
     }
 
     public static void MapConversations(this RouteGroupBuilder api)

@@ -222,6 +222,27 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
     }
 
     [Fact]
+    public async Task Snooze_TimeComes_ConversationReopensWithAnActivity()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Call me back tomorrow");
+
+        var snoozed = await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status",
+            new { status = "Snoozed", snoozedUntil = DateTime.UtcNow.AddSeconds(2) }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Snoozed", snoozed.Text("status"));
+
+        await Hosting.Eventually.WaitUntilAsync(
+            async () => (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status") == "Open",
+            "the snoozed conversation reopens");
+        var last = (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages")).EnumerateArray().Last();
+        Assert.Equal("Activity", last.Text("kind"));
+        Assert.Contains("snooze ended", last.Text("text"), StringComparison.Ordinal);
+        Assert.Null((await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).GetProperty("snoozedUntil").GetString());
+    }
+
+    [Fact]
     public async Task Typing_BothWays_ReachesTheOtherSide()
     {
         var (workspace, owner) = await NewWorkspaceAsync();

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+
+namespace Porchlight.Server.Features.Conversations;
+
+/// <summary>
+/// Reopens snoozed conversations whose time has come, with an activity in the thread and a live update,
+/// so they return to the agents' open lists by themselves.
+/// </summary>
+public sealed class SnoozeAlarm(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SnoozeAlarm> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = configuration.GetValue("Conversations:SnoozeCheckInterval", TimeSpan.FromSeconds(30));
+        using var timer = new PeriodicTimer(interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await WakeDueAsync(stoppingToken);
+            }
+#pragma warning disable CA1031 // One failed pass must not stop the alarm; the next tick tries again.
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning(e, "Snoozed conversations could not be reopened; trying again on the next tick.");
+            }
+        }
+    }
+
+    /// <summary>Reopens every conversation snoozed until now or earlier, in batches.</summary>
+    public async Task WakeDueAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            List<(Guid Id, Guid WorkspaceId)> due;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                // Operator scope: the one query that looks across workspaces; each reopening then runs in its own.
+                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                due = (await db.Conversations.IgnoreQueryFilters()
+                        .Where(c => c.Status == ConversationStatus.Snoozed && c.SnoozedUntil <= now)
+                        .OrderBy(c => c.SnoozedUntil).Take(BatchSize)
+                        .Select(c => new { c.Id, c.WorkspaceId }).ToListAsync(cancellationToken))
+                    .Select(c => (c.Id, c.WorkspaceId)).ToList();
+            }
+
+            foreach (var (id, workspaceId) in due)
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
+                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+                // Someone may have reopened or resolved it since the look-up.
+                if (conversation is { Status: ConversationStatus.Snoozed } && conversation.SnoozedUntil <= now)
+                {
+                    conversation.ChangeStatus(ConversationStatus.Open, snoozedUntil: null, now);
+                    await scope.ServiceProvider.GetRequiredService<ConversationChanges>()
+                        .AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, null, "The snooze ended; the conversation is open again", cancellationToken);
+                }
+            }
+
+            if (due.Count < BatchSize)
+            {
+                return;
+            }
+        }
+    }
+}
