@@ -220,5 +220,5 @@ public sealed class ConversationChanges(AppDbContext db, MessageViews views, Con
     }
 
     public Task ReadAsync(Conversation conversation) =>
-        broadcaster.ReadByAgentAsync(conversation.Id, conversation.ContactId, conversation.AgentReadSequence);
+        broadcaster.ReadByAgentAsync(conversation.Id, conversation.InboxId, conversation.ContactId, conversation.AgentReadSequence);
 }

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
@@ -25,7 +25,9 @@ public static class WidgetFeature
             .AddScoped<StartVisitorConversation>()
             .AddScoped<SendVisitorMessage>()
             .AddScoped<ReadVisitorConversations>()
-            .AddScoped<MarkReadByVisitor>();
+            .AddScoped<MarkReadByVisitor>()
+            .AddScoped<IdentifyVisitor>()
+            .AddScoped<SetVisitorAttributes>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, VisitorAuthenticationHandler>(VisitorAuthenticationHandler.SchemeName, null);
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
@@ -50,6 +52,10 @@ public static class WidgetFeature
         {
             AuthenticationSchemes = VisitorAuthenticationHandler.SchemeName,
         });
+        visitor.MapPost("/identify", async (ClaimsPrincipal user, IdentifyRequest request, IdentifyVisitor useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), request, ct)).ToOk());
+        visitor.MapPut("/attributes", async (ClaimsPrincipal user, SetAttributesRequest request, SetVisitorAttributes useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), request, ct)).ToNoContent());
         visitor.MapGet("/conversations", async (ClaimsPrincipal user, ReadVisitorConversations useCase, CancellationToken ct) =>
             (await useCase.ListAsync(Visitor(user), ct)).ToOk());
         visitor.MapPost("/conversations", async (ClaimsPrincipal user, StartConversationRequest request, StartVisitorConversation useCase, CancellationToken ct) =>
