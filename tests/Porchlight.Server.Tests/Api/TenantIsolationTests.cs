@@ -40,6 +40,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // Unassigning is valid on any conversation; a random agent id would not be.
         ["assigneeId"] = () => null,
         ["teamId"] = () => null,
+        // Attachments must be uploaded to the conversation first; a message without them is valid.
+        ["attachmentIds"] = () => new JsonArray(),
     };
 
     [Fact]
@@ -153,11 +155,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             foreach (var method in path.Value.EnumerateObject().Where(m => m.Name is "get" or "post" or "put" or "patch" or "delete"))
             {
                 var parameters = PathParameter().Matches(path.Name).Select(m => m.Groups[1].Value).ToList();
-                JsonElement? body = method.Value.TryGetProperty("requestBody", out var requestBody)
-                    && requestBody.GetProperty("content").TryGetProperty("application/json", out var json)
-                        ? json.GetProperty("schema")
-                        : null;
-                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, components));
+                var content = method.Value.TryGetProperty("requestBody", out var requestBody) ? requestBody.GetProperty("content") : default;
+                JsonElement? body = content.ValueKind == JsonValueKind.Object && content.TryGetProperty("application/json", out var json)
+                    ? json.GetProperty("schema")
+                    : null;
+                var upload = content.ValueKind == JsonValueKind.Object && content.TryGetProperty("multipart/form-data", out _);
+                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, components, upload));
             }
         }
 
@@ -173,6 +176,11 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         {
             var body = Sample(schema, operation.Components, null, 0)?.ToJsonString() ?? "{}";
             request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+        else if (operation.Upload)
+        {
+            // A small file of an accepted type, so only the ids in the path decide the answer.
+            request.Content = new MultipartFormDataContent { { new ByteArrayContent("probe file"u8.ToArray()), "file", "probe.txt" } };
         }
 
         return client.SendAsync(request, Ct);
@@ -314,7 +322,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     [GeneratedRegex("\"lastUsedAt\":(null|\"[^\"]*\")")]
     private static partial Regex LastUsed();
 
-    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, JsonElement? Body, JsonElement Components)
+    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, JsonElement? Body, JsonElement Components, bool Upload)
     {
         public override string ToString() => $"{Method} {Path}";
     }

@@ -115,9 +115,13 @@ public sealed class Conversation : Entity, IWorkspaceOwned
         return conversation;
     }
 
-    /// <summary>Records an appended message; a contact's message reopens a resolved or snoozed conversation.</summary>
-    public void Record(Message message)
+    /// <summary>
+    /// Records an appended message; a contact's message reopens a resolved or snoozed conversation. A message
+    /// without text is previewed by <paramref name="attachmentSummary"/>.
+    /// </summary>
+    public void Record(Message message, string? attachmentSummary = null)
     {
+        var preview = message.Text.Length > 0 ? Preview(message.Text) : attachmentSummary ?? "";
         LastSequence = Math.Max(LastSequence, message.Sequence);
         LastActivityAt = message.CreatedAt;
         switch (message.Kind)
@@ -125,7 +129,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
             case MessageKind.Incoming:
                 LastContactMessageAt = message.CreatedAt;
                 ContactReadSequence = Math.Max(ContactReadSequence, message.Sequence);
-                LastMessagePreview = Preview(message.Text);
+                LastMessagePreview = preview;
                 if (Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
                 {
                     ChangeStatus(ConversationStatus.Open, snoozedUntil: null, message.CreatedAt);
@@ -136,7 +140,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
                 LastAgentMessageAt = message.CreatedAt;
                 FirstAgentReplyAt ??= message.CreatedAt;
                 AgentReadSequence = Math.Max(AgentReadSequence, message.Sequence);
-                LastMessagePreview = Preview(message.Text);
+                LastMessagePreview = preview;
                 break;
         }
     }

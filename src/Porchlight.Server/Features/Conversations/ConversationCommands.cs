@@ -1,10 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
 
-public sealed record SendMessageRequest(string? Text, bool? Private, string? ClientId);
+public sealed record SendMessageRequest(string? Text, bool? Private, string? ClientId, List<Guid>? AttachmentIds = null);
 
 public sealed record ChangeStatusRequest(ConversationStatus? Status, DateTime? SnoozedUntil);
 
@@ -16,12 +17,13 @@ public sealed record ChangeLabelsRequest(List<string>? Labels);
 
 public sealed record AgentReadRequest(long? Sequence);
 
-/// <summary>An agent's reply to the contact, or a private note for teammates.</summary>
+/// <summary>An agent's reply to the contact, or a private note for teammates, with text, uploaded attachments, or both.</summary>
 public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, MessageLog log, ConversationChanges changes)
 {
     public async Task<Result<Posted<MessageResponse>>> HandleAsync(Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors().Required("text", request.Text, Message.MaxTextLength);
+        var errors = new FieldErrors();
+        MessageRules.Text(errors, request.Text, request.AttachmentIds);
         if (request.ClientId is not null && !Message.IsValidClientId(request.ClientId))
         {
             errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
@@ -39,9 +41,44 @@ public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, Message
 
         var kind = request.Private == true ? MessageKind.Note : MessageKind.Outgoing;
         var clientId = request.ClientId ?? Guid.CreateVersion7().ToString("N");
-        var appended = await log.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text!.Trim(), cancellationToken);
-        var described = await changes.AnnounceAsync(conversation, appended);
-        return new Posted<MessageResponse>(described, appended.Created);
+        if (await log.FindAsync(conversation.Id, clientId, cancellationToken) is { } earlier)
+        {
+            return new Posted<MessageResponse>(await changes.AnnounceAsync(conversation, new Appended(earlier, Created: false)), Created: false);
+        }
+
+        var attachments = await PendingAttachments.FindAsync(db, conversation.Id, request.AttachmentIds, new Uploader(actor.AgentId, null), cancellationToken);
+        if (!attachments.Succeeded)
+        {
+            return attachments.Failure!;
+        }
+
+        var appended = await log.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text?.Trim() ?? "", attachments.Value!, cancellationToken);
+        if (!appended.Succeeded)
+        {
+            return appended.Failure!;
+        }
+
+        var described = await changes.AnnounceAsync(conversation, appended.Value!);
+        return new Posted<MessageResponse>(described, appended.Value!.Created);
+    }
+}
+
+/// <summary>Rules every sender of a message follows.</summary>
+public static class MessageRules
+{
+    /// <summary>Text is required, except for a message that carries attachments, which may have none.</summary>
+    public static void Text(FieldErrors errors, string? text, IReadOnlyCollection<Guid>? attachmentIds)
+    {
+        if (attachmentIds is { Count: > 0 })
+        {
+            errors.MaxLength("text", text, Message.MaxTextLength);
+        }
+        else
+        {
+            errors.Required("text", text, Message.MaxTextLength);
+        }
+
+        PendingAttachments.Validate(errors, attachmentIds);
     }
 }
 

@@ -108,6 +108,9 @@ public sealed class IdentifyVisitor(
             }
 
             known.Absorb(anonymous);
+            // Files uploaded but not yet sent go along, so the visitor can still send them.
+            await db.Attachments.Where(a => a.UploadedByContactId == anonymous.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(a => a.UploadedByContactId, known.Id), cancellationToken);
         }
 
         known.Describe(request.Name, request.Email, request.Attributes, now);

@@ -1,3 +1,4 @@
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Conversations;
 
 namespace Porchlight.Server.Features.Widget;
@@ -16,7 +17,8 @@ public sealed record VisitorMessage(
     string Text,
     DateTime CreatedAt,
     DateTime? EditedAt,
-    bool Deleted)
+    bool Deleted,
+    IReadOnlyList<AttachmentResponse> Attachments)
 {
     public static VisitorMessage From(MessageResponse message) => new(
         message.Id,
@@ -33,7 +35,8 @@ public sealed record VisitorMessage(
         message.Text,
         message.CreatedAt,
         message.EditedAt,
-        message.DeletedAt is not null);
+        message.DeletedAt is not null,
+        message.Attachments);
 }
 
 public sealed record VisitorConversation(Guid Id, string Status, long LastSequence, long Unread, string LastMessagePreview, DateTime LastActivityAt)

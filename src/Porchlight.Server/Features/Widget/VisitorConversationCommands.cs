@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
@@ -10,7 +11,7 @@ public sealed record StartConversationRequest(string? ClientId, string? Text, Di
 
 public sealed record OfflineMessageRequest(string? ClientId, string? Name, string? Email, string? Text);
 
-public sealed record SendVisitorMessageRequest(string? ClientId, string? Text);
+public sealed record SendVisitorMessageRequest(string? ClientId, string? Text, List<Guid>? AttachmentIds = null);
 
 public sealed record MarkReadRequest(long? Sequence);
 
@@ -126,14 +127,18 @@ public sealed class StartVisitorConversation(
     }
 }
 
-/// <summary>A visitor's message in one of their own conversations; a contact's message reopens a resolved one.</summary>
+/// <summary>
+/// A visitor's message in one of their own conversations, with text, their own uploads, or both; a contact's
+/// message reopens a resolved one.
+/// </summary>
 public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, MessageLog log, ConversationChanges changes)
 {
     public async Task<Result<Posted<VisitorMessage>>> HandleAsync(
         VisitorIdentity visitor, Guid conversationId, SendVisitorMessageRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        VisitorRules.ClientIdAndText(errors, request.ClientId, request.Text);
+        VisitorRules.ClientId(errors, request.ClientId);
+        MessageRules.Text(errors, request.Text, request.AttachmentIds);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -145,9 +150,27 @@ public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, Mess
             return Failure.NotFound("The conversation");
         }
 
-        var appended = await log.AppendAsync(conversation, request.ClientId!, MessageKind.Incoming, null, request.Text!.Trim(), cancellationToken);
-        var described = await changes.AnnounceAsync(conversation, appended);
-        return new Posted<VisitorMessage>(VisitorMessage.From(described), appended.Created);
+        if (await log.FindAsync(conversation.Id, request.ClientId!, cancellationToken) is { } earlier)
+        {
+            var stored = await changes.AnnounceAsync(conversation, new Appended(earlier, Created: false));
+            return new Posted<VisitorMessage>(VisitorMessage.From(stored), Created: false);
+        }
+
+        var attachments = await PendingAttachments.FindAsync(db, conversation.Id, request.AttachmentIds, new Uploader(null, visitor.ContactId), cancellationToken);
+        if (!attachments.Succeeded)
+        {
+            return attachments.Failure!;
+        }
+
+        var appended = await log.AppendAsync(
+            conversation, request.ClientId!, MessageKind.Incoming, null, request.Text?.Trim() ?? "", attachments.Value!, cancellationToken);
+        if (!appended.Succeeded)
+        {
+            return appended.Failure!;
+        }
+
+        var described = await changes.AnnounceAsync(conversation, appended.Value!);
+        return new Posted<VisitorMessage>(VisitorMessage.From(described), appended.Value!.Created);
     }
 }
 
@@ -217,12 +240,16 @@ internal static class VisitorRules
 
     public static void ClientIdAndText(FieldErrors errors, string? clientId, string? text)
     {
+        ClientId(errors, clientId);
+        errors.Required("text", text, Message.MaxTextLength);
+    }
+
+    public static void ClientId(FieldErrors errors, string? clientId)
+    {
         if (!Message.IsValidClientId(clientId))
         {
             errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
         }
-
-        errors.Required("text", text, Message.MaxTextLength);
     }
 
     public static void Fields(FieldErrors errors, Dictionary<string, string> fields)
