@@ -57,7 +57,7 @@ builder.Services
     .AddTeams()
     .AddInboxes()
     .AddApiTokens()
-    .AddConversations()
+    .AddConversations(builder.Configuration)
     .AddAttachments(builder.Configuration)
     .AddWidget(builder.Configuration)
     .AddSignIn()

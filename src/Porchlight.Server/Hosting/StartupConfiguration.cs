@@ -41,6 +41,7 @@ public static class StartupConfiguration
         CheckPositiveNumber(configuration, "Security:SignInAttemptsPerMinute", problems);
         CheckPositiveNumber(configuration, "Storage:MaxAttachmentBytes", problems);
         CheckPositiveTime(configuration, "Storage:AttachmentLinkLifetime", problems);
+        CheckPositiveTime(configuration, "Conversations:MessageEditWindow", problems);
         return problems;
     }
 

@@ -267,7 +267,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             fields = new { name = Unique($"{label} contact"), email = $"{label.ToLowerInvariant()}-contact-{Guid.NewGuid():N}@example.com" },
         }).ExpectAsync(HttpStatusCode.Created);
         var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{started.GetProperty("conversation").IdOf()}");
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"));
+        // The owner's own note: a message the owner may edit and delete that leaves the conversation's preview alone.
+        var reply = await owner.ReplyAsync(conversation.IdOf(), Unique($"{label} note"), isPrivate: true).ExpectAsync(HttpStatusCode.Created);
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -328,10 +330,19 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     }
 
     private sealed record ResourceSet(
-        Guid AgentId, string AgentEmail, JsonElement Team, JsonElement Inbox, JsonElement Invitation, JsonElement Token, JsonElement Conversation, JsonElement Message)
+        Guid AgentId,
+        string AgentEmail,
+        JsonElement Team,
+        JsonElement Inbox,
+        JsonElement Invitation,
+        JsonElement Token,
+        JsonElement Conversation,
+        JsonElement Message,
+        JsonElement Reply)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
-        public static readonly string[] ParameterNames = ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId"];
+        public static readonly string[] ParameterNames =
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -342,6 +353,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "tokenId" => Token.IdOf().ToString(),
             "conversationId" => Conversation.IdOf().ToString(),
             "contactId" => Conversation.GetProperty("contact").IdOf().ToString(),
+            "messageId" => Reply.IdOf().ToString(),
             _ => AgentId.ToString(),
         };
     }

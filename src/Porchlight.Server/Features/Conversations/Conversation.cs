@@ -167,6 +167,22 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
     public void MarkReadByAgent(long sequence) => AgentReadSequence = Math.Clamp(sequence, AgentReadSequence, LastSequence);
 
+    /// <summary>
+    /// The newest visible message was edited or deleted: the preview follows, so a withdrawn reply does not
+    /// linger in conversation lists. Returns whether the preview changed.
+    /// </summary>
+    public bool ShowInPreview(Message message)
+    {
+        var preview = message.DeletedAt is not null ? "Message deleted" : message.Text.Length > 0 ? Preview(message.Text) : LastMessagePreview;
+        if (preview == LastMessagePreview)
+        {
+            return false;
+        }
+
+        LastMessagePreview = preview;
+        return true;
+    }
+
     /// <summary>The anonymous contact became a known one: the conversation follows.</summary>
     public void MoveTo(Contact contact) => ContactId = contact.Id;
 

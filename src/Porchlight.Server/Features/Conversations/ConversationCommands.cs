@@ -256,6 +256,23 @@ public sealed class ConversationChanges(AppDbContext db, MessageViews views, Con
         return described;
     }
 
+    public async Task<MessageResponse> DescribeAsync(Conversation conversation, Message message, CancellationToken cancellationToken) =>
+        (await views.DescribeAsync(conversation, [message], cancellationToken))[0];
+
+    /// <summary>Describes an edited or deleted message and tells agents and, for replies, the contact.</summary>
+    public async Task<MessageResponse> UpdatedAsync(Conversation conversation, Message message, bool conversationChanged)
+    {
+        var described = await DescribeAsync(conversation, message, CancellationToken.None);
+        var conversationResponse = await DescribeAsync(conversation, CancellationToken.None);
+        await broadcaster.MessageUpdatedAsync(conversationResponse, described);
+        if (conversationChanged)
+        {
+            await broadcaster.ConversationChangedAsync(conversationResponse);
+        }
+
+        return described;
+    }
+
     public Task ReadAsync(Conversation conversation) =>
         broadcaster.ReadByAgentAsync(conversation.Id, conversation.InboxId, conversation.ContactId, conversation.AgentReadSequence);
 }
