@@ -2,6 +2,7 @@ using Porchlight.Server.Components;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
@@ -56,7 +57,8 @@ builder.Services
     .AddTeams()
     .AddInboxes()
     .AddApiTokens()
-    .AddConversations()
+    .AddConversations(builder.Configuration)
+    .AddAttachments(builder.Configuration)
     .AddWidget(builder.Configuration)
     .AddSignIn()
     .AddSingleton<SetupGate>()
@@ -94,8 +96,10 @@ api.MapInboxes();
 api.MapApiTokens();
 api.MapAudit();
 api.MapConversations();
+api.MapAttachments(builder.Configuration);
 app.MapAgentHub();
 app.MapWidget();
+app.MapAttachmentDownloads();
 app.MapSignIn();
 app.MapAppShell();
 

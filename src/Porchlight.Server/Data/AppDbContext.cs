@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Conversations;
@@ -45,6 +46,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
     public DbSet<Conversation> Conversations => Set<Conversation>();
 
     public DbSet<Message> Messages => Set<Message>();
+
+    public DbSet<Attachment> Attachments => Set<Attachment>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Porchlight.Server.Features.ApiTokens;
@@ -69,17 +70,21 @@ public static class ApiSetup
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    /// <summary>Refuses API bodies over <see cref="MaxApiBodyBytes"/> before anything reads them.</summary>
+    /// <summary>
+    /// Refuses API bodies over <see cref="MaxApiBodyBytes"/> before anything reads them. An endpoint that takes
+    /// more (file uploads) states its own limit with <see cref="IRequestSizeLimitMetadata"/>.
+    /// </summary>
     public static IApplicationBuilder UseApiBodyLimit(this IApplicationBuilder app) => app.UseWhen(
         context => context.Request.Path.StartsWithSegments("/api"),
         api => api.Use(async (context, next) =>
         {
+            var maxBytes = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxApiBodyBytes;
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
-                limit.MaxRequestBodySize = MaxApiBodyBytes;
+                limit.MaxRequestBodySize = maxBytes;
             }
 
-            if (context.Request.ContentLength > MaxApiBodyBytes)
+            if (context.Request.ContentLength > maxBytes)
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -89,7 +94,7 @@ public static class ApiSetup
                     {
                         Status = StatusCodes.Status413PayloadTooLarge,
                         Title = "Request body too large",
-                        Detail = $"Bodies of at most {MaxApiBodyBytes / 1024} KiB are accepted.",
+                        Detail = $"Bodies of at most {maxBytes / 1024} KiB are accepted.",
                     },
                 });
                 return;

@@ -14,6 +14,8 @@ public static class ProblemResults
             statusCode: StatusCodes.Status409Conflict,
             title: "Conflict",
             extensions: failure.FieldErrors is null ? null : new Dictionary<string, object?> { ["errors"] = failure.FieldErrors }),
+        FailureKind.TooLarge => TypedResults.Problem(failure.Detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "File too large"),
+        FailureKind.UnsupportedType => TypedResults.Problem(failure.Detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "File type not accepted"),
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 

@@ -39,6 +39,9 @@ public static class StartupConfiguration
         CheckPositiveNumber(configuration, "Email:Smtp:Port", problems);
         CheckPositiveNumber(configuration, "Security:MaxFailedSignIns", problems);
         CheckPositiveNumber(configuration, "Security:SignInAttemptsPerMinute", problems);
+        CheckPositiveNumber(configuration, "Storage:MaxAttachmentBytes", problems);
+        CheckPositiveTime(configuration, "Storage:AttachmentLinkLifetime", problems);
+        CheckPositiveTime(configuration, "Conversations:MessageEditWindow", problems);
         return problems;
     }
 

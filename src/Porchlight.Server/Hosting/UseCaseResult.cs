@@ -6,6 +6,12 @@ public enum FailureKind
     Forbidden,
     Invalid,
     Conflict,
+
+    /// <summary>An upload over its size limit (413).</summary>
+    TooLarge,
+
+    /// <summary>An upload of a type that is not accepted (415).</summary>
+    UnsupportedType,
 }
 
 /// <summary>Why a use case did not do what was asked. Mapped to ProblemDetails by <see cref="ProblemResults"/>.</summary>
@@ -16,6 +22,10 @@ public sealed record Failure(FailureKind Kind, string Detail, IReadOnlyDictionar
     public static Failure Forbidden(string reason) => new(FailureKind.Forbidden, reason);
 
     public static Failure Conflict(string detail) => new(FailureKind.Conflict, detail);
+
+    public static Failure TooLarge(string detail) => new(FailureKind.TooLarge, detail);
+
+    public static Failure UnsupportedType(string detail) => new(FailureKind.UnsupportedType, detail);
 
     /// <summary>A unique value (a name, an email) that is already taken.</summary>
     public static Failure Duplicate(string field, string message) =>

@@ -40,6 +40,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // Unassigning is valid on any conversation; a random agent id would not be.
         ["assigneeId"] = () => null,
         ["teamId"] = () => null,
+        // Attachments must be uploaded to the conversation first; a message without them is valid.
+        ["attachmentIds"] = () => new JsonArray(),
     };
 
     [Fact]
@@ -153,11 +155,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             foreach (var method in path.Value.EnumerateObject().Where(m => m.Name is "get" or "post" or "put" or "patch" or "delete"))
             {
                 var parameters = PathParameter().Matches(path.Name).Select(m => m.Groups[1].Value).ToList();
-                JsonElement? body = method.Value.TryGetProperty("requestBody", out var requestBody)
-                    && requestBody.GetProperty("content").TryGetProperty("application/json", out var json)
-                        ? json.GetProperty("schema")
-                        : null;
-                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, components));
+                var content = method.Value.TryGetProperty("requestBody", out var requestBody) ? requestBody.GetProperty("content") : default;
+                JsonElement? body = content.ValueKind == JsonValueKind.Object && content.TryGetProperty("application/json", out var json)
+                    ? json.GetProperty("schema")
+                    : null;
+                var upload = content.ValueKind == JsonValueKind.Object && content.TryGetProperty("multipart/form-data", out _);
+                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, components, upload));
             }
         }
 
@@ -173,6 +176,11 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         {
             var body = Sample(schema, operation.Components, null, 0)?.ToJsonString() ?? "{}";
             request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+        else if (operation.Upload)
+        {
+            // A small file of an accepted type, so only the ids in the path decide the answer.
+            request.Content = new MultipartFormDataContent { { new ByteArrayContent("probe file"u8.ToArray()), "file", "probe.txt" } };
         }
 
         return client.SendAsync(request, Ct);
@@ -259,7 +267,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             fields = new { name = Unique($"{label} contact"), email = $"{label.ToLowerInvariant()}-contact-{Guid.NewGuid():N}@example.com" },
         }).ExpectAsync(HttpStatusCode.Created);
         var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{started.GetProperty("conversation").IdOf()}");
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"));
+        // The owner's own note: a message the owner may edit and delete that leaves the conversation's preview alone.
+        var reply = await owner.ReplyAsync(conversation.IdOf(), Unique($"{label} note"), isPrivate: true).ExpectAsync(HttpStatusCode.Created);
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -314,16 +324,25 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     [GeneratedRegex("\"lastUsedAt\":(null|\"[^\"]*\")")]
     private static partial Regex LastUsed();
 
-    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, JsonElement? Body, JsonElement Components)
+    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, JsonElement? Body, JsonElement Components, bool Upload)
     {
         public override string ToString() => $"{Method} {Path}";
     }
 
     private sealed record ResourceSet(
-        Guid AgentId, string AgentEmail, JsonElement Team, JsonElement Inbox, JsonElement Invitation, JsonElement Token, JsonElement Conversation, JsonElement Message)
+        Guid AgentId,
+        string AgentEmail,
+        JsonElement Team,
+        JsonElement Inbox,
+        JsonElement Invitation,
+        JsonElement Token,
+        JsonElement Conversation,
+        JsonElement Message,
+        JsonElement Reply)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
-        public static readonly string[] ParameterNames = ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId"];
+        public static readonly string[] ParameterNames =
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -334,6 +353,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "tokenId" => Token.IdOf().ToString(),
             "conversationId" => Conversation.IdOf().ToString(),
             "contactId" => Conversation.GetProperty("contact").IdOf().ToString(),
+            "messageId" => Reply.IdOf().ToString(),
             _ => AgentId.ToString(),
         };
     }

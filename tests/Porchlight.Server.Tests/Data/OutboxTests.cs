@@ -56,7 +56,7 @@ public abstract class OutboxTests
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-            var inbox = Inbox.Create(workspace.WorkspaceId, "Never saved", InboxChannel.Api, WidgetSettings.Default, now);
+            var inbox = Inbox.Create(workspace.WorkspaceId, "Never saved", InboxChannel.Api, WidgetSettings.Default, false, "unused", now);
             rolledBackId = inbox.Id;
             db.Inboxes.Add(inbox);
             await db.SaveChangesAsync(Ct);

@@ -18,7 +18,7 @@ public enum TestDatabase
 
 /// <summary>
 /// The real server in memory, on its own fresh database: a SQLite file in a temp folder, or a new
-/// database on the shared <see cref="PostgresServer"/>. Extra settings go through UseSetting so
+/// database on the shared <see cref="PostgresServer"/>; attachments in a temp folder of its own. Extra settings go through UseSetting so
 /// Program.cs sees them while it builds.
 /// </summary>
 public sealed class PorchlightFactory : WebApplicationFactory<Program>
@@ -27,7 +27,7 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
     private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _configureServices;
-    private readonly string _sqliteDirectory = Path.Combine(Path.GetTempPath(), "porchlight-test-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "porchlight-test-" + Guid.NewGuid().ToString("N")[..8]);
 
     public PorchlightFactory(
         TestDatabase database = TestDatabase.Sqlite,
@@ -38,6 +38,7 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         _database = database;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         _configureServices = configureServices;
+        Directory.CreateDirectory(_directory);
         if (database == TestDatabase.Postgres)
         {
             ArgumentNullException.ThrowIfNull(postgres);
@@ -54,8 +55,7 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         }
         else
         {
-            Directory.CreateDirectory(_sqliteDirectory);
-            _connectionString = $"Data Source={Path.Combine(_sqliteDirectory, "porchlight.db")}";
+            _connectionString = $"Data Source={Path.Combine(_directory, "porchlight.db")}";
         }
     }
 
@@ -64,6 +64,7 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("Database:Provider", _database.ToString());
         builder.UseSetting("Database:ConnectionString", _connectionString);
+        builder.UseSetting("Storage:AttachmentsPath", AttachmentsPath);
         // Tests sign in many times from one address; the limiter has its own test.
         builder.UseSetting("Security:SignInAttemptsPerMinute", "1000");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
@@ -79,6 +80,8 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
             builder.ConfigureServices(_configureServices);
         }
     }
+
+    public string AttachmentsPath => Path.Combine(_directory, "attachments");
 
     /// <summary>Creates a workspace with an Owner and returns an API token of that Owner with all scopes.</summary>
     public async Task<TestWorkspace> CreateWorkspaceAsync(string name = "Acme", string? ownerEmail = null)
@@ -126,9 +129,9 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_sqliteDirectory))
+        if (Directory.Exists(_directory))
         {
-            Directory.Delete(_sqliteDirectory, recursive: true);
+            Directory.Delete(_directory, recursive: true);
         }
     }
 }

@@ -115,9 +115,13 @@ public sealed class Conversation : Entity, IWorkspaceOwned
         return conversation;
     }
 
-    /// <summary>Records an appended message; a contact's message reopens a resolved or snoozed conversation.</summary>
-    public void Record(Message message)
+    /// <summary>
+    /// Records an appended message; a contact's message reopens a resolved or snoozed conversation. A message
+    /// without text is previewed by <paramref name="attachmentSummary"/>.
+    /// </summary>
+    public void Record(Message message, string? attachmentSummary = null)
     {
+        var preview = message.Text.Length > 0 ? Preview(message.Text) : attachmentSummary ?? "";
         LastSequence = Math.Max(LastSequence, message.Sequence);
         LastActivityAt = message.CreatedAt;
         switch (message.Kind)
@@ -125,7 +129,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
             case MessageKind.Incoming:
                 LastContactMessageAt = message.CreatedAt;
                 ContactReadSequence = Math.Max(ContactReadSequence, message.Sequence);
-                LastMessagePreview = Preview(message.Text);
+                LastMessagePreview = preview;
                 if (Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
                 {
                     ChangeStatus(ConversationStatus.Open, snoozedUntil: null, message.CreatedAt);
@@ -136,7 +140,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
                 LastAgentMessageAt = message.CreatedAt;
                 FirstAgentReplyAt ??= message.CreatedAt;
                 AgentReadSequence = Math.Max(AgentReadSequence, message.Sequence);
-                LastMessagePreview = Preview(message.Text);
+                LastMessagePreview = preview;
                 break;
         }
     }
@@ -162,6 +166,22 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     public void MarkReadByContact(long sequence) => ContactReadSequence = Math.Clamp(sequence, ContactReadSequence, LastSequence);
 
     public void MarkReadByAgent(long sequence) => AgentReadSequence = Math.Clamp(sequence, AgentReadSequence, LastSequence);
+
+    /// <summary>
+    /// The newest visible message was edited or deleted: the preview follows, so a withdrawn reply does not
+    /// linger in conversation lists. Returns whether the preview changed.
+    /// </summary>
+    public bool ShowInPreview(Message message)
+    {
+        var preview = message.DeletedAt is not null ? "Message deleted" : message.Text.Length > 0 ? Preview(message.Text) : LastMessagePreview;
+        if (preview == LastMessagePreview)
+        {
+            return false;
+        }
+
+        LastMessagePreview = preview;
+        return true;
+    }
 
     /// <summary>The anonymous contact became a known one: the conversation follows.</summary>
     public void MoveTo(Contact contact) => ContactId = contact.Id;

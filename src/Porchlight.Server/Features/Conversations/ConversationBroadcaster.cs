@@ -24,7 +24,7 @@ public sealed class ConversationBroadcaster(
         var group = AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty);
         await agents.Clients.Group(group).MessageCreated(message);
         await agents.Clients.Group(group).ConversationChanged(conversation);
-        var contact = visitors.Clients.Group(VisitorHub.ContactGroup(conversation.Contact.Id));
+        var contact = visitors.Clients.Group(VisitorHub.ContactGroup(conversation.InboxId, conversation.Contact.Id));
         if (message.Kind is MessageKind.Incoming or MessageKind.Outgoing)
         {
             await contact.MessageCreated(VisitorMessage.From(message));
@@ -47,7 +47,7 @@ public sealed class ConversationBroadcaster(
         await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).MessageUpdated(message);
         if (message.Kind is MessageKind.Incoming or MessageKind.Outgoing)
         {
-            await visitors.Clients.Group(VisitorHub.ContactGroup(conversation.Contact.Id)).MessageUpdated(VisitorMessage.From(message));
+            await visitors.Clients.Group(VisitorHub.ContactGroup(conversation.InboxId, conversation.Contact.Id)).MessageUpdated(VisitorMessage.From(message));
         }
 
         await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.MessageUpdated(message));
@@ -56,14 +56,14 @@ public sealed class ConversationBroadcaster(
     public Task AgentTypingAsync(Guid conversationId, Guid agentId, string name, bool isTyping, CancellationToken cancellationToken) =>
         SafelyAsync(async () =>
         {
-            if (await ContactOfAsync(conversationId, cancellationToken) is not { } contactId)
+            if (await ContactOfAsync(conversationId, cancellationToken) is not { } owner)
             {
                 return;
             }
 
             var notice = new AgentTypingNotice(conversationId, "agent", agentId, name, isTyping);
             await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Typing(notice);
-            await visitors.Clients.Group(VisitorHub.ContactGroup(contactId)).Typing(new TypingNotice(conversationId, name, isTyping));
+            await visitors.Clients.Group(VisitorHub.ContactGroup(owner.InboxId, owner.ContactId)).Typing(new TypingNotice(conversationId, name, isTyping));
             await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Typing(notice));
         });
 
@@ -75,11 +75,11 @@ public sealed class ConversationBroadcaster(
     });
 
     /// <summary>An agent read up to <paramref name="sequence"/>: the visitor sees "Seen", teammates see it read.</summary>
-    public Task ReadByAgentAsync(Guid conversationId, Guid contactId, long sequence) => SafelyAsync(async () =>
+    public Task ReadByAgentAsync(Guid conversationId, Guid inboxId, Guid contactId, long sequence) => SafelyAsync(async () =>
     {
         var notice = new AgentReadNotice(conversationId, "agent", sequence);
         await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Read(notice);
-        await visitors.Clients.Group(VisitorHub.ContactGroup(contactId)).Read(new ReadNotice(conversationId, sequence));
+        await visitors.Clients.Group(VisitorHub.ContactGroup(inboxId, contactId)).Read(new ReadNotice(conversationId, sequence));
         await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Read(notice));
     });
 
@@ -90,8 +90,16 @@ public sealed class ConversationBroadcaster(
         await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Read(notice));
     });
 
-    private Task<Guid?> ContactOfAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        db.Conversations.Where(c => c.Id == conversationId).Select(c => (Guid?)c.ContactId).FirstOrDefaultAsync(cancellationToken);
+    /// <summary>Agents see a conversation change that is not a message: its contact, after an identify merged two.</summary>
+    public Task ConversationChangedAsync(ConversationResponse conversation) => SafelyAsync(async () =>
+    {
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).ConversationChanged(conversation);
+        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.ConversationChanged(conversation));
+    });
+
+    private async Task<(Guid InboxId, Guid ContactId)?> ContactOfAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        await db.Conversations.Where(c => c.Id == conversationId).Select(c => new { c.InboxId, c.ContactId }).FirstOrDefaultAsync(cancellationToken)
+            is { } found ? (found.InboxId, found.ContactId) : null;
 
     private async Task SafelyAsync(Func<Task> broadcast)
     {

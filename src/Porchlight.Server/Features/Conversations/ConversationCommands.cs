@@ -1,10 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
 
-public sealed record SendMessageRequest(string? Text, bool? Private, string? ClientId);
+public sealed record SendMessageRequest(string? Text, bool? Private, string? ClientId, List<Guid>? AttachmentIds = null);
 
 public sealed record ChangeStatusRequest(ConversationStatus? Status, DateTime? SnoozedUntil);
 
@@ -16,12 +17,13 @@ public sealed record ChangeLabelsRequest(List<string>? Labels);
 
 public sealed record AgentReadRequest(long? Sequence);
 
-/// <summary>An agent's reply to the contact, or a private note for teammates.</summary>
-public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, ConversationChanges changes)
+/// <summary>An agent's reply to the contact, or a private note for teammates, with text, uploaded attachments, or both.</summary>
+public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, MessageLog log, ConversationChanges changes)
 {
     public async Task<Result<Posted<MessageResponse>>> HandleAsync(Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors().Required("text", request.Text, Message.MaxTextLength);
+        var errors = new FieldErrors();
+        MessageRules.Text(errors, request.Text, request.AttachmentIds);
         if (request.ClientId is not null && !Message.IsValidClientId(request.ClientId))
         {
             errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
@@ -39,8 +41,40 @@ public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, Convers
 
         var kind = request.Private == true ? MessageKind.Note : MessageKind.Outgoing;
         var clientId = request.ClientId ?? Guid.CreateVersion7().ToString("N");
-        var (appended, described) = await changes.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text!.Trim(), cancellationToken);
-        return new Posted<MessageResponse>(described, appended.Created);
+        if (await log.FindAsync(conversation.Id, clientId, cancellationToken) is { } earlier)
+        {
+            return new Posted<MessageResponse>(await changes.AnnounceAsync(conversation, new Appended(earlier, Created: false)), Created: false);
+        }
+
+        var attachments = await PendingAttachments.FindAsync(db, conversation.Id, request.AttachmentIds, new Uploader(actor.AgentId, null), cancellationToken);
+        if (!attachments.Succeeded)
+        {
+            return attachments.Failure!;
+        }
+
+        var appended = await changes.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text?.Trim() ?? "", attachments.Value!, cancellationToken);
+        return appended.Succeeded
+            ? new Posted<MessageResponse>(appended.Value.Described, appended.Value.Appended.Created)
+            : appended.Failure!;
+    }
+}
+
+/// <summary>Rules every sender of a message follows.</summary>
+public static class MessageRules
+{
+    /// <summary>Text is required, except for a message that carries attachments, which may have none.</summary>
+    public static void Text(FieldErrors errors, string? text, IReadOnlyCollection<Guid>? attachmentIds)
+    {
+        if (attachmentIds is { Count: > 0 })
+        {
+            errors.MaxLength("text", text, Message.MaxTextLength);
+        }
+        else
+        {
+            errors.Required("text", text, Message.MaxTextLength);
+        }
+
+        PendingAttachments.Validate(errors, attachmentIds);
     }
 }
 
@@ -191,7 +225,7 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
             return await changes.DescribeAsync(conversation, cancellationToken);
         }
 
-        await changes.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, actor.AgentId, activity, cancellationToken);
+        await changes.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, actor.AgentId, activity, [], cancellationToken);
         return await changes.DescribeAsync(conversation, cancellationToken);
     }
 }
@@ -203,12 +237,13 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
     /// Appends a message and announces it before the next message is written, so every listener receives a
     /// conversation's messages in sequence order.
     /// </summary>
-    public async Task<(Appended Appended, MessageResponse Described)> AppendAsync(
-        Conversation conversation, string clientId, MessageKind kind, Guid? authorAgentId, string text, CancellationToken cancellationToken)
+    public async Task<Result<(Appended Appended, MessageResponse Described)>> AppendAsync(
+        Conversation conversation, string clientId, MessageKind kind, Guid? authorAgentId, string text, IReadOnlyList<Attachment> attachments,
+        CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
-        var appended = await log.AppendAsync(conversation, clientId, kind, authorAgentId, text, cancellationToken);
-        return (appended, await AnnounceAsync(conversation, appended));
+        var appended = await log.AppendAsync(conversation, clientId, kind, authorAgentId, text, attachments, cancellationToken);
+        return appended.Succeeded ? (appended.Value!, await AnnounceAsync(conversation, appended.Value!)) : appended.Failure!;
     }
 
     public async Task<ConversationResponse> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)
@@ -229,6 +264,23 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         return described;
     }
 
+    public async Task<MessageResponse> DescribeAsync(Conversation conversation, Message message, CancellationToken cancellationToken) =>
+        (await views.DescribeAsync(conversation, [message], cancellationToken))[0];
+
+    /// <summary>Describes an edited or deleted message and tells agents and, for replies, the contact.</summary>
+    public async Task<MessageResponse> UpdatedAsync(Conversation conversation, Message message, bool conversationChanged)
+    {
+        var described = await DescribeAsync(conversation, message, CancellationToken.None);
+        var conversationResponse = await DescribeAsync(conversation, CancellationToken.None);
+        await broadcaster.MessageUpdatedAsync(conversationResponse, described);
+        if (conversationChanged)
+        {
+            await broadcaster.ConversationChangedAsync(conversationResponse);
+        }
+
+        return described;
+    }
+
     public Task ReadAsync(Conversation conversation) =>
-        broadcaster.ReadByAgentAsync(conversation.Id, conversation.ContactId, conversation.AgentReadSequence);
+        broadcaster.ReadByAgentAsync(conversation.Id, conversation.InboxId, conversation.ContactId, conversation.AgentReadSequence);
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Contacts;
 
 namespace Porchlight.Server.Features.Conversations;
@@ -17,7 +18,8 @@ public sealed record MessageResponse(
     string Text,
     DateTime CreatedAt,
     DateTime? EditedAt,
-    DateTime? DeletedAt);
+    DateTime? DeletedAt,
+    IReadOnlyList<AttachmentResponse> Attachments);
 
 public sealed record ContactSummary(Guid Id, string Name, string? Email);
 
@@ -53,8 +55,11 @@ public sealed record ConversationResponse(
         c.CreatedAt, c.LastActivityAt, c.FirstAgentReplyAt, c.ResolvedAt);
 }
 
-/// <summary>Turns stored messages into responses, looking up the names of their authors once per batch.</summary>
-public sealed class MessageViews(AppDbContext db)
+/// <summary>
+/// Turns stored messages into responses, looking up the names of their authors and their attachments once
+/// per batch. The attachment links it signs go only to callers allowed to read the conversation.
+/// </summary>
+public sealed class MessageViews(AppDbContext db, AttachmentLinks links)
 {
     public async Task<List<MessageResponse>> DescribeAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
@@ -66,13 +71,19 @@ public sealed class MessageViews(AppDbContext db)
             ? await db.Contacts.Where(c => c.Id == conversation.ContactId)
                 .Select(c => c.Name ?? c.Email).FirstOrDefaultAsync(cancellationToken) ?? Contact.NameFor(conversation.ContactId, null, null)
             : "";
+        var messageIds = messages.Select(m => (Guid?)m.Id).ToList();
+        var attachments = (await db.Attachments.AsNoTracking()
+                .Where(a => messageIds.Contains(a.MessageId))
+                .OrderBy(a => a.Id)
+                .ToListAsync(cancellationToken))
+            .ToLookup(a => a.MessageId!.Value, a => AttachmentResponse.From(a, links));
         return [.. messages.Select(m => Describe(m, m.Kind == MessageKind.Incoming
             ? new MessageAuthor("contact", conversation.ContactId, contactName)
             : m.AuthorAgentId is { } agentId
                 ? new MessageAuthor("agent", agentId, agentNames.GetValueOrDefault(agentId, "Former agent"))
-                : new MessageAuthor("system", null, "Porchlight")))];
+                : new MessageAuthor("system", null, "Porchlight"), [.. attachments[m.Id]]))];
     }
 
-    public static MessageResponse Describe(Message m, MessageAuthor author) => new(
-        m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt);
+    public static MessageResponse Describe(Message m, MessageAuthor author, IReadOnlyList<AttachmentResponse> attachments) => new(
+        m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt, attachments);
 }

@@ -7,8 +7,9 @@ namespace Porchlight.Server.Features.Conversations;
 
 public static class ConversationsFeature
 {
-    public static IServiceCollection AddConversations(this IServiceCollection services)
+    public static IServiceCollection AddConversations(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section));
         // Hub payloads read like the REST API's: camelCase, enums by name.
         services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services
@@ -23,6 +24,9 @@ public static class ConversationsFeature
             .AddScoped<SendAgentMessage>()
             .AddScoped<ChangeConversation>()
             .AddScoped<DemoConversations>()
+            .AddScoped<OwnMessages>()
+            .AddScoped<EditMessage>()
+            .AddScoped<DeleteMessage>()
             .AddHostedService<SnoozeAlarm>();
     }
 
@@ -45,6 +49,12 @@ public static class ConversationsFeature
         conversations.MapPost("/{conversationId:guid}/messages", async (Guid conversationId, SendMessageRequest request, SendAgentMessage useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(conversationId, request, ct)).ToCreatedOrOk(m => $"/api/v1/conversations/{conversationId}/messages?after={m.Sequence - 1}&limit=1"))
             .RequirePermission(Permission.HandleConversations).Produces<MessageResponse>(StatusCodes.Status201Created);
+        conversations.MapPut("/{conversationId:guid}/messages/{messageId:guid}", async (Guid conversationId, Guid messageId, EditMessageRequest request, EditMessage useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(conversationId, messageId, request, ct)).ToOk())
+            .RequirePermission(Permission.HandleConversations).Produces<MessageResponse>().ProducesProblem(StatusCodes.Status409Conflict);
+        conversations.MapDelete("/{conversationId:guid}/messages/{messageId:guid}", async (Guid conversationId, Guid messageId, DeleteMessage useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(conversationId, messageId, ct)).ToOk())
+            .RequirePermission(Permission.HandleConversations).Produces<MessageResponse>().ProducesProblem(StatusCodes.Status409Conflict);
         conversations.MapPost("/{conversationId:guid}/status", async (Guid conversationId, ChangeStatusRequest request, ChangeConversation useCase, CancellationToken ct) =>
                 (await useCase.StatusAsync(conversationId, request, ct)).ToOk())
             .RequirePermission(Permission.HandleConversations).Produces<ConversationResponse>();

@@ -98,6 +98,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.ClientId).HasMaxLength(Message.MaxClientIdLength);
         builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(m => m.Text).HasMaxLength(Message.MaxTextLength);
+        // An edit that raced a deletion must not bring the text back: both update only a message not yet deleted.
+        builder.Property(m => m.DeletedAt).IsConcurrencyToken();
         builder.HasIndex(m => new { m.ConversationId, m.Sequence }).IsUnique();
         builder.HasIndex(m => new { m.ConversationId, m.ClientId }).IsUnique();
         builder.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
 
@@ -17,7 +19,21 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
     /// transaction the caller opened, it joins that transaction and leaves the commit to the caller.
     /// </summary>
     public async Task<Appended> AppendAsync(
-        Conversation conversation, string clientId, MessageKind kind, Guid? authorAgentId, string text, CancellationToken cancellationToken)
+        Conversation conversation, string clientId, MessageKind kind, Guid? authorAgentId, string text, CancellationToken cancellationToken) =>
+        (await AppendAsync(conversation, clientId, kind, authorAgentId, text, [], cancellationToken)).Value!;
+
+    /// <summary>
+    /// Stores a message that sends <paramref name="attachments"/> (unsent uploads tracked by this context).
+    /// Fails when another message claimed one of them first; a retry of this same message finds it instead.
+    /// </summary>
+    public async Task<Result<Appended>> AppendAsync(
+        Conversation conversation,
+        string clientId,
+        MessageKind kind,
+        Guid? authorAgentId,
+        string text,
+        IReadOnlyList<Attachment> attachments,
+        CancellationToken cancellationToken)
     {
         var ownTransaction = db.Database.CurrentTransaction is null;
         // On SQLite this is BEGIN IMMEDIATE: writers queue here instead of failing when they upgrade a read.
@@ -30,7 +46,12 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
         var sequence = await NextSequenceAsync(conversation, cancellationToken);
         var message = Message.Create(conversation, sequence, clientId, kind, authorAgentId, text, clock.GetUtcNow().UtcDateTime);
         db.Add(message);
-        conversation.Record(message);
+        foreach (var attachment in attachments)
+        {
+            attachment.AttachTo(message);
+        }
+
+        conversation.Record(message, AttachmentSummary(attachments));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -39,18 +60,28 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
                 await transaction.CommitAsync(cancellationToken);
             }
         }
-        catch (DbUpdateException) when (ownTransaction)
+        catch (DbUpdateException e) when (ownTransaction)
         {
-            // Another request with the same client id committed first (PostgreSQL lets both pass the look-up above).
+            // Another request with the same client id committed first (PostgreSQL lets both pass the look-up above),
+            // or another message took one of the attachments (the concurrency token on its message id).
             await transaction!.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();
-            return await FindAsync(conversation.Id, clientId, cancellationToken) is { } winner
-                ? new Appended(winner, Created: false)
-                : throw new InvalidOperationException($"Message {clientId} could not be stored and no earlier copy exists.");
+            if (await FindAsync(conversation.Id, clientId, cancellationToken) is { } winner)
+            {
+                return new Appended(winner, Created: false);
+            }
+
+            return e is DbUpdateConcurrencyException
+                ? Failure.Conflict("An attachment was sent with another message meanwhile.")
+                : throw new InvalidOperationException($"Message {clientId} could not be stored and no earlier copy exists.", e);
         }
 
         return new Appended(message, Created: true);
     }
+
+    /// <summary>The stored message with this client id: a retried send answers with it instead of storing a copy.</summary>
+    public Task<Message?> FindAsync(Guid conversationId, string clientId, CancellationToken cancellationToken) =>
+        db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.ConversationId == conversationId && m.ClientId == clientId, cancellationToken);
 
     /// <summary>The conversation's messages after <paramref name="afterSequence"/>, oldest first.</summary>
     public Task<List<Message>> ReadAsync(Guid conversationId, long afterSequence, int limit, bool forContact, CancellationToken cancellationToken) =>
@@ -61,8 +92,13 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
             .Take(limit)
             .ToListAsync(cancellationToken);
 
-    private Task<Message?> FindAsync(Guid conversationId, string clientId, CancellationToken cancellationToken) =>
-        db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.ConversationId == conversationId && m.ClientId == clientId, cancellationToken);
+    // What a conversation list shows for a message without text.
+    private static string? AttachmentSummary(IReadOnlyList<Attachment> attachments) => attachments.Count switch
+    {
+        0 => null,
+        1 => "📎 " + attachments[0].FileName,
+        var count => $"📎 {count} files",
+    };
 
     // The increment happens in the database, inside the transaction: on PostgreSQL the row stays locked
     // until commit, on SQLite the write lock is already held, so two senders never get the same number.

@@ -60,7 +60,7 @@ public sealed class SnoozeAlarm(IServiceScopeFactory scopes, TimeProvider clock,
                 {
                     conversation.ChangeStatus(ConversationStatus.Open, snoozedUntil: null, now);
                     await scope.ServiceProvider.GetRequiredService<ConversationChanges>()
-                        .AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, null, "The snooze ended; the conversation is open again", cancellationToken);
+                        .AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, null, "The snooze ended; the conversation is open again", [], cancellationToken);
                 }
             }
 

@@ -3,9 +3,9 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
 
-public sealed record CreateInboxRequest(string? Name, InboxChannel? Channel, WidgetSettingsDto? Widget);
+public sealed record CreateInboxRequest(string? Name, InboxChannel? Channel, WidgetSettingsDto? Widget, bool? RequireIdentityVerification = null);
 
-public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider clock, PublicUrls urls)
+public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider clock, PublicUrls urls, IdentitySecrets secrets)
 {
     public async Task<Result<InboxResponse>> HandleAsync(CreateInboxRequest request, CancellationToken cancellationToken)
     {
@@ -16,6 +16,7 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
         }
 
         var widget = InboxRules.Widget(request.Widget, WidgetSettings.Default, errors);
+        InboxRules.IdentityVerification(request.RequireIdentityVerification, request.Channel, errors);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -26,7 +27,9 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
             return InboxRules.DuplicateName;
         }
 
-        var inbox = Inbox.Create(actor.WorkspaceId, request.Name!, request.Channel!.Value, widget, clock.GetUtcNow().UtcDateTime);
+        var inbox = Inbox.Create(
+            actor.WorkspaceId, request.Name!, request.Channel!.Value, widget, request.RequireIdentityVerification ?? false,
+            secrets.Generate().Protected, clock.GetUtcNow().UtcDateTime);
         db.Inboxes.Add(inbox);
         if (await InboxRules.SaveAsync(db, request.Name!, null, cancellationToken) is { } raced)
         {

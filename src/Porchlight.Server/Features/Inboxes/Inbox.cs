@@ -48,9 +48,24 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
 
     public WidgetSettings Widget { get; private set; } = WidgetSettings.Default;
 
+    /// <summary>
+    /// The secret the host site signs user ids with (see <see cref="IdentitySecrets"/>), encrypted with the
+    /// data-protection keys: a database dump alone does not let anyone impersonate the site's users.
+    /// Null for inboxes created before identity verification existed; the first use fills it in.
+    /// </summary>
+    [AuditIgnore]
+    public string? ProtectedIdentitySecret { get; private set; }
+
+    /// <summary>When an admin last replaced the secret; audited, so a rotation shows in the trail without the secret.</summary>
+    public DateTime? IdentitySecretRotatedAt { get; private set; }
+
+    /// <summary>Identify only with a valid user hash; without one the visitor stays anonymous.</summary>
+    public bool RequireIdentityVerification { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
-    public static Inbox Create(Guid workspaceId, string name, InboxChannel channel, WidgetSettings widget, DateTime now)
+    public static Inbox Create(
+        Guid workspaceId, string name, InboxChannel channel, WidgetSettings widget, bool requireIdentityVerification, string protectedIdentitySecret, DateTime now)
     {
         var inbox = new Inbox
         {
@@ -59,16 +74,25 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
             Channel = channel,
             PublicToken = SecretToken.Create("inb")[..28],
             Widget = widget,
+            RequireIdentityVerification = requireIdentityVerification,
+            ProtectedIdentitySecret = protectedIdentitySecret,
             CreatedAt = now,
         };
         inbox.Raise(new InboxCreated(workspaceId, inbox.Id, channel));
         return inbox;
     }
 
-    public void Change(string name, WidgetSettings widget)
+    public void Change(string name, WidgetSettings widget, bool requireIdentityVerification)
     {
         Name = name.Trim();
         Widget = widget;
+        RequireIdentityVerification = requireIdentityVerification;
+    }
+
+    public void RotateIdentitySecret(string protectedIdentitySecret, DateTime now)
+    {
+        ProtectedIdentitySecret = protectedIdentitySecret;
+        IdentitySecretRotatedAt = now;
     }
 }
 
@@ -88,6 +112,7 @@ internal sealed class InboxConfiguration : IEntityTypeConfiguration<Inbox>
         builder.Property(i => i.Name).HasMaxLength(Inbox.MaxNameLength);
         builder.Property(i => i.Channel).HasConversion<string>().HasMaxLength(16);
         builder.Property(i => i.PublicToken).HasMaxLength(32);
+        builder.Property(i => i.ProtectedIdentitySecret).HasMaxLength(IdentitySecrets.MaxProtectedLength);
         builder.HasIndex(i => i.PublicToken).IsUnique();
         builder.HasIndex(i => new { i.WorkspaceId, i.Name }).IsUnique();
         builder.ComplexProperty(i => i.Widget, widget =>

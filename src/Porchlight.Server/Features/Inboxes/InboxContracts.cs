@@ -8,7 +8,14 @@ namespace Porchlight.Server.Features.Inboxes;
 public sealed record WidgetSettingsDto(string? Color, WidgetPosition? Position, string? Greeting, string? WelcomeText);
 
 public sealed record InboxResponse(
-    Guid Id, string Name, InboxChannel Channel, string PublicToken, WidgetSettings? Widget, string? EmbedSnippet, DateTime CreatedAt)
+    Guid Id,
+    string Name,
+    InboxChannel Channel,
+    string PublicToken,
+    WidgetSettings? Widget,
+    string? EmbedSnippet,
+    bool RequireIdentityVerification,
+    DateTime CreatedAt)
 {
     public static InboxResponse From(Inbox inbox, PublicUrls urls) => new(
         inbox.Id,
@@ -17,8 +24,12 @@ public sealed record InboxResponse(
         inbox.PublicToken,
         inbox.Channel == InboxChannel.WebWidget ? inbox.Widget : null,
         inbox.Channel == InboxChannel.WebWidget ? WidgetEmbed.For(inbox, urls) : null,
+        inbox.RequireIdentityVerification,
         inbox.CreatedAt);
 }
+
+/// <summary>An inbox's identity secret in plain text; only admins see it.</summary>
+public sealed record IdentitySecretResponse(string Secret);
 
 /// <summary>The HTML a site owner pastes before &lt;/body&gt; to get the launcher and the tracker.</summary>
 public static class WidgetEmbed
@@ -84,6 +95,15 @@ internal static partial class InboxRules
             dto.Position ?? current.Position,
             dto.Greeting?.Trim() ?? current.Greeting,
             dto.WelcomeText?.Trim() ?? current.WelcomeText);
+    }
+
+    /// <summary>Identity verification belongs to the widget: API inboxes have no visitors to verify.</summary>
+    public static void IdentityVerification(bool? require, InboxChannel? channel, FieldErrors errors)
+    {
+        if (require == true && channel == InboxChannel.Api)
+        {
+            errors.Add("requireIdentityVerification", "Only web-widget inboxes verify visitors' identity.");
+        }
     }
 
     [GeneratedRegex("^#[0-9A-Fa-f]{6}$")]

@@ -9,7 +9,10 @@ public static class InboxesFeature
         .AddScoped<GetInbox>()
         .AddScoped<CreateInbox>()
         .AddScoped<UpdateInbox>()
-        .AddScoped<DeleteInbox>();
+        .AddScoped<DeleteInbox>()
+        .AddScoped<ShowIdentitySecret>()
+        .AddScoped<RotateIdentitySecret>()
+        .AddSingleton<IdentitySecrets>();
 
     public static void MapInboxes(this RouteGroupBuilder api)
     {
@@ -29,5 +32,11 @@ public static class InboxesFeature
         inboxes.MapDelete("/{inboxId:guid}", async (Guid inboxId, DeleteInbox useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(inboxId, ct)).ToNoContent())
             .RequirePermission(Permission.ManageInboxes);
+        inboxes.MapGet("/{inboxId:guid}/identity-secret", async (Guid inboxId, ShowIdentitySecret useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ManageInboxes).Produces<IdentitySecretResponse>();
+        inboxes.MapPost("/{inboxId:guid}/identity-secret", async (Guid inboxId, RotateIdentitySecret useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ManageInboxes).Produces<IdentitySecretResponse>();
     }
 }

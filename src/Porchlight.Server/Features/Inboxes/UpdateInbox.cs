@@ -4,7 +4,7 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
 
-public sealed record UpdateInboxRequest(string? Name, WidgetSettingsDto? Widget);
+public sealed record UpdateInboxRequest(string? Name, WidgetSettingsDto? Widget, bool? RequireIdentityVerification = null);
 
 public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
 {
@@ -18,6 +18,7 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
 
         var errors = new FieldErrors().Required("name", request.Name, Inbox.MaxNameLength);
         var widget = InboxRules.Widget(request.Widget, inbox.Widget, errors);
+        InboxRules.IdentityVerification(request.RequireIdentityVerification, inbox.Channel, errors);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -28,7 +29,7 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
             return InboxRules.DuplicateName;
         }
 
-        inbox.Change(request.Name!, widget);
+        inbox.Change(request.Name!, widget, request.RequireIdentityVerification ?? inbox.RequireIdentityVerification);
         if (await InboxRules.SaveAsync(db, request.Name!, inboxId, cancellationToken) is { } raced)
         {
             return raced;

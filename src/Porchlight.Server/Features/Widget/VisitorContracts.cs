@@ -1,3 +1,4 @@
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Conversations;
 
 namespace Porchlight.Server.Features.Widget;
@@ -16,7 +17,8 @@ public sealed record VisitorMessage(
     string Text,
     DateTime CreatedAt,
     DateTime? EditedAt,
-    bool Deleted)
+    bool Deleted,
+    IReadOnlyList<AttachmentResponse> Attachments)
 {
     public static VisitorMessage From(MessageResponse message) => new(
         message.Id,
@@ -33,14 +35,17 @@ public sealed record VisitorMessage(
         message.Text,
         message.CreatedAt,
         message.EditedAt,
-        message.DeletedAt is not null);
+        message.DeletedAt is not null,
+        message.Attachments);
 }
 
-public sealed record VisitorConversation(Guid Id, string Status, long LastSequence, long Unread, string LastMessagePreview, DateTime LastActivityAt)
+/// <summary>A conversation in the widget's list: its newest message the visitor can see, unread count, and "Seen" position.</summary>
+public sealed record VisitorConversation(
+    Guid Id, string Status, long LastSequence, long Unread, long AgentReadSequence, VisitorMessage? LastMessage, DateTime LastActivityAt)
 {
-    public static VisitorConversation From(Conversation c) => new(
+    public static VisitorConversation From(Conversation c, VisitorMessage? lastMessage) => new(
         c.Id, c.Status.ToString().ToLowerInvariant(), c.LastSequence,
-        Math.Max(0, c.LastSequence - c.ContactReadSequence), c.LastMessagePreview, c.LastActivityAt);
+        Math.Max(0, c.LastSequence - c.ContactReadSequence), c.AgentReadSequence, lastMessage, c.LastActivityAt);
 }
 
 public sealed record TypingNotice(Guid ConversationId, string Name, bool IsTyping);

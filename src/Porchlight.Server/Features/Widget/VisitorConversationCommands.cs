@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
@@ -10,7 +11,7 @@ public sealed record StartConversationRequest(string? ClientId, string? Text, Di
 
 public sealed record OfflineMessageRequest(string? ClientId, string? Name, string? Email, string? Text);
 
-public sealed record SendVisitorMessageRequest(string? ClientId, string? Text);
+public sealed record SendVisitorMessageRequest(string? ClientId, string? Text, List<Guid>? AttachmentIds = null);
 
 public sealed record MarkReadRequest(long? Sequence);
 
@@ -109,7 +110,8 @@ public sealed class StartVisitorConversation(
 
         var described = (await views.DescribeAsync(conversation, [message], cancellationToken))[0];
         await broadcaster.MessageCreatedAsync(ConversationResponse.From(conversation, contact), described);
-        return new Posted<StartedConversation>(new(VisitorConversation.From(conversation), VisitorMessage.From(described)), Created: true);
+        var visible = VisitorMessage.From(described);
+        return new Posted<StartedConversation>(new(VisitorConversation.From(conversation, visible), visible), Created: true);
     }
 
     private async Task<StartedConversation?> FindStartedAsync(VisitorIdentity visitor, string clientId, CancellationToken cancellationToken)
@@ -123,18 +125,23 @@ public sealed class StartVisitorConversation(
 
         var first = await db.Messages.AsNoTracking().FirstAsync(m => m.ConversationId == conversation.Id && m.ClientId == clientId, cancellationToken);
         var described = (await views.DescribeAsync(conversation, [first], cancellationToken))[0];
-        return new StartedConversation(VisitorConversation.From(conversation), VisitorMessage.From(described));
+        var visible = VisitorMessage.From(described);
+        return new StartedConversation(VisitorConversation.From(conversation, visible), visible);
     }
 }
 
-/// <summary>A visitor's message in one of their own conversations; a contact's message reopens a resolved one.</summary>
-public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, ConversationChanges changes)
+/// <summary>
+/// A visitor's message in one of their own conversations, with text, their own uploads, or both; a contact's
+/// message reopens a resolved one.
+/// </summary>
+public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, MessageLog log, ConversationChanges changes)
 {
     public async Task<Result<Posted<VisitorMessage>>> HandleAsync(
         VisitorIdentity visitor, Guid conversationId, SendVisitorMessageRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        VisitorRules.ClientIdAndText(errors, request.ClientId, request.Text);
+        VisitorRules.ClientId(errors, request.ClientId);
+        MessageRules.Text(errors, request.Text, request.AttachmentIds);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -146,8 +153,23 @@ public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, Conv
             return Failure.NotFound("The conversation");
         }
 
-        var (appended, described) = await changes.AppendAsync(conversation, request.ClientId!, MessageKind.Incoming, null, request.Text!.Trim(), cancellationToken);
-        return new Posted<VisitorMessage>(VisitorMessage.From(described), appended.Created);
+        if (await log.FindAsync(conversation.Id, request.ClientId!, cancellationToken) is { } earlier)
+        {
+            var stored = await changes.AnnounceAsync(conversation, new Appended(earlier, Created: false));
+            return new Posted<VisitorMessage>(VisitorMessage.From(stored), Created: false);
+        }
+
+        var attachments = await PendingAttachments.FindAsync(db, conversation.Id, request.AttachmentIds, new Uploader(null, visitor.ContactId), cancellationToken);
+        if (!attachments.Succeeded)
+        {
+            return attachments.Failure!;
+        }
+
+        var appended = await changes.AppendAsync(
+            conversation, request.ClientId!, MessageKind.Incoming, null, request.Text?.Trim() ?? "", attachments.Value!, cancellationToken);
+        return appended.Succeeded
+            ? new Posted<VisitorMessage>(VisitorMessage.From(appended.Value.Described), appended.Value.Appended.Created)
+            : appended.Failure!;
     }
 }
 
@@ -164,8 +186,21 @@ public sealed class ReadVisitorConversations(AppDbContext db, TenantScope tenant
             .Where(c => c.ContactId == visitor.ContactId && c.InboxId == visitor.InboxId)
             .OrderByDescending(c => c.LastActivityAt)
             .Take(MaxConversations)
+            .Select(c => new
+            {
+                Conversation = c,
+                Last = db.Messages.Where(m => m.ConversationId == c.Id && (m.Kind == MessageKind.Incoming || m.Kind == MessageKind.Outgoing))
+                    .OrderByDescending(m => m.Sequence).FirstOrDefault(),
+            })
             .ToListAsync(cancellationToken);
-        return conversations.Select(VisitorConversation.From).ToList();
+        var listed = new List<VisitorConversation>(conversations.Count);
+        foreach (var item in conversations)
+        {
+            var last = item.Last is null ? null : VisitorMessage.From((await views.DescribeAsync(item.Conversation, [item.Last], cancellationToken))[0]);
+            listed.Add(VisitorConversation.From(item.Conversation, last));
+        }
+
+        return listed;
     }
 
     public async Task<Result<List<VisitorMessage>>> MessagesAsync(
@@ -217,12 +252,16 @@ internal static class VisitorRules
 
     public static void ClientIdAndText(FieldErrors errors, string? clientId, string? text)
     {
+        ClientId(errors, clientId);
+        errors.Required("text", text, Message.MaxTextLength);
+    }
+
+    public static void ClientId(FieldErrors errors, string? clientId)
+    {
         if (!Message.IsValidClientId(clientId))
         {
             errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
         }
-
-        errors.Required("text", text, Message.MaxTextLength);
     }
 
     public static void Fields(FieldErrors errors, Dictionary<string, string> fields)
@@ -247,5 +286,28 @@ internal static class VisitorRules
         }
 
         errors.MaxLength("fields.name", fields.GetValueOrDefault("name"), Contact.MaxNameLength);
+    }
+
+    /// <summary>Attributes the host site sends with identify or setAttributes: the limits of <see cref="ContactAttributes"/>.</summary>
+    public static void Attributes(FieldErrors errors, string field, Dictionary<string, string>? attributes)
+    {
+        if (attributes is null)
+        {
+            return;
+        }
+
+        if (attributes.Count > ContactAttributes.MaxCount)
+        {
+            errors.Add(field, $"At most {ContactAttributes.MaxCount} attributes.");
+            return;
+        }
+
+        foreach (var (key, value) in attributes)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Length > ContactAttributes.MaxKeyLength || value is null || value.Length > ContactAttributes.MaxValueLength)
+            {
+                errors.Add($"{field}.{key}", $"Keys of 1–{ContactAttributes.MaxKeyLength} and values of at most {ContactAttributes.MaxValueLength} characters.");
+            }
+        }
     }
 }

@@ -16,7 +16,12 @@ public sealed class VisitorHub(TenantScope tenant, AppDbContext db, Conversation
 {
     public const string Path = "/hubs/visitor";
 
-    public static string ContactGroup(Guid contactId) => $"contact:{contactId:N}";
+    /// <summary>
+    /// One contact's connections in one inbox. Identify in an inbox that does not verify identity yields a
+    /// token for a known contact; scoping the group to the inbox keeps that token from hearing the
+    /// contact's conversations in inboxes that do verify.
+    /// </summary>
+    public static string ContactGroup(Guid inboxId, Guid contactId) => $"contact:{inboxId:N}:{contactId:N}";
 
     public override async Task OnConnectedAsync()
     {
@@ -26,7 +31,7 @@ public sealed class VisitorHub(TenantScope tenant, AppDbContext db, Conversation
             return;
         }
 
-        await Groups.AddToGroupAsync(Context.ConnectionId, ContactGroup(visitor.ContactId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, ContactGroup(visitor.InboxId, visitor.ContactId));
         await base.OnConnectedAsync();
     }
 

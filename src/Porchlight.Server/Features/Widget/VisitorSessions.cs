@@ -42,7 +42,7 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
         var widget = inbox.Widget;
         return new WidgetConfigResponse(
             inbox.Name, widget.Color, widget.Position.ToString().ToLowerInvariant(), widget.Greeting, widget.WelcomeText,
-            DefaultFields, RequireIdentityVerification: false, presence.AnyOnline(inbox.WorkspaceId));
+            DefaultFields, inbox.RequireIdentityVerification, presence.AnyOnline(inbox.WorkspaceId));
     }
 }
 

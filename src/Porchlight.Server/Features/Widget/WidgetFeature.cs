@@ -1,7 +1,8 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
@@ -25,7 +26,9 @@ public static class WidgetFeature
             .AddScoped<StartVisitorConversation>()
             .AddScoped<SendVisitorMessage>()
             .AddScoped<ReadVisitorConversations>()
-            .AddScoped<MarkReadByVisitor>();
+            .AddScoped<MarkReadByVisitor>()
+            .AddScoped<IdentifyVisitor>()
+            .AddScoped<SetVisitorAttributes>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, VisitorAuthenticationHandler>(VisitorAuthenticationHandler.SchemeName, null);
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
@@ -50,6 +53,10 @@ public static class WidgetFeature
         {
             AuthenticationSchemes = VisitorAuthenticationHandler.SchemeName,
         });
+        visitor.MapPost("/identify", async (ClaimsPrincipal user, IdentifyRequest request, IdentifyVisitor useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), request, ct)).ToOk());
+        visitor.MapPut("/attributes", async (ClaimsPrincipal user, SetAttributesRequest request, SetVisitorAttributes useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(Visitor(user), request, ct)).ToNoContent());
         visitor.MapGet("/conversations", async (ClaimsPrincipal user, ReadVisitorConversations useCase, CancellationToken ct) =>
             (await useCase.ListAsync(Visitor(user), ct)).ToOk());
         visitor.MapPost("/conversations", async (ClaimsPrincipal user, StartConversationRequest request, StartVisitorConversation useCase, CancellationToken ct) =>
@@ -60,6 +67,15 @@ public static class WidgetFeature
             (await useCase.MessagesAsync(Visitor(user), conversationId, after ?? 0, ct)).ToOk());
         visitor.MapPost("/conversations/{conversationId:guid}/messages", async (ClaimsPrincipal user, Guid conversationId, SendVisitorMessageRequest request, SendVisitorMessage useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), conversationId, request, ct)).ToCreatedOrOk(m => $"/widget/v1/conversations/{conversationId}/messages?after={m.Sequence - 1}"));
+        visitor.MapPost("/conversations/{conversationId:guid}/attachments", async (ClaimsPrincipal user, Guid conversationId, IFormFile? file, UploadAttachment useCase, CancellationToken ct) =>
+            {
+                await using var content = file?.OpenReadStream();
+                var uploaded = file is null ? null : new UploadedFile(file.FileName, file.Length, content!);
+                return (await useCase.ByVisitorAsync(Visitor(user), conversationId, uploaded, ct)).ToHttp(a => TypedResults.Created(a.Url, a));
+            })
+            .WithMetadata(AttachmentsFeature.UploadLimit(app.Configuration))
+            // Visitors authenticate with a bearer token, never a cookie, so a cross-site form post carries no authority.
+            .DisableAntiforgery();
         visitor.MapPost("/conversations/{conversationId:guid}/read", async (ClaimsPrincipal user, Guid conversationId, MarkReadRequest request, MarkReadByVisitor useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), conversationId, request, ct)).ToNoContent());
 

@@ -46,10 +46,20 @@ public sealed class HubRecorder : IAsyncDisposable
     }
 
     public static Task<HubRecorder> VisitorAsync(PorchlightFactory factory, string visitorToken) =>
-        ConnectAsync(factory, "/hubs/visitor", visitorToken, "MessageCreated", "MessageUpdated", "ConversationUpdated", "Typing", "Read");
+        ReadyAsync(ConnectAsync(factory, "/hubs/visitor", visitorToken, "MessageCreated", "MessageUpdated", "ConversationUpdated", "Typing", "Read"));
 
     public static Task<HubRecorder> AgentAsync(PorchlightFactory factory, string apiToken) =>
-        ConnectAsync(factory, "/hubs/agent", apiToken, "MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read");
+        ReadyAsync(ConnectAsync(factory, "/hubs/agent", apiToken, "MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read"));
+
+    // The server joins a connection to its groups in OnConnectedAsync, which can still be running when
+    // StartAsync returns; it handles invocations only afterwards. Typing in no conversation is a no-op
+    // round trip on both hubs, after which the connection hears everything sent to its groups.
+    private static async Task<HubRecorder> ReadyAsync(Task<HubRecorder> connecting)
+    {
+        var recorder = await connecting;
+        await recorder.Connection.InvokeAsync("Typing", Guid.Empty, false, TestContext.Current.CancellationToken);
+        return recorder;
+    }
 
     /// <summary>Waits for an event named <paramref name="name"/> whose payload matches, and returns it.</summary>
     public async Task<JsonElement> WaitForAsync(string name, Func<JsonElement, bool> matches, string what)

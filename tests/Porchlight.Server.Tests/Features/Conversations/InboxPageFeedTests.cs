@@ -9,7 +9,7 @@ public sealed class InboxPageFeedTests
 {
     private static readonly MessageResponse Message = new(
         Guid.CreateVersion7(), Guid.CreateVersion7(), 1, "client-0001", MessageKind.Incoming,
-        new MessageAuthor("contact", Guid.CreateVersion7(), "Ada"), "Hello", DateTime.UtcNow, null, null);
+        new MessageAuthor("contact", Guid.CreateVersion7(), "Ada"), "Hello", DateTime.UtcNow, null, null, []);
 
     [Fact]
     public async Task Feed_PageThatThrows_DoesNotStopDeliveryToTheNextPage()

@@ -44,7 +44,7 @@ public sealed partial class WidgetBudgetTests
     public async Task EmbedSnippet_InboxAttribute_IsTheOneTheLoaderReads()
     {
         await using var factory = new PorchlightFactory();
-        var inbox = Inbox.Create(Guid.NewGuid(), "Website", InboxChannel.WebWidget, WidgetSettings.Default, DateTime.UtcNow);
+        var inbox = Inbox.Create(Guid.NewGuid(), "Website", InboxChannel.WebWidget, WidgetSettings.Default, false, "unused", DateTime.UtcNow);
         var snippet = WidgetEmbed.For(inbox, factory.Services.GetRequiredService<PublicUrls>());
 
         var attribute = SnippetInboxAttribute().Match(snippet);
