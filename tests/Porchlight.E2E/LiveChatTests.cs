@@ -6,10 +6,14 @@ namespace Porchlight.E2E;
 
 /// <summary>
 /// A visitor on a customer's website (another origin, with a strict CSP) chats through the widget with an
-/// agent in the inbox, live, both ways; the history survives a reload; nothing the visitor types runs as script.
+/// agent in the inbox, live, both ways, with a photo; the history survives a reload; nothing the visitor
+/// types runs as script.
 /// </summary>
 public sealed class LiveChatTests : BrowserTest
 {
+    private static readonly byte[] OnePixelPng = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
     private const string Payload = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=1</script>";
 
     [Fact]
@@ -44,6 +48,11 @@ public sealed class LiveChatTests : BrowserTest
         await Expect(row).ToContainTextAsync("Ada");
         await row.ClickAsync();
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small?");
+        // The visitor adds a photo; both sides see it as an image.
+        await chat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "my-boots.png", MimeType = "image/png", Buffer = OnePixelPng });
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming'] img[alt='my-boots.png']")).ToBeVisibleAsync();
+        await Expect(chat.Locator("img[alt='my-boots.png']")).ToBeVisibleAsync();
+
         var reply = agent.Locator("#composer");
         await reply.PressSequentiallyAsync("They run half a size small");
         await Expect(chat.GetByText("Olivia Owner is typing…")).ToBeVisibleAsync();
@@ -52,7 +61,7 @@ public sealed class LiveChatTests : BrowserTest
 
         await Expect(chat.GetByText("They run half a size small, so order one size up.")).ToBeVisibleAsync();
         await Screenshot(visitor, "live-chat-1-widget");
-        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']")).ToContainTextAsync("order one size up");
+        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']").Last).ToContainTextAsync("order one size up");
         await Screenshot(agent, "live-chat-2-inbox");
 
         // The visitor comes back to the page: the conversation is still there.
@@ -73,7 +82,7 @@ public sealed class LiveChatTests : BrowserTest
         var malloryRow = agent.Locator(".pl-conversation-row", new() { HasText = "Mallory" });
         await Expect(malloryRow).ToContainTextAsync("Mallory " + Payload);
         await malloryRow.ClickAsync();
-        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Look: " + Payload);
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']", new() { HasText = "Look:" })).ToContainTextAsync("Look: " + Payload);
         await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("Mallory " + Payload);
         await agent.Locator("#composer").FillAsync("Echo: " + Payload);
         await agent.Locator("#send-message").ClickAsync();
