@@ -11,9 +11,6 @@ namespace Porchlight.E2E;
 /// </summary>
 public sealed class LiveChatTests : BrowserTest
 {
-    private static readonly byte[] OnePixelPng = Convert.FromBase64String(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
-
     private const string Payload = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=1</script>";
 
     [Fact]
@@ -48,10 +45,11 @@ public sealed class LiveChatTests : BrowserTest
         await Expect(row).ToContainTextAsync("Ada");
         await row.ClickAsync();
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small?");
-        // The visitor adds a photo; both sides see it as an image.
-        await chat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "my-boots.png", MimeType = "image/png", Buffer = OnePixelPng });
-        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming'] img[alt='my-boots.png']")).ToBeVisibleAsync();
-        await Expect(chat.Locator("img[alt='my-boots.png']")).ToBeVisibleAsync();
+        // The visitor adds a screenshot; both sides see it as an image.
+        var image = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "docs", "screenshots", "agents.png"), TestContext.Current.CancellationToken);
+        await chat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "my-order.png", MimeType = "image/png", Buffer = image });
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming'] img[alt='my-order.png']")).ToBeVisibleAsync();
+        await Expect(chat.Locator("img[alt='my-order.png']")).ToBeVisibleAsync();
 
         var reply = agent.Locator("#composer");
         await reply.PressSequentiallyAsync("They run half a size small");
