@@ -4,6 +4,7 @@ using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.CannedResponses;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
@@ -59,6 +60,7 @@ builder.Services
     .AddApiTokens()
     .AddConversations(builder.Configuration)
     .AddAttachments(builder.Configuration)
+    .AddCannedResponses()
     .AddWidget(builder.Configuration)
     .AddSignIn()
     .AddSingleton<SetupGate>()
@@ -97,6 +99,7 @@ api.MapApiTokens();
 api.MapAudit();
 api.MapConversations();
 api.MapAttachments(builder.Configuration);
+api.MapCannedResponses();
 app.MapAgentHub();
 app.MapWidget();
 app.MapAttachmentDownloads();

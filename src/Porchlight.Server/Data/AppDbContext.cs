@@ -6,6 +6,7 @@ using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.CannedResponses;
 using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
@@ -48,6 +49,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
     public DbSet<Message> Messages => Set<Message>();
 
     public DbSet<Attachment> Attachments => Set<Attachment>();
+
+    public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

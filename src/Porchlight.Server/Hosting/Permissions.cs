@@ -21,6 +21,9 @@ public enum Permission
     /// <summary>Reply, write notes, assign, label, snooze and resolve conversations.</summary>
     HandleConversations,
 
+    /// <summary>Create, change and delete the workspace's shared canned responses (everyone keeps personal ones).</summary>
+    ManageSharedCannedResponses,
+
     ManageWorkspace,
     ManageAgents,
     ManageTeams,
@@ -40,7 +43,10 @@ public static class RolePermissions
     ];
 
     private static readonly Permission[] Administration =
-        [Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit];
+    [
+        Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
+        Permission.ManageSharedCannedResponses,
+    ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {

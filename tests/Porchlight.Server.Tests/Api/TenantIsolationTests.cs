@@ -42,6 +42,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["teamId"] = () => null,
         // Attachments must be uploaded to the conversation first; a message without them is valid.
         ["attachmentIds"] = () => new JsonArray(),
+        ["shortcut"] = () => $"probe-{Guid.NewGuid():N}",
     };
 
     [Fact]
@@ -269,7 +270,14 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{started.GetProperty("conversation").IdOf()}");
         // The owner's own note: a message the owner may edit and delete that leaves the conversation's preview alone.
         var reply = await owner.ReplyAsync(conversation.IdOf(), Unique($"{label} note"), isPrivate: true).ExpectAsync(HttpStatusCode.Created);
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply);
+        var canned = await owner.PostJsonAsync("/api/v1/canned-responses", new
+        {
+            shortcut = $"{label.ToLowerInvariant()}-{Guid.NewGuid():N}",
+            title = Unique($"{label} canned title"),
+            text = Unique($"{label} canned text"),
+            shared = true,
+        }).ExpectAsync(HttpStatusCode.Created);
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -300,6 +308,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.Conversation.GetProperty("contact").Text("name")!,
             resources.Conversation.GetProperty("contact").Text("email")!,
             resources.Message.Text("text")!,
+            resources.CannedResponse.Text("title")!,
+            resources.CannedResponse.Text("text")!,
         ];
     }
 
@@ -338,11 +348,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Token,
         JsonElement Conversation,
         JsonElement Message,
-        JsonElement Reply)
+        JsonElement Reply,
+        JsonElement CannedResponse)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -354,6 +365,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "conversationId" => Conversation.IdOf().ToString(),
             "contactId" => Conversation.GetProperty("contact").IdOf().ToString(),
             "messageId" => Reply.IdOf().ToString(),
+            "cannedResponseId" => CannedResponse.IdOf().ToString(),
             _ => AgentId.ToString(),
         };
     }

@@ -5,10 +5,7 @@ using System.Text;
 namespace Porchlight.Server.Features.Attachments;
 
 /// <summary>A type attachments may have: what it is served as, and the file name extensions that fit it.</summary>
-public sealed record AttachmentType(string ContentType, params string[] Extensions)
-{
-    public bool IsImage => ContentType.StartsWith("image/", StringComparison.Ordinal);
-}
+public sealed record AttachmentType(string ContentType, params string[] Extensions);
 
 /// <summary>
 /// Decides what an upload is from its bytes, never from the name or the type the client sent: images

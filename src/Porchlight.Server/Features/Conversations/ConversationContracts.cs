@@ -72,7 +72,7 @@ public sealed class MessageViews(AppDbContext db, AttachmentLinks links)
                 .Select(c => c.Name ?? c.Email).FirstOrDefaultAsync(cancellationToken) ?? Contact.NameFor(conversation.ContactId, null, null)
             : "";
         var messageIds = messages.Select(m => (Guid?)m.Id).ToList();
-        var attachments = (await db.Attachments.AsNoTracking()
+        var attachments = (messageIds.Count == 0 ? [] : await db.Attachments.AsNoTracking()
                 .Where(a => messageIds.Contains(a.MessageId))
                 .OrderBy(a => a.Id)
                 .ToListAsync(cancellationToken))

@@ -430,6 +430,56 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.CannedResponses.CannedResponse", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Folder")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerAgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Shortcut")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerAgentId");
+
+                    b.HasIndex("WorkspaceId", "OwnerKey", "Shortcut")
+                        .IsUnique();
+
+                    b.ToTable("CannedResponses");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Contacts.Contact", b =>
                 {
                     b.Property<Guid>("Id")
@@ -858,6 +908,20 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("UploadedByAgentId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.CannedResponses.CannedResponse", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerAgentId")
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
