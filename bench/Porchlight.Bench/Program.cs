@@ -250,9 +250,21 @@ internal static class Delivery
                 request.Content = JsonContent.Create(new { clientId = key, text = "How long does shipping to Berlin take?" });
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", i % 2 == 0 ? conversation.VisitorToken : token);
                 (i % 2 == 0 ? toAgent : toVisitor).Sending(key, due);
-                using var response = await (i % 2 == 0 ? http : agentHttp).SendAsync(request);
-                if (!response.IsSuccessStatusCode)
+                try
                 {
+                    using var response = await (i % 2 == 0 ? http : agentHttp).SendAsync(request);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+                catch (TaskCanceledException)
+                {
+                    // The client gave up waiting (60 s): the server is past its capacity at this rate.
                     Interlocked.Increment(ref failures);
                 }
             });
