@@ -24,9 +24,10 @@ public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, Message
     {
         var errors = new FieldErrors();
         MessageRules.Text(errors, request.Text, request.AttachmentIds);
-        if (request.ClientId is not null && !Message.IsValidClientId(request.ClientId))
+        // Optional for agents and integrations: the server picks one when none is sent.
+        if (request.ClientId is not null)
         {
-            errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
+            MessageRules.ClientId(errors, request.ClientId);
         }
 
         if (errors.Any)
@@ -62,6 +63,15 @@ public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, Message
 /// <summary>Rules every sender of a message follows.</summary>
 public static class MessageRules
 {
+    /// <summary>The sender's idempotency key: 8–64 characters of [A-Za-z0-9_-].</summary>
+    public static void ClientId(FieldErrors errors, string? clientId)
+    {
+        if (!Message.IsValidClientId(clientId))
+        {
+            errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
+        }
+    }
+
     /// <summary>Text is required, except for a message that carries attachments, which may have none.</summary>
     public static void Text(FieldErrors errors, string? text, IReadOnlyCollection<Guid>? attachmentIds)
     {

@@ -140,7 +140,7 @@ public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, Mess
         VisitorIdentity visitor, Guid conversationId, SendVisitorMessageRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        VisitorRules.ClientId(errors, request.ClientId);
+        MessageRules.ClientId(errors, request.ClientId);
         MessageRules.Text(errors, request.Text, request.AttachmentIds);
         if (errors.Any)
         {
@@ -252,16 +252,8 @@ internal static class VisitorRules
 
     public static void ClientIdAndText(FieldErrors errors, string? clientId, string? text)
     {
-        ClientId(errors, clientId);
+        MessageRules.ClientId(errors, clientId);
         errors.Required("text", text, Message.MaxTextLength);
-    }
-
-    public static void ClientId(FieldErrors errors, string? clientId)
-    {
-        if (!Message.IsValidClientId(clientId))
-        {
-            errors.Add("clientId", $"{Message.MinClientIdLength}–{Message.MaxClientIdLength} characters of A–Z, a–z, 0–9, '_' and '-'.");
-        }
     }
 
     public static void Fields(FieldErrors errors, Dictionary<string, string> fields)
