@@ -11,6 +11,10 @@ namespace Porchlight.Server.Data;
 /// </summary>
 internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    // Set when this context stored events that the processor has not been told about: a commit without
+    // events (most message writes) does not wake it, so it does not poll the table after every commit.
+    private bool _unsignalled;
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         StoreEvents(eventData.Context);
@@ -37,11 +41,11 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
     }
 
     // Inside an explicit transaction the rows are not visible yet: signal on commit instead.
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => signal.Notify();
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => SignalStoredEvents();
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        signal.Notify();
+        SignalStoredEvents();
         return Task.CompletedTask;
     }
 
@@ -49,6 +53,15 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
     {
         if (context?.Database.CurrentTransaction is null)
         {
+            SignalStoredEvents();
+        }
+    }
+
+    private void SignalStoredEvents()
+    {
+        if (_unsignalled)
+        {
+            _unsignalled = false;
             signal.Notify();
         }
     }
@@ -76,6 +89,7 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
                     DomainEventRegistry.NameOf(type),
                     JsonSerializer.Serialize(domainEvent, type, DomainEventRegistry.Json),
                     now));
+                _unsignalled = true;
             }
 
             source.ClearDomainEvents();

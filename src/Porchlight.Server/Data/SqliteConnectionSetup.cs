@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -7,33 +8,42 @@ namespace Porchlight.Server.Data;
 /// <summary>
 /// Per-connection SQLite settings. WAL lets readers proceed while one writer commits; NORMAL
 /// synchronous is durable across application crashes in WAL mode and avoids an fsync per commit;
-/// foreign keys are off by default in SQLite.
+/// foreign keys are off by default in SQLite. The settings belong to the native connection, which the
+/// pool keeps open between uses, so they run once per native connection, not on every logical open
+/// (EF Core opens a pooled connection for each query).
 /// </summary>
 internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+    private readonly ConditionalWeakTable<object, object> _configured = [];
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        if (connection is SqliteConnection)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    private static void Apply(DbConnection connection)
-    {
-        if (connection is SqliteConnection)
+        if (NeedsSetup(connection))
         {
             using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             command.ExecuteNonQuery();
+            Configured(connection);
         }
     }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (NeedsSetup(connection))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            Configured(connection);
+        }
+    }
+
+    private bool NeedsSetup(DbConnection connection) =>
+        connection is SqliteConnection { Handle: { } handle } && !_configured.TryGetValue(handle, out _);
+
+    private void Configured(DbConnection connection) => _configured.AddOrUpdate(((SqliteConnection)connection).Handle!, this);
 
     /// <summary>Makes sure the folder of a file database exists, so a fresh clone needs no set-up.</summary>
     public static void EnsureDirectory(string connectionString)

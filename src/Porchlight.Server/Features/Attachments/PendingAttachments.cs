@@ -38,6 +38,18 @@ public static class PendingAttachments
             .Where(a => ids.Contains(a.Id) && a.ConversationId == conversationId
                 && a.UploadedByAgentId == uploader.AgentId && a.UploadedByContactId == uploader.ContactId)
             .ToListAsync(cancellationToken);
+        return Check(ids, found, conversationId, uploader);
+    }
+
+    /// <summary>
+    /// Picks the named uploads out of <paramref name="loaded"/> (which may hold other messages' uploads too),
+    /// in the order they were named, with the same rules as <see cref="FindAsync"/>.
+    /// </summary>
+    public static Result<List<Attachment>> Check(IReadOnlyCollection<Guid> attachmentIds, IEnumerable<Attachment> loaded, Guid conversationId, Uploader uploader)
+    {
+        var ids = attachmentIds.Distinct().ToList();
+        var found = loaded.Where(a => ids.Contains(a.Id) && a.ConversationId == conversationId
+            && a.UploadedByAgentId == uploader.AgentId && a.UploadedByContactId == uploader.ContactId).ToList();
         if (found.Count != ids.Count)
         {
             return Failure.Invalid(Field, "Each id must be a file you uploaded to this conversation.");

@@ -18,7 +18,7 @@ public sealed record ChangeLabelsRequest(List<string>? Labels);
 public sealed record AgentReadRequest(long? Sequence);
 
 /// <summary>An agent's reply to the contact, or a private note for teammates, with text, uploaded attachments, or both.</summary>
-public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, MessageLog log, ConversationChanges changes)
+public sealed class SendAgentMessage(ActingAgent actor, MessageWriter writer)
 {
     public async Task<Result<Posted<MessageResponse>>> HandleAsync(Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken)
     {
@@ -35,28 +35,17 @@ public sealed class SendAgentMessage(AppDbContext db, ActingAgent actor, Message
             return errors.ToFailure();
         }
 
-        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken) is not { } conversation)
-        {
-            return Failure.NotFound("The conversation");
-        }
-
-        var kind = request.Private == true ? MessageKind.Note : MessageKind.Outgoing;
-        var clientId = request.ClientId ?? Guid.CreateVersion7().ToString("N");
-        if (await log.FindAsync(conversation.Id, clientId, cancellationToken) is { } earlier)
-        {
-            return new Posted<MessageResponse>(await changes.AnnounceAsync(conversation, new Appended(earlier, Created: false)), Created: false);
-        }
-
-        var attachments = await PendingAttachments.FindAsync(db, conversation.Id, request.AttachmentIds, new Uploader(actor.AgentId, null), cancellationToken);
-        if (!attachments.Succeeded)
-        {
-            return attachments.Failure!;
-        }
-
-        var appended = await changes.AppendAsync(conversation, clientId, kind, actor.AgentId, request.Text?.Trim() ?? "", attachments.Value!, cancellationToken);
-        return appended.Succeeded
-            ? new Posted<MessageResponse>(appended.Value.Described, appended.Value.Appended.Created)
-            : appended.Failure!;
+        var draft = new MessageDraft(
+            actor.WorkspaceId,
+            conversationId,
+            Owner: null,
+            request.ClientId ?? Guid.CreateVersion7().ToString("N"),
+            request.Private == true ? MessageKind.Note : MessageKind.Outgoing,
+            actor.AgentId,
+            request.Text?.Trim() ?? "",
+            request.AttachmentIds ?? []);
+        var written = await writer.WriteAsync(draft, cancellationToken);
+        return written.Succeeded ? new Posted<MessageResponse>(written.Value!.Message, written.Value.Created) : written.Failure!;
     }
 }
 
@@ -268,7 +257,7 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         var described = (await views.DescribeAsync(conversation, [appended.Message], CancellationToken.None))[0];
         if (appended.Created)
         {
-            await broadcaster.MessageCreatedAsync(await DescribeAsync(conversation, CancellationToken.None), described);
+            await broadcaster.MessageCreatedAsync(conversation.WorkspaceId, await DescribeAsync(conversation, CancellationToken.None), described);
         }
 
         return described;

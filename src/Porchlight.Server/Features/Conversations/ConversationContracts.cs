@@ -77,12 +77,16 @@ public sealed class MessageViews(AppDbContext db, AttachmentLinks links)
                 .OrderBy(a => a.Id)
                 .ToListAsync(cancellationToken))
             .ToLookup(a => a.MessageId!.Value, a => AttachmentResponse.From(a, links));
-        return [.. messages.Select(m => Describe(m, m.Kind == MessageKind.Incoming
+        return [.. messages.Select(m => Describe(m, AuthorOf(conversation, m, contactName, agentNames), [.. attachments[m.Id]]))];
+    }
+
+    /// <summary>Who wrote <paramref name="m"/>, from names the caller already looked up.</summary>
+    public static MessageAuthor AuthorOf(Conversation conversation, Message m, string contactName, IReadOnlyDictionary<Guid, string> agentNames) =>
+        m.Kind == MessageKind.Incoming
             ? new MessageAuthor("contact", conversation.ContactId, contactName)
             : m.AuthorAgentId is { } agentId
                 ? new MessageAuthor("agent", agentId, agentNames.GetValueOrDefault(agentId, "Former agent"))
-                : new MessageAuthor("system", null, "Porchlight"), [.. attachments[m.Id]]))];
-    }
+                : new MessageAuthor("system", null, "Porchlight");
 
     public static MessageResponse Describe(Message m, MessageAuthor author, IReadOnlyList<AttachmentResponse> attachments) => new(
         m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt, attachments);

@@ -16,6 +16,8 @@ public static class ConversationsFeature
             .AddSingleton<LiveInboxFeed>()
             .AddSingleton<AgentPresence>()
             .AddSingleton<MessageWriteGate>()
+            .AddSingleton<MessageWriter>()
+            .AddHostedService(sp => sp.GetRequiredService<MessageWriter>())
             .AddScoped<ConversationBroadcaster>()
             .AddScoped<MessageLog>()
             .AddScoped<MessageViews>()

@@ -92,25 +92,16 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
             .Take(limit)
             .ToListAsync(cancellationToken);
 
-    // What a conversation list shows for a message without text.
-    private static string? AttachmentSummary(IReadOnlyList<Attachment> attachments) => attachments.Count switch
+    /// <summary>What a conversation list shows for a message without text.</summary>
+    public static string? AttachmentSummary(IReadOnlyList<Attachment> attachments) => attachments.Count switch
     {
         0 => null,
         1 => "📎 " + attachments[0].FileName,
         var count => $"📎 {count} files",
     };
 
-    // The increment happens in the database, inside the transaction: on PostgreSQL the row stays locked
-    // until commit, on SQLite the write lock is already held, so two senders never get the same number.
-    private async Task<long> NextSequenceAsync(Conversation conversation, CancellationToken cancellationToken)
-    {
-        if (db.Entry(conversation).State == EntityState.Added)
-        {
-            return conversation.LastSequence + 1;
-        }
-
-        await db.Conversations.Where(c => c.Id == conversation.Id)
-            .ExecuteUpdateAsync(set => set.SetProperty(c => c.LastSequence, c => c.LastSequence + 1), cancellationToken);
-        return await db.Conversations.Where(c => c.Id == conversation.Id).Select(c => c.LastSequence).SingleAsync(cancellationToken);
-    }
+    private async Task<long> NextSequenceAsync(Conversation conversation, CancellationToken cancellationToken) =>
+        db.Entry(conversation).State == EntityState.Added
+            ? conversation.LastSequence + 1
+            : (await ConversationSequences.ReserveAsync(db, new Dictionary<Guid, int> { [conversation.Id] = 1 }, cancellationToken))[conversation.Id];
 }

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
@@ -109,7 +108,7 @@ public sealed class StartVisitorConversation(
         }
 
         var described = (await views.DescribeAsync(conversation, [message], cancellationToken))[0];
-        await broadcaster.MessageCreatedAsync(ConversationResponse.From(conversation, contact), described);
+        await broadcaster.MessageCreatedAsync(visitor.WorkspaceId, ConversationResponse.From(conversation, contact), described);
         var visible = VisitorMessage.From(described);
         return new Posted<StartedConversation>(new(VisitorConversation.From(conversation, visible), visible), Created: true);
     }
@@ -134,7 +133,7 @@ public sealed class StartVisitorConversation(
 /// A visitor's message in one of their own conversations, with text, their own uploads, or both; a contact's
 /// message reopens a resolved one.
 /// </summary>
-public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, MessageLog log, ConversationChanges changes)
+public sealed class SendVisitorMessage(MessageWriter writer)
 {
     public async Task<Result<Posted<VisitorMessage>>> HandleAsync(
         VisitorIdentity visitor, Guid conversationId, SendVisitorMessageRequest request, CancellationToken cancellationToken)
@@ -147,29 +146,17 @@ public sealed class SendVisitorMessage(AppDbContext db, TenantScope tenant, Mess
             return errors.ToFailure();
         }
 
-        tenant.Enter(visitor.WorkspaceId);
-        if (await VisitorRules.OwnConversation(db, visitor, conversationId).FirstOrDefaultAsync(cancellationToken) is not { } conversation)
-        {
-            return Failure.NotFound("The conversation");
-        }
-
-        if (await log.FindAsync(conversation.Id, request.ClientId!, cancellationToken) is { } earlier)
-        {
-            var stored = await changes.AnnounceAsync(conversation, new Appended(earlier, Created: false));
-            return new Posted<VisitorMessage>(VisitorMessage.From(stored), Created: false);
-        }
-
-        var attachments = await PendingAttachments.FindAsync(db, conversation.Id, request.AttachmentIds, new Uploader(null, visitor.ContactId), cancellationToken);
-        if (!attachments.Succeeded)
-        {
-            return attachments.Failure!;
-        }
-
-        var appended = await changes.AppendAsync(
-            conversation, request.ClientId!, MessageKind.Incoming, null, request.Text?.Trim() ?? "", attachments.Value!, cancellationToken);
-        return appended.Succeeded
-            ? new Posted<VisitorMessage>(VisitorMessage.From(appended.Value.Described), appended.Value.Appended.Created)
-            : appended.Failure!;
+        var draft = new MessageDraft(
+            visitor.WorkspaceId,
+            conversationId,
+            new ConversationOwner(visitor.InboxId, visitor.ContactId),
+            request.ClientId!,
+            MessageKind.Incoming,
+            AuthorAgentId: null,
+            request.Text?.Trim() ?? "",
+            request.AttachmentIds ?? []);
+        var written = await writer.WriteAsync(draft, cancellationToken);
+        return written.Succeeded ? new Posted<VisitorMessage>(VisitorMessage.From(written.Value!.Message), written.Value.Created) : written.Failure!;
     }
 }
 

@@ -1,0 +1,299 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
+using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Conversations;
+
+/// <summary>The contact a visitor's message must belong to: only their own conversations in their inbox.</summary>
+public sealed record ConversationOwner(Guid InboxId, Guid ContactId);
+
+/// <summary>
+/// A message a sender asks to store in a conversation of <see cref="WorkspaceId"/>. With an
+/// <see cref="Owner"/> the conversation must be that contact's (a visitor's message); without one, any
+/// conversation of the workspace (an agent's reply or note).
+/// </summary>
+public sealed record MessageDraft(
+    Guid WorkspaceId,
+    Guid ConversationId,
+    ConversationOwner? Owner,
+    string ClientId,
+    MessageKind Kind,
+    Guid? AuthorAgentId,
+    string Text,
+    IReadOnlyList<Guid> AttachmentIds)
+{
+    public Uploader Uploader => new(AuthorAgentId, Owner?.ContactId);
+}
+
+/// <summary>A stored message, described, with its conversation as it is now; <c>Created</c> is false when a retry found the earlier one.</summary>
+public sealed record WrittenMessage(MessageResponse Message, ConversationResponse Conversation, bool Created);
+
+/// <summary>
+/// Stores the messages senders hand in with group commit: whatever is queued when the writer is free goes
+/// into one transaction (no fixed wait, so a lone message is written at once), then each stored message
+/// is announced in sequence order before the next batch is written. A sender is answered only after the
+/// commit, so what it was told is stored survives a crash. One look-up of the conversations, the earlier
+/// copies of retried messages, and the names serves the whole batch, which is what lets one node keep up
+/// with thousands of messages a second on SQLite.
+/// </summary>
+public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate gate, TimeProvider clock, ILogger<MessageWriter> logger)
+    : IHostedService, IAsyncDisposable
+{
+    /// <summary>Large enough that a burst drains in a few commits, small enough to keep one commit short.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
+        new BoundedChannelOptions(20_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly Lock _starting = new();
+    private Task? _loop;
+
+    /// <summary>Stores <paramref name="draft"/> (or finds the earlier copy with its client id) and answers after the commit.</summary>
+    public async Task<Result<WrittenMessage>> WriteAsync(MessageDraft draft, CancellationToken cancellationToken)
+    {
+        // Started by the first message, so command-line tools that write messages without running the host work too.
+        if (Volatile.Read(ref _loop) is null)
+        {
+            lock (_starting)
+            {
+                _loop ??= Task.Run(LoopAsync, CancellationToken.None);
+            }
+        }
+
+        var pending = new PendingWrite(draft);
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        // A sender that stops waiting does not withdraw the message: it is stored and announced, and a retry finds it.
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Writes what was accepted before stopping; new senders are refused.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (Volatile.Read(ref _loop) is { } loop)
+        {
+            await loop.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            await WriteAndAnnounceAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteAndAnnounceAsync(List<PendingWrite> batch)
+    {
+        using var writing = await gate.EnterAsync(CancellationToken.None);
+        await using var scope = scopes.CreateAsyncScope();
+        List<Result<WrittenMessage>> results;
+        try
+        {
+            results = await WriteBatchAsync(scope.ServiceProvider, batch.ConvertAll(p => p.Draft));
+        }
+#pragma warning disable CA1031 // One bad message must not fail the others: each is written on its own.
+        catch (Exception e) when (batch.Count > 1)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "A batch of {Count} messages failed; writing them one at a time.", batch.Count);
+            await WriteOneByOneAsync(batch);
+            return;
+        }
+        catch (Exception e)
+        {
+            batch[0].Completion.TrySetException(e);
+            return;
+        }
+
+        await AnswerAndAnnounceAsync(scope.ServiceProvider, batch, results);
+    }
+
+    private async Task WriteOneByOneAsync(List<PendingWrite> batch)
+    {
+        foreach (var pending in batch)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            try
+            {
+                var results = await WriteBatchAsync(scope.ServiceProvider, [pending.Draft]);
+                await AnswerAndAnnounceAsync(scope.ServiceProvider, [pending], results);
+            }
+#pragma warning disable CA1031 // The failure goes to the one sender it belongs to.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                pending.Completion.TrySetException(e);
+            }
+        }
+    }
+
+    private static async Task AnswerAndAnnounceAsync(IServiceProvider services, List<PendingWrite> batch, List<Result<WrittenMessage>> results)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Completion.TrySetResult(results[i]);
+        }
+
+        var broadcaster = services.GetRequiredService<ConversationBroadcaster>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i] is { Succeeded: true, Value: { Created: true } written })
+            {
+                await broadcaster.MessageCreatedAsync(batch[i].Draft.WorkspaceId, written.Conversation, written.Message);
+            }
+        }
+    }
+
+    /// <summary>Writes the drafts in one transaction; answers in their order.</summary>
+    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(IServiceProvider services, List<MessageDraft> drafts)
+    {
+        var db = services.GetRequiredService<AppDbContext>();
+        var links = services.GetRequiredService<AttachmentLinks>();
+        // On SQLite this is BEGIN IMMEDIATE: the write lock is held from the first look-up to the commit.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var conversationIds = drafts.Select(d => d.ConversationId).Distinct().ToList();
+        var conversations = await db.Conversations.Where(c => conversationIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
+        var clientIds = drafts.Select(d => d.ClientId).Distinct().ToList();
+        var earlier = (await db.Messages.AsNoTracking()
+                .Where(m => conversationIds.Contains(m.ConversationId) && clientIds.Contains(m.ClientId))
+                .ToListAsync())
+            .ToDictionary(m => (m.ConversationId, m.ClientId));
+        var attachmentIds = drafts.SelectMany(d => d.AttachmentIds).Distinct().ToList();
+        var uploads = attachmentIds.Count == 0 ? [] : await db.Attachments.Where(a => attachmentIds.Contains(a.Id)).ToListAsync();
+
+        var plans = new Plan?[drafts.Count];
+        var results = new Result<WrittenMessage>?[drafts.Count];
+        var newMessages = new Dictionary<(Guid, string), int>();
+        var claimed = new HashSet<Guid>();
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var draft = drafts[i];
+            if (!conversations.TryGetValue(draft.ConversationId, out var conversation) || !Belongs(conversation, draft))
+            {
+                results[i] = Failure.NotFound("The conversation");
+                continue;
+            }
+
+            var key = (conversation.Id, draft.ClientId);
+            if (earlier.ContainsKey(key) || newMessages.ContainsKey(key))
+            {
+                // A retry: answered below with the copy that is (or is about to be) stored.
+                plans[i] = new Plan(conversation, [], Retry: true);
+                continue;
+            }
+
+            var attachments = PendingAttachments.Check(draft.AttachmentIds, uploads, conversation.Id, draft.Uploader);
+            if (!attachments.Succeeded)
+            {
+                results[i] = attachments.Failure!;
+                continue;
+            }
+
+            if (attachments.Value!.Any(a => !claimed.Add(a.Id)))
+            {
+                results[i] = Failure.Conflict("An attachment was sent with another message meanwhile.");
+                continue;
+            }
+
+            plans[i] = new Plan(conversation, attachments.Value!, Retry: false);
+            newMessages[key] = i;
+        }
+
+        var counts = plans.Where(p => p is { Retry: false }).GroupBy(p => p!.Conversation.Id).ToDictionary(g => g.Key, g => g.Count());
+        var lastSequences = await ConversationSequences.ReserveAsync(db, counts, CancellationToken.None);
+        var nextSequence = lastSequences.ToDictionary(s => s.Key, s => s.Value - counts[s.Key] + 1);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var stored = new Message?[drafts.Count];
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            if (plans[i] is not { Retry: false } plan)
+            {
+                continue;
+            }
+
+            var draft = drafts[i];
+            var message = Message.Create(plan.Conversation, nextSequence[plan.Conversation.Id]++, draft.ClientId, draft.Kind, draft.AuthorAgentId, draft.Text, now);
+            db.Add(message);
+            foreach (var attachment in plan.Attachments)
+            {
+                attachment.AttachTo(message);
+            }
+
+            plan.Conversation.Record(message, MessageLog.AttachmentSummary(plan.Attachments));
+            stored[i] = message;
+        }
+
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+
+        // Describe from what this batch holds; only retries (rare) are described by a look-up.
+        var contactIds = plans.Where(p => p is not null).Select(p => p!.Conversation.ContactId).Distinct().ToList();
+        var contacts = await db.Contacts.AsNoTracking().Where(c => contactIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
+        var agentIds = stored.Where(m => m?.AuthorAgentId is not null).Select(m => m!.AuthorAgentId!.Value).Distinct().ToList();
+        var agentNames = agentIds.Count == 0
+            ? new Dictionary<Guid, string>()
+            : await db.Agents.Where(a => agentIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.DisplayName);
+        var views = services.GetRequiredService<MessageViews>();
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            if (plans[i] is not { } plan)
+            {
+                continue;
+            }
+
+            var contact = contacts.GetValueOrDefault(plan.Conversation.ContactId);
+            var conversation = ConversationResponse.From(plan.Conversation, contact);
+            var key = (plan.Conversation.Id, drafts[i].ClientId);
+            if (stored[i] is { } message)
+            {
+                var contactName = contact?.DisplayName ?? Contact.NameFor(plan.Conversation.ContactId, null, null);
+                var described = MessageViews.Describe(
+                    message,
+                    MessageViews.AuthorOf(plan.Conversation, message, contactName, agentNames),
+                    [.. plan.Attachments.Select(a => AttachmentResponse.From(a, links))]);
+                results[i] = new WrittenMessage(described, conversation, Created: true);
+            }
+            else if (newMessages.TryGetValue(key, out var first) && first < i)
+            {
+                results[i] = results[first]!.Value.Value! with { Created = false };
+            }
+            else
+            {
+                var described = (await views.DescribeAsync(plan.Conversation, [earlier[key]], CancellationToken.None))[0];
+                results[i] = new WrittenMessage(described, conversation, Created: false);
+            }
+        }
+
+        return [.. results.Select(r => r!.Value)];
+    }
+
+    private static bool Belongs(Conversation conversation, MessageDraft draft) =>
+        conversation.WorkspaceId == draft.WorkspaceId
+        && (draft.Owner is not { } owner || (conversation.InboxId == owner.InboxId && conversation.ContactId == owner.ContactId));
+
+    private sealed record Plan(Conversation Conversation, List<Attachment> Attachments, bool Retry);
+
+    private sealed class PendingWrite(MessageDraft draft)
+    {
+        public MessageDraft Draft { get; } = draft;
+
+        // Continuations run off the writer's loop, so answering a sender never delays the next batch.
+        public TaskCompletionSource<Result<WrittenMessage>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
