@@ -29,6 +29,7 @@ public static class DataFeature
                     Configure(sp, options)
                         .UseSqlite(SqliteConnectionString(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value))
                         .AddInterceptors(sp.GetRequiredService<SqliteConnectionSetup>()));
+                services.AddHostedService<SqliteCheckpointer>();
                 break;
         }
 

@@ -8,13 +8,14 @@ namespace Porchlight.Server.Data;
 /// <summary>
 /// Per-connection SQLite settings. WAL lets readers proceed while one writer commits; NORMAL
 /// synchronous is durable across application crashes in WAL mode and avoids an fsync per commit;
-/// foreign keys are off by default in SQLite. The settings belong to the native connection, which the
+/// foreign keys are off by default in SQLite; checkpoints run in the background (<see cref="SqliteCheckpointer"/>),
+/// not inside the commit that fills the log. The settings belong to the native connection, which the
 /// pool keeps open between uses, so they run once per native connection, not on every logical open
 /// (EF Core opens a pooled connection for each query).
 /// </summary>
 internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0;";
 
     private readonly ConditionalWeakTable<object, object> _configured = [];
 

@@ -160,6 +160,37 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
     }
 
     [Fact]
+    public async Task SendMessage_BurstMixingGoodForeignAndResentMessages_EachSenderGetsItsOwnAnswer()
+    {
+        // Messages that arrive together are stored together: a sender with a foreign conversation or a
+        // resend in the same burst must neither fail the others nor be stored by mistake.
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var alice = await TestVisitor.StartAsync(Factory, inboxToken);
+        using var mallory = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await alice.StartConversationAsync("Start");
+        var resentId = TestVisitor.NewClientId();
+
+        var sends = Enumerable.Range(0, 24).Select(i => (i % 4) switch
+        {
+            0 => mallory.SendAsync(conversationId, $"intruder {i}"),
+            1 => alice.SendAsync(conversationId, "resent", resentId),
+            2 => alice.SendAsync(conversationId, $"alice {i}"),
+            _ => owner.ReplyAsync(conversationId, $"agent {i}"),
+        }).ToList();
+        var responses = await Task.WhenAll(sends);
+
+        Assert.All(responses.Where((_, i) => i % 4 == 0), r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+        Assert.Single(responses.Where((_, i) => i % 4 == 1), r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses.Where((_, i) => i % 4 == 1), r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"{r.StatusCode}"));
+        Assert.All(responses.Where((_, i) => i % 4 >= 2), r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var thread = (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages?limit=200")).EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(1, 1 + 1 + 12).Select(i => (long)i), thread.Select(m => m.SequenceOf()));
+        Assert.DoesNotContain(thread, m => m.Text("text")!.StartsWith("intruder", StringComparison.Ordinal));
+        Assert.Single(thread, m => m.Text("text") == "resent");
+    }
+
+    [Fact]
     public async Task LiveEvents_ConcurrentSendersInOneConversation_ArriveInSequenceOrder()
     {
         var (workspace, owner) = await NewWorkspaceAsync();
