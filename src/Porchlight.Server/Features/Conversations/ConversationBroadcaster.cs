@@ -19,9 +19,9 @@ public sealed class ConversationBroadcaster(
     AppDbContext db,
     ILogger<ConversationBroadcaster> logger)
 {
-    public Task MessageCreatedAsync(Guid workspaceId, ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
+    public Task MessageCreatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
     {
-        var group = AgentHub.WorkspaceGroup(workspaceId);
+        var group = AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty);
         await agents.Clients.Group(group).MessageCreated(message);
         await agents.Clients.Group(group).ConversationChanged(conversation);
         var contact = visitors.Clients.Group(VisitorHub.ContactGroup(conversation.InboxId, conversation.Contact.Id));
@@ -35,7 +35,7 @@ public sealed class ConversationBroadcaster(
             await contact.ConversationUpdated(new ConversationNotice(conversation.Id, conversation.Status.ToString().ToLowerInvariant()));
         }
 
-        await feed.PublishAsync(workspaceId, async listener =>
+        await feed.PublishAsync(db.CurrentWorkspaceId, async listener =>
         {
             await listener.MessageCreated(message);
             await listener.ConversationChanged(conversation);

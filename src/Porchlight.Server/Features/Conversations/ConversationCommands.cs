@@ -257,7 +257,7 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         var described = (await views.DescribeAsync(conversation, [appended.Message], CancellationToken.None))[0];
         if (appended.Created)
         {
-            await broadcaster.MessageCreatedAsync(conversation.WorkspaceId, await DescribeAsync(conversation, CancellationToken.None), described);
+            await broadcaster.MessageCreatedAsync(await DescribeAsync(conversation, CancellationToken.None), described);
         }
 
         return described;

@@ -121,7 +121,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             return;
         }
 
-        await AnswerAndAnnounceAsync(scope.ServiceProvider, batch, results);
+        await AnswerAndAnnounceAsync(batch, results);
     }
 
     private async Task WriteOneByOneAsync(List<PendingWrite> batch)
@@ -132,7 +132,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             try
             {
                 var results = await WriteBatchAsync(scope.ServiceProvider, [pending.Draft]);
-                await AnswerAndAnnounceAsync(scope.ServiceProvider, [pending], results);
+                await AnswerAndAnnounceAsync([pending], results);
             }
 #pragma warning disable CA1031 // The failure goes to the one sender it belongs to.
             catch (Exception e)
@@ -143,19 +143,40 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
     }
 
-    private static async Task AnswerAndAnnounceAsync(IServiceProvider services, List<PendingWrite> batch, List<Result<WrittenMessage>> results)
+    private async Task AnswerAndAnnounceAsync(List<PendingWrite> batch, List<Result<WrittenMessage>> results)
     {
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Completion.TrySetResult(results[i]);
         }
 
-        var broadcaster = services.GetRequiredService<ConversationBroadcaster>();
-        for (var i = 0; i < batch.Count; i++)
+        // Announced as a request of the message's workspace would: the broadcaster and what it consults
+        // (names, mentions) see only that workspace. One scope per workspace in the batch, in batch order.
+        var workspaces = new Dictionary<Guid, AsyncServiceScope>();
+        try
         {
-            if (results[i] is { Succeeded: true, Value: { Created: true } written })
+            for (var i = 0; i < batch.Count; i++)
             {
-                await broadcaster.MessageCreatedAsync(batch[i].Draft.WorkspaceId, written.Conversation, written.Message);
+                if (results[i] is not { Succeeded: true, Value: { Created: true } written })
+                {
+                    continue;
+                }
+
+                var workspaceId = batch[i].Draft.WorkspaceId;
+                if (!workspaces.TryGetValue(workspaceId, out var scope))
+                {
+                    scope = workspaces[workspaceId] = scopes.CreateAsyncScope();
+                    scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
+                }
+
+                await scope.ServiceProvider.GetRequiredService<ConversationBroadcaster>().MessageCreatedAsync(written.Conversation, written.Message);
+            }
+        }
+        finally
+        {
+            foreach (var scope in workspaces.Values)
+            {
+                await scope.DisposeAsync();
             }
         }
     }
