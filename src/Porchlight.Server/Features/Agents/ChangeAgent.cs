@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Agents;
@@ -11,7 +12,7 @@ public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive);
 /// Changes an agent's role or deactivates/reactivates them. Only an Owner touches Owners, and the
 /// workspace always keeps at least one active Owner.
 /// </summary>
-public sealed class ChangeAgent(AppDbContext db, ActingAgent actor)
+public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, VerifiedApiTokens verified)
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, ChangeAgentRequest request, CancellationToken cancellationToken)
     {
@@ -59,6 +60,8 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor)
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        // The agent's tokens carry their role, activity and name: verify them again.
+        verified.ForgetAll();
         return AgentResponse.From(agent);
     }
 }

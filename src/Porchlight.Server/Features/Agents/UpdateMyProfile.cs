@@ -1,12 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Agents;
 
 public sealed record UpdateProfileRequest(string? DisplayName);
 
-public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor)
+public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor, VerifiedApiTokens verified)
 {
     public async Task<Result<AgentResponse>> HandleAsync(UpdateProfileRequest request, CancellationToken cancellationToken)
     {
@@ -19,6 +20,8 @@ public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor)
         var agent = await db.Agents.SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
         agent.Rename(request.DisplayName!);
         await db.SaveChangesAsync(cancellationToken);
+        // The agent's tokens carry their role, activity and name: verify them again.
+        verified.ForgetAll();
         return AgentResponse.From(agent);
     }
 }

@@ -20,6 +20,7 @@ public sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     AppDbContext db,
+    VerifiedApiTokens verified,
     TimeProvider clock,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -39,6 +40,12 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         var hash = SecretToken.Hash(token);
+        if (verified.Find(hash) is { } known)
+        {
+            return Authenticated(known);
+        }
+
+        var generation = verified.Generation;
         var match = await db.ApiTokens.IgnoreQueryFilters()
             .Where(t => t.TokenHash == hash && t.RevokedAt == null)
             .Join(db.Agents.IgnoreQueryFilters(), t => t.AgentId, a => a.Id, (token, agent) => new { token, agent })
@@ -64,9 +71,12 @@ public sealed class ApiTokenAuthenticationHandler(
             new(PorchlightClaims.TokenScopes, match.token.Scopes.ToString()),
             .. PorchlightClaims.For(match.agent),
         ];
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        verified.Remember(hash, claims, generation);
+        return Authenticated(claims);
     }
+
+    private static AuthenticateResult Authenticated(Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -5,6 +5,7 @@ namespace Porchlight.Server.Features.ApiTokens;
 public static class ApiTokensFeature
 {
     public static IServiceCollection AddApiTokens(this IServiceCollection services) => services
+        .AddSingleton<VerifiedApiTokens>()
         .AddScoped<ListMyApiTokens>()
         .AddScoped<CreateApiToken>()
         .AddScoped<RevokeApiToken>();

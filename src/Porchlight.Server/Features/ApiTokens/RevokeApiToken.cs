@@ -4,7 +4,7 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.ApiTokens;
 
-public sealed class RevokeApiToken(AppDbContext db, ActingAgent actor, TimeProvider clock)
+public sealed class RevokeApiToken(AppDbContext db, ActingAgent actor, VerifiedApiTokens verified, TimeProvider clock)
 {
     public async Task<Result<ApiTokenResponse>> HandleAsync(Guid tokenId, CancellationToken cancellationToken)
     {
@@ -16,6 +16,7 @@ public sealed class RevokeApiToken(AppDbContext db, ActingAgent actor, TimeProvi
 
         token.Revoke(clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
+        verified.ForgetAll();
         return ApiTokenResponse.From(token);
     }
 }
