@@ -17,6 +17,7 @@ public static class ConversationsFeature
             .AddSingleton<AgentPresence>()
             .AddSingleton<MessageWriteGate>()
             .AddScoped<ConversationBroadcaster>()
+            .AddScoped<NoteMentions>()
             .AddScoped<MessageLog>()
             .AddScoped<MessageViews>()
             .AddScoped<ConversationChanges>()
