@@ -21,6 +21,7 @@ public sealed partial class InboxPage
 
     private readonly List<PickedMention> _pickedMentions = [];
     private readonly List<ComposerFile> _files = [];
+    private readonly List<Guid> _fileInputs = [Guid.NewGuid()];
     private readonly HashSet<Guid> _mentionedIn = [];
 
     private PickerKind _pickerKind;
@@ -213,12 +214,15 @@ public sealed partial class InboxPage
 
     // ----- Files -----
 
-    private async Task OnFilesChosenAsync(InputFileChangeEventArgs e)
+    private async Task OnFilesChosenAsync(Guid input, InputFileChangeEventArgs e)
     {
         if (_current is not { } conversation)
         {
             return;
         }
+
+        // The next choice goes to a fresh input; this one stays until its files are read.
+        _fileInputs.Add(Guid.NewGuid());
 
         var room = Attachment.MaxPerMessage - OpenFiles.Count(f => f.State != FileState.Failed);
         var chosen = e.FileCount > room ? e.GetMultipleFiles(e.FileCount).Take(Math.Max(room, 0)).ToList() : [.. e.GetMultipleFiles(e.FileCount)];
@@ -230,10 +234,17 @@ public sealed partial class InboxPage
         var added = chosen.Select(file => new ComposerFile(conversation.Id, file.Name, file.Size)).ToList();
         _files.AddRange(added);
         StateHasChanged();
-        for (var i = 0; i < added.Count; i++)
+        try
         {
-            await UploadAsync(added[i], chosen[i]);
-            StateHasChanged();
+            for (var i = 0; i < added.Count; i++)
+            {
+                await UploadAsync(added[i], chosen[i]);
+                StateHasChanged();
+            }
+        }
+        finally
+        {
+            _fileInputs.Remove(input);
         }
     }
 
@@ -277,7 +288,7 @@ public sealed partial class InboxPage
         }
         catch (Exception e) when (e is IOException or JSException or InvalidOperationException)
         {
-            Logger.LogDebug(e, "A file could not be read from the browser.");
+            Logger.LogWarning(e, "A file could not be read from the browser.");
             file.State = FileState.Failed;
             file.Error = "The file could not be read. Try again.";
         }
