@@ -104,6 +104,60 @@ public sealed partial class InboxComposerTests : BrowserTest
         Assert.Null(await agent.EvaluateAsync<int?>("() => window.__xss"));
     }
 
+    [Fact]
+    public async Task Composer_OwnerMentionsATeammateInANote_TheTeammateIsToldInTheirInbox()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var owner = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(owner, "Acme Support");
+        var inboxToken = await CreateInboxAsync(owner);
+        await OpenInteractiveAsync(owner, "/settings/agents");
+        var inviteEmail = owner.Locator("#invite-email");
+        await inviteEmail.FillAsync("sam@example.test");
+        await inviteEmail.PressAsync("Tab");
+        await owner.Locator("#send-invite").ClickAsync();
+        var link = (await owner.Locator("#invitation-link").InnerTextAsync()).Trim();
+        var sam = await Browser.NewPageAsync();
+        await sam.GotoAsync(link);
+        await sam.Locator("#displayName").FillAsync("Sam Rivera");
+        await sam.Locator("#password").FillAsync("sam-password-2026");
+        await sam.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Expect(sam.Locator("#signed-in-as")).ToHaveTextAsync("Sam Rivera");
+        using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "My parcel is lost", ct);
+        await OpenInteractiveAsync(sam, "/inbox");
+        await Expect(sam.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+
+        // In a note, "@" offers the workspace's other agents; the choice reads as a name in the composer.
+        await OpenInteractiveAsync(owner, $"/inbox/{visitor.ConversationId}");
+        await Expect(owner.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+        await owner.Locator("#note-toggle").ClickAsync();
+        var composer = owner.Locator("#composer");
+        await composer.PressSequentiallyAsync("Please call her, @");
+        var picker = owner.Locator("#composer-picker");
+        await Expect(picker.Locator("[role=option]")).ToHaveCountAsync(1);
+        await Expect(picker).ToContainTextAsync("Sam Rivera");
+        await Expect(picker).Not.ToContainTextAsync(OwnerName);
+        await composer.PressSequentiallyAsync("sa");
+        await Expect(picker.Locator("[role=option][aria-selected=true]")).ToContainTextAsync("Sam Rivera");
+        await Screenshot(owner, "inbox-composer-mention-picker");
+        await composer.PressAsync("Tab");
+        await Expect(composer).ToHaveValueAsync("Please call her, @Sam Rivera ");
+        await composer.PressSequentiallyAsync("thanks");
+        await composer.PressAsync("Enter");
+        var note = owner.Locator("#thread .pl-message[data-kind='note']").Last;
+        await Expect(note.Locator(".pl-mention")).ToHaveTextAsync("@Sam Rivera");
+        await Expect(note).ToContainTextAsync("Please call her, @Sam Rivera thanks");
+
+        // Sam is told at once: a notice, and the conversation marked in the list until opened.
+        await Expect(sam.GetByText("Olivia Owner mentioned you in #1 · Ada Lovelace")).ToBeVisibleAsync();
+        var row = sam.Locator($".pl-conversation-row[data-conversation-id='{visitor.ConversationId}']");
+        await Expect(row.Locator(".pl-mention-badge")).ToBeVisibleAsync();
+        await Screenshot(sam, "inbox-mentioned");
+        await row.ClickAsync();
+        await Expect(sam.Locator("#thread .pl-message[data-kind='note'] .pl-mention-me")).ToHaveTextAsync("@Sam Rivera");
+        await Expect(row.Locator(".pl-mention-badge")).ToHaveCountAsync(0);
+    }
+
     private async Task<string> CreateInboxAsync(IPage page)
     {
         await OpenInteractiveAsync(page, "/settings/inboxes");
