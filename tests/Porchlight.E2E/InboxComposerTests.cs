@@ -84,6 +84,7 @@ public sealed partial class InboxComposerTests : BrowserTest
         var editor = agent.Locator("#edit-message");
         await Expect(editor).ToBeFocusedAsync();
         await editor.FillAsync("Hi Ada, refunds take 3 days. — Olivia Owner");
+        await Screenshot(agent, "inbox-edit-message");
         await editor.PressAsync("Enter");
         await Expect(editor).ToHaveCountAsync(0);
         await Expect(reply.Locator(".pl-bubble")).ToContainTextAsync("refunds take 3 days");
@@ -101,6 +102,7 @@ public sealed partial class InboxComposerTests : BrowserTest
         await note.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Expect(note).ToHaveAttributeAsync("data-deleted", "true");
         await Expect(note).ToContainTextAsync("This message was deleted.");
+        await Screenshot(agent, "inbox-composer-done");
         Assert.Null(await agent.EvaluateAsync<int?>("() => window.__xss"));
     }
 
@@ -147,6 +149,7 @@ public sealed partial class InboxComposerTests : BrowserTest
         var note = owner.Locator("#thread .pl-message[data-kind='note']").Last;
         await Expect(note.Locator(".pl-mention")).ToHaveTextAsync("@Sam Rivera");
         await Expect(note).ToContainTextAsync("Please call her, @Sam Rivera thanks");
+        await Screenshot(owner, "inbox-note-with-mention");
 
         // Sam is told at once: a notice, and the conversation marked in the list until opened.
         await Expect(sam.GetByText("Olivia Owner mentioned you in #1 · Ada Lovelace")).ToBeVisibleAsync();

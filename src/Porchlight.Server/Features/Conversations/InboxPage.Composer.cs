@@ -339,10 +339,15 @@ public sealed partial class InboxPage
     [JSInvokable]
     public void CancelEdit()
     {
+        EndEdit();
+        StateHasChanged();
+    }
+
+    private void EndEdit()
+    {
         _editingId = null;
         _editText = "";
         _editMentions = [];
-        StateHasChanged();
     }
 
     [JSInvokable]
@@ -363,7 +368,7 @@ public sealed partial class InboxPage
         var text = message.Kind == MessageKind.Note ? MentionTokens.FromDraft(_editText.Trim(), _editMentions) : _editText.Trim();
         if (text == message.Text)
         {
-            CancelEdit();
+            EndEdit();
             return;
         }
 
@@ -374,9 +379,7 @@ public sealed partial class InboxPage
             return;
         }
 
-        _editingId = null;
-        _editText = "";
-        _editMentions = [];
+        EndEdit();
         await FocusComposerAsync();
     }
 
