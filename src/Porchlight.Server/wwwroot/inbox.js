@@ -1,10 +1,16 @@
 // The agent inbox's browser side: keyboard shortcuts, Enter in the composer, keeping the thread at its newest
 // message, and the optional notification (with a short chime) while the tab is hidden. The page stays in
 // charge of what happens; this file only reports keys and visibility and does what the page asks.
+// In the composer it also reports the word at the caret that opens a picker ("/ref" for canned responses,
+// "@ad" in a note for teammates), steers the picker with the keys, and hands pasted or dropped files to the
+// page's file input.
 
 const preferenceKey = "porchlight.inbox.notifications";
 let page = null;
 let audio = null;
+// The picker trigger last reported to the page ({ kind, query, start }), and one closed with Esc.
+let trigger = null;
+let dismissedAt = -1;
 
 // A call into the page; while the circuit reconnects it fails, and the key press is simply lost.
 function call(method, ...args) {
@@ -16,14 +22,106 @@ function editable(element) {
     && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
 }
 
+// "/" or "@" at the start of a word, followed by what is typed so far, right before the caret.
+function triggerAt(composer) {
+  const caret = composer.selectionStart;
+  if (caret !== composer.selectionEnd) {
+    return null;
+  }
+  const match = /(^|\s)([/@])([^\s/@]{0,40})$/.exec(composer.value.slice(0, caret));
+  if (!match) {
+    return null;
+  }
+  const kind = match[2] === "/" ? "canned" : "mention";
+  if (kind === "mention" && composer.dataset.note !== "true") {
+    return null;
+  }
+  return { kind, query: match[3], start: caret - match[3].length - 1 };
+}
+
+function reportTrigger(composer) {
+  let next = triggerAt(composer);
+  if (next && next.start === dismissedAt) {
+    // Closed with Esc: the picker stays closed for this word.
+    next = null;
+  } else {
+    dismissedAt = -1;
+  }
+  if (next?.kind === trigger?.kind && next?.query === trigger?.query && next?.start === trigger?.start) {
+    return;
+  }
+  trigger = next;
+  call("ComposerTrigger", next?.kind ?? null, next?.query ?? "");
+}
+
+function onComposerInput(event) {
+  if (event.target instanceof HTMLTextAreaElement && event.target.id === "composer") {
+    reportTrigger(event.target);
+  }
+}
+
+function onComposerKeyUp(event) {
+  if (event.target instanceof HTMLTextAreaElement && event.target.id === "composer"
+    && ["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) {
+    reportTrigger(event.target);
+  }
+}
+
+function onClick(event) {
+  const target = event.target instanceof Element ? event.target : null;
+  if (target?.closest("#attach-file")) {
+    document.getElementById("composer-file")?.click();
+  } else if (target instanceof HTMLTextAreaElement && target.id === "composer") {
+    reportTrigger(target);
+  }
+}
+
+function closeTrigger() {
+  if (trigger) {
+    dismissedAt = trigger.start;
+    trigger = null;
+    call("PickerClose");
+  }
+}
+
+function onComposerKeyDown(event, composer) {
+  const open = trigger !== null;
+  if (open && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+    event.preventDefault();
+    call("PickerMove", event.key === "ArrowDown" ? 1 : -1);
+  } else if (open && (event.key === "Tab" || (event.key === "Enter" && !event.shiftKey)) && !event.isComposing) {
+    event.preventDefault();
+    const key = event.key;
+    trigger = null;
+    // Nothing to choose: Enter sends as usual, Tab does nothing.
+    page?.invokeMethodAsync("PickerChoose")
+      .then(chosen => { if (!chosen && key === "Enter") { call("SendFromComposer", composer.value); } })
+      .catch(() => { });
+  } else if (open && event.key === "Escape") {
+    event.preventDefault();
+    closeTrigger();
+  } else if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
+    event.preventDefault();
+    trigger = null;
+    call("SendFromComposer", composer.value);
+  } else if (event.key === "Escape") {
+    composer.blur();
+  }
+}
+
 function onKeyDown(event) {
   const target = event.target;
   if (target instanceof HTMLTextAreaElement && target.id === "composer") {
+    onComposerKeyDown(event, target);
+    return;
+  }
+  if (target instanceof HTMLTextAreaElement && target.id === "edit-message") {
     if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
       event.preventDefault();
-      call("SendFromComposer", target.value);
+      call("SaveEdit", target.value);
     } else if (event.key === "Escape") {
-      target.blur();
+      event.preventDefault();
+      call("CancelEdit");
     }
     return;
   }
@@ -91,9 +189,65 @@ function state() {
   };
 }
 
+// Files pasted into the composer or dropped on it go through the page's file input, like chosen ones.
+function handFiles(files) {
+  const input = document.getElementById("composer-file");
+  if (!input || !files || files.length === 0) {
+    return false;
+  }
+  const transfer = new DataTransfer();
+  for (const file of files) {
+    transfer.items.add(file);
+  }
+  input.files = transfer.files;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  return true;
+}
+
+function onPaste(event) {
+  if (event.target instanceof Element && event.target.closest("#composer-panel")
+    && event.clipboardData?.files.length && handFiles(event.clipboardData.files)) {
+    event.preventDefault();
+  }
+}
+
+function dropZone(event) {
+  return event.target instanceof Element ? event.target.closest("#composer-panel") : null;
+}
+
+function onDragOver(event) {
+  const zone = dropZone(event);
+  if (zone && event.dataTransfer?.types.includes("Files")) {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    zone.classList.add("pl-drop-target");
+  }
+}
+
+function onDragLeave(event) {
+  const zone = dropZone(event);
+  if (zone && !zone.contains(event.relatedTarget)) {
+    zone.classList.remove("pl-drop-target");
+  }
+}
+
+function onDrop(event) {
+  const zone = dropZone(event);
+  if (zone && event.dataTransfer?.files.length) {
+    event.preventDefault();
+    zone.classList.remove("pl-drop-target");
+    handFiles(event.dataTransfer.files);
+  }
+}
+
+const listeners = [
+  ["keydown", onKeyDown], ["keyup", onComposerKeyUp], ["input", onComposerInput], ["click", onClick],
+  ["paste", onPaste], ["dragover", onDragOver], ["dragleave", onDragLeave], ["drop", onDrop],
+];
+
 export function start(dotnet) {
   page = dotnet;
-  document.addEventListener("keydown", onKeyDown);
+  listeners.forEach(([name, handler]) => document.addEventListener(name, handler));
   document.addEventListener("visibilitychange", onVisibilityChange);
   document.addEventListener("pointerdown", unlockAudio, { once: true });
   document.addEventListener("keydown", unlockAudio, { once: true });
@@ -102,8 +256,32 @@ export function start(dotnet) {
 
 export function stop() {
   page = null;
-  document.removeEventListener("keydown", onKeyDown);
+  listeners.forEach(([name, handler]) => document.removeEventListener(name, handler));
   document.removeEventListener("visibilitychange", onVisibilityChange);
+}
+
+// Replaces the trigger word at the caret ("/ref", "@ad") with the chosen text, as if typed.
+export function completeTrigger(text) {
+  const composer = document.getElementById("composer");
+  if (!composer) {
+    return;
+  }
+  const found = triggerAt(composer);
+  const caret = composer.selectionStart;
+  const start = found ? found.start : caret;
+  composer.focus();
+  composer.setRangeText(text, start, caret, "end");
+  trigger = null;
+  dismissedAt = -1;
+  composer.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+export function focusEdit() {
+  const editor = document.getElementById("edit-message");
+  if (editor) {
+    editor.focus();
+    editor.setSelectionRange(editor.value.length, editor.value.length);
+  }
 }
 
 export function focusComposer() {

@@ -15,6 +15,7 @@ public static class AttachmentsFeature
             .AddSingleton<IAttachmentStore, DiskAttachmentStore>()
             .AddSingleton<AttachmentLinks>()
             .AddScoped<UploadAttachment>()
+            .AddScoped<DiscardAttachment>()
             .AddScoped<DownloadAttachment>();
     }
 
@@ -23,7 +24,8 @@ public static class AttachmentsFeature
         new BodySizeLimit((configuration.GetSection(AttachmentOptions.Section).Get<AttachmentOptions>() ?? new AttachmentOptions()).MaxAttachmentBytes
             + MultipartEnvelopeBytes);
 
-    public static void MapAttachments(this RouteGroupBuilder api, IConfiguration configuration) =>
+    public static void MapAttachments(this RouteGroupBuilder api, IConfiguration configuration)
+    {
         api.MapPost("/conversations/{conversationId:guid}/attachments", async (Guid conversationId, IFormFile? file, UploadAttachment useCase, CancellationToken ct) =>
             {
                 await using var content = file?.OpenReadStream();
@@ -36,6 +38,15 @@ public static class AttachmentsFeature
             .Produces<AttachmentResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapDelete("/conversations/{conversationId:guid}/attachments/{attachmentId:guid}",
+                async (Guid conversationId, Guid attachmentId, DiscardAttachment useCase, CancellationToken ct) =>
+                    (await useCase.HandleAsync(conversationId, attachmentId, ct)).ToNoContent())
+            .WithTags("Conversations")
+            .RequirePermission(Permission.HandleConversations)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+    }
 
     /// <summary>Downloads by signed link, outside the API: the link is the permission, for visitors and agents alike.</summary>
     public static void MapAttachmentDownloads(this WebApplication app) =>

@@ -20,6 +20,9 @@ public interface IAgentClient
     Task Typing(AgentTypingNotice notice);
 
     Task Read(AgentReadNotice notice);
+
+    /// <summary>A teammate mentioned this agent in a private note; sent to the mentioned agent only.</summary>
+    Task Mentioned(MentionNotice notice);
 }
 
 /// <summary>

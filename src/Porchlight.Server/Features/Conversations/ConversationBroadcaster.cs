@@ -17,6 +17,7 @@ public sealed class ConversationBroadcaster(
     IHubContext<VisitorHub, IVisitorClient> visitors,
     LiveInboxFeed feed,
     AppDbContext db,
+    NoteMentions mentions,
     ILogger<ConversationBroadcaster> logger)
 {
     public Task MessageCreatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
@@ -40,7 +41,22 @@ public sealed class ConversationBroadcaster(
             await listener.MessageCreated(message);
             await listener.ConversationChanged(conversation);
         });
+        await MentionedAsync(conversation, message, []);
     });
+
+    /// <summary>
+    /// Each agent a note newly mentions hears it, and nobody else: on the agent hub by their agent id (all
+    /// their connections, any workspace group aside), and on their open agent-app pages.
+    /// </summary>
+    public Task MentionedAsync(ConversationResponse conversation, MessageResponse note, IReadOnlyCollection<Guid> alreadyMentioned) =>
+        note.Kind != MessageKind.Note ? Task.CompletedTask : SafelyAsync(async () =>
+        {
+            foreach (var notice in await mentions.NoticesAsync(conversation, note, alreadyMentioned, CancellationToken.None))
+            {
+                await agents.Clients.User(notice.AgentId.ToString()).Mentioned(notice);
+                await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Mentioned(notice));
+            }
+        });
 
     public Task MessageUpdatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
     {

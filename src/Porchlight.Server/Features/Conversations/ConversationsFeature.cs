@@ -19,6 +19,7 @@ public static class ConversationsFeature
             .AddSingleton<MessageWriter>()
             .AddHostedService(sp => sp.GetRequiredService<MessageWriter>())
             .AddScoped<ConversationBroadcaster>()
+            .AddScoped<NoteMentions>()
             .AddScoped<MessageLog>()
             .AddScoped<MessageViews>()
             .AddScoped<ConversationChanges>()

@@ -6,8 +6,11 @@ namespace Porchlight.Server.Features.Conversations;
 
 public sealed record EditMessageRequest(string? Text);
 
-/// <summary>An agent corrects their own reply or note within the edit window; the contact sees the reply change live.</summary>
-public sealed class EditMessage(AppDbContext db, OwnMessages own, ConversationChanges changes, TimeProvider clock)
+/// <summary>
+/// An agent corrects their own reply or note within the edit window; the contact sees the reply change live,
+/// and agents a note newly mentions hear of it (those it mentioned before were told already).
+/// </summary>
+public sealed class EditMessage(AppDbContext db, OwnMessages own, ConversationChanges changes, ConversationBroadcaster broadcaster, TimeProvider clock)
 {
     public async Task<Result<MessageResponse>> HandleAsync(Guid conversationId, Guid messageId, EditMessageRequest request, CancellationToken cancellationToken)
     {
@@ -36,6 +39,7 @@ public sealed class EditMessage(AppDbContext db, OwnMessages own, ConversationCh
             return closed;
         }
 
+        var mentionedBefore = MentionTokens.AgentIds(message.Text);
         message.Edit(text, clock.GetUtcNow().UtcDateTime);
         var previewChanged = await own.RefreshPreviewAsync(conversation, message, cancellationToken);
         try
@@ -48,6 +52,12 @@ public sealed class EditMessage(AppDbContext db, OwnMessages own, ConversationCh
             return Failure.Conflict("The message was deleted.");
         }
 
-        return await changes.UpdatedAsync(conversation, message, previewChanged);
+        var described = await changes.UpdatedAsync(conversation, message, previewChanged);
+        if (message.Kind == MessageKind.Note)
+        {
+            await broadcaster.MentionedAsync(await changes.DescribeAsync(conversation, CancellationToken.None), described, mentionedBefore);
+        }
+
+        return described;
     }
 }

@@ -12,6 +12,9 @@ public interface IInboxEvents
     Task OnTypingAsync(AgentTypingNotice notice);
 
     Task OnReadAsync(AgentReadNotice notice);
+
+    /// <summary>Every page of the workspace hears of a mention; a page acts only on its own agent's.</summary>
+    Task OnMentionedAsync(MentionNotice notice);
 }
 
 /// <summary>
@@ -31,6 +34,8 @@ public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> 
     public Task Typing(AgentTypingNotice notice) => Queue(() => page.OnTypingAsync(notice));
 
     public Task Read(AgentReadNotice notice) => Queue(() => page.OnReadAsync(notice));
+
+    public Task Mentioned(MentionNotice notice) => Queue(() => page.OnMentionedAsync(notice));
 
     private Task Queue(Func<Task> work)
     {

@@ -5,6 +5,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using Porchlight.Server.Components;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Hosting;
@@ -219,6 +220,12 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             _scrollToEnd = false;
             await CallModuleAsync("scrollThreadToEnd");
         }
+
+        if (_focusEdit && _module is not null)
+        {
+            _focusEdit = false;
+            await CallModuleAsync("focusEdit");
+        }
     }
 
     // Relative times ("4m") and typing indicators age without any event; a quiet tick keeps them honest.
@@ -244,6 +251,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         var agents = Runner.RunAsync<ListAgents, Result<Page<AgentResponse>>>(u => u.HandleAsync(new PageRequest(PageRequest.MaxLimit, null), Lifetime));
         var teams = Runner.RunAsync<ListTeams, Result<Page<TeamResponse>>>(u => u.HandleAsync(new PageRequest(PageRequest.MaxLimit, null), Lifetime));
         var inboxes = Runner.RunAsync<ListInboxes, Result<Page<InboxResponse>>>(u => u.HandleAsync(new PageRequest(PageRequest.MaxLimit, null), Lifetime));
+        _cannedLoad = LoadCannedAsync();
         _agents = ((await agents).Value?.Items ?? []).ToDictionary(a => a.Id);
         _teams = [.. ((await teams).Value?.Items ?? []).OrderBy(t => t.Name, StringComparer.CurrentCultureIgnoreCase)];
         _inboxes = [.. ((await inboxes).Value?.Items ?? []).OrderBy(i => i.Name, StringComparer.CurrentCultureIgnoreCase)];
@@ -460,6 +468,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         _contact = null;
         _readSent = 0;
         _newLabel = "";
+        _editingId = _confirmDeleteId = null;
+        ClosePicker();
         _draft = conversationId is { } next && _drafts.TryGetValue(next, out var draft) ? draft : "";
         if (conversationId is not { } id)
         {
@@ -487,6 +497,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             }
 
             _current = found.Value;
+            _mentionedIn.Remove(id);
             var contact = LoadContactAsync(found.Value!.Contact.Id, version);
             var loaded = await ReadMessagesAsync(id, after: 0);
             if (version != _threadVersion)
@@ -690,6 +701,11 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             if (index >= 0)
             {
                 _messages[index] = message;
+                if (message.DeletedAt is not null && _editingId == message.Id)
+                {
+                    _editingId = null;
+                }
+
                 StateHasChanged();
             }
         }
@@ -837,6 +853,11 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         }
 
         _noteMode = note;
+        if (!note && _pickerKind == PickerKind.Mention)
+        {
+            ClosePicker();
+        }
+
         await FocusComposerAsync();
     }
 
@@ -850,14 +871,16 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
     private async Task SendAsync()
     {
-        if (_current is not { } conversation || !_canHandle || string.IsNullOrWhiteSpace(_draft))
+        if (_current is not { } conversation || !_canHandle || !CanSend)
         {
             return;
         }
 
         // The client id is chosen once per message, so a retry of this message can never post it twice.
-        var pending = new PendingMessage(conversation.Id, Guid.NewGuid().ToString("N"), _draft.Trim(), _noteMode, Now);
+        var pending = new PendingMessage(
+            conversation.Id, Guid.NewGuid().ToString("N"), StoredText(_draft.Trim(), _noteMode), _noteMode, Now, TakeReadyFiles(conversation.Id));
         _pending.Add(pending);
+        ClosePicker();
         _draft = "";
         _drafts.Remove(conversation.Id);
         _scrollToEnd = true;
@@ -871,7 +894,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         try
         {
             var result = await Runner.RunAsync<SendAgentMessage, Result<Posted<MessageResponse>>>(u =>
-                u.HandleAsync(pending.ConversationId, new SendMessageRequest(pending.Text, pending.Note, pending.ClientId), Lifetime));
+                u.HandleAsync(pending.ConversationId, new SendMessageRequest(pending.Text, pending.Note, pending.ClientId, [.. pending.Files.Select(f => f.Id)]), Lifetime));
             if (!result.Succeeded)
             {
                 pending.Failed = true;
@@ -1131,7 +1154,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
     private sealed record BrowserState(string? TimeZone, bool Visible, bool Notifications, string Permission);
 
-    private sealed class PendingMessage(Guid conversationId, string clientId, string text, bool note, DateTime createdAt)
+    private sealed class PendingMessage(Guid conversationId, string clientId, string text, bool note, DateTime createdAt, List<AttachmentResponse> files)
     {
         public Guid ConversationId { get; } = conversationId;
 
@@ -1142,6 +1165,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         public bool Note { get; } = note;
 
         public DateTime CreatedAt { get; } = createdAt;
+
+        public List<AttachmentResponse> Files { get; } = files;
 
         public bool Failed { get; set; }
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Hosting;
 using Porchlight.Server.Tests.Api;
@@ -297,6 +298,36 @@ public abstract class AttachmentTests(PorchlightFactory factory) : ApiTestBase(f
         var sent = await signedIn.PostJsonAsync($"/widget/v1/conversations/{conversationId}/messages",
             new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { uploaded.IdOf() } }).ExpectAsync(HttpStatusCode.Created);
         Assert.Single(sent.GetProperty("attachments").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task DiscardAttachment_OwnUnsentUpload_IsGoneAndASentOrForeignOneStays()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, _, colleague) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Files");
+        var path = $"/api/v1/conversations/{conversationId}/attachments";
+        var unsent = await UploadAsync(owner, path, Pdf, "wrong.pdf", "application/pdf").ExpectAsync(HttpStatusCode.Created);
+        var sent = await UploadAsync(owner, path, Pdf, "right.pdf", "application/pdf").ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { text = "", attachmentIds = new[] { sent.IdOf() } })
+            .ExpectAsync(HttpStatusCode.Created);
+
+        // Another agent cannot take back someone else's upload; nobody takes back a sent file.
+        await colleague.DeleteAsync($"{path}/{unsent.IdOf()}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await owner.DeleteAsync($"{path}/{sent.IdOf()}", Ct).ExpectProblemAsync(HttpStatusCode.Conflict);
+        using var discarded = await owner.DeleteAsync($"{path}/{unsent.IdOf()}", Ct);
+
+        Assert.Equal(HttpStatusCode.NoContent, discarded.StatusCode);
+        Assert.Single(StoredFiles(workspace.WorkspaceId));
+        using var anyone = Factory.CreateClient();
+        await anyone.GetAsync(PathOf(unsent), Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        using var stillThere = await anyone.GetAsync(PathOf(sent), Ct);
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { text = "x", attachmentIds = new[] { unsent.IdOf() } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "attachmentIds");
+        await owner.DeleteAsync($"{path}/{unsent.IdOf()}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     private static Task<HttpResponseMessage> UploadAsync(HttpClient client, string path, byte[] content, string fileName, string contentType)

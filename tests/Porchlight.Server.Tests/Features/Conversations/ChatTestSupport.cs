@@ -49,7 +49,7 @@ public sealed class HubRecorder : IAsyncDisposable
         ReadyAsync(ConnectAsync(factory, "/hubs/visitor", visitorToken, "MessageCreated", "MessageUpdated", "ConversationUpdated", "Typing", "Read"));
 
     public static Task<HubRecorder> AgentAsync(PorchlightFactory factory, string apiToken) =>
-        ReadyAsync(ConnectAsync(factory, "/hubs/agent", apiToken, "MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read"));
+        ReadyAsync(ConnectAsync(factory, "/hubs/agent", apiToken, "MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read", "Mentioned"));
 
     // The server joins a connection to its groups in OnConnectedAsync, which can still be running when
     // StartAsync returns; it handles invocations only afterwards. Typing in no conversation is a no-op
@@ -82,6 +82,12 @@ public sealed class HubRecorder : IAsyncDisposable
     }
 
     public IEnumerable<JsonElement> All(string name) => _events.Where(e => e.Name == name).Select(e => e.Payload);
+
+    /// <summary>
+    /// Returns once everything the server sent this connection before now has been handled: the answer to an
+    /// invocation travels behind them on the same connection. Lets a test assert that an event did not come.
+    /// </summary>
+    public Task DrainAsync() => Connection.InvokeAsync("Typing", Guid.Empty, false, TestContext.Current.CancellationToken);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 }

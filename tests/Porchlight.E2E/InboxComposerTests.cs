@@ -1,0 +1,239 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Porchlight.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Porchlight.E2E;
+
+/// <summary>
+/// An agent answers from the inbox's composer: a canned response picked with "/" and filled for the contact,
+/// a file attached and sent, a refused file explained, and their own reply corrected and then withdrawn.
+/// </summary>
+public sealed partial class InboxComposerTests : BrowserTest
+{
+    private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n");
+
+    [Fact]
+    public async Task Composer_AgentPicksACannedResponseAttachesAFileAndEditsTheReply_TheThreadAndTheVisitorShowIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var inboxToken = await CreateInboxAsync(agent);
+        await CreateCannedResponseAsync(agent, "refund-policy", "Refund policy", "Hi {{contact.firstName}}, refunds take 5 days. — {{agent.name}}");
+        await CreateCannedResponseAsync(agent, "shipping", "Shipping times", "We ship within 2 days.");
+        using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada <b>Lovelace</b>", "Where is my refund?", ct);
+
+        await OpenInteractiveAsync(agent, $"/inbox/{visitor.ConversationId}");
+        await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Where is my refund?");
+
+        // "/" opens the picker; typing filters it; Enter inserts the response filled for this conversation.
+        var composer = agent.Locator("#composer");
+        await composer.ClickAsync();
+        await composer.PressSequentiallyAsync("/");
+        var picker = agent.Locator("#composer-picker");
+        await Expect(picker.Locator("[role=option]")).ToHaveCountAsync(2);
+        await composer.PressSequentiallyAsync("ref");
+        await Expect(picker.Locator("[role=option]")).ToHaveCountAsync(1);
+        await Expect(picker.Locator("[role=option][aria-selected=true]")).ToContainTextAsync("/refund-policy");
+        await Expect(picker).ToContainTextAsync("Refund policy");
+        await Screenshot(agent, "inbox-composer-canned-picker");
+        await composer.PressAsync("Enter");
+        await Expect(picker).ToHaveCountAsync(0);
+        await Expect(composer).ToHaveValueAsync("Hi Ada, refunds take 5 days. — Olivia Owner");
+
+        // Esc closes the picker and leaves the typed text; the arrow keys move through it.
+        await composer.PressSequentiallyAsync(" /");
+        await Expect(picker.Locator("[role=option]")).ToHaveCountAsync(2);
+        await composer.PressAsync("ArrowDown");
+        await Expect(picker.Locator("[role=option][aria-selected=true]")).ToContainTextAsync("/shipping");
+        await composer.PressAsync("Escape");
+        await Expect(picker).ToHaveCountAsync(0);
+        await composer.PressAsync("Backspace");
+        await Expect(composer).ToHaveValueAsync("Hi Ada, refunds take 5 days. — Olivia Owner ");
+
+        // A file goes with the reply; one of a refused type says why and is not sent.
+        await agent.Locator("#composer-file").SetInputFilesAsync(new FilePayload { Name = "refund-receipt.pdf", MimeType = "application/pdf", Buffer = Pdf });
+        var files = agent.Locator("#composer-files .pl-file");
+        await Expect(files.Filter(new() { HasText = "refund-receipt.pdf" })).ToHaveAttributeAsync("data-state", "ready");
+        await agent.Locator("#composer-file").SetInputFilesAsync(new FilePayload { Name = "tool.exe", MimeType = "application/octet-stream", Buffer = [0x4D, 0x5A, 0x90, 0, 3, 0, 0, 0] });
+        var refused = files.Filter(new() { HasText = "tool.exe" });
+        await Expect(refused).ToHaveAttributeAsync("data-state", "failed");
+        await Expect(refused).ToContainTextAsync("This kind of file is not accepted");
+        await Screenshot(agent, "inbox-composer-files");
+        await refused.GetByRole(AriaRole.Button, new() { Name = "Remove tool.exe" }).ClickAsync();
+        await Expect(files).ToHaveCountAsync(1);
+        await agent.Locator("#send-message").ClickAsync();
+
+        var reply = agent.Locator("#thread .pl-message[data-kind='outgoing']").Last;
+        await Expect(reply).ToContainTextAsync("Hi Ada, refunds take 5 days. — Olivia Owner");
+        await Expect(reply.Locator("a.pl-attachment")).ToContainTextAsync("refund-receipt.pdf");
+        await Expect(agent.Locator("#composer-files")).ToHaveCountAsync(0);
+        var seen = await visitor.LastMessageAsync(ct);
+        Assert.Equal("Hi Ada, refunds take 5 days. — Olivia Owner", seen.GetProperty("text").GetString());
+        Assert.Equal("refund-receipt.pdf", seen.GetProperty("attachments")[0].GetProperty("fileName").GetString());
+
+        // The agent corrects their reply in place; the visitor reads the new text.
+        await reply.HoverAsync();
+        await reply.GetByRole(AriaRole.Button, new() { Name = "Edit message" }).ClickAsync();
+        var editor = agent.Locator("#edit-message");
+        await Expect(editor).ToBeFocusedAsync();
+        await editor.FillAsync("Hi Ada, refunds take 3 days. — Olivia Owner");
+        await Screenshot(agent, "inbox-edit-message");
+        await editor.PressAsync("Enter");
+        await Expect(editor).ToHaveCountAsync(0);
+        await Expect(reply.Locator(".pl-bubble")).ToContainTextAsync("refunds take 3 days");
+        await Expect(reply).ToContainTextAsync("edited");
+        await Eventually(async () => (await visitor.LastMessageAsync(ct)).GetProperty("text").GetString() == "Hi Ada, refunds take 3 days. — Olivia Owner");
+
+        // A note is withdrawn after a confirmation; the thread keeps its place, marked deleted.
+        await agent.Locator("#note-toggle").ClickAsync();
+        await composer.FillAsync("Refund approved by finance");
+        await composer.PressAsync("Enter");
+        var note = agent.Locator("#thread .pl-message[data-kind='note']").Last;
+        await Expect(note).ToContainTextAsync("Refund approved by finance");
+        await note.HoverAsync();
+        await note.GetByRole(AriaRole.Button, new() { Name = "Delete message" }).ClickAsync();
+        await note.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Expect(note).ToHaveAttributeAsync("data-deleted", "true");
+        await Expect(note).ToContainTextAsync("This message was deleted.");
+        await Screenshot(agent, "inbox-composer-done");
+        Assert.Null(await agent.EvaluateAsync<int?>("() => window.__xss"));
+    }
+
+    [Fact]
+    public async Task Composer_OwnerMentionsATeammateInANote_TheTeammateIsToldInTheirInbox()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var owner = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(owner, "Acme Support");
+        var inboxToken = await CreateInboxAsync(owner);
+        await OpenInteractiveAsync(owner, "/settings/agents");
+        var inviteEmail = owner.Locator("#invite-email");
+        await inviteEmail.FillAsync("sam@example.test");
+        await inviteEmail.PressAsync("Tab");
+        await owner.Locator("#send-invite").ClickAsync();
+        var link = (await owner.Locator("#invitation-link").InnerTextAsync()).Trim();
+        var sam = await Browser.NewPageAsync();
+        await sam.GotoAsync(link);
+        await sam.Locator("#displayName").FillAsync("Sam Rivera");
+        await sam.Locator("#password").FillAsync("sam-password-2026");
+        await sam.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Expect(sam.Locator("#signed-in-as")).ToHaveTextAsync("Sam Rivera");
+        using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "My parcel is lost", ct);
+        await OpenInteractiveAsync(sam, "/inbox");
+        await Expect(sam.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+
+        // In a note, "@" offers the workspace's other agents; the choice reads as a name in the composer.
+        await OpenInteractiveAsync(owner, $"/inbox/{visitor.ConversationId}");
+        await Expect(owner.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+        await owner.Locator("#note-toggle").ClickAsync();
+        var composer = owner.Locator("#composer");
+        await composer.PressSequentiallyAsync("Please call her, @");
+        var picker = owner.Locator("#composer-picker");
+        await Expect(picker.Locator("[role=option]")).ToHaveCountAsync(1);
+        await Expect(picker).ToContainTextAsync("Sam Rivera");
+        await Expect(picker).Not.ToContainTextAsync(OwnerName);
+        await composer.PressSequentiallyAsync("sa");
+        await Expect(picker.Locator("[role=option][aria-selected=true]")).ToContainTextAsync("Sam Rivera");
+        await Screenshot(owner, "inbox-composer-mention-picker");
+        await composer.PressAsync("Tab");
+        await Expect(composer).ToHaveValueAsync("Please call her, @Sam Rivera ");
+        await composer.PressSequentiallyAsync("thanks");
+        await composer.PressAsync("Enter");
+        var note = owner.Locator("#thread .pl-message[data-kind='note']").Last;
+        await Expect(note.Locator(".pl-mention")).ToHaveTextAsync("@Sam Rivera");
+        await Expect(note).ToContainTextAsync("Please call her, @Sam Rivera thanks");
+        await Screenshot(owner, "inbox-note-with-mention");
+
+        // Sam is told at once: a notice, and the conversation marked in the list until opened.
+        await Expect(sam.GetByText("Olivia Owner mentioned you in #1 · Ada Lovelace")).ToBeVisibleAsync();
+        var row = sam.Locator($".pl-conversation-row[data-conversation-id='{visitor.ConversationId}']");
+        await Expect(row.Locator(".pl-mention-badge")).ToBeVisibleAsync();
+        await Screenshot(sam, "inbox-mentioned");
+        await row.ClickAsync();
+        await Expect(sam.Locator("#thread .pl-message[data-kind='note'] .pl-mention-me")).ToHaveTextAsync("@Sam Rivera");
+        await Expect(row.Locator(".pl-mention-badge")).ToHaveCountAsync(0);
+    }
+
+    private async Task<string> CreateInboxAsync(IPage page)
+    {
+        await OpenInteractiveAsync(page, "/settings/inboxes");
+        var name = page.Locator("#inbox-name");
+        await name.FillAsync("Website chat");
+        await name.PressAsync("Tab");
+        await page.Locator("#create-inbox").ClickAsync();
+        var snippet = await page.Locator("#embed-snippet").InnerTextAsync();
+        return InboxToken().Match(snippet).Groups[1].Value;
+    }
+
+    private async Task CreateCannedResponseAsync(IPage page, string shortcut, string title, string text)
+    {
+        await OpenInteractiveAsync(page, "/settings/canned-responses");
+        foreach (var (field, value) in new[] { ("#canned-shortcut", shortcut), ("#canned-title", title), ("#canned-text", text) })
+        {
+            var input = page.Locator(field);
+            await input.FillAsync(value);
+            await input.PressAsync("Tab");
+        }
+
+        await page.Locator("#save-canned").ClickAsync();
+        await Expect(page.Locator("#canned-table")).ToContainTextAsync("/" + shortcut);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail("The condition never held.");
+    }
+
+    [GeneratedRegex("data-porchlight-inbox=\"([^\"]+)\"")]
+    private static partial Regex InboxToken();
+
+    /// <summary>A widget visitor speaking the widget's own API, as the chat frame does.</summary>
+    private sealed class Visitor(HttpClient http, Guid conversationId) : IDisposable
+    {
+        public Guid ConversationId { get; } = conversationId;
+
+        public static async Task<Visitor> StartAsync(Testing.ServerProcess server, string inboxToken, string name, string text, CancellationToken ct)
+        {
+            var http = new HttpClient { BaseAddress = new Uri(server.Url("/")) };
+            try
+            {
+                using var session = await http.PostAsJsonAsync("widget/v1/sessions", new { inboxToken }, ct);
+                session.EnsureSuccessStatusCode();
+                var token = (await session.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("visitorToken").GetString();
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var started = await http.PostAsJsonAsync("widget/v1/conversations",
+                    new { clientId = "c_" + Guid.NewGuid().ToString("N"), text, fields = new { name } }, ct);
+                started.EnsureSuccessStatusCode();
+                var body = await started.Content.ReadFromJsonAsync<JsonElement>(ct);
+                return new Visitor(http, body.GetProperty("conversation").GetProperty("id").GetGuid());
+            }
+            catch
+            {
+                http.Dispose();
+                throw;
+            }
+        }
+
+        public async Task<JsonElement> LastMessageAsync(CancellationToken ct) =>
+            (await http.GetFromJsonAsync<JsonElement>($"widget/v1/conversations/{ConversationId}/messages?after=0", ct)).EnumerateArray().Last();
+
+        public void Dispose() => http.Dispose();
+    }
+}
