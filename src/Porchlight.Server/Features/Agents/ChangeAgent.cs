@@ -11,7 +11,7 @@ public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive);
 /// Changes an agent's role or deactivates/reactivates them. Only an Owner touches Owners, and the
 /// workspace always keeps at least one active Owner.
 /// </summary>
-public sealed class ChangeAgent(AppDbContext db, ActingAgent actor)
+public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresence presence)
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, ChangeAgentRequest request, CancellationToken cancellationToken)
     {
@@ -59,6 +59,6 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor)
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return AgentResponse.From(agent);
+        return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
     }
 }

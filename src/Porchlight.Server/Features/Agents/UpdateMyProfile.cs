@@ -6,7 +6,7 @@ namespace Porchlight.Server.Features.Agents;
 
 public sealed record UpdateProfileRequest(string? DisplayName);
 
-public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor)
+public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor, AgentPresence presence)
 {
     public async Task<Result<AgentResponse>> HandleAsync(UpdateProfileRequest request, CancellationToken cancellationToken)
     {
@@ -19,6 +19,6 @@ public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor)
         var agent = await db.Agents.SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
         agent.Rename(request.DisplayName!);
         await db.SaveChangesAsync(cancellationToken);
-        return AgentResponse.From(agent);
+        return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
     }
 }

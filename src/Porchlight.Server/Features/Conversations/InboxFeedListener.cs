@@ -1,3 +1,5 @@
+using Porchlight.Server.Features.Agents;
+
 namespace Porchlight.Server.Features.Conversations;
 
 /// <summary>What an open inbox page does with the workspace's live events, on its own renderer thread.</summary>
@@ -12,6 +14,8 @@ public interface IInboxEvents
     Task OnTypingAsync(AgentTypingNotice notice);
 
     Task OnReadAsync(AgentReadNotice notice);
+
+    Task OnPresenceChangedAsync(PresenceNotice notice);
 }
 
 /// <summary>
@@ -31,6 +35,8 @@ public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> 
     public Task Typing(AgentTypingNotice notice) => Queue(() => page.OnTypingAsync(notice));
 
     public Task Read(AgentReadNotice notice) => Queue(() => page.OnReadAsync(notice));
+
+    public Task PresenceChanged(PresenceNotice notice) => Queue(() => page.OnPresenceChangedAsync(notice));
 
     private Task Queue(Func<Task> work)
     {

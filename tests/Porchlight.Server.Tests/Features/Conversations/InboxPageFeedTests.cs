@@ -86,5 +86,7 @@ public sealed class InboxPageFeedTests
         public Task OnTypingAsync(AgentTypingNotice notice) => Task.CompletedTask;
 
         public Task OnReadAsync(AgentReadNotice notice) => Task.CompletedTask;
+
+        public Task OnPresenceChangedAsync(Server.Features.Agents.PresenceNotice notice) => Task.CompletedTask;
     }
 }
