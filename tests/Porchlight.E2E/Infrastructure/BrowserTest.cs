@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Porchlight.Testing;
@@ -13,6 +14,7 @@ public abstract partial class BrowserTest : IAsyncLifetime
     protected const string OwnerPassword = "porch-light-2026";
 
     private string? _dataDirectory;
+    private ServerStart? _start;
 
     protected ServerProcess Server { get; private set; } = null!;
 
@@ -22,8 +24,8 @@ public abstract partial class BrowserTest : IAsyncLifetime
     {
         SetDefaultExpectTimeout(30_000);
         _dataDirectory = Directory.CreateTempSubdirectory("porchlight-e2e-").FullName;
-        Server = await ServerProcess.StartAsync(
-            new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory, []), TestContext.Current.CancellationToken);
+        _start = new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory, []);
+        Server = await ServerProcess.StartAsync(_start, TestContext.Current.CancellationToken);
         Browser = await Browser.LaunchAsync();
     }
 
@@ -44,6 +46,41 @@ public abstract partial class BrowserTest : IAsyncLifetime
 
         await page.Locator("#create-workspace").ClickAsync();
         await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync(OwnerName);
+    }
+
+    /// <summary>Fills the running server's database with the demo workspace, as `porchlight seed-demo` does for an operator.</summary>
+    protected async Task SeedDemoWorkspaceAsync()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _start!.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { _start.Dll, "seed-demo", $"--Database:ConnectionString=Data Source={_start.DatabasePath}" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = _start.Environment;
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not run seed-demo.");
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"seed-demo exited with {process.ExitCode}: {await output}{await errors}");
+    }
+
+    /// <summary>Signs in on a fresh page (own cookies) and waits until the app shows the agent's name.</summary>
+    protected async Task<IPage> SignInAsync(string email, string password, string name)
+    {
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(Server.Url("/signin"));
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#sign-in").ClickAsync();
+        await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync(name);
+        return page;
     }
 
     /// <summary>Opens an app page and waits for its circuit: a click before that does nothing.</summary>

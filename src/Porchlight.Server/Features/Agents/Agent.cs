@@ -35,6 +35,13 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
 
     public DateTime CreatedAt { get; private set; }
 
+    /// <summary>
+    /// The status the agent chose. It outlives sign-out and restarts; whether teammates see it depends on
+    /// the agent being connected (<see cref="PresenceWhen"/>). Toggled many times a day, so not audited.
+    /// </summary>
+    [AuditIgnore]
+    public AgentAvailability Availability { get; private set; } = AgentAvailability.Online;
+
     public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
 
     public void ClearDomainEvents() => _domainEvents.Clear();
@@ -70,6 +77,23 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
         SecurityStamp = Guid.NewGuid().ToString("N");
         _domainEvents.Add(new AgentRoleChanged(WorkspaceId, Id, role));
     }
+
+    /// <returns>Whether the availability changed.</returns>
+    public bool SetAvailability(AgentAvailability availability)
+    {
+        if (Availability == availability)
+        {
+            return false;
+        }
+
+        Availability = availability;
+        return true;
+    }
+
+    /// <summary>What teammates see: the chosen status while the agent is connected and active, otherwise Offline.</summary>
+    public PresenceStatus PresenceWhen(bool connected) => !connected || !IsActive
+        ? PresenceStatus.Offline
+        : Availability == AgentAvailability.Away ? PresenceStatus.Away : PresenceStatus.Online;
 
     public void Deactivate()
     {
@@ -110,6 +134,7 @@ internal sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
         builder.ToTable("Agents");
         builder.Property(a => a.DisplayName).HasMaxLength(Agent.MaxNameLength);
         builder.Property(a => a.Role).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.Availability).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(a => new { a.WorkspaceId, a.DisplayName });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
     }

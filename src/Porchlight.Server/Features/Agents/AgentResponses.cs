@@ -1,10 +1,16 @@
 namespace Porchlight.Server.Features.Agents;
 
-/// <summary>An agent as the API and the settings pages show it.</summary>
-public sealed record AgentResponse(Guid Id, string Email, string DisplayName, AgentRole Role, bool IsActive, DateTime CreatedAt)
+/// <summary>
+/// An agent as the API and the settings pages show it. <see cref="Availability"/> is the status they chose;
+/// <see cref="Presence"/> is what teammates see now (Offline while they have no Inbox or hub connection open).
+/// </summary>
+public sealed record AgentResponse(
+    Guid Id, string Email, string DisplayName, AgentRole Role, bool IsActive, DateTime CreatedAt,
+    AgentAvailability Availability, PresenceStatus Presence)
 {
-    public static AgentResponse From(Agent agent) =>
-        new(agent.Id, agent.Email ?? "", agent.DisplayName, agent.Role, agent.IsActive, agent.CreatedAt);
+    public static AgentResponse From(Agent agent, bool connected) => new(
+        agent.Id, agent.Email ?? "", agent.DisplayName, agent.Role, agent.IsActive, agent.CreatedAt,
+        agent.Availability, agent.PresenceWhen(connected));
 }
 
 /// <summary>An open or past invitation. <see cref="AcceptUrl"/> is present only in the answer that created it.</summary>

@@ -14,7 +14,11 @@ public static class AgentsFeature
         .AddScoped<AcceptInvitation>()
         .AddScoped<GetMyProfile>()
         .AddScoped<UpdateMyProfile>()
-        .AddScoped<ChangeMyPassword>();
+        .AddScoped<ChangeMyPassword>()
+        .AddScoped<SetMyAvailability>()
+        // One node keeps presence in memory; the Redis switch (scale-out) registers a shared store instead.
+        .AddSingleton<IPresenceStore, InMemoryPresenceStore>()
+        .AddSingleton<AgentPresence>();
 
     public static void MapAgents(this RouteGroupBuilder api)
     {
@@ -44,6 +48,9 @@ public static class AgentsFeature
         me.MapGet("/", async (GetMyProfile useCase, CancellationToken ct) => (await useCase.HandleAsync(ct)).ToOk())
             .RequirePermission(Permission.ViewWorkspace).Produces<AgentResponse>();
         me.MapPatch("/", async (UpdateProfileRequest request, UpdateMyProfile useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(request, ct)).ToOk())
+            .RequirePermission(Permission.ManageOwnProfile).Produces<AgentResponse>();
+        me.MapPut("/availability", async (SetAvailabilityRequest request, SetMyAvailability useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(request, ct)).ToOk())
             .RequirePermission(Permission.ManageOwnProfile).Produces<AgentResponse>();
         me.MapPost("/password", async (ChangePasswordRequest request, ChangeMyPassword useCase, CancellationToken ct) =>

@@ -12,7 +12,7 @@ public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive);
 /// Changes an agent's role or deactivates/reactivates them. Only an Owner touches Owners, and the
 /// workspace always keeps at least one active Owner.
 /// </summary>
-public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, VerifiedApiTokens verified)
+public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified)
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, ChangeAgentRequest request, CancellationToken cancellationToken)
     {
@@ -62,6 +62,6 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, VerifiedApiT
         await db.SaveChangesAsync(cancellationToken);
         // The agent's tokens carry their role, activity and name: verify them again.
         verified.ForgetAll();
-        return AgentResponse.From(agent);
+        return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
     }
 }

@@ -4,10 +4,10 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Agents;
 
-public sealed class GetAgent(AppDbContext db)
+public sealed class GetAgent(AppDbContext db, AgentPresence presence)
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, CancellationToken cancellationToken) =>
         await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken) is { } agent
-            ? AgentResponse.From(agent)
+            ? AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id))
             : Failure.NotFound("Agent");
 }

@@ -4,8 +4,11 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Agents;
 
-public sealed class GetMyProfile(AppDbContext db, ActingAgent actor)
+public sealed class GetMyProfile(AppDbContext db, ActingAgent actor, AgentPresence presence)
 {
-    public async Task<Result<AgentResponse>> HandleAsync(CancellationToken cancellationToken) =>
-        AgentResponse.From(await db.Agents.AsNoTracking().SingleAsync(a => a.Id == actor.AgentId, cancellationToken));
+    public async Task<Result<AgentResponse>> HandleAsync(CancellationToken cancellationToken)
+    {
+        var agent = await db.Agents.AsNoTracking().SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
+        return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
+    }
 }

@@ -7,7 +7,7 @@ namespace Porchlight.Server.Features.Agents;
 
 public sealed record UpdateProfileRequest(string? DisplayName);
 
-public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor, VerifiedApiTokens verified)
+public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified)
 {
     public async Task<Result<AgentResponse>> HandleAsync(UpdateProfileRequest request, CancellationToken cancellationToken)
     {
@@ -22,6 +22,6 @@ public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor, Verified
         await db.SaveChangesAsync(cancellationToken);
         // The agent's tokens carry their role, activity and name: verify them again.
         verified.ForgetAll();
-        return AgentResponse.From(agent);
+        return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
@@ -23,6 +24,9 @@ public interface IAgentClient
 
     /// <summary>A teammate mentioned this agent in a private note; sent to the mentioned agent only.</summary>
     Task Mentioned(MentionNotice notice);
+
+    /// <summary>A teammate's presence changed (Online, Away, Offline): they connected, chose a status, or left.</summary>
+    Task PresenceChanged(PresenceNotice notice);
 }
 
 /// <summary>
@@ -46,19 +50,19 @@ public sealed class AgentHub(ActingAgent actor, ConversationBroadcaster broadcas
         }
 
         await Groups.AddToGroupAsync(Context.ConnectionId, WorkspaceGroup(actor.WorkspaceId));
-        presence.Connected(actor.WorkspaceId, actor.AgentId);
         Context.Items[PresenceKey] = (actor.WorkspaceId, actor.AgentId);
+        await presence.ConnectedAsync(actor.WorkspaceId, actor.AgentId);
         await base.OnConnectedAsync();
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
         if (Context.Items.TryGetValue(PresenceKey, out var value) && value is (Guid workspaceId, Guid agentId))
         {
-            presence.Disconnected(workspaceId, agentId);
+            await presence.DisconnectedAsync(workspaceId, agentId);
         }
 
-        return base.OnDisconnectedAsync(exception);
+        await base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>Tells the contact (and teammates) that this agent is typing in a conversation.</summary>

@@ -14,7 +14,6 @@ public static class ConversationsFeature
         services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services
             .AddSingleton<LiveInboxFeed>()
-            .AddSingleton<AgentPresence>()
             .AddSingleton<MessageWriteGate>()
             .AddSingleton<MessageWriter>()
             .AddHostedService(sp => sp.GetRequiredService<MessageWriter>())

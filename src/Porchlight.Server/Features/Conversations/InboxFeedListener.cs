@@ -1,3 +1,5 @@
+using Porchlight.Server.Features.Agents;
+
 namespace Porchlight.Server.Features.Conversations;
 
 /// <summary>What an open inbox page does with the workspace's live events, on its own renderer thread.</summary>
@@ -15,6 +17,8 @@ public interface IInboxEvents
 
     /// <summary>Every page of the workspace hears of a mention; a page acts only on its own agent's.</summary>
     Task OnMentionedAsync(MentionNotice notice);
+
+    Task OnPresenceChangedAsync(PresenceNotice notice);
 }
 
 /// <summary>
@@ -36,6 +40,8 @@ public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> 
     public Task Read(AgentReadNotice notice) => Queue(() => page.OnReadAsync(notice));
 
     public Task Mentioned(MentionNotice notice) => Queue(() => page.OnMentionedAsync(notice));
+
+    public Task PresenceChanged(PresenceNotice notice) => Queue(() => page.OnPresenceChangedAsync(notice));
 
     private Task Queue(Func<Task> work)
     {

@@ -172,7 +172,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         }
 
         // While this page is open the agent counts as online, so the widget offers live chat.
-        Presence.Connected(_workspaceId, _me);
+        await Presence.ConnectedAsync(_workspaceId, _me);
         _present = true;
         _subscription = Feed.Subscribe(_workspaceId, new InboxFeedListener(this, InvokeAsync, Logger));
         _ = TickAsync();
@@ -759,6 +759,17 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    Task IInboxEvents.OnPresenceChangedAsync(PresenceNotice notice)
+    {
+        if (_agents.TryGetValue(notice.AgentId, out var agent))
+        {
+            _agents[notice.AgentId] = agent with { Presence = notice.Presence };
+            StateHasChanged();
+        }
+
+        return Task.CompletedTask;
+    }
+
     // A "stopped typing" can be lost with a closed tab: an indicator disappears on its own after a while.
     private async Task ForgetTypingLaterAsync()
     {
@@ -1114,7 +1125,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         _subscription?.Dispose();
         if (_present)
         {
-            Presence.Disconnected(_workspaceId, _me);
+            await Presence.DisconnectedAsync(_workspaceId, _me);
             _present = false;
         }
 

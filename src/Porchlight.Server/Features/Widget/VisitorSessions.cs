@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Hosting;
 
@@ -42,7 +42,7 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
         var widget = inbox.Widget;
         return new WidgetConfigResponse(
             inbox.Name, widget.Color, widget.Position.ToString().ToLowerInvariant(), widget.Greeting, widget.WelcomeText,
-            DefaultFields, inbox.RequireIdentityVerification, presence.AnyOnline(inbox.WorkspaceId));
+            DefaultFields, inbox.RequireIdentityVerification, await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken));
     }
 }
 

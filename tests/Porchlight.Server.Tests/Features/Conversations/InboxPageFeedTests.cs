@@ -88,5 +88,7 @@ public sealed class InboxPageFeedTests
         public Task OnReadAsync(AgentReadNotice notice) => Task.CompletedTask;
 
         public Task OnMentionedAsync(MentionNotice notice) => Task.CompletedTask;
+
+        public Task OnPresenceChangedAsync(Server.Features.Agents.PresenceNotice notice) => Task.CompletedTask;
     }
 }

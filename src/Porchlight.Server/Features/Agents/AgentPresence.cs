@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
+
+namespace Porchlight.Server.Features.Agents;
+
+/// <summary>
+/// Agents' presence: their connections (in <see cref="IPresenceStore"/>) combined with the status they chose
+/// (<see cref="Agent.Availability"/>). Teammates hear <c>PresenceChanged</c> on the agent hub and in open app
+/// pages whenever it changes: on an agent's first connection, on their last disconnect, and when they choose
+/// another status while connected. The widget offers live chat only while someone is Online.
+/// </summary>
+public sealed class AgentPresence(
+    IPresenceStore store,
+    IHubContext<AgentHub, IAgentClient> hub,
+    LiveInboxFeed feed,
+    IServiceScopeFactory scopes,
+    ILogger<AgentPresence> logger)
+{
+    public async Task ConnectedAsync(Guid workspaceId, Guid agentId)
+    {
+        if (await store.AddConnectionAsync(workspaceId, agentId))
+        {
+            await AnnounceAsync(workspaceId, agentId);
+        }
+    }
+
+    public async Task DisconnectedAsync(Guid workspaceId, Guid agentId)
+    {
+        if (await store.RemoveConnectionAsync(workspaceId, agentId))
+        {
+            await AnnounceAsync(workspaceId, agentId);
+        }
+    }
+
+    /// <summary>Called after an agent's new availability was saved: teammates hear of it while the agent is connected.</summary>
+    public async Task AvailabilityChangedAsync(Guid workspaceId, Guid agentId)
+    {
+        if (await store.IsConnectedAsync(workspaceId, agentId))
+        {
+            await AnnounceAsync(workspaceId, agentId);
+        }
+    }
+
+    /// <summary>
+    /// Whether an active agent of the workspace is connected and Online (<see cref="Agent.PresenceWhen"/> as a query):
+    /// the widget offers live chat only then. An Away agent does not count.
+    /// </summary>
+    public async Task<bool> AnyoneOnlineAsync(AppDbContext db, Guid workspaceId, CancellationToken cancellationToken)
+    {
+        var connected = await store.ConnectedAgentsAsync(workspaceId);
+        return connected.Count > 0 && await db.Agents.AnyAsync(
+            a => a.WorkspaceId == workspaceId && connected.Contains(a.Id) && a.IsActive && a.Availability == AgentAvailability.Online,
+            cancellationToken);
+    }
+
+    public ValueTask<bool> IsConnectedAsync(Guid workspaceId, Guid agentId) => store.IsConnectedAsync(workspaceId, agentId);
+
+    public ValueTask<IReadOnlyCollection<Guid>> ConnectedAgentsAsync(Guid workspaceId) => store.ConnectedAgentsAsync(workspaceId);
+
+    // Reads the state as it is now rather than announcing the transition: when a connect and a disconnect race,
+    // the later announcement is the true one.
+    private async Task AnnounceAsync(Guid workspaceId, Guid agentId)
+    {
+        try
+        {
+            var presence = PresenceStatus.Offline;
+            if (await store.IsConnectedAsync(workspaceId, agentId))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
+                var agent = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Agents.AsNoTracking()
+                    .FirstOrDefaultAsync(a => a.Id == agentId);
+                presence = agent?.PresenceWhen(connected: true) ?? PresenceStatus.Offline;
+            }
+
+            var notice = new PresenceNotice(agentId, presence);
+            await hub.Clients.Group(AgentHub.WorkspaceGroup(workspaceId)).PresenceChanged(notice);
+            await feed.PublishAsync(workspaceId, listener => listener.PresenceChanged(notice));
+        }
+#pragma warning disable CA1031 // Presence is a hint; a connection must not fail because its announcement did.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "The presence of agent {AgentId} could not be announced.", agentId);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Porchlight.Server.Features.Conversations;
+
+namespace Porchlight.Server.Features.Agents;
+
+/// <summary>
+/// Live presence for an app page that shows agents but not conversations. It listens to <see cref="LiveInboxFeed"/>
+/// through <see cref="InboxFeedListener"/>, which runs each event on the page's dispatcher and keeps a failing
+/// page away from the publisher, and ignores everything but presence.
+/// </summary>
+public sealed class PresenceEvents(Func<PresenceNotice, Task> changed) : IInboxEvents
+{
+    public static IDisposable Subscribe(
+        LiveInboxFeed feed, Guid workspaceId, Func<PresenceNotice, Task> changed, Func<Func<Task>, Task> dispatch, ILogger logger) =>
+        feed.Subscribe(workspaceId, new InboxFeedListener(new PresenceEvents(changed), dispatch, logger));
+
+    public Task OnPresenceChangedAsync(PresenceNotice notice) => changed(notice);
+
+    public Task OnMessageCreatedAsync(MessageResponse message) => Task.CompletedTask;
+
+    public Task OnMessageUpdatedAsync(MessageResponse message) => Task.CompletedTask;
+
+    public Task OnConversationChangedAsync(ConversationResponse conversation) => Task.CompletedTask;
+
+    public Task OnTypingAsync(AgentTypingNotice notice) => Task.CompletedTask;
+
+    public Task OnReadAsync(AgentReadNotice notice) => Task.CompletedTask;
+
+    public Task OnMentionedAsync(MentionNotice notice) => Task.CompletedTask;
+}
