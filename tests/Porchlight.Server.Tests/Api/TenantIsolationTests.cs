@@ -270,6 +270,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{started.GetProperty("conversation").IdOf()}");
         // The owner's own note: a message the owner may edit and delete that leaves the conversation's preview alone.
         var reply = await owner.ReplyAsync(conversation.IdOf(), Unique($"{label} note"), isPrivate: true).ExpectAsync(HttpStatusCode.Created);
+        // The owner's own unsent upload: a file the owner may still take back.
+        var upload = await owner.PostAsync($"/api/v1/conversations/{conversation.IdOf()}/attachments",
+            new MultipartFormDataContent { { new ByteArrayContent("probe file"u8.ToArray()), "file", "probe.txt" } }, Ct).ExpectAsync(HttpStatusCode.Created);
         var canned = await owner.PostJsonAsync("/api/v1/canned-responses", new
         {
             shortcut = $"{label.ToLowerInvariant()}-{Guid.NewGuid():N}",
@@ -277,7 +280,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             text = Unique($"{label} canned text"),
             shared = true,
         }).ExpectAsync(HttpStatusCode.Created);
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned);
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -349,11 +352,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Conversation,
         JsonElement Message,
         JsonElement Reply,
-        JsonElement CannedResponse)
+        JsonElement CannedResponse,
+        JsonElement Attachment)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -366,6 +370,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "contactId" => Conversation.GetProperty("contact").IdOf().ToString(),
             "messageId" => Reply.IdOf().ToString(),
             "cannedResponseId" => CannedResponse.IdOf().ToString(),
+            "attachmentId" => Attachment.IdOf().ToString(),
             _ => AgentId.ToString(),
         };
     }
