@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Hosting;
@@ -25,8 +26,26 @@ public static class PendingAttachments
     /// The named uploads, tracked for <see cref="Conversations.MessageLog"/> to attach. Each must be in this
     /// conversation, uploaded by <paramref name="uploader"/>, and not sent yet; otherwise nothing is sent.
     /// </summary>
-    public static async Task<Result<List<Attachment>>> FindAsync(
-        AppDbContext db, Guid conversationId, IReadOnlyCollection<Guid>? attachmentIds, Uploader uploader, CancellationToken cancellationToken)
+    public static Task<Result<List<Attachment>>> FindAsync(
+        AppDbContext db, Guid conversationId, IReadOnlyCollection<Guid>? attachmentIds, Uploader uploader, CancellationToken cancellationToken) =>
+        FindAsync(
+            db, attachmentIds,
+            a => a.ConversationId == conversationId && a.UploadedByAgentId == uploader.AgentId && a.UploadedByContactId == uploader.ContactId,
+            "Each id must be a file you uploaded to this conversation.", cancellationToken);
+
+    /// <summary>
+    /// The uploads a visitor's first message names: each uploaded by this contact into this inbox before the
+    /// conversation existed, and not sent yet. Nobody else's upload can be claimed, not even by guessing its id.
+    /// </summary>
+    public static Task<Result<List<Attachment>>> FindBeforeConversationAsync(
+        AppDbContext db, Guid inboxId, Guid contactId, IReadOnlyCollection<Guid>? attachmentIds, CancellationToken cancellationToken) =>
+        FindAsync(
+            db, attachmentIds,
+            a => a.ConversationId == null && a.InboxId == inboxId && a.UploadedByAgentId == null && a.UploadedByContactId == contactId,
+            "Each id must be a file you uploaded before starting this conversation.", cancellationToken);
+
+    private static async Task<Result<List<Attachment>>> FindAsync(
+        AppDbContext db, IReadOnlyCollection<Guid>? attachmentIds, Expression<Func<Attachment, bool>> owned, string notOwned, CancellationToken cancellationToken)
     {
         if (attachmentIds is not { Count: > 0 })
         {
@@ -34,13 +53,10 @@ public static class PendingAttachments
         }
 
         var ids = attachmentIds.Distinct().ToList();
-        var found = await db.Attachments
-            .Where(a => ids.Contains(a.Id) && a.ConversationId == conversationId
-                && a.UploadedByAgentId == uploader.AgentId && a.UploadedByContactId == uploader.ContactId)
-            .ToListAsync(cancellationToken);
+        var found = await db.Attachments.Where(a => ids.Contains(a.Id)).Where(owned).ToListAsync(cancellationToken);
         if (found.Count != ids.Count)
         {
-            return Failure.Invalid(Field, "Each id must be a file you uploaded to this conversation.");
+            return Failure.Invalid(Field, notOwned);
         }
 
         if (found.Any(a => a.MessageId is not null))

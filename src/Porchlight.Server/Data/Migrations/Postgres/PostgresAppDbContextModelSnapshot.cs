@@ -349,7 +349,7 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
-                    b.Property<Guid>("ConversationId")
+                    b.Property<Guid?>("ConversationId")
                         .HasColumnType("uuid");
 
                     b.Property<DateTime>("CreatedAt")
@@ -359,6 +359,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(208)
                         .HasColumnType("character varying(208)");
+
+                    b.Property<Guid?>("InboxId")
+                        .HasColumnType("uuid");
 
                     b.Property<Guid?>("MessageId")
                         .IsConcurrencyToken()
@@ -377,6 +380,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("InboxId");
 
                     b.HasIndex("MessageId");
 
@@ -711,6 +718,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)");
 
+                    b.Property<string>("PreChatForm")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("ProtectedIdentitySecret")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
@@ -905,8 +916,12 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Porchlight.Server.Features.Conversations.Message", null)
                         .WithMany()
