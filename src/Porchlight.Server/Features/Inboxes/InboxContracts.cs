@@ -9,10 +9,10 @@ public sealed record WidgetSettingsDto(
     string? Color, WidgetPosition? Position, string? Greeting, string? WelcomeText, PreChatFormDto? PreChatForm = null);
 
 /// <summary>A pre-chat form as sent on create and update: a field left out keeps its current value; <c>fields</c> replaces the whole list.</summary>
-public sealed record PreChatFormDto(bool? Enabled, List<PreChatFieldDto?>? Fields);
+public sealed record PreChatFormDto(bool? Enabled, List<PreChatFieldDto>? Fields);
 
 public sealed record PreChatFieldDto(
-    string? Key, string? Label, PreChatFieldType? Type, bool? Required = null, string? Placeholder = null, List<string?>? Options = null);
+    string? Key, string? Label, PreChatFieldType? Type, bool? Required = null, string? Placeholder = null, List<string>? Options = null);
 
 /// <summary>How a web-widget inbox looks, greets, and what it asks before the first message.</summary>
 public sealed record WidgetResponse(string Color, WidgetPosition Position, string Greeting, string WelcomeText, PreChatForm PreChatForm)
@@ -192,7 +192,7 @@ internal static partial class InboxRules
         return new PreChatField(key, dto.Label!.Trim(), type, dto.Required ?? false, placeholder, options);
     }
 
-    private static List<string>? Options(List<string?>? sent, string path, FieldErrors errors)
+    private static List<string>? Options(List<string>? sent, string path, FieldErrors errors)
     {
         var options = (sent ?? []).Select(o => o?.Trim() ?? "").ToList();
         if (options.Count is 0 or > PreChatForm.MaxOptions)
