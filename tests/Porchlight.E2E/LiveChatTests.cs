@@ -5,9 +5,9 @@ using static Microsoft.Playwright.Assertions;
 namespace Porchlight.E2E;
 
 /// <summary>
-/// A visitor on a customer's website (another origin, with a strict CSP) chats through the widget with an
-/// agent in the inbox, live, both ways, with a photo; the history survives a reload; nothing the visitor
-/// types runs as script.
+/// A visitor on a customer's website (another origin, with a strict CSP) answers the inbox's pre-chat form
+/// and chats through the widget with an agent in the inbox, live, both ways, with a photo; the history
+/// survives a reload; a file can be the first message; nothing the visitor types runs as script.
 /// </summary>
 public sealed class LiveChatTests : BrowserTest
 {
@@ -25,6 +25,24 @@ public sealed class LiveChatTests : BrowserTest
         await agent.Locator("#create-inbox").ClickAsync();
         var snippet = (await agent.Locator("#embed-snippet").InnerTextAsync()).Trim();
         using var site = HostSite.Start(snippet);
+
+        // The pre-chat form gets a third question, required: the order number.
+        await agent.Locator("[id^='edit-prechat-']").ClickAsync();
+        await agent.Locator("#prechat-add").ClickAsync();
+        var label = agent.Locator("#prechat-label-2");
+        await label.FillAsync("Order number");
+        await label.PressAsync("Tab");
+        await Expect(agent.Locator("#prechat-key-2")).ToHaveValueAsync("order_number");
+        var question = agent.Locator("#prechat-question-2");
+        await question.GetByText("Required").ClickAsync();
+        var placeholder = agent.Locator("#prechat-placeholder-2");
+        await placeholder.FillAsync("e.g. 47110");
+        await placeholder.PressAsync("Tab");
+        await agent.Locator("#prechat-save").ClickAsync();
+        await Expect(agent.GetByText("Pre-chat form of Website chat saved.")).ToBeVisibleAsync();
+        await Expect(agent.Locator("td", new() { HasText = "3 questions · 1 required" })).ToBeVisibleAsync();
+        await Screenshot(agent, "live-chat-0-inboxes");
+        await agent.Locator("#prechat-section").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("live-chat-0-prechat-settings") });
         // The agent is online while the inbox is open, so the widget offers live chat.
         await OpenInteractiveAsync(agent, "/inbox");
 
@@ -38,6 +56,16 @@ public sealed class LiveChatTests : BrowserTest
         var composer = chat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
         await composer.FillAsync("Hi! Do the Ridgeline boots run small?");
         await composer.PressAsync("Enter");
+        // The required question stops the first message, with the reason at the question.
+        var orderNumber = chat.GetByRole(AriaRole.Textbox, new() { Name = "Order number" });
+        await Expect(orderNumber).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(chat.Locator("#field-order_number-e")).ToHaveTextAsync("Please fill in this field.");
+        await Expect(orderNumber).ToBeFocusedAsync();
+        await Expect(orderNumber).ToHaveAttributeAsync("placeholder", "e.g. 47110");
+        await Screenshot(visitor, "live-chat-0-widget-prechat");
+        await orderNumber.FillAsync("47110");
+        await Expect(chat.Locator("#field-order_number-e")).ToHaveTextAsync("");
+        await composer.PressAsync("Enter");
         await Expect(chat.GetByText("Hi! Do the Ridgeline boots run small?", new() { Exact = false })).ToBeVisibleAsync();
 
         // The agent sees the new conversation live, opens it, and starts typing.
@@ -45,6 +73,7 @@ public sealed class LiveChatTests : BrowserTest
         await Expect(row).ToContainTextAsync("Ada");
         await row.ClickAsync();
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small?");
+        await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("47110");
         // The visitor adds a screenshot; both sides see it as an image.
         var image = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "docs", "screenshots", "agents.png"), TestContext.Current.CancellationToken);
         await chat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "my-order.png", MimeType = "image/png", Buffer = image });
@@ -74,12 +103,18 @@ public sealed class LiveChatTests : BrowserTest
         await mallory.Locator("porchlight-widget button.l").ClickAsync();
         var malloryChat = mallory.FrameLocator("porchlight-widget iframe");
         await malloryChat.Locator("#field-name").FillAsync("Mallory " + Payload);
+        await malloryChat.Locator("#field-order_number").FillAsync(Payload);
+        // Mallory's first message is a file: it starts the conversation.
+        await malloryChat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "receipt.png", MimeType = "image/png", Buffer = image });
+        await Expect(malloryChat.Locator("img[alt='receipt.png']")).ToBeVisibleAsync();
+        await Expect(malloryChat.GetByRole(AriaRole.Group, new() { Name = "Before we start" })).ToBeHiddenAsync();
         var malloryComposer = malloryChat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
         await malloryComposer.FillAsync("Look: " + Payload);
         await malloryComposer.PressAsync("Enter");
         var malloryRow = agent.Locator(".pl-conversation-row", new() { HasText = "Mallory" });
         await Expect(malloryRow).ToContainTextAsync("Mallory " + Payload);
         await malloryRow.ClickAsync();
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming'] img[alt='receipt.png']")).ToBeVisibleAsync();
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']", new() { HasText = "Look:" })).ToContainTextAsync("Look: " + Payload);
         await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("Mallory " + Payload);
         await agent.Locator("#composer").FillAsync("Echo: " + Payload);
