@@ -26,22 +26,22 @@ public sealed class LiveChatTests : BrowserTest
         var snippet = (await agent.Locator("#embed-snippet").InnerTextAsync()).Trim();
         using var site = HostSite.Start(snippet);
 
-        // The pre-chat form gets a third question, required: the order number.
+        // The pre-chat form gets three more questions: the order number (required), a topic to choose, and a checkbox.
         await agent.Locator("[id^='edit-prechat-']").ClickAsync();
-        await agent.Locator("#prechat-add").ClickAsync();
-        var label = agent.Locator("#prechat-label-2");
-        await label.FillAsync("Order number");
-        await label.PressAsync("Tab");
-        await Expect(agent.Locator("#prechat-key-2")).ToHaveValueAsync("order_number");
-        var question = agent.Locator("#prechat-question-2");
-        await question.GetByText("Required").ClickAsync();
+        await AddQuestionAsync(agent, 2, "Order number", "order_number", null);
+        await agent.Locator("#prechat-question-2").GetByText("Required").ClickAsync();
         var placeholder = agent.Locator("#prechat-placeholder-2");
         await placeholder.FillAsync("e.g. 47110");
         await placeholder.PressAsync("Tab");
+        await AddQuestionAsync(agent, 3, "Topic", "topic", "Choice");
+        var options = agent.Locator("#prechat-options-3");
+        await options.FillAsync("Sizing\nReturns\nSomething else");
+        await options.PressAsync("Tab");
+        await AddQuestionAsync(agent, 4, "Email me a copy of this chat", "email_me_a_copy_of_this_chat", "Checkbox");
         await agent.Locator("#prechat-save").ClickAsync();
         await Expect(agent.GetByText("Pre-chat form of Website chat saved.")).ToBeVisibleAsync();
-        await Expect(agent.Locator("td", new() { HasText = "3 questions · 1 required" })).ToBeVisibleAsync();
-        await Screenshot(agent, "live-chat-0-inboxes");
+        await Expect(agent.Locator("td", new() { HasText = "5 questions · 1 required" })).ToBeVisibleAsync();
+        await agent.Locator(".mud-table").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("live-chat-0-inboxes") });
         await agent.Locator("#prechat-section").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("live-chat-0-prechat-settings") });
         // The agent is online while the inbox is open, so the widget offers live chat.
         await OpenInteractiveAsync(agent, "/inbox");
@@ -65,6 +65,9 @@ public sealed class LiveChatTests : BrowserTest
         await Screenshot(visitor, "live-chat-0-widget-prechat");
         await orderNumber.FillAsync("47110");
         await Expect(chat.Locator("#field-order_number-e")).ToHaveTextAsync("");
+        await chat.GetByRole(AriaRole.Combobox, new() { Name = "Topic" }).SelectOptionAsync("Sizing");
+        await chat.GetByRole(AriaRole.Checkbox, new() { Name = "Email me a copy of this chat" }).CheckAsync();
+        await Screenshot(visitor, "live-chat-0-widget-prechat-answered");
         await composer.PressAsync("Enter");
         await Expect(chat.GetByText("Hi! Do the Ridgeline boots run small?", new() { Exact = false })).ToBeVisibleAsync();
 
@@ -74,6 +77,7 @@ public sealed class LiveChatTests : BrowserTest
         await row.ClickAsync();
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small?");
         await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("47110");
+        await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("Sizing");
         // The visitor adds a screenshot; both sides see it as an image.
         var image = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "docs", "screenshots", "agents.png"), TestContext.Current.CancellationToken);
         await chat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "my-order.png", MimeType = "image/png", Buffer = image });
@@ -129,6 +133,21 @@ public sealed class LiveChatTests : BrowserTest
             var frame = page.Frames.Single(f => f.Url.Contains("/widget/frame.html", StringComparison.Ordinal));
             Assert.Null(await frame.EvaluateAsync<int?>("() => window.__xss"));
             Assert.Equal(0, await frame.Locator("img[src='x']").CountAsync());
+        }
+    }
+
+    /// <summary>Adds a question to the open pre-chat form editor; its key is suggested from the label.</summary>
+    private static async Task AddQuestionAsync(IPage agent, int index, string label, string key, string? answer)
+    {
+        await agent.Locator("#prechat-add").ClickAsync();
+        var field = agent.Locator($"#prechat-label-{index}");
+        await field.FillAsync(label);
+        await field.PressAsync("Tab");
+        await Expect(agent.Locator($"#prechat-key-{index}")).ToHaveValueAsync(key);
+        if (answer is not null)
+        {
+            await agent.Locator($"#prechat-question-{index} .mud-select").First.ClickAsync();
+            await agent.Locator(".mud-popover-open .mud-list-item", new() { HasText = answer }).ClickAsync();
         }
     }
 }

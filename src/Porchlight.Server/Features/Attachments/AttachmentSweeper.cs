@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Attachments;
 
@@ -16,23 +17,8 @@ public sealed class AttachmentSweeper(
 {
     private const int BatchSize = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.AttachmentSweepInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-#pragma warning disable CA1031 // One failed pass must not stop the sweep; the next tick tries again.
-            catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-            {
-                logger.LogWarning(e, "Unsent attachments could not be swept; trying again on the next tick.");
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicJob.RunAsync(options.Value.AttachmentSweepInterval, clock, logger, "Sweeping unsent attachments", SweepAsync, stoppingToken);
 
     /// <summary>One pass: unsent uploads past their lifetime, then files without a row. Answers how many files went.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)

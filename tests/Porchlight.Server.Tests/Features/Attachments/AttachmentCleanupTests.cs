@@ -24,9 +24,7 @@ public abstract class AttachmentCleanupTests(PorchlightFactory factory, ShiftedC
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
         using var other = await TestVisitor.StartAsync(Factory, keptInboxToken);
         var (conversationId, _) = await visitor.StartConversationAsync("Files");
-        var sent = await UploadAsync(visitor, $"/widget/v1/conversations/{conversationId}/attachments");
-        await visitor.Http.PostJsonAsync($"/widget/v1/conversations/{conversationId}/messages",
-            new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { sent.IdOf() } }).ExpectAsync(HttpStatusCode.Created);
+        var sent = await SendFileAsync(visitor, conversationId);
         var unsent = await UploadAsync(visitor, $"/widget/v1/conversations/{conversationId}/attachments");
         var beforeConversation = await UploadAsync(visitor, "/widget/v1/attachments");
         var kept = await UploadAsync(other, "/widget/v1/attachments");
@@ -47,9 +45,7 @@ public abstract class AttachmentCleanupTests(PorchlightFactory factory, ShiftedC
         var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
         var (conversationId, _) = await visitor.StartConversationAsync("Files");
-        var sent = await UploadAsync(visitor, $"/widget/v1/conversations/{conversationId}/attachments");
-        await visitor.Http.PostJsonAsync($"/widget/v1/conversations/{conversationId}/messages",
-            new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { sent.IdOf() } }).ExpectAsync(HttpStatusCode.Created);
+        var sent = await SendFileAsync(visitor, conversationId);
         var unsent = await UploadAsync(visitor, $"/widget/v1/conversations/{conversationId}/attachments");
         var beforeConversation = await UploadAsync(visitor, "/widget/v1/attachments");
         var sweeper = Factory.Services.GetRequiredService<AttachmentSweeper>();
@@ -77,9 +73,7 @@ public abstract class AttachmentCleanupTests(PorchlightFactory factory, ShiftedC
         var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
         var (conversationId, _) = await visitor.StartConversationAsync("Files");
-        var sent = await UploadAsync(visitor, $"/widget/v1/conversations/{conversationId}/attachments");
-        await visitor.Http.PostJsonAsync($"/widget/v1/conversations/{conversationId}/messages",
-            new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { sent.IdOf() } }).ExpectAsync(HttpStatusCode.Created);
+        var sent = await SendFileAsync(visitor, conversationId);
         // A file written just before a crash, whose row was never committed.
         var orphan = Guid.CreateVersion7();
         await Factory.Services.GetRequiredService<IAttachmentStore>().SaveAsync(workspace.WorkspaceId, orphan, new MemoryStream(Pdf), Ct);
@@ -97,6 +91,15 @@ public abstract class AttachmentCleanupTests(PorchlightFactory factory, ShiftedC
         await sweeper.SweepAsync(Ct);
 
         Assert.Equal([sent.IdOf()], StoredIds(workspace.WorkspaceId));
+    }
+
+    /// <summary>Uploads a file into the conversation and sends it in a message; answers the upload.</summary>
+    private static async Task<JsonElement> SendFileAsync(TestVisitor visitor, Guid conversationId)
+    {
+        var sent = await UploadAsync(visitor, $"/widget/v1/conversations/{conversationId}/attachments");
+        await visitor.Http.PostJsonAsync($"/widget/v1/conversations/{conversationId}/messages",
+            new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { sent.IdOf() } }).ExpectAsync(HttpStatusCode.Created);
+        return sent;
     }
 
     private static async Task<JsonElement> UploadAsync(TestVisitor visitor, string path)

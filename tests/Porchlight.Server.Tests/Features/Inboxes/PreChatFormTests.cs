@@ -107,10 +107,8 @@ public abstract class PreChatFormTests(PorchlightFactory factory) : ApiTestBase(
     [Fact]
     public async Task StartConversation_RequiredAnswersMissingOrWrong_Returns400NamingEachAndStoresNothing()
     {
-        var (_, owner) = await NewWorkspaceAsync();
-        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
-        await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}", new { name = "Website chat", widget = new { preChatForm = SupportForm } }).ExpectAsync(HttpStatusCode.OK);
-        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (owner, visitor) = await VisitorOfSupportFormAsync();
+        using var _ = visitor;
 
         var missing = await StartAsync(visitor, new { name = "Ada" }).ExpectProblemAsync(HttpStatusCode.BadRequest);
         var wrong = await StartAsync(visitor, new { order_number = "47110", email = "ada@", topic = "Gardening", phone = "call me", consent = "yes" })
@@ -125,10 +123,8 @@ public abstract class PreChatFormTests(PorchlightFactory factory) : ApiTestBase(
     [Fact]
     public async Task StartConversation_AnswersFitTheForm_FillTheContactAndUnaskedKeysAreDropped()
     {
-        var (_, owner) = await NewWorkspaceAsync();
-        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
-        await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}", new { name = "Website chat", widget = new { preChatForm = SupportForm } }).ExpectAsync(HttpStatusCode.OK);
-        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (owner, visitor) = await VisitorOfSupportFormAsync();
+        using var _ = visitor;
 
         var started = await StartAsync(visitor, new
         {
@@ -204,6 +200,15 @@ public abstract class PreChatFormTests(PorchlightFactory factory) : ApiTestBase(
             Describe((await owner.GetJsonAsync($"/api/v1/inboxes/{inboxId}")).GetProperty("widget").GetProperty("preChatForm").GetProperty("fields")));
         Assert.Equal(["name:text:False", "email:email:False"],
             Describe((await Factory.CreateClient().GetJsonAsync($"/widget/v1/inboxes/{inboxToken}")).GetProperty("preChatFields")));
+    }
+
+    /// <summary>A workspace whose widget inbox asks <see cref="SupportForm"/>, and a visitor of it.</summary>
+    private async Task<(HttpClient Owner, TestVisitor Visitor)> VisitorOfSupportFormAsync()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}", new { name = "Website chat", widget = new { preChatForm = SupportForm } }).ExpectAsync(HttpStatusCode.OK);
+        return (owner, await TestVisitor.StartAsync(Factory, inboxToken));
     }
 
     private static Task<HttpResponseMessage> StartAsync(TestVisitor visitor, object fields) =>
