@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Porchlight.E2E.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -5,9 +6,9 @@ using static Microsoft.Playwright.Assertions;
 namespace Porchlight.E2E;
 
 /// <summary>
-/// A visitor on a customer's website (another origin, with a strict CSP) chats through the widget with an
-/// agent in the inbox, live, both ways, with a photo; the history survives a reload; nothing the visitor
-/// types runs as script.
+/// A visitor on a customer's website (another origin, with a strict CSP) answers the inbox's pre-chat form
+/// and chats through the widget with an agent in the inbox, live, both ways, with a photo; the history
+/// survives a reload; a file can be the first message; nothing the visitor types runs as script.
 /// </summary>
 public sealed class LiveChatTests : BrowserTest
 {
@@ -25,6 +26,24 @@ public sealed class LiveChatTests : BrowserTest
         await agent.Locator("#create-inbox").ClickAsync();
         var snippet = (await agent.Locator("#embed-snippet").InnerTextAsync()).Trim();
         using var site = HostSite.Start(snippet);
+
+        // The pre-chat form gets three more questions: the order number (required), a topic to choose, and a checkbox.
+        await agent.Locator("[id^='edit-prechat-']").ClickAsync();
+        await AddQuestionAsync(agent, 2, "Order number", "order_number", null);
+        await agent.Locator("#prechat-question-2").GetByText("Required").ClickAsync();
+        var placeholder = agent.Locator("#prechat-placeholder-2");
+        await placeholder.FillAsync("e.g. 47110");
+        await placeholder.PressAsync("Tab");
+        await AddQuestionAsync(agent, 3, "Topic", "topic", "Choice");
+        var options = agent.Locator("#prechat-options-3");
+        await options.FillAsync("Sizing\nReturns\nSomething else");
+        await options.PressAsync("Tab");
+        await AddQuestionAsync(agent, 4, "Email me a copy of this chat", "email_me_a_copy_of_this_chat", "Checkbox");
+        await agent.Locator("#prechat-save").ClickAsync();
+        await Expect(agent.GetByText("Pre-chat form of Website chat saved.")).ToBeVisibleAsync();
+        await Expect(agent.Locator("td[data-label='Pre-chat form']")).ToContainTextAsync(new Regex(@"5 questions\s*1 required"));
+        await agent.Locator(".mud-table").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("live-chat-0-inboxes") });
+        await agent.Locator("#prechat-section").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("live-chat-0-prechat-settings") });
         // The agent is online while the inbox is open, so the widget offers live chat.
         await OpenInteractiveAsync(agent, "/inbox");
 
@@ -38,6 +57,19 @@ public sealed class LiveChatTests : BrowserTest
         var composer = chat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
         await composer.FillAsync("Hi! Do the Ridgeline boots run small?");
         await composer.PressAsync("Enter");
+        // The required question stops the first message, with the reason at the question.
+        var orderNumber = chat.GetByRole(AriaRole.Textbox, new() { Name = "Order number" });
+        await Expect(orderNumber).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(chat.Locator("#field-order_number-e")).ToHaveTextAsync("Please fill in this field.");
+        await Expect(orderNumber).ToBeFocusedAsync();
+        await Expect(orderNumber).ToHaveAttributeAsync("placeholder", "e.g. 47110");
+        await Screenshot(visitor, "live-chat-0-widget-prechat");
+        await orderNumber.FillAsync("47110");
+        await Expect(chat.Locator("#field-order_number-e")).ToHaveTextAsync("");
+        await chat.GetByRole(AriaRole.Combobox, new() { Name = "Topic" }).SelectOptionAsync("Sizing");
+        await chat.GetByRole(AriaRole.Checkbox, new() { Name = "Email me a copy of this chat" }).CheckAsync();
+        await Screenshot(visitor, "live-chat-0-widget-prechat-answered");
+        await composer.PressAsync("Enter");
         await Expect(chat.GetByText("Hi! Do the Ridgeline boots run small?", new() { Exact = false })).ToBeVisibleAsync();
 
         // The agent sees the new conversation live, opens it, and starts typing.
@@ -45,6 +77,8 @@ public sealed class LiveChatTests : BrowserTest
         await Expect(row).ToContainTextAsync("Ada");
         await row.ClickAsync();
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Do the Ridgeline boots run small?");
+        await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("47110");
+        await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("Sizing");
         // The visitor adds a screenshot; both sides see it as an image.
         var image = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "docs", "screenshots", "agents.png"), TestContext.Current.CancellationToken);
         await chat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "my-order.png", MimeType = "image/png", Buffer = image });
@@ -74,12 +108,18 @@ public sealed class LiveChatTests : BrowserTest
         await mallory.Locator("porchlight-widget button.l").ClickAsync();
         var malloryChat = mallory.FrameLocator("porchlight-widget iframe");
         await malloryChat.Locator("#field-name").FillAsync("Mallory " + Payload);
+        await malloryChat.Locator("#field-order_number").FillAsync(Payload);
+        // Mallory's first message is a file: it starts the conversation.
+        await malloryChat.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "receipt.png", MimeType = "image/png", Buffer = image });
+        await Expect(malloryChat.Locator("img[alt='receipt.png']")).ToBeVisibleAsync();
+        await Expect(malloryChat.GetByRole(AriaRole.Group, new() { Name = "Before we start" })).ToBeHiddenAsync();
         var malloryComposer = malloryChat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
         await malloryComposer.FillAsync("Look: " + Payload);
         await malloryComposer.PressAsync("Enter");
         var malloryRow = agent.Locator(".pl-conversation-row", new() { HasText = "Mallory" });
         await Expect(malloryRow).ToContainTextAsync("Mallory " + Payload);
         await malloryRow.ClickAsync();
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming'] img[alt='receipt.png']")).ToBeVisibleAsync();
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']", new() { HasText = "Look:" })).ToContainTextAsync("Look: " + Payload);
         await Expect(agent.Locator("#contact-sidebar")).ToContainTextAsync("Mallory " + Payload);
         await agent.Locator("#composer").FillAsync("Echo: " + Payload);
@@ -94,6 +134,21 @@ public sealed class LiveChatTests : BrowserTest
             var frame = page.Frames.Single(f => f.Url.Contains("/widget/frame.html", StringComparison.Ordinal));
             Assert.Null(await frame.EvaluateAsync<int?>("() => window.__xss"));
             Assert.Equal(0, await frame.Locator("img[src='x']").CountAsync());
+        }
+    }
+
+    /// <summary>Adds a question to the open pre-chat form editor; its key is suggested from the label.</summary>
+    private static async Task AddQuestionAsync(IPage agent, int index, string label, string key, string? answer)
+    {
+        await agent.Locator("#prechat-add").ClickAsync();
+        var field = agent.Locator($"#prechat-label-{index}");
+        await field.FillAsync(label);
+        await field.PressAsync("Tab");
+        await Expect(agent.Locator($"#prechat-key-{index}")).ToHaveValueAsync(key);
+        if (answer is not null)
+        {
+            await agent.Locator($"#prechat-question-{index} .mud-select").First.ClickAsync();
+            await agent.Locator(".mud-popover-open .mud-list-item", new() { HasText = answer }).ClickAsync();
         }
     }
 }

@@ -41,6 +41,8 @@ public static class StartupConfiguration
         CheckPositiveNumber(configuration, "Security:SignInAttemptsPerMinute", problems);
         CheckPositiveNumber(configuration, "Storage:MaxAttachmentBytes", problems);
         CheckPositiveTime(configuration, "Storage:AttachmentLinkLifetime", problems);
+        CheckPositiveTime(configuration, "Storage:UnsentAttachmentLifetime", problems);
+        CheckPositiveTime(configuration, "Storage:AttachmentSweepInterval", problems);
         CheckPositiveTime(configuration, "Conversations:MessageEditWindow", problems);
         return problems;
     }

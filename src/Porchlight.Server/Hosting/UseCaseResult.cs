@@ -65,6 +65,9 @@ public sealed class FieldErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>How many fields have errors so far: a check can see whether it added any.</summary>
+    public int Count => _errors.Count;
+
     public FieldErrors Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var messages))

@@ -43,6 +43,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // Attachments must be uploaded to the conversation first; a message without them is valid.
         ["attachmentIds"] = () => new JsonArray(),
         ["shortcut"] = () => $"probe-{Guid.NewGuid():N}",
+        // Nested too deep for the made-up samples.
+        ["preChatForm"] = () => JsonNode.Parse("""{ "enabled": true, "fields": [{ "key": "probe", "label": "Probe", "type": "Text" }] }"""),
     };
 
     [Fact]

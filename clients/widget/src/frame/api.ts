@@ -39,8 +39,10 @@ export interface Conversation {
 export interface PreChatField {
   key: string;
   label: string;
-  type: "text" | "email";
+  type: "text" | "email" | "phone" | "textarea" | "select" | "checkbox";
   required: boolean;
+  placeholder?: string | null;
+  options?: string[] | null;
 }
 
 export interface InboxConfig {

@@ -2,7 +2,7 @@
 // on its own as a full-page chat. Talks to the visitor API and the visitor hub, and to the loader by postMessage.
 import { safeColor, textOn } from "../shared/color";
 import type { Identity, ToFrame, ToLoader } from "../shared/messages";
-import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message } from "./api";
+import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField } from "./api";
 import { clientId, h, icon, icons, initials, link, linkify, safeUrl } from "./dom";
 import { HubConnection } from "./hub";
 import { format, pickLocale, stringsFor } from "./i18n";
@@ -317,18 +317,9 @@ async function deliver(message: LocalMessage): Promise<void> {
   store.savePending(api.session?.visitorId || "");
   refresh();
   try {
-    if (conversationId === draftId) {
-      // Answers corrected after a refusal go with the retry.
-      if (threadView?.prechat && Object.keys(fieldValues).length) message.fields = { ...fieldValues };
-      const created = await api.call<{ conversation: Conversation; message: Message }>("POST", "conversations", {
-        clientId: message.clientId,
-        text: message.text,
-        fields: message.fields && Object.keys(message.fields).length ? message.fields : undefined,
-      });
-      adopt(created.conversation, created.message);
-      return;
-    }
-    const path = `conversations/${encodeURIComponent(conversationId)}/`;
+    const draft = conversationId === draftId;
+    // A file for the first message is uploaded before the conversation exists; the message that starts it claims it.
+    const path = draft ? "" : `conversations/${encodeURIComponent(conversationId)}/`;
     if (message.file) {
       const form = new FormData();
       form.append("file", message.file, message.file.name);
@@ -336,7 +327,20 @@ async function deliver(message: LocalMessage): Promise<void> {
       message.attachmentIds = [uploaded.id];
       message.file = undefined;
       message.delivery = "sending";
+      store.savePending(api.session?.visitorId || "");
       refresh();
+    }
+    if (draft) {
+      // Answers corrected after a refusal go with the retry.
+      if (threadView?.prechat && Object.keys(fieldValues).length) message.fields = { ...fieldValues };
+      const created = await api.call<{ conversation: Conversation; message: Message }>("POST", "conversations", {
+        clientId: message.clientId,
+        text: message.text,
+        fields: message.fields && Object.keys(message.fields).length ? message.fields : undefined,
+        attachmentIds: message.attachmentIds,
+      });
+      adopt(created.conversation, created.message);
+      return;
     }
     const stored = await api.call<Message>("POST", path + "messages", {
       clientId: message.clientId,
@@ -351,7 +355,8 @@ async function deliver(message: LocalMessage): Promise<void> {
     const status = error instanceof ApiError ? error.status : 0;
     message.network = !status;
     message.error = !status ? (navigator.onLine ? t.notSent : t.offlineNetwork) : (error as ApiError).message || t.error;
-    if (conversationId === draftId && error instanceof ApiError) showFieldErrors(error.fields);
+    // A question the form on screen does not have: the inbox's form changed since this frame loaded it.
+    if (conversationId === draftId && error instanceof ApiError && !showFieldErrors(error.fields)) void reloadForm(error.fields);
   }
   store.savePending(api.session?.visitorId || "");
   refresh();
@@ -605,45 +610,99 @@ function offlineForm(): HTMLElement {
   return h("div", { class: "home" }, form);
 }
 
-/** A labelled input with its own error line (announced with the input through aria-describedby). */
-function field(id: string, name: string, label: string, type: string, required: boolean, value = "", autocomplete = "on"): HTMLElement {
-  const input =
+type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+/** A labelled control with its own error line (announced with the control through aria-describedby). */
+function field(
+  id: string,
+  name: string,
+  label: string,
+  type: string,
+  required: boolean,
+  value = "",
+  autocomplete = "on",
+  placeholder?: string | null,
+  options?: string[] | null,
+): HTMLElement {
+  const common = { id, name, required, "aria-describedby": id + "-e" };
+  // The star is for the eye; the required attribute tells assistive technology.
+  const caption = h("label", { for: id }, label, required && h("span", { class: "req", "aria-hidden": "true" }, " *"));
+  const error = h("span", { class: "error", id: id + "-e" });
+  if (type === "checkbox") {
+    return h("div", { class: "field check" }, h("input", { ...common, type, checked: value === "true" }), caption, error);
+  }
+  const control =
     type === "textarea"
-      ? h("textarea", { id, name, rows: 4, required, "aria-describedby": id + "-e" })
-      : h("input", { id, name, type, required, value, autocomplete, "aria-describedby": id + "-e" });
-  return h("div", { class: "field" }, h("label", { for: id }, label + (required ? " *" : "")), input, h("span", { class: "error", id: id + "-e" }));
+      ? h("textarea", { ...common, rows: 3, placeholder }, value)
+      : type === "select"
+        ? h("select", common, h("option", { value: "" }, t.choose), ...(options || []).map((o) => h("option", { value: o, selected: o === value }, o)))
+        : h("input", { ...common, type, value, autocomplete, placeholder });
+  return h("div", { class: "field" }, caption, control, error);
 }
 
-function fieldError(input: HTMLInputElement | HTMLTextAreaElement, problem: string | undefined): void {
-  input.setAttribute("aria-invalid", String(!!problem));
-  const line = document.getElementById(input.id + "-e");
+/** A checkbox answers "true" when ticked and nothing otherwise; other controls their trimmed text. */
+function valueOf(control: Control): string {
+  return control instanceof HTMLInputElement && control.type === "checkbox" ? (control.checked ? "true" : "") : control.value.trim();
+}
+
+function problemOf(control: Control): string | undefined {
+  const value = valueOf(control);
+  if (!value) return control.required ? (control.type === "checkbox" ? t.mustCheck : t.required) : undefined;
+  if (control.type === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) return t.invalidEmail;
+  if (control.type === "tel" && (!/^\+?[0-9 ().\-/]{3,32}$/.test(value) || value.replace(/[^0-9]/g, "").length < 3)) return t.invalidPhone;
+  return undefined;
+}
+
+function fieldError(control: Control, problem: string | undefined): void {
+  control.setAttribute("aria-invalid", String(!!problem));
+  const line = document.getElementById(control.id + "-e");
   if (line) line.textContent = problem || "";
 }
 
-/** Checks required and email fields, shows why each invalid one is, focuses the first; true when all are fine. */
+/** Checks required, email and phone fields, shows why each invalid one is, focuses the first; true when all are fine. */
 function validate(container: HTMLElement): boolean {
   let valid = true;
-  for (const input of container.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea")) {
-    const value = input.value.trim();
-    const problem =
-      input.required && !value
-        ? t.required
-        : input.type === "email" && value && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)
-          ? t.invalidEmail
-          : undefined;
-    fieldError(input, problem);
-    if (problem && valid) input.focus();
+  for (const control of container.querySelectorAll<Control>("input, textarea, select")) {
+    const problem = problemOf(control);
+    fieldError(control, problem);
+    if (problem && valid) control.focus();
     valid &&= !problem;
   }
   return valid;
 }
 
-/** The server's field errors (ProblemDetails "errors", keys like "fields.email" or "email") at the pre-chat fields. */
-function showFieldErrors(fields: Record<string, string[]>): void {
+/**
+ * The server's field errors (ProblemDetails "errors", keys like "fields.email") at the pre-chat fields;
+ * false when one names a question this form does not show.
+ */
+function showFieldErrors(fields: Record<string, string[]>): boolean {
+  let shown = true;
   for (const [name, messages] of Object.entries(fields)) {
-    const input = threadView?.prechat?.querySelector<HTMLInputElement>(`[name="${CSS.escape(name.replace(/^fields\./i, ""))}"]`);
-    if (input) fieldError(input, messages[0] || t.error);
+    const key = name.replace(/^fields\./i, "");
+    const control = threadView?.prechat?.querySelector<Control>(`[name="${CSS.escape(key)}"]`);
+    if (control) fieldError(control, messages[0] || t.error);
+    else if (key !== name) shown = false;
   }
+  return shown;
+}
+
+/** Loads the inbox's current form and shows it with the server's errors, keeping the answers given so far. */
+async function reloadForm(fields: Record<string, string[]>): Promise<void> {
+  try {
+    config = await api.config();
+  } catch {
+    return; // the message shows why it was not sent, with a retry
+  }
+  if (view !== "new") return;
+  showView("new");
+  showFieldErrors(fields);
+}
+
+/** Fixed labels of the default questions in the visitor's language; labels an admin wrote stay as written. */
+function labelOf(question: PreChatField): string {
+  if (question.key === "name" && question.label === "Name") return t.name;
+  if (question.key === "email" && question.label === "Email") return t.email;
+  return question.label;
 }
 
 // -- One conversation
@@ -664,7 +723,7 @@ class ThreadView {
     const file = h("input", { type: "file", hidden: true, tabindex: -1 });
     this.attachButton = h(
       "button",
-      { type: "button", class: "icon", "aria-label": t.attach, title: t.attach, hidden: id === draftId, onclick: () => file.click() },
+      { type: "button", class: "icon", "aria-label": t.attach, title: t.attach, onclick: () => file.click() },
       icon(icons.attach),
     );
     const composer = h(
@@ -690,6 +749,11 @@ class ThreadView {
       typed();
     };
     file.onchange = () => {
+      // A file can be the first message, but the questions before it still come first.
+      if (this.prechat && !store.thread(draftId).messages.length && !validate(this.prechat)) {
+        file.value = "";
+        return;
+      }
       for (const picked of Array.from(file.files || [])) {
         if (picked.size > maxFileSize) {
           this.warn(format(t.tooLarge, picked.name));
@@ -716,14 +780,24 @@ class ThreadView {
   }
 
   private prechatForm(): HTMLElement {
-    const fields = config!.preChatFields.map((f) => {
-      const email = f.type === "email";
-      return field("field-" + f.key, f.key, f.label, email ? "email" : "text", f.required, fieldValues[f.key] || "", email ? "email" : "on");
+    const questions = config!.preChatFields;
+    const fields = questions.map((q) => {
+      const type = q.type === "phone" ? "tel" : /^(email|textarea|select|checkbox)$/.test(q.type) ? q.type : "text";
+      const autocomplete = q.key === "name" ? "name" : type === "email" ? "email" : type === "tel" ? "tel" : "on";
+      return field("field-" + q.key, q.key, labelOf(q), type, q.required, fieldValues[q.key] || "", autocomplete, q.placeholder, q.options);
     });
-    const card = h("div", { class: "card prechat", role: "group", "aria-label": t.beforeWeStart }, h("p", null, t.beforeWeStart), ...fields);
-    card.oninput = (event) => {
-      const input = event.target as HTMLInputElement;
-      fieldValues[input.name] = input.value.trim();
+    const card = h(
+      "div",
+      { class: "card prechat", role: "group", "aria-label": t.beforeWeStart },
+      h("p", null, t.beforeWeStart),
+      ...fields,
+      questions.some((q) => q.required) && h("p", { class: "hint" }, t.requiredNote),
+    );
+    card.oninput = card.onchange = (event) => {
+      const control = event.target as Control;
+      fieldValues[control.name] = valueOf(control);
+      // An error goes away as soon as the answer is fixed, not only on the next send.
+      if (control.getAttribute("aria-invalid") === "true") fieldError(control, problemOf(control));
     };
     return card;
   }
@@ -792,7 +866,6 @@ class ThreadView {
     if (!this.notice.classList.contains("error")) {
       this.notice.textContent = thread.notice || (conversation && /^resolved$/i.test(conversation.status) ? t.resolved : "");
     }
-    this.attachButton.hidden = this.id === draftId;
     if (toBottom || nearBottom) this.log.scrollTop = this.log.scrollHeight;
   }
 

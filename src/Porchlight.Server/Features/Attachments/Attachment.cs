@@ -7,8 +7,11 @@ namespace Porchlight.Server.Features.Attachments;
 
 /// <summary>
 /// A file uploaded into a conversation. It is uploaded first and belongs to nobody's message until the
-/// uploader sends a message naming it; from then on it is part of that message. The bytes live in the
-/// <see cref="IAttachmentStore"/> under this row's id, never under the name the uploader gave.
+/// uploader sends a message naming it; from then on it is part of that message. A widget visitor may also
+/// upload before their first message: such a file belongs to the visitor's contact in the inbox, with no
+/// conversation, until the message that starts the conversation claims it. Files never sent are removed
+/// after a while (<see cref="AttachmentSweeper"/>). The bytes live in the <see cref="IAttachmentStore"/>
+/// under this row's id, never under the name the uploader gave.
 /// </summary>
 public sealed class Attachment : IWorkspaceOwned
 {
@@ -23,7 +26,11 @@ public sealed class Attachment : IWorkspaceOwned
 
     public Guid WorkspaceId { get; private set; }
 
-    public Guid ConversationId { get; private set; }
+    /// <summary>Null for a visitor's upload made before their conversation exists.</summary>
+    public Guid? ConversationId { get; private set; }
+
+    /// <summary>The inbox a visitor uploaded into before their conversation existed; null for uploads into a conversation.</summary>
+    public Guid? InboxId { get; private set; }
 
     /// <summary>The message that sent it; null while uploaded but not yet sent.</summary>
     public Guid? MessageId { get; private set; }
@@ -46,10 +53,11 @@ public sealed class Attachment : IWorkspaceOwned
     public bool IsImage => ContentType.StartsWith("image/", StringComparison.Ordinal);
 
     public static Attachment Upload(
-        Guid workspaceId, Guid conversationId, string fileName, string contentType, long size, Guid? agentId, Guid? contactId, DateTime now) => new()
+        Guid workspaceId, Guid? conversationId, Guid? inboxId, string fileName, string contentType, long size, Guid? agentId, Guid? contactId, DateTime now) => new()
         {
             WorkspaceId = workspaceId,
             ConversationId = conversationId,
+            InboxId = inboxId,
             FileName = fileName,
             ContentType = contentType,
             Size = size,
@@ -58,7 +66,11 @@ public sealed class Attachment : IWorkspaceOwned
             UploadedByContactId = contactId,
         };
 
-    public void AttachTo(Message message) => MessageId = message.Id;
+    public void AttachTo(Message message)
+    {
+        ConversationId = message.ConversationId;
+        MessageId = message.Id;
+    }
 }
 
 internal sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachment>
@@ -74,8 +86,10 @@ internal sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachm
         builder.HasIndex(a => a.MessageId);
         builder.HasIndex(a => a.UploadedByContactId);
         builder.HasIndex(a => new { a.ConversationId, a.CreatedAt });
+        builder.HasIndex(a => a.CreatedAt);
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Conversation>().WithMany().HasForeignKey(a => a.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(a => a.InboxId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Message>().WithMany().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Agents.Agent>().WithMany().HasForeignKey(a => a.UploadedByAgentId).OnDelete(DeleteBehavior.SetNull);
     }

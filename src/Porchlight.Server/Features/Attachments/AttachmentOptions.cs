@@ -12,4 +12,13 @@ public sealed class AttachmentOptions
 
     /// <summary>How long a download link handed out in a message stays valid; clients re-read messages for fresh ones.</summary>
     public TimeSpan AttachmentLinkLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long an upload may wait for the message that sends it; after that the sweep removes it, and
+    /// also any stored file older than this whose row is gone.
+    /// </summary>
+    public TimeSpan UnsentAttachmentLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often <see cref="AttachmentSweeper"/> looks for unsent uploads and files without a row.</summary>
+    public TimeSpan AttachmentSweepInterval { get; set; } = TimeSpan.FromHours(1);
 }

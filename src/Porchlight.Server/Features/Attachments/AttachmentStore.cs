@@ -1,6 +1,10 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace Porchlight.Server.Features.Attachments;
+
+/// <summary>A stored file: the workspace folder it lives in and the attachment id it is named after.</summary>
+public readonly record struct StoredFile(Guid WorkspaceId, Guid AttachmentId);
 
 /// <summary>Where attachment bytes live, keyed by workspace and attachment id. Rows and links are the callers' business.</summary>
 public interface IAttachmentStore
@@ -12,6 +16,9 @@ public interface IAttachmentStore
     Task<Stream?> OpenReadAsync(Guid workspaceId, Guid attachmentId, CancellationToken cancellationToken);
 
     Task DeleteAsync(Guid workspaceId, Guid attachmentId, CancellationToken cancellationToken);
+
+    /// <summary>Every stored file last written before <paramref name="writtenBefore"/>: the sweep looks for those whose rows are gone.</summary>
+    IAsyncEnumerable<StoredFile> ListAsync(DateTime writtenBefore, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -74,6 +81,34 @@ public sealed class DiskAttachmentStore(IOptions<AttachmentOptions> options) : I
         }
 
         return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<StoredFile> ListAsync(DateTime writtenBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_root))
+        {
+            yield break;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(_root))
+        {
+            if (!Guid.TryParseExact(Path.GetFileName(folder), "N", out var workspaceId))
+            {
+                continue;
+            }
+
+            // Names that are not attachment ids (a ".part" file being written) are never listed, so never deleted.
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Guid.TryParseExact(file.Name, "N", out var attachmentId) && file.LastWriteTimeUtc < writtenBefore)
+                {
+                    yield return new StoredFile(workspaceId, attachmentId);
+                }
+            }
+
+            await Task.Yield();
+        }
     }
 
     private string PathOf(Guid workspaceId, Guid attachmentId) => Path.Combine(_root, workspaceId.ToString("N"), attachmentId.ToString("N"));

@@ -14,6 +14,9 @@ public static class AttachmentsFeature
         return services
             .AddSingleton<IAttachmentStore, DiskAttachmentStore>()
             .AddSingleton<AttachmentLinks>()
+            .AddSingleton<AttachmentSweeper>()
+            .AddHostedService(services => services.GetRequiredService<AttachmentSweeper>())
+            .AddScoped<AttachmentFiles>()
             .AddScoped<UploadAttachment>()
             .AddScoped<DiscardAttachment>()
             .AddScoped<DownloadAttachment>();

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Hosting;
@@ -22,11 +23,29 @@ public static class PendingAttachments
     }
 
     /// <summary>
-    /// The named uploads, tracked for <see cref="Conversations.MessageLog"/> to attach. Each must be in this
-    /// conversation, uploaded by <paramref name="uploader"/>, and not sent yet; otherwise nothing is sent.
+    /// Picks the named uploads out of <paramref name="loaded"/> (which may hold other messages' uploads too),
+    /// in the order they were named: each must be in this conversation, uploaded by <paramref name="uploader"/>,
+    /// and not sent yet; otherwise nothing is sent. <see cref="Conversations.MessageWriter"/> loads the uploads
+    /// of a whole batch of messages at once and checks each message's here.
     /// </summary>
-    public static async Task<Result<List<Attachment>>> FindAsync(
-        AppDbContext db, Guid conversationId, IReadOnlyCollection<Guid>? attachmentIds, Uploader uploader, CancellationToken cancellationToken)
+    public static Result<List<Attachment>> Check(IReadOnlyCollection<Guid> attachmentIds, IEnumerable<Attachment> loaded, Guid conversationId, Uploader uploader) =>
+        Verify(attachmentIds, [.. loaded.Where(a => a.ConversationId == conversationId
+            && a.UploadedByAgentId == uploader.AgentId && a.UploadedByContactId == uploader.ContactId)],
+            "Each id must be a file you uploaded to this conversation.");
+
+    /// <summary>
+    /// The uploads a visitor's first message names: each uploaded by this contact into this inbox before the
+    /// conversation existed, and not sent yet. Nobody else's upload can be claimed, not even by guessing its id.
+    /// </summary>
+    public static Task<Result<List<Attachment>>> FindBeforeConversationAsync(
+        AppDbContext db, Guid inboxId, Guid contactId, IReadOnlyCollection<Guid>? attachmentIds, CancellationToken cancellationToken) =>
+        FindAsync(
+            db, attachmentIds,
+            a => a.ConversationId == null && a.InboxId == inboxId && a.UploadedByAgentId == null && a.UploadedByContactId == contactId,
+            "Each id must be a file you uploaded before starting this conversation.", cancellationToken);
+
+    private static async Task<Result<List<Attachment>>> FindAsync(
+        AppDbContext db, IReadOnlyCollection<Guid>? attachmentIds, Expression<Func<Attachment, bool>> owned, string notOwned, CancellationToken cancellationToken)
     {
         if (attachmentIds is not { Count: > 0 })
         {
@@ -34,25 +53,17 @@ public static class PendingAttachments
         }
 
         var ids = attachmentIds.Distinct().ToList();
-        var found = await db.Attachments
-            .Where(a => ids.Contains(a.Id) && a.ConversationId == conversationId
-                && a.UploadedByAgentId == uploader.AgentId && a.UploadedByContactId == uploader.ContactId)
-            .ToListAsync(cancellationToken);
-        return Check(ids, found, conversationId, uploader);
+        return Verify(ids, await db.Attachments.Where(a => ids.Contains(a.Id)).Where(owned).ToListAsync(cancellationToken), notOwned);
     }
 
-    /// <summary>
-    /// Picks the named uploads out of <paramref name="loaded"/> (which may hold other messages' uploads too),
-    /// in the order they were named, with the same rules as <see cref="FindAsync"/>.
-    /// </summary>
-    public static Result<List<Attachment>> Check(IReadOnlyCollection<Guid> attachmentIds, IEnumerable<Attachment> loaded, Guid conversationId, Uploader uploader)
+    // Every named id among the owned uploads, none sent yet.
+    private static Result<List<Attachment>> Verify(IReadOnlyCollection<Guid> attachmentIds, List<Attachment> owned, string notOwned)
     {
         var ids = attachmentIds.Distinct().ToList();
-        var found = loaded.Where(a => ids.Contains(a.Id) && a.ConversationId == conversationId
-            && a.UploadedByAgentId == uploader.AgentId && a.UploadedByContactId == uploader.ContactId).ToList();
+        var found = owned.Where(a => ids.Contains(a.Id)).ToList();
         if (found.Count != ids.Count)
         {
-            return Failure.Invalid(Field, "Each id must be a file you uploaded to this conversation.");
+            return Failure.Invalid(Field, notOwned);
         }
 
         if (found.Any(a => a.MessageId is not null))

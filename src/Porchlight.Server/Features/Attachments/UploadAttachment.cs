@@ -11,8 +11,9 @@ public sealed record UploadedFile(string? FileName, long Length, Stream Content)
 
 /// <summary>
 /// Stores a file in a conversation for its uploader to send with a message: an agent of the workspace, or
-/// the visitor whose conversation it is. The type is decided by the bytes; the size and type limits
-/// answer 413 and 415 before anything is stored.
+/// the visitor whose conversation it is; or, for a visitor's first message, in the visitor's inbox before the
+/// conversation exists. The type is decided by the bytes; the size and type limits answer 413 and 415 before
+/// anything is stored.
 /// </summary>
 public sealed class UploadAttachment(
     AppDbContext db, TenantScope tenant, ActingAgent actor, IAttachmentStore store, AttachmentLinks links, IOptions<AttachmentOptions> options, TimeProvider clock)
@@ -30,10 +31,14 @@ public sealed class UploadAttachment(
             return Failure.NotFound("The conversation");
         }
 
-        return await StoreAsync(actor.WorkspaceId, conversationId, file!, checkedType.Value!, actor.AgentId, null, cancellationToken);
+        return await StoreAsync(actor.WorkspaceId, conversationId, null, file!, checkedType.Value!, actor.AgentId, null, cancellationToken);
     }
 
-    public async Task<Result<AttachmentResponse>> ByVisitorAsync(VisitorIdentity visitor, Guid conversationId, UploadedFile? file, CancellationToken cancellationToken)
+    /// <summary>
+    /// A visitor's upload into one of their conversations, or with no <paramref name="conversationId"/> for the
+    /// message that starts a conversation: then only this visitor can send it, and only to start one in this inbox.
+    /// </summary>
+    public async Task<Result<AttachmentResponse>> ByVisitorAsync(VisitorIdentity visitor, Guid? conversationId, UploadedFile? file, CancellationToken cancellationToken)
     {
         var checkedType = Check(file);
         if (!checkedType.Succeeded)
@@ -42,12 +47,19 @@ public sealed class UploadAttachment(
         }
 
         tenant.Enter(visitor.WorkspaceId);
-        if (!await VisitorRules.OwnConversation(db, visitor, conversationId).AnyAsync(cancellationToken))
+        if (conversationId is null)
+        {
+            return await db.Inboxes.AnyAsync(i => i.Id == visitor.InboxId, cancellationToken)
+                ? await StoreAsync(visitor.WorkspaceId, null, visitor.InboxId, file!, checkedType.Value!, null, visitor.ContactId, cancellationToken)
+                : Failure.NotFound("The inbox");
+        }
+
+        if (!await VisitorRules.OwnConversation(db, visitor, conversationId.Value).AnyAsync(cancellationToken))
         {
             return Failure.NotFound("The conversation");
         }
 
-        return await StoreAsync(visitor.WorkspaceId, conversationId, file!, checkedType.Value!, null, visitor.ContactId, cancellationToken);
+        return await StoreAsync(visitor.WorkspaceId, conversationId, null, file!, checkedType.Value!, null, visitor.ContactId, cancellationToken);
     }
 
     private Result<AttachmentType> Check(UploadedFile? file)
@@ -74,10 +86,11 @@ public sealed class UploadAttachment(
     }
 
     private async Task<Result<AttachmentResponse>> StoreAsync(
-        Guid workspaceId, Guid conversationId, UploadedFile file, AttachmentType type, Guid? agentId, Guid? contactId, CancellationToken cancellationToken)
+        Guid workspaceId, Guid? conversationId, Guid? inboxId, UploadedFile file, AttachmentType type, Guid? agentId, Guid? contactId,
+        CancellationToken cancellationToken)
     {
         var attachment = Attachment.Upload(
-            workspaceId, conversationId, AttachmentTypes.FileNameFor(file.FileName, type), type.ContentType, file.Length, agentId, contactId,
+            workspaceId, conversationId, inboxId, AttachmentTypes.FileNameFor(file.FileName, type), type.ContentType, file.Length, agentId, contactId,
             clock.GetUtcNow().UtcDateTime);
         file.Content.Position = 0;
         // Bytes first, then the row: a crash in between leaves an unreferenced file, never a row without one.

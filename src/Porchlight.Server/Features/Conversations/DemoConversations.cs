@@ -15,6 +15,7 @@ public sealed class DemoConversations(
     AppDbContext db,
     ActingAgent actor,
     StartVisitorConversation startConversation,
+    SetVisitorAttributes setAttributes,
     SendVisitorMessage sendVisitorMessage,
     SendAgentMessage sendAgentMessage,
     ChangeConversation changeConversation)
@@ -89,7 +90,13 @@ public sealed class DemoConversations(
         foreach (var script in Scripts)
         {
             var visitor = VisitorTokens.NewAnonymous(workspaceId, inboxId);
-            var fields = new Dictionary<string, string>(script.Attributes) { ["name"] = script.Name, ["email"] = script.Email };
+            // What the shop's site knows about its customers arrives as the host page would send it; the pre-chat form asks name and email.
+            if (script.Attributes.Count > 0)
+            {
+                Ok(await setAttributes.HandleAsync(visitor, new SetAttributesRequest(script.Attributes), cancellationToken));
+            }
+
+            var fields = new Dictionary<string, string> { ["name"] = script.Name, ["email"] = script.Email };
             var lines = script.Lines.AsEnumerable().GetEnumerator();
             lines.MoveNext();
             var first = Ok(await startConversation.HandleAsync(visitor, new StartConversationRequest(NewClientId(), lines.Current.Text, fields), cancellationToken));

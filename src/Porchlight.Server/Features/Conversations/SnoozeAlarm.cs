@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
 
@@ -12,24 +13,10 @@ public sealed class SnoozeAlarm(IServiceScopeFactory scopes, TimeProvider clock,
 {
     private const int BatchSize = 100;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = configuration.GetValue("Conversations:SnoozeCheckInterval", TimeSpan.FromSeconds(30));
-        using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await WakeDueAsync(stoppingToken);
-            }
-#pragma warning disable CA1031 // One failed pass must not stop the alarm; the next tick tries again.
-            catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-            {
-                logger.LogWarning(e, "Snoozed conversations could not be reopened; trying again on the next tick.");
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicJob.RunAsync(
+            configuration.GetValue("Conversations:SnoozeCheckInterval", TimeSpan.FromSeconds(30)), clock, logger, "Reopening snoozed conversations",
+            WakeDueAsync, stoppingToken);
 
     /// <summary>Reopens every conversation snoozed until now or earlier, in batches.</summary>
     public async Task WakeDueAsync(CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
         }
 
         var widget = InboxRules.Widget(request.Widget, WidgetSettings.Default, errors);
+        var preChatForm = InboxRules.PreChat(request.Widget?.PreChatForm, PreChatForm.Default, errors);
         InboxRules.IdentityVerification(request.RequireIdentityVerification, request.Channel, errors);
         if (errors.Any)
         {
@@ -29,7 +30,7 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
 
         var inbox = Inbox.Create(
             actor.WorkspaceId, request.Name!, request.Channel!.Value, widget, request.RequireIdentityVerification ?? false,
-            secrets.Generate().Protected, clock.GetUtcNow().UtcDateTime);
+            secrets.Generate().Protected, clock.GetUtcNow().UtcDateTime, preChatForm);
         db.Inboxes.Add(inbox);
         if (await InboxRules.SaveAsync(db, request.Name!, null, cancellationToken) is { } raced)
         {

@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
 
-public sealed class DeleteInbox(AppDbContext db)
+/// <summary>Deletes an inbox with its conversations, messages and files (the rows by cascade, the files after the commit).</summary>
+public sealed class DeleteInbox(AppDbContext db, AttachmentFiles files)
 {
     public async Task<Result<Done>> HandleAsync(Guid inboxId, CancellationToken cancellationToken)
     {
@@ -14,8 +16,10 @@ public sealed class DeleteInbox(AppDbContext db)
             return Failure.NotFound("Inbox");
         }
 
+        var stored = await files.OfInboxAsync(inboxId, cancellationToken);
         db.Inboxes.Remove(inbox);
         await db.SaveChangesAsync(cancellationToken);
+        await files.DeleteAsync(stored);
         return default(Done);
     }
 }

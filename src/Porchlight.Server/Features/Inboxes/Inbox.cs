@@ -48,6 +48,9 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
 
     public WidgetSettings Widget { get; private set; } = WidgetSettings.Default;
 
+    /// <summary>What the widget asks before a visitor's first message; enforced when a conversation starts.</summary>
+    public PreChatForm PreChatForm { get; private set; } = PreChatForm.Default;
+
     /// <summary>
     /// The secret the host site signs user ids with (see <see cref="IdentitySecrets"/>), encrypted with the
     /// data-protection keys: a database dump alone does not let anyone impersonate the site's users.
@@ -65,7 +68,8 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
     public DateTime CreatedAt { get; private set; }
 
     public static Inbox Create(
-        Guid workspaceId, string name, InboxChannel channel, WidgetSettings widget, bool requireIdentityVerification, string protectedIdentitySecret, DateTime now)
+        Guid workspaceId, string name, InboxChannel channel, WidgetSettings widget, bool requireIdentityVerification, string protectedIdentitySecret, DateTime now,
+        PreChatForm? preChatForm = null)
     {
         var inbox = new Inbox
         {
@@ -74,6 +78,7 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
             Channel = channel,
             PublicToken = SecretToken.Create("inb")[..28],
             Widget = widget,
+            PreChatForm = preChatForm ?? PreChatForm.Default,
             RequireIdentityVerification = requireIdentityVerification,
             ProtectedIdentitySecret = protectedIdentitySecret,
             CreatedAt = now,
@@ -82,10 +87,11 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
         return inbox;
     }
 
-    public void Change(string name, WidgetSettings widget, bool requireIdentityVerification)
+    public void Change(string name, WidgetSettings widget, PreChatForm preChatForm, bool requireIdentityVerification)
     {
         Name = name.Trim();
         Widget = widget;
+        PreChatForm = preChatForm;
         RequireIdentityVerification = requireIdentityVerification;
     }
 
@@ -122,6 +128,7 @@ internal sealed class InboxConfiguration : IEntityTypeConfiguration<Inbox>
             widget.Property(w => w.Greeting).HasColumnName("WidgetGreeting").HasMaxLength(Inbox.MaxGreetingLength);
             widget.Property(w => w.WelcomeText).HasColumnName("WidgetWelcomeText").HasMaxLength(Inbox.MaxWelcomeTextLength);
         });
+        builder.Property(i => i.PreChatForm).HasConversion(JsonColumn.Converter(PreChatForm.Default), JsonColumn.Comparer<PreChatForm>());
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -5,14 +5,28 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
 
-public sealed record WidgetSettingsDto(string? Color, WidgetPosition? Position, string? Greeting, string? WelcomeText);
+public sealed record WidgetSettingsDto(
+    string? Color, WidgetPosition? Position, string? Greeting, string? WelcomeText, PreChatFormDto? PreChatForm = null);
+
+/// <summary>A pre-chat form as sent on create and update: a field left out keeps its current value; <c>fields</c> replaces the whole list.</summary>
+public sealed record PreChatFormDto(bool? Enabled, List<PreChatFieldDto>? Fields);
+
+public sealed record PreChatFieldDto(
+    string? Key, string? Label, PreChatFieldType? Type, bool? Required = null, string? Placeholder = null, List<string>? Options = null);
+
+/// <summary>How a web-widget inbox looks, greets, and what it asks before the first message.</summary>
+public sealed record WidgetResponse(string Color, WidgetPosition Position, string Greeting, string WelcomeText, PreChatForm PreChatForm)
+{
+    public static WidgetResponse From(Inbox inbox) =>
+        new(inbox.Widget.Color, inbox.Widget.Position, inbox.Widget.Greeting, inbox.Widget.WelcomeText, inbox.PreChatForm);
+}
 
 public sealed record InboxResponse(
     Guid Id,
     string Name,
     InboxChannel Channel,
     string PublicToken,
-    WidgetSettings? Widget,
+    WidgetResponse? Widget,
     string? EmbedSnippet,
     bool RequireIdentityVerification,
     DateTime CreatedAt)
@@ -22,7 +36,7 @@ public sealed record InboxResponse(
         inbox.Name,
         inbox.Channel,
         inbox.PublicToken,
-        inbox.Channel == InboxChannel.WebWidget ? inbox.Widget : null,
+        inbox.Channel == InboxChannel.WebWidget ? WidgetResponse.From(inbox) : null,
         inbox.Channel == InboxChannel.WebWidget ? WidgetEmbed.For(inbox, urls) : null,
         inbox.RequireIdentityVerification,
         inbox.CreatedAt);
@@ -97,6 +111,106 @@ internal static partial class InboxRules
             dto.WelcomeText?.Trim() ?? current.WelcomeText);
     }
 
+    /// <summary>
+    /// Merges a sent pre-chat form over <paramref name="current"/>: keys of 1–40 characters of a–z, 0–9 and _
+    /// starting with a letter, unique; labels required; select fields need options; <c>name</c> is a text field
+    /// and <c>email</c> an email field, because they fill the contact's name and email.
+    /// </summary>
+    public static PreChatForm PreChat(PreChatFormDto? dto, PreChatForm current, FieldErrors errors)
+    {
+        const string form = "widget.preChatForm";
+        if (dto is null)
+        {
+            return current;
+        }
+
+        if (dto.Fields is null)
+        {
+            return current with { Enabled = dto.Enabled ?? current.Enabled };
+        }
+
+        if (dto.Fields.Count > PreChatForm.MaxFields)
+        {
+            errors.Add($"{form}.fields", $"At most {PreChatForm.MaxFields} fields.");
+            return current;
+        }
+
+        var fields = new List<PreChatField>(dto.Fields.Count);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < dto.Fields.Count; i++)
+        {
+            if (Question(dto.Fields[i], $"{form}.fields[{i}]", keys, errors) is { } field)
+            {
+                fields.Add(field);
+            }
+        }
+
+        return new PreChatForm(dto.Enabled ?? current.Enabled, fields);
+    }
+
+    private static PreChatField? Question(PreChatFieldDto? dto, string path, HashSet<string> keys, FieldErrors errors)
+    {
+        if (dto is null)
+        {
+            errors.Add(path, "A field with key, label and type.");
+            return null;
+        }
+
+        var before = errors.Count;
+        var key = dto.Key?.Trim() ?? "";
+        if (!PreChatKey().IsMatch(key))
+        {
+            errors.Add($"{path}.key", $"1–{PreChatForm.MaxKeyLength} characters of a–z, 0–9 and _, starting with a letter.");
+        }
+        else if (!keys.Add(key))
+        {
+            errors.Add($"{path}.key", $"Another field already has the key '{key}'.");
+        }
+
+        errors.Required($"{path}.label", dto.Label, PreChatForm.MaxLabelLength)
+            .MaxLength($"{path}.placeholder", dto.Placeholder, PreChatForm.MaxPlaceholderLength);
+        if (dto.Type is not { } type || !Enum.IsDefined(type))
+        {
+            errors.Add($"{path}.type", "One of Text, Email, Phone, Textarea, Select, Checkbox.");
+            return null;
+        }
+
+        if ((key == PreChatForm.NameKey && type != PreChatFieldType.Text) || (key == PreChatForm.EmailKey && type != PreChatFieldType.Email))
+        {
+            errors.Add($"{path}.type", key == PreChatForm.NameKey
+                ? "The name field fills the contact's name: make it a Text field."
+                : "The email field fills the contact's email: make it an Email field.");
+        }
+
+        var options = type == PreChatFieldType.Select ? Options(dto.Options, $"{path}.options", errors) : null;
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        var placeholder = type is PreChatFieldType.Select or PreChatFieldType.Checkbox || string.IsNullOrWhiteSpace(dto.Placeholder) ? null : dto.Placeholder.Trim();
+        return new PreChatField(key, dto.Label!.Trim(), type, dto.Required ?? false, placeholder, options);
+    }
+
+    private static List<string>? Options(List<string>? sent, string path, FieldErrors errors)
+    {
+        var options = (sent ?? []).Select(o => o?.Trim() ?? "").ToList();
+        if (options.Count is 0 or > PreChatForm.MaxOptions)
+        {
+            errors.Add(path, $"A select field needs 1–{PreChatForm.MaxOptions} options.");
+        }
+        else if (options.Any(o => o.Length is 0 or > PreChatForm.MaxOptionLength))
+        {
+            errors.Add(path, $"Each option needs 1–{PreChatForm.MaxOptionLength} characters.");
+        }
+        else if (options.Distinct(StringComparer.Ordinal).Count() != options.Count)
+        {
+            errors.Add(path, "Each option only once.");
+        }
+
+        return options;
+    }
+
     /// <summary>Identity verification belongs to the widget: API inboxes have no visitors to verify.</summary>
     public static void IdentityVerification(bool? require, InboxChannel? channel, FieldErrors errors)
     {
@@ -108,4 +222,7 @@ internal static partial class InboxRules
 
     [GeneratedRegex("^#[0-9A-Fa-f]{6}$")]
     private static partial Regex HexColor();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,39}$")]
+    private static partial Regex PreChatKey();
 }

@@ -18,6 +18,7 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
 
         var errors = new FieldErrors().Required("name", request.Name, Inbox.MaxNameLength);
         var widget = InboxRules.Widget(request.Widget, inbox.Widget, errors);
+        var preChatForm = InboxRules.PreChat(request.Widget?.PreChatForm, inbox.PreChatForm, errors);
         InboxRules.IdentityVerification(request.RequireIdentityVerification, inbox.Channel, errors);
         if (errors.Any)
         {
@@ -29,7 +30,7 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
             return InboxRules.DuplicateName;
         }
 
-        inbox.Change(request.Name!, widget, request.RequireIdentityVerification ?? inbox.RequireIdentityVerification);
+        inbox.Change(request.Name!, widget, preChatForm, request.RequireIdentityVerification ?? inbox.RequireIdentityVerification);
         if (await InboxRules.SaveAsync(db, request.Name!, inboxId, cancellationToken) is { } raced)
         {
             return raced;

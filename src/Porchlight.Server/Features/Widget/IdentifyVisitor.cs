@@ -108,8 +108,13 @@ public sealed class IdentifyVisitor(
             }
 
             known.Absorb(anonymous);
-            // Files uploaded but not yet sent go along, so the visitor can still send them.
-            await db.Attachments.Where(a => a.UploadedByContactId == anonymous.Id)
+        }
+
+        if (!visitor.Identified && visitor.ContactId != known.Id)
+        {
+            // Files uploaded but not yet sent go along, so the visitor can still send them; also files uploaded
+            // for a first message, before the anonymous contact had a row.
+            await db.Attachments.Where(a => a.UploadedByContactId == visitor.ContactId)
                 .ExecuteUpdateAsync(set => set.SetProperty(a => a.UploadedByContactId, known.Id), cancellationToken);
         }
 

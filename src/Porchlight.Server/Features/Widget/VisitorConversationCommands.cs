@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Widget;
 
-public sealed record StartConversationRequest(string? ClientId, string? Text, Dictionary<string, string>? Fields);
+public sealed record StartConversationRequest(string? ClientId, string? Text, Dictionary<string, string>? Fields, List<Guid>? AttachmentIds = null);
 
 public sealed record OfflineMessageRequest(string? ClientId, string? Name, string? Email, string? Text);
 
@@ -18,27 +20,44 @@ public sealed record StartedConversation(VisitorConversation Conversation, Visit
 
 /// <summary>
 /// A visitor's first message: creates the contact (if this is their first conversation), the
-/// conversation with the workspace's next number, and the message, in one transaction.
-/// A retry with the same client id returns what the first attempt stored.
+/// conversation with the workspace's next number, and the message with the files the visitor uploaded for
+/// it, in one transaction. The answers must satisfy the inbox's pre-chat form. A retry with the same client
+/// id returns what the first attempt stored.
 /// </summary>
 public sealed class StartVisitorConversation(
     AppDbContext db, TenantScope tenant, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster, TimeProvider clock)
 {
-    public const int MaxFields = 20;
-
     public async Task<Result<Posted<StartedConversation>>> HandleAsync(
         VisitorIdentity visitor, StartConversationRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        VisitorRules.ClientIdAndText(errors, request.ClientId, request.Text);
-        var fields = request.Fields ?? [];
-        VisitorRules.Fields(errors, fields);
+        MessageRules.ClientId(errors, request.ClientId);
+        MessageRules.Text(errors, request.Text, request.AttachmentIds);
         if (errors.Any)
         {
             return errors.ToFailure();
         }
 
-        return await StartAsync(visitor, ConversationOrigin.Chat, request.ClientId!, request.Text!.Trim(), fields, cancellationToken);
+        var (earlier, inbox) = await BeforeStartAsync(visitor, request.ClientId!, cancellationToken);
+        if (earlier is not null || inbox is null)
+        {
+            return earlier is not null ? new Posted<StartedConversation>(earlier, Created: false) : Failure.NotFound("The inbox");
+        }
+
+        var answers = inbox.PreChatForm.Answers(request.Fields, errors);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var attachments = await PendingAttachments.FindBeforeConversationAsync(db, visitor.InboxId, visitor.ContactId, request.AttachmentIds, cancellationToken);
+        if (!attachments.Succeeded)
+        {
+            return attachments.Failure!;
+        }
+
+        return await StartAsync(
+            visitor, ConversationOrigin.Chat, request.ClientId!, request.Text?.Trim() ?? "", answers, attachments.Value!, cancellationToken);
     }
 
     /// <summary>The offline form: the visitor leaves an email address and a question for agents to answer by email.</summary>
@@ -46,36 +65,50 @@ public sealed class StartVisitorConversation(
         VisitorIdentity visitor, OfflineMessageRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        VisitorRules.ClientIdAndText(errors, request.ClientId, request.Text);
-        errors.Email("email", request.Email).MaxLength("name", request.Name, Contact.MaxNameLength);
+        MessageRules.ClientId(errors, request.ClientId);
+        errors.Required("text", request.Text, Message.MaxTextLength)
+            .Email("email", request.Email).MaxLength("name", request.Name, Contact.MaxNameLength);
         if (errors.Any)
         {
             return errors.ToFailure();
         }
 
-        var fields = new Dictionary<string, string> { ["email"] = request.Email!.Trim() };
-        if (!string.IsNullOrWhiteSpace(request.Name))
+        var (earlier, inbox) = await BeforeStartAsync(visitor, request.ClientId!, cancellationToken);
+        if (earlier is not null || inbox is null)
         {
-            fields["name"] = request.Name.Trim();
+            return earlier is not null ? new Posted<StartedConversation>(earlier, Created: false) : Failure.NotFound("The inbox");
         }
 
-        return await StartAsync(visitor, ConversationOrigin.OfflineForm, request.ClientId!, request.Text!.Trim(), fields, cancellationToken);
+        var fields = new Dictionary<string, string> { [PreChatForm.EmailKey] = request.Email!.Trim() };
+        if (!string.IsNullOrWhiteSpace(request.Name))
+        {
+            fields[PreChatForm.NameKey] = request.Name.Trim();
+        }
+
+        return await StartAsync(visitor, ConversationOrigin.OfflineForm, request.ClientId!, request.Text!.Trim(), fields, [], cancellationToken);
     }
 
-    private async Task<Result<Posted<StartedConversation>>> StartAsync(
-        VisitorIdentity visitor, ConversationOrigin origin, string clientId, string text, Dictionary<string, string> fields, CancellationToken cancellationToken)
+    /// <summary>The conversation an earlier attempt with this client id started, else the inbox to start one in (null when it is gone).</summary>
+    private async Task<(StartedConversation? Earlier, Inbox? Inbox)> BeforeStartAsync(VisitorIdentity visitor, string clientId, CancellationToken cancellationToken)
     {
         tenant.Enter(visitor.WorkspaceId);
         if (await FindStartedAsync(visitor, clientId, cancellationToken) is { } earlier)
         {
-            return new Posted<StartedConversation>(earlier, Created: false);
+            return (earlier, null);
         }
 
-        if (!await db.Inboxes.AnyAsync(i => i.Id == visitor.InboxId, cancellationToken))
-        {
-            return Failure.NotFound("The inbox");
-        }
+        return (null, await db.Inboxes.AsNoTracking().FirstOrDefaultAsync(i => i.Id == visitor.InboxId, cancellationToken));
+    }
 
+    private async Task<Result<Posted<StartedConversation>>> StartAsync(
+        VisitorIdentity visitor,
+        ConversationOrigin origin,
+        string clientId,
+        string text,
+        Dictionary<string, string> fields,
+        List<Attachment> attachments,
+        CancellationToken cancellationToken)
+    {
         using var writing = await gate.EnterAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         Conversation conversation;
@@ -87,23 +120,29 @@ public sealed class StartVisitorConversation(
             {
                 contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == visitor.ContactId, cancellationToken)
                     ?? db.Contacts.Add(Contact.ForVisitor(visitor.WorkspaceId, visitor.ContactId, now)).Entity;
-                fields.TryGetValue("name", out var name);
-                fields.TryGetValue("email", out var email);
-                contact.Describe(name, email, fields.Where(f => f.Key is not ("name" or "email")).ToDictionary(), now);
+                fields.TryGetValue(PreChatForm.NameKey, out var name);
+                fields.TryGetValue(PreChatForm.EmailKey, out var email);
+                contact.Describe(name, email, fields.Where(f => f.Key is not (PreChatForm.NameKey or PreChatForm.EmailKey)).ToDictionary(), now);
                 var number = await ConversationNumbers.NextAsync(db, visitor.WorkspaceId, cancellationToken);
                 conversation = Conversation.Start(visitor.WorkspaceId, visitor.InboxId, contact.Id, number, origin, clientId, now);
                 db.Conversations.Add(conversation);
-                message = (await log.AppendAsync(conversation, clientId, MessageKind.Incoming, null, text, cancellationToken)).Message;
+                // Inside this transaction a lost race for a file throws (its message id is a concurrency token) rather than failing softly.
+                message = (await log.AppendAsync(conversation, clientId, MessageKind.Incoming, null, text, attachments, cancellationToken)).Value!.Message;
                 await transaction.CommitAsync(cancellationToken);
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException e)
             {
-                // The same start raced itself; the attempt that committed is the answer.
+                // The same start raced itself; the attempt that committed is the answer. Or another start took a file first.
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
-                return await FindStartedAsync(visitor, clientId, cancellationToken) is { } winner
-                    ? new Posted<StartedConversation>(winner, Created: false)
-                    : throw new InvalidOperationException("A conversation could not be started and no earlier start exists.");
+                if (await FindStartedAsync(visitor, clientId, cancellationToken) is { } winner)
+                {
+                    return new Posted<StartedConversation>(winner, Created: false);
+                }
+
+                return e is DbUpdateConcurrencyException
+                    ? Failure.Conflict("A file was sent with another message meanwhile.")
+                    : throw new InvalidOperationException("A conversation could not be started and no earlier start exists.", e);
             }
         }
 
@@ -236,36 +275,6 @@ internal static class VisitorRules
 {
     public static IQueryable<Conversation> OwnConversation(AppDbContext db, VisitorIdentity visitor, Guid conversationId) =>
         db.Conversations.Where(c => c.Id == conversationId && c.ContactId == visitor.ContactId && c.InboxId == visitor.InboxId);
-
-    public static void ClientIdAndText(FieldErrors errors, string? clientId, string? text)
-    {
-        MessageRules.ClientId(errors, clientId);
-        errors.Required("text", text, Message.MaxTextLength);
-    }
-
-    public static void Fields(FieldErrors errors, Dictionary<string, string> fields)
-    {
-        if (fields.Count > StartVisitorConversation.MaxFields)
-        {
-            errors.Add("fields", $"At most {StartVisitorConversation.MaxFields} fields.");
-            return;
-        }
-
-        foreach (var (key, value) in fields)
-        {
-            if (key.Length is 0 or > ContactAttributes.MaxKeyLength || value is null || value.Length > ContactAttributes.MaxValueLength)
-            {
-                errors.Add($"fields.{key}", $"Keys of 1–{ContactAttributes.MaxKeyLength} and values of at most {ContactAttributes.MaxValueLength} characters.");
-            }
-        }
-
-        if (fields.TryGetValue("email", out var email) && !string.IsNullOrWhiteSpace(email))
-        {
-            errors.Email("fields.email", email);
-        }
-
-        errors.MaxLength("fields.name", fields.GetValueOrDefault("name"), Contact.MaxNameLength);
-    }
 
     /// <summary>Attributes the host site sends with identify or setAttributes: the limits of <see cref="ContactAttributes"/>.</summary>
     public static void Attributes(FieldErrors errors, string field, Dictionary<string, string>? attributes)

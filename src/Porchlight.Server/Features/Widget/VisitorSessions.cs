@@ -6,7 +6,12 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Widget;
 
-public sealed record PreChatField(string Key, string Label, string Type, bool Required);
+/// <summary>A question of the pre-chat form as the widget renders it; <c>type</c> in lower case.</summary>
+public sealed record WidgetPreChatField(string Key, string Label, string Type, bool Required, string? Placeholder, IReadOnlyList<string>? Options)
+{
+    public static WidgetPreChatField From(PreChatField field) =>
+        new(field.Key, field.Label, field.Type.ToString().ToLowerInvariant(), field.Required, field.Placeholder, field.Options);
+}
 
 public sealed record WidgetConfigResponse(
     string Name,
@@ -14,7 +19,7 @@ public sealed record WidgetConfigResponse(
     string Position,
     string Greeting,
     string WelcomeText,
-    IReadOnlyList<PreChatField> PreChatFields,
+    IReadOnlyList<WidgetPreChatField> PreChatFields,
     bool RequireIdentityVerification,
     bool AgentsAvailable);
 
@@ -25,13 +30,6 @@ public sealed record SessionResponse(string VisitorToken, Guid VisitorId);
 /// <summary>What the loader and the frame read before a visitor has written anything.</summary>
 public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPresence presence)
 {
-    // Name and email, both optional: enough for agents to follow up, no wall before the first question.
-    private static readonly PreChatField[] DefaultFields =
-    [
-        new("name", "Name", "text", Required: false),
-        new("email", "Email", "email", Required: false),
-    ];
-
     public async Task<Result<WidgetConfigResponse>> HandleAsync(string inboxToken, CancellationToken cancellationToken)
     {
         if (await WidgetInboxes.FindAsync(db, tenant, inboxToken, cancellationToken) is not { } inbox)
@@ -42,7 +40,8 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
         var widget = inbox.Widget;
         return new WidgetConfigResponse(
             inbox.Name, widget.Color, widget.Position.ToString().ToLowerInvariant(), widget.Greeting, widget.WelcomeText,
-            DefaultFields, inbox.RequireIdentityVerification, await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken));
+            [.. inbox.PreChatForm.Asked.Select(WidgetPreChatField.From)], inbox.RequireIdentityVerification,
+            await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken));
     }
 }
 

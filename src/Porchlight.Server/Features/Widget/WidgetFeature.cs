@@ -67,20 +67,28 @@ public static class WidgetFeature
             (await useCase.MessagesAsync(Visitor(user), conversationId, after ?? 0, ct)).ToOk());
         visitor.MapPost("/conversations/{conversationId:guid}/messages", async (ClaimsPrincipal user, Guid conversationId, SendVisitorMessageRequest request, SendVisitorMessage useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), conversationId, request, ct)).ToCreatedOrOk(m => $"/widget/v1/conversations/{conversationId}/messages?after={m.Sequence - 1}"));
-        visitor.MapPost("/conversations/{conversationId:guid}/attachments", async (ClaimsPrincipal user, Guid conversationId, IFormFile? file, UploadAttachment useCase, CancellationToken ct) =>
-            {
-                await using var content = file?.OpenReadStream();
-                var uploaded = file is null ? null : new UploadedFile(file.FileName, file.Length, content!);
-                return (await useCase.ByVisitorAsync(Visitor(user), conversationId, uploaded, ct)).ToHttp(a => TypedResults.Created(a.Url, a));
-            })
-            .WithMetadata(AttachmentsFeature.UploadLimit(app.Configuration))
-            // Visitors authenticate with a bearer token, never a cookie, so a cross-site form post carries no authority.
-            .DisableAntiforgery();
+        // Files for the message that starts a conversation, then files for a message in one.
+        Upload(visitor.MapPost("/attachments", (ClaimsPrincipal user, IFormFile? file, UploadAttachment useCase, CancellationToken ct) =>
+            UploadAsync(user, null, file, useCase, ct)), app.Configuration);
+        Upload(visitor.MapPost("/conversations/{conversationId:guid}/attachments", (ClaimsPrincipal user, Guid conversationId, IFormFile? file, UploadAttachment useCase, CancellationToken ct) =>
+            UploadAsync(user, conversationId, file, useCase, ct)), app.Configuration);
         visitor.MapPost("/conversations/{conversationId:guid}/read", async (ClaimsPrincipal user, Guid conversationId, MarkReadRequest request, MarkReadByVisitor useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), conversationId, request, ct)).ToNoContent());
 
         app.MapHub<VisitorHub>(VisitorHub.Path).RequireCors(CorsPolicy);
     }
+
+    private static async Task<IResult> UploadAsync(ClaimsPrincipal user, Guid? conversationId, IFormFile? file, UploadAttachment useCase, CancellationToken ct)
+    {
+        await using var content = file?.OpenReadStream();
+        var uploaded = file is null ? null : new UploadedFile(file.FileName, file.Length, content!);
+        return (await useCase.ByVisitorAsync(Visitor(user), conversationId, uploaded, ct)).ToHttp(a => TypedResults.Created(a.Url, a));
+    }
+
+    private static void Upload(RouteHandlerBuilder endpoint, IConfiguration configuration) => endpoint
+        .WithMetadata(AttachmentsFeature.UploadLimit(configuration))
+        // Visitors authenticate with a bearer token, never a cookie, so a cross-site form post carries no authority.
+        .DisableAntiforgery();
 
     // The group's authorization admits only principals of the visitor scheme, which always carry an identity.
     private static VisitorIdentity Visitor(ClaimsPrincipal user) =>

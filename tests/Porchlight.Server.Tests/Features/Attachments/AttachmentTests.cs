@@ -330,6 +330,103 @@ public abstract class AttachmentTests(PorchlightFactory factory) : ApiTestBase(f
         await owner.DeleteAsync($"{path}/{unsent.IdOf()}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task StartConversation_WithAFileUploadedFirst_TheFirstMessageCarriesItAndARetryStoresNothingTwice()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        await using var agentHub = await HubRecorder.AgentAsync(Factory, workspace.OwnerToken);
+
+        var uploaded = await UploadAsync(visitor.Http, "/widget/v1/attachments", Png, "broken zip.png", "image/png").ExpectAsync(HttpStatusCode.Created);
+        var body = new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { uploaded.IdOf() }, fields = new { name = "Ada" } };
+        var started = await visitor.Http.PostJsonAsync("/widget/v1/conversations", body).ExpectAsync(HttpStatusCode.Created);
+        var retried = await visitor.Http.PostJsonAsync("/widget/v1/conversations", body).ExpectAsync(HttpStatusCode.OK);
+
+        var conversationId = started.GetProperty("conversation").IdOf();
+        Assert.Equal(conversationId, retried.GetProperty("conversation").IdOf());
+        Assert.Equal(uploaded.IdOf(), Assert.Single(started.GetProperty("message").GetProperty("attachments").EnumerateArray()).IdOf());
+        Assert.Equal(uploaded.IdOf(), Assert.Single(retried.GetProperty("message").GetProperty("attachments").EnumerateArray()).IdOf());
+        Assert.Single((await visitor.Http.GetJsonAsync("/widget/v1/conversations")).EnumerateArray());
+        var live = await agentHub.WaitForAsync("MessageCreated", m => m.ConversationIdOf() == conversationId, "agents receive the first message with its file");
+        Assert.Single(live.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("📎 broken zip.png", (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("lastMessagePreview"));
+        // Sent once: it cannot start another conversation or join a message.
+        await visitor.Http.PostJsonAsync("/widget/v1/conversations", body with { clientId = TestVisitor.NewClientId() })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "attachmentIds");
+        await visitor.Http.PostJsonAsync($"/widget/v1/conversations/{conversationId}/messages",
+            new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { uploaded.IdOf() } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "attachmentIds");
+        using var download = await visitor.Http.GetAsync(PathOf(Assert.Single((await visitor.MessagesAsync(conversationId))[0].GetProperty("attachments").EnumerateArray())), Ct);
+        Assert.Equal(Png, await download.Content.ReadAsByteArrayAsync(Ct));
+    }
+
+    [Fact]
+    public async Task StartConversation_UploadOfAnotherVisitorOrOfAConversation_RejectedAndNothingStarted()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var (_, otherInboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner, "Shop chat");
+        using var alice = await TestVisitor.StartAsync(Factory, inboxToken);
+        using var mallory = await TestVisitor.StartAsync(Factory, inboxToken);
+        using var aliceElsewhere = await TestVisitor.StartAsync(Factory, otherInboxToken);
+        var alicesFile = await UploadAsync(alice.Http, "/widget/v1/attachments", Pdf, "passport.pdf", "application/pdf").ExpectAsync(HttpStatusCode.Created);
+        var (malloryConversation, _) = await mallory.StartConversationAsync("Hi");
+        var inConversation = await UploadAsync(mallory.Http, $"/widget/v1/conversations/{malloryConversation}/attachments", Png, "a.png", "image/png")
+            .ExpectAsync(HttpStatusCode.Created);
+        var elsewhere = await UploadAsync(aliceElsewhere.Http, "/widget/v1/attachments", Png, "b.png", "image/png").ExpectAsync(HttpStatusCode.Created);
+
+        foreach (var (visitor, id) in new[] { (mallory, alicesFile.IdOf()), (mallory, inConversation.IdOf()), (alice, elsewhere.IdOf()), (alice, Guid.NewGuid()) })
+        {
+            await visitor.Http.PostJsonAsync("/widget/v1/conversations", new { clientId = TestVisitor.NewClientId(), text = "mine now", attachmentIds = new[] { id } })
+                .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "attachmentIds");
+        }
+
+        // Nor can it go into an existing conversation: files uploaded before one are only for starting one.
+        await mallory.Http.PostJsonAsync($"/widget/v1/conversations/{malloryConversation}/messages",
+            new { clientId = TestVisitor.NewClientId(), text = "fwd", attachmentIds = new[] { alicesFile.IdOf() } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "attachmentIds");
+        Assert.Empty((await alice.Http.GetJsonAsync("/widget/v1/conversations")).EnumerateArray());
+        Assert.Single((await mallory.Http.GetJsonAsync("/widget/v1/conversations")).EnumerateArray());
+        await alice.Http.PostJsonAsync("/widget/v1/conversations", new { clientId = TestVisitor.NewClientId(), text = "", attachmentIds = new[] { alicesFile.IdOf() } })
+            .ExpectAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Identify_AfterUploadingForTheFirstMessage_TheUploadCanStillStartTheConversation()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var uploaded = await UploadAsync(visitor.Http, "/widget/v1/attachments", Pdf, "a.pdf", "application/pdf").ExpectAsync(HttpStatusCode.Created);
+
+        var identified = await visitor.Http.PostJsonAsync("/widget/v1/identify", new { userId = "user-" + Guid.NewGuid() }).ExpectAsync(HttpStatusCode.OK);
+
+        using var signedIn = Factory.CreateClient();
+        signedIn.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", identified.Text("visitorToken"));
+        var started = await signedIn.PostJsonAsync("/widget/v1/conversations",
+            new { clientId = TestVisitor.NewClientId(), text = "Here is my invoice", attachmentIds = new[] { uploaded.IdOf() } }).ExpectAsync(HttpStatusCode.Created);
+        Assert.Single(started.GetProperty("message").GetProperty("attachments").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task UploadBeforeConversation_TypeAndSizeRules_AreTheSameAsForOtherUploads()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var tooBig = new byte[(10 * 1024 * 1024) + 1];
+        Pdf.CopyTo(tooBig, 0);
+
+        await UploadAsync(visitor.Http, "/widget/v1/attachments", [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00], "program.exe", "image/png")
+            .ExpectProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        await UploadAsync(visitor.Http, "/widget/v1/attachments", tooBig, "big.pdf", "application/pdf").ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        using var anonymous = Factory.CreateClient();
+        await UploadAsync(anonymous, "/widget/v1/attachments", Pdf, "a.pdf", "application/pdf").ExpectAsync(HttpStatusCode.Unauthorized);
+
+        Assert.Empty(StoredFiles(workspace.WorkspaceId));
+    }
+
     private static Task<HttpResponseMessage> UploadAsync(HttpClient client, string path, byte[] content, string fileName, string contentType)
     {
         var file = new ByteArrayContent(content);

@@ -354,7 +354,7 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
-                    b.Property<Guid>("ConversationId")
+                    b.Property<Guid?>("ConversationId")
                         .HasColumnType("uuid");
 
                     b.Property<DateTime>("CreatedAt")
@@ -364,6 +364,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(208)
                         .HasColumnType("character varying(208)");
+
+                    b.Property<Guid?>("InboxId")
+                        .HasColumnType("uuid");
 
                     b.Property<Guid?>("MessageId")
                         .IsConcurrencyToken()
@@ -382,6 +385,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("InboxId");
 
                     b.HasIndex("MessageId");
 
@@ -716,6 +723,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)");
 
+                    b.Property<string>("PreChatForm")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("ProtectedIdentitySecret")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
@@ -910,8 +921,12 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Porchlight.Server.Features.Conversations.Message", null)
                         .WithMany()

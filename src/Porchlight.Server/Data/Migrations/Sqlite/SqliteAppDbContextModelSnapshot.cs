@@ -345,7 +345,7 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("ConversationId")
+                    b.Property<Guid?>("ConversationId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
@@ -354,6 +354,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(208)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InboxId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("MessageId")
@@ -373,6 +376,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("InboxId");
 
                     b.HasIndex("MessageId");
 
@@ -707,6 +714,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(60)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PreChatForm")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProtectedIdentitySecret")
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
@@ -901,8 +912,12 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Porchlight.Server.Features.Conversations.Message", null)
                         .WithMany()

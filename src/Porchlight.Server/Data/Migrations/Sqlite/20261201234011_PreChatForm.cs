@@ -1,0 +1,89 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Porchlight.Server.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class PreChatForm : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "PreChatForm",
+                table: "Inboxes",
+                type: "TEXT",
+                nullable: false,
+                // Existing inboxes keep what the widget asked before: name and email, both optional.
+                defaultValue: "{\"enabled\":true,\"fields\":[{\"key\":\"name\",\"label\":\"Name\",\"type\":\"Text\",\"required\":false,\"placeholder\":null,\"options\":null},{\"key\":\"email\",\"label\":\"Email\",\"type\":\"Email\",\"required\":false,\"placeholder\":null,\"options\":null}]}");
+
+            migrationBuilder.AlterColumn<Guid>(
+                name: "ConversationId",
+                table: "Attachments",
+                type: "TEXT",
+                nullable: true,
+                oldClrType: typeof(Guid),
+                oldType: "TEXT");
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "InboxId",
+                table: "Attachments",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Attachments_CreatedAt",
+                table: "Attachments",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Attachments_InboxId",
+                table: "Attachments",
+                column: "InboxId");
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_Attachments_Inboxes_InboxId",
+                table: "Attachments",
+                column: "InboxId",
+                principalTable: "Inboxes",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Cascade);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropForeignKey(
+                name: "FK_Attachments_Inboxes_InboxId",
+                table: "Attachments");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Attachments_CreatedAt",
+                table: "Attachments");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Attachments_InboxId",
+                table: "Attachments");
+
+            migrationBuilder.DropColumn(
+                name: "PreChatForm",
+                table: "Inboxes");
+
+            migrationBuilder.DropColumn(
+                name: "InboxId",
+                table: "Attachments");
+
+            migrationBuilder.AlterColumn<Guid>(
+                name: "ConversationId",
+                table: "Attachments",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: new Guid("00000000-0000-0000-0000-000000000000"),
+                oldClrType: typeof(Guid),
+                oldType: "TEXT",
+                oldNullable: true);
+        }
+    }
+}
