@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Data;
 
@@ -13,33 +14,24 @@ internal sealed class SqliteCheckpointer(IOptions<DatabaseOptions> options, Time
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Read-write without create: before the first migration there is nothing to checkpoint, and no empty file should appear.
-        var connectionString = new SqliteConnectionStringBuilder(DataFeature.SqliteConnectionString(options.Value)) { Mode = SqliteOpenMode.ReadWrite }.ToString();
-        var failing = false;
-        using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var connection = new SqliteConnection(connectionString);
-                await connection.OpenAsync(stoppingToken);
-                await using var command = connection.CreateCommand();
-                command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                await command.ExecuteNonQueryAsync(stoppingToken);
-                failing = false;
-            }
-            catch (SqliteException e)
-            {
-                // The next tick tries again; until then the log only grows. Said once, not every second.
-                if (!failing)
-                {
-                    logger.LogWarning(e, "Background WAL checkpoints are failing.");
-                }
+    // Read-write without create: no empty database file should appear before the first migration.
+    private readonly SqliteConnectionStringBuilder _database = new(DataFeature.SqliteConnectionString(options.Value)) { Mode = SqliteOpenMode.ReadWrite };
 
-                failing = true;
-            }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicJob.RunAsync(Interval, clock, logger, "A background WAL checkpoint", CheckpointAsync, stoppingToken);
+
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        // Before the first migration there is nothing to checkpoint (and nothing to warn about every second).
+        if (!File.Exists(_database.DataSource))
+        {
+            return;
         }
+
+        await using var connection = new SqliteConnection(_database.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Hosting;
@@ -37,15 +36,8 @@ public static class PendingAttachments
     /// The uploads a visitor's first message names: each uploaded by this contact into this inbox before the
     /// conversation existed, and not sent yet. Nobody else's upload can be claimed, not even by guessing its id.
     /// </summary>
-    public static Task<Result<List<Attachment>>> FindBeforeConversationAsync(
-        AppDbContext db, Guid inboxId, Guid contactId, IReadOnlyCollection<Guid>? attachmentIds, CancellationToken cancellationToken) =>
-        FindAsync(
-            db, attachmentIds,
-            a => a.ConversationId == null && a.InboxId == inboxId && a.UploadedByAgentId == null && a.UploadedByContactId == contactId,
-            "Each id must be a file you uploaded before starting this conversation.", cancellationToken);
-
-    private static async Task<Result<List<Attachment>>> FindAsync(
-        AppDbContext db, IReadOnlyCollection<Guid>? attachmentIds, Expression<Func<Attachment, bool>> owned, string notOwned, CancellationToken cancellationToken)
+    public static async Task<Result<List<Attachment>>> FindBeforeConversationAsync(
+        AppDbContext db, Guid inboxId, Guid contactId, IReadOnlyCollection<Guid>? attachmentIds, CancellationToken cancellationToken)
     {
         if (attachmentIds is not { Count: > 0 })
         {
@@ -53,7 +45,10 @@ public static class PendingAttachments
         }
 
         var ids = attachmentIds.Distinct().ToList();
-        return Verify(ids, await db.Attachments.Where(a => ids.Contains(a.Id)).Where(owned).ToListAsync(cancellationToken), notOwned);
+        var owned = await db.Attachments
+            .Where(a => ids.Contains(a.Id) && a.ConversationId == null && a.InboxId == inboxId && a.UploadedByAgentId == null && a.UploadedByContactId == contactId)
+            .ToListAsync(cancellationToken);
+        return Verify(ids, owned, "Each id must be a file you uploaded before starting this conversation.");
     }
 
     // Every named id among the owned uploads, none sent yet.

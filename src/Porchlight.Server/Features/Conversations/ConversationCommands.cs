@@ -224,7 +224,7 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
             return await changes.DescribeAsync(conversation, cancellationToken);
         }
 
-        await changes.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, actor.AgentId, activity, [], cancellationToken);
+        await changes.AppendActivityAsync(conversation, actor.AgentId, activity, cancellationToken);
         return await changes.DescribeAsync(conversation, cancellationToken);
     }
 }
@@ -233,16 +233,15 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
 public sealed class ConversationChanges(AppDbContext db, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster)
 {
     /// <summary>
-    /// Appends a message and announces it before the next message is written, so every listener receives a
-    /// conversation's messages in sequence order.
+    /// Appends an activity with the conversation's other changes (tracked by this context) in one commit, and
+    /// announces it before the next message is written, so every listener receives a conversation's messages
+    /// in sequence order. Chat messages go through <see cref="MessageWriter"/> instead.
     /// </summary>
-    public async Task<Result<(Appended Appended, MessageResponse Described)>> AppendAsync(
-        Conversation conversation, string clientId, MessageKind kind, Guid? authorAgentId, string text, IReadOnlyList<Attachment> attachments,
-        CancellationToken cancellationToken)
+    public async Task AppendActivityAsync(Conversation conversation, Guid? authorAgentId, string text, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
-        var appended = await log.AppendAsync(conversation, clientId, kind, authorAgentId, text, attachments, cancellationToken);
-        return appended.Succeeded ? (appended.Value!, await AnnounceAsync(conversation, appended.Value!)) : appended.Failure!;
+        var appended = await log.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, authorAgentId, text, [], cancellationToken);
+        await AnnounceAsync(conversation, appended.Value!);
     }
 
     public async Task<ConversationResponse> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)
@@ -251,16 +250,14 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         return ConversationResponse.From(conversation, contact);
     }
 
-    /// <summary>Describes an appended message; a newly stored one is broadcast with the conversation's new state.</summary>
-    public async Task<MessageResponse> AnnounceAsync(Conversation conversation, Appended appended)
+    /// <summary>A newly stored message is broadcast with the conversation's new state.</summary>
+    private async Task AnnounceAsync(Conversation conversation, Appended appended)
     {
-        var described = (await views.DescribeAsync(conversation, [appended.Message], CancellationToken.None))[0];
         if (appended.Created)
         {
+            var described = (await views.DescribeAsync(conversation, [appended.Message], CancellationToken.None))[0];
             await broadcaster.MessageCreatedAsync(await DescribeAsync(conversation, CancellationToken.None), described);
         }
-
-        return described;
     }
 
     public async Task<MessageResponse> DescribeAsync(Conversation conversation, Message message, CancellationToken cancellationToken) =>

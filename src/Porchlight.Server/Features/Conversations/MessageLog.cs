@@ -15,16 +15,10 @@ public sealed record Appended(Message Message, bool Created);
 public sealed class MessageLog(AppDbContext db, TimeProvider clock)
 {
     /// <summary>
-    /// Stores a message in <paramref name="conversation"/> (tracked by this context) and commits. Inside a
+    /// Stores a message in <paramref name="conversation"/> (tracked by this context) that sends
+    /// <paramref name="attachments"/> (unsent uploads tracked by this context), and commits. Inside a
     /// transaction the caller opened, it joins that transaction and leaves the commit to the caller.
-    /// </summary>
-    public async Task<Appended> AppendAsync(
-        Conversation conversation, string clientId, MessageKind kind, Guid? authorAgentId, string text, CancellationToken cancellationToken) =>
-        (await AppendAsync(conversation, clientId, kind, authorAgentId, text, [], cancellationToken)).Value!;
-
-    /// <summary>
-    /// Stores a message that sends <paramref name="attachments"/> (unsent uploads tracked by this context).
-    /// Fails when another message claimed one of them first; a retry of this same message finds it instead.
+    /// Fails when another message claimed one of the uploads first; a retry of this same message finds it instead.
     /// </summary>
     public async Task<Result<Appended>> AppendAsync(
         Conversation conversation,

@@ -47,7 +47,7 @@ public sealed class SnoozeAlarm(IServiceScopeFactory scopes, TimeProvider clock,
                 {
                     conversation.ChangeStatus(ConversationStatus.Open, snoozedUntil: null, now);
                     await scope.ServiceProvider.GetRequiredService<ConversationChanges>()
-                        .AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, null, "The snooze ended; the conversation is open again", [], cancellationToken);
+                        .AppendActivityAsync(conversation, null, "The snooze ended; the conversation is open again", cancellationToken);
                 }
             }
 
