@@ -14,12 +14,7 @@ public sealed class IdentityAndCannedResponsesPagesTests : BrowserTest
         await SetUpWorkspaceAsync(page, "Acme Support");
 
         // Inboxes: create one, read its identity secret, require verification, replace the secret.
-        await OpenInteractiveAsync(page, "/settings/inboxes");
-        var name = page.Locator("#inbox-name");
-        await name.FillAsync("Website chat");
-        await name.PressAsync("Tab");
-        await page.Locator("#create-inbox").ClickAsync();
-        await Expect(page.Locator("#embed-snippet")).ToContainTextAsync("data-porchlight-inbox");
+        await CreateWidgetInboxAsync(page);
         var row = page.Locator("tr", new() { HasText = "Website chat" });
         await row.GetByRole(AriaRole.Button, new() { Name = "Identity secret" }).ClickAsync();
         var secret = page.Locator("#identity-secret");

@@ -161,16 +161,7 @@ public sealed partial class InboxComposerTests : BrowserTest
         await Expect(row.Locator(".pl-mention-badge")).ToHaveCountAsync(0);
     }
 
-    private async Task<string> CreateInboxAsync(IPage page)
-    {
-        await OpenInteractiveAsync(page, "/settings/inboxes");
-        var name = page.Locator("#inbox-name");
-        await name.FillAsync("Website chat");
-        await name.PressAsync("Tab");
-        await page.Locator("#create-inbox").ClickAsync();
-        var snippet = await page.Locator("#embed-snippet").InnerTextAsync();
-        return InboxToken().Match(snippet).Groups[1].Value;
-    }
+    private async Task<string> CreateInboxAsync(IPage page) => InboxToken().Match(await CreateWidgetInboxAsync(page)).Groups[1].Value;
 
     private async Task CreateCannedResponseAsync(IPage page, string shortcut, string title, string text)
     {

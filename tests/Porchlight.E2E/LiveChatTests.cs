@@ -19,12 +19,7 @@ public sealed class LiveChatTests : BrowserTest
     {
         var agent = await Browser.NewPageAsync();
         await SetUpWorkspaceAsync(agent, "Acme Support");
-        await OpenInteractiveAsync(agent, "/settings/inboxes");
-        var name = agent.Locator("#inbox-name");
-        await name.FillAsync("Website chat");
-        await name.PressAsync("Tab");
-        await agent.Locator("#create-inbox").ClickAsync();
-        var snippet = (await agent.Locator("#embed-snippet").InnerTextAsync()).Trim();
+        var snippet = await CreateWidgetInboxAsync(agent);
         using var site = HostSite.Start(snippet);
 
         // The pre-chat form gets three more questions: the order number (required), a topic to choose, and a checkbox.

@@ -83,6 +83,34 @@ public abstract partial class BrowserTest : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Creates a web-widget inbox on the Inboxes page and returns the embed snippet it shows. A click that lands
+    /// in the first moments of a new circuit was seen to be dropped on a loaded machine (the button stayed
+    /// enabled and nothing reached the server), so a click that shows nothing within a few seconds is repeated
+    /// once; a second inbox cannot result, because inbox names are unique.
+    /// </summary>
+    protected async Task<string> CreateWidgetInboxAsync(IPage page, string name = "Website chat")
+    {
+        await OpenInteractiveAsync(page, "/settings/inboxes");
+        var field = page.Locator("#inbox-name");
+        await field.FillAsync(name);
+        await field.PressAsync("Tab");
+        var create = page.Locator("#create-inbox");
+        var snippet = page.Locator("#embed-snippet");
+        await create.ClickAsync();
+        try
+        {
+            await snippet.WaitForAsync(new() { Timeout = 5_000 });
+        }
+        catch (TimeoutException)
+        {
+            await create.ClickAsync();
+        }
+
+        await Expect(snippet).ToContainTextAsync("data-porchlight-inbox");
+        return (await snippet.InnerTextAsync()).Trim();
+    }
+
     /// <summary>Opens an app page and waits for its circuit: a click before that does nothing.</summary>
     protected async Task OpenInteractiveAsync(IPage page, string path)
     {
