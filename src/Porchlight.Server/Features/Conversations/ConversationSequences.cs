@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
 
 namespace Porchlight.Server.Features.Conversations;
@@ -6,32 +8,38 @@ namespace Porchlight.Server.Features.Conversations;
 /// <summary>Hands out gap-free message sequence numbers per conversation.</summary>
 public static class ConversationSequences
 {
+    // Portable SQL (SQLite 3.35+ and PostgreSQL both have RETURNING): one statement raises the count and reads it.
+    private const string Reserve = """UPDATE "Conversations" SET "LastSequence" = "LastSequence" + @count WHERE "Id" = @id RETURNING "LastSequence" """;
+
     /// <summary>
-    /// Raises each conversation's last sequence by its count and returns the new values; the caller numbers
-    /// its messages up to them. The increment happens in the database, inside the caller's transaction: on
-    /// PostgreSQL the rows stay locked until commit, on SQLite the write lock is already held, so two
-    /// writers (or two nodes) never hand out the same number.
+    /// Raises the conversation's last sequence by <paramref name="count"/> and returns the new value; the
+    /// caller numbers its messages up to it. The increment happens in the database, inside the caller's
+    /// transaction: on PostgreSQL the row stays locked until commit, on SQLite the write lock is already held,
+    /// so two writers (or two nodes) never hand out the same number. One plain statement rather than a LINQ
+    /// update and a read-back: it runs for every message, and the query pipeline cost more than the write.
     /// </summary>
-    public static async Task<Dictionary<Guid, long>> ReserveAsync(AppDbContext db, IReadOnlyDictionary<Guid, int> counts, CancellationToken cancellationToken)
+    public static async Task<long> ReserveAsync(AppDbContext db, Guid conversationId, int count, CancellationToken cancellationToken)
     {
-        if (counts.Count == 0)
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            return [];
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = Reserve;
+            // The key is bound the way EF Core stores it (SQLite keeps Guids as text).
+            var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!.GetRelationalTypeMapping();
+            command.Parameters.Add(id.CreateParameter(command, "id", conversationId));
+            var countParameter = command.CreateParameter();
+            countParameter.ParameterName = "count";
+            countParameter.Value = count;
+            command.Parameters.Add(countParameter);
+            return await command.ExecuteScalarAsync(cancellationToken) is { } last and not DBNull
+                ? Convert.ToInt64(last, CultureInfo.InvariantCulture)
+                : throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
         }
-
-        // One statement per distinct count: in a batch nearly every conversation has one message.
-        foreach (var group in counts.GroupBy(c => c.Value))
+        finally
         {
-            var ids = group.Select(c => c.Key).ToList();
-            var count = group.Key;
-            await db.Conversations.Where(c => ids.Contains(c.Id))
-                .ExecuteUpdateAsync(set => set.SetProperty(c => c.LastSequence, c => c.LastSequence + count), cancellationToken);
+            await db.Database.CloseConnectionAsync();
         }
-
-        // A projection, not entities: a tracked conversation would come back with the value it was loaded with.
-        var all = counts.Keys.ToList();
-        return await db.Conversations.Where(c => all.Contains(c.Id))
-            .Select(c => new { c.Id, c.LastSequence })
-            .ToDictionaryAsync(c => c.Id, c => c.LastSequence, cancellationToken);
     }
 }

@@ -97,5 +97,5 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
     private async Task<long> NextSequenceAsync(Conversation conversation, CancellationToken cancellationToken) =>
         db.Entry(conversation).State == EntityState.Added
             ? conversation.LastSequence + 1
-            : (await ConversationSequences.ReserveAsync(db, new Dictionary<Guid, int> { [conversation.Id] = 1 }, cancellationToken))[conversation.Id];
+            : await ConversationSequences.ReserveAsync(db, conversation.Id, 1, cancellationToken);
 }

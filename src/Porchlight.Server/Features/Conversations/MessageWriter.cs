@@ -48,8 +48,28 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
         new BoundedChannelOptions(20_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    // Compiled: the writer runs these for every message, and a compiled query skips LINQ translation and the
+    // query cache, which cost more than the statements themselves. Each looks up one key. Per writer, not
+    // static: a compiled query keeps the first model it ran with, and one process can host both providers.
+    private readonly Func<AppDbContext, Guid, Task<Conversation?>> _conversationById =
+        EF.CompileAsyncQuery((AppDbContext db, Guid id) => db.Conversations.FirstOrDefault(c => c.Id == id));
+
+    private readonly Func<AppDbContext, Guid, string, Task<Message?>> _storedCopy =
+        EF.CompileAsyncQuery((AppDbContext db, Guid conversationId, string clientId) =>
+            db.Messages.AsNoTracking().FirstOrDefault(m => m.ConversationId == conversationId && m.ClientId == clientId));
+
+    private readonly Func<AppDbContext, Guid, Task<Contact?>> _contactById =
+        EF.CompileAsyncQuery((AppDbContext db, Guid id) => db.Contacts.AsNoTracking().FirstOrDefault(c => c.Id == id));
+
+    private readonly Func<AppDbContext, Guid, Task<string?>> _agentName =
+        EF.CompileAsyncQuery((AppDbContext db, Guid id) => db.Agents.Where(a => a.Id == id).Select(a => a.DisplayName).FirstOrDefault());
+
     private readonly Lock _starting = new();
     private Task? _loop;
+
+    // The writer's own scope, and so its context, kept from batch to batch (emptied after each): creating them
+    // for every batch cost more than writing a small one. Only the loop touches it.
+    private AsyncServiceScope? _scope;
 
     /// <summary>Stores <paramref name="draft"/> (or finds the earlier copy with its client id) and answers after the commit.</summary>
     public async Task<Result<WrittenMessage>> WriteAsync(MessageDraft draft, CancellationToken cancellationToken)
@@ -96,16 +116,17 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             await WriteAndAnnounceAsync(batch);
             batch.Clear();
         }
+
+        await ForgetScopeAsync();
     }
 
     private async Task WriteAndAnnounceAsync(List<PendingWrite> batch)
     {
         using var writing = await gate.EnterAsync(CancellationToken.None);
-        await using var scope = scopes.CreateAsyncScope();
         List<Result<WrittenMessage>> results;
         try
         {
-            results = await WriteBatchAsync(scope.ServiceProvider, batch.ConvertAll(p => p.Draft));
+            results = await WriteBatchAsync(batch.ConvertAll(p => p.Draft));
         }
 #pragma warning disable CA1031 // One bad message must not fail the others: each is written on its own.
         catch (Exception e) when (batch.Count > 1)
@@ -128,10 +149,9 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     {
         foreach (var pending in batch)
         {
-            await using var scope = scopes.CreateAsyncScope();
             try
             {
-                var results = await WriteBatchAsync(scope.ServiceProvider, [pending.Draft]);
+                var results = await WriteBatchAsync([pending.Draft]);
                 await AnswerAndAnnounceAsync([pending], results);
             }
 #pragma warning disable CA1031 // The failure goes to the one sender it belongs to.
@@ -181,6 +201,32 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
     }
 
+    /// <summary>Writes the drafts in one transaction in the writer's scope; a failed batch's context is not reused.</summary>
+    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(List<MessageDraft> drafts)
+    {
+        _scope ??= scopes.CreateAsyncScope();
+        try
+        {
+            var results = await WriteBatchAsync(_scope.Value.ServiceProvider, drafts);
+            _scope.Value.ServiceProvider.GetRequiredService<AppDbContext>().ChangeTracker.Clear();
+            return results;
+        }
+        catch
+        {
+            await ForgetScopeAsync();
+            throw;
+        }
+    }
+
+    private async Task ForgetScopeAsync()
+    {
+        if (_scope is { } scope)
+        {
+            _scope = null;
+            await scope.DisposeAsync();
+        }
+    }
+
     /// <summary>Writes the drafts in one transaction; answers in their order.</summary>
     private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(IServiceProvider services, List<MessageDraft> drafts)
     {
@@ -188,13 +234,24 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         var links = services.GetRequiredService<AttachmentLinks>();
         // On SQLite this is BEGIN IMMEDIATE: the write lock is held from the first look-up to the commit.
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var conversationIds = drafts.Select(d => d.ConversationId).Distinct().ToList();
-        var conversations = await db.Conversations.Where(c => conversationIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
-        var clientIds = drafts.Select(d => d.ClientId).Distinct().ToList();
-        var earlier = (await db.Messages.AsNoTracking()
-                .Where(m => conversationIds.Contains(m.ConversationId) && clientIds.Contains(m.ClientId))
-                .ToListAsync())
-            .ToDictionary(m => (m.ConversationId, m.ClientId));
+        var conversations = new Dictionary<Guid, Conversation>();
+        foreach (var conversationId in drafts.Select(d => d.ConversationId).Distinct())
+        {
+            if (await _conversationById(db, conversationId) is { } found)
+            {
+                conversations[conversationId] = found;
+            }
+        }
+
+        var earlier = new Dictionary<(Guid, string), Message>();
+        foreach (var key in drafts.Where(d => conversations.ContainsKey(d.ConversationId)).Select(d => (d.ConversationId, d.ClientId)).Distinct())
+        {
+            if (await _storedCopy(db, key.ConversationId, key.ClientId) is { } copy)
+            {
+                earlier[key] = copy;
+            }
+        }
+
         var attachmentIds = drafts.SelectMany(d => d.AttachmentIds).Distinct().ToList();
         var uploads = attachmentIds.Count == 0 ? [] : await db.Attachments.Where(a => attachmentIds.Contains(a.Id)).ToListAsync();
 
@@ -236,9 +293,13 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             newMessages[key] = i;
         }
 
-        var counts = plans.Where(p => p is { Retry: false }).GroupBy(p => p!.Conversation.Id).ToDictionary(g => g.Key, g => g.Count());
-        var lastSequences = await ConversationSequences.ReserveAsync(db, counts, CancellationToken.None);
-        var nextSequence = lastSequences.ToDictionary(s => s.Key, s => s.Value - counts[s.Key] + 1);
+        var nextSequence = new Dictionary<Guid, long>();
+        foreach (var group in plans.Where(p => p is { Retry: false }).GroupBy(p => p!.Conversation.Id))
+        {
+            var count = group.Count();
+            nextSequence[group.Key] = await ConversationSequences.ReserveAsync(db, group.Key, count, CancellationToken.None) - count + 1;
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var stored = new Message?[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
@@ -264,12 +325,21 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         await transaction.CommitAsync();
 
         // Describe from what this batch holds; only retries (rare) are described by a look-up.
-        var contactIds = plans.Where(p => p is not null).Select(p => p!.Conversation.ContactId).Distinct().ToList();
-        var contacts = await db.Contacts.AsNoTracking().Where(c => contactIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
-        var agentIds = stored.Where(m => m?.AuthorAgentId is not null).Select(m => m!.AuthorAgentId!.Value).Distinct().ToList();
-        var agentNames = agentIds.Count == 0
-            ? new Dictionary<Guid, string>()
-            : await db.Agents.Where(a => agentIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.DisplayName);
+        var contacts = new Dictionary<Guid, Contact?>();
+        foreach (var contactId in plans.Where(p => p is not null).Select(p => p!.Conversation.ContactId).Distinct())
+        {
+            contacts[contactId] = await _contactById(db, contactId);
+        }
+
+        var agentNames = new Dictionary<Guid, string>();
+        foreach (var agentId in stored.Where(m => m?.AuthorAgentId is not null).Select(m => m!.AuthorAgentId!.Value).Distinct())
+        {
+            if (await _agentName(db, agentId) is { } name)
+            {
+                agentNames[agentId] = name;
+            }
+        }
+
         var views = services.GetRequiredService<MessageViews>();
         for (var i = 0; i < drafts.Count; i++)
         {
