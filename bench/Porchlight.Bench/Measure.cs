@@ -96,3 +96,19 @@ public static class ProcessMemory
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 }
+
+/// <summary>Processor time the server process and the load generator spent between two points, per item.</summary>
+public sealed class ProcessorTime(int serverProcessId)
+{
+    private readonly TimeSpan _serverStart = Of(serverProcessId);
+    private readonly TimeSpan _generatorStart = Process.GetCurrentProcess().TotalProcessorTime;
+
+    public string PerItem(int items, string item) => string.Create(CultureInfo.InvariantCulture,
+        $"CPU per {item}: server {(Of(serverProcessId) - _serverStart).TotalMilliseconds / items:0.000} ms, load generator {(Process.GetCurrentProcess().TotalProcessorTime - _generatorStart).TotalMilliseconds / items:0.000} ms");
+
+    private static TimeSpan Of(int processId)
+    {
+        using var process = Process.GetProcessById(processId);
+        return process.TotalProcessorTime;
+    }
+}

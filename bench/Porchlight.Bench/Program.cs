@@ -172,6 +172,7 @@ internal static class Delivery
 
             var toAgent = new LatencyRecorder();
             var toVisitor = new LatencyRecorder();
+            var relayCpu = new ProcessorTime(bare.ProcessId);
             using var agentHandler = agent.On<string>("relayed", toAgent.Received);
             var visitorHandlers = visitors.Select(v => v.On<string>("relayed", toVisitor.Received)).ToList();
             await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), (i, due) =>
@@ -190,6 +191,7 @@ internal static class Delivery
             await OpenLoop.DrainAsync(toAgent, toVisitor);
             Report(warmUp, $"| {rate}/s | bare SignalR relay, visitor → agent | {toAgent.Summary()} |");
             Report(warmUp, $"| {rate}/s | bare SignalR relay, agent → visitor | {toVisitor.Summary()} |");
+            Report(warmUp, $"| {rate}/s | bare SignalR relay, {relayCpu.PerItem(toAgent.Sent + toVisitor.Sent, "message")} | |");
             visitorHandlers.ForEach(h => h.Dispose());
         }
 
@@ -240,6 +242,7 @@ internal static class Delivery
                 toVisitor.Received(m.GetProperty("clientId").GetString()!);
             })).ToList();
             var failures = 0;
+            var cpu = new ProcessorTime(server.ProcessId);
             await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), async (i, due) =>
             {
                 var key = $"r{rate}-{i:D7}";
@@ -271,7 +274,7 @@ internal static class Delivery
             await OpenLoop.DrainAsync(toAgent, toVisitor);
             Report(warmUp, $"| {rate}/s | Porchlight, visitor → agent (stored) | {toAgent.Summary()} |");
             Report(warmUp, $"| {rate}/s | Porchlight, agent → visitor (stored) | {toVisitor.Summary()} |");
-            Report(warmUp, $"| {rate}/s | Porchlight, failed requests {failures}, out-of-order deliveries {order.Violations} | |");
+            Report(warmUp, $"| {rate}/s | Porchlight, failed requests {failures}, out-of-order deliveries {order.Violations}, {cpu.PerItem(toAgent.Sent + toVisitor.Sent, "message")} | |");
             visitorHandlers.ForEach(h => h.Dispose());
         }
 

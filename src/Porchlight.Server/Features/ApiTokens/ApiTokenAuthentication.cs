@@ -19,7 +19,6 @@ public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AppDbContext db,
     VerifiedApiTokens verified,
     TimeProvider clock,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -45,6 +44,8 @@ public sealed class ApiTokenAuthenticationHandler(
             return Authenticated(known);
         }
 
+        // Resolved only when the token is not known yet: most requests are answered from the cache above.
+        var db = Context.RequestServices.GetRequiredService<AppDbContext>();
         var generation = verified.Generation;
         var match = await db.ApiTokens.IgnoreQueryFilters()
             .Where(t => t.TokenHash == hash && t.RevokedAt == null)

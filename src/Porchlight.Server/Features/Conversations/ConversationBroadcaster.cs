@@ -16,13 +16,17 @@ public sealed class ConversationBroadcaster(
     IHubContext<AgentHub, IAgentClient> agents,
     IHubContext<VisitorHub, IVisitorClient> visitors,
     LiveInboxFeed feed,
-    AppDbContext db,
-    NoteMentions mentions,
+    TenantScope tenant,
+    IServiceProvider services,
     ILogger<ConversationBroadcaster> logger)
 {
+    // The context (and NoteMentions, which uses it) is taken from the scope only when a broadcast needs it:
+    // most broadcasts (every chat message) do not, and creating a context per announcement was measurable.
+    private AppDbContext Db => services.GetRequiredService<AppDbContext>();
+
     public Task MessageCreatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
     {
-        var group = AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty);
+        var group = AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty);
         await agents.Clients.Group(group).MessageCreated(message);
         await agents.Clients.Group(group).ConversationChanged(conversation);
         var contact = visitors.Clients.Group(VisitorHub.ContactGroup(conversation.InboxId, conversation.Contact.Id));
@@ -36,7 +40,7 @@ public sealed class ConversationBroadcaster(
             await contact.ConversationUpdated(new ConversationNotice(conversation.Id, conversation.Status.ToString().ToLowerInvariant()));
         }
 
-        await feed.PublishAsync(db.CurrentWorkspaceId, async listener =>
+        await feed.PublishAsync(tenant.WorkspaceId, async listener =>
         {
             await listener.MessageCreated(message);
             await listener.ConversationChanged(conversation);
@@ -51,22 +55,22 @@ public sealed class ConversationBroadcaster(
     public Task MentionedAsync(ConversationResponse conversation, MessageResponse note, IReadOnlyCollection<Guid> alreadyMentioned) =>
         note.Kind != MessageKind.Note ? Task.CompletedTask : SafelyAsync(async () =>
         {
-            foreach (var notice in await mentions.NoticesAsync(conversation, note, alreadyMentioned, CancellationToken.None))
+            foreach (var notice in await services.GetRequiredService<NoteMentions>().NoticesAsync(conversation, note, alreadyMentioned, CancellationToken.None))
             {
                 await agents.Clients.User(notice.AgentId.ToString()).Mentioned(notice);
-                await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Mentioned(notice));
+                await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Mentioned(notice));
             }
         });
 
     public Task MessageUpdatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
     {
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).MessageUpdated(message);
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).MessageUpdated(message);
         if (message.Kind is MessageKind.Incoming or MessageKind.Outgoing)
         {
             await visitors.Clients.Group(VisitorHub.ContactGroup(conversation.InboxId, conversation.Contact.Id)).MessageUpdated(VisitorMessage.From(message));
         }
 
-        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.MessageUpdated(message));
+        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.MessageUpdated(message));
     });
 
     public Task AgentTypingAsync(Guid conversationId, Guid agentId, string name, bool isTyping, CancellationToken cancellationToken) =>
@@ -78,43 +82,43 @@ public sealed class ConversationBroadcaster(
             }
 
             var notice = new AgentTypingNotice(conversationId, "agent", agentId, name, isTyping);
-            await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Typing(notice);
+            await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Typing(notice);
             await visitors.Clients.Group(VisitorHub.ContactGroup(owner.InboxId, owner.ContactId)).Typing(new TypingNotice(conversationId, name, isTyping));
-            await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Typing(notice));
+            await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Typing(notice));
         });
 
     public Task ContactTypingAsync(Guid conversationId, string name, bool isTyping) => SafelyAsync(async () =>
     {
         var notice = new AgentTypingNotice(conversationId, "contact", null, name, isTyping);
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Typing(notice);
-        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Typing(notice));
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Typing(notice);
+        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Typing(notice));
     });
 
     /// <summary>An agent read up to <paramref name="sequence"/>: the visitor sees "Seen", teammates see it read.</summary>
     public Task ReadByAgentAsync(Guid conversationId, Guid inboxId, Guid contactId, long sequence) => SafelyAsync(async () =>
     {
         var notice = new AgentReadNotice(conversationId, "agent", sequence);
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Read(notice);
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Read(notice);
         await visitors.Clients.Group(VisitorHub.ContactGroup(inboxId, contactId)).Read(new ReadNotice(conversationId, sequence));
-        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Read(notice));
+        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Read(notice));
     });
 
     public Task ReadByContactAsync(Guid conversationId, long sequence) => SafelyAsync(async () =>
     {
         var notice = new AgentReadNotice(conversationId, "contact", sequence);
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).Read(notice);
-        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.Read(notice));
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Read(notice);
+        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Read(notice));
     });
 
     /// <summary>Agents see a conversation change that is not a message: its contact, after an identify merged two.</summary>
     public Task ConversationChangedAsync(ConversationResponse conversation) => SafelyAsync(async () =>
     {
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(db.CurrentWorkspaceId ?? Guid.Empty)).ConversationChanged(conversation);
-        await feed.PublishAsync(db.CurrentWorkspaceId, listener => listener.ConversationChanged(conversation));
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).ConversationChanged(conversation);
+        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.ConversationChanged(conversation));
     });
 
     private async Task<(Guid InboxId, Guid ContactId)?> ContactOfAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        await db.Conversations.Where(c => c.Id == conversationId).Select(c => new { c.InboxId, c.ContactId }).FirstOrDefaultAsync(cancellationToken)
+        await Db.Conversations.Where(c => c.Id == conversationId).Select(c => new { c.InboxId, c.ContactId }).FirstOrDefaultAsync(cancellationToken)
             is { } found ? (found.InboxId, found.ContactId) : null;
 
     private async Task SafelyAsync(Func<Task> broadcast)

@@ -47,10 +47,11 @@ public sealed record ConversationResponse(
     /// <summary>Messages agents have not seen yet.</summary>
     public long Unread => LastSequence - AgentReadSequence;
 
-    public static ConversationResponse From(Conversation c, Contacts.Contact? contact) => new(
-        c.Id, c.Number, c.InboxId,
-        new ContactSummary(c.ContactId, contact?.DisplayName ?? Contacts.Contact.NameFor(c.ContactId, null, null), contact?.Email),
-        c.Origin, c.Status, c.SnoozedUntil, c.Priority, c.AssigneeId, c.TeamId, c.Labels,
+    public static ConversationResponse From(Conversation c, Contacts.Contact? contact) =>
+        From(c, new ContactSummary(c.ContactId, contact?.DisplayName ?? Contacts.Contact.NameFor(c.ContactId, null, null), contact?.Email));
+
+    public static ConversationResponse From(Conversation c, ContactSummary contact) => new(
+        c.Id, c.Number, c.InboxId, contact, c.Origin, c.Status, c.SnoozedUntil, c.Priority, c.AssigneeId, c.TeamId, c.Labels,
         c.LastSequence, c.AgentReadSequence, c.ContactReadSequence, c.LastMessagePreview,
         c.CreatedAt, c.LastActivityAt, c.FirstAgentReplyAt, c.ResolvedAt);
 }

@@ -26,9 +26,8 @@ public static class ConversationSequences
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             command.CommandText = Reserve;
-            // The key is bound the way EF Core stores it (SQLite keeps Guids as text).
-            var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!.GetRelationalTypeMapping();
-            command.Parameters.Add(id.CreateParameter(command, "id", conversationId));
+            var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!;
+            command.Parameters.Add(RowStatements.Parameter(command, id, "id", conversationId));
             var countParameter = command.CreateParameter();
             countParameter.ParameterName = "count";
             countParameter.Value = count;

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Attachments;
-using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
@@ -35,9 +34,9 @@ public sealed record WrittenMessage(MessageResponse Message, ConversationRespons
 /// Stores the messages senders hand in with group commit: whatever is queued when the writer is free goes
 /// into one transaction (no fixed wait, so a lone message is written at once), then each stored message
 /// is announced in sequence order before the next batch is written. A sender is answered only after the
-/// commit, so what it was told is stored survives a crash. One look-up of the conversations, the earlier
-/// copies of retried messages, and the names serves the whole batch, which is what lets one node keep up
-/// with thousands of messages a second on SQLite.
+/// commit, so what it was told is stored survives a crash. The batch is written with compiled look-ups and
+/// plain statements on a context and connection the writer keeps (decisions/0010): on SQLite the cost of a
+/// message is then mostly the statements themselves, not the data-access framework around them.
 /// </summary>
 public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate gate, TimeProvider clock, ILogger<MessageWriter> logger)
     : IHostedService, IAsyncDisposable
@@ -51,15 +50,17 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     // Compiled: the writer runs these for every message, and a compiled query skips LINQ translation and the
     // query cache, which cost more than the statements themselves. Each looks up one key. Per writer, not
     // static: a compiled query keeps the first model it ran with, and one process can host both providers.
-    private readonly Func<AppDbContext, Guid, Task<Conversation?>> _conversationById =
-        EF.CompileAsyncQuery((AppDbContext db, Guid id) => db.Conversations.FirstOrDefault(c => c.Id == id));
+    private readonly Func<AppDbContext, Guid, Task<ConversationAndContact?>> _conversationById =
+        EF.CompileAsyncQuery((AppDbContext db, Guid id) =>
+            (from conversation in db.Conversations.AsNoTracking()
+             where conversation.Id == id
+             join contact in db.Contacts.AsNoTracking() on conversation.ContactId equals contact.Id into contacts
+             from contact in contacts.DefaultIfEmpty()
+             select new ConversationAndContact(conversation, contact.Name, contact.Email)).FirstOrDefault());
 
     private readonly Func<AppDbContext, Guid, string, Task<Message?>> _storedCopy =
         EF.CompileAsyncQuery((AppDbContext db, Guid conversationId, string clientId) =>
             db.Messages.AsNoTracking().FirstOrDefault(m => m.ConversationId == conversationId && m.ClientId == clientId));
-
-    private readonly Func<AppDbContext, Guid, Task<Contact?>> _contactById =
-        EF.CompileAsyncQuery((AppDbContext db, Guid id) => db.Contacts.AsNoTracking().FirstOrDefault(c => c.Id == id));
 
     private readonly Func<AppDbContext, Guid, Task<string?>> _agentName =
         EF.CompileAsyncQuery((AppDbContext db, Guid id) => db.Agents.Where(a => a.Id == id).Select(a => a.DisplayName).FirstOrDefault());
@@ -70,6 +71,10 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     // The writer's own scope, and so its context, kept from batch to batch (emptied after each): creating them
     // for every batch cost more than writing a small one. Only the loop touches it.
     private AsyncServiceScope? _scope;
+
+    // Messages and their conversations are written with plain statements (decisions/0010); built on first use.
+    private RowStatements<Message>? _messageRows;
+    private RowStatements<Conversation>? _conversationRows;
 
     /// <summary>Stores <paramref name="draft"/> (or finds the earlier copy with its client id) and answers after the commit.</summary>
     public async Task<Result<WrittenMessage>> WriteAsync(MessageDraft draft, CancellationToken cancellationToken)
@@ -123,23 +128,40 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     private async Task WriteAndAnnounceAsync(List<PendingWrite> batch)
     {
         using var writing = await gate.EnterAsync(CancellationToken.None);
+        var drafts = batch.ConvertAll(p => p.Draft);
         List<Result<WrittenMessage>> results;
         try
         {
-            results = await WriteBatchAsync(batch.ConvertAll(p => p.Draft));
+            results = await WriteBatchAsync(drafts, lookForResends: false);
         }
-#pragma warning disable CA1031 // One bad message must not fail the others: each is written on its own.
-        catch (Exception e) when (batch.Count > 1)
+#pragma warning disable CA1031 // Most often a resend; any failure is retried below with the look-up.
+        catch (Exception first)
 #pragma warning restore CA1031
         {
-            logger.LogWarning(e, "A batch of {Count} messages failed; writing them one at a time.", batch.Count);
-            await WriteOneByOneAsync(batch);
-            return;
-        }
-        catch (Exception e)
-        {
-            batch[0].Completion.TrySetException(e);
-            return;
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                logger.LogDebug(first, "A batch of {Count} messages failed; writing it again looking for resends.", batch.Count);
+            }
+
+            try
+            {
+                results = await WriteBatchAsync(drafts, lookForResends: true);
+            }
+#pragma warning disable CA1031 // One bad message must not fail the others: each is written on its own.
+            catch (Exception e) when (batch.Count > 1)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning(e, "A batch of {Count} messages failed; writing them one at a time.", batch.Count);
+                await WriteOneByOneAsync(batch);
+                return;
+            }
+#pragma warning disable CA1031 // The failure goes to the one sender it belongs to.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                batch[0].Completion.TrySetException(e);
+                return;
+            }
         }
 
         await AnswerAndAnnounceAsync(batch, results);
@@ -151,7 +173,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         {
             try
             {
-                var results = await WriteBatchAsync([pending.Draft]);
+                var results = await WriteBatchAsync([pending.Draft], lookForResends: true);
                 await AnswerAndAnnounceAsync([pending], results);
             }
 #pragma warning disable CA1031 // The failure goes to the one sender it belongs to.
@@ -202,13 +224,21 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     }
 
     /// <summary>Writes the drafts in one transaction in the writer's scope; a failed batch's context is not reused.</summary>
-    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(List<MessageDraft> drafts)
+    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(List<MessageDraft> drafts, bool lookForResends)
     {
-        _scope ??= scopes.CreateAsyncScope();
+        if (_scope is null)
+        {
+            _scope = scopes.CreateAsyncScope();
+            // Held open for the writer's life: no batch pays for taking a connection from the pool.
+            await _scope.Value.ServiceProvider.GetRequiredService<AppDbContext>().Database.OpenConnectionAsync();
+        }
+
+        var services = _scope.Value.ServiceProvider;
+        var db = services.GetRequiredService<AppDbContext>();
         try
         {
-            var results = await WriteBatchAsync(_scope.Value.ServiceProvider, drafts);
-            _scope.Value.ServiceProvider.GetRequiredService<AppDbContext>().ChangeTracker.Clear();
+            var results = await WriteBatchAsync(services, db, drafts, lookForResends);
+            db.ChangeTracker.Clear();
             return results;
         }
         catch
@@ -228,23 +258,26 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     }
 
     /// <summary>Writes the drafts in one transaction; answers in their order.</summary>
-    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(IServiceProvider services, List<MessageDraft> drafts)
+    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(IServiceProvider services, AppDbContext db, List<MessageDraft> drafts, bool lookForResends)
     {
-        var db = services.GetRequiredService<AppDbContext>();
         var links = services.GetRequiredService<AttachmentLinks>();
         // On SQLite this is BEGIN IMMEDIATE: the write lock is held from the first look-up to the commit.
         await using var transaction = await db.Database.BeginTransactionAsync();
         var conversations = new Dictionary<Guid, Conversation>();
+        var contacts = new Dictionary<Guid, ContactSummary>();
         foreach (var conversationId in drafts.Select(d => d.ConversationId).Distinct())
         {
             if (await _conversationById(db, conversationId) is { } found)
             {
-                conversations[conversationId] = found;
+                conversations[conversationId] = found.Conversation;
+                contacts[conversationId] = found.Summary;
             }
         }
 
+        // Resends are rare: a batch is first written without looking for them, and the unique index on
+        // (conversation, client id) turns one into a failed batch, written again with the look-up.
         var earlier = new Dictionary<(Guid, string), Message>();
-        foreach (var key in drafts.Where(d => conversations.ContainsKey(d.ConversationId)).Select(d => (d.ConversationId, d.ClientId)).Distinct())
+        foreach (var key in !lookForResends ? [] : drafts.Where(d => conversations.ContainsKey(d.ConversationId)).Select(d => (d.ConversationId, d.ClientId)).Distinct())
         {
             if (await _storedCopy(db, key.ConversationId, key.ClientId) is { } copy)
             {
@@ -302,6 +335,8 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
 
         var now = clock.GetUtcNow().UtcDateTime;
         var stored = new Message?[drafts.Count];
+        var conversationRows = _conversationRows ??= new RowStatements<Conversation>(db);
+        var before = nextSequence.Keys.ToDictionary(id => id, id => conversationRows.Snapshot(conversations[id]));
         for (var i = 0; i < drafts.Count; i++)
         {
             if (plans[i] is not { Retry: false } plan)
@@ -311,7 +346,6 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
 
             var draft = drafts[i];
             var message = Message.Create(plan.Conversation, nextSequence[plan.Conversation.Id]++, draft.ClientId, draft.Kind, draft.AuthorAgentId, draft.Text, now);
-            db.Add(message);
             foreach (var attachment in plan.Attachments)
             {
                 attachment.AttachTo(message);
@@ -321,16 +355,21 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             stored[i] = message;
         }
 
-        await db.SaveChangesAsync();
+        await (_messageRows ??= new RowStatements<Message>(db)).InsertAsync(db, [.. stored.OfType<Message>()], CancellationToken.None);
+        foreach (var (conversationId, snapshot) in before)
+        {
+            await conversationRows.UpdateChangedAsync(db, conversations[conversationId], snapshot, CancellationToken.None);
+        }
+
+        // The uploads the messages carry are tracked: SaveChanges writes only them.
+        if (db.ChangeTracker.HasChanges())
+        {
+            await db.SaveChangesAsync();
+        }
+
         await transaction.CommitAsync();
 
         // Describe from what this batch holds; only retries (rare) are described by a look-up.
-        var contacts = new Dictionary<Guid, Contact?>();
-        foreach (var contactId in plans.Where(p => p is not null).Select(p => p!.Conversation.ContactId).Distinct())
-        {
-            contacts[contactId] = await _contactById(db, contactId);
-        }
-
         var agentNames = new Dictionary<Guid, string>();
         foreach (var agentId in stored.Where(m => m?.AuthorAgentId is not null).Select(m => m!.AuthorAgentId!.Value).Distinct())
         {
@@ -348,15 +387,14 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
                 continue;
             }
 
-            var contact = contacts.GetValueOrDefault(plan.Conversation.ContactId);
+            var contact = contacts[plan.Conversation.Id];
             var conversation = ConversationResponse.From(plan.Conversation, contact);
             var key = (plan.Conversation.Id, drafts[i].ClientId);
             if (stored[i] is { } message)
             {
-                var contactName = contact?.DisplayName ?? Contact.NameFor(plan.Conversation.ContactId, null, null);
                 var described = MessageViews.Describe(
                     message,
-                    MessageViews.AuthorOf(plan.Conversation, message, contactName, agentNames),
+                    MessageViews.AuthorOf(plan.Conversation, message, contact.Name, agentNames),
                     [.. plan.Attachments.Select(a => AttachmentResponse.From(a, links))]);
                 results[i] = new WrittenMessage(described, conversation, Created: true);
             }
@@ -378,6 +416,11 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         conversation.WorkspaceId == draft.WorkspaceId
         && (draft.Owner is not { } owner || (conversation.InboxId == owner.InboxId && conversation.ContactId == owner.ContactId));
 
+    private sealed record ConversationAndContact(Conversation Conversation, string? Name, string? Email)
+    {
+        public ContactSummary Summary { get; } = new(Conversation.ContactId, Contacts.Contact.NameFor(Conversation.ContactId, Name, Email), Email);
+    }
+
     private sealed record Plan(Conversation Conversation, List<Attachment> Attachments, bool Retry);
 
     private sealed class PendingWrite(MessageDraft draft)
@@ -388,3 +431,4 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         public TaskCompletionSource<Result<WrittenMessage>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
