@@ -275,9 +275,11 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
 
         // Resends are rare: a batch is first written without looking for them, and the unique index on
-        // (conversation, client id) turns one into a failed batch, written again with the look-up.
+        // (conversation, client id) turns one into a failed batch, written again with the look-up. A draft
+        // with files is always looked up: a resend of it would otherwise be refused for reusing its files.
         var earlier = new Dictionary<(Guid, string), Message>();
-        foreach (var key in !lookForResends ? [] : drafts.Where(d => conversations.ContainsKey(d.ConversationId)).Select(d => (d.ConversationId, d.ClientId)).Distinct())
+        var lookUp = drafts.Where(d => conversations.ContainsKey(d.ConversationId) && (lookForResends || d.AttachmentIds.Count > 0));
+        foreach (var key in lookUp.Select(d => (d.ConversationId, d.ClientId)).Distinct())
         {
             if (await _storedCopy(db, key.ConversationId, key.ClientId) is { } copy)
             {

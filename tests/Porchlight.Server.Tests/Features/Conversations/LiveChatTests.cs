@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -9,6 +13,51 @@ namespace Porchlight.Server.Tests.Features.Conversations;
 /// <summary>A visitor in the widget and an agent in the inbox, over the real HTTP and SignalR paths.</summary>
 public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(factory)
 {
+    [Fact]
+    public async Task SendMessage_StoredWithPlainStatements_ReadsBackThroughTheModelWithEveryValue()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Hello");
+        var visitorClientId = TestVisitor.NewClientId();
+
+        var asked = await visitor.SendAsync(conversationId, "Where is my parcel?", visitorClientId).ExpectAsync(HttpStatusCode.Created);
+        var answered = await owner.ReplyAsync(conversationId, "On its way.").ExpectAsync(HttpStatusCode.Created);
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var stored = await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId).OrderBy(m => m.Sequence).ToListAsync(Ct);
+        Assert.Equal([1L, 2L, 3L], stored.Select(m => m.Sequence));
+        var question = stored[1];
+        Assert.Equal(asked.GetProperty("id").GetGuid(), question.Id);
+        Assert.Equal(workspace.WorkspaceId, question.WorkspaceId);
+        Assert.Equal(visitorClientId, question.ClientId);
+        Assert.Equal(MessageKind.Incoming, question.Kind);
+        Assert.Null(question.AuthorAgentId);
+        Assert.Equal("Where is my parcel?", question.Text);
+        Assert.Equal(DateTimeKind.Utc, question.CreatedAt.Kind);
+        // PostgreSQL keeps microseconds; the answer was made before the row was stored.
+        Assert.Equal(asked.GetProperty("createdAt").GetDateTime().ToUniversalTime(), question.CreatedAt, TimeSpan.FromTicks(10));
+        Assert.Null(question.EditedAt);
+        Assert.Null(question.DeletedAt);
+        var reply = stored[2];
+        Assert.Equal(MessageKind.Outgoing, reply.Kind);
+        Assert.Equal(workspace.OwnerId, reply.AuthorAgentId);
+
+        var conversation = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversationId, Ct);
+        Assert.Equal(3, conversation.LastSequence);
+        Assert.Equal(2, conversation.ContactReadSequence);
+        Assert.Equal(3, conversation.AgentReadSequence);
+        Assert.Equal("On its way.", conversation.LastMessagePreview);
+        Assert.Equal(question.CreatedAt, conversation.LastContactMessageAt);
+        Assert.Equal(reply.CreatedAt, conversation.LastAgentMessageAt);
+        Assert.Equal(reply.CreatedAt, conversation.FirstAgentReplyAt);
+        Assert.Equal(reply.CreatedAt, conversation.LastActivityAt);
+        Assert.Equal(answered.GetProperty("createdAt").GetDateTime().ToUniversalTime(), reply.CreatedAt, TimeSpan.FromTicks(10));
+        Assert.Equal(ConversationStatus.Open, conversation.Status);
+    }
+
     [Fact]
     public async Task Chat_VisitorAndAgent_SeeEachOthersMessagesLiveAndInOrder()
     {
