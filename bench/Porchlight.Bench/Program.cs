@@ -242,6 +242,7 @@ internal static class Delivery
                 toVisitor.Received(m.GetProperty("clientId").GetString()!);
             })).ToList();
             var failures = 0;
+            var reasons = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             var cpu = new ProcessorTime(server.ProcessId);
             await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), async (i, due) =>
             {
@@ -259,21 +260,31 @@ internal static class Delivery
                     if (!response.IsSuccessStatusCode)
                     {
                         Interlocked.Increment(ref failures);
+                        reasons.AddOrUpdate($"HTTP {(int)response.StatusCode}", 1, (_, n) => n + 1);
                     }
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException e)
                 {
                     Interlocked.Increment(ref failures);
+                    reasons.AddOrUpdate(e.Message, 1, (_, n) => n + 1);
                 }
                 catch (TaskCanceledException)
                 {
                     // The client gave up waiting (60 s): the server is past its capacity at this rate.
                     Interlocked.Increment(ref failures);
+                    reasons.AddOrUpdate("timed out", 1, (_, n) => n + 1);
                 }
             });
             await OpenLoop.DrainAsync(toAgent, toVisitor);
             Report(warmUp, $"| {rate}/s | Porchlight, visitor → agent (stored) | {toAgent.Summary()} |");
             Report(warmUp, $"| {rate}/s | Porchlight, agent → visitor (stored) | {toVisitor.Summary()} |");
+            if (failures > 0)
+            {
+                // Why requests failed, and the end of the server's log, go to stderr, outside the table.
+                Console.Error.WriteLine(string.Join('\n', reasons.Select(r => $"{r.Value} × {r.Key}")));
+                Console.Error.WriteLine(string.Join('\n', server.Output.Split('\n').TakeLast(40)));
+            }
+
             Report(warmUp, $"| {rate}/s | Porchlight, failed requests {failures}, out-of-order deliveries {order.Violations}, {cpu.PerItem(toAgent.Sent + toVisitor.Sent, "message")} | |");
             visitorHandlers.ForEach(h => h.Dispose());
         }
