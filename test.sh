@@ -30,6 +30,8 @@ for context in SqliteAppDbContext PostgresAppDbContext; do
 done
 
 mkdir -p artifacts
+# Browser tests leave evidence of a failure here (see below); none from an earlier run.
+rm -f artifacts/screenshots/failed-*
 dotnet test Porchlight.slnx --no-build -c Release --logger "console;verbosity=normal" --logger "trx" --results-directory artifacts/test-results 2>&1 | tee artifacts/test.log
 rc=${PIPESTATUS[0]}
 
@@ -42,6 +44,18 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$failed" -gt 0 ]; then
   echo "---- Failed tests ----"
   grep -E -A 25 "^\s+Failed [A-Za-z_.]+" artifacts/test.log | cut -c1-300 | head -150
+  # A failed browser test kept the server's log and what the pages' scripts reported: their problems, here.
+  for log in artifacts/screenshots/failed-*-server.log; do
+    [ -f "$log" ] || continue
+    echo "---- ${log##*/}: warnings and errors ----"
+    awk '/^(trce|dbug|info|warn|fail|crit):/ { keep = $1 ~ /^(warn|fail|crit):/ && $0 !~ /Migrations\[20410\]|XmlKeyManager\[35\]/ } keep' "$log" \
+      | cut -c1-300 | tail -80
+  done
+  for log in artifacts/screenshots/failed-*-browser.log; do
+    [ -f "$log" ] || continue
+    echo "---- ${log##*/} ----"
+    cut -c1-300 "$log" | tail -30
+  done
   echo "----------------------"
 fi
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"

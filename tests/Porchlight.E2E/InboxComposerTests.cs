@@ -161,6 +161,45 @@ public sealed partial class InboxComposerTests : BrowserTest
         await Expect(row.Locator(".pl-mention-badge")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task Composer_ServerStallsWhileTheAgentTypes_KeepsEveryCharacterAndSendsThem()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var inboxToken = await CreateInboxAsync(agent);
+        using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "Do the boots run small?", ct);
+        await OpenInteractiveAsync(agent, $"/inbox/{visitor.ConversationId}");
+        await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+
+        // The server stops and resumes while the agent types, as a busy one does: keystrokes pile up in between.
+        const string Text = "They run half a size small, so please order one size up and keep the receipt for an exchange.";
+        var composer = agent.Locator("#composer");
+        await composer.ClickAsync();
+        using (ServerStalls.Start(Server.ProcessId))
+        {
+            await composer.PressSequentiallyAsync(Text, new() { Delay = 15 });
+        }
+
+        await Expect(composer).ToHaveValueAsync(Text);
+        await agent.Locator("#send-message").ClickAsync();
+        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']").Last).ToContainTextAsync(Text);
+        await Expect(composer).ToHaveValueAsync("");
+        await Eventually(async () => (await visitor.LastMessageAsync(ct)).GetProperty("text").GetString() == Text);
+
+        // Enter sends what the composer held; what the agent types before the server gets to it stays there.
+        using (ServerStalls.Start(Server.ProcessId))
+        {
+            await composer.PressSequentiallyAsync("Anything else I can help with?", new() { Delay = 15 });
+            await composer.PressAsync("Enter");
+            await composer.PressSequentiallyAsync("Have a nice day", new() { Delay = 15 });
+        }
+
+        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']").Last).ToContainTextAsync("Anything else I can help with?");
+        await Expect(composer).ToHaveValueAsync("Have a nice day");
+        await Eventually(async () => (await visitor.LastMessageAsync(ct)).GetProperty("text").GetString() == "Anything else I can help with?");
+    }
+
     private async Task<string> CreateInboxAsync(IPage page) => InboxToken().Match(await CreateWidgetInboxAsync(page)).Groups[1].Value;
 
     private async Task CreateCannedResponseAsync(IPage page, string shortcut, string title, string text)

@@ -276,6 +276,28 @@ export function completeTrigger(text) {
   composer.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
+// The page's text boxes render no value (InboxPage, "Text boxes"): the page sets one's text only through here.
+export function showText(id, text) {
+  const box = document.getElementById(id);
+  if (!box) {
+    return false;
+  }
+  if (box.value !== text) {
+    box.value = text;
+  }
+  return true;
+}
+
+// A message was sent with the composer's text: take it out, and keep what was typed after it meanwhile.
+export function takeSentText(sent) {
+  const composer = document.getElementById("composer");
+  if (!composer || !composer.value.startsWith(sent)) {
+    return;
+  }
+  composer.value = composer.value.slice(sent.length).replace(/^\s+/, "");
+  composer.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
 export function focusEdit() {
   const editor = document.getElementById("edit-message");
   if (editor) {

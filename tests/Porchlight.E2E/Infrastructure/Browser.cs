@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Playwright;
 
 namespace Porchlight.E2E.Infrastructure;
@@ -38,12 +40,28 @@ public sealed class Browser : IAsyncDisposable
         }
     }
 
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private int _pages;
+
+    /// <summary>What the pages' scripts reported (errors, warnings, uncaught exceptions): evidence when a test fails.</summary>
+    public ConcurrentQueue<string> Console { get; } = new();
+
     /// <summary>A fresh page in its own context (own cookies), sized like a laptop screen.</summary>
     public async Task<IPage> NewPageAsync()
     {
         var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        var number = Interlocked.Increment(ref _pages);
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                Console.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F1}s page {number} {message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => Console.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F1}s page {number} uncaught: {error}");
+        return page;
     }
 
     /// <summary>Every page still open, in every context: what a failed test leaves on screen.</summary>

@@ -146,22 +146,24 @@ public abstract partial class BrowserTest : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    // A failed run leaves what each page showed and what the server logged under artifacts/, to look at afterwards.
+    // A failed run leaves what the server logged, what the pages' scripts reported and what each page showed
+    // under artifacts/, to look at afterwards; the logs first, since a hung page may not take a screenshot.
     private async Task KeepEvidenceOfFailureAsync()
     {
         var name = TestContext.Current.Test?.TestCase.TestMethod?.MethodName ?? GetType().Name;
+        if (Server is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(RepositoryPaths.Screenshots, $"failed-{name}-server.log"), Server.Output);
+        }
+
         if (Browser is not null)
         {
+            await File.WriteAllLinesAsync(Path.Combine(RepositoryPaths.Screenshots, $"failed-{name}-browser.log"), Browser.Console);
             var number = 0;
             foreach (var page in Browser.OpenPages)
             {
                 await Screenshot(page, $"failed-{name}-{++number}");
             }
-        }
-
-        if (Server is not null)
-        {
-            await File.WriteAllTextAsync(Path.Combine(RepositoryPaths.Screenshots, $"failed-{name}-server.log"), Server.Output);
         }
     }
 

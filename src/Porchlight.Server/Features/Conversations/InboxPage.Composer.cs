@@ -333,6 +333,7 @@ public sealed partial class InboxPage
         (_editText, _editMentions) = message.Kind == MessageKind.Note
             ? MentionTokens.ToDraft(message.Text, id => _agents.GetValueOrDefault(id)?.DisplayName)
             : (message.Text, []);
+        ShowText("edit-message", _editText);
         _focusEdit = true;
     }
 

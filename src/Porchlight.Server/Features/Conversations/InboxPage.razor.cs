@@ -221,6 +221,11 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             await CallModuleAsync("scrollThreadToEnd");
         }
 
+        if (_textToShow.Count > 0 && _module is not null)
+        {
+            await ShowPendingTextAsync();
+        }
+
         if (_focusEdit && _module is not null)
         {
             _focusEdit = false;
@@ -427,6 +432,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         _inboxFilter = _teamFilter = null;
         _priorityFilter = null;
         _labelFilter = _search = "";
+        ShowText("label-filter", "");
+        ShowText("conversation-search", "");
         await LoadListAsync();
     }
 
@@ -471,6 +478,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         _editingId = _confirmDeleteId = null;
         ClosePicker();
         _draft = conversationId is { } next && _drafts.TryGetValue(next, out var draft) ? draft : "";
+        ShowText("composer", _draft);
+        ShowText("label-input", "");
         if (conversationId is not { } id)
         {
             _current = null;
@@ -790,6 +799,12 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
     // ----- Writing -----
 
+    private Task OnDraftInputAsync(ChangeEventArgs e)
+    {
+        _draft = TypedText(e);
+        return OnDraftChangedAsync();
+    }
+
     private async Task OnDraftChangedAsync()
     {
         if (_current is not { } conversation || !_canHandle || _noteMode)
@@ -892,6 +907,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             conversation.Id, Guid.NewGuid().ToString("N"), StoredText(_draft.Trim(), _noteMode), _noteMode, Now, TakeReadyFiles(conversation.Id));
         _pending.Add(pending);
         ClosePicker();
+        // What the agent typed after pressing Enter (while this was on its way) stays in the composer.
+        await CallModuleAsync("takeSentText", _draft);
         _draft = "";
         _drafts.Remove(conversation.Id);
         _scrollToEnd = true;
@@ -989,6 +1006,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         }
 
         _newLabel = "";
+        ShowText("label-input", "");
         if (!conversation.Labels.Contains(label))
         {
             await ChangeAsync(u => u.LabelsAsync(conversation.Id, new ChangeLabelsRequest([.. conversation.Labels, label]), Lifetime));
@@ -1102,6 +1120,37 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     }
 
     private Task FocusComposerAsync() => CallModuleAsync("focusComposer");
+
+    // ----- Text boxes -----
+    // What an agent types belongs to the browser: the page's text boxes render no value, so a render can never
+    // put back an older text than the one on screen (Blazor does when the server falls behind the keystrokes,
+    // and typed characters vanish). The page replaces a box's text only on purpose, through ShowText: the
+    // draft of the conversation just opened, an edited message, cleared filters. Applied after the next render,
+    // when the box exists; kept until it does.
+    private readonly Dictionary<string, string> _textToShow = [];
+
+    private static string TypedText(ChangeEventArgs e) => e.Value as string ?? "";
+
+    private void ShowText(string elementId, string text) => _textToShow[elementId] = text;
+
+    private async Task ShowPendingTextAsync()
+    {
+        foreach (var (elementId, text) in _textToShow.ToList())
+        {
+            try
+            {
+                if (await _module!.InvokeAsync<bool>("showText", Lifetime, elementId, text))
+                {
+                    _textToShow.Remove(elementId);
+                }
+            }
+            catch (Exception e) when (e is JSException or JSDisconnectedException or TaskCanceledException or OperationCanceledException)
+            {
+                Logger.LogDebug(e, "The inbox's browser module did not answer a call.");
+                return;
+            }
+        }
+    }
 
     private async Task CallModuleAsync(string identifier, params object?[] args)
     {
