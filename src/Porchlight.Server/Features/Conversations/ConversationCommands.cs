@@ -234,14 +234,14 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
 {
     /// <summary>
     /// Appends an activity with the conversation's other changes (tracked by this context) in one commit, and
-    /// announces it before the next message is written, so every listener receives a conversation's messages
-    /// in sequence order. Chat messages go through <see cref="MessageWriter"/> instead.
+    /// announces it after every earlier write's announcement, so every listener receives a conversation's
+    /// messages in sequence order. Chat messages go through <see cref="MessageWriter"/> instead.
     /// </summary>
     public async Task AppendActivityAsync(Conversation conversation, Guid? authorAgentId, string text, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
         var appended = await log.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, authorAgentId, text, [], cancellationToken);
-        await AnnounceAsync(conversation, appended.Value!);
+        await gate.Announce(() => AnnounceAsync(conversation, appended.Value!));
     }
 
     public async Task<ConversationResponse> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public sealed record WrittenMessage(MessageResponse Message, ConversationRespons
 /// <summary>
 /// Stores the messages senders hand in with group commit: whatever is queued when the writer is free goes
 /// into one transaction (no fixed wait, so a lone message is written at once), then each stored message
-/// is announced in sequence order before the next batch is written. A sender is answered only after the
+/// is announced in sequence order while the next batch is written. A sender is answered only after the
 /// commit, so what it was told is stored survives a crash. The batch is written with compiled look-ups and
 /// plain statements on a context and connection the writer keeps (decisions/0010): on SQLite the cost of a
 /// message is then mostly the statements themselves, not the data-access framework around them.
@@ -71,6 +71,9 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     // The writer's own scope, and so its context, kept from batch to batch (emptied after each): creating them
     // for every batch cost more than writing a small one. Only the loop touches it.
     private AsyncServiceScope? _scope;
+
+    // The announcement of the last batch, which may still run while the next batch is written.
+    private Task _announcing = Task.CompletedTask;
 
     // Messages and their conversations are written with plain statements (decisions/0010); built on first use.
     private RowStatements<Message>? _messageRows;
@@ -110,18 +113,19 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
 
     private async Task LoopAsync()
     {
-        var batch = new List<PendingWrite>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
+            // A new list each time: the previous batch may still be being announced.
+            var batch = new List<PendingWrite>(MaxBatch);
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
             {
                 batch.Add(next);
             }
 
             await WriteAndAnnounceAsync(batch);
-            batch.Clear();
         }
 
+        await AnnouncedAsync();
         await ForgetScopeAsync();
     }
 
@@ -164,7 +168,25 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             }
         }
 
-        await AnswerAndAnnounceAsync(batch, results);
+        // Announced while the next batch is written (in commit order: see MessageWriteGate.Announce). At most
+        // one batch waits to be announced: a writer faster than its announcements waits for the earlier one.
+        await AnnouncedAsync();
+        _announcing = AnswerAndAnnounceAsync(batch, results);
+    }
+
+    /// <summary>Waits for the last batch's announcement; one that failed is logged, and the writer goes on.</summary>
+    private async Task AnnouncedAsync()
+    {
+        try
+        {
+            await _announcing;
+        }
+#pragma warning disable CA1031 // The messages are stored and answered; listeners catch up on reconnect.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "Stored messages could not be announced.");
+        }
     }
 
     private async Task WriteOneByOneAsync(List<PendingWrite> batch)
@@ -185,12 +207,19 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
     }
 
-    private async Task AnswerAndAnnounceAsync(List<PendingWrite> batch, List<Result<WrittenMessage>> results)
+    /// <summary>Answers the senders at once, and has the stored messages announced after every earlier announcement.</summary>
+    private Task AnswerAndAnnounceAsync(List<PendingWrite> batch, List<Result<WrittenMessage>> results)
     {
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Completion.TrySetResult(results[i]);
         }
+
+        return gate.Announce(() => AnnounceAsync(batch, results));
+    }
+
+    private async Task AnnounceAsync(List<PendingWrite> batch, List<Result<WrittenMessage>> results)
+    {
 
         // Announced as a request of the message's workspace would: the broadcaster and what it consults
         // (names, mentions) see only that workspace. One scope per workspace in the batch, in batch order.

@@ -147,7 +147,7 @@ public sealed class StartVisitorConversation(
         }
 
         var described = (await views.DescribeAsync(conversation, [message], cancellationToken))[0];
-        await broadcaster.MessageCreatedAsync(ConversationResponse.From(conversation, contact), described);
+        await gate.Announce(() => broadcaster.MessageCreatedAsync(ConversationResponse.From(conversation, contact), described));
         var visible = VisitorMessage.From(described);
         return new Posted<StartedConversation>(new(VisitorConversation.From(conversation, visible), visible), Created: true);
     }
