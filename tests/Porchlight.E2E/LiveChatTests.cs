@@ -112,7 +112,7 @@ public sealed class LiveChatTests : BrowserTest
         await malloryComposer.FillAsync("Look: " + Payload);
         await malloryComposer.PressAsync("Enter");
         // The server took both messages (on a failure the widget says why, and the agent would never hear of them).
-        await Expect(malloryChat.Locator(".row.me.last .meta")).ToContainTextAsync(new Regex("Sent|Seen"));
+        await Expect(malloryChat.Locator(".row.me .meta").Last).ToContainTextAsync(new Regex("Sent|Seen"));
         await Expect(malloryChat.Locator(".row.failed")).ToHaveCountAsync(0);
         var malloryRow = agent.Locator(".pl-conversation-row", new() { HasText = "Mallory" });
         await Expect(malloryRow).ToContainTextAsync("Mallory " + Payload);

@@ -57,7 +57,7 @@ public sealed class Browser : IAsyncDisposable
         {
             if (message.Type is "error" or "warning")
             {
-                Console.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F1}s page {number} {message.Type}: {message.Text}");
+                Console.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F1}s page {number} {message.Type}: {message.Text} ({message.Location})");
             }
         };
         page.PageError += (_, error) => Console.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F1}s page {number} uncaught: {error}");
