@@ -220,7 +220,6 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
 
     private async Task AnnounceAsync(List<PendingWrite> batch, List<Result<WrittenMessage>> results)
     {
-
         // Announced as a request of the message's workspace would: the broadcaster and what it consults
         // (names, mentions) see only that workspace. One scope per workspace in the batch, in batch order.
         var workspaces = new Dictionary<Guid, AsyncServiceScope>();
