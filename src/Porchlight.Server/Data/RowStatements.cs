@@ -11,6 +11,16 @@ public static class RowStatements
     /// <summary>Binds <paramref name="value"/> for <paramref name="property"/> the way EF Core does (SQLite keeps Guids and times as text, enums here as names).</summary>
     public static DbParameter Parameter(DbCommand command, IProperty property, string name, object? value) =>
         property.GetRelationalTypeMapping().CreateParameter(command, name, value, property.IsNullable);
+
+    /// <summary>A command on the context's connection, in its transaction: plain statements never run on their own.</summary>
+    public static DbCommand Command(DbContext db, string text)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Plain statements run inside the caller's transaction.");
+        command.CommandText = text;
+        return command;
+    }
 }
 
 /// <summary>
@@ -64,7 +74,7 @@ public sealed class RowStatements<TEntity>
             return;
         }
 
-        await using var command = Command(db, _insert);
+        await using var command = RowStatements.Command(db, _insert);
         foreach (var row in rows)
         {
             WithoutEvents(row);
@@ -101,7 +111,7 @@ public sealed class RowStatements<TEntity>
 
         var text = _updates.GetOrAdd(changed, bits =>
             $"UPDATE {_table} SET {string.Join(", ", Changed(bits).Select(i => $"{Column(_columns[i])} = @p{i}"))} WHERE {Column(_key)} = @key");
-        await using var command = Command(db, text);
+        await using var command = RowStatements.Command(db, text);
         foreach (var i in Changed(changed))
         {
             command.Parameters.Add(RowStatements.Parameter(command, _columns[i], "p" + i, _columns[i].GetGetter().GetClrValue(row)));
@@ -120,15 +130,6 @@ public sealed class RowStatements<TEntity>
         {
             throw new InvalidOperationException($"This {typeof(TEntity).Name} raised domain events; write it with SaveChanges so they reach the outbox.");
         }
-    }
-
-    private static DbCommand Command(DbContext db, string text)
-    {
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Plain statements run inside the caller's transaction.");
-        command.CommandText = text;
-        return command;
     }
 
     private IEnumerable<int> Changed(ulong bits) => Enumerable.Range(0, _columns.Length).Where(i => (bits & (1UL << i)) != 0);

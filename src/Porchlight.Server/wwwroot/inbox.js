@@ -276,16 +276,19 @@ export function completeTrigger(text) {
   composer.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
-// The page's text boxes render no value (InboxPage, "Text boxes"): the page sets one's text only through here.
-export function showText(id, text) {
-  const box = document.getElementById(id);
-  if (!box) {
-    return false;
+// The page's text boxes render no value (InboxPage, "Text boxes"): the page sets their text only through here.
+// Takes { id: text } and answers the ids of the boxes not on the page.
+export function showTexts(texts) {
+  const missing = [];
+  for (const [id, text] of Object.entries(texts)) {
+    const box = document.getElementById(id);
+    if (!box) {
+      missing.push(id);
+    } else if (box.value !== text) {
+      box.value = text;
+    }
   }
-  if (box.value !== text) {
-    box.value = text;
-  }
-  return true;
+  return missing;
 }
 
 // A message was sent with the composer's text: take it out, and keep what was typed after it meanwhile.

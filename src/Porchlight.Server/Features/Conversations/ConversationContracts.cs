@@ -21,7 +21,11 @@ public sealed record MessageResponse(
     DateTime? DeletedAt,
     IReadOnlyList<AttachmentResponse> Attachments);
 
-public sealed record ContactSummary(Guid Id, string Name, string? Email);
+public sealed record ContactSummary(Guid Id, string Name, string? Email)
+{
+    /// <summary>The summary of a contact from its stored name and email (either may be missing, as may the row).</summary>
+    public static ContactSummary Of(Guid id, string? name, string? email) => new(id, Contacts.Contact.NameFor(id, name, email), email);
+}
 
 public sealed record ConversationResponse(
     Guid Id,
@@ -48,7 +52,7 @@ public sealed record ConversationResponse(
     public long Unread => LastSequence - AgentReadSequence;
 
     public static ConversationResponse From(Conversation c, Contacts.Contact? contact) =>
-        From(c, new ContactSummary(c.ContactId, contact?.DisplayName ?? Contacts.Contact.NameFor(c.ContactId, null, null), contact?.Email));
+        From(c, ContactSummary.Of(c.ContactId, contact?.Name, contact?.Email));
 
     public static ConversationResponse From(Conversation c, ContactSummary contact) => new(
         c.Id, c.Number, c.InboxId, contact, c.Origin, c.Status, c.SnoozedUntil, c.Priority, c.AssigneeId, c.TeamId, c.Labels,

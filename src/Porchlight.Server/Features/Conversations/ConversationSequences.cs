@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
 
 namespace Porchlight.Server.Features.Conversations;
@@ -20,25 +18,15 @@ public static class ConversationSequences
     /// </summary>
     public static async Task<long> ReserveAsync(AppDbContext db, Guid conversationId, int count, CancellationToken cancellationToken)
     {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = Reserve;
-            var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!;
-            command.Parameters.Add(RowStatements.Parameter(command, id, "id", conversationId));
-            var countParameter = command.CreateParameter();
-            countParameter.ParameterName = "count";
-            countParameter.Value = count;
-            command.Parameters.Add(countParameter);
-            return await command.ExecuteScalarAsync(cancellationToken) is { } last and not DBNull
-                ? Convert.ToInt64(last, CultureInfo.InvariantCulture)
-                : throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await using var command = RowStatements.Command(db, Reserve);
+        var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!;
+        command.Parameters.Add(RowStatements.Parameter(command, id, "id", conversationId));
+        var countParameter = command.CreateParameter();
+        countParameter.ParameterName = "count";
+        countParameter.Value = count;
+        command.Parameters.Add(countParameter);
+        return await command.ExecuteScalarAsync(cancellationToken) is { } last and not DBNull
+            ? Convert.ToInt64(last, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
     }
 }

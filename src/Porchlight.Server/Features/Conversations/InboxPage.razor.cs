@@ -1135,20 +1135,22 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
     private async Task ShowPendingTextAsync()
     {
-        foreach (var (elementId, text) in _textToShow.ToList())
+        var shown = new Dictionary<string, string>(_textToShow);
+        try
         {
-            try
+            // One call for every box; the ones not on the page yet are kept for a later render.
+            var missing = await _module!.InvokeAsync<string[]>("showTexts", Lifetime, shown);
+            foreach (var elementId in shown.Keys.Except(missing))
             {
-                if (await _module!.InvokeAsync<bool>("showText", Lifetime, elementId, text))
+                if (_textToShow.TryGetValue(elementId, out var text) && text == shown[elementId])
                 {
                     _textToShow.Remove(elementId);
                 }
             }
-            catch (Exception e) when (e is JSException or JSDisconnectedException or TaskCanceledException or OperationCanceledException)
-            {
-                Logger.LogDebug(e, "The inbox's browser module did not answer a call.");
-                return;
-            }
+        }
+        catch (Exception e) when (e is JSException or JSDisconnectedException or TaskCanceledException or OperationCanceledException)
+        {
+            Logger.LogDebug(e, "The inbox's browser module did not answer a call.");
         }
     }
 

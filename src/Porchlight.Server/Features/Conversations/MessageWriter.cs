@@ -448,7 +448,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
 
     private sealed record ConversationAndContact(Conversation Conversation, string? Name, string? Email)
     {
-        public ContactSummary Summary { get; } = new(Conversation.ContactId, Contacts.Contact.NameFor(Conversation.ContactId, Name, Email), Email);
+        public ContactSummary Summary { get; } = ContactSummary.Of(Conversation.ContactId, Name, Email);
     }
 
     private sealed record Plan(Conversation Conversation, List<Attachment> Attachments, bool Retry);
@@ -461,4 +461,3 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         public TaskCompletionSource<Result<WrittenMessage>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
-
