@@ -43,7 +43,7 @@ public sealed class Browser : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _pages;
 
-    /// <summary>What the pages' scripts reported (errors, warnings, uncaught exceptions): evidence when a test fails.</summary>
+    /// <summary>What the pages' scripts reported (errors, warnings, notices such as a lost connection, uncaught exceptions): evidence when a test fails.</summary>
     public ConcurrentQueue<string> Console { get; } = new();
 
     /// <summary>A fresh page in its own context (own cookies), sized like a laptop screen.</summary>
@@ -55,7 +55,7 @@ public sealed class Browser : IAsyncDisposable
         var number = Interlocked.Increment(ref _pages);
         page.Console += (_, message) =>
         {
-            if (message.Type is "error" or "warning")
+            if (message.Type is "error" or "warning" or "info")
             {
                 Console.Enqueue($"{_clock.Elapsed.TotalSeconds,8:F1}s page {number} {message.Type}: {message.Text} ({message.Location})");
             }
