@@ -231,6 +231,7 @@ internal static class Delivery
         {
             var toAgent = new LatencyRecorder();
             var toVisitor = new LatencyRecorder();
+            var acknowledged = new LatencyRecorder();
             using var agentHandler = agentHub.On<JsonElement>("MessageCreated", m =>
             {
                 order.See("agent", m);
@@ -254,9 +255,11 @@ internal static class Delivery
                 request.Content = JsonContent.Create(new { clientId = key, text = "How long does shipping to Berlin take?" });
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", i % 2 == 0 ? conversation.VisitorToken : token);
                 (i % 2 == 0 ? toAgent : toVisitor).Sending(key, due);
+                acknowledged.Sending(key, due);
                 try
                 {
                     using var response = await (i % 2 == 0 ? http : agentHttp).SendAsync(request);
+                    acknowledged.Received(key);
                     if (!response.IsSuccessStatusCode)
                     {
                         Interlocked.Increment(ref failures);
@@ -278,6 +281,7 @@ internal static class Delivery
             await OpenLoop.DrainAsync(toAgent, toVisitor);
             Report(warmUp, $"| {rate}/s | Porchlight, visitor → agent (stored) | {toAgent.Summary()} |");
             Report(warmUp, $"| {rate}/s | Porchlight, agent → visitor (stored) | {toVisitor.Summary()} |");
+            Report(warmUp, $"| {rate}/s | Porchlight, sender's answer (stored) | {acknowledged.Summary()} |");
             if (failures > 0)
             {
                 // Why requests failed, and the end of the server's log, go to stderr, outside the table.

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Porchlight.Server.Data;
 
@@ -11,32 +12,25 @@ public static class RowStatements
     /// <summary>Binds <paramref name="value"/> for <paramref name="property"/> the way EF Core does (SQLite keeps Guids and times as text, enums here as names).</summary>
     public static DbParameter Parameter(DbCommand command, IProperty property, string name, object? value) =>
         property.GetRelationalTypeMapping().CreateParameter(command, name, value, property.IsNullable);
-
-    /// <summary>A command on the context's connection, in its transaction: plain statements never run on their own.</summary>
-    public static DbCommand Command(DbContext db, string text)
-    {
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Plain statements run inside the caller's transaction.");
-        command.CommandText = text;
-        return command;
-    }
 }
 
 /// <summary>
-/// Plain INSERT and UPDATE commands for one entity type, built from the EF Core model: its table, its
-/// columns and each column's value conversion, so a row written here reads back through EF Core exactly
-/// as if <c>SaveChanges</c> had written it. Only for the message write path, where change tracking and
-/// the update pipeline cost several times the statements themselves (decisions/0010). Nothing here goes
-/// through the interceptors: audited types are refused, and a row with unsaved domain events is refused
-/// (its events would never reach the outbox).
+/// Plain SELECT, INSERT and UPDATE commands for one entity type, built from the EF Core model: its table,
+/// its columns and each column's value conversion, so a row written here reads back through EF Core
+/// exactly as if <c>SaveChanges</c> had written it, and a row read here is the entity EF Core would
+/// materialize. Only for the message write path, where the query and update pipelines cost several times
+/// the statements themselves (decisions/0010); the commands are kept prepared (decisions/0012). Nothing
+/// here goes through the interceptors: audited types are refused, and a row with unsaved domain events
+/// is refused (its events would never reach the outbox).
 /// </summary>
 public sealed class RowStatements<TEntity>
     where TEntity : class
 {
     private readonly IProperty _key;
     private readonly IProperty[] _columns;
+    private readonly ColumnValue[] _values;
     private readonly string _table;
+    private readonly string _select;
     private readonly string _insert;
     private readonly ISqlGenerationHelper _sql;
 
@@ -58,27 +52,44 @@ public sealed class RowStatements<TEntity>
             throw new InvalidOperationException($"{typeof(TEntity).Name} has shadow or too many columns for plain statements.");
         }
 
+        _values = [.. _columns.Select(c => new ColumnValue(c))];
         _sql = db.GetService<ISqlGenerationHelper>();
         _table = _sql.DelimitIdentifier(type.GetTableName()!);
+        _select = $"SELECT {string.Join(", ", _columns.Select(Column))} FROM {_table} WHERE {Column(_key)} = @key";
         _insert = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(Column))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "@p" + i))})";
+    }
+
+    /// <summary>The row with this key, as the entity EF Core would read (not tracked), or null.</summary>
+    public async Task<TEntity?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
+    {
+        var command = commands.For(_select);
+        command.Parameters.Add(RowStatements.Parameter(command, _key, "key", key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        // Entities keep a private constructor for EF Core; their properties are set as EF Core sets them.
+        var entity = (TEntity)Activator.CreateInstance(typeof(TEntity), nonPublic: true)!;
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            _values[i].Set(entity, _values[i].Read(reader, i));
+        }
+
+        return entity;
     }
 
     /// <summary>The entity's column values, to find what a domain method changed.</summary>
     public object?[] Snapshot(TEntity entity) => [.. _columns.Select(p => p.GetGetter().GetClrValue(entity))];
 
-    /// <summary>Inserts the rows with one command, bound again for each row, in the context's transaction.</summary>
-    public async Task InsertAsync(DbContext db, IReadOnlyList<TEntity> rows, CancellationToken cancellationToken)
+    /// <summary>Inserts the rows, one execution of the same statement each, in the context's transaction.</summary>
+    public async Task InsertAsync(PreparedCommands commands, IReadOnlyList<TEntity> rows, CancellationToken cancellationToken)
     {
-        if (rows.Count == 0)
-        {
-            return;
-        }
-
-        await using var command = RowStatements.Command(db, _insert);
         foreach (var row in rows)
         {
             WithoutEvents(row);
-            command.Parameters.Clear();
+            var command = commands.For(_insert);
             for (var i = 0; i < _columns.Length; i++)
             {
                 command.Parameters.Add(RowStatements.Parameter(command, _columns[i], "p" + i, _columns[i].GetGetter().GetClrValue(row)));
@@ -92,7 +103,7 @@ public sealed class RowStatements<TEntity>
     /// Updates the columns whose values differ from <paramref name="before"/> (a <see cref="Snapshot"/>), and
     /// only those, so a column another writer changed meanwhile is left as it is, as SaveChanges would.
     /// </summary>
-    public async Task UpdateChangedAsync(DbContext db, TEntity row, object?[] before, CancellationToken cancellationToken)
+    public async Task UpdateChangedAsync(PreparedCommands commands, TEntity row, object?[] before, CancellationToken cancellationToken)
     {
         WithoutEvents(row);
         var changed = 0UL;
@@ -111,7 +122,7 @@ public sealed class RowStatements<TEntity>
 
         var text = _updates.GetOrAdd(changed, bits =>
             $"UPDATE {_table} SET {string.Join(", ", Changed(bits).Select(i => $"{Column(_columns[i])} = @p{i}"))} WHERE {Column(_key)} = @key");
-        await using var command = RowStatements.Command(db, text);
+        var command = commands.For(text);
         foreach (var i in Changed(changed))
         {
             command.Parameters.Add(RowStatements.Parameter(command, _columns[i], "p" + i, _columns[i].GetGetter().GetClrValue(row)));
@@ -135,4 +146,74 @@ public sealed class RowStatements<TEntity>
     private IEnumerable<int> Changed(ulong bits) => Enumerable.Range(0, _columns.Length).Where(i => (bits & (1UL << i)) != 0);
 
     private string Column(IProperty property) => _sql.DelimitIdentifier(property.GetColumnName());
+}
+
+/// <summary>
+/// Some columns of one row by its key, read as EF Core reads them: for what the message path only needs
+/// to show (a contact's name, an agent's), where reading the whole entity would be waste.
+/// </summary>
+public sealed class ColumnLookup<TEntity>
+    where TEntity : class
+{
+    private readonly IProperty _key;
+    private readonly ColumnValue[] _values;
+    private readonly string _select;
+
+    public ColumnLookup(DbContext db, params string[] properties)
+    {
+        var type = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var columns = properties.Select(p => type.FindProperty(p) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{p} is not mapped.")).ToArray();
+        _key = type.FindPrimaryKey()!.Properties.Single();
+        _values = [.. columns.Select(c => new ColumnValue(c))];
+        _select = $"SELECT {string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName())))} " +
+            $"FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(_key.GetColumnName())} = @key";
+    }
+
+    /// <summary>The columns' values in the order they were named, or null when there is no such row.</summary>
+    public async Task<object?[]?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
+    {
+        var command = commands.For(_select);
+        command.Parameters.Add(RowStatements.Parameter(command, _key, "key", key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? [.. _values.Select((v, i) => v.Read(reader, i))] : null;
+    }
+}
+
+/// <summary>One column read and set as EF Core would: the provider's value, then the property's value conversion.</summary>
+public sealed class ColumnValue
+{
+    private static readonly System.Reflection.MethodInfo ReadAs =
+        typeof(ColumnValue).GetMethod(nameof(ReadProviderValue), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private readonly Func<DbDataReader, int, object> _read;
+    private readonly ValueConverter? _converter;
+    private readonly IProperty _property;
+
+    public ColumnValue(IProperty property)
+    {
+        _property = property;
+        var mapping = property.GetRelationalTypeMapping();
+        _converter = mapping.Converter;
+        var providerType = _converter?.ProviderClrType ?? mapping.ClrType;
+        _read = ReadAs.MakeGenericMethod(Nullable.GetUnderlyingType(providerType) ?? providerType).CreateDelegate<Func<DbDataReader, int, object>>();
+    }
+
+    public object? Read(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : _converter is null ? _read(reader, ordinal) : _converter.ConvertFromProvider(_read(reader, ordinal));
+
+    /// <summary>Sets the value where EF Core keeps it: the backing field when there is one, else the property.</summary>
+    public void Set(object entity, object? value)
+    {
+        if (_property.FieldInfo is { } field)
+        {
+            field.SetValue(entity, value);
+        }
+        else
+        {
+            _property.PropertyInfo!.SetValue(entity, value);
+        }
+    }
+
+    private static object ReadProviderValue<T>(DbDataReader reader, int ordinal) => reader.GetFieldValue<T>(ordinal)!;
 }

@@ -16,9 +16,9 @@ public static class ConversationSequences
     /// so two writers (or two nodes) never hand out the same number. One plain statement rather than a LINQ
     /// update and a read-back: it runs for every message, and the query pipeline cost more than the write.
     /// </summary>
-    public static async Task<long> ReserveAsync(AppDbContext db, Guid conversationId, int count, CancellationToken cancellationToken)
+    public static async Task<long> ReserveAsync(AppDbContext db, PreparedCommands commands, Guid conversationId, int count, CancellationToken cancellationToken)
     {
-        await using var command = RowStatements.Command(db, Reserve);
+        var command = commands.For(Reserve);
         var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!;
         command.Parameters.Add(RowStatements.Parameter(command, id, "id", conversationId));
         var countParameter = command.CreateParameter();

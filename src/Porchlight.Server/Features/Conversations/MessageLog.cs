@@ -94,8 +94,14 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
         var count => $"📎 {count} files",
     };
 
-    private async Task<long> NextSequenceAsync(Conversation conversation, CancellationToken cancellationToken) =>
-        db.Entry(conversation).State == EntityState.Added
-            ? conversation.LastSequence + 1
-            : await ConversationSequences.ReserveAsync(db, conversation.Id, 1, cancellationToken);
+    private async Task<long> NextSequenceAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        if (db.Entry(conversation).State == EntityState.Added)
+        {
+            return conversation.LastSequence + 1;
+        }
+
+        await using var commands = new PreparedCommands(db);
+        return await ConversationSequences.ReserveAsync(db, commands, conversation.Id, 1, cancellationToken);
+    }
 }

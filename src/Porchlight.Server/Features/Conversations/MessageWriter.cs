@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Attachments;
+using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
@@ -47,37 +48,22 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
     private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
         new BoundedChannelOptions(20_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    // Compiled: the writer runs these for every message, and a compiled query skips LINQ translation and the
-    // query cache, which cost more than the statements themselves. Each looks up one key. Per writer, not
-    // static: a compiled query keeps the first model it ran with, and one process can host both providers.
-    private readonly Func<AppDbContext, Guid, Task<ConversationAndContact?>> _conversationById =
-        EF.CompileAsyncQuery((AppDbContext db, Guid id) =>
-            (from conversation in db.Conversations.AsNoTracking()
-             where conversation.Id == id
-             join contact in db.Contacts.AsNoTracking() on conversation.ContactId equals contact.Id into contacts
-             from contact in contacts.DefaultIfEmpty()
-             select new ConversationAndContact(conversation, contact.Name, contact.Email)).FirstOrDefault());
-
+    // Resends are rare, so looking for one stays a query (compiled: LINQ translation would cost more than the
+    // statement). Per writer, not static: a compiled query keeps the first model it ran with, and one process
+    // can host both providers.
     private readonly Func<AppDbContext, Guid, string, Task<Message?>> _storedCopy =
         EF.CompileAsyncQuery((AppDbContext db, Guid conversationId, string clientId) =>
             db.Messages.AsNoTracking().FirstOrDefault(m => m.ConversationId == conversationId && m.ClientId == clientId));
 
-    private readonly Func<AppDbContext, Guid, Task<string?>> _agentName =
-        EF.CompileAsyncQuery((AppDbContext db, Guid id) => db.Agents.Where(a => a.Id == id).Select(a => a.DisplayName).FirstOrDefault());
-
     private readonly Lock _starting = new();
     private Task? _loop;
 
-    // The writer's own scope, and so its context, kept from batch to batch (emptied after each): creating them
-    // for every batch cost more than writing a small one. Only the loop touches it.
-    private AsyncServiceScope? _scope;
+    // Kept from batch to batch: creating a scope, a context and statements for every batch cost more than
+    // writing a small one. Only the loop touches it.
+    private WriterSession? _session;
 
     // The announcement of the last batch, which may still run while the next batch is written.
     private Task _announcing = Task.CompletedTask;
-
-    // Messages and their conversations are written with plain statements (decisions/0010); built on first use.
-    private RowStatements<Message>? _messageRows;
-    private RowStatements<Conversation>? _conversationRows;
 
     /// <summary>Stores <paramref name="draft"/> (or finds the earlier copy with its client id) and answers after the commit.</summary>
     public async Task<Result<WrittenMessage>> WriteAsync(MessageDraft draft, CancellationToken cancellationToken)
@@ -126,7 +112,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
 
         await AnnouncedAsync();
-        await ForgetScopeAsync();
+        await ForgetSessionAsync();
     }
 
     private async Task WriteAndAnnounceAsync(List<PendingWrite> batch)
@@ -251,43 +237,36 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
     }
 
-    /// <summary>Writes the drafts in one transaction in the writer's scope; a failed batch's context is not reused.</summary>
+    /// <summary>Writes the drafts in one transaction in the writer's session; a failed batch's session is not reused.</summary>
     private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(List<MessageDraft> drafts, bool lookForResends)
     {
-        if (_scope is null)
-        {
-            _scope = scopes.CreateAsyncScope();
-            // Held open for the writer's life: no batch pays for taking a connection from the pool.
-            await _scope.Value.ServiceProvider.GetRequiredService<AppDbContext>().Database.OpenConnectionAsync();
-        }
-
-        var services = _scope.Value.ServiceProvider;
-        var db = services.GetRequiredService<AppDbContext>();
+        _session ??= await WriterSession.OpenAsync(scopes);
         try
         {
-            var results = await WriteBatchAsync(services, db, drafts, lookForResends);
-            db.ChangeTracker.Clear();
+            var results = await WriteBatchAsync(_session, drafts, lookForResends);
+            _session.Db.ChangeTracker.Clear();
             return results;
         }
         catch
         {
-            await ForgetScopeAsync();
+            await ForgetSessionAsync();
             throw;
         }
     }
 
-    private async Task ForgetScopeAsync()
+    private async Task ForgetSessionAsync()
     {
-        if (_scope is { } scope)
+        if (_session is { } session)
         {
-            _scope = null;
-            await scope.DisposeAsync();
+            _session = null;
+            await session.DisposeAsync();
         }
     }
 
     /// <summary>Writes the drafts in one transaction; answers in their order.</summary>
-    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(IServiceProvider services, AppDbContext db, List<MessageDraft> drafts, bool lookForResends)
+    private async Task<List<Result<WrittenMessage>>> WriteBatchAsync(WriterSession session, List<MessageDraft> drafts, bool lookForResends)
     {
+        var (services, db, commands) = (session.Scope.ServiceProvider, session.Db, session.Commands);
         var links = services.GetRequiredService<AttachmentLinks>();
         // On SQLite this is BEGIN IMMEDIATE: the write lock is held from the first look-up to the commit.
         await using var transaction = await db.Database.BeginTransactionAsync();
@@ -295,10 +274,11 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         var contacts = new Dictionary<Guid, ContactSummary>();
         foreach (var conversationId in drafts.Select(d => d.ConversationId).Distinct())
         {
-            if (await _conversationById(db, conversationId) is { } found)
+            if (await session.Conversations.FindAsync(commands, conversationId, CancellationToken.None) is { } found)
             {
-                conversations[conversationId] = found.Conversation;
-                contacts[conversationId] = found.Summary;
+                var contact = await session.ContactNames.FindAsync(commands, found.ContactId, CancellationToken.None);
+                conversations[conversationId] = found;
+                contacts[conversationId] = ContactSummary.Of(found.ContactId, (string?)contact?[0], (string?)contact?[1]);
             }
         }
 
@@ -360,13 +340,12 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         foreach (var group in plans.Where(p => p is { Retry: false }).GroupBy(p => p!.Conversation.Id))
         {
             var count = group.Count();
-            nextSequence[group.Key] = await ConversationSequences.ReserveAsync(db, group.Key, count, CancellationToken.None) - count + 1;
+            nextSequence[group.Key] = await ConversationSequences.ReserveAsync(db, commands, group.Key, count, CancellationToken.None) - count + 1;
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
         var stored = new Message?[drafts.Count];
-        var conversationRows = _conversationRows ??= new RowStatements<Conversation>(db);
-        var before = nextSequence.Keys.ToDictionary(id => id, id => conversationRows.Snapshot(conversations[id]));
+        var before = nextSequence.Keys.ToDictionary(id => id, id => session.Conversations.Snapshot(conversations[id]));
         for (var i = 0; i < drafts.Count; i++)
         {
             if (plans[i] is not { Retry: false } plan)
@@ -385,10 +364,10 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             stored[i] = message;
         }
 
-        await (_messageRows ??= new RowStatements<Message>(db)).InsertAsync(db, [.. stored.OfType<Message>()], CancellationToken.None);
+        await session.Messages.InsertAsync(commands, [.. stored.OfType<Message>()], CancellationToken.None);
         foreach (var (conversationId, snapshot) in before)
         {
-            await conversationRows.UpdateChangedAsync(db, conversations[conversationId], snapshot, CancellationToken.None);
+            await session.Conversations.UpdateChangedAsync(commands, conversations[conversationId], snapshot, CancellationToken.None);
         }
 
         // The uploads the messages carry are tracked: SaveChanges writes only them.
@@ -397,18 +376,19 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             await db.SaveChangesAsync();
         }
 
-        await transaction.CommitAsync();
-
-        // Describe from what this batch holds; only retries (rare) are described by a look-up.
+        // The authors' names, read in the transaction like everything the statements need.
         var agentNames = new Dictionary<Guid, string>();
         foreach (var agentId in stored.Where(m => m?.AuthorAgentId is not null).Select(m => m!.AuthorAgentId!.Value).Distinct())
         {
-            if (await _agentName(db, agentId) is { } name)
+            if ((await session.AgentNames.FindAsync(commands, agentId, CancellationToken.None))?[0] is string name)
             {
                 agentNames[agentId] = name;
             }
         }
 
+        await transaction.CommitAsync();
+
+        // Describe from what this batch holds; only retries (rare) are described by a look-up.
         var views = services.GetRequiredService<MessageViews>();
         for (var i = 0; i < drafts.Count; i++)
         {
@@ -446,9 +426,39 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         conversation.WorkspaceId == draft.WorkspaceId
         && (draft.Owner is not { } owner || (conversation.InboxId == owner.InboxId && conversation.ContactId == owner.ContactId));
 
-    private sealed record ConversationAndContact(Conversation Conversation, string? Name, string? Email)
+    /// <summary>
+    /// The writer's scope, context and connection, held open for the writer's life so no batch pays for taking
+    /// a connection from the pool, and the statements it keeps prepared on that connection (decisions/0012).
+    /// </summary>
+    private sealed class WriterSession(AsyncServiceScope scope, AppDbContext db) : IAsyncDisposable
     {
-        public ContactSummary Summary { get; } = ContactSummary.Of(Conversation.ContactId, Name, Email);
+        public AsyncServiceScope Scope { get; } = scope;
+
+        public AppDbContext Db { get; } = db;
+
+        public PreparedCommands Commands { get; } = new(db);
+
+        public RowStatements<Conversation> Conversations { get; } = new(db);
+
+        public RowStatements<Message> Messages { get; } = new(db);
+
+        public ColumnLookup<Contact> ContactNames { get; } = new(db, nameof(Contact.Name), nameof(Contact.Email));
+
+        public ColumnLookup<Agents.Agent> AgentNames { get; } = new(db, nameof(Agents.Agent.DisplayName));
+
+        public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
+        {
+            var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            await db.Database.OpenConnectionAsync();
+            return new WriterSession(scope, db);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Commands.DisposeAsync();
+            await Scope.DisposeAsync();
+        }
     }
 
     private sealed record Plan(Conversation Conversation, List<Attachment> Attachments, bool Retry);
