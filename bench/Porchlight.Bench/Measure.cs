@@ -68,7 +68,10 @@ public static class OpenLoop
                 await Task.Delay(wait);
             }
 
-            inFlight.Add(send(i, due));
+            // Timed from its due time, so a late send counts its lateness; but an early one from when it was
+            // made: the loop sends what is due within 2 ms at once, and the timer can wake it up to a
+            // millisecond early, so timing early sends from their due time would take that time off.
+            inFlight.Add(send(i, Math.Min(due, Stopwatch.GetTimestamp())));
         }
 
         await Task.WhenAll(inFlight);
