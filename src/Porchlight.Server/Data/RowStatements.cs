@@ -30,7 +30,7 @@ public sealed class RowStatements<TEntity>
     private readonly IProperty[] _columns;
     private readonly ColumnValue[] _values;
     private readonly string _table;
-    private readonly string _select;
+    private readonly string _selectForUpdate;
     private readonly string _insert;
     private readonly ISqlGenerationHelper _sql;
 
@@ -55,14 +55,19 @@ public sealed class RowStatements<TEntity>
         _values = [.. _columns.Select(c => new ColumnValue(c))];
         _sql = db.GetService<ISqlGenerationHelper>();
         _table = _sql.DelimitIdentifier(type.GetTableName()!);
-        _select = $"SELECT {string.Join(", ", _columns.Select(Column))} FROM {_table} WHERE {Column(_key)} = @key";
+        // On SQLite the writer's transaction (BEGIN IMMEDIATE) already holds the database's write lock.
+        _selectForUpdate = $"SELECT {string.Join(", ", _columns.Select(Column))} FROM {_table} WHERE {Column(_key)} = @key" +
+            (db.Database.IsSqlite() ? "" : " FOR UPDATE");
         _insert = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(Column))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "@p" + i))})";
     }
 
-    /// <summary>The row with this key, as the entity EF Core would read (not tracked), or null.</summary>
-    public async Task<TEntity?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
+    /// <summary>
+    /// The row with this key, as the entity EF Core would read (not tracked), or null; nobody else can change
+    /// it until the caller's transaction ends, so what the caller computes from it stays true.
+    /// </summary>
+    public async Task<TEntity?> FindForUpdateAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
     {
-        var command = commands.For(_select);
+        var command = commands.For(_selectForUpdate);
         command.Parameters.Add(RowStatements.Parameter(command, _key, "key", key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))

@@ -274,7 +274,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         var contacts = new Dictionary<Guid, ContactSummary>();
         foreach (var conversationId in drafts.Select(d => d.ConversationId).Distinct())
         {
-            if (await session.Conversations.FindAsync(commands, conversationId, CancellationToken.None) is { } found)
+            if (await session.Conversations.FindForUpdateAsync(commands, conversationId, CancellationToken.None) is { } found)
             {
                 var contact = await session.ContactNames.FindAsync(commands, found.ContactId, CancellationToken.None);
                 conversations[conversationId] = found;
@@ -336,12 +336,10 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             newMessages[key] = i;
         }
 
-        var nextSequence = new Dictionary<Guid, long>();
-        foreach (var group in plans.Where(p => p is { Retry: false }).GroupBy(p => p!.Conversation.Id))
-        {
-            var count = group.Count();
-            nextSequence[group.Key] = await ConversationSequences.ReserveAsync(db, commands, group.Key, count, CancellationToken.None) - count + 1;
-        }
+        // The conversations were read locked until the commit, so their last sequences are current: numbers are
+        // handed out here, and the conversation's update below raises its last sequence with them.
+        var nextSequence = plans.Where(p => p is { Retry: false }).Select(p => p!.Conversation).Distinct()
+            .ToDictionary(c => c.Id, c => c.LastSequence + 1);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var stored = new Message?[drafts.Count];
