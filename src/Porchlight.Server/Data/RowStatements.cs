@@ -28,9 +28,8 @@ public sealed class RowStatements<TEntity>
 {
     private readonly IProperty _key;
     private readonly IProperty[] _columns;
-    private readonly ColumnValue[] _values;
+    private readonly ColumnLookup<TEntity> _lockedRow;
     private readonly string _table;
-    private readonly string _selectForUpdate;
     private readonly string _insert;
     private readonly ISqlGenerationHelper _sql;
 
@@ -52,12 +51,9 @@ public sealed class RowStatements<TEntity>
             throw new InvalidOperationException($"{typeof(TEntity).Name} has shadow or too many columns for plain statements.");
         }
 
-        _values = [.. _columns.Select(c => new ColumnValue(c))];
+        _lockedRow = new ColumnLookup<TEntity>(db, _columns, lockForUpdate: true);
         _sql = db.GetService<ISqlGenerationHelper>();
         _table = _sql.DelimitIdentifier(type.GetTableName()!);
-        // On SQLite the writer's transaction (BEGIN IMMEDIATE) already holds the database's write lock.
-        _selectForUpdate = $"SELECT {string.Join(", ", _columns.Select(Column))} FROM {_table} WHERE {Column(_key)} = @key" +
-            (db.Database.IsSqlite() ? "" : " FOR UPDATE");
         _insert = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(Column))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "@p" + i))})";
     }
 
@@ -67,19 +63,16 @@ public sealed class RowStatements<TEntity>
     /// </summary>
     public async Task<TEntity?> FindForUpdateAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
     {
-        var command = commands.For(_selectForUpdate);
-        command.Parameters.Add(RowStatements.Parameter(command, _key, "key", key));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        if (await _lockedRow.FindAsync(commands, key, cancellationToken) is not { } values)
         {
             return null;
         }
 
         // Entities keep a private constructor for EF Core; their properties are set as EF Core sets them.
         var entity = (TEntity)Activator.CreateInstance(typeof(TEntity), nonPublic: true)!;
-        for (var i = 0; i < _columns.Length; i++)
+        for (var i = 0; i < values.Length; i++)
         {
-            _values[i].Set(entity, _values[i].Read(reader, i));
+            _lockedRow.Columns[i].Set(entity, values[i]);
         }
 
         return entity;
@@ -155,7 +148,8 @@ public sealed class RowStatements<TEntity>
 
 /// <summary>
 /// Some columns of one row by its key, read as EF Core reads them: for what the message path only needs
-/// to show (a contact's name, an agent's), where reading the whole entity would be waste.
+/// to show (a contact's name, an agent's), where reading the whole entity would be waste; and, with every
+/// column and a lock, the row <see cref="RowStatements{TEntity}"/> materializes.
 /// </summary>
 public sealed class ColumnLookup<TEntity>
     where TEntity : class
@@ -165,15 +159,25 @@ public sealed class ColumnLookup<TEntity>
     private readonly string _select;
 
     public ColumnLookup(DbContext db, params string[] properties)
+        : this(db, [.. properties.Select(p => EntityType(db).FindProperty(p) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{p} is not mapped."))], lockForUpdate: false)
     {
-        var type = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
+    }
+
+    /// <summary>With <paramref name="lockForUpdate"/>, the row stays locked until the caller's transaction ends.</summary>
+    internal ColumnLookup(DbContext db, IProperty[] columns, bool lockForUpdate)
+    {
+        var type = EntityType(db);
         var sql = db.GetService<ISqlGenerationHelper>();
-        var columns = properties.Select(p => type.FindProperty(p) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{p} is not mapped.")).ToArray();
         _key = type.FindPrimaryKey()!.Properties.Single();
         _values = [.. columns.Select(c => new ColumnValue(c))];
         _select = $"SELECT {string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName())))} " +
-            $"FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(_key.GetColumnName())} = @key";
+            $"FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(_key.GetColumnName())} = @key" +
+            // On SQLite the writer's transaction (BEGIN IMMEDIATE) already holds the database's write lock.
+            (lockForUpdate && !db.Database.IsSqlite() ? " FOR UPDATE" : "");
     }
+
+    /// <summary>The columns read, in order, each able to set its value on an entity.</summary>
+    public IReadOnlyList<ColumnValue> Columns => _values;
 
     /// <summary>The columns' values in the order they were named, or null when there is no such row.</summary>
     public async Task<object?[]?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
@@ -183,6 +187,9 @@ public sealed class ColumnLookup<TEntity>
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? [.. _values.Select((v, i) => v.Read(reader, i))] : null;
     }
+
+    private static IEntityType EntityType(DbContext db) =>
+        db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
 }
 
 /// <summary>One column read and set as EF Core would: the provider's value, then the property's value conversion.</summary>
