@@ -93,10 +93,10 @@ public abstract partial class BrowserTest : IAsyncLifetime
     {
         await OpenInteractiveAsync(page, "/settings/inboxes");
         var field = page.Locator("#inbox-name");
-        await field.FillAsync(name);
-        await field.PressAsync("Tab");
         var create = page.Locator("#create-inbox");
         var snippet = page.Locator("#embed-snippet");
+        await field.FillAsync(name);
+        await field.PressAsync("Tab");
         await create.ClickAsync();
         try
         {
@@ -104,6 +104,14 @@ public abstract partial class BrowserTest : IAsyncLifetime
         }
         catch (TimeoutException)
         {
+            // Rarely, just after the circuit starts, Blazor refuses the name's change event ("There is no event
+            // handler associated with this event", in the browser log): the box shows the name, the page answers
+            // "Required". A person types it again; so does this test (the defect is recorded on the issue).
+            // Cleared first: the browser sends a change only for a text that differs from the last one it sent.
+            await field.FillAsync("");
+            await field.PressAsync("Tab");
+            await field.FillAsync(name);
+            await field.PressAsync("Tab");
             await create.ClickAsync();
         }
 
