@@ -55,7 +55,7 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         }
         else
         {
-            _connectionString = $"Data Source={Path.Combine(_directory, "porchlight.db")}";
+            _connectionString = $"Data Source={SqliteDatabasePath}";
         }
     }
 
@@ -82,6 +82,9 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
     }
 
     public string AttachmentsPath => Path.Combine(_directory, "attachments");
+
+    /// <summary>Where the database file is when the factory runs on SQLite.</summary>
+    public string SqliteDatabasePath => Path.Combine(_directory, "porchlight.db");
 
     /// <summary>Creates a workspace with an Owner and returns an API token of that Owner with all scopes.</summary>
     public async Task<TestWorkspace> CreateWorkspaceAsync(string name = "Acme", string? ownerEmail = null)
