@@ -60,7 +60,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     private bool _loadingMore;
     private int _listVersion;
     private bool _refreshQueued;
-    private CancellationTokenSource? _searchDebounce;
+    private readonly Debouncer _searchDebounce = new(SearchDebounce);
     private string? _listError;
 
     // Pickers.
@@ -410,19 +410,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
     private async Task DebouncedReloadAsync()
     {
-        _searchDebounce?.Cancel();
-        _searchDebounce?.Dispose();
-        var debounce = _searchDebounce = CancellationTokenSource.CreateLinkedTokenSource(Lifetime);
-        try
-        {
-            await Task.Delay(SearchDebounce, debounce.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        await LoadListAsync();
+        if (await _searchDebounce.PauseAsync(Lifetime))
+            await LoadListAsync();
     }
 
     private async Task ClearFiltersAsync()
@@ -1196,7 +1185,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         }
 
         await _lifetime.CancelAsync();
-        _searchDebounce?.Dispose();
+        _searchDebounce.Dispose();
         _typingIdle?.Dispose();
         if (_module is not null)
         {
