@@ -7,13 +7,13 @@ using Porchlight.Server.Components;
 namespace Porchlight.Server.Tests.Components;
 
 /// <summary>
-/// A settings field's change must reach the server under the event handler id the browser knows. The renderer
+/// A settings form's change and submit must reach the server under the event handler ids the browser knows. The renderer
 /// retires an id once a render replaces it, so a field that hands out new ids as it renders can lose a change
 /// sent just before such a render arrived (decisions/0014). The ids are read from bUnit's markup (blazor:on…).
 /// </summary>
-public sealed class FormTextFieldTests : BunitContext
+public sealed class FormPartsTests : BunitContext
 {
-    public FormTextFieldTests()
+    public FormPartsTests()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
@@ -68,6 +68,17 @@ public sealed class FormTextFieldTests : BunitContext
         Assert.Equal("Text", field.Find("label[for='canned-text']").TextContent);
     }
 
+    [Fact]
+    public void SubmitButton_Rendered_SubmitsItsFormWithoutAHandlerOfItsOwn()
+    {
+        var button = Render<SubmitButton>(p => p.Add(b => b.Id, "save").Add(b => b.Disabled, true).AddChildContent("Save"));
+
+        var element = button.Find("button#save");
+        Assert.Equal("submit", element.GetAttribute("type"));
+        Assert.True(element.HasAttribute("disabled"));
+        Assert.DoesNotContain(element.Attributes, a => a.Name.StartsWith("blazor:on", StringComparison.Ordinal));
+    }
+
     // Why the settings forms do not use MudTextField: a key press re-renders it with a new change handler.
     // Should this start failing after a MudBlazor upgrade, the defect is fixed there and decisions/0014 can be revisited.
     [Fact]
@@ -79,5 +90,18 @@ public sealed class FormTextFieldTests : BunitContext
         field.Find("input").KeyDown(new KeyboardEventArgs { Key = "Tab" });
 
         Assert.NotEqual(change, field.Find("input").GetAttribute("blazor:onchange"));
+    }
+
+    // Why the settings forms submit with SubmitButton: MudButton's click handler id changes with every render.
+    [Fact]
+    public void MudButton_RendersAgain_GetsANewClickHandlerId()
+    {
+        var clicks = 0;
+        var button = Render<MudButton>(p => p.Add(b => b.OnClick, () => clicks++));
+        var click = button.Find("button").GetAttribute("blazor:onclick");
+
+        button.Render(p => p.Add(b => b.OnClick, () => clicks++));
+
+        Assert.NotEqual(click, button.Find("button").GetAttribute("blazor:onclick"));
     }
 }
