@@ -24,8 +24,8 @@ public abstract class Entity : IHasDomainEvents
 {
     private readonly List<IDomainEvent> _domainEvents = [];
 
-    // Version 7 keys are time-ordered: inserts append to indexes, and ordering by Id is ordering by creation.
-    public Guid Id { get; protected init; } = Guid.CreateVersion7();
+    // Time-ordered keys: inserts append to indexes, and ordering by Id is ordering by creation (see TimeOrderedIds).
+    public Guid Id { get; protected init; } = TimeOrderedIds.Next();
 
     public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
 

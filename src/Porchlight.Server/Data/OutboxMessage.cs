@@ -13,7 +13,7 @@ public sealed class OutboxMessage
     {
     }
 
-    public Guid Id { get; private set; } = Guid.CreateVersion7();
+    public Guid Id { get; private set; } = TimeOrderedIds.Next();
 
     public Guid WorkspaceId { get; private set; }
 

@@ -50,7 +50,7 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     {
         var agent = new Agent
         {
-            Id = Guid.CreateVersion7(),
+            Id = TimeOrderedIds.Next(),
             WorkspaceId = workspaceId,
             Email = email.Trim(),
             UserName = email.Trim(),

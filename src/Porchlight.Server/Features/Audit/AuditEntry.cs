@@ -18,7 +18,7 @@ public sealed class AuditEntry : IWorkspaceOwned
     {
     }
 
-    public Guid Id { get; private set; } = Guid.CreateVersion7();
+    public Guid Id { get; private set; } = TimeOrderedIds.Next();
 
     public Guid WorkspaceId { get; private set; }
 

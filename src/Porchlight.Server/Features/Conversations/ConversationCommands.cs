@@ -39,7 +39,7 @@ public sealed class SendAgentMessage(ActingAgent actor, MessageWriter writer)
             actor.WorkspaceId,
             conversationId,
             Owner: null,
-            request.ClientId ?? Guid.CreateVersion7().ToString("N"),
+            request.ClientId ?? TimeOrderedIds.Next().ToString("N"),
             request.Private == true ? MessageKind.Note : MessageKind.Outgoing,
             actor.AgentId,
             request.Text?.Trim() ?? "",
@@ -240,7 +240,7 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
     public async Task AppendActivityAsync(Conversation conversation, Guid? authorAgentId, string text, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
-        var appended = await log.AppendAsync(conversation, Guid.CreateVersion7().ToString("N"), MessageKind.Activity, authorAgentId, text, [], cancellationToken);
+        var appended = await log.AppendAsync(conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, text, [], cancellationToken);
         await gate.Announce(() => AnnounceAsync(conversation, appended.Value!));
     }
 

@@ -33,7 +33,7 @@ public sealed class Message : IWorkspaceOwned
     {
     }
 
-    public Guid Id { get; private set; } = Guid.CreateVersion7();
+    public Guid Id { get; private set; } = TimeOrderedIds.Next();
 
     public Guid WorkspaceId { get; private set; }
 

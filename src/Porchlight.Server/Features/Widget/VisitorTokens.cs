@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
+using Porchlight.Server.Data;
 
 namespace Porchlight.Server.Features.Widget;
 
@@ -82,5 +83,5 @@ public sealed class VisitorTokens(IDataProtectionProvider dataProtection)
     }
 
     /// <summary>A new anonymous visitor of <paramref name="inboxId"/>; time-ordered like every other key.</summary>
-    public static VisitorIdentity NewAnonymous(Guid workspaceId, Guid inboxId) => new(workspaceId, inboxId, Guid.CreateVersion7(), false);
+    public static VisitorIdentity NewAnonymous(Guid workspaceId, Guid inboxId) => new(workspaceId, inboxId, TimeOrderedIds.Next(), false);
 }
