@@ -28,7 +28,7 @@ public sealed class Contact : Entity, IWorkspaceOwned
 
     public string? Email { get; private set; }
 
-    public ContactAttributes Attributes { get; private set; } = new();
+    public CustomAttributes Attributes { get; private set; } = new();
 
     public DateTime CreatedAt { get; private set; }
 
@@ -90,36 +90,6 @@ public sealed class Contact : Entity, IWorkspaceOwned
     }
 }
 
-/// <summary>Free-form key/value facts about a contact (plan, company, …), stored as one JSON column.</summary>
-public sealed class ContactAttributes : Dictionary<string, string>
-{
-    public const int MaxCount = 50;
-    public const int MaxKeyLength = 50;
-    public const int MaxValueLength = 500;
-
-    public ContactAttributes()
-        : base(StringComparer.Ordinal)
-    {
-    }
-
-    public ContactAttributes(IEnumerable<KeyValuePair<string, string>> values)
-        : base(values, StringComparer.Ordinal)
-    {
-    }
-
-    /// <summary>A copy with <paramref name="changes"/> applied over these values.</summary>
-    public ContactAttributes With(IReadOnlyDictionary<string, string> changes)
-    {
-        var merged = new ContactAttributes(this);
-        foreach (var (key, value) in changes)
-        {
-            merged[key] = value;
-        }
-
-        return merged;
-    }
-}
-
 internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
 {
     public void Configure(EntityTypeBuilder<Contact> builder)
@@ -129,7 +99,7 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         builder.Property(c => c.Name).HasMaxLength(Contact.MaxNameLength);
         builder.Property(c => c.Email).HasMaxLength(Contact.MaxEmailLength);
         builder.Property(c => c.ExternalId).HasMaxLength(Contact.MaxExternalIdLength);
-        builder.Property(c => c.Attributes).HasConversion(JsonColumn.Converter<ContactAttributes>(), JsonColumn.Comparer<ContactAttributes>());
+        builder.Property(c => c.Attributes).HasConversion(JsonColumn.Converter<CustomAttributes>(), JsonColumn.Comparer<CustomAttributes>());
         builder.HasIndex(c => new { c.WorkspaceId, c.ExternalId }).IsUnique();
         builder.HasIndex(c => new { c.WorkspaceId, c.Email });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);

@@ -68,6 +68,9 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
     public List<string> Labels { get; private set; } = [];
 
+    /// <summary>Facts about this conversation (order number, topic, …) set by agents and integrations.</summary>
+    public CustomAttributes Attributes { get; private set; } = new();
+
     /// <summary>The client id of the message that opened the conversation: a retried start finds this conversation.</summary>
     public string? OpeningClientId { get; private set; }
 
@@ -163,6 +166,8 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     public void ChangeLabels(IEnumerable<string> labels) =>
         Labels = [.. labels.Select(l => l.Trim().ToLowerInvariant()).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
+    public void ReplaceAttributes(IReadOnlyDictionary<string, string> attributes) => Attributes = new CustomAttributes(attributes);
+
     public void MarkReadByContact(long sequence) => ContactReadSequence = Math.Clamp(sequence, ContactReadSequence, LastSequence);
 
     public void MarkReadByAgent(long sequence) => AgentReadSequence = Math.Clamp(sequence, AgentReadSequence, LastSequence);
@@ -202,6 +207,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.Property(c => c.LastMessagePreview).HasMaxLength(200);
         // A primitive collection: JSON text on SQLite, text[] on PostgreSQL; "has label" translates on both.
         builder.PrimitiveCollection(c => c.Labels);
+        builder.Property(c => c.Attributes).HasConversion(JsonColumn.Converter<CustomAttributes>(), JsonColumn.Comparer<CustomAttributes>());
         builder.HasIndex(c => new { c.WorkspaceId, c.Number }).IsUnique();
         builder.HasIndex(c => new { c.ContactId, c.OpeningClientId }).IsUnique();
         builder.HasIndex(c => new { c.WorkspaceId, c.Status, c.LastActivityAt });

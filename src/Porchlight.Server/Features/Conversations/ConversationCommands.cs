@@ -15,6 +15,9 @@ public sealed record ChangePriorityRequest(ConversationPriority? Priority);
 
 public sealed record ChangeLabelsRequest(List<string>? Labels);
 
+/// <summary>All of a conversation's attributes: keys left out are removed.</summary>
+public sealed record ChangeAttributesRequest(Dictionary<string, string>? Attributes);
+
 public sealed record AgentReadRequest(long? Sequence);
 
 /// <summary>An agent's reply to the contact, or a private note for teammates, with text, uploaded attachments, or both.</summary>
@@ -185,6 +188,48 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
             conversation.ChangeLabels(labels);
             return before == string.Join(',', conversation.Labels) ? null : $"{actor.Name} set the labels to {string.Join(", ", conversation.Labels)}";
         }, cancellationToken);
+    }
+
+    public async Task<Result<ConversationResponse>> AttributesAsync(Guid conversationId, ChangeAttributesRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (request.Attributes is null)
+        {
+            errors.Add("attributes", "Required: an object of text values (an empty one removes them all).");
+        }
+
+        CustomAttributes.Validate(errors, "attributes", request.Attributes);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var attributes = request.Attributes!.ToDictionary(a => a.Key.Trim(), a => a.Value.Trim(), StringComparer.Ordinal);
+        return await ChangeAsync(conversationId, conversation =>
+        {
+            var before = conversation.Attributes;
+            conversation.ReplaceAttributes(attributes);
+            return DescribeAttributeChange(before, conversation.Attributes);
+        }, cancellationToken);
+    }
+
+    // "Sam set order_number to 4711 and removed topic", or null when nothing changed.
+    private string? DescribeAttributeChange(CustomAttributes before, CustomAttributes after)
+    {
+        var set = after.Where(a => !before.TryGetValue(a.Key, out var old) || old != a.Value).Select(a => $"{a.Key} to {a.Value}").ToList();
+        var removed = before.Keys.Where(k => !after.ContainsKey(k)).ToList();
+        var parts = new List<string>();
+        if (set.Count > 0)
+        {
+            parts.Add($"set {string.Join(", ", set)}");
+        }
+
+        if (removed.Count > 0)
+        {
+            parts.Add($"removed {string.Join(", ", removed)}");
+        }
+
+        return parts.Count == 0 ? null : $"{actor.Name} {string.Join(" and ", parts)}";
     }
 
     /// <summary>The agent has seen the conversation up to a sequence; the visitor sees "Seen".</summary>

@@ -39,6 +39,7 @@ public sealed record ConversationResponse(
     Guid? AssigneeId,
     Guid? TeamId,
     IReadOnlyList<string> Labels,
+    IReadOnlyDictionary<string, string> Attributes,
     long LastSequence,
     long AgentReadSequence,
     long ContactReadSequence,
@@ -55,7 +56,7 @@ public sealed record ConversationResponse(
         From(c, ContactSummary.Of(c.ContactId, contact?.Name, contact?.Email));
 
     public static ConversationResponse From(Conversation c, ContactSummary contact) => new(
-        c.Id, c.Number, c.InboxId, contact, c.Origin, c.Status, c.SnoozedUntil, c.Priority, c.AssigneeId, c.TeamId, c.Labels,
+        c.Id, c.Number, c.InboxId, contact, c.Origin, c.Status, c.SnoozedUntil, c.Priority, c.AssigneeId, c.TeamId, c.Labels, c.Attributes,
         c.LastSequence, c.AgentReadSequence, c.ContactReadSequence, c.LastMessagePreview,
         c.CreatedAt, c.LastActivityAt, c.FirstAgentReplyAt, c.ResolvedAt);
 }

@@ -69,6 +69,9 @@ public static class ConversationsFeature
         conversations.MapPut("/{conversationId:guid}/labels", async (Guid conversationId, ChangeLabelsRequest request, ChangeConversation useCase, CancellationToken ct) =>
                 (await useCase.LabelsAsync(conversationId, request, ct)).ToOk())
             .RequirePermission(Permission.HandleConversations).Produces<ConversationResponse>();
+        conversations.MapPut("/{conversationId:guid}/attributes", async (Guid conversationId, ChangeAttributesRequest request, ChangeConversation useCase, CancellationToken ct) =>
+                (await useCase.AttributesAsync(conversationId, request, ct)).ToOk())
+            .RequirePermission(Permission.HandleConversations).Produces<ConversationResponse>();
         conversations.MapPost("/{conversationId:guid}/read", async (Guid conversationId, AgentReadRequest request, ChangeConversation useCase, CancellationToken ct) =>
                 (await useCase.ReadAsync(conversationId, request, ct)).ToNoContent())
             .RequirePermission(Permission.HandleConversations);

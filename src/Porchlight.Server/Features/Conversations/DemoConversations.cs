@@ -31,14 +31,16 @@ public sealed class DemoConversations(
 
     private sealed record Script(
         string Name, string Email, Dictionary<string, string> Attributes, int HoursAgo, int? Agent,
-        ConversationStatus Status, ConversationPriority Priority, string[] Labels, Line[] Lines);
+        ConversationStatus Status, ConversationPriority Priority, string[] Labels, Line[] Lines,
+        Dictionary<string, string>? ConversationAttributes = null);
 
     private static readonly Script[] Scripts =
     [
         new("Hannah Schmidt", "hannah.schmidt@example.com", new() { ["plan"] = "Member", ["orders"] = "7" }, 1, null,
             ConversationStatus.Open, ConversationPriority.High, ["shipping"],
             [new(Who.Customer, "Hi! My order #48213 was supposed to arrive yesterday but tracking hasn't moved since Monday."),
-             new(Who.Customer, "We're leaving for a hiking trip on Saturday, so I really need the boots by Friday 😬")]),
+             new(Who.Customer, "We're leaving for a hiking trip on Saturday, so I really need the boots by Friday 😬")],
+            ConversationAttributes: new() { ["orderNumber"] = "48213", ["carrier"] = "DHL" }),
         new("James Okafor", "james.okafor@example.com", new() { ["plan"] = "Guest" }, 2, 2,
             ConversationStatus.Open, ConversationPriority.Medium, ["product-question"],
             [new(Who.Customer, "Is the Ridgeline 2 tent really waterproof? The listing says 3000 mm but reviews mention leaks at the seams."),
@@ -54,7 +56,8 @@ public sealed class DemoConversations(
             ConversationStatus.Open, ConversationPriority.Urgent, ["billing", "b2b"],
             [new(Who.Customer, "Our invoice INV-2291 charged VAT although we gave our VAT ID at checkout. Can you reissue it?"),
              new(Who.Note, "@Priya can you check the VAT ID validation? Third B2B case this week."),
-             new(Who.Agent, "Hi Wei, sorry about that. I'm reissuing the invoice without VAT now; you'll have it within the hour.")]),
+             new(Who.Agent, "Hi Wei, sorry about that. I'm reissuing the invoice without VAT now; you'll have it within the hour.")],
+            ConversationAttributes: new() { ["invoice"] = "INV-2291" }),
         new("Emma Johansson", "emma.j@example.com", new(), 20, 4,
             ConversationStatus.Resolved, ConversationPriority.None, ["product-question"],
             [new(Who.Customer, "Which sleeping bag would you recommend for -5 °C?"),
@@ -128,6 +131,11 @@ public sealed class DemoConversations(
             if (script.Labels.Length > 0)
             {
                 Ok(await changeConversation.LabelsAsync(conversationId, new ChangeLabelsRequest([.. script.Labels]), cancellationToken));
+            }
+
+            if (script.ConversationAttributes is { } attributes)
+            {
+                Ok(await changeConversation.AttributesAsync(conversationId, new ChangeAttributesRequest(attributes), cancellationToken));
             }
 
             if (script.Status != ConversationStatus.Open)

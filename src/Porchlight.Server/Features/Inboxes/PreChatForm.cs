@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Porchlight.Server.Data;
 using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Hosting;
 
@@ -106,7 +107,7 @@ public sealed partial record PreChatForm(bool Enabled, IReadOnlyList<PreChatFiel
         {
             NameKey => Contact.MaxNameLength,
             EmailKey => Contact.MaxEmailLength,
-            _ => ContactAttributes.MaxValueLength,
+            _ => CustomAttributes.MaxValueLength,
         };
         if (value.Length > maxLength)
         {

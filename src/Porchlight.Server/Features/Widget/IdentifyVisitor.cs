@@ -35,7 +35,7 @@ public sealed class IdentifyVisitor(
             errors.Email("email", request.Email);
         }
 
-        VisitorRules.Attributes(errors, "attributes", request.Attributes);
+        CustomAttributes.Validate(errors, "attributes", request.Attributes);
         if (errors.Any)
         {
             return errors.ToFailure();

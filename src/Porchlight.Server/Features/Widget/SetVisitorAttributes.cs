@@ -21,7 +21,7 @@ public sealed class SetVisitorAttributes(AppDbContext db, TenantScope tenant, Ti
             errors.Add("attributes", "Required.");
         }
 
-        VisitorRules.Attributes(errors, "attributes", request.Attributes);
+        CustomAttributes.Validate(errors, "attributes", request.Attributes);
         if (errors.Any)
         {
             return errors.ToFailure();

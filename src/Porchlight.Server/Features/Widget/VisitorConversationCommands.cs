@@ -275,27 +275,4 @@ internal static class VisitorRules
 {
     public static IQueryable<Conversation> OwnConversation(AppDbContext db, VisitorIdentity visitor, Guid conversationId) =>
         db.Conversations.Where(c => c.Id == conversationId && c.ContactId == visitor.ContactId && c.InboxId == visitor.InboxId);
-
-    /// <summary>Attributes the host site sends with identify or setAttributes: the limits of <see cref="ContactAttributes"/>.</summary>
-    public static void Attributes(FieldErrors errors, string field, Dictionary<string, string>? attributes)
-    {
-        if (attributes is null)
-        {
-            return;
-        }
-
-        if (attributes.Count > ContactAttributes.MaxCount)
-        {
-            errors.Add(field, $"At most {ContactAttributes.MaxCount} attributes.");
-            return;
-        }
-
-        foreach (var (key, value) in attributes)
-        {
-            if (string.IsNullOrWhiteSpace(key) || key.Length > ContactAttributes.MaxKeyLength || value is null || value.Length > ContactAttributes.MaxValueLength)
-            {
-                errors.Add($"{field}.{key}", $"Keys of 1–{ContactAttributes.MaxKeyLength} and values of at most {ContactAttributes.MaxValueLength} characters.");
-            }
-        }
-    }
 }

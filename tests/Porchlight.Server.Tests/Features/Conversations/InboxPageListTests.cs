@@ -12,7 +12,7 @@ public sealed class InboxPageListTests
         int number, int minutes, ConversationStatus status = ConversationStatus.Open, Guid? assignee = null,
         ConversationPriority priority = ConversationPriority.None, params string[] labels) => new(
         new Guid(number, 0, 0, new byte[8]), number, Guid.Empty, new ContactSummary(Guid.Empty, $"Contact {number}", null), ConversationOrigin.Chat,
-        status, null, priority, assignee, null, labels, 1, 0, 1, $"Message {number}", Start, Start.AddMinutes(minutes), null, null);
+        status, null, priority, assignee, null, labels, new Dictionary<string, string>(), 1, 0, 1, $"Message {number}", Start, Start.AddMinutes(minutes), null, null);
 
     private static List<int> Numbers(IEnumerable<ConversationResponse> list) => [.. list.Select(c => c.Number)];
 

@@ -479,6 +479,48 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
     }
 
     [Fact]
+    public async Task ConversationAttributes_Replaced_AreReturnedAndRecordedAsActivity()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (id, _) = await visitor.StartConversationAsync("Where is my parcel?");
+
+        var first = await owner.PutJsonAsync($"/api/v1/conversations/{id}/attributes", new { attributes = new { orderNumber = "4711", topic = "delivery" } })
+            .ExpectAsync(HttpStatusCode.OK);
+        await owner.PutJsonAsync($"/api/v1/conversations/{id}/attributes", new { attributes = new { orderNumber = " 4712 " } }).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("delivery", first.GetProperty("attributes").Text("topic"));
+        var attributes = (await owner.GetJsonAsync($"/api/v1/conversations/{id}")).GetProperty("attributes");
+        Assert.Equal(["orderNumber"], attributes.EnumerateObject().Select(a => a.Name));
+        Assert.Equal("4712", attributes.Text("orderNumber"));
+        var activity = (await owner.GetJsonAsync($"/api/v1/conversations/{id}/messages")).EnumerateArray().Last();
+        Assert.Equal("Activity", activity.Text("kind"));
+        Assert.EndsWith("set orderNumber to 4712 and removed topic", activity.Text("text"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConversationAttributes_BadInput_AnswerFieldErrorsAndChangeNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, stranger) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (id, _) = await visitor.StartConversationAsync("Where is my parcel?");
+        var path = $"/api/v1/conversations/{id}/attributes";
+        await owner.PutJsonAsync(path, new { attributes = new { orderNumber = "4711" } }).ExpectAsync(HttpStatusCode.OK);
+
+        var tooLong = await owner.PutJsonAsync(path, new { attributes = new { orderNumber = "4712", note = new string('x', 501) } }).ExpectAsync(HttpStatusCode.BadRequest);
+        var missing = await owner.PutJsonAsync(path, new { }).ExpectAsync(HttpStatusCode.BadRequest);
+        await stranger.PutJsonAsync(path, new { attributes = new { orderNumber = "1" } }).ExpectAsync(HttpStatusCode.NotFound);
+
+        Assert.True(tooLong.GetProperty("errors").TryGetProperty("attributes.note", out _));
+        Assert.True(missing.GetProperty("errors").TryGetProperty("attributes", out _));
+        var attributes = (await owner.GetJsonAsync($"/api/v1/conversations/{id}")).GetProperty("attributes");
+        Assert.Equal("4711", Assert.Single(attributes.EnumerateObject()).Value.GetString());
+    }
+
+    [Fact]
     public async Task ConversationList_SortedByPriority_UrgentFirstThenHighMediumLowNone()
     {
         var (_, owner) = await NewWorkspaceAsync();

@@ -554,6 +554,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<Guid?>("AssigneeId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Attributes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("ContactId")
                         .HasColumnType("uuid");
 

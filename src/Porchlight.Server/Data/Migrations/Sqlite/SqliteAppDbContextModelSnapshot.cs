@@ -545,6 +545,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<Guid?>("AssigneeId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Attributes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ContactId")
                         .HasColumnType("TEXT");
 
