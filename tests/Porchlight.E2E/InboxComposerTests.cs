@@ -162,6 +162,37 @@ public sealed partial class InboxComposerTests : BrowserTest
     }
 
     [Fact]
+    public async Task Composer_AgentFormatsAReplyAndPicksAnEmoji_ThreadShowsTheFormattingAndTheVisitorGetsTheText()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var inboxToken = await CreateInboxAsync(agent);
+        using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "Do the boots run small?", ct);
+        await OpenInteractiveAsync(agent, $"/inbox/{visitor.ConversationId}");
+        await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+
+        var composer = agent.Locator("#composer");
+        await composer.FillAsync("**Yes**, they run _half a size_ small:\n- order one size up\n- keep the `RETURN-7` code ");
+        await agent.Locator("#emoji-picker summary").ClickAsync();
+        await agent.Locator("#emoji-picker [data-emoji='👍']").ClickAsync();
+        await Expect(agent.Locator("#emoji-picker")).Not.ToHaveAttributeAsync("open", "");
+        await Expect(composer).ToHaveValueAsync(new Regex("code 👍$"));
+        await composer.PressAsync("Enter");
+
+        var bubble = agent.Locator("#thread .pl-message[data-kind='outgoing'] .pl-bubble").Last;
+        await Expect(bubble.Locator("strong")).ToHaveTextAsync("Yes");
+        await Expect(bubble.Locator("em")).ToHaveTextAsync("half a size");
+        await Expect(bubble.Locator("ul li")).ToHaveTextAsync(["order one size up", "keep the RETURN-7 code 👍"]);
+        await Expect(bubble.Locator("code")).ToHaveTextAsync("RETURN-7");
+        await Expect(agent.Locator(".pl-conversation-row .pl-row-preview").First).ToContainTextAsync("Yes, they run half a size small:");
+        await Screenshot(agent, "inbox-formatted-reply");
+        // The text is stored as typed; each side formats it.
+        await Eventually(async () => (await visitor.LastMessageAsync(ct)).GetProperty("text").GetString()
+            == "**Yes**, they run _half a size_ small:\n- order one size up\n- keep the `RETURN-7` code 👍");
+    }
+
+    [Fact]
     public async Task Composer_ServerStallsWhileTheAgentTypes_KeepsEveryCharacterAndSendsThem()
     {
         var ct = TestContext.Current.CancellationToken;

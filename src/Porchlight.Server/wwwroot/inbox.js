@@ -69,7 +69,16 @@ function onComposerKeyUp(event) {
 
 function onClick(event) {
   const target = event.target instanceof Element ? event.target : null;
-  if (target?.closest("#attach-file")) {
+  for (const picker of document.querySelectorAll("details.pl-emoji[open]")) {
+    if (!picker.contains(target)) {
+      picker.removeAttribute("open");
+    }
+  }
+  const emoji = target?.closest("[data-emoji]");
+  if (emoji) {
+    emoji.closest("details")?.removeAttribute("open");
+    typeIntoComposer(emoji.getAttribute("data-emoji"));
+  } else if (target?.closest("#attach-file")) {
     document.getElementById("composer-file")?.click();
   } else if (target instanceof HTMLTextAreaElement && target.id === "composer") {
     reportTrigger(target);
@@ -267,12 +276,19 @@ export function completeTrigger(text) {
     return;
   }
   const found = triggerAt(composer);
-  const caret = composer.selectionStart;
-  const start = found ? found.start : caret;
-  composer.focus();
-  composer.setRangeText(text, start, caret, "end");
   trigger = null;
   dismissedAt = -1;
+  typeIntoComposer(text, found ? found.start : composer.selectionStart);
+}
+
+// Puts text at the caret (over what is selected, or from start), and lets the page learn it as typed text.
+function typeIntoComposer(text, start) {
+  const composer = document.getElementById("composer");
+  if (!composer) {
+    return;
+  }
+  composer.focus();
+  composer.setRangeText(text, start ?? composer.selectionStart, composer.selectionEnd, "end");
   composer.dispatchEvent(new Event("input", { bubbles: true }));
 }
 

@@ -191,7 +191,11 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     /// <summary>The anonymous contact became a known one: the conversation follows.</summary>
     public void MoveTo(Contact contact) => ContactId = contact.Id;
 
-    private static string Preview(string text) => text.Length <= 140 ? text : text[..139] + "…";
+    private static string Preview(string text)
+    {
+        var plain = MessageFormat.Plain(text);
+        return plain.Length <= 140 ? plain : plain[..139] + "…";
+    }
 }
 
 public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number) : IDomainEvent;

@@ -19,6 +19,10 @@ public sealed partial class InboxPage
 {
     private const int PickerSize = 8;
 
+    // The emoji the composer offers in one click; any other can be typed or pasted. They are plain text.
+    private static readonly string[] ComposerEmoji =
+        ["😊", "🙂", "😄", "😉", "🙏", "👍", "👋", "🎉", "❤️", "🙌", "👌", "✅", "🚚", "📦", "💳", "🔧", "⏳", "😅", "🤔", "😢", "🙈", "💡", "⭐", "🔥"];
+
     private readonly List<PickedMention> _pickedMentions = [];
     private readonly List<ComposerFile> _files = [];
     private readonly List<Guid> _fileInputs = [Guid.NewGuid()];
