@@ -166,11 +166,7 @@ public sealed partial class InboxComposerTests : BrowserTest
     {
         var ct = TestContext.Current.CancellationToken;
         var agent = await Browser.NewPageAsync();
-        await SetUpWorkspaceAsync(agent, "Acme Support");
-        var inboxToken = await CreateInboxAsync(agent);
-        using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "Do the boots run small?", ct);
-        await OpenInteractiveAsync(agent, $"/inbox/{visitor.ConversationId}");
-        await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+        using var visitor = await OpenAdasQuestionAsync(agent, ct);
 
         var composer = agent.Locator("#composer");
         await composer.FillAsync("**Yes**, they run _half a size_ small:\n- order one size up\n- keep the `RETURN-7` code ");
@@ -197,11 +193,7 @@ public sealed partial class InboxComposerTests : BrowserTest
     {
         var ct = TestContext.Current.CancellationToken;
         var agent = await Browser.NewPageAsync();
-        await SetUpWorkspaceAsync(agent, "Acme Support");
-        var inboxToken = await CreateInboxAsync(agent);
-        using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "Do the boots run small?", ct);
-        await OpenInteractiveAsync(agent, $"/inbox/{visitor.ConversationId}");
-        await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+        using var visitor = await OpenAdasQuestionAsync(agent, ct);
 
         // The server stops and resumes while the agent types, as a busy one does: keystrokes pile up in between.
         const string Text = "They run half a size small, so please order one size up and keep the receipt for an exchange.";
@@ -229,6 +221,17 @@ public sealed partial class InboxComposerTests : BrowserTest
         await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']").Last).ToContainTextAsync("Anything else I can help with?");
         await Expect(composer).ToHaveValueAsync("Have a nice day");
         await Eventually(async () => (await visitor.LastMessageAsync(ct)).GetProperty("text").GetString() == "Anything else I can help with?");
+    }
+
+    // An Owner with a widget inbox, and the conversation a visitor started with a question, open in the inbox.
+    private async Task<Visitor> OpenAdasQuestionAsync(IPage agent, CancellationToken ct)
+    {
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var inboxToken = await CreateInboxAsync(agent);
+        var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "Do the boots run small?", ct);
+        await OpenInteractiveAsync(agent, $"/inbox/{visitor.ConversationId}");
+        await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+        return visitor;
     }
 
     private async Task<string> CreateInboxAsync(IPage page) => InboxToken().Match(await CreateWidgetInboxAsync(page)).Groups[1].Value;
