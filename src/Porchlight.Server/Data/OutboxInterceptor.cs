@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -83,12 +82,7 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
         {
             foreach (var domainEvent in source.DomainEvents)
             {
-                var type = domainEvent.GetType();
-                context.Add(OutboxMessage.Create(
-                    domainEvent.WorkspaceId,
-                    DomainEventRegistry.NameOf(type),
-                    JsonSerializer.Serialize(domainEvent, type, DomainEventRegistry.Json),
-                    now));
+                context.Add(OutboxMessage.For(domainEvent, now));
                 _unsignalled = true;
             }
 

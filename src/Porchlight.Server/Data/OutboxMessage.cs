@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -38,6 +39,13 @@ public sealed class OutboxMessage
     public DateTime? FailedAt { get; private set; }
 
     public string? LastError { get; private set; }
+
+    /// <summary>The row that stores <paramref name="domainEvent"/> for dispatch.</summary>
+    public static OutboxMessage For(IDomainEvent domainEvent, DateTime now)
+    {
+        var type = domainEvent.GetType();
+        return Create(domainEvent.WorkspaceId, DomainEventRegistry.NameOf(type), JsonSerializer.Serialize(domainEvent, type, DomainEventRegistry.Json), now);
+    }
 
     public static OutboxMessage Create(Guid workspaceId, string type, string payload, DateTime now) => new()
     {

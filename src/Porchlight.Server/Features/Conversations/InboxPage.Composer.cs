@@ -19,6 +19,11 @@ public sealed partial class InboxPage
 {
     private const int PickerSize = 8;
 
+    // A conversation from the offline form has no one in the chat: replies go out by email (OfflineReplyMailer).
+    private string ComposerHint => _noteMode ? "Only your team sees notes · @ to mention"
+        : _current is { Origin: ConversationOrigin.OfflineForm, Contact.Email: { } email } ? $"Left while you were away: replies are emailed to {email}"
+        : "/ for canned responses · Shift+Enter for a new line";
+
     // The emoji the composer offers in one click; any other can be typed or pasted. They are plain text.
     private static readonly string[] ComposerEmoji =
         ["😊", "🙂", "😄", "😉", "🙏", "👍", "👋", "🎉", "❤️", "🙌", "👌", "✅", "🚚", "📦", "💳", "🔧", "⏳", "😅", "🤔", "😢", "🙈", "💡", "⭐", "🔥"];

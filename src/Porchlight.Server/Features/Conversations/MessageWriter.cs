@@ -368,7 +368,18 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             await session.Conversations.UpdateChangedAsync(commands, conversations[conversationId], snapshot, CancellationToken.None);
         }
 
-        // The uploads the messages carry are tracked: SaveChanges writes only them.
+        // Replies that go out by email have their events stored in this commit (see OfflineReplyWritten).
+        var outboxed = false;
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            if (stored[i] is { } message && OfflineReplyWritten.For(plans[i]!.Conversation, message) is { } reply)
+            {
+                db.OutboxMessages.Add(OutboxMessage.For(reply, now));
+                outboxed = true;
+            }
+        }
+
+        // The uploads the messages carry and those events are tracked: SaveChanges writes only them.
         if (db.ChangeTracker.HasChanges())
         {
             await db.SaveChangesAsync();
@@ -385,6 +396,10 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
 
         await transaction.CommitAsync();
+        if (outboxed)
+        {
+            services.GetRequiredService<OutboxSignal>().Notify();
+        }
 
         // Describe from what this batch holds; only retries (rare) are described by a look-up.
         var views = services.GetRequiredService<MessageViews>();

@@ -2,6 +2,8 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 
 namespace Porchlight.Server.Features.Email;
 
@@ -57,6 +59,7 @@ public static class EmailFeature
     {
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
         services.AddSingleton<SmtpMailer>();
+        services.AddDomainEventHandler<OfflineReplyWritten, OfflineReplyMailer>();
         return services;
     }
 }

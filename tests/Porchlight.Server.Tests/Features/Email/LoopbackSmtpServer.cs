@@ -23,6 +23,15 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>The server's settings that send Porchlight's email here, from <paramref name="from"/>.</summary>
+    public Dictionary<string, string?> Settings(string from) => new()
+    {
+        ["Email:Smtp:Host"] = "127.0.0.1",
+        ["Email:Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Email:Smtp:Security"] = "None",
+        ["Email:Smtp:From"] = from,
+    };
+
     public IReadOnlyList<string> Messages
     {
         get

@@ -11,15 +11,7 @@ public sealed class PasswordResetEmailTests
     {
         await using var smtp = new LoopbackSmtpServer();
         var logs = new CapturedLogs();
-        await using var factory = new PorchlightFactory(
-            settings: new Dictionary<string, string?>
-            {
-                ["Email:Smtp:Host"] = "127.0.0.1",
-                ["Email:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Email:Smtp:Security"] = "None",
-                ["Email:Smtp:From"] = "Support <support@acme.test>",
-            },
-            configureServices: logs.AddTo);
+        await using var factory = new PorchlightFactory(settings: smtp.Settings("Support <support@acme.test>"), configureServices: logs.AddTo);
         var workspace = await factory.CreateWorkspaceAsync();
         using var browser = new BrowserSession(factory);
 
