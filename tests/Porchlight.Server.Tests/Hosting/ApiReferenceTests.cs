@@ -22,6 +22,25 @@ public sealed class ApiReferenceTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_Anonymous_DescribesTheLiveEventsOfBothHubsWithTheirPayloads()
+    {
+        await using var factory = new PorchlightFactory();
+        var client = factory.CreateClient();
+
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken)).RootElement;
+
+        var realTime = document.GetProperty("tags").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "Real time");
+        var text = realTime.GetProperty("description").GetString()!;
+        Assert.Contains("`/hubs/agent`", text, StringComparison.Ordinal);
+        Assert.Contains("`/hubs/visitor`", text, StringComparison.Ordinal);
+        Assert.Contains("| `Typing` | `AgentTypingNotice`: conversationId, who, agentId, name, isTyping |", text, StringComparison.Ordinal);
+        Assert.Contains("| `ConversationUpdated` | `ConversationNotice`: id, status |", text, StringComparison.Ordinal);
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("PresenceNotice").GetProperty("properties").TryGetProperty("presence", out _));
+        Assert.True(schemas.TryGetProperty("MentionNotice", out _));
+    }
+
+    [Fact]
     public async Task ApiReferencePage_Anonymous_IsServedWithItsScriptFromThisServer()
     {
         await using var factory = new PorchlightFactory();

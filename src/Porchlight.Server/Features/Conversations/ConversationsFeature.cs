@@ -12,6 +12,7 @@ public static class ConversationsFeature
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section));
         // Hub payloads read like the REST API's: camelCase, enums by name.
         services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", options => options.AddDocumentTransformer<RealTimeReference>());
         return services
             .AddSingleton<LiveInboxFeed>()
             .AddSingleton<MessageWriteGate>()
