@@ -11,7 +11,8 @@ namespace Porchlight.E2E;
 
 /// <summary>
 /// An agent answers from the inbox's composer: a canned response picked with "/" and filled for the contact,
-/// a file attached and sent, a refused file explained, and their own reply corrected and then withdrawn.
+/// a file attached and sent, a refused file explained, and their own reply corrected and then withdrawn; and the
+/// alerts that call them back while the tab is hidden.
 /// </summary>
 public sealed partial class InboxComposerTests : BrowserTest
 {
@@ -223,6 +224,37 @@ public sealed partial class InboxComposerTests : BrowserTest
         await Eventually(async () => (await visitor.LastMessageAsync(ct)).GetProperty("text").GetString() == "Anything else I can help with?");
     }
 
+    [Fact]
+    public async Task Alerts_AgentSwitchesThemOnInTheInbox_KeptAcrossReloadsAndRaisedWhileTheTabIsHidden()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var agent = await Browser.NewPageAsync();
+        await agent.Context.GrantPermissionsAsync(["notifications"], new() { Origin = Server.Url("/").TrimEnd('/') });
+        // Records the notifications the page raises (the browser still shows them), and lets the test hide the tab.
+        await agent.AddInitScriptAsync("""
+            window.raised = [];
+            const RealNotification = window.Notification;
+            window.Notification = new Proxy(RealNotification, { construct(target, args) { window.raised.push(args[0]); return new target(...args); } });
+            Object.defineProperty(document, "hidden", { get: () => window.tabHidden === true });
+            """);
+        using var visitor = await OpenAdasQuestionAsync(agent, ct);
+        var bell = agent.Locator("#notify-toggle");
+        await Expect(bell).ToHaveAttributeAsync("aria-pressed", "false");
+
+        await bell.ClickAsync();
+        await Expect(bell).ToHaveAttributeAsync("aria-pressed", "true");
+        await agent.ReloadAsync();
+        await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
+        await Expect(bell).ToHaveAttributeAsync("aria-pressed", "true");
+        await agent.EvaluateAsync("() => { window.tabHidden = true; document.dispatchEvent(new Event('visibilitychange')); }");
+        await visitor.SendAsync("Hello? Anyone there?", ct);
+
+        await Expect(agent.Locator("#thread")).ToContainTextAsync("Hello? Anyone there?");
+        await Eventually(async () => (await agent.EvaluateAsync<string[]>("() => window.raised")).Contains("Ada Lovelace"));
+        await OpenInteractiveAsync(agent, "/settings/profile");
+        await Expect(agent.Locator("#inbox-alerts")).ToBeCheckedAsync();
+    }
+
     // An Owner with a widget inbox, and the conversation a visitor started with a question, open in the inbox.
     private async Task<Visitor> OpenAdasQuestionAsync(IPage agent, CancellationToken ct)
     {
@@ -293,6 +325,12 @@ public sealed partial class InboxComposerTests : BrowserTest
                 http.Dispose();
                 throw;
             }
+        }
+
+        public async Task SendAsync(string text, CancellationToken ct)
+        {
+            using var sent = await http.PostAsJsonAsync($"widget/v1/conversations/{ConversationId}/messages", new { clientId = "c_" + Guid.NewGuid().ToString("N"), text }, ct);
+            sent.EnsureSuccessStatusCode();
         }
 
         public async Task<JsonElement> LastMessageAsync(CancellationToken ct) =>

@@ -5,8 +5,9 @@
 // "@ad" in a note for teammates), steers the picker with the keys, and hands pasted or dropped files to the
 // page's file input.
 
-const preferenceKey = "porchlight.inbox.notifications";
 let page = null;
+// The agent's alert preference, kept with the agent on the server (MyAlerts); the page hands it over.
+let alertsOn = false;
 let audio = null;
 // The picker trigger last reported to the page ({ kind, query, start }), and one closed with Esc.
 let trigger = null;
@@ -193,7 +194,7 @@ function state() {
   return {
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone ?? null,
     visible: !document.hidden,
-    notifications: localStorage.getItem(preferenceKey) === "on",
+    notifications: alertsOn,
     permission: "Notification" in window ? Notification.permission : "unsupported",
   };
 }
@@ -254,8 +255,9 @@ const listeners = [
   ["paste", onPaste], ["dragover", onDragOver], ["dragleave", onDragLeave], ["drop", onDrop],
 ];
 
-export function start(dotnet) {
+export function start(dotnet, alerts) {
   page = dotnet;
+  alertsOn = alerts;
   listeners.forEach(([name, handler]) => document.addEventListener(name, handler));
   document.addEventListener("visibilitychange", onVisibilityChange);
   document.addEventListener("pointerdown", unlockAudio, { once: true });
@@ -341,22 +343,21 @@ export function scrollThreadToEnd() {
   }
 }
 
-// Called from a click: the only moment a browser lets a page ask for notification permission.
-export async function toggleNotifications() {
-  if (localStorage.getItem(preferenceKey) === "on") {
-    localStorage.removeItem(preferenceKey);
-    return state();
+// Called right after a click (the only moment a browser lets a page ask for notification permission) with the
+// preference the page has just stored.
+export async function setAlerts(on) {
+  alertsOn = on;
+  if (on) {
+    unlockAudio();
+    if ("Notification" in window && Notification.permission === "default") {
+      await Notification.requestPermission();
+    }
   }
-  unlockAudio();
-  if ("Notification" in window && Notification.permission === "default") {
-    await Notification.requestPermission();
-  }
-  localStorage.setItem(preferenceKey, "on");
   return state();
 }
 
 export function notify(title, body, conversationId) {
-  if (localStorage.getItem(preferenceKey) !== "on" || !document.hidden) {
+  if (!alertsOn || !document.hidden) {
     return;
   }
   chime();

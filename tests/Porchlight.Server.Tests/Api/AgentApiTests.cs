@@ -25,6 +25,22 @@ public abstract class AgentApiTests(PorchlightFactory factory) : ApiTestBase(fac
     }
 
     [Fact]
+    public async Task MyAlerts_SwitchedOn_AreKeptForThatAgentOnly()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+
+        var before = await agent.GetJsonAsync("/api/v1/me/alerts");
+        var switched = await agent.PutJsonAsync("/api/v1/me/alerts", new { enabled = true }).ExpectAsync(HttpStatusCode.OK);
+        await agent.PutJsonAsync("/api/v1/me/alerts", new { }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "enabled");
+
+        Assert.False(before.GetProperty("enabled").GetBoolean());
+        Assert.True(switched.GetProperty("enabled").GetBoolean());
+        Assert.True((await agent.GetJsonAsync("/api/v1/me/alerts")).GetProperty("enabled").GetBoolean());
+        Assert.False((await owner.GetJsonAsync("/api/v1/me/alerts")).GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
     public async Task GetAgent_ExistingAgent_ReturnsIt()
     {
         var (workspace, _) = await NewWorkspaceAsync();

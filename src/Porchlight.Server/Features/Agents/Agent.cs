@@ -42,6 +42,10 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     [AuditIgnore]
     public AgentAvailability Availability { get; private set; } = AgentAvailability.Online;
 
+    /// <summary>A chime and a desktop notification in the inbox for new conversations and messages (see MyAlerts).</summary>
+    [AuditIgnore]
+    public bool AlertsEnabled { get; private set; }
+
     public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
 
     public void ClearDomainEvents() => _domainEvents.Clear();
@@ -64,6 +68,8 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     }
 
     public void Rename(string displayName) => DisplayName = displayName.Trim();
+
+    public void SetAlerts(bool enabled) => AlertsEnabled = enabled;
 
     public void ChangeRole(AgentRole role)
     {

@@ -14,6 +14,7 @@ public static class AgentsFeature
         .AddScoped<AcceptInvitation>()
         .AddScoped<GetMyProfile>()
         .AddScoped<UpdateMyProfile>()
+        .AddScoped<MyAlerts>()
         .AddScoped<ChangeMyPassword>()
         .AddScoped<SetMyAvailability>()
         // One node keeps presence in memory; the Redis switch (scale-out) registers a shared store instead.
@@ -53,6 +54,11 @@ public static class AgentsFeature
         me.MapPut("/availability", async (SetAvailabilityRequest request, SetMyAvailability useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(request, ct)).ToOk())
             .RequirePermission(Permission.ManageOwnProfile).Produces<AgentResponse>();
+        me.MapGet("/alerts", async (MyAlerts useCase, CancellationToken ct) => (await useCase.GetAsync(ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<AlertsResponse>();
+        me.MapPut("/alerts", async (SetAlertsRequest request, MyAlerts useCase, CancellationToken ct) =>
+                (await useCase.SetAsync(request, ct)).ToOk())
+            .RequirePermission(Permission.ManageOwnProfile).Produces<AlertsResponse>();
         me.MapPost("/password", async (ChangePasswordRequest request, ChangeMyPassword useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(request, ct)).ToNoContent())
             .RequirePermission(Permission.ManageOwnProfile);

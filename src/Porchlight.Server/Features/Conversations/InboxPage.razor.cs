@@ -200,7 +200,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             {
                 _self = DotNetObjectReference.Create(this);
                 _module = await JS.InvokeAsync<IJSObjectReference>("import", Lifetime, "/" + Assets["inbox.js"].TrimStart('/'));
-                var browser = await _module.InvokeAsync<BrowserState>("start", Lifetime, _self);
+                var alerts = await Runner.RunAsync<MyAlerts, Result<AlertsResponse>>(u => u.GetAsync(Lifetime));
+                var browser = await _module.InvokeAsync<BrowserState>("start", Lifetime, _self, alerts.Value?.Enabled ?? false);
                 _zone = InboxTime.Zone(browser.TimeZone);
                 _pageVisible = browser.Visible;
                 _notificationsOn = browser.Notifications;
@@ -1098,7 +1099,13 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
         try
         {
-            var state = await _module.InvokeAsync<BrowserState>("toggleNotifications", Lifetime);
+            var stored = await Runner.RunAsync<MyAlerts, Result<AlertsResponse>>(u => u.SetAsync(new SetAlertsRequest(!_notificationsOn), Lifetime));
+            if (!stored.Succeeded)
+            {
+                return;
+            }
+
+            var state = await _module.InvokeAsync<BrowserState>("setAlerts", Lifetime, stored.Value!.Enabled);
             _notificationsOn = state.Notifications;
             _notificationPermission = state.Permission;
         }

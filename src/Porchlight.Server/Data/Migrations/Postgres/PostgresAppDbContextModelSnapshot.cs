@@ -166,6 +166,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("AccessFailedCount")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("AlertsEnabled")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Availability")
                         .IsRequired()
                         .HasMaxLength(16)

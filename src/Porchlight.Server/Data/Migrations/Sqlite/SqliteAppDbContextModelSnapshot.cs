@@ -157,6 +157,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("AccessFailedCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AlertsEnabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Availability")
                         .IsRequired()
                         .HasMaxLength(16)
