@@ -151,6 +151,9 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
 
         await aliceHub.WaitForAsync("MessageCreated", m => m.Text("text") == "For Alice only", "Alice gets her reply");
         await bobHub.WaitForAsync("MessageCreated", m => m.Text("text") == "For Bob only", "Bob gets his reply");
+        // Whatever was sent to either connection with those replies has arrived by now.
+        await aliceHub.DrainAsync();
+        await bobHub.DrainAsync();
         Assert.All(aliceHub.All("MessageCreated"), m => Assert.Equal(aliceConversation, m.ConversationIdOf()));
         Assert.All(bobHub.All("MessageCreated"), m => Assert.Equal(bobConversation, m.ConversationIdOf()));
     }
@@ -458,6 +461,34 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
         var activity = (await owner.GetJsonAsync($"/api/v1/conversations/{mine}/messages")).EnumerateArray().Last();
         Assert.Equal("Activity", activity.Text("kind"));
         Assert.Contains("assigned the conversation to Agent Person", activity.Text("text"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConversationList_StatusInboxTeamAndPriorityFilters_EachFindOnlyItsConversations()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (shopInbox, shopToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var (_, helpToken) = await ChatSetup.CreateWidgetInboxAsync(owner, "Help center");
+        var team = (await owner.PostJsonAsync("/api/v1/teams", new { name = "Billing" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        using var shopper = await TestVisitor.StartAsync(Factory, shopToken);
+        using var reader = await TestVisitor.StartAsync(Factory, helpToken);
+        var (inShop, _) = await shopper.StartConversationAsync("Shop question");
+        var (resolved, _) = await shopper.StartConversationAsync("Answered already");
+        var (inHelp, _) = await reader.StartConversationAsync("Help center question");
+        await owner.PostJsonAsync($"/api/v1/conversations/{resolved}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PostJsonAsync($"/api/v1/conversations/{inHelp}/assignment", new { assigneeId = (Guid?)null, teamId = team }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PostJsonAsync($"/api/v1/conversations/{inShop}/priority", new { priority = "High" }).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal([resolved], await IdsAsync("status=Resolved"));
+        Assert.Equal([inShop, inHelp], (await IdsAsync("status=Open")).Order());
+        Assert.Equal([inShop], await IdsAsync($"status=Open&inboxId={shopInbox}"));
+        Assert.Equal([inHelp], await IdsAsync($"teamId={team}"));
+        Assert.Equal([inShop], await IdsAsync("priority=High"));
+        // Oldest waiting first: the conversation whose contact has waited longest leads.
+        Assert.Equal([inShop, inHelp], await IdsAsync("status=Open&sort=OldestWaiting"));
+
+        async Task<List<Guid>> IdsAsync(string query) =>
+            [.. (await owner.GetJsonAsync($"/api/v1/conversations?{query}")).GetProperty("items").EnumerateArray().Select(c => c.IdOf())];
     }
 
     [Fact]
