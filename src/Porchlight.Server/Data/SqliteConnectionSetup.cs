@@ -2,20 +2,24 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace Porchlight.Server.Data;
 
 /// <summary>
 /// Per-connection SQLite settings. WAL lets readers proceed while one writer commits; NORMAL
-/// synchronous is durable across application crashes in WAL mode and avoids an fsync per commit;
+/// synchronous (the default, <c>Database:SqliteSynchronous</c>) is durable across application crashes in WAL
+/// mode and avoids an fsync per commit, FULL also across power loss;
 /// foreign keys are off by default in SQLite; checkpoints run in the background (<see cref="SqliteCheckpointer"/>),
 /// not inside the commit that fills the log. The settings belong to the native connection, which the
 /// pool keeps open between uses, so they run once per native connection, not on every logical open
 /// (EF Core opens a pooled connection for each query).
 /// </summary>
-internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
+internal sealed class SqliteConnectionSetup(IOptions<DatabaseOptions> options) : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0;";
+    private readonly string _pragmas =
+        $"PRAGMA journal_mode=WAL; PRAGMA synchronous={options.Value.SqliteSynchronous.ToString().ToUpperInvariant()}; "
+        + "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0;";
 
     private readonly ConditionalWeakTable<object, object> _configured = [];
 
@@ -24,7 +28,7 @@ internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
         if (NeedsSetup(connection))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
+            command.CommandText = _pragmas;
             command.ExecuteNonQuery();
             Configured(connection);
         }
@@ -35,7 +39,7 @@ internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
         if (NeedsSetup(connection))
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
+            command.CommandText = _pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
             Configured(connection);
         }
