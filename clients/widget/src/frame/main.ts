@@ -56,9 +56,33 @@ addEventListener("message", (event: MessageEvent) => {
 });
 
 addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && embedded) toLoader({ pl: "close" });
+  if (!embedded) return; // a full-page chat is the page itself: nothing to close, nothing to keep the focus from
+  if (event.key === "Escape") toLoader({ pl: "close" });
+  else if (event.key === "Tab") keepFocusInChat(event);
 });
 document.addEventListener("visibilitychange", markRead);
+
+const focusableSelector = "a[href], button, input, select, textarea, [tabindex]";
+
+/**
+ * The open chat is a modal dialog: Tab past its last control and Shift+Tab before its first go round to the other
+ * end instead of leaving the frame for the host page, which the browser would otherwise do.
+ */
+function keepFocusInChat(event: KeyboardEvent): void {
+  // What Tab can reach: not disabled, not taken out of the order (tabindex -1), and shown.
+  const controls = [...app.querySelectorAll<HTMLElement>(focusableSelector)].filter(
+    (control) => control.tabIndex >= 0 && !(control as HTMLButtonElement).disabled && control.getClientRects().length > 0,
+  );
+  if (!controls.length) return;
+  const first = controls[0];
+  const last = controls[controls.length - 1];
+  const active = document.activeElement as HTMLElement | null;
+  const inside = !!active && controls.includes(active);
+  if (!inside || active === (event.shiftKey ? first : last)) {
+    event.preventDefault();
+    (event.shiftKey ? last : first).focus();
+  }
+}
 
 function setVisible(value: boolean): void {
   visible = value;
