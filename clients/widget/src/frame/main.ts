@@ -196,12 +196,14 @@ hub.on("messageCreated", (message: Message) => {
   reportUnread(); // now: a hidden frame may not redraw until it is shown
 });
 
+// An agent edited or deleted their reply: it changes in place, in the thread and in the list's preview.
 hub.on("messageUpdated", (message: Message) => {
-  const thread = store.threads.get(message.conversationId || current);
-  if (thread?.messages.some((m) => m.id === message.id)) {
-    thread.merge([message]);
-    refresh();
-  }
+  const id = message.conversationId || current;
+  const conversation = store.conversation(id);
+  if (conversation && conversation.lastMessage?.id === message.id) conversation.lastMessage = message;
+  const thread = store.threads.get(id);
+  if (thread?.messages.some((m) => m.id === message.id)) thread.merge([message]);
+  refresh();
 });
 
 hub.on("conversationUpdated", (update: { id: string; status: string }) => {
@@ -531,6 +533,7 @@ function avatar(name: string | null | undefined, url: string | null | undefined)
 
 function preview(message: Message | null | undefined): string {
   if (!message) return "";
+  if (message.deleted) return t.deleted;
   return (message.text || "").trim() || (message.attachments?.length ? t.attachment : "");
 }
 
@@ -864,7 +867,7 @@ class ThreadView {
       const state =
         message.delivery ||
         (message === seen ? (message.sequence! <= thread.agentRead ? "seen" : "sent") : "");
-      const signature = [message.id, message.sequence, message.text, message.editedAt, message.error, state, first, last, message.attachments?.length].join("|");
+      const signature = [message.id, message.sequence, message.text, message.editedAt, message.deleted, message.error, state, first, last, message.attachments?.length].join("|");
       wanted.push(
         this.node(message.key, signature, () =>
           message.kind === "activity"
@@ -909,6 +912,9 @@ class ThreadView {
 
   private agentRow(message: Message, first: boolean, last: boolean): HTMLElement {
     const name = message.author?.name || config?.name || "";
+    const time = last && message.createdAt ? h("time", { datetime: message.createdAt }, when(message.createdAt, false)) : null;
+    // A corrected reply says so under its bubble; a deleted one says so in its bubble instead.
+    const edited = message.editedAt && !message.deleted ? h("span", { class: "edited" }, t.edited) : null;
     return h(
       "div",
       { class: "row agent" + (last ? " last" : "") },
@@ -918,7 +924,7 @@ class ThreadView {
         { class: "col" },
         first && h("div", { class: "name" }, name),
         bubble(message),
-        last && message.createdAt && h("div", { class: "meta" }, h("time", { datetime: message.createdAt }, when(message.createdAt, false))),
+        (time || edited) && h("div", { class: "meta" }, time, time && edited && " · ", edited),
       ),
     );
   }
@@ -953,6 +959,8 @@ function sameGroup(a: Message, b: Message): boolean {
 }
 
 function bubble(message: LocalMessage | Message): HTMLElement {
+  // The reply keeps its place in the thread (the visitor saw it), but its text and files are gone.
+  if (message.deleted) return h("div", { class: "bubble deleted" }, h("p", null, t.deleted));
   const local = message as LocalMessage;
   const element = h("div", { class: message.text ? "bubble" : "bubble media" });
   if (message.text) element.append(h("p", null, linkify(message.text)));
