@@ -3,9 +3,10 @@
 import { safeColor, textOn } from "../shared/color";
 import type { Identity, ToFrame, ToLoader } from "../shared/messages";
 import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField } from "./api";
-import { clientId, h, icon, icons, initials, link, linkify, safeUrl } from "./dom";
+import { clientId, h, icon, icons, initials, link, safeUrl } from "./dom";
 import { HubConnection } from "./hub";
 import { format, pickLocale, stringsFor } from "./i18n";
+import { renderText } from "./markdown";
 import { Store, type LocalMessage, type Thread } from "./store";
 
 const maxFileSize = 10 * 1024 * 1024;
@@ -963,7 +964,7 @@ function bubble(message: LocalMessage | Message): HTMLElement {
   if (message.deleted) return h("div", { class: "bubble deleted" }, h("p", null, t.deleted));
   const local = message as LocalMessage;
   const element = h("div", { class: message.text ? "bubble" : "bubble media" });
-  if (message.text) element.append(h("p", null, linkify(message.text)));
+  if (message.text) element.append(renderText(message.text));
   for (const attachment of message.attachments || []) {
     const url = safeUrl(attachment.url);
     if (!url) continue;
