@@ -64,6 +64,7 @@ button{font:inherit;margin:0}
   const listeners: Record<string, Listener[]> = {};
   const outbox: ToFrame[] = [];
   let deferred: [Method, unknown[]][] | null = [];
+  let shadow: ShadowRoot | undefined;
   let root: HTMLElement | undefined;
   let button: HTMLButtonElement | undefined;
   let badge: HTMLElement | undefined;
@@ -72,6 +73,8 @@ button{font:inherit;margin:0}
   let frameReady = false;
   let isOpen = false;
   let unread = 0;
+  // Where the focus was when the chat opened without the launcher (the site's own button, say): it goes back there.
+  let opener: Element | null = null;
 
   // The host page's own storage; a browser may refuse it (privacy settings): the widget then only forgets more.
   const stored =
@@ -144,12 +147,15 @@ button{font:inherit;margin:0}
     if (!greeted()) store(state() + "g");
   };
 
-  const show = (open: boolean, focusLauncher?: boolean) => {
+  const show = (open: boolean) => {
     if (open === isOpen) return;
     isOpen = open;
+    // Checked before the frame is hidden, which drops its focus: focus inside the chat must not be lost with it.
+    const focusInChat = !!frame && shadow?.activeElement === frame;
     if (open) {
       dismissGreeting();
       createFrame();
+      opener = document.activeElement;
     }
     if (frame) frame.hidden = !open;
     root?.classList.toggle("O", open);
@@ -158,7 +164,7 @@ button{font:inherit;margin:0}
     // A frame still loading gets the current state with "ready" instead.
     if (frameReady) post({ pl: "visible", d: open });
     if (open) frame?.focus();
-    else if (focusLauncher) button?.focus();
+    else if (focusInChat) ((button || opener) as HTMLElement | null)?.focus();
     emit(open ? "open" : "close");
   };
 
@@ -213,7 +219,7 @@ button{font:inherit;margin:0}
         outbox.splice(0).forEach(post);
         break;
       case "close":
-        show(false, true);
+        show(false);
         break;
       case "unread":
         if (message.d !== unread) {
@@ -240,7 +246,7 @@ button{font:inherit;margin:0}
     const color = safeColor(config.color);
     const side = /^left$/i.test(script.getAttribute("data-porchlight-position") || config.position || "") ? "left" : "right";
     const host = document.createElement("porchlight-widget");
-    const shadow = host.attachShadow({ mode: "open" });
+    shadow = host.attachShadow({ mode: "open" });
     const css = styles(color, side, !hideLauncher);
     try {
       const sheet = new CSSStyleSheet();
@@ -287,7 +293,7 @@ button{font:inherit;margin:0}
     }
     setBadge(0);
     root.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && isOpen) show(false, true);
+      if (event.key === "Escape" && isOpen) show(false);
     });
     document.body.append(host);
 

@@ -26,6 +26,8 @@ export interface Message {
   attachments?: Attachment[] | null;
   createdAt: string;
   editedAt?: string | null;
+  /** An agent deleted this reply: it keeps its place, with no text and no files. */
+  deleted?: boolean;
 }
 
 export interface Conversation {

@@ -60,27 +60,29 @@ export function link(address: string, label: string | Node): HTMLAnchorElement {
 // URLs (with a scheme or starting with www.) and email addresses in plain text.
 const linkPattern = /\b(?:https?:\/\/|www\.)[^\s<>"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b/gi;
 
-/** The text as text nodes, with its URLs and email addresses as safe links. */
-export function linkify(text: string): DocumentFragment {
-  const fragment = document.createDocumentFragment();
-  let last = 0;
+/** An address found in text: where it starts, what was typed, and the safe address it links to. */
+export interface FoundLink {
+  start: number;
+  label: string;
+  address: string;
+}
+
+/** The URLs and email addresses in the text that may become links (http, https, mailto), in order. */
+export function findLinks(text: string): FoundLink[] {
+  const found: FoundLink[] = [];
   for (const match of text.matchAll(linkPattern)) {
-    let found = match[0];
-    const start = match.index || 0;
+    let label = match[0];
     // Punctuation that ends a sentence is not part of the address; a ")" is, when the address opened one.
     for (;;) {
-      const end = found.slice(-1);
-      if (/[.,;:!?'"]/.test(end) || (end === ")" && found.split("(").length <= found.split(")").length - 1)) found = found.slice(0, -1);
+      const end = label.slice(-1);
+      if (/[.,;:!?'"]/.test(end) || (end === ")" && label.split("(").length <= label.split(")").length - 1)) label = label.slice(0, -1);
       else break;
     }
-    const email = !/^(https?:\/\/|www\.)/i.test(found);
-    const address = safeUrl(email ? "mailto:" + found : /^www\./i.test(found) ? "https://" + found : found, email);
-    if (!address) continue;
-    fragment.append(text.slice(last, start), link(address, found));
-    last = start + found.length;
+    const email = !/^(https?:\/\/|www\.)/i.test(label);
+    const address = safeUrl(email ? "mailto:" + label : /^www\./i.test(label) ? "https://" + label : label, email);
+    if (address) found.push({ start: match.index || 0, label, address });
   }
-  fragment.append(text.slice(last));
-  return fragment;
+  return found;
 }
 
 export function initials(name: string | null | undefined): string {

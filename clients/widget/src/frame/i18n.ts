@@ -44,6 +44,8 @@ const en = {
   beforeWeStart: "Before we start",
   loadFailed: "The chat could not be loaded.",
   tryAgain: "Try again",
+  deleted: "Message deleted",
+  edited: "edited",
 };
 
 export type Strings = typeof en;
@@ -93,6 +95,8 @@ const de: Strings = {
   beforeWeStart: "Bevor es losgeht",
   loadFailed: "Der Chat konnte nicht geladen werden.",
   tryAgain: "Erneut versuchen",
+  deleted: "Nachricht gelöscht",
+  edited: "bearbeitet",
 };
 
 export type Locale = "en" | "de";

@@ -3,9 +3,10 @@
 import { safeColor, textOn } from "../shared/color";
 import type { Identity, ToFrame, ToLoader } from "../shared/messages";
 import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField } from "./api";
-import { clientId, h, icon, icons, initials, link, linkify, safeUrl } from "./dom";
+import { clientId, h, icon, icons, initials, link, safeUrl } from "./dom";
 import { HubConnection } from "./hub";
 import { format, pickLocale, stringsFor } from "./i18n";
+import { renderText } from "./markdown";
 import { Store, type LocalMessage, type Thread } from "./store";
 
 const maxFileSize = 10 * 1024 * 1024;
@@ -56,9 +57,33 @@ addEventListener("message", (event: MessageEvent) => {
 });
 
 addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && embedded) toLoader({ pl: "close" });
+  if (!embedded) return; // a full-page chat is the page itself: nothing to close, nothing to keep the focus from
+  if (event.key === "Escape") toLoader({ pl: "close" });
+  else if (event.key === "Tab") keepFocusInChat(event);
 });
 document.addEventListener("visibilitychange", markRead);
+
+const focusableSelector = "a[href], button, input, select, textarea, [tabindex]";
+
+/**
+ * The open chat is a modal dialog: Tab past its last control and Shift+Tab before its first go round to the other
+ * end instead of leaving the frame for the host page, which the browser would otherwise do.
+ */
+function keepFocusInChat(event: KeyboardEvent): void {
+  // What Tab can reach: not disabled, not taken out of the order (tabindex -1), and shown.
+  const controls = [...app.querySelectorAll<HTMLElement>(focusableSelector)].filter(
+    (control) => control.tabIndex >= 0 && !(control as HTMLButtonElement).disabled && control.getClientRects().length > 0,
+  );
+  if (!controls.length) return;
+  const first = controls[0];
+  const last = controls[controls.length - 1];
+  const active = document.activeElement as HTMLElement | null;
+  const inside = !!active && controls.includes(active);
+  if (!inside || active === (event.shiftKey ? first : last)) {
+    event.preventDefault();
+    (event.shiftKey ? last : first).focus();
+  }
+}
 
 function setVisible(value: boolean): void {
   visible = value;
@@ -172,12 +197,14 @@ hub.on("messageCreated", (message: Message) => {
   reportUnread(); // now: a hidden frame may not redraw until it is shown
 });
 
+// An agent edited or deleted their reply: it changes in place, in the thread and in the list's preview.
 hub.on("messageUpdated", (message: Message) => {
-  const thread = store.threads.get(message.conversationId || current);
-  if (thread?.messages.some((m) => m.id === message.id)) {
-    thread.merge([message]);
-    refresh();
-  }
+  const id = message.conversationId || current;
+  const conversation = store.conversation(id);
+  if (conversation && conversation.lastMessage?.id === message.id) conversation.lastMessage = message;
+  const thread = store.threads.get(id);
+  if (thread?.messages.some((m) => m.id === message.id)) thread.merge([message]);
+  refresh();
 });
 
 hub.on("conversationUpdated", (update: { id: string; status: string }) => {
@@ -507,6 +534,7 @@ function avatar(name: string | null | undefined, url: string | null | undefined)
 
 function preview(message: Message | null | undefined): string {
   if (!message) return "";
+  if (message.deleted) return t.deleted;
   return (message.text || "").trim() || (message.attachments?.length ? t.attachment : "");
 }
 
@@ -840,7 +868,7 @@ class ThreadView {
       const state =
         message.delivery ||
         (message === seen ? (message.sequence! <= thread.agentRead ? "seen" : "sent") : "");
-      const signature = [message.id, message.sequence, message.text, message.editedAt, message.error, state, first, last, message.attachments?.length].join("|");
+      const signature = [message.id, message.sequence, message.text, message.editedAt, message.deleted, message.error, state, first, last, message.attachments?.length].join("|");
       wanted.push(
         this.node(message.key, signature, () =>
           message.kind === "activity"
@@ -885,6 +913,9 @@ class ThreadView {
 
   private agentRow(message: Message, first: boolean, last: boolean): HTMLElement {
     const name = message.author?.name || config?.name || "";
+    const time = last && message.createdAt ? h("time", { datetime: message.createdAt }, when(message.createdAt, false)) : null;
+    // A corrected reply says so under its bubble; a deleted one says so in its bubble instead.
+    const edited = message.editedAt && !message.deleted ? h("span", { class: "edited" }, t.edited) : null;
     return h(
       "div",
       { class: "row agent" + (last ? " last" : "") },
@@ -894,7 +925,7 @@ class ThreadView {
         { class: "col" },
         first && h("div", { class: "name" }, name),
         bubble(message),
-        last && message.createdAt && h("div", { class: "meta" }, h("time", { datetime: message.createdAt }, when(message.createdAt, false))),
+        (time || edited) && h("div", { class: "meta" }, time, time && edited && " · ", edited),
       ),
     );
   }
@@ -929,9 +960,11 @@ function sameGroup(a: Message, b: Message): boolean {
 }
 
 function bubble(message: LocalMessage | Message): HTMLElement {
+  // The reply keeps its place in the thread (the visitor saw it), but its text and files are gone.
+  if (message.deleted) return h("div", { class: "bubble deleted" }, h("p", null, t.deleted));
   const local = message as LocalMessage;
   const element = h("div", { class: message.text ? "bubble" : "bubble media" });
-  if (message.text) element.append(h("p", null, linkify(message.text)));
+  if (message.text) element.append(renderText(message.text));
   for (const attachment of message.attachments || []) {
     const url = safeUrl(attachment.url);
     if (!url) continue;
