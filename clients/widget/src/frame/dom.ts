@@ -72,10 +72,11 @@ export function findLinks(text: string): FoundLink[] {
   const found: FoundLink[] = [];
   for (const match of text.matchAll(linkPattern)) {
     let label = match[0];
-    // Punctuation that ends a sentence is not part of the address; a ")" is, when the address opened one.
+    // Punctuation that ends a sentence is not part of the address, nor a formatting mark closed right after it
+    // ("**https://example.com**"); a ")" is, when the address opened one.
     for (;;) {
       const end = label.slice(-1);
-      if (/[.,;:!?'"]/.test(end) || (end === ")" && label.split("(").length <= label.split(")").length - 1)) label = label.slice(0, -1);
+      if (/[.,;:!?'"*~]/.test(end) || (end === ")" && label.split("(").length <= label.split(")").length - 1)) label = label.slice(0, -1);
       else break;
     }
     const email = !/^(https?:\/\/|www\.)/i.test(label);

@@ -24,8 +24,8 @@ public sealed record TextBlock(bool IsList, IReadOnlyList<IReadOnlyList<Inline>>
 /// </summary>
 public static class MessageFormat
 {
-    // Longest first, so "**" is not read as two "*".
-    private static readonly string[] Delimiters = ["**", "~~", "*", "_"];
+    // Longest first, so "**" is not read as two "*"; "***" is bold around italic.
+    private static readonly string[] Delimiters = ["***", "**", "~~", "*", "_"];
 
     public static IReadOnlyList<TextBlock> Parse(string text)
     {
@@ -127,7 +127,10 @@ public static class MessageFormat
                 && Closing(units, i + delimiter.Length, end, delimiter) is var close && close > 0)
             {
                 Flush();
-                pieces.Add(new Inline(KindOf(delimiter), Children: Styled(units, i + delimiter.Length, close)));
+                var inner = Styled(units, i + delimiter.Length, close);
+                pieces.Add(delimiter == "***"
+                    ? new Inline(InlineKind.Strong, Children: [new Inline(InlineKind.Emphasis, Children: inner)])
+                    : new Inline(KindOf(delimiter), Children: inner));
                 i = close + delimiter.Length;
                 continue;
             }
@@ -157,11 +160,12 @@ public static class MessageFormat
     };
 
     // An opening delimiter is followed by something other than a space; "_" also must not follow a letter or
-    // digit, so snake_case_words stay as typed. A single "*" or "_" must not be half of a doubled one.
+    // digit, so snake_case_words stay as typed. A delimiter must be the whole run of its character: "****" and
+    // "__init__" stay as typed.
     private static bool Opens(List<Unit> units, int i, int end, string delimiter) =>
         Matches(units, i, end, delimiter)
         && i + delimiter.Length < end && !IsSpace(units[i + delimiter.Length])
-        && (delimiter.Length == 2 || Single(units, i, end))
+        && WholeRun(units, i, end, delimiter)
         && (delimiter != "_" || i == 0 || !IsWordCharacter(units[i - 1]));
 
     // The first closing delimiter after from: preceded by something other than a space, and for "_" not followed
@@ -171,7 +175,7 @@ public static class MessageFormat
         for (var j = from + 1; j + delimiter.Length <= end; j++)
         {
             if (Matches(units, j, end, delimiter) && !IsSpace(units[j - 1])
-                && (delimiter.Length == 2 || Single(units, j, end))
+                && WholeRun(units, j, end, delimiter)
                 && (delimiter != "_" || j + 1 >= end || !IsWordCharacter(units[j + 1])))
             {
                 return j;
@@ -181,9 +185,12 @@ public static class MessageFormat
         return 0;
     }
 
-    // The one-character delimiter at i has no twin on either side.
-    private static bool Single(List<Unit> units, int i, int end) =>
-        !Matches(units, i + 1, end, units[i].Character.ToString()) && (i == 0 || !Matches(units, i - 1, end, units[i].Character.ToString()));
+    // The delimiter at i is not part of a longer run of the same character.
+    private static bool WholeRun(List<Unit> units, int i, int end, string delimiter)
+    {
+        var mark = delimiter[0].ToString();
+        return !Matches(units, i + delimiter.Length, end, mark) && (i == 0 || !Matches(units, i - 1, end, mark));
+    }
 
     private static bool Matches(List<Unit> units, int i, int end, string delimiter)
     {

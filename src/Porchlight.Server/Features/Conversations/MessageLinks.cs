@@ -12,7 +12,8 @@ public sealed record TextSegment(string Text, string? Href);
 /// </summary>
 public static partial class MessageLinks
 {
-    private const string TrailingPunctuation = ".,;:!?'\"”’»";
+    // Sentence punctuation, and formatting marks closed right after an address ("**https://example.com**").
+    private const string TrailingPunctuation = ".,;:!?'\"”’»*~";
 
     public static IReadOnlyList<TextSegment> Split(string text)
     {

@@ -25,6 +25,7 @@ public sealed class MessageFormatTests : BunitContext
     [InlineData("2 * 3 = 6 and a_b")]
     [InlineData("<script>alert(1)</script>")]
     [InlineData("an ` unfinished code span")]
+    [InlineData("**** and __init__ and ~~~x~~~")]
     public void Inlines_NoFormattingAsTheRulesRead_StaysAsTyped(string text)
     {
         Assert.Equal([new Inline(InlineKind.Text, text)], MessageFormat.Inlines(text), new InlineComparer());
@@ -44,6 +45,18 @@ public sealed class MessageFormatTests : BunitContext
                 new Inline(InlineKind.Strike, Children: [new Inline(InlineKind.Text, "old")]),
             ],
             pieces, new InlineComparer());
+    }
+
+    [Fact]
+    public void Inlines_ThreeStarsAndABoldLink_BoldAroundItalicAndBoldAroundTheWholeLink()
+    {
+        Assert.Equal(
+            [
+                new Inline(InlineKind.Strong, Children: [new Inline(InlineKind.Emphasis, Children: [new Inline(InlineKind.Text, "both")])]),
+                new Inline(InlineKind.Text, " "),
+                new Inline(InlineKind.Strong, Children: [new Inline(InlineKind.Link, "https://example.com/", "https://example.com/")]),
+            ],
+            MessageFormat.Inlines("***both*** **https://example.com/**"), new InlineComparer());
     }
 
     [Fact]
@@ -72,6 +85,14 @@ public sealed class MessageFormatTests : BunitContext
         Assert.Empty(text.FindAll("img"));
         Assert.Contains("<img src=x onerror=alert(1)>", text.Markup.Replace("&lt;", "<", StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Equal(["one", "two"], text.FindAll("ul.pl-text-list li").Select(li => li.TextContent));
+    }
+
+    [Fact]
+    public void MessageText_EmptyLineBeforeAList_KeepsTheEmptyLine()
+    {
+        var text = Render<MessageText>(p => p.Add(m => m.Text, "Options:\n\n- one"));
+
+        Assert.StartsWith("Options:\n\n<ul", text.Markup, StringComparison.Ordinal);
     }
 
     // Records compare their child lists by reference; this compares them by content.
