@@ -20,6 +20,12 @@ internal static class IdleConnections
     {
         var data = Directory.CreateTempSubdirectory("porchlight-bench-").FullName;
         Console.WriteLine($"# Idle connections: {options.Connections}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}");
+        // Each baseline in a process of its own: memory freed by one measurement would flatter the next.
+        await using (var kestrel = await Servers.StartBareAsync(data))
+        {
+            await MeasureAsync("Kestrel WebSocket, no SignalR", kestrel, Enumerable.Repeat(new Uri(ToWebSocket(kestrel.BaseAddress), "/ws"), options.Connections));
+        }
+
         await using (var bare = await Servers.StartBareAsync(data))
         {
             var urls = Enumerable.Repeat(new Uri(ToWebSocket(bare.BaseAddress), "/hubs/relay"), options.Connections);

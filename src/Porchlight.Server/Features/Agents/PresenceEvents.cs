@@ -26,4 +26,6 @@ public sealed class PresenceEvents(Func<PresenceNotice, Task> changed) : IInboxE
     public Task OnReadAsync(AgentReadNotice notice) => Task.CompletedTask;
 
     public Task OnMentionedAsync(MentionNotice notice) => Task.CompletedTask;
+
+    public Task OnContactChangedAsync(ContactNotice notice) => Task.CompletedTask;
 }

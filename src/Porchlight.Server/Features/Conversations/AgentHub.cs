@@ -9,6 +9,9 @@ public sealed record AgentTypingNotice(Guid ConversationId, string Who, Guid? Ag
 
 public sealed record AgentReadNotice(Guid ConversationId, string Reader, long Sequence);
 
+/// <summary>A contact's name, email or attributes changed (the site identified the visitor or sent attributes).</summary>
+public sealed record ContactNotice(Guid ContactId);
+
 /// <summary>What the agent hub sends to agents' apps and integrations.</summary>
 public interface IAgentClient
 {
@@ -27,6 +30,9 @@ public interface IAgentClient
 
     /// <summary>A teammate's presence changed (Online, Away, Offline): they connected, chose a status, or left.</summary>
     Task PresenceChanged(PresenceNotice notice);
+
+    /// <summary>A contact changed: read it again with <c>GET /api/v1/contacts/{id}</c>.</summary>
+    Task ContactChanged(ContactNotice notice);
 }
 
 /// <summary>

@@ -117,6 +117,14 @@ public sealed class ConversationBroadcaster(
         await feed.PublishAsync(tenant.WorkspaceId, listener => listener.ConversationChanged(conversation));
     });
 
+    /// <summary>Agents see a contact's new name, email or attributes beside its conversations.</summary>
+    public Task ContactChangedAsync(Guid contactId) => SafelyAsync(async () =>
+    {
+        var notice = new ContactNotice(contactId);
+        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).ContactChanged(notice);
+        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.ContactChanged(notice));
+    });
+
     private async Task<(Guid InboxId, Guid ContactId)?> ContactOfAsync(Guid conversationId, CancellationToken cancellationToken) =>
         await Db.Conversations.Where(c => c.Id == conversationId).Select(c => new { c.InboxId, c.ContactId }).FirstOrDefaultAsync(cancellationToken)
             is { } found ? (found.InboxId, found.ContactId) : null;

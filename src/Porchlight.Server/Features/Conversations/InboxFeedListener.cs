@@ -19,6 +19,8 @@ public interface IInboxEvents
     Task OnMentionedAsync(MentionNotice notice);
 
     Task OnPresenceChangedAsync(PresenceNotice notice);
+
+    Task OnContactChangedAsync(ContactNotice notice);
 }
 
 /// <summary>
@@ -42,6 +44,8 @@ public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> 
     public Task Mentioned(MentionNotice notice) => Queue(() => page.OnMentionedAsync(notice));
 
     public Task PresenceChanged(PresenceNotice notice) => Queue(() => page.OnPresenceChangedAsync(notice));
+
+    public Task ContactChanged(ContactNotice notice) => Queue(() => page.OnContactChangedAsync(notice));
 
     private Task Queue(Func<Task> work)
     {

@@ -758,6 +758,10 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    // The contact beside the thread was identified or given new attributes: show it as it is now.
+    Task IInboxEvents.OnContactChangedAsync(ContactNotice notice) =>
+        _current?.Contact.Id == notice.ContactId ? LoadContactAsync(notice.ContactId, _threadVersion) : Task.CompletedTask;
+
     Task IInboxEvents.OnPresenceChangedAsync(PresenceNotice notice)
     {
         if (_agents.TryGetValue(notice.AgentId, out var agent))

@@ -73,6 +73,8 @@ public sealed class IdentifyVisitor(
                     await broadcaster.ConversationChangedAsync(ConversationResponse.From(conversation, known));
                 }
 
+                await broadcaster.ContactChangedAsync(known.Id);
+
                 var identified = new VisitorIdentity(visitor.WorkspaceId, visitor.InboxId, known.Id, Identified: true);
                 return new IdentifyResponse(tokens.Issue(identified), known.Id, known.Id);
             }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Widget;
@@ -11,7 +12,7 @@ public sealed record SetAttributesRequest(Dictionary<string, string>? Attributes
 /// Facts the host site knows about the visitor (plan, company, …), merged over what the contact already
 /// has. An anonymous visitor who has not written yet gets their contact row now, so nothing is lost.
 /// </summary>
-public sealed class SetVisitorAttributes(AppDbContext db, TenantScope tenant, TimeProvider clock)
+public sealed class SetVisitorAttributes(AppDbContext db, TenantScope tenant, ConversationBroadcaster broadcaster, TimeProvider clock)
 {
     public async Task<Result<Done>> HandleAsync(VisitorIdentity visitor, SetAttributesRequest request, CancellationToken cancellationToken)
     {
@@ -46,6 +47,7 @@ public sealed class SetVisitorAttributes(AppDbContext db, TenantScope tenant, Ti
 
                 contact.Describe(null, null, request.Attributes, now);
                 await db.SaveChangesAsync(cancellationToken);
+                await broadcaster.ContactChangedAsync(contact.Id);
                 return new Done();
             }
             catch (DbUpdateException) when (attempt < 2)

@@ -49,7 +49,7 @@ public sealed class HubRecorder : IAsyncDisposable
         ReadyAsync(ConnectAsync(factory, "/hubs/visitor", visitorToken, "MessageCreated", "MessageUpdated", "ConversationUpdated", "Typing", "Read"));
 
     public static Task<HubRecorder> AgentAsync(PorchlightFactory factory, string apiToken) =>
-        ReadyAsync(ConnectAsync(factory, "/hubs/agent", apiToken, "MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read", "Mentioned"));
+        ReadyAsync(ConnectAsync(factory, "/hubs/agent", apiToken, "MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read", "Mentioned", "ContactChanged"));
 
     // The server joins a connection to its groups in OnConnectedAsync, which can still be running when
     // StartAsync returns; it handles invocations only afterwards. Typing in no conversation is a no-op

@@ -90,5 +90,7 @@ public sealed class InboxPageFeedTests
         public Task OnMentionedAsync(MentionNotice notice) => Task.CompletedTask;
 
         public Task OnPresenceChangedAsync(Server.Features.Agents.PresenceNotice notice) => Task.CompletedTask;
+
+        public Task OnContactChangedAsync(ContactNotice notice) => Task.CompletedTask;
     }
 }

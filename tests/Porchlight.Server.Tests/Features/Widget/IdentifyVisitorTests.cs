@@ -264,6 +264,22 @@ public abstract class IdentifyVisitorTests(PorchlightFactory factory) : ApiTestB
         Assert.Equal("pro", attributes.Text("plan"));
     }
 
+    [Fact]
+    public async Task SetAttributesAndIdentify_AgentsConnected_HearTheContactChanged()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await CreateInboxAsync(owner, requireVerification: false);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        await visitor.StartConversationAsync("Hi");
+        await using var agents = await HubRecorder.AgentAsync(Factory, workspace.OwnerToken);
+
+        await visitor.Http.PutJsonAsync("/widget/v1/attributes", new { attributes = new { plan = "pro" } }).ExpectAsync(HttpStatusCode.NoContent);
+        var identified = await visitor.Http.PostJsonAsync("/widget/v1/identify", new { userId = "user-7", name = "Ada" }).ExpectAsync(HttpStatusCode.OK);
+
+        await agents.WaitForAsync("ContactChanged", n => n.GetProperty("contactId").GetGuid() == visitor.Id, "the attributes reported");
+        await agents.WaitForAsync("ContactChanged", n => n.GetProperty("contactId").GetGuid() == identified.GetProperty("contactId").GetGuid(), "the identified contact reported");
+    }
+
     private static string Hash(string secret, string userId) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(userId)));
 
