@@ -50,14 +50,20 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
-    public static async Task<ServerProcess> StartAsync(ServerStart start, CancellationToken cancellationToken)
+    public static Task<ServerProcess> StartAsync(ServerStart start, CancellationToken cancellationToken) =>
+        StartAsync(start, new Uri($"http://127.0.0.1:{FreePort()}/"), cancellationToken);
+
+    /// <summary>
+    /// Starts the server at a given address, such as the one of a server that was killed: a restart, after which
+    /// the clients of the old process find the new one where they left it.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(ServerStart start, Uri baseAddress, CancellationToken cancellationToken)
     {
         if (!File.Exists(start.Dll))
         {
             throw new InvalidOperationException($"The server is not built: {start.Dll} is missing. Build the solution first.");
         }
 
-        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}/");
         var info = new ProcessStartInfo("dotnet")
         {
             // The content root is the working directory: static assets and components resolve from the project.

@@ -138,7 +138,7 @@ public abstract partial class BrowserTest : IAsyncLifetime
         var name = TestContext.Current.Test?.TestCase.TestMethod?.MethodName ?? GetType().Name;
         if (Server is not null)
         {
-            await File.WriteAllTextAsync(Path.Combine(RepositoryPaths.Screenshots, $"failed-{name}-server.log"), Server.Output);
+            await File.WriteAllTextAsync(Path.Combine(RepositoryPaths.Screenshots, $"failed-{name}-server.log"), ServerOutput);
         }
 
         if (Browser is not null)
