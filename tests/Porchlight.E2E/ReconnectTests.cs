@@ -228,7 +228,7 @@ public sealed partial class ReconnectTests : BrowserTest
     }
 
     [Fact]
-    public async Task Inbox_MessageAnnouncedOnAnotherNode_FilledInInOrderWhenTheNextMessageArrives()
+    public async Task Inbox_MessageAnnouncedOnAnotherNode_FilledInInOrderWhenTheAgentRepliesAndWhenTheNextMessageArrives()
     {
         var ct = TestContext.Current.CancellationToken;
         var agent = await Browser.NewPageAsync();
@@ -246,11 +246,17 @@ public sealed partial class ReconnectTests : BrowserTest
             await visitor.SendAsync("Sent through the other server.", ct, otherNode.BaseAddress);
         }
 
-        // The next message arrives live with a gap before it; the inbox reads what it missed and shows both, in order.
+        // The agent's own reply is stored after it: the inbox fills the hole before the reply instead of skipping it.
+        var composer = agent.Locator("#composer");
+        await composer.FillAsync("Let me check that for you.");
+        await composer.PressAsync("Enter");
+        await Expect(incoming).ToHaveTextAsync([Question, "Sent through the other server."]);
+
+        // The next message arrives live; everything shows once, in order.
         await visitor.SendAsync("And this one through yours.", ct);
         await Expect(incoming).ToHaveTextAsync([Question, "Sent through the other server.", "And this one through yours."]);
-        var sequences = await agent.Locator("#thread .pl-message[data-kind='incoming']").EvaluateAllAsync<long[]>("messages => messages.map(m => Number(m.dataset.sequence))");
-        Assert.Equal([1L, 2L, 3L], sequences);
+        var sequences = await agent.Locator("#thread .pl-message").EvaluateAllAsync<long[]>("messages => messages.map(m => Number(m.dataset.sequence))");
+        Assert.Equal([1L, 2L, 3L, 4L], sequences);
     }
 
     // ----- Shared steps -----

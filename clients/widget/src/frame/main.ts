@@ -257,10 +257,10 @@ function setTyping(thread: Thread, name: string | undefined): void {
   refresh();
 }
 
-async function catchUp(id: string): Promise<void> {
+async function catchUp(id: string, after?: number): Promise<void> {
   const thread = store.thread(id);
   try {
-    const messages = await api.call<Message[]>("GET", `conversations/${encodeURIComponent(id)}/messages?after=${thread.lastSequence}`);
+    const messages = await api.call<Message[]>("GET", `conversations/${encodeURIComponent(id)}/messages?after=${after ?? thread.lastSequence}`);
     thread.merge(messages);
     thread.loaded = true;
   } catch (error) {
@@ -374,7 +374,11 @@ async function deliver(message: LocalMessage): Promise<void> {
       text: message.text,
       attachmentIds: message.attachmentIds,
     });
+    const before = thread.lastSequence;
     thread.merge([{ ...stored, conversationId }]);
+    // The answer can come after messages this frame never received (its live connection was down meanwhile):
+    // fetch what lies between, or the jump in the last sequence would hide them from every later catch-up.
+    if ((stored.sequence || 0) > before + 1) void catchUp(conversationId, before);
     const conversation = store.conversation(conversationId);
     if (conversation) conversation.lastMessage = stored;
   } catch (error) {

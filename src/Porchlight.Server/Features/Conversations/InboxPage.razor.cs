@@ -926,7 +926,14 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
             if (result.Value!.Value.ConversationId == _openId)
             {
+                // The stored reply can come after messages this page has not heard of (announced on another node):
+                // fill the hole now, as a gap in the live stream does, or the new last sequence would hide it.
+                var gap = _messages.Count > 0 && result.Value.Value.Sequence > LastSequence + 1;
                 Merge([result.Value.Value]);
+                if (gap)
+                {
+                    await CatchUpIfGappedAsync(_threadVersion);
+                }
             }
 
             _pending.Remove(pending);
