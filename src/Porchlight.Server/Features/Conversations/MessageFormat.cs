@@ -49,7 +49,12 @@ public static class MessageFormat
 
     /// <summary>The text without its formatting marks, for previews and notifications.</summary>
     public static string Plain(string text) =>
-        string.Join('\n', Parse(text).SelectMany(block => block.Lines).Select(line => string.Concat(line.Select(PlainText))));
+        // Most messages carry no mark at all: they are their own plain text, with nothing to parse on the write path.
+        text.AsSpan().IndexOfAny(Marks) < 0 && !text.StartsWith("- ", StringComparison.Ordinal) && !text.Contains("\n- ", StringComparison.Ordinal)
+            ? text
+            : string.Join('\n', Parse(text).SelectMany(block => block.Lines).Select(line => string.Concat(line.Select(PlainText))));
+
+    private static readonly System.Buffers.SearchValues<char> Marks = System.Buffers.SearchValues.Create("*_~`");
 
     private static string PlainText(Inline piece) =>
         piece.Children is { } children ? string.Concat(children.Select(PlainText)) : piece.Text;
