@@ -11,6 +11,7 @@ using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
 using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Features.Tracking;
 using Porchlight.Server.Features.Widget;
 using Porchlight.Server.Features.Workspaces;
 using Porchlight.Server.Hosting;
@@ -62,6 +63,7 @@ builder.Services
     .AddAttachments(builder.Configuration)
     .AddCannedResponses()
     .AddWidget(builder.Configuration)
+    .AddTracking()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>();
@@ -102,6 +104,7 @@ api.MapAttachments(builder.Configuration);
 api.MapCannedResponses();
 app.MapAgentHub();
 app.MapWidget();
+app.MapTracking();
 app.MapAttachmentDownloads();
 app.MapSignIn();
 app.MapAppShell();

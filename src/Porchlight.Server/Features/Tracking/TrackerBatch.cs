@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Tracking;
+
+/// <summary>One event as the tracker sends it.</summary>
+public sealed record TrackerEvent(
+    string? Type,
+    string? Url,
+    string? Title,
+    string? Referrer,
+    string? Name,
+    Dictionary<string, string>? Properties,
+    string? Screen,
+    string? Language,
+    string? TimeZone,
+    int? DurationMs)
+{
+    private static readonly Dictionary<string, TrackedEventType> Types = new(StringComparer.Ordinal)
+    {
+        ["pageview"] = TrackedEventType.PageView,
+        ["leave"] = TrackedEventType.PageLeave,
+        ["event"] = TrackedEventType.Custom,
+    };
+
+    public static TrackedEventType TypeOf(string type) => Types[type];
+
+    public void Check(FieldErrors errors, string path)
+    {
+        if (Type is null || !Types.TryGetValue(Type, out var type))
+        {
+            errors.Add($"{path}.type", "One of pageview, leave, event.");
+            return;
+        }
+
+        if (type != TrackedEventType.Custom || Url is not null)
+        {
+            if (Url is null || Url.Length > TrackedEvent.MaxUrlLength || TrackedPage.Read(Url) is null)
+            {
+                errors.Add($"{path}.url", $"An absolute http or https address of at most {TrackedEvent.MaxUrlLength} characters.");
+            }
+        }
+
+        if (type == TrackedEventType.Custom)
+        {
+            errors.Required($"{path}.name", Name, TrackedEvent.MaxNameLength);
+        }
+
+        if (Referrer is { Length: > TrackedEvent.MaxUrlLength })
+        {
+            errors.Add($"{path}.referrer", $"At most {TrackedEvent.MaxUrlLength} characters.");
+        }
+
+        errors.MaxLength($"{path}.title", Title, TrackedEvent.MaxTitleLength)
+            .MaxLength($"{path}.screen", Screen, 20)
+            .MaxLength($"{path}.language", Language, 35)
+            .MaxLength($"{path}.timeZone", TimeZone, 64);
+        if (DurationMs is < 0 or > 86_400_000)
+        {
+            errors.Add($"{path}.durationMs", "From 0 to one day, in milliseconds.");
+        }
+
+        CustomAttributes.Validate(errors, $"{path}.properties", Properties);
+    }
+}
+
+/// <summary>What the tracker posts: the site (a web-widget inbox's public token), who and which visit, and up to 50 events.</summary>
+public sealed partial record TrackerBatch(string? Site, string? Visitor, string? Session, List<TrackerEvent>? Events)
+{
+    public const int MaxEvents = 50;
+
+    public FieldErrors Check()
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(Site))
+        {
+            errors.Add("site", "Required: the inbox token from the snippet.");
+        }
+
+        Key(errors, "visitor", Visitor);
+        Key(errors, "session", Session);
+        if (Events is not { Count: > 0 and <= MaxEvents })
+        {
+            errors.Add("events", $"From 1 to {MaxEvents} events.");
+            return errors;
+        }
+
+        for (var i = 0; i < Events.Count; i++)
+        {
+            Events[i].Check(errors, $"events[{i}]");
+        }
+
+        return errors;
+    }
+
+    private static void Key(FieldErrors errors, string field, string? value)
+    {
+        if (value is null || !KeyPattern().IsMatch(value))
+        {
+            errors.Add(field, $"Required: 8 to {TrackedEvent.MaxKeyLength} characters of A–Z, a–z, 0–9, _ and -.");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$")]
+    private static partial Regex KeyPattern();
+}

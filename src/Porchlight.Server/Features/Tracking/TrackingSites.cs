@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Inboxes;
+
+namespace Porchlight.Server.Features.Tracking;
+
+/// <summary>The web-widget inbox a tracker's site token names.</summary>
+public sealed record TrackingSite(Guid WorkspaceId, Guid InboxId);
+
+/// <summary>
+/// Site tokens resolved once and kept in memory, so a tracking hit reads nothing from the database: an answer
+/// (a site, or that there is none) is kept for a few minutes, after which a removed inbox stops being tracked.
+/// </summary>
+public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider clock)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+    private const int MaxEntries = 10_000;
+    private readonly ConcurrentDictionary<string, (TrackingSite? Site, DateTimeOffset Until)> _known = new(StringComparer.Ordinal);
+
+    public async ValueTask<TrackingSite?> FindAsync(string token, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_known.TryGetValue(token, out var known) && known.Until > now)
+        {
+            return known.Site;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var site = await db.Inboxes.IgnoreQueryFilters().AsNoTracking()
+            .Where(i => i.PublicToken == token && i.Channel == InboxChannel.WebWidget)
+            .Select(i => new TrackingSite(i.WorkspaceId, i.Id))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (_known.Count >= MaxEntries)
+        {
+            _known.Clear(); // Made-up tokens must not grow this without bound.
+        }
+
+        _known[token] = (site, now + Lifetime);
+        return site;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Tracking;
+using Porchlight.Server.Tests.Api;
+using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Hosting;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Features.Tracking;
+
+/// <summary>The tracker's endpoint: batches in, 202 out, events stored in the background; bad batches refused whole.</summary>
+public abstract class TrackingIngestionTests(PorchlightFactory factory) : ApiTestBase(factory)
+{
+    [Fact]
+    public async Task Ingest_PageViewLeaveAndCustomEvent_Answers202AndStoresThemWithoutTheQuery()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var visitor = "v_" + Guid.NewGuid().ToString("N");
+
+        using var response = await PostAsync(Factory.CreateClient(), $$"""
+            { "site": "{{site}}", "visitor": "{{visitor}}", "session": "s_12345678", "events": [
+              { "type": "pageview", "url": "https://shop.example/boots?utm_source=news&utm_campaign=winter&email=ada%40example.com#size",
+                "title": "Boots", "referrer": "https://search.example/?q=boots", "screen": "1280x800", "language": "de-DE", "timeZone": "Europe/Berlin" },
+              { "type": "leave", "url": "https://shop.example/boots", "durationMs": 4200 },
+              { "type": "event", "name": "checkout_started", "properties": { "plan": "pro" } } ] }
+            """);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        List<TrackedEvent> stored = [];
+        await Eventually.WaitUntilAsync(async () => (stored = await StoredAsync(visitor)).Count == 3, "the three events stored");
+        var view = stored.Single(e => e.Type == TrackedEventType.PageView);
+        Assert.Equal(inboxId, view.InboxId);
+        Assert.Equal("https://shop.example/boots", view.Url);
+        Assert.Equal(("news", "winter"), (view.UtmSource, view.UtmCampaign));
+        Assert.Equal("https://search.example/", view.Referrer);
+        Assert.Equal(("Boots", "de-DE", "Europe/Berlin"), (view.Title, view.Language, view.TimeZone));
+        Assert.Equal(4200, stored.Single(e => e.Type == TrackedEventType.PageLeave).DurationMs);
+        var custom = stored.Single(e => e.Type == TrackedEventType.Custom);
+        Assert.Equal("checkout_started", custom.Name);
+        Assert.Equal("pro", custom.Properties["plan"]);
+        Assert.All(stored, e => Assert.Equal("s_12345678", e.SessionKey));
+    }
+
+    [Fact]
+    public async Task Ingest_MalformedBatch_Answers400NamingEachFieldAndStoresNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var visitor = "v_" + Guid.NewGuid().ToString("N");
+        var client = Factory.CreateClient();
+
+        var invalid = await PostAsync(client, $$"""
+            { "site": "{{site}}", "visitor": "{{visitor}}", "session": "s_12345678", "events": [
+              { "type": "pageview", "url": "https://shop.example/ok" },
+              { "type": "pageview", "url": "javascript:alert(1)" },
+              { "type": "event" },
+              { "type": "click", "url": "https://shop.example/" } ] }
+            """).ExpectAsync(HttpStatusCode.BadRequest);
+        var notJson = await PostAsync(client, "{ this is not json").ExpectAsync(HttpStatusCode.BadRequest);
+        var unknownField = await PostAsync(client, $$"""{ "site": "{{site}}", "visitor": "{{visitor}}", "session": "s_12345678", "cookie": "x", "events": [] }""")
+            .ExpectAsync(HttpStatusCode.BadRequest);
+
+        var fields = invalid.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["events[1].url", "events[2].name", "events[3].type"], fields);
+        Assert.True(notJson.TryGetProperty("errors", out _));
+        Assert.True(unknownField.TryGetProperty("errors", out _));
+        // The valid event of the refused batch was not kept either; a later valid batch proves the writer ran meanwhile.
+        using var later = await PostAsync(client, $$"""{ "site": "{{site}}", "visitor": "{{visitor}}", "session": "s_12345678", "events": [ { "type": "pageview", "url": "https://shop.example/later" } ] }""");
+        Assert.Equal(HttpStatusCode.Accepted, later.StatusCode);
+        await Eventually.WaitUntilAsync(async () => (await StoredAsync(visitor)).Count == 1, "the later event stored");
+        Assert.Equal("https://shop.example/later", Assert.Single(await StoredAsync(visitor)).Url);
+    }
+
+    [Fact]
+    public async Task Ingest_UnknownSite_Answers404()
+    {
+        using var response = await PostAsync(Factory.CreateClient(), """
+            { "site": "inb_not-a-real-site-token", "visitor": "v_12345678", "session": "s_12345678", "events": [ { "type": "pageview", "url": "https://shop.example/" } ] }
+            """);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    internal static Task<HttpResponseMessage> PostAsync(HttpClient client, string body)
+    {
+        // What sendBeacon sends: text/plain, so the browser asks no CORS preflight.
+        var request = new HttpRequestMessage(HttpMethod.Post, "/t/v1/events") { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
+        request.Headers.Add("Origin", "https://shop.example");
+        return client.SendAsync(request, Ct);
+    }
+
+    private async Task<List<TrackedEvent>> StoredAsync(string visitor)
+    {
+        using var scope = Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        return await db.TrackedEvents.IgnoreQueryFilters().Where(e => e.VisitorKey == visitor).ToListAsync(Ct);
+    }
+}
+
+public sealed class TrackingIngestionSqliteTests(SqliteApiFixture fixture) : TrackingIngestionTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class TrackingIngestionPostgresTests(PostgresApiFixture fixture) : TrackingIngestionTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
+
+/// <summary>With the write queue full, the endpoint sheds load instead of holding events it cannot store soon.</summary>
+public sealed class TrackingQueueFullTests
+{
+    [Fact]
+    public async Task Ingest_QueueFull_Answers503WithRetryAfter()
+    {
+        await using var factory = new PorchlightFactory(settings: new Dictionary<string, string?> { ["Tracking:QueueCapacity"] = "0" });
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var owner = factory.CreateApiClient(workspace.OwnerToken);
+        var (_, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+
+        using var response = await TrackingIngestionTests.PostAsync(factory.CreateClient(), $$"""
+            { "site": "{{site}}", "visitor": "v_12345678", "session": "s_12345678", "events": [ { "type": "pageview", "url": "https://shop.example/" } ] }
+            """);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
+    }
+}
