@@ -71,6 +71,13 @@ public sealed class TrackedEvent : IWorkspaceOwned
 
     public string? TimeZone { get; private set; }
 
+    /// <summary>Browser, operating system and device kind, read from the request's user agent (see UserAgents).</summary>
+    public string Browser { get; private set; } = "Other";
+
+    public string Os { get; private set; } = "Other";
+
+    public string Device { get; private set; } = "Other";
+
     /// <summary>For a page leave: how long the page was shown.</summary>
     public int? DurationMs { get; private set; }
 
@@ -78,7 +85,7 @@ public sealed class TrackedEvent : IWorkspaceOwned
 
     public DateTime ReceivedAt { get; private set; }
 
-    public static TrackedEvent From(TrackingSite site, string visitorKey, string sessionKey, TrackerEvent reported, DateTime receivedAt)
+    public static TrackedEvent From(TrackingSite site, string visitorKey, string sessionKey, UserAgentFacts software, TrackerEvent reported, DateTime receivedAt)
     {
         var page = TrackedPage.Read(reported.Url);
         return new TrackedEvent
@@ -100,6 +107,9 @@ public sealed class TrackedEvent : IWorkspaceOwned
             Screen = reported.Screen,
             Language = reported.Language,
             TimeZone = reported.TimeZone,
+            Browser = software.Browser,
+            Os = software.Os,
+            Device = software.Device,
             DurationMs = reported.DurationMs,
             Properties = new CustomAttributes(reported.Properties ?? []),
             ReceivedAt = receivedAt,
@@ -126,6 +136,9 @@ internal sealed class TrackedEventConfiguration : IEntityTypeConfiguration<Track
         builder.Property(e => e.Screen).HasMaxLength(20);
         builder.Property(e => e.Language).HasMaxLength(35);
         builder.Property(e => e.TimeZone).HasMaxLength(64);
+        builder.Property(e => e.Browser).HasMaxLength(32);
+        builder.Property(e => e.Os).HasMaxLength(32);
+        builder.Property(e => e.Device).HasMaxLength(16);
         builder.Property(e => e.Properties).HasConversion(JsonColumn.Converter<CustomAttributes>(), JsonColumn.Comparer<CustomAttributes>());
         builder.HasIndex(e => new { e.InboxId, e.ReceivedAt });
         builder.HasIndex(e => new { e.InboxId, e.VisitorKey, e.ReceivedAt });

@@ -61,8 +61,14 @@ public static class TrackingFeature
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token.");
         }
 
+        var software = UserAgents.Read(request.Headers.UserAgent.ToString());
+        if (software.IsBot)
+        {
+            return Results.Accepted(); // Crawlers and scripts are not counted; answered alike, so they do not retry.
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
-        var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, batch.Visitor!, batch.Session!, reported, now));
+        var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, batch.Visitor!, batch.Session!, software, reported, now));
         if (!writer.TryQueue(events))
         {
             request.HttpContext.Response.Headers.RetryAfter = "5";

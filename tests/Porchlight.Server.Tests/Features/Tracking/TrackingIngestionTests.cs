@@ -44,6 +44,29 @@ public abstract class TrackingIngestionTests(PorchlightFactory factory) : ApiTes
         Assert.Equal("checkout_started", custom.Name);
         Assert.Equal("pro", custom.Properties["plan"]);
         Assert.All(stored, e => Assert.Equal("s_12345678", e.SessionKey));
+        Assert.All(stored, e => Assert.Equal(("Chrome", "Windows", "Desktop"), (e.Browser, e.Os, e.Device)));
+    }
+
+    [Fact]
+    public async Task Ingest_FromACrawler_Answers202AndCountsNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var crawler = "v_" + Guid.NewGuid().ToString("N");
+        var person = "v_" + Guid.NewGuid().ToString("N");
+        var client = Factory.CreateClient();
+
+        using var crawled = await PostAsync(client, Batch(site, crawler), "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
+        using var visited = await PostAsync(client, Batch(site, person));
+
+        Assert.Equal(HttpStatusCode.Accepted, crawled.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, visited.StatusCode);
+        // The person's event, queued after the crawler's would have been, is stored: the crawler's was not.
+        await Eventually.WaitUntilAsync(async () => (await StoredAsync(person)).Count == 1, "the person's page view stored");
+        Assert.Empty(await StoredAsync(crawler));
+
+        static string Batch(string site, string visitor) =>
+            $$"""{ "site": "{{site}}", "visitor": "{{visitor}}", "session": "s_12345678", "events": [ { "type": "pageview", "url": "https://shop.example/" } ] }""";
     }
 
     [Fact]
@@ -86,11 +109,14 @@ public abstract class TrackingIngestionTests(PorchlightFactory factory) : ApiTes
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    internal static Task<HttpResponseMessage> PostAsync(HttpClient client, string body)
+    internal const string DesktopChrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+    internal static Task<HttpResponseMessage> PostAsync(HttpClient client, string body, string userAgent = DesktopChrome)
     {
         // What sendBeacon sends: text/plain, so the browser asks no CORS preflight.
         var request = new HttpRequestMessage(HttpMethod.Post, "/t/v1/events") { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
         request.Headers.Add("Origin", "https://shop.example");
+        request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         return client.SendAsync(request, Ct);
     }
 
