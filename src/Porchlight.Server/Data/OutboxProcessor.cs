@@ -34,15 +34,24 @@ public sealed class OutboxProcessor(
 
                 await signal.WaitAsync(_options.PollInterval, clock, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping: a database driver may report the cancelled pass with an exception of its own, not
+                // as a cancellation. Ending here, not failing, keeps a stopped processor from stopping the host.
                 return;
             }
             catch (Exception exception)
             {
                 // The database may be briefly unreachable; keep the loop alive and try again later.
                 logger.LogError(exception, "Outbox pass failed; retrying in {Delay}", _options.PollInterval);
-                await Task.Delay(_options.PollInterval, clock, stoppingToken);
+                try
+                {
+                    await Task.Delay(_options.PollInterval, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
