@@ -33,6 +33,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     Screen = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
                     Language = table.Column<string>(type: "character varying(35)", maxLength: 35, nullable: true),
                     TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Browser = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Os = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Device = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     DurationMs = table.Column<int>(type: "integer", nullable: true),
                     Properties = table.Column<string>(type: "text", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)

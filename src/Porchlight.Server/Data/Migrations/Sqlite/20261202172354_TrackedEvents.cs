@@ -33,6 +33,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     Screen = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     Language = table.Column<string>(type: "TEXT", maxLength: 35, nullable: true),
                     TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Browser = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Os = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Device = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     DurationMs = table.Column<int>(type: "INTEGER", nullable: true),
                     Properties = table.Column<string>(type: "TEXT", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
