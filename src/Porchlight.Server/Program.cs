@@ -102,6 +102,7 @@ api.MapAudit();
 api.MapConversations();
 api.MapAttachments(builder.Configuration);
 api.MapCannedResponses();
+api.MapTrackingApi();
 app.MapAgentHub();
 app.MapWidget();
 app.MapTracking();

@@ -1,15 +1,17 @@
 // The only script on the host page: reads its <script> tag, draws the launcher in a shadow root, creates the
-// chat frame on first open and relays the Porchlight JavaScript API to it. Budget: 4 KB gzipped.
+// chat frame on first open, relays the Porchlight JavaScript API to it, and runs the tracker. Budget: 4 KB gzipped.
 import { safeColor, textOn } from "./shared/color";
 import type { Identity, ToFrame, ToLoader, VisitorState } from "./shared/messages";
+import { tracker, type Tracker, type TrackingConfig } from "./tracker";
 
-type Method = "open" | "close" | "toggle" | "identify" | "setAttributes" | "on" | "shutdown";
+type Method = "open" | "close" | "toggle" | "identify" | "setAttributes" | "on" | "shutdown" | "track" | "consent";
 type Listener = (value?: unknown) => void;
 interface InboxConfig {
   name?: string;
   color?: string;
   position?: string;
   greeting?: string;
+  tracking?: TrackingConfig;
 }
 
 // Full names (not built from a prefix) so that a test can find them in the bundle: the embed snippet that the
@@ -75,6 +77,7 @@ button{font:inherit;margin:0}
   let unread = 0;
   // Where the focus was when the chat opened without the launcher (the site's own button, say): it goes back there.
   let opener: Element | null = null;
+  let tracking: Tracker | undefined;
 
   // The host page's own storage; a browser may refuse it (privacy settings): the widget then only forgets more.
   const stored =
@@ -118,9 +121,11 @@ button{font:inherit;margin:0}
     frame.title = text[4];
     frame.hidden = true;
     const kept = keep();
+    const tracked = tracking?.visitor();
     frame.src =
       `${base}widget/frame.html#inbox=${encodeURIComponent(inbox)}&locale=${locale}&host=${encodeURIComponent(location.origin)}` +
-      (kept ? `&s=${encodeURIComponent(kept)}` : "");
+      (kept ? `&s=${encodeURIComponent(kept)}` : "") +
+      (tracked ? "&t=" + tracked : "");
     root.append(frame);
   };
 
@@ -190,6 +195,8 @@ button{font:inherit;margin:0}
       store(greeted() ? "g" : "");
       setBadge(0);
     },
+    track: (name: string, properties?: Record<string, unknown>) => tracking?.track(name, properties),
+    consent: (given: boolean) => tracking?.consent(given),
   };
 
   const call = (method: Method, args: unknown[]) => {
@@ -310,6 +317,7 @@ button{font:inherit;margin:0}
       return response.json() as Promise<InboxConfig>;
     })
     .then((config) => {
+      tracking = tracker(base + "t/v1/events", inbox, config.tracking || {}, (suffix) => stored(storageKey + suffix));
       if (document.body) draw(config);
       else addEventListener("DOMContentLoaded", () => draw(config));
     })

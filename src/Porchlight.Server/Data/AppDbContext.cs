@@ -58,6 +58,12 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Tracking.TrackedEvent> TrackedEvents => Set<Features.Tracking.TrackedEvent>();
 
+    public DbSet<Features.Tracking.TrackedVisitor> TrackedVisitors => Set<Features.Tracking.TrackedVisitor>();
+
+    public DbSet<Features.Tracking.TrackedSession> TrackedSessions => Set<Features.Tracking.TrackedSession>();
+
+    public DbSet<Features.Tracking.DailySalt> DailySalts => Set<Features.Tracking.DailySalt>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

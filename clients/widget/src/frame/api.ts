@@ -90,6 +90,8 @@ export class VisitorApi {
     private readonly base: string, // ends with /widget/v1/
     hostSession: string,
     private readonly keepOnHost: (session: string) => void,
+    /** The tracker's id for this browser on the host site, so agents see its pages beside the chat. */
+    private readonly trackerVisitor = "",
   ) {
     this.storageKey = "porchlight.visitor." + inboxToken;
     let stored: string | null = null;
@@ -129,7 +131,7 @@ export class VisitorApi {
   /** The same visitor when the stored token is still valid for this inbox, else a new anonymous one. */
   async startSession(): Promise<void> {
     const previous = this.session;
-    const answer = await this.call<Session>("POST", "sessions", { inboxToken: this.inboxToken, visitorToken: previous?.visitorToken }, false);
+    const answer = await this.call<Session>("POST", "sessions", { inboxToken: this.inboxToken, visitorToken: previous?.visitorToken, trackerVisitor: this.trackerVisitor || undefined }, false);
     this.save({ ...answer, identity: answer.visitorId === previous?.visitorId ? previous?.identity : undefined });
   }
 

@@ -20,8 +20,12 @@ const locale = pickLocale(params.get("locale"));
 const t = stringsFor(locale);
 document.documentElement.lang = locale;
 
-const api = new VisitorApi(inboxToken, new URL("v1/", location.href).href, params.get("s") || "", (session) =>
-  toLoader({ pl: "keep", d: session }),
+const api = new VisitorApi(
+  inboxToken,
+  new URL("v1/", location.href).href,
+  params.get("s") || "",
+  (session) => toLoader({ pl: "keep", d: session }),
+  params.get("t") || "",
 );
 const store = new Store(inboxToken);
 const hub = new HubConnection(new URL("../hubs/visitor", location.href).href, () => api.token);

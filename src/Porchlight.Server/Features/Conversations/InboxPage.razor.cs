@@ -73,6 +73,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     private ConversationResponse? _current;
     private ThreadState _threadState = ThreadState.None;
     private ContactResponse? _contact;
+    private Tracking.ContactActivityResponse? _activity;
     private int _threadVersion;
     private long _readSent;
     private bool _busy;
@@ -462,7 +463,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         await StopTypingAsync();
         _openId = conversationId;
         _messages.Clear();
-        _contact = null;
+        (_contact, _activity) = (null, null);
         _readSent = 0;
         _newLabel = "";
         _editingId = _confirmDeleteId = null;
@@ -519,9 +520,10 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     private async Task LoadContactAsync(Guid contactId, int version)
     {
         var contact = await Runner.RunAsync<ConversationQueries, Result<ContactResponse>>(q => q.ContactAsync(contactId, Lifetime));
+        var activity = await Runner.RunAsync<Tracking.ContactActivityQuery, Result<Tracking.ContactActivityResponse>>(q => q.HandleAsync(contactId, Lifetime));
         if (version == _threadVersion)
         {
-            _contact = contact.Value;
+            (_contact, _activity) = (contact.Value, activity.Value);
             StateHasChanged();
         }
     }
@@ -646,7 +648,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             if (contactChanged)
             {
                 // An anonymous visitor identified themselves: the conversation now belongs to the known contact.
-                _contact = null;
+                (_contact, _activity) = (null, null);
                 _ = LoadContactAsync(conversation.Contact.Id, _threadVersion);
             }
         }

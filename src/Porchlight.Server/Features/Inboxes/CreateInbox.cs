@@ -3,7 +3,7 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
 
-public sealed record CreateInboxRequest(string? Name, InboxChannel? Channel, WidgetSettingsDto? Widget, bool? RequireIdentityVerification = null);
+public sealed record CreateInboxRequest(string? Name, InboxChannel? Channel, WidgetSettingsDto? Widget, bool? RequireIdentityVerification = null, Tracking.TrackingSettingsDto? Tracking = null);
 
 public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider clock, PublicUrls urls, IdentitySecrets secrets)
 {
@@ -18,6 +18,7 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
         var widget = InboxRules.Widget(request.Widget, WidgetSettings.Default, errors);
         var preChatForm = InboxRules.PreChat(request.Widget?.PreChatForm, PreChatForm.Default, errors);
         InboxRules.IdentityVerification(request.RequireIdentityVerification, request.Channel, errors);
+        var tracking = InboxRules.Tracking(request.Tracking, Tracking.TrackingSettings.Default, request.Channel, errors);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -30,7 +31,7 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
 
         var inbox = Inbox.Create(
             actor.WorkspaceId, request.Name!, request.Channel!.Value, widget, request.RequireIdentityVerification ?? false,
-            secrets.Generate().Protected, clock.GetUtcNow().UtcDateTime, preChatForm);
+            secrets.Generate().Protected, clock.GetUtcNow().UtcDateTime, preChatForm, tracking);
         db.Inboxes.Add(inbox);
         if (await InboxRules.SaveAsync(db, request.Name!, null, cancellationToken) is { } raced)
         {

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Tracking;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
@@ -51,6 +52,9 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
     /// <summary>What the widget asks before a visitor's first message; enforced when a conversation starts.</summary>
     public PreChatForm PreChatForm { get; private set; } = PreChatForm.Default;
 
+    /// <summary>Whether and how the loader tracks visitors of the site (see docs/tracker.md).</summary>
+    public TrackingSettings Tracking { get; private set; } = TrackingSettings.Default;
+
     /// <summary>
     /// The secret the host site signs user ids with (see <see cref="IdentitySecrets"/>), encrypted with the
     /// data-protection keys: a database dump alone does not let anyone impersonate the site's users.
@@ -69,7 +73,7 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
 
     public static Inbox Create(
         Guid workspaceId, string name, InboxChannel channel, WidgetSettings widget, bool requireIdentityVerification, string protectedIdentitySecret, DateTime now,
-        PreChatForm? preChatForm = null)
+        PreChatForm? preChatForm = null, TrackingSettings? tracking = null)
     {
         var inbox = new Inbox
         {
@@ -79,6 +83,7 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
             PublicToken = SecretToken.Create("inb")[..28],
             Widget = widget,
             PreChatForm = preChatForm ?? PreChatForm.Default,
+            Tracking = tracking ?? TrackingSettings.Default,
             RequireIdentityVerification = requireIdentityVerification,
             ProtectedIdentitySecret = protectedIdentitySecret,
             CreatedAt = now,
@@ -87,11 +92,12 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
         return inbox;
     }
 
-    public void Change(string name, WidgetSettings widget, PreChatForm preChatForm, bool requireIdentityVerification)
+    public void Change(string name, WidgetSettings widget, PreChatForm preChatForm, TrackingSettings tracking, bool requireIdentityVerification)
     {
         Name = name.Trim();
         Widget = widget;
         PreChatForm = preChatForm;
+        Tracking = tracking;
         RequireIdentityVerification = requireIdentityVerification;
     }
 
@@ -129,6 +135,7 @@ internal sealed class InboxConfiguration : IEntityTypeConfiguration<Inbox>
             widget.Property(w => w.WelcomeText).HasColumnName("WidgetWelcomeText").HasMaxLength(Inbox.MaxWelcomeTextLength);
         });
         builder.Property(i => i.PreChatForm).HasConversion(JsonColumn.Converter(PreChatForm.Default), JsonColumn.Comparer<PreChatForm>());
+        builder.Property(i => i.Tracking).HasConversion(JsonColumn.Converter(TrackingSettings.Default), JsonColumn.Comparer<TrackingSettings>());
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -29,6 +29,7 @@ public sealed record InboxResponse(
     WidgetResponse? Widget,
     string? EmbedSnippet,
     bool RequireIdentityVerification,
+    Tracking.TrackingSettings? Tracking,
     DateTime CreatedAt)
 {
     public static InboxResponse From(Inbox inbox, PublicUrls urls) => new(
@@ -39,6 +40,7 @@ public sealed record InboxResponse(
         inbox.Channel == InboxChannel.WebWidget ? WidgetResponse.From(inbox) : null,
         inbox.Channel == InboxChannel.WebWidget ? WidgetEmbed.For(inbox, urls) : null,
         inbox.RequireIdentityVerification,
+        inbox.Channel == InboxChannel.WebWidget ? inbox.Tracking : null,
         inbox.CreatedAt);
 }
 
@@ -209,6 +211,18 @@ internal static partial class InboxRules
         }
 
         return options;
+    }
+
+    /// <summary>Tracking rules belong to the widget's loader: API inboxes have no site to track.</summary>
+    public static Tracking.TrackingSettings Tracking(Tracking.TrackingSettingsDto? dto, Tracking.TrackingSettings current, InboxChannel? channel, FieldErrors errors)
+    {
+        if (dto is not null && channel == InboxChannel.Api)
+        {
+            errors.Add("tracking", "Only web-widget inboxes track visitors.");
+            return current;
+        }
+
+        return Features.Tracking.TrackingSettings.Merge(dto, current, errors);
     }
 
     /// <summary>Identity verification belongs to the widget: API inboxes have no visitors to verify.</summary>

@@ -4,9 +4,9 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
 
-public sealed record UpdateInboxRequest(string? Name, WidgetSettingsDto? Widget, bool? RequireIdentityVerification = null);
+public sealed record UpdateInboxRequest(string? Name, WidgetSettingsDto? Widget, bool? RequireIdentityVerification = null, Tracking.TrackingSettingsDto? Tracking = null);
 
-public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
+public sealed class UpdateInbox(AppDbContext db, PublicUrls urls, Tracking.TrackingSites trackingSites)
 {
     public async Task<Result<InboxResponse>> HandleAsync(Guid inboxId, UpdateInboxRequest request, CancellationToken cancellationToken)
     {
@@ -20,6 +20,7 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
         var widget = InboxRules.Widget(request.Widget, inbox.Widget, errors);
         var preChatForm = InboxRules.PreChat(request.Widget?.PreChatForm, inbox.PreChatForm, errors);
         InboxRules.IdentityVerification(request.RequireIdentityVerification, inbox.Channel, errors);
+        var tracking = InboxRules.Tracking(request.Tracking, inbox.Tracking, inbox.Channel, errors);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -30,12 +31,13 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls)
             return InboxRules.DuplicateName;
         }
 
-        inbox.Change(request.Name!, widget, preChatForm, request.RequireIdentityVerification ?? inbox.RequireIdentityVerification);
+        inbox.Change(request.Name!, widget, preChatForm, tracking, request.RequireIdentityVerification ?? inbox.RequireIdentityVerification);
         if (await InboxRules.SaveAsync(db, request.Name!, inboxId, cancellationToken) is { } raced)
         {
             return raced;
         }
 
+        trackingSites.Forget(inbox.PublicToken);
         return InboxResponse.From(inbox, urls);
     }
 }

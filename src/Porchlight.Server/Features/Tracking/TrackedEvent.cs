@@ -87,7 +87,7 @@ public sealed class TrackedEvent : IWorkspaceOwned
 
     public static TrackedEvent From(TrackingSite site, string visitorKey, string sessionKey, UserAgentFacts software, TrackerEvent reported, DateTime receivedAt)
     {
-        var page = TrackedPage.Read(reported.Url);
+        var page = TrackedPage.Read(reported.Url, site.Settings.KeptQueryParameters);
         return new TrackedEvent
         {
             WorkspaceId = site.WorkspaceId,
@@ -146,7 +146,10 @@ internal sealed class TrackedEventConfiguration : IEntityTypeConfiguration<Track
     }
 }
 
-/// <summary>A reported page address reduced to what is stored: scheme, host and path, and its UTM parameters.</summary>
+/// <summary>
+/// A reported page address reduced to what is stored: scheme, host and path, the query parameters the inbox
+/// keeps (none unless configured), and its UTM parameters, which are always read into fields of their own.
+/// </summary>
 public sealed class TrackedPage
 {
     private readonly Dictionary<string, string> _utm;
@@ -155,17 +158,25 @@ public sealed class TrackedPage
 
     public string Address { get; }
 
-    public static TrackedPage? Read(string? url)
+    public static TrackedPage? Read(string? url, IReadOnlyList<string>? keptParameters = null)
     {
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             return null;
         }
 
-        var utm = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query)
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query);
+        var utm = query
             .Where(p => p.Key.StartsWith("utm_", StringComparison.OrdinalIgnoreCase) && p.Value.Count > 0)
             .ToDictionary(p => p.Key.ToLowerInvariant(), p => p.Value[0]!, StringComparer.Ordinal);
-        return new TrackedPage(uri.GetLeftPart(UriPartial.Path), utm);
+        var address = uri.GetLeftPart(UriPartial.Path);
+        if (keptParameters is { Count: > 0 })
+        {
+            var kept = keptParameters.Where(query.ContainsKey).SelectMany(name => query[name].Select(value => KeyValuePair.Create(name, value)));
+            address = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(address, kept);
+        }
+
+        return new TrackedPage(address.Length > TrackedEvent.MaxUrlLength ? uri.GetLeftPart(UriPartial.Path) : address, utm);
     }
 
     public string? Utm(string key) => _utm.TryGetValue(key, out var value) && value.Length > 0

@@ -65,7 +65,10 @@ public sealed record TrackerEvent(
     }
 }
 
-/// <summary>What the tracker posts: the site (a web-widget inbox's public token), who and which visit, and up to 50 events.</summary>
+/// <summary>
+/// What the tracker posts: the site (a web-widget inbox's public token), who and which visit, and up to 50 events.
+/// Visitor and visit are left out in cookieless mode, where the server tells visits apart itself.
+/// </summary>
 public sealed partial record TrackerBatch(string? Site, string? Visitor, string? Session, List<TrackerEvent>? Events)
 {
     public const int MaxEvents = 50;
@@ -78,8 +81,8 @@ public sealed partial record TrackerBatch(string? Site, string? Visitor, string?
             errors.Add("site", "Required: the inbox token from the snippet.");
         }
 
-        Key(errors, "visitor", Visitor);
-        Key(errors, "session", Session);
+        Key(errors, "visitor", Visitor, required: false);
+        Key(errors, "session", Session, required: false);
         if (Events is not { Count: > 0 and <= MaxEvents })
         {
             errors.Add("events", $"From 1 to {MaxEvents} events.");
@@ -94,13 +97,24 @@ public sealed partial record TrackerBatch(string? Site, string? Visitor, string?
         return errors;
     }
 
-    private static void Key(FieldErrors errors, string field, string? value)
+    /// <summary>Where the site keeps ids in the visitor's browser, a batch must name them.</summary>
+    public FieldErrors MissingKeys()
     {
-        if (value is null || !KeyPattern().IsMatch(value))
+        var errors = new FieldErrors();
+        Key(errors, "visitor", Visitor, required: true);
+        Key(errors, "session", Session, required: true);
+        return errors;
+    }
+
+    private static void Key(FieldErrors errors, string field, string? value, bool required)
+    {
+        if ((value is null && required) || (value is not null && !KeyPattern().IsMatch(value)))
         {
             errors.Add(field, $"Required: 8 to {TrackedEvent.MaxKeyLength} characters of A–Z, a–z, 0–9, _ and -.");
         }
     }
+
+    public static bool IsKey(string? value) => value is not null && KeyPattern().IsMatch(value);
 
     [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$")]
     private static partial Regex KeyPattern();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Porchlight.Server.Hosting;
 
@@ -7,8 +8,9 @@ namespace Porchlight.Server.Features.Tracking;
 /// The tracker's ingestion endpoint, <c>POST /t/v1/events</c>: a batch of page views, page leaves and custom events
 /// as JSON in any content type (the tracker sends <c>text/plain</c> with <c>sendBeacon</c> or <c>fetch keepalive</c>,
 /// which needs no CORS preflight). It answers 202 with no body once the events are queued, reading nothing from the
-/// database on the way (site tokens are cached, see TrackingSites), 400 with field errors for a malformed batch (of
-/// which nothing is kept), 404 for an unknown site and 503 with Retry-After while the write queue is full.
+/// database on the way (site settings are cached, see TrackingSites), 400 with field errors for a malformed batch (of
+/// which nothing is kept), 403 when the inbox does not track or the site is not on its allow-list, 404 for an
+/// unknown site and 503 with Retry-After while the write queue is full.
 /// </summary>
 public static class TrackingFeature
 {
@@ -17,6 +19,10 @@ public static class TrackingFeature
 
     public static IServiceCollection AddTracking(this IServiceCollection services) =>
         services.AddSingleton<TrackingSites>()
+            .AddSingleton<DailySalts>()
+            .AddSingleton<Sessionizer>()
+            .AddScoped<ContactActivityQuery>()
+            .AddScoped<LinkTrackedVisitor>()
             .AddSingleton<TrackingWriter>()
             .AddHostedService(sp => sp.GetRequiredService<TrackingWriter>());
 
@@ -28,7 +34,13 @@ public static class TrackingFeature
             .AllowAnonymous()
             .ExcludeFromDescription();
 
-    private static async Task<IResult> IngestAsync(HttpRequest request, TrackingSites sites, TrackingWriter writer, TimeProvider clock, CancellationToken cancellationToken)
+    public static void MapTrackingApi(this RouteGroupBuilder api) =>
+        api.MapGet("/contacts/{contactId:guid}/activity", async (Guid contactId, ContactActivityQuery query, CancellationToken ct) =>
+                (await query.HandleAsync(contactId, ct)).ToOk())
+            .WithTags("Contacts").RequirePermission(Permission.ViewConversations).Produces<ContactActivityResponse>();
+
+    private static async Task<IResult> IngestAsync(
+        HttpRequest request, TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request.ContentLength is > MaxBodyBytes)
         {
@@ -61,15 +73,53 @@ public static class TrackingFeature
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token.");
         }
 
-        var software = UserAgents.Read(request.Headers.UserAgent.ToString());
-        if (software.IsBot)
+        var settings = site.Settings;
+        if (settings.Mode == TrackingMode.Off)
         {
-            return Results.Accepted(); // Crawlers and scripts are not counted; answered alike, so they do not retry.
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This inbox does not track visitors.");
+        }
+
+        if (!settings.Allows(request.Headers.Origin))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This site is not on the inbox's list of allowed origins.");
+        }
+
+        if (settings.Mode == TrackingMode.On && batch.MissingKeys() is { Any: true } missing)
+        {
+            return ProblemResults.From(missing.ToFailure());
+        }
+
+        // The visitor asked not to be tracked, or is a crawler or a script: answered like any other so nothing retries.
+        var software = UserAgents.Read(request.Headers.UserAgent.ToString());
+        if (software.IsBot || request.Headers["DNT"] == "1" || request.Headers["Sec-GPC"] == "1")
+        {
+            return Results.Accepted();
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, batch.Visitor!, batch.Session!, software, reported, now));
-        if (!writer.TryQueue(events))
+        var address = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+        var salt = settings.Mode == TrackingMode.Cookieless || settings.IpAddresses == IpAddressStorage.Hashed
+            ? await salts.TodayAsync(cancellationToken)
+            : null;
+        string visitorKey, sessionKey;
+        if (settings.Mode == TrackingMode.Cookieless)
+        {
+            visitorKey = DailySalts.Hash(salt!, "c_", site.InboxId.ToString(), address.ToString(), request.Headers.UserAgent.ToString());
+            sessionKey = sessionizer.SessionFor(site.InboxId, visitorKey, now);
+        }
+        else
+        {
+            (visitorKey, sessionKey) = (batch.Visitor!, batch.Session!);
+        }
+
+        var storedAddress = settings.IpAddresses switch
+        {
+            IpAddressStorage.Truncated => DailySalts.Truncate(address),
+            IpAddressStorage.Hashed => DailySalts.Hash(salt!, "h_", address.ToString()),
+            _ => null,
+        };
+        var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software, reported, now));
+        if (!writer.TryQueue(new TrackedHit(events, storedAddress, Country: null)))
         {
             request.HttpContext.Response.Headers.RetryAfter = "5";
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Too many events are waiting to be stored; try again shortly.");

@@ -5,12 +5,13 @@ using Porchlight.Server.Features.Inboxes;
 
 namespace Porchlight.Server.Features.Tracking;
 
-/// <summary>The web-widget inbox a tracker's site token names.</summary>
-public sealed record TrackingSite(Guid WorkspaceId, Guid InboxId);
+/// <summary>The web-widget inbox a tracker's site token names, with its tracking rules.</summary>
+public sealed record TrackingSite(Guid WorkspaceId, Guid InboxId, TrackingSettings Settings);
 
 /// <summary>
 /// Site tokens resolved once and kept in memory, so a tracking hit reads nothing from the database: an answer
 /// (a site, or that there is none) is kept for a few minutes, after which a removed inbox stops being tracked.
+/// A change of the inbox's settings on this node takes effect at once (<see cref="Forget"/>).
 /// </summary>
 public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider clock)
 {
@@ -30,7 +31,7 @@ public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider cloc
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var site = await db.Inboxes.IgnoreQueryFilters().AsNoTracking()
             .Where(i => i.PublicToken == token && i.Channel == InboxChannel.WebWidget)
-            .Select(i => new TrackingSite(i.WorkspaceId, i.Id))
+            .Select(i => new TrackingSite(i.WorkspaceId, i.Id, i.Tracking))
             .FirstOrDefaultAsync(cancellationToken);
         if (_known.Count >= MaxEntries)
         {
@@ -40,4 +41,6 @@ public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider cloc
         _known[token] = (site, now + Lifetime);
         return site;
     }
+
+    public void Forget(string token) => _known.TryRemove(token, out _);
 }

@@ -115,9 +115,10 @@ public sealed class IdentifyVisitor(
         if (!visitor.Identified && visitor.ContactId != known.Id)
         {
             // Files uploaded but not yet sent go along, so the visitor can still send them; also files uploaded
-            // for a first message, before the anonymous contact had a row.
+            // for a first message, before the anonymous contact had a row; and the pages its browsers viewed.
             await db.Attachments.Where(a => a.UploadedByContactId == visitor.ContactId)
                 .ExecuteUpdateAsync(set => set.SetProperty(a => a.UploadedByContactId, known.Id), cancellationToken);
+            await Tracking.LinkTrackedVisitor.MoveAsync(db, visitor.ContactId, known.Id, cancellationToken);
         }
 
         known.Describe(request.Name, request.Email, request.Attributes, now);

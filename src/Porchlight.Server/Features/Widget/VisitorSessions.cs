@@ -21,9 +21,14 @@ public sealed record WidgetConfigResponse(
     string WelcomeText,
     IReadOnlyList<WidgetPreChatField> PreChatFields,
     bool RequireIdentityVerification,
-    bool AgentsAvailable);
+    bool AgentsAvailable,
+    WidgetTracking Tracking);
 
-public sealed record StartSessionRequest(string? InboxToken, string? VisitorToken);
+/// <summary>What the loader's tracker needs: <c>mode</c> on, cookieless or off, and whether to wait for <c>Porchlight.consent(true)</c>.</summary>
+public sealed record WidgetTracking(string Mode, bool RequireConsent);
+
+/// <summary><c>trackerVisitor</c>: the tracker's id for this browser, when the site tracks it, so its pages show beside the chat.</summary>
+public sealed record StartSessionRequest(string? InboxToken, string? VisitorToken, string? TrackerVisitor = null);
 
 public sealed record SessionResponse(string VisitorToken, Guid VisitorId);
 
@@ -41,12 +46,13 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
         return new WidgetConfigResponse(
             inbox.Name, widget.Color, widget.Position.ToString().ToLowerInvariant(), widget.Greeting, widget.WelcomeText,
             [.. inbox.PreChatForm.Asked.Select(WidgetPreChatField.From)], inbox.RequireIdentityVerification,
-            await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken));
+            await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken),
+            new WidgetTracking(inbox.Tracking.Mode.ToString().ToLowerInvariant(), inbox.Tracking.RequireConsent));
     }
 }
 
 /// <summary>Gives a browser its visitor token: the same visitor again when its token is still good for the inbox.</summary>
-public sealed class StartVisitorSession(AppDbContext db, TenantScope tenant, VisitorTokens tokens)
+public sealed class StartVisitorSession(AppDbContext db, TenantScope tenant, VisitorTokens tokens, Tracking.LinkTrackedVisitor trackedVisitors)
 {
     public async Task<Result<SessionResponse>> HandleAsync(StartSessionRequest request, CancellationToken cancellationToken)
     {
@@ -63,6 +69,11 @@ public sealed class StartVisitorSession(AppDbContext db, TenantScope tenant, Vis
         var visitor = tokens.Read(request.VisitorToken) is { } known && known.InboxId == inbox.Id
             ? known
             : VisitorTokens.NewAnonymous(inbox.WorkspaceId, inbox.Id);
+        if (request.TrackerVisitor is { } trackerVisitor && inbox.Tracking.Mode == Tracking.TrackingMode.On)
+        {
+            await trackedVisitors.LinkAsync(inbox.WorkspaceId, inbox.Id, trackerVisitor, visitor.ContactId, cancellationToken);
+        }
+
         return new SessionResponse(tokens.Issue(visitor), visitor.ContactId);
     }
 }

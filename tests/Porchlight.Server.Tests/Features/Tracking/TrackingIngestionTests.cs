@@ -111,12 +111,18 @@ public abstract class TrackingIngestionTests(PorchlightFactory factory) : ApiTes
 
     internal const string DesktopChrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-    internal static Task<HttpResponseMessage> PostAsync(HttpClient client, string body, string userAgent = DesktopChrome)
+    internal static Task<HttpResponseMessage> PostAsync(
+        HttpClient client, string body, string userAgent = DesktopChrome, string origin = "https://shop.example", params (string Name, string Value)[] headers)
     {
         // What sendBeacon sends: text/plain, so the browser asks no CORS preflight.
         var request = new HttpRequestMessage(HttpMethod.Post, "/t/v1/events") { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
-        request.Headers.Add("Origin", "https://shop.example");
+        request.Headers.Add("Origin", origin);
         request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
         return client.SendAsync(request, Ct);
     }
 

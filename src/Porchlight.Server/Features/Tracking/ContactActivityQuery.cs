@@ -1,0 +1,128 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Tracking;
+
+/// <summary>A page the visitor viewed, and how long it was in view (null while it still is, or when the tracker could not tell).</summary>
+public sealed record VisitStep(DateTime At, string Kind, string? Url, string? Title, int? DurationMs, string? Name, IReadOnlyDictionary<string, string>? Properties);
+
+/// <summary>One visit with its source, software and, for the latest visits, every page and event in order.</summary>
+public sealed record VisitResponse(
+    DateTime StartedAt,
+    DateTime LastSeenAt,
+    string? EntryUrl,
+    string? ExitUrl,
+    int PageViews,
+    bool IsReturning,
+    string? Referrer,
+    string? UtmSource,
+    string? UtmCampaign,
+    string Browser,
+    string Os,
+    string Device,
+    string? Country,
+    IReadOnlyList<VisitStep>? Steps);
+
+/// <summary>The page a visitor has in view right now: the last thing the tracker heard was this page, moments ago.</summary>
+public sealed record CurrentPage(string Url, string? Title, DateTime Since);
+
+/// <summary>What a contact did on the site: now, first source, and their latest visits (newest first).</summary>
+public sealed record ContactActivityResponse(
+    CurrentPage? CurrentPage,
+    DateTime? FirstSeenAt,
+    int Visits,
+    string? FirstReferrer,
+    string? FirstUtmSource,
+    string? FirstUtmCampaign,
+    IReadOnlyList<VisitResponse> LatestVisits);
+
+/// <summary>
+/// A contact's page history, from every browser linked to it. Reads visit rows for the list and the events of
+/// the latest few visits for their trails, so it costs the same for a contact with years of history.
+/// </summary>
+public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
+{
+    /// <summary>A visitor silent for this long is no longer counted as on the page (a tab left open sends nothing).</summary>
+    public static readonly TimeSpan OnlineWindow = TimeSpan.FromMinutes(5);
+
+    public const int ListedVisits = 10;
+    public const int VisitsWithSteps = 3;
+    public const int MaxSteps = 200;
+
+    public async Task<Result<ContactActivityResponse>> HandleAsync(Guid contactId, CancellationToken cancellationToken)
+    {
+        if (!await db.Contacts.AnyAsync(c => c.Id == contactId, cancellationToken))
+        {
+            return Failure.NotFound("The contact");
+        }
+
+        var visitors = await db.TrackedVisitors.AsNoTracking().Where(v => v.ContactId == contactId).ToListAsync(cancellationToken);
+        if (visitors.Count == 0)
+        {
+            return new ContactActivityResponse(null, null, 0, null, null, null, []);
+        }
+
+        var inboxIds = visitors.Select(v => v.InboxId).Distinct().ToList();
+        var keys = visitors.Select(v => v.VisitorKey).ToList();
+        var sessions = await db.TrackedSessions.AsNoTracking()
+            .Where(s => inboxIds.Contains(s.InboxId) && keys.Contains(s.VisitorKey))
+            .OrderByDescending(s => s.StartedAt).Take(ListedVisits)
+            .ToListAsync(cancellationToken);
+        var detailed = sessions.Take(VisitsWithSteps).Select(s => s.SessionKey).ToList();
+        var events = await db.TrackedEvents.AsNoTracking()
+            .Where(e => inboxIds.Contains(e.InboxId) && keys.Contains(e.VisitorKey) && detailed.Contains(e.SessionKey))
+            .OrderByDescending(e => e.Id).Take(MaxSteps)
+            .ToListAsync(cancellationToken);
+        events.Reverse();
+        var bySession = events.GroupBy(e => e.SessionKey).ToDictionary(g => g.Key, g => Steps(g.ToList()));
+
+        var first = visitors.MinBy(v => v.FirstSeenAt)!;
+        var visits = sessions.ConvertAll(s => new VisitResponse(
+            s.StartedAt, s.LastSeenAt, s.EntryUrl, s.ExitUrl, s.PageViews, s.IsReturning, s.Referrer, s.UtmSource, s.UtmCampaign,
+            s.Browser, s.Os, s.Device, s.Country, bySession.GetValueOrDefault(s.SessionKey)));
+        return new ContactActivityResponse(
+            Current(events, clock.GetUtcNow().UtcDateTime), first.FirstSeenAt, visitors.Sum(v => v.Visits),
+            first.FirstReferrer, first.FirstUtmSource, first.FirstUtmCampaign, visits);
+    }
+
+    /// <summary>
+    /// Page views and custom events in order. A page's time in view is the sum of the leaves reported for it before
+    /// the next page view: a page hidden and shown again reports each stretch in view.
+    /// </summary>
+    public static List<VisitStep> Steps(IReadOnlyList<TrackedEvent> events)
+    {
+        var steps = new List<VisitStep>();
+        int? page = null;
+        foreach (var done in events)
+        {
+            switch (done.Type)
+            {
+                case TrackedEventType.PageView:
+                    page = steps.Count;
+                    steps.Add(new VisitStep(done.ReceivedAt, "page", done.Url, done.Title, null, null, null));
+                    break;
+                case TrackedEventType.PageLeave when page is { } index && steps[index].Url == done.Url:
+                    steps[index] = steps[index] with { DurationMs = (steps[index].DurationMs ?? 0) + (done.DurationMs ?? 0) };
+                    break;
+                case TrackedEventType.Custom:
+                    steps.Add(new VisitStep(done.ReceivedAt, "event", done.Url, null, null, done.Name, done.Properties));
+                    break;
+            }
+        }
+
+        return steps;
+    }
+
+    /// <summary>The page in view now: the newest event is a page view (not a leave) and recent.</summary>
+    private static CurrentPage? Current(List<TrackedEvent> events, DateTime now)
+    {
+        var last = events.LastOrDefault(e => e.Type != TrackedEventType.Custom);
+        if (last is not { Type: TrackedEventType.PageView, Url: { } url } || now - last.ReceivedAt > OnlineWindow)
+        {
+            return null;
+        }
+
+        return new CurrentPage(url, last.Title, last.ReceivedAt);
+    }
+}
