@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Porchlight.E2E.Infrastructure;
 using static Microsoft.Playwright.Assertions;
+using static Porchlight.E2E.Infrastructure.WidgetLocators;
 
 namespace Porchlight.E2E;
 
@@ -496,11 +497,6 @@ public sealed partial class WidgetApiTests : BrowserTest
     /// <summary>The value of one of the contact's attributes in the inbox's sidebar.</summary>
     private static ILocator Attribute(IPage agent, string key) => agent.Locator($"#contact-attributes th:text-is('{key}') + td");
 
-    private static ILocator Launcher(IPage page) => page.Locator("porchlight-widget button.l");
-
-    private static ILocator ChatFrame(IPage page) => page.Locator("porchlight-widget iframe");
-
-    private static IFrameLocator Chat(IPage page) => page.FrameLocator("porchlight-widget iframe");
 
     /// <summary>Where the element is once its opening transition (a short slide) is over.</summary>
     private static async Task<(float X, float Y, float Width, float Height)> SettledBoxAsync(ILocator element)

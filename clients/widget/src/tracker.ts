@@ -46,7 +46,7 @@ export function tracker(endpoint: string, site: string, config: TrackingConfig, 
   };
 
   const send = (...events: Record<string, unknown>[]) => {
-    if (!allowed || !consented) return;
+    if (!allowed || !consented || !events.length) return;
     const body = JSON.stringify({ site, ...ids(), events });
     try {
       if (!nav.sendBeacon(endpoint, body)) throw 0;

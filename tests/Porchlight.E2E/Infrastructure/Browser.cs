@@ -46,10 +46,17 @@ public sealed class Browser : IAsyncDisposable
     /// <summary>What the pages' scripts reported (errors, warnings, notices such as a lost connection, uncaught exceptions): evidence when a test fails.</summary>
     public ConcurrentQueue<string> Console { get; } = new();
 
-    /// <summary>A fresh page in its own context (own cookies), sized like a laptop screen.</summary>
+    /// <summary>
+    /// A fresh page in its own context (own cookies), sized like a laptop screen. It names itself as the desktop
+    /// Chrome it is: the tracker does not count headless browsers, as they are mostly bots.
+    /// </summary>
     public async Task<IPage> NewPageAsync()
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
+        var context = await _browser.NewContextAsync(new()
+        {
+            ViewportSize = new() { Width = 1280, Height = 800 },
+            UserAgent = $"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{_browser.Version} Safari/537.36",
+        });
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         var number = Interlocked.Increment(ref _pages);

@@ -87,27 +87,38 @@ public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
     }
 
     /// <summary>
-    /// Page views and custom events in order. A page's time in view is the sum of the leaves reported for it before
-    /// the next page view: a page hidden and shown again reports each stretch in view.
+    /// Page views and custom events in order. A page's time in view is the sum of the leaves reported for it: a page
+    /// hidden and shown again reports each stretch in view. A leave counts for the latest view of its address, as a
+    /// leave sent while a page unloads can arrive after the next page's view. A page without a leave (browsers drop
+    /// some that are sent while a page unloads) is counted until the next page view of the visit.
     /// </summary>
     public static List<VisitStep> Steps(IReadOnlyList<TrackedEvent> events)
     {
         var steps = new List<VisitStep>();
-        int? page = null;
+        var latestView = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var done in events)
         {
             switch (done.Type)
             {
                 case TrackedEventType.PageView:
-                    page = steps.Count;
+                    latestView[done.Url ?? ""] = steps.Count;
                     steps.Add(new VisitStep(done.ReceivedAt, "page", done.Url, done.Title, null, null, null));
                     break;
-                case TrackedEventType.PageLeave when page is { } index && steps[index].Url == done.Url:
+                case TrackedEventType.PageLeave when latestView.TryGetValue(done.Url ?? "", out var index):
                     steps[index] = steps[index] with { DurationMs = (steps[index].DurationMs ?? 0) + (done.DurationMs ?? 0) };
                     break;
                 case TrackedEventType.Custom:
                     steps.Add(new VisitStep(done.ReceivedAt, "event", done.Url, null, null, done.Name, done.Properties));
                     break;
+            }
+        }
+
+        var pages = steps.Select((step, index) => (step, index)).Where(p => p.step.Kind == "page").ToList();
+        for (var i = 0; i < pages.Count - 1; i++)
+        {
+            if (pages[i].step.DurationMs is null)
+            {
+                steps[pages[i].index] = pages[i].step with { DurationMs = (int)(pages[i + 1].step.At - pages[i].step.At).TotalMilliseconds };
             }
         }
 

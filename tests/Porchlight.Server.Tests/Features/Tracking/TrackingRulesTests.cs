@@ -107,4 +107,29 @@ public sealed class TrackingRulesTests
         Assert.Null(page.Utm("utm_medium"));
         Assert.Equal("https://shop.example/list", TrackedPage.Read("https://shop.example/list?page=3")!.Address);
     }
+
+    [Fact]
+    public void Steps_LeavesLateOrMissing_TimeInViewFromTheLeavesElseUntilTheNextPage()
+    {
+        var site = new TrackingSite(Guid.NewGuid(), Guid.NewGuid(), TrackingSettings.Default);
+        TrackedEvent At(int second, TrackerEvent reported) =>
+            TrackedEvent.From(site, "v_12345678", "s_12345678", UserAgents.Read(""), reported, Noon.AddSeconds(second));
+        var events = new List<TrackedEvent>
+        {
+            At(0, new TrackerEvent("pageview", "https://shop.example/a", "A", null, null, null, null, null, null, null)),
+            At(5, new TrackerEvent("leave", "https://shop.example/a", null, null, null, null, null, null, null, 4000)),
+            At(9, new TrackerEvent("pageview", "https://shop.example/b", "B", null, null, null, null, null, null, null)),
+            At(20, new TrackerEvent("pageview", "https://shop.example/c", "C", null, null, null, null, null, null, null)),
+            At(21, new TrackerEvent("leave", "https://shop.example/a", null, null, null, null, null, null, null, 1000)), // a late leave of a
+            At(25, new TrackerEvent("event", null, null, null, "signup", new() { ["plan"] = "pro" }, null, null, null, null)),
+        };
+
+        var steps = ContactActivityQuery.Steps(events);
+
+        Assert.Equal(["A", "B", "C", null], steps.Select(s => s.Title));
+        Assert.Equal(5000, steps[0].DurationMs); // both stretches in view of a
+        Assert.Equal(11_000, steps[1].DurationMs); // no leave: until c was viewed
+        Assert.Null(steps[2].DurationMs); // still in view
+        Assert.Equal(("event", "signup"), (steps[3].Kind, steps[3].Name));
+    }
 }

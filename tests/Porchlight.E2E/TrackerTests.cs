@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Porchlight.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+using static Porchlight.E2E.Infrastructure.WidgetLocators;
+
+namespace Porchlight.E2E;
+
+/// <summary>
+/// The tracker in the loader, seen from a customer's website on another origin: the pages a visitor views
+/// (including a single-page app's navigation) and the events the site reports reach the agent's sidebar in
+/// order and live, and nothing the tracker does can break the host page.
+/// </summary>
+public sealed partial class TrackerTests : BrowserTest
+{
+    [Fact]
+    public async Task PageTrail_VisitorBrowsesPagesAndASinglePageApp_AgentSeesTheExactTrailLive()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var snippet = await CreateWidgetInboxAsync(agent);
+        await OpenInteractiveAsync(agent, "/inbox");
+        using var site = HostSite.Start(snippet);
+
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Url);
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await visitor.Locator("#to-cart").ClickAsync();
+        await Expect(visitor).ToHaveTitleAsync("Acme Outdoor – Cart");
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await visitor.Locator("#to-app").ClickAsync();
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await visitor.Locator("#to-plans").ClickAsync();
+        await Expect(visitor).ToHaveURLAsync(site.Root + "app/plans");
+        await visitor.EvaluateAsync("() => Porchlight.track('checkout_started', { plan: 'pro' })");
+        await Launcher(visitor).ClickAsync();
+        var composer = Chat(visitor).GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await composer.FillAsync("Which plan includes phone support?");
+        await composer.PressAsync("Enter");
+
+        await agent.Locator(".pl-conversation-row", new() { HasText = "Which plan includes phone support?" }).ClickAsync();
+        var trail = agent.Locator("#contact-page-trail li");
+        await Expect(trail).ToHaveCountAsync(5);
+        Assert.Equal(
+            ["Acme Outdoor – Boots", "Acme Outdoor – Cart", "Acme Account", "Plans", "checkout_started plan: pro"],
+            (await trail.Locator(".pl-trail-what").AllInnerTextsAsync()).Select(t => t.Trim()));
+        // The pages left have their time in view; the page in view has none yet.
+        await Expect(trail.Nth(0).Locator(".pl-trail-duration")).ToHaveTextAsync(Duration());
+        await Expect(trail.Nth(3).Locator(".pl-trail-duration")).ToHaveCountAsync(0);
+        await Expect(agent.Locator("#contact-current-page")).ToContainTextAsync("Viewing Plans");
+        await Expect(agent.Locator("#contact-visits")).ToContainTextAsync("1 ·");
+
+        // The visitor moves on in the app: the agent's sidebar follows without a reload.
+        await visitor.Locator("#to-billing").ClickAsync();
+        await Expect(trail).ToHaveCountAsync(6);
+        await Expect(trail.Last.Locator(".pl-trail-what")).ToHaveTextAsync("Billing");
+        await Expect(agent.Locator("#contact-current-page")).ToContainTextAsync("Viewing Billing");
+        await Screenshot(agent, "tracker-page-trail");
+    }
+
+    [Fact]
+    public async Task Tracker_ServerGoesDown_NeverThrowsIntoTheHostPage()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var snippet = await CreateWidgetInboxAsync(agent);
+        using var site = HostSite.Start(snippet);
+        var visitor = await Browser.NewPageAsync();
+        var uncaught = new List<string>();
+        visitor.PageError += (_, error) => uncaught.Add(error);
+        await visitor.GotoAsync(site.Root + "app");
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+
+        await KillServerAsync();
+        await visitor.Locator("#to-plans").ClickAsync();
+        await visitor.EvaluateAsync("() => { for (let i = 0; i < 20; i++) Porchlight.track('clicked', { n: i, nested: { a: 1 } }); }");
+        await visitor.Locator("#to-billing").ClickAsync();
+        await visitor.EvaluateAsync("() => Porchlight.consent(false)");
+        await visitor.EvaluateAsync("() => Porchlight.consent(true)");
+        await visitor.EvaluateAsync("() => Porchlight.track(undefined)");
+
+        // The app's own code kept working, and nothing the tracker did surfaced as an uncaught error.
+        await Expect(visitor.Locator("h1")).ToHaveTextAsync("Billing");
+        Assert.Equal("Billing", await visitor.TitleAsync());
+        Assert.Empty(uncaught);
+    }
+
+    [GeneratedRegex(@"^\d+s$")]
+    private static partial Regex Duration();
+}
