@@ -59,6 +59,48 @@ public sealed partial class TrackerTests : BrowserTest
     }
 
     [Fact]
+    public async Task TrackingSettings_AdminChoosesCookielessForOneSite_AgentSeesTheTrailAndTheBrowserKeepsNoIds()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var snippet = await CreateWidgetInboxAsync(agent);
+        using var site = HostSite.Start(snippet);
+
+        await agent.Locator("[id^='edit-tracking-']").ClickAsync();
+        await agent.Locator("#tracking-section .mud-select").First.ClickAsync();
+        await agent.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Cookieless" }).ClickAsync();
+        var origins = agent.Locator("#tracking-origins");
+        await origins.FillAsync("https://shop.example/checkout");
+        await origins.PressAsync("Tab");
+        await agent.Locator("#tracking-save").ClickAsync();
+        await Expect(agent.Locator("#tracking-section")).ToContainTextAsync("is not an origin");
+        await origins.FillAsync(site.Root.TrimEnd('/'));
+        await origins.PressAsync("Tab");
+        await agent.Locator("#tracking-save").ClickAsync();
+        await Expect(agent.GetByText("Tracking of Website chat saved.")).ToBeVisibleAsync();
+        await Expect(agent.Locator("[id^='tracking-summary-']")).ToHaveTextAsync("Cookieless");
+        await Screenshot(agent, "tracker-settings");
+        await OpenInteractiveAsync(agent, "/inbox");
+
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Url);
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await visitor.Locator("#to-cart").ClickAsync();
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await Launcher(visitor).ClickAsync();
+        var composer = Chat(visitor).GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await composer.FillAsync("Do you ship to Norway?");
+        await composer.PressAsync("Enter");
+
+        // The chat's contact is linked to the cookieless visitor by the same daily hash the tracker's requests got.
+        await agent.Locator(".pl-conversation-row", new() { HasText = "Do you ship to Norway?" }).ClickAsync();
+        var trail = agent.Locator("#contact-page-trail li .pl-trail-what");
+        await Expect(trail).ToHaveTextAsync(["Acme Outdoor – Boots", "Acme Outdoor – Cart"]);
+        var trackerKeys = await visitor.EvaluateAsync<string[]>("() => Object.keys(localStorage).filter(key => /:t[vsc]$/.test(key))");
+        Assert.Empty(trackerKeys);
+    }
+
+    [Fact]
     public async Task Tracker_ServerGoesDown_NeverThrowsIntoTheHostPage()
     {
         var agent = await Browser.NewPageAsync();

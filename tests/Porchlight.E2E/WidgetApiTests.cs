@@ -284,7 +284,8 @@ public sealed partial class WidgetApiTests : BrowserTest
         await Expect(ChatFrame(visitor)).ToHaveCountAsync(0);
         lock (fromPorchlight)
         {
-            Assert.Equal(["/widget/loader.js", "/widget/v1/inboxes/" + InboxToken().Match(snippet).Groups[1].Value], fromPorchlight);
+            // The loader, its inbox's settings, and the tracker's page view: nothing of the chat frame.
+            Assert.Equal(["/widget/loader.js", "/widget/v1/inboxes/" + InboxToken().Match(snippet).Groups[1].Value, "/t/v1/events"], fromPorchlight);
         }
 
         await Launcher(visitor).ClickAsync();

@@ -47,7 +47,7 @@ export function tracker(endpoint: string, site: string, config: TrackingConfig, 
 
   const send = (...events: Record<string, unknown>[]) => {
     if (!allowed || !consented || !events.length) return;
-    const body = JSON.stringify({ site, ...ids(), events });
+    const body = JSON.stringify({ site, ...ids(), at: Date.now(), events });
     try {
       if (!nav.sendBeacon(endpoint, body)) throw 0;
     } catch {

@@ -45,6 +45,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["shortcut"] = () => $"probe-{Guid.NewGuid():N}",
         // Nested too deep for the made-up samples.
         ["preChatForm"] = () => JsonNode.Parse("""{ "enabled": true, "fields": [{ "key": "probe", "label": "Probe", "type": "Text" }] }"""),
+        ["allowedOrigins"] = () => new JsonArray("https://probe.example"),
     };
 
     [Fact]

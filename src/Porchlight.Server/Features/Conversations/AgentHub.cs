@@ -31,7 +31,10 @@ public interface IAgentClient
     /// <summary>A teammate's presence changed (Online, Away, Offline): they connected, chose a status, or left.</summary>
     Task PresenceChanged(PresenceNotice notice);
 
-    /// <summary>A contact changed: read it again with <c>GET /api/v1/contacts/{id}</c>.</summary>
+    /// <summary>
+    /// A contact changed (identified, new attributes) or did something on the site: read it again with
+    /// <c>GET /api/v1/contacts/{id}</c> and <c>GET /api/v1/contacts/{id}/activity</c>.
+    /// </summary>
     Task ContactChanged(ContactNotice notice);
 }
 

@@ -74,8 +74,7 @@ public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
             .Where(e => inboxIds.Contains(e.InboxId) && keys.Contains(e.VisitorKey) && detailed.Contains(e.SessionKey))
             .OrderByDescending(e => e.Id).Take(MaxSteps)
             .ToListAsync(cancellationToken);
-        events.Reverse();
-        var bySession = events.GroupBy(e => e.SessionKey).ToDictionary(g => g.Key, g => Steps(g.ToList()));
+        var bySession = events.GroupBy(e => e.SessionKey).ToDictionary(g => g.Key, g => Steps([.. g.OrderBy(e => e.SentAt ?? e.ReceivedAt).ThenBy(e => e.Id)]));
 
         var first = visitors.MinBy(v => v.FirstSeenAt)!;
         var visits = sessions.ConvertAll(s => new VisitResponse(
@@ -87,7 +86,7 @@ public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
     }
 
     /// <summary>
-    /// Page views and custom events in order. A page's time in view is the sum of the leaves reported for it: a page
+    /// Page views and custom events in the order given (the browser's). A page's time in view is the sum of the leaves reported for it: a page
     /// hidden and shown again reports each stretch in view. A leave counts for the latest view of its address, as a
     /// leave sent while a page unloads can arrive after the next page's view. A page without a leave (browsers drop
     /// some that are sent while a page unloads) is counted until the next page view of the visit.
@@ -126,9 +125,9 @@ public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
     }
 
     /// <summary>The page in view now: the newest event is a page view (not a leave) and recent.</summary>
-    private static CurrentPage? Current(List<TrackedEvent> events, DateTime now)
+    private static CurrentPage? Current(List<TrackedEvent> newestFirst, DateTime now)
     {
-        var last = events.LastOrDefault(e => e.Type != TrackedEventType.Custom);
+        var last = newestFirst.Where(e => e.Type != TrackedEventType.Custom).MaxBy(e => (e.SentAt ?? e.ReceivedAt, e.Id));
         if (last is not { Type: TrackedEventType.PageView, Url: { } url } || now - last.ReceivedAt > OnlineWindow)
         {
             return null;

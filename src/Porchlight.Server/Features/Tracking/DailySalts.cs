@@ -37,6 +37,16 @@ internal sealed class DailySaltConfiguration : IEntityTypeConfiguration<DailySal
     }
 }
 
+/// <summary>The browser a request came from, as far as tracking reads it.</summary>
+public sealed record TrackedBrowser(IPAddress Address, string UserAgent)
+{
+    /// <summary>The browser, or null when it asks not to be tracked (Do Not Track, Global Privacy Control).</summary>
+    public static TrackedBrowser? Trackable(HttpContext context) =>
+        context.Request.Headers["DNT"] == "1" || context.Request.Headers["Sec-GPC"] == "1"
+            ? null
+            : new(context.Connection.RemoteIpAddress ?? IPAddress.None, context.Request.Headers.UserAgent.ToString());
+}
+
 /// <summary>Today's salt, read or made once a day and kept in memory, and the hashes and truncations made with it.</summary>
 public sealed class DailySalts(IServiceScopeFactory scopes, TimeProvider clock) : IDisposable
 {
@@ -92,6 +102,13 @@ public sealed class DailySalts(IServiceScopeFactory scopes, TimeProvider clock) 
 
         return await db.DailySalts.AsNoTracking().FirstAsync(s => s.Day == day, cancellationToken);
     }
+
+    /// <summary>
+    /// The id a cookieless visitor has today: the inbox, the browser's address and its user agent, hashed with today's
+    /// salt. The tracker's requests and the chat's come from the same browser, so both arrive at the same id.
+    /// </summary>
+    public async ValueTask<string> CookielessVisitorAsync(Guid inboxId, TrackedBrowser browser, CancellationToken cancellationToken) =>
+        Hash(await TodayAsync(cancellationToken), "c_", inboxId.ToString(), browser.Address.ToString(), browser.UserAgent);
 
     /// <summary>A key made of the parts with today's salt: equal parts give the same key all day, and another the next day.</summary>
     public static string Hash(byte[] salt, string prefix, params ReadOnlySpan<string> parts)

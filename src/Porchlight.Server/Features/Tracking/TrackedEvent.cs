@@ -85,7 +85,11 @@ public sealed class TrackedEvent : IWorkspaceOwned
 
     public DateTime ReceivedAt { get; private set; }
 
-    public static TrackedEvent From(TrackingSite site, string visitorKey, string sessionKey, UserAgentFacts software, TrackerEvent reported, DateTime receivedAt)
+    /// <summary>When the browser sent it, by the browser's clock: orders one browser's events, whatever its clock's error.</summary>
+    public DateTime? SentAt { get; private set; }
+
+    public static TrackedEvent From(
+        TrackingSite site, string visitorKey, string sessionKey, UserAgentFacts software, TrackerEvent reported, DateTime receivedAt, DateTime? sentAt = null)
     {
         var page = TrackedPage.Read(reported.Url, site.Settings.KeptQueryParameters);
         return new TrackedEvent
@@ -113,6 +117,7 @@ public sealed class TrackedEvent : IWorkspaceOwned
             DurationMs = reported.DurationMs,
             Properties = new CustomAttributes(reported.Properties ?? []),
             ReceivedAt = receivedAt,
+            SentAt = sentAt,
         };
     }
 }

@@ -67,9 +67,11 @@ public sealed record TrackerEvent(
 
 /// <summary>
 /// What the tracker posts: the site (a web-widget inbox's public token), who and which visit, and up to 50 events.
-/// Visitor and visit are left out in cookieless mode, where the server tells visits apart itself.
+/// Visitor and visit are left out in cookieless mode, where the server tells visits apart itself. <c>at</c>: when the
+/// browser sent the batch by its own clock (milliseconds since 1970), which orders a visit's events as they happened
+/// even when a beacon sent as a page unloads arrives after the next page's.
 /// </summary>
-public sealed partial record TrackerBatch(string? Site, string? Visitor, string? Session, List<TrackerEvent>? Events)
+public sealed partial record TrackerBatch(string? Site, string? Visitor, string? Session, List<TrackerEvent>? Events, long? At = null)
 {
     public const int MaxEvents = 50;
 
@@ -79,6 +81,11 @@ public sealed partial record TrackerBatch(string? Site, string? Visitor, string?
         if (string.IsNullOrWhiteSpace(Site))
         {
             errors.Add("site", "Required: the inbox token from the snippet.");
+        }
+
+        if (At is < 0 or > 253_402_300_799_999)
+        {
+            errors.Add("at", "Milliseconds since 1970.");
         }
 
         Key(errors, "visitor", Visitor, required: false);

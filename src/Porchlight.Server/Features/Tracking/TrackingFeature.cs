@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Porchlight.Server.Hosting;
 
@@ -40,11 +39,18 @@ public static class TrackingFeature
             .WithTags("Contacts").RequirePermission(Permission.ViewConversations).Produces<ContactActivityResponse>();
 
     private static async Task<IResult> IngestAsync(
-        HttpRequest request, TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest request, TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, PorchlightMetrics metrics, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
+        IResult Refused(string reason, IResult answer)
+        {
+            metrics.TrackingRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+            return answer;
+        }
+
         if (request.ContentLength is > MaxBodyBytes)
         {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"A batch is at most {MaxBodyBytes / 1024} KB.");
+            return Refused("too_large", Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"A batch is at most {MaxBodyBytes / 1024} KB."));
         }
 
         TrackerBatch? batch;
@@ -54,57 +60,57 @@ public static class TrackingFeature
         }
         catch (JsonException e)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "$"] = ["Not valid JSON for a tracker batch."] }, "The body is not a tracker batch.");
+            return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "$"] = ["Not valid JSON for a tracker batch."] }, "The body is not a tracker batch."));
         }
 
         if (batch is null)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Required: a tracker batch."] });
+            return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Required: a tracker batch."] }));
         }
 
         var errors = batch.Check();
         if (errors.Any)
         {
-            return ProblemResults.From(errors.ToFailure());
+            return Refused("malformed", ProblemResults.From(errors.ToFailure()));
         }
 
         if (await sites.FindAsync(batch.Site!, cancellationToken) is not { } site)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token.");
+            return Refused("unknown_site", Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token."));
         }
 
         var settings = site.Settings;
         if (settings.Mode == TrackingMode.Off)
         {
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This inbox does not track visitors.");
+            return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This inbox does not track visitors."));
         }
 
         if (!settings.Allows(request.Headers.Origin))
         {
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This site is not on the inbox's list of allowed origins.");
+            return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This site is not on the inbox's list of allowed origins."));
         }
 
         if (settings.Mode == TrackingMode.On && batch.MissingKeys() is { Any: true } missing)
         {
-            return ProblemResults.From(missing.ToFailure());
+            return Refused("malformed", ProblemResults.From(missing.ToFailure()));
         }
 
         // The visitor asked not to be tracked, or is a crawler or a script: answered like any other so nothing retries.
         var software = UserAgents.Read(request.Headers.UserAgent.ToString());
-        if (software.IsBot || request.Headers["DNT"] == "1" || request.Headers["Sec-GPC"] == "1")
+        if (software.IsBot || TrackedBrowser.Trackable(request.HttpContext) is not { } browser)
         {
             return Results.Accepted();
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var address = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+        var address = browser.Address;
         var salt = settings.Mode == TrackingMode.Cookieless || settings.IpAddresses == IpAddressStorage.Hashed
             ? await salts.TodayAsync(cancellationToken)
             : null;
         string visitorKey, sessionKey;
         if (settings.Mode == TrackingMode.Cookieless)
         {
-            visitorKey = DailySalts.Hash(salt!, "c_", site.InboxId.ToString(), address.ToString(), request.Headers.UserAgent.ToString());
+            visitorKey = await salts.CookielessVisitorAsync(site.InboxId, browser, cancellationToken);
             sessionKey = sessionizer.SessionFor(site.InboxId, visitorKey, now);
         }
         else
@@ -118,11 +124,12 @@ public static class TrackingFeature
             IpAddressStorage.Hashed => DailySalts.Hash(salt!, "h_", address.ToString()),
             _ => null,
         };
-        var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software, reported, now));
+        DateTime? sentAt = batch.At is { } at ? DateTime.UnixEpoch.AddMilliseconds(at) : null;
+        var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software, reported, now, sentAt));
         if (!writer.TryQueue(new TrackedHit(events, storedAddress, Country: null)))
         {
             request.HttpContext.Response.Headers.RetryAfter = "5";
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Too many events are waiting to be stored; try again shortly.");
+            return Refused("full", Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Too many events are waiting to be stored; try again shortly."));
         }
 
         return Results.Accepted();

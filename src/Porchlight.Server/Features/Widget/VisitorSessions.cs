@@ -52,9 +52,14 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
 }
 
 /// <summary>Gives a browser its visitor token: the same visitor again when its token is still good for the inbox.</summary>
-public sealed class StartVisitorSession(AppDbContext db, TenantScope tenant, VisitorTokens tokens, Tracking.LinkTrackedVisitor trackedVisitors)
+public sealed class StartVisitorSession(
+    AppDbContext db, TenantScope tenant, VisitorTokens tokens, Tracking.LinkTrackedVisitor trackedVisitors, Tracking.DailySalts salts)
 {
-    public async Task<Result<SessionResponse>> HandleAsync(StartSessionRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// <paramref name="browser"/>: where the request came from, by which a cookieless site's visitor is known today;
+    /// null for a browser that asks not to be tracked, whose chat is then linked to no pages.
+    /// </summary>
+    public async Task<Result<SessionResponse>> HandleAsync(StartSessionRequest request, Tracking.TrackedBrowser? browser, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.InboxToken))
         {
@@ -69,9 +74,16 @@ public sealed class StartVisitorSession(AppDbContext db, TenantScope tenant, Vis
         var visitor = tokens.Read(request.VisitorToken) is { } known && known.InboxId == inbox.Id
             ? known
             : VisitorTokens.NewAnonymous(inbox.WorkspaceId, inbox.Id);
-        if (request.TrackerVisitor is { } trackerVisitor && inbox.Tracking.Mode == Tracking.TrackingMode.On)
+        var tracked = (inbox.Tracking.Mode, browser) switch
         {
-            await trackedVisitors.LinkAsync(inbox.WorkspaceId, inbox.Id, trackerVisitor, visitor.ContactId, cancellationToken);
+            (_, null) => null,
+            (Tracking.TrackingMode.On, _) => request.TrackerVisitor,
+            (Tracking.TrackingMode.Cookieless, _) => await salts.CookielessVisitorAsync(inbox.Id, browser, cancellationToken),
+            _ => null,
+        };
+        if (tracked is not null)
+        {
+            await trackedVisitors.LinkAsync(inbox.WorkspaceId, inbox.Id, tracked, visitor.ContactId, cancellationToken);
         }
 
         return new SessionResponse(tokens.Issue(visitor), visitor.ContactId);

@@ -46,8 +46,8 @@ public static class WidgetFeature
         var widget = app.MapGroup("/widget/v1").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
         widget.MapGet("/inboxes/{inboxToken}", async (string inboxToken, GetWidgetConfig useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(inboxToken, ct)).ToOk());
-        widget.MapPost("/sessions", async (StartSessionRequest request, StartVisitorSession useCase, CancellationToken ct) =>
-            (await useCase.HandleAsync(request, ct)).ToOk());
+        widget.MapPost("/sessions", async (StartSessionRequest request, StartVisitorSession useCase, HttpContext http, CancellationToken ct) =>
+            (await useCase.HandleAsync(request, Tracking.TrackedBrowser.Trackable(http), ct)).ToOk());
 
         var visitor = widget.MapGroup("/").RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute
         {

@@ -171,6 +171,27 @@ public abstract class TrackedVisitsTests(PorchlightFactory factory) : ApiTestBas
     }
 
     [Fact]
+    public async Task Activity_BeaconOfTheFirstPageArrivesLast_StepsAreInTheBrowsersOrder()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var browser = NewKey("v_");
+        var client = Factory.CreateClient();
+        var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        // The product page's beacon was delayed past the page the visitor went on to.
+        await SendAtAsync(client, site, browser, sent + 900, Page("https://shop.example/cart", title: "Cart"));
+        await SendAtAsync(client, site, browser, sent, Page("https://shop.example/boots", title: "Boots"));
+        using var visitor = await StartVisitorAsync(site, browser);
+        await visitor.StartConversationAsync("Hello");
+        var activity = await EventuallyActivityAsync(owner, visitor.Id, steps: 2);
+
+        var steps = activity.GetProperty("latestVisits")[0].GetProperty("steps").EnumerateArray().Select(s => s.Text("title"));
+        Assert.Equal(["Boots", "Cart"], steps);
+        Assert.Equal("Cart", activity.GetProperty("currentPage").Text("title"));
+    }
+
+    [Fact]
     public async Task Activity_AnonymousVisitorIdentifies_TheKnownContactKeepsAllTheirPages()
     {
         var (_, owner) = await NewWorkspaceAsync();
@@ -223,6 +244,12 @@ public abstract class TrackedVisitsTests(PorchlightFactory factory) : ApiTestBas
     private static async Task SendAsync(HttpClient client, string site, string visitor, string session, params object[] events)
     {
         using var response = await TrackingIngestionTests.PostAsync(client, Batch(site, visitor, session, events));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private static async Task SendAtAsync(HttpClient client, string site, string visitor, long at, params object[] events)
+    {
+        using var response = await TrackingIngestionTests.PostAsync(client, JsonSerializer.Serialize(new { site, visitor, session = "s_12345678", at, events }, LeaveOutNulls));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 

@@ -906,6 +906,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("SessionKey")
                         .IsRequired()
                         .HasMaxLength(64)

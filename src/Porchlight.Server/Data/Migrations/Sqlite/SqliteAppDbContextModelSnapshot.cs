@@ -897,6 +897,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SessionKey")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -11,6 +11,12 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "SentAt",
+                table: "TrackedEvents",
+                type: "TEXT",
+                nullable: true);
+
             migrationBuilder.AddColumn<string>(
                 name: "Tracking",
                 table: "Inboxes",
@@ -133,6 +139,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "TrackedVisitors");
+
+            migrationBuilder.DropColumn(
+                name: "SentAt",
+                table: "TrackedEvents");
 
             migrationBuilder.DropColumn(
                 name: "Tracking",

@@ -13,7 +13,7 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261202190803_TrackedVisits")]
+    [Migration("20261202195200_TrackedVisits")]
     partial class TrackedVisits
     {
         /// <inheritdoc />
@@ -908,6 +908,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<string>("Screen")
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("SessionKey")
                         .IsRequired()

@@ -12,7 +12,7 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261202190706_TrackedVisits")]
+    [Migration("20261202194815_TrackedVisits")]
     partial class TrackedVisits
     {
         /// <inheritdoc />
@@ -898,6 +898,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.Property<string>("Screen")
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SessionKey")
