@@ -15,6 +15,8 @@ public static class BareServer
         builder.Services.AddSignalR();
         var app = builder.Build();
         app.MapGet("/empty", () => Results.Ok());
+        app.MapPost("/empty", () => Results.Accepted()); // the body is not read: the least any endpoint can do
+
         app.UseWebSockets();
         app.Map("/ws", HoldWebSocketAsync);
         app.MapGet("/health/ready", () => Results.Ok());

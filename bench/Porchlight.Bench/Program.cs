@@ -10,6 +10,7 @@ using Porchlight.Testing;
 // Usage:
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64]
 // Build first: dotnet build Porchlight.slnx -c Release
 if (args.Contains("bare-server"))
 {
@@ -22,16 +23,17 @@ return options.Command switch
 {
     "delivery" => await Delivery.RunAsync(options),
     "idle" => await IdleConnections.RunAsync(options),
+    "tracking" => await TrackingIngestion.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64])");
     return 2;
 }
 
-internal sealed record Options(string Command, int[] Rates, int Conversations, int Seconds, int Connections)
+internal sealed record Options(string Command, int[] Rates, int Conversations, int Seconds, int Connections, int Concurrency)
 {
     public static Options Parse(string[] args)
     {
@@ -41,7 +43,8 @@ internal sealed record Options(string Command, int[] Rates, int Conversations, i
             [.. Value("--rates", "200,1000,3000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))],
             int.Parse(Value("--conversations", "1000"), CultureInfo.InvariantCulture),
             int.Parse(Value("--seconds", "20"), CultureInfo.InvariantCulture),
-            int.Parse(Value("--connections", "15000"), CultureInfo.InvariantCulture));
+            int.Parse(Value("--connections", "15000"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--concurrency", "64"), CultureInfo.InvariantCulture));
     }
 }
 
@@ -60,10 +63,10 @@ internal static class Servers
         new ServerStart(BenchDll, dataDirectory, dataDirectory, ["bare-server"]) { Environment = "Production" }, CancellationToken.None);
 
     /// <summary>Porchlight on a fresh SQLite database, with an Owner and an API token made by the command line.</summary>
-    public static async Task<(ServerProcess Server, string Token)> StartPorchlightAsync(string dataDirectory)
+    public static async Task<(ServerProcess Server, string Token)> StartPorchlightAsync(string dataDirectory, params string[] settings)
     {
         var start = new ServerStart(PorchlightDll, PorchlightProject, dataDirectory,
-            ["--Security:WidgetRequestsPerMinute=100000000", "--Logging:LogLevel:Default=Warning"])
+            ["--Security:WidgetRequestsPerMinute=100000000", "--Logging:LogLevel:Default=Warning", .. settings])
         { Environment = "Production" };
         var database = $"--Database:ConnectionString=Data Source={start.DatabasePath}";
         await Cli(dataDirectory, "bench-password-1", "create-owner", "--email", "bench@example.com", "--password-stdin", database);

@@ -81,6 +81,7 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Databa
 }
 
 app.UseExceptionHandler();
+app.UseTrackingIngestion();
 app.UseStatusCodePages();
 app.UseApiBodyLimit();
 app.UseSetupGate();
@@ -105,7 +106,6 @@ api.MapCannedResponses();
 api.MapTrackingApi();
 app.MapAgentHub();
 app.MapWidget();
-app.MapTracking();
 app.MapAttachmentDownloads();
 app.MapSignIn();
 app.MapAppShell();

@@ -4,7 +4,8 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Tracking;
 
 /// <summary>
-/// The tracker's ingestion endpoint, <c>POST /t/v1/events</c>: a batch of page views, page leaves and custom events
+/// The tracker's ingestion endpoint, <c>POST /t/v1/events</c>, answered at the start of the pipeline (see
+/// <see cref="UseTrackingIngestion"/>): a batch of page views, page leaves and custom events
 /// as JSON in any content type (the tracker sends <c>text/plain</c> with <c>sendBeacon</c> or <c>fetch keepalive</c>,
 /// which needs no CORS preflight). It answers 202 with no body once the events are queued, reading nothing from the
 /// database on the way (site settings are cached, see TrackingSites), 400 with field errors for a malformed batch (of
@@ -22,116 +23,158 @@ public static class TrackingFeature
             .AddSingleton<Sessionizer>()
             .AddScoped<ContactActivityQuery>()
             .AddScoped<LinkTrackedVisitor>()
+            .AddSingleton<TrackingLimits>()
             .AddSingleton<TrackingWriter>()
             .AddHostedService(sp => sp.GetRequiredService<TrackingWriter>());
 
-    public static void MapTracking(this WebApplication app) =>
-        app.MapPost("/t/v1/events", IngestAsync)
-            .RequireCors(Widget.WidgetFeature.CorsPolicy)
-            .RequireRateLimiting(Widget.WidgetFeature.RateLimitPolicy)
-            .DisableAntiforgery()
-            .AllowAnonymous()
-            .ExcludeFromDescription();
+    public const string Path = "/t/v1/events";
+
+    /// <summary>
+    /// Answers tracking requests before the app's middleware: the endpoint is anonymous and takes no cookies, so
+    /// sign-in, antiforgery, the setup gate and the shared rate limiter have nothing to do for it but cost time on
+    /// every page view. It sets its own CORS headers (any origin, no credentials) and counts its own limits.
+    /// </summary>
+    public static void UseTrackingIngestion(this WebApplication app)
+    {
+        var services = app.Services;
+        var ingestion = new Ingestion(
+            services.GetRequiredService<TrackingSites>(), services.GetRequiredService<DailySalts>(), services.GetRequiredService<Sessionizer>(),
+            services.GetRequiredService<TrackingWriter>(), services.GetRequiredService<TrackingLimits>(), services.GetRequiredService<PorchlightMetrics>(),
+            services.GetRequiredService<TimeProvider>());
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.Equals(Path, StringComparison.Ordinal))
+            {
+                await next(context);
+                return;
+            }
+
+            var response = context.Response;
+            response.Headers.AccessControlAllowOrigin = "*";
+            if (HttpMethods.IsOptions(context.Request.Method))
+            {
+                // A preflight, for clients that send application/json; the tracker's text/plain needs none.
+                response.Headers.AccessControlAllowMethods = "POST";
+                response.Headers.AccessControlAllowHeaders = "Content-Type";
+                response.Headers.AccessControlMaxAge = "86400";
+                response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+
+            var result = HttpMethods.IsPost(context.Request.Method)
+                ? await ingestion.IngestAsync(context.Request, context.RequestAborted)
+                : Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, detail: "Send events with POST.");
+            await result.ExecuteAsync(context);
+        });
+    }
 
     public static void MapTrackingApi(this RouteGroupBuilder api) =>
         api.MapGet("/contacts/{contactId:guid}/activity", async (Guid contactId, ContactActivityQuery query, CancellationToken ct) =>
                 (await query.HandleAsync(contactId, ct)).ToOk())
             .WithTags("Contacts").RequirePermission(Permission.ViewConversations).Produces<ContactActivityResponse>();
 
-    private static async Task<IResult> IngestAsync(
-        HttpRequest request, TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, PorchlightMetrics metrics, TimeProvider clock,
-        CancellationToken cancellationToken)
+    private sealed class Ingestion(
+        TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, TrackingLimits limits, PorchlightMetrics metrics, TimeProvider clock)
     {
-        IResult Refused(string reason, IResult answer)
+        public async Task<IResult> IngestAsync(HttpRequest request, CancellationToken cancellationToken)
         {
-            metrics.TrackingRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
-            return answer;
-        }
+            IResult Refused(string reason, IResult answer)
+            {
+                metrics.TrackingRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+                return answer;
+            }
 
-        if (request.ContentLength is > MaxBodyBytes)
-        {
-            return Refused("too_large", Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"A batch is at most {MaxBodyBytes / 1024} KB."));
-        }
+            if (request.ContentLength is > MaxBodyBytes)
+            {
+                return Refused("too_large", Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"A batch is at most {MaxBodyBytes / 1024} KB."));
+            }
 
-        TrackerBatch? batch;
-        try
-        {
-            batch = await JsonSerializer.DeserializeAsync<TrackerBatch>(request.Body, Json, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "$"] = ["Not valid JSON for a tracker batch."] }, "The body is not a tracker batch."));
-        }
+            TrackerBatch? batch;
+            try
+            {
+                batch = await JsonSerializer.DeserializeAsync<TrackerBatch>(request.Body, Json, cancellationToken);
+            }
+            catch (JsonException e)
+            {
+                return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "$"] = ["Not valid JSON for a tracker batch."] }, "The body is not a tracker batch."));
+            }
 
-        if (batch is null)
-        {
-            return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Required: a tracker batch."] }));
-        }
+            if (batch is null)
+            {
+                return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Required: a tracker batch."] }));
+            }
 
-        var errors = batch.Check();
-        if (errors.Any)
-        {
-            return Refused("malformed", ProblemResults.From(errors.ToFailure()));
-        }
+            var errors = batch.Check();
+            if (errors.Any)
+            {
+                return Refused("malformed", ProblemResults.From(errors.ToFailure()));
+            }
 
-        if (await sites.FindAsync(batch.Site!, cancellationToken) is not { } site)
-        {
-            return Refused("unknown_site", Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token."));
-        }
+            if (!limits.TryTake(request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", batch.Site!))
+            {
+                request.HttpContext.Response.Headers.RetryAfter = limits.SecondsLeft().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Refused("rate_limited", Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: "Too many tracking requests this minute; try again later."));
+            }
 
-        var settings = site.Settings;
-        if (settings.Mode == TrackingMode.Off)
-        {
-            return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This inbox does not track visitors."));
-        }
+            if (await sites.FindAsync(batch.Site!, cancellationToken) is not { } site)
+            {
+                return Refused("unknown_site", Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token."));
+            }
 
-        if (!settings.Allows(request.Headers.Origin))
-        {
-            return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This site is not on the inbox's list of allowed origins."));
-        }
+            var settings = site.Settings;
+            if (settings.Mode == TrackingMode.Off)
+            {
+                return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This inbox does not track visitors."));
+            }
 
-        if (settings.Mode == TrackingMode.On && batch.MissingKeys() is { Any: true } missing)
-        {
-            return Refused("malformed", ProblemResults.From(missing.ToFailure()));
-        }
+            if (!settings.Allows(request.Headers.Origin))
+            {
+                return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This site is not on the inbox's list of allowed origins."));
+            }
 
-        // The visitor asked not to be tracked, or is a crawler or a script: answered like any other so nothing retries.
-        var software = UserAgents.Read(request.Headers.UserAgent.ToString());
-        if (software.IsBot || TrackedBrowser.Trackable(request.HttpContext) is not { } browser)
-        {
+            if (settings.Mode == TrackingMode.On && batch.MissingKeys() is { Any: true } missing)
+            {
+                return Refused("malformed", ProblemResults.From(missing.ToFailure()));
+            }
+
+            // The visitor asked not to be tracked, or is a crawler or a script: answered like any other so nothing retries.
+            var software = UserAgents.Read(request.Headers.UserAgent.ToString());
+            if (software.IsBot || TrackedBrowser.Trackable(request.HttpContext) is not { } browser)
+            {
+                return Results.Accepted();
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            var address = browser.Address;
+            var salt = settings.Mode == TrackingMode.Cookieless || settings.IpAddresses == IpAddressStorage.Hashed
+                ? await salts.TodayAsync(cancellationToken)
+                : null;
+            string visitorKey, sessionKey;
+            if (settings.Mode == TrackingMode.Cookieless)
+            {
+                visitorKey = await salts.CookielessVisitorAsync(site.InboxId, browser, cancellationToken);
+                sessionKey = sessionizer.SessionFor(site.InboxId, visitorKey, now);
+            }
+            else
+            {
+                (visitorKey, sessionKey) = (batch.Visitor!, batch.Session!);
+            }
+
+            var storedAddress = settings.IpAddresses switch
+            {
+                IpAddressStorage.Truncated => DailySalts.Truncate(address),
+                IpAddressStorage.Hashed => DailySalts.Hash(salt!, "h_", address.ToString()),
+                _ => null,
+            };
+            DateTime? sentAt = batch.At is { } at ? DateTime.UnixEpoch.AddMilliseconds(at) : null;
+            var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software, reported, now, sentAt));
+            if (!writer.TryQueue(new TrackedHit(events, storedAddress, Country: null)))
+            {
+                request.HttpContext.Response.Headers.RetryAfter = "5";
+                return Refused("full", Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Too many events are waiting to be stored; try again shortly."));
+            }
+
             return Results.Accepted();
         }
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var address = browser.Address;
-        var salt = settings.Mode == TrackingMode.Cookieless || settings.IpAddresses == IpAddressStorage.Hashed
-            ? await salts.TodayAsync(cancellationToken)
-            : null;
-        string visitorKey, sessionKey;
-        if (settings.Mode == TrackingMode.Cookieless)
-        {
-            visitorKey = await salts.CookielessVisitorAsync(site.InboxId, browser, cancellationToken);
-            sessionKey = sessionizer.SessionFor(site.InboxId, visitorKey, now);
-        }
-        else
-        {
-            (visitorKey, sessionKey) = (batch.Visitor!, batch.Session!);
-        }
-
-        var storedAddress = settings.IpAddresses switch
-        {
-            IpAddressStorage.Truncated => DailySalts.Truncate(address),
-            IpAddressStorage.Hashed => DailySalts.Hash(salt!, "h_", address.ToString()),
-            _ => null,
-        };
-        DateTime? sentAt = batch.At is { } at ? DateTime.UnixEpoch.AddMilliseconds(at) : null;
-        var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software, reported, now, sentAt));
-        if (!writer.TryQueue(new TrackedHit(events, storedAddress, Country: null)))
-        {
-            request.HttpContext.Response.Headers.RetryAfter = "5";
-            return Refused("full", Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Too many events are waiting to be stored; try again shortly."));
-        }
-
-        return Results.Accepted();
     }
 }

@@ -26,49 +26,52 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
     // Events queued and not yet taken by the writer: the bound the queue itself cannot count for a single reader.
     private int _queued;
 
+    // Only the writer's loop uses it.
+    private WriterSession? _session;
+
     /// <summary>Queues the events of one request, all or none; false when the queue has no room for them.</summary>
     public bool TryQueue(TrackedHit hit)
     {
-        // One writer of the queue at a time, so a request's events are never split by a full queue.
-        lock (_queue)
+        // Counted first and taken back when over: no lock, and a request's events travel together as one item.
+        if (Interlocked.Add(ref _queued, hit.Events.Count) > _capacity || !_queue.Writer.TryWrite(hit))
         {
-            if (Volatile.Read(ref _queued) + hit.Events.Count > _capacity)
-            {
-                return false;
-            }
-
-            Interlocked.Add(ref _queued, hit.Events.Count);
-            return _queue.Writer.TryWrite(hit);
+            Interlocked.Add(ref _queued, -hit.Events.Count);
+            return false;
         }
+
+        return true;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<TrackedHit>();
         // Runs until the queue is completed at stop and drained: the requests behind its events were answered 202.
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        try
         {
-            var events = 0;
-            while (events < MaxBatch && _queue.Reader.TryRead(out var next))
+            while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
             {
-                batch.Add(next);
-                events += next.Events.Count;
-            }
+                var events = 0;
+                while (events < MaxBatch && _queue.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    events += next.Events.Count;
+                }
 
-            Interlocked.Add(ref _queued, -events);
-            var active = await WriteAsync(batch) ?? await WriteOneByOneAsync(batch);
-            batch.Clear();
-            await AnnounceAsync(active);
+                Interlocked.Add(ref _queued, -events);
+                var active = await WriteAsync(batch) ?? await WriteOneByOneAsync(batch);
+                batch.Clear();
+                await AnnounceAsync(active);
+            }
+        }
+        finally
+        {
+            await CloseSessionAsync();
         }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        lock (_queue)
-        {
-            _queue.Writer.TryComplete();
-        }
-
+        _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
 
@@ -82,13 +85,11 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                var active = await SummarizeAsync(db, batch);
-                var events = batch.SelectMany(h => h.Events).ToList();
-                db.TrackedEvents.AddRange(events);
-                await db.SaveChangesAsync(CancellationToken.None);
-                metrics.TrackingStored.Add(events.Count);
+                var session = _session ??= await WriterSession.OpenAsync(scopes);
+                await using var transaction = await session.Db.Database.BeginTransactionAsync(CancellationToken.None);
+                var active = await StoreAsync(session, batch);
+                await transaction.CommitAsync(CancellationToken.None);
+                metrics.TrackingStored.Add(batch.Sum(h => h.Events.Count));
                 return active;
             }
 #pragma warning disable CA1031 // A failed batch is tried again; the events were acknowledged and must not be dropped quietly.
@@ -96,6 +97,7 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
 #pragma warning restore CA1031
             {
                 logger.LogWarning(e, "A batch of {Count} tracking requests could not be stored (attempt {Attempt}).", batch.Count, attempt);
+                await CloseSessionAsync(); // A connection in an unknown state is not used again.
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
             }
         }
@@ -125,16 +127,21 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
         return active;
     }
 
-    /// <summary>Creates or updates the visitor and visit rows the batch's events belong to.</summary>
-    private static async Task<List<(Guid WorkspaceId, Guid ContactId)>> SummarizeAsync(AppDbContext db, List<TrackedHit> batch)
+    /// <summary>
+    /// Inserts the events and creates or updates the visitor and visit rows they belong to, with plain prepared
+    /// statements (RowStatements): change tracking cost several times the statements themselves at this volume.
+    /// </summary>
+    private static async Task<List<(Guid WorkspaceId, Guid ContactId)>> StoreAsync(WriterSession session, List<TrackedHit> batch)
     {
-        var visitorKeys = batch.SelectMany(h => h.Events).Select(e => e.VisitorKey).Distinct().ToList();
-        var sessionKeys = batch.SelectMany(h => h.Events).Select(e => e.SessionKey).Distinct().ToList();
+        var db = session.Db;
+        var all = batch.SelectMany(h => h.Events).ToList();
+        var visitorKeys = all.Select(e => e.VisitorKey).Distinct().ToList();
+        var sessionKeys = all.Select(e => e.SessionKey).Distinct().ToList();
         // Keys are random or salted hashes, so a key names one inbox's row in practice; the inbox still decides.
-        var visitors = (await db.TrackedVisitors.Where(v => visitorKeys.Contains(v.VisitorKey)).ToListAsync())
-            .ToDictionary(v => (v.InboxId, v.VisitorKey));
-        var sessions = (await db.TrackedSessions.Where(s => sessionKeys.Contains(s.SessionKey)).ToListAsync())
-            .ToDictionary(s => (s.InboxId, s.SessionKey));
+        var visitors = (await db.TrackedVisitors.AsNoTracking().Where(v => visitorKeys.Contains(v.VisitorKey)).ToListAsync())
+            .ToDictionary(v => (v.InboxId, v.VisitorKey), v => new Row<TrackedVisitor>(v, session.Visitors.Snapshot(v)));
+        var visits = (await db.TrackedSessions.AsNoTracking().Where(s => sessionKeys.Contains(s.SessionKey)).ToListAsync())
+            .ToDictionary(s => (s.InboxId, s.SessionKey), s => new Row<TrackedSession>(s, session.Sessions.Snapshot(s)));
         var active = new HashSet<(Guid, Guid)>();
         foreach (var hit in batch)
         {
@@ -142,26 +149,39 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
             {
                 if (!visitors.TryGetValue((done.InboxId, done.VisitorKey), out var visitor))
                 {
-                    visitor = db.TrackedVisitors.Add(TrackedVisitor.Create(done.WorkspaceId, done.InboxId, done.VisitorKey, done.ReceivedAt)).Entity;
-                    visitors.Add((done.InboxId, done.VisitorKey), visitor);
+                    visitors[(done.InboxId, done.VisitorKey)] = visitor = new Row<TrackedVisitor>(
+                        TrackedVisitor.Create(done.WorkspaceId, done.InboxId, done.VisitorKey, done.ReceivedAt), null);
                 }
 
-                if (!sessions.TryGetValue((done.InboxId, done.SessionKey), out var session))
+                if (!visits.TryGetValue((done.InboxId, done.SessionKey), out var visit))
                 {
-                    session = db.TrackedSessions.Add(TrackedSession.Begin(done, isReturning: visitor.Visits > 0, hit.IpAddress, hit.Country)).Entity;
-                    sessions.Add((done.InboxId, done.SessionKey), session);
-                    visitor.Began(done);
+                    visits[(done.InboxId, done.SessionKey)] = visit = new Row<TrackedSession>(
+                        TrackedSession.Begin(done, isReturning: visitor.Entity.Visits > 0, hit.IpAddress, hit.Country), null);
+                    visitor.Entity.Began(done);
                 }
 
-                visitor.Saw(done);
-                session.Saw(done);
-                if (visitor.ContactId is { } contactId && done.Type != TrackedEventType.PageLeave)
+                visitor.Entity.Saw(done);
+                visit.Entity.Saw(done);
+                if (visitor.Entity.ContactId is { } contactId && done.Type != TrackedEventType.PageLeave)
                 {
                     active.Add((done.WorkspaceId, contactId));
                 }
             }
         }
 
+        await session.Visitors.InsertAsync(session.Commands, [.. visitors.Values.Where(r => r.Before is null).Select(r => r.Entity)], CancellationToken.None);
+        foreach (var row in visitors.Values.Where(r => r.Before is not null))
+        {
+            await session.Visitors.UpdateChangedAsync(session.Commands, row.Entity, row.Before!, CancellationToken.None);
+        }
+
+        await session.Sessions.InsertAsync(session.Commands, [.. visits.Values.Where(r => r.Before is null).Select(r => r.Entity)], CancellationToken.None);
+        foreach (var row in visits.Values.Where(r => r.Before is not null))
+        {
+            await session.Sessions.UpdateChangedAsync(session.Commands, row.Entity, row.Before!, CancellationToken.None);
+        }
+
+        await session.Events.InsertAsync(session.Commands, all, CancellationToken.None);
         return [.. active];
     }
 
@@ -173,6 +193,49 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
             await using var scope = scopes.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
             await scope.ServiceProvider.GetRequiredService<ConversationBroadcaster>().ContactChangedAsync(contactId);
+        }
+    }
+
+    private async Task CloseSessionAsync()
+    {
+        if (_session is { } open)
+        {
+            _session = null;
+            await open.DisposeAsync();
+        }
+    }
+
+    /// <summary>A row as read (<c>Before</c> its column values), or a new one (<c>Before</c> null).</summary>
+    private sealed record Row<T>(T Entity, object?[]? Before);
+
+    /// <summary>
+    /// The writer's scope, context and connection, held open between batches so none pays for taking a connection
+    /// from the pool, with the statements kept prepared on it (decisions/0012).
+    /// </summary>
+    private sealed class WriterSession(AsyncServiceScope scope, AppDbContext db) : IAsyncDisposable
+    {
+        public AppDbContext Db { get; } = db;
+
+        public PreparedCommands Commands { get; } = new(db);
+
+        public RowStatements<TrackedEvent> Events { get; } = new(db);
+
+        public RowStatements<TrackedVisitor> Visitors { get; } = new(db);
+
+        public RowStatements<TrackedSession> Sessions { get; } = new(db);
+
+        public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
+        {
+            var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            await db.Database.OpenConnectionAsync();
+            return new WriterSession(scope, db);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Commands.DisposeAsync();
+            await scope.DisposeAsync();
         }
     }
 }

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Porchlight.Bench;
+
+/// <summary>
+/// Tracker ingestion through the real endpoint with durable storage (SQLite, synchronous=FULL), next to Kestrel's
+/// empty endpoint answering the same requests in the same run: as many requests as the clients can make in a
+/// fixed time, each a page view the loader would send, then a count of what was stored against what got a 2xx.
+/// </summary>
+internal static class TrackingIngestion
+{
+    private const string UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var data = Directory.CreateTempSubdirectory("porchlight-bench-").FullName;
+        Console.WriteLine($"# Tracking ingestion: {options.Concurrency} concurrent clients, {options.Seconds} s each, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}");
+        Console.WriteLine("| server | requests/s | p50 | p99 | non-2xx | server CPU per request | stored / acknowledged |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        double ceiling;
+        await using (var bare = await Servers.StartBareAsync(data))
+        {
+            using var http = Servers.Http(bare.BaseAddress);
+            await LoadAsync(http, new Uri("/empty", UriKind.Relative), "", TimeSpan.FromSeconds(3), options.Concurrency, bare.ProcessId); // warm-up
+            var empty = await LoadAsync(http, new Uri("/empty", UriKind.Relative), "", TimeSpan.FromSeconds(options.Seconds), options.Concurrency, bare.ProcessId);
+            ceiling = empty.PerSecond;
+            Console.WriteLine($"| Kestrel empty endpoint (POST, 202) | {empty.Line} | — |");
+        }
+
+        var (server, token) = await Servers.StartPorchlightAsync(data, "--Database:SqliteSynchronous=Full", "--Tracking:RequestsPerMinutePerSite=100000000");
+        await using (server)
+        {
+            using var agent = Servers.Http(server.BaseAddress);
+            agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var inbox = await (await agent.PostAsJsonAsync("/api/v1/inboxes", new { name = "Bench", channel = "WebWidget" })).Content.ReadFromJsonAsync<JsonElement>();
+            var site = inbox.GetProperty("publicToken").GetString()!;
+            using var http = Servers.Http(server.BaseAddress);
+            var endpoint = new Uri("/t/v1/events", UriKind.Relative);
+            await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(3), options.Concurrency, server.ProcessId); // warm-up
+            var before = await SettledAsync(data);
+            // What got a 2xx must all be stored: the server's time includes the writer catching up after the load.
+            var tracked = await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(options.Seconds), options.Concurrency, server.ProcessId,
+                afterLoad: accepted => WaitForStoredAsync(data, before + accepted));
+            var stored = await WaitForStoredAsync(data, before + tracked.Accepted);
+            Console.WriteLine($"| Porchlight `POST /t/v1/events`, stored | {tracked.Line} | {stored - before} / {tracked.Accepted} |");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nPorchlight sustained {tracked.PerSecond / ceiling:P0} of the empty endpoint's rate."));
+        }
+
+        Directory.Delete(data, recursive: true);
+        return 0;
+    }
+
+    private sealed record Result(double PerSecond, double P50, double P99, int Failed, int Accepted, double CpuMsPerRequest)
+    {
+        public string Line => string.Create(CultureInfo.InvariantCulture,
+            $"{PerSecond:0} | {P50:0.00} ms | {P99:0.00} ms | {Failed} | {CpuMsPerRequest:0.000} ms");
+    }
+
+    /// <summary>Closed loop: each client sends its next request when the previous one was answered.</summary>
+    private static async Task<Result> LoadAsync(
+        HttpClient http, Uri endpoint, string site, TimeSpan duration, int concurrency, int serverProcessId, Func<int, Task<long>>? afterLoad = null)
+    {
+        var latencies = new List<double>[concurrency];
+        var failed = 0;
+        var accepted = 0;
+        using var process = Process.GetProcessById(serverProcessId);
+        var cpuBefore = process.TotalProcessorTime;
+        var start = Stopwatch.GetTimestamp();
+        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async client =>
+        {
+            var mine = latencies[client] = [];
+            var random = new Random(client);
+            while (Stopwatch.GetTimestamp() < end)
+            {
+                using var content = new StringContent(PageView(site, random), Encoding.UTF8, "text/plain");
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+                request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+                request.Headers.TryAddWithoutValidation("Origin", "https://shop.example");
+                var sent = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request);
+                mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        }));
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (afterLoad is not null)
+        {
+            await afterLoad(accepted);
+        }
+
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        double Percentile(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p / 100 * all.Length) - 1)];
+        return new Result(all.Length / elapsed, Percentile(50), Percentile(99), failed, accepted, cpu / all.Length);
+    }
+
+    /// <summary>A page view as the loader sends it, from one of 10,000 visitors.</summary>
+    private static string PageView(string site, Random random)
+    {
+        var visitor = random.Next(10_000);
+        var page = random.Next(200);
+        return site.Length == 0 ? "" : $$"""
+            {"site":"{{site}}","visitor":"bench-visitor-{{visitor}}","session":"bench-visit-{{visitor}}","at":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"events":[{"type":"pageview","url":"https://shop.example/products/item-{{page}}?utm_source=newsletter&utm_campaign=winter-sale&ref=abc","title":"Item {{page}} – Acme Outdoor","referrer":"https://www.search.example/","screen":"1920x1080","language":"de-DE","timeZone":"Europe/Berlin"}]}
+            """;
+    }
+
+    private static async Task<long> StoredAsync(string data)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "porchlight.db")};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM TrackedEvents";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The count once the writer has stored what the warm-up sent.</summary>
+    private static async Task<long> SettledAsync(string data)
+    {
+        long previous = -1, now;
+        while ((now = await StoredAsync(data)) != previous)
+        {
+            previous = now;
+            await Task.Delay(1000);
+        }
+
+        return now;
+    }
+
+    private static async Task<long> WaitForStoredAsync(string data, long expected)
+    {
+        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        long stored;
+        while ((stored = await StoredAsync(data)) < expected && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        return stored;
+    }
+}
