@@ -158,3 +158,73 @@ public sealed class TrackingQueueFullTests
         Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
     }
 }
+
+/// <summary>The endpoint's own limits per client address and per site, and its answers outside POST.</summary>
+public sealed class TrackingLimitsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Ingest_SiteOverItsMinute_Answers429WithRetryAfterAndOtherSitesGoOn()
+    {
+        await using var factory = new PorchlightFactory(settings: new Dictionary<string, string?> { ["Tracking:RequestsPerMinutePerSite"] = "2" });
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var owner = factory.CreateApiClient(workspace.OwnerToken);
+        var (_, busy) = await ChatSetup.CreateWidgetInboxAsync(owner, "Busy site");
+        var (_, quiet) = await ChatSetup.CreateWidgetInboxAsync(owner, "Quiet site");
+        var client = factory.CreateClient();
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await TrackingIngestionTests.PostAsync(client, Batch(busy));
+            answers.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.InRange(int.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+            }
+        }
+
+        using var other = await TrackingIngestionTests.PostAsync(client, Batch(quiet));
+
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests], answers);
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ingest_AddressOverItsMinute_Answers429()
+    {
+        await using var factory = new PorchlightFactory(settings: new Dictionary<string, string?> { ["Security:WidgetRequestsPerMinute"] = "1" });
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var owner = factory.CreateApiClient(workspace.OwnerToken);
+        var (_, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var client = factory.CreateClient();
+
+        using var first = await TrackingIngestionTests.PostAsync(client, Batch(site));
+        using var second = await TrackingIngestionTests.PostAsync(client, Batch(site));
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests), (first.StatusCode, second.StatusCode));
+    }
+
+    [Fact]
+    public async Task Endpoint_PreflightAndOtherMethods_AnswerCorsAnd405()
+    {
+        await using var factory = new PorchlightFactory();
+        var client = factory.CreateClient();
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/t/v1/events");
+        preflight.Headers.Add("Origin", "https://shop.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+
+        using var answer = await client.SendAsync(preflight, Ct);
+        using var get = await client.GetAsync("/t/v1/events", Ct);
+
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal("*", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("POST", answer.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+    }
+
+    private static string Batch(string site) =>
+        $$"""{ "site": "{{site}}", "visitor": "v_{{Guid.NewGuid():N}}", "session": "s_12345678", "events": [ { "type": "pageview", "url": "https://shop.example/" } ] }""";
+}
