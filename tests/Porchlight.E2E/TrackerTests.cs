@@ -33,6 +33,17 @@ public sealed partial class TrackerTests : BrowserTest
         await visitor.Locator("#to-plans").ClickAsync();
         await Expect(visitor).ToHaveURLAsync(site.Root + "app/plans");
         await visitor.EvaluateAsync("() => Porchlight.track('checkout_started', { plan: 'pro' })");
+
+        // Before any chat, the agent sees an anonymous visitor on the Visitors page, on the page they are on.
+        await OpenInteractiveAsync(agent, "/visitors");
+        var row = agent.Locator("#visitors-table tbody tr");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row.Locator("td[data-label='Page']")).ToHaveTextAsync("Plans");
+        await Expect(row.Locator("td[data-label='Visitor']")).ToContainTextAsync("Anonymous");
+        await Expect(row.Locator("td[data-label='Visits']")).ToHaveTextAsync("New");
+        await Screenshot(agent, "tracker-visitors");
+        await OpenInteractiveAsync(agent, "/inbox");
+
         await Launcher(visitor).ClickAsync();
         var composer = Chat(visitor).GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
         await composer.FillAsync("Which plan includes phone support?");
@@ -56,6 +67,12 @@ public sealed partial class TrackerTests : BrowserTest
         await Expect(trail.Last.Locator(".pl-trail-what")).ToHaveTextAsync("Billing");
         await Expect(agent.Locator("#contact-current-page")).ToContainTextAsync("Viewing Billing");
         await Screenshot(agent, "tracker-page-trail");
+
+        // The Visitors page now names the contact and leads to their conversation.
+        await OpenInteractiveAsync(agent, "/visitors");
+        await Expect(row.Locator("td[data-label='Page']")).ToHaveTextAsync("Billing");
+        await row.Locator("td[data-label='Visitor'] a").ClickAsync();
+        await Expect(agent.Locator("#thread")).ToContainTextAsync("Which plan includes phone support?");
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public static class TrackingFeature
             .AddScoped<ContactActivityQuery>()
             .AddScoped<LinkTrackedVisitor>()
             .AddSingleton<TrackingLimits>()
+            .AddSingleton<LiveVisitors>()
+            .AddScoped<OnlineVisitorsQuery>()
             .AddSingleton<TrackingWriter>()
             .AddHostedService(sp => sp.GetRequiredService<TrackingWriter>());
 
@@ -68,10 +70,14 @@ public static class TrackingFeature
         });
     }
 
-    public static void MapTrackingApi(this RouteGroupBuilder api) =>
+    public static void MapTrackingApi(this RouteGroupBuilder api)
+    {
         api.MapGet("/contacts/{contactId:guid}/activity", async (Guid contactId, ContactActivityQuery query, CancellationToken ct) =>
                 (await query.HandleAsync(contactId, ct)).ToOk())
             .WithTags("Contacts").RequirePermission(Permission.ViewConversations).Produces<ContactActivityResponse>();
+        api.MapGet("/visitors/online", async (Guid? inboxId, OnlineVisitorsQuery query, CancellationToken ct) => Results.Ok(await query.HandleAsync(inboxId, ct)))
+            .WithTags("Visitors").RequirePermission(Permission.ViewConversations).Produces<List<OnlineVisitorResponse>>();
+    }
 
     private sealed class Ingestion(
         TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, TrackingLimits limits, PorchlightMetrics metrics, TimeProvider clock)

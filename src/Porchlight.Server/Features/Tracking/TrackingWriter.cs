@@ -12,10 +12,12 @@ public sealed record TrackedHit(IReadOnlyList<TrackedEvent> Events, string? IpAd
 /// <summary>
 /// Stores tracked events in batches: whatever is queued when the writer is free goes into one transaction (no
 /// waiting for more), so a lone page view is written at once and a burst costs few commits (DESIGN §3). The same
-/// transaction keeps each visitor's and each visit's summary row up to date. The queue is bounded: when it is
+/// transaction keeps each visitor's and each visit's summary row up to date; once committed, the visitors are
+/// shown as on the site (LiveVisitors). The queue is bounded: when it is
 /// full the endpoint answers 503 with Retry-After instead of growing memory.
 /// </summary>
-public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration configuration, PorchlightMetrics metrics, ILogger<TrackingWriter> logger)
+public sealed class TrackingWriter(
+    IServiceScopeFactory scopes, IConfiguration configuration, LiveVisitors live, PorchlightMetrics metrics, ILogger<TrackingWriter> logger)
     : BackgroundService
 {
     public const int MaxBatch = 500;
@@ -87,9 +89,14 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
             {
                 var session = _session ??= await WriterSession.OpenAsync(scopes);
                 await using var transaction = await session.Db.Database.BeginTransactionAsync(CancellationToken.None);
-                var active = await StoreAsync(session, batch);
+                var (active, seen) = await StoreAsync(session, batch);
                 await transaction.CommitAsync(CancellationToken.None);
                 metrics.TrackingStored.Add(batch.Sum(h => h.Events.Count));
+                foreach (var (visitor, visit, done) in seen)
+                {
+                    live.Saw(visitor, visit, done);
+                }
+
                 return active;
             }
 #pragma warning disable CA1031 // A failed batch is tried again; the events were acknowledged and must not be dropped quietly.
@@ -131,7 +138,8 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
     /// Inserts the events and creates or updates the visitor and visit rows they belong to, with plain prepared
     /// statements (RowStatements): change tracking cost several times the statements themselves at this volume.
     /// </summary>
-    private static async Task<List<(Guid WorkspaceId, Guid ContactId)>> StoreAsync(WriterSession session, List<TrackedHit> batch)
+    private static async Task<(List<(Guid WorkspaceId, Guid ContactId)> Active, List<(TrackedVisitor, TrackedSession, TrackedEvent)> Seen)> StoreAsync(
+        WriterSession session, List<TrackedHit> batch)
     {
         var db = session.Db;
         var all = batch.SelectMany(h => h.Events).ToList();
@@ -143,6 +151,7 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
         var visits = (await db.TrackedSessions.AsNoTracking().Where(s => sessionKeys.Contains(s.SessionKey)).ToListAsync())
             .ToDictionary(s => (s.InboxId, s.SessionKey), s => new Row<TrackedSession>(s, session.Sessions.Snapshot(s)));
         var active = new HashSet<(Guid, Guid)>();
+        var seen = new List<(TrackedVisitor, TrackedSession, TrackedEvent)>();
         foreach (var hit in batch)
         {
             foreach (var done in hit.Events)
@@ -162,6 +171,7 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
 
                 visitor.Entity.Saw(done);
                 visit.Entity.Saw(done);
+                seen.Add((visitor.Entity, visit.Entity, done));
                 if (visitor.Entity.ContactId is { } contactId && done.Type != TrackedEventType.PageLeave)
                 {
                     active.Add((done.WorkspaceId, contactId));
@@ -182,7 +192,7 @@ public sealed class TrackingWriter(IServiceScopeFactory scopes, IConfiguration c
         }
 
         await session.Events.InsertAsync(session.Commands, all, CancellationToken.None);
-        return [.. active];
+        return ([.. active], seen);
     }
 
     /// <summary>Agents looking at these contacts see the new pages in the sidebar at once.</summary>

@@ -216,6 +216,36 @@ public abstract class TrackedVisitsTests(PorchlightFactory factory) : ApiTestBas
     }
 
     [Fact]
+    public async Task OnlineVisitors_VisitorsBrowsing_ListedWithTheirPageAndTheContactTheyChatAs()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, stranger) = await NewWorkspaceAsync("Elsewhere");
+        var (inboxId, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var (chatting, browsing) = (NewKey("v_"), NewKey("v_"));
+        var client = Factory.CreateClient();
+        await SendAsync(client, site, chatting, "s_chatting", Page("https://shop.example/help", title: "Help"));
+        await SendAsync(client, site, browsing, "s_browsing", Page("https://shop.example/", title: "Home"));
+        await SendAsync(client, site, browsing, "s_browsing", Leave("https://shop.example/", 1500), Page("https://shop.example/boots", title: "Boots"));
+        using var visitor = await StartVisitorAsync(site, chatting);
+        var (conversationId, _) = await visitor.StartConversationAsync("Can I return boots?");
+        // A page view of the chatting visitor after the link, so the list knows their contact.
+        await SendAsync(client, site, chatting, "s_chatting", Page("https://shop.example/returns", title: "Returns"));
+
+        List<JsonElement> online = [];
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            online = [.. (await owner.GetJsonAsync($"/api/v1/visitors/online?inboxId={inboxId}")).EnumerateArray()];
+            return online.Count == 2 && online.Any(v => v.Text("title") == "Returns");
+        }, "both visitors online");
+
+        var known = online.Single(v => v.Text("visitorKey") == chatting);
+        Assert.Equal((visitor.Id, conversationId, "Returns"), (known.GetProperty("contactId").GetGuid(), known.GetProperty("conversationId").GetGuid(), known.Text("title")));
+        var anonymous = online.Single(v => v.Text("visitorKey") == browsing);
+        Assert.Equal(("Boots", true, JsonValueKind.Null), (anonymous.Text("title"), anonymous.GetProperty("inView").GetBoolean(), anonymous.GetProperty("contactId").ValueKind));
+        Assert.Empty((await stranger.GetJsonAsync("/api/v1/visitors/online")).EnumerateArray());
+    }
+
+    [Fact]
     public async Task Activity_ContactOfAnotherWorkspace_Answers404()
     {
         var (_, owner) = await NewWorkspaceAsync();
