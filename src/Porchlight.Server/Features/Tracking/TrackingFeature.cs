@@ -27,7 +27,9 @@ public static class TrackingFeature
             .AddSingleton<LiveVisitors>()
             .AddScoped<OnlineVisitorsQuery>()
             .AddSingleton<TrackingWriter>()
-            .AddHostedService(sp => sp.GetRequiredService<TrackingWriter>());
+            .AddHostedService(sp => sp.GetRequiredService<TrackingWriter>())
+            .AddSingleton<TrackingRetention>()
+            .AddHostedService(sp => sp.GetRequiredService<TrackingRetention>());
 
     public const string Path = "/t/v1/events";
 

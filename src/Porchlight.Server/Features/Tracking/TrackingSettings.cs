@@ -35,11 +35,16 @@ public enum IpAddressStorage
 /// <summary>
 /// A web-widget inbox's tracking rules: the mode, whether the site asks visitors for consent first, which query
 /// parameters of page addresses may be kept (none by default: a query may carry anything about a person), what is
-/// kept of IP addresses, and which sites may report events for it (any, when the list is empty).
+/// kept of IP addresses, which sites may report events for it (any, when the list is empty), and how many days raw
+/// events are kept.
 /// </summary>
 public sealed partial record TrackingSettings(
-    TrackingMode Mode, bool RequireConsent, IReadOnlyList<string> KeptQueryParameters, IpAddressStorage IpAddresses, IReadOnlyList<string> AllowedOrigins)
+    TrackingMode Mode, bool RequireConsent, IReadOnlyList<string> KeptQueryParameters, IpAddressStorage IpAddresses, IReadOnlyList<string> AllowedOrigins,
+    int RetentionDays = TrackingSettings.DefaultRetentionDays)
 {
+    /// <summary>Raw events are kept 13 months by default: a year's comparison and a month to spare. Visits are kept.</summary>
+    public const int DefaultRetentionDays = 396;
+    public const int MaxRetentionDays = 3650;
     public const int MaxQueryParameters = 20;
     public const int MaxQueryParameterLength = 40;
     public const int MaxOrigins = 20;
@@ -68,10 +73,16 @@ public sealed partial record TrackingSettings(
             errors.Add("tracking.ipAddresses", "One of Truncated, Hashed, None.");
         }
 
+        if (dto.RetentionDays is < 1 or > MaxRetentionDays)
+        {
+            errors.Add("tracking.retentionDays", $"From 1 to {MaxRetentionDays} days.");
+        }
+
         var parameters = dto.KeptQueryParameters is null ? current.KeptQueryParameters : QueryParameters(dto.KeptQueryParameters, errors);
         var origins = dto.AllowedOrigins is null ? current.AllowedOrigins : Origins(dto.AllowedOrigins, errors);
         return new TrackingSettings(
-            dto.Mode ?? current.Mode, dto.RequireConsent ?? current.RequireConsent, parameters, dto.IpAddresses ?? current.IpAddresses, origins);
+            dto.Mode ?? current.Mode, dto.RequireConsent ?? current.RequireConsent, parameters, dto.IpAddresses ?? current.IpAddresses, origins,
+            dto.RetentionDays ?? current.RetentionDays);
     }
 
     private static List<string> QueryParameters(List<string> sent, FieldErrors errors)
@@ -124,4 +135,4 @@ public sealed partial record TrackingSettings(
 /// <summary>Tracking rules as sent on create and update: a field left out keeps its current value; a list replaces the whole list.</summary>
 public sealed record TrackingSettingsDto(
     TrackingMode? Mode = null, bool? RequireConsent = null, List<string>? KeptQueryParameters = null, IpAddressStorage? IpAddresses = null,
-    List<string>? AllowedOrigins = null);
+    List<string>? AllowedOrigins = null, int? RetentionDays = null);

@@ -246,6 +246,38 @@ public abstract class TrackedVisitsTests(PorchlightFactory factory) : ApiTestBas
     }
 
     [Fact]
+    public async Task Retention_EventsPastTheirInboxsDays_RemovedAndVisitsKept()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (keepsLong, longSite) = await ChatSetup.CreateWidgetInboxAsync(owner, "Default retention");
+        var (keepsShort, _) = await ChatSetup.CreateWidgetInboxAsync(owner, "Five days");
+        await SetTrackingAsync(owner, keepsShort, new { retentionDays = 5 });
+        var visitor = NewKey("v_");
+        await SendAsync(Factory.CreateClient(), longSite, visitor, "s_recent-visit", Page("https://shop.example/today"));
+        await EventuallyAsync(db => db.TrackedEvents.Where(e => e.VisitorKey == visitor).ToListAsync(Ct), 1);
+        var now = DateTime.UtcNow;
+        using (var scope = Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var workspaceId = await db.Inboxes.Where(i => i.Id == keepsLong).Select(i => i.WorkspaceId).SingleAsync(Ct);
+            TrackedEvent Old(Guid inboxId, int daysAgo, string url) => TrackedEvent.From(
+                new TrackingSite(workspaceId, inboxId, TrackingSettings.Default), visitor, "s_old-visit", UserAgents.Read(TrackingIngestionTests.DesktopChrome),
+                new TrackerEvent("pageview", url, null, null, null, null, null, null, null, null), now.AddDays(-daysAgo));
+            db.TrackedEvents.AddRange(
+                Old(keepsLong, 400, "https://shop.example/long-400"), Old(keepsLong, 10, "https://shop.example/long-10"),
+                Old(keepsShort, 10, "https://shop.example/short-10"), Old(keepsShort, 1, "https://shop.example/short-1"));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var removed = await Factory.Services.GetRequiredService<TrackingRetention>().PurgeAsync(Ct);
+
+        var left = await ReadAsync(db => db.TrackedEvents.Where(e => e.VisitorKey == visitor).Select(e => e.Url!).ToListAsync(Ct));
+        Assert.Equal(["https://shop.example/long-10", "https://shop.example/short-1", "https://shop.example/today"], left.Order(StringComparer.Ordinal));
+        Assert.True(removed >= 2, $"{removed} removed");
+        Assert.Single(await ReadAsync(db => db.TrackedSessions.Where(s => s.VisitorKey == visitor).ToListAsync(Ct)));
+    }
+
+    [Fact]
     public async Task Activity_ContactOfAnotherWorkspace_Answers404()
     {
         var (_, owner) = await NewWorkspaceAsync();

@@ -91,7 +91,7 @@ public sealed class TrackingRulesTests
     public void TrackingSettings_StoredDefault_IsWhatTheMigrationFillsIn()
     {
         // Inboxes that existed before tracking settings got this value from the migration.
-        const string Migrated = """{"mode":"On","requireConsent":false,"keptQueryParameters":[],"ipAddresses":"Truncated","allowedOrigins":[]}""";
+        const string Migrated = """{"mode":"On","requireConsent":false,"keptQueryParameters":[],"ipAddresses":"Truncated","allowedOrigins":[],"retentionDays":396}""";
 
         Assert.Equal(Migrated, JsonSerializer.Serialize(TrackingSettings.Default, Web));
         Assert.Equal(TrackingSettings.Default.Mode, JsonSerializer.Deserialize<TrackingSettings>(Migrated, Web)!.Mode);

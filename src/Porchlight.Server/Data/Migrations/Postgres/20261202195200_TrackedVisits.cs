@@ -22,7 +22,7 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 table: "Inboxes",
                 type: "text",
                 nullable: false,
-                defaultValue: "{\"mode\":\"On\",\"requireConsent\":false,\"keptQueryParameters\":[],\"ipAddresses\":\"Truncated\",\"allowedOrigins\":[]}");
+                defaultValue: "{\"mode\":\"On\",\"requireConsent\":false,\"keptQueryParameters\":[],\"ipAddresses\":\"Truncated\",\"allowedOrigins\":[],\"retentionDays\":396}");
 
             migrationBuilder.CreateTable(
                 name: "DailySalts",

@@ -22,7 +22,7 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 table: "Inboxes",
                 type: "TEXT",
                 nullable: false,
-                defaultValue: "{\"mode\":\"On\",\"requireConsent\":false,\"keptQueryParameters\":[],\"ipAddresses\":\"Truncated\",\"allowedOrigins\":[]}");
+                defaultValue: "{\"mode\":\"On\",\"requireConsent\":false,\"keptQueryParameters\":[],\"ipAddresses\":\"Truncated\",\"allowedOrigins\":[],\"retentionDays\":396}");
 
             migrationBuilder.CreateTable(
                 name: "DailySalts",

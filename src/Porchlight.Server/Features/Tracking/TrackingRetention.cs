@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Tracking;
+
+/// <summary>
+/// Deletes raw tracked events older than their inbox keeps them (<see cref="TrackingSettings.RetentionDays"/>), in
+/// small batches so the writer and the app are never held up for long. Visits and visitors, the summaries reports
+/// and the sidebar read, are kept.
+/// </summary>
+public sealed class TrackingRetention(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<TrackingRetention> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 5_000;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicJob.RunAsync(
+            configuration.GetValue("Tracking:RetentionInterval", TimeSpan.FromHours(1)), clock, logger, "Removing tracked events past their retention",
+            PurgeAsync, stoppingToken);
+
+    /// <summary>Removes every event past its inbox's retention; answers how many.</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
+    {
+        List<(Guid Id, int Days)> inboxes;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            // Operator scope: every workspace's web-widget inboxes.
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            inboxes = (await db.Inboxes.IgnoreQueryFilters().AsNoTracking().Where(i => i.Channel == InboxChannel.WebWidget)
+                    .Select(i => new { i.Id, i.Tracking }).ToListAsync(cancellationToken))
+                .Select(i => (i.Id, i.Tracking.RetentionDays)).ToList();
+        }
+
+        var removed = 0;
+        foreach (var (inboxId, days) in inboxes)
+        {
+            var cutoff = clock.GetUtcNow().UtcDateTime.AddDays(-days);
+            int deleted;
+            do
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                var batch = db.TrackedEvents.IgnoreQueryFilters()
+                    .Where(e => e.InboxId == inboxId && e.ReceivedAt < cutoff).OrderBy(e => e.ReceivedAt).Take(BatchSize).Select(e => e.Id);
+                deleted = await db.TrackedEvents.IgnoreQueryFilters().Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+                removed += deleted;
+            }
+            while (deleted == BatchSize);
+        }
+
+        if (removed > 0 && logger.IsEnabled(LogLevel.Information))
+        {
+            logger.LogInformation("Removed {Count} tracked events past their inbox's retention.", removed);
+        }
+
+        return removed;
+    }
+}
