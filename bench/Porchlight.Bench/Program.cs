@@ -10,7 +10,7 @@ using Porchlight.Testing;
 // Usage:
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
-//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--postgres]
 // Build first: dotnet build Porchlight.slnx -c Release
 if (args.Contains("bare-server"))
 {
@@ -29,11 +29,11 @@ return options.Command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--postgres])");
     return 2;
 }
 
-internal sealed record Options(string Command, int[] Rates, int Conversations, int Seconds, int Connections, int Concurrency)
+internal sealed record Options(string Command, int[] Rates, int Conversations, int Seconds, int Connections, int Concurrency, bool Postgres)
 {
     public static Options Parse(string[] args)
     {
@@ -44,7 +44,8 @@ internal sealed record Options(string Command, int[] Rates, int Conversations, i
             int.Parse(Value("--conversations", "1000"), CultureInfo.InvariantCulture),
             int.Parse(Value("--seconds", "20"), CultureInfo.InvariantCulture),
             int.Parse(Value("--connections", "15000"), CultureInfo.InvariantCulture),
-            int.Parse(Value("--concurrency", "64"), CultureInfo.InvariantCulture));
+            int.Parse(Value("--concurrency", "64"), CultureInfo.InvariantCulture),
+            args.Contains("--postgres"));
     }
 }
 
@@ -62,15 +63,19 @@ internal static class Servers
     public static Task<ServerProcess> StartBareAsync(string dataDirectory) => ServerProcess.StartAsync(
         new ServerStart(BenchDll, dataDirectory, dataDirectory, ["bare-server"]) { Environment = "Production" }, CancellationToken.None);
 
-    /// <summary>Porchlight on a fresh SQLite database, with an Owner and an API token made by the command line.</summary>
-    public static async Task<(ServerProcess Server, string Token)> StartPorchlightAsync(string dataDirectory, params string[] settings)
+    /// <summary>
+    /// Porchlight with an Owner and an API token made by the command line, on a fresh SQLite database in
+    /// <paramref name="dataDirectory"/> unless <paramref name="database"/> names another (provider and connection string settings).
+    /// </summary>
+    public static async Task<(ServerProcess Server, string Token)> StartPorchlightAsync(string dataDirectory, string[]? database = null, params string[] settings)
     {
+        var sqlite = new ServerStart(PorchlightDll, PorchlightProject, dataDirectory, []).DatabasePath;
+        database ??= [$"--Database:ConnectionString=Data Source={sqlite}"];
         var start = new ServerStart(PorchlightDll, PorchlightProject, dataDirectory,
-            ["--Security:WidgetRequestsPerMinute=100000000", "--Logging:LogLevel:Default=Warning", .. settings])
+            ["--Security:WidgetRequestsPerMinute=100000000", "--Logging:LogLevel:Default=Warning", .. database, .. settings])
         { Environment = "Production" };
-        var database = $"--Database:ConnectionString=Data Source={start.DatabasePath}";
-        await Cli(dataDirectory, "bench-password-1", "create-owner", "--email", "bench@example.com", "--password-stdin", database);
-        var token = (await Cli(dataDirectory, null, "create-token", "--email", "bench@example.com", "--name", "bench", "--scopes", "read,write,admin", database)).Trim();
+        await Cli(dataDirectory, "bench-password-1", ["create-owner", "--email", "bench@example.com", "--password-stdin", .. database]);
+        var token = (await Cli(dataDirectory, null, ["create-token", "--email", "bench@example.com", "--name", "bench", "--scopes", "read,write,admin", .. database])).Trim();
         return (await ServerProcess.StartAsync(start, CancellationToken.None), token);
     }
 
@@ -84,7 +89,7 @@ internal static class Servers
         })
         .Build();
 
-    private static async Task<string> Cli(string directory, string? input, params string[] arguments)
+    private static async Task<string> Cli(string directory, string? input, string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(PorchlightDll);

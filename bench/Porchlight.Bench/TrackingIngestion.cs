@@ -5,11 +5,14 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using Porchlight.Testing;
 
 namespace Porchlight.Bench;
 
 /// <summary>
-/// Tracker ingestion through the real endpoint with durable storage (SQLite, synchronous=FULL), next to Kestrel's
+/// Tracker ingestion through the real endpoint with durable storage (SQLite with synchronous=FULL, and with
+/// <c>--postgres</c> PostgreSQL with fsync on), next to Kestrel's
 /// empty endpoint answering the same requests in the same run: as many requests as the clients can make in a
 /// fixed time, each a page view the loader would send, then a count of what was stored against what got a 2xx.
 /// </summary>
@@ -33,7 +36,32 @@ internal static class TrackingIngestion
             Console.WriteLine($"| Kestrel empty endpoint (POST, 202) | {empty.Line} | — |");
         }
 
-        var (server, token) = await Servers.StartPorchlightAsync(data, "--Database:SqliteSynchronous=Full", "--Tracking:RequestsPerMinutePerSite=100000000");
+        var sqlite = Path.Combine(data, "porchlight.db");
+        await PorchlightAsync(options, ceiling, "SQLite, synchronous=FULL", data, null, () => CountAsync(new SqliteConnection($"Data Source={sqlite};Mode=ReadOnly")),
+            "--Database:SqliteSynchronous=Full");
+        if (options.Postgres)
+        {
+            await using var postgres = await PostgresInstance.StartAsync(durable: true);
+            await using (var admin = new NpgsqlConnection(postgres.ConnectionString("postgres")))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand("CREATE DATABASE porchlight_bench", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var connection = postgres.ConnectionString("porchlight_bench");
+            await PorchlightAsync(options, ceiling, "PostgreSQL, fsync on", data, ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"],
+                () => CountAsync(new NpgsqlConnection(connection)));
+        }
+
+        Directory.Delete(data, recursive: true);
+        return 0;
+    }
+
+    private static async Task PorchlightAsync(
+        Options options, double ceiling, string storage, string data, string[]? database, Func<Task<long>> stored, params string[] settings)
+    {
+        var (server, token) = await Servers.StartPorchlightAsync(data, database, [.. settings, "--Tracking:RequestsPerMinutePerSite=100000000"]);
         await using (server)
         {
             using var agent = Servers.Http(server.BaseAddress);
@@ -43,18 +71,15 @@ internal static class TrackingIngestion
             using var http = Servers.Http(server.BaseAddress);
             var endpoint = new Uri("/t/v1/events", UriKind.Relative);
             await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(3), options.Concurrency, server.ProcessId); // warm-up
-            var before = await SettledAsync(data);
+            var before = await SettledAsync(stored);
             // What got a 2xx must all be stored: the server's time includes the writer catching up after the load.
             var tracked = await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(options.Seconds), options.Concurrency, server.ProcessId,
-                afterLoad: accepted => WaitForStoredAsync(data, before + accepted));
-            var stored = await WaitForStoredAsync(data, before + tracked.Accepted);
-            Console.WriteLine($"| Porchlight `POST /t/v1/events`, stored | {tracked.Line} | {stored - before} / {tracked.Accepted} |");
+                afterLoad: accepted => WaitForStoredAsync(stored, before + accepted));
+            var count = await WaitForStoredAsync(stored, before + tracked.Accepted);
+            Console.WriteLine($"| Porchlight `POST /t/v1/events`, stored ({storage}) | {tracked.Line} | {count - before} / {tracked.Accepted} |");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"\nPorchlight acknowledged and stored {tracked.AcceptedPerSecond / ceiling:P0} of the empty endpoint's rate."));
+                $"\n{storage}: Porchlight acknowledged and stored {tracked.AcceptedPerSecond / ceiling:P0} of the empty endpoint's rate.\n"));
         }
-
-        Directory.Delete(data, recursive: true);
-        return 0;
     }
 
     private sealed record Result(double PerSecond, double AcceptedPerSecond, double P50, double P99, int Failed, int Accepted, double CpuMsPerRequest)
@@ -120,20 +145,22 @@ internal static class TrackingIngestion
             """;
     }
 
-    private static async Task<long> StoredAsync(string data)
+    private static async Task<long> CountAsync(System.Data.Common.DbConnection connection)
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "porchlight.db")};Mode=ReadOnly");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM TrackedEvents";
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using (connection)
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM \"TrackedEvents\"";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>The count once the writer has stored what the warm-up sent.</summary>
-    private static async Task<long> SettledAsync(string data)
+    private static async Task<long> SettledAsync(Func<Task<long>> stored)
     {
         long previous = -1, now;
-        while ((now = await StoredAsync(data)) != previous)
+        while ((now = await stored()) != previous)
         {
             previous = now;
             await Task.Delay(1000);
@@ -142,15 +169,15 @@ internal static class TrackingIngestion
         return now;
     }
 
-    private static async Task<long> WaitForStoredAsync(string data, long expected)
+    private static async Task<long> WaitForStoredAsync(Func<Task<long>> stored, long expected)
     {
         var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
-        long stored;
-        while ((stored = await StoredAsync(data)) < expected && Stopwatch.GetTimestamp() < deadline)
+        long count;
+        while ((count = await stored()) < expected && Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(200);
         }
 
-        return stored;
+        return count;
     }
 }

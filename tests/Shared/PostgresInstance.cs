@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Porchlight.Testing;
+
+/// <summary>
+/// A throwaway PostgreSQL server started from the Debian binaries (initdb into a temp folder, 127.0.0.1, a free
+/// port), removed when disposed. The tests run it without fsync (nothing they check survives a power cut); the
+/// benchmark runs it durable, as production does.
+/// </summary>
+public sealed class PostgresInstance : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly string _bin;
+
+    private PostgresInstance(string directory, string bin, int port) => (_directory, _bin, Port) = (directory, bin, port);
+
+    public int Port { get; }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Include Error Detail=true";
+
+    public static async Task<PostgresInstance> StartAsync(bool durable)
+    {
+        var bin = Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
+            ?? throw new InvalidOperationException("PostgreSQL binaries not found under /usr/lib/postgresql; ./test.sh installs them.");
+        var directory = Path.Combine(Path.GetTempPath(), "porchlight-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        var instance = new PostgresInstance(directory, bin, FreePort());
+        await RunAsync("chown", $"postgres: {directory}");
+        await instance.RunAsPostgresAsync("initdb", $"-D {directory}/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8");
+        var fsync = durable ? "" : " -c fsync=off";
+        await instance.RunAsPostgresAsync("pg_ctl",
+            $"-D {directory}/data -l {directory}/pg.log -w -t 60 -o \"-p {instance.Port} -c listen_addresses=127.0.0.1 -k {directory}{fsync} -c max_connections=300\" start");
+        return instance;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await RunAsPostgresAsync("pg_ctl", $"-D {_directory}/data -m immediate -w stop", throwOnError: false);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // initdb refuses to run as root; the tests run as root on CI, so the server runs as `postgres`.
+    private Task RunAsPostgresAsync(string tool, string arguments, bool throwOnError = true) =>
+        Environment.UserName == "root"
+            ? RunAsync("runuser", $"-u postgres -- {Path.Combine(_bin, tool)} {arguments}", throwOnError)
+            : RunAsync(Path.Combine(_bin, tool), arguments, throwOnError);
+
+    private static async Task RunAsync(string file, string arguments, bool throwOnError = true)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (throwOnError && process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await output} {await error}");
+        }
+    }
+}
