@@ -143,12 +143,16 @@ public sealed class TrackingWriter(
     {
         var db = session.Db;
         var all = batch.SelectMany(h => h.Events).ToList();
+        var inboxIds = all.Select(e => e.InboxId).Distinct().ToList();
         var visitorKeys = all.Select(e => e.VisitorKey).Distinct().ToList();
         var sessionKeys = all.Select(e => e.SessionKey).Distinct().ToList();
-        // Keys are random or salted hashes, so a key names one inbox's row in practice; the inbox still decides.
-        var visitors = (await db.TrackedVisitors.AsNoTracking().Where(v => visitorKeys.Contains(v.VisitorKey)).ToListAsync())
+        // By inbox and key, as the unique indexes are, so the look-ups stay index seeks however many rows there are;
+        // a row of another inbox with the same key (possible, never likely) is left out by the dictionary's key.
+        var visitors = (await db.TrackedVisitors.AsNoTracking()
+                .Where(v => inboxIds.Contains(v.InboxId) && visitorKeys.Contains(v.VisitorKey)).ToListAsync())
             .ToDictionary(v => (v.InboxId, v.VisitorKey), v => new Row<TrackedVisitor>(v, session.Visitors.Snapshot(v)));
-        var visits = (await db.TrackedSessions.AsNoTracking().Where(s => sessionKeys.Contains(s.SessionKey)).ToListAsync())
+        var visits = (await db.TrackedSessions.AsNoTracking()
+                .Where(s => inboxIds.Contains(s.InboxId) && sessionKeys.Contains(s.SessionKey)).ToListAsync())
             .ToDictionary(s => (s.InboxId, s.SessionKey), s => new Row<TrackedSession>(s, session.Sessions.Snapshot(s)));
         var active = new HashSet<(Guid, Guid)>();
         var seen = new List<(TrackedVisitor, TrackedSession, TrackedEvent)>();
