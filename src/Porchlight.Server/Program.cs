@@ -66,7 +66,8 @@ builder.Services
     .AddTracking()
     .AddSignIn()
     .AddSingleton<SetupGate>()
-    .AddSingleton<PublicUrls>();
+    .AddSingleton<PublicUrls>()
+    .AddTrustedProxies(builder.Configuration);
 
 var app = builder.Build();
 
@@ -80,6 +81,7 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Databa
     await DataFeature.MigrateAsync(app.Services, CancellationToken.None);
 }
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseTrackingIngestion();
 app.UseStatusCodePages();

@@ -2,10 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Tests.Infrastructure;
 
 namespace Porchlight.Server.Tests.Api;
@@ -324,11 +320,9 @@ public sealed class ChunkedBodyLimitTests
     public async Task CreateTeam_ChunkedBodyOver256KiB_Returns413AndChangesNothing()
     {
         await using var kestrel = new PorchlightFactory();
-        kestrel.UseKestrel(0);
-        kestrel.StartServer();
+        var address = kestrel.StartOnKestrel();
         var workspace = await kestrel.CreateWorkspaceAsync();
-        var address = kestrel.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var owner = new HttpClient { BaseAddress = new Uri(address) };
+        using var owner = new HttpClient { BaseAddress = address };
         owner.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", workspace.OwnerToken);
         var before = await owner.ListAllAsync("/api/v1/audit");
         var huge = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { name = new string('x', 300 * 1024) }));

@@ -85,6 +85,7 @@ public sealed class ObservabilityTests
     [InlineData("Outbox:Lease", "soon", "Outbox:Lease")]
     [InlineData("Outbox:MaxAttempts", "0", "Outbox:MaxAttempts")]
     [InlineData("Security:SignInAttemptsPerMinute", "-5", "Security:SignInAttemptsPerMinute")]
+    [InlineData("Network:TrustedProxies", "proxy.internal", "Network:TrustedProxies")]
     public void StartupConfiguration_BadSetting_ProblemNamesTheSetting(string key, string value, string named)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,6 +85,14 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
     }
 
     public string AttachmentsPath => Path.Combine(_directory, "attachments");
+
+    /// <summary>Starts the server on Kestrel at a free loopback port, for what an in-memory server cannot show (real sockets, client addresses).</summary>
+    public Uri StartOnKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        return new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+    }
 
     /// <summary>Where the database file is when the factory runs on SQLite.</summary>
     public string SqliteDatabasePath => Path.Combine(_directory, "porchlight.db");

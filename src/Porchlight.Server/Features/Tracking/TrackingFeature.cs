@@ -21,6 +21,7 @@ public static class TrackingFeature
         services.AddSingleton<TrackingSites>()
             .AddSingleton<DailySalts>()
             .AddSingleton<Sessionizer>()
+            .AddSingleton<GeoCountries>()
             .AddScoped<ContactActivityQuery>()
             .AddScoped<LinkTrackedVisitor>()
             .AddSingleton<TrackingLimits>()
@@ -176,7 +177,7 @@ public static class TrackingFeature
             };
             DateTime? sentAt = batch.At is { } at ? DateTime.UnixEpoch.AddMilliseconds(at) : null;
             var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software, reported, now, sentAt));
-            if (!writer.TryQueue(new TrackedHit(events, storedAddress, Country: null)))
+            if (!writer.TryQueue(new TrackedHit(events, storedAddress, address)))
             {
                 request.HttpContext.Response.Headers.RetryAfter = "5";
                 return Refused("full", Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Too many events are waiting to be stored; try again shortly."));

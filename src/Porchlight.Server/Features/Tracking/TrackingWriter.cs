@@ -7,7 +7,9 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Tracking;
 
 /// <summary>The events of one tracking request, with what the request itself told about the visitor.</summary>
-public sealed record TrackedHit(IReadOnlyList<TrackedEvent> Events, string? IpAddress, string? Country);
+/// <param name="IpAddress">What is stored of the address, per the inbox's settings.</param>
+/// <param name="Address">The request's whole address, only to look its country up when a visit begins; never stored.</param>
+public sealed record TrackedHit(IReadOnlyList<TrackedEvent> Events, string? IpAddress, System.Net.IPAddress? Address);
 
 /// <summary>
 /// Stores tracked events in batches: whatever is queued when the writer is free goes into one transaction (no
@@ -17,7 +19,7 @@ public sealed record TrackedHit(IReadOnlyList<TrackedEvent> Events, string? IpAd
 /// full the endpoint answers 503 with Retry-After instead of growing memory.
 /// </summary>
 public sealed class TrackingWriter(
-    IServiceScopeFactory scopes, IConfiguration configuration, LiveVisitors live, PorchlightMetrics metrics, ILogger<TrackingWriter> logger)
+    IServiceScopeFactory scopes, IConfiguration configuration, LiveVisitors live, GeoCountries countries, PorchlightMetrics metrics, ILogger<TrackingWriter> logger)
     : BackgroundService
 {
     public const int MaxBatch = 500;
@@ -138,7 +140,7 @@ public sealed class TrackingWriter(
     /// Inserts the events and creates or updates the visitor and visit rows they belong to, with plain prepared
     /// statements (RowStatements): change tracking cost several times the statements themselves at this volume.
     /// </summary>
-    private static async Task<(List<(Guid WorkspaceId, Guid ContactId)> Active, List<(TrackedVisitor, TrackedSession, TrackedEvent)> Seen)> StoreAsync(
+    private async Task<(List<(Guid WorkspaceId, Guid ContactId)> Active, List<(TrackedVisitor, TrackedSession, TrackedEvent)> Seen)> StoreAsync(
         WriterSession session, List<TrackedHit> batch)
     {
         var db = session.Db;
@@ -169,7 +171,7 @@ public sealed class TrackingWriter(
                 if (!visits.TryGetValue((done.InboxId, done.SessionKey), out var visit))
                 {
                     visits[(done.InboxId, done.SessionKey)] = visit = new Row<TrackedSession>(
-                        TrackedSession.Begin(done, isReturning: visitor.Entity.Visits > 0, hit.IpAddress, hit.Country), null);
+                        TrackedSession.Begin(done, isReturning: visitor.Entity.Visits > 0, hit.IpAddress, countries.CountryOf(hit.Address)), null);
                     visitor.Entity.Began(done);
                 }
 
