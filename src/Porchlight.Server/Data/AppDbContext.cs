@@ -64,6 +64,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Tracking.DailySalt> DailySalts => Set<Features.Tracking.DailySalt>();
 
+    public DbSet<Features.Tracking.SiteDailyStat> SiteDailyStats => Set<Features.Tracking.SiteDailyStat>();
+
+    public DbSet<Features.Tracking.StaleSiteDay> StaleSiteDays => Set<Features.Tracking.StaleSiteDay>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

@@ -29,6 +29,9 @@ public enum Permission
     ManageTeams,
     ManageInboxes,
     ViewAudit,
+
+    /// <summary>Read reports and site analytics.</summary>
+    ViewReports,
 }
 
 /// <summary>
@@ -45,13 +48,13 @@ public static class RolePermissions
     private static readonly Permission[] Administration =
     [
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
-        Permission.ManageSharedCannedResponses,
+        Permission.ManageSharedCannedResponses, Permission.ViewReports,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };
@@ -61,7 +64,7 @@ public static class RolePermissions
     /// <summary>The scope an API token needs, in addition to its agent's role, to use a permission.</summary>
     public static TokenScopes RequiredScope(Permission permission) => permission switch
     {
-        Permission.ViewWorkspace or Permission.ViewConversations => TokenScopes.Read,
+        Permission.ViewWorkspace or Permission.ViewConversations or Permission.ViewReports => TokenScopes.Read,
         Permission.ManageOwnProfile or Permission.HandleConversations => TokenScopes.Write,
         _ => TokenScopes.Admin,
     };

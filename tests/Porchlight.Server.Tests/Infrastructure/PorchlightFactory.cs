@@ -73,6 +73,8 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
         builder.UseSetting("Conversations:SnoozeCheckInterval", "00:00:00.250");
         builder.UseSetting("Outbox:RetryDelay", "00:00:00.200");
+        // Tests roll site statistics up themselves, at the moment they mean to.
+        builder.UseSetting("Tracking:RollupInterval", "1.00:00:00");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

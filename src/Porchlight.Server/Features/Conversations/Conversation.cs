@@ -216,6 +216,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.ContactId, c.OpeningClientId }).IsUnique();
         builder.HasIndex(c => new { c.WorkspaceId, c.Status, c.LastActivityAt });
         builder.HasIndex(c => new { c.WorkspaceId, c.AssigneeId, c.Status });
+        builder.HasIndex(c => new { c.InboxId, c.CreatedAt }); // a site's conversations of a day, for its statistics
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(c => c.InboxId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Cascade);

@@ -30,7 +30,10 @@ public static class TrackingFeature
             .AddSingleton<TrackingWriter>()
             .AddHostedService(sp => sp.GetRequiredService<TrackingWriter>())
             .AddSingleton<TrackingRetention>()
-            .AddHostedService(sp => sp.GetRequiredService<TrackingRetention>());
+            .AddHostedService(sp => sp.GetRequiredService<TrackingRetention>())
+            .AddSingleton<TrackingRollups>()
+            .AddHostedService(sp => sp.GetRequiredService<TrackingRollups>())
+            .AddScoped<SiteStatisticsQuery>();
 
     public const string Path = "/t/v1/events";
 
@@ -80,6 +83,9 @@ public static class TrackingFeature
             .WithTags("Contacts").RequirePermission(Permission.ViewConversations).Produces<ContactActivityResponse>();
         api.MapGet("/visitors/online", async (Guid? inboxId, OnlineVisitorsQuery query, CancellationToken ct) => Results.Ok(await query.HandleAsync(inboxId, ct)))
             .WithTags("Visitors").RequirePermission(Permission.ViewConversations).Produces<List<OnlineVisitorResponse>>();
+        api.MapGet("/inboxes/{inboxId:guid}/statistics", async (Guid inboxId, DateOnly? from, DateOnly? to, int? top, SiteStatisticsQuery query, CancellationToken ct) =>
+                (await query.HandleAsync(inboxId, from, to, top, ct)).ToOk())
+            .WithTags("Visitors").RequirePermission(Permission.ViewReports).Produces<SiteStatisticsResponse>();
     }
 
     private sealed class Ingestion(

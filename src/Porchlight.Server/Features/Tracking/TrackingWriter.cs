@@ -198,6 +198,11 @@ public sealed class TrackingWriter(
         }
 
         await session.Events.InsertAsync(session.Commands, all, CancellationToken.None);
+        // Each day these events change the figures of: their own, and the day each of their visits began.
+        var staleDays = all.Select(e => (e.InboxId, DateOnly.FromDateTime(e.ReceivedAt)))
+            .Concat(visits.Values.Select(v => (v.Entity.InboxId, DateOnly.FromDateTime(v.Entity.StartedAt))))
+            .Distinct();
+        await StaleSiteDay.MarkAsync(db, session.Commands.For(session.MarkStaleDay), staleDays, CancellationToken.None);
         return ([.. active], seen);
     }
 
@@ -239,6 +244,8 @@ public sealed class TrackingWriter(
         public RowStatements<TrackedVisitor> Visitors { get; } = new(db);
 
         public RowStatements<TrackedSession> Sessions { get; } = new(db);
+
+        public string MarkStaleDay { get; } = StaleSiteDay.MarkStatement(db);
 
         public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
         {

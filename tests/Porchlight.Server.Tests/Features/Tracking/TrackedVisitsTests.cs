@@ -15,7 +15,7 @@ namespace Porchlight.Server.Tests.Features.Tracking;
 /// Visits and visitors summarised from tracked events, the inbox's tracking rules applied at the endpoint, and a
 /// browser's pages linked to the contact its chat visitor is, so agents see them.
 /// </summary>
-public abstract class TrackedVisitsTests(PorchlightFactory factory) : ApiTestBase(factory)
+public abstract partial class TrackedVisitsTests(PorchlightFactory factory) : ApiTestBase(factory)
 {
     [Fact]
     public async Task Ingest_TwoVisits_CountsVisitsWithEntryExitPagesAndReturning()

@@ -635,12 +635,12 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasIndex("AssigneeId");
 
-                    b.HasIndex("InboxId");
-
                     b.HasIndex("TeamId");
 
                     b.HasIndex("ContactId", "OpeningClientId")
                         .IsUnique();
+
+                    b.HasIndex("InboxId", "CreatedAt");
 
                     b.HasIndex("WorkspaceId", "Number")
                         .IsUnique();
@@ -854,6 +854,66 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasKey("Day");
 
                     b.ToTable("DailySalts");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.SiteDailyStat", b =>
+                {
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Dimension")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("Bounces")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Conversations")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PageViews")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("VisitSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("VisitorSketch")
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Visitors")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Visits")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("InboxId", "Dimension", "Day", "Key");
+
+                    b.ToTable("SiteDailyStats");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.StaleSiteDay", b =>
+                {
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("InboxId", "Day");
+
+                    b.ToTable("StaleSiteDays");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Tracking.TrackedEvent", b =>
@@ -1327,6 +1387,24 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Teams.Team", null)
                         .WithMany("Members")
                         .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.SiteDailyStat", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.StaleSiteDay", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

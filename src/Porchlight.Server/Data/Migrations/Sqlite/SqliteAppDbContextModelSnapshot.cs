@@ -626,12 +626,12 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("AssigneeId");
 
-                    b.HasIndex("InboxId");
-
                     b.HasIndex("TeamId");
 
                     b.HasIndex("ContactId", "OpeningClientId")
                         .IsUnique();
+
+                    b.HasIndex("InboxId", "CreatedAt");
 
                     b.HasIndex("WorkspaceId", "Number")
                         .IsUnique();
@@ -845,6 +845,66 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasKey("Day");
 
                     b.ToTable("DailySalts");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.SiteDailyStat", b =>
+                {
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Dimension")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Bounces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Conversations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PageViews")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VisitSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("VisitorSketch")
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Visitors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Visits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("InboxId", "Dimension", "Day", "Key");
+
+                    b.ToTable("SiteDailyStats");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.StaleSiteDay", b =>
+                {
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("InboxId", "Day");
+
+                    b.ToTable("StaleSiteDays");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Tracking.TrackedEvent", b =>
@@ -1318,6 +1378,24 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Teams.Team", null)
                         .WithMany("Members")
                         .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.SiteDailyStat", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Tracking.StaleSiteDay", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
