@@ -76,6 +76,49 @@ public sealed partial class TrackerTests : BrowserTest
     }
 
     [Fact]
+    public async Task SiteAnalytics_VisitorAsksOnThePlansPage_TeamSeesTheVisitAndThePageThatLedToTheConversation()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var snippet = await CreateWidgetInboxAsync(agent);
+        await OpenInteractiveAsync(agent, "/inbox"); // an agent online, so the widget offers the chat
+        using var site = HostSite.Start(snippet);
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Url);
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await visitor.Locator("#to-cart").ClickAsync();
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await visitor.Locator("#to-app").ClickAsync();
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await visitor.Locator("#to-plans").ClickAsync();
+        await Launcher(visitor).ClickAsync();
+        var composer = Chat(visitor).GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await composer.FillAsync("Can I pay yearly?");
+        await composer.PressAsync("Enter");
+        await Expect(Chat(visitor).GetByText("Can I pay yearly?")).ToBeVisibleAsync();
+
+        // Figures are rolled up in the background; the page reads them as they stand when it opens.
+        var conversations = agent.Locator("#stat-conversations");
+        await OpenInteractiveAsync(agent, "/analytics");
+        for (var attempt = 0; attempt < 30 && await conversations.TextContentAsync() != "1"; attempt++)
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            await OpenInteractiveAsync(agent, "/analytics");
+        }
+
+        await Expect(conversations).ToHaveTextAsync("1");
+        await Expect(agent.Locator("#stat-visits")).ToHaveTextAsync("1");
+        await Expect(agent.Locator("#stat-pageviews")).ToHaveTextAsync("4");
+        var asked = agent.Locator("#pages-before-conversations tbody tr");
+        await Expect(asked).ToHaveCountAsync(1);
+        await Expect(asked.Locator("td").First).ToHaveTextAsync("/app/plans");
+        await Expect(asked.Locator("td").Last).ToHaveTextAsync("100%");
+        await Expect(agent.Locator("#top-pages tbody tr")).ToHaveCountAsync(4);
+        await Expect(agent.Locator("#devices")).ToContainTextAsync("Desktop");
+        await Screenshot(agent, "tracker-analytics");
+    }
+
+    [Fact]
     public async Task TrackingSettings_AdminChoosesCookielessForOneSite_AgentSeesTheTrailAndTheBrowserKeepsNoIds()
     {
         var agent = await Browser.NewPageAsync();

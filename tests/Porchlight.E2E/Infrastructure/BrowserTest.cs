@@ -24,7 +24,8 @@ public abstract partial class BrowserTest : IAsyncLifetime
     {
         SetDefaultExpectTimeout(30_000);
         _dataDirectory = Directory.CreateTempSubdirectory("porchlight-e2e-").FullName;
-        _start = new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory, []);
+        // Site statistics rolled up every second, so a page shows what a visitor just did.
+        _start = new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory, ["--Tracking:RollupInterval=00:00:01"]);
         Server = await ServerProcess.StartAsync(_start, TestContext.Current.CancellationToken);
         Browser = await Browser.LaunchAsync();
     }

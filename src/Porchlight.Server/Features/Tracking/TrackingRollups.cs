@@ -21,6 +21,8 @@ public sealed class TrackingRollups(IServiceScopeFactory scopes, TimeProvider cl
 
     private const int DaysPerPass = 50;
 
+    private static readonly TimeSpan CommitLeeway = TimeSpan.FromMinutes(2);
+
     // Conversations begun since this time have not been looked at yet; on start, a day back covers a restart.
     private DateTime _conversationsSince = clock.GetUtcNow().UtcDateTime.AddDays(-1);
 
@@ -83,7 +85,8 @@ public sealed class TrackingRollups(IServiceScopeFactory scopes, TimeProvider cl
             await transaction.CommitAsync(cancellationToken);
         }
 
-        _conversationsSince = now;
+        // A conversation stamped before this pass may commit after its query; looking back a little finds it next time.
+        _conversationsSince = now - CommitLeeway;
     }
 
     private async Task RollUpDayAsync(StaleSiteDay stale, CancellationToken cancellationToken)
