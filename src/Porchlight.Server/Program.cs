@@ -4,6 +4,7 @@ using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Campaigns;
 using Porchlight.Server.Features.CannedResponses;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
@@ -62,6 +63,7 @@ builder.Services
     .AddConversations(builder.Configuration)
     .AddAttachments(builder.Configuration)
     .AddCannedResponses()
+    .AddCampaigns()
     .AddWidget(builder.Configuration)
     .AddTracking()
     .AddSignIn()
@@ -106,6 +108,7 @@ api.MapConversations();
 api.MapAttachments(builder.Configuration);
 api.MapCannedResponses();
 api.MapTrackingApi();
+api.MapCampaigns();
 app.MapAgentHub();
 app.MapWidget();
 app.MapAttachmentDownloads();

@@ -68,6 +68,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Tracking.StaleSiteDay> StaleSiteDays => Set<Features.Tracking.StaleSiteDay>();
 
+    public DbSet<Features.Campaigns.Campaign> Campaigns => Set<Features.Campaigns.Campaign>();
+
+    public DbSet<Features.Campaigns.ProactiveMessage> ProactiveMessages => Set<Features.Campaigns.ProactiveMessage>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

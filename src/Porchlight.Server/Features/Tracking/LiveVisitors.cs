@@ -46,6 +46,25 @@ public sealed class LiveVisitors(TimeProvider clock)
             (visitor, visit, done));
     }
 
+    /// <summary>
+    /// A page still open: the visitor stays on the site, and on that page in view if it is the one shown. Answers their
+    /// number of visits (1 for a visitor this node has not stored events of yet).
+    /// </summary>
+    public int KeepAlive(Guid inboxId, string visitorKey, string? url)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        while (_visitors.TryGetValue((inboxId, visitorKey), out var current))
+        {
+            var next = current with { LastSeenAt = now > current.LastSeenAt ? now : current.LastSeenAt, InView = current.InView || current.Url == url };
+            if (_visitors.TryUpdate((inboxId, visitorKey), next, current))
+            {
+                return Math.Max(1, next.Visits);
+            }
+        }
+
+        return 1;
+    }
+
     /// <summary>The workspace's visitors heard from within <see cref="ContactActivityQuery.OnlineWindow"/>, the latest first.</summary>
     public IReadOnlyList<LiveVisitor> Online(Guid workspaceId, Guid? inboxId = null)
     {

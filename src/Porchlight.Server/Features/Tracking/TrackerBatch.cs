@@ -104,16 +104,16 @@ public sealed partial record TrackerBatch(string? Site, string? Visitor, string?
         return errors;
     }
 
-    /// <summary>Where the site keeps ids in the visitor's browser, a batch must name them.</summary>
-    public FieldErrors MissingKeys()
+    /// <summary>Where the site keeps ids in the visitor's browser, a request must name them.</summary>
+    public static FieldErrors MissingKeys(string? visitor, string? session)
     {
         var errors = new FieldErrors();
-        Key(errors, "visitor", Visitor, required: true);
-        Key(errors, "session", Session, required: true);
+        Key(errors, "visitor", visitor, required: true);
+        Key(errors, "session", session, required: true);
         return errors;
     }
 
-    private static void Key(FieldErrors errors, string field, string? value, bool required)
+    internal static void Key(FieldErrors errors, string field, string? value, bool required)
     {
         if ((value is null && required) || (value is not null && !KeyPattern().IsMatch(value)))
         {
@@ -125,4 +125,34 @@ public sealed partial record TrackerBatch(string? Site, string? Visitor, string?
 
     [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$")]
     private static partial Regex KeyPattern();
+}
+
+/// <summary>
+/// What the loader posts while a page stays open (on each page, after each event the site reports, and every 15
+/// seconds in view): the page, how long it has been in view, and the event just reported, if any.
+/// </summary>
+public sealed record TrackerPing(string? Site, string? Visitor, string? Session, string? Url, int? Seconds, string? Event)
+{
+    public FieldErrors Check()
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(Site))
+        {
+            errors.Add("site", "Required: the inbox token from the snippet.");
+        }
+
+        TrackerBatch.Key(errors, "visitor", Visitor, required: false);
+        TrackerBatch.Key(errors, "session", Session, required: false);
+        if (Url is null || Url.Length > TrackedEvent.MaxUrlLength || TrackedPage.Read(Url) is null)
+        {
+            errors.Add("url", $"An absolute http or https address of at most {TrackedEvent.MaxUrlLength} characters.");
+        }
+
+        if (Seconds is < 0 or > 86_400)
+        {
+            errors.Add("seconds", "From 0 to one day.");
+        }
+
+        return errors.MaxLength("event", Event, TrackedEvent.MaxNameLength);
+    }
 }

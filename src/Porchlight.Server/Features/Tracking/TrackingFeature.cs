@@ -37,6 +37,8 @@ public static class TrackingFeature
 
     public const string Path = "/t/v1/events";
 
+    public const string PingPath = "/t/v1/ping";
+
     /// <summary>
     /// Answers tracking requests before the app's middleware: the endpoint is anonymous and takes no cookies, so
     /// sign-in, antiforgery, the setup gate and the shared rate limiter have nothing to do for it but cost time on
@@ -47,11 +49,12 @@ public static class TrackingFeature
         var services = app.Services;
         var ingestion = new Ingestion(
             services.GetRequiredService<TrackingSites>(), services.GetRequiredService<DailySalts>(), services.GetRequiredService<Sessionizer>(),
-            services.GetRequiredService<TrackingWriter>(), services.GetRequiredService<TrackingLimits>(), services.GetRequiredService<PorchlightMetrics>(),
-            services.GetRequiredService<TimeProvider>());
+            services.GetRequiredService<TrackingWriter>(), services.GetRequiredService<TrackingLimits>(), services.GetRequiredService<LiveVisitors>(),
+            services.GetRequiredService<Campaigns.ProactiveOffers>(), services.GetRequiredService<PorchlightMetrics>(), services.GetRequiredService<TimeProvider>());
         app.Use(async (context, next) =>
         {
-            if (!context.Request.Path.Equals(Path, StringComparison.Ordinal))
+            var isPing = context.Request.Path.Equals(PingPath, StringComparison.Ordinal);
+            if (!isPing && !context.Request.Path.Equals(Path, StringComparison.Ordinal))
             {
                 await next(context);
                 return;
@@ -69,9 +72,10 @@ public static class TrackingFeature
                 return;
             }
 
-            var result = HttpMethods.IsPost(context.Request.Method)
-                ? await ingestion.IngestAsync(context.Request, context.RequestAborted)
-                : Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, detail: "Send events with POST.");
+            var result = !HttpMethods.IsPost(context.Request.Method)
+                ? Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, detail: "Send tracker requests with POST.")
+                : isPing ? await ingestion.PingAsync(context.Request, context.RequestAborted)
+                : await ingestion.IngestAsync(context.Request, context.RequestAborted);
             await result.ExecuteAsync(context);
         });
     }
@@ -89,78 +93,26 @@ public static class TrackingFeature
     }
 
     private sealed class Ingestion(
-        TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, TrackingLimits limits, PorchlightMetrics metrics, TimeProvider clock)
+        TrackingSites sites, DailySalts salts, Sessionizer sessionizer, TrackingWriter writer, TrackingLimits limits, LiveVisitors live,
+        Campaigns.ProactiveOffers offers, PorchlightMetrics metrics, TimeProvider clock)
     {
         public async Task<IResult> IngestAsync(HttpRequest request, CancellationToken cancellationToken)
         {
-            IResult Refused(string reason, IResult answer)
+            var (batch, refusal) = await ReadAsync<TrackerBatch>(request, b => b.Check(), cancellationToken);
+            if (refusal is not null)
             {
-                metrics.TrackingRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
-                return answer;
+                return refusal;
             }
 
-            if (request.ContentLength is > MaxBodyBytes)
+            var (site, browser, software, refused) = await AdmitAsync(request, batch!.Site!, batch.Visitor, batch.Session, cancellationToken);
+            if (refused is not null || site is null)
             {
-                return Refused("too_large", Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"A batch is at most {MaxBodyBytes / 1024} KB."));
-            }
-
-            TrackerBatch? batch;
-            try
-            {
-                batch = await JsonSerializer.DeserializeAsync<TrackerBatch>(request.Body, Json, cancellationToken);
-            }
-            catch (JsonException e)
-            {
-                return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "$"] = ["Not valid JSON for a tracker batch."] }, "The body is not a tracker batch."));
-            }
-
-            if (batch is null)
-            {
-                return Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Required: a tracker batch."] }));
-            }
-
-            var errors = batch.Check();
-            if (errors.Any)
-            {
-                return Refused("malformed", ProblemResults.From(errors.ToFailure()));
-            }
-
-            if (!limits.TryTake(request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", batch.Site!))
-            {
-                request.HttpContext.Response.Headers.RetryAfter = limits.SecondsLeft().ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Refused("rate_limited", Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: "Too many tracking requests this minute; try again later."));
-            }
-
-            if (await sites.FindAsync(batch.Site!, cancellationToken) is not { } site)
-            {
-                return Refused("unknown_site", Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token."));
+                return refused ?? Results.Accepted();
             }
 
             var settings = site.Settings;
-            if (settings.Mode == TrackingMode.Off)
-            {
-                return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This inbox does not track visitors."));
-            }
-
-            if (!settings.Allows(request.Headers.Origin))
-            {
-                return Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This site is not on the inbox's list of allowed origins."));
-            }
-
-            if (settings.Mode == TrackingMode.On && batch.MissingKeys() is { Any: true } missing)
-            {
-                return Refused("malformed", ProblemResults.From(missing.ToFailure()));
-            }
-
-            // The visitor asked not to be tracked, or is a crawler or a script: answered like any other so nothing retries.
-            var software = UserAgents.Read(request.Headers.UserAgent.ToString());
-            if (software.IsBot || TrackedBrowser.Trackable(request.HttpContext) is not { } browser)
-            {
-                return Results.Accepted();
-            }
-
             var now = clock.GetUtcNow().UtcDateTime;
-            var address = browser.Address;
+            var address = browser!.Address;
             var salt = settings.Mode == TrackingMode.Cookieless || settings.IpAddresses == IpAddressStorage.Hashed
                 ? await salts.TodayAsync(cancellationToken)
                 : null;
@@ -182,7 +134,7 @@ public static class TrackingFeature
                 _ => null,
             };
             DateTime? sentAt = batch.At is { } at ? DateTime.UnixEpoch.AddMilliseconds(at) : null;
-            var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software, reported, now, sentAt));
+            var events = batch.Events!.ConvertAll(reported => TrackedEvent.From(site, visitorKey, sessionKey, software!, reported, now, sentAt));
             if (!writer.TryQueue(new TrackedHit(events, storedAddress, address)))
             {
                 request.HttpContext.Response.Headers.RetryAfter = "5";
@@ -190,6 +142,107 @@ public static class TrackingFeature
             }
 
             return Results.Accepted();
+        }
+
+        /// <summary>
+        /// A page still open: keeps its visitor shown as on the site and on that page, and answers the proactive
+        /// message waiting for them, if any (200 with it, else 204).
+        /// </summary>
+        public async Task<IResult> PingAsync(HttpRequest request, CancellationToken cancellationToken)
+        {
+            var (ping, refusal) = await ReadAsync<TrackerPing>(request, p => p.Check(), cancellationToken);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var (site, browser, _, refused) = await AdmitAsync(request, ping!.Site!, ping.Visitor, ping.Session, cancellationToken);
+            if (refused is not null || site is null)
+            {
+                return refused ?? Results.NoContent();
+            }
+
+            var visitorKey = site.Settings.Mode == TrackingMode.Cookieless
+                ? await salts.CookielessVisitorAsync(site.InboxId, browser!, cancellationToken)
+                : ping.Visitor!;
+            var url = TrackedPage.Read(ping.Url, site.Settings.KeptQueryParameters)?.Address;
+            var visits = live.KeepAlive(site.InboxId, visitorKey, url);
+            var offer = await offers.FindAsync(site.InboxId, visitorKey, url, ping.Seconds ?? 0, visits, ping.Event, cancellationToken);
+            return offer is null ? Results.NoContent() : Results.Ok(offer);
+        }
+
+        private IResult Refused(string reason, IResult answer)
+        {
+            metrics.TrackingRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+            return answer;
+        }
+
+        private async Task<(T? Body, IResult? Refusal)> ReadAsync<T>(HttpRequest request, Func<T, FieldErrors> check, CancellationToken cancellationToken)
+            where T : class
+        {
+            if (request.ContentLength is > MaxBodyBytes)
+            {
+                return (null, Refused("too_large", Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"A batch is at most {MaxBodyBytes / 1024} KB.")));
+            }
+
+            T? body;
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync<T>(request.Body, Json, cancellationToken);
+            }
+            catch (JsonException e)
+            {
+                return (null, Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "$"] = ["Not valid JSON for a tracker request."] }, "The body is not a tracker request.")));
+            }
+
+            if (body is null)
+            {
+                return (null, Refused("malformed", Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Required: a tracker request."] })));
+            }
+
+            var errors = check(body);
+            return errors.Any ? (null, Refused("malformed", ProblemResults.From(errors.ToFailure()))) : (body, null);
+        }
+
+        /// <summary>
+        /// The checks every tracker request passes: limits, a known site that tracks, an allowed origin, ids where the
+        /// site keeps them. A crawler, or a visitor who asked not to be tracked, gets no site and no refusal: the
+        /// request is answered like any other, so nothing retries, and nothing is done with it.
+        /// </summary>
+        private async Task<(TrackingSite? Site, TrackedBrowser? Browser, UserAgentFacts? Software, IResult? Refusal)> AdmitAsync(
+            HttpRequest request, string siteToken, string? visitor, string? session, CancellationToken cancellationToken)
+        {
+            if (!limits.TryTake(request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", siteToken))
+            {
+                request.HttpContext.Response.Headers.RetryAfter = limits.SecondsLeft().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return (null, null, null, Refused("rate_limited", Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: "Too many tracking requests this minute; try again later.")));
+            }
+
+            if (await sites.FindAsync(siteToken, cancellationToken) is not { } site)
+            {
+                return (null, null, null, Refused("unknown_site", Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No web-widget inbox has this site token.")));
+            }
+
+            var settings = site.Settings;
+            if (settings.Mode == TrackingMode.Off)
+            {
+                return (null, null, null, Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This inbox does not track visitors.")));
+            }
+
+            if (!settings.Allows(request.Headers.Origin))
+            {
+                return (null, null, null, Refused("forbidden", Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "This site is not on the inbox's list of allowed origins.")));
+            }
+
+            if (settings.Mode == TrackingMode.On && TrackerBatch.MissingKeys(visitor, session) is { Any: true } missing)
+            {
+                return (null, null, null, Refused("malformed", ProblemResults.From(missing.ToFailure())));
+            }
+
+            var software = UserAgents.Read(request.Headers.UserAgent.ToString());
+            return software.IsBot || TrackedBrowser.Trackable(request.HttpContext) is not { } browser
+                ? (null, null, null, null)
+                : (site, browser, software, null);
         }
     }
 }

@@ -8,7 +8,8 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Widget;
 
-public sealed record StartConversationRequest(string? ClientId, string? Text, Dictionary<string, string>? Fields, List<Guid>? AttachmentIds = null);
+/// <summary><c>proactiveMessageId</c>: the proactive message the visitor answers; it becomes the conversation's first message.</summary>
+public sealed record StartConversationRequest(string? ClientId, string? Text, Dictionary<string, string>? Fields, List<Guid>? AttachmentIds = null, Guid? ProactiveMessageId = null);
 
 public sealed record OfflineMessageRequest(string? ClientId, string? Name, string? Email, string? Text);
 
@@ -25,7 +26,8 @@ public sealed record StartedConversation(VisitorConversation Conversation, Visit
 /// id returns what the first attempt stored.
 /// </summary>
 public sealed class StartVisitorConversation(
-    AppDbContext db, TenantScope tenant, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster, TimeProvider clock)
+    AppDbContext db, TenantScope tenant, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster,
+    Campaigns.VisitorProactiveMessages proactive, TimeProvider clock)
 {
     public async Task<Result<Posted<StartedConversation>>> HandleAsync(
         VisitorIdentity visitor, StartConversationRequest request, CancellationToken cancellationToken)
@@ -56,8 +58,14 @@ public sealed class StartVisitorConversation(
             return attachments.Failure!;
         }
 
+        Campaigns.ProactiveMessage? answered = null;
+        if (request.ProactiveMessageId is { } proactiveId && (answered = await proactive.FindAsync(visitor, proactiveId, cancellationToken)) is null)
+        {
+            return Failure.Invalid("proactiveMessageId", "No message to this visitor has this id.");
+        }
+
         return await StartAsync(
-            visitor, ConversationOrigin.Chat, request.ClientId!, request.Text?.Trim() ?? "", answers, attachments.Value!, cancellationToken);
+            visitor, ConversationOrigin.Chat, request.ClientId!, request.Text?.Trim() ?? "", answers, attachments.Value!, cancellationToken, answered);
     }
 
     /// <summary>The offline form: the visitor leaves an email address and a question for agents to answer by email.</summary>
@@ -107,7 +115,8 @@ public sealed class StartVisitorConversation(
         string text,
         Dictionary<string, string> fields,
         List<Attachment> attachments,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Campaigns.ProactiveMessage? answered = null)
     {
         using var writing = await gate.EnterAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -126,6 +135,13 @@ public sealed class StartVisitorConversation(
                 var number = await ConversationNumbers.NextAsync(db, visitor.WorkspaceId, cancellationToken);
                 conversation = Conversation.Start(visitor.WorkspaceId, visitor.InboxId, contact.Id, number, origin, clientId, now);
                 db.Conversations.Add(conversation);
+                if (answered is not null)
+                {
+                    // What the visitor answers comes first, from the agent who sent it.
+                    await log.AppendAsync(conversation, "proactive-" + answered.Id.ToString("N"), MessageKind.Outgoing, answered.SenderId, answered.Text, [], cancellationToken);
+                    answered.RepliedWith(conversation.Id, now);
+                }
+
                 // Inside this transaction a lost race for a file throws (its message id is a concurrency token) rather than failing softly.
                 message = (await log.AppendAsync(conversation, clientId, MessageKind.Incoming, null, text, attachments, cancellationToken)).Value!.Message;
                 await transaction.CommitAsync(cancellationToken);

@@ -61,6 +61,8 @@ public static class WidgetFeature
             (await useCase.ListAsync(Visitor(user), ct)).ToOk());
         visitor.MapPost("/conversations", async (ClaimsPrincipal user, StartConversationRequest request, StartVisitorConversation useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), request, ct)).ToCreatedOrOk(c => $"/widget/v1/conversations/{c.Conversation.Id}"));
+        visitor.MapGet("/proactive/{messageId:guid}", async (ClaimsPrincipal user, Guid messageId, Campaigns.VisitorProactiveMessages useCase, CancellationToken ct) =>
+            (await useCase.OpenAsync(Visitor(user), messageId, ct)).ToOk());
         visitor.MapPost("/offline-messages", async (ClaimsPrincipal user, OfflineMessageRequest request, StartVisitorConversation useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), request, ct)).ToCreatedOrOk(c => $"/widget/v1/conversations/{c.Conversation.Id}"));
         visitor.MapGet("/conversations/{conversationId:guid}/messages", async (ClaimsPrincipal user, Guid conversationId, long? after, ReadVisitorConversations useCase, CancellationToken ct) =>

@@ -101,10 +101,11 @@ public sealed class TestVisitor(HttpClient http, string token, Guid id) : IDispo
 
     public Guid Id { get; } = id;
 
-    public static async Task<TestVisitor> StartAsync(PorchlightFactory factory, string inboxToken, string? visitorToken = null)
+    /// <summary>The chat frame starting a session; <paramref name="trackerVisitor"/>: the tracker's id for the browser it runs in.</summary>
+    public static async Task<TestVisitor> StartAsync(PorchlightFactory factory, string inboxToken, string? visitorToken = null, string? trackerVisitor = null)
     {
         var http = factory.CreateClient();
-        var session = await http.PostJsonAsync("/widget/v1/sessions", new { inboxToken, visitorToken }).ExpectAsync(HttpStatusCode.OK);
+        var session = await http.PostJsonAsync("/widget/v1/sessions", new { inboxToken, visitorToken, trackerVisitor }).ExpectAsync(HttpStatusCode.OK);
         var token = session.Text("visitorToken")!;
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return new TestVisitor(http, token, session.GetProperty("visitorId").GetGuid());

@@ -321,15 +321,8 @@ public abstract partial class TrackedVisitsTests(PorchlightFactory factory) : Ap
         return await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}", new { name = inbox.Text("name"), tracking }).ExpectAsync(HttpStatusCode.OK);
     }
 
-    /// <summary>The chat frame starting a session in a browser the tracker knows as <paramref name="trackerVisitor"/>.</summary>
-    private async Task<TestVisitor> StartVisitorAsync(string site, string trackerVisitor, string? visitorToken = null)
-    {
-        var http = Factory.CreateClient();
-        var session = await http.PostJsonAsync("/widget/v1/sessions", new { inboxToken = site, visitorToken, trackerVisitor }).ExpectAsync(HttpStatusCode.OK);
-        var token = session.Text("visitorToken")!;
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return new TestVisitor(http, token, session.GetProperty("visitorId").GetGuid());
-    }
+    private Task<TestVisitor> StartVisitorAsync(string site, string trackerVisitor, string? visitorToken = null) =>
+        TestVisitor.StartAsync(Factory, site, visitorToken, trackerVisitor);
 
     private static async Task<JsonElement> EventuallyActivityAsync(HttpClient owner, Guid contactId, int steps = 0, int visits = 0)
     {

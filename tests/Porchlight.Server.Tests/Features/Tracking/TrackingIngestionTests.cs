@@ -112,10 +112,17 @@ public abstract class TrackingIngestionTests(PorchlightFactory factory) : ApiTes
     internal const string DesktopChrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
     internal static Task<HttpResponseMessage> PostAsync(
-        HttpClient client, string body, string userAgent = DesktopChrome, string origin = "https://shop.example", params (string Name, string Value)[] headers)
+        HttpClient client, string body, string userAgent = DesktopChrome, string origin = "https://shop.example", params (string Name, string Value)[] headers) =>
+        SendAsync(client, TrackingFeature.Path, body, userAgent, origin, headers);
+
+    /// <summary>A page of the site asking whether a proactive message waits (see TrackerPing).</summary>
+    internal static Task<HttpResponseMessage> PingAsync(HttpClient client, string body) =>
+        SendAsync(client, TrackingFeature.PingPath, body, DesktopChrome, "https://shop.example", []);
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string body, string userAgent, string origin, (string Name, string Value)[] headers)
     {
-        // What sendBeacon sends: text/plain, so the browser asks no CORS preflight.
-        var request = new HttpRequestMessage(HttpMethod.Post, "/t/v1/events") { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
+        // What sendBeacon and the loader send: text/plain, so the browser asks no CORS preflight.
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
         request.Headers.Add("Origin", origin);
         request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         foreach (var (name, value) in headers)
