@@ -2,7 +2,7 @@
 // chat frame on first open, relays the Porchlight JavaScript API to it, and runs the tracker. Budget: 4 KB gzipped.
 import { safeColor, textOn } from "./shared/color";
 import type { Identity, ToFrame, ToLoader, VisitorState } from "./shared/messages";
-import { tracker, type Tracker, type TrackingConfig } from "./tracker";
+import { tracker, type Offer, type Tracker, type TrackingConfig } from "./tracker";
 
 type Method = "open" | "close" | "toggle" | "identify" | "setAttributes" | "on" | "shutdown" | "track" | "consent";
 type Listener = (value?: unknown) => void;
@@ -12,6 +12,7 @@ interface InboxConfig {
   position?: string;
   greeting?: string;
   tracking?: TrackingConfig;
+  labels: string[]; // open, close, unread, dismiss, the frame's title, in the loader's language
 }
 
 // Full names (not built from a prefix) so that a test can find them in the bundle: the embed snippet that the
@@ -19,29 +20,24 @@ interface InboxConfig {
 const inboxAttribute = "data-porchlight-inbox";
 const w = window as unknown as { Porchlight?: { q?: unknown[][]; v?: number } };
 
-const strings = {
-  en: ["Open chat", "Close chat", "unread", "Dismiss", "Chat"],
-  de: ["Chat öffnen", "Chat schließen", "ungelesen", "Schließen", "Chat"],
-};
-
 const chatIcon =
   '<svg class="c" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3C6.5 3 2 6.8 2 11.5c0 2.4 1.2 4.6 3.1 6.1L4 21.5l4.6-2.1c1.1.3 2.2.5 3.4.5 5.5 0 10-3.8 10-8.4S17.5 3 12 3z"/></svg>';
-const closeIcon =
-  '<svg class="x" viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7a1 1 0 0 0-1.4 0L12 10.6 7.1 5.7a1 1 0 0 0-1.4 1.4l4.9 4.9-4.9 4.9a1 1 0 1 0 1.4 1.4l4.9-4.9 4.9 4.9a1 1 0 0 0 1.4-1.4L13.4 12l4.9-4.9a1 1 0 0 0 0-1.4z"/></svg>';
+// Two strokes; the launcher's styles draw them (.x path).
+const closeIcon = '<svg class="x" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18"/></svg>';
 
 function styles(color: string, side: string, launcher: boolean): string {
   const ink = textOn(color);
   const above = launcher ? 88 : 20;
-  const font = "14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+  const font = "14px/1.4 system-ui,-apple-system,sans-serif";
   const shadow = "box-shadow:0 6px 24px rgba(0,0,0,.16),0 1px 4px rgba(0,0,0,.1)";
   return `:host{all:initial}*{box-sizing:border-box}
 button{font:inherit;margin:0}
 .l{position:fixed;bottom:20px;${side}:20px;width:56px;height:56px;border-radius:50%;border:0;padding:0;background:${color};color:${ink};${shadow};cursor:pointer;display:flex;align-items:center;justify-content:center;z-index:2147483000;transition:transform .15s}
 .l:hover{transform:scale(1.06)}.l:focus-visible{outline:3px solid ${color};outline-offset:3px}
-.l svg{width:28px;height:28px;fill:currentColor}.x,.O .c{display:none}.O .x{display:block}
+.l svg{width:28px;height:28px;fill:currentColor}.x path{stroke:currentColor;stroke-width:2.4;stroke-linecap:round}.x,.O .c{display:none}.O .x{display:block}
 .b{position:absolute;top:-3px;right:-3px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:#d1242f;color:#fff;font:600 12px/16px system-ui,sans-serif;border:2px solid #fff;text-align:center}
 .g{position:fixed;bottom:${above}px;${side}:20px;max-width:min(280px,calc(100vw - 40px));display:flex;align-items:flex-start;background:#fff;color:#1f2328;border-radius:14px;${shadow};font:${font};z-index:2147483000}
-.g button{background:none;border:0;color:inherit;cursor:pointer;text-align:start}.g .t{padding:12px 4px 12px 16px}.g .d{padding:6px 10px;font-size:18px;color:#656d76}
+.g button{background:none;border:0;color:inherit;cursor:pointer;text-align:start}.g b{display:block}.g .t{padding:12px 4px 12px 16px}.g .d{padding:6px 10px;font-size:18px;color:#656d76}
 .f{position:fixed;bottom:${above}px;${side}:20px;width:380px;height:min(640px,calc(100vh - ${above + 20}px));border:0;border-radius:16px;background:#fff;${shadow};z-index:2147483001;color-scheme:light}
 @starting-style{.f{opacity:0;transform:translateY(8px)}}.f{transition:opacity .18s,transform .18s}
 @media (max-width:480px){.f{inset:0;width:100%;height:100%;border-radius:0}.O .l,.O .g{display:none}}
@@ -59,7 +55,7 @@ button{font:inherit;margin:0}
   const origin = src.origin;
   const base = new URL("../", src).href; // Porchlight may live under a path
   const locale = /^de\b/i.test(script.getAttribute("data-porchlight-locale") || navigator.language) ? "de" : "en";
-  const text = strings[locale];
+  let text: string[] = []; // the launcher's words, from the inbox's config
   const hideLauncher = script.hasAttribute("data-porchlight-hide-launcher");
   const storageKey = "porchlight:" + inbox;
 
@@ -150,6 +146,30 @@ button{font:inherit;margin:0}
     greeting?.remove();
     greeting = undefined;
     if (!greeted()) store(state() + "g");
+  };
+
+  // The greeting bubble above the launcher: the inbox's greeting, or a proactive message (with its sender) that
+  // opens the chat on it. Nothing shows without the launcher.
+  const greet = (words: string, offer?: Offer) => {
+    if (!button || isOpen) return;
+    greeting?.remove();
+    greeting = document.createElement("div");
+    greeting.className = "g";
+    const open = document.createElement("button");
+    open.className = "t";
+    if (offer) open.append(Object.assign(document.createElement("b"), { textContent: offer.senderName }));
+    open.append(words);
+    open.onclick = () => {
+      show(true);
+      if (offer) post({ pl: "proactive", d: offer.id });
+    };
+    const dismiss = document.createElement("button");
+    dismiss.className = "d";
+    dismiss.textContent = "×";
+    dismiss.setAttribute("aria-label", text[3]);
+    dismiss.onclick = dismissGreeting;
+    greeting.append(open, dismiss);
+    root!.append(greeting);
   };
 
   const show = (open: boolean) => {
@@ -250,6 +270,9 @@ button{font:inherit;margin:0}
   });
 
   const draw = (config: InboxConfig) => {
+    text = config.labels;
+    // Before anything that may load the frame, which is told the tracker's visitor.
+    tracking = tracker(base + "t/v1/", inbox, config.tracking || {}, (suffix) => stored(storageKey + suffix), (offer) => greet(offer.text, offer));
     const color = safeColor(config.color);
     const side = /^left$/i.test(script.getAttribute("data-porchlight-position") || config.position || "") ? "left" : "right";
     const host = document.createElement("porchlight-widget");
@@ -282,21 +305,7 @@ button{font:inherit;margin:0}
       button.onclick = () => show(!isOpen);
       root.append(button);
 
-      if (config.greeting && !greeted()) {
-        greeting = document.createElement("div");
-        greeting.className = "g";
-        const open = document.createElement("button");
-        open.className = "t";
-        open.textContent = config.greeting;
-        open.onclick = () => show(true);
-        const dismiss = document.createElement("button");
-        dismiss.className = "d";
-        dismiss.textContent = "×";
-        dismiss.setAttribute("aria-label", text[3]);
-        dismiss.onclick = dismissGreeting;
-        greeting.append(open, dismiss);
-        root.append(greeting);
-      }
+      if (config.greeting && !greeted()) greet(config.greeting);
     }
     setBadge(0);
     root.addEventListener("keydown", (event) => {
@@ -311,13 +320,12 @@ button{font:inherit;margin:0}
     for (const [method, args] of calls) call(method, args);
   };
 
-  fetch(`${base}widget/v1/inboxes/${encodeURIComponent(inbox)}`)
+  fetch(`${base}widget/v1/inboxes/${encodeURIComponent(inbox)}?locale=${locale}`)
     .then((response) => {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json() as Promise<InboxConfig>;
     })
     .then((config) => {
-      tracking = tracker(base + "t/v1/events", inbox, config.tracking || {}, (suffix) => stored(storageKey + suffix));
       if (document.body) draw(config);
       else addEventListener("DOMContentLoaded", () => draw(config));
     })

@@ -12,6 +12,13 @@ export interface TrackingConfig {
   requireConsent?: boolean;
 }
 
+/** A proactive message the server offers this page (see docs/tracker.md). */
+export interface Offer {
+  id: string;
+  text: string;
+  senderName: string;
+}
+
 export interface Tracker {
   track(name: string, properties?: Record<string, unknown>): void;
   consent(given: boolean): void;
@@ -21,7 +28,13 @@ export interface Tracker {
 
 const visitTimeout = 30 * 60 * 1000; // 30 minutes without activity end a visit
 
-export function tracker(endpoint: string, site: string, config: TrackingConfig, stored: (suffix: string) => Stored): Tracker {
+export function tracker(
+  endpoint: string, // ".../t/v1/"
+  site: string,
+  config: TrackingConfig,
+  stored: (suffix: string) => Stored,
+  offered: (offer: Offer) => void,
+): Tracker {
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const cookieless = config.mode === "cookieless";
   const allowed = /^(on|cookieless)$/.test(config.mode || "") && nav.doNotTrack !== "1" && !nav.globalPrivacyControl;
@@ -49,10 +62,22 @@ export function tracker(endpoint: string, site: string, config: TrackingConfig, 
     if (!allowed || !consented || !events.length) return;
     const body = JSON.stringify({ site, ...ids(), at: Date.now(), events });
     try {
-      if (!nav.sendBeacon(endpoint, body)) throw 0;
+      if (!nav.sendBeacon(endpoint + "events", body)) throw 0;
     } catch {
-      fetch(endpoint, { method: "POST", body, keepalive: true }).catch(() => undefined);
+      fetch(endpoint + "events", { method: "POST", body, keepalive: true }).catch(() => undefined);
     }
+  };
+
+  // Asks whether a message waits for this visitor; also keeps a visitor who reads one page long shown as online.
+  const ping = (event?: string) => {
+    if (allowed && consented)
+      fetch(endpoint + "ping", {
+        method: "POST",
+        body: JSON.stringify({ site, ...ids(), url: page, seconds: inView && ((Date.now() - inView) / 1e3) | 0, event }),
+      })
+        .then((response) => response.status == 200 && response.json())
+        .then((offer) => offer && offered(offer))
+        .catch(() => undefined);
   };
 
   const leave = () => {
@@ -78,13 +103,15 @@ export function tracker(endpoint: string, site: string, config: TrackingConfig, 
   // A single-page app's navigation: the previous page's time, then the new page (after the app set its title).
   const navigated = () =>
     setTimeout(() => {
-      if (location.href !== page) send(...leave(), view(page));
+      if (location.href !== page) send(...leave(), view(page)), ping();
     });
 
   const start = () => {
     if (started || !allowed || !consented) return;
     started = true;
     send(view(document.referrer));
+    ping();
+    setInterval(() => document.hidden || ping(), 15e3);
     const push = history.pushState;
     history.pushState = function (...args: Parameters<History["pushState"]>) {
       push.apply(this, args);
@@ -105,6 +132,7 @@ export function tracker(endpoint: string, site: string, config: TrackingConfig, 
       const texts: Record<string, string> = {};
       for (const key in properties) texts[key] = String(properties[key]);
       send({ type: "event", name, url: location.href, properties: texts });
+      ping(name);
     },
     consent: (given) => {
       consented = given;

@@ -46,6 +46,10 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // Nested too deep for the made-up samples.
         ["preChatForm"] = () => JsonNode.Parse("""{ "enabled": true, "fields": [{ "key": "probe", "label": "Probe", "type": "Text" }] }"""),
         ["allowedOrigins"] = () => new JsonArray("https://probe.example"),
+        // A campaign's pattern has a shape of its own; its sender and a visitor's site default to the caller's own.
+        ["urlPattern"] = () => "/probe*",
+        ["senderId"] = () => null,
+        ["inboxId"] = () => null,
     };
 
     [Fact]
@@ -276,6 +280,16 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // The owner's own unsent upload: a file the owner may still take back.
         var upload = await owner.PostAsync($"/api/v1/conversations/{conversation.IdOf()}/attachments",
             new MultipartFormDataContent { { new ByteArrayContent("probe file"u8.ToArray()), "file", "probe.txt" } }, Ct).ExpectAsync(HttpStatusCode.Created);
+        var campaign = await owner.PostJsonAsync("/api/v1/campaigns", new
+        {
+            inboxId = inbox.IdOf(), name = Unique($"{label} campaign"), urlPattern = "/pricing*", text = Unique($"{label} campaign text"),
+        }).ExpectAsync(HttpStatusCode.Created);
+        // A browser the tracker knows, linked to a chat: the visitor an agent can write to.
+        var visitorKey = $"v_{label.ToLowerInvariant()}{Guid.NewGuid():N}";
+        using (await TestVisitor.StartAsync(Factory, inbox.Text("publicToken")!, trackerVisitor: visitorKey))
+        {
+        }
+
         var canned = await owner.PostJsonAsync("/api/v1/canned-responses", new
         {
             shortcut = $"{label.ToLowerInvariant()}-{Guid.NewGuid():N}",
@@ -283,7 +297,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             text = Unique($"{label} canned text"),
             shared = true,
         }).ExpectAsync(HttpStatusCode.Created);
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload);
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, visitorKey);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -316,6 +330,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.Message.Text("text")!,
             resources.CannedResponse.Text("title")!,
             resources.CannedResponse.Text("text")!,
+            resources.Campaign.Text("name")!,
+            resources.Campaign.Text("text")!,
         ];
     }
 
@@ -356,11 +372,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Message,
         JsonElement Reply,
         JsonElement CannedResponse,
-        JsonElement Attachment)
+        JsonElement Attachment,
+        JsonElement Campaign,
+        string VisitorKey)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "visitorKey"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -374,6 +392,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "messageId" => Reply.IdOf().ToString(),
             "cannedResponseId" => CannedResponse.IdOf().ToString(),
             "attachmentId" => Attachment.IdOf().ToString(),
+            "campaignId" => Campaign.IdOf().ToString(),
+            "visitorKey" => VisitorKey,
             _ => AgentId.ToString(),
         };
     }

@@ -37,6 +37,8 @@ let current = draftId;
 let reconnecting = false;
 let lastUnread = -1;
 const fieldValues: Record<string, string> = {};
+// The proactive message the visitor opened the chat from: shown atop a new conversation, which answers it.
+let proactive: { id: string; text: string; senderName: string } | undefined;
 
 // ---- Loader link -------------------------------------------------------------------------------------------
 
@@ -58,6 +60,7 @@ addEventListener("message", (event: MessageEvent) => {
   else if (message.pl === "identify") serially(() => identify(message.d));
   else if (message.pl === "attributes") serially(() => api.call("PUT", "attributes", { attributes: message.d }));
   else if (message.pl === "shutdown") serially(shutdown);
+  else if (message.pl === "proactive") serially(() => openProactive(message.d));
 });
 
 addEventListener("keydown", (event) => {
@@ -128,6 +131,13 @@ function start(): Promise<void> {
     chooseView();
     hub.start();
   })());
+}
+
+/** The visitor answers a proactive message: a new conversation, the agent's message first. */
+async function openProactive(id: string): Promise<void> {
+  await started;
+  proactive = await api.call("GET", "proactive/" + encodeURIComponent(id));
+  showView("new");
 }
 
 async function loadConversations(): Promise<void> {
@@ -369,7 +379,9 @@ async function deliver(message: LocalMessage): Promise<void> {
         text: message.text,
         fields: message.fields && Object.keys(message.fields).length ? message.fields : undefined,
         attachmentIds: message.attachmentIds,
+        proactiveMessageId: proactive?.id,
       });
+      proactive = undefined;
       adopt(created.conversation, created.message);
       return;
     }
@@ -861,7 +873,10 @@ class ThreadView {
     const seen = [...thread.messages].reverse().find((m) => m.kind === "incoming" && m.sequence);
     const wanted: HTMLElement[] = [];
 
-    if (this.id === draftId && config?.welcomeText) {
+    if (this.id === draftId && proactive) {
+      const { id, text, senderName } = proactive;
+      wanted.push(this.node("proactive:" + id, "", () => this.agentRow({ kind: "outgoing", text, author: { name: senderName }, createdAt: "" }, true, true)));
+    } else if (this.id === draftId && config?.welcomeText) {
       wanted.push(this.node("welcome", "", () => this.agentRow({ kind: "outgoing", text: config!.welcomeText, createdAt: "" }, true, false)));
     }
     let previous: LocalMessage | undefined;

@@ -14,7 +14,8 @@ export type ToFrame =
   | { pl: "visible"; d: boolean } // shown (and focus the composer) or hidden
   | { pl: "identify"; d: Identity }
   | { pl: "attributes"; d: Record<string, unknown> }
-  | { pl: "shutdown" }; // forget the visitor in this browser, then answer "done"
+  | { pl: "shutdown" } // forget the visitor in this browser, then answer "done"
+  | { pl: "proactive"; d: string }; // the visitor opened the chat from this proactive message: show it, answer it
 
 /** Frame to loader. */
 export type ToLoader =

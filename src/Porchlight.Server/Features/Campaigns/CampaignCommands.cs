@@ -89,23 +89,20 @@ public sealed class SendProactiveMessage(AppDbContext db, ActingAgent actor, Tim
     public async Task<Result<ProactiveMessageResponse>> HandleAsync(string visitorKey, ProactiveMessageRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors().Required("text", request.Text, Campaign.MaxTextLength);
-        if (request.InboxId is null)
-        {
-            errors.Add("inboxId", "Required.");
-        }
-
         if (errors.Any)
         {
             return errors.ToFailure();
         }
 
-        // The tracker must know this browser on one of the workspace's sites.
-        if (!await db.TrackedVisitors.AnyAsync(v => v.InboxId == request.InboxId && v.VisitorKey == visitorKey, cancellationToken))
+        // The tracker must know this browser on one of the workspace's sites (the latest, unless the request names one).
+        var inboxId = await db.TrackedVisitors.Where(v => v.VisitorKey == visitorKey && (request.InboxId == null || v.InboxId == request.InboxId))
+            .OrderByDescending(v => v.LastSeenAt).Select(v => (Guid?)v.InboxId).FirstOrDefaultAsync(cancellationToken);
+        if (inboxId is null)
         {
             return Failure.NotFound("The visitor");
         }
 
-        var message = ProactiveMessage.ToVisitor(actor.WorkspaceId, request.InboxId!.Value, visitorKey, actor.AgentId, request.Text!.Trim(), clock.GetUtcNow().UtcDateTime);
+        var message = ProactiveMessage.ToVisitor(actor.WorkspaceId, inboxId.Value, visitorKey, actor.AgentId, request.Text!.Trim(), clock.GetUtcNow().UtcDateTime);
         db.ProactiveMessages.Add(message);
         await db.SaveChangesAsync(cancellationToken);
         return ProactiveMessageResponse.From(message);

@@ -19,7 +19,10 @@ public sealed record CampaignResponse(
 public sealed record CampaignRequest(
     Guid? InboxId, string? Name, bool? IsActive, string? UrlPattern, int? MinSecondsOnPage, int? MinVisits, string? EventName, string? Text, Guid? SenderId);
 
-/// <summary>A message from the caller to one visitor on the site now; shown on their page within seconds.</summary>
+/// <summary>
+/// A message from the caller to one visitor on the site now; shown on their page within seconds. <c>inboxId</c>: the
+/// site, when the same browser is known on several of the workspace's sites (by default the one it was seen on last).
+/// </summary>
 public sealed record ProactiveMessageRequest(Guid? InboxId, string? Text);
 
 public sealed record ProactiveMessageResponse(Guid Id, Guid InboxId, string VisitorKey, string Text, DateTime CreatedAt, DateTime? ShownAt, DateTime? OpenedAt, DateTime? RepliedAt, Guid? ConversationId)

@@ -22,7 +22,8 @@ public sealed record WidgetConfigResponse(
     IReadOnlyList<WidgetPreChatField> PreChatFields,
     bool RequireIdentityVerification,
     bool AgentsAvailable,
-    WidgetTracking Tracking);
+    WidgetTracking Tracking,
+    IReadOnlyList<string> Labels);
 
 /// <summary>What the loader's tracker needs: <c>mode</c> on, cookieless or off, and whether to wait for <c>Porchlight.consent(true)</c>.</summary>
 public sealed record WidgetTracking(string Mode, bool RequireConsent);
@@ -35,7 +36,17 @@ public sealed record SessionResponse(string VisitorToken, Guid VisitorId);
 /// <summary>What the loader and the frame read before a visitor has written anything.</summary>
 public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPresence presence)
 {
-    public async Task<Result<WidgetConfigResponse>> HandleAsync(string inboxToken, CancellationToken cancellationToken)
+    /// <summary>
+    /// The launcher's words in the loader's language (open, close, unread, dismiss, the frame's title), served here
+    /// so the loader carries no translations of its own (its size budget).
+    /// </summary>
+    private static readonly Dictionary<string, string[]> LauncherLabels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["en"] = ["Open chat", "Close chat", "unread", "Dismiss", "Chat"],
+        ["de"] = ["Chat öffnen", "Chat schließen", "ungelesen", "Schließen", "Chat"],
+    };
+
+    public async Task<Result<WidgetConfigResponse>> HandleAsync(string inboxToken, string? locale, CancellationToken cancellationToken)
     {
         if (await WidgetInboxes.FindAsync(db, tenant, inboxToken, cancellationToken) is not { } inbox)
         {
@@ -47,7 +58,8 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
             inbox.Name, widget.Color, widget.Position.ToString().ToLowerInvariant(), widget.Greeting, widget.WelcomeText,
             [.. inbox.PreChatForm.Asked.Select(WidgetPreChatField.From)], inbox.RequireIdentityVerification,
             await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken),
-            new WidgetTracking(inbox.Tracking.Mode.ToString().ToLowerInvariant(), inbox.Tracking.RequireConsent));
+            new WidgetTracking(inbox.Tracking.Mode.ToString().ToLowerInvariant(), inbox.Tracking.RequireConsent),
+            LauncherLabels.GetValueOrDefault(locale ?? "en") ?? LauncherLabels["en"]);
     }
 }
 

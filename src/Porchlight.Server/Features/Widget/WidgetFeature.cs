@@ -44,8 +44,8 @@ public static class WidgetFeature
     public static void MapWidget(this WebApplication app)
     {
         var widget = app.MapGroup("/widget/v1").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
-        widget.MapGet("/inboxes/{inboxToken}", async (string inboxToken, GetWidgetConfig useCase, CancellationToken ct) =>
-            (await useCase.HandleAsync(inboxToken, ct)).ToOk());
+        widget.MapGet("/inboxes/{inboxToken}", async (string inboxToken, string? locale, GetWidgetConfig useCase, CancellationToken ct) =>
+            (await useCase.HandleAsync(inboxToken, locale, ct)).ToOk());
         widget.MapPost("/sessions", async (StartSessionRequest request, StartVisitorSession useCase, HttpContext http, CancellationToken ct) =>
             (await useCase.HandleAsync(request, Tracking.TrackedBrowser.Trackable(http), ct)).ToOk());
 
