@@ -119,6 +119,65 @@ public sealed partial class TrackerTests : BrowserTest
     }
 
     [Fact]
+    public async Task ProactiveMessage_CampaignForThePlansPage_VisitorAnswersItAndTheTeamSeesItCounted()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var snippet = await CreateWidgetInboxAsync(agent);
+        await OpenInteractiveAsync(agent, "/settings/campaigns");
+        await agent.Locator("#campaign-name").FillAsync("Plans help");
+        await agent.Locator("#campaign-pattern").FillAsync("/app/plans");
+        await agent.Locator("#campaign-text").FillAsync("Questions about our plans? Ask me.");
+        await agent.Locator("#campaign-text").PressAsync("Tab");
+        await agent.Locator("#save-campaign").ClickAsync();
+        await Expect(agent.Locator("#campaigns-table tbody tr")).ToContainTextAsync("Plans help");
+        await OpenInteractiveAsync(agent, "/inbox"); // an agent online, so the chat takes the answer live
+        using var site = HostSite.Start(snippet);
+
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Root + "app");
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+        await Expect(Bubble(visitor)).Not.ToContainTextAsync("Questions about our plans?"); // the inbox's greeting: not this page
+        await visitor.Locator("#to-plans").ClickAsync();
+        await Expect(Bubble(visitor)).ToContainTextAsync("Questions about our plans? Ask me.");
+        await Expect(Bubble(visitor)).ToContainTextAsync(OwnerName);
+        await Screenshot(visitor, "proactive-bubble");
+
+        await Bubble(visitor).Locator(".t").ClickAsync();
+        await Expect(Chat(visitor).GetByText("Questions about our plans? Ask me.")).ToBeVisibleAsync();
+        var composer = Chat(visitor).GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await composer.FillAsync("Is there a discount for schools?");
+        await composer.PressAsync("Enter");
+
+        await agent.Locator(".pl-conversation-row", new() { HasText = "Is there a discount for schools?" }).ClickAsync();
+        await Expect(agent.Locator("#thread")).ToContainTextAsync("Questions about our plans? Ask me.");
+        await OpenInteractiveAsync(agent, "/settings/campaigns");
+        await Expect(agent.Locator("#campaigns-table .pl-campaign-answered")).ToHaveTextAsync("1 (100%)");
+        await Screenshot(agent, "proactive-campaigns");
+    }
+
+    [Fact]
+    public async Task ProactiveMessage_AgentWritesToAVisitorOnTheVisitorsPage_ItAppearsOnTheirPage()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var snippet = await CreateWidgetInboxAsync(agent);
+        using var site = HostSite.Start(snippet);
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Url);
+        await Expect(Launcher(visitor)).ToBeVisibleAsync();
+
+        await OpenInteractiveAsync(agent, "/visitors");
+        await agent.Locator("#visitors-table button[id^='message-']").ClickAsync();
+        await agent.Locator("#proactive-text").FillAsync("Hi! Looking for a size? I can help.");
+        await agent.Locator("#proactive-send").ClickAsync();
+        await Expect(agent.GetByText("Message sent")).ToBeVisibleAsync();
+
+        // The page asks every 15 seconds while it is in view.
+        await Expect(Bubble(visitor)).ToContainTextAsync("Hi! Looking for a size? I can help.");
+    }
+
+    [Fact]
     public async Task TrackingSettings_AdminChoosesCookielessForOneSite_AgentSeesTheTrailAndTheBrowserKeepsNoIds()
     {
         var agent = await Browser.NewPageAsync();

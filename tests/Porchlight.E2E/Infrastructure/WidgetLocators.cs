@@ -7,6 +7,9 @@ public static class WidgetLocators
 {
     public static ILocator Launcher(IPage page) => page.Locator("porchlight-widget button.l");
 
+    /// <summary>The bubble above the launcher: the inbox's greeting, or a proactive message.</summary>
+    public static ILocator Bubble(IPage page) => page.Locator("porchlight-widget .g");
+
     public static ILocator ChatFrame(IPage page) => page.Locator("porchlight-widget iframe");
 
     /// <summary>The content of the chat frame.</summary>
