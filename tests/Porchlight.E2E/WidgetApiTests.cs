@@ -284,8 +284,11 @@ public sealed partial class WidgetApiTests : BrowserTest
         await Expect(ChatFrame(visitor)).ToHaveCountAsync(0);
         lock (fromPorchlight)
         {
-            // The loader, its inbox's settings, and the tracker's page view: nothing of the chat frame.
-            Assert.Equal(["/widget/loader.js", "/widget/v1/inboxes/" + InboxToken().Match(snippet).Groups[1].Value, "/t/v1/events"], fromPorchlight);
+            // The loader, its inbox's settings, the tracker's page view and its question for proactive messages:
+            // nothing of the chat frame.
+            Assert.Equal(
+                ["/widget/loader.js", "/widget/v1/inboxes/" + InboxToken().Match(snippet).Groups[1].Value, "/t/v1/events", "/t/v1/ping"],
+                fromPorchlight);
         }
 
         await Launcher(visitor).ClickAsync();
