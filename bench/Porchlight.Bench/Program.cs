@@ -11,6 +11,7 @@ using Porchlight.Testing;
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--postgres]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
 // Build first: dotnet build Porchlight.slnx -c Release
 if (args.Contains("bare-server"))
 {
@@ -24,16 +25,17 @@ return options.Command switch
     "delivery" => await Delivery.RunAsync(options),
     "idle" => await IdleConnections.RunAsync(options),
     "tracking" => await TrackingIngestion.RunAsync(options),
+    "analytics" => await SiteStatistics.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--postgres])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres])");
     return 2;
 }
 
-internal sealed record Options(string Command, int[] Rates, int Conversations, int Seconds, int Connections, int Concurrency, bool Postgres)
+internal sealed record Options(string Command, int[] Rates, int Conversations, int Seconds, int Connections, int Concurrency, bool Postgres, int Events, int Requests)
 {
     public static Options Parse(string[] args)
     {
@@ -45,7 +47,9 @@ internal sealed record Options(string Command, int[] Rates, int Conversations, i
             int.Parse(Value("--seconds", "20"), CultureInfo.InvariantCulture),
             int.Parse(Value("--connections", "15000"), CultureInfo.InvariantCulture),
             int.Parse(Value("--concurrency", "64"), CultureInfo.InvariantCulture),
-            args.Contains("--postgres"));
+            args.Contains("--postgres"),
+            int.Parse(Value("--events", "10000000"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--requests", "50"), CultureInfo.InvariantCulture));
     }
 }
 
@@ -53,6 +57,20 @@ internal sealed record Options(string Command, int[] Rates, int Conversations, i
 internal static class Servers
 {
     public static string Root { get; } = FindRoot();
+
+    /// <summary>A durable PostgreSQL (fsync on, as in production) with an empty database for the bench, and its connection string.</summary>
+    public static async Task<(PostgresInstance Server, string ConnectionString)> StartPostgresAsync()
+    {
+        var postgres = await PostgresInstance.StartAsync(durable: true);
+        await using (var admin = new Npgsql.NpgsqlConnection(postgres.ConnectionString("postgres")))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand("CREATE DATABASE porchlight_bench", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return (postgres, postgres.ConnectionString("porchlight_bench"));
+    }
 
     public static string PorchlightProject => Path.Combine(Root, "src", "Porchlight.Server");
 
@@ -69,15 +87,25 @@ internal static class Servers
     /// </summary>
     public static async Task<(ServerProcess Server, string Token)> StartPorchlightAsync(string dataDirectory, string[]? database = null, params string[] settings)
     {
-        var sqlite = new ServerStart(PorchlightDll, PorchlightProject, dataDirectory, []).DatabasePath;
-        database ??= [$"--Database:ConnectionString=Data Source={sqlite}"];
-        var start = new ServerStart(PorchlightDll, PorchlightProject, dataDirectory,
-            ["--Security:WidgetRequestsPerMinute=100000000", "--Logging:LogLevel:Default=Warning", .. database, .. settings])
-        { Environment = "Production" };
+        database ??= SqliteDatabase(dataDirectory);
         await Cli(dataDirectory, "bench-password-1", ["create-owner", "--email", "bench@example.com", "--password-stdin", .. database]);
         var token = (await Cli(dataDirectory, null, ["create-token", "--email", "bench@example.com", "--name", "bench", "--scopes", "read,write,admin", .. database])).Trim();
-        return (await ServerProcess.StartAsync(start, CancellationToken.None), token);
+        return (await RestartPorchlightAsync(dataDirectory, database, settings), token);
     }
+
+    /// <summary>Porchlight again on the data <see cref="StartPorchlightAsync"/> set up, whose owner and token stay valid.</summary>
+    public static Task<ServerProcess> RestartPorchlightAsync(string dataDirectory, string[]? database = null, params string[] settings)
+    {
+        var start = new ServerStart(PorchlightDll, PorchlightProject, dataDirectory,
+            ["--Security:WidgetRequestsPerMinute=100000000", "--Logging:LogLevel:Default=Warning", .. database ?? SqliteDatabase(dataDirectory), .. settings])
+        { Environment = "Production" };
+        return ServerProcess.StartAsync(start, CancellationToken.None);
+    }
+
+    /// <summary>The SQLite file the server uses in <paramref name="dataDirectory"/>.</summary>
+    public static string SqlitePath(string dataDirectory) => new ServerStart(PorchlightDll, PorchlightProject, dataDirectory, []).DatabasePath;
+
+    private static string[] SqliteDatabase(string dataDirectory) => [$"--Database:ConnectionString=Data Source={SqlitePath(dataDirectory)}"];
 
     public static HttpClient Http(Uri baseAddress) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
 

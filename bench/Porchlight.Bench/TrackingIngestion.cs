@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Porchlight.Testing;
 
 namespace Porchlight.Bench;
 
@@ -41,15 +40,8 @@ internal static class TrackingIngestion
             "--Database:SqliteSynchronous=Full");
         if (options.Postgres)
         {
-            await using var postgres = await PostgresInstance.StartAsync(durable: true);
-            await using (var admin = new NpgsqlConnection(postgres.ConnectionString("postgres")))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand("CREATE DATABASE porchlight_bench", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-
-            var connection = postgres.ConnectionString("porchlight_bench");
+            var (postgres, connection) = await Servers.StartPostgresAsync();
+            await using var running = postgres;
             await PorchlightAsync(options, ceiling, "PostgreSQL, fsync on", data, ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"],
                 () => CountAsync(new NpgsqlConnection(connection)));
         }

@@ -101,8 +101,11 @@ public sealed class SiteStatisticsQuery(AppDbContext db, TimeProvider clock)
             .ToList();
 
         var range = db.SiteDailyStats.AsNoTracking().Where(s => s.InboxId == inboxId && s.Day >= first && s.Day <= last);
-        var topPages = await PagesAsync(range, byConversations: false, count, cancellationToken);
-        var beforeConversations = await PagesAsync(range, byConversations: true, count, cancellationToken);
+        // Both page lists come from one aggregation: it is the costliest part (a row per page and day).
+        var pages = await PagesAsync(range, cancellationToken);
+        var topPages = pages.OrderByDescending(p => p.PageViews).ThenByDescending(p => p.Visits).ThenBy(p => p.Url, StringComparer.Ordinal).Take(count).ToList();
+        var beforeConversations = pages.Where(p => p.Conversations > 0)
+            .OrderByDescending(p => p.Conversations).ThenByDescending(p => p.Visits).ThenBy(p => p.Url, StringComparer.Ordinal).Take(count).ToList();
         return new SiteStatisticsResponse(
             inboxId, first, last, upToDate, totals, series, topPages, beforeConversations,
             await SourcesAsync(range, SiteDimension.EntryPage, count, cancellationToken),
@@ -136,17 +139,12 @@ public sealed class SiteStatisticsQuery(AppDbContext db, TimeProvider clock)
 
     private static double Rate(int part, int whole) => whole == 0 ? 0 : (double)part / whole;
 
-    private static async Task<List<PageFigures>> PagesAsync(IQueryable<SiteDailyStat> range, bool byConversations, int count, CancellationToken cancellationToken)
-    {
-        var sums = range.Where(s => s.Dimension == SiteDimension.Page)
+    private static async Task<List<PageFigures>> PagesAsync(IQueryable<SiteDailyStat> range, CancellationToken cancellationToken) =>
+        (await range.Where(s => s.Dimension == SiteDimension.Page)
             .GroupBy(s => s.Key)
-            .Select(g => new { Key = g.Key, PageViews = g.Sum(s => s.PageViews), Visits = g.Sum(s => s.Visits), Conversations = g.Sum(s => s.Conversations) });
-        var ordered = byConversations
-            ? sums.Where(p => p.Conversations > 0).OrderByDescending(p => p.Conversations).ThenByDescending(p => p.Visits)
-            : sums.OrderByDescending(p => p.PageViews).ThenByDescending(p => p.Visits);
-        return (await ordered.ThenBy(p => p.Key).Take(count).ToListAsync(cancellationToken))
-            .ConvertAll(p => new PageFigures(p.Key, p.PageViews, p.Visits, p.Conversations, Rate(p.Conversations, p.Visits)));
-    }
+            .Select(g => new { Key = g.Key, PageViews = g.Sum(s => s.PageViews), Visits = g.Sum(s => s.Visits), Conversations = g.Sum(s => s.Conversations) })
+            .ToListAsync(cancellationToken))
+        .ConvertAll(p => new PageFigures(p.Key, p.PageViews, p.Visits, p.Conversations, Rate(p.Conversations, p.Visits)));
 
     private static async Task<List<SourceFigures>> SourcesAsync(IQueryable<SiteDailyStat> range, SiteDimension dimension, int count, CancellationToken cancellationToken) =>
         (await range.Where(s => s.Dimension == dimension)
