@@ -97,7 +97,8 @@ public sealed class ProactiveOffers(IServiceScopeFactory scopes, CampaignCache c
         return null;
     }
 
-    private static async Task<ProactiveOffer> OfferAsync(AppDbContext db, ProactiveMessage message, CancellationToken cancellationToken)
+    /// <summary>The message as the visitor's page shows it, with its sender's name.</summary>
+    internal static async Task<ProactiveOffer> OfferAsync(AppDbContext db, ProactiveMessage message, CancellationToken cancellationToken)
     {
         var sender = await db.Set<Agent>().IgnoreQueryFilters().Where(a => a.Id == message.SenderId).Select(a => a.DisplayName).FirstOrDefaultAsync(cancellationToken);
         return new ProactiveOffer(message.Id, message.Text, sender ?? "");

@@ -21,8 +21,7 @@ public sealed class VisitorProactiveMessages(AppDbContext db, TenantScope tenant
 
         message.Opened(clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
-        var sender = await db.Set<Agents.Agent>().Where(a => a.Id == message.SenderId).Select(a => a.DisplayName).FirstOrDefaultAsync(cancellationToken);
-        return new ProactiveOffer(message.Id, message.Text, sender ?? "");
+        return await ProactiveOffers.OfferAsync(db, message, cancellationToken);
     }
 
     /// <summary>The message <paramref name="visitor"/> may answer, tracked by the scope's context; null when it is not theirs.</summary>
