@@ -225,6 +225,48 @@ public sealed partial class InboxComposerTests : BrowserTest
     }
 
     [Fact]
+    public async Task Composer_AgentTypesWhileTheNextConversationOpens_KeepsTheTextAndSendsItThere()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var agent = await Browser.NewPageAsync();
+        using var ada = await OpenAdasQuestionAsync(agent, ct);
+        using var grace = await Visitor.StartAsync(Server, ada.InboxToken, "Grace Hopper", "Is the tracking number right?", ct);
+        var graceRow = agent.Locator($".pl-conversation-row[data-conversation-id='{grace.ConversationId}']");
+        await Expect(graceRow).ToBeVisibleAsync();
+
+        // The agent picks Grace and types at once; the server is held still until the typing is done, so the
+        // conversation (and the draft it brings, none) arrives after every keystroke.
+        await graceRow.ClickAsync();
+        var composer = agent.Locator("#composer");
+        await SignalServerAsync("STOP");
+        try
+        {
+            await composer.PressSequentiallyAsync("Yes, it is");
+        }
+        finally
+        {
+            await SignalServerAsync("CONT");
+        }
+
+        await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Is the tracking number right?");
+        // One more round trip to the server: what the page does to the composer on opening a conversation is done by its end.
+        var moreFilters = agent.Locator("#more-filters");
+        await moreFilters.ClickAsync();
+        await Expect(moreFilters).ToHaveAttributeAsync("aria-expanded", "true");
+        await Expect(composer).ToHaveValueAsync("Yes, it is");
+        await composer.PressAsync("Enter");
+        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']").Last).ToContainTextAsync("Yes, it is");
+        await Eventually(async () => (await grace.LastMessageAsync(ct)).GetProperty("text").GetString() == "Yes, it is");
+        Assert.Equal("Do the boots run small?", (await ada.LastMessageAsync(ct)).GetProperty("text").GetString());
+    }
+
+    private async Task SignalServerAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, Server.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task Alerts_AgentSwitchesThemOnInTheInbox_KeptAcrossReloadsAndRaisedWhileTheTabIsHidden()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -301,9 +343,11 @@ public sealed partial class InboxComposerTests : BrowserTest
     private static partial Regex InboxToken();
 
     /// <summary>A widget visitor speaking the widget's own API, as the chat frame does.</summary>
-    private sealed class Visitor(HttpClient http, Guid conversationId) : IDisposable
+    private sealed class Visitor(HttpClient http, Guid conversationId, string inboxToken) : IDisposable
     {
         public Guid ConversationId { get; } = conversationId;
+
+        public string InboxToken { get; } = inboxToken;
 
         public static async Task<Visitor> StartAsync(Testing.ServerProcess server, string inboxToken, string name, string text, CancellationToken ct)
         {
@@ -318,7 +362,7 @@ public sealed partial class InboxComposerTests : BrowserTest
                     new { clientId = "c_" + Guid.NewGuid().ToString("N"), text, fields = new { name } }, ct);
                 started.EnsureSuccessStatusCode();
                 var body = await started.Content.ReadFromJsonAsync<JsonElement>(ct);
-                return new Visitor(http, body.GetProperty("conversation").GetProperty("id").GetGuid());
+                return new Visitor(http, body.GetProperty("conversation").GetProperty("id").GetGuid(), inboxToken);
             }
             catch
             {

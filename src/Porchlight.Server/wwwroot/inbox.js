@@ -55,7 +55,11 @@ function reportTrigger(composer) {
   call("ComposerTrigger", next?.kind ?? null, next?.query ?? "");
 }
 
+// Text boxes typed into since the page last set their text (showTexts).
+const typedSinceShown = new WeakSet();
+
 function onComposerInput(event) {
+  typedSinceShown.add(event.target);
   if (event.target instanceof HTMLTextAreaElement && event.target.id === "composer") {
     reportTrigger(event.target);
   }
@@ -295,16 +299,22 @@ function typeIntoComposer(text, start) {
 }
 
 // The page's text boxes render no value (InboxPage, "Text boxes"): the page sets their text only through here.
-// Takes { id: text } and answers the ids of the boxes not on the page.
+// Takes { id: { text, replacing } } and answers the ids of the boxes not on the page. With `replacing`, the text
+// goes in only over what the page last knew the box held: the page decided before it heard of what was typed
+// since (a draft restored as the agent starts typing in a conversation just opened), and typing wins.
 export function showTexts(texts) {
   const missing = [];
-  for (const [id, text] of Object.entries(texts)) {
+  for (const [id, { text, replacing }] of Object.entries(texts)) {
     const box = document.getElementById(id);
     if (!box) {
       missing.push(id);
-    } else if (box.value !== text) {
+      continue;
+    }
+    const typedSince = typedSinceShown.has(box) && replacing != null && box.value !== replacing;
+    if (!typedSince && box.value !== text) {
       box.value = text;
     }
+    typedSinceShown.delete(box);
   }
   return missing;
 }

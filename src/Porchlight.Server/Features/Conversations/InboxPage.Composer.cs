@@ -393,6 +393,10 @@ public sealed partial class InboxPage
         await FocusComposerAsync();
     }
 
+    private void OnEditInput(ChangeEventArgs e) => _editText = TypedText(e);
+
+    private void CancelDelete() => _confirmDeleteId = null;
+
     private void AskDelete(MessageResponse message)
     {
         _editingId = null;

@@ -53,6 +53,9 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     private string _labelFilter = "";
     private string _search = "";
     private bool _showMoreFilters;
+
+    // Handlers of the rows on screen (messages, labels, files, picker choices) that keep their ids across renders.
+    private readonly RowHandlers _rows = new();
     private List<ConversationResponse>? _conversations;
     private int _total;
     private ConversationCounts _counts = new(0, 0, 0);
@@ -368,6 +371,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         await LoadListAsync();
     }
 
+    private void ToggleMoreFilters() => _showMoreFilters = !_showMoreFilters;
+
     private async Task OnStatusFilterChanged(ChangeEventArgs e)
     {
         _status = Enum.TryParse<ConversationStatus>(e.Value as string, out var status) ? status : null;
@@ -460,6 +465,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             _drafts[previous] = _draft;
         }
 
+        var composerText = _draft;
+
         await StopTypingAsync();
         _openId = conversationId;
         _messages.Clear();
@@ -468,8 +475,9 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         _newLabel = "";
         _editingId = _confirmDeleteId = null;
         ClosePicker();
+        _rows.Clear();
         _draft = conversationId is { } next && _drafts.TryGetValue(next, out var draft) ? draft : "";
-        ShowText("composer", _draft);
+        ShowText("composer", _draft, replacing: composerText);
         ShowText("label-input", "");
         if (conversationId is not { } id)
         {
@@ -866,6 +874,10 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         }
     }
 
+    private Task ReplyModeAsync() => SetNoteModeAsync(false);
+
+    private Task ToggleNoteModeAsync() => SetNoteModeAsync(!_noteMode);
+
     private async Task SetNoteModeAsync(bool note)
     {
         if (note && !_noteMode)
@@ -956,6 +968,10 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
     private void Discard(PendingMessage pending) => _pending.Remove(pending);
 
+    private Task ReopenAsync() => ChangeStatusAsync(ConversationStatus.Open);
+
+    private Task ResolveAsync() => ChangeStatusAsync(ConversationStatus.Resolved);
+
     private async Task ChangeStatusAsync(ConversationStatus status, DateTime? snoozedUntil = null)
     {
         if (_current is not { } conversation)
@@ -1023,6 +1039,8 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             await AddLabelAsync();
         }
     }
+
+    private void OnNewLabelInput(ChangeEventArgs e) => _newLabel = TypedText(e);
 
     private async Task RemoveLabelAsync(string label)
     {
@@ -1136,15 +1154,19 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     // and typed characters vanish). The page replaces a box's text only on purpose, through ShowText: the
     // draft of the conversation just opened, an edited message, cleared filters. Applied after the next render,
     // when the box exists; kept until it does.
-    private readonly Dictionary<string, string> _textToShow = [];
+    // With Replacing, the text goes in only if the box still holds that: what the page knew it held when it
+    // decided, so that what the agent types meanwhile is kept (inbox.js, showTexts).
+    private readonly Dictionary<string, TextToShow> _textToShow = [];
+
+    private sealed record TextToShow(string Text, string? Replacing);
 
     private static string TypedText(ChangeEventArgs e) => e.Value as string ?? "";
 
-    private void ShowText(string elementId, string text) => _textToShow[elementId] = text;
+    private void ShowText(string elementId, string text, string? replacing = null) => _textToShow[elementId] = new(text, replacing);
 
     private async Task ShowPendingTextAsync()
     {
-        var shown = new Dictionary<string, string>(_textToShow);
+        var shown = new Dictionary<string, TextToShow>(_textToShow);
         try
         {
             // One call for every box; the ones not on the page yet are kept for a later render.
