@@ -310,8 +310,11 @@ export function showTexts(texts) {
       missing.push(id);
       continue;
     }
-    const typedSince = typedSinceShown.has(box) && replacing != null && box.value !== replacing;
-    if (!typedSince && box.value !== text) {
+    // Typing wins, and keeps winning: the page may send the same text again before it hears this answer.
+    if (typedSinceShown.has(box) && replacing != null && box.value !== replacing) {
+      continue;
+    }
+    if (box.value !== text) {
       box.value = text;
     }
     typedSinceShown.delete(box);
