@@ -10,6 +10,7 @@ namespace Porchlight.Server.Data;
 public static class RowStatements
 {
     /// <summary>Binds <paramref name="value"/> for <paramref name="property"/> the way EF Core does (SQLite keeps Guids and times as text, enums here as names).</summary>
+    /// <param name="name">As the statement writes it, "@" included: SQLite finds a name without it only after trying each prefix in turn.</param>
     public static DbParameter Parameter(DbCommand command, IProperty property, string name, object? value) =>
         property.GetRelationalTypeMapping().CreateParameter(command, name, value, property.IsNullable);
 }
@@ -31,6 +32,7 @@ public sealed class RowStatements<TEntity>
     private readonly ColumnLookup<TEntity> _lockedRow;
     private readonly string _table;
     private readonly string _insert;
+    private readonly string[] _names;
     private readonly ISqlGenerationHelper _sql;
 
     // One UPDATE text per set of changed columns (a bit per column); the message path produces a handful.
@@ -54,7 +56,8 @@ public sealed class RowStatements<TEntity>
         _lockedRow = new ColumnLookup<TEntity>(db, _columns, lockForUpdate: true);
         _sql = db.GetService<ISqlGenerationHelper>();
         _table = _sql.DelimitIdentifier(type.GetTableName()!);
-        _insert = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(Column))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "@p" + i))})";
+        _names = [.. _columns.Select((_, i) => "@p" + i)];
+        _insert = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(Column))}) VALUES ({string.Join(", ", _names)})";
     }
 
     /// <summary>
@@ -90,7 +93,7 @@ public sealed class RowStatements<TEntity>
             var command = commands.For(_insert);
             for (var i = 0; i < _columns.Length; i++)
             {
-                command.Parameters.Add(RowStatements.Parameter(command, _columns[i], "p" + i, _columns[i].GetGetter().GetClrValue(row)));
+                command.Parameters.Add(RowStatements.Parameter(command, _columns[i], _names[i], _columns[i].GetGetter().GetClrValue(row)));
             }
 
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -123,10 +126,10 @@ public sealed class RowStatements<TEntity>
         var command = commands.For(text);
         foreach (var i in Changed(changed))
         {
-            command.Parameters.Add(RowStatements.Parameter(command, _columns[i], "p" + i, _columns[i].GetGetter().GetClrValue(row)));
+            command.Parameters.Add(RowStatements.Parameter(command, _columns[i], _names[i], _columns[i].GetGetter().GetClrValue(row)));
         }
 
-        command.Parameters.Add(RowStatements.Parameter(command, _key, "key", _key.GetGetter().GetClrValue(row)));
+        command.Parameters.Add(RowStatements.Parameter(command, _key, "@key", _key.GetGetter().GetClrValue(row)));
         if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new DbUpdateConcurrencyException($"{typeof(TEntity).Name} {_key.GetGetter().GetClrValue(row)} was not found to update.");
@@ -183,7 +186,7 @@ public sealed class ColumnLookup<TEntity>
     public async Task<object?[]?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
     {
         var command = commands.For(_select);
-        command.Parameters.Add(RowStatements.Parameter(command, _key, "key", key));
+        command.Parameters.Add(RowStatements.Parameter(command, _key, "@key", key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? [.. _values.Select((v, i) => v.Read(reader, i))] : null;
     }

@@ -20,7 +20,7 @@ public static class ConversationSequences
     {
         var command = commands.For(Reserve);
         var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!;
-        command.Parameters.Add(RowStatements.Parameter(command, id, "id", conversationId));
+        command.Parameters.Add(RowStatements.Parameter(command, id, "@id", conversationId));
         var countParameter = command.CreateParameter();
         countParameter.ParameterName = "count";
         countParameter.Value = count;

@@ -137,8 +137,8 @@ public sealed class StaleSiteDay
         foreach (var (inboxId, day) in days)
         {
             command.Parameters.Clear();
-            command.Parameters.Add(RowStatements.Parameter(command, type.FindProperty(nameof(InboxId))!, "inbox", inboxId));
-            command.Parameters.Add(RowStatements.Parameter(command, type.FindProperty(nameof(Day))!, "day", day));
+            command.Parameters.Add(RowStatements.Parameter(command, type.FindProperty(nameof(InboxId))!, "@inbox", inboxId));
+            command.Parameters.Add(RowStatements.Parameter(command, type.FindProperty(nameof(Day))!, "@day", day));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
