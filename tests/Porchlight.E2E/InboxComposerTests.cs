@@ -238,14 +238,14 @@ public sealed partial class InboxComposerTests : BrowserTest
         // conversation (and the draft it brings, none) arrives after every keystroke.
         await graceRow.ClickAsync();
         var composer = agent.Locator("#composer");
-        await SignalServerAsync("STOP");
+        await ServerStalls.SignalAsync(Server.ProcessId, "STOP");
         try
         {
             await composer.PressSequentiallyAsync("Yes, it is");
         }
         finally
         {
-            await SignalServerAsync("CONT");
+            await ServerStalls.SignalAsync(Server.ProcessId, "CONT");
         }
 
         await Expect(agent.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Is the tracking number right?");
@@ -258,12 +258,6 @@ public sealed partial class InboxComposerTests : BrowserTest
         await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']").Last).ToContainTextAsync("Yes, it is");
         await Eventually(async () => (await grace.LastMessageAsync(ct)).GetProperty("text").GetString() == "Yes, it is");
         Assert.Equal("Do the boots run small?", (await ada.LastMessageAsync(ct)).GetProperty("text").GetString());
-    }
-
-    private async Task SignalServerAsync(string signal)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, Server.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ function reportTrigger(composer) {
 // Text boxes typed into since the page last set their text (showTexts).
 const typedSinceShown = new WeakSet();
 
-function onComposerInput(event) {
+function onInput(event) {
   typedSinceShown.add(event.target);
   if (event.target instanceof HTMLTextAreaElement && event.target.id === "composer") {
     reportTrigger(event.target);
@@ -255,7 +255,7 @@ function onDrop(event) {
 }
 
 const listeners = [
-  ["keydown", onKeyDown], ["keyup", onComposerKeyUp], ["input", onComposerInput], ["click", onClick],
+  ["keydown", onKeyDown], ["keyup", onComposerKeyUp], ["input", onInput], ["click", onClick],
   ["paste", onPaste], ["dragover", onDragOver], ["dragleave", onDragLeave], ["drop", onDrop],
 ];
 

@@ -43,7 +43,8 @@ public sealed class ServerStalls : IDisposable
         _stop.Dispose();
     }
 
-    private static async Task SignalAsync(int processId, string signal)
+    /// <summary>Sends the server process one signal: STOP holds it still until CONT.</summary>
+    public static async Task SignalAsync(int processId, string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync(CancellationToken.None);

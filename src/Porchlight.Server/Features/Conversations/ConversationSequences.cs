@@ -22,7 +22,7 @@ public static class ConversationSequences
         var id = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Id))!;
         command.Parameters.Add(RowStatements.Parameter(command, id, "@id", conversationId));
         var countParameter = command.CreateParameter();
-        countParameter.ParameterName = "count";
+        countParameter.ParameterName = "@count";
         countParameter.Value = count;
         command.Parameters.Add(countParameter);
         return await command.ExecuteScalarAsync(cancellationToken) is { } last and not DBNull
