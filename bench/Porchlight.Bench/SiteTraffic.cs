@@ -193,13 +193,13 @@ internal sealed class SiteTraffic
                 browser.Row.Began(done);
             }
 
-            browser.Row.Saw(done);
             visit.Saw(done);
             events.Add(done);
             previous = done.Url;
         }
 
-        return visit!;
+        browser.LastSeenAt = visit!.LastSeenAt;
+        return visit;
     }
 
     /// <summary>A browser that visited before and is not in a visit now, for about 30% of visits.</summary>
@@ -213,7 +213,7 @@ internal sealed class SiteTraffic
         for (var attempt = 0; attempt < 4; attempt++)
         {
             var browser = _browsers[_random.Next(_browsers.Count)];
-            if (browser.Row.LastSeenAt < start.AddMinutes(-30))
+            if (browser.LastSeenAt < start.AddMinutes(-30))
             {
                 return browser;
             }
@@ -302,6 +302,9 @@ internal sealed class SiteTraffic
         }
     }
 
-    /// <summary>A browser: its visitor row and what stays the same across its visits.</summary>
-    private sealed record Browser(TrackedVisitor Row, int Agent, string? Country, string Language, string TimeZone, string Screen, string IpAddress);
+    /// <summary>A browser: its visitor row, what stays the same across its visits, and when its latest visit ended.</summary>
+    private sealed record Browser(TrackedVisitor Row, int Agent, string? Country, string Language, string TimeZone, string Screen, string IpAddress)
+    {
+        public DateTime LastSeenAt { get; set; }
+    }
 }

@@ -71,6 +71,94 @@ internal static class TrackingIngestion
             Console.WriteLine($"| Porchlight `POST /t/v1/events`, stored ({storage}) | {tracked.Line} | {count - before} / {tracked.Accepted} |");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"\n{storage}: Porchlight acknowledged and stored {tracked.AcceptedPerSecond / ceiling:P0} of the empty endpoint's rate.\n"));
+            await SustainedAsync(options, ceiling, http, endpoint, site, stored, server.ProcessId);
+        }
+    }
+
+    /// <summary>
+    /// Open loop, as browsers send: requests at a fixed rate whatever the answers, a share of the empty endpoint's
+    /// rate per step, rising until a step is not sustained. A step is sustained when at most 0.1% of its requests got
+    /// no 2xx, the 99th percentile of latency (from when each request was due, so a client held up by a slow server
+    /// is counted as waiting) is within 50 ms, and the writer has stored everything acknowledged within 5 s of the end.
+    /// </summary>
+    private static async Task SustainedAsync(
+        Options options, double ceiling, HttpClient http, Uri endpoint, string site, Func<Task<long>> stored, int serverProcessId)
+    {
+        Console.WriteLine("| share of the empty endpoint | offered/s | acknowledged (2xx)/s | p50 | p99 | non-2xx | server CPU per request | stored within 5 s / acknowledged | sustained |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var share in options.Shares)
+        {
+            var rate = ceiling * share / 100;
+            var before = await SettledAsync(stored);
+            var step = await OpenLoopAsync(http, endpoint, site, rate, TimeSpan.FromSeconds(options.Seconds), serverProcessId);
+            var deadline = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
+            long count;
+            while ((count = await stored()) < before + step.Accepted && Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            var sustained = step.Failed <= step.Sent / 1000 && step.P99 <= 50 && count >= before + step.Accepted;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {share}% | {step.Sent / step.Seconds:0} | {step.Accepted / step.Seconds:0} | {step.P50:0.00} ms | {step.P99:0.00} ms | {step.Failed} | {step.CpuMsPerRequest:0.000} ms | {count - before} / {step.Accepted} | {(sustained ? "yes" : "no")} |"));
+            if (!sustained)
+            {
+                await WaitForStoredAsync(stored, before + step.Accepted);
+                break;
+            }
+        }
+    }
+
+    private sealed record Step(int Sent, int Accepted, int Failed, double Seconds, double P50, double P99, double CpuMsPerRequest);
+
+    /// <summary>Sends a request each time one is due, every millisecond those whose time has come, without waiting for answers.</summary>
+    private static async Task<Step> OpenLoopAsync(HttpClient http, Uri endpoint, string site, double rate, TimeSpan duration, int serverProcessId)
+    {
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var (accepted, failed, sent) = (0, 0, 0);
+        var random = new Random(7);
+        var inFlight = new List<Task>();
+        using var process = Process.GetProcessById(serverProcessId);
+        var cpuBefore = process.TotalProcessorTime;
+        var start = Stopwatch.GetTimestamp();
+        var total = (int)(rate * duration.TotalSeconds);
+        while (sent < total)
+        {
+            var dueNow = Math.Min(total, (int)(Stopwatch.GetElapsedTime(start).TotalSeconds * rate) + 1);
+            for (; sent < dueNow; sent++)
+            {
+                var due = start + (long)(sent / rate * Stopwatch.Frequency);
+                inFlight.Add(SendAsync(PageView(site, random), due));
+            }
+
+            await Task.Delay(1);
+        }
+
+        await Task.WhenAll(inFlight);
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var all = latencies.Order().ToArray();
+        double Percentile(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p / 100 * all.Length) - 1)];
+        return new Step(sent, accepted, failed, duration.TotalSeconds, Percentile(50), Percentile(99), cpu / sent);
+
+        async Task SendAsync(string body, long due)
+        {
+            try
+            {
+                using var content = new StringContent(body, Encoding.UTF8, "text/plain");
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+                request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+                request.Headers.TryAddWithoutValidation("Origin", "https://shop.example");
+                using var response = await http.SendAsync(request);
+                Interlocked.Increment(ref response.StatusCode == HttpStatusCode.Accepted ? ref accepted : ref failed);
+            }
+            catch (HttpRequestException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+
+            latencies.Add(Stopwatch.GetElapsedTime(due).TotalMilliseconds);
         }
     }
 

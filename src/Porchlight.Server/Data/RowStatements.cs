@@ -13,6 +13,23 @@ public static class RowStatements
     /// <param name="name">As the statement writes it, "@" included: SQLite finds a name without it only after trying each prefix in turn.</param>
     public static DbParameter Parameter(DbCommand command, IProperty property, string name, object? value) =>
         property.GetRelationalTypeMapping().CreateParameter(command, name, value, property.IsNullable);
+
+    /// <summary>
+    /// A look-up of whole rows by the columns of a unique index (for <see cref="RowStatements{TEntity}.FindAsync"/>): one index seek per row,
+    /// on a statement kept prepared, where a query through EF Core costs more than the seek.
+    /// </summary>
+    public static ColumnLookup<TEntity> UniqueLookup<TEntity>(DbContext db, params string[] properties)
+        where TEntity : class
+    {
+        var type = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
+        var by = properties.Select(p => type.FindProperty(p) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{p} is not mapped.")).ToArray();
+        if (type.GetIndexes().All(i => !i.IsUnique || !i.Properties.SequenceEqual(by)))
+        {
+            throw new InvalidOperationException($"{typeof(TEntity).Name} has no unique index on ({string.Join(", ", properties)}).");
+        }
+
+        return new ColumnLookup<TEntity>(db, [.. type.GetProperties()], by, lockForUpdate: false);
+    }
 }
 
 /// <summary>
@@ -53,7 +70,7 @@ public sealed class RowStatements<TEntity>
             throw new InvalidOperationException($"{typeof(TEntity).Name} has shadow or too many columns for plain statements.");
         }
 
-        _lockedRow = new ColumnLookup<TEntity>(db, _columns, lockForUpdate: true);
+        _lockedRow = new ColumnLookup<TEntity>(db, _columns, [_key], lockForUpdate: true);
         _sql = db.GetService<ISqlGenerationHelper>();
         _table = _sql.DelimitIdentifier(type.GetTableName()!);
         _names = [.. _columns.Select((_, i) => "@p" + i)];
@@ -64,18 +81,22 @@ public sealed class RowStatements<TEntity>
     /// The row with this key, as the entity EF Core would read (not tracked), or null; nobody else can change
     /// it until the caller's transaction ends, so what the caller computes from it stays true.
     /// </summary>
-    public async Task<TEntity?> FindForUpdateAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
+    public Task<TEntity?> FindForUpdateAsync(PreparedCommands commands, object key, CancellationToken cancellationToken) =>
+        FindAsync(commands, _lockedRow, [key], cancellationToken);
+
+    /// <summary>The row <paramref name="lookup"/> finds with these values, as the entity EF Core would read (not tracked), or null.</summary>
+    public async Task<TEntity?> FindAsync(PreparedCommands commands, ColumnLookup<TEntity> lookup, object[] values, CancellationToken cancellationToken)
     {
-        if (await _lockedRow.FindAsync(commands, key, cancellationToken) is not { } values)
+        if (await lookup.FindAsync(commands, values, cancellationToken) is not { } read)
         {
             return null;
         }
 
         // Entities keep a private constructor for EF Core; their properties are set as EF Core sets them.
         var entity = (TEntity)Activator.CreateInstance(typeof(TEntity), nonPublic: true)!;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < read.Length; i++)
         {
-            _lockedRow.Columns[i].Set(entity, values[i]);
+            lookup.Columns[i].Set(entity, read[i]);
         }
 
         return entity;
@@ -152,29 +173,32 @@ public sealed class RowStatements<TEntity>
 /// <summary>
 /// Some columns of one row by its key, read as EF Core reads them: for what the message path only needs
 /// to show (a contact's name, an agent's), where reading the whole entity would be waste; and, with every
-/// column and a lock, the row <see cref="RowStatements{TEntity}"/> materializes.
+/// column (by the key, locked, or by a unique index), the rows <see cref="RowStatements{TEntity}"/> materializes.
 /// </summary>
 public sealed class ColumnLookup<TEntity>
     where TEntity : class
 {
-    private readonly IProperty _key;
+    private readonly IProperty[] _by;
+    private readonly string[] _names;
     private readonly ColumnValue[] _values;
     private readonly string _select;
 
     public ColumnLookup(DbContext db, params string[] properties)
-        : this(db, [.. properties.Select(p => EntityType(db).FindProperty(p) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{p} is not mapped."))], lockForUpdate: false)
+        : this(db, [.. properties.Select(p => EntityType(db).FindProperty(p) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{p} is not mapped."))],
+            [EntityType(db).FindPrimaryKey()!.Properties.Single()], lockForUpdate: false)
     {
     }
 
-    /// <summary>With <paramref name="lockForUpdate"/>, the row stays locked until the caller's transaction ends.</summary>
-    internal ColumnLookup(DbContext db, IProperty[] columns, bool lockForUpdate)
+    /// <summary>Reads <paramref name="columns"/> of the row whose <paramref name="by"/> columns hold the values given; with <paramref name="lockForUpdate"/>, the row stays locked until the caller's transaction ends.</summary>
+    internal ColumnLookup(DbContext db, IProperty[] columns, IProperty[] by, bool lockForUpdate)
     {
         var type = EntityType(db);
         var sql = db.GetService<ISqlGenerationHelper>();
-        _key = type.FindPrimaryKey()!.Properties.Single();
+        _by = by;
+        _names = [.. by.Select((_, i) => by.Length == 1 ? "@key" : "@key" + i)];
         _values = [.. columns.Select(c => new ColumnValue(c))];
         _select = $"SELECT {string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName())))} " +
-            $"FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(_key.GetColumnName())} = @key" +
+            $"FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {string.Join(" AND ", by.Select((c, i) => $"{sql.DelimitIdentifier(c.GetColumnName())} = {_names[i]}"))}" +
             // On SQLite the writer's transaction (BEGIN IMMEDIATE) already holds the database's write lock.
             (lockForUpdate && !db.Database.IsSqlite() ? " FOR UPDATE" : "");
     }
@@ -183,10 +207,17 @@ public sealed class ColumnLookup<TEntity>
     public IReadOnlyList<ColumnValue> Columns => _values;
 
     /// <summary>The columns' values in the order they were named, or null when there is no such row.</summary>
-    public async Task<object?[]?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken)
+    public Task<object?[]?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken) => FindAsync(commands, [key], cancellationToken);
+
+    /// <summary>The columns' values of the row whose look-up columns hold <paramref name="keys"/> (in their order), or null.</summary>
+    public async Task<object?[]?> FindAsync(PreparedCommands commands, object[] keys, CancellationToken cancellationToken)
     {
         var command = commands.For(_select);
-        command.Parameters.Add(RowStatements.Parameter(command, _key, "@key", key));
+        for (var i = 0; i < _by.Length; i++)
+        {
+            command.Parameters.Add(RowStatements.Parameter(command, _by[i], _names[i], keys[i]));
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? [.. _values.Select((v, i) => v.Read(reader, i))] : null;
     }

@@ -94,9 +94,9 @@ public sealed class SendProactiveMessage(AppDbContext db, ActingAgent actor, Tim
             return errors.ToFailure();
         }
 
-        // The tracker must know this browser on one of the workspace's sites (the latest, unless the request names one).
+        // The tracker must know this browser on one of the workspace's sites (the one it visited latest, unless the request names one).
         var inboxId = await db.TrackedVisitors.Where(v => v.VisitorKey == visitorKey && (request.InboxId == null || v.InboxId == request.InboxId))
-            .OrderByDescending(v => v.LastSeenAt).Select(v => (Guid?)v.InboxId).FirstOrDefaultAsync(cancellationToken);
+            .OrderByDescending(v => v.LatestVisitAt).Select(v => (Guid?)v.InboxId).FirstOrDefaultAsync(cancellationToken);
         if (inboxId is null)
         {
             return Failure.NotFound("The visitor");

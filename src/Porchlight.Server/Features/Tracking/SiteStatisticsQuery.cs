@@ -82,6 +82,12 @@ public sealed class SiteStatisticsQuery(AppDbContext db, TimeProvider clock)
             return Failure.NotFound("Web-widget inbox");
         }
 
+        return await FiguresAsync(inboxId, first, last, count, cancellationToken);
+    }
+
+    /// <summary>The figures of a site known to exist, over a period already checked.</summary>
+    internal async Task<SiteStatisticsResponse> FiguresAsync(Guid inboxId, DateOnly first, DateOnly last, int count, CancellationToken cancellationToken)
+    {
         var days = await db.SiteDailyStats.AsNoTracking()
             .Where(s => s.InboxId == inboxId && s.Dimension == SiteDimension.Site && s.Day >= first && s.Day <= last)
             .ToListAsync(cancellationToken);

@@ -33,7 +33,8 @@ public static class TrackingFeature
             .AddHostedService(sp => sp.GetRequiredService<TrackingRetention>())
             .AddSingleton<TrackingRollups>()
             .AddHostedService(sp => sp.GetRequiredService<TrackingRollups>())
-            .AddScoped<SiteStatisticsQuery>();
+            .AddScoped<SiteStatisticsQuery>()
+            .AddHostedService<SiteStatisticsWarmUp>();
 
     public const string Path = "/t/v1/events";
 

@@ -145,17 +145,24 @@ public sealed class TrackingWriter(
     {
         var db = session.Db;
         var all = batch.SelectMany(h => h.Events).ToList();
-        var inboxIds = all.Select(e => e.InboxId).Distinct().ToList();
-        var visitorKeys = all.Select(e => e.VisitorKey).Distinct().ToList();
-        var sessionKeys = all.Select(e => e.SessionKey).Distinct().ToList();
-        // By inbox and key, as the unique indexes are, so the look-ups stay index seeks however many rows there are;
-        // a row of another inbox with the same key (possible, never likely) is left out by the dictionary's key.
-        var visitors = (await db.TrackedVisitors.AsNoTracking()
-                .Where(v => inboxIds.Contains(v.InboxId) && visitorKeys.Contains(v.VisitorKey)).ToListAsync())
-            .ToDictionary(v => (v.InboxId, v.VisitorKey), v => new Row<TrackedVisitor>(v, session.Visitors.Snapshot(v)));
-        var visits = (await db.TrackedSessions.AsNoTracking()
-                .Where(s => inboxIds.Contains(s.InboxId) && sessionKeys.Contains(s.SessionKey)).ToListAsync())
-            .ToDictionary(s => (s.InboxId, s.SessionKey), s => new Row<TrackedSession>(s, session.Sessions.Snapshot(s)));
+        // Each visitor and visit of the batch read once, by inbox and key as the unique indexes are: an index seek each.
+        var visitors = new Dictionary<(Guid, string), Row<TrackedVisitor>>();
+        var visits = new Dictionary<(Guid, string), Row<TrackedSession>>();
+        foreach (var done in all)
+        {
+            if (!visitors.ContainsKey((done.InboxId, done.VisitorKey))
+                && await session.Visitors.FindAsync(session.Commands, session.VisitorByKey, [done.InboxId, done.VisitorKey], CancellationToken.None) is { } visitor)
+            {
+                visitors[(done.InboxId, done.VisitorKey)] = new Row<TrackedVisitor>(visitor, session.Visitors.Snapshot(visitor));
+            }
+
+            if (!visits.ContainsKey((done.InboxId, done.SessionKey))
+                && await session.Sessions.FindAsync(session.Commands, session.VisitByKey, [done.InboxId, done.SessionKey], CancellationToken.None) is { } visit)
+            {
+                visits[(done.InboxId, done.SessionKey)] = new Row<TrackedSession>(visit, session.Sessions.Snapshot(visit));
+            }
+        }
+
         var active = new HashSet<(Guid, Guid)>();
         var seen = new List<(TrackedVisitor, TrackedSession, TrackedEvent)>();
         foreach (var hit in batch)
@@ -175,7 +182,6 @@ public sealed class TrackingWriter(
                     visitor.Entity.Began(done);
                 }
 
-                visitor.Entity.Saw(done);
                 visit.Entity.Saw(done);
                 seen.Add((visitor.Entity, visit.Entity, done));
                 if (visitor.Entity.ContactId is { } contactId && done.Type != TrackedEventType.PageLeave)
@@ -244,6 +250,10 @@ public sealed class TrackingWriter(
         public RowStatements<TrackedVisitor> Visitors { get; } = new(db);
 
         public RowStatements<TrackedSession> Sessions { get; } = new(db);
+
+        public ColumnLookup<TrackedVisitor> VisitorByKey { get; } = RowStatements.UniqueLookup<TrackedVisitor>(db, nameof(TrackedVisitor.InboxId), nameof(TrackedVisitor.VisitorKey));
+
+        public ColumnLookup<TrackedSession> VisitByKey { get; } = RowStatements.UniqueLookup<TrackedSession>(db, nameof(TrackedSession.InboxId), nameof(TrackedSession.SessionKey));
 
         public string MarkStaleDay { get; } = StaleSiteDay.MarkStatement(db);
 

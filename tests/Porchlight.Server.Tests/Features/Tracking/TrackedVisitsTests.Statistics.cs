@@ -2,11 +2,13 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Tracking;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Hosting;
 
 namespace Porchlight.Server.Tests.Features.Tracking;
 
@@ -116,6 +118,24 @@ public abstract partial class TrackedVisitsTests
         await stranger.GetAsync($"/api/v1/inboxes/{inboxId}/statistics", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
         await agent.GetAsync($"/api/v1/inboxes/{inboxId}/statistics", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
         await supervisor.GetJsonAsync($"/api/v1/inboxes/{inboxId}/statistics");
+    }
+
+    [Fact]
+    public async Task StatisticsWarmUp_ASiteWithFigures_AnswersItsLastMonthWithoutAWarning()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await SendAsync(Factory.CreateClient(), site, NewKey("v_"), "s_warmed", Page("https://shop.example/"));
+        await EventuallyAsync(db => db.TrackedSessions.Where(s => s.InboxId == inboxId).ToListAsync(Ct), 1, pageViews: 1);
+        await RollUpAsync();
+        using var logs = new CapturedLogs();
+        using var loggers = new LoggerFactory([logs]);
+        using var warmUp = ActivatorUtilities.CreateInstance<SiteStatisticsWarmUp>(Factory.Services, loggers.CreateLogger<SiteStatisticsWarmUp>());
+
+        await warmUp.StartAsync(Ct);
+        await warmUp.ExecuteTask!;
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
     }
 
     private async Task RollUpAsync() => await Factory.Services.GetRequiredService<TrackingRollups>().RollUpAsync(Ct);

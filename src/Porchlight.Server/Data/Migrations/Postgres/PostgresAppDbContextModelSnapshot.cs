@@ -1260,7 +1260,7 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<Guid>("InboxId")
                         .HasColumnType("uuid");
 
-                    b.Property<DateTime>("LastSeenAt")
+                    b.Property<DateTime>("LatestVisitAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("VisitorKey")

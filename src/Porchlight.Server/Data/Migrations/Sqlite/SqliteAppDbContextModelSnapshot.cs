@@ -1251,7 +1251,7 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<Guid>("InboxId")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime>("LastSeenAt")
+                    b.Property<DateTime>("LatestVisitAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("VisitorKey")
