@@ -73,8 +73,9 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
         builder.UseSetting("Conversations:SnoozeCheckInterval", "00:00:00.250");
         builder.UseSetting("Outbox:RetryDelay", "00:00:00.200");
-        // Tests roll site statistics up themselves, at the moment they mean to.
+        // Tests roll site statistics up themselves, at the moment they mean to, every stale day each time.
         builder.UseSetting("Tracking:RollupInterval", "1.00:00:00");
+        builder.UseSetting("Tracking:RollupShare", "1");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

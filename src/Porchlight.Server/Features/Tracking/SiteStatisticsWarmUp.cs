@@ -5,7 +5,8 @@ namespace Porchlight.Server.Features.Tracking;
 
 /// <summary>
 /// Answers one site's last 30 days once when the server starts, so the first person to open the analytics page does
-/// not wait for the statistics queries to be compiled and the answer's JSON contract to be built (docs/benchmarks.md). Only where some site has figures: without any, there is nobody to wait and nothing to warm.
+/// not wait for the statistics queries to be compiled and the answer's JSON contract to be built (docs/benchmarks.md).
+/// Only where some site has figures: without any, there is nobody to wait and nothing to warm.
 /// </summary>
 public sealed class SiteStatisticsWarmUp(IServiceScopeFactory scopes, TimeProvider clock, ILogger<SiteStatisticsWarmUp> logger) : BackgroundService
 {

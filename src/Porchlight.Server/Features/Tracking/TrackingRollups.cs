@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
@@ -19,9 +20,17 @@ public sealed class TrackingRollups(IServiceScopeFactory scopes, TimeProvider cl
     /// <summary>How long before a conversation began its visitor's page view still counts as the page they asked from.</summary>
     public static readonly TimeSpan ConversationPageWindow = TimeSpan.FromMinutes(30);
 
-    private const int DaysPerPass = 50;
-
     private static readonly TimeSpan CommitLeeway = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
+
+    // How much of one core rolling days up again may take (Tracking:RollupShare): a day that took T to roll up waits
+    // T × (1 / share − 1) before it is rolled up again. A busy site's today grows all day; rolled up from scratch at
+    // every pass it would take more than a core by the evening (docs/tracker.md).
+    private readonly double _share = Math.Clamp(configuration.GetValue("Tracking:RollupShare", 0.05), 0.0001, 1);
+
+    // When each day rolled up lately may be rolled up again (Stopwatch timestamps).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Guid InboxId, DateOnly Day), long> _notBefore = new();
 
     // Conversations begun since this time have not been looked at yet; on start, a day back covers a restart.
     private DateTime _conversationsSince = clock.GetUtcNow().UtcDateTime.AddDays(-1);
@@ -31,27 +40,38 @@ public sealed class TrackingRollups(IServiceScopeFactory scopes, TimeProvider cl
             configuration.GetValue("Tracking:RollupInterval", TimeSpan.FromMinutes(1)), clock, logger, "Rolling up site statistics",
             RollUpAsync, stoppingToken);
 
-    /// <summary>Rolls up every stale day; answers how many days were rolled up.</summary>
+    /// <summary>
+    /// Rolls up every stale day whose turn has come (see <c>Tracking:RollupShare</c>); answers how many days were rolled
+    /// up. A day left waiting stays marked, so its statistics say they are not up to date.
+    /// </summary>
     public async Task<int> RollUpAsync(CancellationToken cancellationToken)
     {
         await MarkDaysWithNewConversationsAsync(cancellationToken);
-        var rolled = 0;
         List<StaleSiteDay> stale;
-        do
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            await using (var scope = scopes.CreateAsyncScope())
-            {
-                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                stale = await db.StaleSiteDays.AsNoTracking().OrderBy(d => d.Day).Take(DaysPerPass).ToListAsync(cancellationToken);
-            }
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            stale = await db.StaleSiteDays.AsNoTracking().OrderBy(d => d.Day).ToListAsync(cancellationToken);
+        }
 
-            foreach (var day in stale)
+        var now = Stopwatch.GetTimestamp();
+        foreach (var (day, turn) in _notBefore)
+        {
+            if (turn <= now)
             {
-                await RollUpDayAsync(day, cancellationToken);
-                rolled++;
+                _notBefore.TryRemove(day, out _);
             }
         }
-        while (stale.Count == DaysPerPass);
+
+        var rolled = 0;
+        foreach (var day in stale.Where(d => !_notBefore.ContainsKey((d.InboxId, d.Day))))
+        {
+            var started = Stopwatch.GetTimestamp();
+            await RollUpDayAsync(day, cancellationToken);
+            var wait = Stopwatch.GetElapsedTime(started) * (1 / _share - 1);
+            _notBefore[(day.InboxId, day.Day)] = Stopwatch.GetTimestamp() + (long)((wait < LongestWait ? wait : LongestWait).TotalSeconds * Stopwatch.Frequency);
+            rolled++;
+        }
 
         return rolled;
     }

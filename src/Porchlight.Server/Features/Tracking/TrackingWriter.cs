@@ -148,18 +148,22 @@ public sealed class TrackingWriter(
         // Each visitor and visit of the batch read once, by inbox and key as the unique indexes are: an index seek each.
         var visitors = new Dictionary<(Guid, string), Row<TrackedVisitor>>();
         var visits = new Dictionary<(Guid, string), Row<TrackedSession>>();
+        var looked = new HashSet<(Guid, string, string)>();
         foreach (var done in all)
         {
-            if (!visitors.ContainsKey((done.InboxId, done.VisitorKey))
-                && await session.Visitors.FindAsync(session.Commands, session.VisitorByKey, [done.InboxId, done.VisitorKey], CancellationToken.None) is { } visitor)
+            if (looked.Add((done.InboxId, done.VisitorKey, done.SessionKey)))
             {
-                visitors[(done.InboxId, done.VisitorKey)] = new Row<TrackedVisitor>(visitor, session.Visitors.Snapshot(visitor));
-            }
+                if (!visitors.ContainsKey((done.InboxId, done.VisitorKey))
+                    && await session.Visitors.FindAsync(session.Commands, session.VisitorByKey, [done.InboxId, done.VisitorKey], CancellationToken.None) is { } visitor)
+                {
+                    visitors[(done.InboxId, done.VisitorKey)] = new Row<TrackedVisitor>(visitor, session.Visitors.Snapshot(visitor));
+                }
 
-            if (!visits.ContainsKey((done.InboxId, done.SessionKey))
-                && await session.Sessions.FindAsync(session.Commands, session.VisitByKey, [done.InboxId, done.SessionKey], CancellationToken.None) is { } visit)
-            {
-                visits[(done.InboxId, done.SessionKey)] = new Row<TrackedSession>(visit, session.Sessions.Snapshot(visit));
+                if (!visits.ContainsKey((done.InboxId, done.SessionKey))
+                    && await session.Sessions.FindAsync(session.Commands, session.VisitByKey, [done.InboxId, done.SessionKey], CancellationToken.None) is { } visit)
+                {
+                    visits[(done.InboxId, done.SessionKey)] = new Row<TrackedSession>(visit, session.Sessions.Snapshot(visit));
+                }
             }
         }
 

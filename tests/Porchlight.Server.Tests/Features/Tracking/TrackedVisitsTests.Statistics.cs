@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Porchlight.Server.Data;
@@ -118,6 +119,31 @@ public abstract partial class TrackedVisitsTests
         await stranger.GetAsync($"/api/v1/inboxes/{inboxId}/statistics", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
         await agent.GetAsync($"/api/v1/inboxes/{inboxId}/statistics", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
         await supervisor.GetJsonAsync($"/api/v1/inboxes/{inboxId}/statistics");
+    }
+
+    [Fact]
+    public async Task Rollup_DayRolledUpMomentsAgoUnderASmallShare_WaitsItsTurnAndSaysSo()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var visitor = NewKey("v_");
+        var client = Factory.CreateClient();
+        // So small a share that a day rolled up now waits far longer than this test runs.
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Tracking:RollupShare"] = "0.0001" }).Build();
+        var rollups = ActivatorUtilities.CreateInstance<TrackingRollups>(Factory.Services, (IConfiguration)settings);
+        await SendAsync(client, site, visitor, "s_paced-visit", Page("https://shop.example/a"));
+        await EventuallyAsync(db => db.TrackedSessions.Where(s => s.InboxId == inboxId).ToListAsync(Ct), 1, pageViews: 1);
+        await rollups.RollUpAsync(Ct);
+
+        await SendAsync(client, site, visitor, "s_paced-visit", Page("https://shop.example/b"));
+        await EventuallyAsync(db => db.TrackedSessions.Where(s => s.InboxId == inboxId).ToListAsync(Ct), 1, pageViews: 2);
+        await rollups.RollUpAsync(Ct);
+
+        var statistics = await StatisticsAsync(owner, inboxId, days: 1);
+        Assert.Equal(1, statistics.GetProperty("totals").GetProperty("pageViews").GetInt32());
+        Assert.False(statistics.GetProperty("upToDate").GetBoolean());
+        await RollUpAsync(); // the server's own job, whose share lets every day through
+        Assert.Equal(2, (await StatisticsAsync(owner, inboxId, days: 1)).GetProperty("totals").GetProperty("pageViews").GetInt32());
     }
 
     [Fact]
