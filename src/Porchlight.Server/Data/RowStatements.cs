@@ -85,39 +85,47 @@ public sealed class RowStatements<TEntity>
         FindAsync(commands, _lockedRow, [key], cancellationToken);
 
     /// <summary>The row <paramref name="lookup"/> finds with these values, as the entity EF Core would read (not tracked), or null.</summary>
-    public async Task<TEntity?> FindAsync(PreparedCommands commands, ColumnLookup<TEntity> lookup, object[] values, CancellationToken cancellationToken)
+    public async Task<TEntity?> FindAsync(PreparedCommands commands, ColumnLookup<TEntity> lookup, object[] values, CancellationToken cancellationToken) =>
+        (await FindEachAsync(commands, lookup, [values], cancellationToken))[0];
+
+    /// <summary>The row each of <paramref name="keys"/> finds (null where none), in one round trip where the provider allows.</summary>
+    public async Task<List<TEntity?>> FindEachAsync(PreparedCommands commands, ColumnLookup<TEntity> lookup, IReadOnlyList<object[]> keys, CancellationToken cancellationToken)
     {
-        if (await lookup.FindAsync(commands, values, cancellationToken) is not { } read)
+        var rows = await lookup.FindEachAsync(commands, keys, cancellationToken);
+        return rows.ConvertAll(read =>
         {
-            return null;
-        }
+            if (read is null)
+            {
+                return null;
+            }
 
-        // Entities keep a private constructor for EF Core; their properties are set as EF Core sets them.
-        var entity = (TEntity)Activator.CreateInstance(typeof(TEntity), nonPublic: true)!;
-        for (var i = 0; i < read.Length; i++)
-        {
-            lookup.Columns[i].Set(entity, read[i]);
-        }
+            // Entities keep a private constructor for EF Core; their properties are set as EF Core sets them.
+            var entity = (TEntity)Activator.CreateInstance(typeof(TEntity), nonPublic: true)!;
+            for (var i = 0; i < read.Length; i++)
+            {
+                lookup.Columns[i].Set(entity, read[i]);
+            }
 
-        return entity;
+            return entity;
+        });
     }
 
     /// <summary>The entity's column values, to find what a domain method changed.</summary>
     public object?[] Snapshot(TEntity entity) => [.. _columns.Select(p => p.GetGetter().GetClrValue(entity))];
 
-    /// <summary>Inserts the rows, one execution of the same statement each, in the context's transaction.</summary>
+    /// <summary>Inserts the rows, one execution of the same statement each, in the context's transaction (gathered, see <see cref="PreparedCommands.Gather"/>).</summary>
     public async Task InsertAsync(PreparedCommands commands, IReadOnlyList<TEntity> rows, CancellationToken cancellationToken)
     {
         foreach (var row in rows)
         {
             WithoutEvents(row);
-            var command = commands.For(_insert);
-            for (var i = 0; i < _columns.Length; i++)
+            await commands.ExecuteAsync(_insert, (command, parameters) =>
             {
-                command.Parameters.Add(RowStatements.Parameter(command, _columns[i], _names[i], _columns[i].GetGetter().GetClrValue(row)));
-            }
-
-            await command.ExecuteNonQueryAsync(cancellationToken);
+                for (var i = 0; i < _columns.Length; i++)
+                {
+                    parameters.Add(RowStatements.Parameter(command, _columns[i], _names[i], _columns[i].GetGetter().GetClrValue(row)));
+                }
+            }, oneRowOf: null, cancellationToken);
         }
     }
 
@@ -144,17 +152,15 @@ public sealed class RowStatements<TEntity>
 
         var text = _updates.GetOrAdd(changed, bits =>
             $"UPDATE {_table} SET {string.Join(", ", Changed(bits).Select(i => $"{Column(_columns[i])} = @p{i}"))} WHERE {Column(_key)} = @key");
-        var command = commands.For(text);
-        foreach (var i in Changed(changed))
+        await commands.ExecuteAsync(text, (command, parameters) =>
         {
-            command.Parameters.Add(RowStatements.Parameter(command, _columns[i], _names[i], _columns[i].GetGetter().GetClrValue(row)));
-        }
+            foreach (var i in Changed(changed))
+            {
+                parameters.Add(RowStatements.Parameter(command, _columns[i], _names[i], _columns[i].GetGetter().GetClrValue(row)));
+            }
 
-        command.Parameters.Add(RowStatements.Parameter(command, _key, "@key", _key.GetGetter().GetClrValue(row)));
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
-        {
-            throw new DbUpdateConcurrencyException($"{typeof(TEntity).Name} {_key.GetGetter().GetClrValue(row)} was not found to update.");
-        }
+            parameters.Add(RowStatements.Parameter(command, _key, "@key", _key.GetGetter().GetClrValue(row)));
+        }, oneRowOf: $"{typeof(TEntity).Name} {_key.GetGetter().GetClrValue(row)}", cancellationToken);
     }
 
     private static void WithoutEvents(TEntity row)
@@ -210,17 +216,22 @@ public sealed class ColumnLookup<TEntity>
     public Task<object?[]?> FindAsync(PreparedCommands commands, object key, CancellationToken cancellationToken) => FindAsync(commands, [key], cancellationToken);
 
     /// <summary>The columns' values of the row whose look-up columns hold <paramref name="keys"/> (in their order), or null.</summary>
-    public async Task<object?[]?> FindAsync(PreparedCommands commands, object[] keys, CancellationToken cancellationToken)
-    {
-        var command = commands.For(_select);
-        for (var i = 0; i < _by.Length; i++)
-        {
-            command.Parameters.Add(RowStatements.Parameter(command, _by[i], _names[i], keys[i]));
-        }
+    public async Task<object?[]?> FindAsync(PreparedCommands commands, object[] keys, CancellationToken cancellationToken) =>
+        (await FindEachAsync(commands, [keys], cancellationToken))[0];
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? [.. _values.Select((v, i) => v.Read(reader, i))] : null;
-    }
+    /// <summary>The columns' values of the row each of <paramref name="keys"/> finds (null where none), in one round trip where the provider allows.</summary>
+    public Task<List<object?[]?>> FindEachAsync(PreparedCommands commands, IReadOnlyList<object[]> keys, CancellationToken cancellationToken) =>
+        commands.ReadEachAsync<object?[]>(
+            _select,
+            [.. keys.Select(values => (Action<DbCommand, DbParameterCollection>)((command, parameters) =>
+            {
+                for (var i = 0; i < _by.Length; i++)
+                {
+                    parameters.Add(RowStatements.Parameter(command, _by[i], _names[i], values[i]));
+                }
+            }))],
+            reader => [.. _values.Select((v, i) => v.Read(reader, i))],
+            cancellationToken);
 
     private static IEntityType EntityType(DbContext db) =>
         db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");

@@ -145,26 +145,22 @@ public sealed class TrackingWriter(
     {
         var db = session.Db;
         var all = batch.SelectMany(h => h.Events).ToList();
-        // Each visitor and visit of the batch read once, by inbox and key as the unique indexes are: an index seek each.
+        // Each visitor and visit of the batch read once, by inbox and key as the unique indexes are: an index seek each,
+        // all in one round trip on PostgreSQL.
+        var visitorKeys = all.Select(e => (e.InboxId, e.VisitorKey)).Distinct().ToList();
+        var visitKeys = all.Select(e => (e.InboxId, e.SessionKey)).Distinct().ToList();
         var visitors = new Dictionary<(Guid, string), Row<TrackedVisitor>>();
         var visits = new Dictionary<(Guid, string), Row<TrackedSession>>();
-        var looked = new HashSet<(Guid, string, string)>();
-        foreach (var done in all)
+        var foundVisitors = await session.Visitors.FindEachAsync(session.Commands, session.VisitorByKey, [.. visitorKeys.Select(k => new object[] { k.InboxId, k.VisitorKey })], CancellationToken.None);
+        foreach (var visitor in foundVisitors.OfType<TrackedVisitor>())
         {
-            if (looked.Add((done.InboxId, done.VisitorKey, done.SessionKey)))
-            {
-                if (!visitors.ContainsKey((done.InboxId, done.VisitorKey))
-                    && await session.Visitors.FindAsync(session.Commands, session.VisitorByKey, [done.InboxId, done.VisitorKey], CancellationToken.None) is { } visitor)
-                {
-                    visitors[(done.InboxId, done.VisitorKey)] = new Row<TrackedVisitor>(visitor, session.Visitors.Snapshot(visitor));
-                }
+            visitors[(visitor.InboxId, visitor.VisitorKey)] = new Row<TrackedVisitor>(visitor, session.Visitors.Snapshot(visitor));
+        }
 
-                if (!visits.ContainsKey((done.InboxId, done.SessionKey))
-                    && await session.Sessions.FindAsync(session.Commands, session.VisitByKey, [done.InboxId, done.SessionKey], CancellationToken.None) is { } visit)
-                {
-                    visits[(done.InboxId, done.SessionKey)] = new Row<TrackedSession>(visit, session.Sessions.Snapshot(visit));
-                }
-            }
+        var foundVisits = await session.Sessions.FindEachAsync(session.Commands, session.VisitByKey, [.. visitKeys.Select(k => new object[] { k.InboxId, k.SessionKey })], CancellationToken.None);
+        foreach (var visit in foundVisits.OfType<TrackedSession>())
+        {
+            visits[(visit.InboxId, visit.SessionKey)] = new Row<TrackedSession>(visit, session.Sessions.Snapshot(visit));
         }
 
         var active = new HashSet<(Guid, Guid)>();
@@ -195,6 +191,8 @@ public sealed class TrackingWriter(
             }
         }
 
+        // On PostgreSQL the batch's writes go in one round trip; each was one before.
+        session.Commands.Gather();
         await session.Visitors.InsertAsync(session.Commands, [.. visitors.Values.Where(r => r.Before is null).Select(r => r.Entity)], CancellationToken.None);
         foreach (var row in visitors.Values.Where(r => r.Before is not null))
         {
@@ -208,6 +206,7 @@ public sealed class TrackingWriter(
         }
 
         await session.Events.InsertAsync(session.Commands, all, CancellationToken.None);
+        await session.Commands.FlushAsync(CancellationToken.None);
         // Each day these events change the figures of: their own, and the day each of their visits began.
         var staleDays = all.Select(e => (e.InboxId, DateOnly.FromDateTime(e.ReceivedAt)))
             .Concat(visits.Values.Select(v => (v.Entity.InboxId, DateOnly.FromDateTime(v.Entity.StartedAt))))

@@ -147,6 +147,37 @@ public abstract partial class TrackedVisitsTests
     }
 
     [Fact]
+    public async Task PlainStatements_GatheredUpdateOfAMissingRow_FailsAsSaveChangesWouldAndStoresNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, _) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var scope = Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var workspaceId = await db.Inboxes.IgnoreQueryFilters().Where(i => i.Id == inboxId).Select(i => i.WorkspaceId).SingleAsync(Ct);
+        await db.Database.OpenConnectionAsync(Ct);
+        await using var commands = new PreparedCommands(db);
+        var visitors = new RowStatements<TrackedVisitor>(db);
+        var stored = TrackedVisitor.Create(workspaceId, inboxId, NewKey("v_"), DateTime.UtcNow);
+        var never = TrackedVisitor.Create(workspaceId, inboxId, NewKey("v_"), DateTime.UtcNow);
+        var before = visitors.Snapshot(never);
+        never.BelongsTo(Guid.NewGuid());
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(Ct))
+        {
+            // Gathered on PostgreSQL (one round trip at the flush), run at once on SQLite: the same failure either way.
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(async () =>
+            {
+                commands.Gather();
+                await visitors.InsertAsync(commands, [stored], Ct);
+                await visitors.UpdateChangedAsync(commands, never, before, Ct);
+                await commands.FlushAsync(Ct);
+            });
+        }
+
+        Assert.False(await db.TrackedVisitors.IgnoreQueryFilters().AnyAsync(v => v.Id == stored.Id || v.Id == never.Id, Ct));
+    }
+
+    [Fact]
     public async Task StatisticsWarmUp_ASiteWithFigures_AnswersItsLastMonthWithoutAWarning()
     {
         var (_, owner) = await NewWorkspaceAsync();
