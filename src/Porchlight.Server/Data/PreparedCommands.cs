@@ -7,7 +7,9 @@ namespace Porchlight.Server.Data;
 /// <summary>
 /// Commands kept on one open connection, one per statement text, so a statement that runs again is not
 /// parsed and planned again: on SQLite, preparing the message path's statements cost several times
-/// running them (decisions/0012). Belongs to whoever holds the connection open, and is disposed with it.
+/// running them (decisions/0012). Where the provider batches statements (PostgreSQL), many can also go in one
+/// round trip: gathered writes (<see cref="Gather"/>) and look-ups of many rows (<see cref="ReadEachAsync"/>).
+/// Belongs to whoever holds the connection open, and is disposed with it.
 /// </summary>
 public sealed class PreparedCommands(DbContext db) : IAsyncDisposable
 {
@@ -70,14 +72,13 @@ public sealed class PreparedCommands(DbContext db) : IAsyncDisposable
     {
         var found = new List<T?>(binds.Count);
         var connection = db.Database.GetDbConnection();
-        var command = For(text);
         if (!connection.CanCreateBatch)
         {
             foreach (var bind in binds)
             {
-                command = For(text);
-                bind(command, command.Parameters);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var one = For(text);
+                bind(one, one.Parameters);
+                await using var reader = await one.ExecuteReaderAsync(cancellationToken);
                 found.Add(await reader.ReadAsync(cancellationToken) ? read(reader) : null);
             }
 
@@ -89,6 +90,8 @@ public sealed class PreparedCommands(DbContext db) : IAsyncDisposable
             return found;
         }
 
+        // The kept command only makes the parameters, as the provider's type mappings make them.
+        var command = For(text);
         await using var batch = connection.CreateBatch();
         batch.Transaction = command.Transaction;
         foreach (var bind in binds)
