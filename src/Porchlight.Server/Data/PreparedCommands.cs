@@ -72,7 +72,8 @@ public sealed class PreparedCommands(DbContext db) : IAsyncDisposable
     {
         var found = new List<T?>(binds.Count);
         var connection = db.Database.GetDbConnection();
-        if (!connection.CanCreateBatch)
+        // One look-up (the message writer's, by key) keeps to its kept command: a batch of one would only cost more.
+        if (!connection.CanCreateBatch || binds.Count == 1)
         {
             foreach (var bind in binds)
             {
