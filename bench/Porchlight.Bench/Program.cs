@@ -10,7 +10,7 @@ using Porchlight.Testing;
 // Usage:
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
-//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,50] [--postgres]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
 // Build first: dotnet build Porchlight.slnx -c Release
 if (args.Contains("bare-server"))
@@ -31,7 +31,7 @@ return options.Command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,50] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres])");
     return 2;
 }
 
@@ -51,7 +51,7 @@ internal sealed record Options(
             args.Contains("--postgres"),
             int.Parse(Value("--events", "10000000"), CultureInfo.InvariantCulture),
             int.Parse(Value("--requests", "50"), CultureInfo.InvariantCulture),
-            [.. Value("--shares", "10,12.5,15,17.5,20,22.5,25,27.5,30,32.5,35,37.5,40,45,50").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))]);
+            [.. Value("--shares", "10,12.5,15,17.5,20,22.5,25,27.5,30,32.5,35,37.5,40,45,50,55,60,70,80,90,100").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))]);
     }
 }
 

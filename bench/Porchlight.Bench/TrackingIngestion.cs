@@ -83,10 +83,11 @@ internal static class TrackingIngestion
             var answered = await SustainedAsync(options, ceiling, http, endpoint, site, stored: null, server.ProcessId, CrawlerAgent);
             Console.WriteLine($"\nPorchlight `POST /t/v1/events`, stored ({storage}), open loop:\n");
             var kept = await SustainedAsync(options, ceiling, http, endpoint, site, stored, server.ProcessId, UserAgent);
+            string OfEmpty(double rate) => emptySustained > 0 ? (rate / emptySustained).ToString("P0", CultureInfo.InvariantCulture) : "none";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"\nHighest rate sustained: Kestrel's empty endpoint {emptySustained:0}/s ({emptySustained / ceiling:P1} of its closed-loop rate); " +
-                $"Porchlight answering a crawler {answered:0}/s ({answered / emptySustained:P0} of the empty endpoint's); " +
-                $"Porchlight storing page views ({storage}) {kept:0}/s ({kept / emptySustained:P0} of the empty endpoint's, {kept / ceiling:P1} of its closed-loop rate).\n"));
+                $"Porchlight answering a crawler {answered:0}/s ({OfEmpty(answered)} of the empty endpoint's); " +
+                $"Porchlight storing page views ({storage}) {kept:0}/s ({OfEmpty(kept)} of the empty endpoint's, {kept / ceiling:P1} of its closed-loop rate).\n"));
         }
     }
 

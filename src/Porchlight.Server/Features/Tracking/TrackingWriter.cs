@@ -12,8 +12,8 @@ namespace Porchlight.Server.Features.Tracking;
 public sealed record TrackedHit(IReadOnlyList<TrackedEvent> Events, string? IpAddress, System.Net.IPAddress? Address);
 
 /// <summary>
-/// Stores tracked events in batches: whatever is queued when the writer is free goes into one transaction (no
-/// waiting for more), so a lone page view is written at once and a burst costs few commits (DESIGN §3). The same
+/// Stores tracked events in batches: what is queued when the writer is free, and what arrives in the few milliseconds
+/// after (<c>Tracking:WriteLinger</c>), goes into one transaction, so a burst costs few commits (DESIGN §3). The same
 /// transaction keeps each visitor's and each visit's summary row up to date; once committed, the visitors are
 /// shown as on the site (LiveVisitors). The queue is bounded: when it is
 /// full the endpoint answers 503 with Retry-After instead of growing memory.
@@ -25,13 +25,19 @@ public sealed class TrackingWriter(
     public const int MaxBatch = 500;
 
     private readonly int _capacity = configuration.GetValue("Tracking:QueueCapacity", 50_000);
+
+    // The requests were answered when their events were queued, so waiting a little for more delays only the storing,
+    // and each commit (a sync of the log, the batch's look-ups) is shared by more events: at a steady few thousand page
+    // views a second the writer otherwise commits every few events (docs/benchmarks.md).
+    private readonly TimeSpan _linger = configuration.GetValue("Tracking:WriteLinger", TimeSpan.FromMilliseconds(10));
     private readonly Channel<TrackedHit> _queue = Channel.CreateUnbounded<TrackedHit>(new UnboundedChannelOptions { SingleReader = true });
 
     // Events queued and not yet taken by the writer: the bound the queue itself cannot count for a single reader.
     private int _queued;
 
-    // Only the writer's loop uses it.
+    // Only the writer's loop uses these.
     private WriterSession? _session;
+    private readonly KnownVisits _known = new();
 
     /// <summary>Queues the events of one request, all or none; false when the queue has no room for them.</summary>
     public bool TryQueue(TrackedHit hit)
@@ -54,11 +60,11 @@ public sealed class TrackingWriter(
         {
             while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
             {
-                var events = 0;
-                while (events < MaxBatch && _queue.Reader.TryRead(out var next))
+                var events = Take(batch, 0);
+                if (events < MaxBatch && _linger > TimeSpan.Zero)
                 {
-                    batch.Add(next);
-                    events += next.Events.Count;
+                    await Task.Delay(_linger, CancellationToken.None);
+                    events = Take(batch, events);
                 }
 
                 Interlocked.Add(ref _queued, -events);
@@ -71,6 +77,18 @@ public sealed class TrackingWriter(
         {
             await CloseSessionAsync();
         }
+    }
+
+    /// <summary>Moves queued requests into <paramref name="batch"/> while it holds fewer than MaxBatch events; answers how many it holds.</summary>
+    private int Take(List<TrackedHit> batch, int events)
+    {
+        while (events < MaxBatch && _queue.Reader.TryRead(out var next))
+        {
+            batch.Add(next);
+            events += next.Events.Count;
+        }
+
+        return events;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -97,6 +115,7 @@ public sealed class TrackingWriter(
                 foreach (var (visitor, visit, done) in seen)
                 {
                     live.Saw(visitor, visit, done);
+                    _known.Add(visit);
                 }
 
                 return active;
@@ -107,6 +126,7 @@ public sealed class TrackingWriter(
             {
                 logger.LogWarning(e, "A batch of {Count} tracking requests could not be stored (attempt {Attempt}).", batch.Count, attempt);
                 await CloseSessionAsync(); // A connection in an unknown state is not used again.
+                _known.Clear(); // A visit this node knew may have been deleted since (retention, erasure): read them all again.
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
             }
         }
@@ -138,19 +158,33 @@ public sealed class TrackingWriter(
 
     /// <summary>
     /// Inserts the events and creates or updates the visitor and visit rows they belong to, with plain prepared
-    /// statements (RowStatements): change tracking cost several times the statements themselves at this volume.
+    /// statements (RowStatements): change tracking cost several times the statements themselves at this volume. A visit
+    /// this node already stored or read is not read again: what the batch adds to it is written relative to the row
+    /// (VisitProgress), and its look-up was about a fifth of the writer's time.
     /// </summary>
     private async Task<(List<(Guid WorkspaceId, Guid ContactId)> Active, List<(TrackedVisitor, TrackedSession, TrackedEvent)> Seen)> StoreAsync(
         WriterSession session, List<TrackedHit> batch)
     {
         var db = session.Db;
         var all = batch.SelectMany(h => h.Events).ToList();
-        // Each visitor and visit of the batch read once, by inbox and key as the unique indexes are: an index seek each,
-        // all in one round trip on PostgreSQL.
+        // Each visitor of the batch, and each visit this node does not know yet, read once by inbox and key as the unique
+        // indexes are: an index seek each, all in one round trip on PostgreSQL.
         var visitorKeys = all.Select(e => (e.InboxId, e.VisitorKey)).Distinct().ToList();
-        var visitKeys = all.Select(e => (e.InboxId, e.SessionKey)).Distinct().ToList();
+        var visits = new Dictionary<(Guid, string), VisitProgress>();
+        var visitKeys = new List<(Guid InboxId, string SessionKey)>();
+        foreach (var key in all.Select(e => (e.InboxId, e.SessionKey)).Distinct())
+        {
+            if (_known.Find(key) is { } known)
+            {
+                visits[key] = new VisitProgress(known, isNew: false);
+            }
+            else
+            {
+                visitKeys.Add(key);
+            }
+        }
+
         var visitors = new Dictionary<(Guid, string), Row<TrackedVisitor>>();
-        var visits = new Dictionary<(Guid, string), Row<TrackedSession>>();
         var foundVisitors = await session.Visitors.FindEachAsync(session.Commands, session.VisitorByKey, [.. visitorKeys.Select(k => new object[] { k.InboxId, k.VisitorKey })], CancellationToken.None);
         foreach (var visitor in foundVisitors.OfType<TrackedVisitor>())
         {
@@ -160,7 +194,7 @@ public sealed class TrackingWriter(
         var foundVisits = await session.Sessions.FindEachAsync(session.Commands, session.VisitByKey, [.. visitKeys.Select(k => new object[] { k.InboxId, k.SessionKey })], CancellationToken.None);
         foreach (var visit in foundVisits.OfType<TrackedSession>())
         {
-            visits[(visit.InboxId, visit.SessionKey)] = new Row<TrackedSession>(visit, session.Sessions.Snapshot(visit));
+            visits[(visit.InboxId, visit.SessionKey)] = new VisitProgress(visit, isNew: false);
         }
 
         var active = new HashSet<(Guid, Guid)>();
@@ -177,13 +211,13 @@ public sealed class TrackingWriter(
 
                 if (!visits.TryGetValue((done.InboxId, done.SessionKey), out var visit))
                 {
-                    visits[(done.InboxId, done.SessionKey)] = visit = new Row<TrackedSession>(
-                        TrackedSession.Begin(done, isReturning: visitor.Entity.Visits > 0, hit.IpAddress, countries.CountryOf(hit.Address)), null);
+                    var began = TrackedSession.Begin(done, isReturning: visitor.Entity.Visits > 0, hit.IpAddress, countries.CountryOf(hit.Address));
+                    visits[(done.InboxId, done.SessionKey)] = visit = new VisitProgress(began, isNew: true);
                     visitor.Entity.Began(done);
                 }
 
-                visit.Entity.Saw(done);
-                seen.Add((visitor.Entity, visit.Entity, done));
+                visit.Saw(done);
+                seen.Add((visitor.Entity, visit.Visit, done));
                 if (visitor.Entity.ContactId is { } contactId && done.Type != TrackedEventType.PageLeave)
                 {
                     active.Add((done.WorkspaceId, contactId));
@@ -199,17 +233,17 @@ public sealed class TrackingWriter(
             await session.Visitors.UpdateChangedAsync(session.Commands, row.Entity, row.Before!, CancellationToken.None);
         }
 
-        await session.Sessions.InsertAsync(session.Commands, [.. visits.Values.Where(r => r.Before is null).Select(r => r.Entity)], CancellationToken.None);
-        foreach (var row in visits.Values.Where(r => r.Before is not null))
+        await session.Sessions.InsertAsync(session.Commands, [.. visits.Values.Where(v => v.IsNew).Select(v => v.Visit)], CancellationToken.None);
+        foreach (var progress in visits.Values.Where(v => !v.IsNew))
         {
-            await session.Sessions.UpdateChangedAsync(session.Commands, row.Entity, row.Before!, CancellationToken.None);
+            await session.VisitProgress.AddAsync(session.Commands, progress, CancellationToken.None);
         }
 
         await session.Events.InsertAsync(session.Commands, all, CancellationToken.None);
         await session.Commands.FlushAsync(CancellationToken.None);
         // Each day these events change the figures of: their own, and the day each of their visits began.
         var staleDays = all.Select(e => (e.InboxId, DateOnly.FromDateTime(e.ReceivedAt)))
-            .Concat(visits.Values.Select(v => (v.Entity.InboxId, DateOnly.FromDateTime(v.Entity.StartedAt))))
+            .Concat(visits.Values.Select(v => (v.Visit.InboxId, DateOnly.FromDateTime(v.Visit.StartedAt))))
             .Distinct();
         await StaleSiteDay.MarkAsync(db, session.Commands.For(session.MarkStaleDay), staleDays, CancellationToken.None);
         return ([.. active], seen);
@@ -239,6 +273,46 @@ public sealed class TrackingWriter(
     private sealed record Row<T>(T Entity, object?[]? Before);
 
     /// <summary>
+    /// The visits this node stored or read lately, by inbox and visit key, so a visit's row is read once and not with
+    /// every batch. Only their fixed columns are used (start, source, software, country; see VisitProgress). Two
+    /// generations of at most <see cref="Generation"/> visits each: when the newer is full it becomes the older, and
+    /// what the older held and nobody asked for since is forgotten.
+    /// </summary>
+    private sealed class KnownVisits
+    {
+        private const int Generation = 50_000;
+        private Dictionary<(Guid, string), TrackedSession> _newer = [];
+        private Dictionary<(Guid, string), TrackedSession> _older = [];
+
+        public TrackedSession? Find((Guid InboxId, string SessionKey) key)
+        {
+            if (_newer.TryGetValue(key, out var visit))
+            {
+                return visit;
+            }
+
+            if (_older.Remove(key, out visit))
+            {
+                Add(visit);
+            }
+
+            return visit;
+        }
+
+        public void Add(TrackedSession visit)
+        {
+            if (_newer.Count >= Generation && !_newer.ContainsKey((visit.InboxId, visit.SessionKey)))
+            {
+                (_older, _newer) = (_newer, []);
+            }
+
+            _newer[(visit.InboxId, visit.SessionKey)] = visit;
+        }
+
+        public void Clear() => (_newer, _older) = ([], []);
+    }
+
+    /// <summary>
     /// The writer's scope, context and connection, held open between batches so none pays for taking a connection
     /// from the pool, with the statements kept prepared on it (decisions/0012).
     /// </summary>
@@ -259,6 +333,8 @@ public sealed class TrackingWriter(
         public ColumnLookup<TrackedSession> VisitByKey { get; } = RowStatements.UniqueLookup<TrackedSession>(db, nameof(TrackedSession.InboxId), nameof(TrackedSession.SessionKey));
 
         public string MarkStaleDay { get; } = StaleSiteDay.MarkStatement(db);
+
+        public VisitProgress.Statement VisitProgress { get; } = new(db);
 
         public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
         {

@@ -40,6 +40,33 @@ public abstract partial class TrackedVisitsTests(PorchlightFactory factory) : Ap
     }
 
     [Fact]
+    public async Task Ingest_AnotherNodeAddsToAVisitThisNodeKnows_BothCountsAreKept()
+    {
+        var (client, site, visitor) = await FirstPageStoredAsync("s_shared-visit", "https://shop.example/first");
+
+        // Another node stored two page views of the same visit meanwhile, adding to the row as every writer does.
+        await ReadAsync(db => db.TrackedSessions.Where(s => s.VisitorKey == visitor)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.PageViews, s => s.PageViews + 2), Ct));
+        await SendAsync(client, site, visitor, "s_shared-visit", Page("https://shop.example/fourth"));
+
+        var visit = Assert.Single(await EventuallyAsync(db => db.TrackedSessions.Where(s => s.VisitorKey == visitor).ToListAsync(Ct), 1, pageViews: 4));
+        Assert.Equal(("https://shop.example/first", "https://shop.example/fourth"), (visit.EntryUrl, visit.ExitUrl));
+    }
+
+    [Fact]
+    public async Task Ingest_VisitDeletedAfterItsFirstPage_LaterPagesStoredInAVisitBegunAgain()
+    {
+        var (client, site, visitor) = await FirstPageStoredAsync("s_erased-visit", "https://shop.example/before");
+
+        await ReadAsync(db => db.TrackedSessions.Where(s => s.VisitorKey == visitor).ExecuteDeleteAsync(Ct));
+        await SendAsync(client, site, visitor, "s_erased-visit", Page("https://shop.example/after"));
+
+        var visit = Assert.Single(await EventuallyAsync(db => db.TrackedSessions.Where(s => s.VisitorKey == visitor).ToListAsync(Ct), 1, pageViews: 1));
+        Assert.Equal(("https://shop.example/after", "https://shop.example/after"), (visit.EntryUrl, visit.ExitUrl));
+        Assert.Equal(2, await ReadAsync(db => db.TrackedEvents.CountAsync(e => e.VisitorKey == visitor, Ct)));
+    }
+
+    [Fact]
     public async Task Ingest_CookielessInbox_TellsTheVisitApartWithoutIdsAndStoresNoFullAddress()
     {
         var (_, owner) = await NewWorkspaceAsync();
@@ -291,6 +318,18 @@ public abstract partial class TrackedVisitsTests(PorchlightFactory factory) : Ap
     }
 
     private static string NewKey(string prefix) => prefix + Guid.NewGuid().ToString("N");
+
+    /// <summary>A new site and visitor whose visit's first page view the writer has stored.</summary>
+    private async Task<(HttpClient Client, string Site, string Visitor)> FirstPageStoredAsync(string session, string url)
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, site) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var visitor = NewKey("v_");
+        var client = Factory.CreateClient();
+        await SendAsync(client, site, visitor, session, Page(url));
+        await EventuallyAsync(db => db.TrackedSessions.Where(s => s.VisitorKey == visitor).ToListAsync(Ct), 1, pageViews: 1);
+        return (client, site, visitor);
+    }
 
     private static object Page(string url, string? referrer = null, string? title = null) => new { type = "pageview", url, referrer, title };
 
