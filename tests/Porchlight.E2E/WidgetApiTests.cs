@@ -470,6 +470,9 @@ public sealed partial class WidgetApiTests : BrowserTest
         await reply.HoverAsync();
         await reply.GetByRole(AriaRole.Button, new() { Name = "Edit message" }).ClickAsync();
         var editor = agent.Locator("#edit-message");
+        // The box opens empty and is given the reply's text just after; filling in between would type after it.
+        await Expect(editor).ToBeFocusedAsync();
+        await Expect(editor).Not.ToHaveValueAsync("");
         await editor.FillAsync(text);
         await editor.PressAsync("Enter");
         await Expect(editor).ToHaveCountAsync(0);
