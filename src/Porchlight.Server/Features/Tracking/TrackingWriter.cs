@@ -109,13 +109,17 @@ public sealed class TrackingWriter(
             {
                 var session = _session ??= await WriterSession.OpenAsync(scopes);
                 await using var transaction = await session.Db.Database.BeginTransactionAsync(CancellationToken.None);
-                var (active, seen) = await StoreAsync(session, batch);
+                var (active, seen, visits) = await StoreAsync(session, batch);
                 await transaction.CommitAsync(CancellationToken.None);
                 metrics.TrackingStored.Add(batch.Sum(h => h.Events.Count));
                 foreach (var (visitor, visit, done) in seen)
                 {
                     live.Saw(visitor, visit, done);
-                    _known.Add(visit);
+                }
+
+                foreach (var visit in visits)
+                {
+                    _known.Add(visit.Visit);
                 }
 
                 return active;
@@ -162,7 +166,7 @@ public sealed class TrackingWriter(
     /// this node already stored or read is not read again: what the batch adds to it is written relative to the row
     /// (VisitProgress), and its look-up was about a fifth of the writer's time.
     /// </summary>
-    private async Task<(List<(Guid WorkspaceId, Guid ContactId)> Active, List<(TrackedVisitor, TrackedSession, TrackedEvent)> Seen)> StoreAsync(
+    private async Task<(List<(Guid WorkspaceId, Guid ContactId)> Active, List<(TrackedVisitor, TrackedSession, TrackedEvent)> Seen, IEnumerable<VisitProgress> Visits)> StoreAsync(
         WriterSession session, List<TrackedHit> batch)
     {
         var db = session.Db;
@@ -246,7 +250,7 @@ public sealed class TrackingWriter(
             .Concat(visits.Values.Select(v => (v.Visit.InboxId, DateOnly.FromDateTime(v.Visit.StartedAt))))
             .Distinct();
         await StaleSiteDay.MarkAsync(db, session.Commands.For(session.MarkStaleDay), staleDays, CancellationToken.None);
-        return ([.. active], seen);
+        return ([.. active], seen, visits.Values);
     }
 
     /// <summary>Agents looking at these contacts see the new pages in the sidebar at once.</summary>
