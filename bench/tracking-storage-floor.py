@@ -5,9 +5,10 @@ The tracking tables and indexes as the server creates them (WAL, synchronous=FUL
 visit each, then batches of page views doing what the tracking writer does per batch: look the batch's
 visitors and visits up, update each visit row (and, with --visitor-update, each visitor row as the writer
 did before 2026-12-03), insert the event, commit. Prints the time per page view by step and the WAL pages
-each commit wrote. See docs/benchmarks.md and docs/decisions/0016.
+each commit wrote. --no-visit-update and --no-visitor-index leave out what an append-only write path would
+not do. See docs/benchmarks.md and docs/decisions/0016 and 0018.
 
-    python3 bench/tracking-storage-floor.py [--events 100000] [--batch 500] [--visitor-update] [--no-visitor-index]
+    python3 bench/tracking-storage-floor.py [--events 100000] [--batch 500] [--visitor-update] [--no-visit-update] [--no-visitor-index]
 """
 import argparse
 import itertools
@@ -62,6 +63,7 @@ def main():
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--visitor-update", action="store_true")
     parser.add_argument("--no-visitor-index", action="store_true")
+    parser.add_argument("--no-visit-update", action="store_true")
     options = parser.parse_args()
 
     directory = tempfile.mkdtemp(prefix="porchlight-floor-")
@@ -110,8 +112,9 @@ def main():
                 db.execute('UPDATE "TrackedVisitors" SET "LatestVisitAt" = ? WHERE "InboxId" = ? AND "VisitorKey" = ?', (at, inbox, f"visitor-{v}"))
             spent["visitor"] += time.perf_counter() - mark
             mark = time.perf_counter()
-            db.execute('UPDATE "TrackedSessions" SET "LastSeenAt" = ?, "ExitUrl" = ?, "PageViews" = "PageViews" + 1 WHERE "InboxId" = ? AND "SessionKey" = ?',
-                       (at, page, inbox, f"visit-{v}"))
+            if not options.no_visit_update:
+                db.execute('UPDATE "TrackedSessions" SET "LastSeenAt" = ?, "ExitUrl" = ?, "PageViews" = "PageViews" + 1 WHERE "InboxId" = ? AND "SessionKey" = ?',
+                           (at, page, inbox, f"visit-{v}"))
             spent["visit"] += time.perf_counter() - mark
             mark = time.perf_counter()
             db.execute('INSERT INTO "TrackedEvents" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',

@@ -11,45 +11,38 @@ namespace Porchlight.Bench;
 
 /// <summary>
 /// Tracker ingestion through the real endpoint with durable storage (SQLite with synchronous=FULL, and with
-/// <c>--postgres</c> PostgreSQL with fsync on), next to Kestrel's
-/// empty endpoint answering the same requests in the same run: as many requests as the clients can make in a
-/// fixed time, each a page view the loader would send, then a count of what was stored against what got a 2xx.
+/// <c>--postgres</c> PostgreSQL with fsync on), next to Kestrel's empty endpoint answering the same requests in the
+/// same run: first closed loops (as many requests as the clients can make in a fixed time), then open loops at rising
+/// rates where each step runs the empty endpoint, Porchlight answering a crawler and Porchlight storing back to back,
+/// so the three are compared on a machine whose speed drifts by the minute. Every count of what was stored is
+/// checked against what got a 2xx.
 /// </summary>
 internal static class TrackingIngestion
 {
     private const string UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     private const string CrawlerAgent = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
+    // What the empty endpoint's requests name as their site: it does not read them, but they carry the same page views.
+    private const string NoSite = "bench-empty-endpoint";
+
     public static async Task<int> RunAsync(Options options)
     {
         var data = Directory.CreateTempSubdirectory("porchlight-bench-").FullName;
         Console.WriteLine($"# Tracking ingestion: {options.Concurrency} concurrent clients, {options.Seconds} s each, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}");
-        Console.WriteLine("| server | requests/s | acknowledged (2xx)/s | p50 | p99 | non-2xx | server CPU per request | stored / acknowledged |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        double ceiling, emptySustained;
         await using (var bare = await Servers.StartBareAsync(data))
         {
-            using var http = Servers.Http(bare.BaseAddress);
-            await LoadAsync(http, new Uri("/empty", UriKind.Relative), "", TimeSpan.FromSeconds(3), options.Concurrency, bare.ProcessId); // warm-up
-            var empty = await LoadAsync(http, new Uri("/empty", UriKind.Relative), "", TimeSpan.FromSeconds(options.Seconds), options.Concurrency, bare.ProcessId);
-            ceiling = empty.PerSecond;
-            Console.WriteLine($"| Kestrel empty endpoint (POST, 202) | {empty.Line} | — |");
-            // How much of its own closed-loop rate the empty endpoint sustains in the open loop: the open-loop client
-            // costs more per request than the closed one, on the same two cores.
-            Console.WriteLine("\nKestrel empty endpoint, open loop:\n");
-            emptySustained = await SustainedAsync(options, ceiling, http, new Uri("/empty", UriKind.Relative), "", stored: null, bare.ProcessId, UserAgent);
-            Console.WriteLine();
-        }
-
-        var sqlite = Path.Combine(data, "porchlight.db");
-        await PorchlightAsync(options, ceiling, emptySustained, "SQLite, synchronous=FULL", data, null, () => CountAsync(new SqliteConnection($"Data Source={sqlite};Mode=ReadOnly")),
-            "--Database:SqliteSynchronous=Full");
-        if (options.Postgres)
-        {
-            var (postgres, connection) = await Servers.StartPostgresAsync();
-            await using var running = postgres;
-            await PorchlightAsync(options, ceiling, emptySustained, "PostgreSQL, fsync on", data, ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"],
-                () => CountAsync(new NpgsqlConnection(connection)));
+            using var bareHttp = Servers.Http(bare.BaseAddress);
+            var empty = new Uri("/empty", UriKind.Relative);
+            var sqlite = Path.Combine(data, "porchlight.db");
+            await PorchlightAsync(options, bareHttp, empty, bare.ProcessId, "SQLite, synchronous=FULL", data, null,
+                () => CountAsync(new SqliteConnection($"Data Source={sqlite};Mode=ReadOnly")), "--Database:SqliteSynchronous=Full");
+            if (options.Postgres)
+            {
+                var (postgres, connection) = await Servers.StartPostgresAsync();
+                await using var running = postgres;
+                await PorchlightAsync(options, bareHttp, empty, bare.ProcessId, "PostgreSQL, fsync on", data,
+                    ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"], () => CountAsync(new NpgsqlConnection(connection)));
+            }
         }
 
         Directory.Delete(data, recursive: true);
@@ -57,7 +50,7 @@ internal static class TrackingIngestion
     }
 
     private static async Task PorchlightAsync(
-        Options options, double ceiling, double emptySustained, string storage, string data, string[]? database, Func<Task<long>> stored, params string[] settings)
+        Options options, HttpClient bareHttp, Uri empty, int bareProcessId, string storage, string data, string[]? database, Func<Task<long>> stored, params string[] settings)
     {
         var (server, token) = await Servers.StartPorchlightAsync(data, database, [.. settings, "--Tracking:RequestsPerMinutePerSite=100000000"]);
         await using (server)
@@ -68,6 +61,17 @@ internal static class TrackingIngestion
             var site = inbox.GetProperty("publicToken").GetString()!;
             using var http = Servers.Http(server.BaseAddress);
             var endpoint = new Uri("/t/v1/events", UriKind.Relative);
+
+            Console.WriteLine($"\n## {storage}\n");
+            Console.WriteLine("| server, closed loop | requests/s | acknowledged (2xx)/s | p50 | p99 | non-2xx | server CPU per request | stored / acknowledged |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            await LoadAsync(bareHttp, empty, NoSite, TimeSpan.FromSeconds(3), options.Concurrency, bareProcessId); // warm-up
+            // Kestrel's empty endpoint as the earlier runs measured it, with requests that carry no body, for comparison.
+            var bodiless = await LoadAsync(bareHttp, empty, "", TimeSpan.FromSeconds(options.Seconds), options.Concurrency, bareProcessId);
+            Console.WriteLine($"| Kestrel empty endpoint (POST, 202), requests without a body | {bodiless.Line} | — |");
+            var emptyClosed = await LoadAsync(bareHttp, empty, NoSite, TimeSpan.FromSeconds(options.Seconds), options.Concurrency, bareProcessId);
+            var ceiling = emptyClosed.PerSecond;
+            Console.WriteLine($"| Kestrel empty endpoint (POST, 202), the same page views (not read) | {emptyClosed.Line} | — |");
             await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(3), options.Concurrency, server.ProcessId); // warm-up
             var before = await SettledAsync(stored);
             // What got a 2xx must all be stored: the server's time includes the writer catching up after the load.
@@ -76,13 +80,18 @@ internal static class TrackingIngestion
             var count = await WaitForStoredAsync(stored, before + tracked.Accepted);
             Console.WriteLine($"| Porchlight `POST /t/v1/events`, stored ({storage}) | {tracked.Line} | {count - before} / {tracked.Accepted} |");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"\n{storage}: Porchlight acknowledged and stored {tracked.AcceptedPerSecond / ceiling:P0} of the empty endpoint's rate.\n"));
+                $"\nClosed loop: Porchlight acknowledged and stored {tracked.AcceptedPerSecond / ceiling:P0} of the empty endpoint's rate.\n"));
+
             // A crawler's page views go through the whole endpoint (limits, site, origin, user agent) and are
             // answered 202, but nothing is built or stored: the endpoint's own ceiling on this machine.
-            Console.WriteLine($"Porchlight `POST /t/v1/events` from a crawler (answered, not stored), open loop:\n");
-            var answered = await SustainedAsync(options, ceiling, http, endpoint, site, stored: null, server.ProcessId, CrawlerAgent);
-            Console.WriteLine($"\nPorchlight `POST /t/v1/events`, stored ({storage}), open loop:\n");
-            var kept = await SustainedAsync(options, ceiling, http, endpoint, site, stored, server.ProcessId, UserAgent);
+            Ladder[] ladders =
+            [
+                new("Kestrel empty endpoint", bareHttp, empty, NoSite, null, bareProcessId, UserAgent),
+                new("Porchlight, crawler (answered, not stored)", http, endpoint, site, null, server.ProcessId, CrawlerAgent),
+                new($"Porchlight, stored ({storage})", http, endpoint, site, stored, server.ProcessId, UserAgent),
+            ];
+            await SustainedAsync(options, ceiling, ladders);
+            var (emptySustained, answered, kept) = (ladders[0].Highest, ladders[1].Highest, ladders[2].Highest);
             string OfEmpty(double rate) => emptySustained > 0 ? (rate / emptySustained).ToString("P0", CultureInfo.InvariantCulture) : "none";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"\nHighest rate sustained: Kestrel's empty endpoint {emptySustained:0}/s ({emptySustained / ceiling:P1} of its closed-loop rate); " +
@@ -91,48 +100,70 @@ internal static class TrackingIngestion
         }
     }
 
+    /// <summary>One server and kind of request climbing the open-loop steps; <see cref="Highest"/> is its highest sustained rate so far.</summary>
+    /// <param name="Stored">Counts what is stored; null where nothing is expected to be (the baselines).</param>
+    private sealed record Ladder(string Name, HttpClient Http, Uri Endpoint, string Site, Func<Task<long>>? Stored, int ProcessId, string UserAgent)
+    {
+        public double Highest { get; set; }
+
+        public bool Failed { get; set; }
+    }
+
     /// <summary>
     /// Open loop, as browsers send: requests at a fixed rate whatever the answers, a share of the empty endpoint's
-    /// rate per step, rising until a step is not sustained. A step is sustained when at most 0.1% of its requests got
-    /// no 2xx, the 99th percentile of latency (from when each request was due, so a client held up by a slow server
-    /// is counted as waiting) is within 50 ms, and the writer has stored everything acknowledged within 5 s of the end.
+    /// closed-loop rate per step, rising until no ladder sustains a step (a failed step is tried once more). At each
+    /// step the ladders still climbing run one after another, so each ratio compares runs a minute or two apart. A step
+    /// is sustained when at most 0.1% of its requests got no 2xx, the 99th percentile of latency (from when each
+    /// request was due, so a client held up by a slow server is counted as waiting) is within 50 ms, and the writer has
+    /// stored everything acknowledged within 5 s of the end.
     /// </summary>
-    /// <para>Without <paramref name="stored"/> nothing is expected to be stored: the baselines. Answers the highest rate sustained (0 for none).</para>
-    private static async Task<double> SustainedAsync(
-        Options options, double ceiling, HttpClient http, Uri endpoint, string site, Func<Task<long>>? stored, int serverProcessId, string userAgent)
+    private static async Task SustainedAsync(Options options, double ceiling, Ladder[] ladders)
     {
-        Console.WriteLine("| share of the empty endpoint | offered/s | acknowledged (2xx)/s | p50 | p99 | non-2xx | server CPU per request | stored within 5 s / acknowledged | sustained |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        var highest = 0.0;
+        Console.WriteLine("| share of the empty endpoint | server | offered/s | acknowledged (2xx)/s | p50 | p99 | non-2xx | server CPU per request | stored within 5 s / acknowledged | sustained |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var share in options.Shares)
         {
-            var rate = ceiling * share / 100;
-            var before = stored is null ? 0 : await SettledAsync(stored);
-            var step = await OpenLoopAsync(http, endpoint, site, rate, TimeSpan.FromSeconds(options.Seconds), serverProcessId, userAgent);
-            var deadline = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
-            var count = before + step.Accepted;
-            while (stored is not null && (count = await stored()) < before + step.Accepted && Stopwatch.GetTimestamp() < deadline)
+            if (ladders.All(l => l.Failed))
             {
-                await Task.Delay(100);
-            }
-
-            var sustained = step.Failed <= step.Sent / 1000 && step.P99 <= 50 && count >= before + step.Accepted;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {share}% | {step.Sent / step.Seconds:0} | {step.Accepted / step.Seconds:0} | {step.P50:0.00} ms | {step.P99:0.00} ms | {step.Failed} | {step.CpuMsPerRequest:0.000} ms | {(stored is null ? "—" : $"{count - before} / {step.Accepted}")} | {(sustained ? "yes" : "no")} |"));
-            if (!sustained)
-            {
-                if (stored is not null)
-                {
-                    await WaitForStoredAsync(stored, before + step.Accepted);
-                }
-
                 break;
             }
 
-            highest = rate;
+            var rate = ceiling * share / 100;
+            foreach (var ladder in ladders.Where(l => !l.Failed))
+            {
+                // A step can fail on a stall of a quarter of a second, which this machine has every few minutes
+                // whatever runs: a failed step is tried once more before its ladder stops.
+                ladder.Failed = !await StepAsync(options, rate, share, ladder) && !await StepAsync(options, rate, share, ladder);
+            }
+        }
+    }
+
+    /// <summary>Runs one step of <paramref name="ladder"/>, prints it and answers whether it was sustained.</summary>
+    private static async Task<bool> StepAsync(Options options, double rate, double share, Ladder ladder)
+    {
+        var stored = ladder.Stored;
+        var before = stored is null ? 0 : await SettledAsync(stored);
+        var step = await OpenLoopAsync(ladder.Http, ladder.Endpoint, ladder.Site, rate, TimeSpan.FromSeconds(options.Seconds), ladder.ProcessId, ladder.UserAgent);
+        var deadline = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
+        var count = before + step.Accepted;
+        while (stored is not null && (count = await stored()) < before + step.Accepted && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(100);
         }
 
-        return highest;
+        var sustained = step.Failed <= step.Sent / 1000 && step.P99 <= 50 && count >= before + step.Accepted;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {share}% | {ladder.Name} | {step.Sent / step.Seconds:0} | {step.Accepted / step.Seconds:0} | {step.P50:0.00} ms | {step.P99:0.00} ms | {step.Failed} | {step.CpuMsPerRequest:0.000} ms | {(stored is null ? "—" : $"{count - before} / {step.Accepted}")} | {(sustained ? "yes" : "no")} |"));
+        if (sustained)
+        {
+            ladder.Highest = rate;
+        }
+        else if (stored is not null)
+        {
+            await WaitForStoredAsync(stored, before + step.Accepted);
+        }
+
+        return sustained;
     }
 
     private sealed record Step(int Sent, int Accepted, int Failed, double Seconds, double P50, double P99, double CpuMsPerRequest);
