@@ -22,7 +22,8 @@ public sealed class BusinessCalendar
     public BusinessCalendar(TimeZoneInfo zone, IEnumerable<BusinessDay> periods, IEnumerable<DateOnly> holidays)
     {
         _zone = zone;
-        _periods = periods.ToLookup(p => p.Day);
+        // In opening order once here, not on every day of every search (a lookup keeps its source's order).
+        _periods = periods.OrderBy(p => p.Opens).ToLookup(p => p.Day);
         _holidays = [.. holidays];
     }
 
@@ -91,7 +92,7 @@ public sealed class BusinessCalendar
                 continue;
             }
 
-            foreach (var period in _periods[day.DayOfWeek].OrderBy(p => p.Opens))
+            foreach (var period in _periods[day.DayOfWeek])
             {
                 var opens = Max(ToUtc(day.ToDateTime(period.Opens)), covered);
                 // TimeOnly.MaxValue closes at the end of the day, which is the next day's midnight.
