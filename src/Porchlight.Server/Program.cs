@@ -9,6 +9,7 @@ using Porchlight.Server.Features.CannedResponses;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
 using Porchlight.Server.Features.Teams;
@@ -66,6 +67,7 @@ builder.Services
     .AddCampaigns()
     .AddWidget(builder.Configuration)
     .AddTracking()
+    .AddQueuesAndRouting()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -109,6 +111,7 @@ api.MapAttachments(builder.Configuration);
 api.MapCannedResponses();
 api.MapTrackingApi();
 api.MapCampaigns();
+api.MapQueuesAndRouting();
 app.MapAgentHub();
 app.MapWidget();
 app.MapAttachmentDownloads();

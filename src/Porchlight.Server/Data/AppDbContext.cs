@@ -72,6 +72,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Campaigns.ProactiveMessage> ProactiveMessages => Set<Features.Campaigns.ProactiveMessage>();
 
+    public DbSet<Features.Routing.RoutingDecision> RoutingDecisions => Set<Features.Routing.RoutingDecision>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

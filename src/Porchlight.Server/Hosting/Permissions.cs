@@ -32,6 +32,9 @@ public enum Permission
 
     /// <summary>Read reports and site analytics.</summary>
     ViewReports,
+
+    /// <summary>Set caps and routing, assign beyond an agent's cap, and change other agents' status.</summary>
+    ManageRouting,
 }
 
 /// <summary>
@@ -48,13 +51,13 @@ public static class RolePermissions
     private static readonly Permission[] Administration =
     [
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
-        Permission.ManageSharedCannedResponses, Permission.ViewReports,
+        Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };

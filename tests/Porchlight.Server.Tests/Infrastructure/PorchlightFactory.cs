@@ -62,6 +62,18 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         }
     }
 
+    // Another node of the same deployment: its own process state (presence, gates, background jobs) on the same database.
+    private PorchlightFactory(TestDatabase database, string connectionString, Dictionary<string, string?> settings)
+    {
+        _database = database;
+        _connectionString = connectionString;
+        _settings = new Dictionary<string, string?>(settings);
+        Directory.CreateDirectory(_directory);
+    }
+
+    /// <summary>A second server on this one's database, as a second node behind a load balancer would be.</summary>
+    public PorchlightFactory AnotherNode() => new(_database, _connectionString, _settings);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");

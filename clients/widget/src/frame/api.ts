@@ -36,6 +36,13 @@ export interface Conversation {
   lastSequence: number;
   unread: number;
   lastMessage?: Message | null;
+  /** Set while the conversation waits for an agent: the place in line and the estimated wait. */
+  queue?: QueuePlace | null;
+}
+
+export interface QueuePlace {
+  position: number;
+  estimatedWaitSeconds?: number | null;
 }
 
 export interface PreChatField {

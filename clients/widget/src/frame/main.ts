@@ -2,7 +2,7 @@
 // on its own as a full-page chat. Talks to the visitor API and the visitor hub, and to the loader by postMessage.
 import { safeColor, textOn } from "../shared/color";
 import type { Identity, ToFrame, ToLoader } from "../shared/messages";
-import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField } from "./api";
+import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField, type QueuePlace } from "./api";
 import { clientId, h, icon, icons, initials, link, safeUrl } from "./dom";
 import { HubConnection } from "./hub";
 import { format, pickLocale, stringsFor } from "./i18n";
@@ -226,6 +226,14 @@ hub.on("conversationUpdated", (update: { id: string; status: string }) => {
   if (conversation) {
     conversation.status = update.status;
     reportState();
+    refresh();
+  }
+});
+
+hub.on("queueChanged", (notice: QueuePlace & { conversationId: string; position: number | null }) => {
+  const conversation = store.conversation(notice.conversationId);
+  if (conversation) {
+    conversation.queue = notice.position ? notice : null;
     refresh();
   }
 });
@@ -915,7 +923,8 @@ class ThreadView {
 
     this.typingLine.textContent = thread.typing ? format(t.typing, thread.typing) : "";
     if (!this.notice.classList.contains("error")) {
-      this.notice.textContent = thread.notice || (conversation && /^resolved$/i.test(conversation.status) ? t.resolved : "");
+      this.notice.textContent =
+        thread.notice || (conversation && /^resolved$/i.test(conversation.status) ? t.resolved : conversation?.queue ? waiting(conversation.queue) : "");
     }
     if (toBottom || nearBottom) this.log.scrollTop = this.log.scrollHeight;
   }
@@ -1024,3 +1033,10 @@ function boot(): void {
 }
 
 boot();
+
+/** "You're number 3 in line. Estimated wait: about 4 min." The estimate is left out when the team has no recent history. */
+function waiting(place: QueuePlace): string {
+  const seconds = place.estimatedWaitSeconds;
+  const wait = seconds == null ? "" : " " + (seconds < 60 ? t.waitShort : format(t.waitAbout, String(Math.round(seconds / 60))));
+  return format(t.inLine, String(place.position)) + wait;
+}

@@ -46,6 +46,9 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     [AuditIgnore]
     public bool AlertsEnabled { get; private set; }
 
+    /// <summary>This agent's own caps on active conversations; what is left out comes from the workspace.</summary>
+    public Routing.ConcurrencyCaps Caps { get; private set; } = Routing.ConcurrencyCaps.None;
+
     public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
 
     public void ClearDomainEvents() => _domainEvents.Clear();
@@ -70,6 +73,8 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     public void Rename(string displayName) => DisplayName = displayName.Trim();
 
     public void SetAlerts(bool enabled) => AlertsEnabled = enabled;
+
+    public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;
 
     public void ChangeRole(AgentRole role)
     {
@@ -99,7 +104,12 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     /// <summary>What teammates see: the chosen status while the agent is connected and active, otherwise Offline.</summary>
     public PresenceStatus PresenceWhen(bool connected) => !connected || !IsActive
         ? PresenceStatus.Offline
-        : Availability == AgentAvailability.Away ? PresenceStatus.Away : PresenceStatus.Online;
+        : Availability switch
+        {
+            AgentAvailability.Away => PresenceStatus.Away,
+            AgentAvailability.Break => PresenceStatus.Break,
+            _ => PresenceStatus.Online,
+        };
 
     public void Deactivate()
     {
@@ -141,6 +151,7 @@ internal sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
         builder.Property(a => a.DisplayName).HasMaxLength(Agent.MaxNameLength);
         builder.Property(a => a.Role).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Availability).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.Caps).HasConversion(JsonColumn.Converter(Routing.ConcurrencyCaps.None), JsonColumn.Comparer<Routing.ConcurrencyCaps>());
         builder.HasIndex(a => new { a.WorkspaceId, a.DisplayName });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
     }

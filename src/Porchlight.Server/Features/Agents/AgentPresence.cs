@@ -16,6 +16,7 @@ public sealed class AgentPresence(
     IHubContext<AgentHub, IAgentClient> hub,
     LiveInboxFeed feed,
     IServiceScopeFactory scopes,
+    Routing.AssignmentAuthority routing,
     ILogger<AgentPresence> logger)
 {
     public async Task ConnectedAsync(Guid workspaceId, Guid agentId)
@@ -73,6 +74,11 @@ public sealed class AgentPresence(
                 var agent = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Agents.AsNoTracking()
                     .FirstOrDefaultAsync(a => a.Id == agentId);
                 presence = agent?.PresenceWhen(connected: true) ?? PresenceStatus.Offline;
+            }
+
+            if (presence == PresenceStatus.Online)
+            {
+                routing.AgentMayTakeMore(workspaceId, agentId); // Their teams' queues may move now.
             }
 
             var notice = new PresenceNotice(agentId, presence);

@@ -13,7 +13,7 @@ public sealed class SetMyAvailability(AppDbContext db, ActingAgent actor, AgentP
     {
         if (request.Availability is not { } availability || !Enum.IsDefined(availability))
         {
-            return Failure.Invalid("availability", "Required: Online or Away.");
+            return Failure.Invalid("availability", "Required: Online, Away or Break.");
         }
 
         var agent = await db.Agents.SingleAsync(a => a.Id == actor.AgentId, cancellationToken);

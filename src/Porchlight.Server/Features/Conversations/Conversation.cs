@@ -66,6 +66,12 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
     public Guid? TeamId { get; private set; }
 
+    /// <summary>
+    /// Since when the conversation has been waiting in its team's queue (a team, nobody assigned, open or pending);
+    /// null when it is not waiting. A transfer to another team keeps it: the customer's wait goes on.
+    /// </summary>
+    public DateTime? QueuedAt { get; private set; }
+
     public List<string> Labels { get; private set; } = [];
 
     /// <summary>Facts about this conversation (order number, topic, …) set by agents and integrations.</summary>
@@ -150,18 +156,34 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
     public void ChangeStatus(ConversationStatus status, DateTime? snoozedUntil, DateTime now)
     {
+        if (status == ConversationStatus.Open && Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
+        {
+            Raise(new ConversationReopened(WorkspaceId, Id));
+        }
+
         Status = status;
         SnoozedUntil = status == ConversationStatus.Snoozed ? snoozedUntil : null;
         ResolvedAt = status == ConversationStatus.Resolved ? now : null;
+        FollowQueue(now);
     }
 
     public void ChangePriority(ConversationPriority priority) => Priority = priority;
 
-    public void Assign(Guid? assigneeId, Guid? teamId)
+    public void Assign(Guid? assigneeId, Guid? teamId, DateTime now)
     {
         AssigneeId = assigneeId;
         TeamId = teamId;
+        FollowQueue(now);
     }
+
+    /// <summary>Whether it needs an agent of its team: open or pending, with a team and nobody assigned.</summary>
+    public bool IsWaiting => TeamId is not null && AssigneeId is null && Status is ConversationStatus.Open or ConversationStatus.Pending;
+
+    /// <summary>Whether it counts against its assignee's caps.</summary>
+    public bool IsActive => Status is ConversationStatus.Open or ConversationStatus.Pending;
+
+    // Joins the queue when it starts waiting, leaves it when it stops.
+    private void FollowQueue(DateTime now) => QueuedAt = IsWaiting ? QueuedAt ?? now : null;
 
     public void ChangeLabels(IEnumerable<string> labels) =>
         Labels = [.. labels.Select(l => l.Trim().ToLowerInvariant()).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
@@ -200,6 +222,9 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
 public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number) : IDomainEvent;
 
+/// <summary>A resolved or snoozed conversation is open again: by the contact writing, an agent, or the snooze ending.</summary>
+public sealed record ConversationReopened(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;
+
 internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
 {
     public void Configure(EntityTypeBuilder<Conversation> builder)
@@ -217,6 +242,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.WorkspaceId, c.Status, c.LastActivityAt });
         builder.HasIndex(c => new { c.WorkspaceId, c.AssigneeId, c.Status });
         builder.HasIndex(c => new { c.InboxId, c.CreatedAt }); // a site's conversations of a day, for its statistics
+        builder.HasIndex(c => new { c.TeamId, c.QueuedAt }); // a team's queue, oldest first
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(c => c.InboxId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Cascade);

@@ -9,7 +9,11 @@ public sealed record SendMessageRequest(string? Text, bool? Private, string? Cli
 
 public sealed record ChangeStatusRequest(ConversationStatus? Status, DateTime? SnoozedUntil);
 
-public sealed record AssignRequest(Guid? AssigneeId, Guid? TeamId);
+/// <summary>
+/// Who should have the conversation: an agent, a team (whose queue it joins when no agent is named), both, or
+/// neither. A note travels with it. <c>OverCap</c> lets a supervisor assign to an agent at their cap.
+/// </summary>
+public sealed record AssignRequest(Guid? AssigneeId, Guid? TeamId, string? Note = null, bool? OverCap = null);
 
 public sealed record ChangePriorityRequest(ConversationPriority? Priority);
 
@@ -81,7 +85,8 @@ public static class MessageRules
 }
 
 /// <summary>Status, snooze, assignment, priority and labels of a conversation, each leaving an activity in the thread.</summary>
-public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, ConversationChanges changes, TimeProvider clock)
+public sealed class ChangeConversation(
+    AppDbContext db, ActingAgent actor, ConversationChanges changes, Routing.AssignConversation assign, Routing.AssignmentAuthority authority, TimeProvider clock)
 {
     public async Task<Result<ConversationResponse>> StatusAsync(Guid conversationId, ChangeStatusRequest request, CancellationToken cancellationToken)
     {
@@ -96,7 +101,7 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
             return Failure.Invalid("snoozedUntil", "A time in the future, required to snooze.");
         }
 
-        return await ChangeAsync(conversationId, conversation =>
+        var changed = await ChangeAsync(conversationId, conversation =>
         {
             if (conversation.Status == status && conversation.SnoozedUntil == request.SnoozedUntil?.ToUniversalTime())
             {
@@ -112,48 +117,17 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
                 _ => $"{actor.Name} reopened the conversation",
             };
         }, cancellationToken);
-    }
-
-    public async Task<Result<ConversationResponse>> AssignAsync(Guid conversationId, AssignRequest request, CancellationToken cancellationToken)
-    {
-        string? assigneeName = null;
-        if (request.AssigneeId is { } assigneeId)
+        if (changed.Value is { AssigneeId: { } assignee } && status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
         {
-            assigneeName = await db.Agents.Where(a => a.Id == assigneeId && a.IsActive).Select(a => a.DisplayName).FirstOrDefaultAsync(cancellationToken);
-            if (assigneeName is null)
-            {
-                return Failure.Invalid("assigneeId", "No active agent of this workspace has this id.");
-            }
+            authority.AgentMayTakeMore(actor.WorkspaceId, assignee); // Room under the agent's cap: their teams' queues may move.
         }
 
-        string? teamName = null;
-        if (request.TeamId is { } teamId)
-        {
-            teamName = await db.Teams.Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
-            if (teamName is null)
-            {
-                return Failure.Invalid("teamId", "No team of this workspace has this id.");
-            }
-        }
-
-        return await ChangeAsync(conversationId, conversation =>
-        {
-            if (conversation.AssigneeId == request.AssigneeId && conversation.TeamId == request.TeamId)
-            {
-                return null;
-            }
-
-            conversation.Assign(request.AssigneeId, request.TeamId);
-            var to = (assigneeName, teamName) switch
-            {
-                (null, null) => null,
-                ({ } agent, null) => agent,
-                (null, { } team) => $"team {team}",
-                ({ } agent, { } team) => $"{agent} ({team})",
-            };
-            return to is null ? $"{actor.Name} unassigned the conversation" : $"{actor.Name} assigned the conversation to {to}";
-        }, cancellationToken);
+        QueueMayHaveChanged(changed);
+        return changed;
     }
+
+    public Task<Result<ConversationResponse>> AssignAsync(Guid conversationId, AssignRequest request, CancellationToken cancellationToken) =>
+        assign.HandleAsync(conversationId, request, cancellationToken);
 
     public async Task<Result<ConversationResponse>> PriorityAsync(Guid conversationId, ChangePriorityRequest request, CancellationToken cancellationToken)
     {
@@ -162,7 +136,7 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
             return Failure.Invalid("priority", "One of None, Low, Medium, High, Urgent.");
         }
 
-        return await ChangeAsync(conversationId, conversation =>
+        var changed = await ChangeAsync(conversationId, conversation =>
         {
             if (conversation.Priority == priority)
             {
@@ -172,6 +146,17 @@ public sealed class ChangeConversation(AppDbContext db, ActingAgent actor, Conve
             conversation.ChangePriority(priority);
             return $"{actor.Name} set the priority to {priority}";
         }, cancellationToken);
+        QueueMayHaveChanged(changed);
+        return changed;
+    }
+
+    // A waiting conversation that was resolved, snoozed or reprioritised moves the others in its team's queue.
+    private void QueueMayHaveChanged(Result<ConversationResponse> changed)
+    {
+        if (changed.Value is { AssigneeId: null, TeamId: { } teamId })
+        {
+            authority.TeamMayAssign(actor.WorkspaceId, teamId);
+        }
     }
 
     public async Task<Result<ConversationResponse>> LabelsAsync(Guid conversationId, ChangeLabelsRequest request, CancellationToken cancellationToken)
@@ -287,6 +272,31 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         using var _ = await gate.EnterAsync(cancellationToken);
         var appended = await log.AppendAsync(conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, text, [], cancellationToken);
         await gate.Announce(() => AnnounceAsync(conversation, appended.Value!));
+    }
+
+    /// <summary>
+    /// Decides and applies a change inside one transaction with the write gate held, for changes that must read
+    /// their premises under lock (an agent's load against their cap). <paramref name="decide"/> locks and reads what
+    /// it needs, changes the conversation it returns (tracked by this context) and adds any rows of its own; it
+    /// returns null to change nothing. The activity it describes is appended in the same commit and announced.
+    /// </summary>
+    /// <returns>The changed conversation, or null when <paramref name="decide"/> declined.</returns>
+    public async Task<Conversation?> DecideAsync(
+        Func<CancellationToken, Task<(Conversation Conversation, string Activity)?>> decide, Guid? authorAgentId, CancellationToken cancellationToken)
+    {
+        using var _ = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await decide(cancellationToken) is not { } decided)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            return null;
+        }
+
+        var appended = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, decided.Activity, [], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await gate.Announce(() => AnnounceAsync(decided.Conversation, appended.Value!));
+        return decided.Conversation;
     }
 
     public async Task<ConversationResponse> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)

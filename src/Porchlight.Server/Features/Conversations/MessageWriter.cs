@@ -362,6 +362,15 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             stored[i] = message;
         }
 
+        // A message that reopened its conversation raised an event; it is stored in this commit, like the replies below.
+        var outboxed = false;
+        foreach (var conversation in before.Keys.Select(id => conversations[id]).Where(c => c.DomainEvents.Count > 0))
+        {
+            db.OutboxMessages.AddRange(conversation.DomainEvents.Select(e => OutboxMessage.For(e, now)));
+            conversation.ClearDomainEvents();
+            outboxed = true;
+        }
+
         await session.Messages.InsertAsync(commands, [.. stored.OfType<Message>()], CancellationToken.None);
         foreach (var (conversationId, snapshot) in before)
         {
@@ -369,7 +378,6 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         }
 
         // Replies that go out by email have their events stored in this commit (see OfflineReplyWritten).
-        var outboxed = false;
         for (var i = 0; i < drafts.Count; i++)
         {
             if (stored[i] is { } message && OfflineReplyWritten.For(plans[i]!.Conversation, message) is { } reply)

@@ -69,6 +69,9 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
     /// <summary>Identify only with a valid user hash; without one the visitor stays anonymous.</summary>
     public bool RequireIdentityVerification { get; private set; }
 
+    /// <summary>The team whose queue a new conversation joins when no routing rule sends it elsewhere; none leaves it unassigned.</summary>
+    public Guid? DefaultTeamId { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public static Inbox Create(
@@ -100,6 +103,8 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
         Tracking = tracking;
         RequireIdentityVerification = requireIdentityVerification;
     }
+
+    public void RouteTo(Guid? teamId) => DefaultTeamId = teamId;
 
     public void RotateIdentitySecret(string protectedIdentitySecret, DateTime now)
     {
@@ -137,5 +142,6 @@ internal sealed class InboxConfiguration : IEntityTypeConfiguration<Inbox>
         builder.Property(i => i.PreChatForm).HasConversion(JsonColumn.Converter(PreChatForm.Default), JsonColumn.Comparer<PreChatForm>());
         builder.Property(i => i.Tracking).HasConversion(JsonColumn.Converter(TrackingSettings.Default), JsonColumn.Comparer<TrackingSettings>());
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Teams.Team>().WithMany().HasForeignKey(i => i.DefaultTeamId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -3,7 +3,8 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
 
-public sealed record SaveTeamRequest(string? Name, string? Description);
+/// <summary>A team's name, description and assignment strategy (LeastLoaded when left out).</summary>
+public sealed record SaveTeamRequest(string? Name, string? Description, Routing.AssignmentStrategy? Strategy = null);
 
 public sealed class CreateTeam(AppDbContext db, ActingAgent actor, TimeProvider clock)
 {
@@ -14,7 +15,7 @@ public sealed class CreateTeam(AppDbContext db, ActingAgent actor, TimeProvider 
             return failure;
         }
 
-        var team = Team.Create(actor.WorkspaceId, request.Name!, request.Description ?? "", clock.GetUtcNow().UtcDateTime);
+        var team = Team.Create(actor.WorkspaceId, request.Name!, request.Description ?? "", request.Strategy ?? Routing.AssignmentStrategy.LeastLoaded, clock.GetUtcNow().UtcDateTime);
         db.Teams.Add(team);
         if (await TeamRules.SaveAsync(db, request.Name!, exceptTeamId: null, cancellationToken) is { } raced)
         {

@@ -26,15 +26,19 @@ public sealed class Team : Entity, IWorkspaceOwned, IAudited
 
     public DateTime CreatedAt { get; private set; }
 
+    /// <summary>How waiting conversations are handed to the team's agents (see Routing/AssignmentStrategies).</summary>
+    public Routing.AssignmentStrategy Strategy { get; private set; } = Routing.AssignmentStrategy.LeastLoaded;
+
     public IReadOnlyList<TeamMember> Members => _members;
 
-    public static Team Create(Guid workspaceId, string name, string description, DateTime now) =>
-        new() { WorkspaceId = workspaceId, Name = name.Trim(), Description = description.Trim(), CreatedAt = now };
+    public static Team Create(Guid workspaceId, string name, string description, Routing.AssignmentStrategy strategy, DateTime now) =>
+        new() { WorkspaceId = workspaceId, Name = name.Trim(), Description = description.Trim(), Strategy = strategy, CreatedAt = now };
 
-    public void Change(string name, string description)
+    public void Change(string name, string description, Routing.AssignmentStrategy strategy)
     {
         Name = name.Trim();
         Description = description.Trim();
+        Strategy = strategy;
     }
 
     /// <returns>false when the agent already is a member.</returns>
@@ -76,6 +80,9 @@ public sealed class TeamMember(Guid workspaceId, Guid teamId, Guid agentId) : IW
     public Guid TeamId { get; private set; } = teamId;
 
     public Guid AgentId { get; private set; } = agentId;
+
+    /// <summary>When the team last handed this member a conversation: round-robin goes to whoever waited longest.</summary>
+    public DateTime? LastAssignedAt { get; private set; }
 }
 
 public sealed record TeamMemberAdded(Guid WorkspaceId, Guid TeamId, Guid AgentId) : IDomainEvent;
@@ -88,6 +95,7 @@ internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>, IEntit
     {
         builder.Property(t => t.Name).HasMaxLength(Team.MaxNameLength);
         builder.Property(t => t.Description).HasMaxLength(Team.MaxDescriptionLength);
+        builder.Property(t => t.Strategy).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(t => new { t.WorkspaceId, t.Name }).IsUnique();
         builder.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(t => t.Members).AutoInclude();

@@ -4,10 +4,10 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
 
-public sealed record TeamResponse(Guid Id, string Name, string Description, IReadOnlyList<Guid> MemberIds, DateTime CreatedAt)
+public sealed record TeamResponse(Guid Id, string Name, string Description, Routing.AssignmentStrategy Strategy, IReadOnlyList<Guid> MemberIds, DateTime CreatedAt)
 {
     public static TeamResponse From(Team team) =>
-        new(team.Id, team.Name, team.Description, [.. team.Members.Select(m => m.AgentId)], team.CreatedAt);
+        new(team.Id, team.Name, team.Description, team.Strategy, [.. team.Members.Select(m => m.AgentId)], team.CreatedAt);
 }
 
 internal static class TeamRules
@@ -17,6 +17,11 @@ internal static class TeamRules
         var errors = new FieldErrors()
             .Required("name", request.Name, Team.MaxNameLength)
             .MaxLength("description", request.Description, Team.MaxDescriptionLength);
+        if (request.Strategy is { } strategy && !Enum.IsDefined(strategy))
+        {
+            errors.Add("strategy", "One of Manual, RoundRobin, LeastLoaded.");
+        }
+
         if (errors.Any)
         {
             return errors.ToFailure();

@@ -19,7 +19,7 @@ public sealed class UpdateTeam(AppDbContext db)
             return failure;
         }
 
-        team.Change(request.Name!, request.Description ?? "");
+        team.Change(request.Name!, request.Description ?? "", request.Strategy ?? team.Strategy);
         if (await TeamRules.SaveAsync(db, request.Name!, teamId, cancellationToken) is { } raced)
         {
             return raced;

@@ -39,13 +39,17 @@ public sealed record VisitorMessage(
         message.Attachments);
 }
 
-/// <summary>A conversation in the widget's list: its newest message the visitor can see, unread count, and "Seen" position.</summary>
+/// <summary>
+/// A conversation in the widget's list: its newest message the visitor can see, unread count, "Seen" position, and,
+/// while it waits for an agent, its place in line (later places arrive as <see cref="QueueNotice"/>).
+/// </summary>
 public sealed record VisitorConversation(
-    Guid Id, string Status, long LastSequence, long Unread, long AgentReadSequence, VisitorMessage? LastMessage, DateTime LastActivityAt)
+    Guid Id, string Status, long LastSequence, long Unread, long AgentReadSequence, VisitorMessage? LastMessage, DateTime LastActivityAt,
+    Routing.QueuePlace? Queue = null)
 {
-    public static VisitorConversation From(Conversation c, VisitorMessage? lastMessage) => new(
+    public static VisitorConversation From(Conversation c, VisitorMessage? lastMessage, Routing.QueuePlace? queue = null) => new(
         c.Id, c.Status.ToString().ToLowerInvariant(), c.LastSequence,
-        Math.Max(0, c.LastSequence - c.ContactReadSequence), c.AgentReadSequence, lastMessage, c.LastActivityAt);
+        Math.Max(0, c.LastSequence - c.ContactReadSequence), c.AgentReadSequence, lastMessage, c.LastActivityAt, queue);
 }
 
 public sealed record TypingNotice(Guid ConversationId, string Name, bool IsTyping);
@@ -53,6 +57,12 @@ public sealed record TypingNotice(Guid ConversationId, string Name, bool IsTypin
 public sealed record ReadNotice(Guid ConversationId, long Sequence);
 
 public sealed record ConversationNotice(Guid Id, string Status);
+
+/// <summary>
+/// The visitor's place in line for an agent (1 is next) and the estimated wait in seconds (null when there is no
+/// recent history to estimate from); both null when the wait is over.
+/// </summary>
+public sealed record QueueNotice(Guid ConversationId, int? Position, int? EstimatedWaitSeconds);
 
 /// <summary>What the visitor hub sends to the widget.</summary>
 public interface IVisitorClient
@@ -66,4 +76,6 @@ public interface IVisitorClient
     Task Typing(TypingNotice notice);
 
     Task Read(ReadNotice notice);
+
+    Task QueueChanged(QueueNotice notice);
 }

@@ -216,7 +216,7 @@ public sealed class SendVisitorMessage(MessageWriter writer)
 }
 
 /// <summary>The visitor's conversations in this inbox, and the messages of one of them after a sequence.</summary>
-public sealed class ReadVisitorConversations(AppDbContext db, TenantScope tenant, MessageLog log, MessageViews views)
+public sealed class ReadVisitorConversations(AppDbContext db, TenantScope tenant, MessageLog log, MessageViews views, Routing.QueueEstimates queues)
 {
     public const int MaxConversations = 50;
     public const int MaxMessages = 200;
@@ -239,7 +239,10 @@ public sealed class ReadVisitorConversations(AppDbContext db, TenantScope tenant
         foreach (var item in conversations)
         {
             var last = item.Last is null ? null : VisitorMessage.From((await views.DescribeAsync(item.Conversation, [item.Last], cancellationToken))[0]);
-            listed.Add(VisitorConversation.From(item.Conversation, last));
+            var queue = item.Conversation is { QueuedAt: not null, TeamId: { } teamId }
+                ? (await queues.PlacesAsync(teamId, cancellationToken)).GetValueOrDefault(item.Conversation.Id)
+                : null;
+            listed.Add(VisitorConversation.From(item.Conversation, last, queue));
         }
 
         return listed;

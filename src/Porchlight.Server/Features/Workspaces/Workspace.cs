@@ -21,6 +21,9 @@ public sealed class Workspace : Entity, IAudited
 
     public BusinessHours BusinessHours { get; private set; } = BusinessHours.AlwaysOpen;
 
+    /// <summary>The caps on active conversations every agent has unless their own say otherwise.</summary>
+    public Routing.ConcurrencyCaps Caps { get; private set; } = Routing.ConcurrencyCaps.WorkspaceDefault;
+
     public DateTime CreatedAt { get; private set; }
 
     /// <summary>The display number of the newest conversation; raised atomically by StartConversation.</summary>
@@ -33,6 +36,8 @@ public sealed class Workspace : Entity, IAudited
         workspace.Raise(new WorkspaceCreated(workspace.Id, workspace.Name));
         return workspace;
     }
+
+    public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;
 
     public void ChangeSettings(string name, string timeZone, BusinessHours businessHours)
     {
@@ -67,6 +72,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
     {
         builder.Property(w => w.Name).HasMaxLength(Workspace.MaxNameLength);
         builder.Property(w => w.TimeZone).HasMaxLength(64);
+        builder.Property(w => w.Caps).HasConversion(JsonColumn.Converter(Routing.ConcurrencyCaps.WorkspaceDefault), JsonColumn.Comparer<Routing.ConcurrencyCaps>());
         // Stored as JSON text so both providers keep the same shape; it is read and written whole.
         builder.Property(w => w.BusinessHours)
             .HasConversion(JsonColumn.Converter(BusinessHours.AlwaysOpen), JsonColumn.Comparer<BusinessHours>())

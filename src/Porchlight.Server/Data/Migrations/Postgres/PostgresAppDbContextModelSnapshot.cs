@@ -174,6 +174,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("Caps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("text");
@@ -723,6 +727,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<DateTime?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -744,12 +751,12 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasIndex("AssigneeId");
 
-                    b.HasIndex("TeamId");
-
                     b.HasIndex("ContactId", "OpeningClientId")
                         .IsUnique();
 
                     b.HasIndex("InboxId", "CreatedAt");
+
+                    b.HasIndex("TeamId", "QueuedAt");
 
                     b.HasIndex("WorkspaceId", "Number")
                         .IsUnique();
@@ -831,6 +838,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("DefaultTeamId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTime?>("IdentitySecretRotatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -893,6 +903,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DefaultTeamId");
+
                     b.HasIndex("PublicToken")
                         .IsUnique();
 
@@ -900,6 +912,51 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Inboxes");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Routing.RoutingDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<TimeSpan?>("Waited")
+                        .HasColumnType("interval");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.HasIndex("ConversationId", "DecidedAt");
+
+                    b.HasIndex("TeamId", "DecidedAt");
+
+                    b.ToTable("RoutingDecisions");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Teams.Team", b =>
@@ -921,6 +978,11 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)");
 
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
 
@@ -939,6 +1001,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.Property<Guid>("AgentId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("LastAssignedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
@@ -1295,6 +1360,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<string>("Caps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1492,6 +1561,26 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Porchlight.Server.Features.Inboxes.Inbox", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Teams.Team", null)
+                        .WithMany()
+                        .HasForeignKey("DefaultTeamId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Routing.RoutingDecision", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")

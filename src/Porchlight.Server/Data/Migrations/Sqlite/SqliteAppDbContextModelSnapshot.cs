@@ -165,6 +165,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Caps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
@@ -714,6 +718,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("QueuedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("TEXT");
 
@@ -735,12 +742,12 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("AssigneeId");
 
-                    b.HasIndex("TeamId");
-
                     b.HasIndex("ContactId", "OpeningClientId")
                         .IsUnique();
 
                     b.HasIndex("InboxId", "CreatedAt");
+
+                    b.HasIndex("TeamId", "QueuedAt");
 
                     b.HasIndex("WorkspaceId", "Number")
                         .IsUnique();
@@ -822,6 +829,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("DefaultTeamId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("IdentitySecretRotatedAt")
                         .HasColumnType("TEXT");
 
@@ -884,6 +894,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DefaultTeamId");
+
                     b.HasIndex("PublicToken")
                         .IsUnique();
 
@@ -891,6 +903,51 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Inboxes");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Routing.RoutingDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan?>("Waited")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.HasIndex("ConversationId", "DecidedAt");
+
+                    b.HasIndex("TeamId", "DecidedAt");
+
+                    b.ToTable("RoutingDecisions");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Teams.Team", b =>
@@ -912,6 +969,11 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(60)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -929,6 +991,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastAssignedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("WorkspaceId")
@@ -1286,6 +1351,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Caps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -1483,6 +1552,26 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Porchlight.Server.Features.Inboxes.Inbox", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Teams.Team", null)
+                        .WithMany()
+                        .HasForeignKey("DefaultTeamId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Routing.RoutingDecision", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Porchlight.Server.Data;
+
+/// <summary>
+/// Locks rows until the caller's transaction ends, so a decision read from them stays true at its commit.
+/// PostgreSQL locks the row (SELECT … FOR UPDATE); on SQLite a transaction here begins IMMEDIATE and already
+/// holds the database's write lock, so there is nothing more to take.
+/// </summary>
+public static class RowLocks
+{
+    /// <summary>Locks the <typeparamref name="TEntity"/> row with this key. Callers that lock several kinds lock them in one order.</summary>
+    public static async Task LockAsync<TEntity>(DbContext db, Guid key, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("A row lock lasts until the transaction ends; open one first.");
+        }
+
+        if (db.Database.IsSqlite())
+        {
+            return;
+        }
+
+        var type = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var keyColumn = type.FindPrimaryKey()!.Properties.Single().GetColumnName();
+#pragma warning disable EF1002 // Identifiers come from the model, delimited; the key value is a parameter.
+        await db.Database.ExecuteSqlRawAsync(
+            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(keyColumn)} = {{0}} FOR UPDATE",
+            [key],
+            cancellationToken);
+#pragma warning restore EF1002
+    }
+}

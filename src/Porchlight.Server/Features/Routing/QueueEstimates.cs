@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+
+namespace Porchlight.Server.Features.Routing;
+
+/// <summary>
+/// Where a waiting conversation stands: its place among the team's waiting conversations of its channel (the ones
+/// served before it), and a wait estimated from how fast the team has recently been taking conversations of that
+/// channel from the queue. No recent history, no estimate: the widget then shows the place alone.
+/// </summary>
+public sealed record QueuePlace(int Position, int? EstimatedWaitSeconds);
+
+public sealed class QueueEstimates(AppDbContext db, TimeProvider clock)
+{
+    /// <summary>How far back assignments count toward the handling rate.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(30);
+
+    // The newest assignments the rate is taken from, and how few make no rate at all.
+    private const int Sample = 20;
+    private const int FewestForARate = 3;
+
+    // Estimates move in steps of this many seconds, so a visitor is not sent a new figure on every pass.
+    private const int Step = 15;
+
+    /// <summary>The place of every conversation waiting in the team's queue.</summary>
+    public async Task<Dictionary<Guid, QueuePlace>> PlacesAsync(Guid teamId, CancellationToken cancellationToken)
+    {
+        var queue = await TeamDispatch.QueueAsync(db, teamId, cancellationToken);
+        var rates = await RatesAsync(teamId, cancellationToken);
+        var ahead = new Dictionary<RoutingChannel, int>();
+        var places = new Dictionary<Guid, QueuePlace>(queue.Count);
+        foreach (var waiting in queue)
+        {
+            var position = ahead[waiting.Channel] = ahead.GetValueOrDefault(waiting.Channel) + 1;
+            places[waiting.Id] = new QueuePlace(position, rates.TryGetValue(waiting.Channel, out var perSecond) ? Estimate(position, perSecond) : null);
+        }
+
+        return places;
+    }
+
+    /// <summary>The wait of the <paramref name="position"/>-th in line when the team takes <paramref name="perSecond"/> conversations a second, in steps.</summary>
+    public static int Estimate(int position, double perSecond) => (int)Math.Ceiling(position / perSecond / Step) * Step;
+
+    // Conversations taken from the queue per second, per channel: the newest assignments over the time since the
+    // oldest of them, so a team that stopped taking any sees its rate fall as the minutes pass.
+    private async Task<Dictionary<RoutingChannel, double>> RatesAsync(Guid teamId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now - Window;
+        var recent = await db.RoutingDecisions.AsNoTracking()
+            .Where(d => d.TeamId == teamId && d.Outcome == RoutingOutcome.Assigned && d.DecidedAt >= since)
+            .OrderByDescending(d => d.DecidedAt).Take(Sample * 5)
+            .Join(db.Conversations, d => d.ConversationId, c => c.Id, (d, c) => new { d.DecidedAt, c.Origin })
+            .ToListAsync(cancellationToken);
+        return recent
+            .GroupBy(r => ConcurrencyCaps.ChannelOf(r.Origin))
+            .Select(g => (Channel: g.Key, Times: g.Select(r => r.DecidedAt).OrderDescending().Take(Sample).ToList()))
+            .Where(g => g.Times.Count >= FewestForARate)
+            .ToDictionary(g => g.Channel, g => g.Times.Count / Math.Max(60, (now - g.Times[^1]).TotalSeconds));
+    }
+}

@@ -1,0 +1,56 @@
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Routing;
+
+public static class RoutingFeature
+{
+    public static IServiceCollection AddQueuesAndRouting(this IServiceCollection services) => services
+        .AddSingleton<AssignmentAuthority>()
+        .AddHostedService(sp => sp.GetRequiredService<AssignmentAuthority>())
+        .AddScoped<AgentCapacity>()
+        .AddScoped<TeamDispatch>()
+        .AddScoped<AssignConversation>()
+        .AddScoped<RoutingSettings>()
+        .AddScoped<RoutingQueries>()
+        .AddScoped<QueueEstimates>()
+        .AddSingleton<QueueAnnouncer>()
+        .AddDomainEventHandler<ConversationStarted, QueueNewConversation>()
+        .AddDomainEventHandler<ConversationReopened, ReviewReopenedConversation>()
+        .AddDomainEventHandler<TeamMemberAdded, ServeQueueOfGrownTeam>();
+
+    public static void MapQueuesAndRouting(this RouteGroupBuilder api)
+    {
+        var routing = api.MapGroup("/routing").WithTags("Routing");
+        routing.MapGet("/caps", async (RoutingSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.WorkspaceCapsAsync(ct)))
+            .RequirePermission(Permission.ViewWorkspace).Produces<ConcurrencyCaps>();
+        routing.MapPut("/caps", async (ConcurrencyCaps? caps, RoutingSettings settings, CancellationToken ct) =>
+                (await settings.SetWorkspaceCapsAsync(caps, ct)).ToOk())
+            .RequirePermission(Permission.ManageRouting).Produces<ConcurrencyCaps>();
+
+        var agents = api.MapGroup("/agents").WithTags("Routing");
+        agents.MapGet("/{agentId:guid}/caps", async (Guid agentId, RoutingSettings settings, CancellationToken ct) =>
+                (await settings.AgentCapsAsync(agentId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<AgentCapsResponse>();
+        agents.MapPut("/{agentId:guid}/caps", async (Guid agentId, ConcurrencyCaps? caps, RoutingSettings settings, CancellationToken ct) =>
+                (await settings.SetAgentCapsAsync(agentId, caps, ct)).ToOk())
+            .RequirePermission(Permission.ManageRouting).Produces<AgentCapsResponse>();
+
+        var inboxes = api.MapGroup("/inboxes").WithTags("Routing");
+        inboxes.MapGet("/{inboxId:guid}/routing", async (Guid inboxId, RoutingSettings settings, CancellationToken ct) =>
+                (await settings.InboxAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<InboxRoutingResponse>();
+        inboxes.MapPut("/{inboxId:guid}/routing", async (Guid inboxId, InboxRoutingRequest request, RoutingSettings settings, CancellationToken ct) =>
+                (await settings.SetInboxAsync(inboxId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageRouting).Produces<InboxRoutingResponse>();
+
+        api.MapGet("/teams/{teamId:guid}/queue", async (Guid teamId, RoutingQueries queries, CancellationToken ct) =>
+                (await queries.QueueAsync(teamId, ct)).ToOk())
+            .WithTags("Routing").RequirePermission(Permission.ViewConversations).Produces<TeamQueueResponse>();
+        api.MapGet("/conversations/{conversationId:guid}/routing", async (Guid conversationId, RoutingQueries queries, CancellationToken ct) =>
+                (await queries.DecisionsAsync(conversationId, ct)).ToOk())
+            .WithTags("Routing").RequirePermission(Permission.ViewConversations).Produces<List<RoutingDecisionResponse>>();
+    }
+}

@@ -1,0 +1,174 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Teams;
+
+namespace Porchlight.Server.Features.Routing;
+
+/// <summary>A conversation in a team's queue, in the order it is served.</summary>
+public sealed record QueuedConversation(Guid Id, ConversationOrigin Origin, ConversationPriority Priority, DateTime QueuedAt)
+{
+    public RoutingChannel Channel => ConcurrencyCaps.ChannelOf(Origin);
+}
+
+/// <summary>
+/// One pass over a team's queue: in priority order, then oldest first, each waiting conversation goes to the
+/// agent the team's strategy picks among its online members with room in that channel, until the queue is
+/// empty or nobody has room. The pick is a proposal; <see cref="ClaimAsync"/> re-checks it under lock and
+/// commits it with its reason, so a stale picture can cost a retry but never a double assignment or a cap.
+/// </summary>
+public sealed class TeamDispatch(AppDbContext db, AgentCapacity capacity, ConversationChanges changes, IPresenceStore presence, TimeProvider clock)
+{
+    private enum Claim
+    {
+        Assigned,
+        NotWaiting,
+        Refused,
+    }
+
+    /// <summary>The team's waiting conversations in the order they are served: priority, then time in the queue.</summary>
+    public static async Task<List<QueuedConversation>> QueueAsync(AppDbContext db, Guid teamId, CancellationToken cancellationToken)
+    {
+        var waiting = await db.Conversations.AsNoTracking()
+            .Where(c => c.TeamId == teamId && c.QueuedAt != null)
+            .Select(c => new QueuedConversation(c.Id, c.Origin, c.Priority, c.QueuedAt!.Value))
+            .ToListAsync(cancellationToken);
+        // Priorities are stored by name, so they are ordered here rather than by the database.
+        return [.. waiting.OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id)];
+    }
+
+    /// <returns>How many conversations were assigned.</returns>
+    public async Task<int> RunAsync(Guid teamId, CancellationToken cancellationToken)
+    {
+        var team = await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team is null || team.Strategy == AssignmentStrategy.Manual)
+        {
+            return 0;
+        }
+
+        var roster = await RosterAsync(team, cancellationToken);
+        var full = new HashSet<RoutingChannel>();
+        var assigned = 0;
+        foreach (var waiting in await QueueAsync(db, teamId, cancellationToken))
+        {
+            // Strict order within a channel: once nobody has room for chats, no later chat jumps the queue.
+            if (full.Contains(waiting.Channel))
+            {
+                continue;
+            }
+
+            while (true)
+            {
+                if (AssignmentStrategies.Choose(team.Strategy, roster.Candidates(waiting.Channel)) is not { } choice)
+                {
+                    full.Add(waiting.Channel);
+                    break;
+                }
+
+                var claim = await ClaimAsync(waiting.Id, team, choice, cancellationToken);
+                if (claim == Claim.Assigned)
+                {
+                    roster.Took(choice.Agent.AgentId, waiting.Channel, clock.GetUtcNow().UtcDateTime);
+                    assigned++;
+                    break;
+                }
+
+                if (claim == Claim.NotWaiting)
+                {
+                    break;
+                }
+
+                // The agent filled up or left meanwhile (another team, a person, another node): ask again without them.
+                roster.Exclude(choice.Agent.AgentId, waiting.Channel);
+            }
+
+            if (full.Count == Enum.GetValues<RoutingChannel>().Length)
+            {
+                break;
+            }
+        }
+
+        return assigned;
+    }
+
+    private async Task<Claim> ClaimAsync(Guid conversationId, Team team, AssignmentChoice choice, CancellationToken cancellationToken)
+    {
+        var claim = Claim.NotWaiting;
+        await changes.DecideAsync(async ct =>
+        {
+            // Agent first, then conversation: every path that locks both locks them in this order.
+            var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, ct);
+            if (conversation is null)
+            {
+                return null;
+            }
+
+            var load = await capacity.LockAndReadAsync(choice.Agent.AgentId, ConcurrencyCaps.ChannelOf(conversation.Origin), ct);
+            await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
+            conversation = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
+            if (!conversation.IsWaiting || conversation.TeamId != team.Id)
+            {
+                return null;
+            }
+
+            var member = await db.TeamMembers.AnyAsync(m => m.TeamId == team.Id && m.AgentId == choice.Agent.AgentId, ct);
+            if (load is not { Available: true, HasRoom: true } || !member)
+            {
+                claim = Claim.Refused;
+                return null;
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            var waited = now - conversation.QueuedAt!.Value;
+            conversation.Assign(choice.Agent.AgentId, team.Id, now);
+            var reason = $"{choice.Basis}: {load.Describe()}";
+            db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Assigned, team.Id, load.AgentId, reason, now, waited));
+            await db.TeamMembers.Where(m => m.TeamId == team.Id && m.AgentId == load.AgentId)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastAssignedAt, now), ct);
+            claim = Claim.Assigned;
+            return (conversation, $"Assigned to {load.Name} by team {team.Name} ({reason})");
+        }, authorAgentId: null, cancellationToken);
+        return claim;
+    }
+
+    private async Task<Roster> RosterAsync(Team team, CancellationToken cancellationToken)
+    {
+        var connected = (await presence.ConnectedAgentsAsync(team.WorkspaceId)).ToHashSet();
+        var members = await db.TeamMembers.AsNoTracking().Where(m => m.TeamId == team.Id)
+            .Join(db.Agents.Where(a => a.IsActive && a.Availability == AgentAvailability.Online), m => m.AgentId, a => a.Id,
+                (m, a) => new { a.Id, a.DisplayName, a.Caps, m.LastAssignedAt })
+            .ToListAsync(cancellationToken);
+        members.RemoveAll(m => !connected.Contains(m.Id));
+        var workspaceCaps = await db.Workspaces.AsNoTracking().Where(w => w.Id == team.WorkspaceId).Select(w => w.Caps).FirstAsync(cancellationToken);
+        var loads = await capacity.ReadLoadsAsync([.. members.Select(m => m.Id)], cancellationToken);
+        var candidates = new Dictionary<RoutingChannel, List<AssignmentCandidate>>();
+        foreach (var channel in Enum.GetValues<RoutingChannel>())
+        {
+            candidates[channel] = [.. members.Select(m => new AssignmentCandidate(
+                m.Id, m.DisplayName, loads.GetValueOrDefault((m.Id, channel)), ConcurrencyCaps.Effective(m.Caps, workspaceCaps, channel), m.LastAssignedAt))];
+        }
+
+        return new Roster(candidates);
+    }
+
+    /// <summary>This pass's picture of who can take what, kept current with its own assignments.</summary>
+    private sealed class Roster(Dictionary<RoutingChannel, List<AssignmentCandidate>> candidates)
+    {
+        public List<AssignmentCandidate> Candidates(RoutingChannel channel) => candidates[channel];
+
+        public void Took(Guid agentId, RoutingChannel channel, DateTime now)
+        {
+            foreach (var (each, list) in candidates)
+            {
+                var index = list.FindIndex(c => c.AgentId == agentId);
+                if (index >= 0)
+                {
+                    list[index] = list[index] with { Active = list[index].Active + (each == channel ? 1 : 0), LastAssignedAt = now };
+                }
+            }
+        }
+
+        public void Exclude(Guid agentId, RoutingChannel channel) => candidates[channel].RemoveAll(c => c.AgentId == agentId);
+    }
+}
