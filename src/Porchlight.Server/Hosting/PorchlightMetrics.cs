@@ -16,6 +16,14 @@ public sealed class PorchlightMetrics
         TrackingStored = meter.CreateCounter<long>("porchlight.tracking.stored", description: "Tracked events stored.");
         TrackingRefused = meter.CreateCounter<long>("porchlight.tracking.refused", description: "Tracking requests answered with an error, by reason.");
         TrackingLost = meter.CreateCounter<long>("porchlight.tracking.lost", description: "Acknowledged tracked events the database refused even alone (should stay 0).");
+        Assignments = meter.CreateCounter<long>("porchlight.routing.assignments", description: "Conversations assigned, by who decided (queue or person).");
+        Returned = meter.CreateCounter<long>("porchlight.routing.returned", description: "Reopened conversations taken back from agents who could not take them.");
+        QueueWait = meter.CreateHistogram(
+            "porchlight.routing.queue_wait", unit: "s", description: "How long conversations waited in a team's queue before an agent got them.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600] });
+        AssignmentDuration = meter.CreateHistogram(
+            "porchlight.routing.assignment_duration", unit: "ms", description: "Time to decide and commit one assignment from a queue, locks included.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000] });
     }
 
     public Counter<long> SignIns { get; }
@@ -29,4 +37,12 @@ public sealed class PorchlightMetrics
     public Counter<long> TrackingRefused { get; }
 
     public Counter<long> TrackingLost { get; }
+
+    public Counter<long> Assignments { get; }
+
+    public Counter<long> Returned { get; }
+
+    public Histogram<double> QueueWait { get; }
+
+    public Histogram<double> AssignmentDuration { get; }
 }

@@ -43,6 +43,7 @@ public static class StartupConfiguration
         CheckPositiveTime(configuration, "Storage:AttachmentLinkLifetime", problems);
         CheckPositiveTime(configuration, "Storage:UnsentAttachmentLifetime", problems);
         CheckPositiveTime(configuration, "Storage:AttachmentSweepInterval", problems);
+        CheckPositiveTime(configuration, "Routing:SweepInterval", problems);
         CheckPositiveTime(configuration, "Conversations:MessageEditWindow", problems);
         problems.AddRange(TrustedProxies.Problems(configuration));
         return problems;

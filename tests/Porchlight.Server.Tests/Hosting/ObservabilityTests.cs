@@ -84,6 +84,7 @@ public sealed class ObservabilityTests
     [InlineData("Outbox:PollInterval", "00:00:00", "Outbox:PollInterval")]
     [InlineData("Outbox:Lease", "soon", "Outbox:Lease")]
     [InlineData("Outbox:MaxAttempts", "0", "Outbox:MaxAttempts")]
+    [InlineData("Routing:SweepInterval", "00:00:00", "Routing:SweepInterval")]
     [InlineData("Security:SignInAttemptsPerMinute", "-5", "Security:SignInAttemptsPerMinute")]
     [InlineData("Network:TrustedProxies", "proxy.internal", "Network:TrustedProxies")]
     public void StartupConfiguration_BadSetting_ProblemNamesTheSetting(string key, string value, string named)

@@ -6,17 +6,28 @@ namespace Porchlight.Server.Features.Agents;
 
 public sealed record SetAvailabilityRequest(AgentAvailability? Availability);
 
-/// <summary>The agent chooses Online or Away; teammates see the change at once while the agent is connected.</summary>
+/// <summary>
+/// The agent chooses Online, Away or Break (or a supervisor chooses for them); teammates see the change at once
+/// while the agent is connected, and an agent back Online may receive waiting conversations.
+/// </summary>
 public sealed class SetMyAvailability(AppDbContext db, ActingAgent actor, AgentPresence presence)
 {
-    public async Task<Result<AgentResponse>> HandleAsync(SetAvailabilityRequest request, CancellationToken cancellationToken)
+    public Task<Result<AgentResponse>> HandleAsync(SetAvailabilityRequest request, CancellationToken cancellationToken) =>
+        ForAgentAsync(actor.AgentId, request, cancellationToken);
+
+    /// <summary>Sets another agent's status: the endpoint that calls this requires the right to manage routing.</summary>
+    public async Task<Result<AgentResponse>> ForAgentAsync(Guid agentId, SetAvailabilityRequest request, CancellationToken cancellationToken)
     {
         if (request.Availability is not { } availability || !Enum.IsDefined(availability))
         {
             return Failure.Invalid("availability", "Required: Online, Away or Break.");
         }
 
-        var agent = await db.Agents.SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
+        if (await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken) is not { } agent)
+        {
+            return Failure.NotFound("The agent");
+        }
+
         if (agent.SetAvailability(availability))
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -30,7 +30,8 @@ public sealed record InboxResponse(
     string? EmbedSnippet,
     bool RequireIdentityVerification,
     Tracking.TrackingSettings? Tracking,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    Guid? DefaultTeamId = null)
 {
     public static InboxResponse From(Inbox inbox, PublicUrls urls) => new(
         inbox.Id,
@@ -41,7 +42,8 @@ public sealed record InboxResponse(
         inbox.Channel == InboxChannel.WebWidget ? WidgetEmbed.For(inbox, urls) : null,
         inbox.RequireIdentityVerification,
         inbox.Channel == InboxChannel.WebWidget ? inbox.Tracking : null,
-        inbox.CreatedAt);
+        inbox.CreatedAt,
+        inbox.DefaultTeamId);
 }
 
 /// <summary>An inbox's identity secret in plain text; only admins see it.</summary>

@@ -11,7 +11,7 @@ namespace Porchlight.Server.Features.Routing;
 /// for whoever picks it up. The decision is logged like the queue's own.
 /// </summary>
 public sealed class AssignConversation(
-    AppDbContext db, ActingAgent actor, AgentCapacity capacity, ConversationChanges changes, AssignmentAuthority authority, TimeProvider clock)
+    AppDbContext db, ActingAgent actor, AgentCapacity capacity, ConversationChanges changes, AssignmentAuthority authority, PorchlightMetrics metrics, TimeProvider clock)
 {
     public const int MaxNoteLength = 500;
 
@@ -46,6 +46,7 @@ public sealed class AssignConversation(
         Failure? refused = null;
         Guid? previousAssignee = null;
         Guid? leftQueueOf = null;
+        var assigned = false;
         var changed = await changes.DecideAsync(async ct =>
         {
             var seen = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, ct);
@@ -77,6 +78,7 @@ public sealed class AssignConversation(
             previousAssignee = conversation.AssigneeId;
             leftQueueOf = conversation.IsWaiting ? conversation.TeamId : null;
             conversation.Assign(request.AssigneeId, request.TeamId, now);
+            assigned = conversation.AssigneeId is not null && conversation.AssigneeId != previousAssignee;
             if (Decision(conversation, load, overCap, now) is { } decision)
             {
                 db.RoutingDecisions.Add(decision);
@@ -91,6 +93,11 @@ public sealed class AssignConversation(
         }
 
         changed ??= await db.Conversations.AsNoTracking().FirstAsync(c => c.Id == conversationId, cancellationToken);
+        if (assigned)
+        {
+            metrics.Assignments.Add(1, new KeyValuePair<string, object?>("by", "person"));
+        }
+
         if (previousAssignee is { } previous && previous != changed.AssigneeId)
         {
             authority.AgentMayTakeMore(changed.WorkspaceId, previous);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
@@ -11,13 +12,27 @@ namespace Porchlight.Server.Features.Routing;
 /// wait is over when an agent takes the conversation (a notice without a place). Runs after every pass over a
 /// team's queue; remembers what each visitor was last told, so an unchanged place is not sent again.
 /// </summary>
-public sealed class QueueAnnouncer(IHubContext<VisitorHub, IVisitorClient> visitors)
+public sealed class QueueAnnouncer
 {
+    private readonly IHubContext<VisitorHub, IVisitorClient> _visitors;
     private readonly ConcurrentDictionary<Guid, Told> _told = new();
+
+    // How many wait in each team's queue as of its latest pass on this node, for the queue-length gauge.
+    private readonly ConcurrentDictionary<Guid, int> _waiting = new();
+
+    public QueueAnnouncer(IHubContext<VisitorHub, IVisitorClient> visitors, IMeterFactory meterFactory)
+    {
+        _visitors = visitors;
+        meterFactory.Create(Hosting.PorchlightMetrics.MeterName).CreateObservableGauge(
+            "porchlight.routing.waiting",
+            () => _waiting.Select(w => new Measurement<int>(w.Value, new KeyValuePair<string, object?>("team", w.Key.ToString()))),
+            description: "Conversations waiting in each team's queue.");
+    }
 
     public async Task AnnounceAsync(AppDbContext db, QueueEstimates estimates, Guid teamId, CancellationToken cancellationToken)
     {
         var places = await estimates.PlacesAsync(teamId, cancellationToken);
+        _waiting[teamId] = places.Count;
         var unknown = places.Keys.Where(id => !_told.ContainsKey(id)).ToList();
         var addresses = await db.Conversations.AsNoTracking().Where(c => unknown.Contains(c.Id))
             .Select(c => new { c.Id, c.InboxId, c.ContactId }).ToDictionaryAsync(c => c.Id, c => VisitorHub.ContactGroup(c.InboxId, c.ContactId), cancellationToken);
@@ -37,13 +52,13 @@ public sealed class QueueAnnouncer(IHubContext<VisitorHub, IVisitorClient> visit
             }
 
             _told[conversationId] = new Told(teamId, group, place);
-            await visitors.Clients.Group(group).QueueChanged(new QueueNotice(conversationId, place.Position, place.EstimatedWaitSeconds));
+            await _visitors.Clients.Group(group).QueueChanged(new QueueNotice(conversationId, place.Position, place.EstimatedWaitSeconds));
         }
 
         foreach (var (conversationId, told) in _told.Where(t => t.Value.TeamId == teamId && !places.ContainsKey(t.Key)).ToList())
         {
             _told.TryRemove(conversationId, out _);
-            await visitors.Clients.Group(told.Group).QueueChanged(new QueueNotice(conversationId, null, null));
+            await _visitors.Clients.Group(told.Group).QueueChanged(new QueueNotice(conversationId, null, null));
         }
     }
 

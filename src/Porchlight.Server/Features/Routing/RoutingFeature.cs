@@ -1,4 +1,5 @@
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Hosting;
@@ -16,6 +17,7 @@ public static class RoutingFeature
         .AddScoped<RoutingSettings>()
         .AddScoped<RoutingQueries>()
         .AddScoped<QueueEstimates>()
+        .AddScoped<SupervisorFigures>()
         .AddSingleton<QueueAnnouncer>()
         .AddDomainEventHandler<ConversationStarted, QueueNewConversation>()
         .AddDomainEventHandler<ConversationReopened, ReviewReopenedConversation>()
@@ -34,6 +36,9 @@ public static class RoutingFeature
         agents.MapGet("/{agentId:guid}/caps", async (Guid agentId, RoutingSettings settings, CancellationToken ct) =>
                 (await settings.AgentCapsAsync(agentId, ct)).ToOk())
             .RequirePermission(Permission.ViewWorkspace).Produces<AgentCapsResponse>();
+        agents.MapPut("/{agentId:guid}/availability", async (Guid agentId, SetAvailabilityRequest request, SetMyAvailability useCase, CancellationToken ct) =>
+                (await useCase.ForAgentAsync(agentId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageRouting).Produces<AgentResponse>();
         agents.MapPut("/{agentId:guid}/caps", async (Guid agentId, ConcurrencyCaps? caps, RoutingSettings settings, CancellationToken ct) =>
                 (await settings.SetAgentCapsAsync(agentId, caps, ct)).ToOk())
             .RequirePermission(Permission.ManageRouting).Produces<AgentCapsResponse>();
@@ -46,6 +51,8 @@ public static class RoutingFeature
                 (await settings.SetInboxAsync(inboxId, request, ct)).ToOk())
             .RequirePermission(Permission.ManageRouting).Produces<InboxRoutingResponse>();
 
+        routing.MapGet("/supervision", async (SupervisorFigures figures, CancellationToken ct) => TypedResults.Ok(await figures.ReadAsync(ct)))
+            .RequirePermission(Permission.ViewReports).Produces<SupervisionResponse>();
         api.MapGet("/teams/{teamId:guid}/queue", async (Guid teamId, RoutingQueries queries, CancellationToken ct) =>
                 (await queries.QueueAsync(teamId, ct)).ToOk())
             .WithTags("Routing").RequirePermission(Permission.ViewConversations).Produces<TeamQueueResponse>();

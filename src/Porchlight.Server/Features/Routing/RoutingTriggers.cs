@@ -51,7 +51,13 @@ public sealed class QueueNewConversation(AppDbContext db, ConversationChanges ch
 /// left with an agent who is not there.
 /// </summary>
 public sealed class ReviewReopenedConversation(
-    AppDbContext db, AgentCapacity capacity, IPresenceStore presence, ConversationChanges changes, AssignmentAuthority authority, TimeProvider clock)
+    AppDbContext db,
+    AgentCapacity capacity,
+    IPresenceStore presence,
+    ConversationChanges changes,
+    AssignmentAuthority authority,
+    Hosting.PorchlightMetrics metrics,
+    TimeProvider clock)
     : IDomainEventHandler<ConversationReopened>
 {
     public async Task HandleAsync(ConversationReopened reopened, CancellationToken cancellationToken)
@@ -95,6 +101,11 @@ public sealed class ReviewReopenedConversation(
             db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Returned, teamId, assigneeId, reason, now));
             return (conversation, teamName is null ? $"Unassigned: {why}" : $"Back in the queue of team {teamName}: {why}");
         }, authorAgentId: null, cancellationToken);
+        if (returned is not null)
+        {
+            metrics.Returned.Add(1);
+        }
+
         if (returned?.TeamId is { } queuedIn)
         {
             authority.TeamMayAssign(returned.WorkspaceId, queuedIn);

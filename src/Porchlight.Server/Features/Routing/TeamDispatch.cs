@@ -18,7 +18,8 @@ public sealed record QueuedConversation(Guid Id, ConversationOrigin Origin, Conv
 /// empty or nobody has room. The pick is a proposal; <see cref="ClaimAsync"/> re-checks it under lock and
 /// commits it with its reason, so a stale picture can cost a retry but never a double assignment or a cap.
 /// </summary>
-public sealed class TeamDispatch(AppDbContext db, AgentCapacity capacity, ConversationChanges changes, IPresenceStore presence, TimeProvider clock)
+public sealed class TeamDispatch(
+    AppDbContext db, AgentCapacity capacity, ConversationChanges changes, IPresenceStore presence, Hosting.PorchlightMetrics metrics, TimeProvider clock)
 {
     private enum Claim
     {
@@ -94,7 +95,9 @@ public sealed class TeamDispatch(AppDbContext db, AgentCapacity capacity, Conver
 
     private async Task<Claim> ClaimAsync(Guid conversationId, Team team, AssignmentChoice choice, CancellationToken cancellationToken)
     {
+        var started = clock.GetTimestamp();
         var claim = Claim.NotWaiting;
+        TimeSpan waited = default;
         await changes.DecideAsync(async ct =>
         {
             // Agent first, then conversation: every path that locks both locks them in this order.
@@ -120,7 +123,7 @@ public sealed class TeamDispatch(AppDbContext db, AgentCapacity capacity, Conver
             }
 
             var now = clock.GetUtcNow().UtcDateTime;
-            var waited = now - conversation.QueuedAt!.Value;
+            waited = now - conversation.QueuedAt!.Value;
             conversation.Assign(choice.Agent.AgentId, team.Id, now);
             var reason = $"{choice.Basis}: {load.Describe()}";
             db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Assigned, team.Id, load.AgentId, reason, now, waited));
@@ -129,6 +132,13 @@ public sealed class TeamDispatch(AppDbContext db, AgentCapacity capacity, Conver
             claim = Claim.Assigned;
             return (conversation, $"Assigned to {load.Name} by team {team.Name} ({reason})");
         }, authorAgentId: null, cancellationToken);
+        if (claim == Claim.Assigned)
+        {
+            metrics.Assignments.Add(1, new KeyValuePair<string, object?>("by", "queue"));
+            metrics.QueueWait.Record(waited.TotalSeconds);
+            metrics.AssignmentDuration.Record(clock.GetElapsedTime(started).TotalMilliseconds);
+        }
+
         return claim;
     }
 

@@ -245,6 +245,41 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
         }
     }
 
+    [Fact]
+    public async Task Supervision_ConversationWaitsAndAnotherIsHeld_FiguresShowTheQueueTheLoadAndTheMetrics()
+    {
+        var desk = await NewDeskAsync(agents: 2);
+        await desk.Owner.PutJsonAsync($"/api/v1/agents/{desk.AgentIds[0]}/caps", new { all = 1 }).ExpectAsync(HttpStatusCode.OK);
+        var supervisor = Factory.CreateApiClient((await Factory.AddAgentAsync(desk.WorkspaceId, AgentRole.Supervisor)).Token);
+        await supervisor.PutJsonAsync($"/api/v1/agents/{desk.AgentIds[1]}/availability", new { availability = "Break" }).ExpectAsync(HttpStatusCode.OK);
+        await using var online = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[0]);
+        await using var onBreak = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[1]);
+        var held = await StartConversationAsync(desk.InboxToken);
+        await WaitForAssigneeAsync(desk.Owner, held, desk.AgentIds[0]);
+        var waiting = await StartConversationAsync(desk.InboxToken);
+        await Eventually.WaitUntilAsync(async () => (await QueueAsync(desk)).Count == 1, "the second conversation waits");
+
+        var figures = await supervisor.GetJsonAsync("/api/v1/routing/supervision");
+
+        var team = Assert.Single(figures.GetProperty("teams").EnumerateArray());
+        Assert.Equal((1, 1, 1, 1, 0), (team.GetProperty("waiting").GetInt32(), team.GetProperty("inProgress").GetInt32(),
+            team.GetProperty("agentsOnline").GetInt32(), team.GetProperty("agentsOnBreak").GetInt32(), team.GetProperty("agentsOffline").GetInt32()));
+        Assert.Equal(waiting, Assert.Single(team.GetProperty("queue").EnumerateArray()).GetProperty("conversationId").GetGuid());
+        var agent = figures.GetProperty("agents").EnumerateArray().Single(a => a.GetProperty("agentId").GetGuid() == desk.AgentIds[0]);
+        var chats = agent.GetProperty("load").EnumerateArray().Single(l => l.Text("channel") == "Chat");
+        Assert.Equal((1, 1), (chats.GetProperty("active").GetInt32(), chats.GetProperty("cap").GetInt32()));
+        var inbox = Assert.Single(figures.GetProperty("inboxes").EnumerateArray());
+        Assert.Equal((1, 1), (inbox.GetProperty("unassigned").GetInt32(), inbox.GetProperty("inProgress").GetInt32()));
+        await Factory.CreateApiClient(desk.AgentTokens[0]).GetAsync("/api/v1/routing/supervision", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await Factory.CreateApiClient(desk.AgentTokens[0]).PutJsonAsync($"/api/v1/agents/{desk.AgentIds[1]}/availability", new { availability = "Online" })
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        var metrics = (await Factory.CreateClient().GetStringAsync("/metrics", Ct)).Split('\n');
+        Assert.Contains(metrics, line => line.StartsWith("porchlight_routing_assignments_total{", StringComparison.Ordinal) && line.Contains("by=\"queue\"", StringComparison.Ordinal));
+        Assert.Contains(metrics, line => line.StartsWith("porchlight_routing_waiting{", StringComparison.Ordinal)
+            && line.Contains($"team=\"{desk.TeamId}\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("""{"all": -1}""", "caps.all")]
     [InlineData("""{"all": 5, "chat": 101}""", "caps.chat")]

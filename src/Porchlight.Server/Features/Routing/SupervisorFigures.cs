@@ -1,0 +1,128 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Routing;
+
+/// <summary>A waiting conversation as a supervisor sees it in a team's queue.</summary>
+public sealed record WaitingConversation(
+    Guid ConversationId, int Number, string Contact, ConversationPriority Priority, RoutingChannel Channel, int Position, double WaitingSeconds);
+
+public sealed record TeamFigures(
+    Guid TeamId,
+    string Name,
+    AssignmentStrategy Strategy,
+    int Waiting,
+    double? LongestWaitSeconds,
+    double? AverageWaitSeconds,
+    int InProgress,
+    int AgentsOnline,
+    int AgentsAway,
+    int AgentsOnBreak,
+    int AgentsOffline,
+    IReadOnlyList<WaitingConversation> Queue);
+
+public sealed record InboxFigures(Guid InboxId, string Name, int Unassigned, double? LongestWaitSeconds, int InProgress);
+
+/// <summary>An agent's active conversations and cap in one channel.</summary>
+public sealed record ChannelLoad(RoutingChannel Channel, int Active, int Cap);
+
+/// <summary>An agent as the supervisor view shows them; <c>OwnCaps</c> are the agent's own settings, <c>Load</c> the caps in force.</summary>
+public sealed record AgentFigures(
+    Guid AgentId,
+    string Name,
+    PresenceStatus Presence,
+    AgentAvailability Availability,
+    IReadOnlyList<Guid> TeamIds,
+    IReadOnlyList<ChannelLoad> Load,
+    ConcurrencyCaps OwnCaps);
+
+/// <summary>The live supervisor view's figures, as of <c>At</c>.</summary>
+public sealed record SupervisionResponse(DateTime At, IReadOnlyList<TeamFigures> Teams, IReadOnlyList<InboxFigures> Inboxes, IReadOnlyList<AgentFigures> Agents);
+
+/// <summary>
+/// What a supervisor watches: per team the queue (how many wait, for how long, the queue itself), what is in
+/// progress and who is there; per inbox what nobody holds yet; per agent their load against their caps.
+/// Read in a handful of grouped queries, so the view can refresh every second without weighing on the database.
+/// </summary>
+public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPresenceStore presence, AgentCapacity capacity, TimeProvider clock)
+{
+    /// <summary>How many waiting conversations per team the view lists (the counts cover all of them).</summary>
+    public const int QueueShown = 20;
+
+    public async Task<SupervisionResponse> ReadAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var connected = (await presence.ConnectedAgentsAsync(actor.WorkspaceId)).ToHashSet();
+        var agents = await db.Agents.AsNoTracking().Where(a => a.IsActive).OrderBy(a => a.DisplayName).ToListAsync(cancellationToken);
+        var memberships = await db.TeamMembers.AsNoTracking().Select(m => new { m.TeamId, m.AgentId }).ToListAsync(cancellationToken);
+        var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name, t.Strategy }).ToListAsync(cancellationToken);
+        var inboxes = await db.Inboxes.AsNoTracking().OrderBy(i => i.Name).Select(i => new { i.Id, i.Name }).ToListAsync(cancellationToken);
+        var workspaceCaps = await db.Workspaces.AsNoTracking().Where(w => w.Id == actor.WorkspaceId).Select(w => w.Caps).FirstAsync(cancellationToken);
+        var loads = await capacity.ReadLoadsAsync([.. agents.Select(a => a.Id)], cancellationToken);
+
+        // Everything active nobody holds (waiting in a team's queue or unassigned in an inbox), and who holds what per team.
+        var unassigned = await db.Conversations.AsNoTracking()
+            .Where(c => c.AssigneeId == null && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
+            .Select(c => new { c.Id, c.Number, c.InboxId, c.TeamId, c.QueuedAt, c.CreatedAt, c.Priority, c.Origin, c.ContactId })
+            .ToListAsync(cancellationToken);
+        var inProgress = await db.Conversations.AsNoTracking()
+            .Where(c => c.AssigneeId != null && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
+            .GroupBy(c => new { c.TeamId, c.InboxId }).Select(g => new { g.Key.TeamId, g.Key.InboxId, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+
+        var shownContacts = unassigned.Where(c => c.QueuedAt != null).Select(c => c.ContactId).Distinct().ToList();
+        var contactNames = await db.Contacts.AsNoTracking().Where(c => shownContacts.Contains(c.Id))
+            .Select(c => new { c.Id, c.Name, c.Email }).ToDictionaryAsync(c => c.Id, c => Contact.NameFor(c.Id, c.Name, c.Email), cancellationToken);
+
+        var agentFigures = agents.ConvertAll(a => new AgentFigures(
+            a.Id,
+            a.DisplayName,
+            a.PresenceWhen(connected.Contains(a.Id)),
+            a.Availability,
+            [.. memberships.Where(m => m.AgentId == a.Id).Select(m => m.TeamId)],
+            [.. Enum.GetValues<RoutingChannel>().Select(channel => new ChannelLoad(
+                channel, loads.GetValueOrDefault((a.Id, channel)), ConcurrencyCaps.Effective(a.Caps, workspaceCaps, channel)))],
+            a.Caps));
+        var presenceOf = agentFigures.ToDictionary(a => a.AgentId, a => a.Presence);
+
+        var teamFigures = teams.ConvertAll(team =>
+        {
+            var waiting = unassigned.Where(c => c.TeamId == team.Id && c.QueuedAt != null)
+                .OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id).ToList();
+            var waits = waiting.Select(c => (now - c.QueuedAt!.Value).TotalSeconds).ToList();
+            var members = memberships.Where(m => m.TeamId == team.Id).Select(m => presenceOf.GetValueOrDefault(m.AgentId, PresenceStatus.Offline)).ToList();
+            var ahead = new Dictionary<RoutingChannel, int>();
+            return new TeamFigures(
+                team.Id,
+                team.Name,
+                team.Strategy,
+                waiting.Count,
+                waits.Count == 0 ? null : waits.Max(),
+                waits.Count == 0 ? null : waits.Average(),
+                inProgress.Where(p => p.TeamId == team.Id).Sum(p => p.Count),
+                members.Count(p => p == PresenceStatus.Online),
+                members.Count(p => p == PresenceStatus.Away),
+                members.Count(p => p == PresenceStatus.Break),
+                members.Count(p => p == PresenceStatus.Offline),
+                [.. waiting.Take(QueueShown).Select(c =>
+                {
+                    var channel = ConcurrencyCaps.ChannelOf(c.Origin);
+                    var position = ahead[channel] = ahead.GetValueOrDefault(channel) + 1;
+                    return new WaitingConversation(
+                        c.Id, c.Number, contactNames.GetValueOrDefault(c.ContactId, ""), c.Priority, channel, position, (now - c.QueuedAt!.Value).TotalSeconds);
+                })]);
+        });
+
+        var inboxFigures = inboxes.ConvertAll(inbox =>
+        {
+            var nobody = unassigned.Where(c => c.InboxId == inbox.Id).Select(c => (now - (c.QueuedAt ?? c.CreatedAt)).TotalSeconds).ToList();
+            return new InboxFigures(inbox.Id, inbox.Name, nobody.Count, nobody.Count == 0 ? null : nobody.Max(), inProgress.Where(p => p.InboxId == inbox.Id).Sum(p => p.Count));
+        });
+
+        return new SupervisionResponse(now, teamFigures, inboxFigures, agentFigures);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Porchlight.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Porchlight.E2E;
+
+/// <summary>
+/// A supervisor routes the website's chats to a team and watches the live queues page: a visitor's chat waits
+/// while the only agent present has no room (the visitor sees their place in line), and the moment the supervisor
+/// raises that agent's cap the agent gets it, on both screens, without a reload.
+/// </summary>
+public sealed partial class SupervisionTests : BrowserTest
+{
+    private const string DemoPassword = "porchlight-demo";
+
+    [Fact]
+    public async Task LiveQueues_VisitorWaitsUntilTheSupervisorRaisesACap_BothScreensFollowLive()
+    {
+        await SeedDemoWorkspaceAsync();
+        var dana = await SignInAsync("owner@demo.porchlight.test", DemoPassword, "Dana Whitfield");
+        var marco = await SignInAsync("marco@demo.porchlight.test", DemoPassword, "Marco Bianchi");
+        await OpenInteractiveAsync(dana, "/settings/inboxes");
+        var website = dana.Locator("tr", new() { HasText = "Website chat" });
+        var snippet = (await website.Locator("td[data-label='Embed snippet'] code").InnerTextAsync()).Trim();
+        await website.Locator("select[id^='inbox-team-']").SelectOptionAsync(new SelectOptionValue { Label = "Team Support" });
+        await Expect(dana.GetByText("New conversations of Website chat wait for team Support.")).ToBeVisibleAsync();
+
+        // Marco is the only agent present; the supervisor leaves him no room for another chat.
+        await OpenInteractiveAsync(marco, "/inbox");
+        await OpenInteractiveAsync(dana, "/supervision");
+        var marcoRow = dana.Locator("tr[data-agent='Marco Bianchi']");
+        await Expect(marcoRow.Locator(".pl-presence-online")).ToHaveCountAsync(1);
+        var cap = marcoRow.Locator("input.pl-cap-input");
+        await cap.FillAsync("0");
+        await cap.PressAsync("Tab");
+        var chats = marcoRow.Locator("td[data-channel='Chat']");
+        await Expect(chats).ToHaveTextAsync(ZeroCap());
+        var held = int.Parse((await chats.InnerTextAsync()).Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        // A visitor starts a chat: it waits in Support's queue, and the visitor is told their place.
+        using var site = HostSite.Start(snippet);
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Url);
+        await WidgetLocators.Launcher(visitor).ClickAsync();
+        var chat = WidgetLocators.Chat(visitor);
+        var composer = chat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await composer.FillAsync("Hello, can someone help me with a return?");
+        await composer.PressAsync("Enter");
+        await Expect(chat.Locator("p.notice")).ToHaveTextAsync("You're number 1 in line.");
+        var support = dana.Locator("[data-team='Support']");
+        await Expect(support.Locator("[data-figure='waiting'] .pl-figure-value")).ToHaveTextAsync("1");
+        await Expect(support.Locator(".pl-queue tbody tr")).ToHaveCountAsync(1);
+        await Screenshot(dana, "supervision-1-waiting");
+        await Screenshot(visitor, "supervision-2-widget-in-line");
+
+        // Room for one more: Marco gets the chat at once, and both screens follow.
+        await cap.FillAsync((held + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await cap.PressAsync("Tab");
+        await Expect(support.Locator("[data-figure='waiting'] .pl-figure-value")).ToHaveTextAsync("0");
+        await Expect(chats).ToHaveTextAsync($"{held + 1}/{held + 1}");
+        await Expect(support.Locator(".pl-queue")).ToHaveCountAsync(0);
+        await Expect(chat.Locator("p.notice")).ToHaveTextAsync("");
+        await Expect(marco.Locator(".pl-conversation-row", new() { HasText = "return" })).ToHaveCountAsync(1);
+        await Screenshot(dana, "supervision-3-assigned");
+    }
+
+    [GeneratedRegex(@"^\d+/0$")]
+    private static partial Regex ZeroCap();
+}
