@@ -44,6 +44,7 @@ public static class StartupConfiguration
         CheckPositiveTime(configuration, "Storage:UnsentAttachmentLifetime", problems);
         CheckPositiveTime(configuration, "Storage:AttachmentSweepInterval", problems);
         CheckPositiveTime(configuration, "Routing:SweepInterval", problems);
+        CheckPositiveTime(configuration, "Agents:AutoAwayCheckInterval", problems);
         CheckPositiveTime(configuration, "Conversations:MessageEditWindow", problems);
         problems.AddRange(TrustedProxies.Problems(configuration));
         return problems;

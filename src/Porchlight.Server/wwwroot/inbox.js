@@ -254,9 +254,18 @@ function onDrop(event) {
   }
 }
 
+// The agent is at their desk: told to the page at most once a minute, so automatic away counts from the last sign of life.
+let activeReportedAt = 0;
+function onActivity() {
+  if (Date.now() - activeReportedAt < 60000) return;
+  activeReportedAt = Date.now();
+  call("Active");
+}
+
 const listeners = [
   ["keydown", onKeyDown], ["keyup", onComposerKeyUp], ["input", onInput], ["click", onClick],
   ["paste", onPaste], ["dragover", onDragOver], ["dragleave", onDragLeave], ["drop", onDrop],
+  ["pointermove", onActivity], ["pointerdown", onActivity], ["keydown", onActivity], ["wheel", onActivity],
 ];
 
 export function start(dotnet, alerts) {

@@ -17,10 +17,12 @@ public sealed class AgentPresence(
     LiveInboxFeed feed,
     IServiceScopeFactory scopes,
     Routing.AssignmentAuthority routing,
+    TimeProvider clock,
     ILogger<AgentPresence> logger)
 {
     public async Task ConnectedAsync(Guid workspaceId, Guid agentId)
     {
+        await ActiveAsync(workspaceId, agentId);
         if (await store.AddConnectionAsync(workspaceId, agentId))
         {
             await AnnounceAsync(workspaceId, agentId);
@@ -34,6 +36,9 @@ public sealed class AgentPresence(
             await AnnounceAsync(workspaceId, agentId);
         }
     }
+
+    /// <summary>The agent used an open app page: they are at their desk, however long ago they connected.</summary>
+    public ValueTask ActiveAsync(Guid workspaceId, Guid agentId) => store.MarkActiveAsync(workspaceId, agentId, clock.GetUtcNow().UtcDateTime);
 
     /// <summary>Called after an agent's new availability was saved: teammates hear of it while the agent is connected.</summary>
     public async Task AvailabilityChangedAsync(Guid workspaceId, Guid agentId)
@@ -59,6 +64,8 @@ public sealed class AgentPresence(
     public ValueTask<bool> IsConnectedAsync(Guid workspaceId, Guid agentId) => store.IsConnectedAsync(workspaceId, agentId);
 
     public ValueTask<IReadOnlyCollection<Guid>> ConnectedAgentsAsync(Guid workspaceId) => store.ConnectedAgentsAsync(workspaceId);
+
+    public ValueTask<IReadOnlyDictionary<Guid, DateTime>> LastActiveAsync(Guid workspaceId) => store.LastActiveAsync(workspaceId);
 
     // Reads the state as it is now rather than announcing the transition: when a connect and a disconnect race,
     // the later announcement is the true one.

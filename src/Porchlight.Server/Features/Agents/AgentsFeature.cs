@@ -19,7 +19,8 @@ public static class AgentsFeature
         .AddScoped<SetMyAvailability>()
         // One node keeps presence in memory; the Redis switch (scale-out) registers a shared store instead.
         .AddSingleton<IPresenceStore, InMemoryPresenceStore>()
-        .AddSingleton<AgentPresence>();
+        .AddSingleton<AgentPresence>()
+        .AddHostedService<AutoAway>();
 
     public static void MapAgents(this RouteGroupBuilder api)
     {

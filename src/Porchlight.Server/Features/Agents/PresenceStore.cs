@@ -18,12 +18,19 @@ public interface IPresenceStore
     ValueTask<bool> IsConnectedAsync(Guid workspaceId, Guid agentId);
 
     ValueTask<IReadOnlyCollection<Guid>> ConnectedAgentsAsync(Guid workspaceId);
+
+    /// <summary>The agent did something in an open app page (or connected): automatic away counts from here.</summary>
+    ValueTask MarkActiveAsync(Guid workspaceId, Guid agentId, DateTime at);
+
+    /// <summary>When each connected agent of the workspace was last active.</summary>
+    ValueTask<IReadOnlyDictionary<Guid, DateTime>> LastActiveAsync(Guid workspaceId);
 }
 
 /// <summary>The presence store of a single node.</summary>
 public sealed class InMemoryPresenceStore : IPresenceStore
 {
     private readonly ConcurrentDictionary<(Guid WorkspaceId, Guid AgentId), int> _connections = new();
+    private readonly ConcurrentDictionary<(Guid WorkspaceId, Guid AgentId), DateTime> _lastActive = new();
 
     public ValueTask<bool> AddConnectionAsync(Guid workspaceId, Guid agentId) =>
         ValueTask.FromResult(_connections.AddOrUpdate((workspaceId, agentId), 1, (_, count) => count + 1) == 1);
@@ -47,4 +54,14 @@ public sealed class InMemoryPresenceStore : IPresenceStore
 
     public ValueTask<IReadOnlyCollection<Guid>> ConnectedAgentsAsync(Guid workspaceId) =>
         ValueTask.FromResult<IReadOnlyCollection<Guid>>([.. _connections.Keys.Where(k => k.WorkspaceId == workspaceId).Select(k => k.AgentId)]);
+
+    public ValueTask MarkActiveAsync(Guid workspaceId, Guid agentId, DateTime at)
+    {
+        _lastActive.AddOrUpdate((workspaceId, agentId), at, (_, earlier) => at > earlier ? at : earlier);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyDictionary<Guid, DateTime>> LastActiveAsync(Guid workspaceId) =>
+        ValueTask.FromResult<IReadOnlyDictionary<Guid, DateTime>>(_connections.Keys.Where(k => k.WorkspaceId == workspaceId)
+            .ToDictionary(k => k.AgentId, k => _lastActive.GetValueOrDefault(k)));
 }

@@ -79,6 +79,7 @@ public sealed class AgentHub(ActingAgent actor, ConversationBroadcaster broadcas
     {
         if (Enter())
         {
+            await presence.ActiveAsync(actor.WorkspaceId, actor.AgentId);
             await broadcaster.AgentTypingAsync(conversationId, actor.AgentId, actor.Name, isTyping, Context.ConnectionAborted);
         }
     }

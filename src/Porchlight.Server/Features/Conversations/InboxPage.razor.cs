@@ -1105,6 +1105,9 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     }
 
     [JSInvokable]
+    public async Task Active() => await Presence.ActiveAsync(_workspaceId, _me);
+
+    [JSInvokable]
     public async Task VisibilityChanged(bool visible)
     {
         _pageVisible = visible;

@@ -134,6 +134,8 @@ public sealed partial class SupervisionPage
         _ => "Manual",
     };
 
+    private string Since(DateTime? at) => Duration(at is { } since ? Math.Max(0, (Clock.GetUtcNow().UtcDateTime - since).TotalSeconds) : null);
+
     /// <summary>"—", "45 s", "3 min", "1 h 20 min".</summary>
     public static string Duration(double? seconds) => seconds switch
     {

@@ -9,15 +9,15 @@ namespace Porchlight.Server.Features.Routing;
 
 /// <summary>A waiting conversation as a supervisor sees it in a team's queue.</summary>
 public sealed record WaitingConversation(
-    Guid ConversationId, int Number, string Contact, ConversationPriority Priority, RoutingChannel Channel, int Position, double WaitingSeconds);
+    Guid ConversationId, int Number, string Contact, ConversationPriority Priority, RoutingChannel Channel, int Position, DateTime QueuedAt);
 
 public sealed record TeamFigures(
     Guid TeamId,
     string Name,
     AssignmentStrategy Strategy,
     int Waiting,
-    double? LongestWaitSeconds,
-    double? AverageWaitSeconds,
+    DateTime? OldestQueuedAt,
+    DateTime? AverageQueuedAt,
     int InProgress,
     int AgentsOnline,
     int AgentsAway,
@@ -25,7 +25,7 @@ public sealed record TeamFigures(
     int AgentsOffline,
     IReadOnlyList<WaitingConversation> Queue);
 
-public sealed record InboxFigures(Guid InboxId, string Name, int Unassigned, double? LongestWaitSeconds, int InProgress);
+public sealed record InboxFigures(Guid InboxId, string Name, int Unassigned, DateTime? OldestWaitingSince, int InProgress);
 
 /// <summary>An agent's active conversations and cap in one channel.</summary>
 public sealed record ChannelLoad(RoutingChannel Channel, int Active, int Cap);
@@ -40,22 +40,24 @@ public sealed record AgentFigures(
     IReadOnlyList<ChannelLoad> Load,
     ConcurrencyCaps OwnCaps);
 
-/// <summary>The live supervisor view's figures, as of <c>At</c>.</summary>
-public sealed record SupervisionResponse(DateTime At, IReadOnlyList<TeamFigures> Teams, IReadOnlyList<InboxFigures> Inboxes, IReadOnlyList<AgentFigures> Agents);
+/// <summary>
+/// The live supervisor view's figures. Waits are given as instants (since when), so the figures stay true as time
+/// passes: the longest wait is now minus <c>OldestQueuedAt</c>, the average wait now minus <c>AverageQueuedAt</c>.
+/// </summary>
+public sealed record SupervisionResponse(IReadOnlyList<TeamFigures> Teams, IReadOnlyList<InboxFigures> Inboxes, IReadOnlyList<AgentFigures> Agents);
 
 /// <summary>
 /// What a supervisor watches: per team the queue (how many wait, for how long, the queue itself), what is in
 /// progress and who is there; per inbox what nobody holds yet; per agent their load against their caps.
 /// Read in a handful of grouped queries, so the view can refresh every second without weighing on the database.
 /// </summary>
-public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPresenceStore presence, AgentCapacity capacity, TimeProvider clock)
+public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPresenceStore presence, AgentCapacity capacity)
 {
     /// <summary>How many waiting conversations per team the view lists (the counts cover all of them).</summary>
     public const int QueueShown = 20;
 
     public async Task<SupervisionResponse> ReadAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
         var connected = (await presence.ConnectedAgentsAsync(actor.WorkspaceId)).ToHashSet();
         var agents = await db.Agents.AsNoTracking().Where(a => a.IsActive).OrderBy(a => a.DisplayName).ToListAsync(cancellationToken);
         var memberships = await db.TeamMembers.AsNoTracking().Select(m => new { m.TeamId, m.AgentId }).ToListAsync(cancellationToken);
@@ -93,7 +95,7 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
         {
             var waiting = unassigned.Where(c => c.TeamId == team.Id && c.QueuedAt != null)
                 .OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id).ToList();
-            var waits = waiting.Select(c => (now - c.QueuedAt!.Value).TotalSeconds).ToList();
+            var since = waiting.Select(c => c.QueuedAt!.Value).ToList();
             var members = memberships.Where(m => m.TeamId == team.Id).Select(m => presenceOf.GetValueOrDefault(m.AgentId, PresenceStatus.Offline)).ToList();
             var ahead = new Dictionary<RoutingChannel, int>();
             return new TeamFigures(
@@ -101,8 +103,8 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
                 team.Name,
                 team.Strategy,
                 waiting.Count,
-                waits.Count == 0 ? null : waits.Max(),
-                waits.Count == 0 ? null : waits.Average(),
+                since.Count == 0 ? null : since.Min(),
+                since.Count == 0 ? null : new DateTime((long)since.Average(t => (double)t.Ticks), DateTimeKind.Utc),
                 inProgress.Where(p => p.TeamId == team.Id).Sum(p => p.Count),
                 members.Count(p => p == PresenceStatus.Online),
                 members.Count(p => p == PresenceStatus.Away),
@@ -113,16 +115,16 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
                     var channel = ConcurrencyCaps.ChannelOf(c.Origin);
                     var position = ahead[channel] = ahead.GetValueOrDefault(channel) + 1;
                     return new WaitingConversation(
-                        c.Id, c.Number, contactNames.GetValueOrDefault(c.ContactId, ""), c.Priority, channel, position, (now - c.QueuedAt!.Value).TotalSeconds);
+                        c.Id, c.Number, contactNames.GetValueOrDefault(c.ContactId, ""), c.Priority, channel, position, c.QueuedAt!.Value);
                 })]);
         });
 
         var inboxFigures = inboxes.ConvertAll(inbox =>
         {
-            var nobody = unassigned.Where(c => c.InboxId == inbox.Id).Select(c => (now - (c.QueuedAt ?? c.CreatedAt)).TotalSeconds).ToList();
-            return new InboxFigures(inbox.Id, inbox.Name, nobody.Count, nobody.Count == 0 ? null : nobody.Max(), inProgress.Where(p => p.InboxId == inbox.Id).Sum(p => p.Count));
+            var nobody = unassigned.Where(c => c.InboxId == inbox.Id).Select(c => c.QueuedAt ?? c.CreatedAt).ToList();
+            return new InboxFigures(inbox.Id, inbox.Name, nobody.Count, nobody.Count == 0 ? null : nobody.Min(), inProgress.Where(p => p.InboxId == inbox.Id).Sum(p => p.Count));
         });
 
-        return new SupervisionResponse(now, teamFigures, inboxFigures, agentFigures);
+        return new SupervisionResponse(teamFigures, inboxFigures, agentFigures);
     }
 }

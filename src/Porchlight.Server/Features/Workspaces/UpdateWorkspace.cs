@@ -4,7 +4,8 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Workspaces;
 
-public sealed record UpdateWorkspaceRequest(string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours);
+/// <summary>The workspace's settings; <c>AutoAwayMinutes</c> left out stays as it is.</summary>
+public sealed record UpdateWorkspaceRequest(string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null);
 
 public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
 {
@@ -21,6 +22,11 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
             WorkspaceRules.BusinessHours(request.BusinessHours, errors);
         }
 
+        if (request.AutoAwayMinutes is < 0 or > Workspace.MaxAutoAwayMinutes)
+        {
+            errors.Add("autoAwayMinutes", $"0 (never) to {Workspace.MaxAutoAwayMinutes} minutes.");
+        }
+
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -28,6 +34,7 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
 
         var workspace = await db.Workspaces.SingleAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
         workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day)]));
+        workspace.SetAutoAway(request.AutoAwayMinutes ?? workspace.AutoAwayMinutes);
         await db.SaveChangesAsync(cancellationToken);
         return WorkspaceResponse.From(workspace);
     }

@@ -37,7 +37,15 @@ public sealed class Workspace : Entity, IAudited
         return workspace;
     }
 
+    /// <summary>Minutes without activity after which an Online agent is set Away (0: never).</summary>
+    public int AutoAwayMinutes { get; private set; } = DefaultAutoAwayMinutes;
+
+    public const int DefaultAutoAwayMinutes = 15;
+    public const int MaxAutoAwayMinutes = 480;
+
     public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;
+
+    public void SetAutoAway(int minutes) => AutoAwayMinutes = minutes;
 
     public void ChangeSettings(string name, string timeZone, BusinessHours businessHours)
     {

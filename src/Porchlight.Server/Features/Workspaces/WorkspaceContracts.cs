@@ -2,10 +2,10 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Workspaces;
 
-public sealed record WorkspaceResponse(Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt)
+public sealed record WorkspaceResponse(Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes)
 {
     public static WorkspaceResponse From(Workspace workspace) =>
-        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt);
+        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes);
 }
 
 public static class WorkspaceRules

@@ -1355,6 +1355,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("AutoAwayMinutes")
+                        .HasColumnType("integer");
+
                     b.Property<string>("BusinessHours")
                         .IsRequired()
                         .HasMaxLength(2000)

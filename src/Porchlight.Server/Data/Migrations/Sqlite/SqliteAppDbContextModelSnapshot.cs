@@ -1346,6 +1346,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("AutoAwayMinutes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("BusinessHours")
                         .IsRequired()
                         .HasMaxLength(2000)
