@@ -49,6 +49,9 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     /// <summary>This agent's own caps on active conversations; what is left out comes from the workspace.</summary>
     public Routing.ConcurrencyCaps Caps { get; private set; } = Routing.ConcurrencyCaps.None;
 
+    /// <summary>What the agent is good at, with a level from 1 to 5 ("billing": 3); the Skills strategy reads it.</summary>
+    public Dictionary<string, int> Skills { get; private set; } = [];
+
     public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
 
     public void ClearDomainEvents() => _domainEvents.Clear();
@@ -75,6 +78,8 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     public void SetAlerts(bool enabled) => AlertsEnabled = enabled;
 
     public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;
+
+    public void SetSkills(IReadOnlyDictionary<string, int> skills) => Skills = new Dictionary<string, int>(skills, StringComparer.Ordinal);
 
     public void ChangeRole(AgentRole role)
     {
@@ -152,6 +157,7 @@ internal sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
         builder.Property(a => a.Role).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Availability).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Caps).HasConversion(JsonColumn.Converter(Routing.ConcurrencyCaps.None), JsonColumn.Comparer<Routing.ConcurrencyCaps>());
+        builder.Property(a => a.Skills).HasConversion(JsonColumn.Converter<Dictionary<string, int>>(), JsonColumn.Comparer<Dictionary<string, int>>());
         builder.HasIndex(a => new { a.WorkspaceId, a.DisplayName });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -17,7 +17,7 @@ public enum RoutingOutcome
 }
 
 /// <summary>
-/// Why a conversation went where it went, in words an agent understands ("least loaded: 2/5 active").
+/// Why a conversation went where it went, in words an agent understands ("least loaded, 2/5 active").
 /// Written in the same commit as the change it explains, so the log and the conversation never disagree.
 /// </summary>
 public sealed class RoutingDecision : IWorkspaceOwned

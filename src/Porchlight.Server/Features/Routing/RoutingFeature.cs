@@ -43,6 +43,13 @@ public static class RoutingFeature
                 (await settings.SetAgentCapsAsync(agentId, caps, ct)).ToOk())
             .RequirePermission(Permission.ManageRouting).Produces<AgentCapsResponse>();
 
+        agents.MapGet("/{agentId:guid}/skills", async (Guid agentId, RoutingSettings settings, CancellationToken ct) =>
+                (await settings.AgentSkillsAsync(agentId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<AgentSkillsResponse>();
+        agents.MapPut("/{agentId:guid}/skills", async (Guid agentId, AgentSkillsRequest request, RoutingSettings settings, CancellationToken ct) =>
+                (await settings.SetAgentSkillsAsync(agentId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageRouting).Produces<AgentSkillsResponse>();
+
         var inboxes = api.MapGroup("/inboxes").WithTags("Routing");
         inboxes.MapGet("/{inboxId:guid}/routing", async (Guid inboxId, RoutingSettings settings, CancellationToken ct) =>
                 (await settings.InboxAsync(inboxId, ct)).ToOk())

@@ -10,6 +10,11 @@ public sealed record InboxRoutingResponse(Guid InboxId, Guid? DefaultTeamId);
 
 public sealed record AgentCapsResponse(Guid AgentId, ConcurrencyCaps Caps, ConcurrencyCaps Effective);
 
+/// <summary>An agent's skills by name (lowercase, as labels are) with a level from 1 to 5; all of them, replaced whole.</summary>
+public sealed record AgentSkillsRequest(Dictionary<string, int>? Skills);
+
+public sealed record AgentSkillsResponse(Guid AgentId, IReadOnlyDictionary<string, int> Skills);
+
 /// <summary>Caps (workspace defaults and per agent) and where each inbox's new conversations wait.</summary>
 public sealed class RoutingSettings(AppDbContext db, ActingAgent actor, AssignmentAuthority authority)
 {
@@ -64,6 +69,44 @@ public sealed class RoutingSettings(AppDbContext db, ActingAgent actor, Assignme
         await db.SaveChangesAsync(cancellationToken);
         authority.AgentMayTakeMore(actor.WorkspaceId, agentId);
         return await DescribeAsync(agentId, caps!, cancellationToken);
+    }
+
+    public const int MaxSkills = 30;
+    public const int MaxLevel = 5;
+
+    public async Task<Result<AgentSkillsResponse>> AgentSkillsAsync(Guid agentId, CancellationToken cancellationToken)
+    {
+        var skills = await db.Agents.Where(a => a.Id == agentId).Select(a => a.Skills).FirstOrDefaultAsync(cancellationToken);
+        return skills is null ? Failure.NotFound("The agent") : new AgentSkillsResponse(agentId, skills);
+    }
+
+    /// <summary>Replaces an agent's skills. Names are matched to conversation labels, so they follow the label rules.</summary>
+    public async Task<Result<AgentSkillsResponse>> SetAgentSkillsAsync(Guid agentId, AgentSkillsRequest request, CancellationToken cancellationToken)
+    {
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
+        if (agent is null)
+        {
+            return Failure.NotFound("The agent");
+        }
+
+        if (request.Skills is not { } skills || skills.Count > MaxSkills
+            || skills.Any(s => string.IsNullOrWhiteSpace(s.Key) || s.Key.Trim().Length > Conversations.Conversation.MaxLabelLength || s.Value is < 1 or > MaxLevel))
+        {
+            return Failure.Invalid("skills", $"Up to {MaxSkills} skills: names of 1–{Conversations.Conversation.MaxLabelLength} characters, each with a level from 1 to {MaxLevel}.");
+        }
+
+        // Stored as labels are (trimmed, lowercase), so "Billing" here meets the label "billing" on a conversation.
+        var normalized = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (name, level) in skills)
+        {
+            var key = name.Trim().ToLowerInvariant();
+            normalized[key] = Math.Max(level, normalized.GetValueOrDefault(key));
+        }
+
+        agent.SetSkills(normalized);
+        await db.SaveChangesAsync(cancellationToken);
+        authority.AgentMayTakeMore(actor.WorkspaceId, agentId);
+        return new AgentSkillsResponse(agentId, normalized);
     }
 
     public async Task<Result<InboxRoutingResponse>> InboxAsync(Guid inboxId, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ using Porchlight.Server.Features.Teams;
 namespace Porchlight.Server.Features.Routing;
 
 /// <summary>A conversation in a team's queue, in the order it is served.</summary>
-public sealed record QueuedConversation(Guid Id, ConversationOrigin Origin, ConversationPriority Priority, DateTime QueuedAt)
+public sealed record QueuedConversation(
+    Guid Id, ConversationOrigin Origin, ConversationPriority Priority, DateTime QueuedAt, Guid ContactId, IReadOnlyList<string> Labels)
 {
     public RoutingChannel Channel => ConcurrencyCaps.ChannelOf(Origin);
 }
@@ -33,7 +34,7 @@ public sealed class TeamDispatch(
     {
         var waiting = await db.Conversations.AsNoTracking()
             .Where(c => c.TeamId == teamId && c.QueuedAt != null)
-            .Select(c => new QueuedConversation(c.Id, c.Origin, c.Priority, c.QueuedAt!.Value))
+            .Select(c => new QueuedConversation(c.Id, c.Origin, c.Priority, c.QueuedAt!.Value, c.ContactId, c.Labels))
             .ToListAsync(cancellationToken);
         // Priorities are stored by name, so they are ordered here rather than by the database.
         return [.. waiting.OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id)];
@@ -59,9 +60,11 @@ public sealed class TeamDispatch(
                 continue;
             }
 
+            var previous = team.PreferPreviousAgent ? await PreviousAgentAsync(waiting, cancellationToken) : null;
             while (true)
             {
-                if (AssignmentStrategies.Choose(team.Strategy, roster.Candidates(waiting.Channel)) is not { } choice)
+                var candidates = roster.Candidates(waiting.Channel);
+                if ((AssignmentStrategies.Previous(candidates, previous) ?? AssignmentStrategies.Choose(team.Strategy, candidates, waiting.Labels)) is not { } choice)
                 {
                     full.Add(waiting.Channel);
                     break;
@@ -125,7 +128,7 @@ public sealed class TeamDispatch(
             var now = clock.GetUtcNow().UtcDateTime;
             waited = now - conversation.QueuedAt!.Value;
             conversation.Assign(choice.Agent.AgentId, team.Id, now);
-            var reason = $"{choice.Basis}: {load.Describe()}";
+            var reason = $"{choice.Basis}, {load.Describe()}";
             db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Assigned, team.Id, load.AgentId, reason, now, waited));
             await db.TeamMembers.Where(m => m.TeamId == team.Id && m.AgentId == load.AgentId)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastAssignedAt, now), ct);
@@ -142,12 +145,18 @@ public sealed class TeamDispatch(
         return claim;
     }
 
+    // The agent of the contact's latest other conversation that had one.
+    private Task<Guid?> PreviousAgentAsync(QueuedConversation waiting, CancellationToken cancellationToken) =>
+        db.Conversations.AsNoTracking()
+            .Where(c => c.ContactId == waiting.ContactId && c.Id != waiting.Id && c.AssigneeId != null)
+            .OrderByDescending(c => c.LastActivityAt).Select(c => c.AssigneeId).FirstOrDefaultAsync(cancellationToken);
+
     private async Task<Roster> RosterAsync(Team team, CancellationToken cancellationToken)
     {
         var connected = (await presence.ConnectedAgentsAsync(team.WorkspaceId)).ToHashSet();
         var members = await db.TeamMembers.AsNoTracking().Where(m => m.TeamId == team.Id)
             .Join(db.Agents.Where(a => a.IsActive && a.Availability == AgentAvailability.Online), m => m.AgentId, a => a.Id,
-                (m, a) => new { a.Id, a.DisplayName, a.Caps, m.LastAssignedAt })
+                (m, a) => new { a.Id, a.DisplayName, a.Caps, a.Skills, m.LastAssignedAt })
             .ToListAsync(cancellationToken);
         members.RemoveAll(m => !connected.Contains(m.Id));
         var workspaceCaps = await db.Workspaces.AsNoTracking().Where(w => w.Id == team.WorkspaceId).Select(w => w.Caps).FirstAsync(cancellationToken);
@@ -156,7 +165,7 @@ public sealed class TeamDispatch(
         foreach (var channel in Enum.GetValues<RoutingChannel>())
         {
             candidates[channel] = [.. members.Select(m => new AssignmentCandidate(
-                m.Id, m.DisplayName, loads.GetValueOrDefault((m.Id, channel)), ConcurrencyCaps.Effective(m.Caps, workspaceCaps, channel), m.LastAssignedAt))];
+                m.Id, m.DisplayName, loads.GetValueOrDefault((m.Id, channel)), ConcurrencyCaps.Effective(m.Caps, workspaceCaps, channel), m.LastAssignedAt, m.Skills))];
         }
 
         return new Roster(candidates);

@@ -3,8 +3,11 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
 
-/// <summary>A team's name, description and assignment strategy (LeastLoaded when left out).</summary>
-public sealed record SaveTeamRequest(string? Name, string? Description, Routing.AssignmentStrategy? Strategy = null);
+/// <summary>
+/// A team's name, description, assignment strategy (LeastLoaded when left out) and whether a returning contact goes
+/// to their previous agent first (off when left out; on update, left out means unchanged).
+/// </summary>
+public sealed record SaveTeamRequest(string? Name, string? Description, Routing.AssignmentStrategy? Strategy = null, bool? PreferPreviousAgent = null);
 
 public sealed class CreateTeam(AppDbContext db, ActingAgent actor, TimeProvider clock)
 {
@@ -16,6 +19,7 @@ public sealed class CreateTeam(AppDbContext db, ActingAgent actor, TimeProvider 
         }
 
         var team = Team.Create(actor.WorkspaceId, request.Name!, request.Description ?? "", request.Strategy ?? Routing.AssignmentStrategy.LeastLoaded, clock.GetUtcNow().UtcDateTime);
+        team.Change(team.Name, team.Description, team.Strategy, request.PreferPreviousAgent ?? false);
         db.Teams.Add(team);
         if (await TeamRules.SaveAsync(db, request.Name!, exceptTeamId: null, cancellationToken) is { } raced)
         {

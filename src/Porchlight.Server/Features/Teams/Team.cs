@@ -29,16 +29,20 @@ public sealed class Team : Entity, IWorkspaceOwned, IAudited
     /// <summary>How waiting conversations are handed to the team's agents (see Routing/AssignmentStrategies).</summary>
     public Routing.AssignmentStrategy Strategy { get; private set; } = Routing.AssignmentStrategy.LeastLoaded;
 
+    /// <summary>A returning contact goes first to the agent of their latest conversation, when that agent is online with room.</summary>
+    public bool PreferPreviousAgent { get; private set; }
+
     public IReadOnlyList<TeamMember> Members => _members;
 
     public static Team Create(Guid workspaceId, string name, string description, Routing.AssignmentStrategy strategy, DateTime now) =>
         new() { WorkspaceId = workspaceId, Name = name.Trim(), Description = description.Trim(), Strategy = strategy, CreatedAt = now };
 
-    public void Change(string name, string description, Routing.AssignmentStrategy strategy)
+    public void Change(string name, string description, Routing.AssignmentStrategy strategy, bool preferPreviousAgent)
     {
         Name = name.Trim();
         Description = description.Trim();
         Strategy = strategy;
+        PreferPreviousAgent = preferPreviousAgent;
     }
 
     /// <returns>false when the agent already is a member.</returns>

@@ -4,10 +4,11 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
 
-public sealed record TeamResponse(Guid Id, string Name, string Description, Routing.AssignmentStrategy Strategy, IReadOnlyList<Guid> MemberIds, DateTime CreatedAt)
+public sealed record TeamResponse(
+    Guid Id, string Name, string Description, Routing.AssignmentStrategy Strategy, bool PreferPreviousAgent, IReadOnlyList<Guid> MemberIds, DateTime CreatedAt)
 {
     public static TeamResponse From(Team team) =>
-        new(team.Id, team.Name, team.Description, team.Strategy, [.. team.Members.Select(m => m.AgentId)], team.CreatedAt);
+        new(team.Id, team.Name, team.Description, team.Strategy, team.PreferPreviousAgent, [.. team.Members.Select(m => m.AgentId)], team.CreatedAt);
 }
 
 internal static class TeamRules
@@ -19,7 +20,7 @@ internal static class TeamRules
             .MaxLength("description", request.Description, Team.MaxDescriptionLength);
         if (request.Strategy is { } strategy && !Enum.IsDefined(strategy))
         {
-            errors.Add("strategy", "One of Manual, RoundRobin, LeastLoaded.");
+            errors.Add("strategy", "One of Manual, RoundRobin, LeastLoaded, Skills.");
         }
 
         if (errors.Any)

@@ -4,7 +4,7 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
 
-public sealed class UpdateTeam(AppDbContext db)
+public sealed class UpdateTeam(AppDbContext db, Routing.AssignmentAuthority routing)
 {
     public async Task<Result<TeamResponse>> HandleAsync(Guid teamId, SaveTeamRequest request, CancellationToken cancellationToken)
     {
@@ -19,12 +19,13 @@ public sealed class UpdateTeam(AppDbContext db)
             return failure;
         }
 
-        team.Change(request.Name!, request.Description ?? "", request.Strategy ?? team.Strategy);
+        team.Change(request.Name!, request.Description ?? "", request.Strategy ?? team.Strategy, request.PreferPreviousAgent ?? team.PreferPreviousAgent);
         if (await TeamRules.SaveAsync(db, request.Name!, teamId, cancellationToken) is { } raced)
         {
             return raced;
         }
 
+        routing.TeamMayAssign(team.WorkspaceId, team.Id); // A new strategy may assign what waits.
         return TeamResponse.From(team);
     }
 }

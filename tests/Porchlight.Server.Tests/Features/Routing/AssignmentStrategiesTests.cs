@@ -72,6 +72,62 @@ public sealed class AssignmentStrategiesTests
     }
 
     [Fact]
+    public void Skills_ConversationNeedsBilling_GoesToTheBestSkilledEvenWhenBusier()
+    {
+        var choice = AssignmentStrategies.Choose(AssignmentStrategy.Skills, [
+            new(Ann, "Ann", 0, 5, null, new Dictionary<string, int> { ["returns"] = 5 }),
+            new(Ben, "Ben", 3, 5, null, new Dictionary<string, int> { ["billing"] = 2 }),
+            new(Cat, "Cat", 4, 5, null, new Dictionary<string, int> { ["billing"] = 4, ["german"] = 1 }),
+        ], ["billing", "vip"]);
+
+        Assert.Equal(Cat, choice!.Agent.AgentId);
+        Assert.Equal("best skilled: billing (level 4)", choice.Basis); // "vip" is nobody's skill, so it is no need
+    }
+
+    [Fact]
+    public void Skills_TwoNeedsNobodyHasBoth_PrefersMoreNeedsCoveredAndSaysWhatIsMissing()
+    {
+        var choice = AssignmentStrategies.Choose(AssignmentStrategy.Skills, [
+            new(Ann, "Ann", 0, 5, null, new Dictionary<string, int> { ["billing"] = 5 }),
+            new(Ben, "Ben", 0, 5, null, new Dictionary<string, int> { ["billing"] = 1, ["german"] = 1 }),
+            new(Cat, "Cat", 0, 5, null, new Dictionary<string, int> { ["german"] = 5 }),
+        ], ["german", "billing"]);
+        var atCap = AssignmentStrategies.Choose(AssignmentStrategy.Skills, [
+            new(Ann, "Ann", 0, 5, null, new Dictionary<string, int> { ["billing"] = 5 }),
+            new(Ben, "Ben", 5, 5, null, new Dictionary<string, int> { ["billing"] = 1, ["german"] = 1 }),
+            new(Cat, "Cat", 0, 5, null, new Dictionary<string, int> { ["german"] = 2 }),
+        ], ["german", "billing"]);
+
+        Assert.Equal(Ben, choice!.Agent.AgentId);
+        Assert.Equal("best skilled: billing (level 1), german (level 1)", choice.Basis);
+        Assert.Equal(Ann, atCap!.Agent.AgentId);
+        Assert.Equal("best skilled available: billing (level 5), without german", atCap.Basis);
+    }
+
+    [Fact]
+    public void Skills_NoLabelIsASkill_FallsBackToLeastLoaded()
+    {
+        var choice = AssignmentStrategies.Choose(AssignmentStrategy.Skills, [
+            new(Ann, "Ann", 2, 5, null, new Dictionary<string, int> { ["billing"] = 5 }),
+            new(Ben, "Ben", 1, 5, null),
+        ], ["question"]);
+
+        Assert.Equal(Ben, choice!.Agent.AgentId);
+        Assert.Equal("least loaded, no skill needed", choice.Basis);
+    }
+
+    [Fact]
+    public void Previous_PreviousAgentHasRoom_IsChosenOtherwiseNobody()
+    {
+        AssignmentCandidate[] team = [new(Ann, "Ann", 4, 5, null), new(Ben, "Ben", 5, 5, null)];
+
+        Assert.Equal(Ann, AssignmentStrategies.Previous(team, Ann)!.Agent.AgentId);
+        Assert.Null(AssignmentStrategies.Previous(team, Ben)); // at cap
+        Assert.Null(AssignmentStrategies.Previous(team, Cat)); // not in the team, or not online
+        Assert.Null(AssignmentStrategies.Previous(team, null));
+    }
+
+    [Fact]
     public void Manual_AgentsWithRoom_ChoosesNobody() =>
         Assert.Null(AssignmentStrategies.Choose(AssignmentStrategy.Manual, [new(Ann, "Ann", 0, 5, null)]));
 

@@ -29,11 +29,11 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
         var decisions = await DecisionsAsync(desk.Owner, conversationId);
         Assert.Equal(["Queued", "Assigned"], decisions.Select(d => d.Text("outcome")));
         Assert.Equal("new conversation in Website chat: the inbox's team", decisions[0].Text("reason"));
-        Assert.Equal("least loaded: 0/5 active", decisions[1].Text("reason"));
+        Assert.Equal("least loaded, 0/5 active", decisions[1].Text("reason"));
         Assert.Equal(desk.AgentIds[0], decisions[1].GetProperty("agentId").GetGuid());
         var activities = (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages")).EnumerateArray()
             .Where(m => m.Text("kind") == "Activity").Select(m => m.Text("text")).ToList();
-        Assert.Contains($"Assigned to Agent 1 by team {desk.TeamName} (least loaded: 0/5 active)", activities);
+        Assert.Contains($"Assigned to Agent 1 by team {desk.TeamName} (least loaded, 0/5 active)", activities);
     }
 
     [Fact]
@@ -183,7 +183,46 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
         var decisions = await DecisionsAsync(desk.Owner, conversationId);
         Assert.Equal(["Queued", "Queued", "Assigned"], decisions.Select(d => d.Text("outcome")));
         Assert.Equal("transferred by Olivia Owner", decisions[1].Text("reason"));
-        Assert.Equal("round robin, next in turn: 0/5 active", decisions[2].Text("reason"));
+        Assert.Equal("round robin, next in turn, 0/5 active", decisions[2].Text("reason"));
+    }
+
+    [Fact]
+    public async Task SkillsTeam_ConversationLabelledBilling_GoesToTheBillingAgentThenTheReturningContactToThemAgain()
+    {
+        var desk = await NewDeskAsync(agents: 2);
+        await desk.Owner.PutJsonAsync($"/api/v1/teams/{desk.TeamId}", new { name = desk.TeamName, strategy = "Skills", preferPreviousAgent = true }).ExpectAsync(HttpStatusCode.OK);
+        var skills = await desk.Owner.PutJsonAsync($"/api/v1/agents/{desk.AgentIds[1]}/skills", new { skills = new Dictionary<string, int> { ["Billing"] = 3 } })
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(3, skills.GetProperty("skills").GetProperty("billing").GetInt32());
+        // Both agents online but without room, so the conversation waits until it is labelled and room opens for both at once.
+        await desk.Owner.PutJsonAsync("/api/v1/routing/caps", new { all = 0 }).ExpectAsync(HttpStatusCode.OK);
+        await using var generalist = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[0]);
+        await using var billing = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[1]);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        var (first, _) = await visitor.StartConversationAsync("My invoice is wrong");
+        await Eventually.WaitUntilAsync(async () => (await QueueAsync(desk)).Count == 1, "the conversation waits: nobody has room");
+        await desk.Owner.PutJsonAsync($"/api/v1/conversations/{first}/labels", new { labels = new List<string> { "billing" } }).ExpectAsync(HttpStatusCode.OK);
+
+        await desk.Owner.PutJsonAsync("/api/v1/routing/caps", new { all = 5 }).ExpectAsync(HttpStatusCode.OK);
+
+        await WaitForAssigneeAsync(desk.Owner, first, desk.AgentIds[1]);
+        Assert.Equal("best skilled: billing (level 3), 0/5 active", (await DecisionsAsync(desk.Owner, first)).Last().Text("reason"));
+        var (second, _) = await visitor.StartConversationAsync("And one more question"); // no label: any agent would do
+        await WaitForAssigneeAsync(desk.Owner, second, desk.AgentIds[1]);
+        Assert.Equal("the contact's previous agent, 1/5 active", (await DecisionsAsync(desk.Owner, second)).Last().Text("reason"));
+    }
+
+    [Theory]
+    [InlineData("""{"skills": {"billing": 6}}""")]
+    [InlineData("""{"skills": {" ": 2}}""")]
+    [InlineData("""{}""")]
+    public async Task SetAgentSkills_BadSkills_Returns400AndChangesNothing(string body)
+    {
+        var desk = await NewDeskAsync(agents: 1);
+
+        await desk.Owner.SendRawAsync(HttpMethod.Put, $"/api/v1/agents/{desk.AgentIds[0]}/skills", body).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "skills");
+
+        Assert.Empty((await desk.Owner.GetJsonAsync($"/api/v1/agents/{desk.AgentIds[0]}/skills")).GetProperty("skills").EnumerateObject());
     }
 
     [Fact]

@@ -231,6 +231,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("text");
 
+                    b.Property<string>("Skills")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("boolean");
 
@@ -977,6 +981,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)");
+
+                    b.Property<bool>("PreferPreviousAgent")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Strategy")
                         .IsRequired()
