@@ -25,6 +25,21 @@ public sealed partial class SupervisionTests : BrowserTest
         var snippet = (await website.Locator("td[data-label='Embed snippet'] code").InnerTextAsync()).Trim();
         await website.Locator("select[id^='inbox-team-']").SelectOptionAsync(new SelectOptionValue { Label = "Team Support" });
         await Expect(dana.GetByText("New conversations of Website chat wait for team Support.")).ToBeVisibleAsync();
+        // A rule: chats about returns are High priority.
+        await website.Locator("[id^='edit-rules-']").ClickAsync();
+        await dana.Locator("#rule-new").ClickAsync();
+        var ruleName = dana.Locator("#rule-name");
+        await ruleName.FillAsync("Returns first");
+        await ruleName.PressAsync("Tab");
+        await dana.Locator("#rule-add-condition").ClickAsync();
+        var keywords = dana.Locator("#rule-value-0");
+        await keywords.FillAsync("return, refund");
+        await keywords.PressAsync("Tab");
+        await dana.Locator("#rule-priority").SelectOptionAsync("High");
+        await dana.Locator("#rule-save").ClickAsync();
+        await Expect(dana.Locator("[data-rule='Returns first'] .pl-rule-summary"))
+            .ToHaveTextAsync("Opening message contains any of return, refund → team of the inbox, priority High");
+        await dana.Locator("#routing-rules-section").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("supervision-0-routing-rules") });
 
         // Marco is the only agent present; the supervisor leaves him no room for another chat.
         await OpenInteractiveAsync(marco, "/inbox");
@@ -51,6 +66,7 @@ public sealed partial class SupervisionTests : BrowserTest
         var support = dana.Locator("[data-team='Support']");
         await Expect(support.Locator("[data-figure='waiting'] .pl-figure-value")).ToHaveTextAsync("1");
         await Expect(support.Locator(".pl-queue tbody tr")).ToHaveCountAsync(1);
+        await Expect(support.Locator(".pl-queue tbody tr td").Nth(2)).ToHaveTextAsync("High"); // the rule's priority
         await Screenshot(dana, "supervision-1-waiting");
         await Screenshot(visitor, "supervision-2-widget-in-line");
 

@@ -15,6 +15,10 @@ public sealed class FormErrors
     public IEnumerable<string> Except(params string[] shown) =>
         _fields.Where(f => !shown.Contains(f.Key)).SelectMany(f => f.Value);
 
+    /// <summary>The messages of every field under a prefix ("conditions[2]" for "conditions[2].value"), for a row of inputs.</summary>
+    public IEnumerable<string> StartingWith(string prefix) =>
+        _fields.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal)).SelectMany(f => f.Value);
+
     public void Set(Failure failure) => _fields = failure.FieldErrors ?? new Dictionary<string, string[]>();
 
     public void Clear() => _fields = new Dictionary<string, string[]>();

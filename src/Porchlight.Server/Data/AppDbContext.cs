@@ -74,6 +74,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Routing.RoutingDecision> RoutingDecisions => Set<Features.Routing.RoutingDecision>();
 
+    public DbSet<Features.Routing.RoutingRule> RoutingRules => Set<Features.Routing.RoutingRule>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

@@ -6,8 +6,10 @@ namespace Porchlight.Server.Data;
 
 /// <summary>
 /// Locks rows until the caller's transaction ends, so a decision read from them stays true at its commit.
-/// PostgreSQL locks the row (SELECT … FOR UPDATE); on SQLite a transaction here begins IMMEDIATE and already
-/// holds the database's write lock, so there is nothing more to take.
+/// PostgreSQL locks the row with FOR NO KEY UPDATE: lockers wait for each other, but an insert that merely refers
+/// to the row (a message written by a locked agent) takes a key-share lock and passes, so a path that locks a
+/// conversation and then writes an agent's message cannot deadlock with one that locks that agent and then the
+/// conversation. On SQLite a transaction here begins IMMEDIATE and already holds the database's write lock.
 /// </summary>
 public static class RowLocks
 {
@@ -30,7 +32,7 @@ public static class RowLocks
         var keyColumn = type.FindPrimaryKey()!.Properties.Single().GetColumnName();
 #pragma warning disable EF1002 // Identifiers come from the model, delimited; the key value is a parameter.
         await db.Database.ExecuteSqlRawAsync(
-            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(keyColumn)} = {{0}} FOR UPDATE",
+            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(keyColumn)} = {{0}} FOR NO KEY UPDATE",
             [key],
             cancellationToken);
 #pragma warning restore EF1002

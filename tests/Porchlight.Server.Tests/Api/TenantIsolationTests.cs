@@ -41,6 +41,10 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["assigneeId"] = () => null,
         ["teamId"] = () => null,
         ["defaultTeamId"] = () => null,
+        // A routing rule without conditions matches every conversation; made-up fields and operators would not pass.
+        ["conditions"] = () => new JsonArray(),
+        // Rules to put first: none is a valid order (the ids of the caller's own rules are not known here).
+        ["ruleIds"] = () => new JsonArray(),
         // Attachments must be uploaded to the conversation first; a message without them is valid.
         ["attachmentIds"] = () => new JsonArray(),
         ["shortcut"] = () => $"probe-{Guid.NewGuid():N}",
@@ -304,7 +308,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             text = Unique($"{label} canned text"),
             shared = true,
         }).ExpectAsync(HttpStatusCode.Created);
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, visitorKey);
+        var rule = await owner.PostJsonAsync($"/api/v1/inboxes/{inbox.IdOf()}/routing-rules", new
+        {
+            name = Unique($"{label} rule"),
+            conditions = new JsonArray(new JsonObject { ["field"] = "message", ["operator"] = "contains", ["value"] = Unique($"{label} keyword") }),
+            teamId = team.IdOf(),
+        }).ExpectAsync(HttpStatusCode.Created);
+        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, visitorKey);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -339,6 +349,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.CannedResponse.Text("text")!,
             resources.Campaign.Text("name")!,
             resources.Campaign.Text("text")!,
+            resources.RoutingRule.Text("name")!,
+            resources.RoutingRule.GetProperty("conditions")[0].Text("value")!,
         ];
     }
 
@@ -381,11 +393,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement CannedResponse,
         JsonElement Attachment,
         JsonElement Campaign,
+        JsonElement RoutingRule,
         string VisitorKey)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "visitorKey"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "visitorKey"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -400,6 +413,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "cannedResponseId" => CannedResponse.IdOf().ToString(),
             "attachmentId" => Attachment.IdOf().ToString(),
             "campaignId" => Campaign.IdOf().ToString(),
+            "ruleId" => RoutingRule.IdOf().ToString(),
             "visitorKey" => VisitorKey,
             _ => AgentId.ToString(),
         };

@@ -42,6 +42,11 @@ public sealed class InMemoryPresenceStore : IPresenceStore
         {
             if (count > 1 ? _connections.TryUpdate(key, count - 1, count) : _connections.TryRemove(KeyValuePair.Create(key, count)))
             {
+                if (count == 1)
+                {
+                    _lastActive.TryRemove(key, out _); // Gone; connecting again counts as activity.
+                }
+
                 return ValueTask.FromResult(count == 1);
             }
         }

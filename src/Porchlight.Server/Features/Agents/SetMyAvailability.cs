@@ -28,6 +28,11 @@ public sealed class SetMyAvailability(AppDbContext db, ActingAgent actor, AgentP
             return Failure.NotFound("The agent");
         }
 
+        if (availability == AgentAvailability.Online)
+        {
+            await presence.ActiveAsync(agent.WorkspaceId, agent.Id); // Back at the desk: automatic away counts from now.
+        }
+
         if (agent.SetAvailability(availability))
         {
             await db.SaveChangesAsync(cancellationToken);

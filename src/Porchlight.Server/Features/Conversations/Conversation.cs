@@ -156,7 +156,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
     public void ChangeStatus(ConversationStatus status, DateTime? snoozedUntil, DateTime now)
     {
-        if (status == ConversationStatus.Open && Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
+        if (status is ConversationStatus.Open or ConversationStatus.Pending && Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
         {
             Raise(new ConversationReopened(WorkspaceId, Id));
         }
@@ -222,7 +222,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
 public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number) : IDomainEvent;
 
-/// <summary>A resolved or snoozed conversation is open again: by the contact writing, an agent, or the snooze ending.</summary>
+/// <summary>A resolved or snoozed conversation is active again (open or pending): by the contact writing, an agent, or the snooze ending.</summary>
 public sealed record ConversationReopened(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;
 
 internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>

@@ -241,21 +241,29 @@ public sealed class ChangeConversation(
         return new Done();
     }
 
-    // Applies a change; when it changed anything, records the activity it describes and tells everyone.
+    // Applies a change to the conversation read under lock (so what it derives, like its place in a queue, follows
+    // the latest assignment); when it changed anything, records the activity it describes and tells everyone.
     private async Task<Result<ConversationResponse>> ChangeAsync(Guid conversationId, Func<Conversation, string?> change, CancellationToken cancellationToken)
     {
-        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken) is not { } conversation)
+        var found = true;
+        var changed = await changes.DecideAsync(async ct =>
+        {
+            await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
+            if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, ct) is not { } conversation)
+            {
+                found = false;
+                return null;
+            }
+
+            return change(conversation) is { } activity ? (conversation, activity) : null;
+        }, actor.AgentId, cancellationToken);
+        if (!found)
         {
             return Failure.NotFound("The conversation");
         }
 
-        if (change(conversation) is not { } activity)
-        {
-            return await changes.DescribeAsync(conversation, cancellationToken);
-        }
-
-        await changes.AppendActivityAsync(conversation, actor.AgentId, activity, cancellationToken);
-        return await changes.DescribeAsync(conversation, cancellationToken);
+        changed ??= await db.Conversations.AsNoTracking().FirstAsync(c => c.Id == conversationId, cancellationToken);
+        return await changes.DescribeAsync(changed, cancellationToken);
     }
 }
 

@@ -41,14 +41,19 @@ public sealed class SnoozeAlarm(IServiceScopeFactory scopes, TimeProvider clock,
                 await using var scope = scopes.CreateAsyncScope();
                 scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
                 var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
-                // Someone may have reopened or resolved it since the look-up.
-                if (conversation is { Status: ConversationStatus.Snoozed } && conversation.SnoozedUntil <= now)
+                await scope.ServiceProvider.GetRequiredService<ConversationChanges>().DecideAsync(async ct =>
                 {
+                    await RowLocks.LockAsync<Conversation>(db, id, ct);
+                    var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, ct);
+                    // Someone may have reopened or resolved it since the look-up.
+                    if (conversation is not { Status: ConversationStatus.Snoozed } || conversation.SnoozedUntil > now)
+                    {
+                        return null;
+                    }
+
                     conversation.ChangeStatus(ConversationStatus.Open, snoozedUntil: null, now);
-                    await scope.ServiceProvider.GetRequiredService<ConversationChanges>()
-                        .AppendActivityAsync(conversation, null, "The snooze ended; the conversation is open again", cancellationToken);
-                }
+                    return (conversation, "The snooze ended; the conversation is open again");
+                }, authorAgentId: null, cancellationToken);
             }
 
             if (due.Count < BatchSize)

@@ -57,9 +57,7 @@ public sealed class AssignConversation(
             }
 
             // Agent before conversation, the order every assignment locks in (see TeamDispatch).
-            var load = request.AssigneeId is { } newAssignee && newAssignee != seen.AssigneeId
-                ? await capacity.LockAndReadAsync(newAssignee, ConcurrencyCaps.ChannelOf(seen.Origin), ct)
-                : null;
+            var load = request.AssigneeId is { } newAssignee ? await capacity.LockAndReadAsync(newAssignee, ConcurrencyCaps.ChannelOf(seen.Origin), ct) : null;
             await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
             var conversation = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
             if (conversation.AssigneeId == request.AssigneeId && conversation.TeamId == request.TeamId)
@@ -67,7 +65,8 @@ public sealed class AssignConversation(
                 return null;
             }
 
-            var overCap = load is { HasRoom: false } && conversation.IsActive;
+            // Read after both locks: an agent who already holds it adds nothing to their load.
+            var overCap = load is { HasRoom: false } && conversation.IsActive && conversation.AssigneeId != request.AssigneeId;
             if (overCap && request.OverCap != true)
             {
                 refused = Failure.Conflict($"{load!.Name} is at their cap ({load.Describe()}). A supervisor can assign over the cap.");

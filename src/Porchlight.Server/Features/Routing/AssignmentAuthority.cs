@@ -64,7 +64,7 @@ public sealed class AssignmentAuthority(IServiceScopeFactory scopes, TimeProvide
                 await WithoutFailingAsync(workspaceId, async services =>
                     teams.UnionWith((await services.GetRequiredService<AppDbContext>().TeamMembers
                             .Where(m => m.AgentId == agentId).Select(m => m.TeamId).ToListAsync(stoppingToken))
-                        .Select(teamId => (workspaceId, teamId))));
+                        .Select(teamId => (workspaceId, teamId))), stoppingToken);
             }
 
             foreach (var (workspaceId, teamId) in teams)
@@ -74,13 +74,13 @@ public sealed class AssignmentAuthority(IServiceScopeFactory scopes, TimeProvide
                     await services.GetRequiredService<TeamDispatch>().RunAsync(teamId, stoppingToken);
                     await services.GetRequiredService<QueueAnnouncer>().AnnounceAsync(
                         services.GetRequiredService<AppDbContext>(), services.GetRequiredService<QueueEstimates>(), teamId, stoppingToken);
-                });
+                }, stoppingToken);
             }
         }
     }
 
     // Runs one step in its workspace's scope; a failed step is logged, and the sweep serves its queue again shortly.
-    private async Task WithoutFailingAsync(Guid workspaceId, Func<IServiceProvider, Task> step)
+    private async Task WithoutFailingAsync(Guid workspaceId, Func<IServiceProvider, Task> step, CancellationToken stoppingToken)
     {
         try
         {
@@ -89,7 +89,7 @@ public sealed class AssignmentAuthority(IServiceScopeFactory scopes, TimeProvide
             await step(scope.ServiceProvider);
         }
 #pragma warning disable CA1031 // One failed pass must not stop routing for every other team.
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
             logger.LogWarning(e, "A routing pass in workspace {WorkspaceId} failed; the next sweep tries again.", workspaceId);
@@ -102,10 +102,10 @@ public sealed class AssignmentAuthority(IServiceScopeFactory scopes, TimeProvide
         await using var scope = scopes.CreateAsyncScope();
         // Operator scope: the one look-up across workspaces; each pass then runs in its own.
         var waiting = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Conversations
-            .Where(c => c.QueuedAt != null).Select(c => new { c.WorkspaceId, TeamId = c.TeamId!.Value }).Distinct().ToListAsync(cancellationToken);
+            .Where(c => c.QueuedAt != null && c.TeamId != null).Select(c => new { c.WorkspaceId, c.TeamId }).Distinct().ToListAsync(cancellationToken);
         foreach (var queue in waiting)
         {
-            TeamMayAssign(queue.WorkspaceId, queue.TeamId);
+            TeamMayAssign(queue.WorkspaceId, queue.TeamId!.Value);
         }
     }
 }

@@ -48,7 +48,7 @@ public sealed class QueueEstimates(AppDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now - Window;
         var recent = await db.RoutingDecisions.AsNoTracking()
-            .Where(d => d.TeamId == teamId && d.Outcome == RoutingOutcome.Assigned && d.DecidedAt >= since)
+            .Where(d => d.TeamId == teamId && d.Outcome == RoutingOutcome.Assigned && d.Waited != null && d.DecidedAt >= since)
             .OrderByDescending(d => d.DecidedAt).Take(Sample * 5)
             .Join(db.Conversations, d => d.ConversationId, c => c.Id, (d, c) => new { d.DecidedAt, c.Origin })
             .ToListAsync(cancellationToken);

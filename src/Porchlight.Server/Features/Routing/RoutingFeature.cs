@@ -18,6 +18,7 @@ public static class RoutingFeature
         .AddScoped<RoutingQueries>()
         .AddScoped<QueueEstimates>()
         .AddScoped<SupervisorFigures>()
+        .AddScoped<RoutingRules>()
         .AddSingleton<QueueAnnouncer>()
         .AddDomainEventHandler<ConversationStarted, QueueNewConversation>()
         .AddDomainEventHandler<ConversationReopened, ReviewReopenedConversation>()
@@ -60,6 +61,21 @@ public static class RoutingFeature
 
         routing.MapGet("/supervision", async (SupervisorFigures figures, CancellationToken ct) => TypedResults.Ok(await figures.ReadAsync(ct)))
             .RequirePermission(Permission.ViewReports).Produces<SupervisionResponse>();
+        inboxes.MapGet("/{inboxId:guid}/routing-rules", async (Guid inboxId, RoutingRules rules, CancellationToken ct) =>
+                (await rules.ListAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<List<RoutingRuleResponse>>();
+        inboxes.MapPost("/{inboxId:guid}/routing-rules", async (Guid inboxId, RoutingRuleRequest request, RoutingRules rules, CancellationToken ct) =>
+                (await rules.CreateAsync(inboxId, request, ct)).ToHttp(r => TypedResults.Created($"/api/v1/routing/rules/{r.Id}", r)))
+            .RequirePermission(Permission.ManageRouting).Produces<RoutingRuleResponse>(StatusCodes.Status201Created);
+        inboxes.MapPut("/{inboxId:guid}/routing-rules/order", async (Guid inboxId, ReorderRulesRequest request, RoutingRules rules, CancellationToken ct) =>
+                (await rules.ReorderAsync(inboxId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageRouting).Produces<List<RoutingRuleResponse>>();
+        routing.MapPut("/rules/{ruleId:guid}", async (Guid ruleId, RoutingRuleRequest request, RoutingRules rules, CancellationToken ct) =>
+                (await rules.UpdateAsync(ruleId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageRouting).Produces<RoutingRuleResponse>();
+        routing.MapDelete("/rules/{ruleId:guid}", async (Guid ruleId, RoutingRules rules, CancellationToken ct) =>
+                (await rules.DeleteAsync(ruleId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageRouting);
         api.MapGet("/teams/{teamId:guid}/queue", async (Guid teamId, RoutingQueries queries, CancellationToken ct) =>
                 (await queries.QueueAsync(teamId, ct)).ToOk())
             .WithTags("Routing").RequirePermission(Permission.ViewConversations).Produces<TeamQueueResponse>();

@@ -7,23 +7,36 @@ using Porchlight.Server.Features.Teams;
 namespace Porchlight.Server.Features.Routing;
 
 /// <summary>
-/// A new conversation joins the queue of its inbox's team (when the inbox has one), with the decision
-/// recorded, and the team's queue gets a pass. Runs from the outbox, so a retry finds it already queued.
+/// A new conversation meets its inbox's routing rules: the first enabled rule whose conditions hold sets its
+/// priority and labels and sends it to its team's queue; when none matches (or the rule names no team) the inbox's
+/// team takes it. The decision is recorded and the team's queue gets a pass. Runs from the outbox, so a retry finds
+/// it already routed.
 /// </summary>
-public sealed class QueueNewConversation(AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, TimeProvider clock)
+public sealed class QueueNewConversation(
+    AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, Tracking.ContactActivityQuery activity, TimeProvider clock)
     : IDomainEventHandler<ConversationStarted>
 {
     public async Task HandleAsync(ConversationStarted started, CancellationToken cancellationToken)
     {
-        var target = await db.Inboxes.AsNoTracking().Where(i => i.Id == started.InboxId && i.DefaultTeamId != null)
-            .Join(db.Teams, i => i.DefaultTeamId, t => t.Id, (i, t) => new { InboxName = i.Name, TeamId = t.Id, TeamName = t.Name })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (target is null)
+        var inbox = await db.Inboxes.AsNoTracking().Where(i => i.Id == started.InboxId).Select(i => new { i.Name, i.DefaultTeamId }).FirstOrDefaultAsync(cancellationToken);
+        var rules = await db.RoutingRules.AsNoTracking().Where(r => r.InboxId == started.InboxId && r.IsEnabled)
+            .OrderBy(r => r.Position).ThenBy(r => r.Id).ToListAsync(cancellationToken);
+        if (inbox is null || (rules.Count == 0 && inbox.DefaultTeamId is null))
         {
             return;
         }
 
-        var queued = await changes.DecideAsync(async ct =>
+        var matched = rules.Count == 0 ? null : await FirstMatchAsync(rules, started, cancellationToken);
+        var teamId = matched?.TeamId ?? inbox.DefaultTeamId;
+        var teamName = teamId is null ? null : await db.Teams.AsNoTracking().Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
+        if (teamName is null && matched is null)
+        {
+            return;
+        }
+
+        var reason = matched is null ? $"new conversation in {inbox.Name}: the inbox's team"
+            : matched.TeamId is null && teamName is not null ? $"rule “{matched.Name}”, then the inbox's team" : $"rule “{matched.Name}”";
+        var routed = await changes.DecideAsync(async ct =>
         {
             await RowLocks.LockAsync<Conversation>(db, started.ConversationId, ct);
             var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == started.ConversationId, ct);
@@ -33,15 +46,65 @@ public sealed class QueueNewConversation(AppDbContext db, ConversationChanges ch
             }
 
             var now = clock.GetUtcNow().UtcDateTime;
-            conversation.Assign(null, target.TeamId, now);
-            var reason = $"new conversation in {target.InboxName}: the inbox's team";
-            db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Queued, target.TeamId, null, reason, now));
-            return (conversation, $"Waiting for team {target.TeamName} ({reason})");
+            var did = new List<string>();
+            if (matched?.Priority is { } priority && priority != conversation.Priority)
+            {
+                conversation.ChangePriority(priority);
+                did.Add($"priority {priority}");
+            }
+
+            if (matched is { AddLabels.Count: > 0 })
+            {
+                conversation.ChangeLabels(conversation.Labels.Concat(matched.AddLabels));
+                did.Add($"labels {string.Join(", ", matched.AddLabels)}");
+            }
+
+            if (teamName is not null)
+            {
+                conversation.Assign(null, teamId, now);
+                db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Queued, teamId, null, reason, now));
+                did.Add($"waiting for team {teamName}");
+            }
+
+            return did.Count == 0 ? null : (conversation, $"Routed by {reason}: {string.Join("; ", did)}");
         }, authorAgentId: null, cancellationToken);
-        if (queued is not null)
+        if (routed?.TeamId is { } queuedIn)
         {
-            authority.TeamMayAssign(started.WorkspaceId, target.TeamId);
+            authority.TeamMayAssign(started.WorkspaceId, queuedIn);
         }
+    }
+
+    private async Task<RoutingRule?> FirstMatchAsync(List<RoutingRule> rules, ConversationStarted started, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking().Where(c => c.Id == started.ConversationId)
+            .Select(c => new { c.Labels, c.Priority }).FirstOrDefaultAsync(cancellationToken);
+        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == started.ContactId)
+            .Select(c => new { c.Name, c.Email, c.Attributes }).FirstOrDefaultAsync(cancellationToken);
+        var workspace = await db.Workspaces.AsNoTracking().Where(w => w.Id == started.WorkspaceId)
+            .Select(w => new { w.TimeZone, w.BusinessHours }).FirstAsync(cancellationToken);
+        if (conversation is null)
+        {
+            return null;
+        }
+
+        var message = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == started.ConversationId && m.Kind == MessageKind.Incoming)
+            .OrderBy(m => m.Sequence).Select(m => m.Text).FirstOrDefaultAsync(cancellationToken) ?? "";
+        var open = new Sla.BusinessCalendar(TimeZoneInfo.FindSystemTimeZoneById(workspace.TimeZone), workspace.BusinessHours.Days, [])
+            .IsOpenAt(clock.GetUtcNow().UtcDateTime);
+        var subject = new RuleSubject(
+            message, conversation.Labels, conversation.Priority, open, contact?.Name, contact?.Email,
+            contact?.Attributes ?? new CustomAttributes(),
+            async () => (await activity.HandleAsync(started.ContactId, cancellationToken)).Value?.CurrentPage?.Url);
+        foreach (var rule in rules)
+        {
+            if (await RuleConditions.MatchAsync(rule.Conditions, subject))
+            {
+                return rule;
+            }
+        }
+
+        return null;
     }
 }
 

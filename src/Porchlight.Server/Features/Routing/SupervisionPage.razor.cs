@@ -59,6 +59,12 @@ public sealed partial class SupervisionPage
             }
             while (_changedWhileReading);
         }
+#pragma warning disable CA1031 // A failed read (the database restarting) must not stop the page from reading again on the next change or tick.
+        catch (Exception e) when (!_lifetime.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            Logger.LogWarning(e, "The live queues could not be read; trying again on the next change.");
+        }
         finally
         {
             _reading = false;
@@ -131,6 +137,7 @@ public sealed partial class SupervisionPage
     {
         AssignmentStrategy.LeastLoaded => "Least loaded",
         AssignmentStrategy.RoundRobin => "Round robin",
+        AssignmentStrategy.Skills => "Skills",
         _ => "Manual",
     };
 

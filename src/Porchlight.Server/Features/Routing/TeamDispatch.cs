@@ -33,7 +33,8 @@ public sealed class TeamDispatch(
     public static async Task<List<QueuedConversation>> QueueAsync(AppDbContext db, Guid teamId, CancellationToken cancellationToken)
     {
         var waiting = await db.Conversations.AsNoTracking()
-            .Where(c => c.TeamId == teamId && c.QueuedAt != null)
+            .Where(c => c.TeamId == teamId && c.QueuedAt != null && c.AssigneeId == null
+                && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
             .Select(c => new QueuedConversation(c.Id, c.Origin, c.Priority, c.QueuedAt!.Value, c.ContactId, c.Labels))
             .ToListAsync(cancellationToken);
         // Priorities are stored by name, so they are ordered here rather than by the database.
@@ -119,7 +120,8 @@ public sealed class TeamDispatch(
             }
 
             var member = await db.TeamMembers.AnyAsync(m => m.TeamId == team.Id && m.AgentId == choice.Agent.AgentId, ct);
-            if (load is not { Available: true, HasRoom: true } || !member)
+            var connected = await presence.IsConnectedAsync(team.WorkspaceId, choice.Agent.AgentId);
+            if (load is not { Available: true, HasRoom: true } || !member || !connected)
             {
                 claim = Claim.Refused;
                 return null;

@@ -14,8 +14,13 @@ public sealed class DeleteTeam(AppDbContext db)
             return Failure.NotFound("Team");
         }
 
+        // Its conversations lose their team (the key is set null); those waiting leave its queue with it.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Conversations.Where(c => c.TeamId == teamId && c.QueuedAt != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.QueuedAt, (DateTime?)null), cancellationToken);
         db.Teams.Remove(team);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return default(Done);
     }
 }

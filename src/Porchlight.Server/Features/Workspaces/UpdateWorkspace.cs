@@ -22,9 +22,10 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
             WorkspaceRules.BusinessHours(request.BusinessHours, errors);
         }
 
-        if (request.AutoAwayMinutes is < 0 or > Workspace.MaxAutoAwayMinutes)
+        // At least a few minutes: activity is reported at most once a minute, so a shorter wait would catch agents at work.
+        if (request.AutoAwayMinutes is { } minutes && minutes != 0 && minutes is < Workspace.MinAutoAwayMinutes or > Workspace.MaxAutoAwayMinutes)
         {
-            errors.Add("autoAwayMinutes", $"0 (never) to {Workspace.MaxAutoAwayMinutes} minutes.");
+            errors.Add("autoAwayMinutes", $"0 (never) or {Workspace.MinAutoAwayMinutes} to {Workspace.MaxAutoAwayMinutes} minutes.");
         }
 
         if (errors.Any)

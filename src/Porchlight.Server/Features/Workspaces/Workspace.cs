@@ -41,6 +41,7 @@ public sealed class Workspace : Entity, IAudited
     public int AutoAwayMinutes { get; private set; } = DefaultAutoAwayMinutes;
 
     public const int DefaultAutoAwayMinutes = 15;
+    public const int MinAutoAwayMinutes = 5;
     public const int MaxAutoAwayMinutes = 480;
 
     public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;

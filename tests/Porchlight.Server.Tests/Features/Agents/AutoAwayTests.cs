@@ -54,6 +54,7 @@ public abstract class AutoAwayTests(PorchlightFactory factory) : ApiTestBase(fac
     [Theory]
     [InlineData(-1)]
     [InlineData(481)]
+    [InlineData(3)]
     public async Task UpdateWorkspace_AutoAwayOutOfRange_Returns400AndChangesNothing(int minutes)
     {
         var (_, owner) = await NewWorkspaceAsync();

@@ -319,6 +319,72 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
             && line.Contains($"team=\"{desk.TeamId}\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RoutingRules_FirstMatchingRuleWins_SetsTeamPriorityAndLabelsOthersFallToTheInboxTeam()
+    {
+        var desk = await NewDeskAsync(agents: 1);
+        var billing = await desk.Owner.PostJsonAsync("/api/v1/teams", new { name = Unique("Billing") }).ExpectAsync(HttpStatusCode.Created);
+        var inboxId = (await desk.Owner.GetJsonAsync("/api/v1/inboxes")).GetProperty("items").EnumerateArray().Single().IdOf();
+        var refunds = await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new
+        {
+            name = "Refunds and cancellations",
+            conditions = new[] { new { field = "message", @operator = "contains", value = "refund, cancel" } },
+            teamId = billing.IdOf(),
+            priority = "High",
+            addLabels = new List<string> { "Billing" },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var lawyers = await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new
+        {
+            name = "Legal threats",
+            conditions = new[] { new { field = "message", @operator = "contains", value = "lawyer" } },
+            priority = "Urgent",
+        }).ExpectAsync(HttpStatusCode.Created);
+        // The legal rule goes first: a refund request that mentions a lawyer is urgent and stays with the inbox's team.
+        await desk.Owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules/order", new { ruleIds = new[] { lawyers.IdOf(), refunds.IdOf() } })
+            .ExpectAsync(HttpStatusCode.OK);
+
+        var refund = await StartConversationAsync(desk.InboxToken, "I want a refund for order 4711");
+        var threat = await StartConversationAsync(desk.InboxToken, "Refund now or I call my lawyer");
+        var question = await StartConversationAsync(desk.InboxToken, "Do you ship to Norway?");
+
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{question}")).GetProperty("teamId").ValueKind != JsonValueKind.Null,
+            "every conversation was routed");
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{refund}")).GetProperty("teamId").ValueKind != JsonValueKind.Null,
+            "the refund was routed");
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{threat}")).GetProperty("teamId").ValueKind != JsonValueKind.Null,
+            "the threat was routed");
+        var routedRefund = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{refund}");
+        Assert.Equal((billing.IdOf(), "High"), (routedRefund.GetProperty("teamId").GetGuid(), routedRefund.Text("priority")));
+        Assert.Equal(["billing"], routedRefund.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        var routedThreat = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{threat}");
+        Assert.Equal((desk.TeamId, "Urgent"), (routedThreat.GetProperty("teamId").GetGuid(), routedThreat.Text("priority")));
+        Assert.Equal(desk.TeamId, (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{question}")).GetProperty("teamId").GetGuid());
+        Assert.Equal("rule “Refunds and cancellations”", (await DecisionsAsync(desk.Owner, refund))[0].Text("reason"));
+        Assert.Equal("rule “Legal threats”, then the inbox's team", (await DecisionsAsync(desk.Owner, threat))[0].Text("reason"));
+        Assert.Equal(["Legal threats", "Refunds and cancellations"],
+            (await desk.Owner.GetJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules")).EnumerateArray().Select(r => r.Text("name")));
+    }
+
+    [Fact]
+    public async Task RoutingRules_BadRuleOrAnAgent_Returns400Or403AndChangesNothing()
+    {
+        var desk = await NewDeskAsync(agents: 1);
+        var inboxId = (await desk.Owner.GetJsonAsync("/api/v1/inboxes")).GetProperty("items").EnumerateArray().Single().IdOf();
+        var (other, otherOwner) = await NewWorkspaceAsync("Elsewhere Inc");
+        var foreignTeam = await otherOwner.PostJsonAsync("/api/v1/teams", new { name = "Theirs" }).ExpectAsync(HttpStatusCode.Created);
+
+        await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new
+        {
+            name = "Bad", conditions = new[] { new { field = "shoeSize", @operator = "equals", value = "42" } },
+        }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "conditions[0].field");
+        await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new { name = "Theirs", conditions = Array.Empty<object>(), teamId = foreignTeam.IdOf() })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "teamId");
+        await Factory.CreateApiClient(desk.AgentTokens[0]).PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new { name = "Mine", conditions = Array.Empty<object>() })
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.Empty((await desk.Owner.GetJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules")).EnumerateArray());
+    }
+
     [Theory]
     [InlineData("""{"all": -1}""", "caps.all")]
     [InlineData("""{"all": 5, "chat": 101}""", "caps.chat")]
@@ -387,10 +453,10 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
         return new Desk(workspace.WorkspaceId, owner, inboxToken, team.IdOf(), teamName, ids, tokens);
     }
 
-    private async Task<Guid> StartConversationAsync(string inboxToken)
+    private async Task<Guid> StartConversationAsync(string inboxToken, string text = "Hello, I need help")
     {
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
-        return (await visitor.StartConversationAsync("Hello, I need help")).ConversationId;
+        return (await visitor.StartConversationAsync(text)).ConversationId;
     }
 
     private static async Task<Guid?> AssigneeAsync(HttpClient client, Guid conversationId)

@@ -55,6 +55,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 nullable: false,
                 defaultValue: "{}");
 
+            // Conversations that already wait for a team (nobody assigned, still active) join its queue, oldest first.
+            migrationBuilder.Sql(
+                """UPDATE "Conversations" SET "QueuedAt" = "CreatedAt" WHERE "TeamId" IS NOT NULL AND "AssigneeId" IS NULL AND "Status" IN ('Open', 'Pending')""");
+
             migrationBuilder.CreateTable(
                 name: "RoutingDecisions",
                 columns: table => new

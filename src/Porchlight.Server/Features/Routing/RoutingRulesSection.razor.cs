@@ -1,0 +1,155 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Porchlight.Server.Components;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Routing;
+
+/// <summary>Lists, orders, adds and edits an inbox's routing rules through <see cref="RoutingRules"/>, like the API.</summary>
+public sealed partial class RoutingRulesSection
+{
+    private static readonly (string Field, string Label)[] Fields =
+    [
+        ("message", "Opening message"), ("label", "A label"), ("priority", "Priority"), ("businessHours", "Business hours"),
+        ("pageUrl", "Page the contact is on"), ("contact.name", "Contact name"), ("contact.email", "Contact email"), ("contact.", "Contact attribute…"),
+    ];
+
+    private static readonly (string Operator, string Label)[] Operators =
+    [
+        ("contains", "contains any of"), ("equals", "is"), ("notEquals", "is not"), ("exists", "is set"), ("atLeast", "is at least"),
+    ];
+
+    private readonly FormErrors _errors = new();
+    private List<RoutingRuleResponse>? _rules;
+    private RuleDraft? _editing;
+    private bool _busy;
+
+    [Parameter]
+    [EditorRequired]
+    public InboxResponse Inbox { get; set; } = null!;
+
+    [Parameter]
+    public IReadOnlyList<TeamResponse> Teams { get; set; } = [];
+
+    [Parameter]
+    public EventCallback Closed { get; set; }
+
+    protected override async Task OnParametersSetAsync() => await LoadAsync();
+
+    private async Task LoadAsync() =>
+        _rules = (await Runner.RunAsync<RoutingRules, Result<List<RoutingRuleResponse>>>(rules => rules.ListAsync(Inbox.Id, CancellationToken.None))).Value ?? [];
+
+    private void Edit(RoutingRuleResponse? rule)
+    {
+        _errors.Clear();
+        _editing = rule is null ? new RuleDraft() : RuleDraft.From(rule);
+    }
+
+    private async Task SaveAsync()
+    {
+        if (_busy || _editing is not { } draft)
+        {
+            return;
+        }
+
+        _busy = true;
+        var request = draft.ToRequest();
+        var result = draft.Id is { } id
+            ? await Runner.RunAsync<RoutingRules, Result<RoutingRuleResponse>>(rules => rules.UpdateAsync(id, request, CancellationToken.None))
+            : await Runner.RunAsync<RoutingRules, Result<RoutingRuleResponse>>(rules => rules.CreateAsync(Inbox.Id, request, CancellationToken.None));
+        _busy = false;
+        if (!result.Succeeded)
+        {
+            _errors.Set(result.Failure!);
+            Snackbar.Add(result.Failure!.Detail, Severity.Error);
+            return;
+        }
+
+        _editing = null;
+        Snackbar.Add($"Rule {result.Value!.Name} saved.", Severity.Success);
+        await LoadAsync();
+    }
+
+    private async Task MoveAsync(int index, int by)
+    {
+        var order = _rules!.Select(r => r.Id).ToList();
+        (order[index], order[index + by]) = (order[index + by], order[index]);
+        var result = await Runner.RunAsync<RoutingRules, Result<List<RoutingRuleResponse>>>(rules => rules.ReorderAsync(Inbox.Id, new ReorderRulesRequest(order), CancellationToken.None));
+        _rules = result.Value ?? _rules;
+    }
+
+    private async Task DeleteAsync(RoutingRuleResponse rule)
+    {
+        await Runner.RunAsync<RoutingRules, Result<Done>>(rules => rules.DeleteAsync(rule.Id, CancellationToken.None));
+        Snackbar.Add($"Rule {rule.Name} deleted.", Severity.Success);
+        await LoadAsync();
+    }
+
+    private string Summary(RoutingRuleResponse rule)
+    {
+        var when = rule.Conditions.Count == 0 ? "Every conversation"
+            : string.Join(" and ", rule.Conditions.Select(c =>
+                $"{Fields.FirstOrDefault(f => f.Field == c.Field).Label ?? c.Field} {Operators.First(o => o.Operator == c.Operator).Label} {c.Value}".Trim()));
+        var then = new List<string> { $"team {Teams.FirstOrDefault(t => t.Id == rule.TeamId)?.Name ?? "of the inbox"}" };
+        if (rule.Priority is { } priority)
+        {
+            then.Add($"priority {priority}");
+        }
+
+        if (rule.AddLabels.Count > 0)
+        {
+            then.Add($"labels {string.Join(", ", rule.AddLabels)}");
+        }
+
+        return $"{when} → {string.Join(", ", then)}";
+    }
+
+    /// <summary>A rule being written in the form.</summary>
+    private sealed class RuleDraft
+    {
+        public Guid? Id { get; private init; }
+
+        public string Name { get; set; } = "";
+
+        public bool IsEnabled { get; set; } = true;
+
+        public List<ConditionDraft> Conditions { get; private init; } = [];
+
+        public Guid? TeamId { get; set; }
+
+        public ConversationPriority? Priority { get; set; }
+
+        public string Labels { get; set; } = "";
+
+        public static RuleDraft From(RoutingRuleResponse rule) => new()
+        {
+            Id = rule.Id,
+            Name = rule.Name,
+            IsEnabled = rule.IsEnabled,
+            Conditions = [.. rule.Conditions.Select(c => new ConditionDraft { Field = c.Field, Operator = c.Operator, Value = c.Value })],
+            TeamId = rule.TeamId,
+            Priority = rule.Priority,
+            Labels = string.Join(", ", rule.AddLabels),
+        };
+
+        public RoutingRuleRequest ToRequest() => new(
+            Name,
+            IsEnabled,
+            [.. Conditions.Select(c => new RuleCondition(c.Field, c.Operator, c.Value))],
+            TeamId,
+            Priority,
+            [.. Labels.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]);
+    }
+
+    private sealed class ConditionDraft
+    {
+        public string Field { get; set; } = "message";
+
+        public string Operator { get; set; } = "contains";
+
+        public string Value { get; set; } = "";
+    }
+}
