@@ -14,7 +14,7 @@ public sealed partial class RoutingRulesSection
     private static readonly (string Field, string Label)[] Fields =
     [
         ("message", "Opening message"), ("label", "A label"), ("priority", "Priority"), ("businessHours", "Business hours"),
-        ("pageUrl", "Page the contact is on"), ("contact.name", "Contact name"), ("contact.email", "Contact email"), ("contact.", "Contact attribute…"),
+        ("pageUrl", "Page the contact is on"), ("repeatContact", "Wrote before within (days)"), ("contact.name", "Contact name"), ("contact.email", "Contact email"), ("contact.", "Contact attribute…"),
     ];
 
     private static readonly (string Operator, string Label)[] Operators =

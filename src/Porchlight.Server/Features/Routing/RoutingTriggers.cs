@@ -95,7 +95,14 @@ public sealed class QueueNewConversation(
         var subject = new RuleSubject(
             message, conversation.Labels, conversation.Priority, open, contact?.Name, contact?.Email,
             contact?.Attributes ?? new CustomAttributes(),
-            async () => (await activity.HandleAsync(started.ContactId, cancellationToken)).Value?.CurrentPage?.Url);
+            async () => (await activity.HandleAsync(started.ContactId, cancellationToken)).Value?.CurrentPage?.Url,
+            async days =>
+            {
+                var since = clock.GetUtcNow().UtcDateTime.AddDays(-days);
+                return await db.Conversations.AnyAsync(
+                    // Only conversations before this one: routing may run after the contact has started another.
+                    c => c.ContactId == started.ContactId && c.Number < started.Number && c.CreatedAt >= since, cancellationToken);
+            });
         foreach (var rule in rules)
         {
             if (await RuleConditions.MatchAsync(rule.Conditions, subject))

@@ -3,7 +3,10 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Routing;
 
-/// <summary>What routing rules look at about a new conversation. The page is asked for only when a rule needs it.</summary>
+/// <summary>
+/// What routing rules look at about a new conversation. The page, and whether the contact had another conversation
+/// within some days, are asked for only when a rule needs them.
+/// </summary>
 public sealed record RuleSubject(
     string Message,
     IReadOnlyCollection<string> Labels,
@@ -12,14 +15,17 @@ public sealed record RuleSubject(
     string? ContactName,
     string? ContactEmail,
     IReadOnlyDictionary<string, string> ContactAttributes,
-    Func<Task<string?>> PageUrl);
+    Func<Task<string?>> PageUrl,
+    Func<int, Task<bool>>? WroteWithinDays = null);
 
 /// <summary>How rule conditions are checked when saved and tested against a new conversation.</summary>
 public static class RuleConditions
 {
     public const string ContactPrefix = "contact.";
 
-    private static readonly string[] PlainFields = ["message", "label", "priority", "businessHours", "pageUrl"];
+    public const int MaxRepeatDays = 365;
+
+    private static readonly string[] PlainFields = ["message", "label", "priority", "businessHours", "pageUrl", "repeatContact"];
     private static readonly string[] Operators = ["contains", "equals", "notEquals", "exists", "atLeast"];
 
     /// <summary>Whether every condition of the rule holds (a rule without conditions matches everything).</summary>
@@ -51,7 +57,7 @@ public static class RuleConditions
             var contactField = name.StartsWith(ContactPrefix, StringComparison.Ordinal) && name.Length > ContactPrefix.Length;
             if (!PlainFields.Contains(name) && !contactField)
             {
-                errors.Add($"{at}.field", "One of message, label, priority, businessHours, pageUrl, contact.name, contact.email or contact.<attribute>.");
+                errors.Add($"{at}.field", "One of message, label, priority, businessHours, pageUrl, repeatContact, contact.name, contact.email or contact.<attribute>.");
             }
 
             if (!Operators.Contains(op))
@@ -66,6 +72,11 @@ public static class RuleConditions
             if (name == "businessHours" && !(op == "equals" && value.ToLowerInvariant() is "open" or "closed"))
             {
                 errors.Add($"{at}.value", "businessHours equals open or closed.");
+            }
+
+            if (name == "repeatContact" && !(op == "equals" && int.TryParse(value, out var days) && days is >= 1 and <= MaxRepeatDays))
+            {
+                errors.Add($"{at}.value", $"repeatContact equals a number of days, 1–{MaxRepeatDays}: the contact had another conversation that recently.");
             }
 
             if (value.Length > RoutingRule.MaxValueLength || (op != "exists" && string.IsNullOrWhiteSpace(value)))
@@ -91,6 +102,8 @@ public static class RuleConditions
                 return Enum.TryParse<ConversationPriority>(value, ignoreCase: true, out var least) && subject.Priority >= least;
             case "businessHours":
                 return subject.BusinessHoursOpen == value.Equals("open", StringComparison.OrdinalIgnoreCase);
+            case "repeatContact":
+                return int.TryParse(value, out var days) && subject.WroteWithinDays is { } wrote && await wrote(days);
         }
 
         var actual = condition.Field switch

@@ -366,6 +366,26 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
     }
 
     [Fact]
+    public async Task RoutingRules_ContactWritesAgainWithinAWeek_SecondConversationIsRaisedToHigh()
+    {
+        var desk = await NewDeskAsync(agents: 1);
+        var inboxId = (await desk.Owner.GetJsonAsync("/api/v1/inboxes")).GetProperty("items").EnumerateArray().Single().IdOf();
+        await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new
+        {
+            name = "Writing again", conditions = new[] { new { field = "repeatContact", @operator = "equals", value = "7" } }, priority = "High",
+        }).ExpectAsync(HttpStatusCode.Created);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+
+        var (first, _) = await visitor.StartConversationAsync("My parcel is late");
+        var (second, _) = await visitor.StartConversationAsync("Still no parcel");
+
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{second}")).Text("priority") == "High",
+            "the repeated contact is raised");
+        await Eventually.WaitUntilAsync(async () => (await DecisionsAsync(desk.Owner, first)).Count > 0, "the first conversation was routed");
+        Assert.Equal("None", (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{first}")).Text("priority")); // nothing before it
+    }
+
+    [Fact]
     public async Task RoutingRules_BadRuleOrAnAgent_Returns400Or403AndChangesNothing()
     {
         var desk = await NewDeskAsync(agents: 1);

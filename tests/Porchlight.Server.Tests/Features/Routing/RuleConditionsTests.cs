@@ -14,7 +14,8 @@ public sealed class RuleConditionsTests
         "Ada Lovelace",
         "ada@bigcorp.example",
         new Dictionary<string, string> { ["plan"] = "Enterprise", ["language"] = "de" },
-        () => Task.FromResult<string?>("https://shop.example/pricing?ref=ad"));
+        () => Task.FromResult<string?>("https://shop.example/pricing?ref=ad"),
+        days => Task.FromResult(days >= 3)); // the contact's previous conversation was three days ago
 
     [Theory]
     [InlineData("message", "contains", "chargeback, cancel")]
@@ -29,6 +30,7 @@ public sealed class RuleConditionsTests
     [InlineData("contact.name", "exists", "")]
     [InlineData("contact.plan", "equals", "enterprise")]
     [InlineData("contact.language", "notEquals", "en")]
+    [InlineData("repeatContact", "equals", "7")]
     public async Task Match_ConditionThatHolds_Matches(string field, string op, string value) =>
         Assert.True(await RuleConditions.MatchAsync([new RuleCondition(field, op, value)], Subject));
 
@@ -40,6 +42,7 @@ public sealed class RuleConditionsTests
     [InlineData("pageUrl", "contains", "/checkout")]
     [InlineData("contact.plan", "equals", "Free")]
     [InlineData("contact.company", "exists", "")]
+    [InlineData("repeatContact", "equals", "2")]
     public async Task Match_ConditionThatFails_DoesNotMatch(string field, string op, string value) =>
         Assert.False(await RuleConditions.MatchAsync([new RuleCondition(field, op, value)], Subject));
 
@@ -69,6 +72,8 @@ public sealed class RuleConditionsTests
     [InlineData("businessHours", "equals", "sometimes", "conditions[0].value")]
     [InlineData("message", "contains", " ", "conditions[0].value")]
     [InlineData("contact.", "equals", "x", "conditions[0].field")]
+    [InlineData("repeatContact", "equals", "0", "conditions[0].value")]
+    [InlineData("repeatContact", "contains", "7", "conditions[0].value")]
     public void Validate_BadCondition_NamesTheField(string field, string op, string value, string error)
     {
         var errors = new FieldErrors();
