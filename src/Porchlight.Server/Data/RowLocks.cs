@@ -13,6 +13,9 @@ namespace Porchlight.Server.Data;
 /// </summary>
 public static class RowLocks
 {
+    /// <summary>What a SELECT appends to lock the rows it reads: nothing on SQLite (see above).</summary>
+    public static string Clause(DbContext db) => db.Database.IsSqlite() ? "" : " FOR NO KEY UPDATE";
+
     /// <summary>Locks the <typeparamref name="TEntity"/> row with this key. Callers that lock several kinds lock them in one order.</summary>
     public static async Task LockAsync<TEntity>(DbContext db, Guid key, CancellationToken cancellationToken)
         where TEntity : class
@@ -22,7 +25,7 @@ public static class RowLocks
             throw new InvalidOperationException("A row lock lasts until the transaction ends; open one first.");
         }
 
-        if (db.Database.IsSqlite())
+        if (Clause(db).Length == 0)
         {
             return;
         }
@@ -32,7 +35,7 @@ public static class RowLocks
         var keyColumn = type.FindPrimaryKey()!.Properties.Single().GetColumnName();
 #pragma warning disable EF1002 // Identifiers come from the model, delimited; the key value is a parameter.
         await db.Database.ExecuteSqlRawAsync(
-            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(keyColumn)} = {{0}} FOR NO KEY UPDATE",
+            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(keyColumn)} = {{0}}{Clause(db)}",
             [key],
             cancellationToken);
 #pragma warning restore EF1002

@@ -205,10 +205,7 @@ public sealed class ColumnLookup<TEntity>
         _values = [.. columns.Select(c => new ColumnValue(c))];
         _select = $"SELECT {string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName())))} " +
             $"FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {string.Join(" AND ", by.Select((c, i) => $"{sql.DelimitIdentifier(c.GetColumnName())} = {_names[i]}"))}" +
-            // On SQLite the writer's transaction (BEGIN IMMEDIATE) already holds the database's write lock. NO KEY UPDATE,
-            // not UPDATE: the row's key is never changed, and the key-share locks that inserts referring to it take (a
-            // message's conversation) must not wait for it (see RowLocks).
-            (lockForUpdate && !db.Database.IsSqlite() ? " FOR NO KEY UPDATE" : "");
+            (lockForUpdate ? RowLocks.Clause(db) : "");
     }
 
     /// <summary>The columns read, in order, each able to set its value on an entity.</summary>

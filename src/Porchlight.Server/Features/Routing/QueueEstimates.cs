@@ -27,15 +27,10 @@ public sealed class QueueEstimates(AppDbContext db, TimeProvider clock)
     {
         var queue = await TeamDispatch.QueueAsync(db, teamId, cancellationToken);
         var rates = await RatesAsync(teamId, cancellationToken);
-        var ahead = new Dictionary<RoutingChannel, int>();
-        var places = new Dictionary<Guid, QueuePlace>(queue.Count);
-        foreach (var waiting in queue)
-        {
-            var position = ahead[waiting.Channel] = ahead.GetValueOrDefault(waiting.Channel) + 1;
-            places[waiting.Id] = new QueuePlace(position, rates.TryGetValue(waiting.Channel, out var perSecond) ? Estimate(position, perSecond) : null);
-        }
-
-        return places;
+        return QueueOrder.Places(queue, waiting => waiting.Channel).ToDictionary(
+            place => place.Conversation.Id,
+            place => new QueuePlace(
+                place.Position, rates.TryGetValue(place.Conversation.Channel, out var perSecond) ? Estimate(place.Position, perSecond) : null));
     }
 
     /// <summary>The wait of the <paramref name="position"/>-th in line when the team takes <paramref name="perSecond"/> conversations a second, in steps.</summary>

@@ -93,11 +93,9 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
 
         var teamFigures = teams.ConvertAll(team =>
         {
-            var waiting = unassigned.Where(c => c.TeamId == team.Id && c.QueuedAt != null)
-                .OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id).ToList();
+            var waiting = QueueOrder.Serving(unassigned.Where(c => c.TeamId == team.Id && c.QueuedAt != null), c => c.Priority, c => c.QueuedAt!.Value, c => c.Id).ToList();
             var since = waiting.Select(c => c.QueuedAt!.Value).ToList();
             var members = memberships.Where(m => m.TeamId == team.Id).Select(m => presenceOf.GetValueOrDefault(m.AgentId, PresenceStatus.Offline)).ToList();
-            var ahead = new Dictionary<RoutingChannel, int>();
             return new TeamFigures(
                 team.Id,
                 team.Name,
@@ -110,13 +108,9 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
                 members.Count(p => p == PresenceStatus.Away),
                 members.Count(p => p == PresenceStatus.Break),
                 members.Count(p => p == PresenceStatus.Offline),
-                [.. waiting.Take(QueueShown).Select(c =>
-                {
-                    var channel = ConcurrencyCaps.ChannelOf(c.Origin);
-                    var position = ahead[channel] = ahead.GetValueOrDefault(channel) + 1;
-                    return new WaitingConversation(
-                        c.Id, c.Number, contactNames.GetValueOrDefault(c.ContactId, ""), c.Priority, channel, position, c.QueuedAt!.Value);
-                })]);
+                [.. QueueOrder.Places(waiting.Take(QueueShown), c => ConcurrencyCaps.ChannelOf(c.Origin)).Select(place => new WaitingConversation(
+                    place.Conversation.Id, place.Conversation.Number, contactNames.GetValueOrDefault(place.Conversation.ContactId, ""), place.Conversation.Priority,
+                    ConcurrencyCaps.ChannelOf(place.Conversation.Origin), place.Position, place.Conversation.QueuedAt!.Value))]);
         });
 
         var inboxFigures = inboxes.ConvertAll(inbox =>

@@ -13,6 +13,26 @@ public sealed record QueuedConversation(
     public RoutingChannel Channel => ConcurrencyCaps.ChannelOf(Origin);
 }
 
+/// <summary>The one definition of a queue's order and of a place in it, for the deciders, the visitors and the supervisors.</summary>
+public static class QueueOrder
+{
+    /// <summary>First served first: higher priority, then longer in the queue, then the lower id (so the order is stable).</summary>
+    public static IEnumerable<T> Serving<T>(IEnumerable<T> waiting, Func<T, ConversationPriority> priority, Func<T, DateTime> queuedAt, Func<T, Guid> id) =>
+        // Priorities are stored by name, so they are ordered here rather than by the database.
+        waiting.OrderByDescending(priority).ThenBy(queuedAt).ThenBy(id);
+
+    /// <summary>Each conversation of a queue in serving order with its place among those of its channel (1 is next): caps are per channel.</summary>
+    public static IEnumerable<(T Conversation, int Position)> Places<T>(IEnumerable<T> served, Func<T, RoutingChannel> channel)
+    {
+        var ahead = new Dictionary<RoutingChannel, int>();
+        foreach (var conversation in served)
+        {
+            var of = channel(conversation);
+            yield return (conversation, ahead[of] = ahead.GetValueOrDefault(of) + 1);
+        }
+    }
+}
+
 /// <summary>
 /// One pass over a team's queue: in priority order, then oldest first, each waiting conversation goes to the
 /// agent the team's strategy picks among its online members with room in that channel, until the queue is
@@ -37,8 +57,7 @@ public sealed class TeamDispatch(
                 && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
             .Select(c => new QueuedConversation(c.Id, c.Origin, c.Priority, c.QueuedAt!.Value, c.ContactId, c.Labels))
             .ToListAsync(cancellationToken);
-        // Priorities are stored by name, so they are ordered here rather than by the database.
-        return [.. waiting.OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id)];
+        return [.. QueueOrder.Serving(waiting, c => c.Priority, c => c.QueuedAt, c => c.Id)];
     }
 
     /// <returns>How many conversations were assigned.</returns>

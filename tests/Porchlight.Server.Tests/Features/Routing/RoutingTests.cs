@@ -324,7 +324,7 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
     {
         var desk = await NewDeskAsync(agents: 1);
         var billing = await desk.Owner.PostJsonAsync("/api/v1/teams", new { name = Unique("Billing") }).ExpectAsync(HttpStatusCode.Created);
-        var inboxId = (await desk.Owner.GetJsonAsync("/api/v1/inboxes")).GetProperty("items").EnumerateArray().Single().IdOf();
+        var inboxId = desk.InboxId;
         var refunds = await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new
         {
             name = "Refunds and cancellations",
@@ -369,7 +369,7 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
     public async Task RoutingRules_ContactWritesAgainWithinAWeek_SecondConversationIsRaisedToHigh()
     {
         var desk = await NewDeskAsync(agents: 1);
-        var inboxId = (await desk.Owner.GetJsonAsync("/api/v1/inboxes")).GetProperty("items").EnumerateArray().Single().IdOf();
+        var inboxId = desk.InboxId;
         await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{inboxId}/routing-rules", new
         {
             name = "Writing again", conditions = new[] { new { field = "repeatContact", @operator = "equals", value = "7" } }, priority = "High",
@@ -389,7 +389,7 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
     public async Task RoutingRules_BadRuleOrAnAgent_Returns400Or403AndChangesNothing()
     {
         var desk = await NewDeskAsync(agents: 1);
-        var inboxId = (await desk.Owner.GetJsonAsync("/api/v1/inboxes")).GetProperty("items").EnumerateArray().Single().IdOf();
+        var inboxId = desk.InboxId;
         var (other, otherOwner) = await NewWorkspaceAsync("Elsewhere Inc");
         var foreignTeam = await otherOwner.PostJsonAsync("/api/v1/teams", new { name = "Theirs" }).ExpectAsync(HttpStatusCode.Created);
 
@@ -470,7 +470,7 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
         }
 
         await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}/routing", new { defaultTeamId = team.IdOf() }).ExpectAsync(HttpStatusCode.OK);
-        return new Desk(workspace.WorkspaceId, owner, inboxToken, team.IdOf(), teamName, ids, tokens);
+        return new Desk(workspace.WorkspaceId, owner, inboxId, inboxToken, team.IdOf(), teamName, ids, tokens);
     }
 
     private async Task<Guid> StartConversationAsync(string inboxToken, string text = "Hello, I need help")
@@ -495,7 +495,7 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
         [.. (await desk.Owner.GetJsonAsync($"/api/v1/teams/{desk.TeamId}/queue")).GetProperty("waiting").EnumerateArray()];
 
     private sealed record Desk(
-        Guid WorkspaceId, HttpClient Owner, string InboxToken, Guid TeamId, string TeamName, IReadOnlyList<Guid> AgentIds, IReadOnlyList<string> AgentTokens);
+        Guid WorkspaceId, HttpClient Owner, Guid InboxId, string InboxToken, Guid TeamId, string TeamName, IReadOnlyList<Guid> AgentIds, IReadOnlyList<string> AgentTokens);
 }
 
 public sealed class RoutingSqliteTests(SqliteApiFixture fixture) : RoutingTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
