@@ -12,6 +12,7 @@ using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
+using Porchlight.Server.Features.Sla;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Features.Tracking;
 using Porchlight.Server.Features.Widget;
@@ -68,6 +69,7 @@ builder.Services
     .AddWidget(builder.Configuration)
     .AddTracking()
     .AddQueuesAndRouting()
+    .AddServiceLevels()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -112,6 +114,7 @@ api.MapCannedResponses();
 api.MapTrackingApi();
 api.MapCampaigns();
 api.MapQueuesAndRouting();
+api.MapServiceLevels();
 app.MapAgentHub();
 app.MapWidget();
 app.MapAttachmentDownloads();

@@ -24,6 +24,8 @@ public sealed class PorchlightMetrics
         AssignmentDuration = meter.CreateHistogram(
             "porchlight.routing.assignment_duration", unit: "ms", description: "Time to decide and commit one assignment from a queue, locks included.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000] });
+        SlaWarnings = meter.CreateCounter<long>("porchlight.sla.warnings", description: "SLA clocks that reached their warning share of the target, by metric.");
+        SlaBreaches = meter.CreateCounter<long>("porchlight.sla.breaches", description: "SLA targets that passed before the clock stopped, by metric.");
     }
 
     public Counter<long> SignIns { get; }
@@ -45,4 +47,8 @@ public sealed class PorchlightMetrics
     public Histogram<double> QueueWait { get; }
 
     public Histogram<double> AssignmentDuration { get; }
+
+    public Counter<long> SlaWarnings { get; }
+
+    public Counter<long> SlaBreaches { get; }
 }

@@ -55,6 +55,17 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["urlPattern"] = () => "/probe*",
         ["senderId"] = () => null,
         ["inboxId"] = () => null,
+        // An SLA policy covering everything, without escalation; made-up ids would not be the caller's.
+        ["inboxIds"] = () => new JsonArray(),
+        ["teamIds"] = () => new JsonArray(),
+        ["escalation"] = () => new JsonArray(),
+        ["policyIds"] = () => new JsonArray(),
+    };
+
+    /// <summary>Numbers with a range of their own, where the made-up 1 would be refused.</summary>
+    private static readonly Dictionary<string, int> NumberSamples = new(StringComparer.Ordinal)
+    {
+        ["warnAtPercent"] = 80,
     };
 
     [Fact]
@@ -248,7 +259,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
                 : []),
             "array" => schema.TryGetProperty("items", out var items) ? new JsonArray(Sample(items, components, null, depth + 1)) : [],
             "boolean" => true,
-            "integer" or "number" => 1,
+            "integer" or "number" => field is not null && NumberSamples.TryGetValue(field, out var number) ? number : 1,
             _ => format switch
             {
                 "uuid" => Guid.NewGuid().ToString(),
@@ -314,7 +325,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             conditions = new JsonArray(new JsonObject { ["field"] = "message", ["operator"] = "contains", ["value"] = Unique($"{label} keyword") }),
             teamId = team.IdOf(),
         }).ExpectAsync(HttpStatusCode.Created);
-        return new ResourceSet(agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, visitorKey);
+        var policy = await owner.PostJsonAsync("/api/v1/sla/policies", new
+        {
+            name = Unique($"{label} SLA"), inboxIds = new[] { inbox.IdOf() }, firstResponseMinutes = 30,
+        }).ExpectAsync(HttpStatusCode.Created);
+        return new ResourceSet(
+            agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy, visitorKey);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -351,6 +367,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.Campaign.Text("text")!,
             resources.RoutingRule.Text("name")!,
             resources.RoutingRule.GetProperty("conditions")[0].Text("value")!,
+            resources.SlaPolicy.Text("name")!,
         ];
     }
 
@@ -394,11 +411,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Attachment,
         JsonElement Campaign,
         JsonElement RoutingRule,
+        JsonElement SlaPolicy,
         string VisitorKey)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "visitorKey"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "visitorKey"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -414,6 +432,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "attachmentId" => Attachment.IdOf().ToString(),
             "campaignId" => Campaign.IdOf().ToString(),
             "ruleId" => RoutingRule.IdOf().ToString(),
+            "policyId" => SlaPolicy.IdOf().ToString(),
             "visitorKey" => VisitorKey,
             _ => AgentId.ToString(),
         };

@@ -6,6 +6,8 @@ namespace Porchlight.Server.Tests.Api;
 
 public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase(factory)
 {
+    private static readonly string[] ChristmasListedTwice = ["2026-12-25", "2026-12-24", "2026-12-25"];
+
     private static readonly object[] WeekdayHours =
     [
         new { day = "Friday", opens = "09:00:00", closes = "15:00:00" },
@@ -87,17 +89,40 @@ public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase
     }
 
     [Fact]
-    public async Task UpdateWorkspace_DayListedTwice_Returns400()
+    public async Task UpdateWorkspace_TwoPeriodsOnADayAndHolidays_AreKeptInOrder()
     {
         var (_, owner) = await NewWorkspaceAsync();
         object[] hours =
         [
-            new { day = "Monday", opens = "09:00:00", closes = "12:00:00" },
             new { day = "Monday", opens = "13:00:00", closes = "17:00:00" },
+            new { day = "Monday", opens = "09:00:00", closes = "12:00:00" },
+        ];
+
+        var updated = await owner.PutJsonAsync("/api/v1/workspace", new
+        {
+            name = "Renamed", timeZone = "UTC", businessHours = hours, holidays = ChristmasListedTwice,
+        }).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(["09:00:00", "13:00:00"], updated.GetProperty("businessHours").EnumerateArray().Select(d => d.Text("opens")));
+        Assert.Equal(["2026-12-24", "2026-12-25"], updated.GetProperty("holidays").EnumerateArray().Select(d => d.GetString()));
+        ApiCalls.AssertSameResource(updated, await owner.GetJsonAsync("/api/v1/workspace"));
+    }
+
+    [Fact]
+    public async Task UpdateWorkspace_OverlappingPeriodsOnADay_Returns400AndChangesNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var before = await owner.GetJsonAsync("/api/v1/workspace");
+        object[] hours =
+        [
+            new { day = "Monday", opens = "09:00:00", closes = "13:00:00" },
+            new { day = "Monday", opens = "12:00:00", closes = "17:00:00" },
         ];
 
         await owner.PutJsonAsync("/api/v1/workspace", new { name = "Renamed", timeZone = "UTC", businessHours = hours })
             .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "businessHours");
+
+        ApiCalls.AssertSameResource(before, await owner.GetJsonAsync("/api/v1/workspace"));
     }
 
     [Fact]

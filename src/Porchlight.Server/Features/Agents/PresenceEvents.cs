@@ -28,4 +28,6 @@ public sealed class PresenceEvents(Func<PresenceNotice, Task> changed) : IInboxE
     public Task OnMentionedAsync(MentionNotice notice) => Task.CompletedTask;
 
     public Task OnContactChangedAsync(ContactNotice notice) => Task.CompletedTask;
+
+    public Task OnSlaAlertAsync(Sla.SlaAlertNotice notice) => Task.CompletedTask;
 }

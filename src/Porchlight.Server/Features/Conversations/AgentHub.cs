@@ -36,6 +36,9 @@ public interface IAgentClient
     /// <c>GET /api/v1/contacts/{id}</c> and <c>GET /api/v1/contacts/{id}/activity</c>.
     /// </summary>
     Task ContactChanged(ContactNotice notice);
+
+    /// <summary>A conversation's SLA is at risk or breached and its policy notifies supervisors; sent to each supervisor only.</summary>
+    Task SlaAlert(Sla.SlaAlertNotice notice);
 }
 
 /// <summary>

@@ -100,6 +100,12 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
     public DateTime? LastAgentMessageAt { get; private set; }
 
+    /// <summary>
+    /// Since when the contact has been waiting for an answer: the time of their first message after the last agent
+    /// reply, null once an agent replies or the conversation is resolved. Response-time SLAs run from it.
+    /// </summary>
+    public DateTime? AwaitingReplySince { get; private set; }
+
     public DateTime? ResolvedAt { get; private set; }
 
     /// <summary>A short preview of the newest visible message, for conversation lists.</summary>
@@ -144,10 +150,22 @@ public sealed class Conversation : Entity, IWorkspaceOwned
                     ChangeStatus(ConversationStatus.Open, snoozedUntil: null, message.CreatedAt);
                 }
 
+                if (AwaitingReplySince is null)
+                {
+                    AwaitingReplySince = message.CreatedAt;
+                    Raise(new ReplyAwaited(WorkspaceId, Id, message.CreatedAt, First: FirstAgentReplyAt is null));
+                }
+
                 break;
             case MessageKind.Outgoing:
                 LastAgentMessageAt = message.CreatedAt;
                 FirstAgentReplyAt ??= message.CreatedAt;
+                if (AwaitingReplySince is not null)
+                {
+                    AwaitingReplySince = null;
+                    Raise(new ReplyGiven(WorkspaceId, Id, message.CreatedAt));
+                }
+
                 AgentReadSequence = Math.Max(AgentReadSequence, message.Sequence);
                 LastMessagePreview = preview;
                 break;
@@ -161,16 +179,39 @@ public sealed class Conversation : Entity, IWorkspaceOwned
             Raise(new ConversationReopened(WorkspaceId, Id));
         }
 
+        if (status != Status)
+        {
+            Raise(new ConversationStatusChanged(WorkspaceId, Id, Status, status, now));
+        }
+
         Status = status;
+        if (status == ConversationStatus.Resolved)
+        {
+            AwaitingReplySince = null; // Resolving answers the contact: the wait ends with it.
+        }
+
         SnoozedUntil = status == ConversationStatus.Snoozed ? snoozedUntil : null;
         ResolvedAt = status == ConversationStatus.Resolved ? now : null;
         FollowQueue(now);
     }
 
-    public void ChangePriority(ConversationPriority priority) => Priority = priority;
+    public void ChangePriority(ConversationPriority priority)
+    {
+        if (priority != Priority)
+        {
+            Raise(new ConversationPriorityChanged(WorkspaceId, Id, Priority, priority));
+        }
+
+        Priority = priority;
+    }
 
     public void Assign(Guid? assigneeId, Guid? teamId, DateTime now)
     {
+        if (assigneeId != AssigneeId || teamId != TeamId)
+        {
+            Raise(new ConversationAssigned(WorkspaceId, Id, AssigneeId, TeamId, assigneeId, teamId));
+        }
+
         AssigneeId = assigneeId;
         TeamId = teamId;
         FollowQueue(now);
@@ -224,6 +265,24 @@ public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, 
 
 /// <summary>A resolved or snoozed conversation is active again (open or pending): by the contact writing, an agent, or the snooze ending.</summary>
 public sealed record ConversationReopened(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;
+
+/// <summary>The status changed (to or from Resolved, Snoozed, Pending or Open), at <paramref name="At"/>.</summary>
+public sealed record ConversationStatusChanged(Guid WorkspaceId, Guid ConversationId, ConversationStatus From, ConversationStatus To, DateTime At) : IDomainEvent;
+
+public sealed record ConversationPriorityChanged(Guid WorkspaceId, Guid ConversationId, ConversationPriority From, ConversationPriority To) : IDomainEvent;
+
+/// <summary>The assignee or the team changed (a person, the queue, a rule or an escalation).</summary>
+public sealed record ConversationAssigned(
+    Guid WorkspaceId, Guid ConversationId, Guid? FromAgentId, Guid? FromTeamId, Guid? ToAgentId, Guid? ToTeamId) : IDomainEvent;
+
+/// <summary>
+/// The contact wrote and now waits for an answer (their first message since the last agent reply);
+/// <paramref name="First"/> when no agent has replied in this conversation yet.
+/// </summary>
+public sealed record ReplyAwaited(Guid WorkspaceId, Guid ConversationId, DateTime Since, bool First) : IDomainEvent;
+
+/// <summary>An agent answered the waiting contact.</summary>
+public sealed record ReplyGiven(Guid WorkspaceId, Guid ConversationId, DateTime At) : IDomainEvent;
 
 internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
 {

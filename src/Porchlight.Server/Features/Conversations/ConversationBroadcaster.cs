@@ -62,6 +62,16 @@ public sealed class ConversationBroadcaster(
             }
         });
 
+    /// <summary>Each notice goes to its supervisor only: their hub connections and their open agent-app pages.</summary>
+    public Task SlaAlertAsync(Guid workspaceId, IReadOnlyList<Sla.SlaAlertNotice> notices) => SafelyAsync(async () =>
+    {
+        foreach (var notice in notices)
+        {
+            await agents.Clients.User(notice.AgentId.ToString()).SlaAlert(notice);
+            await feed.PublishAsync(workspaceId, listener => listener.SlaAlert(notice));
+        }
+    });
+
     public Task MessageUpdatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
     {
         await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).MessageUpdated(message);

@@ -21,6 +21,9 @@ public interface IInboxEvents
     Task OnPresenceChangedAsync(PresenceNotice notice);
 
     Task OnContactChangedAsync(ContactNotice notice);
+
+    /// <summary>Every page of the workspace hears of an SLA alert; a page acts only on its own agent's.</summary>
+    Task OnSlaAlertAsync(Sla.SlaAlertNotice notice);
 }
 
 /// <summary>
@@ -46,6 +49,8 @@ public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> 
     public Task PresenceChanged(PresenceNotice notice) => Queue(() => page.OnPresenceChangedAsync(notice));
 
     public Task ContactChanged(ContactNotice notice) => Queue(() => page.OnContactChangedAsync(notice));
+
+    public Task SlaAlert(Sla.SlaAlertNotice notice) => Queue(() => page.OnSlaAlertAsync(notice));
 
     private Task Queue(Func<Task> work)
     {

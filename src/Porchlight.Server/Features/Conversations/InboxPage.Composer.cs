@@ -461,6 +461,31 @@ public sealed partial class InboxPage
             notice.ConversationId.ToString());
     }
 
+    // ----- SLA alerts for this supervisor -----
+
+    async Task IInboxEvents.OnSlaAlertAsync(Sla.SlaAlertNotice notice)
+    {
+        if (notice.AgentId != _me)
+        {
+            return;
+        }
+
+        var what = $"{Sla.EscalateConversation.Describe(notice.Metric)} {(notice.Stage == Sla.EscalationStage.Warning ? "at risk" : "breached")}";
+        Snackbar.Add($"{what} in #{notice.ConversationNumber} · {notice.ContactName}", notice.Stage == Sla.EscalationStage.Warning ? Severity.Warning : Severity.Error, options =>
+        {
+            options.Action = notice.ConversationId == _openId ? null : "Open";
+            options.ActionColor = Color.Primary;
+            options.VisibleStateDuration = 10000;
+            options.OnClick = _ =>
+            {
+                Navigation.NavigateTo($"/inbox/{notice.ConversationId}");
+                return Task.CompletedTask;
+            };
+        }, key: $"sla-{notice.ConversationId}-{notice.Metric}-{notice.Stage}");
+        StateHasChanged();
+        await CallModuleAsync("notify", $"{what} · #{notice.ConversationNumber} {notice.ContactName}", $"Policy “{notice.PolicyName}”", notice.ConversationId.ToString());
+    }
+
     private sealed record PickerItem(Guid Id, string Label, string Detail, string Preview, string Tag);
 
     private enum FileState

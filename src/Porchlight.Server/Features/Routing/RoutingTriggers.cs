@@ -80,8 +80,7 @@ public sealed class QueueNewConversation(
             .Select(c => new { c.Labels, c.Priority }).FirstOrDefaultAsync(cancellationToken);
         var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == started.ContactId)
             .Select(c => new { c.Name, c.Email, c.Attributes }).FirstOrDefaultAsync(cancellationToken);
-        var workspace = await db.Workspaces.AsNoTracking().Where(w => w.Id == started.WorkspaceId)
-            .Select(w => new { w.TimeZone, w.BusinessHours }).FirstAsync(cancellationToken);
+        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == started.WorkspaceId, cancellationToken);
         if (conversation is null)
         {
             return null;
@@ -90,8 +89,7 @@ public sealed class QueueNewConversation(
         var message = await db.Messages.AsNoTracking()
             .Where(m => m.ConversationId == started.ConversationId && m.Kind == MessageKind.Incoming)
             .OrderBy(m => m.Sequence).Select(m => m.Text).FirstOrDefaultAsync(cancellationToken) ?? "";
-        var open = new Sla.BusinessCalendar(TimeZoneInfo.FindSystemTimeZoneById(workspace.TimeZone), workspace.BusinessHours.Days, [])
-            .IsOpenAt(clock.GetUtcNow().UtcDateTime);
+        var open = workspace.Calendar().IsOpenAt(clock.GetUtcNow().UtcDateTime);
         var subject = new RuleSubject(
             message, conversation.Labels, conversation.Priority, open, contact?.Name, contact?.Email,
             contact?.Attributes ?? new CustomAttributes(),

@@ -177,5 +177,7 @@ public sealed partial class SupervisionPage
         public Task OnPresenceChangedAsync(PresenceNotice notice) => changed();
 
         public Task OnContactChangedAsync(ContactNotice notice) => Task.CompletedTask;
+
+        public Task OnSlaAlertAsync(Sla.SlaAlertNotice notice) => changed();
     }
 }

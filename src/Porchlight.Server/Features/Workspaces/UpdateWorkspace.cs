@@ -4,8 +4,9 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Workspaces;
 
-/// <summary>The workspace's settings; <c>AutoAwayMinutes</c> left out stays as it is.</summary>
-public sealed record UpdateWorkspaceRequest(string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null);
+/// <summary>The workspace's settings; <c>AutoAwayMinutes</c> and <c>Holidays</c> left out stay as they are.</summary>
+public sealed record UpdateWorkspaceRequest(
+    string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null);
 
 public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
 {
@@ -28,14 +29,20 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
             errors.Add("autoAwayMinutes", $"0 (never) or {Workspace.MinAutoAwayMinutes} to {Workspace.MaxAutoAwayMinutes} minutes.");
         }
 
+        if (request.Holidays is { Count: > Workspace.MaxHolidays })
+        {
+            errors.Add("holidays", $"At most {Workspace.MaxHolidays} days.");
+        }
+
         if (errors.Any)
         {
             return errors.ToFailure();
         }
 
         var workspace = await db.Workspaces.SingleAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
-        workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day)]));
+        workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day).ThenBy(d => d.Opens)]));
         workspace.SetAutoAway(request.AutoAwayMinutes ?? workspace.AutoAwayMinutes);
+        workspace.SetHolidays(request.Holidays ?? workspace.Holidays);
         await db.SaveChangesAsync(cancellationToken);
         return WorkspaceResponse.From(workspace);
     }

@@ -21,6 +21,11 @@ public sealed class Workspace : Entity, IAudited
 
     public BusinessHours BusinessHours { get; private set; } = BusinessHours.AlwaysOpen;
 
+    /// <summary>Days closed all day (public holidays, company days off), in the workspace's time zone.</summary>
+    public List<DateOnly> Holidays { get; private set; } = [];
+
+    public const int MaxHolidays = 200;
+
     /// <summary>The caps on active conversations every agent has unless their own say otherwise.</summary>
     public Routing.ConcurrencyCaps Caps { get; private set; } = Routing.ConcurrencyCaps.WorkspaceDefault;
 
@@ -48,6 +53,12 @@ public sealed class Workspace : Entity, IAudited
 
     public void SetAutoAway(int minutes) => AutoAwayMinutes = minutes;
 
+    public void SetHolidays(IEnumerable<DateOnly> holidays) => Holidays = [.. holidays.Distinct().Order()];
+
+    /// <summary>The workspace's business time: its hours and holidays in its time zone.</summary>
+    public Sla.BusinessCalendar Calendar() =>
+        new(TimeZoneInfo.FindSystemTimeZoneById(TimeZone), BusinessHours.Days, Holidays);
+
     public void ChangeSettings(string name, string timeZone, BusinessHours businessHours)
     {
         Name = name.Trim();
@@ -58,7 +69,10 @@ public sealed class Workspace : Entity, IAudited
 
 public sealed record WorkspaceCreated(Guid WorkspaceId, string Name) : IDomainEvent;
 
-/// <summary>Opening hours per day of the week, in the workspace's time zone. A missing day is closed.</summary>
+/// <summary>
+/// Opening hours per day of the week, in the workspace's time zone: a day may have several periods (a morning and
+/// an afternoon); a missing day is closed.
+/// </summary>
 public sealed record BusinessHours(IReadOnlyList<BusinessDay> Days)
 {
     public static BusinessHours AlwaysOpen { get; } = new(
@@ -86,5 +100,6 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.BusinessHours)
             .HasConversion(JsonColumn.Converter(BusinessHours.AlwaysOpen), JsonColumn.Comparer<BusinessHours>())
             .HasMaxLength(2000);
+        builder.Property(w => w.Holidays).HasConversion(JsonColumn.Converter<List<DateOnly>>(), JsonColumn.Comparer<List<DateOnly>>());
     }
 }

@@ -2,10 +2,11 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Workspaces;
 
-public sealed record WorkspaceResponse(Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes)
+public sealed record WorkspaceResponse(
+    Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes, IReadOnlyList<DateOnly> Holidays)
 {
     public static WorkspaceResponse From(Workspace workspace) =>
-        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes);
+        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays);
 }
 
 public static class WorkspaceRules
@@ -37,9 +38,11 @@ public static class WorkspaceRules
             }
         }
 
-        if (days.Where(d => d is not null).GroupBy(d => d.Day).Any(g => g.Count() > 1))
+        // Several periods a day are fine (a lunch break between two); periods of one day must not overlap.
+        if (days.Where(d => d is not null && d.Opens < d.Closes).GroupBy(d => d.Day)
+            .Any(g => g.OrderBy(d => d.Opens).Zip(g.OrderBy(d => d.Opens).Skip(1)).Any(pair => pair.Second.Opens < pair.First.Closes)))
         {
-            errors.Add("businessHours", "Each day may appear once.");
+            errors.Add("businessHours", "Periods of the same day must not overlap.");
         }
     }
 }

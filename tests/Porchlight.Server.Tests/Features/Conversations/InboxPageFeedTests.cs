@@ -92,5 +92,7 @@ public sealed class InboxPageFeedTests
         public Task OnPresenceChangedAsync(Server.Features.Agents.PresenceNotice notice) => Task.CompletedTask;
 
         public Task OnContactChangedAsync(ContactNotice notice) => Task.CompletedTask;
+
+        public Task OnSlaAlertAsync(Porchlight.Server.Features.Sla.SlaAlertNotice notice) => Task.CompletedTask;
     }
 }
