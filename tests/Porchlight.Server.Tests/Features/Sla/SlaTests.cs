@@ -1,0 +1,248 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Hosting;
+using Porchlight.Server.Tests.Api;
+using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Hosting;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Features.Sla;
+
+/// <summary>
+/// Every covered conversation carries clocks for its first response, each next response and its resolution; they
+/// stop when the promise is kept, warn and breach once when it is not, and a breach runs the policy's escalation.
+/// </summary>
+public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
+{
+    private static readonly string[] UrgentOnly = ["Urgent"];
+
+    [Fact]
+    public async Task Clocks_ChatFromStartToResolve_EachStartsWhenTheContactWaitsAndStopsWhenAnswered()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new { name = "Standard", firstResponseMinutes = 10, nextResponseMinutes = 5, resolutionMinutes = 60 });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+
+        var (conversationId, _) = await visitor.StartConversationAsync("My order has not arrived");
+        var first = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse" && c.Text("state") == "Running");
+        Assert.Equal(TimeSpan.FromMinutes(10), Instant(first, "dueAt") - Instant(first, "startedAt"));
+        Assert.Equal("Standard", first.Text("policyName"));
+        await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "Resolution" && c.Text("state") == "Running");
+
+        await owner.ReplyAsync(conversationId, "Let me look into it").ExpectAsync(HttpStatusCode.Created);
+        await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse" && c.Text("state") == "Met");
+
+        (await visitor.SendAsync(conversationId, "It was due on Monday")).EnsureSuccessStatusCode();
+        var next = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "NextResponse" && c.Text("state") == "Running");
+        Assert.Equal(TimeSpan.FromMinutes(5), Instant(next, "dueAt") - Instant(next, "startedAt"));
+
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "Resolution" && c.Text("state") == "Met");
+        var clocks = await ClocksAsync(owner, conversationId);
+        Assert.Equal(["FirstResponse:Met", "NextResponse:Met", "Resolution:Met"],
+            clocks.Select(c => $"{c.Text("metric")}:{c.Text("state")}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Escalation_FirstResponseWarnsThenBreaches_SupervisorsHearItPriorityRisesAndTier2TakesOverOnce()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var tier2 = await owner.PostJsonAsync("/api/v1/teams", new { name = "Tier 2" }).ExpectAsync(HttpStatusCode.Created);
+        var (supervisorId, _, supervisor) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Supervisor);
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await using var supervisorHub = await HubRecorder.ConnectAsync(Factory, "/hubs/agent", Token(supervisor), "SlaAlert");
+        await using var agentHub = await HubRecorder.ConnectAsync(Factory, "/hubs/agent", Token(agent), "SlaAlert");
+        await CreatePolicyAsync(owner, new
+        {
+            name = "Chat promise",
+            firstResponseMinutes = 10,
+            escalation = new object[]
+            {
+                new { stage = "Warning", action = "NotifySupervisors" },
+                new { stage = "Breach", action = "RaisePriority", priority = "Urgent" },
+                new { stage = "Breach", action = "MoveToTeam", teamId = tier2.IdOf() },
+                new { stage = "Breach", action = "NotifySupervisors" },
+            },
+        });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Nobody answers");
+        var clock = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse");
+        var started = Instant(clock, "startedAt");
+
+        await TimerAt(started.AddMinutes(8.5)).FireDueAsync(Ct);
+
+        var warning = await supervisorHub.WaitForAsync("SlaAlert", n => n.GetProperty("conversationId").GetGuid() == conversationId, "the supervisor hears of the risk");
+        Assert.Equal(("Warning", "FirstResponse", "Chat promise", supervisorId), (warning.Text("stage"), warning.Text("metric"), warning.Text("policyName"), warning.GetProperty("agentId").GetGuid()));
+        Assert.NotNull((await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse").Text("warnedAt"));
+
+        await TimerAt(started.AddMinutes(11)).FireDueAsync(Ct);
+
+        await supervisorHub.WaitForAsync("SlaAlert", n => n.GetProperty("conversationId").GetGuid() == conversationId && n.Text("stage") == "Breach", "the supervisor hears of the breach");
+        await Eventually.WaitUntilAsync(async () => (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("priority") == "Urgent", "the priority rose");
+        var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}");
+        Assert.Equal(tier2.IdOf(), conversation.GetProperty("teamId").GetGuid());
+        Assert.Contains(await ActivitiesAsync(owner, conversationId),
+            a => a == "SLA: First response breached (policy “Chat promise”): priority raised to Urgent; moved to team Tier 2; supervisors notified");
+        var breached = (await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse");
+        Assert.True(breached.GetProperty("breached").GetBoolean());
+        Assert.Equal("Running", breached.Text("state")); // the contact still waits: the clock runs on, late
+
+        await TimerAt(started.AddMinutes(20)).FireDueAsync(Ct);
+        await supervisorHub.DrainAsync();
+        await agentHub.DrainAsync();
+        Assert.Equal(2, (await ActivitiesAsync(owner, conversationId)).Count(a => a.StartsWith("SLA:", StringComparison.Ordinal)));
+        Assert.Equal(2, supervisorHub.All("SlaAlert").Count(n => n.GetProperty("conversationId").GetGuid() == conversationId));
+        Assert.Empty(agentHub.All("SlaAlert")); // an agent without routing rights is not a supervisor
+    }
+
+    [Fact]
+    public async Task Clock_BusinessHoursPolicyOverAHoliday_IsDueInTheNextOpenPeriod()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        // Open on one weekday only, nine to five UTC; that day three days from now is a holiday, so the week after counts.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var openDay = today.AddDays(3);
+        await owner.PutJsonAsync("/api/v1/workspace", new
+        {
+            name = "Acme Support",
+            timeZone = "UTC",
+            businessHours = new[] { new { day = openDay.DayOfWeek.ToString(), opens = "09:00:00", closes = "17:00:00" } },
+            holidays = new[] { openDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+        }).ExpectAsync(HttpStatusCode.OK);
+        await CreatePolicyAsync(owner, new { name = "Office hours", firstResponseMinutes = 30, businessHoursOnly = true });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+
+        var (conversationId, _) = await visitor.StartConversationAsync("Hello?");
+
+        var clock = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse");
+        Assert.Equal(openDay.AddDays(7).ToDateTime(new TimeOnly(9, 30), DateTimeKind.Utc), Instant(clock, "dueAt"));
+        Assert.True(clock.GetProperty("businessHoursOnly").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Clock_PriorityRaisedToUrgent_FollowsTheStricterPolicy()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new { name = "Urgent", priorities = UrgentOnly, firstResponseMinutes = 5 });
+        await CreatePolicyAsync(owner, new { name = "Everyone else", firstResponseMinutes = 60 });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Our site is down");
+        var clock = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse");
+        Assert.Equal(("Everyone else", 60), (clock.Text("policyName"), clock.GetProperty("targetMinutes").GetInt32()));
+
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/priority", new { priority = "Urgent" }).ExpectAsync(HttpStatusCode.OK);
+
+        clock = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse" && c.Text("policyName") == "Urgent");
+        Assert.Equal(TimeSpan.FromMinutes(5), Instant(clock, "dueAt") - Instant(clock, "startedAt"));
+    }
+
+    [Fact]
+    public async Task ResolutionClock_Snoozed_PausesAndRunsAgainWhenReopened()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new { name = "Resolve within a day", resolutionMinutes = 24 * 60 });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Please call me back tomorrow");
+        await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "Resolution" && c.Text("state") == "Running");
+
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Snoozed", snoozedUntil = DateTime.UtcNow.AddDays(1) })
+            .ExpectAsync(HttpStatusCode.OK);
+        var paused = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "Resolution" && c.Text("state") == "Paused");
+        Assert.Equal(JsonValueKind.Null, paused.GetProperty("dueAt").ValueKind);
+
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Open" }).ExpectAsync(HttpStatusCode.OK);
+        await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "Resolution" && c.Text("state") == "Running");
+        Assert.Single(await ClocksAsync(owner, conversationId)); // the same cycle resumed, not a new one
+    }
+
+    [Fact]
+    public async Task Policies_ReorderAndDelete_ApplyInTheNewOrder()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var first = await CreatePolicyAsync(owner, new { name = "First", firstResponseMinutes = 10 });
+        var second = await CreatePolicyAsync(owner, new { name = "Second", firstResponseMinutes = 20 });
+
+        var reordered = await owner.PutJsonAsync("/api/v1/sla/policies/order", new { policyIds = new[] { second.IdOf() } }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["Second", "First"], reordered.EnumerateArray().Select(p => p.Text("name")));
+
+        await owner.DeleteAsync($"/api/v1/sla/policies/{second.IdOf()}", Ct).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.Equal([first.IdOf()], (await owner.GetJsonAsync("/api/v1/sla/policies")).EnumerateArray().Select(p => p.IdOf()));
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "No promise" }""", "firstResponseMinutes")]
+    [InlineData("""{ "name": "Zero", "firstResponseMinutes": 0 }""", "firstResponseMinutes")]
+    [InlineData("""{ "name": "Late warning", "firstResponseMinutes": 10, "warnAtPercent": 100 }""", "warnAtPercent")]
+    [InlineData("""{ "name": "Nowhere", "firstResponseMinutes": 10, "escalation": [{ "stage": "Breach", "action": "MoveToTeam" }] }""", "escalation[0].teamId")]
+    [InlineData("""{ "name": "Lower", "firstResponseMinutes": 10, "escalation": [{ "stage": "Breach", "action": "RaisePriority", "priority": "None" }] }""", "escalation[0].priority")]
+    [InlineData("""{ "name": "Foreign team", "firstResponseMinutes": 10, "teamIds": ["0192e2f5-0000-7000-8000-000000000001"] }""", "teamIds")]
+    [InlineData("""{ "name": "", "firstResponseMinutes": 10 }""", "name")]
+    public async Task CreatePolicy_InvalidField_Returns400NamingItAndCreatesNothing(string body, string field)
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        await owner.PostAsync("/api/v1/sla/policies", content, Ct).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, field);
+
+        Assert.Empty((await owner.GetJsonAsync("/api/v1/sla/policies")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task CreatePolicy_AsAgent_Returns403()
+    {
+        var (workspace, _) = await NewWorkspaceAsync();
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+
+        await agent.PostJsonAsync("/api/v1/sla/policies", new { name = "Mine", firstResponseMinutes = 10 }).ExpectProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    private static string Token(HttpClient client) => client.DefaultRequestHeaders.Authorization!.Parameter!;
+
+    // The timer as the server runs it, reading the time from a clock the test moved on.
+    private SlaTimer TimerAt(DateTime now) => new(
+        Factory.Services.GetRequiredService<IServiceScopeFactory>(),
+        new FakeTimeProvider(new DateTimeOffset(now, TimeSpan.Zero)),
+        Factory.Services.GetRequiredService<PorchlightMetrics>(),
+        Factory.Services.GetRequiredService<IConfiguration>(),
+        NullLogger<SlaTimer>.Instance);
+
+    private static Task<JsonElement> CreatePolicyAsync(HttpClient owner, object policy) =>
+        owner.PostJsonAsync("/api/v1/sla/policies", policy).ExpectAsync(HttpStatusCode.Created);
+
+    private static async Task<List<JsonElement>> ClocksAsync(HttpClient client, Guid conversationId) =>
+        [.. (await client.GetJsonAsync($"/api/v1/conversations/{conversationId}/sla")).EnumerateArray()];
+
+    // Clocks follow the conversation a moment after each change (from the outbox).
+    private static async Task<JsonElement> WaitForClockAsync(HttpClient client, Guid conversationId, Func<JsonElement, bool> matches)
+    {
+        JsonElement found = default;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            found = (await ClocksAsync(client, conversationId)).FirstOrDefault(matches);
+            return found.ValueKind == JsonValueKind.Object;
+        }, "the SLA clock is as expected");
+        return found;
+    }
+
+    private static async Task<List<string>> ActivitiesAsync(HttpClient client, Guid conversationId) =>
+        [.. (await client.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages")).EnumerateArray()
+            .Where(m => m.Text("kind") == "Activity").Select(m => m.Text("text")!)];
+
+    private static DateTime Instant(JsonElement clock, string property) => clock.GetProperty(property).GetDateTime().ToUniversalTime();
+}
+
+public sealed class SlaSqliteTests(SqliteApiFixture fixture) : SlaTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class SlaPostgresTests(PostgresApiFixture fixture) : SlaTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
