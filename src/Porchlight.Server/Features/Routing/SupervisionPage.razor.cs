@@ -143,6 +143,11 @@ public sealed partial class SupervisionPage
 
     private string Since(DateTime? at) => Duration(at is { } since ? Math.Max(0, (Clock.GetUtcNow().UtcDateTime - since).TotalSeconds) : null);
 
+    // "breached 4 min ago" or "due in 2 min": the clock of a breached promise runs on, so how late it is matters.
+    private string RiskState(Sla.SlaAtRisk risk) => risk.Breached
+        ? $"breached {Since(risk.BreachedAt)} ago"
+        : risk.DueAt is { } due ? $"due in {Duration(Math.Max(0, (due - Clock.GetUtcNow().UtcDateTime).TotalSeconds))}" : "at risk";
+
     /// <summary>"—", "45 s", "3 min", "1 h 20 min".</summary>
     public static string Duration(double? seconds) => seconds switch
     {

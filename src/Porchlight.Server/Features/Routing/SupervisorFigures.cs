@@ -23,9 +23,11 @@ public sealed record TeamFigures(
     int AgentsAway,
     int AgentsOnBreak,
     int AgentsOffline,
-    IReadOnlyList<WaitingConversation> Queue);
+    IReadOnlyList<WaitingConversation> Queue,
+    int SlaAtRisk,
+    int SlaBreached);
 
-public sealed record InboxFigures(Guid InboxId, string Name, int Unassigned, DateTime? OldestWaitingSince, int InProgress);
+public sealed record InboxFigures(Guid InboxId, string Name, int Unassigned, DateTime? OldestWaitingSince, int InProgress, int SlaAtRisk, int SlaBreached);
 
 /// <summary>An agent's active conversations and cap in one channel.</summary>
 public sealed record ChannelLoad(RoutingChannel Channel, int Active, int Cap);
@@ -43,15 +45,18 @@ public sealed record AgentFigures(
 /// <summary>
 /// The live supervisor view's figures. Waits are given as instants (since when), so the figures stay true as time
 /// passes: the longest wait is now minus <c>OldestQueuedAt</c>, the average wait now minus <c>AverageQueuedAt</c>.
+/// <c>SlaAtRisk</c> lists the conversations whose SLA clock warned or breached and still runs, breached first;
+/// the teams' and inboxes' <c>SlaAtRisk</c> count those conversations (breached ones included), <c>SlaBreached</c> the breached.
 /// </summary>
-public sealed record SupervisionResponse(IReadOnlyList<TeamFigures> Teams, IReadOnlyList<InboxFigures> Inboxes, IReadOnlyList<AgentFigures> Agents);
+public sealed record SupervisionResponse(
+    IReadOnlyList<TeamFigures> Teams, IReadOnlyList<InboxFigures> Inboxes, IReadOnlyList<AgentFigures> Agents, IReadOnlyList<Sla.SlaAtRisk> SlaAtRisk);
 
 /// <summary>
 /// What a supervisor watches: per team the queue (how many wait, for how long, the queue itself), what is in
 /// progress and who is there; per inbox what nobody holds yet; per agent their load against their caps.
 /// Read in a handful of grouped queries, so the view can refresh every second without weighing on the database.
 /// </summary>
-public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPresenceStore presence, AgentCapacity capacity)
+public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPresenceStore presence, AgentCapacity capacity, Sla.SlaQueries sla)
 {
     /// <summary>How many waiting conversations per team the view lists (the counts cover all of them).</summary>
     public const int QueueShown = 20;
@@ -75,6 +80,8 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
             .Where(c => c.AssigneeId != null && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
             .GroupBy(c => new { c.TeamId, c.InboxId }).Select(g => new { g.Key.TeamId, g.Key.InboxId, Count = g.Count() })
             .ToListAsync(cancellationToken);
+
+        var atRisk = await sla.AtRiskAsync(cancellationToken);
 
         var shownContacts = unassigned.Where(c => c.QueuedAt != null).Select(c => c.ContactId).Distinct().ToList();
         var contactNames = await db.Contacts.AsNoTracking().Where(c => shownContacts.Contains(c.Id))
@@ -110,15 +117,24 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
                 members.Count(p => p == PresenceStatus.Offline),
                 [.. QueueOrder.Places(waiting.Take(QueueShown), c => ConcurrencyCaps.ChannelOf(c.Origin)).Select(place => new WaitingConversation(
                     place.Conversation.Id, place.Conversation.Number, contactNames.GetValueOrDefault(place.Conversation.ContactId, ""), place.Conversation.Priority,
-                    ConcurrencyCaps.ChannelOf(place.Conversation.Origin), place.Position, place.Conversation.QueuedAt!.Value))]);
+                    ConcurrencyCaps.ChannelOf(place.Conversation.Origin), place.Position, place.Conversation.QueuedAt!.Value))],
+                AtRiskCount(atRisk.Where(r => r.TeamId == team.Id), breachedOnly: false),
+                AtRiskCount(atRisk.Where(r => r.TeamId == team.Id), breachedOnly: true));
         });
 
         var inboxFigures = inboxes.ConvertAll(inbox =>
         {
             var nobody = unassigned.Where(c => c.InboxId == inbox.Id).Select(c => c.QueuedAt ?? c.CreatedAt).ToList();
-            return new InboxFigures(inbox.Id, inbox.Name, nobody.Count, nobody.Count == 0 ? null : nobody.Min(), inProgress.Where(p => p.InboxId == inbox.Id).Sum(p => p.Count));
+            return new InboxFigures(
+                inbox.Id, inbox.Name, nobody.Count, nobody.Count == 0 ? null : nobody.Min(), inProgress.Where(p => p.InboxId == inbox.Id).Sum(p => p.Count),
+                AtRiskCount(atRisk.Where(r => r.InboxId == inbox.Id), breachedOnly: false),
+                AtRiskCount(atRisk.Where(r => r.InboxId == inbox.Id), breachedOnly: true));
         });
 
-        return new SupervisionResponse(teamFigures, inboxFigures, agentFigures);
+        return new SupervisionResponse(teamFigures, inboxFigures, agentFigures, atRisk);
     }
+
+    // Conversations, not clocks: one with both a response and a resolution clock at risk counts once.
+    private static int AtRiskCount(IEnumerable<Sla.SlaAtRisk> atRisk, bool breachedOnly) =>
+        atRisk.Where(r => !breachedOnly || r.Breached).Select(r => r.ConversationId).Distinct().Count();
 }

@@ -82,6 +82,10 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
         var warning = await supervisorHub.WaitForAsync("SlaAlert", n => n.GetProperty("conversationId").GetGuid() == conversationId, "the supervisor hears of the risk");
         Assert.Equal(("Warning", "FirstResponse", "Chat promise", supervisorId), (warning.Text("stage"), warning.Text("metric"), warning.Text("policyName"), warning.GetProperty("agentId").GetGuid()));
         Assert.NotNull((await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse").Text("warnedAt"));
+        var watching = await supervisor.GetJsonAsync("/api/v1/routing/supervision");
+        var risk = Assert.Single(watching.GetProperty("slaAtRisk").EnumerateArray());
+        Assert.Equal((conversationId, "FirstResponse", false), (risk.GetProperty("conversationId").GetGuid(), risk.Text("metric"), risk.GetProperty("breached").GetBoolean()));
+        Assert.Equal(1, watching.GetProperty("inboxes")[0].GetProperty("slaAtRisk").GetInt32());
 
         await TimerAt(started.AddMinutes(11)).FireDueAsync(Ct);
 
@@ -94,6 +98,8 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
         var breached = (await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse");
         Assert.True(breached.GetProperty("breached").GetBoolean());
         Assert.Equal("Running", breached.Text("state")); // the contact still waits: the clock runs on, late
+        var tier2Figures = (await supervisor.GetJsonAsync("/api/v1/routing/supervision")).GetProperty("teams").EnumerateArray().Single(t => t.Text("name") == "Tier 2");
+        Assert.Equal((1, 1), (tier2Figures.GetProperty("slaAtRisk").GetInt32(), tier2Figures.GetProperty("slaBreached").GetInt32()));
 
         await TimerAt(started.AddMinutes(20)).FireDueAsync(Ct);
         await supervisorHub.DrainAsync();
