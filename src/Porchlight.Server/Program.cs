@@ -4,6 +4,7 @@ using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.Automation;
 using Porchlight.Server.Features.Campaigns;
 using Porchlight.Server.Features.CannedResponses;
 using Porchlight.Server.Features.Conversations;
@@ -70,6 +71,7 @@ builder.Services
     .AddTracking()
     .AddQueuesAndRouting()
     .AddServiceLevels()
+    .AddAutomation()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -115,6 +117,7 @@ api.MapTrackingApi();
 api.MapCampaigns();
 api.MapQueuesAndRouting();
 api.MapServiceLevels();
+api.MapAutomation();
 app.MapAgentHub();
 app.MapWidget();
 app.MapAttachmentDownloads();

@@ -80,6 +80,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Sla.SlaClock> SlaClocks => Set<Features.Sla.SlaClock>();
 
+    public DbSet<Features.Automation.AutomationRule> AutomationRules => Set<Features.Automation.AutomationRule>();
+
+    public DbSet<Features.Automation.AutomationRun> AutomationRuns => Set<Features.Automation.AutomationRun>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

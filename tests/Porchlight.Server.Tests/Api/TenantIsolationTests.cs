@@ -60,6 +60,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["teamIds"] = () => new JsonArray(),
         ["escalation"] = () => new JsonArray(),
         ["policyIds"] = () => new JsonArray(),
+        // An automation rule that resolves: made-up action types would not pass.
+        ["actions"] = () => new JsonArray(new JsonObject { ["type"] = "resolve" }),
     };
 
     /// <summary>Numbers with a range of their own, where the made-up 1 would be refused.</summary>
@@ -329,8 +331,14 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         {
             name = Unique($"{label} SLA"), inboxIds = new[] { inbox.IdOf() }, firstResponseMinutes = 30,
         }).ExpectAsync(HttpStatusCode.Created);
+        var automation = await owner.PostJsonAsync("/api/v1/automation/rules", new
+        {
+            name = Unique($"{label} automation"), trigger = "MessageReceived", conditions = new JsonArray(),
+            actions = new JsonArray(new JsonObject { ["type"] = "addNote", ["value"] = Unique($"{label} automatic note") }),
+        }).ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
-            agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy, visitorKey);
+            agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
+            automation, visitorKey);
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -368,6 +376,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.RoutingRule.Text("name")!,
             resources.RoutingRule.GetProperty("conditions")[0].Text("value")!,
             resources.SlaPolicy.Text("name")!,
+            resources.AutomationRule.Text("name")!,
+            resources.AutomationRule.GetProperty("actions")[0].Text("value")!,
         ];
     }
 
@@ -412,11 +422,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Campaign,
         JsonElement RoutingRule,
         JsonElement SlaPolicy,
+        JsonElement AutomationRule,
         string VisitorKey)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "visitorKey"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "visitorKey"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -433,6 +444,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "campaignId" => Campaign.IdOf().ToString(),
             "ruleId" => RoutingRule.IdOf().ToString(),
             "policyId" => SlaPolicy.IdOf().ToString(),
+            "automationRuleId" => AutomationRule.IdOf().ToString(),
             "visitorKey" => VisitorKey,
             _ => AgentId.ToString(),
         };

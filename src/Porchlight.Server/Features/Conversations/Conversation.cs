@@ -156,12 +156,15 @@ public sealed class Conversation : Entity, IWorkspaceOwned
                     Raise(new ReplyAwaited(WorkspaceId, Id, message.CreatedAt, First: FirstAgentReplyAt is null));
                 }
 
+                Raise(new ContactMessageReceived(WorkspaceId, Id, message.Id));
                 break;
             case MessageKind.Outgoing:
                 LastAgentMessageAt = message.CreatedAt;
-                FirstAgentReplyAt ??= message.CreatedAt;
-                if (AwaitingReplySince is not null)
+                // Only an agent answering a waiting contact replies: neither a proactive message sent before the
+                // contact wrote nor an automatic message (no agent wrote it) answers anyone.
+                if (AwaitingReplySince is not null && message.AuthorAgentId is not null)
                 {
+                    FirstAgentReplyAt ??= message.CreatedAt;
                     AwaitingReplySince = null;
                     Raise(new ReplyGiven(WorkspaceId, Id, message.CreatedAt));
                 }
@@ -280,6 +283,9 @@ public sealed record ConversationAssigned(
 /// <paramref name="First"/> when no agent has replied in this conversation yet.
 /// </summary>
 public sealed record ReplyAwaited(Guid WorkspaceId, Guid ConversationId, DateTime Since, bool First) : IDomainEvent;
+
+/// <summary>The contact wrote a message (every one, unlike <see cref="ReplyAwaited"/>).</summary>
+public sealed record ContactMessageReceived(Guid WorkspaceId, Guid ConversationId, Guid MessageId) : IDomainEvent;
 
 /// <summary>An agent answered the waiting contact.</summary>
 public sealed record ReplyGiven(Guid WorkspaceId, Guid ConversationId, DateTime At) : IDomainEvent;

@@ -286,11 +286,12 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
     /// Decides and applies a change inside one transaction with the write gate held, for changes that must read
     /// their premises under lock (an agent's load against their cap). <paramref name="decide"/> locks and reads what
     /// it needs, changes the conversation it returns (tracked by this context) and adds any rows of its own; it
-    /// returns null to change nothing. The activity it describes is appended in the same commit and announced.
+    /// returns null to change nothing. The activity it describes is appended in the same commit and announced; a
+    /// null activity commits only its own rows (a log entry) and announces nothing.
     /// </summary>
     /// <returns>The changed conversation, or null when <paramref name="decide"/> declined.</returns>
     public async Task<Conversation?> DecideAsync(
-        Func<CancellationToken, Task<(Conversation Conversation, string Activity)?>> decide, Guid? authorAgentId, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<(Conversation Conversation, string? Activity)?>> decide, Guid? authorAgentId, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -299,6 +300,13 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
             await transaction.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();
             return null;
+        }
+
+        if (decided.Activity is null)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return decided.Conversation;
         }
 
         var appended = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, decided.Activity, [], cancellationToken);

@@ -19,6 +19,7 @@ public static class RoutingFeature
         .AddScoped<QueueEstimates>()
         .AddScoped<SupervisorFigures>()
         .AddScoped<RoutingRules>()
+        .AddScoped<RuleSubjects>()
         .AddSingleton<QueueAnnouncer>()
         .AddDomainEventHandler<ConversationStarted, QueueNewConversation>()
         .AddDomainEventHandler<ConversationReopened, ReviewReopenedConversation>()

@@ -13,7 +13,7 @@ namespace Porchlight.Server.Features.Routing;
 /// it already routed.
 /// </summary>
 public sealed class QueueNewConversation(
-    AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, Tracking.ContactActivityQuery activity, TimeProvider clock)
+    AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, RuleSubjects subjects, TimeProvider clock)
     : IDomainEventHandler<ConversationStarted>
 {
     public async Task HandleAsync(ConversationStarted started, CancellationToken cancellationToken)
@@ -76,31 +76,11 @@ public sealed class QueueNewConversation(
 
     private async Task<RoutingRule?> FirstMatchAsync(List<RoutingRule> rules, ConversationStarted started, CancellationToken cancellationToken)
     {
-        var conversation = await db.Conversations.AsNoTracking().Where(c => c.Id == started.ConversationId)
-            .Select(c => new { c.Labels, c.Priority }).FirstOrDefaultAsync(cancellationToken);
-        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == started.ContactId)
-            .Select(c => new { c.Name, c.Email, c.Attributes }).FirstOrDefaultAsync(cancellationToken);
-        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == started.WorkspaceId, cancellationToken);
-        if (conversation is null)
+        if (await subjects.ReadAsync(started.ConversationId, messageId: null, cancellationToken) is not { } subject)
         {
             return null;
         }
 
-        var message = await db.Messages.AsNoTracking()
-            .Where(m => m.ConversationId == started.ConversationId && m.Kind == MessageKind.Incoming)
-            .OrderBy(m => m.Sequence).Select(m => m.Text).FirstOrDefaultAsync(cancellationToken) ?? "";
-        var open = workspace.Calendar().IsOpenAt(clock.GetUtcNow().UtcDateTime);
-        var subject = new RuleSubject(
-            message, conversation.Labels, conversation.Priority, open, contact?.Name, contact?.Email,
-            contact?.Attributes ?? new CustomAttributes(),
-            async () => (await activity.HandleAsync(started.ContactId, cancellationToken)).Value?.CurrentPage?.Url,
-            async days =>
-            {
-                var since = clock.GetUtcNow().UtcDateTime.AddDays(-days);
-                return await db.Conversations.AnyAsync(
-                    // Only conversations before this one: routing may run after the contact has started another.
-                    c => c.ContactId == started.ContactId && c.Number < started.Number && c.CreatedAt >= since, cancellationToken);
-            });
         foreach (var rule in rules)
         {
             if (await RuleConditions.MatchAsync(rule.Conditions, subject))

@@ -1,11 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Routing;
 
 /// <summary>
-/// What routing rules look at about a new conversation. The page, and whether the contact had another conversation
-/// within some days, are asked for only when a rule needs them.
+/// What routing and automation rules look at about a conversation. The page, and whether the contact had another
+/// conversation within some days, are asked for only when a rule needs them. <c>Message</c> is the contact's message
+/// the rule runs for (the opening one for a new conversation).
 /// </summary>
 public sealed record RuleSubject(
     string Message,
@@ -16,16 +19,58 @@ public sealed record RuleSubject(
     string? ContactEmail,
     IReadOnlyDictionary<string, string> ContactAttributes,
     Func<Task<string?>> PageUrl,
-    Func<int, Task<bool>>? WroteWithinDays = null);
+    Func<int, Task<bool>>? WroteWithinDays = null,
+    ConversationStatus Status = ConversationStatus.Open,
+    Guid? InboxId = null,
+    Guid? TeamId = null,
+    Guid? AssigneeId = null);
 
-/// <summary>How rule conditions are checked when saved and tested against a new conversation.</summary>
+/// <summary>Reads what rules look at about a conversation, as it is now.</summary>
+public sealed class RuleSubjects(AppDbContext db, Tracking.ContactActivityQuery activity, TimeProvider clock)
+{
+    /// <summary>
+    /// The conversation as rules see it, with <paramref name="messageId"/>'s text as the message (or, without one, the
+    /// contact's first message); null when the conversation is gone.
+    /// </summary>
+    public async Task<RuleSubject?> ReadAsync(Guid conversationId, Guid? messageId, CancellationToken cancellationToken)
+    {
+        if (await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken) is not { } conversation)
+        {
+            return null;
+        }
+
+        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == conversation.ContactId)
+            .Select(c => new { c.Name, c.Email, c.Attributes }).FirstOrDefaultAsync(cancellationToken);
+        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken);
+        var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId && m.Kind == MessageKind.Incoming);
+        var message = await (messageId is { } id ? messages.Where(m => m.Id == id) : messages.OrderBy(m => m.Sequence))
+            .Select(m => m.Text).FirstOrDefaultAsync(cancellationToken) ?? "";
+        return new RuleSubject(
+            message, conversation.Labels, conversation.Priority, workspace.Calendar().IsOpenAt(clock.GetUtcNow().UtcDateTime),
+            contact?.Name, contact?.Email, contact?.Attributes ?? new CustomAttributes(),
+            async () => (await activity.HandleAsync(conversation.ContactId, cancellationToken)).Value?.CurrentPage?.Url,
+            async days =>
+            {
+                var since = clock.GetUtcNow().UtcDateTime.AddDays(-days);
+                return await db.Conversations.AnyAsync(
+                    // Only conversations before this one: rules may run after the contact has started another.
+                    c => c.ContactId == conversation.ContactId && c.Number < conversation.Number && c.CreatedAt >= since, cancellationToken);
+            },
+            conversation.Status,
+            conversation.InboxId,
+            conversation.TeamId,
+            conversation.AssigneeId);
+    }
+}
+
+/// <summary>How rule conditions are checked when saved and tested against a conversation.</summary>
 public static class RuleConditions
 {
     public const string ContactPrefix = "contact.";
 
     public const int MaxRepeatDays = 365;
 
-    private static readonly string[] PlainFields = ["message", "label", "priority", "businessHours", "pageUrl", "repeatContact"];
+    private static readonly string[] PlainFields = ["message", "label", "priority", "businessHours", "pageUrl", "repeatContact", "status", "inbox", "team", "assignee"];
     private static readonly string[] Operators = ["contains", "equals", "notEquals", "exists", "atLeast"];
 
     /// <summary>Whether every condition of the rule holds (a rule without conditions matches everything).</summary>
@@ -57,7 +102,8 @@ public static class RuleConditions
             var contactField = name.StartsWith(ContactPrefix, StringComparison.Ordinal) && name.Length > ContactPrefix.Length;
             if (!PlainFields.Contains(name) && !contactField)
             {
-                errors.Add($"{at}.field", "One of message, label, priority, businessHours, pageUrl, repeatContact, contact.name, contact.email or contact.<attribute>.");
+                errors.Add($"{at}.field",
+                    "One of message, label, priority, businessHours, pageUrl, repeatContact, status, inbox, team, assignee, contact.name, contact.email or contact.<attribute>.");
             }
 
             if (!Operators.Contains(op))
@@ -77,6 +123,16 @@ public static class RuleConditions
             if (name == "repeatContact" && !(op == "equals" && int.TryParse(value, out var days) && days is >= 1 and <= MaxRepeatDays))
             {
                 errors.Add($"{at}.value", $"repeatContact equals a number of days, 1–{MaxRepeatDays}: the contact had another conversation that recently.");
+            }
+
+            if (name is "inbox" or "team" or "assignee" && op != "exists" && !Guid.TryParse(value, out _))
+            {
+                errors.Add($"{at}.value", $"The id of the {name} (or the operator exists, for {name} set).");
+            }
+
+            if (name == "status" && op != "exists" && !Enum.TryParse<ConversationStatus>(value, ignoreCase: true, out _))
+            {
+                errors.Add($"{at}.value", "One of Open, Pending, Snoozed, Resolved.");
             }
 
             if (value.Length > RoutingRule.MaxValueLength || (op != "exists" && string.IsNullOrWhiteSpace(value)))
@@ -111,6 +167,10 @@ public static class RuleConditions
             "message" => subject.Message,
             "priority" => subject.Priority.ToString(),
             "pageUrl" => await subject.PageUrl(),
+            "status" => subject.Status.ToString(),
+            "inbox" => subject.InboxId?.ToString(),
+            "team" => subject.TeamId?.ToString(),
+            "assignee" => subject.AssigneeId?.ToString(),
             "contact.name" => subject.ContactName,
             "contact.email" => subject.ContactEmail,
             _ => subject.ContactAttributes.GetValueOrDefault(condition.Field[ContactPrefix.Length..]),
