@@ -18,6 +18,13 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time)
     public async Task SyncAsync(Guid conversationId, DateTime? at, CancellationToken cancellationToken)
     {
         var when = at ?? time.GetUtcNow().UtcDateTime;
+        // A workspace without SLAs costs two small reads and no lock (on SQLite a lock is the database's write lock).
+        if (!await db.SlaPolicies.AnyAsync(p => p.IsEnabled, cancellationToken)
+            && !await db.SlaClocks.AnyAsync(c => c.ConversationId == conversationId && c.Outcome == null, cancellationToken))
+        {
+            return;
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Under the conversation's lock, so two nodes handling two events of one conversation take turns.
         await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
@@ -28,10 +35,6 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time)
 
         var policies = await db.SlaPolicies.AsNoTracking().Where(p => p.IsEnabled).OrderBy(p => p.Position).ThenBy(p => p.Id).ToListAsync(cancellationToken);
         var running = await db.SlaClocks.Where(c => c.ConversationId == conversationId && c.Outcome == null).ToListAsync(cancellationToken);
-        if (policies.Count == 0 && running.Count == 0)
-        {
-            return; // The common case of a workspace without SLAs costs two small reads.
-        }
 
         var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken)).Calendar();
         var policy = policies.FirstOrDefault(p => p.Covers(conversation.InboxId, conversation.TeamId, conversation.Priority));
