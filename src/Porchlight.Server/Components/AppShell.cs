@@ -104,7 +104,9 @@ public static class AppShell
             .Add(new NavItem("Agents", "/settings/agents", Icons.Material.Outlined.People, Permission.ViewWorkspace, "Settings", 20))
             .Add(new NavItem("Teams", "/settings/teams", Icons.Material.Outlined.Groups, Permission.ViewWorkspace, "Settings", 30))
             .Add(new NavItem("Inboxes", "/settings/inboxes", Icons.Material.Outlined.Inbox, Permission.ViewWorkspace, "Settings", 40))
+            .Add(new NavItem("Service levels", "/settings/sla", Icons.Material.Outlined.Timer, Permission.ManageRouting, "Settings", 41))
             .Add(new NavItem("Proactive messages", "/settings/campaigns", Icons.Material.Outlined.Campaign, Permission.ManageInboxes, "Settings", 42))
+            .Add(new NavItem("Automation", "/settings/automation", Icons.Material.Outlined.AutoMode, Permission.ManageRouting, "Settings", 43))
             .Add(new NavItem("Canned responses", "/settings/canned-responses", Icons.Material.Outlined.Quickreply, Permission.HandleConversations, "Settings", 45))
             .Add(new NavItem("Audit trail", "/settings/audit", Icons.Material.Outlined.History, Permission.ViewAudit, "Settings", 50))
             .Add(new NavItem("Profile & API tokens", "/settings/profile", Icons.Material.Outlined.AccountCircle, Permission.ManageOwnProfile, "Settings", 60)));

@@ -77,6 +77,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
     private ThreadState _threadState = ThreadState.None;
     private ContactResponse? _contact;
     private Tracking.ContactActivityResponse? _activity;
+    private List<Sla.SlaClockResponse> _slaClocks = [];
     private int _threadVersion;
     private long _readSent;
     private bool _busy;
@@ -357,6 +358,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
                 await Task.Delay(RefreshDelay, Lifetime);
                 _refreshQueued = false;
                 await LoadListAsync(refresh: true);
+                await ReadSlaClocksAsync();
                 StateHasChanged();
             }
             catch (OperationCanceledException)
@@ -471,6 +473,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         _openId = conversationId;
         _messages.Clear();
         (_contact, _activity) = (null, null);
+        _slaClocks = [];
         _readSent = 0;
         _newLabel = "";
         _editingId = _confirmDeleteId = null;
@@ -507,6 +510,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             _current = found.Value;
             _mentionedIn.Remove(id);
             var contact = LoadContactAsync(found.Value!.Contact.Id, version);
+            var clocks = ReadSlaClocksAsync();
             var loaded = await ReadMessagesAsync(id, after: 0);
             if (version != _threadVersion)
             {
@@ -519,6 +523,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
             await CatchUpIfGappedAsync(version);
             await MarkReadAsync();
             await contact;
+            await clocks;
         }
         catch (OperationCanceledException) when (Lifetime.IsCancellationRequested)
         {
@@ -533,6 +538,23 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         {
             (_contact, _activity) = (contact.Value, activity.Value);
             StateHasChanged();
+        }
+    }
+
+    // The clocks are synced just after the commit that moves them, so the refresh that follows a change a moment
+    // later reads them too; between changes the chips count down from the due times on their own.
+    private async Task ReadSlaClocksAsync()
+    {
+        if (_openId is not { } id)
+        {
+            return;
+        }
+
+        var version = _threadVersion;
+        var clocks = await Runner.RunAsync<Sla.SlaQueries, Result<List<Sla.SlaClockResponse>>>(q => q.ClocksAsync(id, Lifetime));
+        if (version == _threadVersion)
+        {
+            _slaClocks = clocks.Value ?? [];
         }
     }
 

@@ -11,15 +11,11 @@ namespace Porchlight.Server.Features.Routing;
 /// <summary>Lists, orders, adds and edits an inbox's routing rules through <see cref="RoutingRules"/>, like the API.</summary>
 public sealed partial class RoutingRulesSection
 {
-    private static readonly (string Field, string Label)[] Fields =
+    private static readonly ConditionField[] Fields =
     [
-        ("message", "Opening message"), ("label", "A label"), ("priority", "Priority"), ("businessHours", "Business hours"),
-        ("pageUrl", "Page the contact is on"), ("repeatContact", "Wrote before within (days)"), ("contact.name", "Contact name"), ("contact.email", "Contact email"), ("contact.", "Contact attribute…"),
-    ];
-
-    private static readonly (string Operator, string Label)[] Operators =
-    [
-        ("contains", "contains any of"), ("equals", "is"), ("notEquals", "is not"), ("exists", "is set"), ("atLeast", "is at least"),
+        new("message", "Opening message"), new("label", "A label"), ConditionField.Priority("Priority"), ConditionField.BusinessHours("Business hours"),
+        new("pageUrl", "Page the contact is on"), new("repeatContact", "Wrote before within (days)"), new("contact.name", "Contact name"), new("contact.email", "Contact email"),
+        ConditionField.ContactAttribute,
     ];
 
     private readonly FormErrors _errors = new();
@@ -90,9 +86,7 @@ public sealed partial class RoutingRulesSection
 
     private string Summary(RoutingRuleResponse rule)
     {
-        var when = rule.Conditions.Count == 0 ? "Every conversation"
-            : string.Join(" and ", rule.Conditions.Select(c =>
-                $"{Fields.FirstOrDefault(f => f.Field == c.Field).Label ?? c.Field} {Operators.First(o => o.Operator == c.Operator).Label} {c.Value}".Trim()));
+        var when = rule.Conditions.Count == 0 ? "Every conversation" : string.Join(" and ", rule.Conditions.Select(c => RuleConditionsEditor.Describe(c, Fields)));
         var then = new List<string> { $"team {Teams.FirstOrDefault(t => t.Id == rule.TeamId)?.Name ?? "of the inbox"}" };
         if (rule.Priority is { } priority)
         {
@@ -116,7 +110,7 @@ public sealed partial class RoutingRulesSection
 
         public bool IsEnabled { get; set; } = true;
 
-        public List<ConditionDraft> Conditions { get; private init; } = [];
+        public List<RuleConditionDraft> Conditions { get; private init; } = [];
 
         public Guid? TeamId { get; set; }
 
@@ -129,7 +123,7 @@ public sealed partial class RoutingRulesSection
             Id = rule.Id,
             Name = rule.Name,
             IsEnabled = rule.IsEnabled,
-            Conditions = [.. rule.Conditions.Select(c => new ConditionDraft { Field = c.Field, Operator = c.Operator, Value = c.Value })],
+            Conditions = [.. rule.Conditions.Select(RuleConditionDraft.From)],
             TeamId = rule.TeamId,
             Priority = rule.Priority,
             Labels = string.Join(", ", rule.AddLabels),
@@ -138,18 +132,9 @@ public sealed partial class RoutingRulesSection
         public RoutingRuleRequest ToRequest() => new(
             Name,
             IsEnabled,
-            [.. Conditions.Select(c => new RuleCondition(c.Field, c.Operator, c.Value))],
+            [.. Conditions.Select(c => c.ToCondition())],
             TeamId,
             Priority,
             [.. Labels.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]);
-    }
-
-    private sealed class ConditionDraft
-    {
-        public string Field { get; set; } = "message";
-
-        public string Operator { get; set; } = "contains";
-
-        public string Value { get; set; } = "";
     }
 }
