@@ -294,6 +294,9 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         Func<CancellationToken, Task<(Conversation Conversation, string? Activity)?>> decide, Guid? authorAgentId, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
+        // What this context tracks may be older than the rows about to be locked (handlers of one event share a
+        // context): reads under the lock must come from the database, not from an earlier handler's copies.
+        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await decide(cancellationToken) is not { } decided)
         {

@@ -25,6 +25,7 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time)
             return;
         }
 
+        db.ChangeTracker.Clear(); // Clocks an earlier handler of this event read may be stale by now.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Under the conversation's lock, so two nodes handling two events of one conversation take turns.
         await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
