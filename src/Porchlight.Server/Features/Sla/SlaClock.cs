@@ -72,13 +72,22 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
     public static SlaClock Start(Guid workspaceId, Guid conversationId, SlaMetric metric, SlaPolicy policy, DateTime at, BusinessCalendar calendar)
     {
         var clock = new SlaClock { WorkspaceId = workspaceId, ConversationId = conversationId, Metric = metric, StartedAt = at, RunningSince = at };
-        clock.Follow(policy, calendar);
+        clock.Follow(policy, at, calendar);
         return clock;
     }
 
-    /// <summary>Counts against <paramref name="policy"/>'s target from now on (the time used so far stays used).</summary>
-    public void Follow(SlaPolicy policy, BusinessCalendar calendar)
+    /// <summary>
+    /// Counts against <paramref name="policy"/>'s target from <paramref name="at"/> on. The time used until then stays
+    /// used as the old policy counted it, so a switch between business hours and calendar time recounts nothing.
+    /// </summary>
+    public void Follow(SlaPolicy policy, DateTime at, BusinessCalendar calendar)
     {
+        if (RunningSince is { } since && at > since)
+        {
+            UsedSeconds += CountedBetween(since, at, calendar).TotalSeconds;
+            RunningSince = at;
+        }
+
         PolicyId = policy.Id;
         TargetMinutes = (int)policy.TargetFor(Metric)!.Value.TotalMinutes;
         BusinessHoursOnly = policy.BusinessHoursOnly;

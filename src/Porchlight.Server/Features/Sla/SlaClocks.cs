@@ -48,7 +48,7 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time)
             }
             else if (clock.PolicyId != policy.Id)
             {
-                clock.Follow(policy, calendar);
+                clock.Follow(policy, when, calendar);
             }
         }
 

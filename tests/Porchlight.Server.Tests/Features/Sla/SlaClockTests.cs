@@ -96,11 +96,23 @@ public sealed class SlaClockTests
     {
         var clock = Start(Policy(60, businessHoursOnly: false), Utc(2, 10));
 
-        clock.Follow(Policy(10, businessHoursOnly: false), NineToFive);
+        clock.Follow(Policy(10, businessHoursOnly: false), Utc(2, 10), NineToFive);
 
         Assert.Equal(Utc(2, 10, 10), clock.DueAt);
         Assert.Equal(Utc(2, 10, 8), clock.WarnAt);
         Assert.Equal(10, clock.TargetMinutes);
+    }
+
+    [Fact]
+    public void Follow_FromBusinessHoursToCalendarTime_KeepsTheBusinessTimeUsedAndCountsCalendarTimeFromTheSwitch()
+    {
+        // Friday 16:00, eight business hours: one hour used by Friday's close.
+        var clock = Start(Policy(8 * 60, businessHoursOnly: true), Utc(6, 16));
+
+        clock.Follow(Policy(120, businessHoursOnly: false), Utc(9, 8), NineToFive); // Monday 08:00, now urgent: two calendar hours
+
+        Assert.Equal(TimeSpan.FromHours(1), clock.Used);
+        Assert.Equal(Utc(9, 9), clock.DueAt);
     }
 
     [Fact]
