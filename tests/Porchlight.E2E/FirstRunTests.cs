@@ -27,7 +27,8 @@ public sealed partial class FirstRunTests : BrowserTest
         await page.Locator("#sign-in").ClickAsync();
         await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync(OwnerName);
 
-        // Inboxes: wait for the circuit, or the click on Create would go nowhere.
+        // Inboxes: wait for the circuit, or the click (on the menu, then on Create) could go nowhere.
+        await Expect(page.Locator(".pl-page[data-interactive='true']")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Inboxes", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(InboxesUrl());
         await Expect(page.Locator(".pl-page[data-interactive='true']")).ToBeVisibleAsync();
