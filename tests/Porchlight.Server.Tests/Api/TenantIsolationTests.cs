@@ -64,6 +64,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["actions"] = () => new JsonArray(new JsonObject { ["type"] = "resolve" }),
     };
 
+    private static readonly string[] UrgentOnly = ["Urgent"];
+
     /// <summary>Numbers with a range of their own, where the made-up 1 would be refused.</summary>
     private static readonly Dictionary<string, int> NumberSamples = new(StringComparer.Ordinal)
     {
@@ -329,11 +331,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         }).ExpectAsync(HttpStatusCode.Created);
         var policy = await owner.PostJsonAsync("/api/v1/sla/policies", new
         {
-            name = Unique($"{label} SLA"), inboxIds = new[] { inbox.IdOf() }, firstResponseMinutes = 30,
+            // Urgent only: it covers none of the resources' conversations, so no clock runs and every read stays the same.
+            name = Unique($"{label} SLA"), inboxIds = new[] { inbox.IdOf() }, priorities = UrgentOnly, firstResponseMinutes = 30,
         }).ExpectAsync(HttpStatusCode.Created);
         var automation = await owner.PostJsonAsync("/api/v1/automation/rules", new
         {
-            name = Unique($"{label} automation"), trigger = "MessageReceived", conditions = new JsonArray(),
+            // On a breach, which none of these conversations reaches: the rule is a record to probe, not work that runs meanwhile.
+            name = Unique($"{label} automation"), trigger = "SlaBreached", conditions = new JsonArray(),
             actions = new JsonArray(new JsonObject { ["type"] = "addNote", ["value"] = Unique($"{label} automatic note") }),
         }).ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
