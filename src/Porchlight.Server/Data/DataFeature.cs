@@ -12,6 +12,7 @@ public static class DataFeature
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
         services.AddScoped<TenantScope>();
+        services.AddScoped<HandledEvent>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<DomainEventRegistry>();
         services.AddScoped<OutboxInterceptor>();

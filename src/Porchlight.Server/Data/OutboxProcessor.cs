@@ -104,6 +104,7 @@ public sealed class OutboxProcessor(
             {
                 // Handlers act for the event's workspace, exactly as a request of that workspace would.
                 scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(message.WorkspaceId);
+                scope.ServiceProvider.GetRequiredService<HandledEvent>().Enter(message.Id);
                 await registration.Dispatch(scope.ServiceProvider, message.Payload, cancellationToken);
             }
 

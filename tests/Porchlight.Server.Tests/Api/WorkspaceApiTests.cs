@@ -120,6 +120,22 @@ public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase
         ];
 
         await owner.PutJsonAsync("/api/v1/workspace", new { name = "Renamed", timeZone = "UTC", businessHours = hours })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "businessHours[1].opens");
+
+        ApiCalls.AssertSameResource(before, await owner.GetJsonAsync("/api/v1/workspace"));
+    }
+
+    [Fact]
+    public async Task UpdateWorkspace_MorePeriodsThanAWeekHolds_Returns400AndChangesNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var before = await owner.GetJsonAsync("/api/v1/workspace");
+        // Five periods on each day of the week: one more a day than the limit of four.
+        var hours = Enum.GetValues<DayOfWeek>()
+            .SelectMany(day => Enumerable.Range(0, 5).Select(i => new { day = day.ToString(), opens = $"{8 + (2 * i):00}:00:00", closes = $"{9 + (2 * i):00}:00:00" }))
+            .ToArray();
+
+        await owner.PutJsonAsync("/api/v1/workspace", new { name = "Renamed", timeZone = "UTC", businessHours = hours })
             .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "businessHours");
 
         ApiCalls.AssertSameResource(before, await owner.GetJsonAsync("/api/v1/workspace"));

@@ -3,6 +3,7 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Automation;
 
@@ -15,7 +16,7 @@ namespace Porchlight.Server.Features.Automation;
 /// </summary>
 public sealed class AutomationEngine(
     AppDbContext db, ConversationChanges changes, AgentCapacity capacity, AssignmentAuthority authority, RuleSubjects subjects,
-    MessageWriter writer, TimeProvider clock)
+    HandledEvent handledEvent, TimeProvider clock)
 {
     public const int RunsPerWindow = 3;
     public static readonly TimeSpan LoopWindow = TimeSpan.FromMinutes(1);
@@ -24,26 +25,30 @@ public sealed class AutomationEngine(
     {
         var rules = await db.AutomationRules.AsNoTracking().Where(r => r.IsEnabled && r.Trigger == trigger)
             .OrderBy(r => r.Position).ThenBy(r => r.Id).ToListAsync(cancellationToken);
+        RuleSubject? subject = null;
         foreach (var rule in rules)
         {
-            if (await subjects.ReadAsync(conversationId, messageId, cancellationToken) is not { } subject)
+            // Read again only after a rule changed something: the next one sees what it left.
+            subject ??= await subjects.ReadAsync(conversationId, messageId, cancellationToken);
+            if (subject is null)
             {
                 return;
             }
 
-            if (await RuleConditions.MatchAsync(rule.Conditions, subject))
+            if (await RuleConditions.MatchAsync(rule.Conditions, subject) && await ApplyAsync(rule, conversationId, trigger, cancellationToken))
             {
-                await ApplyAsync(rule, conversationId, trigger, cancellationToken);
+                subject = null;
             }
         }
     }
 
-    private async Task ApplyAsync(AutomationRule rule, Guid conversationId, AutomationTrigger trigger, CancellationToken cancellationToken)
+    // Applies one rule's actions; true when it changed the conversation.
+    private async Task<bool> ApplyAsync(AutomationRule rule, Guid conversationId, AutomationTrigger trigger, CancellationToken cancellationToken)
     {
-        var messages = new List<(MessageKind Kind, string Text)>();
-        Guid? queuedIn = null;
-        Guid runId = default;
-        var changed = await changes.DecideAsync(async ct =>
+        var eventId = handledEvent.OutboxMessageId;
+        var before = default((Guid? AssigneeId, ConversationStatus Status));
+        var applied = false;
+        var changed = await changes.DecideAndWriteAsync(async ct =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
             // An agent's row before the conversation's, the order every assignment locks in.
@@ -56,6 +61,13 @@ public sealed class AutomationEngine(
                 return null;
             }
 
+            // The outbox delivers at least once: a rule that already ran for this event does not run again.
+            if (eventId is not null && await db.AutomationRuns.AnyAsync(r => r.OutboxMessageId == eventId && r.RuleId == rule.Id, ct))
+            {
+                return null;
+            }
+
+            before = (conversation.AssigneeId, conversation.Status);
             var since = now - LoopWindow;
             var recent = await db.AutomationRuns.Where(r => r.ConversationId == conversationId && r.RuleId == rule.Id && r.RanAt > since)
                 .Select(r => r.Outcome).ToListAsync(ct);
@@ -67,48 +79,50 @@ public sealed class AutomationEngine(
                 }
 
                 var stopped = $"Automation “{rule.Name}” stopped: it acted on this conversation {RunsPerWindow} times within a minute";
-                db.AutomationRuns.Add(AutomationRun.Of(rule, conversationId, trigger, AutomationOutcome.LoopStopped, stopped, now));
-                return (conversation, stopped);
+                db.AutomationRuns.Add(AutomationRun.Of(rule, conversationId, trigger, AutomationOutcome.LoopStopped, stopped, eventId, now));
+                return new ConversationDecision(conversation, stopped);
             }
 
-            var did = new List<string>();
+            var results = new List<ActionResult>();
+            var messages = new List<(MessageKind, string)>();
             foreach (var action in rule.Actions)
             {
-                if (await ActAsync(action, conversation, load, rule, messages, now, ct) is { } done)
+                if (await ActAsync(action, conversation, load, rule, messages, now, ct) is { } result)
                 {
-                    did.Add(done);
+                    results.Add(result);
                 }
             }
 
-            queuedIn = conversation.IsWaiting ? conversation.TeamId : null;
-            var outcome = did.Count == 0 ? AutomationOutcome.NoChange : AutomationOutcome.Applied;
-            var summary = did.Count == 0 ? "nothing to change" : string.Join("; ", did);
-            var run = AutomationRun.Of(rule, conversationId, trigger, outcome, summary, now);
-            runId = run.Id;
-            db.AutomationRuns.Add(run);
-            return (conversation, did.Count == 0 ? null : $"Automation “{rule.Name}”: {summary}");
+            applied = results.Any(r => r.Changed);
+            var outcome = applied ? AutomationOutcome.Applied : AutomationOutcome.NoChange;
+            var summary = results.Count == 0 ? "nothing to change" : string.Join("; ", results.Select(r => r.Text));
+            db.AutomationRuns.Add(AutomationRun.Of(rule, conversationId, trigger, outcome, summary, eventId, now));
+            return new ConversationDecision(conversation, results.Count == 0 ? null : $"Automation “{rule.Name}”: {summary}", messages);
         }, authorAgentId: null, cancellationToken);
         if (changed is null)
         {
-            return;
+            return false;
         }
 
-        for (var i = 0; i < messages.Count; i++)
-        {
-            // Written by nobody: an automatic reply does not answer the contact for response times or SLAs.
-            await writer.WriteAsync(
-                new MessageDraft(changed.WorkspaceId, conversationId, Owner: null, $"auto-{runId:N}-{i}", messages[i].Kind, AuthorAgentId: null, messages[i].Text, []),
-                cancellationToken);
-        }
-
-        if (queuedIn is { } teamId)
+        if (changed.IsWaiting && changed.TeamId is { } teamId)
         {
             authority.TeamMayAssign(changed.WorkspaceId, teamId);
         }
+
+        // Room under the previous assignee's cap (unassigned, resolved, snoozed): their teams' queues may move.
+        if (before.AssigneeId is { } previous && (changed.AssigneeId != previous || !changed.IsActive))
+        {
+            authority.AgentMayTakeMore(changed.WorkspaceId, previous);
+        }
+
+        return applied;
     }
 
-    // Applies one action to the locked conversation; returns what it did, or null when there was nothing to do.
-    private async Task<string?> ActAsync(
+    /// <summary>What an action did (or why it could not), and whether it changed anything.</summary>
+    private sealed record ActionResult(string Text, bool Changed = true);
+
+    // Applies one action to the locked conversation; null when there was nothing to do.
+    private async Task<ActionResult?> ActAsync(
         AutomationAction action, Conversation conversation, AgentLoad? load, AutomationRule rule, List<(MessageKind, string)> messages, DateTime now,
         CancellationToken cancellationToken)
     {
@@ -123,41 +137,48 @@ public sealed class AutomationEngine(
 
                 conversation.Assign(null, teamId, now);
                 db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Queued, teamId, null, $"automation “{rule.Name}”", now));
-                return $"sent to team {teamName}";
+                return new($"sent to team {teamName}");
             case "assignAgent" when load is not null && conversation.AssigneeId != load.AgentId:
+                // As routing does: only an online agent below their cap receives a conversation.
+                if (!load.Available)
+                {
+                    return new($"not assigned to {load.Name}: not online", Changed: false);
+                }
+
                 if (!load.HasRoom)
                 {
-                    return $"not assigned to {load.Name}: at their cap ({load.Describe()})";
+                    return new($"not assigned to {load.Name}: at their cap ({load.Describe()})", Changed: false);
                 }
 
                 conversation.Assign(load.AgentId, conversation.TeamId, now);
                 db.RoutingDecisions.Add(RoutingDecision.Of(
                     conversation.WorkspaceId, conversation.Id, RoutingOutcome.Assigned, conversation.TeamId, load.AgentId, $"automation “{rule.Name}”, {load.Describe()}", now));
-                return $"assigned to {load.Name}";
+                return new($"assigned to {load.Name}");
             case "unassign" when conversation.AssigneeId is not null:
                 conversation.Assign(null, conversation.TeamId, now);
-                return "unassigned";
+                return new("unassigned");
             case "addLabel" when value.Length > 0 && !conversation.Labels.Contains(value.ToLowerInvariant()):
                 conversation.ChangeLabels([.. conversation.Labels, value]);
-                return $"added label {value.ToLowerInvariant()}";
+                return new($"added label {value.ToLowerInvariant()}");
             case "removeLabel" when conversation.Labels.Contains(value.ToLowerInvariant()):
                 conversation.ChangeLabels(conversation.Labels.Where(l => l != value.ToLowerInvariant()));
-                return $"removed label {value.ToLowerInvariant()}";
-            case "setPriority" when Enum.TryParse<ConversationPriority>(value, ignoreCase: true, out var priority) && priority != conversation.Priority:
+                return new($"removed label {value.ToLowerInvariant()}");
+            case "setPriority" when EnumNames.TryParse<ConversationPriority>(value, out var priority) && priority != conversation.Priority:
                 conversation.ChangePriority(priority);
-                return $"priority {priority}";
+                return new($"priority {priority}");
             case "snooze" when int.TryParse(value, out var minutes) && conversation.Status != ConversationStatus.Snoozed:
                 conversation.ChangeStatus(ConversationStatus.Snoozed, now.AddMinutes(minutes), now);
-                return $"snoozed for {minutes} min";
+                return new($"snoozed for {minutes} min");
             case "resolve" when conversation.Status != ConversationStatus.Resolved:
                 conversation.ChangeStatus(ConversationStatus.Resolved, snoozedUntil: null, now);
-                return "resolved";
+                return new("resolved");
             case "sendReply" when value.Length > 0:
+                // Written by nobody: an automatic reply does not answer the contact for response times or SLAs.
                 messages.Add((MessageKind.Outgoing, value));
-                return "sent an automatic reply";
+                return new("sent an automatic reply");
             case "addNote" when value.Length > 0:
                 messages.Add((MessageKind.Note, value));
-                return "added a note";
+                return new("added a note");
             default:
                 return null;
         }

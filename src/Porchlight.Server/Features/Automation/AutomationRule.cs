@@ -129,7 +129,11 @@ public sealed class AutomationRun : IWorkspaceOwned
 
     public DateTime RanAt { get; private set; }
 
-    public static AutomationRun Of(AutomationRule rule, Guid conversationId, AutomationTrigger trigger, AutomationOutcome outcome, string summary, DateTime now) => new()
+    /// <summary>The event (outbox message) the rule ran for: one run per rule and event, however often it is delivered.</summary>
+    public Guid? OutboxMessageId { get; private set; }
+
+    public static AutomationRun Of(
+        AutomationRule rule, Guid conversationId, AutomationTrigger trigger, AutomationOutcome outcome, string summary, Guid? outboxMessageId, DateTime now) => new()
     {
         WorkspaceId = rule.WorkspaceId,
         RuleId = rule.Id,
@@ -138,6 +142,7 @@ public sealed class AutomationRun : IWorkspaceOwned
         Outcome = outcome,
         Summary = summary.Length <= MaxSummaryLength ? summary : summary[..(MaxSummaryLength - 1)] + "…",
         RanAt = now,
+        OutboxMessageId = outboxMessageId,
     };
 }
 
@@ -150,6 +155,7 @@ internal sealed class AutomationRunConfiguration : IEntityTypeConfiguration<Auto
         builder.Property(r => r.Summary).HasMaxLength(AutomationRun.MaxSummaryLength);
         builder.HasIndex(r => new { r.ConversationId, r.RuleId, r.RanAt }); // the loop guard's look-up
         builder.HasIndex(r => new { r.RuleId, r.RanAt }); // a rule's log, newest first
+        builder.HasIndex(r => new { r.OutboxMessageId, r.RuleId }).IsUnique(); // a redelivered event finds its run
         builder.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Conversations.Conversation>().WithMany().HasForeignKey(r => r.ConversationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Cascade);

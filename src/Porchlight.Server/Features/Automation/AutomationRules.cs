@@ -16,7 +16,9 @@ public sealed record AutomationRuleResponse(
     public static AutomationRuleResponse From(AutomationRule r) => new(r.Id, r.Position, r.Name, r.IsEnabled, r.Trigger, r.Conditions, r.Actions);
 }
 
-public sealed record AutomationRunResponse(Guid Id, Guid RuleId, Guid ConversationId, AutomationTrigger Trigger, AutomationOutcome Outcome, string Summary, DateTime RanAt);
+/// <summary>One run of a rule on a conversation; <c>ConversationNumber</c> is the number agents know it by.</summary>
+public sealed record AutomationRunResponse(
+    Guid Id, Guid RuleId, Guid ConversationId, int ConversationNumber, AutomationTrigger Trigger, AutomationOutcome Outcome, string Summary, DateTime RanAt);
 
 /// <summary>The new order of the rules: those named come first, in this order; the others keep theirs after them.</summary>
 public sealed record ReorderAutomationRequest(List<Guid>? RuleIds);
@@ -105,9 +107,11 @@ public sealed class AutomationRules(AppDbContext db, ActingAgent actor)
             return Failure.NotFound("The automation rule");
         }
 
-        return await db.AutomationRuns.AsNoTracking().Where(r => r.RuleId == ruleId).OrderByDescending(r => r.RanAt).ThenByDescending(r => r.Id)
+        return await db.AutomationRuns.AsNoTracking().Where(r => r.RuleId == ruleId)
+            .Join(db.Conversations, r => r.ConversationId, c => c.Id, (r, c) => new { Run = r, c.Number })
+            .OrderByDescending(x => x.Run.RanAt).ThenByDescending(x => x.Run.Id)
             .Take(MaxRunsShown)
-            .Select(r => new AutomationRunResponse(r.Id, r.RuleId, r.ConversationId, r.Trigger, r.Outcome, r.Summary, r.RanAt))
+            .Select(x => new AutomationRunResponse(x.Run.Id, x.Run.RuleId, x.Run.ConversationId, x.Number, x.Run.Trigger, x.Run.Outcome, x.Run.Summary, x.Run.RanAt))
             .ToListAsync(cancellationToken);
     }
 
@@ -156,7 +160,7 @@ public sealed class AutomationRules(AppDbContext db, ActingAgent actor)
                 "assignAgent" => Guid.TryParse(value, out var agentId) && await db.Agents.AnyAsync(a => a.Id == agentId && a.IsActive, cancellationToken),
                 "unassign" or "resolve" => true,
                 "addLabel" or "removeLabel" => value.Length is > 0 and <= Conversation.MaxLabelLength,
-                "setPriority" => Enum.TryParse<ConversationPriority>(value, ignoreCase: true, out var priority) && Enum.IsDefined(priority),
+                "setPriority" => EnumNames.TryParse<ConversationPriority>(value, out _),
                 "sendReply" or "addNote" => value.Length is > 0 and <= AutomationRule.MaxValueLength,
                 "snooze" => int.TryParse(value, out var minutes) && minutes is >= 1 and <= 60 * 24 * 90,
                 _ => false,

@@ -267,6 +267,12 @@ public sealed class ChangeConversation(
     }
 }
 
+/// <summary>
+/// What a decided change did to a conversation: the activity that says so (null for none) and the automatic
+/// messages it sends or notes it leaves, written by nobody.
+/// </summary>
+public sealed record ConversationDecision(Conversation Conversation, string? Activity, IReadOnlyList<(MessageKind Kind, string Text)>? Messages = null);
+
 /// <summary>Stores messages and hands the changed conversation to the broadcaster, in commit order.</summary>
 public sealed class ConversationChanges(AppDbContext db, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster)
 {
@@ -290,8 +296,17 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
     /// null activity commits only its own rows (a log entry) and announces nothing.
     /// </summary>
     /// <returns>The changed conversation, or null when <paramref name="decide"/> declined.</returns>
-    public async Task<Conversation?> DecideAsync(
-        Func<CancellationToken, Task<(Conversation Conversation, string? Activity)?>> decide, Guid? authorAgentId, CancellationToken cancellationToken)
+    public Task<Conversation?> DecideAsync(
+        Func<CancellationToken, Task<(Conversation Conversation, string? Activity)?>> decide, Guid? authorAgentId, CancellationToken cancellationToken) =>
+        DecideAndWriteAsync(
+            async ct => await decide(ct) is { } decided ? new ConversationDecision(decided.Conversation, decided.Activity) : null, authorAgentId, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="DecideAsync"/>, and the decision's automatic messages (written by nobody) follow the activity
+    /// in the same commit: a change and the reply it sends are stored together or not at all.
+    /// </summary>
+    public async Task<Conversation?> DecideAndWriteAsync(
+        Func<CancellationToken, Task<ConversationDecision?>> decide, Guid? authorAgentId, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
         // What this context tracks may be older than the rows about to be locked (handlers of one event share a
@@ -312,9 +327,21 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
             return decided.Conversation;
         }
 
-        var appended = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, decided.Activity, [], cancellationToken);
+        var appended = new List<Appended>();
+        var activity = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, decided.Activity, [], cancellationToken);
+        appended.Add(activity.Value!);
+        foreach (var message in decided.Messages ?? [])
+        {
+            var written = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), message.Kind, null, message.Text, [], cancellationToken);
+            appended.Add(written.Value!);
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        await gate.Announce(() => AnnounceAsync(decided.Conversation, appended.Value!));
+        foreach (var each in appended)
+        {
+            await gate.Announce(() => AnnounceAsync(decided.Conversation, each));
+        }
+
         return decided.Conversation;
     }
 

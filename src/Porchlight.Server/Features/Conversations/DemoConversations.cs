@@ -169,12 +169,16 @@ public sealed class DemoConversations(
             DateTime? LastOf(MessageKind kind) => messages.FindLastIndex(m => m.Kind == kind) is var i and >= 0 ? At(i) : null;
             DateTime? firstReply = messages.FindIndex(m => m.Kind == MessageKind.Outgoing) is var r and >= 0 ? At(r) : null;
             var last = At(messages.Count - 1);
+            // A contact still waiting has waited since their first message after the last agent reply.
+            var lastReply = messages.FindLastIndex(m => m.Kind == MessageKind.Outgoing && m.AuthorAgentId != null);
+            DateTime? waitingSince = messages.FindIndex(lastReply + 1, m => m.Kind == MessageKind.Incoming) is var w and >= 0 ? At(w) : null;
             await db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(set => set
                 .SetProperty(c => c.CreatedAt, start)
                 .SetProperty(c => c.LastActivityAt, last)
                 .SetProperty(c => c.LastContactMessageAt, LastOf(MessageKind.Incoming))
                 .SetProperty(c => c.LastAgentMessageAt, LastOf(MessageKind.Outgoing))
                 .SetProperty(c => c.FirstAgentReplyAt, firstReply)
+                .SetProperty(c => c.AwaitingReplySince, c => c.AwaitingReplySince == null ? null : waitingSince)
                 .SetProperty(c => c.ResolvedAt, c => c.ResolvedAt == null ? null : last), cancellationToken);
         }
     }

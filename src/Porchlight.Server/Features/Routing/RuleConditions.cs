@@ -97,8 +97,14 @@ public static class RuleConditions
 
         for (var i = 0; i < conditions.Count; i++)
         {
-            var (name, op, value) = (conditions[i].Field ?? "", conditions[i].Operator ?? "", conditions[i].Value ?? "");
             var at = $"{field}[{i}]";
+            if (conditions[i] is not { } condition)
+            {
+                errors.Add(at, "A condition: field, operator and value.");
+                continue;
+            }
+
+            var (name, op, value) = (condition.Field ?? "", condition.Operator ?? "", condition.Value ?? "");
             var contactField = name.StartsWith(ContactPrefix, StringComparison.Ordinal) && name.Length > ContactPrefix.Length;
             if (!PlainFields.Contains(name) && !contactField)
             {
@@ -110,7 +116,7 @@ public static class RuleConditions
             {
                 errors.Add($"{at}.operator", "One of contains, equals, notEquals, exists, atLeast.");
             }
-            else if (op == "atLeast" ? name != "priority" || !Enum.TryParse<ConversationPriority>(value, ignoreCase: true, out _) : false)
+            else if (op == "atLeast" ? name != "priority" || !EnumNames.TryParse<ConversationPriority>(value, out _) : false)
             {
                 errors.Add($"{at}.value", "atLeast compares priorities: None, Low, Medium, High or Urgent.");
             }
@@ -130,7 +136,7 @@ public static class RuleConditions
                 errors.Add($"{at}.value", $"The id of the {name} (or the operator exists, for {name} set).");
             }
 
-            if (name == "status" && op != "exists" && !Enum.TryParse<ConversationStatus>(value, ignoreCase: true, out _))
+            if (name == "status" && op != "exists" && !EnumNames.TryParse<ConversationStatus>(value, out _))
             {
                 errors.Add($"{at}.value", "One of Open, Pending, Snoozed, Resolved.");
             }
@@ -155,7 +161,7 @@ public static class RuleConditions
                     _ => subject.Labels.Any(label => Compare(condition.Operator, label, value)),
                 };
             case "priority" when condition.Operator == "atLeast":
-                return Enum.TryParse<ConversationPriority>(value, ignoreCase: true, out var least) && subject.Priority >= least;
+                return EnumNames.TryParse<ConversationPriority>(value, out var least) && subject.Priority >= least;
             case "businessHours":
                 return subject.BusinessHoursOpen == value.Equals("open", StringComparison.OrdinalIgnoreCase);
             case "repeatContact":

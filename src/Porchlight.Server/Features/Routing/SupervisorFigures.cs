@@ -61,6 +61,9 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
     /// <summary>How many waiting conversations per team the view lists (the counts cover all of them).</summary>
     public const int QueueShown = 20;
 
+    /// <summary>How many at-risk conversations the list shows; the counts include them all.</summary>
+    public const int AtRiskShown = 200;
+
     public async Task<SupervisionResponse> ReadAsync(CancellationToken cancellationToken)
     {
         var connected = (await presence.ConnectedAgentsAsync(actor.WorkspaceId)).ToHashSet();
@@ -81,7 +84,8 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
             .GroupBy(c => new { c.TeamId, c.InboxId }).Select(g => new { g.Key.TeamId, g.Key.InboxId, Count = g.Count() })
             .ToListAsync(cancellationToken);
 
-        var atRisk = await sla.AtRiskAsync(cancellationToken);
+        var atRisk = await sla.AtRiskAsync(AtRiskShown, cancellationToken);
+        var risks = await sla.AtRiskConversationsAsync(cancellationToken);
 
         var shownContacts = unassigned.Where(c => c.QueuedAt != null).Select(c => c.ContactId).Distinct().ToList();
         var contactNames = await db.Contacts.AsNoTracking().Where(c => shownContacts.Contains(c.Id))
@@ -118,8 +122,8 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
                 [.. QueueOrder.Places(waiting.Take(QueueShown), c => ConcurrencyCaps.ChannelOf(c.Origin)).Select(place => new WaitingConversation(
                     place.Conversation.Id, place.Conversation.Number, contactNames.GetValueOrDefault(place.Conversation.ContactId, ""), place.Conversation.Priority,
                     ConcurrencyCaps.ChannelOf(place.Conversation.Origin), place.Position, place.Conversation.QueuedAt!.Value))],
-                AtRiskCount(atRisk.Where(r => r.TeamId == team.Id), breachedOnly: false),
-                AtRiskCount(atRisk.Where(r => r.TeamId == team.Id), breachedOnly: true));
+                AtRiskCount(risks.Where(r => r.TeamId == team.Id), breachedOnly: false),
+                AtRiskCount(risks.Where(r => r.TeamId == team.Id), breachedOnly: true));
         });
 
         var inboxFigures = inboxes.ConvertAll(inbox =>
@@ -127,14 +131,14 @@ public sealed class SupervisorFigures(AppDbContext db, ActingAgent actor, IPrese
             var nobody = unassigned.Where(c => c.InboxId == inbox.Id).Select(c => c.QueuedAt ?? c.CreatedAt).ToList();
             return new InboxFigures(
                 inbox.Id, inbox.Name, nobody.Count, nobody.Count == 0 ? null : nobody.Min(), inProgress.Where(p => p.InboxId == inbox.Id).Sum(p => p.Count),
-                AtRiskCount(atRisk.Where(r => r.InboxId == inbox.Id), breachedOnly: false),
-                AtRiskCount(atRisk.Where(r => r.InboxId == inbox.Id), breachedOnly: true));
+                AtRiskCount(risks.Where(r => r.InboxId == inbox.Id), breachedOnly: false),
+                AtRiskCount(risks.Where(r => r.InboxId == inbox.Id), breachedOnly: true));
         });
 
         return new SupervisionResponse(teamFigures, inboxFigures, agentFigures, atRisk);
     }
 
     // Conversations, not clocks: one with both a response and a resolution clock at risk counts once.
-    private static int AtRiskCount(IEnumerable<Sla.SlaAtRisk> atRisk, bool breachedOnly) =>
+    private static int AtRiskCount(IEnumerable<Sla.SlaRisk> atRisk, bool breachedOnly) =>
         atRisk.Where(r => !breachedOnly || r.Breached).Select(r => r.ConversationId).Distinct().Count();
 }

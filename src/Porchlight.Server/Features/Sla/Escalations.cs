@@ -15,22 +15,24 @@ public sealed record SlaAlertNotice(
 
 /// <summary>
 /// Runs the escalation path of a clock's policy when the clock warns or breaches: the steps of that stage, in order,
-/// in one commit with one activity in the thread that says what was done and why. Escalation only ever raises a
-/// priority and moves a conversation onwards; a step that has nothing to do (already that team, already urgent)
-/// is skipped, so a handler that runs twice after a crash does no harm.
+/// in one commit with one activity in the thread that says what was done and why. The clock records the
+/// escalation in that commit, so an event delivered twice escalates once; a clock that stopped before its event
+/// was handled (the reply came, the conversation was resolved) escalates nothing. A step that has nothing to do
+/// (already that team, already urgent) is skipped.
 /// </summary>
 public sealed class EscalateConversation(
     AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, ConversationBroadcaster broadcaster, TimeProvider clock)
     : IDomainEventHandler<SlaWarned>, IDomainEventHandler<SlaBreached>
 {
     public Task HandleAsync(SlaWarned warned, CancellationToken cancellationToken) =>
-        EscalateAsync(warned.WorkspaceId, warned.ConversationId, warned.PolicyId, warned.Metric, EscalationStage.Warning, warned.DueAt, cancellationToken);
+        EscalateAsync(warned.WorkspaceId, warned.ConversationId, warned.ClockId, warned.PolicyId, warned.Metric, EscalationStage.Warning, warned.DueAt, cancellationToken);
 
     public Task HandleAsync(SlaBreached breached, CancellationToken cancellationToken) =>
-        EscalateAsync(breached.WorkspaceId, breached.ConversationId, breached.PolicyId, breached.Metric, EscalationStage.Breach, breached.DueAt, cancellationToken);
+        EscalateAsync(breached.WorkspaceId, breached.ConversationId, breached.ClockId, breached.PolicyId, breached.Metric, EscalationStage.Breach, breached.DueAt, cancellationToken);
 
     private async Task EscalateAsync(
-        Guid workspaceId, Guid conversationId, Guid? policyId, SlaMetric metric, EscalationStage stage, DateTime? dueAt, CancellationToken cancellationToken)
+        Guid workspaceId, Guid conversationId, Guid clockId, Guid? policyId, SlaMetric metric, EscalationStage stage, DateTime? dueAt,
+        CancellationToken cancellationToken)
     {
         if (await db.SlaPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == policyId, cancellationToken) is not { } policy)
         {
@@ -43,12 +45,14 @@ public sealed class EscalateConversation(
         var escalated = await changes.DecideAsync(async ct =>
         {
             await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
-            if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, ct) is not { } conversation)
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, ct) is not { } conversation
+                || await db.SlaClocks.FirstOrDefaultAsync(c => c.Id == clockId, ct) is not { } slaClock
+                || !slaClock.Escalate(stage, now))
             {
                 return null;
             }
 
-            var now = clock.GetUtcNow().UtcDateTime;
             var did = new List<string>();
             foreach (var step in steps)
             {

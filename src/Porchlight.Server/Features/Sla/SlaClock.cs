@@ -65,6 +65,12 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
 
     public SlaOutcome? Outcome { get; private set; }
 
+    /// <summary>When the warning's escalation path ran; set in the escalation's commit, so it runs once.</summary>
+    public DateTime? WarningEscalatedAt { get; private set; }
+
+    /// <summary>When the breach's escalation path ran.</summary>
+    public DateTime? BreachEscalatedAt { get; private set; }
+
     public TimeSpan Target => TimeSpan.FromMinutes(TargetMinutes);
 
     public TimeSpan Used => TimeSpan.FromSeconds(UsedSeconds);
@@ -119,7 +125,11 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
         Schedule(calendar);
     }
 
-    /// <summary>Stops for good: met if the target had not passed at <paramref name="at"/>, breached if it had.</summary>
+    /// <summary>
+    /// Stops for good at <paramref name="at"/>: met if the time used by then is within the target, breached if not.
+    /// The outcome follows the time used, not whether a breach was announced, so a reply that came in time but was
+    /// handled late still counts as met.
+    /// </summary>
     public void Stop(DateTime at, BusinessCalendar calendar)
     {
         if (Outcome is not null)
@@ -129,7 +139,7 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
 
         Pause(at, calendar);
         StoppedAt = at;
-        Outcome = Used > Target || BreachedAt is not null ? SlaOutcome.Breached : SlaOutcome.Met;
+        Outcome = Used > Target ? SlaOutcome.Breached : SlaOutcome.Met;
     }
 
     public void Cancel(DateTime at, BusinessCalendar calendar)
@@ -151,7 +161,13 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
     /// <summary>Marks the warning as given; false when it was given already (by this node or another).</summary>
     public bool Warn(DateTime now)
     {
-        if (WarnedAt is not null || Outcome is not null || WarnAt is not { } warnAt || warnAt > now)
+        if (WarnedAt is not null || BreachedAt is not null)
+        {
+            WarnAt = null; // Nothing left to warn about: the timer must not find this clock again.
+            return false;
+        }
+
+        if (Outcome is not null || WarnAt is not { } warnAt || warnAt > now)
         {
             return false;
         }
@@ -174,6 +190,41 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
         WarnAt = null;
         Raise(new SlaBreached(WorkspaceId, ConversationId, Id, PolicyId, Metric, dueAt));
         return true;
+    }
+
+    /// <summary>
+    /// Marks the escalation of <paramref name="stage"/> as done; false when it was done already or the clock has
+    /// stopped meanwhile (the reply came, the conversation was resolved), when escalating would only disturb.
+    /// </summary>
+    public bool Escalate(EscalationStage stage, DateTime now)
+    {
+        if (Outcome is not null || (stage == EscalationStage.Warning ? WarningEscalatedAt : BreachEscalatedAt) is not null)
+        {
+            return false;
+        }
+
+        if (stage == EscalationStage.Warning)
+        {
+            WarningEscalatedAt = now;
+        }
+        else
+        {
+            BreachEscalatedAt = now;
+        }
+
+        return true;
+    }
+
+    /// <summary>Works out the warning and the target again, for a calendar that changed while the clock ran.</summary>
+    public void Reschedule(DateTime at, BusinessCalendar before, BusinessCalendar after)
+    {
+        if (RunningSince is { } since && at > since)
+        {
+            UsedSeconds += CountedBetween(since, at, before).TotalSeconds;
+            RunningSince = at;
+        }
+
+        Schedule(after);
     }
 
     // Works out, for a running clock, when its warning and its target fall.

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Sla;
 
@@ -8,21 +10,29 @@ namespace Porchlight.Server.Features.Sla;
 /// Keeps a conversation's SLA clocks in line with its state. It does not replay what happened; it reads where the
 /// conversation stands (who waits since when, its status, the policy that covers it now) and starts, pauses,
 /// resumes, retargets or stops clocks to match. So running it twice changes nothing, and an event handled late
-/// still leaves the right clocks. <c>at</c> is when the change that asks for the sync happened: a clock that stops
-/// or pauses because of it stops there, not when the sync runs.
+/// still leaves the right clocks: a response clock stops at the reply that ended its wait, a resolution clock at
+/// the resolve. <c>at</c> is when the change that asks for the sync happened: a clock that pauses because of it
+/// pauses there, not when the sync runs. Then, still under the conversation's lock, each clock whose warning or
+/// target has come is warned or breached, once: the timer runs this same sync, so a breach is only ever announced
+/// for a conversation whose state was read first, and two nodes take turns.
 /// </summary>
-public sealed class SlaClocks(AppDbContext db, TimeProvider time)
+public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetrics metrics)
 {
     private static readonly SlaMetric[] ResponseMetrics = [SlaMetric.FirstResponse, SlaMetric.NextResponse];
 
-    public async Task SyncAsync(Guid conversationId, DateTime? at, CancellationToken cancellationToken)
+    public Task<int> SyncAsync(Guid conversationId, DateTime? at, CancellationToken cancellationToken) =>
+        SyncAsync(conversationId, at, time.GetUtcNow().UtcDateTime, cancellationToken);
+
+    /// <summary>Syncs as of <paramref name="now"/>: the timer's time, which announces what is due by then.</summary>
+    /// <returns>How many warnings and breaches it announced.</returns>
+    public async Task<int> SyncAsync(Guid conversationId, DateTime? at, DateTime now, CancellationToken cancellationToken)
     {
-        var when = at ?? time.GetUtcNow().UtcDateTime;
+        var when = at ?? now;
         // A workspace without SLAs costs two small reads and no lock (on SQLite a lock is the database's write lock).
         if (!await db.SlaPolicies.AnyAsync(p => p.IsEnabled, cancellationToken)
             && !await db.SlaClocks.AnyAsync(c => c.ConversationId == conversationId && c.Outcome == null, cancellationToken))
         {
-            return;
+            return 0;
         }
 
         db.ChangeTracker.Clear(); // Clocks an earlier handler of this event read may be stale by now.
@@ -31,7 +41,7 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time)
         await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
         if (await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken) is not { } conversation)
         {
-            return;
+            return 0;
         }
 
         var policies = await db.SlaPolicies.AsNoTracking().Where(p => p.IsEnabled).OrderBy(p => p.Position).ThenBy(p => p.Id).ToListAsync(cancellationToken);
@@ -53,19 +63,67 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time)
         }
 
         running.RemoveAll(c => c.Outcome is not null);
-        SyncResponse(conversation, policy, running, when, calendar);
+        await SyncResponseAsync(conversation, policy, running, when, calendar, cancellationToken);
         await SyncResolutionAsync(conversation, policy, running, when, calendar, cancellationToken);
+
+        // Warnings and breaches of the clocks that still run, now that they match the conversation.
+        var announced = new List<(SlaMetric Metric, bool Breach)>();
+        foreach (var clock in db.ChangeTracker.Entries<SlaClock>().Select(e => e.Entity).Where(c => c.Outcome is null))
+        {
+            // A clock that passed both moments between two checks breaches without a warning first: the warning would be stale.
+            if (clock.Breach(now))
+            {
+                announced.Add((clock.Metric, true));
+            }
+            else if (clock.Warn(now))
+            {
+                announced.Add((clock.Metric, false));
+            }
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        foreach (var (metric, breach) in announced)
+        {
+            (breach ? metrics.SlaBreaches : metrics.SlaWarnings).Add(1, new TagList { { "metric", metric.ToString() } });
+        }
+
+        return announced.Count;
     }
 
-    // A response clock runs while the contact waits; it stops when the wait ends (a reply, or resolving).
-    private void SyncResponse(Conversation conversation, SlaPolicy? policy, List<SlaClock> running, DateTime at, BusinessCalendar calendar)
+    /// <summary>
+    /// The workspace's business time changed: its running business-hours clocks keep what they used under the old
+    /// hours and count the rest under the new ones, warning and falling due when the new hours say. Saved by the caller
+    /// with the change.
+    /// </summary>
+    public async Task FollowCalendarAsync(BusinessCalendar before, BusinessCalendar after, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var clock in await db.SlaClocks.Where(c => c.Outcome == null && c.RunningSince != null && c.BusinessHoursOnly).ToListAsync(cancellationToken))
+        {
+            clock.Reschedule(now, before, after);
+        }
+    }
+
+    // A response clock runs while the contact waits; it stops when the wait ends: at the first agent reply after the
+    // wait began, or at the resolve that ended it.
+    private async Task SyncResponseAsync(
+        Conversation conversation, SlaPolicy? policy, List<SlaClock> running, DateTime at, BusinessCalendar calendar, CancellationToken cancellationToken)
     {
         var waitingSince = conversation.AwaitingReplySince;
         foreach (var clock in running.Where(c => ResponseMetrics.Contains(c.Metric) && c.StartedAt != waitingSince))
         {
-            clock.Stop(at < clock.StartedAt ? clock.StartedAt : at, calendar);
+            var started = clock.StartedAt;
+            var replied = await db.Messages.AsNoTracking()
+                .Where(m => m.ConversationId == conversation.Id && m.Kind == MessageKind.Outgoing && m.AuthorAgentId != null && m.CreatedAt >= started)
+                .MinAsync(m => (DateTime?)m.CreatedAt, cancellationToken);
+            var resolved = conversation.ResolvedAt >= started ? conversation.ResolvedAt : null;
+            var ended = (replied, resolved) switch
+            {
+                ({ } r, { } s) => r < s ? r : s,
+                _ => replied ?? resolved ?? at,
+            };
+            clock.Stop(ended < started ? started : ended, calendar);
         }
 
         if (waitingSince is not { } since || policy is null || running.Any(c => ResponseMetrics.Contains(c.Metric) && c.StartedAt == since && c.Outcome is null))

@@ -25,6 +25,9 @@ public sealed record SlaClockResponse(
 /// <summary>A conversation whose SLA is at risk (warned) or breached and still running.</summary>
 public sealed record SlaAtRisk(Guid ConversationId, int Number, Guid? TeamId, Guid InboxId, SlaMetric Metric, bool Breached, DateTime? DueAt, DateTime? BreachedAt);
 
+/// <summary>A conversation with a clock at risk or, when <c>Breached</c>, past its target.</summary>
+public sealed record SlaRisk(Guid ConversationId, Guid? TeamId, Guid InboxId, bool Breached);
+
 public sealed class SlaQueries(AppDbContext db, TimeProvider clock)
 {
     /// <summary>Every SLA clock of the conversation, oldest first.</summary>
@@ -47,15 +50,37 @@ public sealed class SlaQueries(AppDbContext db, TimeProvider clock)
             c.StartedAt, c.TargetMinutes, c.BusinessHoursOnly, Math.Round(c.UsedAt(now, calendar).TotalMinutes, 2), c.WarnAt, c.DueAt, c.WarnedAt, c.BreachedAt, c.StoppedAt));
     }
 
-    /// <summary>The workspace's conversations with a running clock that warned or breached, most urgent first.</summary>
-    public async Task<List<SlaAtRisk>> AtRiskAsync(CancellationToken cancellationToken) =>
-        await db.SlaClocks.AsNoTracking()
-            .Where(c => c.Outcome == null && c.RunningSince != null && (c.WarnedAt != null || c.BreachedAt != null))
-            .Join(db.Conversations, c => c.ConversationId, v => v.Id, (c, v) => new { Clock = c, v.Number, v.TeamId, v.InboxId })
+    /// <summary>The most urgent of the workspace's running clocks that warned or breached (at most <paramref name="limit"/>), breached first.</summary>
+    public async Task<List<SlaAtRisk>> AtRiskAsync(int limit, CancellationToken cancellationToken) =>
+        await AtRisk()
             .OrderBy(x => x.Clock.BreachedAt == null).ThenBy(x => x.Clock.DueAt)
-            .Take(200)
+            .Take(limit)
             .Select(x => new SlaAtRisk(x.Clock.ConversationId, x.Number, x.TeamId, x.InboxId, x.Clock.Metric, x.Clock.BreachedAt != null, x.Clock.DueAt, x.Clock.BreachedAt))
             .ToListAsync(cancellationToken);
+
+    /// <summary>Every conversation at risk, once per state (at risk, breached), for counts that the shown list's limit does not cut.</summary>
+    public async Task<List<SlaRisk>> AtRiskConversationsAsync(CancellationToken cancellationToken) =>
+        await AtRisk()
+            .Select(x => new SlaRisk(x.Clock.ConversationId, x.TeamId, x.InboxId, x.Clock.BreachedAt != null))
+            .Distinct()
+            .ToListAsync(cancellationToken);
+
+    private IQueryable<AtRiskRow> AtRisk() =>
+        db.SlaClocks.AsNoTracking()
+            .Where(c => c.Outcome == null && c.RunningSince != null && (c.WarnedAt != null || c.BreachedAt != null))
+            .Join(db.Conversations, c => c.ConversationId, v => v.Id, (c, v) => new AtRiskRow { Clock = c, Number = v.Number, TeamId = v.TeamId, InboxId = v.InboxId });
+
+    // Built by member initialisation, which the database query can still filter and order by (a constructor it could not).
+    private sealed class AtRiskRow
+    {
+        public required SlaClock Clock { get; init; }
+
+        public required int Number { get; init; }
+
+        public required Guid? TeamId { get; init; }
+
+        public required Guid InboxId { get; init; }
+    }
 
     private static SlaClockState StateOf(SlaClock c) => c.Outcome switch
     {

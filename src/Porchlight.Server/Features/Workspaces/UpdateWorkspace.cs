@@ -8,7 +8,7 @@ namespace Porchlight.Server.Features.Workspaces;
 public sealed record UpdateWorkspaceRequest(
     string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null);
 
-public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
+public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks)
 {
     public async Task<Result<WorkspaceResponse>> HandleAsync(UpdateWorkspaceRequest request, CancellationToken cancellationToken)
     {
@@ -40,9 +40,12 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor)
         }
 
         var workspace = await db.Workspaces.SingleAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
+        var calendarBefore = workspace.Calendar();
         workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day).ThenBy(d => d.Opens)]));
         workspace.SetAutoAway(request.AutoAwayMinutes ?? workspace.AutoAwayMinutes);
         workspace.SetHolidays(request.Holidays ?? workspace.Holidays);
+        // Running SLA clocks counted in business hours fall due by the new hours, in the same commit.
+        await slaClocks.FollowCalendarAsync(calendarBefore, workspace.Calendar(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return WorkspaceResponse.From(workspace);
     }

@@ -26,6 +26,9 @@ public sealed class Workspace : Entity, IAudited
 
     public const int MaxHolidays = 200;
 
+    /// <summary>Four periods a day: enough for split shifts, and what the stored hours leave room for.</summary>
+    public const int MaxBusinessPeriods = 28;
+
     /// <summary>The caps on active conversations every agent has unless their own say otherwise.</summary>
     public Routing.ConcurrencyCaps Caps { get; private set; } = Routing.ConcurrencyCaps.WorkspaceDefault;
 

@@ -25,6 +25,12 @@ public static class WorkspaceRules
 
     public static void BusinessHours(IReadOnlyList<BusinessDay> days, FieldErrors errors)
     {
+        if (days.Count > Workspace.MaxBusinessPeriods)
+        {
+            errors.Add("businessHours", $"At most {Workspace.MaxBusinessPeriods} periods a week.");
+            return;
+        }
+
         for (var i = 0; i < days.Count; i++)
         {
             var day = days[i];
@@ -39,10 +45,14 @@ public static class WorkspaceRules
         }
 
         // Several periods a day are fine (a lunch break between two); periods of one day must not overlap.
-        if (days.Where(d => d is not null && d.Opens < d.Closes).GroupBy(d => d.Day)
-            .Any(g => g.OrderBy(d => d.Opens).Zip(g.OrderBy(d => d.Opens).Skip(1)).Any(pair => pair.Second.Opens < pair.First.Closes)))
+        var valid = days.Select((d, i) => (Period: d, Index: i)).Where(p => p.Period is not null && p.Period.Opens < p.Period.Closes);
+        foreach (var day in valid.GroupBy(p => p.Period.Day))
         {
-            errors.Add("businessHours", "Periods of the same day must not overlap.");
+            var ordered = day.OrderBy(p => p.Period.Opens).ToList();
+            foreach (var (first, second) in ordered.Zip(ordered.Skip(1)).Where(pair => pair.Second.Period.Opens < pair.First.Period.Closes))
+            {
+                errors.Add($"businessHours[{second.Index}].opens", $"Overlaps the period {first.Period.Opens:HH:mm}–{first.Period.Closes:HH:mm} on {day.Key}.");
+            }
         }
     }
 }

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Automation;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Hosting;
@@ -99,11 +102,72 @@ public abstract class AutomationTests(PorchlightFactory factory) : ApiTestBase(f
         Assert.Equal(JsonValueKind.Null, (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).GetProperty("assigneeId").ValueKind);
     }
 
+    [Fact]
+    public async Task Rule_EventDeliveredTwice_RunsAndRepliesOnce()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var rule = await CreateRuleAsync(owner, "Greeting", "MessageReceived", [], [new { type = "sendReply", value = "We will be right with you." }]);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, message) = await visitor.StartConversationAsync("Hello");
+        await Eventually.WaitUntilAsync(async () => (await RunsAsync(owner, rule)).Count == 1, "the rule ran for the message");
+
+        // The outbox delivers at least once: one more event, delivered twice, as after a crash before it was marked done.
+        var redelivered = Guid.NewGuid();
+        for (var delivery = 0; delivery < 2; delivery++)
+        {
+            await using var scope = Factory.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspace.WorkspaceId);
+            scope.ServiceProvider.GetRequiredService<HandledEvent>().Enter(redelivered);
+            await scope.ServiceProvider.GetServices<IDomainEventHandler<ContactMessageReceived>>().OfType<TriggerAutomation>().Single()
+                .HandleAsync(new ContactMessageReceived(workspace.WorkspaceId, conversationId, message.IdOf()), Ct);
+        }
+
+        Assert.Equal(2, (await RunsAsync(owner, rule)).Count);
+        Assert.Equal(2, (await MessagesAsync(owner, conversationId)).Count(m => m.Text("kind") == "Outgoing"));
+    }
+
+    [Fact]
+    public async Task Rule_AssignAgentWhoIsAway_LeavesTheConversationAndSaysWhy()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var (agentId, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await agent.PatchJsonAsync("/api/v1/me", new { displayName = "Away Agent" }).ExpectAsync(HttpStatusCode.OK);
+        await agent.PutJsonAsync("/api/v1/me/availability", new { availability = "Away" }).ExpectAsync(HttpStatusCode.OK);
+        var rule = await CreateRuleAsync(owner, "To Away", "ConversationCreated", [], [new { type = "assignAgent", value = agentId.ToString() }]);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+
+        var (conversationId, _) = await visitor.StartConversationAsync("Hello");
+
+        var messages = await WaitForMessagesAsync(owner, conversationId, m => m.Text("kind") == "Activity" && m.Text("text")!.StartsWith("Automation", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Text("text") == "Automation “To Away”: not assigned to Away Agent: not online");
+        Assert.Equal(JsonValueKind.Null, (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).GetProperty("assigneeId").ValueKind);
+        Assert.Equal("NoChange", Assert.Single(await RunsAsync(owner, rule)).Text("outcome"));
+    }
+
+    [Fact]
+    public async Task CreateRule_TeamOfAnotherWorkspace_Returns400AndCreatesNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, stranger) = await NewWorkspaceAsync();
+        var foreignTeam = await stranger.PostJsonAsync("/api/v1/teams", new { name = "Theirs" }).ExpectAsync(HttpStatusCode.Created);
+
+        await owner.PostJsonAsync("/api/v1/automation/rules", new
+        {
+            name = "Foreign team", trigger = "MessageReceived", conditions = Array.Empty<object>(), actions = new[] { new { type = "assignTeam", value = foreignTeam.IdOf().ToString() } },
+        }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "actions[0]");
+
+        Assert.Empty((await owner.GetJsonAsync("/api/v1/automation/rules")).EnumerateArray());
+    }
+
     [Theory]
     [InlineData("""{ "name": "No actions", "trigger": "MessageReceived", "conditions": [], "actions": [] }""", "actions")]
     [InlineData("""{ "name": "Bad type", "trigger": "MessageReceived", "conditions": [], "actions": [{ "type": "explode" }] }""", "actions[0]")]
     [InlineData("""{ "name": "Bad priority", "trigger": "MessageReceived", "conditions": [], "actions": [{ "type": "setPriority", "value": "Panic" }] }""", "actions[0]")]
-    [InlineData("""{ "name": "Foreign team", "trigger": "MessageReceived", "conditions": [], "actions": [{ "type": "assignTeam", "value": "0192e2f5-0000-7000-8000-000000000001" }] }""", "actions[0]")]
+    [InlineData("""{ "name": "Numeric priority", "trigger": "MessageReceived", "conditions": [], "actions": [{ "type": "setPriority", "value": "7" }] }""", "actions[0]")]
+    [InlineData("""{ "name": "Two priorities", "trigger": "MessageReceived", "conditions": [], "actions": [{ "type": "setPriority", "value": "High, Low" }] }""", "actions[0]")]
+    [InlineData("""{ "name": "Null condition", "trigger": "MessageReceived", "conditions": [null], "actions": [{ "type": "resolve" }] }""", "conditions[0]")]
     [InlineData("""{ "name": "No trigger", "conditions": [], "actions": [{ "type": "resolve" }] }""", "trigger")]
     [InlineData("""{ "name": "Bad status", "trigger": "StatusChanged", "conditions": [{ "field": "status", "operator": "equals", "value": "Gone" }], "actions": [{ "type": "resolve" }] }""", "conditions[0].value")]
     public async Task CreateRule_InvalidField_Returns400NamingItAndCreatesNothing(string body, string field)

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Sla;
-using Porchlight.Server.Hosting;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Hosting;
@@ -107,6 +108,114 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
         Assert.Equal(2, (await ActivitiesAsync(owner, conversationId)).Count(a => a.StartsWith("SLA:", StringComparison.Ordinal)));
         Assert.Equal(2, supervisorHub.All("SlaAlert").Count(n => n.GetProperty("conversationId").GetGuid() == conversationId));
         Assert.Empty(agentHub.All("SlaAlert")); // an agent without routing rights is not a supervisor
+    }
+
+    [Fact]
+    public async Task Timer_ReplyInTimeNotYetHandledWhenTheTargetPasses_StopsTheClockAsMetAndAnnouncesNothing()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var (_, _, supervisor) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Supervisor);
+        await using var supervisorHub = await HubRecorder.ConnectAsync(Factory, "/hubs/agent", Token(supervisor), "SlaAlert");
+        await CreatePolicyAsync(owner, new
+        {
+            name = "Chat promise", firstResponseMinutes = 10, escalation = new object[] { new { stage = "Breach", action = "NotifySupervisors" } },
+        });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Anyone there?");
+        var started = Instant(await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse"), "startedAt");
+        await owner.ReplyAsync(conversationId, "Yes, here").ExpectAsync(HttpStatusCode.Created);
+        var met = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse" && c.Text("state") == "Met");
+        // Put the clock back as it stood before the reply's event was handled: the reply is stored, the clock still runs.
+        await RewindClockAsync(workspace.WorkspaceId, met.IdOf(), started);
+
+        await TimerAt(started.AddMinutes(11)).FireDueAsync(Ct);
+
+        var clock = (await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse");
+        Assert.Equal(("Met", false, JsonValueKind.Null), (clock.Text("state"), clock.GetProperty("breached").GetBoolean(), clock.GetProperty("breachedAt").ValueKind));
+        Assert.Equal(Instant(met, "stoppedAt"), Instant(clock, "stoppedAt")); // stopped at the reply, not when the timer ran
+        await supervisorHub.DrainAsync();
+        Assert.Empty(supervisorHub.All("SlaAlert"));
+    }
+
+    [Fact]
+    public async Task Escalation_BreachDeliveredAgain_EscalatesOnce()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new
+        {
+            name = "Chat promise", firstResponseMinutes = 10, escalation = new object[] { new { stage = "Breach", action = "RaisePriority", priority = "High" } },
+        });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Nobody answers");
+        var clock = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse");
+        await TimerAt(Instant(clock, "startedAt").AddMinutes(11)).FireDueAsync(Ct);
+        await Eventually.WaitUntilAsync(async () => (await ActivitiesAsync(owner, conversationId)).Any(a => a.StartsWith("SLA:", StringComparison.Ordinal)), "the breach escalated");
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/priority", new { priority = "Low" }).ExpectAsync(HttpStatusCode.OK);
+        var breached = (await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse");
+
+        // The outbox delivers at least once: the same event again, as after a crash before it was marked done.
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspace.WorkspaceId);
+            await Handler<SlaBreached>(scope).HandleAsync(
+                new SlaBreached(workspace.WorkspaceId, conversationId, breached.IdOf(), breached.GetProperty("policyId").GetGuid(), SlaMetric.FirstResponse, Instant(breached, "dueAt")),
+                Ct);
+        }
+
+        Assert.Single(await ActivitiesAsync(owner, conversationId), a => a.StartsWith("SLA:", StringComparison.Ordinal));
+        Assert.Equal("Low", (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("priority"));
+    }
+
+    [Fact]
+    public async Task Escalation_ClockStoppedBeforeTheWarningIsHandled_EscalatesNothing()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new
+        {
+            name = "Chat promise", firstResponseMinutes = 10, escalation = new object[] { new { stage = "Warning", action = "RaisePriority", priority = "Urgent" } },
+        });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Quick question");
+        await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse");
+        await owner.ReplyAsync(conversationId, "Sure, ask away").ExpectAsync(HttpStatusCode.Created);
+        var met = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse" && c.Text("state") == "Met");
+
+        // A warning announced just before the reply, handled just after it.
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspace.WorkspaceId);
+            await Handler<SlaWarned>(scope).HandleAsync(
+                new SlaWarned(workspace.WorkspaceId, conversationId, met.IdOf(), met.GetProperty("policyId").GetGuid(), SlaMetric.FirstResponse, null), Ct);
+        }
+
+        Assert.DoesNotContain(await ActivitiesAsync(owner, conversationId), a => a.StartsWith("SLA:", StringComparison.Ordinal));
+        Assert.Equal("None", (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("priority"));
+    }
+
+    [Fact]
+    public async Task Clock_BusinessHoursChangeWhileItRuns_FallsDueByTheNewHours()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new { name = "Office hours", firstResponseMinutes = 30, businessHoursOnly = true });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Hello?");
+        var before = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse" && c.Text("state") == "Running");
+
+        // Open only on the day after next from now on, nine to five UTC: whatever was counted so far stays counted.
+        var openDay = DateOnly.FromDateTime(Instant(before, "startedAt")).AddDays(2);
+        await owner.PutJsonAsync("/api/v1/workspace", new
+        {
+            name = "Acme Support", timeZone = "UTC", businessHours = new[] { new { day = openDay.DayOfWeek.ToString(), opens = "09:00:00", closes = "17:00:00" } },
+        }).ExpectAsync(HttpStatusCode.OK);
+
+        var after = (await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse");
+        var used = TimeSpan.FromMinutes(after.GetProperty("usedMinutes").GetDouble());
+        Assert.InRange(Instant(after, "dueAt"), openDay.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc), openDay.ToDateTime(new TimeOnly(9, 30), DateTimeKind.Utc));
+        Assert.Equal(openDay.ToDateTime(new TimeOnly(9, 30), DateTimeKind.Utc) - used, Instant(after, "dueAt"), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -219,9 +328,28 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
     private SlaTimer TimerAt(DateTime now) => new(
         Factory.Services.GetRequiredService<IServiceScopeFactory>(),
         new FakeTimeProvider(new DateTimeOffset(now, TimeSpan.Zero)),
-        Factory.Services.GetRequiredService<PorchlightMetrics>(),
         Factory.Services.GetRequiredService<IConfiguration>(),
         NullLogger<SlaTimer>.Instance);
+
+    private static EscalateConversation Handler<TEvent>(AsyncServiceScope scope)
+        where TEvent : IDomainEvent =>
+        scope.ServiceProvider.GetServices<IDomainEventHandler<TEvent>>().OfType<EscalateConversation>().Single();
+
+    // Sets a stopped clock running again from its start, as it stood before the event that stopped it was handled.
+    private async Task RewindClockAsync(Guid workspaceId, Guid clockId, DateTime startedAt)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var rewound = await db.SlaClocks.Where(c => c.Id == clockId).ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.Outcome, (SlaOutcome?)null)
+            .SetProperty(c => c.StoppedAt, (DateTime?)null)
+            .SetProperty(c => c.UsedSeconds, 0)
+            .SetProperty(c => c.RunningSince, startedAt)
+            .SetProperty(c => c.WarnAt, startedAt.AddMinutes(8))
+            .SetProperty(c => c.DueAt, startedAt.AddMinutes(10)), Ct);
+        Assert.Equal(1, rewound);
+    }
 
     private static Task<JsonElement> CreatePolicyAsync(HttpClient owner, object policy) =>
         owner.PostJsonAsync("/api/v1/sla/policies", policy).ExpectAsync(HttpStatusCode.Created);

@@ -511,6 +511,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("OutboxMessageId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -538,6 +541,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("WorkspaceId");
+
+                    b.HasIndex("OutboxMessageId", "RuleId")
+                        .IsUnique();
 
                     b.HasIndex("RuleId", "RanAt");
 
@@ -1105,6 +1111,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime?>("BreachEscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("BreachedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1151,6 +1160,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("WarnedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("WarningEscalatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("WorkspaceId")

@@ -502,6 +502,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("OutboxMessageId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -529,6 +532,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("WorkspaceId");
+
+                    b.HasIndex("OutboxMessageId", "RuleId")
+                        .IsUnique();
 
                     b.HasIndex("RuleId", "RanAt");
 
@@ -1096,6 +1102,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("BreachEscalatedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("BreachedAt")
                         .HasColumnType("TEXT");
 
@@ -1142,6 +1151,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("WarnedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("WarningEscalatedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("WorkspaceId")
