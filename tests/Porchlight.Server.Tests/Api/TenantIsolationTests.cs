@@ -58,6 +58,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // An SLA policy covering everything, without escalation; made-up ids would not be the caller's.
         ["inboxIds"] = () => new JsonArray(),
         ["teamIds"] = () => new JsonArray(),
+        ["agentIds"] = () => new JsonArray(),
         ["escalation"] = () => new JsonArray(),
         ["policyIds"] = () => new JsonArray(),
         // An automation rule that resolves: made-up action types would not pass.

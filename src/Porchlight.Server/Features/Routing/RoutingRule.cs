@@ -18,7 +18,8 @@ public sealed record RuleCondition(string Field, string Operator, string Value);
 /// <summary>
 /// Where an inbox's new conversations go: the first enabled rule (by position) whose conditions all hold sends
 /// the conversation to its team, sets its priority and adds its labels (which the Skills strategy reads as needs).
-/// When no rule matches, the inbox's own team takes it.
+/// A rule that names agents gives the conversation to the least loaded of them who is online with room under their
+/// cap; when none is, it waits in the team's queue like any other. When no rule matches, the inbox's own team takes it.
 /// </summary>
 public sealed class RoutingRule : Entity, IWorkspaceOwned, IAudited
 {
@@ -26,6 +27,7 @@ public sealed class RoutingRule : Entity, IWorkspaceOwned, IAudited
     public const int MaxConditions = 10;
     public const int MaxValueLength = 500;
     public const int MaxRulesPerInbox = 100;
+    public const int MaxAgents = 20;
 
     private RoutingRule()
     {
@@ -49,9 +51,14 @@ public sealed class RoutingRule : Entity, IWorkspaceOwned, IAudited
 
     public List<string> AddLabels { get; private set; } = [];
 
+    /// <summary>Agents the rule gives its conversations to first, when one of them can take it.</summary>
+    public List<Guid> AgentIds { get; private set; } = [];
+
     public static RoutingRule Create(Guid workspaceId, Guid inboxId, int position) => new() { WorkspaceId = workspaceId, InboxId = inboxId, Position = position };
 
-    public void Change(string name, bool isEnabled, IEnumerable<RuleCondition> conditions, Guid? teamId, ConversationPriority? priority, IEnumerable<string> addLabels)
+    public void Change(
+        string name, bool isEnabled, IEnumerable<RuleCondition> conditions, Guid? teamId, ConversationPriority? priority, IEnumerable<string> addLabels,
+        IEnumerable<Guid> agentIds)
     {
         Name = name.Trim();
         IsEnabled = isEnabled;
@@ -59,6 +66,7 @@ public sealed class RoutingRule : Entity, IWorkspaceOwned, IAudited
         TeamId = teamId;
         Priority = priority;
         AddLabels = [.. addLabels];
+        AgentIds = [.. agentIds.Distinct()];
     }
 
     public void MoveTo(int position) => Position = position;
@@ -72,6 +80,7 @@ internal sealed class RoutingRuleConfiguration : IEntityTypeConfiguration<Routin
         builder.Property(r => r.Priority).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Conditions).HasConversion(JsonColumn.Converter<List<RuleCondition>>(), JsonColumn.Comparer<List<RuleCondition>>());
         builder.Property(r => r.AddLabels).HasConversion(JsonColumn.Converter<List<string>>(), JsonColumn.Comparer<List<string>>());
+        builder.Property(r => r.AgentIds).HasConversion(JsonColumn.Converter<List<Guid>>(), JsonColumn.Comparer<List<Guid>>());
         builder.HasIndex(r => new { r.InboxId, r.Position });
         builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(r => r.InboxId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Teams.Team>().WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.SetNull);

@@ -5,15 +5,20 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Routing;
 
-/// <summary>A rule as saved: all fields; <c>conditions</c> empty matches every conversation.</summary>
+/// <summary>
+/// A rule as saved: all fields; <c>conditions</c> empty matches every conversation. <c>agentIds</c> (optional) names
+/// agents who get its conversations first when one of them is online with room.
+/// </summary>
 public sealed record RoutingRuleRequest(
-    string? Name, bool? IsEnabled, List<RuleCondition>? Conditions, Guid? TeamId, ConversationPriority? Priority, List<string>? AddLabels);
+    string? Name, bool? IsEnabled, List<RuleCondition>? Conditions, Guid? TeamId, ConversationPriority? Priority, List<string>? AddLabels,
+    List<Guid>? AgentIds = null);
 
 public sealed record RoutingRuleResponse(
     Guid Id, Guid InboxId, int Position, string Name, bool IsEnabled, IReadOnlyList<RuleCondition> Conditions, Guid? TeamId,
-    ConversationPriority? Priority, IReadOnlyList<string> AddLabels)
+    ConversationPriority? Priority, IReadOnlyList<string> AddLabels, IReadOnlyList<Guid> AgentIds)
 {
-    public static RoutingRuleResponse From(RoutingRule r) => new(r.Id, r.InboxId, r.Position, r.Name, r.IsEnabled, r.Conditions, r.TeamId, r.Priority, r.AddLabels);
+    public static RoutingRuleResponse From(RoutingRule r) =>
+        new(r.Id, r.InboxId, r.Position, r.Name, r.IsEnabled, r.Conditions, r.TeamId, r.Priority, r.AddLabels, r.AgentIds);
 }
 
 /// <summary>The new order of an inbox's rules: the rules named come first, in this order; the others keep theirs after them.</summary>
@@ -131,6 +136,13 @@ public sealed class RoutingRules(AppDbContext db, ActingAgent actor)
             errors.Add("teamId", "No team of this workspace has this id.");
         }
 
+        var agentIds = (request.AgentIds ?? []).Distinct().ToList();
+        if (agentIds.Count > RoutingRule.MaxAgents
+            || await db.Agents.CountAsync(a => agentIds.Contains(a.Id) && a.IsActive, cancellationToken) != agentIds.Count)
+        {
+            errors.Add("agentIds", $"Up to {RoutingRule.MaxAgents} active agents of this workspace.");
+        }
+
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -142,7 +154,8 @@ public sealed class RoutingRules(AppDbContext db, ActingAgent actor)
             request.Conditions!.Select(c => c with { Value = c.Value?.Trim() ?? "" }),
             request.TeamId,
             request.Priority,
-            (request.AddLabels ?? []).Select(l => l.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal));
+            (request.AddLabels ?? []).Select(l => l.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal),
+            agentIds);
         return null;
     }
 }

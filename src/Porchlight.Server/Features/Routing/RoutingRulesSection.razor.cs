@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Porchlight.Server.Components;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Teams;
@@ -22,6 +23,7 @@ public sealed partial class RoutingRulesSection
     private List<RoutingRuleResponse>? _rules;
     private RuleDraft? _editing;
     private bool _busy;
+    private List<AgentResponse> _agents = [];
 
     [Parameter]
     [EditorRequired]
@@ -33,7 +35,12 @@ public sealed partial class RoutingRulesSection
     [Parameter]
     public EventCallback Closed { get; set; }
 
-    protected override async Task OnParametersSetAsync() => await LoadAsync();
+    protected override async Task OnParametersSetAsync()
+    {
+        var agents = await Runner.RunAsync<ListAgents, Result<Page<AgentResponse>>>(u => u.HandleAsync(new PageRequest(PageRequest.MaxLimit, null), CancellationToken.None));
+        _agents = [.. (agents.Value?.Items ?? []).Where(a => a.IsActive).OrderBy(a => a.DisplayName, StringComparer.CurrentCultureIgnoreCase)];
+        await LoadAsync();
+    }
 
     private async Task LoadAsync() =>
         _rules = (await Runner.RunAsync<RoutingRules, Result<List<RoutingRuleResponse>>>(rules => rules.ListAsync(Inbox.Id, CancellationToken.None))).Value ?? [];
@@ -87,7 +94,13 @@ public sealed partial class RoutingRulesSection
     private string Summary(RoutingRuleResponse rule)
     {
         var when = rule.Conditions.Count == 0 ? "Every conversation" : string.Join(" and ", rule.Conditions.Select(c => RuleConditionsEditor.Describe(c, Fields)));
-        var then = new List<string> { $"team {Teams.FirstOrDefault(t => t.Id == rule.TeamId)?.Name ?? "of the inbox"}" };
+        var then = new List<string>();
+        if (rule.AgentIds.Count > 0)
+        {
+            then.Add($"{string.Join(" or ", rule.AgentIds.Select(id => _agents.FirstOrDefault(a => a.Id == id)?.DisplayName ?? "a former agent"))} if free, else");
+        }
+
+        then.Add($"team {Teams.FirstOrDefault(t => t.Id == rule.TeamId)?.Name ?? "of the inbox"}");
         if (rule.Priority is { } priority)
         {
             then.Add($"priority {priority}");
@@ -118,6 +131,8 @@ public sealed partial class RoutingRulesSection
 
         public string Labels { get; set; } = "";
 
+        public IReadOnlyCollection<Guid> AgentIds { get; set; } = [];
+
         public static RuleDraft From(RoutingRuleResponse rule) => new()
         {
             Id = rule.Id,
@@ -127,6 +142,7 @@ public sealed partial class RoutingRulesSection
             TeamId = rule.TeamId,
             Priority = rule.Priority,
             Labels = string.Join(", ", rule.AddLabels),
+            AgentIds = [.. rule.AgentIds],
         };
 
         public RoutingRuleRequest ToRequest() => new(
@@ -135,6 +151,7 @@ public sealed partial class RoutingRulesSection
             [.. Conditions.Select(c => c.ToCondition())],
             TeamId,
             Priority,
-            [.. Labels.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]);
+            [.. Labels.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+            [.. AgentIds]);
     }
 }

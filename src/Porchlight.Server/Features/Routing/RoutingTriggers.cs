@@ -9,11 +9,13 @@ namespace Porchlight.Server.Features.Routing;
 /// <summary>
 /// A new conversation meets its inbox's routing rules: the first enabled rule whose conditions hold sets its
 /// priority and labels and sends it to its team's queue; when none matches (or the rule names no team) the inbox's
-/// team takes it. The decision is recorded and the team's queue gets a pass. Runs from the outbox, so a retry finds
-/// it already routed.
+/// team takes it. A rule that names agents first offers it to the least loaded of them who is online with room,
+/// decided under their row locks as every assignment is. The decision is recorded and the team's queue gets a pass.
+/// Runs from the outbox, so a retry finds it already routed.
 /// </summary>
 public sealed class QueueNewConversation(
-    AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, RuleSubjects subjects, TimeProvider clock)
+    AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, RuleSubjects subjects, AgentCapacity capacity, IPresenceStore presence,
+    Hosting.PorchlightMetrics metrics, TimeProvider clock)
     : IDomainEventHandler<ConversationStarted>
 {
     public async Task HandleAsync(ConversationStarted started, CancellationToken cancellationToken)
@@ -36,8 +38,14 @@ public sealed class QueueNewConversation(
 
         var reason = matched is null ? $"new conversation in {inbox.Name}: the inbox's team"
             : matched.TeamId is null && teamName is not null ? $"rule “{matched.Name}”, then the inbox's team" : $"rule “{matched.Name}”";
+        var named = matched is null ? [] : await ConnectedAsync(started.WorkspaceId, matched.AgentIds);
+        var channel = named.Count == 0 ? RoutingChannel.Chat
+            : ConcurrencyCaps.ChannelOf(await db.Conversations.AsNoTracking().Where(c => c.Id == started.ConversationId).Select(c => c.Origin).FirstOrDefaultAsync(cancellationToken));
+        AgentLoad? chosen = null;
         var routed = await changes.DecideAsync(async ct =>
         {
+            // Agents' rows before the conversation's, the order every assignment locks in.
+            chosen = named.Count == 0 ? null : await LeastLoadedWithRoomAsync(named, channel, ct);
             await RowLocks.LockAsync<Conversation>(db, started.ConversationId, ct);
             var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == started.ConversationId, ct);
             if (conversation is null || conversation.TeamId is not null || conversation.AssigneeId is not null || !conversation.IsActive)
@@ -59,19 +67,62 @@ public sealed class QueueNewConversation(
                 did.Add($"labels {string.Join(", ", matched.AddLabels)}");
             }
 
-            if (teamName is not null)
+            if (chosen is not null)
+            {
+                conversation.Assign(chosen.AgentId, teamId, now);
+                db.RoutingDecisions.Add(RoutingDecision.Of(
+                    conversation.WorkspaceId, conversation.Id, RoutingOutcome.Assigned, teamId, chosen.AgentId, $"{reason}: named agent, {chosen.Describe()}", now));
+                did.Add($"assigned to {chosen.Name}");
+            }
+            else if (teamName is not null)
             {
                 conversation.Assign(null, teamId, now);
-                db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Queued, teamId, null, reason, now));
+                var why = matched is { AgentIds.Count: > 0 } ? $"{reason}: none of its agents could take it" : reason;
+                db.RoutingDecisions.Add(RoutingDecision.Of(conversation.WorkspaceId, conversation.Id, RoutingOutcome.Queued, teamId, null, why, now));
                 did.Add($"waiting for team {teamName}");
             }
 
             return did.Count == 0 ? null : (conversation, $"Routed by {reason}: {string.Join("; ", did)}");
         }, authorAgentId: null, cancellationToken);
-        if (routed?.TeamId is { } queuedIn)
+        if (routed is { AssigneeId: not null } && chosen is not null)
+        {
+            metrics.Assignments.Add(1, new KeyValuePair<string, object?>("by", "rule"));
+        }
+        else if (routed?.TeamId is { } queuedIn)
         {
             authority.TeamMayAssign(started.WorkspaceId, queuedIn);
         }
+    }
+
+    // The named agents with an open connection: only they can be online for a new conversation.
+    private async Task<List<Guid>> ConnectedAsync(Guid workspaceId, IReadOnlyList<Guid> agentIds)
+    {
+        var connected = new List<Guid>();
+        foreach (var agentId in agentIds)
+        {
+            if (await presence.IsConnectedAsync(workspaceId, agentId))
+            {
+                connected.Add(agentId);
+            }
+        }
+
+        return connected;
+    }
+
+    // Locks the named agents in id order (a fixed order, so two such decisions cannot wait on each other) and picks
+    // the one with the lowest load against their cap among those online with room.
+    private async Task<AgentLoad?> LeastLoadedWithRoomAsync(List<Guid> agentIds, RoutingChannel channel, CancellationToken cancellationToken)
+    {
+        var loads = new List<AgentLoad>();
+        foreach (var agentId in agentIds.Order())
+        {
+            if (await capacity.LockAndReadAsync(agentId, channel, cancellationToken) is { Available: true, HasRoom: true } load)
+            {
+                loads.Add(load);
+            }
+        }
+
+        return loads.OrderBy(l => (double)l.Active / l.Cap).ThenBy(l => l.Active).FirstOrDefault();
     }
 
     private async Task<RoutingRule?> FirstMatchAsync(List<RoutingRule> rules, ConversationStarted started, CancellationToken cancellationToken)

@@ -366,6 +366,47 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
     }
 
     [Fact]
+    public async Task RoutingRules_RuleNamesAgents_TheLeastLoadedWithRoomTakesItElseTheTeamQueueDoes()
+    {
+        var desk = await NewDeskAsync(agents: 3);
+        await desk.Owner.PutJsonAsync($"/api/v1/agents/{desk.AgentIds[1]}/caps", new { all = 1 }).ExpectAsync(HttpStatusCode.OK);
+        await desk.Owner.PutJsonAsync($"/api/v1/agents/{desk.AgentIds[2]}/caps", new { all = 0 }).ExpectAsync(HttpStatusCode.OK);
+        await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{desk.InboxId}/routing-rules", new
+        {
+            name = "Key accounts",
+            conditions = new[] { new { field = "message", @operator = "contains", value = "enterprise" } },
+            agentIds = new[] { desk.AgentIds[1], desk.AgentIds[2] },
+        }).ExpectAsync(HttpStatusCode.Created);
+        await using var first = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[0]);
+        await using var second = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[1]);
+        await using var third = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[2]);
+
+        var keyAccount = await StartConversationAsync(desk.InboxToken, "Our enterprise plan renewal");
+        await WaitForAssigneeAsync(desk.Owner, keyAccount, desk.AgentIds[1]);
+        var another = await StartConversationAsync(desk.InboxToken, "Another enterprise question");
+        await WaitForAssigneeAsync(desk.Owner, another, desk.AgentIds[0]);
+
+        Assert.Equal("rule “Key accounts”, then the inbox's team: named agent, 0/1 active", (await DecisionsAsync(desk.Owner, keyAccount))[0].Text("reason"));
+        var decisions = await DecisionsAsync(desk.Owner, another);
+        Assert.Equal(("rule “Key accounts”, then the inbox's team: none of its agents could take it", "Assigned"),
+            (decisions[0].Text("reason"), decisions[^1].Text("outcome")));
+    }
+
+    [Fact]
+    public async Task RoutingRules_AgentOfAnotherWorkspace_Returns400AndCreatesNothing()
+    {
+        var desk = await NewDeskAsync(agents: 1);
+        var stranger = await NewDeskAsync(agents: 1);
+
+        await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{desk.InboxId}/routing-rules", new
+        {
+            name = "Theirs", conditions = Array.Empty<object>(), agentIds = new[] { stranger.AgentIds[0] },
+        }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "agentIds");
+
+        Assert.Empty((await desk.Owner.GetJsonAsync($"/api/v1/inboxes/{desk.InboxId}/routing-rules")).EnumerateArray());
+    }
+
+    [Fact]
     public async Task RoutingRules_ContactWritesAgainWithinAWeek_SecondConversationIsRaisedToHigh()
     {
         var desk = await NewDeskAsync(agents: 1);

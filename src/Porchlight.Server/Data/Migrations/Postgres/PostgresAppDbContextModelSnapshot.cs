@@ -1066,6 +1066,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("AgentIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Conditions")
                         .IsRequired()
                         .HasColumnType("text");

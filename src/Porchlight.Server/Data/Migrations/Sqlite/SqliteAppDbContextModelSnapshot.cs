@@ -1057,6 +1057,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AgentIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Conditions")
                         .IsRequired()
                         .HasColumnType("TEXT");
