@@ -63,7 +63,7 @@ public sealed class AutomationNames(IReadOnlyList<ConditionChoice> teams, IReadO
         new("message", "Message"), new("label", "A label"), ConditionField.Priority("Priority"),
         new("status", "Status", [.. Enum.GetValues<ConversationStatus>().Select(s => new ConditionChoice(s.ToString(), s.ToString()))]),
         new("inbox", "Inbox", inboxes), new("team", "Team", teams), new("assignee", "Assignee", activeAgents),
-        ConditionField.BusinessHours("Business hours"), new("pageUrl", "Page the contact is on"), new("repeatContact", "Wrote before within (days)"),
+        ConditionField.BusinessHours("Business hours"), new("pageUrl", "Page the contact is on"), new("language", "Browser language (e.g. de, pt-BR)"), new("repeatContact", "Wrote before within (days)"),
         new("contact.name", "Contact name"), new("contact.email", "Contact email"), ConditionField.ContactAttribute,
     ];
 

@@ -6,8 +6,8 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Routing;
 
 /// <summary>
-/// What routing and automation rules look at about a conversation. The page, and whether the contact had another
-/// conversation within some days, are asked for only when a rule needs them. <c>Message</c> is the contact's message
+/// What routing and automation rules look at about a conversation. The page, the browser's language (both from the
+/// tracker), and whether the contact had another conversation within some days, are asked for only when a rule needs them. <c>Message</c> is the contact's message
 /// the rule runs for (the opening one for a new conversation).
 /// </summary>
 public sealed record RuleSubject(
@@ -23,7 +23,8 @@ public sealed record RuleSubject(
     ConversationStatus Status = ConversationStatus.Open,
     Guid? InboxId = null,
     Guid? TeamId = null,
-    Guid? AssigneeId = null);
+    Guid? AssigneeId = null,
+    Func<Task<string?>>? Language = null);
 
 /// <summary>Reads what rules look at about a conversation, as it is now.</summary>
 public sealed class RuleSubjects(AppDbContext db, Tracking.ContactActivityQuery activity, TimeProvider clock)
@@ -59,7 +60,24 @@ public sealed class RuleSubjects(AppDbContext db, Tracking.ContactActivityQuery 
             conversation.Status,
             conversation.InboxId,
             conversation.TeamId,
-            conversation.AssigneeId);
+            conversation.AssigneeId,
+            () => LanguageOfAsync(conversation.ContactId, cancellationToken));
+    }
+
+    // The language the contact's browser reported most recently (the tracker records it with each event).
+    private async Task<string?> LanguageOfAsync(Guid contactId, CancellationToken cancellationToken)
+    {
+        var visitors = await db.TrackedVisitors.AsNoTracking().Where(v => v.ContactId == contactId).Select(v => new { v.InboxId, v.VisitorKey }).ToListAsync(cancellationToken);
+        if (visitors.Count == 0)
+        {
+            return null;
+        }
+
+        var inboxIds = visitors.Select(v => v.InboxId).Distinct().ToList();
+        var keys = visitors.Select(v => v.VisitorKey).ToList();
+        return await db.TrackedEvents.AsNoTracking()
+            .Where(e => inboxIds.Contains(e.InboxId) && keys.Contains(e.VisitorKey) && e.Language != null)
+            .OrderByDescending(e => e.Id).Select(e => e.Language).FirstOrDefaultAsync(cancellationToken);
     }
 }
 
@@ -70,7 +88,8 @@ public static class RuleConditions
 
     public const int MaxRepeatDays = 365;
 
-    private static readonly string[] PlainFields = ["message", "label", "priority", "businessHours", "pageUrl", "repeatContact", "status", "inbox", "team", "assignee"];
+    private static readonly string[] PlainFields =
+        ["message", "label", "priority", "businessHours", "pageUrl", "language", "repeatContact", "status", "inbox", "team", "assignee"];
     private static readonly string[] Operators = ["contains", "equals", "notEquals", "exists", "atLeast"];
 
     /// <summary>Whether every condition of the rule holds (a rule without conditions matches everything).</summary>
@@ -109,7 +128,7 @@ public static class RuleConditions
             if (!PlainFields.Contains(name) && !contactField)
             {
                 errors.Add($"{at}.field",
-                    "One of message, label, priority, businessHours, pageUrl, repeatContact, status, inbox, team, assignee, contact.name, contact.email or contact.<attribute>.");
+                    "One of message, label, priority, businessHours, pageUrl, language, repeatContact, status, inbox, team, assignee, contact.name, contact.email or contact.<attribute>.");
             }
 
             if (!Operators.Contains(op))
@@ -148,6 +167,21 @@ public static class RuleConditions
         }
     }
 
+    // A language tag matches a value that names it or its primary language: "de" matches "de-AT"; "de-AT" only itself.
+    private static bool LanguageHolds(string op, string? language, string value)
+    {
+        bool Names(string tag) => tag.Length > 0 && language is not null
+            && (language.Equals(tag, StringComparison.OrdinalIgnoreCase) || language.StartsWith(tag + "-", StringComparison.OrdinalIgnoreCase));
+        return op switch
+        {
+            "exists" => !string.IsNullOrWhiteSpace(language),
+            "equals" => Names(value),
+            "notEquals" => !Names(value),
+            "contains" => value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Any(Names),
+            _ => false,
+        };
+    }
+
     private static async Task<bool> HoldsAsync(RuleCondition condition, RuleSubject subject)
     {
         var value = condition.Value.Trim();
@@ -166,6 +200,8 @@ public static class RuleConditions
                 return subject.BusinessHoursOpen == value.Equals("open", StringComparison.OrdinalIgnoreCase);
             case "repeatContact":
                 return int.TryParse(value, out var days) && subject.WroteWithinDays is { } wrote && await wrote(days);
+            case "language":
+                return LanguageHolds(condition.Operator, subject.Language is null ? null : await subject.Language(), value);
         }
 
         var actual = condition.Field switch

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
@@ -390,6 +391,38 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
         var decisions = await DecisionsAsync(desk.Owner, another);
         Assert.Equal(("rule “Key accounts”, then the inbox's team: none of its agents could take it", "Assigned"),
             (decisions[0].Text("reason"), decisions[^1].Text("outcome")));
+    }
+
+    [Fact]
+    public async Task RoutingRules_BrowserLanguageFromTheTracker_SendsGermanSpeakersToTheirTeam()
+    {
+        var desk = await NewDeskAsync(agents: 1);
+        var german = await desk.Owner.PostJsonAsync("/api/v1/teams", new { name = Unique("Deutsch") }).ExpectAsync(HttpStatusCode.Created);
+        await desk.Owner.PostJsonAsync($"/api/v1/inboxes/{desk.InboxId}/routing-rules", new
+        {
+            name = "German speakers", conditions = new[] { new { field = "language", @operator = "equals", value = "de" } }, teamId = german.IdOf(),
+        }).ExpectAsync(HttpStatusCode.Created);
+        var browser = "v_" + Guid.NewGuid().ToString("N");
+        using var tracked = await Tracking.TrackingIngestionTests.PostAsync(Factory.CreateClient(), $$"""
+            { "site": "{{desk.InboxToken}}", "visitor": "{{browser}}", "session": "s_12345678",
+              "events": [ { "type": "pageview", "url": "https://shop.example/", "language": "de-AT" } ] }
+            """);
+        await Eventually.WaitUntilAsync(async () => await TrackedEventsOfAsync(browser) > 0, "the page view is stored");
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken, trackerVisitor: browser);
+
+        var (austrian, _) = await visitor.StartConversationAsync("Guten Tag");
+        var other = await StartConversationAsync(desk.InboxToken, "Hello");
+
+        await Eventually.WaitUntilAsync(async () => (await DecisionsAsync(desk.Owner, other)).Count > 0 && (await DecisionsAsync(desk.Owner, austrian)).Count > 0,
+            "both conversations were routed");
+        Assert.Equal(german.IdOf(), (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{austrian}")).GetProperty("teamId").GetGuid());
+        Assert.Equal(desk.TeamId, (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{other}")).GetProperty("teamId").GetGuid());
+    }
+
+    private async Task<int> TrackedEventsOfAsync(string browser)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().TrackedEvents.IgnoreQueryFilters().CountAsync(e => e.VisitorKey == browser, Ct);
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed class RuleConditionsTests
         "ada@bigcorp.example",
         new Dictionary<string, string> { ["plan"] = "Enterprise", ["language"] = "de" },
         () => Task.FromResult<string?>("https://shop.example/pricing?ref=ad"),
-        days => Task.FromResult(days >= 3)); // the contact's previous conversation was three days ago
+        days => Task.FromResult(days >= 3), // the contact's previous conversation was three days ago
+        Language: () => Task.FromResult<string?>("de-AT"));
 
     [Theory]
     [InlineData("message", "contains", "chargeback, cancel")]
@@ -31,6 +32,11 @@ public sealed class RuleConditionsTests
     [InlineData("contact.plan", "equals", "enterprise")]
     [InlineData("contact.language", "notEquals", "en")]
     [InlineData("repeatContact", "equals", "7")]
+    [InlineData("language", "equals", "de")]
+    [InlineData("language", "equals", "DE-at")]
+    [InlineData("language", "contains", "fr, de")]
+    [InlineData("language", "notEquals", "de-DE")]
+    [InlineData("language", "exists", "")]
     public async Task Match_ConditionThatHolds_Matches(string field, string op, string value) =>
         Assert.True(await RuleConditions.MatchAsync([new RuleCondition(field, op, value)], Subject));
 
@@ -43,6 +49,10 @@ public sealed class RuleConditionsTests
     [InlineData("contact.plan", "equals", "Free")]
     [InlineData("contact.company", "exists", "")]
     [InlineData("repeatContact", "equals", "2")]
+    [InlineData("language", "equals", "d")]
+    [InlineData("language", "equals", "de-DE")]
+    [InlineData("language", "contains", "fr, en")]
+    [InlineData("language", "notEquals", "de")]
     public async Task Match_ConditionThatFails_DoesNotMatch(string field, string op, string value) =>
         Assert.False(await RuleConditions.MatchAsync([new RuleCondition(field, op, value)], Subject));
 
