@@ -147,6 +147,38 @@ public abstract class AutomationTests(PorchlightFactory factory) : ApiTestBase(f
     }
 
     [Fact]
+    public async Task DeleteInbox_WhileRulesWriteToItsConversations_Returns204AndLeavesNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreateRuleAsync(owner, "Note every message", "MessageReceived", [], [new { type = "addNote", value = "Seen" }, new { type = "addLabel", value = "seen" }]);
+        await CreateRuleAsync(owner, "Raise on label", "AssignmentChanged", [], [new { type = "setPriority", value = "High" }]);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var conversations = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            conversations.Add((await visitor.StartConversationAsync($"Hello {i}")).ConversationId);
+        }
+
+        // Messages keep arriving (each one runs the rule) while the inbox is deleted.
+        var writing = Task.WhenAll(conversations.Select(async id =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                using var _ = await visitor.SendAsync(id, $"Message {i}");
+            }
+        }));
+        using var deleted = await owner.DeleteAsync($"/api/v1/inboxes/{inboxId}", Ct);
+        await writing;
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        foreach (var id in conversations)
+        {
+            await owner.GetAsync($"/api/v1/conversations/{id}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        }
+    }
+
+    [Fact]
     public async Task CreateRule_TeamOfAnotherWorkspace_Returns400AndCreatesNothing()
     {
         var (_, owner) = await NewWorkspaceAsync();
