@@ -40,4 +40,38 @@ public static class RowLocks
             cancellationToken);
 #pragma warning restore EF1002
     }
+
+    /// <summary>
+    /// Locks, as a delete would, every <typeparamref name="TEntity"/> row whose <paramref name="property"/> is
+    /// <paramref name="value"/>, in key order. A delete that cascades to many rows otherwise locks them in whatever
+    /// order the database finds them, and deadlocks with a writer that locks several of them (the message writer's
+    /// batches, which lock conversations in key order too).
+    /// </summary>
+    public static async Task LockAllForDeleteAsync<TEntity>(DbContext db, string property, Guid value, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("A row lock lasts until the transaction ends; open one first.");
+        }
+
+        if (Clause(db).Length == 0)
+        {
+            return;
+        }
+
+        var type = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var keyColumn = sql.DelimitIdentifier(type.FindPrimaryKey()!.Properties.Single().GetColumnName());
+        var column = sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
+#pragma warning disable EF1002 // Identifiers come from the model, delimited; the value is a parameter.
+        await db.Database.ExecuteSqlRawAsync(
+            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {column} = {{0}} ORDER BY {keyColumn} FOR UPDATE",
+            [value],
+            cancellationToken);
+#pragma warning restore EF1002
+    }
+
+    /// <summary>Keys in the order the database sorts them (a uuid sorts by its bytes, as its text does), the order locks are taken in.</summary>
+    public static IEnumerable<Guid> InLockOrder(IEnumerable<Guid> keys) => keys.OrderBy(key => key.ToString("N"), StringComparer.Ordinal);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -29,9 +30,21 @@ public static class ApiSetup
         {
             // A misspelt field is an error, not a silently ignored value.
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            // Enums by name only: no numbers, no comma lists.
+            options.SerializerOptions.Converters.Add(new StrictEnumConverter());
         });
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi("v1", options => options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // The strict converter is not one the document generator knows: it is told the names here (a nullable
+            // enum's field says so by not being required).
+            var type = context.JsonTypeInfo.Type;
+            if ((Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType)
+            {
+                schema.Enum = [.. Enum.GetNames(enumType).Select(name => (JsonNode)name)];
+            }
+
+            return Task.CompletedTask;
+        }).AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {

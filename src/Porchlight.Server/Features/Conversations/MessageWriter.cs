@@ -272,7 +272,8 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         await using var transaction = await db.Database.BeginTransactionAsync();
         var conversations = new Dictionary<Guid, Conversation>();
         var contacts = new Dictionary<Guid, ContactSummary>();
-        foreach (var conversationId in drafts.Select(d => d.ConversationId).Distinct())
+        // In key order, as every path that locks several conversations does, so two such paths cannot deadlock.
+        foreach (var conversationId in RowLocks.InLockOrder(drafts.Select(d => d.ConversationId).Distinct()))
         {
             if (await session.Conversations.FindForUpdateAsync(commands, conversationId, CancellationToken.None) is { } found)
             {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Attachments;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Inboxes;
@@ -17,8 +18,15 @@ public sealed class DeleteInbox(AppDbContext db, AttachmentFiles files)
         }
 
         var stored = await files.OfInboxAsync(inboxId, cancellationToken);
-        db.Inboxes.Remove(inbox);
-        await db.SaveChangesAsync(cancellationToken);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // The delete cascades to the inbox's conversations: they are locked first, in key order, as the message writer locks them.
+            await RowLocks.LockAllForDeleteAsync<Conversation>(db, nameof(Conversation.InboxId), inboxId, cancellationToken);
+            db.Inboxes.Remove(inbox);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         await files.DeleteAsync(stored);
         return default(Done);
     }

@@ -301,7 +301,8 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
     [InlineData("""{ "name": "Late warning", "firstResponseMinutes": 10, "warnAtPercent": 100 }""", "warnAtPercent")]
     [InlineData("""{ "name": "Nowhere", "firstResponseMinutes": 10, "escalation": [{ "stage": "Breach", "action": "MoveToTeam" }] }""", "escalation[0].teamId")]
     [InlineData("""{ "name": "Lower", "firstResponseMinutes": 10, "escalation": [{ "stage": "Breach", "action": "RaisePriority", "priority": "None" }] }""", "escalation[0].priority")]
-    [InlineData("""{ "name": "Foreign team", "firstResponseMinutes": 10, "teamIds": ["0192e2f5-0000-7000-8000-000000000001"] }""", "teamIds")]
+    [InlineData("""{ "name": "Numeric priority", "firstResponseMinutes": 10, "priorities": [7] }""", "$.priorities[0]")]
+    [InlineData("""{ "name": "Two priorities in one", "firstResponseMinutes": 10, "priorities": ["High, Low"] }""", "$.priorities[0]")]
     [InlineData("""{ "name": "", "firstResponseMinutes": 10 }""", "name")]
     public async Task CreatePolicy_InvalidField_Returns400NamingItAndCreatesNothing(string body, string field)
     {
@@ -309,6 +310,23 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
 
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         await owner.PostAsync("/api/v1/sla/policies", content, Ct).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, field);
+
+        Assert.Empty((await owner.GetJsonAsync("/api/v1/sla/policies")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task CreatePolicy_TeamsOfAnotherWorkspace_Returns400AndCreatesNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, stranger) = await NewWorkspaceAsync();
+        var theirs = await stranger.PostJsonAsync("/api/v1/teams", new { name = "Theirs" }).ExpectAsync(HttpStatusCode.Created);
+
+        await owner.PostJsonAsync("/api/v1/sla/policies", new { name = "Covers theirs", firstResponseMinutes = 10, teamIds = new[] { theirs.IdOf() } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "teamIds");
+        await owner.PostJsonAsync("/api/v1/sla/policies", new
+        {
+            name = "Escalates to theirs", firstResponseMinutes = 10, escalation = new[] { new { stage = "Breach", action = "MoveToTeam", teamId = theirs.IdOf() } },
+        }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "escalation[0].teamId");
 
         Assert.Empty((await owner.GetJsonAsync("/api/v1/sla/policies")).EnumerateArray());
     }
