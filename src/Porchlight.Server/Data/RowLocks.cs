@@ -17,29 +17,9 @@ public static class RowLocks
     public static string Clause(DbContext db) => db.Database.IsSqlite() ? "" : " FOR NO KEY UPDATE";
 
     /// <summary>Locks the <typeparamref name="TEntity"/> row with this key. Callers that lock several kinds lock them in one order.</summary>
-    public static async Task LockAsync<TEntity>(DbContext db, Guid key, CancellationToken cancellationToken)
-        where TEntity : class
-    {
-        if (db.Database.CurrentTransaction is null)
-        {
-            throw new InvalidOperationException("A row lock lasts until the transaction ends; open one first.");
-        }
-
-        if (Clause(db).Length == 0)
-        {
-            return;
-        }
-
-        var type = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var keyColumn = type.FindPrimaryKey()!.Properties.Single().GetColumnName();
-#pragma warning disable EF1002 // Identifiers come from the model, delimited; the key value is a parameter.
-        await db.Database.ExecuteSqlRawAsync(
-            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {sql.DelimitIdentifier(keyColumn)} = {{0}}{Clause(db)}",
-            [key],
-            cancellationToken);
-#pragma warning restore EF1002
-    }
+    public static Task LockAsync<TEntity>(DbContext db, Guid key, CancellationToken cancellationToken)
+        where TEntity : class =>
+        LockWhereAsync<TEntity>(db, property: null, key, Clause(db), cancellationToken);
 
     /// <summary>
     /// Locks, as a delete would, every <typeparamref name="TEntity"/> row whose <paramref name="property"/> is
@@ -47,7 +27,12 @@ public static class RowLocks
     /// order the database finds them, and deadlocks with a writer that locks several of them (the message writer's
     /// batches, which lock conversations in key order too).
     /// </summary>
-    public static async Task LockAllForDeleteAsync<TEntity>(DbContext db, string property, Guid value, CancellationToken cancellationToken)
+    public static Task LockAllForDeleteAsync<TEntity>(DbContext db, string property, Guid value, CancellationToken cancellationToken)
+        where TEntity : class =>
+        LockWhereAsync<TEntity>(db, property, value, db.Database.IsSqlite() ? "" : " FOR UPDATE", cancellationToken);
+
+    // SELECT 1 … WHERE <the key, or property> = value [ORDER BY key] <lock clause>; nothing to do on SQLite.
+    private static async Task LockWhereAsync<TEntity>(DbContext db, string? property, Guid value, string clause, CancellationToken cancellationToken)
         where TEntity : class
     {
         if (db.Database.CurrentTransaction is null)
@@ -55,7 +40,7 @@ public static class RowLocks
             throw new InvalidOperationException("A row lock lasts until the transaction ends; open one first.");
         }
 
-        if (Clause(db).Length == 0)
+        if (clause.Length == 0)
         {
             return;
         }
@@ -63,12 +48,11 @@ public static class RowLocks
         var type = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
         var sql = db.GetService<ISqlGenerationHelper>();
         var keyColumn = sql.DelimitIdentifier(type.FindPrimaryKey()!.Properties.Single().GetColumnName());
-        var column = sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
+        var where = property is null ? keyColumn : sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
+        var order = property is null ? "" : $" ORDER BY {keyColumn}";
 #pragma warning disable EF1002 // Identifiers come from the model, delimited; the value is a parameter.
         await db.Database.ExecuteSqlRawAsync(
-            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {column} = {{0}} ORDER BY {keyColumn} FOR UPDATE",
-            [value],
-            cancellationToken);
+            $"SELECT 1 FROM {sql.DelimitIdentifier(type.GetTableName()!)} WHERE {where} = {{0}}{order}{clause}", [value], cancellationToken);
 #pragma warning restore EF1002
     }
 
