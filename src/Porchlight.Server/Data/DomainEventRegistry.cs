@@ -10,6 +10,14 @@ public interface IDomainEventHandler<in TEvent> where TEvent : IDomainEvent
     Task HandleAsync(TEvent domainEvent, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// An event someone is waiting on: a new conversation waits for routing to give it to an agent. The outbox
+/// dispatches these before every other pending event, so a backlog of bookkeeping (SLA clocks, rules) never
+/// delays the answer to a customer. An event raised in the same commit as others of its conversation may so run
+/// before them; its handlers must read the state they need, as all handlers do.
+/// </summary>
+public interface IUrgentDomainEvent : IDomainEvent;
+
 /// <summary>A registered event type and how to hand a stored payload of it to its handlers.</summary>
 public sealed record DomainEventRegistration(Type EventType, Func<IServiceProvider, string, CancellationToken, Task> Dispatch);
 
@@ -24,8 +32,14 @@ public sealed class DomainEventRegistry
 
     private readonly FrozenDictionary<string, DomainEventRegistration> _byName;
 
-    public DomainEventRegistry(IEnumerable<DomainEventRegistration> registrations) =>
+    public DomainEventRegistry(IEnumerable<DomainEventRegistration> registrations)
+    {
         _byName = registrations.DistinctBy(r => r.EventType).ToFrozenDictionary(r => NameOf(r.EventType));
+        Urgent = [.. _byName.Where(r => typeof(IUrgentDomainEvent).IsAssignableFrom(r.Value.EventType)).Select(r => r.Key).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The names of the event types the outbox dispatches before all others (<see cref="IUrgentDomainEvent"/>).</summary>
+    public IReadOnlyList<string> Urgent { get; }
 
     public static string NameOf(Type eventType) => eventType.Name;
 

@@ -66,5 +66,6 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.LockedBy).HasMaxLength(128);
         builder.Property(m => m.LastError).HasMaxLength(2000);
         builder.HasIndex(m => new { m.ProcessedAt, m.NextAttemptAt });
+        builder.HasIndex(m => new { m.ProcessedAt, m.Type, m.NextAttemptAt }); // the urgent events' look-up
     }
 }

@@ -63,12 +63,17 @@ public sealed class OutboxProcessor(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var now = Now();
-        var candidates = await db.OutboxMessages
-            .Where(m => m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
-            .OrderBy(m => m.NextAttemptAt)
-            .Select(m => m.Id)
-            .Take(_options.BatchSize)
-            .ToListAsync(cancellationToken);
+        var pending = db.OutboxMessages
+            .Where(m => m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now));
+        // Urgent events first (a new conversation waiting to be routed), then the rest in order.
+        var urgent = registry.Urgent;
+        var candidates = await pending.Where(m => urgent.Contains(m.Type))
+            .OrderBy(m => m.NextAttemptAt).Select(m => m.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
+        if (candidates.Count < _options.BatchSize)
+        {
+            candidates.AddRange(await pending.Where(m => !urgent.Contains(m.Type))
+                .OrderBy(m => m.NextAttemptAt).Select(m => m.Id).Take(_options.BatchSize - candidates.Count).ToListAsync(cancellationToken));
+        }
 
         var claimed = 0;
         foreach (var id in candidates)

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
@@ -191,6 +193,42 @@ public abstract class OutboxTests
             Assert.NotNull(m.ProcessedAt);
             Assert.Equal(1, m.Attempts);
         });
+    }
+
+    [Fact]
+    public async Task OutboxProcessor_UrgentEventBehindOthers_IsDispatchedFirst()
+    {
+        // One message a pass, and no poll in the test's time: only the pass below dispatches what is added.
+        await using var factory = StartFactory(new Dictionary<string, string?> { ["Outbox:BatchSize"] = "1", ["Outbox:PollInterval"] = "01:00:00" });
+        var workspace = await factory.CreateWorkspaceAsync();
+        await Eventually.WaitUntilAsync(async () => (await PendingAsync(factory)).Count == 0, "the workspace's own events are dispatched");
+        var now = DateTime.UtcNow;
+        Guid olderId, urgentId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var older = OutboxMessage.Create(workspace.WorkspaceId, nameof(InboxCreated),
+                JsonSerializer.Serialize(new InboxCreated(workspace.WorkspaceId, Guid.NewGuid(), InboxChannel.Api), DomainEventRegistry.Json), now.AddMinutes(-1));
+            // A new conversation that no longer exists: its handlers find nothing to do.
+            var urgent = OutboxMessage.Create(workspace.WorkspaceId, nameof(ConversationStarted),
+                JsonSerializer.Serialize(new ConversationStarted(workspace.WorkspaceId, Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), 1), DomainEventRegistry.Json), now);
+            db.OutboxMessages.AddRange(older, urgent);
+            await db.SaveChangesAsync(Ct);
+            (olderId, urgentId) = (older.Id, urgent.Id);
+        }
+
+        var processor = factory.Services.GetServices<IHostedService>().OfType<OutboxProcessor>().Single();
+        Assert.Equal(1, await processor.ProcessPendingAsync(Ct));
+
+        var pending = await PendingAsync(factory);
+        Assert.Equal([olderId], pending);
+        Assert.DoesNotContain(urgentId, pending);
+    }
+
+    private static async Task<List<Guid>> PendingAsync(PorchlightFactory factory)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().OutboxMessages.Where(m => m.ProcessedAt == null).Select(m => m.Id).ToListAsync(Ct);
     }
 
     private PorchlightFactory StartFactory(IDictionary<string, string?>? settings = null) => CreateFactory(

@@ -264,7 +264,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     }
 }
 
-public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number) : IDomainEvent;
+public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number) : IUrgentDomainEvent;
 
 /// <summary>A resolved or snoozed conversation is active again (open or pending): by the contact writing, an agent, or the snooze ending.</summary>
 public sealed record ConversationReopened(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;

@@ -22,6 +22,11 @@ public sealed class QueueEstimates(AppDbContext db, TimeProvider clock)
     // Estimates move in steps of this many seconds, so a visitor is not sent a new figure on every pass.
     private const int Step = 15;
 
+    // The shortest time a rate is taken over: a handful of assignments in the same second (an agent came online
+    // to a full queue) is a burst, not a pace. Longer, it caps a busy team's pace (20 in a minute) and every
+    // estimate of a fast queue comes out several times too long, as the routing storm showed.
+    private const double ShortestSpanSeconds = 10;
+
     /// <summary>The place of every conversation waiting in the team's queue.</summary>
     public async Task<Dictionary<Guid, QueuePlace>> PlacesAsync(Guid teamId, CancellationToken cancellationToken)
     {
@@ -51,6 +56,6 @@ public sealed class QueueEstimates(AppDbContext db, TimeProvider clock)
             .GroupBy(r => ConcurrencyCaps.ChannelOf(r.Origin))
             .Select(g => (Channel: g.Key, Times: g.Select(r => r.DecidedAt).OrderDescending().Take(Sample).ToList()))
             .Where(g => g.Times.Count >= FewestForARate)
-            .ToDictionary(g => g.Channel, g => g.Times.Count / Math.Max(60, (now - g.Times[^1]).TotalSeconds));
+            .ToDictionary(g => g.Channel, g => g.Times.Count / Math.Max(ShortestSpanSeconds, (now - g.Times[^1]).TotalSeconds));
     }
 }

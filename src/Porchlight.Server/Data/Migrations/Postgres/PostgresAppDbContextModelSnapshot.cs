@@ -154,6 +154,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
+                    b.HasIndex("ProcessedAt", "Type", "NextAttemptAt");
+
                     b.ToTable("OutboxMessages", (string)null);
                 });
 

@@ -145,6 +145,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
+                    b.HasIndex("ProcessedAt", "Type", "NextAttemptAt");
+
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
