@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Porchlight.Server.Hosting;
 
 /// <summary>
@@ -7,18 +9,14 @@ namespace Porchlight.Server.Hosting;
 public static class EnumNames
 {
     public static bool TryParse<TEnum>(string? value, out TEnum result)
+        where TEnum : struct, Enum =>
+        Of<TEnum>.ByName.TryGetValue(value?.Trim() ?? "", out result);
+
+    // Read once per enum type: the JSON converter asks on every request.
+    private static class Of<TEnum>
         where TEnum : struct, Enum
     {
-        foreach (var candidate in Enum.GetValues<TEnum>())
-        {
-            if (string.Equals(candidate.ToString(), value?.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                result = candidate;
-                return true;
-            }
-        }
-
-        result = default;
-        return false;
+        public static readonly FrozenDictionary<string, TEnum> ByName =
+            Enum.GetNames<TEnum>().ToFrozenDictionary(name => name, Enum.Parse<TEnum>, StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -109,12 +109,12 @@ public sealed class QueueNewConversation(
         return connected;
     }
 
-    // Locks the named agents in id order (a fixed order, so two such decisions cannot wait on each other) and picks
+    // Locks the named agents in key order (the one order, so two such decisions cannot wait on each other) and picks
     // the one with the lowest load against their cap among those online with room.
     private async Task<AgentLoad?> LeastLoadedWithRoomAsync(List<Guid> agentIds, RoutingChannel channel, CancellationToken cancellationToken)
     {
         var loads = new List<AgentLoad>();
-        foreach (var agentId in agentIds.Order())
+        foreach (var agentId in RowLocks.InLockOrder(agentIds))
         {
             if (await capacity.LockAndReadAsync(agentId, channel, cancellationToken) is { Available: true, HasRoom: true } load)
             {

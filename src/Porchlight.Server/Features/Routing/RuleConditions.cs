@@ -61,23 +61,7 @@ public sealed class RuleSubjects(AppDbContext db, Tracking.ContactActivityQuery 
             conversation.InboxId,
             conversation.TeamId,
             conversation.AssigneeId,
-            () => LanguageOfAsync(conversation.ContactId, cancellationToken));
-    }
-
-    // The language the contact's browser reported most recently (the tracker records it with each event).
-    private async Task<string?> LanguageOfAsync(Guid contactId, CancellationToken cancellationToken)
-    {
-        var visitors = await db.TrackedVisitors.AsNoTracking().Where(v => v.ContactId == contactId).Select(v => new { v.InboxId, v.VisitorKey }).ToListAsync(cancellationToken);
-        if (visitors.Count == 0)
-        {
-            return null;
-        }
-
-        var inboxIds = visitors.Select(v => v.InboxId).Distinct().ToList();
-        var keys = visitors.Select(v => v.VisitorKey).ToList();
-        return await db.TrackedEvents.AsNoTracking()
-            .Where(e => inboxIds.Contains(e.InboxId) && keys.Contains(e.VisitorKey) && e.Language != null)
-            .OrderByDescending(e => e.Id).Select(e => e.Language).FirstOrDefaultAsync(cancellationToken);
+            () => activity.LatestLanguageAsync(conversation.ContactId, cancellationToken));
     }
 }
 

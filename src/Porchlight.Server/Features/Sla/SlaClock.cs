@@ -88,12 +88,7 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
     /// </summary>
     public void Follow(SlaPolicy policy, DateTime at, BusinessCalendar calendar)
     {
-        if (RunningSince is { } since && at > since)
-        {
-            UsedSeconds += CountedBetween(since, at, calendar).TotalSeconds;
-            RunningSince = at;
-        }
-
+        BankUsedTime(at, calendar);
         PolicyId = policy.Id;
         TargetMinutes = (int)policy.TargetFor(Metric)!.Value.TotalMinutes;
         BusinessHoursOnly = policy.BusinessHoursOnly;
@@ -218,13 +213,18 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
     /// <summary>Works out the warning and the target again, for a calendar that changed while the clock ran.</summary>
     public void Reschedule(DateTime at, BusinessCalendar before, BusinessCalendar after)
     {
+        BankUsedTime(at, before);
+        Schedule(after);
+    }
+
+    // A running clock adds the time it used until <at>, counted by <calendar>, and runs on from there.
+    private void BankUsedTime(DateTime at, BusinessCalendar calendar)
+    {
         if (RunningSince is { } since && at > since)
         {
-            UsedSeconds += CountedBetween(since, at, before).TotalSeconds;
+            UsedSeconds += CountedBetween(since, at, calendar).TotalSeconds;
             RunningSince = at;
         }
-
-        Schedule(after);
     }
 
     // Works out, for a running clock, when its warning and its target fall.

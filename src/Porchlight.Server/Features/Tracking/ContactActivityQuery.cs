@@ -63,8 +63,7 @@ public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
             return new ContactActivityResponse(null, null, 0, null, null, null, []);
         }
 
-        var inboxIds = visitors.Select(v => v.InboxId).Distinct().ToList();
-        var keys = visitors.Select(v => v.VisitorKey).ToList();
+        var (inboxIds, keys) = Keys(visitors.Select(v => (v.InboxId, v.VisitorKey)));
         var sessions = await db.TrackedSessions.AsNoTracking()
             .Where(s => inboxIds.Contains(s.InboxId) && keys.Contains(s.VisitorKey))
             .OrderByDescending(s => s.StartedAt).Take(ListedVisits)
@@ -83,6 +82,28 @@ public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
         return new ContactActivityResponse(
             Current(events, clock.GetUtcNow().UtcDateTime), first.FirstSeenAt, visitors.Sum(v => v.Visits),
             first.FirstReferrer, first.FirstUtmSource, first.FirstUtmCampaign, visits);
+    }
+
+    /// <summary>The language the contact's browser reported most recently (the tracker sends it with its events); null when unknown.</summary>
+    public async Task<string?> LatestLanguageAsync(Guid contactId, CancellationToken cancellationToken)
+    {
+        var visitors = await db.TrackedVisitors.AsNoTracking().Where(v => v.ContactId == contactId).Select(v => new { v.InboxId, v.VisitorKey }).ToListAsync(cancellationToken);
+        if (visitors.Count == 0)
+        {
+            return null;
+        }
+
+        var (inboxIds, keys) = Keys(visitors.Select(v => (v.InboxId, v.VisitorKey)));
+        return await db.TrackedEvents.AsNoTracking()
+            .Where(e => inboxIds.Contains(e.InboxId) && keys.Contains(e.VisitorKey) && e.Language != null)
+            .OrderByDescending(e => e.Id).Select(e => e.Language).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    // A contact's browsers as the two lists their sessions and events are looked up by.
+    private static (List<Guid> InboxIds, List<string> Keys) Keys(IEnumerable<(Guid InboxId, string VisitorKey)> visitors)
+    {
+        var all = visitors.ToList();
+        return ([.. all.Select(v => v.InboxId).Distinct()], [.. all.Select(v => v.VisitorKey)]);
     }
 
     /// <summary>
