@@ -57,6 +57,8 @@ public sealed class ContactActivityQuery(AppDbContext db, TimeProvider clock)
             return Failure.NotFound("The contact");
         }
 
+        // The visit count, the visits and their steps from one snapshot: the tracking writer commits all three together.
+        await using var snapshot = await SnapshotReads.BeginAsync(db, cancellationToken);
         var visitors = await db.TrackedVisitors.AsNoTracking().Where(v => v.ContactId == contactId).ToListAsync(cancellationToken);
         if (visitors.Count == 0)
         {
