@@ -16,6 +16,7 @@ using Porchlight.Server.Features.SignIn;
 using Porchlight.Server.Features.Sla;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Features.Tracking;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Features.Widget;
 using Porchlight.Server.Features.Workspaces;
 using Porchlight.Server.Hosting;
@@ -72,6 +73,7 @@ builder.Services
     .AddQueuesAndRouting()
     .AddServiceLevels()
     .AddAutomation()
+    .AddWebhooks(builder.Configuration)
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -118,6 +120,7 @@ api.MapCampaigns();
 api.MapQueuesAndRouting();
 api.MapServiceLevels();
 api.MapAutomation();
+api.MapWebhooks();
 app.MapAgentHub();
 app.MapWidget();
 app.MapAttachmentDownloads();

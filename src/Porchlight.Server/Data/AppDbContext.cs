@@ -60,6 +60,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Tracking.TrackedVisitor> TrackedVisitors => Set<Features.Tracking.TrackedVisitor>();
 
+    public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
+
+    public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();
+
     public DbSet<Features.Tracking.TrackedSession> TrackedSessions => Set<Features.Tracking.TrackedSession>();
 
     public DbSet<Features.Tracking.DailySalt> DailySalts => Set<Features.Tracking.DailySalt>();

@@ -26,6 +26,7 @@ public sealed class PorchlightMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000] });
         SlaWarnings = meter.CreateCounter<long>("porchlight.sla.warnings", description: "SLA clocks that reached their warning share of the target, by metric.");
         SlaBreaches = meter.CreateCounter<long>("porchlight.sla.breaches", description: "SLA targets that passed before the clock stopped, by metric.");
+        WebhookAttempts = meter.CreateCounter<long>("porchlight.webhooks.attempts", description: "Webhook delivery attempts, by outcome (delivered, failed, dead).");
     }
 
     public Counter<long> SignIns { get; }
@@ -51,4 +52,6 @@ public sealed class PorchlightMetrics
     public Counter<long> SlaWarnings { get; }
 
     public Counter<long> SlaBreaches { get; }
+
+    public Counter<long> WebhookAttempts { get; }
 }

@@ -88,6 +88,11 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         // Tests roll site statistics up themselves, at the moment they mean to, every stale day each time.
         builder.UseSetting("Tracking:RollupInterval", "1.00:00:00");
         builder.UseSetting("Tracking:RollupShare", "1");
+        // Test receivers listen on 127.0.0.1; the refusal of private targets has its own tests. Retries come quickly.
+        builder.UseSetting("Webhooks:AllowPrivateTargets", "true");
+        builder.UseSetting("Webhooks:PollInterval", "00:00:00.200");
+        builder.UseSetting("Webhooks:RetryDelay", "00:00:00.200");
+        builder.UseSetting("Webhooks:MaxRetryDelay", "00:00:00.500");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -40,7 +40,7 @@ public sealed partial class AutomationActionRow
     // Ids saved through the API may be written in upper case, and a select shows only an exact match.
     protected override void OnParametersSet()
     {
-        if ((Action.Input is ActionInput.Team or ActionInput.Agent or ActionInput.Priority) && ConditionChoice.For(Choices, Action.Value) is { } choice)
+        if ((Action.Input is ActionInput.Team or ActionInput.Agent or ActionInput.Webhook or ActionInput.Priority) && ConditionChoice.For(Choices, Action.Value) is { } choice)
         {
             Action.Value = choice.Value;
         }
@@ -50,6 +50,7 @@ public sealed partial class AutomationActionRow
     {
         ActionInput.Team => Names.Teams,
         ActionInput.Agent => Names.ActiveAgents,
+        ActionInput.Webhook => Names.Webhooks,
         _ => ConditionField.PriorityChoices,
     };
 
@@ -66,7 +67,7 @@ public sealed partial class AutomationActionRow
         Action.Value = Action.Input switch
         {
             _ when keepsText => Action.Value,
-            ActionInput.Team or ActionInput.Agent => Choices.Count > 0 ? Choices[0].Value : "",
+            ActionInput.Team or ActionInput.Agent or ActionInput.Webhook => Choices.Count > 0 ? Choices[0].Value : "",
             ActionInput.Priority => nameof(ConversationPriority.High),
             ActionInput.Minutes => DefaultSnoozeMinutes,
             _ => "",

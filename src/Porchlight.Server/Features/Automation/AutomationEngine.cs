@@ -3,6 +3,7 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Automation;
@@ -16,7 +17,7 @@ namespace Porchlight.Server.Features.Automation;
 /// </summary>
 public sealed class AutomationEngine(
     AppDbContext db, ConversationChanges changes, AgentCapacity capacity, AssignmentAuthority authority, RuleSubjects subjects,
-    HandledEvent handledEvent, TimeProvider clock)
+    HandledEvent handledEvent, WebhookOutbox webhooks, WebhookSender webhookSender, TimeProvider clock)
 {
     public const int RunsPerWindow = 3;
     public static readonly TimeSpan LoopWindow = TimeSpan.FromMinutes(1);
@@ -104,6 +105,11 @@ public sealed class AutomationEngine(
             return false;
         }
 
+        if (rule.Actions.Any(a => a.Type == "sendWebhook"))
+        {
+            webhookSender.Notify();
+        }
+
         if (changed.IsWaiting && changed.TeamId is { } teamId)
         {
             authority.TeamMayAssign(changed.WorkspaceId, teamId);
@@ -179,6 +185,13 @@ public sealed class AutomationEngine(
             case "addNote" when value.Length > 0:
                 messages.Add((MessageKind.Note, value));
                 return new("added a note");
+            case "sendWebhook" when Guid.TryParse(value, out var webhookId):
+                // Written in the rule's commit; changes nothing in the conversation, so it neither counts towards
+                // the loop stop nor makes the run Applied on its own.
+                var data = new AutomationWebhookData(await webhooks.DescribeAsync(conversation, cancellationToken), rule.Id, rule.Name, rule.Trigger);
+                return await webhooks.AddAsync(WebhookEvents.AutomationRule, data, sourceKey: null, webhookId, cancellationToken) > 0
+                    ? new("sent a webhook", Changed: false)
+                    : new("no webhook sent: it was deleted or switched off", Changed: false);
             default:
                 return null;
         }

@@ -5,6 +5,7 @@ using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Automation;
@@ -32,10 +33,12 @@ public sealed partial class AutomationPage
         var teams = await Runner.RunAsync<ListTeams, Result<Page<TeamResponse>>>(u => u.HandleAsync(all, CancellationToken.None));
         var agents = await Runner.RunAsync<ListAgents, Result<Page<AgentResponse>>>(u => u.HandleAsync(all, CancellationToken.None));
         var inboxes = await Runner.RunAsync<ListInboxes, Result<Page<InboxResponse>>>(u => u.HandleAsync(all, CancellationToken.None));
+        var webhooks = await Runner.RunAsync<WebhookSubscriptions, List<WebhookSubscriptionResponse>>(u => u.ListAsync(CancellationToken.None));
         return new AutomationNames(
             ByName(teams.Value?.Items.Select(t => new ConditionChoice(t.Id.ToString(), t.Name))),
             ByName(agents.Value?.Items.Where(a => a.IsActive).Select(a => new ConditionChoice(a.Id.ToString(), a.DisplayName))),
-            ByName(inboxes.Value?.Items.Select(i => new ConditionChoice(i.Id.ToString(), i.Name))));
+            ByName(inboxes.Value?.Items.Select(i => new ConditionChoice(i.Id.ToString(), i.Name))),
+            ByName(webhooks.Select(w => new ConditionChoice(w.Id.ToString(), w.Description.Length > 0 ? w.Description : w.Url))));
     }
 
     private static ConditionChoice[] ByName(IEnumerable<ConditionChoice>? choices) =>

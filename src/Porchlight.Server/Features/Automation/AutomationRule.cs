@@ -31,7 +31,8 @@ public enum AutomationTrigger
 /// One thing a rule does. <see cref="Type"/> is <c>assignTeam</c> (value: team id; the conversation joins the
 /// team's queue), <c>assignAgent</c> (agent id; only within the agent's cap), <c>unassign</c>, <c>addLabel</c>,
 /// <c>removeLabel</c>, <c>setPriority</c> (None … Urgent), <c>sendReply</c> (text, sent to the contact as an automatic
-/// message), <c>addNote</c> (text, a private note), <c>snooze</c> (minutes) or <c>resolve</c>.
+/// message), <c>addNote</c> (text, a private note), <c>snooze</c> (minutes), <c>resolve</c> or <c>sendWebhook</c> (webhook
+/// id; the conversation goes to that webhook as an <c>automation.rule</c> event).
 /// </summary>
 public sealed record AutomationAction(string Type, string? Value = null);
 
@@ -97,7 +98,7 @@ public enum AutomationOutcome
     /// <summary>The conditions held and the actions changed the conversation.</summary>
     Applied = 0,
 
-    /// <summary>The conditions held but everything was already as the actions would make it.</summary>
+    /// <summary>The conditions held but the actions changed nothing in the conversation: it was already as they would make it, or they only sent a webhook.</summary>
     NoChange = 1,
 
     /// <summary>The rule acted on this conversation too often in a short time and was not run (a loop).</summary>

@@ -15,6 +15,7 @@ public enum ActionInput
     Priority,
     Text,
     Minutes,
+    Webhook,
 }
 
 /// <summary>An action type as the form offers it; its label, lower-cased and followed by the value, is how summaries say it.</summary>
@@ -24,7 +25,8 @@ public sealed record ActionKind(string Type, string Label, ActionInput Input);
 /// The words the automation page uses for triggers and actions, and the workspace's teams, agents and inboxes by
 /// name, so the form offers them to pick and the summaries name them instead of showing ids.
 /// </summary>
-public sealed class AutomationNames(IReadOnlyList<ConditionChoice> teams, IReadOnlyList<ConditionChoice> activeAgents, IReadOnlyList<ConditionChoice> inboxes)
+public sealed class AutomationNames(
+    IReadOnlyList<ConditionChoice> teams, IReadOnlyList<ConditionChoice> activeAgents, IReadOnlyList<ConditionChoice> inboxes, IReadOnlyList<ConditionChoice>? webhooks = null)
 {
     public static IReadOnlyList<(AutomationTrigger Trigger, string Label)> Triggers { get; } =
     [
@@ -49,6 +51,7 @@ public sealed class AutomationNames(IReadOnlyList<ConditionChoice> teams, IReadO
         new("addNote", "Add a private note", ActionInput.Text),
         new("snooze", "Snooze for", ActionInput.Minutes),
         new("resolve", "Resolve", ActionInput.None),
+        new("sendWebhook", "Send to webhook", ActionInput.Webhook),
     ];
 
     public static AutomationNames None { get; } = new([], [], []);
@@ -56,6 +59,8 @@ public sealed class AutomationNames(IReadOnlyList<ConditionChoice> teams, IReadO
     public IReadOnlyList<ConditionChoice> Teams { get; } = teams;
 
     public IReadOnlyList<ConditionChoice> ActiveAgents { get; } = activeAgents;
+
+    public IReadOnlyList<ConditionChoice> Webhooks { get; } = webhooks ?? [];
 
     /// <summary>The conditions an automation rule can test; a message-received rule's "message" is the message just received.</summary>
     public IReadOnlyList<ConditionField> ConditionFields { get; } =
@@ -83,6 +88,7 @@ public sealed class AutomationNames(IReadOnlyList<ConditionChoice> teams, IReadO
     {
         ActionInput.Team => NameIn(Teams, action.Value, "a team no longer here"),
         ActionInput.Agent => NameIn(ActiveAgents, action.Value, "an agent no longer active"),
+        ActionInput.Webhook => NameIn(Webhooks, action.Value, "a webhook no longer here"),
         ActionInput.Minutes => $"{action.Value} min",
         ActionInput.Label or ActionInput.Priority => action.Value ?? "",
         _ => "",

@@ -29,7 +29,7 @@ public sealed class AutomationRules(AppDbContext db, ActingAgent actor)
     public const int MaxRunsShown = 200;
 
     private static readonly string[] ActionTypes =
-        ["assignTeam", "assignAgent", "unassign", "addLabel", "removeLabel", "setPriority", "sendReply", "addNote", "snooze", "resolve"];
+        ["assignTeam", "assignAgent", "unassign", "addLabel", "removeLabel", "setPriority", "sendReply", "addNote", "snooze", "resolve", "sendWebhook"];
 
     public async Task<List<AutomationRuleResponse>> ListAsync(CancellationToken cancellationToken) =>
         (await OrderedAsync(cancellationToken)).ConvertAll(AutomationRuleResponse.From);
@@ -163,6 +163,7 @@ public sealed class AutomationRules(AppDbContext db, ActingAgent actor)
                 "setPriority" => EnumNames.TryParse<ConversationPriority>(value, out _),
                 "sendReply" or "addNote" => value.Length is > 0 and <= AutomationRule.MaxValueLength,
                 "snooze" => int.TryParse(value, out var minutes) && minutes is >= 1 and <= 60 * 24 * 90,
+                "sendWebhook" => Guid.TryParse(value, out var webhookId) && await db.WebhookSubscriptions.AnyAsync(w => w.Id == webhookId, cancellationToken),
                 _ => false,
             };
             if (!ok)
@@ -182,6 +183,7 @@ public sealed class AutomationRules(AppDbContext db, ActingAgent actor)
         "setPriority" => "a priority: None, Low, Medium, High or Urgent",
         "sendReply" or "addNote" => $"a text of 1–{AutomationRule.MaxValueLength} characters",
         "snooze" => "a number of minutes, 1 to 129600 (90 days)",
+        "sendWebhook" => "the id of a webhook of this workspace",
         _ => "no value",
     };
 }

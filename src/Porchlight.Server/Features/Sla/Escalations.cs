@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Routing;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Sla;
@@ -18,10 +19,12 @@ public sealed record SlaAlertNotice(
 /// in one commit with one activity in the thread that says what was done and why. The clock records the
 /// escalation in that commit, so an event delivered twice escalates once; a clock that stopped before its event
 /// was handled (the reply came, the conversation was resolved) escalates nothing. A step that has nothing to do
-/// (already that team, already urgent) is skipped.
+/// (already that team, already urgent) is skipped. Webhook subscribers of <c>conversation.escalated</c> are told in
+/// that commit too, with what the steps did.
 /// </summary>
 public sealed class EscalateConversation(
-    AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, ConversationBroadcaster broadcaster, TimeProvider clock)
+    AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, ConversationBroadcaster broadcaster, WebhookOutbox webhooks,
+    WebhookSender webhookSender, TimeProvider clock)
     : IDomainEventHandler<SlaWarned>, IDomainEventHandler<SlaBreached>
 {
     public Task HandleAsync(SlaWarned warned, CancellationToken cancellationToken) =>
@@ -42,6 +45,7 @@ public sealed class EscalateConversation(
         var steps = policy.Escalation.Where(s => s.Stage == stage).ToList();
         var teamNames = await db.Teams.AsNoTracking().Where(t => steps.Select(s => s.TeamId).Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
         var what = $"{Describe(metric)} {(stage == EscalationStage.Warning ? "at risk" : "breached")} (policy “{policy.Name}”)";
+        var told = false;
         var escalated = await changes.DecideAsync(async ct =>
         {
             await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
@@ -73,12 +77,24 @@ public sealed class EscalateConversation(
                 }
             }
 
+            // Integrations hear of the escalation in its own commit: it happened exactly when they are told.
+            if (steps.Count > 0)
+            {
+                var data = new EscalationWebhookData(await webhooks.DescribeAsync(conversation, ct), metric, stage, policy.Id, policy.Name, did);
+                told = await webhooks.AddAsync(WebhookEvents.ConversationEscalated, data, sourceKey: null, subscriptionId: null, ct) > 0;
+            }
+
             // Without a step the thread still says it: the agents see the risk where they work.
             return (conversation, did.Count == 0 ? $"SLA: {what}" : $"SLA: {what}: {string.Join("; ", did)}");
         }, authorAgentId: null, cancellationToken);
         if (escalated is null)
         {
             return;
+        }
+
+        if (told)
+        {
+            webhookSender.Notify();
         }
 
         if (escalated is { AssigneeId: null, TeamId: { } queuedIn })

@@ -8,8 +8,10 @@ using Microsoft.Extensions.Time.Testing;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Features.Webhooks;
 using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -166,6 +168,47 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
 
         Assert.Single(await ActivitiesAsync(owner, conversationId), a => a.StartsWith("SLA:", StringComparison.Ordinal));
         Assert.Equal("Low", (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("priority"));
+    }
+
+    [Fact]
+    public async Task Escalation_BreachWithAWebhook_IntegrationHearsTheBreachAndWhatTheEscalationDidOnceEach()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (webhook, _) = await WebhookTests.CreateWebhookAsync(owner, receiver, WebhookEvents.SlaBreached, WebhookEvents.ConversationEscalated);
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new
+        {
+            name = "Chat promise",
+            firstResponseMinutes = 10,
+            escalation = new object[] { new { stage = "Breach", action = "RaisePriority", priority = "Urgent" }, new { stage = "Breach", action = "NotifySupervisors" } },
+        });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Nobody answers");
+        var clock = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse");
+
+        await TimerAt(Instant(clock, "startedAt").AddMinutes(11)).FireDueAsync(Ct);
+
+        var received = await receiver.WaitForAsync(2, "the breach and the escalation reached the receiver");
+        var breach = received.Single(r => r.Headers[WebhookSender.EventHeader] == WebhookEvents.SlaBreached).Json.GetProperty("data");
+        Assert.Equal((conversationId, "FirstResponse", "Chat promise"), (breach.GetProperty("conversation").GetProperty("id").GetGuid(), breach.Text("metric"), breach.Text("policyName")));
+        var escalation = received.Single(r => r.Headers[WebhookSender.EventHeader] == WebhookEvents.ConversationEscalated).Json.GetProperty("data");
+        Assert.Equal(("Breach", "Urgent"), (escalation.Text("stage"), escalation.GetProperty("conversation").Text("priority")));
+        Assert.Equal(["priority raised to Urgent", "supervisors notified"], escalation.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+
+        // The outbox delivers at least once: the breach handled again tells nobody again.
+        var breached = (await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse");
+        var again = new SlaBreached(workspace.WorkspaceId, conversationId, breached.IdOf(), breached.GetProperty("policyId").GetGuid(), SlaMetric.FirstResponse, Instant(breached, "dueAt"));
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspace.WorkspaceId);
+            foreach (var handler in scope.ServiceProvider.GetServices<IDomainEventHandler<SlaBreached>>())
+            {
+                await handler.HandleAsync(again, Ct);
+            }
+        }
+
+        Assert.Equal(2, (await owner.GetJsonAsync($"/api/v1/webhooks/{webhook}/deliveries")).GetArrayLength());
     }
 
     [Fact]

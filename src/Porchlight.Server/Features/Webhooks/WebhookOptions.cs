@@ -1,0 +1,30 @@
+namespace Porchlight.Server.Features.Webhooks;
+
+/// <summary>The <c>Webhooks</c> configuration section.</summary>
+public sealed class WebhookOptions
+{
+    public const string Section = "Webhooks";
+
+    /// <summary>
+    /// Whether receivers on private, loopback and link-local addresses may be called. Off: a webhook must not become
+    /// a way to reach the server's own network (SSRF). An administrator turns it on for a receiver inside that network.
+    /// </summary>
+    public bool AllowPrivateTargets { get; set; }
+
+    /// <summary>How long one attempt may take, connection and answer together.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delay before the first retry; doubles with each failed attempt up to <see cref="MaxRetryDelay"/>, give or take a fifth.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Attempts before a delivery is dead: with the defaults, retries for about nine hours.</summary>
+    public int MaxAttempts { get; set; } = 15;
+
+    /// <summary>How often to look for due retries and for work another node left.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Deliveries sent side by side by one node: a slow receiver holds up only its own.</summary>
+    public int Parallelism { get; set; } = 4;
+}

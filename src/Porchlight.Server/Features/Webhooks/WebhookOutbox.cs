@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
+
+namespace Porchlight.Server.Features.Webhooks;
+
+/// <summary>
+/// Writes deliveries into the caller's unit of work, so they are committed with the change they report and
+/// never without it. After that commit the caller wakes the sender (<see cref="WebhookSender.Notify"/>); without
+/// the wake-up they still go within the sender's poll interval.
+/// </summary>
+public sealed class WebhookOutbox(AppDbContext db, TimeProvider clock)
+{
+    /// <summary>
+    /// Adds one delivery of <paramref name="eventName"/> for each active subscription that asked for it (or only for
+    /// <paramref name="subscriptionId"/>, whatever its events, when given); answers how many.
+    /// <paramref name="sourceKey"/> names what is reported when an event may be handled twice: a second delivery
+    /// for the same subscription and key is not written.
+    /// </summary>
+    public async Task<int> AddAsync(string eventName, object data, string? sourceKey, Guid? subscriptionId, CancellationToken cancellationToken)
+    {
+        var subscriptions = await db.WebhookSubscriptions.AsNoTracking()
+            .Where(s => s.IsActive && (subscriptionId == null || s.Id == subscriptionId))
+            .Select(s => new { s.Id, s.WorkspaceId, s.Events })
+            .ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var added = 0;
+        foreach (var subscription in subscriptions.Where(s => subscriptionId is not null || s.Events.Contains(eventName)))
+        {
+            if (sourceKey is not null
+                && await db.WebhookDeliveries.AnyAsync(d => d.SubscriptionId == subscription.Id && d.SourceKey == sourceKey, cancellationToken))
+            {
+                continue;
+            }
+
+            var id = TimeOrderedIds.Next();
+            var body = JsonSerializer.Serialize(
+                new WebhookEnvelope(id, eventName, WebhookEnvelope.CurrentVersion, now, subscription.WorkspaceId, data), WebhookEnvelope.Json);
+            db.WebhookDeliveries.Add(WebhookDelivery.Create(subscription.WorkspaceId, subscription.Id, id, eventName, body, sourceKey, now));
+            added++;
+        }
+
+        return added;
+    }
+
+    /// <summary>The conversation as payloads describe it, with its contact.</summary>
+    public async Task<WebhookConversation> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == conversation.ContactId)
+            .Select(c => new WebhookContact(c.Id, c.Name, c.Email)).FirstOrDefaultAsync(cancellationToken);
+        return WebhookConversation.From(conversation, contact ?? new WebhookContact(conversation.ContactId, null, null));
+    }
+}

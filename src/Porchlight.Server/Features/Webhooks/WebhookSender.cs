@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Webhooks;
+
+/// <summary>
+/// Sends due deliveries until their receivers accept them: at least once, signed, retried with exponential backoff
+/// and jitter, then dead. Each delivery is claimed with a lease by a conditional update, as outbox messages are, so
+/// with several nodes one node sends it and a node that dies mid-send leaves it to another once the lease ends.
+/// Deliveries go side by side (<see cref="WebhookOptions.Parallelism"/>): a slow receiver holds up only its own.
+/// </summary>
+public sealed class WebhookSender(
+    IServiceScopeFactory scopes,
+    IHttpClientFactory httpClients,
+    WebhookSecrets secrets,
+    TimeProvider clock,
+    IOptions<WebhookOptions> options,
+    PorchlightMetrics metrics,
+    ILogger<WebhookSender> logger) : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+    public const string IdHeader = "Porchlight-Webhook-Id";
+    public const string EventHeader = "Porchlight-Webhook-Event";
+    public const string TimestampHeader = "Porchlight-Webhook-Timestamp";
+    public const string SignatureHeader = "Porchlight-Webhook-Signature";
+
+    private readonly string _node = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..12]}";
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WebhookOptions _options = options.Value;
+
+    /// <summary>Deliveries were committed: look for them now rather than at the next poll.</summary>
+    public void Notify() => _wake.Writer.TryWrite(true);
+
+    /// <summary>The signature a receiver recomputes: lowercase hex HMAC-SHA256 of <c>timestamp + "." + body</c> with the subscription's secret.</summary>
+    public static string Sign(string secret, long timestamp, string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await SendDueAsync(stoppingToken) > 0)
+                {
+                }
+
+                using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                poll.CancelAfter(_options.PollInterval);
+                await _wake.Reader.ReadAsync(poll.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The poll interval passed without a wake-up.
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Webhook pass failed; retrying in {Delay}", _options.PollInterval);
+                try
+                {
+                    await Task.Delay(_options.PollInterval, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims the due deliveries (a batch) and sends them; answers how many it claimed.</summary>
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken)
+    {
+        List<Guid> claimed = [];
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var now = Now();
+            var due = await db.WebhookDeliveries.IgnoreQueryFilters()
+                .Where(d => d.State == WebhookDeliveryState.Pending && d.NextAttemptAt <= now && (d.LockedUntil == null || d.LockedUntil < now))
+                .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(_options.Parallelism * 4).ToListAsync(cancellationToken);
+            foreach (var id in due)
+            {
+                var leaseEnd = Now() + (_options.Timeout * 3);
+                var rows = await db.WebhookDeliveries.IgnoreQueryFilters()
+                    .Where(d => d.Id == id && d.State == WebhookDeliveryState.Pending && (d.LockedUntil == null || d.LockedUntil < now))
+                    .ExecuteUpdateAsync(set => set.SetProperty(d => d.LockedUntil, leaseEnd).SetProperty(d => d.LockedBy, _node), cancellationToken);
+                if (rows == 1)
+                {
+                    claimed.Add(id);
+                }
+            }
+        }
+
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, SendAsync);
+        return claimed.Count;
+    }
+
+    private async ValueTask SendAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var delivery = await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().SingleAsync(d => d.Id == id, cancellationToken);
+        var subscription = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == delivery.SubscriptionId, cancellationToken);
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
+        {
+            Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(IdHeader, delivery.Id.ToString());
+        request.Headers.Add(EventHeader, delivery.Event);
+        request.Headers.Add(TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(SignatureHeader, "v1=" + Sign(secrets.Reveal(subscription.ProtectedSecret), timestamp, delivery.Payload));
+
+        var started = Stopwatch.GetTimestamp();
+        int? status = null;
+        string? error = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.Timeout);
+            // Headers only: the receiver's body is never read, so its size cannot matter.
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = (int)response.StatusCode;
+            error = response.IsSuccessStatusCode ? null : $"The receiver answered {status} {response.ReasonPhrase}.";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = $"No answer within {_options.Timeout.TotalSeconds:0} s.";
+        }
+        catch (HttpRequestException exception)
+        {
+            error = exception.InnerException is WebhookRefusedException refused ? refused.Message : exception.Message;
+        }
+
+        var elapsed = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        await SettleAsync(db, delivery, status, error, elapsed);
+    }
+
+    private async Task SettleAsync(AppDbContext db, WebhookDelivery delivery, int? status, string? error, int elapsedMs)
+    {
+        var now = Now();
+        var attempts = delivery.Attempts + 1;
+        var state = error is null ? WebhookDeliveryState.Delivered : attempts >= _options.MaxAttempts ? WebhookDeliveryState.Dead : WebhookDeliveryState.Pending;
+        metrics.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", state switch
+        {
+            WebhookDeliveryState.Delivered => "delivered",
+            WebhookDeliveryState.Dead => "dead",
+            _ => "failed",
+        }));
+        if (state == WebhookDeliveryState.Dead)
+        {
+            logger.LogWarning("Webhook delivery {DeliveryId} gave up after {Attempts} attempts: {Error}", delivery.Id, attempts, error);
+        }
+
+        var next = state == WebhookDeliveryState.Pending ? now + RetryDelay(attempts) : now;
+        var lastError = error is { Length: > WebhookDelivery.MaxErrorLength } ? error[..WebhookDelivery.MaxErrorLength] : error;
+        // Only the node holding the lease settles the delivery; the attempt is recorded even when this node is stopping.
+        await db.WebhookDeliveries.IgnoreQueryFilters()
+            .Where(d => d.Id == delivery.Id && d.LockedBy == _node)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, state)
+                .SetProperty(d => d.Attempts, attempts)
+                .SetProperty(d => d.NextAttemptAt, next)
+                .SetProperty(d => d.LastAttemptAt, now)
+                .SetProperty(d => d.LastStatusCode, status)
+                .SetProperty(d => d.LastError, lastError)
+                .SetProperty(d => d.LastDurationMs, elapsedMs)
+                .SetProperty(d => d.DeliveredAt, state == WebhookDeliveryState.Delivered ? now : null)
+                .SetProperty(d => d.LockedUntil, (DateTime?)null)
+                .SetProperty(d => d.LockedBy, (string?)null),
+                CancellationToken.None);
+    }
+
+    // Doubling from the first delay up to the cap, then a fifth either way, so receivers that failed together are not all retried at the same moment.
+    private TimeSpan RetryDelay(int attempts)
+    {
+        var doubled = Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryDelay.Ticks * (1L << Math.Min(attempts - 1, 30)));
+        return TimeSpan.FromTicks((long)(doubled * (0.8 + (Random.Shared.NextDouble() * 0.4))));
+    }
+
+    private DateTime Now() => clock.GetUtcNow().UtcDateTime;
+}
