@@ -2,7 +2,10 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -63,9 +66,14 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["policyIds"] = () => new JsonArray(),
         // An automation rule that resolves: made-up action types would not pass.
         ["actions"] = () => new JsonArray(new JsonObject { ["type"] = "resolve" }),
+        // A webhook to nowhere (the test servers allow private targets), for an event none of the resources reaches.
+        ["url"] = () => "http://127.0.0.1:9/probe",
+        ["events"] = () => new JsonArray("sla.breached"),
     };
 
     private static readonly string[] UrgentOnly = ["Urgent"];
+
+    private static readonly string[] BreachesOnly = ["sla.breached"];
 
     /// <summary>Numbers with a range of their own, where the made-up 1 would be refused.</summary>
     private static readonly Dictionary<string, int> NumberSamples = new(StringComparer.Ordinal)
@@ -341,9 +349,26 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             name = Unique($"{label} automation"), trigger = "SlaBreached", conditions = new JsonArray(),
             actions = new JsonArray(new JsonObject { ["type"] = "addNote", ["value"] = Unique($"{label} automatic note") }),
         }).ExpectAsync(HttpStatusCode.Created);
+        var webhook = await owner.PostJsonAsync("/api/v1/webhooks", new
+        {
+            // Nothing here breaches: the webhook is a record to probe; nothing is sent to it meanwhile.
+            url = $"http://127.0.0.1:9/{label.ToLowerInvariant()}-{Guid.NewGuid():N}", description = Unique($"{label} webhook"), events = BreachesOnly,
+        }).ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
-            automation, visitorKey);
+            automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), visitorKey);
+    }
+
+    // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
+    private async Task<Guid> DeliveredAsync(Guid workspaceId, Guid webhookId)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var delivery = WebhookDelivery.Create(workspaceId, webhookId, Guid.NewGuid(), "sla.breached", "{}", sourceKey: null, DateTime.UtcNow);
+        db.WebhookDeliveries.Add(delivery).Property(d => d.State).CurrentValue = WebhookDeliveryState.Delivered;
+        await db.SaveChangesAsync(Ct);
+        return delivery.Id;
     }
 
     /// <summary>Strings only workspace <paramref name="workspace"/> should ever be shown.</summary>
@@ -383,6 +408,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.SlaPolicy.Text("name")!,
             resources.AutomationRule.Text("name")!,
             resources.AutomationRule.GetProperty("actions")[0].Text("value")!,
+            resources.Webhook.Text("url")!,
+            resources.Webhook.Text("description")!,
         ];
     }
 
@@ -428,11 +455,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement RoutingRule,
         JsonElement SlaPolicy,
         JsonElement AutomationRule,
+        JsonElement Webhook,
+        Guid DeliveryId,
         string VisitorKey)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "visitorKey"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "visitorKey"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -450,6 +479,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "ruleId" => RoutingRule.IdOf().ToString(),
             "policyId" => SlaPolicy.IdOf().ToString(),
             "automationRuleId" => AutomationRule.IdOf().ToString(),
+            "webhookId" => Webhook.IdOf().ToString(),
+            "deliveryId" => DeliveryId.ToString(),
             "visitorKey" => VisitorKey,
             _ => AgentId.ToString(),
         };

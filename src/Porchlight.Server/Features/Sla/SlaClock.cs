@@ -73,7 +73,8 @@ public sealed class SlaClock : Entity, IWorkspaceOwned
 
     public TimeSpan Target => TimeSpan.FromMinutes(TargetMinutes);
 
-    public TimeSpan Used => TimeSpan.FromSeconds(UsedSeconds);
+    // Rounded to the nearest tick: TimeSpan.FromSeconds would cut a banked tick off, and a due time would drift by one.
+    public TimeSpan Used => TimeSpan.FromTicks((long)Math.Round(UsedSeconds * TimeSpan.TicksPerSecond));
 
     public static SlaClock Start(Guid workspaceId, Guid conversationId, SlaMetric metric, SlaPolicy policy, DateTime at, BusinessCalendar calendar)
     {

@@ -31,7 +31,7 @@ public sealed class WebhookSubscription : Entity, IWorkspaceOwned, IAudited
 {
     public const int MaxUrlLength = 2000;
     public const int MaxDescriptionLength = 200;
-    public const int MaxSubscriptions = 50;
+    public const int MaxSubscriptions = 200;
 
     private WebhookSubscription()
     {
