@@ -107,6 +107,7 @@ public static class AppShell
             .Add(new NavItem("Service levels", "/settings/sla", Icons.Material.Outlined.Timer, Permission.ManageRouting, "Settings", 41))
             .Add(new NavItem("Proactive messages", "/settings/campaigns", Icons.Material.Outlined.Campaign, Permission.ManageInboxes, "Settings", 42))
             .Add(new NavItem("Automation", "/settings/automation", Icons.Material.Outlined.AutoMode, Permission.ManageRouting, "Settings", 43))
+            .Add(new NavItem("Webhooks", "/settings/webhooks", Icons.Material.Outlined.Webhook, Permission.ManageWorkspace, "Settings", 44))
             .Add(new NavItem("Canned responses", "/settings/canned-responses", Icons.Material.Outlined.Quickreply, Permission.HandleConversations, "Settings", 45))
             .Add(new NavItem("Audit trail", "/settings/audit", Icons.Material.Outlined.History, Permission.ViewAudit, "Settings", 50))
             .Add(new NavItem("Profile & API tokens", "/settings/profile", Icons.Material.Outlined.AccountCircle, Permission.ManageOwnProfile, "Settings", 60)));

@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Porchlight.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Porchlight.E2E;
+
+/// <summary>
+/// An Owner adds a webhook on the Webhooks page: a bad URL is refused at the field, the signing secret is shown
+/// once, and the webhook can be switched off and its log opened.
+/// </summary>
+public sealed class WebhooksPageTests : BrowserTest
+{
+    [Fact]
+    public async Task WebhooksPage_OwnerAddsAWebhook_SecretShownOnceAndTheWebhookListedAfterAReload()
+    {
+        var page = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(page, "Acme Support");
+        await OpenInteractiveAsync(page, "/settings/webhooks");
+        await Expect(page.Locator("#webhooks-empty")).ToBeVisibleAsync();
+
+        var url = page.Locator("#webhook-url");
+        await url.FillAsync("ftp://ops.example.com/porchlight");
+        await url.PressAsync("Tab");
+        await page.Locator("#webhook-create").ClickAsync();
+        await Expect(url).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#webhook-form")).ToContainTextAsync("An absolute http or https URL");
+
+        await url.FillAsync("http://127.0.0.1:9/porchlight");
+        await url.PressAsync("Tab");
+        var description = page.Locator("#webhook-description");
+        await description.FillAsync("Paging");
+        await description.PressAsync("Tab");
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Sent by automation rules" }).CheckAsync();
+        await page.Locator("#webhook-create").ClickAsync();
+
+        await Expect(page.Locator("#webhook-secret-value")).ToHaveTextAsync(new Regex("^[0-9a-f]{64}$"));
+        var webhook = page.Locator("[data-webhook='Paging']");
+        await Expect(webhook.Locator("[data-summary='events']")).ToHaveTextAsync("sla.breached · conversation.escalated · automation.rule");
+        await Expect(url).ToHaveAttributeAsync("aria-invalid", "false");
+        await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0); // the earlier error's notice has gone
+        await Screenshot(page, "webhooks");
+
+        await OpenInteractiveAsync(page, "/settings/webhooks");
+        await Expect(page.Locator("#webhook-secret")).ToHaveCountAsync(0);
+        webhook = page.Locator("[data-webhook='Paging']");
+        await webhook.GetByRole(AriaRole.Switch).ClickAsync();
+        await Expect(webhook).ToContainTextAsync("(off)");
+        await webhook.GetByRole(AriaRole.Button, new() { Name = "Log" }).ClickAsync();
+        await Expect(page.Locator("#webhook-log")).ToContainTextAsync("No deliveries yet.");
+    }
+}
