@@ -10,6 +10,7 @@ using Porchlight.Server.Features.CannedResponses;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.KnowledgeBase;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
@@ -74,6 +75,7 @@ builder.Services
     .AddServiceLevels()
     .AddAutomation()
     .AddWebhooks(builder.Configuration)
+    .AddKnowledgeBase()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -121,6 +123,7 @@ api.MapQueuesAndRouting();
 api.MapServiceLevels();
 api.MapAutomation();
 api.MapWebhooks();
+api.MapKnowledgeBase();
 app.MapAgentHub();
 app.MapWidget();
 app.MapAttachmentDownloads();

@@ -60,6 +60,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Tracking.TrackedVisitor> TrackedVisitors => Set<Features.Tracking.TrackedVisitor>();
 
+    public DbSet<Features.KnowledgeBase.Article> Articles => Set<Features.KnowledgeBase.Article>();
+
+    public DbSet<Features.KnowledgeBase.ArticleCategory> ArticleCategories => Set<Features.KnowledgeBase.ArticleCategory>();
+
     public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
 
     public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();

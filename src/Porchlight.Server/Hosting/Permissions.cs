@@ -35,6 +35,9 @@ public enum Permission
 
     /// <summary>Set caps and routing, assign beyond an agent's cap, and change other agents' status.</summary>
     ManageRouting,
+
+    /// <summary>Write, publish and delete knowledge-base articles and their categories.</summary>
+    ManageKnowledgeBase,
 }
 
 /// <summary>
@@ -51,13 +54,13 @@ public static class RolePermissions
     private static readonly Permission[] Administration =
     [
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
-        Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting,
+        Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };

@@ -66,6 +66,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["policyIds"] = () => new JsonArray(),
         // An automation rule that resolves: made-up action types would not pass.
         ["actions"] = () => new JsonArray(new JsonObject { ["type"] = "resolve" }),
+        // An article in the default language with an address made from its title; made-up tags and ids would not pass.
+        ["locale"] = () => null,
+        ["slug"] = () => null,
+        ["translationOf"] = () => null,
+        ["relatedArticleIds"] = () => new JsonArray(),
+        ["categoryId"] = () => null,
         // A webhook to nowhere (the test servers allow private targets), for an event none of the resources reaches.
         ["url"] = () => "http://127.0.0.1:9/probe",
         ["events"] = () => new JsonArray("sla.breached"),
@@ -354,9 +360,17 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             // Nothing here breaches: the webhook is a record to probe; nothing is sent to it meanwhile.
             url = $"http://127.0.0.1:9/{label.ToLowerInvariant()}-{Guid.NewGuid():N}", description = Unique($"{label} webhook"), events = BreachesOnly,
         }).ExpectAsync(HttpStatusCode.Created);
+        var category = await owner.PostJsonAsync("/api/v1/knowledge-base/categories", new
+        {
+            name = Unique($"{label} category"), description = Unique($"{label} category description"),
+        }).ExpectAsync(HttpStatusCode.Created);
+        var article = await owner.PostJsonAsync("/api/v1/knowledge-base/articles", new
+        {
+            title = Unique($"{label} article"), body = Unique($"{label} article body"), categoryId = category.IdOf(),
+        }).ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
-            automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), visitorKey);
+            automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), visitorKey);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -410,6 +424,10 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.AutomationRule.GetProperty("actions")[0].Text("value")!,
             resources.Webhook.Text("url")!,
             resources.Webhook.Text("description")!,
+            resources.ArticleCategory.Text("name")!,
+            resources.ArticleCategory.Text("description")!,
+            resources.Article.Text("title")!,
+            resources.Article.Text("description")!,
         ];
     }
 
@@ -457,11 +475,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement AutomationRule,
         JsonElement Webhook,
         Guid DeliveryId,
+        JsonElement ArticleCategory,
+        JsonElement Article,
         string VisitorKey)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "visitorKey"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "visitorKey"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -481,6 +501,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "automationRuleId" => AutomationRule.IdOf().ToString(),
             "webhookId" => Webhook.IdOf().ToString(),
             "deliveryId" => DeliveryId.ToString(),
+            "categoryId" => ArticleCategory.IdOf().ToString(),
+            "articleId" => Article.IdOf().ToString(),
             "visitorKey" => VisitorKey,
             _ => AgentId.ToString(),
         };

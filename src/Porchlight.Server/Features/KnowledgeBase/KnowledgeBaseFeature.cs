@@ -1,0 +1,40 @@
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.KnowledgeBase;
+
+public static class KnowledgeBaseFeature
+{
+    public static IServiceCollection AddKnowledgeBase(this IServiceCollection services) => services
+        .AddScoped<Articles>()
+        .AddScoped<ArticleCategories>();
+
+    public static void MapKnowledgeBase(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/knowledge-base").WithTags("Knowledge base");
+        group.MapGet("/categories", async (ArticleCategories useCase, CancellationToken ct) => TypedResults.Ok(await useCase.ListAsync(ct)))
+            .RequirePermission(Permission.ViewConversations).Produces<List<ArticleCategoryResponse>>();
+        group.MapPost("/categories", async (ArticleCategoryRequest request, ArticleCategories useCase, CancellationToken ct) =>
+                (await useCase.CreateAsync(request, ct)).ToHttp(c => TypedResults.Created($"/api/v1/knowledge-base/categories/{c.Id}", c)))
+            .RequirePermission(Permission.ManageKnowledgeBase).Produces<ArticleCategoryResponse>(StatusCodes.Status201Created);
+        group.MapPut("/categories/{categoryId:guid}", async (Guid categoryId, ArticleCategoryRequest request, ArticleCategories useCase, CancellationToken ct) =>
+                (await useCase.UpdateAsync(categoryId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageKnowledgeBase).Produces<ArticleCategoryResponse>();
+        group.MapDelete("/categories/{categoryId:guid}", async (Guid categoryId, ArticleCategories useCase, CancellationToken ct) =>
+                (await useCase.DeleteAsync(categoryId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageKnowledgeBase);
+
+        group.MapGet("/articles", async (ArticleStatus? status, Guid? categoryId, string? locale, Articles useCase, CancellationToken ct) =>
+                TypedResults.Ok(await useCase.ListAsync(status, categoryId, locale, ct)))
+            .RequirePermission(Permission.ViewConversations).Produces<List<ArticleSummary>>();
+        group.MapGet("/articles/{articleId:guid}", async (Guid articleId, Articles useCase, CancellationToken ct) => (await useCase.GetAsync(articleId, ct)).ToOk())
+            .RequirePermission(Permission.ViewConversations).Produces<ArticleResponse>();
+        group.MapPost("/articles", async (ArticleRequest request, Articles useCase, CancellationToken ct) =>
+                (await useCase.CreateAsync(request, ct)).ToHttp(a => TypedResults.Created($"/api/v1/knowledge-base/articles/{a.Article.Id}", a)))
+            .RequirePermission(Permission.ManageKnowledgeBase).Produces<ArticleResponse>(StatusCodes.Status201Created);
+        group.MapPut("/articles/{articleId:guid}", async (Guid articleId, ArticleRequest request, Articles useCase, CancellationToken ct) =>
+                (await useCase.UpdateAsync(articleId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageKnowledgeBase).Produces<ArticleResponse>();
+        group.MapDelete("/articles/{articleId:guid}", async (Guid articleId, Articles useCase, CancellationToken ct) => (await useCase.DeleteAsync(articleId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageKnowledgeBase);
+    }
+}
