@@ -49,6 +49,10 @@ public sealed class Article : Entity, IWorkspaceOwned, IAudited
 
     public string Body { get; private set; } = "";
 
+    /// <summary>The body without its Markdown: what search indexes and its snippets quote.</summary>
+    [AuditIgnore]
+    public string PlainText { get; private set; } = "";
+
     public ArticleStatus Status { get; private set; }
 
     public Guid AuthorId { get; private set; }
@@ -87,6 +91,7 @@ public sealed class Article : Entity, IWorkspaceOwned, IAudited
         Slug = slug;
         Description = description;
         Body = body;
+        PlainText = ArticleMarkdown.ToPlainText(body);
         RelatedArticleIds = [.. relatedArticleIds.Distinct().Where(id => id != Id)];
         AuthorId = authorId;
         UpdatedAt = now;

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.KnowledgeBase;
@@ -6,7 +8,10 @@ public static class KnowledgeBaseFeature
 {
     public static IServiceCollection AddKnowledgeBase(this IServiceCollection services) => services
         .AddScoped<Articles>()
-        .AddScoped<ArticleCategories>();
+        .AddScoped<ArticleCategories>()
+        .AddScoped<ArticleSearch>(sp => sp.GetRequiredService<AppDbContext>() is var db && db.Database.IsSqlite()
+            ? new SqliteArticleSearch(db)
+            : new PostgresArticleSearch(db));
 
     public static void MapKnowledgeBase(this RouteGroupBuilder api)
     {
@@ -26,6 +31,9 @@ public static class KnowledgeBaseFeature
         group.MapGet("/articles", async (ArticleStatus? status, Guid? categoryId, string? locale, Articles useCase, CancellationToken ct) =>
                 TypedResults.Ok(await useCase.ListAsync(status, categoryId, locale, ct)))
             .RequirePermission(Permission.ViewConversations).Produces<List<ArticleSummary>>();
+        group.MapGet("/search", async (string? q, ArticleStatus? status, string? locale, int? limit, ArticleSearch search, ActingAgent actor, CancellationToken ct) =>
+                TypedResults.Ok(await search.SearchAsync(actor.WorkspaceId, q ?? "", status, locale, limit ?? 10, ct)))
+            .RequirePermission(Permission.ViewConversations).Produces<List<ArticleHit>>();
         group.MapGet("/articles/{articleId:guid}", async (Guid articleId, Articles useCase, CancellationToken ct) => (await useCase.GetAsync(articleId, ct)).ToOk())
             .RequirePermission(Permission.ViewConversations).Produces<ArticleResponse>();
         group.MapPost("/articles", async (ArticleRequest request, Articles useCase, CancellationToken ct) =>

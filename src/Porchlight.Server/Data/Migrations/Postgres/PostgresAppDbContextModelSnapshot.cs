@@ -1048,6 +1048,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("NotHelpful")
                         .HasColumnType("integer");
 
+                    b.Property<string>("PlainText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -1039,6 +1039,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("NotHelpful")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PlainText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("PublishedAt")
                         .HasColumnType("TEXT");
 
