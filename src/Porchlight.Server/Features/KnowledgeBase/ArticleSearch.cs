@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
@@ -14,23 +16,20 @@ public sealed record ArticleHit(ArticleSummary Article, double Score, string Tit
 /// <summary>
 /// Full-text search over a workspace's articles with the database's own engine: SQLite FTS5 (a table of its own,
 /// kept in step with the articles by triggers) or PostgreSQL (a generated, weighted tsvector column with a GIN
-/// index). Both rank title matches above description matches above body matches, match every word of the query,
-/// the last one (or any, written with a trailing <c>*</c>) also as a prefix, and fall back to any word when every
-/// word finds nothing. The query is reduced to words first: nothing the user types is search syntax.
+/// index). Both rank title matches above description matches above body matches, match every word of the query
+/// as a word or a word's beginning, and fall back to any word when every word finds nothing. The query is reduced
+/// to words first: nothing the user types is search syntax. The engines only find and rank; the marked title and
+/// passage are cut here, from the ten or so articles shown, the same way for both.
 /// </summary>
 public abstract partial class ArticleSearch(AppDbContext db)
 {
     public const int MaxResults = 50;
 
-    // Marks around matched words from the engine; the text is HTML-escaped afterwards and these become <mark>.
-    protected const string Open = "\u27E6";
-    protected const string Close = "\u27E7";
-
     protected AppDbContext Db => db;
 
     public async Task<List<ArticleHit>> SearchAsync(Guid workspaceId, string query, ArticleStatus? status, string? locale, int limit, CancellationToken cancellationToken)
     {
-        var words = Words().Matches(query).Select(m => m.Value.ToLowerInvariant()).Take(10).ToList();
+        var words = SearchPassages.WordsOf(query).Take(10).ToList();
         if (words.Count == 0)
         {
             return [];
@@ -47,70 +46,128 @@ public abstract partial class ArticleSearch(AppDbContext db)
 
         var ids = rows.Select(r => r.Id).ToList();
         var articles = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
-        return [.. rows.Where(r => articles.ContainsKey(r.Id))
-            .Select(r => new ArticleHit(ArticleSummary.From(articles[r.Id]), r.Score, Marked(r.Title), Marked(r.Snippet)))];
+        return [.. rows.Where(r => articles.ContainsKey(r.Id)).Select(r => Hit(articles[r.Id], r.Score, words))];
     }
+
+    private static ArticleHit Hit(Article article, double score, List<string> words) =>
+        new(ArticleSummary.From(article), score, SearchPassages.Mark(article.Title, words), SearchPassages.Passage(article.PlainText, words));
 
     /// <summary>The best <paramref name="limit"/> matches, best first: all words (<paramref name="every"/>) or any.</summary>
     protected abstract Task<List<SearchRow>> FindAsync(
         Guid workspaceId, List<string> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken);
-
-    private static string Marked(string text) => WebUtility.HtmlEncode(text).Replace(Open, "<mark>", StringComparison.Ordinal).Replace(Close, "</mark>", StringComparison.Ordinal);
-
-    [GeneratedRegex(@"[\p{L}\p{N}]+")]
-    private static partial Regex Words();
 }
 
 /// <summary>A match as the engine reports it, before it is joined to its article.</summary>
-public sealed record SearchRow(Guid Id, double Score, string Title, string Snippet);
+public sealed record SearchRow(Guid Id, double Score);
 
-/// <summary>SQLite FTS5: bm25 with the title weighing ten times the body, highlight() and snippet().</summary>
+/// <summary>
+/// SQLite FTS5: the workspace, status and language are columns of the index itself, so a common word is filtered
+/// and ranked (bm25, the title weighing ten times the body) without a look-up of every matching article.
+/// </summary>
 public sealed class SqliteArticleSearch(AppDbContext db) : ArticleSearch(db)
 {
     protected override Task<List<SearchRow>> FindAsync(
         Guid workspaceId, List<string> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
     {
-        // Each word quoted (so nothing in it is FTS5 syntax) and matched as a prefix too.
+        // Each word quoted (so nothing in it is FTS5 syntax) and matched as a word's beginning too.
         var match = string.Join(every ? " AND " : " OR ", words.Select(w => $"\"{w}\"*"));
         return Db.Database.SqlQuery<SearchRow>($"""
-            SELECT s."ArticleId" AS "Id", -bm25("ArticleSearch", 0.0, 10.0, 4.0, 1.0) AS "Score",
-                   highlight("ArticleSearch", 1, {Open}, {Close}) AS "Title",
-                   snippet("ArticleSearch", 3, {Open}, {Close}, '…', 24) AS "Snippet"
-            FROM "ArticleSearch" s JOIN "Articles" a ON a."Id" = s."ArticleId"
-            WHERE "ArticleSearch" MATCH {match} AND a."WorkspaceId" = {workspaceId}
-              AND ({status} IS NULL OR a."Status" = {status}) AND ({locale} IS NULL OR a."Locale" = {locale})
-            ORDER BY bm25("ArticleSearch", 0.0, 10.0, 4.0, 1.0)
+            SELECT "ArticleId" AS "Id", -bm25("ArticleSearch", 0.0, 0.0, 0.0, 0.0, 10.0, 4.0, 1.0) AS "Score"
+            FROM "ArticleSearch"
+            WHERE "ArticleSearch" MATCH {match} AND "WorkspaceId" = {workspaceId}
+              AND ({status} IS NULL OR "Status" = {status}) AND ({locale} IS NULL OR "Locale" = {locale})
+            ORDER BY bm25("ArticleSearch", 0.0, 0.0, 0.0, 0.0, 10.0, 4.0, 1.0)
+            LIMIT {limit}
+            """).ToListAsync(cancellationToken);
+    }
+}
+
+/// <summary>PostgreSQL: the weighted vector matched through its GIN index and ranked with ts_rank.</summary>
+public sealed class PostgresArticleSearch(AppDbContext db) : ArticleSearch(db)
+{
+    protected override Task<List<SearchRow>> FindAsync(
+        Guid workspaceId, List<string> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
+    {
+        // Words reduced to letters and digits are safe inside a tsquery; each also matches as a word's beginning.
+        var query = string.Join(every ? " & " : " | ", words.Select(w => $"{w}:*"));
+        return Db.Database.SqlQuery<SearchRow>($"""
+            SELECT a."Id", ts_rank(a."SearchVector", q)::float8 AS "Score"
+            FROM "Articles" a, to_tsquery('simple', {query}) q
+            WHERE a."SearchVector" @@ q AND a."WorkspaceId" = {workspaceId}
+              AND ({status}::int IS NULL OR a."Status" = {status}) AND ({locale}::text IS NULL OR a."Locale" = {locale})
+            ORDER BY "Score" DESC
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
     }
 }
 
 /// <summary>
-/// PostgreSQL: ts_rank_cd over the weighted vector, ts_headline for the title and a passage of the body (its angle
-/// brackets made spaces, as in the vector, so a word written as a tag is found and marked).
+/// The words of a query, and text with those words marked: every word of the text that begins with a query word
+/// (letters and digits compared without case or accents, as SQLite's index compares them) is put in
+/// <c>&lt;mark&gt;</c>; everything else is HTML-escaped.
 /// </summary>
-public sealed class PostgresArticleSearch(AppDbContext db) : ArticleSearch(db)
+public static partial class SearchPassages
 {
-    protected override Task<List<SearchRow>> FindAsync(
-        Guid workspaceId, List<string> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
+    private const int PassageWords = 30;
+    private const int WordsBeforeTheFirstMatch = 8;
+
+    /// <summary>The query's words in lower case, as the engines are asked for them (each compares accents its own way).</summary>
+    public static IEnumerable<string> WordsOf(string text) => Word().Matches(text).Select(m => m.Value.ToLowerInvariant());
+
+    /// <summary>All of <paramref name="text"/>, marked.</summary>
+    public static string Mark(string text, IReadOnlyList<string> words) => Marked(text, Word().Matches(text).ToList(), 0, int.MaxValue, words);
+
+    /// <summary>About thirty words of <paramref name="text"/> from a little before its first match, marked, with "…" where it was cut.</summary>
+    public static string Passage(string text, IReadOnlyList<string> words)
     {
-        // Words reduced to letters and digits are safe inside a tsquery; each also matches as a prefix.
-        var query = string.Join(every ? " & " : " | ", words.Select(w => $"{w}:*"));
-        const string TitleOptions = $"StartSel={Open}, StopSel={Close}, HighlightAll=true";
-        const string SnippetOptions = $"StartSel={Open}, StopSel={Close}, MaxWords=30, MinWords=12, MaxFragments=1, FragmentDelimiter=…";
-        return Db.Database.SqlQuery<SearchRow>($"""
-            SELECT best."Id", best."Score",
-                   ts_headline('simple', best."Title", best.q, {TitleOptions}) AS "Title",
-                   ts_headline('simple', regexp_replace(best."PlainText", '[<>]', ' ', 'g'), best.q, {SnippetOptions}) AS "Snippet"
-            FROM (
-                SELECT a."Id", a."Title", a."PlainText", q, ts_rank_cd(a."SearchVector", q)::float8 AS "Score"
-                FROM "Articles" a, to_tsquery('simple', {query}) q
-                WHERE a."SearchVector" @@ q AND a."WorkspaceId" = {workspaceId}
-                  AND ({status}::int IS NULL OR a."Status" = {status}) AND ({locale}::text IS NULL OR a."Locale" = {locale})
-                ORDER BY "Score" DESC
-                LIMIT {limit}
-            ) best
-            ORDER BY best."Score" DESC
-            """).ToListAsync(cancellationToken);
+        var tokens = Word().Matches(text).ToList();
+        var first = tokens.FindIndex(t => Matches(t.Value, words));
+        var from = Math.Max(0, first - WordsBeforeTheFirstMatch);
+        return Marked(text, tokens, from, from + PassageWords, words);
     }
+
+    private static string Marked(string text, List<Match> tokens, int from, int to, IReadOnlyList<string> words)
+    {
+        if (tokens.Count == 0)
+        {
+            return WebUtility.HtmlEncode(text);
+        }
+
+        to = Math.Min(to, tokens.Count);
+        var html = new StringBuilder(from > 0 ? "…" : "");
+        var at = from > 0 ? tokens[from].Index : 0;
+        for (var i = from; i < to; i++)
+        {
+            html.Append(WebUtility.HtmlEncode(text[at..tokens[i].Index]));
+            var word = WebUtility.HtmlEncode(tokens[i].Value);
+            html.Append(Matches(tokens[i].Value, words) ? $"<mark>{word}</mark>" : word);
+            at = tokens[i].Index + tokens[i].Length;
+        }
+
+        html.Append(WebUtility.HtmlEncode(to < tokens.Count ? text[at..tokens[to].Index].TrimEnd() : text[at..]));
+        return to < tokens.Count ? html.Append('…').ToString() : html.ToString();
+    }
+
+    private static bool Matches(string token, IReadOnlyList<string> words)
+    {
+        var folded = Fold(token);
+        return words.Any(w => folded.StartsWith(Fold(w), StringComparison.Ordinal));
+    }
+
+    private static string Fold(string word)
+    {
+        var plain = new StringBuilder(word.Length);
+        foreach (var c in word.ToLowerInvariant().Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            {
+                plain.Append(c);
+            }
+        }
+
+        return plain.ToString();
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex Word();
 }
