@@ -223,7 +223,8 @@ public sealed partial class ReconnectTests : BrowserTest
         // The page is live again: the agent's reply reaches the visitor.
         await agent.Locator("#composer").FillAsync("Yes, sorry, I was away.");
         await agent.Locator("#send-message").ClickAsync();
-        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing'] .pl-bubble")).ToHaveTextAsync(["Yes, sorry, I was away."]);
+        // Not the bubble shown while sending: the stored one, which the visitor can read.
+        await Expect(agent.Locator("#thread .pl-message[data-kind='outgoing']:not(.pl-pending) .pl-bubble")).ToHaveTextAsync(["Yes, sorry, I was away."]);
         Assert.Equal("Yes, sorry, I was away.", (await visitor.MessagesAsync(ct)).Last().GetProperty("text").GetString());
     }
 
