@@ -24,10 +24,11 @@ public abstract partial class BrowserTest : IAsyncLifetime
     {
         SetDefaultExpectTimeout(30_000);
         _dataDirectory = Directory.CreateTempSubdirectory("porchlight-e2e-").FullName;
-        // Site statistics rolled up every second, so a page shows what a visitor just did; webhooks may point at this
-        // machine, where the tests' receivers listen (the refusal of private targets has tests of its own).
+        // Site statistics rolled up every second and without the pause that keeps a busy server's rollups to a small
+        // share of its time (it has a test of its own), so a page shows what a visitor just did even on a loaded
+        // machine; webhooks may point at this machine (the refusal of private targets has tests of its own).
         _start = new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory,
-            ["--Tracking:RollupInterval=00:00:01", "--Webhooks:AllowPrivateTargets=true"]);
+            ["--Tracking:RollupInterval=00:00:01", "--Tracking:RollupShare=1", "--Webhooks:AllowPrivateTargets=true"]);
         Server = await ServerProcess.StartAsync(_start, TestContext.Current.CancellationToken);
         Browser = await Browser.LaunchAsync();
     }
