@@ -2,7 +2,10 @@ using System.Threading.Channels;
 
 namespace Porchlight.Server.Data;
 
-/// <summary>Wakes the local outbox processor after a commit; many notifications collapse into one wake-up.</summary>
+/// <summary>
+/// Wakes a local outbox worker after a commit (the domain-event processor; the webhook sender has an instance of its
+/// own); many notifications collapse into one wake-up.
+/// </summary>
 public sealed class OutboxSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
@@ -32,11 +31,12 @@ public sealed class WebhookSender(
     public const string SignatureHeader = "Porchlight-Webhook-Signature";
 
     private readonly string _node = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..12]}";
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    // Deliveries are an outbox of their own: the same collapsing wake-up as the domain events', a separate instance.
+    private readonly OutboxSignal _wake = new();
     private readonly WebhookOptions _options = options.Value;
 
     /// <summary>Deliveries were committed: look for them now rather than at the next poll.</summary>
-    public void Notify() => _wake.Writer.TryWrite(true);
+    public void Notify() => _wake.Notify();
 
     /// <summary>The signature a receiver recomputes: lowercase hex HMAC-SHA256 of <c>timestamp + "." + body</c> with the subscription's secret.</summary>
     public static string Sign(string secret, long timestamp, string body) =>
@@ -52,13 +52,7 @@ public sealed class WebhookSender(
                 {
                 }
 
-                using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                poll.CancelAfter(_options.PollInterval);
-                await _wake.Reader.ReadAsync(poll.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The poll interval passed without a wake-up.
+                await _wake.WaitAsync(_options.PollInterval, clock, stoppingToken);
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
