@@ -76,6 +76,7 @@ builder.Services
     .AddAutomation()
     .AddWebhooks(builder.Configuration)
     .AddKnowledgeBase()
+    .AddHelpCenter(builder.Configuration)
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -126,6 +127,7 @@ api.MapWebhooks();
 api.MapKnowledgeBase();
 app.MapAgentHub();
 app.MapWidget();
+app.MapHelpCenter();
 app.MapAttachmentDownloads();
 app.MapSignIn();
 app.MapAppShell();

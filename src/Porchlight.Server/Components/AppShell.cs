@@ -88,6 +88,9 @@ public static class AppShell
     public static IServiceCollection AddAppShell(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // Server-rendered pages (the help center) write letters of every language as themselves, not as &#x…;
+        // references: smaller pages that read right in their source. Markup characters are escaped as always.
+        services.AddWebEncoders(encoders => encoders.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddHttpContextAccessor();

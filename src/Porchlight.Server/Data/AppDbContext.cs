@@ -64,6 +64,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.KnowledgeBase.ArticleCategory> ArticleCategories => Set<Features.KnowledgeBase.ArticleCategory>();
 
+    public DbSet<Features.KnowledgeBase.ArticleTerm> ArticleTerms => Set<Features.KnowledgeBase.ArticleTerm>();
+
+    public DbSet<Features.KnowledgeBase.HelpCenter> HelpCenters => Set<Features.KnowledgeBase.HelpCenter>();
+
     public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
 
     public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -66,9 +65,7 @@ public static class AuthenticationSetup
                 return ValueTask.CompletedTask;
             };
             var permitsPerMinute = configuration.GetValue("Security:SignInAttemptsPerMinute", 10);
-            limiter.AddPolicy(SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = permitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.AddPerClientAddressPolicy(SignInRateLimit, permitsPerMinute);
         });
         return services;
     }

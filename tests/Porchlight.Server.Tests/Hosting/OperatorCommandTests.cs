@@ -170,6 +170,10 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.All(conversations, c => Assert.True(c.LastActivityAt < DateTime.UtcNow.AddMinutes(-30), $"#{c.Number} was not backdated."));
         Assert.True(await db.Messages.IgnoreQueryFilters().CountAsync(m => m.Kind == MessageKind.Note, Ct) >= 3);
         Assert.Equal(10, await db.Contacts.IgnoreQueryFilters().CountAsync(c => c.Email != null, Ct));
+        // A knowledge base to search and a help center to read, with a translation.
+        Assert.Equal(13, await db.Articles.IgnoreQueryFilters().CountAsync(a => a.Status == Porchlight.Server.Features.KnowledgeBase.ArticleStatus.Published, Ct));
+        Assert.Equal(2, await db.Articles.IgnoreQueryFilters().Select(a => a.Locale).Distinct().CountAsync(Ct));
+        Assert.True(await db.HelpCenters.IgnoreQueryFilters().AnyAsync(h => h.IsPublished, Ct));
     }
 
     [Fact]

@@ -63,6 +63,33 @@ export interface InboxConfig {
   preChatFields: PreChatField[];
   requireIdentityVerification: boolean;
   agentsAvailable: boolean;
+  /** The workspace has published articles: the frame offers to search them. */
+  knowledgeBase: boolean;
+}
+
+/** An article in a list; titleHtml and snippetHtml (escaped text with <mark>) only when found by a search. */
+export interface ArticleLink {
+  id: string;
+  title: string;
+  description: string;
+  titleHtml?: string | null;
+  snippetHtml?: string | null;
+}
+
+export interface ArticleList {
+  locale: string;
+  articles: ArticleLink[];
+  correctedQuery?: string | null;
+}
+
+export interface Article {
+  id: string;
+  title: string;
+  /** Rendered from Markdown and sanitized by the server; the frame still rebuilds it from an allow-list (articles.ts). */
+  html: string;
+  updatedAt: string;
+  /** The article on the public help center, when there is one. */
+  url?: string | null;
 }
 
 export interface Session {
@@ -144,6 +171,19 @@ export class VisitorApi {
 
   config(): Promise<InboxConfig> {
     return this.call("GET", "inboxes/" + encodeURIComponent(this.inboxToken), undefined, false);
+  }
+
+  articles(query: string, locale: string): Promise<ArticleList> {
+    const search = new URLSearchParams({ q: query, locale });
+    return this.call("GET", "inboxes/" + encodeURIComponent(this.inboxToken) + "/articles?" + search.toString(), undefined, false);
+  }
+
+  article(id: string): Promise<Article> {
+    return this.call("GET", "inboxes/" + encodeURIComponent(this.inboxToken) + "/articles/" + encodeURIComponent(id), undefined, false);
+  }
+
+  feedback(id: string, helpful: boolean, previous: boolean | undefined): Promise<void> {
+    return this.call("POST", "inboxes/" + encodeURIComponent(this.inboxToken) + "/articles/" + encodeURIComponent(id) + "/feedback", { helpful, previous }, false);
   }
 
   async call<T>(method: string, path: string, body?: unknown, authorized = true, retried = false): Promise<T> {

@@ -49,6 +49,20 @@ const en = {
   tryAgain: "Try again",
   deleted: "Message deleted",
   edited: "edited",
+  help: "Help articles",
+  searchArticles: "Search for answers",
+  popular: "Popular articles",
+  noArticles: "No article matches. Try other words, or ask us.",
+  showingFor: "Showing results for “{0}”.",
+  allArticles: "All articles",
+  openInHelpCenter: "Open in the help center",
+  helpful: "Was this helpful?",
+  yes: "Yes",
+  no: "No",
+  thanks: "Thanks for letting us know.",
+  sorryNotHelpful: "Sorry about that. We're happy to help in the chat.",
+  stillNeedHelp: "Still need help?",
+  chatWithUs: "Chat with us",
 };
 
 export type Strings = typeof en;
@@ -103,6 +117,20 @@ const de: Strings = {
   tryAgain: "Erneut versuchen",
   deleted: "Nachricht gelöscht",
   edited: "bearbeitet",
+  help: "Hilfeartikel",
+  searchArticles: "Antworten suchen",
+  popular: "Beliebte Artikel",
+  noArticles: "Kein Artikel passt. Versuchen Sie andere Wörter oder fragen Sie uns.",
+  showingFor: "Ergebnisse für „{0}“.",
+  allArticles: "Alle Artikel",
+  openInHelpCenter: "Im Hilfe-Center öffnen",
+  helpful: "War das hilfreich?",
+  yes: "Ja",
+  no: "Nein",
+  thanks: "Danke für Ihre Rückmeldung.",
+  sorryNotHelpful: "Das tut uns leid. Im Chat helfen wir gern weiter.",
+  stillNeedHelp: "Brauchen Sie noch Hilfe?",
+  chatWithUs: "Mit uns chatten",
 };
 
 export type Locale = "en" | "de";

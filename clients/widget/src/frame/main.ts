@@ -2,6 +2,7 @@
 // on its own as a full-page chat. Talks to the visitor API and the visitor hub, and to the loader by postMessage.
 import { safeColor, textOn } from "../shared/color";
 import type { Identity, ToFrame, ToLoader } from "../shared/messages";
+import { HelpView } from "./articles";
 import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField, type QueuePlace } from "./api";
 import { clientId, h, icon, icons, initials, link, safeUrl } from "./dom";
 import { HubConnection } from "./hub";
@@ -32,7 +33,8 @@ const hub = new HubConnection(new URL("../hubs/visitor", location.href).href, ()
 
 let config: InboxConfig | undefined;
 let visible = !embedded;
-let view: "list" | "thread" | "new" = "new";
+type View = "list" | "thread" | "new" | "help";
+let view: View = "new" as View;
 let current = draftId;
 let reconnecting = false;
 let lastUnread = -1;
@@ -461,9 +463,16 @@ function shell(): void {
 function drawHeader(): void {
   const name = config?.name || t.chat;
   app.setAttribute("aria-label", format(t.chatWith, name));
+  // From the articles, back is to the chat the visitor came from; elsewhere, to the list of conversations.
   const back =
-    view !== "list" && store.conversations.length
-      ? h("button", { type: "button", class: "icon", "aria-label": t.back, onclick: () => showView("list") }, icon(icons.back))
+    view === "help"
+      ? h("button", { type: "button", class: "icon", "aria-label": t.back, onclick: () => showView(beforeHelp) }, icon(icons.back))
+      : view !== "list" && store.conversations.length
+        ? h("button", { type: "button", class: "icon", "aria-label": t.back, onclick: () => showView("list") }, icon(icons.back))
+        : null;
+  const help =
+    config?.knowledgeBase && view !== "help"
+      ? h("button", { type: "button", class: "icon", "aria-label": t.help, title: t.help, onclick: () => showView("help") }, icon(icons.help))
       : null;
   const close = embedded
     ? h("button", { type: "button", class: "icon", "aria-label": t.close, onclick: () => toLoader({ pl: "close" }) }, icon(icons.close))
@@ -472,19 +481,30 @@ function drawHeader(): void {
   header.replaceChildren(
     back || h("span", { class: "avatar team", "aria-hidden": "true" }, initials(name)),
     h("div", { class: "title" }, h("h1", null, name), status && h("p", null, status)),
+    help || "",
     close || "",
   );
 }
 
-function showView(next: typeof view, conversationId = current): void {
+let beforeHelp: Exclude<View, "help"> = "new";
+
+function showView(next: View, conversationId = current): void {
   stopTyping();
+  if (next === "help" && view !== "help") beforeHelp = view;
   view = next;
-  current = next === "list" ? current : next === "new" ? draftId : conversationId;
+  current = next === "list" || next === "help" ? current : next === "new" ? draftId : conversationId;
   drawHeader();
   threadView = undefined;
   if (next === "list") {
     body.replaceChildren(listView());
     loadConversations().then(() => refresh(), () => undefined); // conversations may have changed elsewhere
+  }
+  else if (next === "help") {
+    const help = new HelpView(api, t, locale, () => showView("new"));
+    body.replaceChildren(help.root);
+    refresh();
+    help.input.focus();
+    return;
   }
   else if (next === "new" && config && !config.agentsAvailable) body.replaceChildren(offlineForm());
   else {

@@ -44,7 +44,7 @@ public sealed class Article : Entity, IWorkspaceOwned, IAudited
 
     public string Slug { get; private set; } = "";
 
-    /// <summary>One or two sentences: the help center's meta description and the line under the title in lists.</summary>
+    /// <summary>One or two sentences: the help center's meta description and the line under the title in lists. Left empty, the start of the body.</summary>
     public string Description { get; private set; } = "";
 
     public string Body { get; private set; } = "";
@@ -89,9 +89,9 @@ public sealed class Article : Entity, IWorkspaceOwned, IAudited
         Locale = locale;
         Title = title;
         Slug = slug;
-        Description = description;
         Body = body;
         PlainText = ArticleMarkdown.ToPlainText(body);
+        Description = description.Length > 0 ? description : Excerpt(PlainText);
         RelatedArticleIds = [.. relatedArticleIds.Distinct().Where(id => id != Id)];
         AuthorId = authorId;
         UpdatedAt = now;
@@ -102,6 +102,8 @@ public sealed class Article : Entity, IWorkspaceOwned, IAudited
 
         Status = status;
     }
+
+    private static string Excerpt(string text) => text.Length <= 160 ? text : text[..159].TrimEnd() + "…";
 }
 
 /// <summary>A shelf of the help center: articles are listed under their category, in the categories' order.</summary>

@@ -14,12 +14,19 @@ namespace Porchlight.Server.Features.KnowledgeBase;
 public sealed record ArticleHit(ArticleSummary Article, double Score, string TitleHtml, string SnippetHtml);
 
 /// <summary>
+/// The articles found, best first. <c>correctedQuery</c> is the query as searched when a misspelt word was replaced
+/// by the nearest word the articles have ("Showing results for …"); null when the words were searched as typed.
+/// </summary>
+public sealed record ArticleSearchResults(List<ArticleHit> Hits, string? CorrectedQuery);
+
+/// <summary>
 /// Full-text search over a workspace's articles with the database's own engine: SQLite FTS5 (a table of its own,
 /// kept in step with the articles by triggers) or PostgreSQL (a generated, weighted tsvector column with a GIN
 /// index). Both rank title matches above description matches above body matches, match every word of the query
 /// as a word or a word's beginning, and fall back to any word when every word finds nothing. The query is reduced
-/// to words first: nothing the user types is search syntax. The engines only find and rank; the marked title and
-/// passage are cut here, from the ten or so articles shown, the same way for both.
+/// to words first: nothing the user types is search syntax. A word no article word begins with is corrected
+/// (<see cref="ArticleVocabulary"/>). The engines only find and rank; the marked title and passage are cut here,
+/// from the ten or so articles shown, the same way for both.
 /// </summary>
 public abstract partial class ArticleSearch(AppDbContext db)
 {
@@ -27,34 +34,76 @@ public abstract partial class ArticleSearch(AppDbContext db)
 
     protected AppDbContext Db => db;
 
-    public async Task<List<ArticleHit>> SearchAsync(Guid workspaceId, string query, ArticleStatus? status, string? locale, int limit, CancellationToken cancellationToken)
+    public async Task<ArticleSearchResults> SearchAsync(
+        Guid workspaceId, string query, ArticleStatus? status, string? locale, int limit, CancellationToken cancellationToken)
     {
         var words = SearchPassages.WordsOf(query).Take(10).ToList();
         if (words.Count == 0)
         {
-            return [];
+            return new([], null);
         }
 
+        var (alternatives, corrected) = await CorrectAsync(workspaceId, words, cancellationToken);
         limit = Math.Clamp(limit, 1, MaxResults);
         var statusValue = (int?)status;
         var localeValue = string.IsNullOrWhiteSpace(locale) ? null : locale.Trim().ToLowerInvariant();
-        var rows = await FindAsync(workspaceId, words, every: true, statusValue, localeValue, limit, cancellationToken);
+        var rows = await FindAsync(workspaceId, alternatives, every: true, statusValue, localeValue, limit, cancellationToken);
         if (rows.Count == 0 && words.Count > 1)
         {
-            rows = await FindAsync(workspaceId, words, every: false, statusValue, localeValue, limit, cancellationToken);
+            rows = await FindAsync(workspaceId, alternatives, every: false, statusValue, localeValue, limit, cancellationToken);
         }
 
         var ids = rows.Select(r => r.Id).ToList();
         var articles = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
-        return [.. rows.Where(r => articles.ContainsKey(r.Id)).Select(r => Hit(articles[r.Id], r.Score, words))];
+        var marked = alternatives.SelectMany(a => a).Distinct().ToList();
+        var found = rows.Where(r => articles.ContainsKey(r.Id)).Select(r => articles[r.Id]).ToList();
+        var hits = rows.Where(r => articles.ContainsKey(r.Id)).Select(r => Hit(articles[r.Id], r.Score, marked)).ToList();
+        return new(hits, corrected && hits.Count > 0 ? CorrectedQuery(words, alternatives, found) : null);
     }
+
+    /// <summary>Each word with what to search for in its place: itself, or the nearest words when no article word begins with it.</summary>
+    private async Task<(List<IReadOnlyList<string>> Alternatives, bool Corrected)> CorrectAsync(
+        Guid workspaceId, List<string> words, CancellationToken cancellationToken)
+    {
+        var correctable = words.Where(ArticleVocabulary.IsCorrectable).Distinct().ToList();
+        var known = correctable.Count == 0 ? [] : await ArticleVocabulary.KnownAsync(db, workspaceId, correctable, cancellationToken);
+        var alternatives = new List<IReadOnlyList<string>>(words.Count);
+        var corrected = false;
+        foreach (var word in words)
+        {
+            if (ArticleVocabulary.IsCorrectable(word) && !known.Contains(word) && !await BeginsAnyWordAsync(workspaceId, word, cancellationToken)
+                && await ArticleVocabulary.NearestAsync(db, workspaceId, word, cancellationToken) is { Count: > 0 } nearest)
+            {
+                alternatives.Add(nearest);
+                corrected = true;
+            }
+            else
+            {
+                alternatives.Add([word]);
+            }
+        }
+
+        return (alternatives, corrected);
+    }
+
+    /// <summary>The query as searched: each corrected word replaced by the first of its alternatives that the articles found contain.</summary>
+    private static string CorrectedQuery(List<string> words, List<IReadOnlyList<string>> alternatives, List<Article> found) =>
+        string.Join(' ', words.Select((word, i) => alternatives[i] is [var only] && only == word
+            ? word
+            : alternatives[i].FirstOrDefault(a => found.Any(f => SearchPassages.Contains(f.Title, a) || SearchPassages.Contains(f.PlainText, a))) ?? alternatives[i][0]));
 
     private static ArticleHit Hit(Article article, double score, List<string> words) =>
         new(ArticleSummary.From(article), score, SearchPassages.Mark(article.Title, words), SearchPassages.Passage(article.PlainText, words));
 
-    /// <summary>The best <paramref name="limit"/> matches, best first: all words (<paramref name="every"/>) or any.</summary>
+    /// <summary>
+    /// The best <paramref name="limit"/> matches, best first: of every word position (<paramref name="every"/>) or any,
+    /// where a position matches when any of its alternatives does.
+    /// </summary>
     protected abstract Task<List<SearchRow>> FindAsync(
-        Guid workspaceId, List<string> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken);
+        Guid workspaceId, List<IReadOnlyList<string>> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Whether some article of the workspace has a word that begins with <paramref name="word"/>.</summary>
+    protected abstract Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken);
 }
 
 /// <summary>A match as the engine reports it, before it is joined to its article.</summary>
@@ -67,10 +116,10 @@ public sealed record SearchRow(Guid Id, double Score);
 public sealed class SqliteArticleSearch(AppDbContext db) : ArticleSearch(db)
 {
     protected override Task<List<SearchRow>> FindAsync(
-        Guid workspaceId, List<string> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
+        Guid workspaceId, List<IReadOnlyList<string>> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
     {
         // Each word quoted (so nothing in it is FTS5 syntax) and matched as a word's beginning too.
-        var match = string.Join(every ? " AND " : " OR ", words.Select(w => $"\"{w}\"*"));
+        var match = string.Join(every ? " AND " : " OR ", words.Select(w => "(" + string.Join(" OR ", w.Select(Prefix)) + ")"));
         return Db.Database.SqlQuery<SearchRow>($"""
             SELECT "ArticleId" AS "Id", -bm25("ArticleSearch", 0.0, 0.0, 0.0, 0.0, 10.0, 4.0, 1.0) AS "Score"
             FROM "ArticleSearch"
@@ -80,16 +129,23 @@ public sealed class SqliteArticleSearch(AppDbContext db) : ArticleSearch(db)
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
     }
+
+    protected override Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken) =>
+        Db.Database.SqlQuery<bool>($"""
+            SELECT EXISTS (SELECT 1 FROM "ArticleSearch" WHERE "ArticleSearch" MATCH {Prefix(word)} AND "WorkspaceId" = {workspaceId}) AS "Value"
+            """).SingleAsync(cancellationToken);
+
+    private static string Prefix(string word) => $"\"{word}\"*";
 }
 
 /// <summary>PostgreSQL: the weighted vector matched through its GIN index and ranked with ts_rank.</summary>
 public sealed class PostgresArticleSearch(AppDbContext db) : ArticleSearch(db)
 {
     protected override Task<List<SearchRow>> FindAsync(
-        Guid workspaceId, List<string> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
+        Guid workspaceId, List<IReadOnlyList<string>> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
     {
         // Words reduced to letters and digits are safe inside a tsquery; each also matches as a word's beginning.
-        var query = string.Join(every ? " & " : " | ", words.Select(w => $"{w}:*"));
+        var query = string.Join(every ? " & " : " | ", words.Select(w => "(" + string.Join(" | ", w.Select(Prefix)) + ")"));
         return Db.Database.SqlQuery<SearchRow>($"""
             SELECT a."Id", ts_rank(a."SearchVector", q)::float8 AS "Score"
             FROM "Articles" a, to_tsquery('simple', {query}) q
@@ -99,6 +155,13 @@ public sealed class PostgresArticleSearch(AppDbContext db) : ArticleSearch(db)
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
     }
+
+    protected override Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken) =>
+        Db.Database.SqlQuery<bool>($"""
+            SELECT EXISTS (SELECT 1 FROM "Articles" WHERE "SearchVector" @@ to_tsquery('simple', {Prefix(word)}) AND "WorkspaceId" = {workspaceId}) AS "Value"
+            """).SingleAsync(cancellationToken);
+
+    private static string Prefix(string word) => $"{word}:*";
 }
 
 /// <summary>
@@ -147,6 +210,9 @@ public static partial class SearchPassages
         html.Append(WebUtility.HtmlEncode(to < tokens.Count ? text[at..tokens[to].Index].TrimEnd() : text[at..]));
         return to < tokens.Count ? html.Append('…').ToString() : html.ToString();
     }
+
+    /// <summary>Whether a word of <paramref name="text"/> begins with <paramref name="word"/>, compared as <see cref="Mark"/> compares.</summary>
+    public static bool Contains(string text, string word) => Word().Matches(text).Any(t => Matches(t.Value, [word]));
 
     private static bool Matches(string token, IReadOnlyList<string> words)
     {

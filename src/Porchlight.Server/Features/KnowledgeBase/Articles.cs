@@ -91,6 +91,7 @@ public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimePro
 
         db.Articles.Add(article);
         await db.SaveChangesAsync(cancellationToken);
+        await ArticleVocabulary.AddAsync(db, actor.WorkspaceId, $"{article.Title} {article.PlainText}", cancellationToken);
         return await DescribeAsync(article, cancellationToken);
     }
 
@@ -107,6 +108,7 @@ public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimePro
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await ArticleVocabulary.AddAsync(db, actor.WorkspaceId, $"{article.Title} {article.PlainText}", cancellationToken);
         return await DescribeAsync(article, cancellationToken);
     }
 
@@ -141,6 +143,8 @@ public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimePro
 
     public static readonly string SlugRule = $"Lower-case letters and digits joined by single dashes, at most {Article.MaxSlugLength} characters.";
 
+    public static bool IsLocale(string locale) => locale.Length <= Article.MaxLocaleLength && LocaleShape().IsMatch(locale);
+
     public static bool IsSlug(string slug) => slug.Length <= Article.MaxSlugLength && SlugShape().IsMatch(slug);
 
     private async Task<Failure?> ApplyAsync(Article article, ArticleRequest request, CancellationToken cancellationToken)
@@ -164,7 +168,7 @@ public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimePro
         }
 
         var locale = string.IsNullOrWhiteSpace(request.Locale) ? DefaultLocale : request.Locale.Trim().ToLowerInvariant();
-        if (locale.Length > Article.MaxLocaleLength || !LocaleShape().IsMatch(locale))
+        if (!IsLocale(locale))
         {
             errors.Add("locale", "A language tag such as en, de or pt-br.");
         }
@@ -200,13 +204,10 @@ public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimePro
         }
 
         var body = request.Body!.Trim();
-        var description = string.IsNullOrWhiteSpace(request.Description) ? Excerpt(ArticleMarkdown.ToPlainText(body)) : request.Description.Trim();
-        article.Change(request.CategoryId, locale, request.Title!.Trim(), slug, description, body, request.Status ?? ArticleStatus.Draft,
+        article.Change(request.CategoryId, locale, request.Title!.Trim(), slug, request.Description?.Trim() ?? "", body, request.Status ?? ArticleStatus.Draft,
             related, actor.AgentId, clock.GetUtcNow().UtcDateTime);
         return null;
     }
-
-    private static string Excerpt(string text) => text.Length <= 160 ? text : text[..159].TrimEnd() + "…";
 
     private async Task<ArticleResponse> DescribeAsync(Article article, CancellationToken cancellationToken)
     {

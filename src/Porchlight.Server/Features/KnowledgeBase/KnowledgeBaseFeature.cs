@@ -9,6 +9,9 @@ public static class KnowledgeBaseFeature
     public static IServiceCollection AddKnowledgeBase(this IServiceCollection services) => services
         .AddScoped<Articles>()
         .AddScoped<ArticleCategories>()
+        .AddScoped<HelpCenterSettings>()
+        .AddScoped<DemoKnowledgeBase>()
+        .AddScoped<VisitorArticles>()
         .AddScoped<ArticleSearch>(sp => sp.GetRequiredService<AppDbContext>() is var db && db.Database.IsSqlite()
             ? new SqliteArticleSearch(db)
             : new PostgresArticleSearch(db));
@@ -28,12 +31,18 @@ public static class KnowledgeBaseFeature
                 (await useCase.DeleteAsync(categoryId, ct)).ToNoContent())
             .RequirePermission(Permission.ManageKnowledgeBase);
 
+        group.MapGet("/help-center", async (HelpCenterSettings useCase, CancellationToken ct) => TypedResults.Ok(await useCase.GetAsync(ct)))
+            .RequirePermission(Permission.ViewConversations).Produces<HelpCenterResponse>();
+        group.MapPut("/help-center", async (HelpCenterRequest request, HelpCenterSettings useCase, CancellationToken ct) =>
+                (await useCase.SaveAsync(request, ct)).ToOk())
+            .RequirePermission(Permission.ManageKnowledgeBase).Produces<HelpCenterResponse>();
+
         group.MapGet("/articles", async (ArticleStatus? status, Guid? categoryId, string? locale, Articles useCase, CancellationToken ct) =>
                 TypedResults.Ok(await useCase.ListAsync(status, categoryId, locale, ct)))
             .RequirePermission(Permission.ViewConversations).Produces<List<ArticleSummary>>();
         group.MapGet("/search", async (string? q, ArticleStatus? status, string? locale, int? limit, ArticleSearch search, ActingAgent actor, CancellationToken ct) =>
                 TypedResults.Ok(await search.SearchAsync(actor.WorkspaceId, q ?? "", status, locale, limit ?? 10, ct)))
-            .RequirePermission(Permission.ViewConversations).Produces<List<ArticleHit>>();
+            .RequirePermission(Permission.ViewConversations).Produces<ArticleSearchResults>();
         group.MapGet("/articles/{articleId:guid}", async (Guid articleId, Articles useCase, CancellationToken ct) => (await useCase.GetAsync(articleId, ct)).ToOk())
             .RequirePermission(Permission.ViewConversations).Produces<ArticleResponse>();
         group.MapPost("/articles", async (ArticleRequest request, Articles useCase, CancellationToken ct) =>

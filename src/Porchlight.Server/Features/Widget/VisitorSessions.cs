@@ -23,7 +23,8 @@ public sealed record WidgetConfigResponse(
     bool RequireIdentityVerification,
     bool AgentsAvailable,
     WidgetTracking Tracking,
-    IReadOnlyList<string> Labels);
+    IReadOnlyList<string> Labels,
+    bool KnowledgeBase);
 
 /// <summary>What the loader's tracker needs: <c>mode</c> on, cookieless or off, and whether to wait for <c>Porchlight.consent(true)</c>.</summary>
 public sealed record WidgetTracking(string Mode, bool RequireConsent);
@@ -59,7 +60,8 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
             [.. inbox.PreChatForm.Asked.Select(WidgetPreChatField.From)], inbox.RequireIdentityVerification,
             await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken),
             new WidgetTracking(inbox.Tracking.Mode.ToString().ToLowerInvariant(), inbox.Tracking.RequireConsent),
-            LauncherLabels.GetValueOrDefault(locale ?? "en") ?? LauncherLabels["en"]);
+            LauncherLabels.GetValueOrDefault(locale ?? "en") ?? LauncherLabels["en"],
+            await db.Articles.AnyAsync(a => a.Status == KnowledgeBase.ArticleStatus.Published, cancellationToken));
     }
 }
 

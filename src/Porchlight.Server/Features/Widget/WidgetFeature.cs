@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
 using Porchlight.Server.Features.Attachments;
@@ -35,9 +34,7 @@ public static class WidgetFeature
             .AllowAnyOrigin().AllowAnyHeader().WithMethods("GET", "POST", "PUT").SetPreflightMaxAge(TimeSpan.FromHours(1))));
         // Per client address: generous for a person chatting, a wall for a script hammering one installation.
         var requestsPerMinute = configuration.GetValue("Security:WidgetRequestsPerMinute", 600);
-        services.Configure<RateLimiterOptions>(limiter => limiter.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = requestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })));
+        services.Configure<RateLimiterOptions>(limiter => limiter.AddPerClientAddressPolicy(RateLimitPolicy, requestsPerMinute));
         return services;
     }
 
@@ -46,6 +43,13 @@ public static class WidgetFeature
         var widget = app.MapGroup("/widget/v1").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
         widget.MapGet("/inboxes/{inboxToken}", async (string inboxToken, string? locale, GetWidgetConfig useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(inboxToken, locale, ct)).ToOk());
+        // The knowledge base, by the inbox's public token: readable before (and without) a conversation.
+        widget.MapGet("/inboxes/{inboxToken}/articles", async (string inboxToken, string? q, string? locale, KnowledgeBase.VisitorArticles useCase, CancellationToken ct) =>
+            (await useCase.ListAsync(inboxToken, q, locale, ct)).ToOk());
+        widget.MapGet("/inboxes/{inboxToken}/articles/{articleId:guid}", async (string inboxToken, Guid articleId, KnowledgeBase.VisitorArticles useCase, CancellationToken ct) =>
+            (await useCase.GetAsync(inboxToken, articleId, ct)).ToOk());
+        widget.MapPost("/inboxes/{inboxToken}/articles/{articleId:guid}/feedback", async (string inboxToken, Guid articleId, KnowledgeBase.VisitorFeedbackRequest request, KnowledgeBase.VisitorArticles useCase, CancellationToken ct) =>
+            (await useCase.FeedbackAsync(inboxToken, articleId, request, ct)).ToNoContent());
         widget.MapPost("/sessions", async (StartSessionRequest request, StartVisitorSession useCase, HttpContext http, CancellationToken ct) =>
             (await useCase.HandleAsync(request, Tracking.TrackedBrowser.Trackable(http), ct)).ToOk());
 

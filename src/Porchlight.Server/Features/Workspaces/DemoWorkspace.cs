@@ -20,6 +20,7 @@ public sealed class DemoWorkspace(
     ChangeTeamMembership membership,
     CreateInbox createInbox,
     DemoConversations conversations,
+    KnowledgeBase.DemoKnowledgeBase knowledgeBase,
     TimeProvider clock)
 {
     public const string OwnerEmail = "owner@demo.porchlight.test";
@@ -79,8 +80,10 @@ public sealed class DemoWorkspace(
         await createInbox.HandleAsync(new CreateInboxRequest("Mobile app (API)", InboxChannel.Api, null), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var conversationCount = await conversations.SeedAsync(workspace.Id, website.Value!.Id, agents, cancellationToken);
+        var articleCount = await knowledgeBase.SeedAsync(workspace.Id, agents[1].Id, cancellationToken);
         return $"""
-            Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations.
+            Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations,
+            {articleCount} knowledge-base articles (help center at /help/{KnowledgeBase.DemoKnowledgeBase.HelpCenterSlug}).
             Sign in as {OwnerEmail} (Owner) or any of {string.Join(", ", Agents.Select(a => a.Email))}
             with the password "{Password}".
             """;

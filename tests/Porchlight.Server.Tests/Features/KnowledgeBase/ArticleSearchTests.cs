@@ -100,12 +100,57 @@ public abstract class ArticleSearchTests(PorchlightFactory factory) : ApiTestBas
         Assert.Equal("Formatting &lt;b&gt;tips&lt;/b&gt;", hit.Text("titleHtml"));
     }
 
+    [Fact]
+    public async Task Search_CommonMisspellings_FindTheRightArticleAndSayWhatWasSearched()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var password = await CreateAsync(owner, "Resetting your password", "Choose Forgot password on the sign-in page.");
+        var delivery = await CreateAsync(owner, "When will I receive my parcel?", "Shipping takes two to four business days.");
+
+        var missingLetter = await SearchWholeAsync(owner, "reset pasword");
+        var swapped = await SearchWholeAsync(owner, "recieve");
+        var twoEditsInALongWord = await SearchWholeAsync(owner, "bussines dyas");
+
+        Assert.Equal([password], missingLetter.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("article").IdOf()));
+        Assert.Equal("reset password", missingLetter.Text("correctedQuery"));
+        Assert.Contains("<mark>password</mark>", missingLetter.GetProperty("hits")[0].Text("titleHtml"), StringComparison.Ordinal);
+        Assert.Equal([delivery], swapped.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("article").IdOf()));
+        Assert.Equal("receive", swapped.Text("correctedQuery"));
+        Assert.Equal("business days", twoEditsInALongWord.Text("correctedQuery"));
+    }
+
+    [Fact]
+    public async Task Search_WordsSpelledRightOrTooFarOff_SearchedAsTypedWithoutACorrection()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        await CreateAsync(owner, "Resetting your password", "Choose Forgot password on the sign-in page.");
+        await CreateAsync(stranger, "Warranty claims", "Send us the serial number.");
+
+        var exact = await SearchWholeAsync(owner, "password");
+        var beginning = await SearchWholeAsync(owner, "passw");
+        var farOff = await SearchWholeAsync(owner, "pzzwrd");
+        // A word only another workspace has is no correction here.
+        var foreign = await SearchWholeAsync(owner, "warrenty");
+
+        Assert.Single(exact.GetProperty("hits").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, exact.GetProperty("correctedQuery").ValueKind);
+        Assert.Single(beginning.GetProperty("hits").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, beginning.GetProperty("correctedQuery").ValueKind);
+        Assert.Empty(farOff.GetProperty("hits").EnumerateArray());
+        Assert.Empty(foreign.GetProperty("hits").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, foreign.GetProperty("correctedQuery").ValueKind);
+    }
+
     protected static async Task<Guid> CreateAsync(HttpClient owner, string title, string body, string status = "Draft", string locale = "en") =>
         (await owner.PostJsonAsync("/api/v1/knowledge-base/articles", new { title, body, status, locale }).ExpectAsync(HttpStatusCode.Created))
             .GetProperty("article").IdOf();
 
     protected static async Task<List<JsonElement>> SearchAsync(HttpClient client, string query, string more = "") =>
-        [.. (await client.GetJsonAsync($"/api/v1/knowledge-base/search?q={Uri.EscapeDataString(query)}{more}")).EnumerateArray()];
+        [.. (await client.GetJsonAsync($"/api/v1/knowledge-base/search?q={Uri.EscapeDataString(query)}{more}")).GetProperty("hits").EnumerateArray()];
+
+    private static Task<JsonElement> SearchWholeAsync(HttpClient client, string query) =>
+        client.GetJsonAsync($"/api/v1/knowledge-base/search?q={Uri.EscapeDataString(query)}");
 }
 
 public sealed class ArticleSearchSqliteTests(SqliteApiFixture fixture) : ArticleSearchTests(fixture.Factory), IClassFixture<SqliteApiFixture>
