@@ -5,11 +5,66 @@ using static Microsoft.Playwright.Assertions;
 namespace Porchlight.E2E;
 
 /// <summary>
-/// A visitor on a customer's site finds an answer in the chat itself: searches the help articles (a misspelling
-/// corrected), reads one, says it helped, and then, still needing a person, asks the team, who see the message live.
+/// A supervisor sets up the help center and writes an article in the app (Markdown, previewed, sanitized) that
+/// the public help center then serves. A visitor on a customer's site finds an answer in the chat itself: searches
+/// the help articles (a misspelling corrected), reads one, says it helped, and then, still needing a person, asks
+/// the team, who see the message live.
 /// </summary>
 public sealed class KnowledgeBaseTests : BrowserTest
 {
+    [Fact]
+    public async Task KnowledgeBaseEditor_OwnerPublishesAHelpCenterAndAnArticle_ReadersSeeItThere()
+    {
+        var page = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(page, "Northwind Support");
+        await OpenInteractiveAsync(page, "/settings/help-center");
+        await FillAsync(page, "#help-center-slug", "northwind");
+        await FillAsync(page, "#help-center-colour", "#8250df");
+        await page.Locator("#help-center-published").ClickAsync();
+        await page.Locator("#help-center-save").ClickAsync();
+        await Expect(page.Locator("#help-center-link")).ToHaveTextAsync(Server.Url("/help/northwind"));
+        await FillAsync(page, "#category-name", "Billing");
+        await FillAsync(page, "#category-description", "Invoices and payments.");
+        await page.Locator("#category-save").ClickAsync();
+        await Expect(page.Locator("[data-category='Billing']")).ToContainTextAsync("0 articles");
+
+        await OpenInteractiveAsync(page, "/knowledge-base");
+        await Expect(page.Locator("#articles-empty")).ToHaveTextAsync("No articles yet.");
+        await page.Locator("#new-article").ClickAsync();
+        await Expect(page.Locator(".pl-page[data-interactive='true'] #article-title")).ToBeVisibleAsync();
+        await FillAsync(page, "#article-title", "Where is my invoice?");
+        await FillAsync(page, "#article-body", "Invoices are sent **monthly** by email.\n\n<script>window.__xss=1</script>");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#article-preview strong")).ToHaveTextAsync("monthly");
+        await Expect(page.Locator("#article-preview")).ToContainTextAsync("<script>window.__xss=1</script>");
+        await page.Locator("#article-category").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Billing" }).ClickAsync();
+        await page.Locator("#article-published").ClickAsync();
+        await page.Locator("#article-save").ClickAsync();
+        await Expect(page.Locator("#article-facts")).ToContainTextAsync("0 views");
+        await Screenshot(page, "knowledge-base-editor");
+
+        var publicLink = page.Locator("#article-public-link");
+        await Expect(publicLink).ToHaveAttributeAsync("href", Server.Url("/help/northwind/en/articles/where-is-my-invoice"));
+        var reader = await Browser.NewPageAsync();
+        await reader.GotoAsync(Server.Url("/help/northwind"));
+        await reader.Locator("a", new() { HasText = "Where is my invoice?" }).ClickAsync();
+        await Expect(reader).ToHaveTitleAsync("Where is my invoice? – Northwind Support Help Center");
+        await Expect(reader.Locator("article.page strong")).ToHaveTextAsync("monthly");
+        await Expect(reader.Locator(".crumbs")).ToContainTextAsync("Billing");
+        Assert.Null(await reader.EvaluateAsync<object?>("window.__xss"));
+        await reader.GetByRole(AriaRole.Button, new() { Name = "Yes" }).ClickAsync();
+        await Expect(reader.GetByRole(AriaRole.Status)).ToHaveTextAsync("Thanks for letting us know.");
+
+        await OpenInteractiveAsync(page, "/knowledge-base");
+        await page.Locator("#article-search").FillAsync("invoce");
+        await Expect(page.Locator("#article-correction")).ToHaveTextAsync("Showing results for “invoice”.");
+        var row = page.Locator("#articles-table tbody tr");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("1 of 1");
+        await Expect(row.Locator("mark")).ToHaveTextAsync("invoice");
+    }
+
     [Fact]
     public async Task WidgetHelp_VisitorSearchesReadsThenAsksForAPerson_AgentGetsTheConversation()
     {

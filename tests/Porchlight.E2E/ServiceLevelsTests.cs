@@ -147,21 +147,6 @@ public sealed partial class ServiceLevelsTests : BrowserTest
         await Screenshot(dana, "sla-inbox-clocks");
     }
 
-    private static async Task FillAsync(IPage page, string selector, string value)
-    {
-        // A select closed a moment before takes the focus back once the server has rendered it closed, which on a busy
-        // machine can be while this field is being typed into: the text then goes nowhere. Type it again, as a person
-        // who sees an empty field would.
-        var field = page.Locator(selector);
-        for (var attempt = 1; attempt <= 3 && await field.InputValueAsync() != value; attempt++)
-        {
-            await field.FillAsync(value);
-        }
-
-        await Expect(field).ToHaveValueAsync(value);
-        await field.PressAsync("Tab");
-    }
-
     /// <summary>Picks options of a MudBlazor multi-select, then closes its list.</summary>
     private static async Task ChooseAsync(IPage page, string selector, params string[] options)
     {

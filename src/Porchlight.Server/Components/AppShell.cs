@@ -100,6 +100,7 @@ public static class AppShell
         services.AddSingleton(new AppNavigation()
             .Add(new NavItem("Home", "/", Icons.Material.Outlined.Home, Permission.ViewWorkspace))
             .Add(new NavItem("Inbox", "/inbox", Icons.Material.Outlined.Forum, Permission.ViewConversations, Order: 10))
+            .Add(new NavItem("Knowledge base", "/knowledge-base", Icons.Material.Outlined.MenuBook, Permission.ViewConversations, Order: 15))
             .Add(new NavItem("Visitors", "/visitors", Icons.Material.Outlined.Language, Permission.ViewConversations, Order: 20))
             .Add(new NavItem("Site analytics", "/analytics", Icons.Material.Outlined.Insights, Permission.ViewReports, Order: 30))
             .Add(new NavItem("Live queues", "/supervision", Icons.Material.Outlined.MonitorHeart, Permission.ViewReports, Order: 40))
@@ -111,6 +112,7 @@ public static class AppShell
             .Add(new NavItem("Proactive messages", "/settings/campaigns", Icons.Material.Outlined.Campaign, Permission.ManageInboxes, "Settings", 42))
             .Add(new NavItem("Automation", "/settings/automation", Icons.Material.Outlined.AutoMode, Permission.ManageRouting, "Settings", 43))
             .Add(new NavItem("Webhooks", "/settings/webhooks", Icons.Material.Outlined.Webhook, Permission.ManageWorkspace, "Settings", 44))
+            .Add(new NavItem("Help center", "/settings/help-center", Icons.Material.Outlined.Public, Permission.ManageKnowledgeBase, "Settings", 46))
             .Add(new NavItem("Canned responses", "/settings/canned-responses", Icons.Material.Outlined.Quickreply, Permission.HandleConversations, "Settings", 45))
             .Add(new NavItem("Audit trail", "/settings/audit", Icons.Material.Outlined.History, Permission.ViewAudit, "Settings", 50))
             .Add(new NavItem("Profile & API tokens", "/settings/profile", Icons.Material.Outlined.AccountCircle, Permission.ManageOwnProfile, "Settings", 60)));

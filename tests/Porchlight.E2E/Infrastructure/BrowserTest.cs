@@ -107,6 +107,22 @@ public abstract partial class BrowserTest : IAsyncLifetime
         await Expect(page.Locator(".pl-page[data-interactive='true']")).ToBeVisibleAsync();
     }
 
+    /// <summary>Types into a settings field and leaves it with Tab, so its change reaches the server.</summary>
+    protected static async Task FillAsync(IPage page, string selector, string value)
+    {
+        // A select closed a moment before takes the focus back once the server has rendered it closed, which on a busy
+        // machine can be while this field is being typed into: the text then goes nowhere. Type it again, as a person
+        // who sees an empty field would.
+        var field = page.Locator(selector);
+        for (var attempt = 1; attempt <= 3 && await field.InputValueAsync() != value; attempt++)
+        {
+            await field.FillAsync(value);
+        }
+
+        await Expect(field).ToHaveValueAsync(value);
+        await field.PressAsync("Tab");
+    }
+
     protected static Task Screenshot(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot(name), FullPage = true });
 

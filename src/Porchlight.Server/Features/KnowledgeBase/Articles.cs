@@ -34,7 +34,7 @@ public sealed record ArticleResponse(
     IReadOnlyList<ArticleTranslation> Translations);
 
 /// <summary>The workspace's knowledge-base articles, for agents: drafts included.</summary>
-public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimeProvider clock)
+public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimeProvider clock, ArticleSearch search)
 {
     public const string DefaultLocale = "en";
     public const int MaxArticles = 10_000;
@@ -60,6 +60,10 @@ public sealed partial class Articles(AppDbContext db, ActingAgent actor, TimePro
 
         return (await query.OrderBy(a => a.Title).ToListAsync(cancellationToken)).ConvertAll(ArticleSummary.From);
     }
+
+    /// <summary>The workspace's articles matching <paramref name="query"/>, best first (see <see cref="ArticleSearch"/>).</summary>
+    public Task<ArticleSearchResults> SearchAsync(string query, ArticleStatus? status, string? locale, int limit, CancellationToken cancellationToken) =>
+        search.SearchAsync(actor.WorkspaceId, query, status, locale, limit, cancellationToken);
 
     public async Task<Result<ArticleResponse>> GetAsync(Guid articleId, CancellationToken cancellationToken) =>
         await db.Articles.AsNoTracking().FirstOrDefaultAsync(a => a.Id == articleId, cancellationToken) is { } article

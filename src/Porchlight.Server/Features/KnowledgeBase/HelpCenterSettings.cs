@@ -10,7 +10,11 @@ public sealed record HelpCenterRequest(string? Slug, string? Name, string? Accen
 
 /// <summary>The help center's settings and its public address (where it is, once published).</summary>
 public sealed record HelpCenterResponse(
-    string Slug, string Name, string AccentColour, string LogoUrl, string DefaultLocale, bool IsPublished, string Url, bool IsSaved);
+    string Slug, string Name, string AccentColour, string LogoUrl, string DefaultLocale, bool IsPublished, string Url, bool IsSaved)
+{
+    /// <summary>Where an article is read on this help center (once both are published).</summary>
+    public string ArticleUrl(string locale, string slug) => $"{Url}/{locale}/articles/{slug}";
+}
 
 /// <summary>How the workspace's public help center looks and where it lives. Until first saved, sensible defaults that are not published.</summary>
 public sealed partial class HelpCenterSettings(AppDbContext db, ActingAgent actor, TimeProvider clock, PublicUrls urls)

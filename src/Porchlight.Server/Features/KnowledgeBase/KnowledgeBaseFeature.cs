@@ -40,8 +40,8 @@ public static class KnowledgeBaseFeature
         group.MapGet("/articles", async (ArticleStatus? status, Guid? categoryId, string? locale, Articles useCase, CancellationToken ct) =>
                 TypedResults.Ok(await useCase.ListAsync(status, categoryId, locale, ct)))
             .RequirePermission(Permission.ViewConversations).Produces<List<ArticleSummary>>();
-        group.MapGet("/search", async (string? q, ArticleStatus? status, string? locale, int? limit, ArticleSearch search, ActingAgent actor, CancellationToken ct) =>
-                TypedResults.Ok(await search.SearchAsync(actor.WorkspaceId, q ?? "", status, locale, limit ?? 10, ct)))
+        group.MapGet("/search", async (string? q, ArticleStatus? status, string? locale, int? limit, Articles useCase, CancellationToken ct) =>
+                TypedResults.Ok(await useCase.SearchAsync(q ?? "", status, locale, limit ?? 10, ct)))
             .RequirePermission(Permission.ViewConversations).Produces<ArticleSearchResults>();
         group.MapGet("/articles/{articleId:guid}", async (Guid articleId, Articles useCase, CancellationToken ct) => (await useCase.GetAsync(articleId, ct)).ToOk())
             .RequirePermission(Permission.ViewConversations).Produces<ArticleResponse>();
