@@ -8,7 +8,7 @@ namespace Porchlight.E2E;
 /// A supervisor sets up the help center and writes an article in the app (Markdown, previewed, sanitized) that
 /// the public help center then serves. A visitor on a customer's site finds an answer in the chat itself: searches
 /// the help articles (a misspelling corrected), reads one, says it helped, and then, still needing a person, asks
-/// the team, who see the message live.
+/// the team, who see the message live with the article that answers it offered beside it.
 /// </summary>
 public sealed class KnowledgeBaseTests : BrowserTest
 {
@@ -110,5 +110,12 @@ public sealed class KnowledgeBaseTests : BrowserTest
         await Expect(row).ToBeVisibleAsync();
         await row.ClickAsync();
         await Expect(dana.Locator("#thread .pl-message[data-kind='incoming']")).ToContainTextAsync("Can I still return them?");
+
+        // Beside the conversation, the article that answers it; one click puts its link into the reply.
+        var suggestion = dana.Locator("#article-assist li", new() { HasText = "Returning an item" });
+        await Expect(suggestion).ToBeVisibleAsync();
+        await suggestion.GetByRole(AriaRole.Button, new() { Name = "Insert link" }).ClickAsync();
+        await Expect(dana.Locator("#composer")).ToHaveValueAsync($"Returning an item: {Server.Url("/help/acme-outdoor/en/articles/returning-an-item")}");
+        await Screenshot(dana, "agent-assist");
     }
 }

@@ -296,6 +296,16 @@ export function completeTrigger(text) {
   typeIntoComposer(text, found ? found.start : composer.selectionStart);
 }
 
+// Puts text at the caret as typed (an article offered beside the conversation), apart from a word right before it.
+export function insertIntoComposer(text) {
+  const composer = document.getElementById("composer");
+  if (!composer) {
+    return;
+  }
+  const before = composer.value.slice(0, composer.selectionStart);
+  typeIntoComposer(before.length > 0 && !/\s$/.test(before) ? " " + text : text);
+}
+
 // Puts text at the caret (over what is selected, or from start), and lets the page learn it as typed text.
 function typeIntoComposer(text, start) {
   const composer = document.getElementById("composer");

@@ -221,6 +221,13 @@ public sealed partial class InboxPage
         }
     }
 
+    // ----- Agent assist -----
+
+    private long LatestVisitorSequence => _messages.LastOrDefault(m => m.Kind == MessageKind.Incoming)?.Sequence ?? 0;
+
+    /// <summary>An article offered beside the conversation goes into the reply at the caret, as if typed.</summary>
+    private Task InsertIntoComposerAsync(string text) => CallModuleAsync("insertIntoComposer", text);
+
     // ----- Files -----
 
     private async Task OnFilesChosenAsync(Guid input, InputFileChangeEventArgs e)

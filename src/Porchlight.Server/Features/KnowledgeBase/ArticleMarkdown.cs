@@ -24,6 +24,23 @@ public static partial class ArticleMarkdown
     /// <summary>The text without its Markdown, on one line: for search snippets and for descriptions left empty.</summary>
     public static string ToPlainText(string markdown) => Whitespace().Replace(Markdown.ToPlainText(markdown, Pipeline), " ").Trim();
 
+    /// <summary>
+    /// The article as a chat message, in the Markdown-lite that messages use: bold, italics, code and lists read as
+    /// they are written; headings lose their marks, a link becomes its text and its address (when that is absolute),
+    /// an image its address; blank runs of lines shrink to one.
+    /// </summary>
+    public static string ToChatText(string markdown)
+    {
+        var text = Heading().Replace(markdown.Replace("\r\n", "\n", StringComparison.Ordinal), "");
+        text = Image().Replace(text, image => IsAbsolute(image.Groups[2].Value) ? image.Groups[2].Value : image.Groups[1].Value);
+        text = Link().Replace(text, link => IsAbsolute(link.Groups[2].Value) ? $"{link.Groups[1].Value} ({link.Groups[2].Value})" : link.Groups[1].Value);
+        return BlankLines().Replace(text, "\n\n").Trim();
+    }
+
+    private static bool IsAbsolute(string address) =>
+        address.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || address.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || address.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase);
+
     private static HtmlSanitizer CreateSanitizer()
     {
         var sanitizer = new HtmlSanitizer();
@@ -54,4 +71,16 @@ public static partial class ArticleMarkdown
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"^[ ]{0,3}#{1,6}[ ]+", RegexOptions.Multiline)]
+    private static partial Regex Heading();
+
+    [GeneratedRegex(@"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")]
+    private static partial Regex Image();
+
+    [GeneratedRegex(@"\[([^\]]+)\]\(([^)\s]+)[^)]*\)")]
+    private static partial Regex Link();
+
+    [GeneratedRegex(@"\n[ \t]*\n(?:[ \t]*\n)+")]
+    private static partial Regex BlankLines();
 }

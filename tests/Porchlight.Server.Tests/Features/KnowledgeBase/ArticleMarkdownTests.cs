@@ -80,4 +80,17 @@ public sealed class ArticleMarkdownTests
     [InlineData("Rückgabe & Umtausch — schnell erklärt", "ruckgabe-umtausch-schnell-erklart")]
     [InlineData("  ---  ", "article")]
     public void SlugFrom_Title_LowerCaseAsciiJoinedByDashes(string title, string slug) => Assert.Equal(slug, Articles.SlugFrom(title));
+
+    [Fact]
+    public void ToChatText_ArticleWithHeadingsLinksAndAnImage_ReadsAsAChatMessage()
+    {
+        const string Article = "## Returns\r\n\r\n\r\n\r\nYou have **30 days**. See the [warranty](warranty-on-our-gear) or [our policy](https://example.com/policy \"Policy\").\n\n"
+            + "- Print the label\n- Drop the parcel\n\n![Label](https://example.com/label.png)";
+
+        var text = ArticleMarkdown.ToChatText(Article);
+
+        Assert.Equal(
+            "Returns\n\nYou have **30 days**. See the warranty or our policy (https://example.com/policy).\n\n- Print the label\n- Drop the parcel\n\nhttps://example.com/label.png",
+            text);
+    }
 }

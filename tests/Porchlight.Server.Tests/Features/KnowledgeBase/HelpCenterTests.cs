@@ -20,9 +20,9 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
     {
         var (site, owner, _) = await NewSiteAsync();
         var category = await owner.PostJsonAsync("/api/v1/knowledge-base/categories", new { name = "Orders & returns" }).ExpectAsync(HttpStatusCode.Created);
-        await CreateAsync(owner, "Returning an order", "Open your orders.", categoryId: category.IdOf());
-        await CreateAsync(owner, "Secret roadmap", "Not yet.", status: "Draft", categoryId: category.IdOf());
-        await CreateAsync(owner, "Opening hours", "Nine to five.");
+        await owner.CreateArticleAsync("Returning an order", "Open your orders.", categoryId: category.IdOf());
+        await owner.CreateArticleAsync("Secret roadmap", "Not yet.", status: "Draft", categoryId: category.IdOf());
+        await owner.CreateArticleAsync("Opening hours", "Nine to five.");
         var reader = Reader();
 
         var root = await reader.GetAsync($"/help/{site}", Ct);
@@ -42,9 +42,9 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
     public async Task HelpCenter_NotPublishedOrUnknownOrDraft_AnswersNotFound()
     {
         var (site, owner, _) = await NewSiteAsync(isPublished: false);
-        await CreateAsync(owner, "Opening hours", "Nine to five.");
+        await owner.CreateArticleAsync("Opening hours", "Nine to five.");
         var (published, other, _) = await NewSiteAsync();
-        await CreateAsync(other, "Draft notes", "Later.", status: "Draft");
+        await other.CreateArticleAsync("Draft notes", "Later.", status: "Draft");
         var reader = Reader();
 
         Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/help/{site}/en", Ct)).StatusCode);
@@ -60,8 +60,8 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
     public async Task HelpArticle_Read_IndexablePageWithSanitizedBodyTranslationsAndACountedView()
     {
         var (site, owner, _) = await NewSiteAsync();
-        var related = await CreateAsync(owner, "Refund times", "Five days.");
-        var article = await CreateAsync(owner, "Returning an order", "Open **Orders**.<script>alert(1)</script><img src=x onerror=alert(2)>",
+        var related = await owner.CreateArticleAsync("Refund times", "Five days.");
+        var article = await owner.CreateArticleAsync("Returning an order", "Open **Orders**.<script>alert(1)</script><img src=x onerror=alert(2)>",
             description: "How to send something back.", related: [related]);
         await owner.PostJsonAsync("/api/v1/knowledge-base/articles", new
         {
@@ -91,7 +91,7 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
     public async Task HelpArticleFeedback_AnsweredTwiceThenChanged_CountsOneAnswerPerReader()
     {
         var (site, owner, _) = await NewSiteAsync();
-        var article = await CreateAsync(owner, "Opening hours", "Nine to five.");
+        var article = await owner.CreateArticleAsync("Opening hours", "Nine to five.");
         var reader = Reader();
         var other = Reader();
         var path = $"/help/{site}/en/articles/opening-hours";
@@ -119,8 +119,8 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
     {
         var (site, owner, _) = await NewSiteAsync();
         var category = await owner.PostJsonAsync("/api/v1/knowledge-base/categories", new { name = "Billing" }).ExpectAsync(HttpStatusCode.Created);
-        await CreateAsync(owner, "Invoices", "Monthly.", categoryId: category.IdOf());
-        await CreateAsync(owner, "Unfinished", "Soon.", status: "Draft");
+        await owner.CreateArticleAsync("Invoices", "Monthly.", categoryId: category.IdOf());
+        await owner.CreateArticleAsync("Unfinished", "Soon.", status: "Draft");
         var reader = Reader();
 
         var response = await reader.GetAsync($"/help/{site}/sitemap.xml", Ct);
@@ -138,8 +138,8 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
     public async Task HelpCenterSearch_MisspeltQuery_FindsPublishedArticlesAndSaysWhatWasSearched()
     {
         var (site, owner, _) = await NewSiteAsync();
-        await CreateAsync(owner, "Resetting your password", "Choose Forgot password on the sign-in page.");
-        await CreateAsync(owner, "Password rules (draft)", "Twelve characters.", status: "Draft");
+        await owner.CreateArticleAsync("Resetting your password", "Choose Forgot password on the sign-in page.");
+        await owner.CreateArticleAsync("Password rules (draft)", "Twelve characters.", status: "Draft");
         var reader = Reader();
 
         var page = await PageAsync(reader, $"/help/{site}/en/search?q={Uri.EscapeDataString("pasword <b>")}");
@@ -206,10 +206,6 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
     private static async Task<JsonElement> ArticleAsync(HttpClient owner, Guid article) =>
         (await owner.GetJsonAsync($"/api/v1/knowledge-base/articles/{article}")).GetProperty("article");
 
-    private static async Task<Guid> CreateAsync(
-        HttpClient owner, string title, string body, string status = "Published", Guid? categoryId = null, string? description = null, Guid[]? related = null) =>
-        (await owner.PostJsonAsync("/api/v1/knowledge-base/articles", new { title, body, status, categoryId, description, relatedArticleIds = related })
-            .ExpectAsync(HttpStatusCode.Created)).GetProperty("article").IdOf();
 }
 
 public sealed class HelpCenterSqliteTests(SqliteApiFixture fixture) : HelpCenterTests(fixture.Factory), IClassFixture<SqliteApiFixture>;

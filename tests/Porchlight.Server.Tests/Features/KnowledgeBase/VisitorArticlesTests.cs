@@ -16,9 +16,9 @@ public abstract class VisitorArticlesTests(PorchlightFactory factory) : ApiTestB
     public async Task WidgetArticles_NoQueryThenAQuery_MostReadFirstThenMatchesMarkedAndDraftsLeftOut()
     {
         var (owner, token) = await NewInboxAsync();
-        var rarelyRead = await CreateAsync(owner, "Opening hours", "Nine to five.");
-        var oftenRead = await CreateAsync(owner, "Refund times", "Five business days.");
-        await CreateAsync(owner, "Refund draft", "Not yet.", status: "Draft");
+        var rarelyRead = await owner.CreateArticleAsync("Opening hours", "Nine to five.");
+        var oftenRead = await owner.CreateArticleAsync("Refund times", "Five business days.");
+        await owner.CreateArticleAsync("Refund draft", "Not yet.", status: "Draft");
         var visitor = Factory.CreateClient();
         await visitor.GetJsonAsync($"/widget/v1/inboxes/{token}/articles/{oftenRead}");
 
@@ -41,7 +41,7 @@ public abstract class VisitorArticlesTests(PorchlightFactory factory) : ApiTestB
         var (owner, token) = await NewInboxAsync();
         await owner.PutJsonAsync("/api/v1/knowledge-base/help-center", new { slug = $"help-{Guid.NewGuid():N}"[..20], name = "Help", isPublished = true })
             .ExpectAsync(HttpStatusCode.OK);
-        var article = await CreateAsync(owner, "Refund times", "Five days.<script>alert(1)</script>");
+        var article = await owner.CreateArticleAsync("Refund times", "Five days.<script>alert(1)</script>");
         var visitor = Factory.CreateClient();
 
         var read = await visitor.GetJsonAsync($"/widget/v1/inboxes/{token}/articles/{article}");
@@ -57,7 +57,7 @@ public abstract class VisitorArticlesTests(PorchlightFactory factory) : ApiTestB
     public async Task WidgetArticleFeedback_ChangedAnswer_MovesTheVote()
     {
         var (owner, token) = await NewInboxAsync();
-        var article = await CreateAsync(owner, "Refund times", "Five days.");
+        var article = await owner.CreateArticleAsync("Refund times", "Five days.");
         var visitor = Factory.CreateClient();
         var path = $"/widget/v1/inboxes/{token}/articles/{article}/feedback";
 
@@ -75,8 +75,8 @@ public abstract class VisitorArticlesTests(PorchlightFactory factory) : ApiTestB
     {
         var (owner, token) = await NewInboxAsync();
         var (stranger, _) = await NewInboxAsync();
-        var draft = await CreateAsync(owner, "Draft", "Soon.", status: "Draft");
-        var foreign = await CreateAsync(stranger, "Globex refunds", "Never.");
+        var draft = await owner.CreateArticleAsync("Draft", "Soon.", status: "Draft");
+        var foreign = await stranger.CreateArticleAsync("Globex refunds", "Never.");
         var visitor = Factory.CreateClient();
 
         Assert.Equal(HttpStatusCode.NotFound, (await visitor.GetAsync($"/widget/v1/inboxes/{token}/articles/{draft}", Ct)).StatusCode);
@@ -89,13 +89,8 @@ public abstract class VisitorArticlesTests(PorchlightFactory factory) : ApiTestB
     private async Task<(HttpClient Owner, string Token)> NewInboxAsync()
     {
         var (_, owner) = await NewWorkspaceAsync();
-        var inbox = await owner.PostJsonAsync("/api/v1/inboxes", new { name = "Website chat", channel = "WebWidget" }).ExpectAsync(HttpStatusCode.Created);
-        return (owner, inbox.Text("publicToken")!);
+        return (owner, await owner.CreateWidgetInboxAsync());
     }
-
-    private static async Task<Guid> CreateAsync(HttpClient owner, string title, string body, string status = "Published") =>
-        (await owner.PostJsonAsync("/api/v1/knowledge-base/articles", new { title, body, status }).ExpectAsync(HttpStatusCode.Created))
-            .GetProperty("article").IdOf();
 }
 
 public sealed class VisitorArticlesSqliteTests(SqliteApiFixture fixture) : VisitorArticlesTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
