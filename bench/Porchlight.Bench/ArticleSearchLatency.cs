@@ -50,7 +50,17 @@ internal static class ArticleSearchLatency
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var words = Words();
             var loaded = Stopwatch.GetTimestamp();
-            await LoadAsync(api, words, options.Articles);
+            try
+            {
+                await LoadAsync(api, words, options.Articles);
+            }
+            catch (HttpRequestException)
+            {
+                // What the server said about the failed write, for whoever reads the bench's error output.
+                var log = server.Output;
+                Console.Error.WriteLine(log[Math.Max(0, log.Length - 6000)..]);
+                throw;
+            }
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {options.Articles:N0} articles written in {Stopwatch.GetElapsedTime(loaded).TotalSeconds:0} s"));
 
             (string What, string Path)[] series =
@@ -62,6 +72,8 @@ internal static class ArticleSearchLatency
                 ($"three words as typed (`{words[12]} {words[80]} {words[200][..3]}`)", Search($"{words[12]} {words[80]} {words[200][..3]}")),
                 ($"a beginning of two letters (`{words[7][..2]}`)", Search(words[7][..2])),
                 ("a word no article has (`zzzzqx`)", Search("zzzzqx")),
+                ($"a misspelt word, two letters swapped (`{Misspelt(words[300])}` for `{words[300]}`)", Search(Misspelt(words[300]))),
+                ($"a misspelt rare word (`{Misspelt(words[4_000])}` for `{words[4_000]}`)", Search(Misspelt(words[4_000]))),
             ];
             foreach (var (_, path) in series)
             {
@@ -83,6 +95,9 @@ internal static class ArticleSearchLatency
         }
     }
 
+    // The second and third letters swapped: the first letter stays right, as typo correction requires.
+    private static string Misspelt(string word) => $"{word[0]}{word[2]}{word[1]}{word[3..]}";
+
     private static string Search(string query) => $"/api/v1/knowledge-base/search?q={Uri.EscapeDataString(query)}&limit=10";
 
     private static async Task<(LatencyRecorder Latencies, string Results)> TimeAsync(HttpClient api, string path, int requests)
@@ -97,7 +112,7 @@ internal static class ArticleSearchLatency
             var body = await response.Content.ReadAsByteArrayAsync();
             latencies.Received(key);
             response.EnsureSuccessStatusCode();
-            results = path.StartsWith("/health", StringComparison.Ordinal) ? "—" : JsonDocument.Parse(body).RootElement.GetArrayLength().ToString(CultureInfo.InvariantCulture);
+            results = path.StartsWith("/health", StringComparison.Ordinal) ? "—" : JsonDocument.Parse(body).RootElement.GetProperty("hits").GetArrayLength().ToString(CultureInfo.InvariantCulture);
         }
 
         return (latencies, results);

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.CannedResponses;
@@ -10,7 +11,10 @@ public static class CannedResponsesFeature
         .AddScoped<CreateCannedResponse>()
         .AddScoped<UpdateCannedResponse>()
         .AddScoped<DeleteCannedResponse>()
-        .AddScoped<RenderCannedResponse>();
+        .AddScoped<RenderCannedResponse>()
+        .AddScoped<CannedResponseSearch>(sp => sp.GetRequiredService<Data.AppDbContext>() is var db && db.Database.IsSqlite()
+            ? new SqliteCannedResponseSearch(db, sp.GetRequiredService<ActingAgent>())
+            : new PostgresCannedResponseSearch(db, sp.GetRequiredService<ActingAgent>()));
 
     public static void MapCannedResponses(this RouteGroupBuilder api)
     {

@@ -118,8 +118,7 @@ public sealed class SqliteArticleSearch(AppDbContext db) : ArticleSearch(db)
     protected override Task<List<SearchRow>> FindAsync(
         Guid workspaceId, List<IReadOnlyList<string>> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
     {
-        // Each word quoted (so nothing in it is FTS5 syntax) and matched as a word's beginning too.
-        var match = string.Join(every ? " AND " : " OR ", words.Select(w => "(" + string.Join(" OR ", w.Select(Prefix)) + ")"));
+        var match = FullTextQuery.Fts5(words, every);
         return Db.Database.SqlQuery<SearchRow>($"""
             SELECT "ArticleId" AS "Id", -bm25("ArticleSearch", 0.0, 0.0, 0.0, 0.0, 10.0, 4.0, 1.0) AS "Score"
             FROM "ArticleSearch"
@@ -132,10 +131,8 @@ public sealed class SqliteArticleSearch(AppDbContext db) : ArticleSearch(db)
 
     protected override Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken) =>
         Db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM "ArticleSearch" WHERE "ArticleSearch" MATCH {Prefix(word)} AND "WorkspaceId" = {workspaceId}) AS "Value"
+            SELECT EXISTS (SELECT 1 FROM "ArticleSearch" WHERE "ArticleSearch" MATCH {FullTextQuery.Fts5([[word]], every: true)} AND "WorkspaceId" = {workspaceId}) AS "Value"
             """).SingleAsync(cancellationToken);
-
-    private static string Prefix(string word) => $"\"{word}\"*";
 }
 
 /// <summary>PostgreSQL: the weighted vector matched through its GIN index and ranked with ts_rank.</summary>
@@ -144,8 +141,7 @@ public sealed class PostgresArticleSearch(AppDbContext db) : ArticleSearch(db)
     protected override Task<List<SearchRow>> FindAsync(
         Guid workspaceId, List<IReadOnlyList<string>> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken)
     {
-        // Words reduced to letters and digits are safe inside a tsquery; each also matches as a word's beginning.
-        var query = string.Join(every ? " & " : " | ", words.Select(w => "(" + string.Join(" | ", w.Select(Prefix)) + ")"));
+        var query = FullTextQuery.TsQuery(words, every);
         return Db.Database.SqlQuery<SearchRow>($"""
             SELECT a."Id", ts_rank(a."SearchVector", q)::float8 AS "Score"
             FROM "Articles" a, to_tsquery('simple', {query}) q
@@ -158,10 +154,24 @@ public sealed class PostgresArticleSearch(AppDbContext db) : ArticleSearch(db)
 
     protected override Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken) =>
         Db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM "Articles" WHERE "SearchVector" @@ to_tsquery('simple', {Prefix(word)}) AND "WorkspaceId" = {workspaceId}) AS "Value"
+            SELECT EXISTS (SELECT 1 FROM "Articles" WHERE "SearchVector" @@ to_tsquery('simple', {FullTextQuery.TsQuery([[word]], every: true)}) AND "WorkspaceId" = {workspaceId}) AS "Value"
             """).SingleAsync(cancellationToken);
+}
 
-    private static string Prefix(string word) => $"{word}:*";
+/// <summary>
+/// A search as each engine's query language says it: every word (or any, <c>every: false</c>) must match, a word
+/// matching when any of its alternatives does, each alternative also as a word's beginning. The words come from
+/// <see cref="SearchPassages.WordsOf"/> (letters and digits only), so nothing in them is query syntax.
+/// </summary>
+public static class FullTextQuery
+{
+    /// <summary>An FTS5 MATCH expression: <c>("retur"* OR "retun"*) AND "order"*</c>, each word quoted.</summary>
+    public static string Fts5(IEnumerable<IReadOnlyList<string>> words, bool every) =>
+        string.Join(every ? " AND " : " OR ", words.Select(w => "(" + string.Join(" OR ", w.Select(a => $"\"{a}\"*")) + ")"));
+
+    /// <summary>A PostgreSQL tsquery: <c>(retur:* | retun:*) &amp; order:*</c>.</summary>
+    public static string TsQuery(IEnumerable<IReadOnlyList<string>> words, bool every) =>
+        string.Join(every ? " & " : " | ", words.Select(w => "(" + string.Join(" | ", w.Select(a => $"{a}:*")) + ")"));
 }
 
 /// <summary>

@@ -51,7 +51,9 @@ public static class ArticleVocabulary
     /// <summary>Adds the words of <paramref name="text"/> the workspace's vocabulary lacks. The same statement on both databases.</summary>
     public static async Task AddAsync(AppDbContext db, Guid workspaceId, string text, CancellationToken cancellationToken)
     {
-        var terms = SearchPassages.WordsOf(text).Where(IsCorrectable).Distinct().ToList();
+        // In one order for every writer: two saves inserting the same new words in opposite orders would each wait
+        // for the other's uncommitted row on PostgreSQL (a deadlock); in the same order, one simply waits.
+        var terms = SearchPassages.WordsOf(text).Where(IsCorrectable).Distinct().Order(StringComparer.Ordinal).ToList();
         foreach (var chunk in terms.Chunk(RowsPerInsert))
         {
             var sql = new StringBuilder("""INSERT INTO "ArticleTerms" ("WorkspaceId", "Term", "Initial", "Length") VALUES """);

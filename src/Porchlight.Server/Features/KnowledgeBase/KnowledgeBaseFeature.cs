@@ -12,7 +12,7 @@ public static class KnowledgeBaseFeature
         .AddScoped<HelpCenterSettings>()
         .AddScoped<DemoKnowledgeBase>()
         .AddScoped<VisitorArticles>()
-        .AddScoped<SuggestArticles>()
+        .AddScoped<SuggestReplies>()
         .AddScoped<ArticleSearch>(sp => sp.GetRequiredService<AppDbContext>() is var db && db.Database.IsSqlite()
             ? new SqliteArticleSearch(db)
             : new PostgresArticleSearch(db));
@@ -32,9 +32,9 @@ public static class KnowledgeBaseFeature
                 (await useCase.DeleteAsync(categoryId, ct)).ToNoContent())
             .RequirePermission(Permission.ManageKnowledgeBase);
 
-        api.MapGet("/conversations/{conversationId:guid}/suggested-articles", async (Guid conversationId, string? q, SuggestArticles useCase, CancellationToken ct) =>
+        api.MapGet("/conversations/{conversationId:guid}/suggestions", async (Guid conversationId, string? q, SuggestReplies useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(conversationId, q, ct)).ToOk())
-            .WithTags("Knowledge base").RequirePermission(Permission.ViewConversations).Produces<ArticleSuggestions>();
+            .WithTags("Knowledge base").RequirePermission(Permission.ViewConversations).Produces<ReplySuggestions>();
         group.MapGet("/help-center", async (HelpCenterSettings useCase, CancellationToken ct) => TypedResults.Ok(await useCase.GetAsync(ct)))
             .RequirePermission(Permission.ViewConversations).Produces<HelpCenterResponse>();
         group.MapPut("/help-center", async (HelpCenterRequest request, HelpCenterSettings useCase, CancellationToken ct) =>

@@ -120,6 +120,24 @@ public abstract class ArticleSearchTests(PorchlightFactory factory) : ApiTestBas
     }
 
     [Fact]
+    public async Task CreateArticle_ManyAtOnceWithTheSameNewWordsInOtherOrders_AllSavedAndTheirWordsCorrectable()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        // Six hundred new words ("wordaaa", "wordaab", …), each article naming them all in its own order.
+        var words = Enumerable.Range(0, 600).Select(i => $"word{(char)('a' + i / 676)}{(char)('a' + i / 26 % 26)}{(char)('a' + i % 26)}").ToList();
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => owner.PostJsonAsync("/api/v1/knowledge-base/articles", new
+        {
+            title = $"Glossary {i}", body = string.Join(' ', words.OrderBy(w => HashCode.Combine(w, i))), status = "Published",
+        })));
+
+        Assert.All(created, response => Assert.Equal(HttpStatusCode.Created, response.StatusCode));
+        var corrected = await SearchWholeAsync(owner, "wrodaaz");
+        Assert.Equal("wordaaz", corrected.Text("correctedQuery"));
+        Assert.Equal(10, corrected.GetProperty("hits").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Search_WordsSpelledRightOrTooFarOff_SearchedAsTypedWithoutACorrection()
     {
         var (_, owner) = await NewWorkspaceAsync();

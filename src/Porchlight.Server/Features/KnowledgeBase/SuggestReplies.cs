@@ -11,17 +11,22 @@ namespace Porchlight.Server.Features.KnowledgeBase;
 /// </summary>
 public sealed record ArticleSuggestion(ArticleHit Hit, string? Url, string ChatText);
 
-/// <summary>The words searched (from the visitor's latest messages, or the agent's own query) and the published articles found.</summary>
-public sealed record ArticleSuggestions(string Query, string? CorrectedQuery, List<ArticleSuggestion> Articles);
+/// <summary>
+/// The words searched (from the visitor's latest messages, or the agent's own query), the published articles found,
+/// and the canned responses the agent may use that match the same words (their text with placeholders unfilled).
+/// </summary>
+public sealed record ReplySuggestions(
+    string Query, string? CorrectedQuery, List<ArticleSuggestion> Articles, List<CannedResponses.CannedResponseResponse> CannedResponses);
 
 /// <summary>
-/// Agent assist: the published articles that answer what the visitor is asking, found by the knowledge base's own
-/// search from the words of their latest messages (or from what the agent types), ready to insert into a reply as
-/// a link or as text.
+/// Agent assist: the published articles and the canned responses that answer what the visitor is asking, found by
+/// the database's full-text search from the words of their latest messages (or from what the agent types), ready to
+/// insert into a reply.
 /// </summary>
-public sealed class SuggestArticles(AppDbContext db, Articles articles, HelpCenterSettings helpCenter)
+public sealed class SuggestReplies(AppDbContext db, Articles articles, CannedResponses.CannedResponseSearch cannedResponses, HelpCenterSettings helpCenter)
 {
-    public const int MaxSuggestions = 5;
+    public const int MaxArticles = 5;
+    public const int MaxCannedResponses = 3;
     private const int MessagesRead = 3;
     private const int WordsSearched = 12;
 
@@ -41,7 +46,7 @@ public sealed class SuggestArticles(AppDbContext db, Articles articles, HelpCent
     /// Suggestions for <paramref name="conversationId"/>: searched with <paramref name="query"/> when the agent typed
     /// one, else with the words of the visitor's latest messages.
     /// </summary>
-    public async Task<Result<ArticleSuggestions>> HandleAsync(Guid conversationId, string? query, CancellationToken cancellationToken)
+    public async Task<Result<ReplySuggestions>> HandleAsync(Guid conversationId, string? query, CancellationToken cancellationToken)
     {
         if (!await db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken))
         {
@@ -55,16 +60,17 @@ public sealed class SuggestArticles(AppDbContext db, Articles articles, HelpCent
             : query.Trim();
         if (words.Length == 0)
         {
-            return new ArticleSuggestions("", null, []);
+            return new ReplySuggestions("", null, [], []);
         }
 
-        var found = await articles.SearchAsync(words, ArticleStatus.Published, null, MaxSuggestions, cancellationToken);
+        var found = await articles.SearchAsync(words, ArticleStatus.Published, null, MaxArticles, cancellationToken);
+        var canned = await cannedResponses.SearchAsync(words, MaxCannedResponses, cancellationToken);
         var center = await helpCenter.GetAsync(cancellationToken);
         var bodies = await ArticleBodiesAsync([.. found.Hits.Select(h => h.Article.Id)], cancellationToken);
-        return new ArticleSuggestions(words, found.CorrectedQuery, [.. found.Hits.Select(hit => new ArticleSuggestion(
+        return new ReplySuggestions(words, found.CorrectedQuery, [.. found.Hits.Select(hit => new ArticleSuggestion(
             hit,
             center.IsPublished ? center.ArticleUrl(hit.Article.Locale, hit.Article.Slug) : null,
-            ArticleMarkdown.ToChatText(bodies.GetValueOrDefault(hit.Article.Id, ""))))]);
+            ArticleMarkdown.ToChatText(bodies.GetValueOrDefault(hit.Article.Id, ""))))], canned);
     }
 
     /// <summary>
