@@ -24,8 +24,8 @@ public sealed record ArticleSearchResults(List<ArticleHit> Hits, string? Correct
 /// kept in step with the articles by triggers) or PostgreSQL (a generated, weighted tsvector column with a GIN
 /// index). Both rank title matches above description matches above body matches, match every word of the query
 /// as a word or a word's beginning, and fall back to any word when every word finds nothing. The query is reduced
-/// to words first: nothing the user types is search syntax. A word no article word begins with is corrected
-/// (<see cref="ArticleVocabulary"/>). The engines only find and rank; the marked title and passage are cut here,
+/// to words first: nothing the user types is search syntax. A word no word of the workspace's vocabulary begins
+/// with is corrected (<see cref="ArticleVocabulary"/>). The engines only find and rank; the marked title and passage are cut here,
 /// from the ten or so articles shown, the same way for both.
 /// </summary>
 public abstract partial class ArticleSearch(AppDbContext db)
@@ -71,8 +71,8 @@ public abstract partial class ArticleSearch(AppDbContext db)
         var corrected = false;
         foreach (var word in words)
         {
-            if (ArticleVocabulary.IsCorrectable(word) && !known.Contains(word) && !await BeginsAnyWordAsync(workspaceId, word, cancellationToken)
-                && await ArticleVocabulary.NearestAsync(db, workspaceId, word, cancellationToken) is { Count: > 0 } nearest)
+            if (ArticleVocabulary.IsCorrectable(word) && !known.Contains(word)
+                && await ArticleVocabulary.CorrectionsAsync(db, workspaceId, word, cancellationToken) is { Count: > 0 } nearest)
             {
                 alternatives.Add(nearest);
                 corrected = true;
@@ -101,9 +101,6 @@ public abstract partial class ArticleSearch(AppDbContext db)
     /// </summary>
     protected abstract Task<List<SearchRow>> FindAsync(
         Guid workspaceId, List<IReadOnlyList<string>> words, bool every, int? status, string? locale, int limit, CancellationToken cancellationToken);
-
-    /// <summary>Whether some article of the workspace has a word that begins with <paramref name="word"/>.</summary>
-    protected abstract Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken);
 }
 
 /// <summary>A match as the engine reports it, before it is joined to its article.</summary>
@@ -128,11 +125,6 @@ public sealed class SqliteArticleSearch(AppDbContext db) : ArticleSearch(db)
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
     }
-
-    protected override Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken) =>
-        Db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM "ArticleSearch" WHERE "ArticleSearch" MATCH {FullTextQuery.Fts5([[word]], every: true)} AND "WorkspaceId" = {workspaceId}) AS "Value"
-            """).SingleAsync(cancellationToken);
 }
 
 /// <summary>PostgreSQL: the weighted vector matched through its GIN index and ranked with ts_rank.</summary>
@@ -151,11 +143,6 @@ public sealed class PostgresArticleSearch(AppDbContext db) : ArticleSearch(db)
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
     }
-
-    protected override Task<bool> BeginsAnyWordAsync(Guid workspaceId, string word, CancellationToken cancellationToken) =>
-        Db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM "Articles" WHERE "SearchVector" @@ to_tsquery('simple', {FullTextQuery.TsQuery([[word]], every: true)}) AND "WorkspaceId" = {workspaceId}) AS "Value"
-            """).SingleAsync(cancellationToken);
 }
 
 /// <summary>

@@ -72,15 +72,26 @@ public static class ArticleVocabulary
     public static Task<List<string>> KnownAsync(AppDbContext db, Guid workspaceId, IReadOnlyList<string> words, CancellationToken cancellationToken) =>
         db.ArticleTerms.Where(t => t.WorkspaceId == workspaceId && words.Contains(t.Term)).Select(t => t.Term).ToListAsync(cancellationToken);
 
-    /// <summary>The workspace's words nearest to <paramref name="word"/>, nearest first; empty when none is near enough.</summary>
-    public static async Task<List<string>> NearestAsync(AppDbContext db, Guid workspaceId, string word, CancellationToken cancellationToken)
+    /// <summary>
+    /// What to search instead of <paramref name="word"/>: null when some word of the workspace begins with it (it is
+    /// being typed, or spelled right), else the words nearest to it, nearest first (empty when none is near enough).
+    /// One look-up of the words with its first letter and at least its length less the edits allowed, the same on
+    /// both databases.
+    /// </summary>
+    public static async Task<List<string>?> CorrectionsAsync(AppDbContext db, Guid workspaceId, string word, CancellationToken cancellationToken)
     {
         var allowed = word.Length >= 8 ? 2 : 1;
         var initial = word[..1];
         var candidates = await db.ArticleTerms
-            .Where(t => t.WorkspaceId == workspaceId && t.Initial == initial && t.Length >= word.Length - allowed && t.Length <= word.Length + allowed)
+            .Where(t => t.WorkspaceId == workspaceId && t.Initial == initial && t.Length >= word.Length - allowed)
             .Select(t => t.Term).ToListAsync(cancellationToken);
-        var near = candidates.Select(c => (Term: c, Distance: Distance(word, c, allowed))).Where(c => c.Distance <= allowed).ToList();
+        if (candidates.Any(c => c.StartsWith(word, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var near = candidates.Where(c => c.Length <= word.Length + allowed)
+            .Select(c => (Term: c, Distance: Distance(word, c, allowed))).Where(c => c.Distance <= allowed).ToList();
         if (near.Count == 0)
         {
             return [];
