@@ -2,6 +2,7 @@ using Porchlight.Server.Components;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Assistant;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Features.Automation;
@@ -77,6 +78,7 @@ builder.Services
     .AddWebhooks(builder.Configuration)
     .AddKnowledgeBase()
     .AddHelpCenter(builder.Configuration)
+    .AddAssistant()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -125,6 +127,7 @@ api.MapServiceLevels();
 api.MapAutomation();
 api.MapWebhooks();
 api.MapKnowledgeBase();
+api.MapAssistant();
 app.MapAgentHub();
 app.MapWidget();
 app.MapHelpCenter();

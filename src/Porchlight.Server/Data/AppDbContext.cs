@@ -68,6 +68,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.KnowledgeBase.HelpCenter> HelpCenters => Set<Features.KnowledgeBase.HelpCenter>();
 
+    public DbSet<Features.Assistant.Intent> Intents => Set<Features.Assistant.Intent>();
+
+    public DbSet<Features.Assistant.IntentModel> IntentModels => Set<Features.Assistant.IntentModel>();
+
     public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
 
     public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();

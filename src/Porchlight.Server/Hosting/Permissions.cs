@@ -38,6 +38,9 @@ public enum Permission
 
     /// <summary>Write, publish and delete knowledge-base articles and their categories.</summary>
     ManageKnowledgeBase,
+
+    /// <summary>Configure the automated assistant: its intents and flows.</summary>
+    ManageAssistant,
 }
 
 /// <summary>
@@ -55,12 +58,13 @@ public static class RolePermissions
     [
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
+        Permission.ManageAssistant,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };

@@ -27,7 +27,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     /// </summary>
     private static readonly Dictionary<string, Func<JsonNode?>> FieldSamples = new(StringComparer.Ordinal)
     {
-        ["name"] = () => Unique("Probe"),
+        // Lower-case and dashed, so it is also a valid intent name.
+        ["name"] = () => $"probe-{Guid.NewGuid().ToString("N")[..8]}",
         ["displayName"] = () => Unique("Probe"),
         ["description"] = () => "Probe description",
         ["email"] = () => $"probe-{Guid.NewGuid():N}@example.com",
@@ -368,9 +369,14 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         {
             title = Unique($"{label} article"), body = Unique($"{label} article body"), categoryId = category.IdOf(),
         }).ExpectAsync(HttpStatusCode.Created);
+        var intent = await owner.PostJsonAsync("/api/v1/assistant/intents", new
+        {
+            name = $"{label.ToLowerInvariant()}-intent-{Guid.NewGuid().ToString("N")[..8]}", description = Unique($"{label} intent description"),
+            examples = new[] { Unique($"{label} intent example") },
+        }).ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
-            automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), visitorKey);
+            automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -428,6 +434,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.ArticleCategory.Text("description")!,
             resources.Article.Text("title")!,
             resources.Article.Text("description")!,
+            resources.Intent.Text("description")!,
+            resources.Intent.GetProperty("examples")[0].GetString()!,
         ];
     }
 
@@ -477,11 +485,12 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         Guid DeliveryId,
         JsonElement ArticleCategory,
         JsonElement Article,
+        JsonElement Intent,
         string VisitorKey)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "visitorKey"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey"];
 
         public string IdFor(string parameter) => parameter switch
         {
@@ -503,6 +512,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "deliveryId" => DeliveryId.ToString(),
             "categoryId" => ArticleCategory.IdOf().ToString(),
             "articleId" => Article.IdOf().ToString(),
+            "intentId" => Intent.IdOf().ToString(),
             "visitorKey" => VisitorKey,
             _ => AgentId.ToString(),
         };

@@ -174,6 +174,7 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Equal(13, await db.Articles.IgnoreQueryFilters().CountAsync(a => a.Status == Porchlight.Server.Features.KnowledgeBase.ArticleStatus.Published, Ct));
         Assert.Equal(2, await db.Articles.IgnoreQueryFilters().Select(a => a.Locale).Distinct().CountAsync(Ct));
         Assert.True(await db.HelpCenters.IgnoreQueryFilters().AnyAsync(h => h.IsPublished, Ct));
+        Assert.Equal(10, await db.Intents.IgnoreQueryFilters().CountAsync(Ct));
     }
 
     [Fact]

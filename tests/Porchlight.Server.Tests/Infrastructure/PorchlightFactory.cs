@@ -93,6 +93,8 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         builder.UseSetting("Webhooks:PollInterval", "00:00:00.200");
         builder.UseSetting("Webhooks:RetryDelay", "00:00:00.200");
         builder.UseSetting("Webhooks:MaxRetryDelay", "00:00:00.500");
+        // Tests train intent classifiers themselves (IntentTraining.TrainChangedAsync), when their intents are in place.
+        builder.UseSetting("Assistant:TrainingInterval", "1.00:00:00");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
