@@ -112,6 +112,7 @@ public static class AppShell
             .Add(new NavItem("Proactive messages", "/settings/campaigns", Icons.Material.Outlined.Campaign, Permission.ManageInboxes, "Settings", 42))
             .Add(new NavItem("Automation", "/settings/automation", Icons.Material.Outlined.AutoMode, Permission.ManageRouting, "Settings", 43))
             .Add(new NavItem("Webhooks", "/settings/webhooks", Icons.Material.Outlined.Webhook, Permission.ManageWorkspace, "Settings", 44))
+            .Add(new NavItem("Intents", "/settings/intents", Icons.Material.Outlined.Psychology, Permission.ManageAssistant, "Settings", 47))
             .Add(new NavItem("Help center", "/settings/help-center", Icons.Material.Outlined.Public, Permission.ManageKnowledgeBase, "Settings", 46))
             .Add(new NavItem("Canned responses", "/settings/canned-responses", Icons.Material.Outlined.Quickreply, Permission.HandleConversations, "Settings", 45))
             .Add(new NavItem("Audit trail", "/settings/audit", Icons.Material.Outlined.History, Permission.ViewAudit, "Settings", 50))
