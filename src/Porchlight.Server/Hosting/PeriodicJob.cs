@@ -14,7 +14,9 @@ public static class PeriodicJob
                 await pass(stoppingToken);
             }
 #pragma warning disable CA1031 // One failed pass must not stop the job; the next tick tries again.
-            catch (Exception e) when (e is not OperationCanceledException)
+            // A pass cancelled by anything but the job's stopping (a driver's own timeout, say) is a failed pass too:
+            // ending the job with it would stop the whole host (BackgroundServiceExceptionBehavior.StopHost).
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
 #pragma warning restore CA1031
             {
                 logger.LogWarning(e, "{Job} failed; trying again on the next tick.", what);

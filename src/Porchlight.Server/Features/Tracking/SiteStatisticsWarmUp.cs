@@ -33,7 +33,7 @@ public sealed class SiteStatisticsWarmUp(IServiceScopeFactory scopes, TimeProvid
             System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(figures, json);
         }
 #pragma warning disable CA1031 // A warm-up that fails costs the first reader some time, never the server its start.
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
             logger.LogWarning(e, "Warming the site statistics up failed; the first request will compile them.");
