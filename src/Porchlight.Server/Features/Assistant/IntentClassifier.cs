@@ -193,4 +193,15 @@ public static class DemoIntents
 
         return (training, test);
     }
+
+    /// <summary>Teaches the demo workspace its ten intents from the "train" rows (trained in the background once saved).</summary>
+    public static void AddTo(Data.AppDbContext db, Guid workspaceId, DateTime now)
+    {
+        foreach (var intent in Load().Training.GroupBy(e => e.Intent))
+        {
+            var taught = Intent.Create(workspaceId);
+            taught.Change(intent.Key, "", intent.Select(e => e.Text), now);
+            db.Intents.Add(taught);
+        }
+    }
 }

@@ -4,8 +4,8 @@ namespace Porchlight.Server.Features.KnowledgeBase;
 
 /// <summary>
 /// The demo outdoor shop's knowledge base: the questions its customers ask in the demo conversations, answered in
-/// published articles under four categories, one translated into German, its help center published at
-/// <c>/help/acme-outdoor</c>, and the ten intents its visitors come with (trained in the background once seeded).
+/// published articles under four categories, one translated into German, and its help center published at
+/// <c>/help/acme-outdoor</c>.
 /// </summary>
 public sealed class DemoKnowledgeBase(AppDbContext db, TimeProvider clock)
 {
@@ -131,14 +131,6 @@ public sealed class DemoKnowledgeBase(AppDbContext db, TimeProvider clock)
         german.Change(returns.CategoryId, "de", "Einen Artikel zurücksenden", "einen-artikel-zurucksenden", "", ReturnsInGerman,
             ArticleStatus.Published, [], authorId, now);
         db.Articles.Add(german);
-
-        // The intents the demo's visitors come with, taught by the labelled phrases the bench measures (their "train" rows).
-        foreach (var intent in Assistant.DemoIntents.Load().Training.GroupBy(e => e.Intent))
-        {
-            var taught = Assistant.Intent.Create(workspaceId);
-            taught.Change(intent.Key, "", intent.Select(e => e.Text), now);
-            db.Intents.Add(taught);
-        }
 
         var helpCenter = HelpCenter.Create(workspaceId);
         helpCenter.Change(HelpCenterSlug, "Acme Outdoor Help Center", "#2e7d32", "", Articles.DefaultLocale, isPublished: true, now);

@@ -99,10 +99,9 @@ public static class HelpCenterEndpoints
     }
 
     /// <summary>A plain form post (the page has no script); answered with a redirect back to the article, which then says thank you.</summary>
-    private static async Task<IResult> FeedbackAsync(
-        string site, string locale, string slug, HttpContext http, HelpCenterSite reader, PublicUrls urls, CancellationToken ct)
+    private static async Task<IResult> FeedbackAsync(string site, string locale, string slug, HttpContext http, HelpCenterSite reader, CancellationToken ct)
     {
-        if (await ContextAsync(site, locale, reader, urls, ct) is not { } page || await reader.ArticleAsync(locale, slug, ct) is not { } view)
+        if (!Articles.IsLocale(locale) || await reader.OpenAsync(site, ct) is not { } center || await reader.ArticleIdAsync(locale, slug, ct) is not { } articleId)
         {
             return NotFound();
         }
@@ -111,12 +110,11 @@ public static class HelpCenterEndpoints
         var helpful = form?["helpful"].ToString() switch { "yes" => true, "no" => (bool?)false, _ => null };
         if (helpful is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Say yes or no.",
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["helpful"] = ["yes or no."] } });
+            return ProblemResults.From(Failure.Invalid("helpful", "yes or no."));
         }
 
-        var path = HelpCenterPaths.Article(page.Center.Slug, locale, slug);
-        await reader.RecordFeedbackAsync(view.Article.Id, helpful.Value, AnswerOf(http.Request.Cookies[FeedbackCookie]), ct);
+        var path = HelpCenterPaths.Article(center.Slug, locale, slug);
+        await reader.RecordFeedbackAsync(articleId, helpful.Value, AnswerOf(http.Request.Cookies[FeedbackCookie]), ct);
         http.Response.Cookies.Append(FeedbackCookie, helpful.Value ? "yes" : "no", new CookieOptions
         {
             Path = path,

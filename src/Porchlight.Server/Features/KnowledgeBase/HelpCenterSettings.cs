@@ -10,11 +10,7 @@ public sealed record HelpCenterRequest(string? Slug, string? Name, string? Accen
 
 /// <summary>The help center's settings and its public address (where it is, once published).</summary>
 public sealed record HelpCenterResponse(
-    string Slug, string Name, string AccentColour, string LogoUrl, string DefaultLocale, bool IsPublished, string Url, bool IsSaved)
-{
-    /// <summary>Where an article is read on this help center (once both are published).</summary>
-    public string ArticleUrl(string locale, string slug) => $"{Url}/{locale}/articles/{slug}";
-}
+    string Slug, string Name, string AccentColour, string LogoUrl, string DefaultLocale, bool IsPublished, string Url, bool IsSaved);
 
 /// <summary>How the workspace's public help center looks and where it lives. Until first saved, sensible defaults that are not published.</summary>
 public sealed partial class HelpCenterSettings(AppDbContext db, ActingAgent actor, TimeProvider clock, PublicUrls urls)
@@ -85,6 +81,16 @@ public sealed partial class HelpCenterSettings(AppDbContext db, ActingAgent acto
         center.Change(slug, request.Name!.Trim(), colour, logo, locale, request.IsPublished ?? false, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
         return Describe(center, isSaved: true);
+    }
+
+    /// <summary>
+    /// Where readers find the workspace's articles: a maker of an article's absolute help-center address (from its
+    /// language and slug) when the help center is published, else null. One small query for any number of links.
+    /// </summary>
+    public async Task<Func<string, string, string>?> PublicArticleLinksAsync(CancellationToken cancellationToken)
+    {
+        var site = await db.HelpCenters.AsNoTracking().Where(h => h.IsPublished).Select(h => h.Slug).FirstOrDefaultAsync(cancellationToken);
+        return site is null ? null : (locale, slug) => urls.To(HelpCenterPaths.Article(site, locale, slug));
     }
 
     private HelpCenterResponse Describe(HelpCenter h, bool isSaved) =>

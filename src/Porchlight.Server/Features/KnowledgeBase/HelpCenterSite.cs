@@ -90,6 +90,10 @@ public sealed class HelpCenterSite(AppDbContext db, TenantScope tenant, ArticleS
             [.. article.RelatedArticleIds.SelectMany(id => related.Where(r => r.Id == id).Select(r => r.Link))], translations);
     }
 
+    /// <summary>The published article at this address, by id only: for counting an answer, without reading the article.</summary>
+    public Task<Guid?> ArticleIdAsync(string locale, string slug, CancellationToken cancellationToken) =>
+        Published().Where(a => a.Locale == locale && a.Slug == slug).Select(a => (Guid?)a.Id).FirstOrDefaultAsync(cancellationToken);
+
     public Task<ArticleSearchResults> SearchAsync(Guid workspaceId, string locale, string query, int limit, CancellationToken cancellationToken) =>
         search.SearchAsync(workspaceId, query, ArticleStatus.Published, locale, limit, cancellationToken);
 

@@ -65,11 +65,11 @@ public sealed class SuggestReplies(AppDbContext db, Articles articles, CannedRes
 
         var found = await articles.SearchAsync(words, ArticleStatus.Published, null, MaxArticles, cancellationToken);
         var canned = await cannedResponses.SearchAsync(words, MaxCannedResponses, cancellationToken);
-        var center = await helpCenter.GetAsync(cancellationToken);
+        var links = await helpCenter.PublicArticleLinksAsync(cancellationToken);
         var bodies = await ArticleBodiesAsync([.. found.Hits.Select(h => h.Article.Id)], cancellationToken);
         return new ReplySuggestions(words, found.CorrectedQuery, [.. found.Hits.Select(hit => new ArticleSuggestion(
             hit,
-            center.IsPublished ? center.ArticleUrl(hit.Article.Locale, hit.Article.Slug) : null,
+            links?.Invoke(hit.Article.Locale, hit.Article.Slug),
             ArticleMarkdown.ToChatText(bodies.GetValueOrDefault(hit.Article.Id, ""))))], canned);
     }
 

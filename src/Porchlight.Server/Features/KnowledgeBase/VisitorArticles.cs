@@ -26,7 +26,7 @@ public sealed record VisitorFeedbackRequest(bool? Helpful, bool? Previous);
 /// The knowledge base as the widget shows it: anyone with the inbox's public token may search and read the
 /// workspace's published articles, as on the help center. Drafts and other workspaces' articles answer 404.
 /// </summary>
-public sealed class VisitorArticles(AppDbContext db, TenantScope tenant, HelpCenterSite site, PublicUrls urls)
+public sealed class VisitorArticles(AppDbContext db, TenantScope tenant, HelpCenterSite site, HelpCenterSettings helpCenter)
 {
     public const int Popular = 5;
     public const int SearchResults = 8;
@@ -63,9 +63,9 @@ public sealed class VisitorArticles(AppDbContext db, TenantScope tenant, HelpCen
         }
 
         await site.RecordViewAsync(article.Id, cancellationToken);
-        var center = await db.HelpCenters.AsNoTracking().Where(h => h.IsPublished).Select(h => h.Slug).FirstOrDefaultAsync(cancellationToken);
+        var links = await helpCenter.PublicArticleLinksAsync(cancellationToken);
         return new VisitorArticle(article.Id, article.Title, ArticleMarkdown.ToHtml(article.Body), article.UpdatedAt,
-            center is null ? null : urls.To(HelpCenterPaths.Article(center, article.Locale, article.Slug)));
+            links?.Invoke(article.Locale, article.Slug));
     }
 
     public async Task<Result<Done>> FeedbackAsync(string inboxToken, Guid articleId, VisitorFeedbackRequest request, CancellationToken cancellationToken)

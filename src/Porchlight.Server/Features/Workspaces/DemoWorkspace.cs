@@ -81,9 +81,11 @@ public sealed class DemoWorkspace(
         await db.SaveChangesAsync(cancellationToken);
         var conversationCount = await conversations.SeedAsync(workspace.Id, website.Value!.Id, agents, cancellationToken);
         var articleCount = await knowledgeBase.SeedAsync(workspace.Id, agents[1].Id, cancellationToken);
+        Assistant.DemoIntents.AddTo(db, workspace.Id, now);
+        await db.SaveChangesAsync(cancellationToken);
         return $"""
             Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations,
-            {articleCount} knowledge-base articles (help center at /help/{KnowledgeBase.DemoKnowledgeBase.HelpCenterSlug}).
+            {articleCount} knowledge-base articles (help center at /help/{KnowledgeBase.DemoKnowledgeBase.HelpCenterSlug}), 10 assistant intents.
             Sign in as {OwnerEmail} (Owner) or any of {string.Join(", ", Agents.Select(a => a.Email))}
             with the password "{Password}".
             """;
