@@ -72,6 +72,12 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Assistant.IntentModel> IntentModels => Set<Features.Assistant.IntentModel>();
 
+    public DbSet<Features.Assistant.AssistantFlow> AssistantFlows => Set<Features.Assistant.AssistantFlow>();
+
+    public DbSet<Features.Assistant.AssistantFlowVersion> AssistantFlowVersions => Set<Features.Assistant.AssistantFlowVersion>();
+
+    public DbSet<Features.Assistant.AssistantSession> AssistantSessions => Set<Features.Assistant.AssistantSession>();
+
     public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
 
     public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();

@@ -72,6 +72,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["slug"] = () => null,
         ["translationOf"] = () => null,
         ["relatedArticleIds"] = () => new JsonArray(),
+        // An assistant flow of one step: made-up step types and next steps would not pass.
+        ["definition"] = () => JsonNode.Parse("""{ "steps": [{ "id": "probe", "type": "end" }] }"""),
         ["categoryId"] = () => null,
         // A webhook to nowhere (the test servers allow private targets), for an event none of the resources reaches.
         ["url"] = () => "http://127.0.0.1:9/probe",

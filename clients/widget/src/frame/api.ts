@@ -28,6 +28,8 @@ export interface Message {
   editedAt?: string | null;
   /** An agent deleted this reply: it keeps its place, with no text and no files. */
   deleted?: boolean;
+  /** Answers the assistant offers as buttons; shown while this is the newest message. */
+  quickReplies?: string[] | null;
 }
 
 export interface Conversation {
@@ -63,6 +65,8 @@ export interface InboxConfig {
   preChatFields: PreChatField[];
   requireIdentityVerification: boolean;
   agentsAvailable: boolean;
+  /** The inbox's assistant answers new chats, and takes contact details itself when nobody is online. */
+  assistant?: boolean;
   /** The workspace has published articles: the frame offers to search them. */
   knowledgeBase: boolean;
 }

@@ -63,6 +63,7 @@ const en = {
   sorryNotHelpful: "Sorry about that. We're happy to help in the chat.",
   stillNeedHelp: "Still need help?",
   chatWithUs: "Chat with us",
+  quickReplies: "Suggested answers",
 };
 
 export type Strings = typeof en;
@@ -131,6 +132,7 @@ const de: Strings = {
   sorryNotHelpful: "Das tut uns leid. Im Chat helfen wir gern weiter.",
   stillNeedHelp: "Brauchen Sie noch Hilfe?",
   chatWithUs: "Mit uns chatten",
+  quickReplies: "Antwortvorschläge",
 };
 
 export type Locale = "en" | "de";

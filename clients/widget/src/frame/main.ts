@@ -506,7 +506,7 @@ function showView(next: View, conversationId = current): void {
     help.input.focus();
     return;
   }
-  else if (next === "new" && config && !config.agentsAvailable) body.replaceChildren(offlineForm());
+  else if (next === "new" && config && !config.agentsAvailable && !config.assistant) body.replaceChildren(offlineForm());
   else {
     threadView = new ThreadView(current);
     body.replaceChildren(threadView.root);
@@ -931,6 +931,17 @@ class ThreadView {
       );
       previous = message;
     });
+
+    // The assistant's suggested answers, while its question is the newest message: one press sends the answer.
+    const newest = thread.messages[thread.messages.length - 1];
+    const offered = newest?.kind === "outgoing" ? newest.quickReplies || [] : [];
+    if (offered.length && !/^resolved$/i.test(conversation?.status || "")) {
+      wanted.push(
+        this.node("quick:" + newest.key, offered.join("|"), () =>
+          h("div", { class: "quick", role: "group", "aria-label": t.quickReplies }, ...offered.map((label) => h("button", { type: "button", onclick: () => write(label) }, label))),
+        ),
+      );
+    }
 
     // Put the wanted nodes in order, moving only those out of place (unchanged messages are not re-announced).
     wanted.forEach((element, index) => {

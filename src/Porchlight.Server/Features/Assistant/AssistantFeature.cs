@@ -1,3 +1,5 @@
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Assistant;
@@ -8,7 +10,10 @@ public static class AssistantFeature
         .AddScoped<Intents>()
         .AddSingleton<IntentClassifiers>()
         .AddSingleton<IntentTraining>()
-        .AddHostedService(sp => sp.GetRequiredService<IntentTraining>());
+        .AddHostedService(sp => sp.GetRequiredService<IntentTraining>())
+        .AddScoped<AssistantSessions>()
+        .AddScoped<AssistantFlows>()
+        .AddDomainEventHandler<ContactMessageReceived, AnswerAsAssistant>();
 
     public static void MapAssistant(this RouteGroupBuilder api)
     {
@@ -27,5 +32,18 @@ public static class AssistantFeature
             .RequirePermission(Permission.ViewConversations).Produces<IntentModelResponse>();
         intents.MapPost("/classify", async (ClassifyRequest request, Intents useCase, CancellationToken ct) => (await useCase.ClassifyAsync(request, ct)).ToOk())
             .RequirePermission(Permission.ViewConversations).Produces<ClassifyResponse>();
+
+        var flows = api.MapGroup("/inboxes/{inboxId:guid}/assistant").WithTags("Assistant");
+        flows.MapGet("", async (Guid inboxId, AssistantFlows useCase, CancellationToken ct) => (await useCase.GetAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<AssistantFlowResponse>();
+        flows.MapPut("", async (Guid inboxId, AssistantFlowRequest request, AssistantFlows useCase, CancellationToken ct) => (await useCase.SaveAsync(inboxId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageAssistant).Produces<AssistantFlowResponse>();
+        flows.MapGet("/versions", async (Guid inboxId, AssistantFlows useCase, CancellationToken ct) => (await useCase.VersionsAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<List<FlowVersionResponse>>();
+        flows.MapPost("/preview", async (Guid inboxId, FlowPreviewRequest request, AssistantFlows useCase, CancellationToken ct) => (await useCase.PreviewAsync(inboxId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageAssistant).Produces<FlowPreviewResponse>();
+        api.MapGet("/conversations/{conversationId:guid}/assistant", async (Guid conversationId, AssistantFlows useCase, CancellationToken ct) =>
+                (await useCase.SessionAsync(conversationId, ct)).ToOk())
+            .WithTags("Assistant").RequirePermission(Permission.ViewConversations).Produces<AssistantSessionResponse>();
     }
 }

@@ -85,7 +85,7 @@ public sealed class AutomationEngine(
             }
 
             var results = new List<ActionResult>();
-            var messages = new List<(MessageKind, string)>();
+            var messages = new List<AutomaticMessage>();
             foreach (var action in rule.Actions)
             {
                 if (await ActAsync(action, conversation, load, rule, messages, now, ct) is { } result)
@@ -129,7 +129,7 @@ public sealed class AutomationEngine(
 
     // Applies one action to the locked conversation; null when there was nothing to do.
     private async Task<ActionResult?> ActAsync(
-        AutomationAction action, Conversation conversation, AgentLoad? load, AutomationRule rule, List<(MessageKind, string)> messages, DateTime now,
+        AutomationAction action, Conversation conversation, AgentLoad? load, AutomationRule rule, List<AutomaticMessage> messages, DateTime now,
         CancellationToken cancellationToken)
     {
         var value = action.Value?.Trim() ?? "";
@@ -180,10 +180,10 @@ public sealed class AutomationEngine(
                 return new("resolved");
             case "sendReply" when value.Length > 0:
                 // Written by nobody: an automatic reply does not answer the contact for response times or SLAs.
-                messages.Add((MessageKind.Outgoing, value));
+                messages.Add(new(MessageKind.Outgoing, value));
                 return new("sent an automatic reply");
             case "addNote" when value.Length > 0:
-                messages.Add((MessageKind.Note, value));
+                messages.Add(new(MessageKind.Note, value));
                 return new("added a note");
             case "sendWebhook" when Guid.TryParse(value, out var webhookId):
                 // Written in the rule's commit; changes nothing in the conversation, so it neither counts towards

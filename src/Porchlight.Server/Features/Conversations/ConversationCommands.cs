@@ -271,7 +271,10 @@ public sealed class ChangeConversation(
 /// What a decided change did to a conversation: the activity that says so (null for none) and the automatic
 /// messages it sends or notes it leaves, written by nobody.
 /// </summary>
-public sealed record ConversationDecision(Conversation Conversation, string? Activity, IReadOnlyList<(MessageKind Kind, string Text)>? Messages = null);
+public sealed record ConversationDecision(Conversation Conversation, string? Activity, IReadOnlyList<AutomaticMessage>? Messages = null);
+
+/// <summary>A message written by nobody (an automation, the assistant); <see cref="QuickReplies"/> become buttons for the contact.</summary>
+public sealed record AutomaticMessage(MessageKind Kind, string Text, IReadOnlyList<string>? QuickReplies = null);
 
 /// <summary>Stores messages and hands the changed conversation to the broadcaster, in commit order.</summary>
 public sealed class ConversationChanges(AppDbContext db, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster)
@@ -320,7 +323,7 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
             return null;
         }
 
-        if (decided.Activity is null)
+        if (decided.Activity is null && decided.Messages is not { Count: > 0 })
         {
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -328,12 +331,22 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         }
 
         var appended = new List<Appended>();
-        var activity = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, decided.Activity, [], cancellationToken);
-        appended.Add(activity.Value!);
+        if (decided.Activity is not null)
+        {
+            var activity = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), MessageKind.Activity, authorAgentId, decided.Activity, [], cancellationToken);
+            appended.Add(activity.Value!);
+        }
+
         foreach (var message in decided.Messages ?? [])
         {
-            var written = await log.AppendAsync(decided.Conversation, TimeOrderedIds.Next().ToString("N"), message.Kind, null, message.Text, [], cancellationToken);
+            var written = await log.AppendAsync(
+                decided.Conversation, TimeOrderedIds.Next().ToString("N"), message.Kind, null, message.Text, [], cancellationToken, message.QuickReplies);
             appended.Add(written.Value!);
+        }
+
+        if (appended.Count == 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

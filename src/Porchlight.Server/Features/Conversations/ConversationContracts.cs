@@ -19,7 +19,8 @@ public sealed record MessageResponse(
     DateTime CreatedAt,
     DateTime? EditedAt,
     DateTime? DeletedAt,
-    IReadOnlyList<AttachmentResponse> Attachments);
+    IReadOnlyList<AttachmentResponse> Attachments,
+    IReadOnlyList<string>? QuickReplies = null);
 
 public sealed record ContactSummary(Guid Id, string Name, string? Email)
 {
@@ -92,8 +93,8 @@ public sealed class MessageViews(AppDbContext db, AttachmentLinks links)
             ? new MessageAuthor("contact", conversation.ContactId, contactName)
             : m.AuthorAgentId is { } agentId
                 ? new MessageAuthor("agent", agentId, agentNames.GetValueOrDefault(agentId, "Former agent"))
-                : new MessageAuthor("system", null, "Porchlight");
+                : new MessageAuthor("system", null, m.Kind == MessageKind.Outgoing ? "Assistant" : "Porchlight");
 
     public static MessageResponse Describe(Message m, MessageAuthor author, IReadOnlyList<AttachmentResponse> attachments) => new(
-        m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt, attachments);
+        m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt, attachments, m.QuickReplies);
 }

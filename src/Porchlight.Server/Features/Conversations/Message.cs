@@ -56,11 +56,15 @@ public sealed class Message : IWorkspaceOwned
 
     public DateTime? DeletedAt { get; private set; }
 
+    /// <summary>Answers the contact can send with one press (the assistant's choices); null for none.</summary>
+    public List<string>? QuickReplies { get; private set; }
+
     /// <summary>Contacts see the conversation itself: their messages and agents' replies, not notes or activities.</summary>
     public bool IsVisibleToContact => Kind is MessageKind.Incoming or MessageKind.Outgoing;
 
     public static Message Create(
-        Conversation conversation, long sequence, string clientId, MessageKind kind, Guid? authorAgentId, string text, DateTime now) => new()
+        Conversation conversation, long sequence, string clientId, MessageKind kind, Guid? authorAgentId, string text, DateTime now,
+        IReadOnlyList<string>? quickReplies = null) => new()
     {
         WorkspaceId = conversation.WorkspaceId,
         ConversationId = conversation.Id,
@@ -70,6 +74,7 @@ public sealed class Message : IWorkspaceOwned
         AuthorAgentId = authorAgentId,
         Text = text,
         CreatedAt = now,
+        QuickReplies = quickReplies is { Count: > 0 } ? [.. quickReplies] : null,
     };
 
     public void Edit(string text, DateTime now)
@@ -98,6 +103,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.ClientId).HasMaxLength(Message.MaxClientIdLength);
         builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(m => m.Text).HasMaxLength(Message.MaxTextLength);
+        builder.Property(m => m.QuickReplies).HasConversion(JsonColumn.Converter<List<string>>()!, JsonColumn.Comparer<List<string>>());
         // An edit that raced a deletion must not bring the text back: both update only a message not yet deleted.
         builder.Property(m => m.DeletedAt).IsConcurrencyToken();
         builder.HasIndex(m => new { m.ConversationId, m.Sequence }).IsUnique();

@@ -27,7 +27,8 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
         Guid? authorAgentId,
         string text,
         IReadOnlyList<Attachment> attachments,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<string>? quickReplies = null)
     {
         var ownTransaction = db.Database.CurrentTransaction is null;
         // On SQLite this is BEGIN IMMEDIATE: writers queue here instead of failing when they upgrade a read.
@@ -38,7 +39,7 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
         }
 
         var sequence = await NextSequenceAsync(conversation, cancellationToken);
-        var message = Message.Create(conversation, sequence, clientId, kind, authorAgentId, text, clock.GetUtcNow().UtcDateTime);
+        var message = Message.Create(conversation, sequence, clientId, kind, authorAgentId, text, clock.GetUtcNow().UtcDateTime, quickReplies);
         db.Add(message);
         foreach (var attachment in attachments)
         {

@@ -22,6 +22,7 @@ public static class RoutingFeature
         .AddScoped<RuleSubjects>()
         .AddSingleton<QueueAnnouncer>()
         .AddDomainEventHandler<ConversationStarted, QueueNewConversation>()
+        .AddDomainEventHandler<Assistant.AssistantHandedOver, QueueNewConversation>()
         .AddDomainEventHandler<ConversationReopened, ReviewReopenedConversation>()
         .AddDomainEventHandler<TeamMemberAdded, ServeQueueOfGrownTeam>();
 

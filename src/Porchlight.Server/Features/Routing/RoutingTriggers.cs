@@ -11,43 +11,57 @@ namespace Porchlight.Server.Features.Routing;
 /// priority and labels and sends it to its team's queue; when none matches (or the rule names no team) the inbox's
 /// team takes it. A rule that names agents first offers it to the least loaded of them who is online with room,
 /// decided under their row locks as every assignment is. The decision is recorded and the team's queue gets a pass.
+/// A conversation the inbox's assistant attends is routed when the assistant hands it over instead (to the team
+/// its flow names, if any), so rules then also see what the assistant learned (the intent label, the answers).
 /// Runs from the outbox, so a retry finds it already routed.
 /// </summary>
 public sealed class QueueNewConversation(
     AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, RuleSubjects subjects, AgentCapacity capacity, IPresenceStore presence,
     Hosting.PorchlightMetrics metrics, TimeProvider clock)
-    : IDomainEventHandler<ConversationStarted>
+    : IDomainEventHandler<ConversationStarted>, IDomainEventHandler<Assistant.AssistantHandedOver>
 {
     public async Task HandleAsync(ConversationStarted started, CancellationToken cancellationToken)
     {
-        var inbox = await db.Inboxes.AsNoTracking().Where(i => i.Id == started.InboxId).Select(i => new { i.Name, i.DefaultTeamId }).FirstOrDefaultAsync(cancellationToken);
-        var rules = await db.RoutingRules.AsNoTracking().Where(r => r.InboxId == started.InboxId && r.IsEnabled)
+        if (!await db.AssistantSessions.AnyAsync(s => s.ConversationId == started.ConversationId, cancellationToken))
+        {
+            await RouteAsync(started.WorkspaceId, started.ConversationId, started.InboxId, null, "new conversation", cancellationToken);
+        }
+    }
+
+    public Task HandleAsync(Assistant.AssistantHandedOver handedOver, CancellationToken cancellationToken) =>
+        RouteAsync(handedOver.WorkspaceId, handedOver.ConversationId, handedOver.InboxId, handedOver.TeamId, "handed over by the assistant", cancellationToken);
+
+    private async Task RouteAsync(Guid workspaceId, Guid conversationId, Guid inboxId, Guid? flowTeamId, string arrival, CancellationToken cancellationToken)
+    {
+        var inbox = await db.Inboxes.AsNoTracking().Where(i => i.Id == inboxId).Select(i => new { i.Name, i.DefaultTeamId }).FirstOrDefaultAsync(cancellationToken);
+        var rules = await db.RoutingRules.AsNoTracking().Where(r => r.InboxId == inboxId && r.IsEnabled)
             .OrderBy(r => r.Position).ThenBy(r => r.Id).ToListAsync(cancellationToken);
-        if (inbox is null || (rules.Count == 0 && inbox.DefaultTeamId is null))
+        if (inbox is null || (rules.Count == 0 && inbox.DefaultTeamId is null && flowTeamId is null))
         {
             return;
         }
 
-        var matched = rules.Count == 0 ? null : await FirstMatchAsync(rules, started, cancellationToken);
-        var teamId = matched?.TeamId ?? inbox.DefaultTeamId;
+        var matched = rules.Count == 0 ? null : await FirstMatchAsync(rules, conversationId, cancellationToken);
+        var teamId = flowTeamId ?? matched?.TeamId ?? inbox.DefaultTeamId;
         var teamName = teamId is null ? null : await db.Teams.AsNoTracking().Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
         if (teamName is null && matched is null)
         {
             return;
         }
 
-        var reason = matched is null ? $"new conversation in {inbox.Name}: the inbox's team"
+        var reason = flowTeamId is not null ? $"{arrival}: the team its flow names"
+            : matched is null ? $"{arrival} in {inbox.Name}: the inbox's team"
             : matched.TeamId is null && teamName is not null ? $"rule “{matched.Name}”, then the inbox's team" : $"rule “{matched.Name}”";
-        var named = matched is null ? [] : await ConnectedAsync(started.WorkspaceId, matched.AgentIds);
+        var named = matched is null ? [] : await ConnectedAsync(workspaceId, matched.AgentIds);
         var channel = named.Count == 0 ? RoutingChannel.Chat
-            : ConcurrencyCaps.ChannelOf(await db.Conversations.AsNoTracking().Where(c => c.Id == started.ConversationId).Select(c => c.Origin).FirstOrDefaultAsync(cancellationToken));
+            : ConcurrencyCaps.ChannelOf(await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => c.Origin).FirstOrDefaultAsync(cancellationToken));
         AgentLoad? chosen = null;
         var routed = await changes.DecideAsync(async ct =>
         {
             // Agents' rows before the conversation's, the order every assignment locks in.
             chosen = named.Count == 0 ? null : await LeastLoadedWithRoomAsync(named, channel, ct);
-            await RowLocks.LockAsync<Conversation>(db, started.ConversationId, ct);
-            var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == started.ConversationId, ct);
+            await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
+            var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, ct);
             if (conversation is null || conversation.TeamId is not null || conversation.AssigneeId is not null || !conversation.IsActive)
             {
                 return null; // Already routed (a retried event), taken by someone, or closed before routing got to it.
@@ -90,7 +104,7 @@ public sealed class QueueNewConversation(
         }
         else if (routed?.TeamId is { } queuedIn)
         {
-            authority.TeamMayAssign(started.WorkspaceId, queuedIn);
+            authority.TeamMayAssign(workspaceId, queuedIn);
         }
     }
 
@@ -125,9 +139,9 @@ public sealed class QueueNewConversation(
         return loads.OrderBy(l => (double)l.Active / l.Cap).ThenBy(l => l.Active).FirstOrDefault();
     }
 
-    private async Task<RoutingRule?> FirstMatchAsync(List<RoutingRule> rules, ConversationStarted started, CancellationToken cancellationToken)
+    private async Task<RoutingRule?> FirstMatchAsync(List<RoutingRule> rules, Guid conversationId, CancellationToken cancellationToken)
     {
-        if (await subjects.ReadAsync(started.ConversationId, messageId: null, cancellationToken) is not { } subject)
+        if (await subjects.ReadAsync(conversationId, messageId: null, cancellationToken) is not { } subject)
         {
             return null;
         }

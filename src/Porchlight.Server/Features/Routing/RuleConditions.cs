@@ -24,7 +24,8 @@ public sealed record RuleSubject(
     Guid? InboxId = null,
     Guid? TeamId = null,
     Guid? AssigneeId = null,
-    Func<Task<string?>>? Language = null);
+    Func<Task<string?>>? Language = null,
+    IReadOnlyDictionary<string, string>? ConversationAttributes = null);
 
 /// <summary>Reads what rules look at about a conversation, as it is now.</summary>
 public sealed class RuleSubjects(AppDbContext db, Tracking.ContactActivityQuery activity, TimeProvider clock)
@@ -61,7 +62,8 @@ public sealed class RuleSubjects(AppDbContext db, Tracking.ContactActivityQuery 
             conversation.InboxId,
             conversation.TeamId,
             conversation.AssigneeId,
-            () => activity.LatestLanguageAsync(conversation.ContactId, cancellationToken));
+            () => activity.LatestLanguageAsync(conversation.ContactId, cancellationToken),
+            conversation.Attributes);
     }
 }
 
@@ -73,7 +75,7 @@ public static class RuleConditions
     public const int MaxRepeatDays = 365;
 
     private static readonly string[] PlainFields =
-        ["message", "label", "priority", "businessHours", "pageUrl", "language", "repeatContact", "status", "inbox", "team", "assignee"];
+        ["message", "label", "priority", "businessHours", "pageUrl", "language", "repeatContact", "status", "inbox", "team", "assignee", "intent"];
     private static readonly string[] Operators = ["contains", "equals", "notEquals", "exists", "atLeast"];
 
     /// <summary>Whether every condition of the rule holds (a rule without conditions matches everything).</summary>
@@ -112,7 +114,7 @@ public static class RuleConditions
             if (!PlainFields.Contains(name) && !contactField)
             {
                 errors.Add($"{at}.field",
-                    "One of message, label, priority, businessHours, pageUrl, language, repeatContact, status, inbox, team, assignee, contact.name, contact.email or contact.<attribute>.");
+                    "One of message, label, priority, businessHours, pageUrl, language, repeatContact, status, inbox, team, assignee, intent, contact.name, contact.email or contact.<attribute>.");
             }
 
             if (!Operators.Contains(op))
@@ -197,6 +199,7 @@ public static class RuleConditions
             "inbox" => subject.InboxId?.ToString(),
             "team" => subject.TeamId?.ToString(),
             "assignee" => subject.AssigneeId?.ToString(),
+            "intent" => subject.ConversationAttributes?.GetValueOrDefault("intent"),
             "contact.name" => subject.ContactName,
             "contact.email" => subject.ContactEmail,
             _ => subject.ContactAttributes.GetValueOrDefault(condition.Field[ContactPrefix.Length..]),
@@ -204,7 +207,8 @@ public static class RuleConditions
         return Compare(condition.Operator, actual, value);
     }
 
-    private static bool Compare(string op, string? actual, string value) => op switch
+    /// <summary>Compares a value as rule conditions do: case-insensitive, trimmed; <c>contains</c> any of comma-separated words.</summary>
+    public static bool Compare(string op, string? actual, string value) => op switch
     {
         "exists" => !string.IsNullOrWhiteSpace(actual),
         "equals" => string.Equals(actual?.Trim(), value, StringComparison.OrdinalIgnoreCase),

@@ -18,7 +18,8 @@ public sealed record VisitorMessage(
     DateTime CreatedAt,
     DateTime? EditedAt,
     bool Deleted,
-    IReadOnlyList<AttachmentResponse> Attachments)
+    IReadOnlyList<AttachmentResponse> Attachments,
+    IReadOnlyList<string>? QuickReplies = null)
 {
     public static VisitorMessage From(MessageResponse message) => new(
         message.Id,
@@ -36,7 +37,8 @@ public sealed record VisitorMessage(
         message.CreatedAt,
         message.EditedAt,
         message.DeletedAt is not null,
-        message.Attachments);
+        message.Attachments,
+        message.QuickReplies);
 }
 
 /// <summary>

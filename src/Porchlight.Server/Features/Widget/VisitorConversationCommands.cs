@@ -27,7 +27,7 @@ public sealed record StartedConversation(VisitorConversation Conversation, Visit
 /// </summary>
 public sealed class StartVisitorConversation(
     AppDbContext db, TenantScope tenant, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster,
-    Campaigns.VisitorProactiveMessages proactive, TimeProvider clock)
+    Campaigns.VisitorProactiveMessages proactive, Assistant.AssistantSessions assistant, TimeProvider clock)
 {
     public async Task<Result<Posted<StartedConversation>>> HandleAsync(
         VisitorIdentity visitor, StartConversationRequest request, CancellationToken cancellationToken)
@@ -135,7 +135,11 @@ public sealed class StartVisitorConversation(
                 var number = await ConversationNumbers.NextAsync(db, visitor.WorkspaceId, cancellationToken);
                 conversation = Conversation.Start(visitor.WorkspaceId, visitor.InboxId, contact.Id, number, origin, clientId, now);
                 db.Conversations.Add(conversation);
-                if (answered is not null)
+                if (answered is null)
+                {
+                    await assistant.JoinAsync(conversation, cancellationToken);
+                }
+                else
                 {
                     // What the visitor answers comes first, from the agent who sent it.
                     await log.AppendAsync(conversation, "proactive-" + answered.Id.ToString("N"), MessageKind.Outgoing, answered.SenderId, answered.Text, [], cancellationToken);

@@ -24,7 +24,8 @@ public sealed record WidgetConfigResponse(
     bool AgentsAvailable,
     WidgetTracking Tracking,
     IReadOnlyList<string> Labels,
-    bool KnowledgeBase);
+    bool KnowledgeBase,
+    bool Assistant);
 
 /// <summary>What the loader's tracker needs: <c>mode</c> on, cookieless or off, and whether to wait for <c>Porchlight.consent(true)</c>.</summary>
 public sealed record WidgetTracking(string Mode, bool RequireConsent);
@@ -61,7 +62,8 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
             await presence.AnyoneOnlineAsync(db, inbox.WorkspaceId, cancellationToken),
             new WidgetTracking(inbox.Tracking.Mode.ToString().ToLowerInvariant(), inbox.Tracking.RequireConsent),
             LauncherLabels.GetValueOrDefault(locale ?? "en") ?? LauncherLabels["en"],
-            await db.Articles.AnyAsync(a => a.Status == KnowledgeBase.ArticleStatus.Published, cancellationToken));
+            await db.Articles.AnyAsync(a => a.Status == KnowledgeBase.ArticleStatus.Published, cancellationToken),
+            await db.AssistantFlows.AnyAsync(f => f.InboxId == inbox.Id && f.IsEnabled, cancellationToken));
     }
 }
 

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.KnowledgeBase;
+
+namespace Porchlight.Server.Features.Assistant;
+
+/// <summary>Puts a new chat in the hands of its inbox's assistant, when the inbox has one switched on.</summary>
+public sealed class AssistantSessions(AppDbContext db, TimeProvider clock)
+{
+    /// <summary>
+    /// Adds the session to the conversation being started (tracked by this context, saved with it): routing waits
+    /// for the assistant's handover instead of queueing the conversation at once.
+    /// </summary>
+    public async Task JoinAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        if (conversation.Origin != ConversationOrigin.Chat)
+        {
+            return;
+        }
+
+        var versionId = await db.AssistantFlows.AsNoTracking().Where(f => f.InboxId == conversation.InboxId && f.IsEnabled)
+            .Select(f => (Guid?)f.CurrentVersionId).FirstOrDefaultAsync(cancellationToken);
+        if (versionId is { } id)
+        {
+            db.AssistantSessions.Add(AssistantSession.Join(
+                conversation.WorkspaceId, conversation.Id, conversation.InboxId, id, clock.GetUtcNow().UtcDateTime));
+        }
+    }
+}
+
+/// <summary>
+/// The assistant answers each message a contact writes in a conversation it attends: the flow engine decides, and
+/// its replies, the conversation's changes and the session's new state are stored in one commit. The turn is worked
+/// out before the conversation is locked (classifying and searching take a while) and stored only if no other turn
+/// was stored meanwhile; otherwise it is worked out again. An agent who has written or taken the conversation ends
+/// the assistant's part.
+/// </summary>
+public sealed class AnswerAsAssistant(
+    AppDbContext db, ConversationChanges changes, IntentClassifiers classifiers, ArticleSearch articles, HelpCenterSettings helpCenter,
+    AgentPresence presence, TimeProvider clock)
+    : IDomainEventHandler<ContactMessageReceived>
+{
+    private const int Attempts = 3;
+
+    public async Task HandleAsync(ContactMessageReceived received, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            if (await TryAnswerAsync(received, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"The assistant could not answer in conversation {received.ConversationId}: other turns kept being stored first.");
+    }
+
+    // False when another turn was stored while this one was worked out.
+    private async Task<bool> TryAnswerAsync(ContactMessageReceived received, CancellationToken cancellationToken)
+    {
+        var session = await db.AssistantSessions.AsNoTracking().FirstOrDefaultAsync(s => s.ConversationId == received.ConversationId, cancellationToken);
+        var message = await db.Messages.AsNoTracking().Where(m => m.Id == received.MessageId)
+            .Select(m => new { m.Sequence, m.Text }).FirstOrDefaultAsync(cancellationToken);
+        if (session is not { Outcome: FlowOutcome.Active } || message is null || message.Sequence <= session.HandledSequence)
+        {
+            return true; // Not the assistant's, or answered already (a redelivered event, or a later message answered first).
+        }
+
+        var conversation = await db.Conversations.AsNoTracking().FirstAsync(c => c.Id == received.ConversationId, cancellationToken);
+        FlowTurn? turn = null;
+        if (conversation.AssigneeId is null && conversation.FirstAgentReplyAt is null)
+        {
+            var version = await db.AssistantFlowVersions.AsNoTracking().FirstAsync(v => v.Id == session.FlowVersionId, cancellationToken);
+            var run = new FlowRun(version.Definition, await ServicesForAsync(conversation, cancellationToken));
+            turn = session.HandledSequence == 0
+                ? await run.StartAsync(await OpeningWordsAsync(conversation.Id, message.Sequence, cancellationToken), cancellationToken)
+                : await run.ContinueAsync(session.State, message.Text, cancellationToken);
+        }
+
+        var stored = false;
+        await changes.DecideAndWriteAsync(async ct =>
+        {
+            await RowLocks.LockAsync<Conversation>(db, conversation.Id, ct);
+            var current = await db.AssistantSessions.FirstAsync(s => s.Id == session.Id, ct);
+            var locked = await db.Conversations.FirstAsync(c => c.Id == conversation.Id, ct);
+            if (current.HandledSequence != session.HandledSequence || current.Outcome != FlowOutcome.Active)
+            {
+                stored = current.HandledSequence >= message.Sequence || current.Outcome != FlowOutcome.Active;
+                return null;
+            }
+
+            stored = true;
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (turn is null || locked.AssigneeId is not null || locked.FirstAgentReplyAt is not null)
+            {
+                current.StepBack(now);
+                return new ConversationDecision(locked, "The assistant stepped back: an agent has the conversation");
+            }
+
+            current.Answered(turn.State, message.Sequence, now);
+            var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
+            var activity = await ApplyAsync(turn, locked, messages, now, ct);
+            return new ConversationDecision(locked, activity, messages);
+        }, authorAgentId: null, cancellationToken);
+        return stored;
+    }
+
+    // Makes the turn's changes to the locked conversation; returns the activity that says what the assistant did, if worth saying.
+    private async Task<string?> ApplyAsync(FlowTurn turn, Conversation conversation, List<AutomaticMessage> messages, DateTime now, CancellationToken cancellationToken)
+    {
+        var attributes = new Dictionary<string, string>(conversation.Attributes, StringComparer.Ordinal);
+        Contacts.Contact? contact = null;
+        string? activity = null;
+        foreach (var effect in turn.Effects)
+        {
+            switch (effect)
+            {
+                case FieldCollected { Field: "name" or "email" } field:
+                    contact ??= await db.Contacts.FirstOrDefaultAsync(c => c.Id == conversation.ContactId, cancellationToken);
+                    contact?.Describe(field.Field == "name" ? field.Value : null, field.Field == "email" ? field.Value : null, null, now);
+                    break;
+                case FieldCollected field:
+                    attributes[field.Field] = field.Value;
+                    break;
+                case LabelAdded label:
+                    conversation.ChangeLabels([.. conversation.Labels, label.Label]);
+                    break;
+                case PriorityChanged priority:
+                    conversation.ChangePriority(priority.Priority);
+                    break;
+                case IntentRecognised intent:
+                    attributes["intent"] = intent.Intent;
+                    conversation.ChangeLabels([.. conversation.Labels, intent.Intent]);
+                    break;
+                case ResolvedByAssistant resolved:
+                    conversation.ChangeStatus(ConversationStatus.Resolved, snoozedUntil: null, now);
+                    activity = resolved.Outcome == FlowOutcome.Contained
+                        ? "Resolved by the assistant: the visitor said an article solved it"
+                        : "Resolved by the assistant at the end of its flow";
+                    break;
+                case HandedOver handedOver:
+                    messages.Add(new AutomaticMessage(MessageKind.Note, await SummaryAsync(turn.State, conversation, handedOver.Reason, cancellationToken)));
+                    activity = $"The assistant handed over: {handedOver.Reason}";
+                    break;
+            }
+        }
+
+        if (!attributes.SequenceEqual(conversation.Attributes))
+        {
+            conversation.ReplaceAttributes(attributes);
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// The note an agent reads on taking over: why, what the visitor asked for, what they answered, what they were
+    /// offered, and everything they wrote, so nobody asks again.
+    /// </summary>
+    private async Task<string> SummaryAsync(FlowState state, Conversation conversation, string reason, CancellationToken cancellationToken)
+    {
+        var words = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversation.Id && m.Kind == MessageKind.Incoming && m.DeletedAt == null)
+            .OrderBy(m => m.Sequence).Select(m => m.Text).ToListAsync(cancellationToken);
+        return FlowSummary.Compose(state, reason, words);
+    }
+
+    private async Task<string> OpeningWordsAsync(Guid conversationId, long upTo, CancellationToken cancellationToken) => string.Join(
+        "\n",
+        await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId && m.Kind == MessageKind.Incoming && m.Sequence <= upTo)
+            .OrderBy(m => m.Sequence).Select(m => m.Text).ToListAsync(cancellationToken));
+
+    private async Task<IFlowServices> ServicesForAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == conversation.ContactId)
+            .Select(c => new FlowContact(c.Name, c.Email, c.Attributes)).FirstOrDefaultAsync(cancellationToken)
+            ?? new FlowContact(null, null, new Dictionary<string, string>());
+        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken);
+        return new ConversationFlowServices(db, classifiers, articles, helpCenter, presence, workspace, contact, clock);
+    }
+}
+
+/// <summary>What the flow engine asks for, answered from this workspace's data.</summary>
+public sealed class ConversationFlowServices(
+    AppDbContext db, IntentClassifiers classifiers, ArticleSearch articles, HelpCenterSettings helpCenter, AgentPresence presence,
+    Workspaces.Workspace workspace, FlowContact contact, TimeProvider clock) : IFlowServices
+{
+    public FlowContact Contact => contact;
+
+    public bool BusinessHoursOpen => workspace.Calendar().IsOpenAt(clock.GetUtcNow().UtcDateTime);
+
+    public async Task<IntentPrediction?> ClassifyAsync(string text, CancellationToken cancellationToken) =>
+        (await classifiers.ForAsync(db, workspace.Id, cancellationToken))?.Predict(text);
+
+    /// <summary>Articles for the visitor's words, then for the intent's name when the words find too few.</summary>
+    public async Task<IReadOnlyList<OfferedArticle>> FindArticlesAsync(string words, string? intent, int max, CancellationToken cancellationToken)
+    {
+        var queries = new[] { SuggestReplies.QueryOf([words]), intent?.Replace('-', ' ').Replace('_', ' ') ?? "" };
+        var hits = new List<ArticleHit>();
+        foreach (var query in queries.Where(q => q.Length > 0))
+        {
+            var found = await articles.SearchAsync(workspace.Id, query, ArticleStatus.Published, null, max, cancellationToken);
+            hits.AddRange(found.Hits.Where(h => hits.All(seen => seen.Article.Id != h.Article.Id)));
+            if (hits.Count >= max)
+            {
+                break;
+            }
+        }
+
+        hits = [.. hits.Take(max)];
+        var links = await helpCenter.PublicArticleLinksAsync(cancellationToken);
+        var ids = hits.Select(h => h.Article.Id).ToList();
+        var bodies = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Body, cancellationToken);
+        return [.. hits.Select(h => new OfferedArticle(
+            h.Article.Title, links?.Invoke(h.Article.Locale, h.Article.Slug), ArticleMarkdown.ToChatText(bodies.GetValueOrDefault(h.Article.Id, ""))))];
+    }
+
+    public async Task<FlowAvailability> AvailabilityAsync(Guid? teamId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var calendar = workspace.Calendar();
+        var open = calendar.IsOpenAt(now);
+        var online = open && await presence.AnyoneOnlineAsync(db, workspace.Id, cancellationToken);
+        string? expected = null;
+        if (!open && calendar.AfterOpenTime(now, TimeSpan.Zero) is { } opens)
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(workspace.TimeZone);
+            var local = TimeZoneInfo.ConvertTimeFromUtc(opens, zone);
+            expected = $"when we open again, {local.ToString("dddd HH:mm", CultureInfo.InvariantCulture)} ({workspace.TimeZone} time)";
+        }
+
+        return new FlowAvailability(open, online, expected);
+    }
+}
+
+/// <summary>The handover note, from what the assistant learned.</summary>
+public static class FlowSummary
+{
+    public static string Compose(FlowState state, string reason, IReadOnlyList<string> visitorWords)
+    {
+        var note = new StringBuilder();
+        note.Append("**Handed over by the assistant**: ").Append(reason).Append('.').Append('\n');
+        if (state.Intent is { } intent)
+        {
+            note.Append("\n**Intent**: ").Append(intent).Append(" (")
+                .Append(((state.Confidence ?? 0) * 100).ToString("0", CultureInfo.InvariantCulture)).Append("% sure)");
+        }
+
+        if (state.Fields.Count > 0)
+        {
+            note.Append("\n\n**Collected**\n");
+            foreach (var (field, value) in state.Fields)
+            {
+                note.Append("- ").Append(field).Append(": ").Append(value).Append('\n');
+            }
+        }
+
+        if (state.ArticlesOffered.Count > 0)
+        {
+            note.Append("\n**Articles offered**");
+            note.Append(state.ArticlesHelped == false ? " (the visitor said they did not solve it)\n" : "\n");
+            foreach (var title in state.ArticlesOffered.Distinct())
+            {
+                note.Append("- ").Append(title).Append('\n');
+            }
+        }
+
+        if (visitorWords.Count > 0)
+        {
+            note.Append("\n**The visitor wrote**\n");
+            foreach (var words in visitorWords.Where(w => w.Length > 0))
+            {
+                note.Append("> ").Append(words.ReplaceLineEndings("\n> ")).Append("\n>\n");
+            }
+        }
+
+        return note.ToString().TrimEnd('\n', '>').TrimEnd();
+    }
+}
