@@ -5,6 +5,7 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.KnowledgeBase;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Assistant;
 
@@ -22,12 +23,12 @@ public sealed class AssistantSessions(AppDbContext db, TimeProvider clock)
             return;
         }
 
-        var versionId = await db.AssistantFlows.AsNoTracking().Where(f => f.InboxId == conversation.InboxId && f.IsEnabled)
-            .Select(f => (Guid?)f.CurrentVersionId).FirstOrDefaultAsync(cancellationToken);
-        if (versionId is { } id)
+        var flow = await db.AssistantFlows.AsNoTracking().Where(f => f.InboxId == conversation.InboxId && f.IsEnabled)
+            .Select(f => new { f.CurrentVersionId, f.BotWebhookId }).FirstOrDefaultAsync(cancellationToken);
+        if (flow is not null)
         {
             db.AssistantSessions.Add(AssistantSession.Join(
-                conversation.WorkspaceId, conversation.Id, conversation.InboxId, id, clock.GetUtcNow().UtcDateTime));
+                conversation.WorkspaceId, conversation.Id, conversation.InboxId, flow.CurrentVersionId, flow.BotWebhookId, clock.GetUtcNow().UtcDateTime));
         }
     }
 }
@@ -37,11 +38,12 @@ public sealed class AssistantSessions(AppDbContext db, TimeProvider clock)
 /// its replies, the conversation's changes and the session's new state are stored in one commit. The turn is worked
 /// out before the conversation is locked (classifying and searching take a while) and stored only if no other turn
 /// was stored meanwhile; otherwise it is worked out again. An agent who has written or taken the conversation ends
-/// the assistant's part.
+/// the assistant's part. Where an external bot attends instead, the message goes to the bot's webhook (in the same
+/// commit that marks it handled), except a request for a person, which Porchlight answers itself.
 /// </summary>
 public sealed class AnswerAsAssistant(
-    AppDbContext db, ConversationChanges changes, IntentClassifiers classifiers, ArticleSearch articles, HelpCenterSettings helpCenter,
-    AgentPresence presence, TimeProvider clock)
+    AppDbContext db, ConversationChanges changes, AssistantTurns turns, Webhooks.WebhookOutbox webhooks, Webhooks.WebhookSender webhookSender, PublicUrls urls,
+    TimeProvider clock)
     : IDomainEventHandler<ContactMessageReceived>
 {
     private const int Attempts = 3;
@@ -64,24 +66,27 @@ public sealed class AnswerAsAssistant(
     {
         var session = await db.AssistantSessions.AsNoTracking().FirstOrDefaultAsync(s => s.ConversationId == received.ConversationId, cancellationToken);
         var message = await db.Messages.AsNoTracking().Where(m => m.Id == received.MessageId)
-            .Select(m => new { m.Sequence, m.Text }).FirstOrDefaultAsync(cancellationToken);
+            .Select(m => new { m.Id, m.Sequence, m.Text }).FirstOrDefaultAsync(cancellationToken);
         if (session is not { Outcome: FlowOutcome.Active } || message is null || message.Sequence <= session.HandledSequence)
         {
             return true; // Not the assistant's, or answered already (a redelivered event, or a later message answered first).
         }
 
         var conversation = await db.Conversations.AsNoTracking().FirstAsync(c => c.Id == received.ConversationId, cancellationToken);
+        var forBot = session.BotWebhookId is not null && session.State.Wait != FlowWait.ContactEmail && !FlowRun.WantsPerson(message.Text);
         FlowTurn? turn = null;
-        if (conversation.AssigneeId is null && conversation.FirstAgentReplyAt is null)
+        if (conversation.AssigneeId is null && conversation.FirstAgentReplyAt is null && !forBot)
         {
-            var version = await db.AssistantFlowVersions.AsNoTracking().FirstAsync(v => v.Id == session.FlowVersionId, cancellationToken);
-            var run = new FlowRun(version.Definition, await ServicesForAsync(conversation, cancellationToken));
-            turn = session.HandledSequence == 0
-                ? await run.StartAsync(await OpeningWordsAsync(conversation.Id, message.Sequence, cancellationToken), cancellationToken)
-                : await run.ContinueAsync(session.State, message.Text, cancellationToken);
+            var run = await turns.RunFor(session, conversation, cancellationToken);
+            turn = session.BotWebhookId is not null && session.State.Wait != FlowWait.ContactEmail
+                ? await run.HandOverAsync(session.State, null, "the visitor asked for a person", cancellationToken)
+                : session.HandledSequence == 0
+                    ? await run.StartAsync(await OpeningWordsAsync(conversation.Id, message.Sequence, cancellationToken), cancellationToken)
+                    : await run.ContinueAsync(session.State, message.Text, cancellationToken);
         }
 
         var stored = false;
+        var forwarded = false;
         await changes.DecideAndWriteAsync(async ct =>
         {
             await RowLocks.LockAsync<Conversation>(db, conversation.Id, ct);
@@ -95,22 +100,60 @@ public sealed class AnswerAsAssistant(
 
             stored = true;
             var now = clock.GetUtcNow().UtcDateTime;
-            if (turn is null || locked.AssigneeId is not null || locked.FirstAgentReplyAt is not null)
+            if (locked.AssigneeId is not null || locked.FirstAgentReplyAt is not null || (!forBot && turn is null))
             {
                 current.StepBack(now);
                 return new ConversationDecision(locked, "The assistant stepped back: an agent has the conversation");
             }
 
-            current.Answered(turn.State, message.Sequence, now);
+            if (forBot)
+            {
+                current.Answered(current.State, message.Sequence, now);
+                var data = new AssistantMessageWebhookData(
+                    await webhooks.DescribeAsync(locked, ct), message.Id, message.Sequence, message.Text, session.HandledSequence == 0,
+                    urls.To($"/api/v1/conversations/{locked.Id}/assistant"));
+                forwarded = await webhooks.AddAsync(Webhooks.WebhookEvents.AssistantMessage, data, $"assistant.message:{message.Id}", session.BotWebhookId, ct) > 0;
+                return new ConversationDecision(locked, Activity: null);
+            }
+
+            current.Answered(turn!.State, message.Sequence, now);
             var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
-            var activity = await ApplyAsync(turn, locked, messages, now, ct);
+            var activity = await turns.ApplyAsync(turn, locked, messages, now, ct);
             return new ConversationDecision(locked, activity, messages);
         }, authorAgentId: null, cancellationToken);
+        if (forwarded)
+        {
+            webhookSender.Notify();
+        }
+
         return stored;
     }
 
-    // Makes the turn's changes to the locked conversation; returns the activity that says what the assistant did, if worth saying.
-    private async Task<string?> ApplyAsync(FlowTurn turn, Conversation conversation, List<AutomaticMessage> messages, DateTime now, CancellationToken cancellationToken)
+    private async Task<string> OpeningWordsAsync(Guid conversationId, long upTo, CancellationToken cancellationToken) => string.Join(
+        "\n",
+        await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId && m.Kind == MessageKind.Incoming && m.Sequence <= upTo)
+            .OrderBy(m => m.Sequence).Select(m => m.Text).ToListAsync(cancellationToken));
+}
+
+/// <summary>A visitor's message for an external bot, with where to answer it (<c>assistantUrl</c>: POST its /messages, /handover or /resolve).</summary>
+public sealed record AssistantMessageWebhookData(
+    Webhooks.WebhookConversation Conversation, Guid MessageId, long Sequence, string Text, bool First, string AssistantUrl);
+
+/// <summary>
+/// What a turn of the assistant (the flow's, or an external bot's) changes in a conversation, applied to the locked
+/// conversation inside the caller's commit; and the flow engine for a session, with this workspace's services.
+/// </summary>
+public sealed class AssistantTurns(
+    AppDbContext db, IntentClassifiers classifiers, ArticleSearch articles, HelpCenterSettings helpCenter, AgentPresence presence, TimeProvider clock)
+{
+    public async Task<FlowRun> RunFor(AssistantSession session, Conversation conversation, CancellationToken cancellationToken)
+    {
+        var version = await db.AssistantFlowVersions.AsNoTracking().FirstAsync(v => v.Id == session.FlowVersionId, cancellationToken);
+        return new FlowRun(version.Definition, await ServicesForAsync(conversation, cancellationToken));
+    }
+
+    /// <summary>Makes the turn's changes; returns the activity that says what the assistant did, if worth saying.</summary>
+    public async Task<string?> ApplyAsync(FlowTurn turn, Conversation conversation, List<AutomaticMessage> messages, DateTime now, CancellationToken cancellationToken)
     {
         var attributes = new Dictionary<string, string>(conversation.Attributes, StringComparer.Ordinal);
         Contacts.Contact? contact = null;
@@ -139,7 +182,7 @@ public sealed class AnswerAsAssistant(
                 case ResolvedByAssistant resolved:
                     conversation.ChangeStatus(ConversationStatus.Resolved, snoozedUntil: null, now);
                     activity = resolved.Outcome == FlowOutcome.Contained
-                        ? "Resolved by the assistant: the visitor said an article solved it"
+                        ? "Resolved by the assistant: the visitor's question was answered"
                         : "Resolved by the assistant at the end of its flow";
                     break;
                 case HandedOver handedOver:
@@ -168,11 +211,6 @@ public sealed class AnswerAsAssistant(
             .OrderBy(m => m.Sequence).Select(m => m.Text).ToListAsync(cancellationToken);
         return FlowSummary.Compose(state, reason, words);
     }
-
-    private async Task<string> OpeningWordsAsync(Guid conversationId, long upTo, CancellationToken cancellationToken) => string.Join(
-        "\n",
-        await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId && m.Kind == MessageKind.Incoming && m.Sequence <= upTo)
-            .OrderBy(m => m.Sequence).Select(m => m.Text).ToListAsync(cancellationToken));
 
     private async Task<IFlowServices> ServicesForAsync(Conversation conversation, CancellationToken cancellationToken)
     {
@@ -274,10 +312,12 @@ public static class FlowSummary
             note.Append("\n**The visitor wrote**\n");
             foreach (var words in visitorWords.Where(w => w.Length > 0))
             {
-                note.Append("> ").Append(words.ReplaceLineEndings("\n> ")).Append("\n>\n");
+                note.Append("- “").Append(words.ReplaceLineEndings(" ")).Append("”\n");
             }
         }
 
-        return note.ToString().TrimEnd('\n', '>').TrimEnd();
+        // A long chat is cut rather than lost: the whole thread is right above the note.
+        var text = note.ToString().TrimEnd();
+        return text.Length <= Message.MaxTextLength ? text : text[..(Message.MaxTextLength - 1)] + "…";
     }
 }

@@ -13,6 +13,8 @@ public static class AssistantFeature
         .AddHostedService(sp => sp.GetRequiredService<IntentTraining>())
         .AddScoped<AssistantSessions>()
         .AddScoped<AssistantFlows>()
+        .AddScoped<AssistantTurns>()
+        .AddScoped<AssistantBots>()
         .AddDomainEventHandler<ContactMessageReceived, AnswerAsAssistant>();
 
     public static void MapAssistant(this RouteGroupBuilder api)
@@ -45,5 +47,17 @@ public static class AssistantFeature
         api.MapGet("/conversations/{conversationId:guid}/assistant", async (Guid conversationId, AssistantFlows useCase, CancellationToken ct) =>
                 (await useCase.SessionAsync(conversationId, ct)).ToOk())
             .WithTags("Assistant").RequirePermission(Permission.ViewConversations).Produces<AssistantSessionResponse>();
+
+        // An external bot's answers, for conversations it attends (the inbox's assistant names its webhook).
+        var bot = api.MapGroup("/conversations/{conversationId:guid}/assistant").WithTags("Assistant");
+        bot.MapPost("/messages", async (Guid conversationId, BotMessageRequest request, AssistantBots useCase, CancellationToken ct) =>
+                (await useCase.SendAsync(conversationId, request, ct)).ToHttp(m => TypedResults.Created($"/api/v1/conversations/{conversationId}/messages/{m.Id}", m)))
+            .RequirePermission(Permission.HandleConversations).Produces<Conversations.MessageResponse>(StatusCodes.Status201Created);
+        bot.MapPost("/handover", async (Guid conversationId, BotHandoverRequest request, AssistantBots useCase, CancellationToken ct) =>
+                (await useCase.HandOverAsync(conversationId, request, ct)).ToNoContent())
+            .RequirePermission(Permission.HandleConversations);
+        bot.MapPost("/resolve", async (Guid conversationId, BotResolveRequest request, AssistantBots useCase, CancellationToken ct) =>
+                (await useCase.ResolveAsync(conversationId, request, ct)).ToNoContent())
+            .RequirePermission(Permission.HandleConversations);
     }
 }

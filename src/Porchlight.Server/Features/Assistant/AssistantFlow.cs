@@ -22,6 +22,12 @@ public sealed class AssistantFlow : Entity, IWorkspaceOwned, IAudited
 
     public bool IsEnabled { get; private set; }
 
+    /// <summary>
+    /// The webhook of an external bot that answers instead of the flow: it receives each visitor message and answers,
+    /// hands over or resolves through the API. Null: the flow answers.
+    /// </summary>
+    public Guid? BotWebhookId { get; private set; }
+
     /// <summary>The number of the newest version: 1 for the first save.</summary>
     public int Version { get; private set; }
 
@@ -34,9 +40,10 @@ public sealed class AssistantFlow : Entity, IWorkspaceOwned, IAudited
     public static AssistantFlow Create(Guid workspaceId, Guid inboxId) => new() { WorkspaceId = workspaceId, InboxId = inboxId };
 
     /// <summary>Takes the definition; returns the new version to store when it differs from the current one, else null.</summary>
-    public AssistantFlowVersion? Change(FlowDefinition definition, bool isEnabled, DateTime now)
+    public AssistantFlowVersion? Change(FlowDefinition definition, bool isEnabled, Guid? botWebhookId, DateTime now)
     {
         IsEnabled = isEnabled;
+        BotWebhookId = botWebhookId;
         UpdatedAt = now;
         if (Version > 0 && AssistantFlowVersion.SameSteps(Definition, definition))
         {
@@ -97,6 +104,9 @@ public sealed class AssistantSession : Entity, IWorkspaceOwned
 
     public Guid FlowVersionId { get; private set; }
 
+    /// <summary>The external bot's webhook when one attends this conversation instead of the flow (as the inbox had it at the start).</summary>
+    public Guid? BotWebhookId { get; private set; }
+
     public FlowState State { get; private set; } = new();
 
     /// <summary>A copy of the state's outcome, as a column: reports count containment by it.</summary>
@@ -109,9 +119,9 @@ public sealed class AssistantSession : Entity, IWorkspaceOwned
 
     public DateTime? EndedAt { get; private set; }
 
-    public static AssistantSession Join(Guid workspaceId, Guid conversationId, Guid inboxId, Guid flowVersionId, DateTime now) => new()
+    public static AssistantSession Join(Guid workspaceId, Guid conversationId, Guid inboxId, Guid flowVersionId, Guid? botWebhookId, DateTime now) => new()
     {
-        WorkspaceId = workspaceId, ConversationId = conversationId, InboxId = inboxId, FlowVersionId = flowVersionId, StartedAt = now,
+        WorkspaceId = workspaceId, ConversationId = conversationId, InboxId = inboxId, FlowVersionId = flowVersionId, BotWebhookId = botWebhookId, StartedAt = now,
     };
 
     /// <summary>Keeps the state after the assistant answered the message with <paramref name="sequence"/>.</summary>
@@ -156,6 +166,7 @@ internal sealed class AssistantFlowConfiguration : IEntityTypeConfiguration<Assi
         builder.Property(f => f.Definition).HasConversion(JsonColumn.Converter(new FlowDefinition([])), JsonColumn.Comparer<FlowDefinition>());
         builder.HasIndex(f => f.InboxId).IsUnique();
         builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(f => f.InboxId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Webhooks.WebhookSubscription>().WithMany().HasForeignKey(f => f.BotWebhookId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 
@@ -179,5 +190,6 @@ internal sealed class AssistantSessionConfiguration : IEntityTypeConfiguration<A
         builder.HasIndex(s => new { s.WorkspaceId, s.StartedAt }); // containment over a period
         builder.HasOne<Conversations.Conversation>().WithMany().HasForeignKey(s => s.ConversationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<AssistantFlowVersion>().WithMany().HasForeignKey(s => s.FlowVersionId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Webhooks.WebhookSubscription>().WithMany().HasForeignKey(s => s.BotWebhookId).OnDelete(DeleteBehavior.SetNull);
     }
 }

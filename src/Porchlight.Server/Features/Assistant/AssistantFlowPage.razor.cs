@@ -11,6 +11,8 @@ public sealed partial class AssistantFlowPage
 {
     private List<InboxResponse>? _inboxes;
     private List<TeamResponse> _teams = [];
+    private List<Webhooks.WebhookSubscriptionResponse> _webhooks = [];
+    private string _botWebhookId = "";
     private Guid _inboxId;
     private bool _enabled;
     private int _version;
@@ -33,6 +35,7 @@ public sealed partial class AssistantFlowPage
         var inboxes = await Runner.RunAsync<ListInboxes, Result<Page<InboxResponse>>>(u => u.HandleAsync(new PageRequest(PageRequest.MaxLimit, null), CancellationToken.None));
         var teams = await Runner.RunAsync<ListTeams, Result<Page<TeamResponse>>>(u => u.HandleAsync(new PageRequest(PageRequest.MaxLimit, null), CancellationToken.None));
         _teams = [.. teams.Value?.Items ?? []];
+        _webhooks = await Runner.RunAsync<Webhooks.WebhookSubscriptions, List<Webhooks.WebhookSubscriptionResponse>>(u => u.ListAsync(CancellationToken.None));
         _inboxes = [.. (inboxes.Value?.Items ?? []).Where(i => i.Channel == InboxChannel.WebWidget)];
         if (_inboxes.Count > 0)
         {
@@ -65,6 +68,7 @@ public sealed partial class AssistantFlowPage
     private void Show(AssistantFlowResponse flow)
     {
         (_enabled, _version, _updatedAt) = (flow.IsEnabled, flow.Version, flow.UpdatedAt);
+        _botWebhookId = flow.BotWebhookId?.ToString() ?? "";
         _steps = [.. flow.Definition.Steps.Select(FlowStepModel.From)];
         _errors.Clear();
     }
@@ -74,7 +78,7 @@ public sealed partial class AssistantFlowPage
     private async Task SaveAsync()
     {
         _busy = true;
-        var request = new AssistantFlowRequest(_enabled, Definition());
+        var request = new AssistantFlowRequest(_enabled, Definition(), Guid.TryParse(_botWebhookId, out var botWebhookId) ? botWebhookId : null);
         var saved = await Runner.RunAsync<AssistantFlows, Result<AssistantFlowResponse>>(u => u.SaveAsync(_inboxId, request, CancellationToken.None));
         _busy = false;
         if (saved.Value is not { } flow)

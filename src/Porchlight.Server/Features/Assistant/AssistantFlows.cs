@@ -6,10 +6,13 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Assistant;
 
-/// <summary>An inbox's assistant as saved: <c>version</c> 0 (and a starter flow) when it has never been saved.</summary>
-public sealed record AssistantFlowResponse(Guid InboxId, bool IsEnabled, int Version, FlowDefinition Definition, DateTime? UpdatedAt);
+/// <summary>
+/// An inbox's assistant as saved: <c>version</c> 0 (and a starter flow) when it has never been saved. With
+/// <c>botWebhookId</c> an external bot answers through that webhook instead of the flow.
+/// </summary>
+public sealed record AssistantFlowResponse(Guid InboxId, bool IsEnabled, int Version, FlowDefinition Definition, Guid? BotWebhookId, DateTime? UpdatedAt);
 
-public sealed record AssistantFlowRequest(bool? IsEnabled, FlowDefinition? Definition);
+public sealed record AssistantFlowRequest(bool? IsEnabled, FlowDefinition? Definition, Guid? BotWebhookId = null);
 
 public sealed record FlowVersionResponse(int Number, DateTime CreatedAt, int Steps);
 
@@ -51,7 +54,7 @@ public sealed class AssistantFlows(
         }
 
         var flow = await db.AssistantFlows.AsNoTracking().FirstOrDefaultAsync(f => f.InboxId == inboxId, cancellationToken);
-        return flow is null ? new AssistantFlowResponse(inboxId, false, 0, Starter, null) : Describe(flow);
+        return flow is null ? new AssistantFlowResponse(inboxId, false, 0, Starter, null, null) : Describe(flow);
     }
 
     public async Task<Result<AssistantFlowResponse>> SaveAsync(Guid inboxId, AssistantFlowRequest request, CancellationToken cancellationToken)
@@ -66,6 +69,11 @@ public sealed class AssistantFlows(
             return invalid;
         }
 
+        if (request.BotWebhookId is { } webhookId && !await db.WebhookSubscriptions.AnyAsync(w => w.Id == webhookId, cancellationToken))
+        {
+            return Failure.Invalid("botWebhookId", "No webhook of this workspace has this id.");
+        }
+
         var flow = await db.AssistantFlows.FirstOrDefaultAsync(f => f.InboxId == inboxId, cancellationToken);
         if (flow is null)
         {
@@ -73,7 +81,7 @@ public sealed class AssistantFlows(
             db.AssistantFlows.Add(flow);
         }
 
-        if (flow.Change(request.Definition!, request.IsEnabled ?? flow.IsEnabled, clock.GetUtcNow().UtcDateTime) is { } version)
+        if (flow.Change(request.Definition!, request.IsEnabled ?? flow.IsEnabled, request.BotWebhookId, clock.GetUtcNow().UtcDateTime) is { } version)
         {
             db.AssistantFlowVersions.Add(version);
         }
@@ -163,7 +171,7 @@ public sealed class AssistantFlows(
         return errors.Any ? errors.ToFailure() : null;
     }
 
-    private static AssistantFlowResponse Describe(AssistantFlow flow) => new(flow.InboxId, flow.IsEnabled, flow.Version, flow.Definition, flow.UpdatedAt);
+    private static AssistantFlowResponse Describe(AssistantFlow flow) => new(flow.InboxId, flow.IsEnabled, flow.Version, flow.Definition, flow.BotWebhookId, flow.UpdatedAt);
 
     /// <summary>An effect in words, for the preview.</summary>
     public static string Describe(FlowEffect effect) => effect switch

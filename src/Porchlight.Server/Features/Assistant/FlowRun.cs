@@ -364,7 +364,7 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
                         Say(handoverText);
                     }
 
-                    return await HandOverAsync(state, step.TeamId, "the flow hands this conversation to people", cancellationToken);
+                    return await HandOverAsync(state, step.TeamId, "the flow hands over here", cancellationToken);
                 case "end":
                     if (step.Text is { } endText)
                     {
@@ -379,9 +379,11 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
         return await HandOverAsync(state, null, $"the flow ran {MaxStepsPerTurn} steps without waiting for the visitor (a loop)", cancellationToken);
     }
 
-    // Hands over, honestly: outside business hours or with nobody online the visitor hears so, when to expect an
-    // answer, and is asked for an email address if the team has none to answer to.
-    private async Task<FlowTurn> HandOverAsync(FlowState state, Guid? teamId, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands over, honestly: outside business hours or with nobody online the visitor hears so, when to expect an
+    /// answer, and is asked for an email address if the team has none to answer to (the handover follows the answer).
+    /// </summary>
+    public async Task<FlowTurn> HandOverAsync(FlowState state, Guid? teamId, string reason, CancellationToken cancellationToken)
     {
         var availability = await services.AvailabilityAsync(teamId, cancellationToken);
         if (availability.BusinessHoursOpen && availability.AgentsOnline)

@@ -273,8 +273,11 @@ public sealed class ChangeConversation(
 /// </summary>
 public sealed record ConversationDecision(Conversation Conversation, string? Activity, IReadOnlyList<AutomaticMessage>? Messages = null);
 
-/// <summary>A message written by nobody (an automation, the assistant); <see cref="QuickReplies"/> become buttons for the contact.</summary>
-public sealed record AutomaticMessage(MessageKind Kind, string Text, IReadOnlyList<string>? QuickReplies = null);
+/// <summary>
+/// A message written by nobody (an automation, the assistant); <see cref="QuickReplies"/> become buttons for the contact.
+/// <see cref="ClientId"/>, when the writer chose one, makes a retried write find the stored message.
+/// </summary>
+public sealed record AutomaticMessage(MessageKind Kind, string Text, IReadOnlyList<string>? QuickReplies = null, string? ClientId = null);
 
 /// <summary>Stores messages and hands the changed conversation to the broadcaster, in commit order.</summary>
 public sealed class ConversationChanges(AppDbContext db, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster)
@@ -340,7 +343,7 @@ public sealed class ConversationChanges(AppDbContext db, MessageLog log, Message
         foreach (var message in decided.Messages ?? [])
         {
             var written = await log.AppendAsync(
-                decided.Conversation, TimeOrderedIds.Next().ToString("N"), message.Kind, null, message.Text, [], cancellationToken, message.QuickReplies);
+                decided.Conversation, message.ClientId ?? TimeOrderedIds.Next().ToString("N"), message.Kind, null, message.Text, [], cancellationToken, message.QuickReplies);
             appended.Add(written.Value!);
         }
 

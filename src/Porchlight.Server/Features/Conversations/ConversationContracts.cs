@@ -93,7 +93,7 @@ public sealed class MessageViews(AppDbContext db, AttachmentLinks links)
             ? new MessageAuthor("contact", conversation.ContactId, contactName)
             : m.AuthorAgentId is { } agentId
                 ? new MessageAuthor("agent", agentId, agentNames.GetValueOrDefault(agentId, "Former agent"))
-                : new MessageAuthor("system", null, m.Kind == MessageKind.Outgoing ? "Assistant" : "Porchlight");
+                : new MessageAuthor("system", null, m.Kind == MessageKind.Activity ? "Porchlight" : "Assistant");
 
     public static MessageResponse Describe(Message m, MessageAuthor author, IReadOnlyList<AttachmentResponse> attachments) => new(
         m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt, attachments, m.QuickReplies);

@@ -20,6 +20,12 @@ public static class WebhookEvents
     /// <summary>An automation rule's <c>sendWebhook</c> action (sent to the subscription the action names, whatever its events).</summary>
     public const string AutomationRule = "automation.rule";
 
+    /// <summary>
+    /// A visitor wrote in a conversation an external bot attends (sent only to the bot's webhook, which the inbox's
+    /// assistant names, whatever its events; not subscribable otherwise).
+    /// </summary>
+    public const string AssistantMessage = "assistant.message";
+
     public static readonly IReadOnlyList<string> All = [SlaWarning, SlaBreached, ConversationEscalated, AutomationRule];
 }
 

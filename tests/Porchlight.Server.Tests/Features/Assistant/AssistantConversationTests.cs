@@ -3,8 +3,10 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Assistant;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Features.Webhooks;
 using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -53,7 +55,7 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
         Assert.Contains("the articles offered did not solve it", note, StringComparison.Ordinal);
         Assert.Contains("- email: jo@example.com", note, StringComparison.Ordinal);
         Assert.Contains("- Track your parcel", note, StringComparison.Ordinal);
-        Assert.Contains("> Where is my parcel? I ordered a tent last week", note, StringComparison.Ordinal);
+        Assert.Contains("- “Where is my parcel? I ordered a tent last week”", note, StringComparison.Ordinal);
         Assert.Contains(messages, m => m.Text("kind") == "Activity" && m.Text("text") == "The assistant handed over: the articles offered did not solve it");
         var conversation = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}");
         Assert.Equal(("jo@example.com", desk.TeamId), (conversation.GetProperty("contact").Text("email"), conversation.GetProperty("teamId").GetGuid()));
@@ -219,6 +221,94 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
         Assert.Equal(0, (await desk.Owner.GetJsonAsync($"/api/v1/inboxes/{desk.InboxId}/assistant")).GetProperty("version").GetInt32());
     }
 
+    [Fact]
+    public async Task ExternalBot_GetsSignedMessagesRepliesAndHandsOver_AgentGetsWhatItLearned()
+    {
+        var desk = await NewDeskAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (webhookId, secret) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
+        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
+        await using var agentOnline = await HubRecorder.AgentAsync(Factory, desk.AgentToken);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+
+        var (conversationId, _) = await visitor.StartConversationAsync("Do you ship to Norway?");
+        var first = Assert.Single(await receiver.WaitForAsync(1, "the bot got the opening message"));
+        var timestamp = long.Parse(first.Headers[WebhookSender.TimestampHeader], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("v1=" + WebhookSender.Sign(secret, timestamp, first.Body), first.Headers[WebhookSender.SignatureHeader]);
+        var data = first.Json.GetProperty("data");
+        Assert.Equal(("assistant.message", "Do you ship to Norway?", true), (first.Json.Text("event"), data.Text("text"), data.GetProperty("first").GetBoolean()));
+        var assistantUrl = new Uri(data.Text("assistantUrl")!).PathAndQuery;
+        Assert.Equal($"/api/v1/conversations/{conversationId}/assistant", assistantUrl);
+
+        var reply = new { clientId = "bot-answer-0001", text = "We do! Norway takes 3–5 days.", quickReplies = new[] { "That's all", FlowRun.PersonReply } };
+        var sent = await desk.Owner.PostJsonAsync($"{assistantUrl}/messages", reply).ExpectAsync(HttpStatusCode.Created);
+        var resent = await desk.Owner.PostJsonAsync($"{assistantUrl}/messages", reply).ExpectAsync(HttpStatusCode.Created);
+        var seen = await WaitForVisitorMessagesAsync(visitor, conversationId, 2);
+        (await visitor.SendAsync(conversationId, "Is customs included?")).EnsureSuccessStatusCode();
+        var second = (await receiver.WaitForAsync(2, "the bot got the second message"))[1].Json.GetProperty("data");
+        await desk.Owner.PostJsonAsync($"{assistantUrl}/handover", new
+        {
+            reason = "customs questions go to people", intent = "shipping", confidence = 0.9, fields = new { country = "Norway" },
+        }).ExpectAsync(HttpStatusCode.NoContent);
+        await Eventually.WaitUntilAsync(async () => await AssigneeAsync(desk.Owner, conversationId) == desk.AgentId, "routing gave the conversation to the agent");
+
+        Assert.Equal(sent.IdOf(), resent.IdOf());
+        Assert.Equal(("We do! Norway takes 3–5 days.", "Assistant"), (seen[1].Text("text"), seen[1].GetProperty("author").Text("name")));
+        Assert.Equal(["That's all", FlowRun.PersonReply], seen[1].GetProperty("quickReplies").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(("Is customs included?", false), (second.Text("text"), second.GetProperty("first").GetBoolean()));
+        var note = (await MessagesAsync(desk.Owner, conversationId)).Single(m => m.Text("kind") == "Note").Text("text")!;
+        Assert.Contains("customs questions go to people", note, StringComparison.Ordinal);
+        Assert.Contains("**Intent**: shipping (90% sure)", note, StringComparison.Ordinal);
+        Assert.Contains("- country: Norway", note, StringComparison.Ordinal);
+        Assert.Equal("Norway", (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).GetProperty("attributes").Text("country"));
+        await desk.Owner.PostJsonAsync($"{assistantUrl}/messages", new { clientId = "bot-answer-0002", text = "Too late" }).ExpectAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task ExternalBot_VisitorAsksForAPerson_PorchlightHandsOverWithoutAskingTheBot()
+    {
+        var desk = await NewDeskAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (webhookId, _) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
+        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
+        await using var agentOnline = await HubRecorder.AgentAsync(Factory, desk.AgentToken);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+
+        var (conversationId, _) = await visitor.StartConversationAsync("Hello");
+        await receiver.WaitForAsync(1, "the bot got the opening message");
+        (await visitor.SendAsync(conversationId, "let me talk to a human")).EnsureSuccessStatusCode();
+        await Eventually.WaitUntilAsync(async () => await AssigneeAsync(desk.Owner, conversationId) == desk.AgentId, "Porchlight handed over");
+
+        Assert.Single(receiver.Received);
+        var session = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/assistant");
+        Assert.Equal(("HandedOver", "the visitor asked for a person"), (session.Text("outcome"), session.Text("handoverReason")));
+        await desk.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/assistant/resolve", new { }).ExpectAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task ExternalBot_ResolvesOrAnswersBadly_ContainedOrFieldErrors()
+    {
+        var desk = await NewDeskAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (webhookId, _) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
+        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("What are your opening hours?");
+        await receiver.WaitForAsync(1, "the bot got the opening message");
+        var assistantUrl = $"/api/v1/conversations/{conversationId}/assistant";
+
+        await desk.Owner.PostJsonAsync($"{assistantUrl}/messages", new { clientId = "x", text = "" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "clientId");
+        await desk.Owner.PostJsonAsync($"{assistantUrl}/messages", new { clientId = "bot-answer-0003", text = "Hi", quickReplies = new[] { new string('x', 41) } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "quickReplies");
+        await desk.Owner.PostJsonAsync($"{assistantUrl}/handover", new { reason = "x", teamId = Guid.NewGuid() }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "teamId");
+        await desk.Owner.PostJsonAsync($"/api/v1/conversations/{Guid.NewGuid()}/assistant/resolve", new { }).ExpectAsync(HttpStatusCode.NotFound);
+        await desk.Owner.PostJsonAsync($"{assistantUrl}/resolve", new { text = "We're open 9–17, Monday to Friday." }).ExpectAsync(HttpStatusCode.NoContent);
+
+        var session = await desk.Owner.GetJsonAsync(assistantUrl);
+        Assert.Equal(("Contained", "Resolved"), (session.Text("outcome"), (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status")));
+        Assert.Equal("We're open 9–17, Monday to Friday.", (await visitor.MessagesAsync(conversationId))[^1].Text("text"));
+    }
+
     private sealed record Desk(HttpClient Owner, Guid InboxId, string InboxToken, Guid TeamId, Guid AgentId, string AgentToken);
 
     private async Task<Desk> NewDeskAsync()
@@ -232,8 +322,8 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
         return new Desk(owner, inboxId, inboxToken, team.IdOf(), agentId, agent.DefaultRequestHeaders.Authorization!.Parameter!);
     }
 
-    private static Task<JsonElement> SaveFlowAsync(HttpClient owner, Guid inboxId, object[] steps) =>
-        owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}/assistant", new { isEnabled = true, definition = new { steps } }).ExpectAsync(HttpStatusCode.OK);
+    private static Task<JsonElement> SaveFlowAsync(HttpClient owner, Guid inboxId, object[] steps, Guid? botWebhookId = null) =>
+        owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}/assistant", new { isEnabled = true, definition = new { steps }, botWebhookId }).ExpectAsync(HttpStatusCode.OK);
 
     private static async Task PublishArticleAsync(HttpClient owner, string title, string body) =>
         await owner.PostJsonAsync("/api/v1/knowledge-base/articles", new { title, body, status = "Published" }).ExpectAsync(HttpStatusCode.Created);

@@ -247,7 +247,7 @@ public sealed class FlowRunTests
         var team = Guid.NewGuid();
         var turn = await StartAsync([new FlowStep("h", "handover", TeamId: team)], new ScriptedServices { Availability = new(true, true, null) });
 
-        Assert.Equal(new HandedOver(team, "the flow hands this conversation to people"), Assert.Single(turn.Effects));
+        Assert.Equal(new HandedOver(team, "the flow hands over here"), Assert.Single(turn.Effects));
         Assert.Contains("connecting you with a person", turn.Replies.Single().Text, StringComparison.Ordinal);
     }
 
@@ -266,7 +266,7 @@ public sealed class FlowRunTests
         Assert.Equal((FlowWait.ContactEmail, FlowOutcome.Active), (asked.State.Wait, asked.State.Outcome));
         Assert.Empty(asked.Effects);
         Assert.Equal(FlowOutcome.Active, wrong.State.Outcome);
-        Assert.Equal([new FieldCollected("email", "jo@example.com"), new HandedOver(null, "the flow hands this conversation to people")], given.Effects);
+        Assert.Equal([new FieldCollected("email", "jo@example.com"), new HandedOver(null, "the flow hands over here")], given.Effects);
     }
 
     [Fact]
@@ -328,11 +328,11 @@ public sealed class FlowRunTests
         FlowStep[] v1 = [Question("q", "size", "text", next: "end"), End("end", "Thanks (v1)")];
         FlowStep[] v2 = [new("intro", "message", Text: "New intro", Next: "end"), End("end", "Thanks (v2)")];
         var flow = AssistantFlow.Create(Guid.NewGuid(), Guid.NewGuid());
-        var first = flow.Change(new FlowDefinition(v1), isEnabled: true, DateTime.UtcNow)!;
+        var first = flow.Change(new FlowDefinition(v1), isEnabled: true, botWebhookId: null, DateTime.UtcNow)!;
         var asked = await StartAsync(first.Definition.Steps);
 
-        var second = flow.Change(new FlowDefinition(v2), isEnabled: true, DateTime.UtcNow)!;
-        var unchanged = flow.Change(new FlowDefinition(v2), isEnabled: false, DateTime.UtcNow);
+        var second = flow.Change(new FlowDefinition(v2), isEnabled: true, botWebhookId: null, DateTime.UtcNow)!;
+        var unchanged = flow.Change(new FlowDefinition(v2), isEnabled: false, botWebhookId: null, DateTime.UtcNow);
         var continued = await ContinueAsync(first.Definition.Steps, asked.State, "XL");
 
         Assert.Equal((1, 2, 2), (first.Number, second.Number, flow.Version));

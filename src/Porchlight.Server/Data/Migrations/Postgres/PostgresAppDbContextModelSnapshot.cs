@@ -362,6 +362,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("BotWebhookId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("CurrentVersionId")
                         .HasColumnType("uuid");
 
@@ -385,6 +388,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BotWebhookId");
 
                     b.HasIndex("InboxId")
                         .IsUnique();
@@ -428,6 +433,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("BotWebhookId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("uuid");
 
@@ -459,6 +467,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BotWebhookId");
 
                     b.HasIndex("ConversationId")
                         .IsUnique();
@@ -2228,6 +2238,11 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Porchlight.Server.Features.Assistant.AssistantFlow", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("BotWebhookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
                         .WithMany()
                         .HasForeignKey("InboxId")
@@ -2246,6 +2261,11 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Porchlight.Server.Features.Assistant.AssistantSession", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("BotWebhookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")

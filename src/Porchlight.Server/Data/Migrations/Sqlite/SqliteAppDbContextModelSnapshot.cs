@@ -353,6 +353,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("BotWebhookId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CurrentVersionId")
                         .HasColumnType("TEXT");
 
@@ -376,6 +379,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BotWebhookId");
 
                     b.HasIndex("InboxId")
                         .IsUnique();
@@ -419,6 +424,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("BotWebhookId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("TEXT");
 
@@ -450,6 +458,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BotWebhookId");
 
                     b.HasIndex("ConversationId")
                         .IsUnique();
@@ -2219,6 +2229,11 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Porchlight.Server.Features.Assistant.AssistantFlow", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("BotWebhookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
                         .WithMany()
                         .HasForeignKey("InboxId")
@@ -2237,6 +2252,11 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Porchlight.Server.Features.Assistant.AssistantSession", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("BotWebhookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
