@@ -224,10 +224,8 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     [Fact]
     public async Task ExternalBot_GetsSignedMessagesRepliesAndHandsOver_AgentGetsWhatItLearned()
     {
-        var desk = await NewDeskAsync();
-        await using var receiver = await WebhookReceiver.StartAsync();
-        var (webhookId, secret) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
-        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
+        var (desk, receiver, secret) = await NewBotDeskAsync();
+        await using var bot = receiver;
         await using var agentOnline = await HubRecorder.AgentAsync(Factory, desk.AgentToken);
         using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
 
@@ -267,10 +265,8 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     [Fact]
     public async Task ExternalBot_VisitorAsksForAPerson_PorchlightHandsOverWithoutAskingTheBot()
     {
-        var desk = await NewDeskAsync();
-        await using var receiver = await WebhookReceiver.StartAsync();
-        var (webhookId, _) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
-        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
+        var (desk, receiver, _) = await NewBotDeskAsync();
+        await using var bot = receiver;
         await using var agentOnline = await HubRecorder.AgentAsync(Factory, desk.AgentToken);
         using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
 
@@ -288,10 +284,8 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     [Fact]
     public async Task ExternalBot_ResolvesOrAnswersBadly_ContainedOrFieldErrors()
     {
-        var desk = await NewDeskAsync();
-        await using var receiver = await WebhookReceiver.StartAsync();
-        var (webhookId, _) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
-        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
+        var (desk, receiver, _) = await NewBotDeskAsync();
+        await using var bot = receiver;
         using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
         var (conversationId, _) = await visitor.StartConversationAsync("What are your opening hours?");
         await receiver.WaitForAsync(1, "the bot got the opening message");
@@ -320,6 +314,16 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
         await owner.PutJsonAsync($"/api/v1/teams/{team.IdOf()}/members/{agentId}", new { }).ExpectAsync(HttpStatusCode.OK);
         await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}/routing", new { defaultTeamId = team.IdOf() }).ExpectAsync(HttpStatusCode.OK);
         return new Desk(owner, inboxId, inboxToken, team.IdOf(), agentId, agent.DefaultRequestHeaders.Authorization!.Parameter!);
+    }
+
+    // A desk whose inbox is answered by an external bot: the receiver stands in for it.
+    private async Task<(Desk Desk, WebhookReceiver Receiver, string Secret)> NewBotDeskAsync()
+    {
+        var desk = await NewDeskAsync();
+        var receiver = await WebhookReceiver.StartAsync();
+        var (webhookId, secret) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
+        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
+        return (desk, receiver, secret);
     }
 
     private static Task<JsonElement> SaveFlowAsync(HttpClient owner, Guid inboxId, object[] steps, Guid? botWebhookId = null) =>
