@@ -65,7 +65,7 @@ public sealed class AutomationNames(
     /// <summary>The conditions an automation rule can test; a message-received rule's "message" is the message just received.</summary>
     public IReadOnlyList<ConditionField> ConditionFields { get; } =
     [
-        new("message", "Message"), new("label", "A label"), ConditionField.Priority("Priority"),
+        new("message", "Message"), ConditionField.Sentiment, ConditionField.Intent, new("label", "A label"), ConditionField.Priority("Priority"),
         new("status", "Status", [.. Enum.GetValues<ConversationStatus>().Select(s => new ConditionChoice(s.ToString(), s.ToString()))]),
         new("inbox", "Inbox", inboxes), new("team", "Team", teams), new("assignee", "Assignee", activeAgents),
         ConditionField.BusinessHours("Business hours"), new("pageUrl", "Page the contact is on"), new("language", "Browser language (e.g. de, pt-BR)"), new("repeatContact", "Wrote before within (days)"),

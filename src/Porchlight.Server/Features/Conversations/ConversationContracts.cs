@@ -20,7 +20,8 @@ public sealed record MessageResponse(
     DateTime? EditedAt,
     DateTime? DeletedAt,
     IReadOnlyList<AttachmentResponse> Attachments,
-    IReadOnlyList<string>? QuickReplies = null);
+    IReadOnlyList<string>? QuickReplies = null,
+    Assistant.SentimentScore? Sentiment = null);
 
 public sealed record ContactSummary(Guid Id, string Name, string? Email)
 {
@@ -96,5 +97,6 @@ public sealed class MessageViews(AppDbContext db, AttachmentLinks links)
                 : new MessageAuthor("system", null, m.Kind == MessageKind.Activity ? "Porchlight" : "Assistant");
 
     public static MessageResponse Describe(Message m, MessageAuthor author, IReadOnlyList<AttachmentResponse> attachments) => new(
-        m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt, attachments, m.QuickReplies);
+        m.Id, m.ConversationId, m.Sequence, m.ClientId, m.Kind, author, m.Text, m.CreatedAt, m.EditedAt, m.DeletedAt, attachments, m.QuickReplies,
+        m.Sentiment is { } compound ? Assistant.Sentiment.Labelled(compound) : null);
 }

@@ -56,6 +56,12 @@ public sealed class Message : IWorkspaceOwned
 
     public DateTime? DeletedAt { get; private set; }
 
+    /// <summary>
+    /// How the contact's message sounds, −1 (most negative) to 1, scored when it arrives (Assistant.Sentiment); null
+    /// for every other kind.
+    /// </summary>
+    public double? Sentiment { get; private set; }
+
     /// <summary>Answers the contact can send with one press (the assistant's choices); null for none.</summary>
     public List<string>? QuickReplies { get; private set; }
 
@@ -75,6 +81,7 @@ public sealed class Message : IWorkspaceOwned
         Text = text,
         CreatedAt = now,
         QuickReplies = quickReplies is { Count: > 0 } ? [.. quickReplies] : null,
+        Sentiment = kind == MessageKind.Incoming ? Assistant.Sentiment.Of(text).Compound : null,
     };
 
     public void Edit(string text, DateTime now)

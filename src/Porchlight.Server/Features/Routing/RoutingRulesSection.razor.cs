@@ -14,7 +14,7 @@ public sealed partial class RoutingRulesSection
 {
     private static readonly ConditionField[] Fields =
     [
-        new("message", "Opening message"), new("label", "A label"), ConditionField.Priority("Priority"), ConditionField.BusinessHours("Business hours"),
+        new("message", "Opening message"), ConditionField.Sentiment, ConditionField.Intent, new("label", "A label"), ConditionField.Priority("Priority"), ConditionField.BusinessHours("Business hours"),
         new("pageUrl", "Page the contact is on"), new("language", "Browser language (e.g. de, pt-BR)"), new("repeatContact", "Wrote before within (days)"), new("contact.name", "Contact name"), new("contact.email", "Contact email"),
         ConditionField.ContactAttribute,
     ];

@@ -75,7 +75,7 @@ public static class RuleConditions
     public const int MaxRepeatDays = 365;
 
     private static readonly string[] PlainFields =
-        ["message", "label", "priority", "businessHours", "pageUrl", "language", "repeatContact", "status", "inbox", "team", "assignee", "intent"];
+        ["message", "label", "priority", "businessHours", "pageUrl", "language", "repeatContact", "status", "inbox", "team", "assignee", "intent", "sentiment"];
     private static readonly string[] Operators = ["contains", "equals", "notEquals", "exists", "atLeast"];
 
     /// <summary>Whether every condition of the rule holds (a rule without conditions matches everything).</summary>
@@ -114,7 +114,7 @@ public static class RuleConditions
             if (!PlainFields.Contains(name) && !contactField)
             {
                 errors.Add($"{at}.field",
-                    "One of message, label, priority, businessHours, pageUrl, language, repeatContact, status, inbox, team, assignee, intent, contact.name, contact.email or contact.<attribute>.");
+                    "One of message, label, priority, businessHours, pageUrl, language, repeatContact, status, inbox, team, assignee, intent, sentiment, contact.name, contact.email or contact.<attribute>.");
             }
 
             if (!Operators.Contains(op))
@@ -139,6 +139,11 @@ public static class RuleConditions
             if (name is "inbox" or "team" or "assignee" && op != "exists" && !Guid.TryParse(value, out _))
             {
                 errors.Add($"{at}.value", $"The id of the {name} (or the operator exists, for {name} set).");
+            }
+
+            if (name == "sentiment" && !(op is "equals" or "notEquals" && EnumNames.TryParse<Assistant.SentimentLabel>(value, out _)))
+            {
+                errors.Add($"{at}.value", "sentiment equals (or notEquals) negative, neutral or positive: how the contact's message sounds.");
             }
 
             if (name == "status" && op != "exists" && !EnumNames.TryParse<ConversationStatus>(value, out _))
@@ -200,6 +205,7 @@ public static class RuleConditions
             "team" => subject.TeamId?.ToString(),
             "assignee" => subject.AssigneeId?.ToString(),
             "intent" => subject.ConversationAttributes?.GetValueOrDefault("intent"),
+            "sentiment" => Assistant.Sentiment.Of(subject.Message).Label.ToString(),
             "contact.name" => subject.ContactName,
             "contact.email" => subject.ContactEmail,
             _ => subject.ContactAttributes.GetValueOrDefault(condition.Field[ContactPrefix.Length..]),

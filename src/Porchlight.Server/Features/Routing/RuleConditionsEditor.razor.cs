@@ -15,6 +15,12 @@ public sealed record ConditionField(string Field, string Label, IReadOnlyList<Co
     public static ConditionField Priority(string label) => new("priority", label, PriorityChoices);
 
     public static ConditionField BusinessHours(string label) => new("businessHours", label, [new("open", "open"), new("closed", "closed")]);
+
+    /// <summary>The tone of the contact's message (Assistant.Sentiment).</summary>
+    public static ConditionField Sentiment { get; } = new("sentiment", "Tone of the message", [new("negative", "negative"), new("neutral", "neutral"), new("positive", "positive")]);
+
+    /// <summary>The intent the assistant recognised (its name, as on the Intents page).</summary>
+    public static ConditionField Intent { get; } = new("intent", "Intent the assistant recognised");
 }
 
 /// <summary>One value a field can be picked to: what is saved, and what the form and the summaries show.</summary>

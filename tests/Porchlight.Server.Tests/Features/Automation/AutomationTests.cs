@@ -46,6 +46,35 @@ public abstract class AutomationTests(PorchlightFactory factory) : ApiTestBase(f
     }
 
     [Fact]
+    public async Task Rule_NegativeSentiment_RaisesPriorityOnlyForTheUpsetMessage()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var rule = await CreateRuleAsync(owner, "Upset customers first", "MessageReceived",
+            [new { field = "sentiment", @operator = "equals", value = "negative" }], [new { type = "setPriority", value = "High" }]);
+        // Runs after the sentiment rule on every message: once it has seen a message, so has the sentiment rule.
+        var everyMessage = await CreateRuleAsync(owner, "Every message", "MessageReceived", [], [new { type = "addNote", value = "Seen by automation" }]);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+
+        var (conversationId, _) = await visitor.StartConversationAsync("Where is my order?");
+        await Eventually.WaitUntilAsync(async () => (await RunsAsync(owner, everyMessage)).Count == 1, "the rules looked at the first message");
+        var calm = await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}");
+        (await visitor.SendAsync(conversationId, "This is terrible, the tent arrived broken and nobody answers!")).EnsureSuccessStatusCode();
+        await Eventually.WaitUntilAsync(async () => (await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("priority") == "High", "the rule raised the priority");
+
+        Assert.Equal("None", calm.Text("priority"));
+        Assert.Single(await RunsAsync(owner, rule));
+        var incoming = (await MessagesAsync(owner, conversationId)).Where(m => m.Text("kind") == "Incoming").ToList();
+        Assert.Equal(["Neutral", "Negative"], incoming.Select(m => m.GetProperty("sentiment").Text("label")));
+        Assert.True(incoming[1].GetProperty("sentiment").GetProperty("compound").GetDouble() < -0.5);
+        await owner.PostJsonAsync("/api/v1/automation/rules", new
+        {
+            name = "Bad tone", trigger = "MessageReceived", conditions = new[] { new { field = "sentiment", @operator = "contains", value = "grumpy" } },
+            actions = new[] { new { type = "resolve" } },
+        }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "conditions[0].value");
+    }
+
+    [Fact]
     public async Task Rules_TwoUndoEachOther_TheLoopStopsAndTheStopIsLoggedAndSaid()
     {
         var (_, owner) = await NewWorkspaceAsync();

@@ -1090,6 +1090,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<string>("QuickReplies")
                         .HasColumnType("text");
 
+                    b.Property<double?>("Sentiment")
+                        .HasColumnType("double precision");
+
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint");
 

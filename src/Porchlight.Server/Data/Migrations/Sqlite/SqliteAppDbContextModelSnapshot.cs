@@ -1081,6 +1081,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<string>("QuickReplies")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("Sentiment")
+                        .HasColumnType("REAL");
+
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
