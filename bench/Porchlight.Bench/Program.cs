@@ -15,6 +15,7 @@ using Porchlight.Testing;
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll kb-search [--articles 10000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll intents
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll sentiment
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll containment
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1]
 // Build first: dotnet build Porchlight.slnx -c Release
 if (args.Contains("bare-server"))
@@ -34,12 +35,13 @@ return options.Command switch
     "kb-search" => await ArticleSearchLatency.RunAsync(options),
     "intents" => await IntentAccuracyBench.RunAsync(),
     "sentiment" => await SentimentAccuracyBench.RunAsync(),
+    "containment" => await ContainmentBench.RunAsync(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | intents | sentiment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 
@@ -103,6 +105,15 @@ internal static class Servers
         await Cli(dataDirectory, "bench-password-1", ["create-owner", "--email", "bench@example.com", "--password-stdin", .. database]);
         var token = (await Cli(dataDirectory, null, ["create-token", "--email", "bench@example.com", "--name", "bench", "--scopes", "read,write,admin", .. database])).Trim();
         return (await RestartPorchlightAsync(dataDirectory, database, settings), token);
+    }
+
+    /// <summary>Porchlight with the demo workspace (`seed-demo`) on a fresh SQLite database, and an API token of its owner.</summary>
+    public static async Task<(ServerProcess Server, string Token)> StartDemoAsync(string dataDirectory)
+    {
+        var database = SqliteDatabase(dataDirectory);
+        await Cli(dataDirectory, null, ["seed-demo", .. database]);
+        var token = (await Cli(dataDirectory, null, ["create-token", "--email", "owner@demo.porchlight.test", "--name", "bench", "--scopes", "read,write,admin", .. database])).Trim();
+        return (await RestartPorchlightAsync(dataDirectory, database), token);
     }
 
     /// <summary>Porchlight again on the data <see cref="StartPorchlightAsync"/> set up, whose owner and token stay valid.</summary>

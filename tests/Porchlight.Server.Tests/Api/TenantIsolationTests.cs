@@ -74,6 +74,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["relatedArticleIds"] = () => new JsonArray(),
         // An assistant flow of one step: made-up step types and next steps would not pass.
         ["definition"] = () => JsonNode.Parse("""{ "steps": [{ "id": "probe", "type": "end" }] }"""),
+        // The flow answers, not an external bot: a made-up webhook id would not be the caller's.
+        ["botWebhookId"] = () => null,
         ["categoryId"] = () => null,
         // A webhook to nowhere (the test servers allow private targets), for an event none of the resources reaches.
         ["url"] = () => "http://127.0.0.1:9/probe",
@@ -311,6 +313,16 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             .ExpectAsync(HttpStatusCode.Created);
         var token = await owner.PostJsonAsync("/api/v1/tokens", new { name = Unique($"{label} token"), scopes = new JsonArray("read") })
             .ExpectAsync(HttpStatusCode.Created);
+        // An external bot attends the inbox's chats, through a webhook that is switched off: the conversation has a bot's
+        // part to answer through the API, and no delivery is made meanwhile.
+        var bot = await owner.PostJsonAsync("/api/v1/webhooks", new
+        {
+            url = $"http://127.0.0.1:9/{label.ToLowerInvariant()}-bot-{Guid.NewGuid():N}", description = Unique($"{label} bot"), events = BreachesOnly, isActive = false,
+        }).ExpectAsync(HttpStatusCode.Created);
+        await owner.PutJsonAsync($"/api/v1/inboxes/{inbox.IdOf()}/assistant", new
+        {
+            isEnabled = true, definition = new { steps = new[] { new { id = "handover", type = "handover" } } }, botWebhookId = bot.IdOf(),
+        }).ExpectAsync(HttpStatusCode.OK);
         using var visitor = await TestVisitor.StartAsync(Factory, inbox.Text("publicToken")!);
         var started = await visitor.Http.PostJsonAsync("/widget/v1/conversations", new
         {

@@ -38,7 +38,7 @@ public static partial class Sentiment
         ["ripped"] = -2, ["torn"] = -2, ["stuck"] = -1, ["missing"] = -1, ["lost"] = -2, ["delayed"] = -1, ["wrong"] = -2,
         ["useless"] = -2, ["unacceptable"] = -3, ["rude"] = -2, ["nightmare"] = -3, ["cheated"] = -3, ["scam"] = -3,
         ["faded"] = -1, ["crashing"] = -2, ["ignored"] = -2, ["empty"] = -1, ["hurt"] = -2, ["worst"] = -3, ["poor"] = -2,
-        ["solved"] = 2, ["spot"] = 0, ["sturdy"] = 2, ["comfortable"] = 2, ["warm"] = 1, ["relief"] = 2, ["appreciate"] = 2,
+        ["solved"] = 2, ["sturdy"] = 2, ["comfortable"] = 2, ["warm"] = 1, ["relief"] = 2, ["appreciate"] = 2,
     };
 
     private static readonly FrozenSet<string> Negations = FrozenSet.ToFrozenSet(

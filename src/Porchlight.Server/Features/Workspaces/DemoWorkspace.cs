@@ -83,18 +83,11 @@ public sealed class DemoWorkspace(
         var articleCount = await knowledgeBase.SeedAsync(workspace.Id, agents[1].Id, cancellationToken);
         Assistant.DemoIntents.AddTo(db, workspace.Id, now);
         Assistant.DemoFlow.AddTo(db, workspace.Id, website.Value!.Id, billing.Value!.Id, now);
-        var upset = Automation.AutomationRule.Create(workspace.Id, position: 0);
-        upset.Change("Upset customers first", isEnabled: true, Automation.AutomationTrigger.MessageReceived,
-            // Raises only: an urgent conversation stays urgent.
-            [new Routing.RuleCondition("sentiment", "equals", "negative"), new Routing.RuleCondition("priority", "notEquals", "High"),
-             new Routing.RuleCondition("priority", "notEquals", "Urgent")],
-            [new Automation.AutomationAction("setPriority", "High")]);
-        db.AutomationRules.Add(upset);
         await db.SaveChangesAsync(cancellationToken);
         return $"""
             Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations,
             {articleCount} knowledge-base articles (help center at /help/{KnowledgeBase.DemoKnowledgeBase.HelpCenterSlug}), 10 assistant intents,
-            an assistant answering the website chat, and a rule that puts upset customers first.
+            and an assistant answering the website chat.
             Sign in as {OwnerEmail} (Owner) or any of {string.Join(", ", Agents.Select(a => a.Email))}
             with the password "{Password}".
             """;
