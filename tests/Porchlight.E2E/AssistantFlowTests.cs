@@ -42,7 +42,7 @@ public sealed class AssistantFlowTests : BrowserTest
         await Expect(preview.Locator(".pl-flow-line.bot").Last).ToHaveTextAsync("What email address can we reach you at?");
         await FillAsync(owner, "#flow-preview-text", "olivia@example.test");
         await owner.Locator("#flow-preview-form button[type=submit]").ClickAsync();
-        await Expect(preview.Locator(".pl-flow-line.effect").Last).ToContainTextAsync("Hands over to routing: the flow hands over here");
+        await Expect(preview.Locator(".pl-flow-line.effect").Last).ToContainTextAsync("Hands over to routing: the flow's step “handover” hands over");
         await Screenshot(owner, "assistant-flow");
 
         await owner.GetByText("Answer new chats in this inbox").ClickAsync();

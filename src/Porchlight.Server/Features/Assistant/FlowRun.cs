@@ -180,7 +180,13 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
 
         if (WantsPerson(text))
         {
-            return await HandOverAsync(state, null, "the visitor asked for a person", cancellationToken);
+            var why = state.Wait switch
+            {
+                FlowWait.Rephrase => "the assistant was not sure what the visitor needs, and they chose a person",
+                FlowWait.ArticleFeedback => "the visitor asked for a person instead of the articles offered",
+                _ => "the visitor asked for a person",
+            };
+            return await HandOverAsync(state, null, why, cancellationToken);
         }
 
         var step = definition.Find(state.StepId);
@@ -364,7 +370,9 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
                         Say(handoverText);
                     }
 
-                    return await HandOverAsync(state, step.TeamId, "the flow hands over here", cancellationToken);
+                    // Reached after articles that did not help, that is the reason an agent wants to read.
+                    var why = state.ArticlesHelped == false ? "the articles offered did not solve it" : $"the flow's step “{step.Id}” hands over";
+                    return await HandOverAsync(state, step.TeamId, why, cancellationToken);
                 case "end":
                     if (step.Text is { } endText)
                     {

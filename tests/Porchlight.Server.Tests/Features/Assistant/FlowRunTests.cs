@@ -247,7 +247,7 @@ public sealed class FlowRunTests
         var team = Guid.NewGuid();
         var turn = await StartAsync([new FlowStep("h", "handover", TeamId: team)], new ScriptedServices { Availability = new(true, true, null) });
 
-        Assert.Equal(new HandedOver(team, "the flow hands over here"), Assert.Single(turn.Effects));
+        Assert.Equal(new HandedOver(team, "the flow's step “h” hands over"), Assert.Single(turn.Effects));
         Assert.Contains("connecting you with a person", turn.Replies.Single().Text, StringComparison.Ordinal);
     }
 
@@ -266,7 +266,7 @@ public sealed class FlowRunTests
         Assert.Equal((FlowWait.ContactEmail, FlowOutcome.Active), (asked.State.Wait, asked.State.Outcome));
         Assert.Empty(asked.Effects);
         Assert.Equal(FlowOutcome.Active, wrong.State.Outcome);
-        Assert.Equal([new FieldCollected("email", "jo@example.com"), new HandedOver(null, "the flow hands over here")], given.Effects);
+        Assert.Equal([new FieldCollected("email", "jo@example.com"), new HandedOver(null, "the flow's step “h” hands over")], given.Effects);
     }
 
     [Fact]
