@@ -186,6 +186,7 @@ public sealed class AssistantTurns(
                         : "Resolved by the assistant at the end of its flow";
                     break;
                 case HandedOver handedOver:
+                    conversation.ReachPeople(now);
                     messages.Add(new AutomaticMessage(MessageKind.Note, await SummaryAsync(turn.State, conversation, handedOver.Reason, cancellationToken)));
                     activity = $"The assistant handed over: {handedOver.Reason}";
                     break;

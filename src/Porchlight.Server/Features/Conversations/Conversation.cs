@@ -175,6 +175,21 @@ public sealed class Conversation : Entity, IWorkspaceOwned
         }
     }
 
+    /// <summary>
+    /// The assistant handed the conversation to people: the contact's wait for a person starts now, so response
+    /// times and their SLA clocks count from here, not from the first message the assistant answered.
+    /// </summary>
+    public void ReachPeople(DateTime now)
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        AwaitingReplySince = now;
+        Raise(new ReplyAwaited(WorkspaceId, Id, now, First: FirstAgentReplyAt is null));
+    }
+
     public void ChangeStatus(ConversationStatus status, DateTime? snoozedUntil, DateTime now)
     {
         if (status is ConversationStatus.Open or ConversationStatus.Pending && Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)

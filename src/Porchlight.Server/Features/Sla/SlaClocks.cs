@@ -48,7 +48,14 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetr
         var running = await db.SlaClocks.Where(c => c.ConversationId == conversationId && c.Outcome == null).ToListAsync(cancellationToken);
 
         var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken)).Calendar();
-        var policy = policies.FirstOrDefault(p => p.Covers(conversation.InboxId, conversation.TeamId, conversation.Priority));
+        // The team's promises start when the conversation reaches people: none runs while the assistant attends it,
+        // and a conversation it handed over is measured from the handover.
+        var assistant = await db.AssistantSessions.AsNoTracking().Where(s => s.ConversationId == conversationId)
+            .Select(s => new { s.Outcome, s.EndedAt }).FirstOrDefaultAsync(cancellationToken);
+        var policy = assistant?.Outcome == Assistant.FlowOutcome.Active
+            ? null
+            : policies.FirstOrDefault(p => p.Covers(conversation.InboxId, conversation.TeamId, conversation.Priority));
+        var reachedPeopleAt = assistant?.Outcome == Assistant.FlowOutcome.HandedOver ? assistant.EndedAt : null;
 
         foreach (var clock in running)
         {
@@ -64,7 +71,7 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetr
 
         running.RemoveAll(c => c.Outcome is not null);
         await SyncResponseAsync(conversation, policy, running, when, calendar, cancellationToken);
-        await SyncResolutionAsync(conversation, policy, running, when, calendar, cancellationToken);
+        await SyncResolutionAsync(conversation, policy, running, when, reachedPeopleAt ?? conversation.CreatedAt, calendar, cancellationToken);
 
         // Warnings and breaches of the clocks that still run, now that they match the conversation.
         var announced = new List<(SlaMetric Metric, bool Breach)>();
@@ -140,9 +147,11 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetr
     }
 
     // The resolution clock runs while the conversation is open or pending, pauses while it is snoozed, and stops when
-    // it is resolved. A conversation reopened after that starts a new resolution cycle from the moment it reopened.
+    // it is resolved; it starts when the conversation reached people (created, or handed over by the assistant). A
+    // conversation reopened after that starts a new resolution cycle from the moment it reopened.
     private async Task SyncResolutionAsync(
-        Conversation conversation, SlaPolicy? policy, List<SlaClock> running, DateTime at, BusinessCalendar calendar, CancellationToken cancellationToken)
+        Conversation conversation, SlaPolicy? policy, List<SlaClock> running, DateTime at, DateTime reachedPeople, BusinessCalendar calendar,
+        CancellationToken cancellationToken)
     {
         var clock = running.FirstOrDefault(c => c.Metric == SlaMetric.Resolution);
         switch (conversation.Status)
@@ -167,7 +176,7 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetr
         }
 
         var earlierCycle = await db.SlaClocks.AnyAsync(c => c.ConversationId == conversation.Id && c.Metric == SlaMetric.Resolution, cancellationToken);
-        db.SlaClocks.Add(SlaClock.Start(conversation.WorkspaceId, conversation.Id, SlaMetric.Resolution, policy, earlierCycle ? at : conversation.CreatedAt, calendar));
+        db.SlaClocks.Add(SlaClock.Start(conversation.WorkspaceId, conversation.Id, SlaMetric.Resolution, policy, earlierCycle ? at : reachedPeople, calendar));
     }
 }
 

@@ -185,6 +185,34 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     }
 
     [Fact]
+    public async Task Sla_WhileTheAssistantAttends_NoClockRunsAndTheFirstResponseCountsFromTheHandover()
+    {
+        var desk = await NewDeskAsync();
+        await desk.Owner.PostJsonAsync("/api/v1/sla/policies", new { name = "Chat promise", firstResponseMinutes = 5, resolutionMinutes = 60 })
+            .ExpectAsync(HttpStatusCode.Created);
+        await SaveFlowAsync(desk.Owner, desk.InboxId,
+        [
+            new { id = "order", type = "question", text = "Your order number?", field = "order", validation = "number", next = "handover" },
+            new { id = "handover", type = "handover" },
+        ]);
+        await using var agentOnline = await HubRecorder.AgentAsync(Factory, desk.AgentToken);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("My order is late");
+        await WaitForVisitorMessagesAsync(visitor, conversationId, 2);
+        var whileAttended = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/sla");
+
+        (await visitor.SendAsync(conversationId, "10482")).EnsureSuccessStatusCode();
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/sla")).GetArrayLength() == 2,
+            "the clocks started at the handover");
+
+        Assert.Empty(whileAttended.EnumerateArray());
+        var handedOverAt = (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/assistant")).GetProperty("endedAt").GetDateTime();
+        var clocks = (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/sla")).EnumerateArray().ToDictionary(c => c.Text("metric")!);
+        Assert.Equal(handedOverAt, clocks["FirstResponse"].GetProperty("startedAt").GetDateTime());
+        Assert.Equal(handedOverAt, clocks["Resolution"].GetProperty("startedAt").GetDateTime());
+    }
+
+    [Fact]
     public async Task Flow_Invalid_RefusedWithFieldErrorsAndNothingSaved()
     {
         var desk = await NewDeskAsync();
