@@ -125,6 +125,41 @@ public sealed class AssistantBots(AppDbContext db, ConversationChanges changes, 
         return await ActAsync(conversationId, turn, said, keepState: false, cancellationToken) is { } failed ? failed : new Done();
     }
 
+    /// <summary>
+    /// Hands over from a bot that has not written since the visitor's latest message, which came before
+    /// <paramref name="cutoff"/>; false when the bot has answered (or stopped attending) meanwhile.
+    /// </summary>
+    public async Task<bool> HandOverSilentAsync(Guid conversationId, DateTime cutoff, string reason, CancellationToken cancellationToken)
+    {
+        var session = await db.AssistantSessions.AsNoTracking().FirstOrDefaultAsync(s => s.ConversationId == conversationId, cancellationToken);
+        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
+        if (session is not { BotWebhookId: not null, Outcome: FlowOutcome.Active } || conversation is null)
+        {
+            return false;
+        }
+
+        var turn = await (await turns.RunFor(session, conversation, cancellationToken)).HandOverAsync(session.State, null, reason, cancellationToken);
+        var handedOver = false;
+        await changes.DecideAndWriteAsync(async ct =>
+        {
+            await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
+            var locked = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
+            var current = await db.AssistantSessions.FirstAsync(s => s.Id == session.Id, ct);
+            var stillSilent = locked.LastContactMessageAt < cutoff && (locked.LastAgentMessageAt is null || locked.LastAgentMessageAt < locked.LastContactMessageAt);
+            if (current.Outcome != FlowOutcome.Active || current.HandledSequence != session.HandledSequence || !stillSilent)
+            {
+                return null;
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            current.Answered(turn.State, current.HandledSequence, now);
+            var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
+            handedOver = true;
+            return new ConversationDecision(locked, await turns.ApplyAsync(turn, locked, messages, now, ct), messages);
+        }, authorAgentId: null, cancellationToken);
+        return handedOver;
+    }
+
     // Applies the bot's turn to the conversation it attends, under its lock; a failure when it does not (any more).
     private async Task<Failure?> ActAsync(Guid conversationId, FlowTurn turn, List<AutomaticMessage> messages, bool keepState, CancellationToken cancellationToken)
     {

@@ -15,6 +15,8 @@ public static class AssistantFeature
         .AddScoped<AssistantFlows>()
         .AddScoped<AssistantTurns>()
         .AddScoped<AssistantBots>()
+        .AddSingleton<SilentBots>()
+        .AddHostedService(sp => sp.GetRequiredService<SilentBots>())
         .AddDomainEventHandler<ContactMessageReceived, AnswerAsAssistant>();
 
     public static void MapAssistant(this RouteGroupBuilder api)

@@ -310,6 +310,30 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     }
 
     [Fact]
+    public async Task ExternalBot_SilentPastItsPatience_PorchlightHandsOverWhileAnAnsweredChatStays()
+    {
+        var (desk, receiver, _) = await NewBotDeskAsync();
+        await using var bot = receiver;
+        await using var agentOnline = await HubRecorder.AgentAsync(Factory, desk.AgentToken);
+        using var ignored = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        using var answered = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        var (ignoredId, _) = await ignored.StartConversationAsync("Anyone there?");
+        var (answeredId, _) = await answered.StartConversationAsync("Do you sell tents?");
+        await receiver.WaitForAsync(2, "the bot got both messages");
+        await desk.Owner.PostJsonAsync($"/api/v1/conversations/{answeredId}/assistant/messages", new { clientId = "bot-answer-0004", text = "We do! Which size?" })
+            .ExpectAsync(HttpStatusCode.Created);
+
+        var beforeItsPatience = await Factory.Services.GetRequiredService<SilentBots>().HandOverSilentAsync(DateTime.UtcNow, Ct);
+        var handedOver = await Factory.Services.GetRequiredService<SilentBots>().HandOverSilentAsync(DateTime.UtcNow + SilentBots.DefaultPatience + TimeSpan.FromSeconds(5), Ct);
+
+        Assert.Equal((0, 1), (beforeItsPatience, handedOver));
+        var ignoredSession = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{ignoredId}/assistant");
+        Assert.Equal(("HandedOver", "the bot did not answer within 60 s"), (ignoredSession.Text("outcome"), ignoredSession.Text("handoverReason")));
+        Assert.Contains("connecting you with a person", (await ignored.MessagesAsync(ignoredId))[^1].Text("text"), StringComparison.Ordinal);
+        Assert.Equal("Active", (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{answeredId}/assistant")).Text("outcome"));
+    }
+
+    [Fact]
     public async Task ExternalBot_ResolvesOrAnswersBadly_ContainedOrFieldErrors()
     {
         var (desk, receiver, _) = await NewBotDeskAsync();
