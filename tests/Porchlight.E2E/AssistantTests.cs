@@ -43,6 +43,10 @@ public sealed class AssistantTests : BrowserTest
         await Expect(page.Locator("#intent-model-status")).ToHaveAttributeAsync("data-status", "Trained", new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-accuracy='order-status']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d of 2$"));
         await Expect(page.Locator("#intent-accuracy")).ToContainTextAsync("of 4 held-out examples recognised");
+        // The confusion: each intent's two held-out examples, recognised (the diagonal) or taken for the other.
+        var confusion = page.Locator("#intent-confusion");
+        await Expect(confusion.Locator("tbody tr")).ToHaveCountAsync(2);
+        await Expect(confusion.Locator("td.pl-confusion-right, td.pl-confusion-wrong")).Not.ToHaveCountAsync(0);
         await FillAsync(page, "#intent-try", "my boots don't fit, can I send them back?");
         await page.Locator("#intent-try-button").ClickAsync();
         await Expect(page.Locator("#intent-try-result .pl-strong")).ToContainTextAsync("returns");
