@@ -20,6 +20,11 @@ public sealed partial class SupervisionTests : BrowserTest
         await SeedDemoWorkspaceAsync();
         var dana = await SignInAsync("owner@demo.porchlight.test", DemoPassword, "Dana Whitfield");
         var marco = await SignInAsync("marco@demo.porchlight.test", DemoPassword, "Marco Bianchi");
+        // The demo's assistant answers the website chat first; this test is about the queue, so it is switched off.
+        await OpenInteractiveAsync(dana, "/settings/assistant");
+        await dana.GetByText("Answer new chats in this inbox").ClickAsync();
+        await dana.Locator("#flow-save").ClickAsync();
+        await Expect(dana.GetByText("Saved as version 1; switched off.")).ToBeVisibleAsync();
         await OpenInteractiveAsync(dana, "/settings/inboxes");
         var website = dana.Locator("tr", new() { HasText = "Website chat" });
         var snippet = (await website.Locator("td[data-label='Embed snippet'] code").InnerTextAsync()).Trim();

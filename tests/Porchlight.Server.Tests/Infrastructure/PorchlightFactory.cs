@@ -95,8 +95,8 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         builder.UseSetting("Webhooks:MaxRetryDelay", "00:00:00.500");
         // Tests train intent classifiers themselves (IntentTraining.TrainChangedAsync), when their intents are in place.
         builder.UseSetting("Assistant:TrainingInterval", "1.00:00:00");
-        // Tests hand over from silent bots themselves (SilentBots.HandOverSilentAsync), at the time they choose.
-        builder.UseSetting("Assistant:SilentBotCheckInterval", "1.00:00:00");
+        // Tests hand over stalled assistant conversations themselves (AssistantTimeouts.HandOverStalledAsync), at the time they choose.
+        builder.UseSetting("Assistant:TimeoutCheckInterval", "1.00:00:00");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -26,11 +26,17 @@ public sealed record BotResolveRequest(string? Text);
 public sealed class AssistantBots(AppDbContext db, ConversationChanges changes, AssistantTurns turns, TimeProvider clock)
 {
     public const int MaxFields = 20;
+    public const int MaxClientIdLength = Message.MaxClientIdLength - 4;
 
     public async Task<Result<MessageResponse>> SendAsync(Guid conversationId, BotMessageRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         MessageRules.ClientId(errors, request.ClientId);
+        if (request.ClientId is { Length: > MaxClientIdLength })
+        {
+            errors.Add("clientId", $"At most {MaxClientIdLength} characters (a bot's ids are kept with a prefix).");
+        }
+
         errors.Required("text", request.Text, Message.MaxTextLength);
         ValidateQuickReplies(errors, request.QuickReplies);
         if (errors.Any)
@@ -67,9 +73,18 @@ public sealed class AssistantBots(AppDbContext db, ConversationChanges changes, 
             errors.Add("confidence", "Between 0 and 1.");
         }
 
-        if (request.Fields is { } fields && (fields.Count > MaxFields || fields.Any(f => f.Key.Length is 0 or > FlowDefinition.MaxFieldLength || f.Value is not { Length: > 0 and <= FlowDefinition.MaxTextLength })))
+        if (request.Fields is { } fields && (fields.Count > MaxFields
+            || fields.Any(f => f.Key.Length is 0 or > FlowDefinition.MaxFieldLength || f.Value is not { Length: > 0 and <= CustomAttributes.MaxValueLength })))
         {
-            errors.Add("fields", $"Up to {MaxFields} answers: names of 1–{FlowDefinition.MaxFieldLength} characters, values of 1–{FlowDefinition.MaxTextLength}.");
+            errors.Add("fields", $"Up to {MaxFields} answers: names of 1–{FlowDefinition.MaxFieldLength} characters, values of 1–{CustomAttributes.MaxValueLength}.");
+        }
+        else if (request.Fields?.GetValueOrDefault("email") is { } email && !FlowRun.IsEmail(email.Trim()))
+        {
+            errors.Add("fields.email", "The contact's email address: a valid one.");
+        }
+        else if (request.Fields?.GetValueOrDefault("name") is { Length: > Contacts.Contact.MaxNameLength })
+        {
+            errors.Add("fields.name", $"The contact's name: at most {Contacts.Contact.MaxNameLength} characters.");
         }
 
         if (request.ArticlesOffered is { Count: > 10 } || request.ArticlesOffered?.Any(a => a is not { Length: > 0 and <= 200 }) == true)
@@ -125,41 +140,6 @@ public sealed class AssistantBots(AppDbContext db, ConversationChanges changes, 
         return await ActAsync(conversationId, turn, said, keepState: false, cancellationToken) is { } failed ? failed : new Done();
     }
 
-    /// <summary>
-    /// Hands over from a bot that has not written since the visitor's latest message, which came before
-    /// <paramref name="cutoff"/>; false when the bot has answered (or stopped attending) meanwhile.
-    /// </summary>
-    public async Task<bool> HandOverSilentAsync(Guid conversationId, DateTime cutoff, string reason, CancellationToken cancellationToken)
-    {
-        var session = await db.AssistantSessions.AsNoTracking().FirstOrDefaultAsync(s => s.ConversationId == conversationId, cancellationToken);
-        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
-        if (session is not { BotWebhookId: not null, Outcome: FlowOutcome.Active } || conversation is null)
-        {
-            return false;
-        }
-
-        var turn = await (await turns.RunFor(session, conversation, cancellationToken)).HandOverAsync(session.State, null, reason, cancellationToken);
-        var handedOver = false;
-        await changes.DecideAndWriteAsync(async ct =>
-        {
-            await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
-            var locked = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
-            var current = await db.AssistantSessions.FirstAsync(s => s.Id == session.Id, ct);
-            var stillSilent = locked.LastContactMessageAt < cutoff && (locked.LastAgentMessageAt is null || locked.LastAgentMessageAt < locked.LastContactMessageAt);
-            if (current.Outcome != FlowOutcome.Active || current.HandledSequence != session.HandledSequence || !stillSilent)
-            {
-                return null;
-            }
-
-            var now = clock.GetUtcNow().UtcDateTime;
-            current.Answered(turn.State, current.HandledSequence, now);
-            var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
-            handedOver = true;
-            return new ConversationDecision(locked, await turns.ApplyAsync(turn, locked, messages, now, ct), messages);
-        }, authorAgentId: null, cancellationToken);
-        return handedOver;
-    }
-
     // Applies the bot's turn to the conversation it attends, under its lock; a failure when it does not (any more).
     private async Task<Failure?> ActAsync(Guid conversationId, FlowTurn turn, List<AutomaticMessage> messages, bool keepState, CancellationToken cancellationToken)
     {
@@ -174,11 +154,12 @@ public sealed class AssistantBots(AppDbContext db, ConversationChanges changes, 
             await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
             var conversation = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
             var session = await db.AssistantSessions.FirstOrDefaultAsync(s => s.ConversationId == conversationId, ct);
-            if (session is not { BotWebhookId: not null, Outcome: FlowOutcome.Active } || session.State.Wait == FlowWait.ContactEmail)
+            if (session is not { BotWebhookId: not null, Outcome: FlowOutcome.Active } || session.State.Wait == FlowWait.ContactEmail
+                || AnswerAsAssistant.PeopleHaveIt(conversation))
             {
-                failure = Failure.Conflict(session is { BotWebhookId: not null, Outcome: not FlowOutcome.Active }
-                    ? $"The bot no longer attends this conversation ({session.Outcome})."
-                    : "No external bot attends this conversation.");
+                failure = Failure.Conflict(session is not { BotWebhookId: not null } ? "No external bot attends this conversation."
+                    : session.Outcome != FlowOutcome.Active ? $"The bot no longer attends this conversation ({session.Outcome})."
+                    : "The bot no longer attends this conversation: a person has it.");
                 return null;
             }
 

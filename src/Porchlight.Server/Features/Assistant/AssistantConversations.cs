@@ -65,25 +65,18 @@ public sealed class AnswerAsAssistant(
     private async Task<bool> TryAnswerAsync(ContactMessageReceived received, CancellationToken cancellationToken)
     {
         var session = await db.AssistantSessions.AsNoTracking().FirstOrDefaultAsync(s => s.ConversationId == received.ConversationId, cancellationToken);
-        var message = await db.Messages.AsNoTracking().Where(m => m.Id == received.MessageId)
-            .Select(m => new { m.Id, m.Sequence, m.Text }).FirstOrDefaultAsync(cancellationToken);
+        var message = await db.Messages.AsNoTracking().Where(m => m.Id == received.MessageId).Select(m => new { m.Sequence }).FirstOrDefaultAsync(cancellationToken);
         if (session is not { Outcome: FlowOutcome.Active } || message is null || message.Sequence <= session.HandledSequence)
         {
-            return true; // Not the assistant's, or answered already (a redelivered event, or a later message answered first).
+            return true; // Not the assistant's, or answered already (a redelivered event, or a later message answered for it).
         }
 
         var conversation = await db.Conversations.AsNoTracking().FirstAsync(c => c.Id == received.ConversationId, cancellationToken);
-        var forBot = session.BotWebhookId is not null && session.State.Wait != FlowWait.ContactEmail && !FlowRun.WantsPerson(message.Text);
-        FlowTurn? turn = null;
-        if (conversation.AssigneeId is null && conversation.FirstAgentReplyAt is null && !forBot)
-        {
-            var run = await turns.RunFor(session, conversation, cancellationToken);
-            turn = session.BotWebhookId is not null && session.State.Wait != FlowWait.ContactEmail
-                ? await run.HandOverAsync(session.State, null, "the visitor asked for a person", cancellationToken)
-                : session.HandledSequence == 0
-                    ? await run.StartAsync(await OpeningWordsAsync(conversation.Id, message.Sequence, cancellationToken), cancellationToken)
-                    : await run.ContinueAsync(session.State, message.Text, cancellationToken);
-        }
+        // Events may come out of order: the turn answers every message since the last one answered, oldest first.
+        var pending = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversation.Id && m.Kind == MessageKind.Incoming && m.Sequence > session.HandledSequence && m.Sequence <= message.Sequence)
+            .OrderBy(m => m.Sequence).Select(m => new PendingMessage(m.Id, m.Sequence, m.Text)).ToListAsync(cancellationToken);
+        var (turn, forBot) = PeopleHaveIt(conversation) ? (null, []) : await WorkOutAsync(session, conversation, pending, cancellationToken);
 
         var stored = false;
         var forwarded = false;
@@ -100,23 +93,26 @@ public sealed class AnswerAsAssistant(
 
             stored = true;
             var now = clock.GetUtcNow().UtcDateTime;
-            if (locked.AssigneeId is not null || locked.FirstAgentReplyAt is not null || (!forBot && turn is null))
+            if (PeopleHaveIt(locked) || (turn is null && forBot.Count == 0))
             {
                 current.StepBack(now);
-                return new ConversationDecision(locked, "The assistant stepped back: an agent has the conversation");
+                return new ConversationDecision(locked, StepBackActivity);
             }
 
-            if (forBot)
+            foreach (var each in forBot)
             {
-                current.Answered(current.State, message.Sequence, now);
                 var data = new AssistantMessageWebhookData(
-                    await webhooks.DescribeAsync(locked, ct), message.Id, message.Sequence, message.Text, session.HandledSequence == 0,
+                    await webhooks.DescribeAsync(locked, ct), each.Id, each.Sequence, each.Text, each.Sequence == pending[0].Sequence && session.HandledSequence == 0,
                     urls.To($"/api/v1/conversations/{locked.Id}/assistant"));
-                forwarded = await webhooks.AddAsync(Webhooks.WebhookEvents.AssistantMessage, data, $"assistant.message:{message.Id}", session.BotWebhookId, ct) > 0;
+                forwarded |= await webhooks.AddAsync(Webhooks.WebhookEvents.AssistantMessage, data, $"assistant.message:{each.Id}", session.BotWebhookId, ct) > 0;
+            }
+
+            current.Answered(turn?.State ?? current.State, message.Sequence, now);
+            if (turn is null)
+            {
                 return new ConversationDecision(locked, Activity: null);
             }
 
-            current.Answered(turn!.State, message.Sequence, now);
             var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
             var activity = await turns.ApplyAsync(turn, locked, messages, now, ct);
             return new ConversationDecision(locked, activity, messages);
@@ -129,10 +125,84 @@ public sealed class AnswerAsAssistant(
         return stored;
     }
 
-    private async Task<string> OpeningWordsAsync(Guid conversationId, long upTo, CancellationToken cancellationToken) => string.Join(
-        "\n",
-        await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId && m.Kind == MessageKind.Incoming && m.Sequence <= upTo)
-            .OrderBy(m => m.Sequence).Select(m => m.Text).ToListAsync(cancellationToken));
+    public const string StepBackActivity = "The assistant stepped back: an agent has the conversation";
+
+    /// <summary>Whether an agent has the conversation (assigned, or has replied): the assistant's part is over.</summary>
+    public static bool PeopleHaveIt(Conversation conversation) => conversation.AssigneeId is not null || conversation.FirstAgentReplyAt is not null;
+
+    private sealed record PendingMessage(Guid Id, long Sequence, string Text);
+
+    // The flow's turn for the pending messages, and those that go to an external bot instead. A bot gets each message,
+    // except that a request for a person (or an email address the assistant asked for) is answered here.
+    private async Task<(FlowTurn? Turn, List<PendingMessage> ForBot)> WorkOutAsync(
+        AssistantSession session, Conversation conversation, List<PendingMessage> pending, CancellationToken cancellationToken)
+    {
+        var state = session.State;
+        var notStarted = session.HandledSequence == 0 && state.StepId is null && state.Wait == FlowWait.None;
+        FlowRun? run = null;
+        FlowTurn? turn = null;
+        var forBot = new List<PendingMessage>();
+        foreach (var each in pending)
+        {
+            var byBot = session.BotWebhookId is not null && state.Wait != FlowWait.ContactEmail;
+            if (byBot && turn is null && !FlowRun.WantsPerson(each.Text))
+            {
+                forBot.Add(each);
+                continue;
+            }
+
+            run ??= await turns.RunFor(session, conversation, cancellationToken);
+            turn = byBot && state.Outcome == FlowOutcome.Active
+                ? await run.HandOverAsync(state, null, "the visitor asked for a person", cancellationToken)
+                : notStarted ? await run.StartAsync(each.Text, cancellationToken) : await run.ContinueAsync(state, each.Text, cancellationToken);
+            state = turn.State;
+            notStarted = false;
+        }
+
+        return (turn, forBot);
+    }
+}
+
+/// <summary>
+/// The assistant steps back the moment an agent is assigned the conversation or replies in it: it says nothing more,
+/// a bot's answers are refused, and the contact's wait for that person starts (for response times and SLAs) if the
+/// agent has not replied yet.
+/// </summary>
+public sealed class StepBackForPeople(AppDbContext db, ConversationChanges changes, TimeProvider clock)
+    : IDomainEventHandler<ConversationAssigned>, IDomainEventHandler<ReplyGiven>
+{
+    public Task HandleAsync(ConversationAssigned assigned, CancellationToken cancellationToken) =>
+        assigned.ToAgentId is null ? Task.CompletedTask : StepBackAsync(assigned.ConversationId, cancellationToken);
+
+    public Task HandleAsync(ReplyGiven replied, CancellationToken cancellationToken) => StepBackAsync(replied.ConversationId, cancellationToken);
+
+    private async Task StepBackAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        if (!await db.AssistantSessions.AnyAsync(s => s.ConversationId == conversationId && s.Outcome == FlowOutcome.Active, cancellationToken))
+        {
+            return;
+        }
+
+        await changes.DecideAndWriteAsync(async ct =>
+        {
+            await RowLocks.LockAsync<Conversation>(db, conversationId, ct);
+            var conversation = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
+            var session = await db.AssistantSessions.FirstAsync(s => s.ConversationId == conversationId, ct);
+            if (session.Outcome != FlowOutcome.Active || !AnswerAsAssistant.PeopleHaveIt(conversation))
+            {
+                return null;
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            session.StepBack(now);
+            if (conversation.FirstAgentReplyAt is null)
+            {
+                conversation.ReachPeople(now);
+            }
+
+            return new ConversationDecision(conversation, AnswerAsAssistant.StepBackActivity);
+        }, authorAgentId: null, cancellationToken);
+    }
 }
 
 /// <summary>A visitor's message for an external bot, with where to answer it (<c>assistantUrl</c>: POST its /messages, /handover or /resolve).</summary>
@@ -162,12 +232,19 @@ public sealed class AssistantTurns(
         {
             switch (effect)
             {
-                case FieldCollected { Field: "name" or "email" } field:
+                case FieldCollected { Field: "name" } name when name.Value.Trim().Length <= Contacts.Contact.MaxNameLength:
                     contact ??= await db.Contacts.FirstOrDefaultAsync(c => c.Id == conversation.ContactId, cancellationToken);
-                    contact?.Describe(field.Field == "name" ? field.Value : null, field.Field == "email" ? field.Value : null, null, now);
+                    contact?.Describe(name.Value, null, null, now);
                     break;
-                case FieldCollected field:
-                    attributes[field.Field] = field.Value;
+                case FieldCollected { Field: "email" } email when FlowRun.IsEmail(email.Value.Trim()):
+                    contact ??= await db.Contacts.FirstOrDefaultAsync(c => c.Id == conversation.ContactId, cancellationToken);
+                    contact?.Describe(null, email.Value, null, now);
+                    break;
+                case FieldCollected field when field.Field.Length <= CustomAttributes.MaxKeyLength
+                    && (attributes.ContainsKey(field.Field) || attributes.Count < CustomAttributes.MaxCount):
+                    // Kept as the conversation's attribute within its limits; the whole answer stays in the note and the thread.
+                    var value = field.Value.Trim();
+                    attributes[field.Field] = value.Length <= CustomAttributes.MaxValueLength ? value : value[..(CustomAttributes.MaxValueLength - 1)] + "…";
                     break;
                 case LabelAdded label:
                     conversation.ChangeLabels([.. conversation.Labels, label.Label]);
@@ -282,10 +359,10 @@ public static class FlowSummary
     public static string Compose(FlowState state, string reason, IReadOnlyList<string> visitorWords)
     {
         var note = new StringBuilder();
-        note.Append("**Handed over by the assistant**: ").Append(reason).Append('.').Append('\n');
+        note.Append("**Handed over by the assistant**: ").Append(reason.ReplaceLineEndings(" ")).Append('.').Append('\n');
         if (state.Intent is { } intent)
         {
-            note.Append("\n**Intent**: ").Append(intent).Append(" (")
+            note.Append("\n**Intent**: ").Append(intent.ReplaceLineEndings(" ")).Append(" (")
                 .Append(((state.Confidence ?? 0) * 100).ToString("0", CultureInfo.InvariantCulture)).Append("% sure)");
         }
 
@@ -294,7 +371,8 @@ public static class FlowSummary
             note.Append("\n\n**Collected**\n");
             foreach (var (field, value) in state.Fields)
             {
-                note.Append("- ").Append(field).Append(": ").Append(value).Append('\n');
+                // One line per answer, whatever the visitor typed: an answer cannot pose as a line of the note.
+                note.Append("- ").Append(field).Append(": ").Append(value.ReplaceLineEndings(" ")).Append('\n');
             }
         }
 
@@ -304,7 +382,7 @@ public static class FlowSummary
             note.Append(state.ArticlesHelped == false ? " (the visitor said they did not solve it)\n" : "\n");
             foreach (var title in state.ArticlesOffered.Distinct())
             {
-                note.Append("- ").Append(title).Append('\n');
+                note.Append("- ").Append(title.ReplaceLineEndings(" ")).Append('\n');
             }
         }
 

@@ -15,9 +15,12 @@ public static class AssistantFeature
         .AddScoped<AssistantFlows>()
         .AddScoped<AssistantTurns>()
         .AddScoped<AssistantBots>()
-        .AddSingleton<SilentBots>()
-        .AddHostedService(sp => sp.GetRequiredService<SilentBots>())
-        .AddDomainEventHandler<ContactMessageReceived, AnswerAsAssistant>();
+        .AddScoped<StalledConversations>()
+        .AddSingleton<AssistantTimeouts>()
+        .AddHostedService(sp => sp.GetRequiredService<AssistantTimeouts>())
+        .AddDomainEventHandler<ContactMessageReceived, AnswerAsAssistant>()
+        .AddDomainEventHandler<ConversationAssigned, StepBackForPeople>()
+        .AddDomainEventHandler<ReplyGiven, StepBackForPeople>();
 
     public static void MapAssistant(this RouteGroupBuilder api)
     {
@@ -50,16 +53,17 @@ public static class AssistantFeature
                 (await useCase.SessionAsync(conversationId, ct)).ToOk())
             .WithTags("Assistant").RequirePermission(Permission.ViewConversations).Produces<AssistantSessionResponse>();
 
-        // An external bot's answers, for conversations it attends (the inbox's assistant names its webhook).
+        // An external bot's answers, for conversations it attends (the inbox's assistant names its webhook). Not for every
+        // agent: a resolve counts as contained, which only the workspace's assistant may claim.
         var bot = api.MapGroup("/conversations/{conversationId:guid}/assistant").WithTags("Assistant");
         bot.MapPost("/messages", async (Guid conversationId, BotMessageRequest request, AssistantBots useCase, CancellationToken ct) =>
                 (await useCase.SendAsync(conversationId, request, ct)).ToHttp(m => TypedResults.Created($"/api/v1/conversations/{conversationId}/messages/{m.Id}", m)))
-            .RequirePermission(Permission.HandleConversations).Produces<Conversations.MessageResponse>(StatusCodes.Status201Created);
+            .RequirePermission(Permission.ManageAssistant).Produces<Conversations.MessageResponse>(StatusCodes.Status201Created);
         bot.MapPost("/handover", async (Guid conversationId, BotHandoverRequest request, AssistantBots useCase, CancellationToken ct) =>
                 (await useCase.HandOverAsync(conversationId, request, ct)).ToNoContent())
-            .RequirePermission(Permission.HandleConversations);
+            .RequirePermission(Permission.ManageAssistant);
         bot.MapPost("/resolve", async (Guid conversationId, BotResolveRequest request, AssistantBots useCase, CancellationToken ct) =>
                 (await useCase.ResolveAsync(conversationId, request, ct)).ToNoContent())
-            .RequirePermission(Permission.HandleConversations);
+            .RequirePermission(Permission.ManageAssistant);
     }
 }

@@ -189,7 +189,8 @@ internal sealed class AssistantSessionConfiguration : IEntityTypeConfiguration<A
         builder.HasIndex(s => s.ConversationId).IsUnique();
         builder.HasIndex(s => new { s.WorkspaceId, s.StartedAt }); // containment over a period
         builder.HasOne<Conversations.Conversation>().WithMany().HasForeignKey(s => s.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        // No key to the webhook: a session keeps its bot's id when the webhook is deleted, so the conversation stays a
+        // bot's and is handed over when the bot stays silent (AssistantTimeouts), instead of waiting for a flow it never ran.
         builder.HasOne<AssistantFlowVersion>().WithMany().HasForeignKey(s => s.FlowVersionId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<Webhooks.WebhookSubscription>().WithMany().HasForeignKey(s => s.BotWebhookId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -159,7 +159,7 @@ public sealed class AssistantFlows(
         var services = new ConversationFlowServices(
             db, classifiers, articles, helpCenter, presence, workspace, new FlowContact(null, null, new Dictionary<string, string>()), clock);
         var run = new FlowRun(request.Definition!, services);
-        var turn = request.State is null ? await run.StartAsync(text, cancellationToken) : await run.ContinueAsync(request.State, text, cancellationToken);
+        var turn = request.State is null ? await run.StartAsync(text, cancellationToken) : await run.ContinueAsync(FlowState.FromClient(request.State), text, cancellationToken);
         return new FlowPreviewResponse(turn.Replies, turn.Effects.ConvertAll(Describe), turn.State);
     }
 

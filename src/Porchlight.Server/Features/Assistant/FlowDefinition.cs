@@ -144,6 +144,10 @@ public sealed record FlowDefinition(IReadOnlyList<FlowStep> Steps)
         Target("elseNext", step.ElseNext);
         switch (step.Type)
         {
+            case "question" when step.Field == "email" && step.Validation != "email":
+                // The answer becomes the contact's email address: it must be one.
+                errors.Add($"{at}.validation", "An answer kept as email is validated as an email address (validation: email).");
+                break;
             case "question":
                 ValidateField(errors, at, step.Field, required: true);
                 if (!Validations.Contains(step.Validation ?? "text"))
@@ -158,6 +162,11 @@ public sealed record FlowDefinition(IReadOnlyList<FlowStep> Steps)
                 break;
             case "choice":
                 ValidateField(errors, at, step.Field, required: false);
+                if (step.Field == "email")
+                {
+                    errors.Add($"{at}.field", "A button is not an email address: keep the choice under another name.");
+                }
+
                 if (step.Options is not { Count: > 0 and <= MaxOptions } options)
                 {
                     errors.Add($"{at}.options", $"1–{MaxOptions} options.");
@@ -236,6 +245,16 @@ public sealed record FlowDefinition(IReadOnlyList<FlowStep> Steps)
             if (!known)
             {
                 errors.Add($"{at}.conditions[{c}].subject", "One of field.<name>, contact.name, contact.email, contact.<attribute>, intent, message, businessHours.");
+            }
+
+            if (subject == "businessHours")
+            {
+                if (condition!.Operator is not ("equals" or "notEquals") || condition.Value?.Trim().ToLowerInvariant() is not ("open" or "closed"))
+                {
+                    errors.Add($"{at}.conditions[{c}].value", "businessHours equals (or notEquals) open or closed.");
+                }
+
+                continue;
             }
 
             if (!Operators.Contains(condition?.Operator))

@@ -68,6 +68,23 @@ public sealed class FlowState
     public Guid? HandoverTeamId { get; set; }
 
     public string? HandoverReason { get; set; }
+
+    /// <summary>A state as a client sent it (the editor's preview): what is missing filled in, what is out of range pulled in.</summary>
+    public static FlowState FromClient(FlowState given) => new()
+    {
+        StepId = given.StepId,
+        Wait = Enum.IsDefined(given.Wait) ? given.Wait : FlowWait.None,
+        Attempts = Math.Clamp(given.Attempts, 0, FlowRun.MaxAttempts),
+        Fields = new Dictionary<string, string>((given.Fields ?? []).Where(f => f.Value is not null), StringComparer.Ordinal),
+        Words = given.Words ?? "",
+        Intent = given.Intent,
+        Confidence = given.Confidence,
+        ArticlesOffered = [.. (given.ArticlesOffered ?? []).Where(a => a is not null)],
+        ArticlesHelped = given.ArticlesHelped,
+        Outcome = Enum.IsDefined(given.Outcome) ? given.Outcome : FlowOutcome.Active,
+        HandoverTeamId = given.HandoverTeamId,
+        HandoverReason = given.HandoverReason,
+    };
 }
 
 /// <summary>A message from the assistant; <see cref="QuickReplies"/> become buttons the visitor can press.</summary>
@@ -146,8 +163,10 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
 
     private static readonly HashSet<string> NoWords = new(StringComparer.OrdinalIgnoreCase)
     {
-        "no", "nope", "nah", "n", "not", "didn't", "didnt", "doesn't", "nein", "nicht",
+        "no", "nope", "nah", "n", "not", "didnt", "doesnt", "cant", "cannot", "wont", "never", "nein", "nicht", "kein", "keine",
     };
+
+    private static readonly HashSet<string> Buts = new(StringComparer.OrdinalIgnoreCase) { "but", "still", "however", "aber", "noch", "trotzdem" };
 
     private readonly List<FlowReply> _replies = [];
     private readonly List<FlowEffect> _effects = [];
@@ -178,6 +197,17 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
             return await CollectEmailAsync(state, text, cancellationToken);
         }
 
+        // The step the state waits in, if it is the kind that waits so (a state from elsewhere may not fit the flow).
+        var step = definition.Find(state.StepId) is { } found && WaitsIn(found, state.Wait) ? found : null;
+
+        // What the step asked for wins over a request for a person: a button "Talk to sales", an answer "4 people".
+        if (step is not null && AnswersTheStep(step, state.Wait, text))
+        {
+            return state.Wait == FlowWait.Choice
+                ? await ChooseAsync(state, step, text, cancellationToken)
+                : await AnswerAsync(state, step, text, cancellationToken);
+        }
+
         if (WantsPerson(text))
         {
             var why = state.Wait switch
@@ -189,7 +219,6 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
             return await HandOverAsync(state, null, why, cancellationToken);
         }
 
-        var step = definition.Find(state.StepId);
         if (step is null)
         {
             // The version this conversation runs always has its steps; a state without a step is one that never waited.
@@ -201,9 +230,35 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
             FlowWait.Answer => await AnswerAsync(state, step, text, cancellationToken),
             FlowWait.Choice => await ChooseAsync(state, step, text, cancellationToken),
             FlowWait.ArticleFeedback => await ArticleFeedbackAsync(state, step, text, cancellationToken),
-            FlowWait.Rephrase => await RephraseAsync(state, step, text, cancellationToken),
-            _ => Turn(state),
+            _ => await RephraseAsync(state, step, text, cancellationToken),
         };
+    }
+
+    /// <summary>Hands over without another word (the visitor has gone quiet), with the reason given or the one that was waiting.</summary>
+    public FlowTurn HandOverNow(FlowState state, string reason) => Handover(state, state.HandoverTeamId, reason);
+
+    private static bool WaitsIn(FlowStep step, FlowWait wait) => (wait, step.Type) switch
+    {
+        (FlowWait.Answer, "question") => step.Field is not null,
+        (FlowWait.Choice, "choice") => step.Options is { Count: > 0 },
+        (FlowWait.ArticleFeedback, "suggestArticles") => true,
+        (FlowWait.Rephrase, "identifyIntent") => true,
+        _ => false,
+    };
+
+    // A button of the choice, or an answer the question's validation accepts (free text accepts anything, so it does not count).
+    private static bool AnswersTheStep(FlowStep step, FlowWait wait, string text) => wait switch
+    {
+        FlowWait.Choice => OptionFor(step, text) is not null,
+        FlowWait.Answer => step.Validation is not (null or "text") && Normalise(step, text) is not null,
+        _ => false,
+    };
+
+    private static FlowOption? OptionFor(FlowStep step, string text)
+    {
+        var options = step.Options ?? [];
+        return options.FirstOrDefault(o => string.Equals(o.Label.Trim(), text, StringComparison.OrdinalIgnoreCase))
+            ?? (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= options.Count ? options[number - 1] : null);
     }
 
     private async Task<FlowTurn> AnswerAsync(FlowState state, FlowStep step, string text, CancellationToken cancellationToken)
@@ -220,9 +275,7 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
     private async Task<FlowTurn> ChooseAsync(FlowState state, FlowStep step, string text, CancellationToken cancellationToken)
     {
         var options = step.Options ?? [];
-        var chosen = options.FirstOrDefault(o => string.Equals(o.Label.Trim(), text, StringComparison.OrdinalIgnoreCase))
-            ?? (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= options.Count ? options[number - 1] : null);
-        if (chosen is not null)
+        if (OptionFor(step, text) is { } chosen)
         {
             if (step.Field is { } field)
             {
@@ -409,6 +462,7 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
             Say("What email address can we reach you at?");
             state.HandoverTeamId = teamId;
             state.HandoverReason = reason;
+            state.Attempts = 0;
             return Wait(state, FlowWait.ContactEmail);
         }
 
@@ -539,7 +593,11 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
         return words.Count is > 0 and <= 8 && words.Any(PersonWords.Contains);
     }
 
-    private static bool SaysYes(string text)
+    /// <summary>
+    /// Whether the visitor says the articles solved it: the button, or words of yes (a plain "thanks" among them) with
+    /// nothing that takes it back ("thanks, but I still can't…", "that didn't help").
+    /// </summary>
+    public static bool SaysYes(string text)
     {
         if (string.Equals(text.Trim(), YesReply, StringComparison.OrdinalIgnoreCase))
         {
@@ -547,10 +605,11 @@ public sealed partial class FlowRun(FlowDefinition definition, IFlowServices ser
         }
 
         var words = Words(text);
-        return words.Any(YesWords.Contains) && !words.Any(NoWords.Contains);
+        return words.Any(YesWords.Contains) && !words.Any(w => NoWords.Contains(w) || Buts.Contains(w) || w.EndsWith("n't", StringComparison.Ordinal));
     }
 
-    private static List<string> Words(string text) => [.. WordPattern().Matches(text).Select(m => m.Value)];
+    // Words as typed, with the typographic apostrophe of phone keyboards made plain ("didn’t" is "didn't").
+    private static List<string> Words(string text) => [.. WordPattern().Matches(text.Replace('’', '\'')).Select(m => m.Value)];
 
     private void Say(string text, IReadOnlyList<string>? quickReplies = null) => _replies.Add(new FlowReply(text, quickReplies ?? []));
 

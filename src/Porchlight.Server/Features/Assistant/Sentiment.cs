@@ -63,7 +63,8 @@ public static partial class Sentiment
     public static SentimentScore Of(string text, bool supportWords = true)
     {
         var lexicon = supportWords ? Lexicon.Value : Afinn.Value;
-        var words = WordPattern().Matches(text).Select(m => m.Value.ToLowerInvariant()).ToList();
+        // The typographic apostrophe of phone keyboards is the plain one: "didn’t" is a negation too.
+        var words = WordPattern().Matches(text.Replace('’', '\'')).Select(m => m.Value.ToLowerInvariant()).ToList();
         var lastBut = words.LastIndexOf("but");
         var sum = 0.0;
         for (var i = 0; i < words.Count; i++)

@@ -12,6 +12,9 @@ public sealed record HelpPageContext(HelpCenter Center, string Locale, IReadOnly
 {
     public string Absolute(string path) => PublicBase + path;
 
+    /// <summary>The help center's own words in this page's language.</summary>
+    public HelpCenterText Text => HelpCenterText.For(Locale);
+
     /// <summary>Dates as the reader's language writes them, where .NET knows the language.</summary>
     public CultureInfo Culture
     {

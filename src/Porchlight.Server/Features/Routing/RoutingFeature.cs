@@ -23,6 +23,7 @@ public static class RoutingFeature
         .AddSingleton<QueueAnnouncer>()
         .AddDomainEventHandler<ConversationStarted, QueueNewConversation>()
         .AddDomainEventHandler<Assistant.AssistantHandedOver, QueueNewConversation>()
+        .AddDomainEventHandler<ConversationReopened, QueueNewConversation>()
         .AddDomainEventHandler<ConversationReopened, ReviewReopenedConversation>()
         .AddDomainEventHandler<TeamMemberAdded, ServeQueueOfGrownTeam>();
 

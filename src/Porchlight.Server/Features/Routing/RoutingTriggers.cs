@@ -18,7 +18,7 @@ namespace Porchlight.Server.Features.Routing;
 public sealed class QueueNewConversation(
     AppDbContext db, ConversationChanges changes, AssignmentAuthority authority, RuleSubjects subjects, AgentCapacity capacity, IPresenceStore presence,
     Hosting.PorchlightMetrics metrics, TimeProvider clock)
-    : IDomainEventHandler<ConversationStarted>, IDomainEventHandler<Assistant.AssistantHandedOver>
+    : IDomainEventHandler<ConversationStarted>, IDomainEventHandler<Assistant.AssistantHandedOver>, IDomainEventHandler<ConversationReopened>
 {
     public async Task HandleAsync(ConversationStarted started, CancellationToken cancellationToken)
     {
@@ -31,6 +31,23 @@ public sealed class QueueNewConversation(
     public Task HandleAsync(Assistant.AssistantHandedOver handedOver, CancellationToken cancellationToken) =>
         RouteAsync(handedOver.WorkspaceId, handedOver.ConversationId, handedOver.InboxId, handedOver.TeamId, "handed over by the assistant", cancellationToken);
 
+    /// <summary>
+    /// A conversation the assistant resolved (it never reached a queue) that the contact writes in again goes to people
+    /// as a new one would: the assistant's part is over.
+    /// </summary>
+    public async Task HandleAsync(ConversationReopened reopened, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking().Where(c => c.Id == reopened.ConversationId)
+            .Select(c => new { c.InboxId, c.TeamId, c.AssigneeId }).FirstOrDefaultAsync(cancellationToken);
+        var resolvedByAssistant = await db.AssistantSessions.AnyAsync(
+            s => s.ConversationId == reopened.ConversationId && (s.Outcome == Assistant.FlowOutcome.Contained || s.Outcome == Assistant.FlowOutcome.Ended),
+            cancellationToken);
+        if (conversation is { TeamId: null, AssigneeId: null } && resolvedByAssistant)
+        {
+            await RouteAsync(reopened.WorkspaceId, reopened.ConversationId, conversation.InboxId, null, "written in again after the assistant resolved it", cancellationToken);
+        }
+    }
+
     private async Task RouteAsync(Guid workspaceId, Guid conversationId, Guid inboxId, Guid? flowTeamId, string arrival, CancellationToken cancellationToken)
     {
         var inbox = await db.Inboxes.AsNoTracking().Where(i => i.Id == inboxId).Select(i => new { i.Name, i.DefaultTeamId }).FirstOrDefaultAsync(cancellationToken);
@@ -42,6 +59,12 @@ public sealed class QueueNewConversation(
         }
 
         var matched = rules.Count == 0 ? null : await FirstMatchAsync(rules, conversationId, cancellationToken);
+        // A team the flow named may have been deleted since it was saved: then the rules or the inbox decide.
+        if (flowTeamId is { } flowTeam && !await db.Teams.AnyAsync(t => t.Id == flowTeam, cancellationToken))
+        {
+            flowTeamId = null;
+        }
+
         var teamId = flowTeamId ?? matched?.TeamId ?? inbox.DefaultTeamId;
         var teamName = teamId is null ? null : await db.Teams.AsNoTracking().Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
         if (teamName is null && matched is null)

@@ -112,6 +112,65 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     }
 
     [Fact]
+    public async Task Agent_AssignedWhileABotAttends_TheBotIsRefusedAndTheWaitForThePersonStarts()
+    {
+        var (desk, receiver, _) = await NewBotDeskAsync();
+        await using var bot = receiver;
+        await using var agentOnline = await HubRecorder.AgentAsync(Factory, desk.AgentToken);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Hello, I need help with an invoice");
+        await receiver.WaitForAsync(1, "the bot got the opening message");
+
+        await desk.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/assignment", new { assigneeId = desk.AgentId }).ExpectAsync(HttpStatusCode.OK);
+
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/assistant")).Text("outcome") == "TakenOver",
+            "the assistant stepped back without the visitor writing");
+        await desk.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/assistant/resolve", new { }).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains(await MessagesAsync(desk.Owner, conversationId), m => m.Text("kind") == "Activity" && m.Text("text") == AnswerAsAssistant.StepBackActivity);
+    }
+
+    [Fact]
+    public async Task Contained_VisitorWritesAgain_GoesToTheTeamLikeANewConversation()
+    {
+        var desk = await NewDeskAsync();
+        await PublishArticleAsync(desk.Owner, "Reset your password", "Use the “Forgot password” link on the sign-in page.");
+        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "articles", type = "suggestArticles" }]);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("How do I reset my password?");
+        await WaitForVisitorMessagesAsync(visitor, conversationId, 3);
+        (await visitor.SendAsync(conversationId, FlowRun.YesReply)).EnsureSuccessStatusCode();
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status") == "Resolved",
+            "the assistant resolved it");
+
+        (await visitor.SendAsync(conversationId, "Actually, the link never arrives")).EnsureSuccessStatusCode();
+
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).GetProperty("teamId") is { ValueKind: JsonValueKind.String },
+            "the reopened conversation joined the team's queue");
+        Assert.Equal("Open", (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status"));
+    }
+
+    [Fact]
+    public async Task Handover_EmailAskedForButNeverGiven_GoesAheadAfterItsPatience()
+    {
+        var desk = await NewDeskAsync();
+        await desk.Owner.PutJsonAsync("/api/v1/workspace", new { name = "Acme", timeZone = "UTC", businessHours = Array.Empty<object>() }).ExpectAsync(HttpStatusCode.OK);
+        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }]);
+        using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Can someone call me back?");
+        await WaitForVisitorMessagesAsync(visitor, conversationId, 3);
+
+        var tooSoon = await Factory.Services.GetRequiredService<AssistantTimeouts>().HandOverStalledAsync(DateTime.UtcNow, Ct);
+        var later = await Factory.Services.GetRequiredService<AssistantTimeouts>()
+            .HandOverStalledAsync(DateTime.UtcNow + AssistantTimeouts.DefaultEmailPatience + TimeSpan.FromSeconds(5), Ct);
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).GetProperty("teamId") is { ValueKind: JsonValueKind.String },
+            "the conversation was queued");
+
+        Assert.Equal((0, 1), (tooSoon, later));
+        Assert.Equal("the visitor asked for a person; the visitor left no email address",
+            (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/assistant")).Text("handoverReason"));
+    }
+
+    [Fact]
     public async Task Agent_RepliesWhileTheAssistantWaits_TheAssistantStepsBack()
     {
         var desk = await NewDeskAsync();
@@ -323,8 +382,9 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
         await desk.Owner.PostJsonAsync($"/api/v1/conversations/{answeredId}/assistant/messages", new { clientId = "bot-answer-0004", text = "We do! Which size?" })
             .ExpectAsync(HttpStatusCode.Created);
 
-        var beforeItsPatience = await Factory.Services.GetRequiredService<SilentBots>().HandOverSilentAsync(DateTime.UtcNow, Ct);
-        var handedOver = await Factory.Services.GetRequiredService<SilentBots>().HandOverSilentAsync(DateTime.UtcNow + SilentBots.DefaultPatience + TimeSpan.FromSeconds(5), Ct);
+        var beforeItsPatience = await Factory.Services.GetRequiredService<AssistantTimeouts>().HandOverStalledAsync(DateTime.UtcNow, Ct);
+        var handedOver = await Factory.Services.GetRequiredService<AssistantTimeouts>()
+            .HandOverStalledAsync(DateTime.UtcNow + AssistantTimeouts.DefaultBotPatience + TimeSpan.FromSeconds(5), Ct);
 
         Assert.Equal((0, 1), (beforeItsPatience, handedOver));
         var ignoredSession = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{ignoredId}/assistant");

@@ -69,6 +69,19 @@ public sealed class FlowDefinitionTests
     }
 
     [Fact]
+    public void Validate_EmailNotValidatedOrHoursConditionMisspelt_IsRefused()
+    {
+        var errors = ErrorsOf(
+        [
+            new("email", "question", Text: "Email?", Field: "email", Next: "hours"),
+            new("hours", "condition", Branches: [new([new("businessHours", "equals", "yes")], "email"), new([new("businessHours", "exists", null)], "email")]),
+        ]);
+
+        Assert.Equal(["steps[0].validation", "steps[1].branches[0].conditions[0].value", "steps[1].branches[1].conditions[0].value"],
+            errors.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Validate_NoStepsOrTooMany_IsRefused()
     {
         Assert.Contains("steps", ErrorsOf([]).Keys);

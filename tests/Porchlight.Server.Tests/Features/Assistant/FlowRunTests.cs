@@ -108,6 +108,65 @@ public sealed class FlowRunTests
     }
 
     [Fact]
+    public async Task Choice_ButtonThatNamesAPerson_FollowsTheButtonNotAHandover()
+    {
+        FlowStep[] steps = [new("topic", "choice", Text: "Who should help?", Options: [new("Talk to a sales agent", "sales")]), End("sales", "Sales it is.")];
+        var asked = await StartAsync(steps);
+
+        var chosen = await ContinueAsync(steps, asked.State, "Talk to a sales agent");
+
+        Assert.Equal(("Sales it is.", FlowOutcome.Ended), (chosen.Replies[0].Text, chosen.State.Outcome));
+    }
+
+    [Fact]
+    public async Task Question_ValidAnswerThatMentionsPeople_IsTheAnswer()
+    {
+        FlowStep[] steps = [Question("size", "groupSize", "pattern", pattern: @"^\d+ people$", next: "done"), End("done", "Noted.")];
+        var asked = await StartAsync(steps);
+
+        var answered = await ContinueAsync(steps, asked.State, "4 people");
+
+        Assert.Equal("4 people", answered.State.Fields["groupSize"]);
+    }
+
+    [Theory]
+    [InlineData("Yes, thanks", true)]
+    [InlineData("yes", true)]
+    [InlineData("Thanks!", true)]
+    [InlineData("Thanks, but I still can't log in", false)]
+    [InlineData("thanks, that didn’t help", false)]
+    [InlineData("No", false)]
+    [InlineData("not really", false)]
+    public void SaysYes_Answer_OnlyAPlainYesCounts(string text, bool yes) => Assert.Equal(yes, FlowRun.SaysYes(text));
+
+    [Fact]
+    public async Task Continue_StateThatDoesNotFitTheFlow_HandsOverInsteadOfFailing()
+    {
+        FlowStep[] steps = [new("hello", "message", Text: "Hello", Next: "end"), End("end")];
+        var misfit = FlowState.FromClient(new FlowState { StepId = "hello", Wait = FlowWait.Answer, Fields = null!, Words = null!, ArticlesOffered = null! });
+
+        var turn = await ContinueAsync(steps, misfit, "hi");
+
+        Assert.Equal("the flow had no step to continue with", Assert.IsType<HandedOver>(Assert.Single(turn.Effects)).Reason);
+    }
+
+    [Fact]
+    public async Task Handover_AfterFailedAnswers_StillGivesThreeTriesForTheEmail()
+    {
+        FlowStep[] steps = [Question("order", "order", "number", next: "done"), End("done")];
+        var services = new ScriptedServices { Availability = new(false, false, null) };
+        var asked = await StartAsync(steps, services);
+        var once = await new FlowRun(new FlowDefinition(steps), services).ContinueAsync(Copy(asked.State), "soon", Ct);
+        var twice = await new FlowRun(new FlowDefinition(steps), services).ContinueAsync(Copy(once.State), "later", Ct);
+
+        var third = await new FlowRun(new FlowDefinition(steps), services).ContinueAsync(Copy(twice.State), "never", Ct);
+        var badEmail = await new FlowRun(new FlowDefinition(steps), services).ContinueAsync(Copy(third.State), "jo at example", Ct);
+
+        Assert.Equal((FlowWait.ContactEmail, 0), (third.State.Wait, third.State.Attempts));
+        Assert.Equal((FlowOutcome.Active, 1), (badEmail.State.Outcome, badEmail.State.Attempts));
+    }
+
+    [Fact]
     public async Task Condition_OnFieldsContactAndIntent_TakesTheFirstBranchThatHolds()
     {
         FlowStep[] steps =

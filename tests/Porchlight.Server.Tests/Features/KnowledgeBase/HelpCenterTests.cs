@@ -85,6 +85,13 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
         Assert.DoesNotContain("<img", page, StringComparison.Ordinal);
         Assert.Contains($"href=\"/help/{site}/en/articles/refund-times\">Refund times</a>", page, StringComparison.Ordinal);
         Assert.Equal(2, (await ArticleAsync(owner, article)).GetProperty("views").GetInt32());
+        Assert.Contains("Was this article helpful?", page, StringComparison.Ordinal);
+        // The translation's page speaks its reader's language around the article too.
+        var german = await PageAsync(reader, $"/help/{site}/de/articles/eine-bestellung-zuruckgeben");
+        Assert.Contains("War dieser Artikel hilfreich?", german, StringComparison.Ordinal);
+        Assert.Contains(">Alle Kategorien</a>", german, StringComparison.Ordinal);
+        Assert.Contains("placeholder=\"Artikel durchsuchen\"", german, StringComparison.Ordinal);
+        Assert.DoesNotContain("Was this article helpful?", german, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -468,8 +468,6 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BotWebhookId");
-
                     b.HasIndex("ConversationId")
                         .IsUnique();
 
@@ -2264,11 +2262,6 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Porchlight.Server.Features.Assistant.AssistantSession", b =>
                 {
-                    b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
-                        .WithMany()
-                        .HasForeignKey("BotWebhookId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")

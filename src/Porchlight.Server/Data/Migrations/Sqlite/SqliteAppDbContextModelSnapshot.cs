@@ -459,8 +459,6 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BotWebhookId");
-
                     b.HasIndex("ConversationId")
                         .IsUnique();
 
@@ -2255,11 +2253,6 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Porchlight.Server.Features.Assistant.AssistantSession", b =>
                 {
-                    b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
-                        .WithMany()
-                        .HasForeignKey("BotWebhookId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
