@@ -67,15 +67,9 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     public async Task Visitor_ArticleSolvedIt_ConversationResolvedAsContainedAndNeverQueued()
     {
         var desk = await NewDeskAsync();
-        await PublishArticleAsync(desk.Owner, "Reset your password", "Use the “Forgot password” link on the sign-in page.");
-        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "articles", type = "suggestArticles" }]);
         using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
 
-        var (conversationId, _) = await visitor.StartConversationAsync("How do I reset my password?");
-        await WaitForVisitorMessagesAsync(visitor, conversationId, 3);
-        (await visitor.SendAsync(conversationId, FlowRun.YesReply)).EnsureSuccessStatusCode();
-        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status") == "Resolved",
-            "the assistant resolved it");
+        var conversationId = await ContainedConversationAsync(desk, visitor);
 
         var session = await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/assistant");
         Assert.Equal(("Contained", true), (session.Text("outcome"), session.GetProperty("articlesHelped").GetBoolean()));
@@ -133,14 +127,8 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
     public async Task Contained_VisitorWritesAgain_GoesToTheTeamLikeANewConversation()
     {
         var desk = await NewDeskAsync();
-        await PublishArticleAsync(desk.Owner, "Reset your password", "Use the “Forgot password” link on the sign-in page.");
-        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "articles", type = "suggestArticles" }]);
         using var visitor = await TestVisitor.StartAsync(Factory, desk.InboxToken);
-        var (conversationId, _) = await visitor.StartConversationAsync("How do I reset my password?");
-        await WaitForVisitorMessagesAsync(visitor, conversationId, 3);
-        (await visitor.SendAsync(conversationId, FlowRun.YesReply)).EnsureSuccessStatusCode();
-        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status") == "Resolved",
-            "the assistant resolved it");
+        var conversationId = await ContainedConversationAsync(desk, visitor);
 
         (await visitor.SendAsync(conversationId, "Actually, the link never arrives")).EnsureSuccessStatusCode();
 
@@ -436,6 +424,19 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
         var (webhookId, secret) = await WebhookTests.CreateWebhookAsync(desk.Owner, receiver, WebhookEvents.SlaBreached);
         await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "handover", type = "handover" }], webhookId);
         return (desk, receiver, secret);
+    }
+
+    // A password question an article answers: the visitor says so and the assistant resolves it as contained.
+    private static async Task<Guid> ContainedConversationAsync(Desk desk, TestVisitor visitor)
+    {
+        await PublishArticleAsync(desk.Owner, "Reset your password", "Use the “Forgot password” link on the sign-in page.");
+        await SaveFlowAsync(desk.Owner, desk.InboxId, [new { id = "articles", type = "suggestArticles" }]);
+        var (conversationId, _) = await visitor.StartConversationAsync("How do I reset my password?");
+        await WaitForVisitorMessagesAsync(visitor, conversationId, 3);
+        (await visitor.SendAsync(conversationId, FlowRun.YesReply)).EnsureSuccessStatusCode();
+        await Eventually.WaitUntilAsync(async () => (await desk.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status") == "Resolved",
+            "the assistant resolved it");
+        return conversationId;
     }
 
     private static Task<JsonElement> SaveFlowAsync(HttpClient owner, Guid inboxId, object[] steps, Guid? botWebhookId = null) =>
