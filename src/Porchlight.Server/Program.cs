@@ -3,6 +3,7 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Assistant;
+using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Features.Automation;
@@ -79,6 +80,7 @@ builder.Services
     .AddKnowledgeBase()
     .AddHelpCenter(builder.Configuration)
     .AddAssistant()
+    .AddReports()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -128,6 +130,7 @@ api.MapAutomation();
 api.MapWebhooks();
 api.MapKnowledgeBase();
 api.MapAssistant();
+api.MapReports();
 app.MapAgentHub();
 app.MapWidget();
 app.MapHelpCenter();

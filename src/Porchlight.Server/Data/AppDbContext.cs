@@ -78,6 +78,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Assistant.AssistantSession> AssistantSessions => Set<Features.Assistant.AssistantSession>();
 
+    public DbSet<Features.Reports.ConversationEvent> ConversationEvents => Set<Features.Reports.ConversationEvent>();
+
     public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
 
     public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();

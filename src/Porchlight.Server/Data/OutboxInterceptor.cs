@@ -83,6 +83,12 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
             foreach (var domainEvent in source.DomainEvents)
             {
                 context.Add(OutboxMessage.For(domainEvent, now));
+                // The conversation event log is written with the outbox, in the same commit (docs/metrics.md).
+                if (Features.Reports.ConversationEvent.For(domainEvent, now) is { } logged)
+                {
+                    context.Add(logged);
+                }
+
                 _unsignalled = true;
             }
 

@@ -119,10 +119,15 @@ public sealed class AssistantSession : Entity, IWorkspaceOwned
 
     public DateTime? EndedAt { get; private set; }
 
-    public static AssistantSession Join(Guid workspaceId, Guid conversationId, Guid inboxId, Guid flowVersionId, Guid? botWebhookId, DateTime now) => new()
+    public static AssistantSession Join(Guid workspaceId, Guid conversationId, Guid inboxId, Guid flowVersionId, Guid? botWebhookId, DateTime now)
     {
-        WorkspaceId = workspaceId, ConversationId = conversationId, InboxId = inboxId, FlowVersionId = flowVersionId, BotWebhookId = botWebhookId, StartedAt = now,
-    };
+        var session = new AssistantSession
+        {
+            WorkspaceId = workspaceId, ConversationId = conversationId, InboxId = inboxId, FlowVersionId = flowVersionId, BotWebhookId = botWebhookId, StartedAt = now,
+        };
+        session.Raise(new AssistantJoined(workspaceId, conversationId));
+        return session;
+    }
 
     /// <summary>Keeps the state after the assistant answered the message with <paramref name="sequence"/>.</summary>
     public void Answered(FlowState state, long sequence, DateTime now)
@@ -155,6 +160,9 @@ public sealed class AssistantSession : Entity, IWorkspaceOwned
         }
     }
 }
+
+/// <summary>The assistant took a new conversation: people have it only once it hands over (or someone steps in).</summary>
+public sealed record AssistantJoined(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;
 
 /// <summary>The assistant handed the conversation to people: routing takes it from here (to <paramref name="TeamId"/> when the flow named one).</summary>
 public sealed record AssistantHandedOver(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid? TeamId) : IUrgentDomainEvent;

@@ -126,7 +126,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
             CreatedAt = now,
             LastActivityAt = now,
         };
-        conversation.Raise(new ConversationStarted(workspaceId, conversation.Id, inboxId, contactId, number));
+        conversation.Raise(new ConversationStarted(workspaceId, conversation.Id, inboxId, contactId, number, now));
         return conversation;
     }
 
@@ -166,7 +166,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
                 {
                     FirstAgentReplyAt ??= message.CreatedAt;
                     AwaitingReplySince = null;
-                    Raise(new ReplyGiven(WorkspaceId, Id, message.CreatedAt));
+                    Raise(new ReplyGiven(WorkspaceId, Id, message.CreatedAt, message.AuthorAgentId));
                 }
 
                 AgentReadSequence = Math.Max(AgentReadSequence, message.Sequence);
@@ -279,7 +279,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     }
 }
 
-public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number) : IUrgentDomainEvent;
+public sealed record ConversationStarted(Guid WorkspaceId, Guid ConversationId, Guid InboxId, Guid ContactId, int Number, DateTime? At = null) : IUrgentDomainEvent;
 
 /// <summary>A resolved or snoozed conversation is active again (open or pending): by the contact writing, an agent, or the snooze ending.</summary>
 public sealed record ConversationReopened(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;
@@ -302,8 +302,8 @@ public sealed record ReplyAwaited(Guid WorkspaceId, Guid ConversationId, DateTim
 /// <summary>The contact wrote a message (every one, unlike <see cref="ReplyAwaited"/>).</summary>
 public sealed record ContactMessageReceived(Guid WorkspaceId, Guid ConversationId, Guid MessageId) : IDomainEvent;
 
-/// <summary>An agent answered the waiting contact.</summary>
-public sealed record ReplyGiven(Guid WorkspaceId, Guid ConversationId, DateTime At) : IDomainEvent;
+/// <summary>An agent (<paramref name="AgentId"/>) answered the waiting contact.</summary>
+public sealed record ReplyGiven(Guid WorkspaceId, Guid ConversationId, DateTime At, Guid? AgentId = null) : IDomainEvent;
 
 internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
 {

@@ -22,7 +22,7 @@ public enum TimelineKind
     /// <summary>A reply written by nobody: the assistant, an automation rule. Never a response.</summary>
     AutomaticReply = 5,
 
-    /// <summary>The conversation waits in a team's queue (<c>TeamId</c>), nobody assigned.</summary>
+    /// <summary>Nobody is assigned: the conversation waits in a team's queue (<c>TeamId</c>), or in no queue when it has no team.</summary>
     Queued = 6,
 
     /// <summary>An agent (<c>AgentId</c>) has the conversation, in a team (<c>TeamId</c>) or none.</summary>
@@ -123,9 +123,17 @@ public sealed record ConversationMeasures(
                     waitingSince = null;
                     break;
                 case TimelineKind.Queued:
-                    transfers += team is { } fromTeam && e.TeamId != fromTeam ? 1 : 0;
+                    transfers += team is { } fromTeam && e.TeamId is { } toTeam && toTeam != fromTeam ? 1 : 0;
                     team = e.TeamId;
-                    queuedSince ??= e.At;
+                    if (e.TeamId is null)
+                    {
+                        queueWait += Waited(ref queuedSince, e.At); // released without a team: it waits in no queue
+                    }
+                    else
+                    {
+                        queuedSince ??= e.At;
+                    }
+
                     handle += Held(ref heldSince, e.At);
                     owner = null;
                     break;
