@@ -39,6 +39,8 @@ public sealed class KnowledgeBaseTests : BrowserTest
         await Expect(page.Locator("#article-preview")).ToContainTextAsync("<script>window.__xss=1</script>");
         await page.Locator("#article-category").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Billing" }).ClickAsync();
+        // The choice has reached the server (the field holds the category's id the server rendered) before the article is saved.
+        await Expect(page.Locator("#article-category")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f-]{36}$"));
         await page.Locator("#article-published").ClickAsync();
         await page.Locator("#article-save").ClickAsync();
         await Expect(page.Locator("#article-facts")).ToContainTextAsync("0 views");
