@@ -62,14 +62,7 @@ internal static class SentimentAccuracyBench
 
     private static List<(SentimentLabel Label, string Text)> Load(string file)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Porchlight.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Run from inside the repository."),
-            "tests", "Porchlight.Server.Tests", "Features", "Assistant", file);
+        var path = Path.Combine(Servers.Root, "tests", "Porchlight.Server.Tests", "Features", "Assistant", file);
         return
         [
             .. File.ReadLines(path)

@@ -82,13 +82,7 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
         {
             foreach (var domainEvent in source.DomainEvents)
             {
-                context.Add(OutboxMessage.For(domainEvent, now));
-                // The conversation event log is written with the outbox, in the same commit (docs/metrics.md).
-                if (Features.Reports.ConversationEvent.For(domainEvent, now) is { } logged)
-                {
-                    context.Add(logged);
-                }
-
+                context.AddRange(OutboxMessage.RowsFor(domainEvent, now));
                 _unsignalled = true;
             }
 

@@ -47,6 +47,19 @@ public sealed class OutboxMessage
         return Create(domainEvent.WorkspaceId, DomainEventRegistry.NameOf(type), JsonSerializer.Serialize(domainEvent, type, DomainEventRegistry.Json), now);
     }
 
+    /// <summary>
+    /// The rows a domain event is stored as, in the commit of its change: its outbox row and, for what the metrics read,
+    /// its entry in the conversation event log (docs/metrics.md). Every place that stores events stores these.
+    /// </summary>
+    public static IEnumerable<object> RowsFor(IDomainEvent domainEvent, DateTime now)
+    {
+        yield return For(domainEvent, now);
+        if (Features.Reports.ConversationEvent.For(domainEvent, now) is { } logged)
+        {
+            yield return logged;
+        }
+    }
+
     public static OutboxMessage Create(Guid workspaceId, string type, string payload, DateTime now) => new()
     {
         WorkspaceId = workspaceId,

@@ -113,9 +113,7 @@ public sealed class AnswerAsAssistant(
                 return new ConversationDecision(locked, Activity: null);
             }
 
-            var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
-            var activity = await turns.ApplyAsync(turn, locked, messages, now, ct);
-            return new ConversationDecision(locked, activity, messages);
+            return await turns.DecideAsync(turn, locked, now, ct);
         }, authorAgentId: null, cancellationToken);
         if (forwarded)
         {
@@ -219,7 +217,24 @@ public sealed class AssistantTurns(
     public async Task<FlowRun> RunFor(AssistantSession session, Conversation conversation, CancellationToken cancellationToken)
     {
         var version = await db.AssistantFlowVersions.AsNoTracking().FirstAsync(v => v.Id == session.FlowVersionId, cancellationToken);
-        return new FlowRun(version.Definition, await ServicesForAsync(conversation, cancellationToken));
+        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == conversation.ContactId)
+            .Select(c => new FlowContact(c.Name, c.Email, c.Attributes)).FirstOrDefaultAsync(cancellationToken);
+        return await RunForAsync(version.Definition, conversation.WorkspaceId, contact, cancellationToken);
+    }
+
+    /// <summary>The engine for <paramref name="definition"/> in a workspace, for <paramref name="contact"/> (null: a visitor not known yet).</summary>
+    public async Task<FlowRun> RunForAsync(FlowDefinition definition, Guid workspaceId, FlowContact? contact, CancellationToken cancellationToken)
+    {
+        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == workspaceId, cancellationToken);
+        return new FlowRun(definition, new ConversationFlowServices(
+            db, classifiers, articles, helpCenter, presence, workspace, contact ?? new FlowContact(null, null, new Dictionary<string, string>()), clock));
+    }
+
+    /// <summary>The decision that stores a turn: its replies as the assistant's messages, and its changes (<see cref="ApplyAsync"/>).</summary>
+    public async Task<ConversationDecision> DecideAsync(FlowTurn turn, Conversation conversation, DateTime now, CancellationToken cancellationToken)
+    {
+        var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
+        return new ConversationDecision(conversation, await ApplyAsync(turn, conversation, messages, now, cancellationToken), messages);
     }
 
     /// <summary>Makes the turn's changes; returns the activity that says what the assistant did, if worth saying.</summary>
@@ -288,15 +303,6 @@ public sealed class AssistantTurns(
             .Where(m => m.ConversationId == conversation.Id && m.Kind == MessageKind.Incoming && m.DeletedAt == null)
             .OrderBy(m => m.Sequence).Select(m => m.Text).ToListAsync(cancellationToken);
         return FlowSummary.Compose(state, reason, words);
-    }
-
-    private async Task<IFlowServices> ServicesForAsync(Conversation conversation, CancellationToken cancellationToken)
-    {
-        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == conversation.ContactId)
-            .Select(c => new FlowContact(c.Name, c.Email, c.Attributes)).FirstOrDefaultAsync(cancellationToken)
-            ?? new FlowContact(null, null, new Dictionary<string, string>());
-        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken);
-        return new ConversationFlowServices(db, classifiers, articles, helpCenter, presence, workspace, contact, clock);
     }
 }
 

@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Features.Agents;
-using Porchlight.Server.Features.KnowledgeBase;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Assistant;
@@ -35,7 +33,7 @@ public sealed record AssistantSessionResponse(
 
 /// <summary>Reads, saves and tries an inbox's assistant flow.</summary>
 public sealed class AssistantFlows(
-    AppDbContext db, ActingAgent actor, TimeProvider clock, IntentClassifiers classifiers, ArticleSearch articles, HelpCenterSettings helpCenter, AgentPresence presence)
+    AppDbContext db, ActingAgent actor, TimeProvider clock, AssistantTurns turns)
 {
     public const int MaxVersionsListed = 50;
 
@@ -155,10 +153,7 @@ public sealed class AssistantFlows(
             return Failure.Invalid("text", $"What the visitor writes: 1–{FlowDefinition.MaxTextLength} characters.");
         }
 
-        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
-        var services = new ConversationFlowServices(
-            db, classifiers, articles, helpCenter, presence, workspace, new FlowContact(null, null, new Dictionary<string, string>()), clock);
-        var run = new FlowRun(request.Definition!, services);
+        var run = await turns.RunForAsync(request.Definition!, actor.WorkspaceId, contact: null, cancellationToken);
         var turn = request.State is null ? await run.StartAsync(text, cancellationToken) : await run.ContinueAsync(FlowState.FromClient(request.State), text, cancellationToken);
         return new FlowPreviewResponse(turn.Replies, turn.Effects.ConvertAll(Describe), turn.State);
     }

@@ -39,20 +39,19 @@ public sealed class AssistantTimeouts(IServiceScopeFactory scopes, TimeProvider 
         {
             // Operator scope: every workspace's conversations.
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            // The query narrows to conversations where someone has been quiet since before the later cutoff; what each
+            // waits for is in the session's state (JSON), told apart here among the few it found.
+            var quietSince = botCutoff < emailCutoff ? emailCutoff : botCutoff;
             var candidates = await db.AssistantSessions.IgnoreQueryFilters().AsNoTracking()
                 .Where(s => s.Outcome == FlowOutcome.Active)
                 .Join(db.Conversations.IgnoreQueryFilters(), s => s.ConversationId, c => c.Id, (s, c) => new { Session = s, Conversation = c })
                 .Where(x => x.Conversation.AssigneeId == null && x.Conversation.FirstAgentReplyAt == null
-                    && ((x.Session.BotWebhookId != null && x.Conversation.LastContactMessageAt < botCutoff
-                            && (x.Conversation.LastAgentMessageAt == null || x.Conversation.LastAgentMessageAt < x.Conversation.LastContactMessageAt))
-                        || x.Conversation.LastAgentMessageAt < emailCutoff))
+                    && (x.Conversation.LastContactMessageAt < quietSince || x.Conversation.LastAgentMessageAt < quietSince))
                 .ToListAsync(cancellationToken);
-            // Waiting for an email address is in the session's state (JSON): told apart here, among the few the query found.
             stalled = [.. candidates
                 .Where(x => x.Session.State.Wait == FlowWait.ContactEmail
-                    ? x.Conversation.LastAgentMessageAt < emailCutoff && x.Conversation.LastAgentMessageAt > (x.Conversation.LastContactMessageAt ?? DateTime.MinValue)
-                    : x.Session.BotWebhookId is not null && x.Conversation.LastContactMessageAt < botCutoff
-                        && (x.Conversation.LastAgentMessageAt is null || x.Conversation.LastAgentMessageAt < x.Conversation.LastContactMessageAt))
+                    ? StalledConversations.WaitsForEmail(x.Conversation, emailCutoff)
+                    : x.Session.BotWebhookId is not null && StalledConversations.BotIsSilent(x.Conversation, botCutoff))
                 .Select(x => (x.Session.WorkspaceId, x.Session.ConversationId, x.Session.State.Wait != FlowWait.ContactEmail))];
         }
 
@@ -89,7 +88,7 @@ public sealed class StalledConversations(AppDbContext db, ConversationChanges ch
         }
 
         var turn = await (await turns.RunFor(session, conversation, cancellationToken)).HandOverAsync(session.State, null, reason, cancellationToken);
-        return await StoreAsync(session, turn, c => c.LastContactMessageAt < cutoff && (c.LastAgentMessageAt is null || c.LastAgentMessageAt < c.LastContactMessageAt), cancellationToken);
+        return await StoreAsync(session, turn, c => BotIsSilent(c, cutoff), cancellationToken);
     }
 
     /// <summary>Goes ahead with a handover held for an email address the visitor has not given since before <paramref name="cutoff"/>.</summary>
@@ -103,8 +102,16 @@ public sealed class StalledConversations(AppDbContext db, ConversationChanges ch
 
         var turn = (await turns.RunFor(session, conversation, cancellationToken))
             .HandOverNow(session.State, $"{session.State.HandoverReason ?? "handed over"}; the visitor left no email address");
-        return await StoreAsync(session, turn, c => c.LastAgentMessageAt < cutoff && c.LastAgentMessageAt > (c.LastContactMessageAt ?? DateTime.MinValue), cancellationToken);
+        return await StoreAsync(session, turn, c => WaitsForEmail(c, cutoff), cancellationToken);
     }
+
+    /// <summary>The visitor wrote last, before <paramref name="cutoff"/>, and the bot has said nothing since.</summary>
+    public static bool BotIsSilent(Conversation c, DateTime cutoff) =>
+        c.LastContactMessageAt < cutoff && (c.LastAgentMessageAt is null || c.LastAgentMessageAt < c.LastContactMessageAt);
+
+    /// <summary>The assistant spoke last (asking for the email address), before <paramref name="cutoff"/>, and the visitor has not answered.</summary>
+    public static bool WaitsForEmail(Conversation c, DateTime cutoff) =>
+        c.LastAgentMessageAt < cutoff && c.LastAgentMessageAt > (c.LastContactMessageAt ?? DateTime.MinValue);
 
     private async Task<(AssistantSession? Session, Conversation? Conversation)> ReadAsync(Guid conversationId, CancellationToken cancellationToken) => (
         await db.AssistantSessions.AsNoTracking().FirstOrDefaultAsync(s => s.ConversationId == conversationId, cancellationToken),
@@ -127,9 +134,8 @@ public sealed class StalledConversations(AppDbContext db, ConversationChanges ch
 
             var now = clock.GetUtcNow().UtcDateTime;
             current.Answered(turn.State, current.HandledSequence, now);
-            var messages = turn.Replies.Select(r => new AutomaticMessage(MessageKind.Outgoing, r.Text, r.QuickReplies)).ToList();
             handedOver = true;
-            return new ConversationDecision(locked, await turns.ApplyAsync(turn, locked, messages, now, ct), messages);
+            return await turns.DecideAsync(turn, locked, now, ct);
         }, authorAgentId: null, cancellationToken);
         return handedOver;
     }

@@ -367,9 +367,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         var outboxed = false;
         foreach (var conversation in before.Keys.Select(id => conversations[id]).Where(c => c.DomainEvents.Count > 0))
         {
-            db.OutboxMessages.AddRange(conversation.DomainEvents.Select(e => OutboxMessage.For(e, now)));
-            // The conversation event log is written with the outbox, in the same commit (docs/metrics.md).
-            db.ConversationEvents.AddRange(conversation.DomainEvents.Select(e => Reports.ConversationEvent.For(e, now)).OfType<Reports.ConversationEvent>());
+            db.AddRange(conversation.DomainEvents.SelectMany(e => OutboxMessage.RowsFor(e, now)));
             conversation.ClearDomainEvents();
             outboxed = true;
         }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class AssistantFlows : Migration
+    public partial class AssistantFlowsSentimentAndEventLog : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -17,6 +17,12 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 type: "TEXT",
                 nullable: true);
 
+            migrationBuilder.AddColumn<double>(
+                name: "Sentiment",
+                table: "Messages",
+                type: "REAL",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "AssistantFlows",
                 columns: table => new
@@ -25,6 +31,7 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
                     InboxId = table.Column<Guid>(type: "TEXT", nullable: false),
                     IsEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    BotWebhookId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Version = table.Column<int>(type: "INTEGER", nullable: false),
                     CurrentVersionId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Definition = table.Column<string>(type: "TEXT", nullable: false),
@@ -37,6 +44,35 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         name: "FK_AssistantFlows_Inboxes_InboxId",
                         column: x => x.InboxId,
                         principalTable: "Inboxes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AssistantFlows_WebhookSubscriptions_BotWebhookId",
+                        column: x => x.BotWebhookId,
+                        principalTable: "WebhookSubscriptions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConversationEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
+                    AgentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConversationEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ConversationEvents_Conversations_ConversationId",
+                        column: x => x.ConversationId,
+                        principalTable: "Conversations",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -72,6 +108,7 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     ConversationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     InboxId = table.Column<Guid>(type: "TEXT", nullable: false),
                     FlowVersionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BotWebhookId = table.Column<Guid>(type: "TEXT", nullable: true),
                     State = table.Column<string>(type: "TEXT", nullable: false),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     HandledSequence = table.Column<long>(type: "INTEGER", nullable: false),
@@ -94,6 +131,11 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AssistantFlows_BotWebhookId",
+                table: "AssistantFlows",
+                column: "BotWebhookId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AssistantFlows_InboxId",
@@ -122,6 +164,16 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 name: "IX_AssistantSessions_WorkspaceId_StartedAt",
                 table: "AssistantSessions",
                 columns: new[] { "WorkspaceId", "StartedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConversationEvents_ConversationId_At",
+                table: "ConversationEvents",
+                columns: new[] { "ConversationId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConversationEvents_WorkspaceId_At",
+                table: "ConversationEvents",
+                columns: new[] { "WorkspaceId", "At" });
         }
 
         /// <inheritdoc />
@@ -131,6 +183,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 name: "AssistantSessions");
 
             migrationBuilder.DropTable(
+                name: "ConversationEvents");
+
+            migrationBuilder.DropTable(
                 name: "AssistantFlowVersions");
 
             migrationBuilder.DropTable(
@@ -138,6 +193,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropColumn(
                 name: "QuickReplies",
+                table: "Messages");
+
+            migrationBuilder.DropColumn(
+                name: "Sentiment",
                 table: "Messages");
         }
     }

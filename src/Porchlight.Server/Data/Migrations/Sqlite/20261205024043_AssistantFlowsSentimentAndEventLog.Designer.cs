@@ -12,8 +12,8 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261205020237_ConversationEventLog")]
-    partial class ConversationEventLog
+    [Migration("20261205024043_AssistantFlowsSentimentAndEventLog")]
+    partial class AssistantFlowsSentimentAndEventLog
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
