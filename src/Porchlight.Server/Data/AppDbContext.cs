@@ -80,6 +80,12 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Reports.ConversationEvent> ConversationEvents => Set<Features.Reports.ConversationEvent>();
 
+    public DbSet<Features.Reports.ReportFact> ReportFacts => Set<Features.Reports.ReportFact>();
+
+    public DbSet<Features.Reports.ReportRollup> ReportRollups => Set<Features.Reports.ReportRollup>();
+
+    public DbSet<Features.Reports.StaleReportDay> StaleReportDays => Set<Features.Reports.StaleReportDay>();
+
     public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
 
     public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();

@@ -61,7 +61,15 @@ public static partial class ApiCalls
     {
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == status, $"Expected {(int)status} {status} but got {(int)response.StatusCode} {response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        if (text.Length == 0)
+        {
+            return default;
+        }
+
+        // A file (a CSV export) comes back as one string, so callers compare and search it as they do JSON.
+        return response.Content.Headers.ContentType?.MediaType is { } type && !type.Contains("json", StringComparison.Ordinal)
+            ? JsonSerializer.SerializeToElement(text)
+            : JsonDocument.Parse(text).RootElement.Clone();
     }
 
     /// <summary>Asserts an RFC 9457 answer with this status and a title a person can read, and returns it.</summary>

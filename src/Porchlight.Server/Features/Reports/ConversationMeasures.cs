@@ -45,6 +45,57 @@ public readonly record struct Span(TimeSpan Calendar, TimeSpan Business)
     public static Span operator +(Span a, Span b) => new(a.Calendar + b.Calendar, a.Business + b.Business);
 }
 
+/// <summary>What a report counts (docs/metrics.md). Stored by number: append, never renumber.</summary>
+public enum ReportMetric
+{
+    /// <summary>A conversation began.</summary>
+    Conversations = 0,
+
+    /// <summary>The assistant took a new conversation.</summary>
+    AssistantAttended = 1,
+
+    /// <summary>A conversation the assistant attended reached people (handover, or a person stepping in).</summary>
+    HandedOver = 2,
+
+    /// <summary>The assistant resolved a conversation without people (counted at that resolve, while it stays resolved).</summary>
+    Contained = 3,
+
+    /// <summary>A conversation reached people.</summary>
+    ReachedPeople = 4,
+
+    FirstResponse = 5,
+
+    NextResponse = 6,
+
+    /// <summary>A response cycle was resolved; its length is the resolution time.</summary>
+    Resolution = 7,
+
+    /// <summary>The resolve that left a conversation resolved (one per resolved conversation).</summary>
+    ResolvedConversation = 8,
+
+    /// <summary>As <see cref="ResolvedConversation"/>, for a conversation resolved in one contact.</summary>
+    ResolvedInOneContact = 9,
+
+    Reopen = 10,
+
+    Transfer = 11,
+
+    /// <summary>A conversation people had moved to another team, the first time; its length is the time to escalate.</summary>
+    Escalation = 12,
+
+    /// <summary>Each <see cref="Resolution"/> of a conversation that was escalated, counted again so reports can compare.</summary>
+    EscalatedResolution = 13,
+
+    /// <summary>A wait in a team's queue ended; its length is the wait.</summary>
+    QueueWait = 14,
+
+    /// <summary>An agent's hold of an open conversation ended; its length is the handle time.</summary>
+    HandleTime = 15,
+}
+
+/// <summary>One thing a report counts, when it happened and whose it was, and, for a time, how long it took.</summary>
+public sealed record MeasuredFact(ReportMetric Metric, DateTime At, Guid? AgentId = null, Guid? TeamId = null, Span? Length = null);
+
 /// <summary>
 /// One response cycle: from the moment people had the conversation (or it was reopened) to its resolution. The first
 /// response is the first person's reply in the cycle; next responses are the waits that begin when the contact writes
@@ -54,30 +105,42 @@ public sealed record ResponseCycle(DateTime Start, Span? FirstResponse, IReadOnl
 
 /// <summary>
 /// Everything the reports measure about one conversation, worked out from its timeline alone, so recomputing from the
-/// event log always gives the same numbers. Definitions in docs/metrics.md.
+/// event log always gives the same numbers: the conversation's figures, and the <see cref="Facts"/> a report adds up.
+/// Definitions in docs/metrics.md.
 /// </summary>
 public sealed record ConversationMeasures(
     IReadOnlyList<ResponseCycle> Cycles,
     bool ReachedPeople,
     bool Contained,
-    int Reopens,
-    int Transfers,
-    Span QueueWait,
-    Span HandleTime,
-    bool ResolvedInOneContact)
+    bool ResolvedInOneContact,
+    IReadOnlyList<MeasuredFact> Facts)
 {
     /// <summary>The conversation's first response time: the first cycle's (null when no person has replied in it, or it never reached people).</summary>
     public Span? FirstResponse => Cycles.Count > 0 ? Cycles[0].FirstResponse : null;
+
+    public int Reopens => Facts.Count(f => f.Metric == ReportMetric.Reopen);
+
+    public int Transfers => Facts.Count(f => f.Metric == ReportMetric.Transfer);
+
+    public Span QueueWait => Total(ReportMetric.QueueWait);
+
+    public Span HandleTime => Total(ReportMetric.HandleTime);
 
     /// <summary>Measures the timeline, in calendar time and in the business hours of <paramref name="calendar"/>; events in time order.</summary>
     public static ConversationMeasures Of(IReadOnlyList<TimelineEvent> timeline, BusinessCalendar calendar)
     {
         var events = timeline.OrderBy(e => e.At).ThenBy(e => e.Kind == TimelineKind.Created ? 0 : 1).ToList();
+        var facts = new List<MeasuredFact>();
         var created = events.FirstOrDefault(e => e.Kind == TimelineKind.Created)?.At;
         var attended = events.Any(e => e.Kind == TimelineKind.AssistantAttended);
         // People have a conversation from its start, or, while the assistant attends it, from the first of: the handover,
         // an agent assigned, an agent's reply, or the contact writing again after the assistant resolved it.
         DateTime? reached = attended ? null : created;
+        if (created is { } began)
+        {
+            facts.Add(new(ReportMetric.Conversations, began));
+            facts.Add(new(attended ? ReportMetric.AssistantAttended : ReportMetric.ReachedPeople, began));
+        }
 
         var cycles = new List<ResponseCycle>();
         DateTime? cycleStart = reached;
@@ -86,11 +149,7 @@ public sealed record ConversationMeasures(
         DateTime? waitingSince = null; // the contact's wait for a next response
         var replied = false;
         Guid? owner = null, team = null;
-        DateTime? queuedSince = null, heldSince = null;
-        var queueWait = default(Span);
-        var handle = default(Span);
-        var transfers = 0;
-        var reopens = 0;
+        DateTime? queuedSince = null, heldSince = null, escalatedAt = null, lastResolvedAt = null;
         var open = true;
 
         foreach (var e in events)
@@ -101,6 +160,8 @@ public sealed record ConversationMeasures(
             {
                 reached = e.At;
                 cycleStart = open || e.Kind == TimelineKind.Reopened ? e.At : null;
+                facts.Add(new(ReportMetric.HandedOver, e.At));
+                facts.Add(new(ReportMetric.ReachedPeople, e.At));
             }
 
             var withPeople = reached is { } r && e.At >= r;
@@ -113,52 +174,66 @@ public sealed record ConversationMeasures(
                     if (!replied)
                     {
                         first = Span.Between(start, e.At, calendar);
+                        facts.Add(new(ReportMetric.FirstResponse, e.At, e.AgentId, team, first));
                         replied = true;
                     }
                     else if (waitingSince is { } since)
                     {
-                        next.Add(Span.Between(since, e.At, calendar));
+                        var wait = Span.Between(since, e.At, calendar);
+                        next.Add(wait);
+                        facts.Add(new(ReportMetric.NextResponse, e.At, e.AgentId, team, wait));
                     }
 
                     waitingSince = null;
                     break;
                 case TimelineKind.Queued:
-                    transfers += team is { } fromTeam && e.TeamId is { } toTeam && toTeam != fromTeam ? 1 : 0;
-                    team = e.TeamId;
+                    if (team is { } fromTeam && e.TeamId is { } toTeam && toTeam != fromTeam)
+                    {
+                        Transferred(e);
+                    }
+
                     if (e.TeamId is null)
                     {
-                        queueWait += Waited(ref queuedSince, e.At); // released without a team: it waits in no queue
+                        EndQueueWait(e.At); // released without a team: it waits in no queue
                     }
                     else
                     {
                         queuedSince ??= e.At;
                     }
 
-                    handle += Held(ref heldSince, e.At);
+                    EndHold(e.At);
+                    team = e.TeamId;
                     owner = null;
                     break;
                 case TimelineKind.Assigned:
-                    transfers += (team is { } previousTeam && e.TeamId is { } newTeam && newTeam != previousTeam) || (owner is { } previous && e.AgentId != previous) ? 1 : 0;
+                    if ((team is { } previousTeam && e.TeamId is { } newTeam && newTeam != previousTeam) || (owner is { } previous && e.AgentId != previous))
+                    {
+                        Transferred(e);
+                    }
+
+                    EndQueueWait(e.At);
+                    EndHold(e.At);
                     team = e.TeamId ?? team;
-                    queueWait += Waited(ref queuedSince, e.At);
-                    handle += Held(ref heldSince, e.At);
                     owner = e.AgentId;
                     heldSince = open ? e.At : null;
                     break;
                 case TimelineKind.Resolved when open:
                     open = false;
-                    queueWait += Waited(ref queuedSince, e.At);
-                    handle += Held(ref heldSince, e.At);
-                    if (cycleStart is { } began)
+                    lastResolvedAt = e.At;
+                    EndQueueWait(e.At);
+                    EndHold(e.At);
+                    if (cycleStart is { } cycleBegan)
                     {
-                        cycles.Add(new ResponseCycle(began, first, [.. next], Span.Between(began, e.At, calendar), owner));
+                        var resolution = Span.Between(cycleBegan, e.At, calendar);
+                        cycles.Add(new ResponseCycle(cycleBegan, first, [.. next], resolution, owner));
+                        facts.Add(new(ReportMetric.Resolution, e.At, owner, team, resolution));
                     }
 
                     cycleStart = null;
                     break;
                 case TimelineKind.Reopened when !open:
                     open = true;
-                    reopens++;
+                    facts.Add(new(ReportMetric.Reopen, e.At, owner, team));
                     // A new cycle: its own first response, counted from the reopening, never from the first contact.
                     cycleStart = reached is not null ? e.At : null;
                     (first, replied, waitingSince) = (null, false, null);
@@ -175,16 +250,54 @@ public sealed record ConversationMeasures(
         }
 
         var contained = attended && reached is null && !open;
-        return new ConversationMeasures(cycles, reached is not null, contained, reopens, transfers, queueWait, handle,
-            ResolvedInOneContact: reached is not null && !open && reopens == 0 && transfers == 0);
-
-        Span Waited(ref DateTime? since, DateTime until)
+        var resolvedInOneContact = reached is not null && !open && !facts.Any(f => f.Metric is ReportMetric.Reopen or ReportMetric.Transfer);
+        if (!open && lastResolvedAt is { } resolvedAt)
         {
-            var waited = since is { } from ? Span.Between(from, until, calendar) : default;
-            since = null;
-            return waited;
+            // Counted at the resolve that stands: a reopened conversation stops counting where it was resolved before.
+            facts.Add(new(contained ? ReportMetric.Contained : ReportMetric.ResolvedConversation, resolvedAt, owner, team));
+            if (resolvedInOneContact)
+            {
+                facts.Add(new(ReportMetric.ResolvedInOneContact, resolvedAt, owner, team));
+            }
         }
 
-        Span Held(ref DateTime? since, DateTime until) => Waited(ref since, until);
+        if (escalatedAt is not null)
+        {
+            facts.AddRange(facts.Where(f => f.Metric == ReportMetric.Resolution).ToList().Select(f => f with { Metric = ReportMetric.EscalatedResolution }));
+        }
+
+        return new ConversationMeasures(cycles, reached is not null, contained, resolvedInOneContact, facts);
+
+        void Transferred(TimelineEvent e)
+        {
+            facts.Add(new(ReportMetric.Transfer, e.At, e.AgentId, e.TeamId));
+            // An escalation: people had it, and it moves on to another team, the first time.
+            if (escalatedAt is null && reached is { } reachedAt && team is not null && e.TeamId is { } to && to != team)
+            {
+                escalatedAt = e.At;
+                facts.Add(new(ReportMetric.Escalation, e.At, e.AgentId, to, Span.Between(reachedAt, e.At, calendar)));
+            }
+        }
+
+        void EndQueueWait(DateTime until)
+        {
+            if (queuedSince is { } since)
+            {
+                facts.Add(new(ReportMetric.QueueWait, until, TeamId: team, Length: Span.Between(since, until, calendar)));
+                queuedSince = null;
+            }
+        }
+
+        void EndHold(DateTime until)
+        {
+            if (heldSince is { } since)
+            {
+                facts.Add(new(ReportMetric.HandleTime, until, owner, team, Span.Between(since, until, calendar)));
+                heldSince = null;
+            }
+        }
     }
+
+    private Span Total(ReportMetric metric) =>
+        Facts.Where(f => f.Metric == metric).Aggregate(default(Span), (sum, f) => sum + (f.Length ?? default));
 }

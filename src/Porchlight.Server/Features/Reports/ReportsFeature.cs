@@ -1,3 +1,6 @@
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Assistant;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Reports;
@@ -5,10 +8,43 @@ namespace Porchlight.Server.Features.Reports;
 public static class ReportsFeature
 {
     public static IServiceCollection AddReports(this IServiceCollection services) => services
-        .AddScoped<MeasureConversation>();
+        .AddScoped<MeasureConversation>()
+        .AddScoped<ReportFacts>()
+        .AddScoped<GetReport>()
+        .AddSingleton<ReportRollups>()
+        .AddHostedService(sp => sp.GetRequiredService<ReportRollups>())
+        .AddDomainEventHandler<ConversationStarted, RefreshReportFacts>()
+        .AddDomainEventHandler<AssistantJoined, RefreshReportFacts>()
+        .AddDomainEventHandler<AssistantHandedOver, RefreshReportFacts>()
+        .AddDomainEventHandler<ReplyAwaited, RefreshReportFacts>()
+        .AddDomainEventHandler<ReplyGiven, RefreshReportFacts>()
+        .AddDomainEventHandler<ConversationAssigned, RefreshReportFacts>()
+        .AddDomainEventHandler<ConversationStatusChanged, RefreshReportFacts>();
 
-    public static void MapReports(this RouteGroupBuilder api) =>
+    public static void MapReports(this RouteGroupBuilder api)
+    {
         api.MapGet("/conversations/{conversationId:guid}/measures", async (Guid conversationId, MeasureConversation useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(conversationId, ct)).ToOk())
             .WithTags("Reports").RequirePermission(Permission.ViewConversations).Produces<ConversationMeasuresResponse>();
+
+        var reports = api.MapGroup("/reports").WithTags("Reports");
+        reports.MapGet("/overview", async ([AsParameters] ReportQuery query, GetReport report, CancellationToken ct) =>
+                (await report.OverviewAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<ReportResponse>();
+        reports.MapGet("/overview.csv", async ([AsParameters] ReportQuery query, GetReport report, CancellationToken ct) =>
+                (await report.OverviewAsync(query, ct)).ToHttp(r => Csv(ReportCsv.Days(r), $"overview-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
+            .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
+        foreach (var (path, by) in new[] { ("agents", ReportBreakdown.Agent), ("teams", ReportBreakdown.Team), ("inboxes", ReportBreakdown.Inbox) })
+        {
+            reports.MapGet($"/{path}", async ([AsParameters] ReportQuery query, GetReport report, CancellationToken ct) =>
+                    (await report.BreakdownAsync(by, query, ct)).ToOk())
+                .RequirePermission(Permission.ViewReports).Produces<BreakdownResponse>();
+            reports.MapGet($"/{path}.csv", async ([AsParameters] ReportQuery query, GetReport report, CancellationToken ct) =>
+                    (await report.BreakdownAsync(by, query, ct)).ToHttp(r => Csv(ReportCsv.Breakdown(r), $"{path}-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
+                .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
+        }
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult Csv(string text, string fileName) =>
+        TypedResults.File(System.Text.Encoding.UTF8.GetBytes(text), "text/csv; charset=utf-8", fileName);
 }

@@ -30,6 +30,22 @@ public sealed class BusinessCalendar
     /// <summary>Calendar hours: open all the time.</summary>
     public static BusinessCalendar AlwaysOpen { get; } = new(TimeZoneInfo.Utc, BusinessHours.AlwaysOpen.Days, []);
 
+    /// <summary>The date in the calendar's zone at an instant: the day a report counts what happened then in.</summary>
+    public DateOnly DayOf(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(utc, _zone));
+
+    /// <summary>The instant a day of the calendar's zone begins (its first moment, on a day the clocks change too).</summary>
+    public DateTime StartOf(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        // Midnight may not exist where the clocks go forward at midnight; the day then begins at the first valid minute.
+        while (_zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(1);
+        }
+
+        return TimeZoneInfo.ConvertTimeToUtc(local, _zone);
+    }
+
     public bool IsOpenAt(DateTime utc) => OpenPeriodsFrom(utc).Take(1).Any(period => period.Opens <= utc);
 
     /// <summary>The open time between two instants (zero when <paramref name="toUtc"/> is not later).</summary>

@@ -1,8 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
 
 namespace Porchlight.Server.Features.Tracking;
@@ -118,30 +116,14 @@ public sealed class StaleSiteDay
 
     public long Version { get; private set; }
 
-    /// <summary>The statement that marks a day (parameters <c>@inbox</c>, <c>@day</c>), for both providers.</summary>
-    public static string MarkStatement(DbContext db)
-    {
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var type = db.Model.FindEntityType(typeof(StaleSiteDay))!;
-        var table = sql.DelimitIdentifier(type.GetTableName()!);
-        string Column(string property) => sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
-        var (inbox, day, version) = (Column(nameof(InboxId)), Column(nameof(Day)), Column(nameof(Version)));
-        return $"INSERT INTO {table} ({inbox}, {day}, {version}) VALUES (@inbox, @day, 1) "
-            + $"ON CONFLICT ({inbox}, {day}) DO UPDATE SET {version} = {table}.{version} + 1";
-    }
+    private static readonly string[] Keys = [nameof(InboxId), nameof(Day)];
+
+    /// <summary>The statement that marks a day, for both providers (see <see cref="StaleMarks"/>).</summary>
+    public static string MarkStatement(DbContext db) => StaleMarks.Statement<StaleSiteDay>(db, Keys);
 
     /// <summary>Marks each day with <paramref name="command"/> (of <see cref="MarkStatement"/>), in its transaction.</summary>
-    public static async Task MarkAsync(DbContext db, DbCommand command, IEnumerable<(Guid InboxId, DateOnly Day)> days, CancellationToken cancellationToken)
-    {
-        var type = db.Model.FindEntityType(typeof(StaleSiteDay))!;
-        foreach (var (inboxId, day) in days)
-        {
-            command.Parameters.Clear();
-            command.Parameters.Add(RowStatements.Parameter(command, type.FindProperty(nameof(InboxId))!, "@inbox", inboxId));
-            command.Parameters.Add(RowStatements.Parameter(command, type.FindProperty(nameof(Day))!, "@day", day));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+    public static Task MarkAsync(DbContext db, DbCommand command, IEnumerable<(Guid InboxId, DateOnly Day)> days, CancellationToken cancellationToken) =>
+        StaleMarks.MarkAsync<StaleSiteDay>(db, command, Keys, days.Select(d => new object[] { d.InboxId, d.Day }), cancellationToken);
 }
 
 internal sealed class SiteDailyStatConfiguration : IEntityTypeConfiguration<SiteDailyStat>

@@ -1436,6 +1436,104 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("ConversationEvents");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportFact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("BusinessSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("WorkspaceId", "Day");
+
+                    b.ToTable("ReportFacts");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("BusinessSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
+
+                    b.ToTable("ReportRollups");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.StaleReportDay", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId", "Day");
+
+                    b.ToTable("StaleReportDays");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Routing.RoutingDecision", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2487,6 +2585,33 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportFact", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.StaleReportDay", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1427,6 +1427,104 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("ConversationEvents");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportFact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("BusinessSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("WorkspaceId", "Day");
+
+                    b.ToTable("ReportFacts");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("BusinessSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
+
+                    b.ToTable("ReportRollups");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.StaleReportDay", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "Day");
+
+                    b.ToTable("StaleReportDays");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Routing.RoutingDecision", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2478,6 +2576,33 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportFact", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.StaleReportDay", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,169 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Sla;
+
+namespace Porchlight.Server.Features.Reports;
+
+/// <summary>
+/// One <see cref="MeasuredFact"/> of a conversation, stored: what the rollups add up. A conversation's facts are
+/// always replaced whole, recomputed from its event log (<see cref="ReportFacts"/>), so they are exactly what the log
+/// says at every moment. "None" of a team or an agent is <see cref="Guid.Empty"/>, so the rollups' keys have no nulls.
+/// </summary>
+public sealed class ReportFact : IWorkspaceOwned
+{
+    private ReportFact()
+    {
+    }
+
+    public Guid Id { get; private set; } = TimeOrderedIds.Next();
+
+    public Guid WorkspaceId { get; private set; }
+
+    public Guid ConversationId { get; private set; }
+
+    /// <summary>The day it happened in the workspace's time zone.</summary>
+    public DateOnly Day { get; private set; }
+
+    public Guid InboxId { get; private set; }
+
+    public Guid TeamId { get; private set; }
+
+    public Guid AgentId { get; private set; }
+
+    public ReportMetric Metric { get; private set; }
+
+    /// <summary>For a time, its <see cref="ReportBuckets">bucket</see>; for anything else 0.</summary>
+    public int Bucket { get; private set; }
+
+    /// <summary>Seconds on the clock, for a time; 0 otherwise.</summary>
+    public double Seconds { get; private set; }
+
+    /// <summary>Seconds in business hours, for a time; 0 otherwise.</summary>
+    public double BusinessSeconds { get; private set; }
+
+    public static ReportFact Of(MeasuredFact fact, Guid workspaceId, Guid conversationId, Guid inboxId, BusinessCalendar calendar) => new()
+    {
+        WorkspaceId = workspaceId,
+        ConversationId = conversationId,
+        Day = calendar.DayOf(fact.At),
+        InboxId = inboxId,
+        TeamId = fact.TeamId ?? Guid.Empty,
+        AgentId = fact.AgentId ?? Guid.Empty,
+        Metric = fact.Metric,
+        Bucket = fact.Length is { } length ? ReportBuckets.Of(length.Calendar) : 0,
+        Seconds = fact.Length?.Calendar.TotalSeconds ?? 0,
+        BusinessSeconds = fact.Length?.Business.TotalSeconds ?? 0,
+    };
+}
+
+/// <summary>
+/// A day's facts added up by inbox, team, agent, metric and bucket: what every report reads, a few thousand rows for
+/// a month where the facts are millions. A day is always rolled up whole from its facts (<see cref="ReportRollups"/>).
+/// </summary>
+public sealed class ReportRollup : IWorkspaceOwned
+{
+    private ReportRollup()
+    {
+    }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public DateOnly Day { get; private set; }
+
+    public Guid InboxId { get; private set; }
+
+    public Guid TeamId { get; private set; }
+
+    public Guid AgentId { get; private set; }
+
+    public ReportMetric Metric { get; private set; }
+
+    public int Bucket { get; private set; }
+
+    public int Count { get; private set; }
+
+    public double Seconds { get; private set; }
+
+    public double BusinessSeconds { get; private set; }
+
+    public static ReportRollup Of(Guid workspaceId, DateOnly day, Guid inboxId, Guid teamId, Guid agentId, ReportMetric metric, int bucket, int count, double seconds, double businessSeconds) => new()
+    {
+        WorkspaceId = workspaceId, Day = day, InboxId = inboxId, TeamId = teamId, AgentId = agentId, Metric = metric, Bucket = bucket,
+        Count = count, Seconds = seconds, BusinessSeconds = businessSeconds,
+    };
+}
+
+/// <summary>
+/// A day of a workspace whose facts changed since it was rolled up: marked in the same transaction as the facts
+/// (see <see cref="StaleMarks"/>), cleared by the rollup once it has rolled the day up again.
+/// </summary>
+public sealed class StaleReportDay
+{
+    internal static readonly string[] Keys = [nameof(WorkspaceId), nameof(Day)];
+
+    private StaleReportDay()
+    {
+    }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public DateOnly Day { get; private set; }
+
+    public long Version { get; private set; }
+}
+
+/// <summary>The ranges a time falls in, for the distributions a report draws: a bucket is the index of its range.</summary>
+public static class ReportBuckets
+{
+    /// <summary>Where each range ends (the last has no end).</summary>
+    public static readonly TimeSpan[] Ends =
+    [
+        TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4), TimeSpan.FromHours(24),
+    ];
+
+    public static readonly string[] Labels = ["< 1 min", "1–5 min", "5–15 min", "15–60 min", "1–4 h", "4–24 h", "≥ 24 h"];
+
+    public static int Of(TimeSpan length)
+    {
+        var bucket = 0;
+        while (bucket < Ends.Length && length >= Ends[bucket])
+        {
+            bucket++;
+        }
+
+        return bucket;
+    }
+}
+
+internal sealed class ReportFactConfiguration : IEntityTypeConfiguration<ReportFact>
+{
+    public void Configure(EntityTypeBuilder<ReportFact> builder)
+    {
+        builder.Property(f => f.Metric).HasConversion<int>();
+        builder.HasIndex(f => f.ConversationId);
+        builder.HasIndex(f => new { f.WorkspaceId, f.Day }); // a day's facts, for its rollup
+        builder.HasOne<Conversation>().WithMany().HasForeignKey(f => f.ConversationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ReportRollupConfiguration : IEntityTypeConfiguration<ReportRollup>
+{
+    public void Configure(EntityTypeBuilder<ReportRollup> builder)
+    {
+        // Workspace and day first: every report reads a range of days.
+        builder.HasKey(r => new { r.WorkspaceId, r.Day, r.InboxId, r.TeamId, r.AgentId, r.Metric, r.Bucket });
+        builder.Property(r => r.Metric).HasConversion<int>();
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class StaleReportDayConfiguration : IEntityTypeConfiguration<StaleReportDay>
+{
+    public void Configure(EntityTypeBuilder<StaleReportDay> builder)
+    {
+        builder.HasKey(d => new { d.WorkspaceId, d.Day });
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(d => d.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Assistant;
+using Porchlight.Server.Features.Conversations;
+
+namespace Porchlight.Server.Features.Reports;
+
+/// <summary>
+/// Keeps a conversation's <see cref="ReportFact"/> rows equal to what its event log says: each refresh recomputes them
+/// from the whole log and replaces them, and marks the days they left or entered for the rollup. A refresh reads the
+/// log under the conversation's lock, so of two refreshes the later one always sees every entry the earlier one saw.
+/// </summary>
+public sealed class ReportFacts(AppDbContext db)
+{
+    public async Task RefreshAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
+        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.InboxId })
+                .FirstOrDefaultAsync(cancellationToken) is not { } conversation)
+        {
+            return; // deleted meanwhile: its facts went with it
+        }
+
+        var timeline = (await db.ConversationEvents.AsNoTracking().Where(e => e.ConversationId == conversationId).ToListAsync(cancellationToken))
+            .ConvertAll(e => e.ToTimeline());
+        var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken)).Calendar();
+        var facts = ConversationMeasures.Of(timeline, calendar).Facts
+            .Select(f => ReportFact.Of(f, conversation.WorkspaceId, conversationId, conversation.InboxId, calendar)).ToList();
+
+        var oldDays = await db.ReportFacts.Where(f => f.ConversationId == conversationId).Select(f => f.Day).Distinct().ToListAsync(cancellationToken);
+        await db.ReportFacts.Where(f => f.ConversationId == conversationId).ExecuteDeleteAsync(cancellationToken);
+        db.ReportFacts.AddRange(facts);
+        await db.SaveChangesAsync(cancellationToken);
+        var days = oldDays.Union(facts.Select(f => f.Day)).Order();
+        await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.Select(day => new object[] { conversation.WorkspaceId, day }), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+}
+
+/// <summary>Refreshes a conversation's facts after each change its event log records (see <see cref="ConversationEvent.For"/>).</summary>
+public sealed class RefreshReportFacts(ReportFacts facts) :
+    IDomainEventHandler<ConversationStarted>,
+    IDomainEventHandler<AssistantJoined>,
+    IDomainEventHandler<AssistantHandedOver>,
+    IDomainEventHandler<ReplyAwaited>,
+    IDomainEventHandler<ReplyGiven>,
+    IDomainEventHandler<ConversationAssigned>,
+    IDomainEventHandler<ConversationStatusChanged>
+{
+    public Task HandleAsync(ConversationStarted domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(AssistantJoined domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(AssistantHandedOver domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(ReplyAwaited domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(ReplyGiven domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(ConversationAssigned domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(ConversationStatusChanged domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+}

@@ -1,0 +1,85 @@
+namespace Porchlight.Server.Features.Reports;
+
+/// <summary>The rollup rows of one metric and bucket, added up over whatever a report groups them by.</summary>
+public sealed record MetricTotal(ReportMetric Metric, int Bucket, int Count, double Seconds, double BusinessSeconds);
+
+/// <summary>
+/// A time a report shows: how many there were, their average on the clock and in business hours (null when there were
+/// none), their total, and how many fell in each of <see cref="ReportBuckets.Labels"/>.
+/// </summary>
+public sealed record TimeFigure(int Count, double? AverageSeconds, double? AverageBusinessSeconds, double TotalSeconds, double TotalBusinessSeconds, List<int> Distribution)
+{
+    public static TimeFigure Of(IEnumerable<MetricTotal> totals)
+    {
+        var distribution = new int[ReportBuckets.Labels.Length];
+        double seconds = 0, business = 0;
+        foreach (var total in totals)
+        {
+            distribution[total.Bucket] += total.Count;
+            (seconds, business) = (seconds + total.Seconds, business + total.BusinessSeconds);
+        }
+
+        var count = distribution.Sum();
+        return new(count, count == 0 ? null : seconds / count, count == 0 ? null : business / count, seconds, business, [.. distribution]);
+    }
+}
+
+/// <summary>Every figure of a report, over one period and filter (definitions in docs/metrics.md). Rates are null where their base is zero.</summary>
+public sealed record ReportFigures(
+    int Conversations,
+    int ReachedPeople,
+    int AssistantAttended,
+    int HandedOver,
+    int Contained,
+    double? ContainmentRate,
+    double? HandoverRate,
+    TimeFigure FirstResponse,
+    TimeFigure NextResponse,
+    TimeFigure Resolution,
+    TimeFigure QueueWait,
+    TimeFigure HandleTime,
+    int ResolvedConversations,
+    int ResolvedInOneContact,
+    double? FirstContactResolutionRate,
+    int Reopens,
+    double? ReopenRate,
+    int Transfers,
+    double? TransfersPerConversation,
+    int Escalations,
+    double? EscalationRate,
+    TimeFigure TimeToEscalate,
+    TimeFigure EscalatedResolution,
+    TimeFigure NotEscalatedResolution)
+{
+    public static ReportFigures Of(IReadOnlyCollection<MetricTotal> totals)
+    {
+        var byMetric = totals.ToLookup(t => t.Metric);
+        int Count(ReportMetric metric) => byMetric[metric].Sum(t => t.Count);
+        TimeFigure Time(ReportMetric metric) => TimeFigure.Of(byMetric[metric]);
+
+        var (attended, handedOver, contained, reached) = (Count(ReportMetric.AssistantAttended), Count(ReportMetric.HandedOver), Count(ReportMetric.Contained), Count(ReportMetric.ReachedPeople));
+        var resolution = Time(ReportMetric.Resolution);
+        var (resolved, inOneContact) = (Count(ReportMetric.ResolvedConversation), Count(ReportMetric.ResolvedInOneContact));
+        var (reopens, transfers) = (Count(ReportMetric.Reopen), Count(ReportMetric.Transfer));
+        var escalated = Time(ReportMetric.EscalatedResolution);
+        var timeToEscalate = Time(ReportMetric.Escalation);
+        return new ReportFigures(
+            Count(ReportMetric.Conversations), reached, attended, handedOver, contained, Rate(contained, attended), Rate(handedOver, attended),
+            Time(ReportMetric.FirstResponse), Time(ReportMetric.NextResponse), resolution, Time(ReportMetric.QueueWait), Time(ReportMetric.HandleTime),
+            resolved, inOneContact, Rate(inOneContact, resolved),
+            reopens, Rate(reopens, resolution.Count),
+            transfers, Rate(transfers, reached),
+            timeToEscalate.Count, Rate(timeToEscalate.Count, reached), timeToEscalate, escalated, Without(resolution, escalated));
+    }
+
+    private static double? Rate(int part, int whole) => whole == 0 ? null : (double)part / whole;
+
+    // The resolutions of conversations never escalated: all of them less the escalated ones, bucket by bucket.
+    private static TimeFigure Without(TimeFigure all, TimeFigure escalated)
+    {
+        var count = all.Count - escalated.Count;
+        var (seconds, business) = (all.TotalSeconds - escalated.TotalSeconds, all.TotalBusinessSeconds - escalated.TotalBusinessSeconds);
+        return new(count, count == 0 ? null : seconds / count, count == 0 ? null : business / count, seconds, business,
+            [.. all.Distribution.Zip(escalated.Distribution, (a, e) => a - e)]);
+    }
+}

@@ -1,0 +1,179 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Components;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Reports;
+
+/// <summary>
+/// The reports: an overview with the previous period for comparison, and tables by agent, team and inbox, read through
+/// the same use case as the API. While the period includes today the figures are read again every little while, so
+/// today's numbers keep up without a reload.
+/// </summary>
+public sealed partial class ReportsPage : IAsyncDisposable
+{
+    internal static readonly (int Days, string Label)[] Periods = [(1, "Today"), (7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")];
+
+    private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(30);
+
+    private readonly CancellationTokenSource _lifetime = new();
+    private IReadOnlyList<InboxResponse> _inboxes = [];
+    private IReadOnlyList<TeamResponse> _teams = [];
+    private IReadOnlyList<AgentResponse> _agents = [];
+    private ReportResponse? _overview;
+    private BreakdownResponse? _breakdown;
+    private string? _problem;
+    private IJSObjectReference? _downloads;
+
+    [Inject]
+    private UseCaseRunner Runner { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Clock { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime Js { get; set; } = default!;
+
+    [Inject]
+    private ILogger<ReportsPage> Logger { get; set; } = default!;
+
+    /// <summary>overview, agents, teams or inboxes.</summary>
+    [SupplyParameterFromQuery(Name = "view")]
+    private string? View { get; set; }
+
+    private int Days { get; set; } = 30;
+
+    private Guid? InboxId { get; set; }
+
+    private Guid? TeamId { get; set; }
+
+    private Guid? AgentId { get; set; }
+
+    /// <summary>Times in business hours instead of on the clock.</summary>
+    private bool Business { get; set; }
+
+    private ReportBreakdown? Breakdown => View switch
+    {
+        "agents" => ReportBreakdown.Agent,
+        "teams" => ReportBreakdown.Team,
+        "inboxes" => ReportBreakdown.Inbox,
+        _ => null,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync();
+        _lifetime.Dispose();
+        if (_downloads is not null)
+        {
+            try
+            {
+                await _downloads.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The circuit is gone, and the module with it.
+            }
+        }
+    }
+
+    protected override async Task OnInitializedAsync()
+    {
+        var all = new PageRequest(PageRequest.MaxLimit, null);
+        _inboxes = (await Runner.RunAsync<ListInboxes, Result<Page<InboxResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
+        _teams = (await Runner.RunAsync<ListTeams, Result<Page<TeamResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
+        _agents = (await Runner.RunAsync<ListAgents, Result<Page<AgentResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
+        if (RendererInfo.IsInteractive)
+        {
+            _ = KeepTodayFreshAsync();
+        }
+    }
+
+    protected override Task OnParametersSetAsync() => LoadAsync();
+
+    private async Task LoadAsync()
+    {
+        var query = new ReportQuery(Days: Days, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId);
+        var overview = await Runner.RunAsync<GetReport, Result<ReportResponse>>(r => r.OverviewAsync(query, _lifetime.Token));
+        (_overview, _problem, _breakdown) = (overview.Value, overview.Failure?.Detail, null);
+        if (Breakdown is { } by && _overview is not null)
+        {
+            var breakdown = await Runner.RunAsync<GetReport, Result<BreakdownResponse>>(r => r.BreakdownAsync(by, query, _lifetime.Token));
+            (_breakdown, _problem) = (breakdown.Value, breakdown.Failure?.Detail);
+        }
+    }
+
+    private async Task KeepTodayFreshAsync()
+    {
+        using var timer = new PeriodicTimer(Refresh, Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_lifetime.Token))
+            {
+                await InvokeAsync(async () =>
+                {
+                    try
+                    {
+                        await LoadAsync();
+                        StateHasChanged();
+                    }
+#pragma warning disable CA1031 // A failed read (the database restarting) must not stop the page from reading again on the next tick.
+                    catch (Exception e) when (!_lifetime.IsCancellationRequested)
+#pragma warning restore CA1031
+                    {
+                        Logger.LogWarning(e, "The reports could not be read again; trying on the next tick.");
+                    }
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The page closed.
+        }
+    }
+
+    private async Task OnPeriodChanged(ChangeEventArgs e)
+    {
+        Days = int.Parse((string)e.Value!, System.Globalization.CultureInfo.InvariantCulture);
+        await LoadAsync();
+    }
+
+    private Task OnInboxChanged(ChangeEventArgs e) => Filter(() => InboxId = ParseId(e));
+
+    private Task OnTeamChanged(ChangeEventArgs e) => Filter(() => TeamId = ParseId(e));
+
+    private Task OnAgentChanged(ChangeEventArgs e) => Filter(() => AgentId = ParseId(e));
+
+    private async Task Filter(Action change)
+    {
+        change();
+        await LoadAsync();
+    }
+
+    private static Guid? ParseId(ChangeEventArgs e) => Guid.TryParse(e.Value as string, out var id) ? id : null;
+
+    private async Task ExportAsync()
+    {
+        if (_overview is not { } overview)
+        {
+            return;
+        }
+
+        var (text, name) = _breakdown is { } breakdown
+            ? (ReportCsv.Breakdown(breakdown), $"{View}-{overview.From:yyyy-MM-dd}-{overview.To:yyyy-MM-dd}.csv")
+            : (ReportCsv.Days(overview), $"overview-{overview.From:yyyy-MM-dd}-{overview.To:yyyy-MM-dd}.csv");
+        _downloads ??= await Js.InvokeAsync<IJSObjectReference>("import", "./download.js");
+        await _downloads.InvokeVoidAsync("download", name, text, "text/csv");
+    }
+
+    private double? Average(TimeFigure figure) => Business ? figure.AverageBusinessSeconds : figure.AverageSeconds;
+
+    private List<ChartPoint> PerDay(Func<ReportFigures, double?> value) =>
+        _overview is { } o ? [.. o.Days.Select(d => new ChartPoint(ReportFormat.Day(d.Day), value(d.Figures)))] : [];
+
+    private static List<ChartPoint> Distribution(TimeFigure figure) =>
+        [.. figure.Distribution.Select((count, i) => new ChartPoint(ReportBuckets.Labels[i], count))];
+}

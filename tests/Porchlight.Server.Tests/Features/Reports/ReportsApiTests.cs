@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text.Json;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Tests.Api;
+using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Hosting;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Features.Reports;
+
+/// <summary>
+/// The reports through the API: a conversation answered and resolved shows in the overview, the agents' table adds up
+/// to the overview, the CSV holds the table's numbers, and bad periods or foreign filters change nothing.
+/// </summary>
+public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(factory)
+{
+    [Fact]
+    public async Task Overview_AnsweredAndResolved_CountsTheConversationItsResponseAndItsResolve()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var conversationId = await AnsweredAndResolvedAsync(owner);
+        var measures = await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/measures");
+
+        var figures = (await ResolvedReportAsync(owner, "overview")).GetProperty("figures");
+
+        Assert.Equal(1, figures.GetProperty("conversations").GetInt32());
+        Assert.Equal(1, figures.GetProperty("reachedPeople").GetInt32());
+        var firstResponse = figures.GetProperty("firstResponse");
+        Assert.Equal(1, firstResponse.GetProperty("count").GetInt32());
+        Assert.Equal(measures.GetProperty("firstResponse").GetProperty("calendarSeconds").GetDouble(), firstResponse.GetProperty("averageSeconds").GetDouble(), precision: 3);
+        Assert.Equal(1, firstResponse.GetProperty("distribution").EnumerateArray().Sum(b => b.GetInt32()));
+        Assert.Equal(1, figures.GetProperty("resolution").GetProperty("count").GetInt32());
+        Assert.Equal(1, figures.GetProperty("resolvedInOneContact").GetInt32());
+        Assert.Equal(1.0, figures.GetProperty("firstContactResolutionRate").GetDouble());
+        Assert.Equal(0, figures.GetProperty("reopens").GetInt32());
+        Assert.Equal(JsonValueKind.Null, figures.GetProperty("containmentRate").ValueKind); // the assistant attended nothing
+        Assert.Equal(workspace.OwnerId, (await owner.GetJsonAsync("/api/v1/reports/agents")).GetProperty("rows").EnumerateArray()
+            .Single(r => r.GetProperty("figures").GetProperty("firstResponse").GetProperty("count").GetInt32() == 1).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task Breakdown_ByAgentTeamAndInbox_RowsAddUpToTheOverview()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        await AnsweredAndResolvedAsync(owner);
+        await AnsweredAndResolvedAsync(owner);
+        var overview = (await ResolvedReportAsync(owner, "overview", expected: 2)).GetProperty("figures");
+
+        foreach (var by in new[] { "agents", "teams", "inboxes" })
+        {
+            var breakdown = await owner.GetJsonAsync($"/api/v1/reports/{by}");
+            Assert.Equal(overview.GetRawText(), breakdown.GetProperty("total").GetRawText());
+            var rows = breakdown.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("figures")).ToList();
+            foreach (var count in new[] { "conversations", "reachedPeople", "resolvedConversations", "resolvedInOneContact", "reopens", "transfers" })
+            {
+                Assert.Equal(overview.GetProperty(count).GetInt32(), rows.Sum(r => r.GetProperty(count).GetInt32()));
+            }
+
+            Assert.Equal(
+                overview.GetProperty("firstResponse").GetProperty("totalSeconds").GetDouble(),
+                rows.Sum(r => r.GetProperty("firstResponse").GetProperty("totalSeconds").GetDouble()), precision: 6);
+        }
+    }
+
+    [Fact]
+    public async Task Csv_AgentsTable_HoldsTheTablesNumbersRowByRow()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        await AnsweredAndResolvedAsync(owner);
+        await ResolvedReportAsync(owner, "overview");
+        var table = await owner.GetJsonAsync("/api/v1/reports/agents");
+
+        var response = await owner.GetAsync("/api/v1/reports/agents.csv", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync(Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')).ToList();
+
+        var header = lines[0].ToList();
+        var rows = table.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(rows.Count + 2, lines.Count); // header, a line per row, the total
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var line = lines[i + 1];
+            Assert.Equal(rows[i].GetProperty("name").GetString(), line[header.IndexOf("name")]);
+            var figures = rows[i].GetProperty("figures");
+            Assert.Equal(figures.GetProperty("conversations").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), line[header.IndexOf("conversations")]);
+            Assert.Equal(figures.GetProperty("firstResponse").GetProperty("count").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), line[header.IndexOf("first_responses")]);
+            Assert.Equal(figures.GetProperty("resolvedConversations").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), line[header.IndexOf("resolved_conversations")]);
+        }
+
+        Assert.Equal("total", lines[^1][header.IndexOf("name")]);
+        Assert.Equal("1", lines[^1][header.IndexOf("conversations")]);
+    }
+
+    [Fact]
+    public async Task Overview_PeriodEndsBeforeItStarts_AnswersAFieldError()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+
+        var problem = await owner.GetAsync("/api/v1/reports/overview?from=2026-11-30&to=2026-11-01", Ct).ExpectAsync(HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("from", out _));
+    }
+
+    [Fact]
+    public async Task Overview_ComparedPeriod_IsAsLongAndEndsTheDayBefore()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+
+        var report = await owner.GetJsonAsync("/api/v1/reports/overview?from=2026-03-01&to=2026-03-31");
+
+        Assert.Equal("2026-01-29", report.Text("previousFrom"));
+        Assert.Equal("2026-02-28", report.Text("previousTo"));
+        Assert.Equal(31, report.GetProperty("days").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Reports_FilterByAnotherWorkspacesInbox_AnswersNotFound()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, stranger) = await NewWorkspaceAsync("Other Co");
+        var (foreignInboxId, _) = await ChatSetup.CreateWidgetInboxAsync(stranger);
+
+        await owner.GetAsync($"/api/v1/reports/overview?inboxId={foreignInboxId}", Ct).ExpectAsync(HttpStatusCode.NotFound);
+        await owner.GetAsync($"/api/v1/reports/agents?teamId={Guid.NewGuid()}", Ct).ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Reports_AnAgentWithoutReportAccess_IsForbidden()
+    {
+        var (workspace, _) = await NewWorkspaceAsync();
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+
+        await agent.GetAsync("/api/v1/reports/overview", Ct).ExpectAsync(HttpStatusCode.Forbidden);
+        await agent.GetAsync("/api/v1/reports/agents.csv", Ct).ExpectAsync(HttpStatusCode.Forbidden);
+    }
+
+    private async Task<Guid> AnsweredAndResolvedAsync(HttpClient owner)
+    {
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner, Unique("Chat"));
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Is the Alpine tent in stock?");
+        await owner.ReplyAsync(conversationId, "Yes, in green and orange.").ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        return conversationId;
+    }
+
+    // The figures follow the outbox: the report is read again until it counts the conversations resolved.
+    private static async Task<JsonElement> ResolvedReportAsync(HttpClient owner, string report, int expected = 1)
+    {
+        var last = default(JsonElement);
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            last = await owner.GetJsonAsync($"/api/v1/reports/{report}");
+            return last.GetProperty("figures").GetProperty("resolvedConversations").GetInt32() == expected;
+        }, $"the report counts {expected} resolved conversation(s)");
+        return last;
+    }
+}
+
+public sealed class ReportsApiSqliteTests(SqliteApiFixture fixture) : ReportsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class ReportsApiPostgresTests(PostgresApiFixture fixture) : ReportsApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
