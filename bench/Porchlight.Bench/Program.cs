@@ -13,6 +13,7 @@ using Porchlight.Testing;
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll kb-search [--articles 10000] [--requests 50] [--postgres]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll reports [--conversations 1000000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll intents
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll sentiment
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll containment
@@ -33,6 +34,7 @@ return options.Command switch
     "analytics" => await SiteStatistics.RunAsync(options),
     "storm" => await RoutingStorm.RunAsync(args),
     "kb-search" => await ArticleSearchLatency.RunAsync(options),
+    "reports" => await ReportSpeed.RunAsync(options),
     "intents" => await IntentAccuracyBench.RunAsync(),
     "sentiment" => await SentimentAccuracyBench.RunAsync(),
     "containment" => await ContainmentBench.RunAsync(),
@@ -41,7 +43,7 @@ return options.Command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -39,18 +38,14 @@ internal static class SiteStatistics
         try
         {
             var sqlite = Path.Combine(root, "sqlite");
-            runs.Add(await RunAsync(new Store("SQLite", sqlite, null, () => new SqliteAppDbContext(
-                new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite($"Data Source={Servers.SqlitePath(sqlite)}").Options, new TenantScope())), options, first));
+            runs.Add(await RunAsync(Store.Sqlite(sqlite), options, first));
             Directory.Delete(sqlite, recursive: true); // gigabytes at 10M events, freed before the PostgreSQL run
 
             if (options.Postgres)
             {
-                // Not with "Max Auto Prepare": RowStatements binds new parameter objects on every execution, and Npgsql
-                // keeps sending an auto-prepared command's first ones (npgsql/npgsql#3850), which loads duplicate rows.
                 var (postgres, connection) = await Servers.StartPostgresAsync();
                 await using var running = postgres;
-                runs.Add(await RunAsync(new Store("PostgreSQL", Path.Combine(root, "postgres"), ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"],
-                    () => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connection).Options, new TenantScope())), options, first));
+                runs.Add(await RunAsync(Store.Postgres(Path.Combine(root, "postgres"), connection), options, first));
             }
         }
         finally
@@ -69,7 +64,7 @@ internal static class SiteStatistics
         Guid inboxId;
         await using (server)
         {
-            using var api = Api(server, token);
+            using var api = TimedRequests.Api(server, token);
             using var created = await api.PostAsJsonAsync("/api/v1/inboxes", new { name = "Acme Outdoor", channel = "WebWidget" });
             inboxId = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         }
@@ -101,7 +96,7 @@ internal static class SiteStatistics
         // comes a few seconds after the start, as a person opening the analytics page would.
         await using (server = await Servers.RestartPorchlightAsync(store.Data, store.Database, Settings))
         {
-            using var api = Api(server, token);
+            using var api = TimedRequests.Api(server, token);
             await Task.Delay(TimeSpan.FromSeconds(5));
 
             // The machine is shared (the load generator too runs on it): its load when measuring is part of the figures.
@@ -180,12 +175,8 @@ internal static class SiteStatistics
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Load(events, sessions, returning, traffic.VisitorCount, seconds, await SizeAsync(store, db));
+        return new Load(events, sessions, returning, traffic.VisitorCount, seconds, await store.SizeAsync(db));
     }
-
-    private static async Task<long> SizeAsync(Store store, AppDbContext db) => db.Database.IsSqlite()
-        ? Directory.GetFiles(store.Data, "porchlight.db*").Sum(f => new FileInfo(f).Length)
-        : await db.Database.SqlQueryRaw<long>("SELECT pg_database_size(current_database()) AS \"Value\"").SingleAsync();
 
     /// <summary>Marks days stale with the writer's own statement, in one transaction, as a batch of events would.</summary>
     private static async Task MarkStaleAsync(Store store, IEnumerable<(Guid InboxId, DateOnly Day)> days)
@@ -248,36 +239,18 @@ internal static class SiteStatistics
             ("statistics, 1 day", Statistics(1)),
         ];
 
-        var timings = new List<Timing> { await TimeAsync(api, server, "statistics, 30 days, first request after the start", series[1].Path, 1) };
+        var timings = new List<Timing> { await TimedRequests.TimeAsync(api, server, "statistics, 30 days, first request after the start", series[1].Path, 1) };
         foreach (var (what, path) in series)
         {
-            await TimeAsync(api, server, what, path, WarmUpRequests);
+            await TimedRequests.TimeAsync(api, server, what, path, WarmUpRequests);
         }
 
         foreach (var (what, path) in series)
         {
-            timings.Add(await TimeAsync(api, server, what, path, requests));
+            timings.Add(await TimedRequests.TimeAsync(api, server, what, path, requests));
         }
 
         return timings;
-    }
-
-    private static async Task<Timing> TimeAsync(HttpClient api, ServerProcess server, string what, string path, int requests)
-    {
-        var latencies = new LatencyRecorder();
-        var cpu = new ProcessorTime(server.ProcessId);
-        var bytes = 0;
-        for (var i = 0; i < requests; i++)
-        {
-            var key = i.ToString(CultureInfo.InvariantCulture);
-            latencies.Sending(key, Stopwatch.GetTimestamp());
-            using var response = await api.GetAsync(new Uri(path, UriKind.Relative));
-            bytes = (await response.Content.ReadAsByteArrayAsync()).Length;
-            latencies.Received(key);
-            response.EnsureSuccessStatusCode();
-        }
-
-        return new Timing(what, latencies, cpu.PerItem(requests, "request"), bytes);
     }
 
     /// <summary>
@@ -386,13 +359,6 @@ internal static class SiteStatistics
 
     private static DateTime Start(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
-    private static HttpClient Api(ServerProcess server, string token)
-    {
-        var api = Servers.Http(server.BaseAddress);
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return api;
-    }
-
     /// <summary>Markdown for docs/benchmarks.md: the command, the data, the latencies against the baseline, the checks.</summary>
     private static void Summarize(List<Run> runs, DateOnly first)
     {
@@ -437,14 +403,9 @@ internal static class SiteStatistics
         Console.WriteLine(text);
     }
 
-    /// <summary>Where a run's data lives: the server's database arguments, and a context of the bench's own on it.</summary>
-    private sealed record Store(string Name, string Data, string[]? Database, Func<AppDbContext> Context);
-
     private sealed record Load(long Events, long Sessions, long Returning, long Visitors, double Seconds, long Bytes);
 
     private sealed record Rollup(double Seconds, string Cpu);
-
-    private sealed record Timing(string What, LatencyRecorder Latencies, string Cpu, int Bytes);
 
     private sealed record Check(string Store, bool Passed, string Text);
 

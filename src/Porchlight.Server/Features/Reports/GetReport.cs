@@ -55,7 +55,7 @@ public sealed class GetReport(AppDbContext db, TenantScope tenant, ReportRollups
         var (previousFrom, previousTo) = (from.AddDays(-length), from.AddDays(-1));
         var rows = await Filtered(query, previousFrom, to)
             .GroupBy(r => new { r.Day, r.Metric, r.Bucket })
-            .Select(g => new { g.Key.Day, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Seconds), g.Sum(r => r.BusinessSeconds)) })
+            .Select(g => new { g.Key.Day, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds)) })
             .ToListAsync(cancellationToken);
 
         var byDay = rows.ToLookup(r => r.Day, r => r.Total);
@@ -82,7 +82,7 @@ public sealed class GetReport(AppDbContext db, TenantScope tenant, ReportRollups
             _ => filtered.GroupBy(r => new { Key = r.InboxId, r.Metric, r.Bucket }),
         };
         var rows = await grouped
-            .Select(g => new { g.Key.Key, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Seconds), g.Sum(r => r.BusinessSeconds)) })
+            .Select(g => new { g.Key.Key, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds)) })
             .ToListAsync(cancellationToken);
 
         var ids = rows.Select(r => r.Key).Where(id => id != Guid.Empty).Distinct().ToList();
@@ -156,6 +156,6 @@ public sealed class GetReport(AppDbContext db, TenantScope tenant, ReportRollups
     private static List<MetricTotal> Added(IEnumerable<MetricTotal> totals) =>
     [
         .. totals.GroupBy(t => (t.Metric, t.Bucket))
-            .Select(g => new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(t => t.Count), g.Sum(t => t.Seconds), g.Sum(t => t.BusinessSeconds))),
+            .Select(g => new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(t => t.Count), g.Sum(t => t.Milliseconds), g.Sum(t => t.BusinessMilliseconds))),
     ];
 }

@@ -37,11 +37,14 @@ public sealed class ReportFact : IWorkspaceOwned
     /// <summary>For a time, its <see cref="ReportBuckets">bucket</see>; for anything else 0.</summary>
     public int Bucket { get; private set; }
 
-    /// <summary>Seconds on the clock, for a time; 0 otherwise.</summary>
-    public double Seconds { get; private set; }
+    /// <summary>
+    /// Milliseconds on the clock, for a time; 0 otherwise. Whole numbers, so sums come out the same in any order and a
+    /// table's rows add up to its total exactly.
+    /// </summary>
+    public long Milliseconds { get; private set; }
 
-    /// <summary>Seconds in business hours, for a time; 0 otherwise.</summary>
-    public double BusinessSeconds { get; private set; }
+    /// <summary>Milliseconds in business hours, for a time; 0 otherwise.</summary>
+    public long BusinessMilliseconds { get; private set; }
 
     public static ReportFact Of(MeasuredFact fact, Guid workspaceId, Guid conversationId, Guid inboxId, BusinessCalendar calendar) => new()
     {
@@ -53,8 +56,8 @@ public sealed class ReportFact : IWorkspaceOwned
         AgentId = fact.AgentId ?? Guid.Empty,
         Metric = fact.Metric,
         Bucket = fact.Length is { } length ? ReportBuckets.Of(length.Calendar) : 0,
-        Seconds = fact.Length?.Calendar.TotalSeconds ?? 0,
-        BusinessSeconds = fact.Length?.Business.TotalSeconds ?? 0,
+        Milliseconds = (long)Math.Round(fact.Length?.Calendar.TotalMilliseconds ?? 0),
+        BusinessMilliseconds = (long)Math.Round(fact.Length?.Business.TotalMilliseconds ?? 0),
     };
 }
 
@@ -84,14 +87,14 @@ public sealed class ReportRollup : IWorkspaceOwned
 
     public int Count { get; private set; }
 
-    public double Seconds { get; private set; }
+    public long Milliseconds { get; private set; }
 
-    public double BusinessSeconds { get; private set; }
+    public long BusinessMilliseconds { get; private set; }
 
-    public static ReportRollup Of(Guid workspaceId, DateOnly day, Guid inboxId, Guid teamId, Guid agentId, ReportMetric metric, int bucket, int count, double seconds, double businessSeconds) => new()
+    public static ReportRollup Of(Guid workspaceId, DateOnly day, Guid inboxId, Guid teamId, Guid agentId, ReportMetric metric, int bucket, int count, long milliseconds, long businessMilliseconds) => new()
     {
         WorkspaceId = workspaceId, Day = day, InboxId = inboxId, TeamId = teamId, AgentId = agentId, Metric = metric, Bucket = bucket,
-        Count = count, Seconds = seconds, BusinessSeconds = businessSeconds,
+        Count = count, Milliseconds = milliseconds, BusinessMilliseconds = businessMilliseconds,
     };
 }
 
@@ -101,7 +104,7 @@ public sealed class ReportRollup : IWorkspaceOwned
 /// </summary>
 public sealed class StaleReportDay
 {
-    internal static readonly string[] Keys = [nameof(WorkspaceId), nameof(Day)];
+    public static readonly string[] Keys = [nameof(WorkspaceId), nameof(Day)];
 
     private StaleReportDay()
     {

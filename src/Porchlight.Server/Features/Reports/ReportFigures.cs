@@ -1,7 +1,7 @@
 namespace Porchlight.Server.Features.Reports;
 
 /// <summary>The rollup rows of one metric and bucket, added up over whatever a report groups them by.</summary>
-public sealed record MetricTotal(ReportMetric Metric, int Bucket, int Count, double Seconds, double BusinessSeconds);
+public sealed record MetricTotal(ReportMetric Metric, int Bucket, int Count, long Milliseconds, long BusinessMilliseconds);
 
 /// <summary>
 /// A time a report shows: how many there were, their average on the clock and in business hours (null when there were
@@ -12,16 +12,20 @@ public sealed record TimeFigure(int Count, double? AverageSeconds, double? Avera
     public static TimeFigure Of(IEnumerable<MetricTotal> totals)
     {
         var distribution = new int[ReportBuckets.Labels.Length];
-        double seconds = 0, business = 0;
+        long milliseconds = 0, business = 0;
         foreach (var total in totals)
         {
             distribution[total.Bucket] += total.Count;
-            (seconds, business) = (seconds + total.Seconds, business + total.BusinessSeconds);
+            (milliseconds, business) = (milliseconds + total.Milliseconds, business + total.BusinessMilliseconds);
         }
 
-        var count = distribution.Sum();
-        return new(count, count == 0 ? null : seconds / count, count == 0 ? null : business / count, seconds, business, [.. distribution]);
+        return Of(distribution.Sum(), milliseconds, business, [.. distribution]);
     }
+
+    /// <summary>From whole milliseconds, so the same totals always give the same figure, whatever they were added up from.</summary>
+    public static TimeFigure Of(int count, long milliseconds, long businessMilliseconds, List<int> distribution) =>
+        new(count, count == 0 ? null : milliseconds / 1000.0 / count, count == 0 ? null : businessMilliseconds / 1000.0 / count,
+            milliseconds / 1000.0, businessMilliseconds / 1000.0, distribution);
 }
 
 /// <summary>Every figure of a report, over one period and filter (definitions in docs/metrics.md). Rates are null where their base is zero.</summary>
@@ -69,17 +73,13 @@ public sealed record ReportFigures(
             resolved, inOneContact, Rate(inOneContact, resolved),
             reopens, Rate(reopens, resolution.Count),
             transfers, Rate(transfers, reached),
-            timeToEscalate.Count, Rate(timeToEscalate.Count, reached), timeToEscalate, escalated, Without(resolution, escalated));
+            timeToEscalate.Count, Rate(timeToEscalate.Count, reached), timeToEscalate, escalated,
+            Without(byMetric[ReportMetric.Resolution], byMetric[ReportMetric.EscalatedResolution]));
     }
 
     private static double? Rate(int part, int whole) => whole == 0 ? null : (double)part / whole;
 
     // The resolutions of conversations never escalated: all of them less the escalated ones, bucket by bucket.
-    private static TimeFigure Without(TimeFigure all, TimeFigure escalated)
-    {
-        var count = all.Count - escalated.Count;
-        var (seconds, business) = (all.TotalSeconds - escalated.TotalSeconds, all.TotalBusinessSeconds - escalated.TotalBusinessSeconds);
-        return new(count, count == 0 ? null : seconds / count, count == 0 ? null : business / count, seconds, business,
-            [.. all.Distribution.Zip(escalated.Distribution, (a, e) => a - e)]);
-    }
+    private static TimeFigure Without(IEnumerable<MetricTotal> all, IEnumerable<MetricTotal> escalated) =>
+        TimeFigure.Of(all.Concat(escalated.Select(e => e with { Count = -e.Count, Milliseconds = -e.Milliseconds, BusinessMilliseconds = -e.BusinessMilliseconds })));
 }

@@ -92,9 +92,9 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         // Operator scope: the job reads one workspace's day, named by its key.
         var rows = (await db.ReportFacts.IgnoreQueryFilters().Where(f => f.WorkspaceId == workspaceId && f.Day == day)
                 .GroupBy(f => new { f.InboxId, f.TeamId, f.AgentId, f.Metric, f.Bucket })
-                .Select(g => new { g.Key, Count = g.Count(), Seconds = g.Sum(f => f.Seconds), BusinessSeconds = g.Sum(f => f.BusinessSeconds) })
+                .Select(g => new { g.Key, Count = g.Count(), Milliseconds = g.Sum(f => f.Milliseconds), BusinessMilliseconds = g.Sum(f => f.BusinessMilliseconds) })
                 .ToListAsync(cancellationToken))
-            .ConvertAll(g => ReportRollup.Of(workspaceId, day, g.Key.InboxId, g.Key.TeamId, g.Key.AgentId, g.Key.Metric, g.Key.Bucket, g.Count, g.Seconds, g.BusinessSeconds));
+            .ConvertAll(g => ReportRollup.Of(workspaceId, day, g.Key.InboxId, g.Key.TeamId, g.Key.AgentId, g.Key.Metric, g.Key.Bucket, g.Count, g.Milliseconds, g.BusinessMilliseconds));
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {

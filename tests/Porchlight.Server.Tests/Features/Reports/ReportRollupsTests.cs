@@ -172,9 +172,9 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
         var expected = conversations
             .SelectMany(c => ConversationMeasures.Of([.. logs[c.Id]], calendar).Facts.Select(f => ReportFact.Of(f, workspaceId, c.Id, c.InboxId, calendar)))
             .GroupBy(f => Key(f.Day, f.InboxId, f.TeamId, f.AgentId, f.Metric, f.Bucket))
-            .ToDictionary(g => g.Key, g => (g.Count(), g.Sum(f => f.Seconds), g.Sum(f => f.BusinessSeconds)));
+            .ToDictionary(g => g.Key, g => (g.Count(), g.Sum(f => f.Milliseconds) / 1000.0, g.Sum(f => f.BusinessMilliseconds) / 1000.0));
         var actual = (await db.ReportRollups.AsNoTracking().ToListAsync(Ct))
-            .ToDictionary(r => Key(r.Day, r.InboxId, r.TeamId, r.AgentId, r.Metric, r.Bucket), r => (r.Count, r.Seconds, r.BusinessSeconds));
+            .ToDictionary(r => Key(r.Day, r.InboxId, r.TeamId, r.AgentId, r.Metric, r.Bucket), r => (r.Count, r.Milliseconds / 1000.0, r.BusinessMilliseconds / 1000.0));
         return (expected, actual);
     }
 

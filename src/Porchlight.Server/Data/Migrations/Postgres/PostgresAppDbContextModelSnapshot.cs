@@ -1448,8 +1448,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("Bucket")
                         .HasColumnType("integer");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("bigint");
 
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("uuid");
@@ -1463,8 +1463,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("Metric")
                         .HasColumnType("integer");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("bigint");
 
                     b.Property<Guid>("TeamId")
                         .HasColumnType("uuid");
@@ -1504,14 +1504,14 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("Bucket")
                         .HasColumnType("integer");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Count")
                         .HasColumnType("integer");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("bigint");
 
                     b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
 

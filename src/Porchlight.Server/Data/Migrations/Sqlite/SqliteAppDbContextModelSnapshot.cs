@@ -1439,8 +1439,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("Bucket")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("TEXT");
@@ -1454,8 +1454,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("Metric")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("TeamId")
                         .HasColumnType("TEXT");
@@ -1495,14 +1495,14 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("Bucket")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Count")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
 

@@ -24,8 +24,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     AgentId = table.Column<Guid>(type: "uuid", nullable: false),
                     Metric = table.Column<int>(type: "integer", nullable: false),
                     Bucket = table.Column<int>(type: "integer", nullable: false),
-                    Seconds = table.Column<double>(type: "double precision", nullable: false),
-                    BusinessSeconds = table.Column<double>(type: "double precision", nullable: false)
+                    Milliseconds = table.Column<long>(type: "bigint", nullable: false),
+                    BusinessMilliseconds = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -50,8 +50,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     Metric = table.Column<int>(type: "integer", nullable: false),
                     Bucket = table.Column<int>(type: "integer", nullable: false),
                     Count = table.Column<int>(type: "integer", nullable: false),
-                    Seconds = table.Column<double>(type: "double precision", nullable: false),
-                    BusinessSeconds = table.Column<double>(type: "double precision", nullable: false)
+                    Milliseconds = table.Column<long>(type: "bigint", nullable: false),
+                    BusinessMilliseconds = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {

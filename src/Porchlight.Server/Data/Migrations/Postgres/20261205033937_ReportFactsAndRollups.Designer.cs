@@ -13,7 +13,7 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261205031610_ReportFactsAndRollups")]
+    [Migration("20261205033937_ReportFactsAndRollups")]
     partial class ReportFactsAndRollups
     {
         /// <inheritdoc />
@@ -1451,8 +1451,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("Bucket")
                         .HasColumnType("integer");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("bigint");
 
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("uuid");
@@ -1466,8 +1466,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("Metric")
                         .HasColumnType("integer");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("bigint");
 
                     b.Property<Guid>("TeamId")
                         .HasColumnType("uuid");
@@ -1507,14 +1507,14 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("Bucket")
                         .HasColumnType("integer");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Count")
                         .HasColumnType("integer");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("double precision");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("bigint");
 
                     b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
 

@@ -24,8 +24,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     AgentId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Metric = table.Column<int>(type: "INTEGER", nullable: false),
                     Bucket = table.Column<int>(type: "INTEGER", nullable: false),
-                    Seconds = table.Column<double>(type: "REAL", nullable: false),
-                    BusinessSeconds = table.Column<double>(type: "REAL", nullable: false)
+                    Milliseconds = table.Column<long>(type: "INTEGER", nullable: false),
+                    BusinessMilliseconds = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -50,8 +50,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     Metric = table.Column<int>(type: "INTEGER", nullable: false),
                     Bucket = table.Column<int>(type: "INTEGER", nullable: false),
                     Count = table.Column<int>(type: "INTEGER", nullable: false),
-                    Seconds = table.Column<double>(type: "REAL", nullable: false),
-                    BusinessSeconds = table.Column<double>(type: "REAL", nullable: false)
+                    Milliseconds = table.Column<long>(type: "INTEGER", nullable: false),
+                    BusinessMilliseconds = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -12,7 +12,7 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261205031607_ReportFactsAndRollups")]
+    [Migration("20261205033847_ReportFactsAndRollups")]
     partial class ReportFactsAndRollups
     {
         /// <inheritdoc />
@@ -1442,8 +1442,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("Bucket")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("TEXT");
@@ -1457,8 +1457,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("Metric")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("TeamId")
                         .HasColumnType("TEXT");
@@ -1498,14 +1498,14 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("Bucket")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("BusinessSeconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Count")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("Seconds")
-                        .HasColumnType("REAL");
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
 
