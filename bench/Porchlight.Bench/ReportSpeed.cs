@@ -13,9 +13,9 @@ namespace Porchlight.Bench;
 /// <summary>
 /// "With 1 million conversations and 10 million messages of generated history, the overview dashboard and each report
 /// for a 30-day period answer in ≤ 500 ms on SQLite and on PostgreSQL", on the real server. A year of history
-/// (<see cref="ReportHistory"/>) is written straight into the database with the server's own row statements while the
-/// server is stopped: conversations, messages, the event log, and each conversation's facts as the server computes
-/// them. Every day is then marked stale as a fact refresh marks it, and the restarted server's rollup job rolls the
+/// (<see cref="ReportHistory"/>) is written straight into the database while the server is stopped (the values EF Core
+/// would store, see <see cref="BulkRows{TEntity}"/>): conversations, messages, the event log, and each conversation's
+/// facts as the server computes them. Every day is then marked stale as a fact refresh marks it, and the restarted server's rollup job rolls the
 /// year up. The reports are timed next to <c>GET /health/live</c> in the same run, once with nothing stale and once
 /// with the last day marked stale before every request (a busy day's figures change all the time, and a report rolls
 /// a stale day up before it reads). Checks compare the answers with the loaded facts.
@@ -128,7 +128,7 @@ internal static class ReportSpeed
         return new ReportHistory(workspace.Id, workspace.Calendar(), [.. inboxIds], [.. teamIds], [.. agents.Select(a => a.Id)], first, Days, conversations, seed: 1);
     }
 
-    /// <summary>Writes the history with the row statements of the message path, a chunk per transaction; the next chunk is generated meanwhile.</summary>
+    /// <summary>Writes the history (<see cref="BulkRows{TEntity}"/>), a chunk per transaction; the next chunk is generated meanwhile.</summary>
     private static async Task<Load> LoadAsync(Store store, ReportHistory history)
     {
         await using var db = store.Context();
@@ -139,11 +139,11 @@ internal static class ReportSpeed
         }
 
         await using var commands = new PreparedCommands(db);
-        var contacts = new RowStatements<Porchlight.Server.Features.Contacts.Contact>(db);
-        var conversations = new RowStatements<Porchlight.Server.Features.Conversations.Conversation>(db);
-        var messages = new RowStatements<Porchlight.Server.Features.Conversations.Message>(db);
-        var events = new RowStatements<ConversationEvent>(db);
-        var facts = new RowStatements<ReportFact>(db);
+        var contacts = new BulkRows<Porchlight.Server.Features.Contacts.Contact>(db);
+        var conversations = new BulkRows<Porchlight.Server.Features.Conversations.Conversation>(db);
+        var messages = new BulkRows<Porchlight.Server.Features.Conversations.Message>(db);
+        var events = new BulkRows<ConversationEvent>(db);
+        var facts = new BulkRows<ReportFact>(db);
         var started = Stopwatch.GetTimestamp();
         var counts = new long[5];
         var chunks = Channel.CreateBounded<HistoryChunk>(1);
@@ -165,11 +165,11 @@ internal static class ReportSpeed
         {
             await using (var transaction = await db.Database.BeginTransactionAsync())
             {
-                await contacts.InsertAsync(commands, chunk.Contacts, CancellationToken.None);
-                await conversations.InsertAsync(commands, chunk.Conversations, CancellationToken.None);
-                await messages.InsertAsync(commands, chunk.Messages, CancellationToken.None);
-                await events.InsertAsync(commands, chunk.Events, CancellationToken.None);
-                await facts.InsertAsync(commands, chunk.Facts, CancellationToken.None);
+                await contacts.WriteAsync(db, commands, chunk.Contacts);
+                await conversations.WriteAsync(db, commands, chunk.Conversations);
+                await messages.WriteAsync(db, commands, chunk.Messages);
+                await events.WriteAsync(db, commands, chunk.Events);
+                await facts.WriteAsync(db, commands, chunk.Facts);
                 await transaction.CommitAsync();
             }
 

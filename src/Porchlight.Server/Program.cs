@@ -17,6 +17,7 @@ using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
 using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Features.Surveys;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Features.Tracking;
 using Porchlight.Server.Features.Webhooks;
@@ -81,6 +82,7 @@ builder.Services
     .AddHelpCenter(builder.Configuration)
     .AddAssistant()
     .AddReports()
+    .AddSurveys()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -131,6 +133,7 @@ api.MapWebhooks();
 api.MapKnowledgeBase();
 api.MapAssistant();
 api.MapReports();
+api.MapSurveys();
 app.MapAgentHub();
 app.MapWidget();
 app.MapHelpCenter();

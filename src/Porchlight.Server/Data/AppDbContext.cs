@@ -86,6 +86,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Reports.StaleReportDay> StaleReportDays => Set<Features.Reports.StaleReportDay>();
 
+    public DbSet<Features.Surveys.SurveySettings> SurveySettings => Set<Features.Surveys.SurveySettings>();
+
+    public DbSet<Features.Surveys.SurveyResponse> SurveyResponses => Set<Features.Surveys.SurveyResponse>();
+
     public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
 
     public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();

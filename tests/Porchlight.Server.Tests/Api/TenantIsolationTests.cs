@@ -331,6 +331,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             fields = new { name = Unique($"{label} contact"), email = $"{label.ToLowerInvariant()}-contact-{Guid.NewGuid():N}@example.com" },
         }).ExpectAsync(HttpStatusCode.Created);
         var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{started.GetProperty("conversation").IdOf()}");
+        // The inbox asks a survey, and the owner asked for one: the conversation has a survey to read.
+        await owner.PutJsonAsync($"/api/v1/inboxes/{inbox.IdOf()}/survey", new { isEnabled = true }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversation.IdOf()}/survey", new { }).ExpectAsync(HttpStatusCode.OK);
         // The owner's own note: a message the owner may edit and delete that leaves the conversation's preview alone.
         var reply = await owner.ReplyAsync(conversation.IdOf(), Unique($"{label} note"), isPrivate: true).ExpectAsync(HttpStatusCode.Created);
         // The owner's own unsent upload: a file the owner may still take back.

@@ -10,6 +10,14 @@ public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>Reads until what it reads meets <paramref name="condition"/>, and answers that reading.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var last = default(T)!;
+        await WaitUntilAsync(async () => condition(last = await read()), what, timeout);
+        return last;
+    }
+
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();

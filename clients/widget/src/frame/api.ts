@@ -69,6 +69,24 @@ export interface InboxConfig {
   assistant?: boolean;
   /** The workspace has published articles: the frame offers to search them. */
   knowledgeBase: boolean;
+  /** The inbox asks for feedback once a conversation is resolved (or an agent asks for it). */
+  survey?: boolean;
+}
+
+/** The scores (within their scales) and the comment of a survey answer; null where not answered. */
+export interface SurveyAnswer {
+  rating?: number | null;
+  effort?: number | null;
+  recommend?: number | null;
+  comment?: string | null;
+}
+
+/** A conversation's survey: what it asks, the answer so far, and until when that answer may change. */
+export interface Survey {
+  conversationId: string;
+  questions: { rating: "None" | "Stars" | "Emoji"; askEffort: boolean; askRecommend: boolean; askComment: boolean };
+  answer?: SurveyAnswer | null;
+  editableUntil?: string | null;
 }
 
 /** An article in a list; titleHtml and snippetHtml (escaped text with <mark>) only when found by a search. */
@@ -188,6 +206,14 @@ export class VisitorApi {
 
   feedback(id: string, helpful: boolean, previous: boolean | undefined): Promise<void> {
     return this.call("POST", "inboxes/" + encodeURIComponent(this.inboxToken) + "/articles/" + encodeURIComponent(id) + "/feedback", { helpful, previous }, false);
+  }
+
+  survey(conversationId: string): Promise<Survey> {
+    return this.call("GET", "conversations/" + encodeURIComponent(conversationId) + "/survey");
+  }
+
+  answerSurvey(conversationId: string, answer: SurveyAnswer): Promise<Survey> {
+    return this.call("POST", "conversations/" + encodeURIComponent(conversationId) + "/survey", answer);
   }
 
   async call<T>(method: string, path: string, body?: unknown, authorized = true, retried = false): Promise<T> {

@@ -64,6 +64,19 @@ const en = {
   stillNeedHelp: "Still need help?",
   chatWithUs: "Chat with us",
   quickReplies: "Suggested answers",
+  feedback: "Your feedback",
+  rateQuestion: "How was this conversation?",
+  effortQuestion: "How easy was it to get the help you needed?",
+  veryDifficult: "Very difficult",
+  veryEasy: "Very easy",
+  recommendQuestion: "How likely are you to recommend us to a friend?",
+  notLikely: "Not likely",
+  veryLikely: "Very likely",
+  commentPlaceholder: "Anything you'd like to add? (optional)",
+  sendFeedback: "Send feedback",
+  feedbackThanks: "Thank you for your feedback!",
+  changeAnswer: "Change my answer",
+  scoreOf: "{0} of {1}",
 };
 
 export type Strings = typeof en;
@@ -133,6 +146,19 @@ const de: Strings = {
   stillNeedHelp: "Brauchen Sie noch Hilfe?",
   chatWithUs: "Mit uns chatten",
   quickReplies: "Antwortvorschläge",
+  feedback: "Ihre Rückmeldung",
+  rateQuestion: "Wie war dieses Gespräch?",
+  effortQuestion: "Wie einfach war es, die nötige Hilfe zu bekommen?",
+  veryDifficult: "Sehr schwierig",
+  veryEasy: "Sehr einfach",
+  recommendQuestion: "Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?",
+  notLikely: "Unwahrscheinlich",
+  veryLikely: "Sehr wahrscheinlich",
+  commentPlaceholder: "Möchten Sie noch etwas ergänzen? (optional)",
+  sendFeedback: "Rückmeldung senden",
+  feedbackThanks: "Vielen Dank für Ihre Rückmeldung!",
+  changeAnswer: "Antwort ändern",
+  scoreOf: "{0} von {1}",
 };
 
 export type Locale = "en" | "de";
@@ -145,6 +171,6 @@ export function stringsFor(locale: Locale): Strings {
   return locale === "de" ? de : en;
 }
 
-export function format(template: string, value: string): string {
-  return template.replace("{0}", value);
+export function format(template: string, value: string, second = ""): string {
+  return template.replace("{0}", value).replace("{1}", second);
 }

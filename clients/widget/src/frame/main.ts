@@ -3,12 +3,13 @@
 import { safeColor, textOn } from "../shared/color";
 import type { Identity, ToFrame, ToLoader } from "../shared/messages";
 import { HelpView } from "./articles";
-import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField, type QueuePlace } from "./api";
+import { ApiError, VisitorApi, type Conversation, type InboxConfig, type Message, type PreChatField, type QueuePlace, type Survey, type SurveyAnswer } from "./api";
 import { clientId, h, icon, icons, initials, link, safeUrl } from "./dom";
 import { HubConnection } from "./hub";
 import { format, pickLocale, stringsFor } from "./i18n";
 import { renderText } from "./markdown";
 import { Store, type LocalMessage, type Thread } from "./store";
+import { surveyCard } from "./survey";
 
 const maxFileSize = 10 * 1024 * 1024;
 const draftId = ""; // the thread of a conversation not created yet
@@ -227,6 +228,9 @@ hub.on("conversationUpdated", (update: { id: string; status: string }) => {
   const conversation = store.conversation(update.id);
   if (conversation) {
     conversation.status = update.status;
+    // Resolved, reopened, or an agent asked for feedback: the survey may have opened (or stayed as it was).
+    surveys.delete(update.id);
+    lookForSurvey(update.id);
     reportState();
     refresh();
   }
@@ -531,6 +535,32 @@ let stickToBottom = false;
  * Redraws what may have changed, once however many events arrived together. A timer rather than
  * requestAnimationFrame, which does not run in a hidden frame, and the unread count must still go out.
  */
+// Each conversation's survey as the server last answered (null: none open for it), fetched once it may have one.
+const surveys = new Map<string, Survey | null>();
+
+function lookForSurvey(id: string): void {
+  if (!config?.survey || surveys.has(id)) return;
+  surveys.set(id, null);
+  api.survey(id).then(
+    (survey) => {
+      surveys.set(id, survey);
+      refresh();
+    },
+    () => {
+      // None open (404), or offline: asked again when the conversation changes.
+    },
+  );
+}
+
+async function answerSurvey(id: string, answer: SurveyAnswer): Promise<boolean> {
+  try {
+    surveys.set(id, await api.answerSurvey(id, answer));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function refresh(toBottom = false): void {
   stickToBottom ||= toBottom;
   if (scheduled) return;
@@ -941,6 +971,14 @@ class ThreadView {
           h("div", { class: "quick", role: "group", "aria-label": t.quickReplies }, ...offered.map((label) => h("button", { type: "button", onclick: () => write(label) }, label))),
         ),
       );
+    }
+
+    // The inbox's survey, once the conversation is resolved or an agent asked for feedback.
+    if (conversation && /^resolved$/i.test(conversation.status)) lookForSurvey(conversation.id);
+    const survey = conversation && surveys.get(conversation.id);
+    if (survey) {
+      const id = conversation.id;
+      wanted.push(this.node("survey:" + id, id, () => surveyCard(survey, t, (answer) => answerSurvey(id, answer))));
     }
 
     // Put the wanted nodes in order, moving only those out of place (unchanged messages are not re-announced).

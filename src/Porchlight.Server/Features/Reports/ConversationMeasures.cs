@@ -91,6 +91,15 @@ public enum ReportMetric
 
     /// <summary>An agent's hold of an open conversation ended; its length is the handle time.</summary>
     HandleTime = 15,
+
+    /// <summary>A satisfaction answer (CSAT); its bucket is the score, 1–5.</summary>
+    Satisfaction = 16,
+
+    /// <summary>An effort answer (CES); its bucket is the score, 1 (very difficult) to 7 (very easy).</summary>
+    Effort = 17,
+
+    /// <summary>A likelihood-to-recommend answer (NPS); its bucket is the score, 0–10.</summary>
+    Recommend = 18,
 }
 
 /// <summary>One thing a report counts, when it happened and whose it was, and, for a time, how long it took.</summary>

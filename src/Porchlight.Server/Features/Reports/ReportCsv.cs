@@ -12,6 +12,7 @@ public static class ReportCsv
         "resolutions", "resolution_avg_s", "resolution_avg_business_s", "queue_waits", "queue_wait_avg_s", "handle_time_total_s",
         "resolved_conversations", "resolved_in_one_contact", "first_contact_resolution_rate", "reopens", "reopen_rate",
         "transfers", "transfers_per_conversation", "escalations", "escalation_rate", "time_to_escalate_avg_s",
+        "satisfaction_answers", "satisfaction_avg", "satisfied_rate", "effort_answers", "effort_avg", "recommend_answers", "net_promoter_score",
     ];
 
     public static string Days(ReportResponse report)
@@ -43,5 +44,6 @@ public static class ReportCsv
         f.Resolution.Count, f.Resolution.AverageSeconds, f.Resolution.AverageBusinessSeconds, f.QueueWait.Count, f.QueueWait.AverageSeconds, f.HandleTime.TotalSeconds,
         f.ResolvedConversations, f.ResolvedInOneContact, f.FirstContactResolutionRate, f.Reopens, f.ReopenRate,
         f.Transfers, f.TransfersPerConversation, f.Escalations, f.EscalationRate, f.TimeToEscalate.AverageSeconds,
+        f.Satisfaction.Count, f.Satisfaction.Average, f.SatisfiedRate, f.Effort.Count, f.Effort.Average, f.Recommend.Count, f.NetPromoterScore,
     ];
 }

@@ -34,7 +34,7 @@ public sealed class ReportFact : IWorkspaceOwned
 
     public ReportMetric Metric { get; private set; }
 
-    /// <summary>For a time, its <see cref="ReportBuckets">bucket</see>; for anything else 0.</summary>
+    /// <summary>For a time, its <see cref="ReportBuckets">bucket</see>; for a survey score, the score; for anything else 0.</summary>
     public int Bucket { get; private set; }
 
     /// <summary>
@@ -45,6 +45,19 @@ public sealed class ReportFact : IWorkspaceOwned
 
     /// <summary>Milliseconds in business hours, for a time; 0 otherwise.</summary>
     public long BusinessMilliseconds { get; private set; }
+
+    /// <summary>A survey score of the conversation, counted on the day the contact first answered, for whoever had the conversation then.</summary>
+    public static ReportFact Score(ReportMetric metric, int score, Guid workspaceId, Guid conversationId, Guid inboxId, DateTime answeredAt, Guid? agentId, Guid? teamId, BusinessCalendar calendar) => new()
+    {
+        WorkspaceId = workspaceId,
+        ConversationId = conversationId,
+        Day = calendar.DayOf(answeredAt),
+        InboxId = inboxId,
+        TeamId = teamId ?? Guid.Empty,
+        AgentId = agentId ?? Guid.Empty,
+        Metric = metric,
+        Bucket = score,
+    };
 
     public static ReportFact Of(MeasuredFact fact, Guid workspaceId, Guid conversationId, Guid inboxId, BusinessCalendar calendar) => new()
     {

@@ -28,6 +28,16 @@ public sealed class ReportFacts(AppDbContext db)
         var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken)).Calendar();
         var facts = ConversationMeasures.Of(timeline, calendar).Facts
             .Select(f => ReportFact.Of(f, conversation.WorkspaceId, conversationId, conversation.InboxId, calendar)).ToList();
+        if (await db.SurveyResponses.AsNoTracking().FirstOrDefaultAsync(r => r.ConversationId == conversationId && r.AnsweredAt != null, cancellationToken) is { } survey)
+        {
+            foreach (var (metric, score) in new[] { (ReportMetric.Satisfaction, survey.Rating), (ReportMetric.Effort, survey.Effort), (ReportMetric.Recommend, survey.Recommend) })
+            {
+                if (score is { } given)
+                {
+                    facts.Add(ReportFact.Score(metric, given, conversation.WorkspaceId, conversationId, conversation.InboxId, survey.AnsweredAt!.Value, survey.AgentId, survey.TeamId, calendar));
+                }
+            }
+        }
 
         var oldDays = await db.ReportFacts.Where(f => f.ConversationId == conversationId).Select(f => f.Day).Distinct().ToListAsync(cancellationToken);
         await db.ReportFacts.Where(f => f.ConversationId == conversationId).ExecuteDeleteAsync(cancellationToken);
@@ -39,7 +49,7 @@ public sealed class ReportFacts(AppDbContext db)
     }
 }
 
-/// <summary>Refreshes a conversation's facts after each change its event log records (see <see cref="ConversationEvent.For"/>).</summary>
+/// <summary>Refreshes a conversation's facts after each change its event log records (see <see cref="ConversationEvent.For"/>), and after its survey is answered.</summary>
 public sealed class RefreshReportFacts(ReportFacts facts) :
     IDomainEventHandler<ConversationStarted>,
     IDomainEventHandler<AssistantJoined>,
@@ -47,7 +57,8 @@ public sealed class RefreshReportFacts(ReportFacts facts) :
     IDomainEventHandler<ReplyAwaited>,
     IDomainEventHandler<ReplyGiven>,
     IDomainEventHandler<ConversationAssigned>,
-    IDomainEventHandler<ConversationStatusChanged>
+    IDomainEventHandler<ConversationStatusChanged>,
+    IDomainEventHandler<Surveys.SurveyAnswered>
 {
     public Task HandleAsync(ConversationStarted domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
 
@@ -62,4 +73,6 @@ public sealed class RefreshReportFacts(ReportFacts facts) :
     public Task HandleAsync(ConversationAssigned domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
 
     public Task HandleAsync(ConversationStatusChanged domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(Surveys.SurveyAnswered domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
 }

@@ -28,6 +28,30 @@ public sealed record TimeFigure(int Count, double? AverageSeconds, double? Avera
             milliseconds / 1000.0, businessMilliseconds / 1000.0, distribution);
 }
 
+/// <summary>
+/// Survey answers on one scale: how many, their average, and how many gave each score (<c>Distribution[0]</c> is the
+/// scale's lowest score: 1 for satisfaction and effort, 0 for recommendation).
+/// </summary>
+public sealed record ScoreFigure(int Count, double? Average, List<int> Distribution)
+{
+    public static ScoreFigure Of(IEnumerable<MetricTotal> totals, int lowest, int highest)
+    {
+        var distribution = new int[highest - lowest + 1];
+        foreach (var total in totals)
+        {
+            distribution[total.Bucket - lowest] += total.Count;
+        }
+
+        var count = distribution.Sum();
+        var sum = distribution.Select((n, i) => (long)n * (i + lowest)).Sum();
+        return new(count, count == 0 ? null : (double)sum / count, [.. distribution]);
+    }
+
+    /// <summary>The share of answers from <paramref name="score"/> up (of all answers), or null without answers.</summary>
+    public double? ShareFrom(int score, int lowest) =>
+        Count == 0 ? null : (double)Distribution.Skip(score - lowest).Sum() / Count;
+}
+
 /// <summary>Every figure of a report, over one period and filter (definitions in docs/metrics.md). Rates are null where their base is zero.</summary>
 public sealed record ReportFigures(
     int Conversations,
@@ -53,7 +77,12 @@ public sealed record ReportFigures(
     double? EscalationRate,
     TimeFigure TimeToEscalate,
     TimeFigure EscalatedResolution,
-    TimeFigure NotEscalatedResolution)
+    TimeFigure NotEscalatedResolution,
+    ScoreFigure Satisfaction,
+    double? SatisfiedRate,
+    ScoreFigure Effort,
+    ScoreFigure Recommend,
+    double? NetPromoterScore)
 {
     public static ReportFigures Of(IReadOnlyCollection<MetricTotal> totals)
     {
@@ -67,6 +96,8 @@ public sealed record ReportFigures(
         var (reopens, transfers) = (Count(ReportMetric.Reopen), Count(ReportMetric.Transfer));
         var escalated = Time(ReportMetric.EscalatedResolution);
         var timeToEscalate = Time(ReportMetric.Escalation);
+        var satisfaction = ScoreFigure.Of(byMetric[ReportMetric.Satisfaction], 1, 5);
+        var recommend = ScoreFigure.Of(byMetric[ReportMetric.Recommend], 0, 10);
         return new ReportFigures(
             Count(ReportMetric.Conversations), reached, attended, handedOver, contained, Rate(contained, attended), Rate(handedOver, attended),
             Time(ReportMetric.FirstResponse), Time(ReportMetric.NextResponse), resolution, Time(ReportMetric.QueueWait), Time(ReportMetric.HandleTime),
@@ -74,7 +105,9 @@ public sealed record ReportFigures(
             reopens, Rate(reopens, resolution.Count),
             transfers, Rate(transfers, reached),
             timeToEscalate.Count, Rate(timeToEscalate.Count, reached), timeToEscalate, escalated,
-            Without(byMetric[ReportMetric.Resolution], byMetric[ReportMetric.EscalatedResolution]));
+            Without(byMetric[ReportMetric.Resolution], byMetric[ReportMetric.EscalatedResolution]),
+            satisfaction, satisfaction.ShareFrom(4, 1), ScoreFigure.Of(byMetric[ReportMetric.Effort], 1, 7), recommend,
+            recommend.Count == 0 ? null : Math.Round(100 * (recommend.ShareFrom(9, 0)!.Value - (1 - recommend.ShareFrom(7, 0)!.Value)), 1));
     }
 
     private static double? Rate(int part, int whole) => whole == 0 ? null : (double)part / whole;

@@ -20,6 +20,9 @@ public static class ReportFormat
 
     public static string Number(double value) => value.ToString("#,0.##", CultureInfo.CurrentCulture);
 
+    /// <summary>"1 answer", "12 answers".</summary>
+    public static string Count(int count, string one, string many) => $"{Number(count)} {(count == 1 ? one : many)}";
+
     public static string Day(DateOnly day) => day.ToString("d MMM", CultureInfo.CurrentCulture);
 
     /// <summary>The change from <paramref name="previous"/> to <paramref name="current"/> in percent, or null when there is nothing to compare with.</summary>

@@ -19,7 +19,8 @@ public static class ReportsFeature
         .AddDomainEventHandler<ReplyAwaited, RefreshReportFacts>()
         .AddDomainEventHandler<ReplyGiven, RefreshReportFacts>()
         .AddDomainEventHandler<ConversationAssigned, RefreshReportFacts>()
-        .AddDomainEventHandler<ConversationStatusChanged, RefreshReportFacts>();
+        .AddDomainEventHandler<ConversationStatusChanged, RefreshReportFacts>()
+        .AddDomainEventHandler<Surveys.SurveyAnswered, RefreshReportFacts>();
 
     public static void MapReports(this RouteGroupBuilder api)
     {

@@ -25,7 +25,8 @@ public sealed record WidgetConfigResponse(
     WidgetTracking Tracking,
     IReadOnlyList<string> Labels,
     bool KnowledgeBase,
-    bool Assistant);
+    bool Assistant,
+    bool Survey);
 
 /// <summary>What the loader's tracker needs: <c>mode</c> on, cookieless or off, and whether to wait for <c>Porchlight.consent(true)</c>.</summary>
 public sealed record WidgetTracking(string Mode, bool RequireConsent);
@@ -63,7 +64,8 @@ public sealed class GetWidgetConfig(AppDbContext db, TenantScope tenant, AgentPr
             new WidgetTracking(inbox.Tracking.Mode.ToString().ToLowerInvariant(), inbox.Tracking.RequireConsent),
             LauncherLabels.GetValueOrDefault(locale ?? "en") ?? LauncherLabels["en"],
             await db.Articles.AnyAsync(a => a.Status == KnowledgeBase.ArticleStatus.Published, cancellationToken),
-            await db.AssistantFlows.AnyAsync(f => f.InboxId == inbox.Id && f.IsEnabled, cancellationToken));
+            await db.AssistantFlows.AnyAsync(f => f.InboxId == inbox.Id && f.IsEnabled, cancellationToken),
+            await db.SurveySettings.AnyAsync(Surveys.SurveyQueries.Asking(inbox.Id), cancellationToken));
     }
 }
 

@@ -146,16 +146,11 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
     }
 
     // The figures follow the outbox: the report is read again until it counts the conversations resolved.
-    private static async Task<JsonElement> ResolvedReportAsync(HttpClient owner, string report, int expected = 1)
-    {
-        var last = default(JsonElement);
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            last = await owner.GetJsonAsync($"/api/v1/reports/{report}");
-            return last.GetProperty("figures").GetProperty("resolvedConversations").GetInt32() == expected;
-        }, $"the report counts {expected} resolved conversation(s)");
-        return last;
-    }
+    private static Task<JsonElement> ResolvedReportAsync(HttpClient owner, string report, int expected = 1) =>
+        Eventually.ValueAsync(
+            () => owner.GetJsonAsync($"/api/v1/reports/{report}"),
+            r => r.GetProperty("figures").GetProperty("resolvedConversations").GetInt32() == expected,
+            $"the report counts {expected} resolved conversation(s)");
 }
 
 public sealed class ReportsApiSqliteTests(SqliteApiFixture fixture) : ReportsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;

@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Porchlight.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Porchlight.E2E;
+
+/// <summary>
+/// The Owner turns on the survey of the website chat; a visitor chats, the Owner answers and resolves, the visitor
+/// rates the conversation in the widget, and the Reports page shows the answer next to the response it rated.
+/// </summary>
+public sealed class SurveyAndReportsTests : BrowserTest
+{
+    [Fact]
+    public async Task Survey_VisitorRatesAResolvedConversation_TheReportShowsIt()
+    {
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var snippet = await CreateWidgetInboxAsync(agent);
+        await agent.Locator("[id^='edit-survey-']").ClickAsync();
+        await agent.Locator("#survey-enabled").ClickAsync();
+        await agent.Locator("#survey-effort").ClickAsync();
+        await agent.Locator("#survey-save").ClickAsync();
+        await Expect(agent.GetByText("Saved: conversations end with the survey.")).ToBeVisibleAsync();
+        await agent.Locator("#survey-section").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("survey-settings") });
+
+        // A visitor asks while the Owner is in the inbox; the Owner answers and resolves.
+        await OpenInteractiveAsync(agent, "/inbox");
+        using var site = HostSite.Start(snippet);
+        var visitor = await Browser.NewPageAsync();
+        await visitor.GotoAsync(site.Url);
+        await WidgetLocators.Launcher(visitor).ClickAsync();
+        var chat = WidgetLocators.Chat(visitor);
+        var composer = chat.GetByRole(AriaRole.Textbox, new() { Name = "Write a message…" });
+        await composer.FillAsync("Can I still change the size of order 1042?");
+        await composer.PressAsync("Enter");
+        await agent.Locator(".pl-conversation-row", new() { HasText = "order 1042" }).ClickAsync();
+        await agent.Locator("#composer").FillAsync("Yes! I've changed it to a 42 for you.");
+        await agent.Locator("#send-message").ClickAsync();
+        await Expect(chat.GetByText("I've changed it to a 42 for you.")).ToBeVisibleAsync();
+        await agent.Locator("#resolve-conversation").ClickAsync();
+        await Expect(agent.Locator("#conversation-status")).ToHaveAttributeAsync("data-status", "Resolved");
+
+        // The survey appears at the end of the conversation; five stars, easy, and a word of thanks.
+        var survey = chat.GetByRole(AriaRole.Group, new() { Name = "Your feedback" });
+        await Expect(survey).ToBeVisibleAsync();
+        await survey.GetByRole(AriaRole.Button, new() { Name = "5 of 5" }).ClickAsync();
+        await survey.GetByRole(AriaRole.Button, new() { Name = "6 of 7" }).ClickAsync();
+        await survey.GetByRole(AriaRole.Textbox).FillAsync("Super quick, thank you!");
+        await Screenshot(visitor, "widget-survey");
+        await survey.GetByRole(AriaRole.Button, new() { Name = "Send feedback" }).ClickAsync();
+        await Expect(survey.GetByText("Thank you for your feedback!")).ToBeVisibleAsync();
+        await Expect(survey.GetByRole(AriaRole.Button, new() { Name = "Change my answer" })).ToBeVisibleAsync();
+
+        // The report counts the conversation, its first response and the rating (it reads again every 30 s; a reload is quicker).
+        await OpenInteractiveAsync(agent, "/reports");
+        await Expect(agent.Locator("#card-conversations .pl-stat-value")).ToHaveTextAsync("1");
+        await Expect(agent.Locator("#card-csat .pl-stat-value")).ToHaveTextAsync("100%", new() { Timeout = 15_000 });
+        await Expect(agent.Locator("#card-csat")).ToContainTextAsync("1 answer, avg 5 / 5");
+        await Expect(agent.Locator("#card-ces .pl-stat-value")).ToHaveTextAsync("6 / 7");
+        await Expect(agent.Locator("#report-days .pl-figures-total")).ToContainTextAsync(new Regex(@"Total\s*1\s*1"));
+        await Screenshot(agent, "reports-overview");
+        await agent.Locator("nav.pl-tabs").GetByRole(AriaRole.Link, new() { Name = "Agents" }).ClickAsync();
+        await Expect(agent.Locator("#report-table")).ToContainTextAsync(OwnerName);
+        await Expect(agent.Locator("#report-table tr", new() { HasText = OwnerName })).ToContainTextAsync("100%");
+        await Screenshot(agent, "reports-agents");
+    }
+}
