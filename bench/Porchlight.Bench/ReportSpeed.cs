@@ -13,7 +13,7 @@ namespace Porchlight.Bench;
 /// <summary>
 /// "With 1 million conversations and 10 million messages of generated history, the overview dashboard and each report
 /// for a 30-day period answer in ≤ 500 ms on SQLite and on PostgreSQL", on the real server. A year of history
-/// (<see cref="ReportHistory"/>) is written straight into the database while the server is stopped (the values EF Core
+/// (<see cref="GeneratedHistory"/>) is written straight into the database while the server is stopped (the values EF Core
 /// would store, see <see cref="BulkRows{TEntity}"/>): conversations, messages, the event log, and each conversation's
 /// facts as the server computes them. Every day is then marked stale as a fact refresh marks it, and the restarted server's rollup job rolls the
 /// year up. The reports are timed next to <c>GET /health/live</c> in the same run, once with nothing stale and once
@@ -76,7 +76,7 @@ internal static class ReportSpeed
             }
         }
 
-        var history = await PrepareAsync(store, inboxIds, teamIds, first, options.Conversations);
+        var (history, workspaceId) = await PrepareAsync(store, inboxIds, teamIds, first, options.Conversations);
         var load = await LoadAsync(store, history);
 
         Rollup rollup;
@@ -84,8 +84,8 @@ internal static class ReportSpeed
         {
             var cpu = new ProcessorTime(server.ProcessId);
             var marked = Stopwatch.GetTimestamp();
-            await MarkStaleAsync(store, history.WorkspaceId, Enumerable.Range(0, Days + 1).Select(first.AddDays));
-            await WaitForRollupAsync(store, server, history.WorkspaceId);
+            await MarkStaleAsync(store, workspaceId, Enumerable.Range(0, Days + 1).Select(first.AddDays));
+            await WaitForRollupAsync(store, server, workspaceId);
             rollup = new Rollup(Stopwatch.GetElapsedTime(marked).TotalSeconds, cpu.PerItem(Days, "day"));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{store.Name}: {Days} days rolled up in {rollup.Seconds:0.0} s"));
         }
@@ -95,11 +95,11 @@ internal static class ReportSpeed
             using var api = TimedRequests.Api(server, token);
             await Task.Delay(TimeSpan.FromSeconds(5));
             var loadAverage = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            var timings = await MeasureAsync(store, api, server, history.WorkspaceId, last, options.Requests);
+            var timings = await MeasureAsync(store, api, server, workspaceId, last, options.Requests);
             var checks = new List<Check>
             {
-                await PeriodCheckAsync(store, api, history, last.AddDays(-29), last),
-                await PeriodCheckAsync(store, api, history, first, last),
+                await PeriodCheckAsync(store, api, history, workspaceId, last.AddDays(-29), last),
+                await PeriodCheckAsync(store, api, history, workspaceId, first, last),
                 await BreakdownCheckAsync(store, api, last),
             };
             return new Run(store.Name, load, rollup, timings, checks, loadAverage);
@@ -112,8 +112,8 @@ internal static class ReportSpeed
         return (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    /// <summary>The workspace's agents (inserted as the server would keep them; they never sign in) and the generator.</summary>
-    private static async Task<ReportHistory> PrepareAsync(Store store, List<Guid> inboxIds, List<Guid> teamIds, DateOnly first, int conversations)
+    /// <summary>The workspace's agents, ten a team (inserted as the server would keep them; they never sign in), and the generator.</summary>
+    private static async Task<(GeneratedHistory History, Guid WorkspaceId)> PrepareAsync(Store store, List<Guid> inboxIds, List<Guid> teamIds, DateOnly first, int conversations)
     {
         await using var db = store.Context();
         var workspace = await db.Workspaces.SingleAsync();
@@ -125,11 +125,12 @@ internal static class ReportSpeed
         }).ToList();
         db.Agents.AddRange(agents);
         await db.SaveChangesAsync();
-        return new ReportHistory(workspace.Id, workspace.Calendar(), [.. inboxIds], [.. teamIds], [.. agents.Select(a => a.Id)], first, Days, conversations, seed: 1);
+        var cast = new HistoryCast(workspace.Id, workspace.Calendar(), [.. inboxIds], [.. teamIds.Select((team, i) => (team, agents.Skip(i * 10).Take(10).Select(a => a.Id).ToArray()))]);
+        return (new GeneratedHistory(cast, first, Days, conversations, seed: 1), workspace.Id);
     }
 
     /// <summary>Writes the history (<see cref="BulkRows{TEntity}"/>), a chunk per transaction; the next chunk is generated meanwhile.</summary>
-    private static async Task<Load> LoadAsync(Store store, ReportHistory history)
+    private static async Task<Load> LoadAsync(Store store, GeneratedHistory history)
     {
         await using var db = store.Context();
         await db.Database.OpenConnectionAsync();
@@ -262,12 +263,12 @@ internal static class ReportSpeed
     }
 
     /// <summary>A period's overview against the facts themselves: conversations, first responses and their total, resolved conversations.</summary>
-    private static async Task<Check> PeriodCheckAsync(Store store, HttpClient api, ReportHistory history, DateOnly from, DateOnly to)
+    private static async Task<Check> PeriodCheckAsync(Store store, HttpClient api, GeneratedHistory history, Guid workspaceId, DateOnly from, DateOnly to)
     {
         using var response = await api.GetAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"/api/v1/reports/overview?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}"), UriKind.Relative));
         var figures = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("figures");
         await using var db = store.Context();
-        var facts = db.ReportFacts.Where(f => f.WorkspaceId == history.WorkspaceId && f.Day >= from && f.Day <= to);
+        var facts = db.ReportFacts.Where(f => f.WorkspaceId == workspaceId && f.Day >= from && f.Day <= to);
         var raw = (
             Conversations: await facts.CountAsync(f => f.Metric == ReportMetric.Conversations),
             FirstResponses: await facts.CountAsync(f => f.Metric == ReportMetric.FirstResponse),

@@ -65,4 +65,31 @@ public sealed class SurveyAndReportsTests : BrowserTest
         await Expect(agent.Locator("#report-table tr", new() { HasText = OwnerName })).ToContainTextAsync("100%");
         await Screenshot(agent, "reports-agents");
     }
+
+    [Fact]
+    public async Task Reports_DemoWorkspace_CardsTablesAndExportAgree()
+    {
+        await SeedDemoWorkspaceAsync();
+        var dana = await SignInAsync("owner@demo.porchlight.test", "porchlight-demo", "Dana Whitfield");
+        await OpenInteractiveAsync(dana, "/reports");
+
+        // Two months of history: the last 30 days have hundreds of conversations, and the day table's total is the card.
+        var conversations = dana.Locator("#card-conversations .pl-stat-value");
+        await Expect(conversations).ToHaveTextAsync(new Regex(@"^[\d,]{3,}$"));
+        var count = await conversations.InnerTextAsync();
+        await Expect(dana.Locator("#report-days .pl-figures-total td").Nth(1)).ToHaveTextAsync(count);
+        await Expect(dana.Locator("#card-first-response .pl-stat-value")).ToHaveTextAsync(new Regex(@"\d+ (s|min)"));
+        await Screenshot(dana, "reports");
+
+        // The teams' table adds up to the same conversations, and the CSV export downloads it.
+        await dana.Locator("nav.pl-tabs").GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
+        await Expect(dana.Locator("#report-table")).ToContainTextAsync("Billing");
+        await Expect(dana.Locator("#report-table .pl-figures-total td").Nth(1)).ToHaveTextAsync(count);
+        var download = await dana.RunAndWaitForDownloadAsync(() => dana.Locator("#report-export").ClickAsync());
+        Assert.StartsWith("teams-", download.SuggestedFilename, StringComparison.Ordinal);
+        var csv = await File.ReadAllTextAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Contains("Billing", csv, StringComparison.Ordinal);
+        Assert.StartsWith("id,name,conversations,", csv, StringComparison.Ordinal);
+        await Screenshot(dana, "reports-teams");
+    }
 }

@@ -161,15 +161,23 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Equal(6, await db.Agents.IgnoreQueryFilters().CountAsync(Ct));
         Assert.Equal(2, await db.Inboxes.IgnoreQueryFilters().CountAsync(Ct));
         // Believable conversations: answered, waiting, resolved, with notes, spread over the past days.
-        var conversations = await db.Conversations.IgnoreQueryFilters().ToListAsync(Ct);
+        var all = await db.Conversations.IgnoreQueryFilters().ToListAsync(Ct);
+        var conversations = all.Where(c => c.Number <= 10).ToList();
         Assert.Equal(10, conversations.Count);
+        // Two months of resolved conversations behind them, with the facts the reports add up.
+        var past = all.Where(c => c.Number > 10).ToList();
+        Assert.Equal(Porchlight.Server.Features.Reports.DemoReportHistory.Conversations, past.Count);
+        Assert.All(past, c => Assert.Equal(ConversationStatus.Resolved, c.Status));
+        Assert.All(past, c => Assert.InRange(c.CreatedAt, DateTime.UtcNow.AddDays(-Porchlight.Server.Features.Reports.DemoReportHistory.Days - 2), DateTime.UtcNow));
+        var pastIds = past.Select(c => c.Id).Take(50).ToList();
+        Assert.Equal(50, await db.ReportFacts.IgnoreQueryFilters().Where(f => pastIds.Contains(f.ConversationId) && f.Metric == Porchlight.Server.Features.Reports.ReportMetric.Conversations).CountAsync(Ct));
         Assert.Contains(conversations, c => c.Status == ConversationStatus.Resolved);
         Assert.Contains(conversations, c => c.Status == ConversationStatus.Open && c.AssigneeId is null);
         Assert.Contains(conversations, c => c.Priority == ConversationPriority.Urgent);
         Assert.True(conversations.Select(c => c.LastActivityAt.Date).Distinct().Count() > 1, "Conversations should span several days.");
         Assert.All(conversations, c => Assert.True(c.LastActivityAt < DateTime.UtcNow.AddMinutes(-30), $"#{c.Number} was not backdated."));
         Assert.True(await db.Messages.IgnoreQueryFilters().CountAsync(m => m.Kind == MessageKind.Note, Ct) >= 3);
-        Assert.Equal(10, await db.Contacts.IgnoreQueryFilters().CountAsync(c => c.Email != null, Ct));
+        Assert.Equal(10, await db.Contacts.IgnoreQueryFilters().CountAsync(c => c.Email != null, Ct)); // the past's visitors left no address
         // A knowledge base to search and a help center to read, with a translation.
         Assert.Equal(13, await db.Articles.IgnoreQueryFilters().CountAsync(a => a.Status == Porchlight.Server.Features.KnowledgeBase.ArticleStatus.Published, Ct));
         Assert.Equal(2, await db.Articles.IgnoreQueryFilters().Select(a => a.Locale).Distinct().CountAsync(Ct));

@@ -157,7 +157,7 @@ public sealed record ConversationMeasures(
         var next = new List<Span>();
         DateTime? waitingSince = null; // the contact's wait for a next response
         var replied = false;
-        Guid? owner = null, team = null;
+        Guid? owner = null, team = null, lastReplier = null;
         DateTime? queuedSince = null, heldSince = null, escalatedAt = null, lastResolvedAt = null;
         var open = true;
 
@@ -180,6 +180,7 @@ public sealed record ConversationMeasures(
                     waitingSince = e.At;
                     break;
                 case TimelineKind.AgentReply when withPeople && cycleStart is { } start:
+                    lastReplier = e.AgentId ?? lastReplier;
                     if (!replied)
                     {
                         first = Span.Between(start, e.At, calendar);
@@ -234,15 +235,15 @@ public sealed record ConversationMeasures(
                     if (cycleStart is { } cycleBegan)
                     {
                         var resolution = Span.Between(cycleBegan, e.At, calendar);
-                        cycles.Add(new ResponseCycle(cycleBegan, first, [.. next], resolution, owner));
-                        facts.Add(new(ReportMetric.Resolution, e.At, owner, team, resolution));
+                        cycles.Add(new ResponseCycle(cycleBegan, first, [.. next], resolution, owner ?? lastReplier));
+                        facts.Add(new(ReportMetric.Resolution, e.At, owner ?? lastReplier, team, resolution));
                     }
 
                     cycleStart = null;
                     break;
                 case TimelineKind.Reopened when !open:
                     open = true;
-                    facts.Add(new(ReportMetric.Reopen, e.At, owner, team));
+                    facts.Add(new(ReportMetric.Reopen, e.At, owner ?? lastReplier, team));
                     // A new cycle: its own first response, counted from the reopening, never from the first contact.
                     cycleStart = reached is not null ? e.At : null;
                     (first, replied, waitingSince) = (null, false, null);
@@ -263,10 +264,10 @@ public sealed record ConversationMeasures(
         if (!open && lastResolvedAt is { } resolvedAt)
         {
             // Counted at the resolve that stands: a reopened conversation stops counting where it was resolved before.
-            facts.Add(new(contained ? ReportMetric.Contained : ReportMetric.ResolvedConversation, resolvedAt, owner, team));
+            facts.Add(new(contained ? ReportMetric.Contained : ReportMetric.ResolvedConversation, resolvedAt, owner ?? lastReplier, team));
             if (resolvedInOneContact)
             {
-                facts.Add(new(ReportMetric.ResolvedInOneContact, resolvedAt, owner, team));
+                facts.Add(new(ReportMetric.ResolvedInOneContact, resolvedAt, owner ?? lastReplier, team));
             }
         }
 

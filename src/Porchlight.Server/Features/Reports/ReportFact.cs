@@ -103,12 +103,6 @@ public sealed class ReportRollup : IWorkspaceOwned
     public long Milliseconds { get; private set; }
 
     public long BusinessMilliseconds { get; private set; }
-
-    public static ReportRollup Of(Guid workspaceId, DateOnly day, Guid inboxId, Guid teamId, Guid agentId, ReportMetric metric, int bucket, int count, long milliseconds, long businessMilliseconds) => new()
-    {
-        WorkspaceId = workspaceId, Day = day, InboxId = inboxId, TeamId = teamId, AgentId = agentId, Metric = metric, Bucket = bucket,
-        Count = count, Milliseconds = milliseconds, BusinessMilliseconds = businessMilliseconds,
-    };
 }
 
 /// <summary>

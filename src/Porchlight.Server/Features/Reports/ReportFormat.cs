@@ -7,14 +7,24 @@ public static class ReportFormat
 {
     public const string None = "–";
 
-    public static string Duration(double? seconds) => seconds switch
+    /// <summary>A length as people say it, to the precision that matters at its size: "42 s", "3 min 5 s", "23 min", "1 h 5 min", "2 d 3 h".</summary>
+    public static string Duration(double? seconds)
     {
-        null => None,
-        < 60 => $"{Math.Round(seconds.Value):0} s",
-        < 3600 => $"{Math.Floor(seconds.Value / 60):0} min {Math.Round(seconds.Value % 60):0} s",
-        < 86400 => $"{Math.Floor(seconds.Value / 3600):0} h {Math.Round(seconds.Value % 3600 / 60):0} min",
-        _ => $"{Math.Floor(seconds.Value / 86400):0} d {Math.Round(seconds.Value % 86400 / 3600):0} h",
-    };
+        if (seconds is not { } s)
+        {
+            return None;
+        }
+
+        var whole = (long)Math.Round(s);
+        return whole switch
+        {
+            < 60 => $"{whole} s",
+            < 600 => $"{whole / 60} min {whole % 60} s",
+            < 3600 => $"{(long)Math.Round(s / 60)} min",
+            < 86400 => $"{whole / 3600} h {whole % 3600 / 60} min",
+            _ => $"{whole / 86400} d {whole % 86400 / 3600} h",
+        };
+    }
 
     public static string Rate(double? rate) => rate is { } r ? r.ToString("0.#%", CultureInfo.CurrentCulture) : None;
 

@@ -1,4 +1,8 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
 using Porchlight.Server.Hosting;
 
@@ -6,7 +10,7 @@ namespace Porchlight.Server.Features.Reports;
 
 /// <summary>
 /// Rolls the days marked stale (<see cref="StaleReportDay"/>) up into <see cref="ReportRollup"/> rows, each day whole
-/// and from its facts, so a day's rollup always equals a fresh count of its facts. Runs on a timer, and for a
+/// and from its facts (in one INSERT … SELECT), so a day's rollup always equals a fresh count of its facts. Runs on a timer, and for a
 /// workspace's days right before a report reads them, so a report is never older than the facts. Safe on several
 /// nodes at once: a day rolled up twice comes out the same.
 /// </summary>
@@ -84,27 +88,49 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         return stale.Count;
     }
 
+    /// <summary>
+    /// A day's facts added up into its rollup rows in one statement (parameters <c>@workspace</c>, <c>@day</c>): the
+    /// database groups and writes them without a row passing through the server, which matters for a busy day that a
+    /// report rolls up again before it reads.
+    /// </summary>
+    private static string RollUpStatement(DbContext db)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var rollup = db.Model.FindEntityType(typeof(ReportRollup))!;
+        var fact = db.Model.FindEntityType(typeof(ReportFact))!;
+        string Column(IEntityType type, string property) => sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
+        string[] keys = [nameof(ReportRollup.WorkspaceId), nameof(ReportRollup.Day), nameof(ReportRollup.InboxId), nameof(ReportRollup.TeamId),
+            nameof(ReportRollup.AgentId), nameof(ReportRollup.Metric), nameof(ReportRollup.Bucket)];
+        var factKeys = string.Join(", ", keys.Select(k => Column(fact, k)));
+        var (milliseconds, business) = (Column(fact, nameof(ReportFact.Milliseconds)), Column(fact, nameof(ReportFact.BusinessMilliseconds)));
+        return $"INSERT INTO {sql.DelimitIdentifier(rollup.GetTableName()!)} "
+            + $"({string.Join(", ", keys.Select(k => Column(rollup, k)))}, {Column(rollup, nameof(ReportRollup.Count))}, "
+            + $"{Column(rollup, nameof(ReportRollup.Milliseconds))}, {Column(rollup, nameof(ReportRollup.BusinessMilliseconds))}) "
+            + $"SELECT {factKeys}, COUNT(*), SUM({milliseconds}), SUM({business}) FROM {sql.DelimitIdentifier(fact.GetTableName()!)} "
+            + $"WHERE {Column(fact, nameof(ReportFact.WorkspaceId))} = @workspace AND {Column(fact, nameof(ReportFact.Day))} = @day GROUP BY {factKeys}";
+    }
+
     private async Task RollUpDayAsync(StaleReportDay stale, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var (workspaceId, day) = (stale.WorkspaceId, stale.Day);
-        // Operator scope: the job reads one workspace's day, named by its key.
-        var rows = (await db.ReportFacts.IgnoreQueryFilters().Where(f => f.WorkspaceId == workspaceId && f.Day == day)
-                .GroupBy(f => new { f.InboxId, f.TeamId, f.AgentId, f.Metric, f.Bucket })
-                .Select(g => new { g.Key, Count = g.Count(), Milliseconds = g.Sum(f => f.Milliseconds), BusinessMilliseconds = g.Sum(f => f.BusinessMilliseconds) })
-                .ToListAsync(cancellationToken))
-            .ConvertAll(g => ReportRollup.Of(workspaceId, day, g.Key.InboxId, g.Key.TeamId, g.Key.AgentId, g.Key.Metric, g.Key.Bucket, g.Count, g.Milliseconds, g.BusinessMilliseconds));
-
+        await db.Database.OpenConnectionAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // Operator scope: the job rolls up one workspace's day, named by its key.
             await db.ReportRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
-            db.ReportRollups.AddRange(rows);
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
+            command.CommandText = RollUpStatement(db);
+            var facts = db.Model.FindEntityType(typeof(ReportFact))!;
+            command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.WorkspaceId))!, "@workspace", workspaceId));
+            command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.Day))!, "@day", day));
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await command.ExecuteNonQueryAsync(cancellationToken);
             }
-            catch (DbUpdateException)
+            catch (DbException) when (!cancellationToken.IsCancellationRequested)
             {
                 // Another node wrote the same day's rows meanwhile; the mark stays, and the next pass rolls the day up again.
                 return;

@@ -77,15 +77,20 @@ public sealed class DemoWorkspace(
         var website = await createInbox.HandleAsync(
             new CreateInboxRequest("Website chat", InboxChannel.WebWidget, new WidgetSettingsDto("#2E7D32", WidgetPosition.Right, "Hi, we're Acme 👋", "Questions about an order or a product? Ask away.")),
             cancellationToken);
-        await createInbox.HandleAsync(new CreateInboxRequest("Mobile app (API)", InboxChannel.Api, null), cancellationToken);
+        var app = await createInbox.HandleAsync(new CreateInboxRequest("Mobile app (API)", InboxChannel.Api, null), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var conversationCount = await conversations.SeedAsync(workspace.Id, website.Value!.Id, agents, cancellationToken);
+        var supportAgents = agents.Where(a => a.Role != AgentRole.Admin).Select(a => a.Id).ToArray();
+        var cast = new Reports.HistoryCast(workspace.Id, workspace.Calendar(), [website.Value!.Id, app.Value!.Id],
+            [(support.Value!.Id, supportAgents), (billing.Value!.Id, [agents[0].Id, agents[3].Id])]);
+        var pastCount = await Reports.DemoReportHistory.AddAsync(db, cast, workspace.Calendar().DayOf(now), cancellationToken);
         var articleCount = await knowledgeBase.SeedAsync(workspace.Id, agents[1].Id, cancellationToken);
         Assistant.DemoIntents.AddTo(db, workspace.Id, now);
         Assistant.DemoFlow.AddTo(db, workspace.Id, website.Value!.Id, billing.Value!.Id, now);
         await db.SaveChangesAsync(cancellationToken);
         return $"""
-            Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations,
+            Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations
+            (and {pastCount} resolved ones of the past {Reports.DemoReportHistory.Days} days, for the reports),
             {articleCount} knowledge-base articles (help center at /help/{KnowledgeBase.DemoKnowledgeBase.HelpCenterSlug}), 10 assistant intents,
             and an assistant answering the website chat.
             Sign in as {OwnerEmail} (Owner) or any of {string.Join(", ", Agents.Select(a => a.Email))}

@@ -140,6 +140,65 @@ public sealed class ConversationMeasuresTests
         Assert.False(measures.ResolvedInOneContact);
     }
 
+    [Fact]
+    public void Facts_EachCountsForWhoeverDidIt_TheResponderTheHolderAndTheTeamOfTheMoment()
+    {
+        var facts = Measure(
+            At(0, Created), At(0, ContactMessage), At(0, Queued, team: Support), At(2, Assigned, Sam, Support), At(5, AgentReply, Sam),
+            At(8, Queued, team: Billing), At(11, Assigned, Ana, Billing), At(20, Resolved)).Facts;
+
+        Assert.Equal((Sam, Support), Whose(facts, ReportMetric.FirstResponse));
+        Assert.Equal((Ana, Billing), Whose(facts, ReportMetric.Resolution));
+        Assert.Equal((Ana, Billing), Whose(facts, ReportMetric.ResolvedConversation));
+        Assert.Equal([(Sam, TimeSpan.FromMinutes(6)), (Ana, TimeSpan.FromMinutes(9))],
+            facts.Where(f => f.Metric == ReportMetric.HandleTime).Select(f => (f.AgentId!.Value, f.Length!.Value.Calendar)));
+        Assert.Equal([(Support, TimeSpan.FromMinutes(2)), (Billing, TimeSpan.FromMinutes(3))],
+            facts.Where(f => f.Metric == ReportMetric.QueueWait).Select(f => (f.TeamId!.Value, f.Length!.Value.Calendar)));
+        // Moving to Billing after people had it is an escalation, 8 minutes after the start; its resolution is counted again as escalated.
+        var escalation = Assert.Single(facts, f => f.Metric == ReportMetric.Escalation);
+        Assert.Equal(TimeSpan.FromMinutes(8), escalation.Length!.Value.Calendar);
+        Assert.Single(facts, f => f.Metric == ReportMetric.EscalatedResolution);
+        Assert.DoesNotContain(facts, f => f.Metric == ReportMetric.ResolvedInOneContact);
+    }
+
+    [Fact]
+    public void Facts_NobodyAssigned_TheResolveCountsForTheLastPersonWhoReplied()
+    {
+        var facts = Measure(At(0, Created), At(0, ContactMessage), At(3, AgentReply, Sam), At(4, ContactMessage), At(6, AgentReply, Ana), At(7, Resolved)).Facts;
+
+        Assert.Equal((Ana, Guid.Empty), Whose(facts, ReportMetric.Resolution));
+        Assert.Equal((Ana, Guid.Empty), Whose(facts, ReportMetric.ResolvedInOneContact));
+        Assert.Equal((Sam, Guid.Empty), Whose(facts, ReportMetric.FirstResponse));
+    }
+
+    [Fact]
+    public void Facts_ReopenedAndResolvedOnAnotherDay_TheConversationCountsAsResolvedOnlyOnTheLaterDay()
+    {
+        var facts = Measure(
+            At(0, Created), At(0, ContactMessage), At(2, AgentReply, Sam), At(10, Resolved), At(2 * 24 * 60, Reopened), At(2 * 24 * 60 + 5, AgentReply, Sam),
+            At(2 * 24 * 60 + 9, Resolved)).Facts;
+
+        var resolved = Assert.Single(facts, f => f.Metric == ReportMetric.ResolvedConversation);
+        Assert.Equal(Monday.AddDays(2).AddMinutes(9), resolved.At);
+        Assert.Equal(2, facts.Count(f => f.Metric == ReportMetric.Resolution));
+        Assert.Equal(2, facts.Count(f => f.Metric == ReportMetric.FirstResponse)); // each cycle has its own
+        Assert.DoesNotContain(facts, f => f.Metric == ReportMetric.ResolvedInOneContact);
+    }
+
+    [Fact]
+    public void ReportFact_LateEveningInBerlin_CountsOnTheWorkspacesDayNotTheUtcDay()
+    {
+        // 23:30 UTC on 1 July is 01:30 on 2 July in Berlin (summer time).
+        var lateEvening = new DateTime(2026, 7, 1, 23, 30, 0, DateTimeKind.Utc);
+        var fact = ReportFact.Of(new MeasuredFact(ReportMetric.Conversations, lateEvening), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), BerlinOffice);
+
+        Assert.Equal(new DateOnly(2026, 7, 2), fact.Day);
+        Assert.Equal((Guid.Empty, Guid.Empty), (fact.AgentId, fact.TeamId));
+    }
+
+    private static (Guid Agent, Guid Team) Whose(IReadOnlyList<MeasuredFact> facts, ReportMetric metric) =>
+        Assert.Single(facts, f => f.Metric == metric) is var fact ? (fact.AgentId ?? Guid.Empty, fact.TeamId ?? Guid.Empty) : default;
+
     private static ConversationMeasures Measure(params TimelineEvent[] timeline) => ConversationMeasures.Of(timeline, Calendar);
 
     private static TimelineEvent At(int minutes, TimelineKind kind, Guid? agent = null, Guid? team = null) =>

@@ -1,0 +1,206 @@
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Assistant;
+using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Sla;
+
+namespace Porchlight.Server.Features.Reports;
+
+/// <summary>One transaction's worth of generated history.</summary>
+public sealed record HistoryChunk(List<Contact> Contacts, List<Conversation> Conversations, List<Message> Messages, List<ConversationEvent> Events, List<ReportFact> Facts);
+
+/// <summary>Who the generated conversations are for: a workspace (and its calendar), its inboxes, and its teams with their agents.</summary>
+public sealed record HistoryCast(Guid WorkspaceId, BusinessCalendar Calendar, Guid[] InboxIds, (Guid TeamId, Guid[] AgentIds)[] Teams);
+
+/// <summary>
+/// A past of a busy support team, deterministic for a seed, for the demo workspace's reports and the reports bench:
+/// conversations through the day (more in the working hours, fewer at weekends), a third attended by the assistant
+/// first (nearly half of those contained), the rest queued in a team and taken by one of its agents, a few exchanges,
+/// a transfer now and then, a resolve, and some reopened and resolved again. Each conversation lives through the
+/// entity's own methods, so its event log is the one the server would have written, and its facts are computed from
+/// that log as the server computes them. Conversations end resolved.
+/// </summary>
+/// <param name="firstNumber">The display number of the first conversation; the others follow it.</param>
+public sealed class GeneratedHistory(HistoryCast cast, DateOnly first, int days, int conversations, int seed, int firstNumber = 1, int messagesPerConversation = 10)
+{
+    private static readonly string[] Questions =
+    [
+        "Hi, where is my order? Tracking hasn't moved in three days.", "Can I return the boots if I wore them once outside?",
+        "Is the Ridgeline tent waterproof at the seams?", "I was charged twice for the same order, please help.",
+        "Do you ship to Norway, and how long does it take?", "The zipper broke after a week, that's really disappointing.",
+    ];
+
+    private static readonly string[] Answers =
+    [
+        "Thanks for waiting! Let me check that for you.", "I've looked into it: it's on its way and should arrive tomorrow.",
+        "Yes, returns are free within 30 days.", "I've refunded the second charge; you'll see it in 3–5 days.",
+    ];
+
+    private readonly Dictionary<DateOnly, int> _begunPerDay = [];
+
+    /// <summary>How many of the generated conversations began on the days given (in the workspace's zone); after <see cref="Chunks"/>.</summary>
+    public int ConversationsBegun(DateOnly from, DateOnly to) => _begunPerDay.Where(d => d.Key >= from && d.Key <= to).Sum(d => d.Value);
+
+    public IEnumerable<HistoryChunk> Chunks(int size)
+    {
+        var random = new Random(seed);
+        var contactIds = new List<Guid>();
+        var start = cast.Calendar.StartOf(first);
+        for (var done = 0; done < conversations;)
+        {
+            var chunk = new HistoryChunk([], [], [], [], []);
+            for (var i = 0; i < size && done < conversations; i++, done++)
+            {
+                var at = start.AddDays(random.Next(days)).Add(TimeOfDay(random));
+                if (at.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday && random.Next(2) == 0)
+                {
+                    at = at.AddDays(at.DayOfWeek == DayOfWeek.Saturday ? -1 : 1); // quieter weekends
+                }
+
+                Guid contactId;
+                if (contactIds.Count == 0 || random.Next(10) < 3)
+                {
+                    var contact = Contact.ForVisitor(cast.WorkspaceId, TimeOrderedIds.Next(), at);
+                    chunk.Contacts.Add(contact);
+                    contactIds.Add(contactId = contact.Id);
+                }
+                else
+                {
+                    contactId = contactIds[random.Next(contactIds.Count)];
+                }
+
+                var inboxId = cast.InboxIds[random.Next(10) < 6 ? 0 : random.Next(cast.InboxIds.Length)];
+                var conversation = Conversation.Start(cast.WorkspaceId, inboxId, contactId, firstNumber + done, ConversationOrigin.Chat, null, at);
+                chunk.Conversations.Add(conversation);
+                var day = cast.Calendar.DayOf(at);
+                _begunPerDay[day] = _begunPerDay.GetValueOrDefault(day) + 1;
+
+                var (events, messages) = Life(random, conversation, at);
+                chunk.Events.AddRange(events);
+                chunk.Messages.AddRange(messages);
+                chunk.Facts.AddRange(ConversationMeasures.Of(events.ConvertAll(e => e.ToTimeline()), cast.Calendar).Facts
+                    .Select(f => ReportFact.Of(f, cast.WorkspaceId, conversation.Id, inboxId, cast.Calendar)));
+            }
+
+            yield return chunk;
+        }
+    }
+
+    // Most conversations begin between 08:00 and 20:00 (the workspace's time), some at night.
+    private static TimeSpan TimeOfDay(Random random) => random.Next(10) < 8
+        ? TimeSpan.FromMinutes(8 * 60 + random.Next(12 * 60))
+        : TimeSpan.FromMinutes(random.Next(24 * 60));
+
+    private (List<ConversationEvent> Events, List<Message> Messages) Life(Random random, Conversation conversation, DateTime at)
+    {
+        var events = new List<ConversationEvent>();
+        var messages = new List<Message>();
+        var t = at;
+        // What the conversation raised becomes its log, as the server's interceptor writes it; then it is forgotten.
+        void Log(params IDomainEvent[] more)
+        {
+            foreach (var raised in conversation.DomainEvents.Concat(more))
+            {
+                if (ConversationEvent.For(raised, t) is { } entry)
+                {
+                    events.Add(entry);
+                }
+            }
+
+            conversation.ClearDomainEvents();
+        }
+
+        void Write(MessageKind kind, Guid? agentId)
+        {
+            var text = kind == MessageKind.Incoming ? Questions[random.Next(Questions.Length)] : Answers[random.Next(Answers.Length)];
+            var message = Message.Create(conversation, conversation.LastSequence + 1, Guid.NewGuid().ToString("N"), kind, agentId, text, t);
+            messages.Add(message);
+            conversation.Record(message);
+            Log();
+        }
+
+        TimeSpan Minutes(double mean) => TimeSpan.FromSeconds(Math.Min(-Math.Log(1 - random.NextDouble()) * mean * 60, 3 * 86400));
+
+        Log();
+        var (team, agents) = cast.Teams[random.Next(cast.Teams.Length)];
+        var attended = random.Next(3) == 0;
+        if (attended)
+        {
+            Log(new AssistantJoined(cast.WorkspaceId, conversation.Id));
+        }
+
+        Write(MessageKind.Incoming, null);
+        if (attended)
+        {
+            t += TimeSpan.FromSeconds(2);
+            Write(MessageKind.Outgoing, null);
+            t += Minutes(2);
+            Write(MessageKind.Incoming, null);
+            t += TimeSpan.FromSeconds(2);
+            Write(MessageKind.Outgoing, null);
+            if (random.Next(100) < 45)
+            {
+                conversation.ChangeStatus(ConversationStatus.Resolved, null, t);
+                Log();
+                return (events, Padded(messages, Write));
+            }
+
+            conversation.ReachPeople(t);
+            Log(new AssistantHandedOver(cast.WorkspaceId, conversation.Id, conversation.InboxId, team));
+        }
+
+        conversation.Assign(null, team, t);
+        Log();
+        t += Minutes(3);
+        var agent = agents[random.Next(agents.Length)];
+        conversation.Assign(agent, team, t);
+        Log();
+        t += random.Next(20) == 0 ? TimeSpan.FromHours(random.Next(1, 14)) : Minutes(2);
+        Write(MessageKind.Outgoing, agent);
+        for (var exchange = random.Next(1, 4); exchange > 0; exchange--)
+        {
+            t += Minutes(4);
+            Write(MessageKind.Incoming, null);
+            t += Minutes(3);
+            Write(MessageKind.Outgoing, agent);
+        }
+
+        if (random.Next(10) == 0)
+        {
+            (team, agents) = cast.Teams[random.Next(cast.Teams.Length)];
+            agent = agents[random.Next(agents.Length)];
+            t += Minutes(5);
+            conversation.Assign(agent, team, t);
+            Log();
+            t += Minutes(10);
+            Write(MessageKind.Outgoing, agent);
+        }
+
+        t += Minutes(20);
+        conversation.ChangeStatus(ConversationStatus.Resolved, null, t);
+        Log();
+        if (random.Next(100) < 8)
+        {
+            t += TimeSpan.FromHours(random.Next(1, 48));
+            Write(MessageKind.Incoming, null); // reopens it
+            t += Minutes(15);
+            Write(MessageKind.Outgoing, agent);
+            t += Minutes(10);
+            conversation.ChangeStatus(ConversationStatus.Resolved, null, t);
+            Log();
+        }
+
+        return (events, Padded(messages, Write));
+    }
+
+    // The notes of the team make up the rest of the messages (written at the last message's time).
+    private List<Message> Padded(List<Message> messages, Action<MessageKind, Guid?> write)
+    {
+        while (messages.Count < messagesPerConversation)
+        {
+            write(MessageKind.Note, null);
+        }
+
+        return messages;
+    }
+}
