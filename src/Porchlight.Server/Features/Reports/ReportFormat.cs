@@ -16,11 +16,12 @@ public static class ReportFormat
         }
 
         var whole = (long)Math.Round(s);
+        var minutes = (long)Math.Round(s / 60);
         return whole switch
         {
             < 60 => $"{whole} s",
             < 600 => $"{whole / 60} min {whole % 60} s",
-            < 3600 => $"{(long)Math.Round(s / 60)} min",
+            _ when minutes < 60 => $"{minutes} min",
             < 86400 => $"{whole / 3600} h {whole % 3600 / 60} min",
             _ => $"{whole / 86400} d {whole % 86400 / 3600} h",
         };
