@@ -40,9 +40,6 @@ public sealed class SurveySettings : Entity, IWorkspaceOwned, IAudited
 
     public DateTime UpdatedAt { get; private set; }
 
-    /// <summary>Whether it asks anything at all.</summary>
-    public bool AsksAnything => IsEnabled && (Rating != RatingStyle.None || AskEffort || AskRecommend || AskComment);
-
     public static SurveySettings For(Guid workspaceId, Guid inboxId) => new() { WorkspaceId = workspaceId, InboxId = inboxId };
 
     public void Change(bool isEnabled, RatingStyle rating, bool askEffort, bool askRecommend, bool askComment, DateTime now) =>
@@ -136,7 +133,6 @@ internal sealed class SurveySettingsConfiguration : IEntityTypeConfiguration<Sur
 {
     public void Configure(EntityTypeBuilder<SurveySettings> builder)
     {
-        builder.Ignore(s => s.AsksAnything);
         builder.Property(s => s.Rating).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(s => s.InboxId).IsUnique();
         builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(s => s.InboxId).OnDelete(DeleteBehavior.Cascade);

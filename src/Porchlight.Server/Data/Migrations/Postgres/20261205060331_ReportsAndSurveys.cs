@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class ReportFactsAndRollups : Migration
+    public partial class ReportsAndSurveys : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -83,6 +83,60 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SurveyResponses",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    RequestedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    AnsweredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ChangedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    AgentId = table.Column<Guid>(type: "uuid", nullable: true),
+                    TeamId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Rating = table.Column<int>(type: "integer", nullable: true),
+                    Effort = table.Column<int>(type: "integer", nullable: true),
+                    Recommend = table.Column<int>(type: "integer", nullable: true),
+                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyResponses", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyResponses_Conversations_ConversationId",
+                        column: x => x.ConversationId,
+                        principalTable: "Conversations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveySettings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    InboxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    IsEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    Rating = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    AskEffort = table.Column<bool>(type: "boolean", nullable: false),
+                    AskRecommend = table.Column<bool>(type: "boolean", nullable: false),
+                    AskComment = table.Column<bool>(type: "boolean", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveySettings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveySettings_Inboxes_InboxId",
+                        column: x => x.InboxId,
+                        principalTable: "Inboxes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ReportFacts_ConversationId",
                 table: "ReportFacts",
@@ -92,6 +146,23 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 name: "IX_ReportFacts_WorkspaceId_Day",
                 table: "ReportFacts",
                 columns: new[] { "WorkspaceId", "Day" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyResponses_ConversationId",
+                table: "SurveyResponses",
+                column: "ConversationId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyResponses_WorkspaceId_AnsweredAt",
+                table: "SurveyResponses",
+                columns: new[] { "WorkspaceId", "AnsweredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveySettings_InboxId",
+                table: "SurveySettings",
+                column: "InboxId",
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -105,6 +176,12 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "StaleReportDays");
+
+            migrationBuilder.DropTable(
+                name: "SurveyResponses");
+
+            migrationBuilder.DropTable(
+                name: "SurveySettings");
         }
     }
 }
