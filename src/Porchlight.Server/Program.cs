@@ -13,6 +13,7 @@ using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.KnowledgeBase;
+using Porchlight.Server.Features.Quality;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
@@ -83,6 +84,7 @@ builder.Services
     .AddAssistant()
     .AddReports()
     .AddSurveys()
+    .AddQuality()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -134,6 +136,7 @@ api.MapKnowledgeBase();
 api.MapAssistant();
 api.MapReports();
 api.MapSurveys();
+api.MapQuality();
 app.MapAgentHub();
 app.MapWidget();
 app.MapHelpCenter();

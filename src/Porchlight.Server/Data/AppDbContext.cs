@@ -118,6 +118,16 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Automation.AutomationRun> AutomationRuns => Set<Features.Automation.AutomationRun>();
 
+    public DbSet<Features.Quality.Scorecard> Scorecards => Set<Features.Quality.Scorecard>();
+
+    public DbSet<Features.Quality.QualityReview> QualityReviews => Set<Features.Quality.QualityReview>();
+
+    public DbSet<Features.Quality.Calibration> Calibrations => Set<Features.Quality.Calibration>();
+
+    public DbSet<Features.Quality.ConversationFlag> ConversationFlags => Set<Features.Quality.ConversationFlag>();
+
+    public DbSet<Features.Quality.QualitySampling> QualitySamplings => Set<Features.Quality.QualitySampling>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

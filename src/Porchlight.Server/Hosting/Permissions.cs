@@ -41,6 +41,9 @@ public enum Permission
 
     /// <summary>Configure the automated assistant: its intents and flows.</summary>
     ManageAssistant,
+
+    /// <summary>Review conversations against scorecards, run calibrations and sampling, and deal with agents' flags.</summary>
+    ReviewQuality,
 }
 
 /// <summary>
@@ -58,13 +61,13 @@ public static class RolePermissions
     [
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
-        Permission.ManageAssistant,
+        Permission.ManageAssistant, Permission.ReviewQuality,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant, Permission.ReviewQuality],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };
@@ -75,7 +78,7 @@ public static class RolePermissions
     public static TokenScopes RequiredScope(Permission permission) => permission switch
     {
         Permission.ViewWorkspace or Permission.ViewConversations or Permission.ViewReports => TokenScopes.Read,
-        Permission.ManageOwnProfile or Permission.HandleConversations => TokenScopes.Write,
+        Permission.ManageOwnProfile or Permission.HandleConversations or Permission.ReviewQuality => TokenScopes.Write,
         _ => TokenScopes.Admin,
     };
 

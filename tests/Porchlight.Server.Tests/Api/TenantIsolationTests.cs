@@ -80,6 +80,16 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // A webhook to nowhere (the test servers allow private targets), for an event none of the resources reaches.
         ["url"] = () => "http://127.0.0.1:9/probe",
         ["events"] = () => new JsonArray("sla.breached"),
+        // A scorecard's criteria as new ones (a made-up id would not be the scorecard's), and a review without remarks.
+        ["criteria"] = () => JsonNode.Parse("""[{ "name": "Probe", "weight": 1, "scale": "YesNo" }]"""),
+        ["messageComments"] = () => new JsonArray(),
+    };
+
+    /// <summary>Fields that must name the caller's own records: made from the records the call is made with.</summary>
+    private static readonly Dictionary<string, Func<ResourceSet, JsonNode?>> ResourceSamples = new(StringComparer.Ordinal)
+    {
+        // The first criterion of the scorecard the resources' reviews use is met.
+        ["scores"] = resources => new JsonArray(new JsonObject { ["criterionId"] = resources.Scorecard.GetProperty("criteria")[0].IdOf().ToString(), ["score"] = 1 }),
     };
 
     private static readonly string[] UrgentOnly = ["Urgent"];
@@ -218,11 +228,11 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, Operation operation, ResourceSet ids)
     {
-        var path = PathParameter().Replace(operation.Path, m => ids.IdFor(m.Groups[1].Value));
+        var path = PathParameter().Replace(operation.Path, m => ids.IdFor(m.Groups[1].Value, operation.Path));
         var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
         if (operation.Body is { } schema && WriteMethods.Contains(operation.Method))
         {
-            var body = Sample(schema, operation.Components, null, 0)?.ToJsonString() ?? "{}";
+            var body = Sample(schema, operation.Components, ids, null, 0)?.ToJsonString() ?? "{}";
             request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         }
         else if (operation.Upload)
@@ -240,7 +250,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             .Any(t => t is "integer" or "number");
 
     /// <summary>A plausible JSON value for a schema of the OpenAPI document.</summary>
-    private static JsonNode? Sample(JsonElement schema, JsonElement components, string? field, int depth)
+    private static JsonNode? Sample(JsonElement schema, JsonElement components, ResourceSet resources, string? field, int depth)
     {
         if (depth > 8)
         {
@@ -253,9 +263,14 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             return sample();
         }
 
+        if (field is not null && ResourceSamples.TryGetValue(field, out var ownSample))
+        {
+            return ownSample(resources);
+        }
+
         if (schema.TryGetProperty("$ref", out var reference))
         {
-            return Sample(components.GetProperty(reference.GetString()!.Split('/')[^1]), components, null, depth + 1);
+            return Sample(components.GetProperty(reference.GetString()!.Split('/')[^1]), components, resources, null, depth + 1);
         }
 
         foreach (var combinator in Combinators)
@@ -263,7 +278,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             if (schema.TryGetProperty(combinator, out var options))
             {
                 var option = options.EnumerateArray().FirstOrDefault(o => !(o.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "null"));
-                return option.ValueKind == JsonValueKind.Undefined ? null : Sample(option, components, null, depth + 1);
+                return option.ValueKind == JsonValueKind.Undefined ? null : Sample(option, components, resources, null, depth + 1);
             }
         }
 
@@ -279,9 +294,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         return type switch
         {
             "object" => new JsonObject(schema.TryGetProperty("properties", out var properties)
-                ? properties.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Sample(p.Value, components, p.Name, depth + 1)))
+                ? properties.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Sample(p.Value, components, resources, p.Name, depth + 1)))
                 : []),
-            "array" => schema.TryGetProperty("items", out var items) ? new JsonArray(Sample(items, components, null, depth + 1)) : [],
+            "array" => schema.TryGetProperty("items", out var items) ? new JsonArray(Sample(items, components, resources, null, depth + 1)) : [],
             "boolean" => true,
             "integer" or "number" => field is not null && NumberSamples.TryGetValue(field, out var number) ? number : 1,
             _ => format switch
@@ -391,9 +406,34 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             name = $"{label.ToLowerInvariant()}-intent-{Guid.NewGuid().ToString("N")[..8]}", description = Unique($"{label} intent description"),
             examples = new[] { Unique($"{label} intent example") },
         }).ExpectAsync(HttpStatusCode.Created);
+        // Quality: the owner reviews the agent's work, a supervisor the owner's (a review the owner answers), both take part in
+        // a calibration, and the owner flags the conversation.
+        var (supervisorId, _, supervisor) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Supervisor);
+        var scorecard = await owner.PostJsonAsync("/api/v1/quality/scorecards", new
+        {
+            name = Unique($"{label} scorecard"), criteria = new[] { new { name = "Greeting", weight = 1, scale = "YesNo" } },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var scores = new[] { new { criterionId = scorecard.GetProperty("criteria")[0].IdOf(), score = 1 } };
+        var review = await owner.PostJsonAsync("/api/v1/quality/reviews", new
+        {
+            conversationId = conversation.IdOf(), scorecardId = scorecard.IdOf(), agentId, scores, comment = Unique($"{label} review comment"),
+        }).ExpectAsync(HttpStatusCode.Created);
+        var ownReview = await supervisor.PostJsonAsync("/api/v1/quality/reviews", new
+        {
+            conversationId = conversation.IdOf(), scorecardId = scorecard.IdOf(), agentId = workspace.OwnerId, scores,
+        }).ExpectAsync(HttpStatusCode.Created);
+        var calibration = await owner.PostJsonAsync("/api/v1/quality/calibrations", new
+        {
+            name = Unique($"{label} calibration"), conversationId = conversation.IdOf(), scorecardId = scorecard.IdOf(), agentId,
+            reviewerIds = new[] { workspace.OwnerId, supervisorId },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var flag = await owner.PostJsonAsync($"/api/v1/conversations/{conversation.IdOf()}/flags", new { kind = "ToolIssue", note = Unique($"{label} flag") })
+            .ExpectAsync(HttpStatusCode.Created);
+        supervisor.Dispose();
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
-            automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey);
+            automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
+            scorecard, review, ownReview, calibration, flag);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -453,6 +493,10 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.Article.Text("description")!,
             resources.Intent.Text("description")!,
             resources.Intent.GetProperty("examples")[0].GetString()!,
+            resources.Scorecard.Text("name")!,
+            resources.Review.Text("comment")!,
+            resources.Calibration.Text("name")!,
+            resources.Flag.Text("note")!,
         ];
     }
 
@@ -462,7 +506,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         var parts = new List<string>();
         foreach (var operation in operations.Where(o => o.Method == "GET"))
         {
-            var path = PathParameter().Replace(operation.Path, m => resources.IdFor(m.Groups[1].Value));
+            var path = PathParameter().Replace(operation.Path, m => resources.IdFor(m.Groups[1].Value, operation.Path));
             var body = await owner.GetAsync(path + (operation.PathParameters.Count == 0 ? "?limit=200" : ""), Ct).ExpectAsync(HttpStatusCode.OK);
             // Reading with a token stamps its last use; that is bookkeeping, not a change to the data.
             parts.Add($"{operation}: {LastUsed().Replace(body.ToString(), "")}");
@@ -503,14 +547,26 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement ArticleCategory,
         JsonElement Article,
         JsonElement Intent,
-        string VisitorKey)
+        string VisitorKey,
+        JsonElement Scorecard,
+        JsonElement Review,
+        JsonElement OwnReview,
+        JsonElement Calibration,
+        JsonElement Flag)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
-            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey"];
+            ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
+             "scorecardId", "reviewId", "calibrationId", "flagId"];
 
-        public string IdFor(string parameter) => parameter switch
+        /// <param name="path">The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work.</param>
+        public string IdFor(string parameter, string path) => parameter switch
         {
+            "reviewId" when path.Contains("/my-reviews/", StringComparison.Ordinal) => OwnReview.IdOf().ToString(),
+            "reviewId" => Review.IdOf().ToString(),
+            "scorecardId" => Scorecard.IdOf().ToString(),
+            "calibrationId" => Calibration.IdOf().ToString(),
+            "flagId" => Flag.IdOf().ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

@@ -1,0 +1,246 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Porchlight.Server.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class QualityManagement : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "ConversationFlags",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Note = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    RaisedBy = table.Column<Guid>(type: "uuid", nullable: false),
+                    RaisedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ClosedBy = table.Column<Guid>(type: "uuid", nullable: true),
+                    ClosedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Resolution = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConversationFlags", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ConversationFlags_Conversations_ConversationId",
+                        column: x => x.ConversationId,
+                        principalTable: "Conversations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Scorecards",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    IsActive = table.Column<bool>(type: "boolean", nullable: false),
+                    Criteria = table.Column<string>(type: "text", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Scorecards", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Calibrations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    ConversationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ScorecardId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ReviewerIds = table.Column<string>(type: "text", nullable: false),
+                    CreatedBy = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Calibrations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Calibrations_Conversations_ConversationId",
+                        column: x => x.ConversationId,
+                        principalTable: "Conversations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Calibrations_Scorecards_ScorecardId",
+                        column: x => x.ScorecardId,
+                        principalTable: "Scorecards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "QualitySamplings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    IsEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    PerAgentPerWeek = table.Column<int>(type: "integer", nullable: false),
+                    ScorecardId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ReviewerIds = table.Column<string>(type: "text", nullable: false),
+                    LastDrawnWeek = table.Column<DateOnly>(type: "date", nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_QualitySamplings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_QualitySamplings_Scorecards_ScorecardId",
+                        column: x => x.ScorecardId,
+                        principalTable: "Scorecards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "QualityReviews",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ReviewerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ScorecardId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CalibrationId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Scores = table.Column<string>(type: "text", nullable: false),
+                    MessageComments = table.Column<string>(type: "text", nullable: false),
+                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Percent = table.Column<double>(type: "double precision", nullable: true),
+                    SampledWeek = table.Column<DateOnly>(type: "date", nullable: true),
+                    SampleReason = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    AssignedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    SubmittedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    AgentResponse = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    RespondedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_QualityReviews", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_QualityReviews_Calibrations_CalibrationId",
+                        column: x => x.CalibrationId,
+                        principalTable: "Calibrations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_QualityReviews_Conversations_ConversationId",
+                        column: x => x.ConversationId,
+                        principalTable: "Conversations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_QualityReviews_Scorecards_ScorecardId",
+                        column: x => x.ScorecardId,
+                        principalTable: "Scorecards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Calibrations_ConversationId",
+                table: "Calibrations",
+                column: "ConversationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Calibrations_ScorecardId",
+                table: "Calibrations",
+                column: "ScorecardId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Calibrations_WorkspaceId_CreatedAt",
+                table: "Calibrations",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConversationFlags_ConversationId",
+                table: "ConversationFlags",
+                column: "ConversationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConversationFlags_WorkspaceId_ClosedAt_RaisedAt",
+                table: "ConversationFlags",
+                columns: new[] { "WorkspaceId", "ClosedAt", "RaisedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QualityReviews_CalibrationId_ReviewerId",
+                table: "QualityReviews",
+                columns: new[] { "CalibrationId", "ReviewerId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QualityReviews_ConversationId",
+                table: "QualityReviews",
+                column: "ConversationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QualityReviews_ScorecardId",
+                table: "QualityReviews",
+                column: "ScorecardId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QualityReviews_WorkspaceId_AgentId_SampledWeek",
+                table: "QualityReviews",
+                columns: new[] { "WorkspaceId", "AgentId", "SampledWeek" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QualityReviews_WorkspaceId_ReviewerId_Status",
+                table: "QualityReviews",
+                columns: new[] { "WorkspaceId", "ReviewerId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QualitySamplings_ScorecardId",
+                table: "QualitySamplings",
+                column: "ScorecardId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QualitySamplings_WorkspaceId",
+                table: "QualitySamplings",
+                column: "WorkspaceId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Scorecards_WorkspaceId_Name",
+                table: "Scorecards",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "ConversationFlags");
+
+            migrationBuilder.DropTable(
+                name: "QualityReviews");
+
+            migrationBuilder.DropTable(
+                name: "QualitySamplings");
+
+            migrationBuilder.DropTable(
+                name: "Calibrations");
+
+            migrationBuilder.DropTable(
+                name: "Scorecards");
+        }
+    }
+}
