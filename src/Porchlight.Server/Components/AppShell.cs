@@ -103,6 +103,8 @@ public static class AppShell
             .Add(new NavItem("Knowledge base", "/knowledge-base", Icons.Material.Outlined.MenuBook, Permission.ViewConversations, Order: 15))
             .Add(new NavItem("Visitors", "/visitors", Icons.Material.Outlined.Language, Permission.ViewConversations, Order: 20))
             .Add(new NavItem("Reports", "/reports", Icons.Material.Outlined.BarChart, Permission.ViewReports, Order: 25))
+            .Add(new NavItem("Quality", "/quality", Icons.Material.Outlined.FactCheck, Permission.ReviewQuality, Order: 27))
+            .Add(new NavItem("My feedback", "/my-feedback", Icons.Material.Outlined.RateReview, Permission.ViewConversations, Order: 28))
             .Add(new NavItem("Site analytics", "/analytics", Icons.Material.Outlined.Insights, Permission.ViewReports, Order: 30))
             .Add(new NavItem("Live queues", "/supervision", Icons.Material.Outlined.MonitorHeart, Permission.ViewReports, Order: 40))
             .Add(new NavItem("Workspace", "/settings/workspace", Icons.Material.Outlined.Business, Permission.ManageWorkspace, "Settings", 10))

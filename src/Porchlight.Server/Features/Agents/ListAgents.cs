@@ -12,3 +12,10 @@ public sealed class ListAgents(AppDbContext db, ActingAgent actor, AgentPresence
         return await db.Agents.AsNoTracking().ToPageAsync(page, a => a.Id, a => AgentResponse.From(a, connected.Contains(a.Id)), cancellationToken);
     }
 }
+
+public static class AgentLists
+{
+    /// <summary>The workspace's agents (the first page of the largest size: a workspace's team fits), for a page's names and pickers.</summary>
+    public static async Task<IReadOnlyList<AgentResponse>> AgentsAsync(this Components.UseCaseRunner runner) =>
+        (await runner.RunAsync<ListAgents, Result<Page<AgentResponse>>>(q => q.HandleAsync(new PageRequest(PageRequest.MaxLimit, null), CancellationToken.None))).Value?.Items ?? [];
+}

@@ -87,12 +87,13 @@ public sealed class DemoWorkspace(
         var articleCount = await knowledgeBase.SeedAsync(workspace.Id, agents[1].Id, cancellationToken);
         Assistant.DemoIntents.AddTo(db, workspace.Id, now);
         Assistant.DemoFlow.AddTo(db, workspace.Id, website.Value!.Id, billing.Value!.Id, now);
+        Quality.DemoQuality.AddTo(db, workspace.Id, [owner.Value!.Id, agents[1].Id], now);
         await db.SaveChangesAsync(cancellationToken);
         return $"""
             Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations
             (and {pastCount} resolved ones of the past {Reports.DemoReportHistory.Days} days, for the reports),
             {articleCount} knowledge-base articles (help center at /help/{KnowledgeBase.DemoKnowledgeBase.HelpCenterSlug}), 10 assistant intents,
-            and an assistant answering the website chat.
+            an assistant answering the website chat, and a quality scorecard with weekly review sampling.
             Sign in as {OwnerEmail} (Owner) or any of {string.Join(", ", Agents.Select(a => a.Email))}
             with the password "{Password}".
             """;
