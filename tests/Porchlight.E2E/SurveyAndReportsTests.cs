@@ -91,5 +91,22 @@ public sealed class SurveyAndReportsTests : BrowserTest
         Assert.Contains("Billing", csv, StringComparison.Ordinal);
         Assert.StartsWith("id,name,conversations,", csv, StringComparison.Ordinal);
         await Screenshot(dana, "reports-teams");
+
+        // Labels, service levels and surveys have their own tabs; a custom period narrows every one of them.
+        var tabs = dana.Locator("nav.pl-tabs");
+        await tabs.GetByRole(AriaRole.Link, new() { Name = "Labels" }).ClickAsync();
+        await Expect(dana.Locator("#report-table th").First).ToHaveTextAsync("Label");
+        await tabs.GetByRole(AriaRole.Link, new() { Name = "SLA" }).ClickAsync();
+        await Expect(dana.Locator("#report-sla, #report-sla-empty")).ToBeVisibleAsync();
+        await tabs.GetByRole(AriaRole.Link, new() { Name = "Surveys" }).ClickAsync();
+        await Expect(dana.Locator("#survey-csat .pl-stat-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?%$"));
+        await dana.Locator("#survey-comments-only").CheckAsync();
+        await Expect(dana.Locator("#report-survey-answers tbody tr").First.Locator("td").Last).Not.ToBeEmptyAsync();
+        await Screenshot(dana, "reports-surveys");
+        await dana.Locator("#report-period").SelectOptionAsync("0");
+        await Expect(dana.Locator("#report-from")).ToBeVisibleAsync();
+        var to = await dana.Locator("#report-to").InputValueAsync();
+        await dana.Locator("#report-from").FillAsync(to);
+        await Expect(dana.Locator(".pl-analytics-head")).ToContainTextAsync(new Regex(@"compared with (\d+ \w+)–\1\."));
     }
 }

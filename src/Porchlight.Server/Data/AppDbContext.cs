@@ -32,6 +32,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Agent> Agents => Set<Agent>();
 
+    public DbSet<AgentStatusPeriod> AgentStatusPeriods => Set<AgentStatusPeriod>();
+
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<Team> Teams => Set<Team>();

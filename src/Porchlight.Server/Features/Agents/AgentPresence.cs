@@ -17,6 +17,7 @@ public sealed class AgentPresence(
     LiveInboxFeed feed,
     IServiceScopeFactory scopes,
     Routing.AssignmentAuthority routing,
+    AgentStatusLog statusLog,
     TimeProvider clock,
     ILogger<AgentPresence> logger)
 {
@@ -83,6 +84,7 @@ public sealed class AgentPresence(
                 presence = agent?.PresenceWhen(connected: true) ?? PresenceStatus.Offline;
             }
 
+            await statusLog.RecordAsync(workspaceId, agentId, presence, CancellationToken.None);
             if (presence == PresenceStatus.Online)
             {
                 routing.AgentMayTakeMore(workspaceId, agentId); // Their teams' queues may move now.

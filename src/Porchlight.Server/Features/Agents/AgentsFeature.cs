@@ -20,6 +20,8 @@ public static class AgentsFeature
         // One node keeps presence in memory; the Redis switch (scale-out) registers a shared store instead.
         .AddSingleton<IPresenceStore, InMemoryPresenceStore>()
         .AddSingleton<AgentPresence>()
+        .AddSingleton<AgentStatusLog>()
+        .AddHostedService(sp => sp.GetRequiredService<AgentStatusLog>())
         .AddHostedService<AutoAway>();
 
     public static void MapAgents(this RouteGroupBuilder api)

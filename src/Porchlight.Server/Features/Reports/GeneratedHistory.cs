@@ -7,7 +7,8 @@ using Porchlight.Server.Features.Sla;
 namespace Porchlight.Server.Features.Reports;
 
 /// <summary>One transaction's worth of generated history.</summary>
-public sealed record HistoryChunk(List<Contact> Contacts, List<Conversation> Conversations, List<Message> Messages, List<ConversationEvent> Events, List<ReportFact> Facts);
+public sealed record HistoryChunk(
+    List<Contact> Contacts, List<Conversation> Conversations, List<Message> Messages, List<ConversationEvent> Events, List<ReportFact> Facts, List<Surveys.SurveyResponse> Surveys);
 
 /// <summary>Who the generated conversations are for: a workspace (and its calendar), its inboxes, and its teams with their agents.</summary>
 public sealed record HistoryCast(Guid WorkspaceId, BusinessCalendar Calendar, Guid[] InboxIds, (Guid TeamId, Guid[] AgentIds)[] Teams);
@@ -21,8 +22,17 @@ public sealed record HistoryCast(Guid WorkspaceId, BusinessCalendar Calendar, Gu
 /// that log as the server computes them. Conversations end resolved.
 /// </summary>
 /// <param name="firstNumber">The display number of the first conversation; the others follow it.</param>
-public sealed class GeneratedHistory(HistoryCast cast, DateOnly first, int days, int conversations, int seed, int firstNumber = 1, int messagesPerConversation = 10)
+/// <param name="surveyPercent">How many in a hundred contacts answer a survey after the resolve (none by default, as in the bench).</param>
+public sealed class GeneratedHistory(
+    HistoryCast cast, DateOnly first, int days, int conversations, int seed, int firstNumber = 1, int messagesPerConversation = 10, int surveyPercent = 0)
 {
+    // Satisfaction 5 down to 1, effort 7 down to 1: how often each is given, in a hundred answers.
+    private static readonly int[] RatingOdds = [50, 25, 10, 8, 7];
+    private static readonly int[] EffortOdds = [35, 30, 15, 8, 5, 4, 3];
+
+    private static readonly string[] PraiseComments = ["Super quick, thank you!", "Very helpful and friendly.", "Problem solved in minutes."];
+    private static readonly string[] ComplaintComments = ["Took far too long to get an answer.", "I had to explain everything twice.", "Still waiting for the refund."];
+
     private static readonly string[] Questions =
     [
         "Hi, where is my order? Tracking hasn't moved in three days.", "Can I return the boots if I wore them once outside?",
@@ -48,7 +58,7 @@ public sealed class GeneratedHistory(HistoryCast cast, DateOnly first, int days,
         var start = cast.Calendar.StartOf(first);
         for (var done = 0; done < conversations;)
         {
-            var chunk = new HistoryChunk([], [], [], [], []);
+            var chunk = new HistoryChunk([], [], [], [], [], []);
             for (var i = 0; i < size && done < conversations; i++, done++)
             {
                 var at = start.AddDays(random.Next(days)).Add(TimeOfDay(random));
@@ -80,10 +90,45 @@ public sealed class GeneratedHistory(HistoryCast cast, DateOnly first, int days,
                 chunk.Messages.AddRange(messages);
                 chunk.Facts.AddRange(ConversationMeasures.Of(events.ConvertAll(e => e.ToTimeline()), cast.Calendar).Facts
                     .Select(f => ReportFact.Of(f, cast.WorkspaceId, conversation.Id, inboxId, cast.Calendar)));
+                if (surveyPercent > 0 && random.Next(100) < surveyPercent)
+                {
+                    var survey = Survey(random, conversation, messages[^1].CreatedAt.AddMinutes(random.Next(1, 30)));
+                    chunk.Surveys.Add(survey);
+                    chunk.Facts.Add(ReportFact.Score(ReportMetric.Satisfaction, survey.Rating!.Value, cast.WorkspaceId, conversation.Id, inboxId, survey.AnsweredAt!.Value, survey.AgentId, survey.TeamId, cast.Calendar));
+                    chunk.Facts.Add(ReportFact.Score(ReportMetric.Effort, survey.Effort!.Value, cast.WorkspaceId, conversation.Id, inboxId, survey.AnsweredAt!.Value, survey.AgentId, survey.TeamId, cast.Calendar));
+                }
             }
 
             yield return chunk;
         }
+    }
+
+    // The contact's answer in the widget after the resolve, for the agent who had the conversation: mostly happy, now and then a comment.
+    private static Surveys.SurveyResponse Survey(Random random, Conversation conversation, DateTime at)
+    {
+        var rating = 5 - Pick(random, RatingOdds);
+        var effort = 7 - Pick(random, EffortOdds);
+        var comments = rating >= 4 ? PraiseComments : ComplaintComments;
+        var comment = random.Next(10) < 3 ? comments[random.Next(comments.Length)] : null;
+        var survey = Surveys.SurveyResponse.Ask(conversation, Surveys.SurveyChannel.Widget, at);
+        survey.Answer(conversation, conversation.AssigneeId, rating, effort, null, comment, at);
+        survey.ClearDomainEvents(); // its facts are written here, as the server's refresh would write them
+        return survey;
+    }
+
+    // The index drawn with the given odds (they add up to 100).
+    private static int Pick(Random random, int[] odds)
+    {
+        var roll = random.Next(100);
+        for (var i = 0; i < odds.Length; i++)
+        {
+            if ((roll -= odds[i]) < 0)
+            {
+                return i;
+            }
+        }
+
+        return odds.Length - 1;
     }
 
     // Most conversations begin between 08:00 and 20:00 (the workspace's time), some at night.

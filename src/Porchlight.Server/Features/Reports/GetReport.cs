@@ -10,6 +10,12 @@ public enum ReportBreakdown
     Agent,
     Team,
     Inbox,
+
+    /// <summary>By the conversation's labels now: a conversation with two labels counts in both rows.</summary>
+    Label,
+
+    /// <summary>By the intent the assistant recognised (the label it gave the conversation).</summary>
+    Intent,
 }
 
 /// <summary>
@@ -25,32 +31,45 @@ public sealed record ReportResponse(
     DateOnly From, DateOnly To, DateOnly PreviousFrom, DateOnly PreviousTo, string TimeZone, List<string> Buckets,
     ReportFigures Figures, ReportFigures Previous, List<ReportDay> Days);
 
-/// <summary>One row of a breakdown: an agent, team or inbox (null id: none, such as what no agent did).</summary>
-public sealed record BreakdownRow(Guid? Id, string Name, ReportFigures Figures);
+/// <summary>
+/// An agent's time in the period by status (hours), the hours worked (connected and not on a break: Online or Away),
+/// conversations resolved per hour worked, and, with the workspace's hourly cost, the cost per resolved conversation.
+/// </summary>
+public sealed record AgentTime(double OnlineHours, double AwayHours, double BreakHours, double WorkedHours, double? ResolvedPerWorkedHour, decimal? CostPerResolved)
+{
+    public static AgentTime Of(double online, double away, double onBreak, int resolved, decimal? hourlyCost)
+    {
+        var worked = online + away;
+        return new AgentTime(Math.Round(online, 2), Math.Round(away, 2), Math.Round(onBreak, 2), Math.Round(worked, 2),
+            worked == 0 ? null : Math.Round(resolved / worked, 2),
+            hourlyCost is { } cost && resolved > 0 ? Math.Round(cost * (decimal)worked / resolved, 2) : null);
+    }
+}
+
+/// <summary>One row of a breakdown: an agent, team or inbox (null id: none, such as what no agent did); agents have their <c>Time</c>.</summary>
+public sealed record BreakdownRow(Guid? Id, string Name, ReportFigures Figures, AgentTime? Time = null);
 
 /// <summary>A period's figures by agent, team or inbox; <c>Total</c> is the rows added up, and equals the overview's figures.</summary>
-public sealed record BreakdownResponse(DateOnly From, DateOnly To, ReportBreakdown By, List<BreakdownRow> Rows, ReportFigures Total);
+public sealed record BreakdownResponse(DateOnly From, DateOnly To, ReportBreakdown By, List<BreakdownRow> Rows, ReportFigures Total, AgentTime? TotalTime = null);
 
 /// <summary>
 /// The reports, read from the rollups (brought up to date with the facts first): an overview of a period with the
 /// previous one and each day, and a breakdown by agent, team or inbox. Every figure is a sum of the same rollup rows,
 /// so a breakdown's rows add up to its total and the total to the overview (docs/metrics.md).
 /// </summary>
-public sealed class GetReport(AppDbContext db, TenantScope tenant, ReportRollups rollups, TimeProvider clock)
+public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvider clock)
 {
-    public const int MaxDays = 366;
-
     private static readonly List<string> Buckets = [.. ReportBuckets.Labels];
 
     public async Task<Result<ReportResponse>> OverviewAsync(ReportQuery query, CancellationToken cancellationToken)
     {
-        var period = await PeriodAsync(query, cancellationToken);
+        var period = await periods.ResolveAsync(query, cancellationToken);
         if (!period.Succeeded)
         {
             return period.Failure!;
         }
 
-        var (from, to, zone) = period.Value!;
+        var (from, to, zone, _) = period.Value!;
         var length = to.DayNumber - from.DayNumber + 1;
         var (previousFrom, previousTo) = (from.AddDays(-length), from.AddDays(-1));
         var rows = await Filtered(query, previousFrom, to)
@@ -67,13 +86,18 @@ public sealed class GetReport(AppDbContext db, TenantScope tenant, ReportRollups
 
     public async Task<Result<BreakdownResponse>> BreakdownAsync(ReportBreakdown by, ReportQuery query, CancellationToken cancellationToken)
     {
-        var period = await PeriodAsync(query, cancellationToken);
+        var period = await periods.ResolveAsync(query, cancellationToken);
         if (!period.Succeeded)
         {
             return period.Failure!;
         }
 
-        var (from, to, _) = period.Value!;
+        var (from, to, _, calendar) = period.Value!;
+        if (by is ReportBreakdown.Label or ReportBreakdown.Intent)
+        {
+            return await ByLabelAsync(by, query, from, to, cancellationToken);
+        }
+
         var filtered = Filtered(query, from, to);
         var grouped = by switch
         {
@@ -99,50 +123,76 @@ public sealed class GetReport(AppDbContext db, TenantScope tenant, ReportRollups
                 g.Key == Guid.Empty ? none : names.GetValueOrDefault(g.Key, "(deleted)"),
                 ReportFigures.Of([.. g.Select(r => r.Total)])))
             .OrderBy(r => r.Id is null).ThenBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
-        return new BreakdownResponse(from, to, by, breakdown, ReportFigures.Of(Added(rows.Select(r => r.Total))));
+        var total = ReportFigures.Of(Added(rows.Select(r => r.Total)));
+        return by == ReportBreakdown.Agent
+            ? await WithAgentTimeAsync(new BreakdownResponse(from, to, by, breakdown, total), period.Value, query.AgentId, cancellationToken)
+            : new BreakdownResponse(from, to, by, breakdown, total);
     }
 
-    // The period asked for, checked, in the workspace's days; rolls up what is stale first.
-    private async Task<Result<(DateOnly From, DateOnly To, string Zone)>> PeriodAsync(ReportQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds each agent's status time in the period (from their status periods, cut at the period's edges; an open one
+    /// runs until now) to the agents' rows, and a row for an agent who was connected but counted no figure.
+    /// </summary>
+    private async Task<BreakdownResponse> WithAgentTimeAsync(BreakdownResponse breakdown, ReportPeriod period, Guid? agentId, CancellationToken cancellationToken)
     {
-        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);
-        var today = workspace.Calendar().DayOf(clock.GetUtcNow().UtcDateTime);
-        var to = query.To ?? today;
-        if (query.Days is < 1 or > MaxDays)
-        {
-            return Failure.Invalid("days", $"Between 1 and {MaxDays}.");
-        }
-
-        var from = query.From ?? to.AddDays(1 - (query.Days ?? 30));
-        if (from > to)
-        {
-            return Failure.Invalid("from", "Must be on or before 'to'.");
-        }
-
-        if (to.DayNumber - from.DayNumber + 1 > MaxDays)
-        {
-            return Failure.Invalid("from", $"A period is at most {MaxDays} days.");
-        }
-
-        // A filter by another workspace's (or no) inbox, team or agent answers as an unknown id does.
-        if (query.InboxId is { } inboxId && !await db.Inboxes.AnyAsync(i => i.Id == inboxId, cancellationToken))
-        {
-            return Failure.NotFound("The inbox");
-        }
-
-        if (query.TeamId is { } teamId && !await db.Teams.AnyAsync(t => t.Id == teamId, cancellationToken))
-        {
-            return Failure.NotFound("The team");
-        }
-
-        if (query.AgentId is { } agentId && !await db.Agents.AnyAsync(a => a.Id == agentId, cancellationToken))
-        {
-            return Failure.NotFound("The agent");
-        }
-
-        await rollups.RollUpAsync(tenant.WorkspaceId, cancellationToken);
-        return (from, to, workspace.TimeZone);
+        var (start, end, now) = (period.Start, period.End, clock.GetUtcNow().UtcDateTime);
+        var periods = db.AgentStatusPeriods.AsNoTracking().Where(p => p.StartedAt < end && (p.EndedAt == null || p.EndedAt > start));
+        periods = agentId is { } id ? periods.Where(p => p.AgentId == id) : periods;
+        var hours = (await periods.Select(p => new { p.AgentId, p.Status, p.StartedAt, p.EndedAt }).ToListAsync(cancellationToken))
+            .GroupBy(p => p.AgentId)
+            .ToDictionary(g => g.Key, g => g.GroupBy(p => p.Status).ToDictionary(
+                s => s.Key,
+                s => s.Sum(p => Math.Max(0, ((p.EndedAt ?? now) < end ? p.EndedAt ?? now : end).Subtract(p.StartedAt > start ? p.StartedAt : start).TotalHours))));
+        var cost = (await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken)).AgentHourlyCost;
+        var rows = breakdown.Rows.ToList();
+        var idle = hours.Keys.Where(a => rows.All(r => r.Id != a)).ToList();
+        var names = await db.Agents.AsNoTracking().Where(a => idle.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.DisplayName, cancellationToken);
+        rows.AddRange(idle.Select(a => new BreakdownRow(a, names.GetValueOrDefault(a, "(deleted)"), ReportFigures.Of([]))));
+        AgentTime TimeOf(IReadOnlyDictionary<Agents.PresenceStatus, double> byStatus, int resolved) => AgentTime.Of(
+            byStatus.GetValueOrDefault(Agents.PresenceStatus.Online), byStatus.GetValueOrDefault(Agents.PresenceStatus.Away), byStatus.GetValueOrDefault(Agents.PresenceStatus.Break), resolved, cost);
+        var timed = rows.ConvertAll(r => r.Id is { } a ? r with { Time = TimeOf(hours.GetValueOrDefault(a) ?? [], r.Figures.ResolvedConversations) } : r)
+            .OrderBy(r => r.Id is null).ThenBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+        var all = hours.Values.SelectMany(h => h).GroupBy(h => h.Key).ToDictionary(g => g.Key, g => g.Sum(h => h.Value));
+        return breakdown with { Rows = timed, TotalTime = TimeOf(all, breakdown.Total.ResolvedConversations) };
     }
+
+    /// <summary>
+    /// A breakdown by the conversations' labels (or the intent labels only), counted from the facts of the period joined
+    /// with each conversation's labels now; the total counts each conversation once, so the rows may add up to more.
+    /// </summary>
+    private async Task<BreakdownResponse> ByLabelAsync(ReportBreakdown by, ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var facts = db.ReportFacts.AsNoTracking().Where(f => f.Day >= from && f.Day <= to);
+        facts = query.InboxId is { } inboxId ? facts.Where(f => f.InboxId == inboxId) : facts;
+        facts = query.TeamId is { } teamId ? facts.Where(f => f.TeamId == teamId) : facts;
+        facts = query.AgentId is { } agentId ? facts.Where(f => f.AgentId == agentId) : facts;
+        // Labels live in a JSON column on SQLite, which cannot be joined row by row there: each label is counted on its own.
+        var labels = by == ReportBreakdown.Intent
+            ? await db.Intents.AsNoTracking().Select(i => i.Name).ToListAsync(cancellationToken)
+            : (await db.Conversations.AsNoTracking().Where(c => c.Labels.Count > 0 && facts.Any(f => f.ConversationId == c.Id)).Select(c => c.Labels)
+                .ToListAsync(cancellationToken)).SelectMany(l => l).Distinct(StringComparer.Ordinal).ToList();
+        var labelled = new List<(string Label, MetricTotal Total)>();
+        foreach (var label in labels)
+        {
+            labelled.AddRange((await Totals(facts.Where(f => db.Conversations.Any(c => c.Id == f.ConversationId && c.Labels.Contains(label)))).ToListAsync(cancellationToken))
+                .Select(total => (label, total)));
+        }
+
+        var none = await Totals(facts.Where(f => db.Conversations.Any(c => c.Id == f.ConversationId && !c.Labels.Any(l => labels.Contains(l))))).ToListAsync(cancellationToken);
+        var total = await Totals(facts).ToListAsync(cancellationToken);
+        var rows = labelled.GroupBy(r => r.Label)
+            .Select(g => new BreakdownRow(null, g.Key, ReportFigures.Of([.. g.Select(r => r.Total)])))
+            .OrderByDescending(r => r.Figures.Conversations).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+        if (none.Count > 0)
+        {
+            rows.Add(new BreakdownRow(null, by == ReportBreakdown.Intent ? "No intent" : "No label", ReportFigures.Of(none)));
+        }
+
+        return new BreakdownResponse(from, to, by, rows, ReportFigures.Of(total));
+    }
+
+    private static IQueryable<MetricTotal> Totals(IQueryable<ReportFact> facts) => facts.GroupBy(f => new { f.Metric, f.Bucket })
+        .Select(g => new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Count(), g.Sum(f => f.Milliseconds), g.Sum(f => f.BusinessMilliseconds)));
 
     private IQueryable<ReportRollup> Filtered(ReportQuery query, DateOnly from, DateOnly to)
     {

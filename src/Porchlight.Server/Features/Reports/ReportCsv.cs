@@ -26,15 +26,44 @@ public static class ReportCsv
         return csv.Row(["total", .. Figures(report.Figures)]).ToString();
     }
 
+    /// <summary>A breakdown's rows and total; the agents' also with their hours (see <see cref="AgentTime"/>).</summary>
     public static string Breakdown(BreakdownResponse breakdown)
     {
-        var csv = new CsvText().Row(["id", "name", .. FigureColumns]);
+        var timed = breakdown.By == ReportBreakdown.Agent;
+        string[] timeColumns = timed ? ["hours_online", "hours_away", "hours_break", "hours_worked", "resolved_per_worked_hour", "cost_per_resolved"] : [];
+        var csv = new CsvText().Row(["id", "name", .. FigureColumns, .. timeColumns]);
         foreach (var row in breakdown.Rows)
         {
-            csv.Row([row.Id, row.Name, .. Figures(row.Figures)]);
+            csv.Row([row.Id, row.Name, .. Figures(row.Figures), .. timed ? Hours(row.Time) : []]);
         }
 
-        return csv.Row(["", "total", .. Figures(breakdown.Total)]).ToString();
+        return csv.Row(["", "total", .. Figures(breakdown.Total), .. timed ? Hours(breakdown.TotalTime) : []]).ToString();
+    }
+
+    private static object?[] Hours(AgentTime? t) =>
+        [t?.OnlineHours, t?.AwayHours, t?.BreakHours, t?.WorkedHours, t?.ResolvedPerWorkedHour, t?.CostPerResolved];
+
+    public static string Sla(SlaReportResponse report)
+    {
+        var csv = new CsvText().Row(["policy_id", "policy", "metric", "met", "breached", "compliance_rate"]);
+        foreach (var row in report.Rows)
+        {
+            csv.Row([row.PolicyId, row.PolicyName, row.Metric, row.Met, row.Breached, row.ComplianceRate]);
+        }
+
+        return csv.Row(["", "total", "", report.Met, report.Breached, report.ComplianceRate]).ToString();
+    }
+
+    /// <summary>The answers listed in the survey report (the latest ones), with their comments.</summary>
+    public static string Surveys(SurveyReportResponse report)
+    {
+        var csv = new CsvText().Row(["answered_at", "conversation", "contact", "agent_id", "rating", "effort", "recommend", "comment"]);
+        foreach (var a in report.Answers)
+        {
+            csv.Row([a.AnsweredAt, a.ConversationNumber, a.ContactName, a.AgentId, a.Rating, a.Effort, a.Recommend, a.Comment]);
+        }
+
+        return csv.ToString();
     }
 
     private static object?[] Figures(ReportFigures f) =>

@@ -10,7 +10,9 @@ public static class ReportsFeature
     public static IServiceCollection AddReports(this IServiceCollection services) => services
         .AddScoped<MeasureConversation>()
         .AddScoped<ReportFacts>()
+        .AddScoped<ReportPeriods>()
         .AddScoped<GetReport>()
+        .AddScoped<GetServiceReports>()
         .AddSingleton<ReportRollups>()
         .AddHostedService(sp => sp.GetRequiredService<ReportRollups>())
         .AddDomainEventHandler<ConversationStarted, RefreshReportFacts>()
@@ -35,7 +37,11 @@ public static class ReportsFeature
         reports.MapGet("/overview.csv", async ([AsParameters] ReportQuery query, GetReport report, CancellationToken ct) =>
                 (await report.OverviewAsync(query, ct)).ToHttp(r => Csv(ReportCsv.Days(r), $"overview-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
             .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
-        foreach (var (path, by) in new[] { ("agents", ReportBreakdown.Agent), ("teams", ReportBreakdown.Team), ("inboxes", ReportBreakdown.Inbox) })
+        foreach (var (path, by) in new[]
+                 {
+                     ("agents", ReportBreakdown.Agent), ("teams", ReportBreakdown.Team), ("inboxes", ReportBreakdown.Inbox),
+                     ("labels", ReportBreakdown.Label), ("intents", ReportBreakdown.Intent),
+                 })
         {
             reports.MapGet($"/{path}", async ([AsParameters] ReportQuery query, GetReport report, CancellationToken ct) =>
                     (await report.BreakdownAsync(by, query, ct)).ToOk())
@@ -44,6 +50,17 @@ public static class ReportsFeature
                     (await report.BreakdownAsync(by, query, ct)).ToHttp(r => Csv(ReportCsv.Breakdown(r), $"{path}-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
                 .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
         }
+
+        reports.MapGet("/sla", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.SlaAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<SlaReportResponse>();
+        reports.MapGet("/sla.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>
+                (await report.SlaAsync(query, ct)).ToHttp(r => Csv(ReportCsv.Sla(r), $"sla-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
+            .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
+        reports.MapGet("/surveys", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.SurveysAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<SurveyReportResponse>();
+        reports.MapGet("/surveys.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>
+                (await report.SurveysAsync(query, ct)).ToHttp(r => Csv(ReportCsv.Surveys(r), $"surveys-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
+            .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult Csv(string text, string fileName) =>

@@ -15,7 +15,7 @@ namespace Porchlight.Server.Features.Reports;
 /// </summary>
 public sealed partial class ReportsPage : IAsyncDisposable
 {
-    internal static readonly (int Days, string Label)[] Periods = [(1, "Today"), (7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")];
+    internal static readonly (int Days, string Label)[] Periods = [(1, "Today"), (7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"), (0, "Custom…")];
 
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(30);
 
@@ -25,6 +25,8 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private IReadOnlyList<AgentResponse> _agents = [];
     private ReportResponse? _overview;
     private BreakdownResponse? _breakdown;
+    private SlaReportResponse? _sla;
+    private SurveyReportResponse? _surveys;
     private string? _problem;
     private IJSObjectReference? _downloads;
 
@@ -44,7 +46,17 @@ public sealed partial class ReportsPage : IAsyncDisposable
     [SupplyParameterFromQuery(Name = "view")]
     private string? View { get; set; }
 
+    /// <summary>The last so many days, or 0 for the custom period <see cref="From"/>–<see cref="To"/>.</summary>
     private int Days { get; set; } = 30;
+
+    /// <summary>How many survey answers the page lists (the export has them all).</summary>
+    private const int ShownAnswers = 50;
+
+    private bool CommentsOnly { get; set; }
+
+    private DateOnly? From { get; set; }
+
+    private DateOnly? To { get; set; }
 
     private Guid? InboxId { get; set; }
 
@@ -60,6 +72,8 @@ public sealed partial class ReportsPage : IAsyncDisposable
         "agents" => ReportBreakdown.Agent,
         "teams" => ReportBreakdown.Team,
         "inboxes" => ReportBreakdown.Inbox,
+        "labels" => ReportBreakdown.Label,
+        "intents" => ReportBreakdown.Intent,
         _ => null,
     };
 
@@ -96,13 +110,30 @@ public sealed partial class ReportsPage : IAsyncDisposable
 
     private async Task LoadAsync()
     {
-        var query = new ReportQuery(Days: Days, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId);
+        var query = Days == 0
+            ? new ReportQuery(From: From, To: To, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId)
+            : new ReportQuery(Days: Days, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId);
         var overview = await Runner.RunAsync<GetReport, Result<ReportResponse>>(r => r.OverviewAsync(query, _lifetime.Token));
-        (_overview, _problem, _breakdown) = (overview.Value, overview.Failure?.Detail, null);
-        if (Breakdown is { } by && _overview is not null)
+        (_overview, _problem, _breakdown, _sla, _surveys) = (overview.Value, overview.Failure?.Detail, null, null, null);
+        if (_overview is null)
+        {
+            return;
+        }
+
+        if (Breakdown is { } by)
         {
             var breakdown = await Runner.RunAsync<GetReport, Result<BreakdownResponse>>(r => r.BreakdownAsync(by, query, _lifetime.Token));
             (_breakdown, _problem) = (breakdown.Value, breakdown.Failure?.Detail);
+        }
+        else if (View == "sla")
+        {
+            var sla = await Runner.RunAsync<GetServiceReports, Result<SlaReportResponse>>(r => r.SlaAsync(query, _lifetime.Token));
+            (_sla, _problem) = (sla.Value, sla.Failure?.Detail);
+        }
+        else if (View == "surveys")
+        {
+            var surveys = await Runner.RunAsync<GetServiceReports, Result<SurveyReportResponse>>(r => r.SurveysAsync(query, _lifetime.Token));
+            (_surveys, _problem) = (surveys.Value, surveys.Failure?.Detail);
         }
     }
 
@@ -138,8 +169,21 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private async Task OnPeriodChanged(ChangeEventArgs e)
     {
         Days = int.Parse((string)e.Value!, System.Globalization.CultureInfo.InvariantCulture);
+        if (Days == 0)
+        {
+            // A custom period starts as the one shown, to change from there.
+            (From, To) = (_overview?.From, _overview?.To);
+        }
+
         await LoadAsync();
     }
+
+    private Task OnFromChanged(ChangeEventArgs e) => Filter(() => From = ParseDay(e) ?? From);
+
+    private Task OnToChanged(ChangeEventArgs e) => Filter(() => To = ParseDay(e) ?? To);
+
+    private static DateOnly? ParseDay(ChangeEventArgs e) =>
+        DateOnly.TryParseExact(e.Value as string, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ? day : null;
 
     private Task OnInboxChanged(ChangeEventArgs e) => Filter(() => InboxId = ParseId(e));
 
@@ -162,9 +206,14 @@ public sealed partial class ReportsPage : IAsyncDisposable
             return;
         }
 
-        var (text, name) = _breakdown is { } breakdown
-            ? (ReportCsv.Breakdown(breakdown), $"{View}-{overview.From:yyyy-MM-dd}-{overview.To:yyyy-MM-dd}.csv")
-            : (ReportCsv.Days(overview), $"overview-{overview.From:yyyy-MM-dd}-{overview.To:yyyy-MM-dd}.csv");
+        var text = (_breakdown, _sla, _surveys) switch
+        {
+            ({ } breakdown, _, _) => ReportCsv.Breakdown(breakdown),
+            (_, { } sla, _) => ReportCsv.Sla(sla),
+            (_, _, { } surveys) => ReportCsv.Surveys(surveys),
+            _ => ReportCsv.Days(overview),
+        };
+        var name = $"{View ?? "overview"}-{overview.From:yyyy-MM-dd}-{overview.To:yyyy-MM-dd}.csv";
         _downloads ??= await Js.InvokeAsync<IJSObjectReference>("import", "./download.js");
         await _downloads.InvokeVoidAsync("download", name, text, "text/csv");
     }
@@ -173,6 +222,9 @@ public sealed partial class ReportsPage : IAsyncDisposable
 
     private List<ChartPoint> PerDay(Func<ReportFigures, double?> value) =>
         _overview is { } o ? [.. o.Days.Select(d => new ChartPoint(ReportFormat.Day(d.Day), value(d.Figures)))] : [];
+
+    private static List<ChartPoint> Scores(ScoreFigure figure, int lowest) =>
+        [.. figure.Distribution.Select((count, i) => new ChartPoint((lowest + i).ToString(System.Globalization.CultureInfo.InvariantCulture), count))];
 
     private static List<ChartPoint> Distribution(TimeFigure figure) =>
         [.. figure.Distribution.Select((count, i) => new ChartPoint(ReportBuckets.Labels[i], count))];

@@ -4,9 +4,13 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Workspaces;
 
-/// <summary>The workspace's settings; <c>AutoAwayMinutes</c> and <c>Holidays</c> left out stay as they are.</summary>
+/// <summary>
+/// The workspace's settings; <c>AutoAwayMinutes</c>, <c>Holidays</c> and <c>AgentHourlyCost</c> left out stay as they
+/// are (a cost of 0 clears it).
+/// </summary>
 public sealed record UpdateWorkspaceRequest(
-    string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null);
+    string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null,
+    decimal? AgentHourlyCost = null);
 
 public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks)
 {
@@ -29,6 +33,11 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
             errors.Add("autoAwayMinutes", $"0 (never) or {Workspace.MinAutoAwayMinutes} to {Workspace.MaxAutoAwayMinutes} minutes.");
         }
 
+        if (request.AgentHourlyCost is < 0 or > Workspace.MaxAgentHourlyCost)
+        {
+            errors.Add("agentHourlyCost", $"From 0 (none) to {Workspace.MaxAgentHourlyCost:0}.");
+        }
+
         if (request.Holidays is { Count: > Workspace.MaxHolidays })
         {
             errors.Add("holidays", $"At most {Workspace.MaxHolidays} days.");
@@ -44,6 +53,10 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
         workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day).ThenBy(d => d.Opens)]));
         workspace.SetAutoAway(request.AutoAwayMinutes ?? workspace.AutoAwayMinutes);
         workspace.SetHolidays(request.Holidays ?? workspace.Holidays);
+        if (request.AgentHourlyCost is { } cost)
+        {
+            workspace.SetAgentHourlyCost(cost);
+        }
         // Running SLA clocks counted in business hours fall due by the new hours, in the same commit.
         await slaClocks.FollowCalendarAsync(calendarBefore, workspace.Calendar(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);

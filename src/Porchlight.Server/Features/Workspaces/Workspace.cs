@@ -56,6 +56,13 @@ public sealed class Workspace : Entity, IAudited
 
     public void SetAutoAway(int minutes) => AutoAwayMinutes = minutes;
 
+    /// <summary>What an agent's working hour costs (in the team's own currency), for the cost per conversation; null: not set.</summary>
+    public decimal? AgentHourlyCost { get; private set; }
+
+    public const decimal MaxAgentHourlyCost = 100_000;
+
+    public void SetAgentHourlyCost(decimal? cost) => AgentHourlyCost = cost is null or 0 ? null : Math.Round(cost.Value, 2);
+
     public void SetHolidays(IEnumerable<DateOnly> holidays) => Holidays = [.. holidays.Distinct().Order()];
 
     /// <summary>The workspace's business time: its hours and holidays in its time zone.</summary>

@@ -3,10 +3,11 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Workspaces;
 
 public sealed record WorkspaceResponse(
-    Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes, IReadOnlyList<DateOnly> Holidays)
+    Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes, IReadOnlyList<DateOnly> Holidays,
+    decimal? AgentHourlyCost)
 {
     public static WorkspaceResponse From(Workspace workspace) =>
-        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays);
+        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays, workspace.AgentHourlyCost);
 }
 
 public static class WorkspaceRules

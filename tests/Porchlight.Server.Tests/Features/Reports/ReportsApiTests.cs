@@ -14,6 +14,10 @@ namespace Porchlight.Server.Tests.Features.Reports;
 /// </summary>
 public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(factory)
 {
+    private static readonly string[] BillingAndRefund = ["billing", "refund"];
+    private static readonly string[] Billing = ["billing"];
+    private static readonly string[] RefundExamples = ["I want my money back", "refund please", "return for a refund", "how do I get a refund", "refund my order"];
+
     [Fact]
     public async Task Overview_AnsweredAndResolved_CountsTheConversationItsResponseAndItsResolve()
     {
@@ -133,6 +137,59 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
 
         await agent.GetAsync("/api/v1/reports/overview", Ct).ExpectAsync(HttpStatusCode.Forbidden);
         await agent.GetAsync("/api/v1/reports/agents.csv", Ct).ExpectAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Breakdown_ByLabelAndIntent_TwoLabelsCountInBothRowsAndOnceInTheTotal()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var refundAndBilling = await AnsweredAndResolvedAsync(owner);
+        var billing = await AnsweredAndResolvedAsync(owner);
+        await AnsweredAndResolvedAsync(owner);
+        await owner.PutJsonAsync($"/api/v1/conversations/{refundAndBilling}/labels", new { labels = BillingAndRefund }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PutJsonAsync($"/api/v1/conversations/{billing}/labels", new { labels = Billing }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PostJsonAsync("/api/v1/assistant/intents", new
+        {
+            name = "refund", examples = RefundExamples,
+        }).ExpectAsync(HttpStatusCode.Created);
+        await ResolvedReportAsync(owner, "overview", expected: 3);
+
+        var labels = await owner.GetJsonAsync("/api/v1/reports/labels");
+        var intents = await owner.GetJsonAsync("/api/v1/reports/intents");
+
+        Assert.Equal([("billing", 2), ("refund", 1), ("No label", 1)], Conversations(labels));
+        Assert.Equal([("refund", 1), ("No intent", 2)], Conversations(intents));
+        Assert.Equal(3, labels.GetProperty("total").GetProperty("conversations").GetInt32());
+        Assert.Equal(2, labels.GetProperty("rows")[0].GetProperty("figures").GetProperty("firstResponse").GetProperty("count").GetInt32());
+        var csv = await owner.GetAsync("/api/v1/reports/labels.csv", Ct).ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains("\n,billing,2,", csv.GetString(), StringComparison.Ordinal);
+
+        static List<(string, int)> Conversations(JsonElement report) =>
+            [.. report.GetProperty("rows").EnumerateArray().Select(r => (r.Text("name")!, r.GetProperty("figures").GetProperty("conversations").GetInt32()))];
+    }
+
+    [Fact]
+    public async Task Surveys_AnsweredWithAComment_ListedWithTheOverviewsScores()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner, Unique("Chat"));
+        await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}/survey", new { isEnabled = true, rating = "Stars", askComment = true }).ExpectAsync(HttpStatusCode.OK);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("My order never came.");
+        await owner.ReplyAsync(conversationId, "Sorry, let me check.").ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        await visitor.Http.PostJsonAsync($"/widget/v1/conversations/{conversationId}/survey", new { rating = 2, comment = "Took three days." }).ExpectAsync(HttpStatusCode.OK);
+
+        var report = await Eventually.ValueAsync(() => owner.GetJsonAsync("/api/v1/reports/surveys"),
+            r => r.GetProperty("figures").GetProperty("satisfaction").GetProperty("count").GetInt32() == 1, "the report counts the answer");
+
+        var answer = report.GetProperty("answers").EnumerateArray().Single();
+        Assert.Equal((conversationId, 2, "Took three days."), (answer.GetProperty("conversationId").GetGuid(), answer.GetProperty("rating").GetInt32(), answer.Text("comment")));
+        Assert.Equal(1, report.GetProperty("comments").GetInt32());
+        Assert.Equal(0.0, report.GetProperty("figures").GetProperty("satisfiedRate").GetDouble());
+        Assert.Equal((await owner.GetJsonAsync("/api/v1/reports/overview")).GetProperty("figures").GetRawText(), report.GetProperty("figures").GetRawText());
+        var elsewhere = await ChatSetup.CreateWidgetInboxAsync(owner, Unique("Other chat"));
+        Assert.Empty((await owner.GetJsonAsync($"/api/v1/reports/surveys?inboxId={elsewhere.InboxId}")).GetProperty("answers").EnumerateArray());
     }
 
     private async Task<Guid> AnsweredAndResolvedAsync(HttpClient owner)

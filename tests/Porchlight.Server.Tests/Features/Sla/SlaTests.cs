@@ -392,6 +392,38 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
         Factory.Services.GetRequiredService<IConfiguration>(),
         NullLogger<SlaTimer>.Instance);
 
+    [Fact]
+    public async Task Report_OnePromiseKeptOneRunningLate_ComplianceIsHalfForThePolicysFirstResponse()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var policy = await CreatePolicyAsync(owner, new { name = "Chat promise", firstResponseMinutes = 10 });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (kept, _) = await visitor.StartConversationAsync("Quick question");
+        await WaitForClockAsync(owner, kept, c => c.Text("metric") == "FirstResponse");
+        await owner.ReplyAsync(kept, "Quick answer").ExpectAsync(HttpStatusCode.Created);
+        await WaitForClockAsync(owner, kept, c => c.Text("metric") == "FirstResponse" && c.Text("state") == "Met");
+        using var other = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (broken, _) = await other.StartConversationAsync("Nobody answers");
+        var clock = await WaitForClockAsync(owner, broken, c => c.Text("metric") == "FirstResponse");
+        var breachedAt = Instant(clock, "startedAt").AddMinutes(11);
+        await TimerAt(breachedAt).FireDueAsync(Ct);
+        await WaitForClockAsync(owner, broken, c => c.Text("metric") == "FirstResponse" && c.GetProperty("breached").GetBoolean());
+
+        // The late clock runs on (the contact still waits) and counts on the day of its breach: the period ends then.
+        var period = $"days=2&to={DateOnly.FromDateTime(breachedAt):yyyy-MM-dd}";
+        var report = await owner.GetJsonAsync($"/api/v1/reports/sla?{period}");
+
+        var row = report.GetProperty("rows").EnumerateArray().Single();
+        Assert.Equal((policy.IdOf(), "Chat promise", "FirstResponse"), (row.GetProperty("policyId").GetGuid(), row.Text("policyName"), row.Text("metric")));
+        Assert.Equal((1, 1, 0.5), (row.GetProperty("met").GetInt32(), row.GetProperty("breached").GetInt32(), row.GetProperty("complianceRate").GetDouble()));
+        Assert.Equal(0.5, report.GetProperty("complianceRate").GetDouble());
+        var (otherInboxId, _) = await ChatSetup.CreateWidgetInboxAsync(owner, "Elsewhere");
+        Assert.Empty((await owner.GetJsonAsync($"/api/v1/reports/sla?{period}&inboxId={otherInboxId}")).GetProperty("rows").EnumerateArray());
+        var csv = (await owner.GetAsync($"/api/v1/reports/sla.csv?{period}", Ct).ExpectAsync(HttpStatusCode.OK)).GetString()!;
+        Assert.Contains("Chat promise,FirstResponse,1,1,0.5", csv, StringComparison.Ordinal);
+    }
+
     private static EscalateConversation Handler<TEvent>(AsyncServiceScope scope)
         where TEvent : IDomainEvent =>
         scope.ServiceProvider.GetServices<IDomainEventHandler<TEvent>>().OfType<EscalateConversation>().Single();

@@ -261,6 +261,41 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("Agents", (string)null);
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "EndedAt");
+
+                    b.HasIndex("WorkspaceId", "StartedAt");
+
+                    b.ToTable("AgentStatusPeriods");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2619,6 +2654,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<decimal?>("AgentHourlyCost")
+                        .HasColumnType("numeric");
+
                     b.Property<int>("AutoAwayMinutes")
                         .HasColumnType("integer");
 
@@ -2689,6 +2727,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -252,6 +252,41 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("Agents", (string)null);
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "EndedAt");
+
+                    b.HasIndex("WorkspaceId", "StartedAt");
+
+                    b.ToTable("AgentStatusPeriods");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2610,6 +2645,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("AgentHourlyCost")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("AutoAwayMinutes")
                         .HasColumnType("INTEGER");
 
@@ -2680,6 +2718,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Reports;
+
+/// <summary>A report's period in the workspace's days, with the time zone's name and the workspace's calendar (which turns days into instants).</summary>
+public sealed record ReportPeriod(DateOnly From, DateOnly To, string Zone, BusinessCalendar Calendar)
+{
+    /// <summary>The first instant of the period, in UTC.</summary>
+    public DateTime Start => Calendar.StartOf(From);
+
+    /// <summary>The first instant after the period, in UTC.</summary>
+    public DateTime End => Calendar.StartOf(To.AddDays(1));
+}
+
+/// <summary>
+/// Checks a report's period and filters the same way for every report: days in the workspace's time zone, at most a
+/// year, filter ids of the workspace only (another workspace's answer as unknown ones do); and rolls up the stale days
+/// first, so no report is older than the facts.
+/// </summary>
+public sealed class ReportPeriods(AppDbContext db, TenantScope tenant, ReportRollups rollups, TimeProvider clock)
+{
+    public const int MaxDays = 366;
+
+    public async Task<Result<ReportPeriod>> ResolveAsync(ReportQuery query, CancellationToken cancellationToken)
+    {
+        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);
+        var calendar = workspace.Calendar();
+        var to = query.To ?? calendar.DayOf(clock.GetUtcNow().UtcDateTime);
+        if (query.Days is < 1 or > MaxDays)
+        {
+            return Failure.Invalid("days", $"Between 1 and {MaxDays}.");
+        }
+
+        var from = query.From ?? to.AddDays(1 - (query.Days ?? 30));
+        if (from > to)
+        {
+            return Failure.Invalid("from", "Must be on or before 'to'.");
+        }
+
+        if (to.DayNumber - from.DayNumber + 1 > MaxDays)
+        {
+            return Failure.Invalid("from", $"A period is at most {MaxDays} days.");
+        }
+
+        if (query.InboxId is { } inboxId && !await db.Inboxes.AnyAsync(i => i.Id == inboxId, cancellationToken))
+        {
+            return Failure.NotFound("The inbox");
+        }
+
+        if (query.TeamId is { } teamId && !await db.Teams.AnyAsync(t => t.Id == teamId, cancellationToken))
+        {
+            return Failure.NotFound("The team");
+        }
+
+        if (query.AgentId is { } agentId && !await db.Agents.AnyAsync(a => a.Id == agentId, cancellationToken))
+        {
+            return Failure.NotFound("The agent");
+        }
+
+        await rollups.RollUpAsync(tenant.WorkspaceId, cancellationToken);
+        return new ReportPeriod(from, to, workspace.TimeZone, calendar);
+    }
+}
