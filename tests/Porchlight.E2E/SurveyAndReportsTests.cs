@@ -103,6 +103,10 @@ public sealed class SurveyAndReportsTests : BrowserTest
         await dana.Locator("#survey-comments-only").CheckAsync();
         await Expect(dana.Locator("#report-survey-answers tbody tr").First.Locator("td").Last).Not.ToBeEmptyAsync();
         await Screenshot(dana, "reports-surveys");
+        await tabs.GetByRole(AriaRole.Link, new() { Name = "Insights" }).ClickAsync();
+        await Expect(dana.Locator("#insight-topics")).ToContainTextAsync("shipping");
+        await Expect(dana.Locator("#insight-negative .pl-stat-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?%$"));
+        await Screenshot(dana, "reports-insights");
         await dana.Locator("#report-period").SelectOptionAsync("0");
         await Expect(dana.Locator("#report-from")).ToBeVisibleAsync();
         var to = await dana.Locator("#report-to").InputValueAsync();

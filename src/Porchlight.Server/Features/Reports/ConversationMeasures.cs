@@ -100,6 +100,12 @@ public enum ReportMetric
 
     /// <summary>A likelihood-to-recommend answer (NPS); its bucket is the score, 0–10.</summary>
     Recommend = 18,
+
+    /// <summary>
+    /// The customer's tone in a conversation: the average sentiment of their messages, once per conversation, on the day
+    /// of their first message; the bucket is its <see cref="Assistant.SentimentLabel"/> (neutral 0, negative 1, positive 2).
+    /// </summary>
+    CustomerTone = 19,
 }
 
 /// <summary>One thing a report counts, when it happened and whose it was, and, for a time, how long it took.</summary>

@@ -17,7 +17,7 @@ public static class DemoReportHistory
     public static async Task<int> AddAsync(AppDbContext db, HistoryCast cast, DateOnly today, CancellationToken cancellationToken)
     {
         var firstNumber = await db.Workspaces.Where(w => w.Id == cast.WorkspaceId).Select(w => w.LastConversationNumber).SingleAsync(cancellationToken) + 1;
-        var history = new GeneratedHistory(cast, today.AddDays(-Days), Days, Conversations, seed: 7, firstNumber, messagesPerConversation: 6, surveyPercent: 35);
+        var history = new GeneratedHistory(cast, today.AddDays(-Days), Days, Conversations, seed: 7, firstNumber, messagesPerConversation: 6, surveyPercent: 35, customerTone: true);
         var days = new HashSet<DateOnly>();
         foreach (var chunk in history.Chunks(600))
         {

@@ -23,8 +23,10 @@ public sealed record HistoryCast(Guid WorkspaceId, BusinessCalendar Calendar, Gu
 /// </summary>
 /// <param name="firstNumber">The display number of the first conversation; the others follow it.</param>
 /// <param name="surveyPercent">How many in a hundred contacts answer a survey after the resolve (none by default, as in the bench).</param>
+/// <param name="customerTone">Whether each conversation gets its topic label and customer-tone fact (not in the bench's recorded figures).</param>
 public sealed class GeneratedHistory(
-    HistoryCast cast, DateOnly first, int days, int conversations, int seed, int firstNumber = 1, int messagesPerConversation = 10, int surveyPercent = 0)
+    HistoryCast cast, DateOnly first, int days, int conversations, int seed, int firstNumber = 1, int messagesPerConversation = 10, int surveyPercent = 0,
+    bool customerTone = false)
 {
     // Satisfaction 5 down to 1, effort 7 down to 1: how often each is given, in a hundred answers.
     private static readonly int[] RatingOdds = [50, 25, 10, 8, 7];
@@ -39,6 +41,9 @@ public sealed class GeneratedHistory(
         "Is the Ridgeline tent waterproof at the seams?", "I was charged twice for the same order, please help.",
         "Do you ship to Norway, and how long does it take?", "The zipper broke after a week, that's really disappointing.",
     ];
+
+    /// <summary>The label of each question's topic, in the order of <see cref="Questions"/>.</summary>
+    private static readonly string[] QuestionTopics = ["shipping", "returns", "product", "billing", "shipping", "product"];
 
     private static readonly string[] Answers =
     [
@@ -90,6 +95,17 @@ public sealed class GeneratedHistory(
                 chunk.Messages.AddRange(messages);
                 chunk.Facts.AddRange(ConversationMeasures.Of(events.ConvertAll(e => e.ToTimeline()), cast.Calendar).Facts
                     .Select(f => ReportFact.Of(f, cast.WorkspaceId, conversation.Id, inboxId, cast.Calendar)));
+                if (customerTone)
+                {
+                    conversation.ChangeLabels([QuestionTopics[Array.IndexOf(Questions, messages.First(m => m.Kind == MessageKind.Incoming).Text)]]);
+                }
+
+                if (customerTone && messages.Where(m => m.Kind == MessageKind.Incoming && m.Sentiment is not null).ToList() is { Count: > 0 } said)
+                {
+                    chunk.Facts.Add(ReportFact.Tone(said.Average(m => m.Sentiment!.Value), said.Min(m => m.CreatedAt), cast.WorkspaceId, conversation.Id, inboxId,
+                        conversation.TeamId, conversation.AssigneeId, cast.Calendar));
+                }
+
                 if (surveyPercent > 0 && random.Next(100) < surveyPercent)
                 {
                     var survey = Survey(random, conversation, messages[^1].CreatedAt.AddMinutes(random.Next(1, 30)));

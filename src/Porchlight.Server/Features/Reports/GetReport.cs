@@ -59,6 +59,9 @@ public sealed record BreakdownResponse(DateOnly From, DateOnly To, ReportBreakdo
 /// </summary>
 public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvider clock)
 {
+    /// <summary>The names of the rows of conversations without a label or an intent (labels are lower case, so no label has them).</summary>
+    public const string NoLabel = "No label", NoIntent = "No intent";
+
     private static readonly List<string> Buckets = [.. ReportBuckets.Labels];
 
     public async Task<Result<ReportResponse>> OverviewAsync(ReportQuery query, CancellationToken cancellationToken)
@@ -185,7 +188,7 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
             .OrderByDescending(r => r.Figures.Conversations).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
         if (none.Count > 0)
         {
-            rows.Add(new BreakdownRow(null, by == ReportBreakdown.Intent ? "No intent" : "No label", ReportFigures.Of(none)));
+            rows.Add(new BreakdownRow(null, by == ReportBreakdown.Intent ? NoIntent : NoLabel, ReportFigures.Of(none)));
         }
 
         return new BreakdownResponse(from, to, by, rows, ReportFigures.Of(total));

@@ -22,6 +22,23 @@ public sealed record SurveyAnswerRow(
 public sealed record SurveyReportResponse(DateOnly From, DateOnly To, ReportFigures Figures, int Comments, List<SurveyAnswerRow> Answers);
 
 /// <summary>
+/// Customers who came back: of the conversations begun in the period, how many were begun by a contact who had begun
+/// another conversation in the 7 (30) days before, and the rates (null without conversations).
+/// </summary>
+public sealed record RepeatContactsResponse(DateOnly From, DateOnly To, int Conversations, int Within7Days, int Within30Days, double? Rate7Days, double? Rate30Days);
+
+/// <summary>
+/// A topic (a label) in the period against the period before: conversations, the change, the customers' tone, and
+/// whether it is rising (at least <see cref="GetServiceReports.RisingAtLeast"/> conversations and half again as many as before).
+/// </summary>
+public sealed record TopicInsight(string Label, int Conversations, int PreviousConversations, double? Change, double? NegativeRate, double? AverageSentiment, bool Rising);
+
+public sealed record ToneDay(DateOnly Day, ToneFigure Tone);
+
+/// <summary>What is going on: the topics, rising ones first, and the customers' tone per day.</summary>
+public sealed record InsightsResponse(DateOnly From, DateOnly To, DateOnly PreviousFrom, DateOnly PreviousTo, List<TopicInsight> Topics, ToneFigure Tone, List<ToneDay> ToneByDay);
+
+/// <summary>
 /// The service-level report (per policy and promise) and the survey report. A clock counts on the day it ended met or
 /// breached, or, while it still runs late, on the day it was breached; cancelled clocks (no policy covers the
 /// conversation any more) do not count. Filters by inbox, team and agent read the conversation's current ones for
@@ -30,6 +47,32 @@ public sealed record SurveyReportResponse(DateOnly From, DateOnly To, ReportFigu
 public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, GetReport reports)
 {
     public const int MaxAnswers = 200;
+
+    /// <summary>The fewest conversations of a topic that can count as rising (fewer are noise).</summary>
+    public const int RisingAtLeast = 5;
+
+    public async Task<Result<InsightsResponse>> InsightsAsync(ReportQuery query, CancellationToken cancellationToken)
+    {
+        var overview = await reports.OverviewAsync(query, cancellationToken);
+        if (!overview.Succeeded)
+        {
+            return overview.Failure!;
+        }
+
+        var o = overview.Value!;
+        var now = await reports.BreakdownAsync(ReportBreakdown.Label, query with { From = o.From, To = o.To, Days = null }, cancellationToken);
+        var before = await reports.BreakdownAsync(ReportBreakdown.Label, query with { From = o.PreviousFrom, To = o.PreviousTo, Days = null }, cancellationToken);
+        var current = now.Value!.Rows.Where(r => r.Name != GetReport.NoLabel).ToDictionary(r => r.Name, r => r.Figures);
+        var previous = before.Value!.Rows.Where(r => r.Name != GetReport.NoLabel).ToDictionary(r => r.Name, r => r.Figures.Conversations);
+        var topics = current.Select(t =>
+            {
+                var (count, earlier) = (t.Value.Conversations, previous.GetValueOrDefault(t.Key));
+                return new TopicInsight(t.Key, count, earlier, earlier == 0 ? null : (double)(count - earlier) / earlier,
+                    t.Value.CustomerTone.NegativeRate, t.Value.CustomerTone.AverageSentiment, count >= RisingAtLeast && count >= 1.5 * earlier);
+            })
+            .OrderByDescending(t => t.Rising).ThenByDescending(t => t.Conversations).ThenBy(t => t.Label, StringComparer.Ordinal).ToList();
+        return new InsightsResponse(o.From, o.To, o.PreviousFrom, o.PreviousTo, topics, o.Figures.CustomerTone, o.Days.ConvertAll(d => new ToneDay(d.Day, d.Figures.CustomerTone)));
+    }
 
     public async Task<Result<SlaReportResponse>> SlaAsync(ReportQuery query, CancellationToken cancellationToken)
     {
@@ -93,6 +136,34 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
             .ToListAsync(cancellationToken);
         return new SurveyReportResponse(from, to, overview.Value.Figures, comments, latest.ConvertAll(x => new SurveyAnswerRow(
             x.r.ConversationId, x.Number, ContactSummary.Of(x.ContactId, x.Name, x.Email).Name, x.r.AnsweredAt!.Value, x.r.Rating, x.r.Effort, x.r.Recommend, x.r.Comment, x.r.AgentId)));
+    }
+
+    public async Task<Result<RepeatContactsResponse>> RepeatContactsAsync(ReportQuery query, CancellationToken cancellationToken)
+    {
+        var resolved = await periods.ResolveAsync(query, cancellationToken);
+        if (!resolved.Succeeded)
+        {
+            return resolved.Failure!;
+        }
+
+        var period = resolved.Value!;
+        var (start, end) = (period.Start, period.End);
+        var begun = db.Conversations.AsNoTracking().Where(c => c.CreatedAt >= start && c.CreatedAt < end);
+        begun = query.InboxId is { } inboxId ? begun.Where(c => c.InboxId == inboxId) : begun;
+        begun = query.TeamId is { } teamId ? begun.Where(c => c.TeamId == teamId) : begun;
+        begun = query.AgentId is { } agentId ? begun.Where(c => c.AssigneeId == agentId) : begun;
+        var counts = await begun
+            .Select(c => new
+            {
+                Within7 = db.Conversations.Any(o => o.ContactId == c.ContactId && o.CreatedAt < c.CreatedAt && o.CreatedAt >= c.CreatedAt.AddDays(-7)),
+                Within30 = db.Conversations.Any(o => o.ContactId == c.ContactId && o.CreatedAt < c.CreatedAt && o.CreatedAt >= c.CreatedAt.AddDays(-30)),
+            })
+            .GroupBy(_ => 1)
+            .Select(g => new { All = g.Count(), Within7 = g.Count(x => x.Within7), Within30 = g.Count(x => x.Within30) })
+            .FirstOrDefaultAsync(cancellationToken);
+        var (all, within7, within30) = counts is null ? (0, 0, 0) : (counts.All, counts.Within7, counts.Within30);
+        return new RepeatContactsResponse(period.From, period.To, all, within7, within30,
+            all == 0 ? null : (double)within7 / all, all == 0 ? null : (double)within30 / all);
     }
 
     private static double? Compliance(int met, int breached) => met + breached == 0 ? null : (double)met / (met + breached);

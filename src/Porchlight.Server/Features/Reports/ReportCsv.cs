@@ -13,6 +13,7 @@ public static class ReportCsv
         "resolved_conversations", "resolved_in_one_contact", "first_contact_resolution_rate", "reopens", "reopen_rate",
         "transfers", "transfers_per_conversation", "escalations", "escalation_rate", "time_to_escalate_avg_s",
         "satisfaction_answers", "satisfaction_avg", "satisfied_rate", "effort_answers", "effort_avg", "recommend_answers", "net_promoter_score",
+        "tone_conversations", "negative_tone_rate", "average_sentiment",
     ];
 
     public static string Days(ReportResponse report)
@@ -74,5 +75,6 @@ public static class ReportCsv
         f.ResolvedConversations, f.ResolvedInOneContact, f.FirstContactResolutionRate, f.Reopens, f.ReopenRate,
         f.Transfers, f.TransfersPerConversation, f.Escalations, f.EscalationRate, f.TimeToEscalate.AverageSeconds,
         f.Satisfaction.Count, f.Satisfaction.Average, f.SatisfiedRate, f.Effort.Count, f.Effort.Average, f.Recommend.Count, f.NetPromoterScore,
+        f.CustomerTone.Conversations, f.CustomerTone.NegativeRate, f.CustomerTone.AverageSentiment,
     ];
 }

@@ -59,6 +59,24 @@ public sealed class ReportFact : IWorkspaceOwned
         Bucket = score,
     };
 
+    /// <summary>
+    /// The customer's tone in a conversation (<see cref="ReportMetric.CustomerTone"/>): the average sentiment of their
+    /// messages in thousandths (kept in <see cref="Milliseconds"/>, so a rollup's sum over its count is the average), its
+    /// label as the bucket, on the day of their first message, for the conversation's team and agent now.
+    /// </summary>
+    public static ReportFact Tone(double averageSentiment, DateTime firstMessageAt, Guid workspaceId, Guid conversationId, Guid inboxId, Guid? teamId, Guid? agentId, BusinessCalendar calendar) => new()
+    {
+        WorkspaceId = workspaceId,
+        ConversationId = conversationId,
+        Day = calendar.DayOf(firstMessageAt),
+        InboxId = inboxId,
+        TeamId = teamId ?? Guid.Empty,
+        AgentId = agentId ?? Guid.Empty,
+        Metric = ReportMetric.CustomerTone,
+        Bucket = (int)Assistant.Sentiment.Labelled(averageSentiment).Label,
+        Milliseconds = (long)Math.Round(averageSentiment * 1000),
+    };
+
     public static ReportFact Of(MeasuredFact fact, Guid workspaceId, Guid conversationId, Guid inboxId, BusinessCalendar calendar) => new()
     {
         WorkspaceId = workspaceId,

@@ -17,7 +17,7 @@ public sealed class ReportFacts(AppDbContext db)
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
-        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.InboxId })
+        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.InboxId, c.TeamId, c.AssigneeId })
                 .FirstOrDefaultAsync(cancellationToken) is not { } conversation)
         {
             return; // deleted meanwhile: its facts went with it
@@ -37,6 +37,16 @@ public sealed class ReportFacts(AppDbContext db)
                     facts.Add(ReportFact.Score(metric, given, conversation.WorkspaceId, conversationId, conversation.InboxId, survey.AnsweredAt!.Value, survey.AgentId, survey.TeamId, calendar));
                 }
             }
+        }
+
+        var tone = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Kind == MessageKind.Incoming && m.Sentiment != null)
+            .GroupBy(m => m.ConversationId)
+            .Select(g => new { Average = g.Average(m => m.Sentiment!.Value), First = g.Min(m => m.CreatedAt) })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (tone is not null)
+        {
+            facts.Add(ReportFact.Tone(tone.Average, tone.First, conversation.WorkspaceId, conversationId, conversation.InboxId, conversation.TeamId, conversation.AssigneeId, calendar));
         }
 
         var oldDays = await db.ReportFacts.Where(f => f.ConversationId == conversationId).Select(f => f.Day).Distinct().ToListAsync(cancellationToken);

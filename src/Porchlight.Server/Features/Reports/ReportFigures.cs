@@ -52,6 +52,22 @@ public sealed record ScoreFigure(int Count, double? Average, List<int> Distribut
         Count == 0 ? null : (double)Distribution.Skip(score - lowest).Sum() / Count;
 }
 
+/// <summary>
+/// Customers' tone over conversations: how many conversations had a negative, neutral or positive tone (the average
+/// sentiment of the customer's messages), the share negative, and the average sentiment (−1 to 1).
+/// </summary>
+public sealed record ToneFigure(int Conversations, int Negative, int Neutral, int Positive, double? NegativeRate, double? AverageSentiment)
+{
+    public static ToneFigure Of(IEnumerable<MetricTotal> totals)
+    {
+        var list = totals.ToList();
+        int Count(Assistant.SentimentLabel label) => list.Where(t => t.Bucket == (int)label).Sum(t => t.Count);
+        var (count, negative) = (list.Sum(t => t.Count), Count(Assistant.SentimentLabel.Negative));
+        return new ToneFigure(count, negative, Count(Assistant.SentimentLabel.Neutral), Count(Assistant.SentimentLabel.Positive),
+            count == 0 ? null : (double)negative / count, count == 0 ? null : Math.Round(list.Sum(t => t.Milliseconds) / 1000.0 / count, 3));
+    }
+}
+
 /// <summary>Every figure of a report, over one period and filter (definitions in docs/metrics.md). Rates are null where their base is zero.</summary>
 public sealed record ReportFigures(
     int Conversations,
@@ -82,7 +98,8 @@ public sealed record ReportFigures(
     double? SatisfiedRate,
     ScoreFigure Effort,
     ScoreFigure Recommend,
-    double? NetPromoterScore)
+    double? NetPromoterScore,
+    ToneFigure CustomerTone)
 {
     public static ReportFigures Of(IReadOnlyCollection<MetricTotal> totals)
     {
@@ -107,7 +124,8 @@ public sealed record ReportFigures(
             timeToEscalate.Count, Rate(timeToEscalate.Count, reached), timeToEscalate, escalated,
             Without(byMetric[ReportMetric.Resolution], byMetric[ReportMetric.EscalatedResolution]),
             satisfaction, satisfaction.ShareFrom(4, 1), ScoreFigure.Of(byMetric[ReportMetric.Effort], 1, 7), recommend,
-            recommend.Count == 0 ? null : Math.Round(100 * (recommend.ShareFrom(9, 0)!.Value - (1 - recommend.ShareFrom(7, 0)!.Value)), 1));
+            recommend.Count == 0 ? null : Math.Round(100 * (recommend.ShareFrom(9, 0)!.Value - (1 - recommend.ShareFrom(7, 0)!.Value)), 1),
+            ToneFigure.Of(byMetric[ReportMetric.CustomerTone]));
     }
 
     private static double? Rate(int part, int whole) => whole == 0 ? null : (double)part / whole;

@@ -56,6 +56,10 @@ public static class ReportsFeature
         reports.MapGet("/sla.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>
                 (await report.SlaAsync(query, ct)).ToHttp(r => Csv(ReportCsv.Sla(r), $"sla-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
             .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
+        reports.MapGet("/insights", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.InsightsAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<InsightsResponse>();
+        reports.MapGet("/repeat-contacts", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.RepeatContactsAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<RepeatContactsResponse>();
         reports.MapGet("/surveys", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.SurveysAsync(query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<SurveyReportResponse>();
         reports.MapGet("/surveys.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>

@@ -27,6 +27,8 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private BreakdownResponse? _breakdown;
     private SlaReportResponse? _sla;
     private SurveyReportResponse? _surveys;
+    private RepeatContactsResponse? _repeat;
+    private InsightsResponse? _insights;
     private string? _problem;
     private IJSObjectReference? _downloads;
 
@@ -114,7 +116,7 @@ public sealed partial class ReportsPage : IAsyncDisposable
             ? new ReportQuery(From: From, To: To, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId)
             : new ReportQuery(Days: Days, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId);
         var overview = await Runner.RunAsync<GetReport, Result<ReportResponse>>(r => r.OverviewAsync(query, _lifetime.Token));
-        (_overview, _problem, _breakdown, _sla, _surveys) = (overview.Value, overview.Failure?.Detail, null, null, null);
+        (_overview, _problem, _breakdown, _sla, _surveys, _insights) = (overview.Value, overview.Failure?.Detail, null, null, null, null);
         if (_overview is null)
         {
             return;
@@ -134,6 +136,15 @@ public sealed partial class ReportsPage : IAsyncDisposable
         {
             var surveys = await Runner.RunAsync<GetServiceReports, Result<SurveyReportResponse>>(r => r.SurveysAsync(query, _lifetime.Token));
             (_surveys, _problem) = (surveys.Value, surveys.Failure?.Detail);
+        }
+        else if (View == "insights")
+        {
+            var insights = await Runner.RunAsync<GetServiceReports, Result<InsightsResponse>>(r => r.InsightsAsync(query, _lifetime.Token));
+            (_insights, _problem) = (insights.Value, insights.Failure?.Detail);
+        }
+        else
+        {
+            _repeat = (await Runner.RunAsync<GetServiceReports, Result<RepeatContactsResponse>>(r => r.RepeatContactsAsync(query, _lifetime.Token))).Value;
         }
     }
 

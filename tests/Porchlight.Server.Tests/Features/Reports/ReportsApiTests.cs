@@ -16,6 +16,8 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
 {
     private static readonly string[] BillingAndRefund = ["billing", "refund"];
     private static readonly string[] Billing = ["billing"];
+    private static readonly string[] Refund = ["refund"];
+    private static readonly string[] Shipping = ["shipping"];
     private static readonly string[] RefundExamples = ["I want my money back", "refund please", "return for a refund", "how do I get a refund", "refund my order"];
 
     [Fact]
@@ -192,11 +194,56 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
         Assert.Empty((await owner.GetJsonAsync($"/api/v1/reports/surveys?inboxId={elsewhere.InboxId}")).GetProperty("answers").EnumerateArray());
     }
 
-    private async Task<Guid> AnsweredAndResolvedAsync(HttpClient owner)
+    [Fact]
+    public async Task RepeatContacts_AContactComesBackAfterAResolve_CountsOnceOfThree()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner, Unique("Chat"));
+        using var returning = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (first, _) = await returning.StartConversationAsync("My parcel is late.");
+        await owner.PostJsonAsync($"/api/v1/conversations/{first}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        var (second, _) = await returning.StartConversationAsync("Still no parcel.");
+        using var newcomer = await TestVisitor.StartAsync(Factory, inboxToken);
+        await newcomer.StartConversationAsync("Do you sell gift cards?");
+
+        var repeat = await owner.GetJsonAsync($"/api/v1/reports/repeat-contacts?inboxId={inboxId}");
+
+        Assert.NotEqual(first, second);
+        Assert.Equal((3, 1, 1), (repeat.GetProperty("conversations").GetInt32(), repeat.GetProperty("within7Days").GetInt32(), repeat.GetProperty("within30Days").GetInt32()));
+        Assert.Equal(1.0 / 3, repeat.GetProperty("rate7Days").GetDouble(), precision: 6);
+    }
+
+    [Fact]
+    public async Task Insights_AnUnhappyTopicGrows_ListedFirstAsRisingWithItsNegativeTone()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var unhappy = await AnsweredAndResolvedAsync(owner, "This is terrible, I am very angry and disappointed with the refund.");
+            await owner.PutJsonAsync($"/api/v1/conversations/{unhappy}/labels", new { labels = Refund }).ExpectAsync(HttpStatusCode.OK);
+        }
+
+        var happy = await AnsweredAndResolvedAsync(owner, "Thanks, the delivery was great and fast!");
+        await owner.PutJsonAsync($"/api/v1/conversations/{happy}/labels", new { labels = Shipping }).ExpectAsync(HttpStatusCode.OK);
+
+        var insights = await Eventually.ValueAsync(() => owner.GetJsonAsync("/api/v1/reports/insights"),
+            r => r.GetProperty("tone").GetProperty("conversations").GetInt32() == 6, "every conversation's tone is counted");
+
+        var topics = insights.GetProperty("topics").EnumerateArray().ToList();
+        Assert.Equal(["refund", "shipping"], topics.Select(t => t.Text("label")));
+        Assert.Equal((5, 0, true, 1.0), (topics[0].GetProperty("conversations").GetInt32(), topics[0].GetProperty("previousConversations").GetInt32(),
+            topics[0].GetProperty("rising").GetBoolean(), topics[0].GetProperty("negativeRate").GetDouble()));
+        Assert.False(topics[1].GetProperty("rising").GetBoolean());
+        Assert.True(topics[1].GetProperty("averageSentiment").GetDouble() > 0);
+        Assert.Equal(5, insights.GetProperty("tone").GetProperty("negative").GetInt32());
+        Assert.Equal(6, insights.GetProperty("toneByDay").EnumerateArray().Sum(d => d.GetProperty("tone").GetProperty("conversations").GetInt32()));
+    }
+
+    private async Task<Guid> AnsweredAndResolvedAsync(HttpClient owner, string question = "Is the Alpine tent in stock?")
     {
         var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner, Unique("Chat"));
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
-        var (conversationId, _) = await visitor.StartConversationAsync("Is the Alpine tent in stock?");
+        var (conversationId, _) = await visitor.StartConversationAsync(question);
         await owner.ReplyAsync(conversationId, "Yes, in green and orange.").ExpectAsync(HttpStatusCode.Created);
         await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
         return conversationId;
