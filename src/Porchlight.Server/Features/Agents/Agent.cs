@@ -75,7 +75,10 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
 
     public void Rename(string displayName) => DisplayName = displayName.Trim();
 
-    public void SetAlerts(bool enabled) => AlertsEnabled = enabled;
+    /// <summary>Whether the agent gets the weekly digest of the reports by email.</summary>
+    public bool WantsWeeklyDigest { get; private set; }
+
+    public void SetAlerts(bool enabled, bool weeklyDigest) => (AlertsEnabled, WantsWeeklyDigest) = (enabled, weeklyDigest);
 
     public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;
 

@@ -29,9 +29,6 @@ public sealed class ReviewSampler(AppDbContext db, ActingAgent actor, TimeProvid
     /// <summary>A handle time above this share of the week's resolved conversations counts as long.</summary>
     public const double LongHandleTimePercentile = 0.8;
 
-    /// <summary>The Monday that starts <paramref name="day"/>'s week.</summary>
-    public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
-
     public async Task<SamplingResponse> GetAsync(CancellationToken cancellationToken) =>
         SamplingResponse.From(await db.QualitySamplings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? QualitySampling.For(actor.WorkspaceId));
 
@@ -112,7 +109,7 @@ public sealed class ReviewSampler(AppDbContext db, ActingAgent actor, TimeProvid
         }
 
         var calendar = (await db.Workspaces.AsNoTracking().SingleAsync(cancellationToken)).Calendar();
-        var week = WeekOf(request.Week ?? calendar.DayOf(clock.GetUtcNow().UtcDateTime).AddDays(-7));
+        var week = ReportPeriods.WeekOf(request.Week ?? calendar.DayOf(clock.GetUtcNow().UtcDateTime).AddDays(-7));
         var candidates = await CandidatesAsync(week, cancellationToken);
         var drawn = await db.QualityReviews.Where(r => r.SampledWeek == week).GroupBy(r => r.AgentId)
             .Select(g => new { AgentId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.AgentId, g => g.Count, cancellationToken);

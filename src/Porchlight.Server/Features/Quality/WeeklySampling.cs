@@ -32,7 +32,7 @@ public sealed class WeeklySampling(IServiceScopeFactory scopes, TimeProvider clo
             scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var today = (await db.Workspaces.AsNoTracking().SingleAsync(cancellationToken)).Calendar().DayOf(clock.GetUtcNow().UtcDateTime);
-            var lastWeek = ReviewSampler.WeekOf(today).AddDays(-7);
+            var lastWeek = Reports.ReportPeriods.WeekOf(today).AddDays(-7);
             if (lastDrawnWeek >= lastWeek)
             {
                 continue;

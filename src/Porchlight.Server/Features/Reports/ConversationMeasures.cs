@@ -153,7 +153,9 @@ public sealed record ConversationMeasures(
         DateTime? reached = attended ? null : created;
         if (created is { } began)
         {
-            facts.Add(new(ReportMetric.Conversations, began));
+            // A conversation counts for the first team it reached (on the day it began), so a team's report counts the
+            // conversations it handled; it counts for no agent.
+            facts.Add(new(ReportMetric.Conversations, began, TeamId: events.Select(e => e.TeamId).FirstOrDefault(t => t is not null)));
             facts.Add(new(attended ? ReportMetric.AssistantAttended : ReportMetric.ReachedPeople, began));
         }
 

@@ -24,6 +24,9 @@ public sealed class ReportPeriods(AppDbContext db, TenantScope tenant, ReportRol
 {
     public const int MaxDays = 366;
 
+    /// <summary>The Monday that starts <paramref name="day"/>'s week (weeks run Monday to Sunday).</summary>
+    public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+
     public async Task<Result<ReportPeriod>> ResolveAsync(ReportQuery query, CancellationToken cancellationToken)
     {
         var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);

@@ -13,6 +13,9 @@ public static class ReportsFeature
         .AddScoped<ReportPeriods>()
         .AddScoped<GetReport>()
         .AddScoped<GetServiceReports>()
+        .AddScoped<Digests>()
+        .AddSingleton<WeeklyDigest>()
+        .AddHostedService(sp => sp.GetRequiredService<WeeklyDigest>())
         .AddSingleton<ReportRollups>()
         .AddHostedService(sp => sp.GetRequiredService<ReportRollups>())
         .AddDomainEventHandler<ConversationStarted, RefreshReportFacts>()
@@ -56,6 +59,8 @@ public static class ReportsFeature
         reports.MapGet("/sla.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>
                 (await report.SlaAsync(query, ct)).ToHttp(r => Csv(ReportCsv.Sla(r), $"sla-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
             .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
+        reports.MapGet("/digest", async (DateOnly? week, Digests digests, CancellationToken ct) => (await digests.ComposeAsync(week, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<DigestResponse>();
         reports.MapGet("/insights", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.InsightsAsync(query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<InsightsResponse>();
         reports.MapGet("/repeat-contacts", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.RepeatContactsAsync(query, ct)).ToOk())

@@ -61,6 +61,11 @@ public sealed class Workspace : Entity, IAudited
 
     public const decimal MaxAgentHourlyCost = 100_000;
 
+    /// <summary>The first day of the last week whose digest was sent, so each week's goes out once.</summary>
+    public DateOnly? LastDigestWeek { get; private set; }
+
+    public void DigestSent(DateOnly week) => LastDigestWeek = week;
+
     public void SetAgentHourlyCost(decimal? cost) => AgentHourlyCost = cost is null or 0 ? null : Math.Round(cost.Value, 2);
 
     public void SetHolidays(IEnumerable<DateOnly> holidays) => Holidays = [.. holidays.Distinct().Order()];

@@ -230,10 +230,10 @@ public abstract class QualityTests(PorchlightFactory factory, ShiftedClock clock
         Assert.Equal(3, drawn.Count(r => r.GetProperty("agentId").GetGuid() == team.AgentId));
         Assert.Equal(1, drawn.Count(r => r.GetProperty("agentId").GetGuid() == team.SupervisorId));
         Assert.All(drawn, r => Assert.NotEqual(r.GetProperty("agentId").GetGuid(), r.GetProperty("reviewerId").GetGuid()));
-        Assert.All(drawn, r => Assert.Equal(ReviewSampler.WeekOf(today), DateOnly.Parse(r.Text("sampledWeek")!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(drawn, r => Assert.Equal(Porchlight.Server.Features.Reports.ReportPeriods.WeekOf(today), DateOnly.Parse(r.Text("sampledWeek")!, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Single(drawn, r => r.GetProperty("reviewerId").GetGuid() == team.OwnerId && r.GetProperty("agentId").GetGuid() == team.SupervisorId);
         Assert.Empty(again.GetProperty("assigned").EnumerateArray());
-        Assert.Equal(ReviewSampler.WeekOf(today), DateOnly.Parse((await team.Owner.GetJsonAsync("/api/v1/quality/sampling")).Text("lastDrawnWeek")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Porchlight.Server.Features.Reports.ReportPeriods.WeekOf(today), DateOnly.Parse((await team.Owner.GetJsonAsync("/api/v1/quality/sampling")).Text("lastDrawnWeek")!, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -36,6 +36,17 @@ public sealed class ConversationMeasuresTests
     }
 
     [Fact]
+    public void Conversations_QueuedInATeamThenTransferred_CountsOnceForTheFirstTeamOnTheDayItBegan()
+    {
+        var measures = Measure(
+            At(0, Created), At(0, ContactMessage), At(2, Queued, team: Support), At(5, Assigned, Sam, Support), At(8, Assigned, Ana, Billing),
+            At(9, AgentReply, Ana), At(20, Resolved));
+
+        var conversation = Assert.Single(measures.Facts, f => f.Metric == ReportMetric.Conversations);
+        Assert.Equal((Monday, (Guid?)Support, (Guid?)null), (conversation.At, conversation.TeamId, conversation.AgentId));
+    }
+
+    [Fact]
     public void FirstResponse_AssistantHandsOver_CountsFromTheHandoverNotTheFirstMessage()
     {
         var measures = Measure(

@@ -244,6 +244,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<bool>("WantsWeeklyDigest")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
 
@@ -2678,6 +2681,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.Property<int>("LastConversationNumber")
                         .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("LastDigestWeek")
+                        .HasColumnType("date");
 
                     b.Property<string>("Name")
                         .IsRequired()

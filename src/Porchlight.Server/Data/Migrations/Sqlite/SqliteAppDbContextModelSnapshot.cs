@@ -235,6 +235,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("WantsWeeklyDigest")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -2669,6 +2672,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.Property<int>("LastConversationNumber")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("LastDigestWeek")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -6,11 +6,53 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class QualityManagement : Migration
+    public partial class QualityAgentHoursAndDigest : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<decimal>(
+                name: "AgentHourlyCost",
+                table: "Workspaces",
+                type: "numeric",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "LastDigestWeek",
+                table: "Workspaces",
+                type: "date",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "WantsWeeklyDigest",
+                table: "Agents",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "AgentStatusPeriods",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    EndedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastSeenAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AgentStatusPeriods", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AgentStatusPeriods_Agents_AgentId",
+                        column: x => x.AgentId,
+                        principalTable: "Agents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateTable(
                 name: "ConversationFlags",
                 columns: table => new
@@ -156,6 +198,16 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AgentStatusPeriods_AgentId_EndedAt",
+                table: "AgentStatusPeriods",
+                columns: new[] { "AgentId", "EndedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AgentStatusPeriods_WorkspaceId_StartedAt",
+                table: "AgentStatusPeriods",
+                columns: new[] { "WorkspaceId", "StartedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Calibrations_ConversationId",
                 table: "Calibrations",
                 column: "ConversationId");
@@ -228,6 +280,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AgentStatusPeriods");
+
+            migrationBuilder.DropTable(
                 name: "ConversationFlags");
 
             migrationBuilder.DropTable(
@@ -241,6 +296,18 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Scorecards");
+
+            migrationBuilder.DropColumn(
+                name: "AgentHourlyCost",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "LastDigestWeek",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "WantsWeeklyDigest",
+                table: "Agents");
         }
     }
 }

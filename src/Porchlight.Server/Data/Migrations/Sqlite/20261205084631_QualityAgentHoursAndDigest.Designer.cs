@@ -12,8 +12,8 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261205070624_QualityManagement")]
-    partial class QualityManagement
+    [Migration("20261205084631_QualityAgentHoursAndDigest")]
+    partial class QualityAgentHoursAndDigest
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -238,6 +238,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("WantsWeeklyDigest")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -253,6 +256,41 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "DisplayName");
 
                     b.ToTable("Agents", (string)null);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "EndedAt");
+
+                    b.HasIndex("WorkspaceId", "StartedAt");
+
+                    b.ToTable("AgentStatusPeriods");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Invitation", b =>
@@ -2613,6 +2651,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("AgentHourlyCost")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("AutoAwayMinutes")
                         .HasColumnType("INTEGER");
 
@@ -2634,6 +2675,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.Property<int>("LastConversationNumber")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("LastDigestWeek")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -2683,6 +2727,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -1,0 +1,115 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Email;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Reports;
+
+/// <summary>A week's digest: the week (Monday first), the subject and the plain text of the email.</summary>
+public sealed record DigestResponse(DateOnly Week, string Subject, string Text);
+
+/// <summary>
+/// The weekly digest of the reports: a week's main figures against the week before, SLA compliance, the customers'
+/// tone and the rising topics, in a few lines of plain text, with a link to the reports.
+/// </summary>
+public sealed class Digests(AppDbContext db, GetReport reports, GetServiceReports service, PublicUrls urls, TimeProvider clock)
+{
+    /// <param name="week">Any day of the week; by default the last full week in the workspace's time zone.</param>
+    public async Task<Result<DigestResponse>> ComposeAsync(DateOnly? week, CancellationToken cancellationToken)
+    {
+        var workspace = await db.Workspaces.AsNoTracking().SingleAsync(cancellationToken);
+        var monday = ReportPeriods.WeekOf(week ?? workspace.Calendar().DayOf(clock.GetUtcNow().UtcDateTime).AddDays(-7));
+        var query = new ReportQuery(From: monday, To: monday.AddDays(6));
+        var overview = await reports.OverviewAsync(query, cancellationToken);
+        if (!overview.Succeeded)
+        {
+            return overview.Failure!;
+        }
+
+        var (f, p) = (overview.Value!.Figures, overview.Value.Previous);
+        var sla = (await service.SlaAsync(query, cancellationToken)).Value!;
+        var repeat = (await service.RepeatContactsAsync(query, cancellationToken)).Value!;
+        var rising = (await service.InsightsAsync(query, cancellationToken)).Value!.Topics.Where(t => t.Rising).ToList();
+        var text = new StringBuilder()
+            .AppendLine($"{workspace.Name}: the week of {ReportFormat.Day(monday)} to {ReportFormat.Day(monday.AddDays(6))} ({workspace.TimeZone})")
+            .AppendLine()
+            .AppendLine($"Conversations: {ReportFormat.Number(f.Conversations)} (the week before: {ReportFormat.Number(p.Conversations)})")
+            .AppendLine($"First response: {ReportFormat.Duration(f.FirstResponse.AverageSeconds)} on average (the week before: {ReportFormat.Duration(p.FirstResponse.AverageSeconds)})")
+            .AppendLine($"Resolution: {ReportFormat.Duration(f.Resolution.AverageSeconds)} on average")
+            .AppendLine($"Resolved: {ReportFormat.Number(f.ResolvedConversations)}, {ReportFormat.Rate(f.FirstContactResolutionRate)} in one contact")
+            .AppendLine($"Satisfied (CSAT): {ReportFormat.Rate(f.SatisfiedRate)} of {ReportFormat.Count(f.Satisfaction.Count, "answer", "answers")}")
+            .AppendLine($"SLA compliance: {ReportFormat.Rate(sla.ComplianceRate)} ({ReportFormat.Count(sla.Breached, "breach", "breaches")})")
+            .AppendLine($"Negative tone: {ReportFormat.Rate(f.CustomerTone.NegativeRate)} of {ReportFormat.Count(f.CustomerTone.Conversations, "conversation", "conversations")}")
+            .AppendLine($"Came back within 7 days: {ReportFormat.Rate(repeat.Rate7Days)}")
+            .AppendLine()
+            .AppendLine(rising.Count == 0 ? "No topic rose." : "Rising topics:");
+        foreach (var topic in rising)
+        {
+            text.AppendLine($"- {topic.Label}: {ReportFormat.Number(topic.Conversations)} conversations ({ReportFormat.Number(topic.PreviousConversations)} the week before), negative tone {ReportFormat.Rate(topic.NegativeRate)}");
+        }
+
+        text.AppendLine().AppendLine($"The reports: {urls.To($"/reports?view=insights")}");
+        return new DigestResponse(monday, $"[{workspace.Name}] Your week in support: {ReportFormat.Day(monday)} to {ReportFormat.Day(monday.AddDays(6))}", text.ToString());
+    }
+}
+
+/// <summary>
+/// Emails each workspace's digest of the last full week, once, to its active agents who asked for it and may read the
+/// reports: on the first pass (hourly) after the week ends in the workspace's time zone, while a mail server is configured.
+/// </summary>
+public sealed class WeeklyDigest(
+    IServiceScopeFactory scopes, SmtpMailer mailer, IOptions<SmtpOptions> smtp, TimeProvider clock, IConfiguration configuration, ILogger<WeeklyDigest> logger)
+    : BackgroundService
+{
+    /// <returns>How many emails it sent.</returns>
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken)
+    {
+        if (!smtp.Value.IsConfigured)
+        {
+            return 0;
+        }
+
+        List<Guid> workspaceIds;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            // Operator scope: every workspace with someone who wants the digest.
+            workspaceIds = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Agents.IgnoreQueryFilters()
+                .Where(a => a.IsActive && a.WantsWeeklyDigest).Select(a => a.WorkspaceId).Distinct().ToListAsync(cancellationToken);
+        }
+
+        var sent = 0;
+        foreach (var workspaceId in workspaceIds)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var workspace = await db.Workspaces.SingleAsync(cancellationToken);
+            var week = ReportPeriods.WeekOf(workspace.Calendar().DayOf(clock.GetUtcNow().UtcDateTime)).AddDays(-7);
+            if (workspace.LastDigestWeek >= week)
+            {
+                continue;
+            }
+
+            var digest = (await scope.ServiceProvider.GetRequiredService<Digests>().ComposeAsync(week, cancellationToken)).Value!;
+            var readers = (await db.Agents.AsNoTracking().Where(a => a.IsActive && a.WantsWeeklyDigest && a.Email != null)
+                    .Select(a => new { a.Email, a.Role }).ToListAsync(cancellationToken))
+                .Where(a => RolePermissions.Allows(a.Role, Permission.ViewReports)).Select(a => a.Email!).ToList();
+            foreach (var email in readers)
+            {
+                await mailer.SendAsync(email, digest.Subject, digest.Text, cancellationToken);
+                sent++;
+            }
+
+            // Marked after sending: a failure sends the week again on the next pass (at least once, never skipped).
+            workspace.DigestSent(week);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return sent;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicJob.RunAsync(
+        configuration.GetValue("Reports:DigestInterval", TimeSpan.FromHours(1)), clock, logger, "Sending the weekly digests", SendDueAsync, stoppingToken);
+}

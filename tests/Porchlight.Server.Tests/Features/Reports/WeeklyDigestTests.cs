@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Reports;
+using Porchlight.Server.Tests.Api;
+using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Features.Email;
+using Porchlight.Server.Tests.Hosting;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Features.Reports;
+
+/// <summary>
+/// The weekly digest: sent once per week, after it ends, to the agents who asked for it and may read the reports,
+/// with the week's figures; an agent without report access cannot ask for it.
+/// </summary>
+public sealed class WeeklyDigestTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Digest_AWeekEnds_SentOnceToWhoAskedWithTheWeeksFigures()
+    {
+        await using var smtp = new LoopbackSmtpServer();
+        var clock = new ShiftedClock();
+        await using var factory = new PorchlightFactory(
+            settings: smtp.Settings("Porchlight <reports@acme.test>"), configureServices: services => services.AddSingleton<TimeProvider>(new StorageClock(clock)));
+        var workspace = await factory.CreateWorkspaceAsync("Acme Support");
+        using var owner = factory.CreateApiClient(workspace.OwnerToken);
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using (var visitor = await TestVisitor.StartAsync(factory, inboxToken))
+        {
+            var (conversationId, _) = await visitor.StartConversationAsync("Where is my parcel?");
+            await owner.ReplyAsync(conversationId, "On its way.").ExpectAsync(HttpStatusCode.Created);
+            await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        }
+
+        using var agent = factory.CreateApiClient((await factory.AddAgentAsync(workspace.WorkspaceId, AgentRole.Agent)).Token);
+        await agent.PutJsonAsync("/api/v1/me/alerts", new { weeklyDigest = true }).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        var preference = await owner.PutJsonAsync("/api/v1/me/alerts", new { weeklyDigest = true }).ExpectAsync(HttpStatusCode.OK);
+        Assert.True(preference.GetProperty("weeklyDigest").GetBoolean());
+        var thisWeek = ReportPeriods.WeekOf(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        await Eventually.WaitUntilAsync(
+            async () => (await owner.GetJsonAsync($"/api/v1/reports/digest?week={thisWeek:yyyy-MM-dd}")).Text("text")!.Contains("Resolved: 1,", StringComparison.Ordinal),
+            "the week's digest counts the resolve");
+
+        var digests = factory.Services.GetRequiredService<WeeklyDigest>();
+        var beforeTheWeekEnds = await digests.SendDueAsync(Ct); // last week's digest: nothing happened then, but it is sent
+        clock.Advance(TimeSpan.FromDays(7));
+        var afterTheWeekEnds = await digests.SendDueAsync(Ct);
+        var again = await digests.SendDueAsync(Ct);
+
+        Assert.Equal((1, 1, 0), (beforeTheWeekEnds, afterTheWeekEnds, again));
+        var mail = smtp.Messages[^1];
+        Assert.Contains($"To: {workspace.OwnerEmail}", mail, StringComparison.Ordinal);
+        Assert.Contains("Subject: [Acme Support] Your week in support", mail, StringComparison.Ordinal);
+        Assert.Contains("Conversations: 1 (the week before: 0)", mail, StringComparison.Ordinal);
+        Assert.Contains("/reports?view=insights", mail, StringComparison.Ordinal);
+        Assert.Equal(2, smtp.Messages.Count);
+    }
+}
