@@ -84,15 +84,9 @@ public sealed class Calibrations(AppDbContext db, ActingAgent actor, TimeProvide
             return Failure.NotFound("The scorecard");
         }
 
-        var reviewers = await db.Agents.AsNoTracking().Where(a => reviewerIds.Contains(a.Id) && a.IsActive).Select(a => new { a.Id, a.Role }).ToListAsync(cancellationToken);
-        if (reviewers.Count != reviewerIds.Count)
+        if (await QualityReviewers.CheckAsync(db, reviewerIds, activeOnly: true, cancellationToken) is { } wrongReviewers)
         {
-            return Failure.NotFound("A reviewer");
-        }
-
-        if (reviewers.Any(r => !RolePermissions.Allows(r.Role, Permission.ReviewQuality)))
-        {
-            return Failure.Invalid("reviewerIds", "Every reviewer must be allowed to review (a supervisor, an admin or the owner).");
+            return wrongReviewers;
         }
 
         var agent = await reviews.ReviewedAgentAsync(conversation, request.AgentId, cancellationToken);

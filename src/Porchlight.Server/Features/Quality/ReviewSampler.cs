@@ -64,15 +64,9 @@ public sealed class ReviewSampler(AppDbContext db, ActingAgent actor, TimeProvid
             return Failure.NotFound("The scorecard");
         }
 
-        var reviewers = await db.Agents.AsNoTracking().Where(a => reviewerIds.Contains(a.Id)).Select(a => new { a.Id, a.Role }).ToListAsync(cancellationToken);
-        if (reviewers.Count != reviewerIds.Count)
+        if (await QualityReviewers.CheckAsync(db, reviewerIds, activeOnly: false, cancellationToken) is { } wrongReviewers)
         {
-            return Failure.NotFound("A reviewer");
-        }
-
-        if (reviewers.Any(r => !RolePermissions.Allows(r.Role, Permission.ReviewQuality)))
-        {
-            return Failure.Invalid("reviewerIds", "Every reviewer must be allowed to review (a supervisor, an admin or the owner).");
+            return wrongReviewers;
         }
 
         settings.Change(isEnabled, perAgent, scorecardId, reviewerIds, clock.GetUtcNow().UtcDateTime);
@@ -115,8 +109,7 @@ public sealed class ReviewSampler(AppDbContext db, ActingAgent actor, TimeProvid
             .Select(g => new { AgentId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.AgentId, g => g.Count, cancellationToken);
         var waiting = await db.QualityReviews.Where(r => r.Status == ReviewStatus.Assigned && reviewers.Contains(r.ReviewerId)).GroupBy(r => r.ReviewerId)
             .Select(g => new { ReviewerId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.ReviewerId, g => g.Count, cancellationToken);
-        var conversations = await db.Conversations.AsNoTracking().Where(c => candidates.Select(x => x.ConversationId).Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
-        var (assigned, withoutReviewer, now) = (new List<QualityReview>(), new List<Guid>(), clock.GetUtcNow().UtcDateTime);
+        var (picks, withoutReviewer) = (new List<(SampleCandidate Pick, Guid ReviewerId)>(), new List<Guid>());
         foreach (var agent in candidates.GroupBy(c => c.AgentId).OrderBy(g => g.Key))
         {
             var wanted = settings.PerAgentPerWeek - drawn.GetValueOrDefault(agent.Key);
@@ -134,9 +127,16 @@ public sealed class ReviewSampler(AppDbContext db, ActingAgent actor, TimeProvid
                 }
 
                 waiting[reviewer] = waiting.GetValueOrDefault(reviewer) + 1;
-                assigned.Add(QualityReview.Assign(conversations[pick.ConversationId], agent.Key, reviewer, scorecard, now, sampledWeek: week, sampleReason: pick.Reason));
+                picks.Add((pick, reviewer));
             }
         }
+
+        // Only the picked conversations are read whole: a week's candidates can be thousands.
+        var pickedIds = picks.ConvertAll(p => p.Pick.ConversationId);
+        var conversations = await db.Conversations.AsNoTracking().Where(c => pickedIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var assigned = picks.ConvertAll(p => QualityReview.Assign(
+            conversations[p.Pick.ConversationId], p.Pick.AgentId, p.ReviewerId, scorecard, now, sampledWeek: week, sampleReason: p.Pick.Reason));
 
         db.QualityReviews.AddRange(assigned);
         settings.Drew(week);

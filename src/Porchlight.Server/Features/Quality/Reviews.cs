@@ -185,9 +185,7 @@ public sealed class Reviews(AppDbContext db, ActingAgent actor, TimeProvider clo
     /// <summary>The agent named (who must be of the workspace and not the reviewer), or else whoever had the conversation, or else its last replier.</summary>
     internal async Task<Result<Guid>> ReviewedAgentAsync(Conversation conversation, Guid? agentId, CancellationToken cancellationToken)
     {
-        var reviewed = agentId ?? conversation.AssigneeId ?? await db.Messages.AsNoTracking()
-            .Where(m => m.ConversationId == conversation.Id && m.Kind == MessageKind.Outgoing && m.AuthorAgentId != null)
-            .OrderByDescending(m => m.Sequence).Select(m => m.AuthorAgentId).FirstOrDefaultAsync(cancellationToken);
+        var reviewed = agentId ?? await AnsweringAgent.OfAsync(db, conversation, cancellationToken);
         if (reviewed is not { } id)
         {
             return Failure.Invalid("agentId", "Nobody has answered this conversation yet; name the agent to review.");

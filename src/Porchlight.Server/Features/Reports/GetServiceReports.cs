@@ -59,7 +59,12 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
             return overview.Failure!;
         }
 
-        var o = overview.Value!;
+        return await InsightsAsync(overview.Value!, query, cancellationToken);
+    }
+
+    /// <summary>The insights of the period of <paramref name="o"/>, an overview already read with the same <paramref name="query"/>.</summary>
+    public async Task<InsightsResponse> InsightsAsync(ReportResponse o, ReportQuery query, CancellationToken cancellationToken)
+    {
         var now = await reports.BreakdownAsync(ReportBreakdown.Label, query with { From = o.From, To = o.To, Days = null }, cancellationToken);
         var before = await reports.BreakdownAsync(ReportBreakdown.Label, query with { From = o.PreviousFrom, To = o.PreviousTo, Days = null }, cancellationToken);
         var current = now.Value!.Rows.Where(r => r.Name != GetReport.NoLabel).ToDictionary(r => r.Name, r => r.Figures);
@@ -118,7 +123,13 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
             return overview.Failure!;
         }
 
-        var (from, to) = (overview.Value!.From, overview.Value.To);
+        return await SurveysAsync(overview.Value!, query, cancellationToken);
+    }
+
+    /// <summary>The survey report of the period of <paramref name="overview"/>, an overview already read with the same <paramref name="query"/>.</summary>
+    public async Task<SurveyReportResponse> SurveysAsync(ReportResponse overview, ReportQuery query, CancellationToken cancellationToken)
+    {
+        var (from, to) = (overview.From, overview.To);
         var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken)).Calendar();
         var (start, end) = (calendar.StartOf(from), calendar.StartOf(to.AddDays(1)));
         var answered = db.SurveyResponses.AsNoTracking().Where(r => r.AnsweredAt >= start && r.AnsweredAt < end);
@@ -134,7 +145,7 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
             .GroupJoin(db.Contacts, x => x.ContactId, k => k.Id, (x, contacts) => new { x, contacts })
             .SelectMany(x => x.contacts.DefaultIfEmpty(), (x, contact) => new { x.x.r, x.x.Number, x.x.ContactId, Name = contact == null ? null : contact.Name, Email = contact == null ? null : contact.Email })
             .ToListAsync(cancellationToken);
-        return new SurveyReportResponse(from, to, overview.Value.Figures, comments, latest.ConvertAll(x => new SurveyAnswerRow(
+        return new SurveyReportResponse(from, to, overview.Figures, comments, latest.ConvertAll(x => new SurveyAnswerRow(
             x.r.ConversationId, x.Number, ContactSummary.Of(x.ContactId, x.Name, x.Email).Name, x.r.AnsweredAt!.Value, x.r.Rating, x.r.Effort, x.r.Recommend, x.r.Comment, x.r.AgentId)));
     }
 

@@ -134,13 +134,11 @@ public sealed partial class ReportsPage : IAsyncDisposable
         }
         else if (View == "surveys")
         {
-            var surveys = await Runner.RunAsync<GetServiceReports, Result<SurveyReportResponse>>(r => r.SurveysAsync(query, _lifetime.Token));
-            (_surveys, _problem) = (surveys.Value, surveys.Failure?.Detail);
+            _surveys = await Runner.RunAsync<GetServiceReports, SurveyReportResponse>(r => r.SurveysAsync(overview.Value!, query, _lifetime.Token));
         }
         else if (View == "insights")
         {
-            var insights = await Runner.RunAsync<GetServiceReports, Result<InsightsResponse>>(r => r.InsightsAsync(query, _lifetime.Token));
-            (_insights, _problem) = (insights.Value, insights.Failure?.Detail);
+            _insights = await Runner.RunAsync<GetServiceReports, InsightsResponse>(r => r.InsightsAsync(overview.Value!, query, _lifetime.Token));
         }
         else
         {

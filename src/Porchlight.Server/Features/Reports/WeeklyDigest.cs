@@ -31,7 +31,7 @@ public sealed class Digests(AppDbContext db, GetReport reports, GetServiceReport
         var (f, p) = (overview.Value!.Figures, overview.Value.Previous);
         var sla = (await service.SlaAsync(query, cancellationToken)).Value!;
         var repeat = (await service.RepeatContactsAsync(query, cancellationToken)).Value!;
-        var rising = (await service.InsightsAsync(query, cancellationToken)).Value!.Topics.Where(t => t.Rising).ToList();
+        var rising = (await service.InsightsAsync(overview.Value!, query, cancellationToken)).Topics.Where(t => t.Rising).ToList();
         var text = new StringBuilder()
             .AppendLine($"{workspace.Name}: the week of {ReportFormat.Day(monday)} to {ReportFormat.Day(monday.AddDays(6))} ({workspace.TimeZone})")
             .AppendLine()

@@ -178,10 +178,7 @@ public sealed class VisitorSurveys(AppDbContext db, TenantScope tenant, TimeProv
             return Failure.Conflict("This survey was answered a while ago and can no longer be changed.");
         }
 
-        // The agent who had the conversation, or else the last person who replied in it.
-        var agentId = conversation.AssigneeId ?? await db.Messages.AsNoTracking()
-            .Where(m => m.ConversationId == conversationId && m.Kind == MessageKind.Outgoing && m.AuthorAgentId != null)
-            .OrderByDescending(m => m.Sequence).Select(m => m.AuthorAgentId).FirstOrDefaultAsync(cancellationToken);
+        var agentId = await AnsweringAgent.OfAsync(db, conversation, cancellationToken);
         response.Answer(conversation, agentId, request.Rating, request.Effort, request.Recommend, request.Comment, now);
         try
         {
