@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
 
 namespace Porchlight.Server.Tests.Api;
@@ -42,6 +46,15 @@ public abstract class ApiTestBase(PorchlightFactory factory)
         var agent = await Factory.AddAgentAsync(workspaceId, role, scopes);
         return (agent.AgentId, agent.Email, Factory.CreateApiClient(agent.Token));
     }
+
+    /// <summary>Waits until the outbox has handled every event of the workspace: what follows a change has happened.</summary>
+    protected async Task WaitForOutboxAsync(Guid workspaceId) =>
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            await using var scope = Factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            return !await db.OutboxMessages.AnyAsync(m => m.WorkspaceId == workspaceId && m.ProcessedAt == null && m.FailedAt == null, Ct);
+        }, "the outbox has handled the workspace's events");
 }
 
 /// <summary>Calls that read a response and assert its status in one step, with the body in the failure message.</summary>

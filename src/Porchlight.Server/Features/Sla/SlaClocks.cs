@@ -25,7 +25,19 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetr
 
     /// <summary>Syncs as of <paramref name="now"/>: the timer's time, which announces what is due by then.</summary>
     /// <returns>How many warnings and breaches it announced.</returns>
-    public async Task<int> SyncAsync(Guid conversationId, DateTime? at, DateTime now, CancellationToken cancellationToken)
+    public Task<int> SyncAsync(Guid conversationId, DateTime? at, DateTime now, CancellationToken cancellationToken) =>
+        SyncAsync(conversationId, at, now, started: false, cancellationToken);
+
+    /// <summary>
+    /// The first sync of a new conversation. An agent can answer before it runs (the outbox hands events over a
+    /// moment later): then the wait is already over, and the first response is measured after the fact, from the
+    /// contact's first message to that reply, instead of never. Only here: a policy that covers the conversation
+    /// later, say after its priority rose, did not cover the reply it never promised.
+    /// </summary>
+    public Task<int> StartAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        SyncAsync(conversationId, null, time.GetUtcNow().UtcDateTime, started: true, cancellationToken);
+
+    private async Task<int> SyncAsync(Guid conversationId, DateTime? at, DateTime now, bool started, CancellationToken cancellationToken)
     {
         var when = at ?? now;
         // A workspace without SLAs costs two small reads and no lock (on SQLite a lock is the database's write lock).
@@ -71,6 +83,11 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetr
 
         running.RemoveAll(c => c.Outcome is not null);
         await SyncResponseAsync(conversation, policy, running, when, calendar, cancellationToken);
+        if (started)
+        {
+            await CatchUpFirstResponseAsync(conversation, policy, reachedPeopleAt ?? conversation.CreatedAt, calendar, cancellationToken);
+        }
+
         await SyncResolutionAsync(conversation, policy, running, when, reachedPeopleAt ?? conversation.CreatedAt, calendar, cancellationToken);
 
         // Warnings and breaches of the clocks that still run, now that they match the conversation.
@@ -146,6 +163,27 @@ public sealed class SlaClocks(AppDbContext db, TimeProvider time, PorchlightMetr
         }
     }
 
+    // A first reply that came before the first sync: its clock runs from the contact's first message to it and stops there.
+    private async Task CatchUpFirstResponseAsync(
+        Conversation conversation, SlaPolicy? policy, DateTime reachedPeople, BusinessCalendar calendar, CancellationToken cancellationToken)
+    {
+        if (conversation.FirstAgentReplyAt is not { } replied || policy?.TargetFor(SlaMetric.FirstResponse) is null
+            || await db.SlaClocks.AnyAsync(c => c.ConversationId == conversation.Id && c.Metric == SlaMetric.FirstResponse, cancellationToken))
+        {
+            return;
+        }
+
+        var waited = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversation.Id && m.Kind == MessageKind.Incoming && m.CreatedAt >= reachedPeople && m.CreatedAt <= replied)
+            .MinAsync(m => (DateTime?)m.CreatedAt, cancellationToken);
+        if (waited is { } since)
+        {
+            var clock = SlaClock.Start(conversation.WorkspaceId, conversation.Id, SlaMetric.FirstResponse, policy, since, calendar);
+            clock.Stop(replied, calendar);
+            db.SlaClocks.Add(clock);
+        }
+    }
+
     // The resolution clock runs while the conversation is open or pending, pauses while it is snoozed, and stops when
     // it is resolved; it starts when the conversation reached people (created, or handed over by the assistant). A
     // conversation reopened after that starts a new resolution cycle from the moment it reopened.
@@ -190,7 +228,7 @@ public sealed class SyncSlaClocks(SlaClocks clocks) :
     IDomainEventHandler<ConversationAssigned>
 {
     public Task HandleAsync(ConversationStarted domainEvent, CancellationToken cancellationToken) =>
-        clocks.SyncAsync(domainEvent.ConversationId, null, cancellationToken);
+        clocks.StartAsync(domainEvent.ConversationId, cancellationToken);
 
     public Task HandleAsync(ReplyAwaited domainEvent, CancellationToken cancellationToken) =>
         clocks.SyncAsync(domainEvent.ConversationId, domainEvent.Since, cancellationToken);

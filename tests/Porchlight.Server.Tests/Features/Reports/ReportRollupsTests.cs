@@ -7,7 +7,6 @@ using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
-using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
 
 namespace Porchlight.Server.Tests.Features.Reports;
@@ -180,14 +179,6 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
 
     private static string Key(DateOnly day, Guid inboxId, Guid teamId, Guid agentId, ReportMetric metric, int bucket) =>
         $"{day:yyyy-MM-dd} {inboxId:N} {teamId:N} {agentId:N} {metric} {bucket}";
-
-    private async Task WaitForOutboxAsync(Guid workspaceId) =>
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            await using var scope = Factory.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            return !await db.OutboxMessages.AnyAsync(m => m.WorkspaceId == workspaceId && m.ProcessedAt == null && m.FailedAt == null, Ct);
-        }, "the outbox has handled the workspace's events");
 
     private static void Shuffle<T>(List<T> items, Random random)
     {

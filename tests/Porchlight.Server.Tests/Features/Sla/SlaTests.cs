@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Sla;
 using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Tests.Api;
@@ -138,6 +139,48 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
         Assert.Equal(Instant(met, "stoppedAt"), Instant(clock, "stoppedAt")); // stopped at the reply, not when the timer ran
         await supervisorHub.DrainAsync();
         Assert.Empty(supervisorHub.All("SlaAlert"));
+    }
+
+    [Fact]
+    public async Task FirstResponse_ReplyStoredBeforeTheConversationsStartIsHandled_IsMeasuredFromTheFirstMessageToTheReply()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new { name = "Chat promise", firstResponseMinutes = 10 });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Is my parcel lost?");
+        var measured = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse");
+        await owner.ReplyAsync(conversationId, "It is on its way").ExpectAsync(HttpStatusCode.Created);
+        var met = await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "FirstResponse" && c.Text("state") == "Met");
+        // As if the reply had been stored before the conversation's start was handled: no clock had started yet.
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspace.WorkspaceId);
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().SlaClocks.Where(c => c.ConversationId == conversationId).ExecuteDeleteAsync(Ct);
+            await scope.ServiceProvider.GetServices<IDomainEventHandler<ConversationStarted>>().OfType<SyncSlaClocks>().Single()
+                .HandleAsync(new ConversationStarted(workspace.WorkspaceId, conversationId, Guid.Empty, Guid.Empty, 1), Ct);
+        }
+
+        var clock = (await ClocksAsync(owner, conversationId)).Single(c => c.Text("metric") == "FirstResponse");
+        Assert.Equal("Met", clock.Text("state"));
+        Assert.Equal((Instant(measured, "startedAt"), Instant(met, "stoppedAt")), (Instant(clock, "startedAt"), Instant(clock, "stoppedAt")));
+    }
+
+    [Fact]
+    public async Task FirstResponse_PolicyCoversTheConversationOnlyAfterTheReply_MeasuresNoFirstResponse()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await CreatePolicyAsync(owner, new { name = "Urgent only", priorities = UrgentOnly, firstResponseMinutes = 5, resolutionMinutes = 60 });
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("A small question");
+        await owner.ReplyAsync(conversationId, "A small answer").ExpectAsync(HttpStatusCode.Created);
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/priority", new { priority = "Urgent" }).ExpectAsync(HttpStatusCode.OK);
+
+        await WaitForClockAsync(owner, conversationId, c => c.Text("metric") == "Resolution" && c.Text("state") == "Running");
+        Assert.DoesNotContain(await ClocksAsync(owner, conversationId), c => c.Text("metric") == "FirstResponse");
     }
 
     [Fact]
