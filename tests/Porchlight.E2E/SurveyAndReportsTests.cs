@@ -106,6 +106,8 @@ public sealed class SurveyAndReportsTests : BrowserTest
         await tabs.GetByRole(AriaRole.Link, new() { Name = "Insights" }).ClickAsync();
         await Expect(dana.Locator("#insight-topics")).ToContainTextAsync("shipping");
         await Expect(dana.Locator("#insight-negative .pl-stat-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?%$"));
+        await dana.Locator("#weekly-digest-show").ClickAsync();
+        await Expect(dana.Locator("#weekly-digest-text")).ToContainTextAsync("Conversations:");
         await Screenshot(dana, "reports-insights");
         await dana.Locator("#report-period").SelectOptionAsync("0");
         await Expect(dana.Locator("#report-from")).ToBeVisibleAsync();

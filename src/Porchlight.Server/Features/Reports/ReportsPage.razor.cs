@@ -29,6 +29,7 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private SurveyReportResponse? _surveys;
     private RepeatContactsResponse? _repeat;
     private InsightsResponse? _insights;
+    private DigestResponse? _digest;
     private string? _problem;
     private IJSObjectReference? _downloads;
 
@@ -145,6 +146,9 @@ public sealed partial class ReportsPage : IAsyncDisposable
             _repeat = (await Runner.RunAsync<GetServiceReports, Result<RepeatContactsResponse>>(r => r.RepeatContactsAsync(query, _lifetime.Token))).Value;
         }
     }
+
+    private async Task ShowDigestAsync() =>
+        _digest = (await Runner.RunAsync<Digests, Result<DigestResponse>>(d => d.ComposeAsync(null, _lifetime.Token))).Value;
 
     private async Task KeepTodayFreshAsync()
     {

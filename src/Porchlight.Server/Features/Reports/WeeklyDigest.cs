@@ -3,12 +3,18 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Email;
+using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Reports;
 
-/// <summary>A week's digest: the week (Monday first), the subject and the plain text of the email.</summary>
-public sealed record DigestResponse(DateOnly Week, string Subject, string Text);
+/// <summary>
+/// A week's digest: the week (Monday first), the subject and plain text of the email, and the figures it tells of for
+/// a receiver that reads them (the <c>report.weekly_digest</c> webhook carries the same).
+/// </summary>
+public sealed record DigestResponse(
+    DateOnly Week, string Subject, string Text, ReportFigures Figures, ReportFigures Previous, double? SlaComplianceRate, double? CameBackWithin7Days,
+    List<TopicInsight> RisingTopics);
 
 /// <summary>
 /// The weekly digest of the reports: a week's main figures against the week before, SLA compliance, the customers'
@@ -51,34 +57,26 @@ public sealed class Digests(AppDbContext db, GetReport reports, GetServiceReport
         }
 
         text.AppendLine().AppendLine($"The reports: {urls.To($"/reports?view=insights")}");
-        return new DigestResponse(monday, $"[{workspace.Name}] Your week in support: {ReportFormat.Day(monday)} to {ReportFormat.Day(monday.AddDays(6))}", text.ToString());
+        return new DigestResponse(
+            monday, $"[{workspace.Name}] Your week in support: {ReportFormat.Day(monday)} to {ReportFormat.Day(monday.AddDays(6))}", text.ToString(),
+            f, p, sla.ComplianceRate, repeat.Rate7Days, rising);
     }
 }
 
 /// <summary>
-/// Emails each workspace's digest of the last full week, once, to its active agents who asked for it and may read the
-/// reports: on the first pass (hourly) after the week ends in the workspace's time zone, while a mail server is configured.
+/// Sends each workspace's digest of the last full week, once: by email to its active agents who asked for it and may
+/// read the reports (while a mail server is configured), and to the webhooks subscribed to <c>report.weekly_digest</c>.
+/// Runs hourly and sends on the first pass after the week ends in the workspace's time zone.
 /// </summary>
 public sealed class WeeklyDigest(
-    IServiceScopeFactory scopes, SmtpMailer mailer, IOptions<SmtpOptions> smtp, TimeProvider clock, IConfiguration configuration, ILogger<WeeklyDigest> logger)
+    IServiceScopeFactory scopes, SmtpMailer mailer, IOptions<SmtpOptions> smtp, WebhookSender webhooks, TimeProvider clock, IConfiguration configuration,
+    ILogger<WeeklyDigest> logger)
     : BackgroundService
 {
-    /// <returns>How many emails it sent.</returns>
+    /// <returns>How many emails and webhook deliveries it sent.</returns>
     public async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
-        if (!smtp.Value.IsConfigured)
-        {
-            return 0;
-        }
-
-        List<Guid> workspaceIds;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            // Operator scope: every workspace with someone who wants the digest.
-            workspaceIds = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Agents.IgnoreQueryFilters()
-                .Where(a => a.IsActive && a.WantsWeeklyDigest).Select(a => a.WorkspaceId).Distinct().ToListAsync(cancellationToken);
-        }
-
+        var workspaceIds = await WorkspacesWithReadersAsync(cancellationToken);
         var sent = 0;
         foreach (var workspaceId in workspaceIds)
         {
@@ -93,18 +91,24 @@ public sealed class WeeklyDigest(
             }
 
             var digest = (await scope.ServiceProvider.GetRequiredService<Digests>().ComposeAsync(week, cancellationToken)).Value!;
-            var readers = (await db.Agents.AsNoTracking().Where(a => a.IsActive && a.WantsWeeklyDigest && a.Email != null)
-                    .Select(a => new { a.Email, a.Role }).ToListAsync(cancellationToken))
-                .Where(a => RolePermissions.Allows(a.Role, Permission.ViewReports)).Select(a => a.Email!).ToList();
-            foreach (var email in readers)
+            foreach (var email in smtp.Value.IsConfigured ? await EmailReadersAsync(db, cancellationToken) : [])
             {
                 await mailer.SendAsync(email, digest.Subject, digest.Text, cancellationToken);
                 sent++;
             }
 
+            // One delivery per subscription and week, even if this pass runs again after a failure below.
+            var delivered = await scope.ServiceProvider.GetRequiredService<WebhookOutbox>()
+                .AddAsync(WebhookEvents.WeeklyDigest, digest, $"{WebhookEvents.WeeklyDigest}:{week:yyyy-MM-dd}", subscriptionId: null, cancellationToken);
             // Marked after sending: a failure sends the week again on the next pass (at least once, never skipped).
             workspace.DigestSent(week);
             await db.SaveChangesAsync(cancellationToken);
+            sent += delivered;
+        }
+
+        if (sent > 0)
+        {
+            webhooks.Notify();
         }
 
         return sent;
@@ -112,4 +116,23 @@ public sealed class WeeklyDigest(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicJob.RunAsync(
         configuration.GetValue("Reports:DigestInterval", TimeSpan.FromHours(1)), clock, logger, "Sending the weekly digests", SendDueAsync, stoppingToken);
+
+    // Operator scope: every workspace with someone who reads the digest, by email or by webhook.
+    private async Task<List<Guid>> WorkspacesWithReadersAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var byEmail = smtp.Value.IsConfigured
+            ? await db.Agents.IgnoreQueryFilters().Where(a => a.IsActive && a.WantsWeeklyDigest).Select(a => a.WorkspaceId).Distinct().ToListAsync(cancellationToken)
+            : [];
+        var byWebhook = (await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking().Where(s => s.IsActive)
+                .Select(s => new { s.WorkspaceId, s.Events }).ToListAsync(cancellationToken))
+            .Where(s => s.Events.Contains(WebhookEvents.WeeklyDigest)).Select(s => s.WorkspaceId);
+        return [.. byEmail.Union(byWebhook)];
+    }
+
+    private static async Task<List<string>> EmailReadersAsync(AppDbContext db, CancellationToken cancellationToken) =>
+        (await db.Agents.AsNoTracking().Where(a => a.IsActive && a.WantsWeeklyDigest && a.Email != null)
+            .Select(a => new { a.Email, a.Role }).ToListAsync(cancellationToken))
+        .Where(a => RolePermissions.Allows(a.Role, Permission.ViewReports)).Select(a => a.Email!).ToList();
 }

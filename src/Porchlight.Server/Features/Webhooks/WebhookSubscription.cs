@@ -26,7 +26,10 @@ public static class WebhookEvents
     /// </summary>
     public const string AssistantMessage = "assistant.message";
 
-    public static readonly IReadOnlyList<string> All = [SlaWarning, SlaBreached, ConversationEscalated, AutomationRule];
+    /// <summary>The weekly digest of the reports, the Monday after each week ends in the workspace's time zone.</summary>
+    public const string WeeklyDigest = "report.weekly_digest";
+
+    public static readonly IReadOnlyList<string> All = [SlaWarning, SlaBreached, ConversationEscalated, AutomationRule, WeeklyDigest];
 }
 
 /// <summary>
