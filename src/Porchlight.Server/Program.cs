@@ -140,6 +140,7 @@ api.MapQuality();
 app.MapAgentHub();
 app.MapWidget();
 app.MapHelpCenter();
+app.MapSurveyLinks();
 app.MapAttachmentDownloads();
 app.MapSignIn();
 app.MapAppShell();

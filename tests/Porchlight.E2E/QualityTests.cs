@@ -92,6 +92,10 @@ public sealed class QualityTests : BrowserTest
         await OpenInteractiveAsync(lena, "/inbox");
         await lena.Locator(".pl-conversation-row").First.ClickAsync();
         await lena.Locator("#quality-actions").ClickAsync();
+        // The demo's website chat asks no survey: asking for feedback says how to turn it on.
+        await lena.GetByText("Ask the contact for feedback").ClickAsync();
+        await Expect(lena.Locator(".mud-snackbar")).ToContainTextAsync("The conversation's inbox asks no survey; turn its survey on first.");
+        await lena.Locator("#quality-actions").ClickAsync();
         await lena.GetByText("Flag a problem…").ClickAsync();
         await lena.Locator("#flag-note").FillAsync("No article on returning sale items.");
         await lena.Locator("#flag-submit").ClickAsync();

@@ -54,6 +54,9 @@ public enum SurveyChannel
 
     /// <summary>Asked by an agent (or through the API) while the conversation was still going.</summary>
     Requested = 1,
+
+    /// <summary>By an emailed link, to a contact who is not in the chat (a conversation begun with the offline form).</summary>
+    Email = 2,
 }
 
 /// <summary>
@@ -101,10 +104,16 @@ public sealed class SurveyResponse : Entity, IWorkspaceOwned
 
     public bool IsAnswered => AnsweredAt is not null;
 
-    public static SurveyResponse Ask(Conversation conversation, SurveyChannel channel, DateTime now) => new()
+    public static SurveyResponse Ask(Conversation conversation, SurveyChannel channel, DateTime now)
     {
-        WorkspaceId = conversation.WorkspaceId, ConversationId = conversation.Id, Channel = channel, RequestedAt = now,
-    };
+        var response = new SurveyResponse { WorkspaceId = conversation.WorkspaceId, ConversationId = conversation.Id, Channel = channel, RequestedAt = now };
+        if (channel == SurveyChannel.Email)
+        {
+            response.Raise(new SurveyEmailDue(conversation.WorkspaceId, conversation.Id));
+        }
+
+        return response;
+    }
 
     /// <summary>Whether the contact may still give or change the answer at <paramref name="now"/>.</summary>
     public bool CanAnswer(DateTime now) => AnsweredAt is not { } first || now <= first + EditWindow;
@@ -125,6 +134,9 @@ public sealed class SurveyResponse : Entity, IWorkspaceOwned
         Raise(new SurveyAnswered(WorkspaceId, ConversationId, rating, effort, recommend));
     }
 }
+
+/// <summary>A survey was asked by email: the link goes out from the outbox, after the commit that asked it.</summary>
+public sealed record SurveyEmailDue(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;
 
 /// <summary>The contact answered a conversation's survey, or changed the answer.</summary>
 public sealed record SurveyAnswered(Guid WorkspaceId, Guid ConversationId, int? Rating, int? Effort, int? Recommend) : IDomainEvent;

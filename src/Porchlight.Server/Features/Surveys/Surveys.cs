@@ -89,7 +89,8 @@ public sealed class SurveyForms(AppDbContext db, ActingAgent actor, TimeProvider
 
     /// <summary>
     /// Asks the contact for their feedback now, before (or without) a resolve: the widget shows the survey in the
-    /// conversation. Asking again changes nothing: a conversation has one survey.
+    /// conversation, or, when the contact is not in the chat (the conversation began with the offline form), the
+    /// survey's link goes to them by email. Asking again changes nothing: a conversation has one survey.
     /// </summary>
     public async Task<Result<SurveyResponseView>> RequestAsync(Guid conversationId, CancellationToken cancellationToken)
     {
@@ -108,9 +109,15 @@ public sealed class SurveyForms(AppDbContext db, ActingAgent actor, TimeProvider
             return SurveyResponseView.From(existing);
         }
 
-        var response = db.SurveyResponses.Add(SurveyResponse.Ask(conversation, SurveyChannel.Requested, clock.GetUtcNow().UtcDateTime)).Entity;
+        var byEmail = conversation.Origin == ConversationOrigin.OfflineForm;
+        if (byEmail && !await db.Contacts.AnyAsync(c => c.Id == conversation.ContactId && c.Email != null, cancellationToken))
+        {
+            return Failure.Conflict("The contact is not in the chat and has no email address to send the survey to.");
+        }
+
+        var response = db.SurveyResponses.Add(SurveyResponse.Ask(conversation, byEmail ? SurveyChannel.Email : SurveyChannel.Requested, clock.GetUtcNow().UtcDateTime)).Entity;
         // The activity tells the contact's widget the conversation changed; it looks for the survey then.
-        await changes.AppendActivityAsync(conversation, actor.AgentId, "Asked the contact for feedback", cancellationToken);
+        await changes.AppendActivityAsync(conversation, actor.AgentId, byEmail ? "Emailed the contact a survey" : "Asked the contact for feedback", cancellationToken);
         return SurveyResponseView.From(response);
     }
 
@@ -119,24 +126,33 @@ public sealed class SurveyForms(AppDbContext db, ActingAgent actor, TimeProvider
 }
 
 /// <summary>
-/// The survey in the widget: shown once the conversation is resolved (or an agent asked for it), answered once,
-/// and changeable for a short while (<see cref="SurveyResponse.EditWindow"/>).
+/// Who answers a survey: the visitor in the widget (their contact, in their inbox) or whoever holds the conversation's
+/// emailed link (the contact it was sent to).
+/// </summary>
+public sealed record SurveyAnswerer(Guid WorkspaceId, Guid ConversationId, Guid ContactId, Guid? InboxId)
+{
+    public static SurveyAnswerer Of(VisitorIdentity visitor, Guid conversationId) => new(visitor.WorkspaceId, conversationId, visitor.ContactId, visitor.InboxId);
+}
+
+/// <summary>
+/// The survey as the contact answers it, in the widget or by the emailed link: shown once the conversation is
+/// resolved (or it was asked for), answered once, and changeable for a short while (<see cref="SurveyResponse.EditWindow"/>).
 /// </summary>
 public sealed class VisitorSurveys(AppDbContext db, TenantScope tenant, TimeProvider clock)
 {
-    public async Task<Result<VisitorSurvey>> GetAsync(VisitorIdentity visitor, Guid conversationId, CancellationToken cancellationToken)
+    public async Task<Result<VisitorSurvey>> GetAsync(SurveyAnswerer answerer, CancellationToken cancellationToken)
     {
-        var open = await OpenAsync(visitor, conversationId, cancellationToken);
+        var open = await OpenAsync(answerer, cancellationToken);
         if (!open.Succeeded)
         {
             return open.Failure!;
         }
 
         var (_, settings, response) = open.Value;
-        return Describe(conversationId, settings, response);
+        return Describe(answerer.ConversationId, settings, response);
     }
 
-    public async Task<Result<VisitorSurvey>> AnswerAsync(VisitorIdentity visitor, Guid conversationId, SurveyAnswerRequest request, CancellationToken cancellationToken)
+    public async Task<Result<VisitorSurvey>> AnswerAsync(SurveyAnswerer answerer, SurveyAnswerRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         InRange(errors, "rating", request.Rating, 1, 5);
@@ -157,7 +173,7 @@ public sealed class VisitorSurveys(AppDbContext db, TenantScope tenant, TimeProv
             return errors.ToFailure();
         }
 
-        var open = await OpenAsync(visitor, conversationId, cancellationToken);
+        var open = await OpenAsync(answerer, cancellationToken);
         if (!open.Succeeded)
         {
             return open.Failure!;
@@ -190,23 +206,25 @@ public sealed class VisitorSurveys(AppDbContext db, TenantScope tenant, TimeProv
             return Failure.Conflict("The survey was answered at the same moment elsewhere; try again.");
         }
 
-        return Describe(conversationId, settings, response);
+        return Describe(answerer.ConversationId, settings, response);
     }
 
-    // The visitor's conversation, its inbox's survey, and the survey so far: a survey opens with the resolve or a request.
+    // The contact's conversation, its inbox's survey, and the survey so far: a survey opens with the resolve or a request.
     private async Task<Result<(Conversation Conversation, SurveySettings Settings, SurveyResponse? Response)>> OpenAsync(
-        VisitorIdentity visitor, Guid conversationId, CancellationToken cancellationToken)
+        SurveyAnswerer answerer, CancellationToken cancellationToken)
     {
-        tenant.Enter(visitor.WorkspaceId);
+        tenant.Enter(answerer.WorkspaceId);
         var conversation = await db.Conversations.AsNoTracking()
-            .FirstOrDefaultAsync(c => c.Id == conversationId && c.ContactId == visitor.ContactId && c.InboxId == visitor.InboxId, cancellationToken);
+            .FirstOrDefaultAsync(
+                c => c.Id == answerer.ConversationId && c.ContactId == answerer.ContactId && (answerer.InboxId == null || c.InboxId == answerer.InboxId),
+                cancellationToken);
         if (conversation is null)
         {
             return Failure.NotFound("The conversation");
         }
 
-        var settings = await db.SurveySettings.AsNoTracking().FirstOrDefaultAsync(SurveyQueries.Asking(visitor.InboxId), cancellationToken);
-        var response = await db.SurveyResponses.FirstOrDefaultAsync(r => r.ConversationId == conversationId, cancellationToken);
+        var settings = await db.SurveySettings.AsNoTracking().FirstOrDefaultAsync(SurveyQueries.Asking(conversation.InboxId), cancellationToken);
+        var response = await db.SurveyResponses.FirstOrDefaultAsync(r => r.ConversationId == conversation.Id, cancellationToken);
         if (settings is null || (response is null && conversation.Status != ConversationStatus.Resolved))
         {
             return Failure.NotFound("The conversation's survey");

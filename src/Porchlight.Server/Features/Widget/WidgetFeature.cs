@@ -68,9 +68,9 @@ public static class WidgetFeature
         visitor.MapGet("/proactive/{messageId:guid}", async (ClaimsPrincipal user, Guid messageId, Campaigns.VisitorProactiveMessages useCase, CancellationToken ct) =>
             (await useCase.OpenAsync(Visitor(user), messageId, ct)).ToOk());
         visitor.MapGet("/conversations/{conversationId:guid}/survey", async (ClaimsPrincipal user, Guid conversationId, Surveys.VisitorSurveys useCase, CancellationToken ct) =>
-            (await useCase.GetAsync(Visitor(user), conversationId, ct)).ToOk());
+            (await useCase.GetAsync(Surveys.SurveyAnswerer.Of(Visitor(user), conversationId), ct)).ToOk());
         visitor.MapPost("/conversations/{conversationId:guid}/survey", async (ClaimsPrincipal user, Guid conversationId, Surveys.SurveyAnswerRequest request, Surveys.VisitorSurveys useCase, CancellationToken ct) =>
-            (await useCase.AnswerAsync(Visitor(user), conversationId, request, ct)).ToOk());
+            (await useCase.AnswerAsync(Surveys.SurveyAnswerer.Of(Visitor(user), conversationId), request, ct)).ToOk());
         visitor.MapPost("/offline-messages", async (ClaimsPrincipal user, OfflineMessageRequest request, StartVisitorConversation useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), request, ct)).ToCreatedOrOk(c => $"/widget/v1/conversations/{c.Conversation.Id}"));
         visitor.MapGet("/conversations/{conversationId:guid}/messages", async (ClaimsPrincipal user, Guid conversationId, long? after, ReadVisitorConversations useCase, CancellationToken ct) =>

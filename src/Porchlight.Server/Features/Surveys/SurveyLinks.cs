@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Email;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Surveys;
+
+/// <summary>
+/// The link in a survey email: the workspace, conversation and contact, encrypted and signed with the keys every node
+/// shares, valid for <see cref="Lifetime"/>. Whoever holds it may answer that one survey, as the widget's visitor may.
+/// </summary>
+public sealed class SurveyLinks(IDataProtectionProvider dataProtection, PublicUrls urls)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
+
+    private const byte Version = 1;
+    private const int PayloadLength = 1 + 16 + 16 + 16;
+    private readonly ITimeLimitedDataProtector _protector = dataProtection.CreateProtector("Porchlight.Surveys.EmailLink").ToTimeLimitedDataProtector();
+
+    public static string PathFor(string token) => $"/survey/{token}";
+
+    public string UrlFor(Conversation conversation) => urls.To(PathFor(Issue(conversation)));
+
+    public string Issue(Conversation conversation)
+    {
+        var payload = new byte[PayloadLength];
+        payload[0] = Version;
+        conversation.WorkspaceId.TryWriteBytes(payload.AsSpan(1, 16));
+        conversation.Id.TryWriteBytes(payload.AsSpan(17, 16));
+        conversation.ContactId.TryWriteBytes(payload.AsSpan(33, 16));
+        return WebEncoders.Base64UrlEncode(_protector.Protect(payload, Lifetime));
+    }
+
+    /// <summary>Who may answer with <paramref name="token"/>, or null when it was not issued here, was altered or has expired.</summary>
+    public SurveyAnswerer? Read(string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 1000)
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = _protector.Unprotect(WebEncoders.Base64UrlDecode(token));
+            return payload.Length == PayloadLength && payload[0] == Version
+                ? new SurveyAnswerer(new Guid(payload.AsSpan(1, 16)), new Guid(payload.AsSpan(17, 16)), new Guid(payload.AsSpan(33, 16)), InboxId: null)
+                : null;
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// A conversation begun with the offline form was resolved: its contact is not in the chat to see the widget's survey,
+/// so the survey is asked by email, once, when the inbox asks one and the contact has an address.
+/// </summary>
+public sealed class SurveyOnResolve(AppDbContext db, TimeProvider clock) : IDomainEventHandler<ConversationStatusChanged>
+{
+    public async Task HandleAsync(ConversationStatusChanged changed, CancellationToken cancellationToken)
+    {
+        if (changed.To != ConversationStatus.Resolved
+            || await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == changed.ConversationId, cancellationToken) is not { } conversation
+            || conversation.Origin != ConversationOrigin.OfflineForm
+            || !await db.SurveySettings.AnyAsync(SurveyQueries.Asking(conversation.InboxId), cancellationToken)
+            || await db.SurveyResponses.AnyAsync(r => r.ConversationId == conversation.Id, cancellationToken)
+            || !await db.Contacts.AnyAsync(c => c.Id == conversation.ContactId && c.Email != null, cancellationToken))
+        {
+            return;
+        }
+
+        db.SurveyResponses.Add(SurveyResponse.Ask(conversation, SurveyChannel.Email, clock.GetUtcNow().UtcDateTime));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Asked at the same moment by an agent or an earlier delivery of this event: that survey stands.
+        }
+    }
+}
+
+/// <summary>
+/// Emails the contact the link to their conversation's survey and notes in the conversation that it went (or why
+/// not). Runs from the outbox, so a failed send is retried; a send that succeeded just before a crash can repeat once.
+/// </summary>
+public sealed class SurveyLinkMailer(
+    AppDbContext db, SmtpMailer mailer, IOptions<SmtpOptions> smtp, SurveyLinks links, ConversationChanges changes, ILogger<SurveyLinkMailer> logger)
+    : IDomainEventHandler<SurveyEmailDue>
+{
+    public async Task HandleAsync(SurveyEmailDue due, CancellationToken cancellationToken)
+    {
+        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == due.ConversationId, cancellationToken) is not { } conversation
+            || await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversation.ContactId, cancellationToken) is not { Email: { } email } contact)
+        {
+            return;
+        }
+
+        if (!smtp.Value.IsConfigured)
+        {
+            logger.LogWarning("A survey was not emailed: {Section}:Host is not set.", SmtpOptions.Section);
+            await changes.AppendActivityAsync(conversation, null, "The survey was not emailed: no mail server is configured", cancellationToken);
+            return;
+        }
+
+        var workspace = await db.Workspaces.AsNoTracking().Where(w => w.Id == conversation.WorkspaceId).Select(w => w.Name).FirstAsync(cancellationToken);
+        var body = $"""
+            Hello{(contact.Name is { } name ? " " + name : "")},
+
+            thank you for writing to {workspace}. How did we do? Two clicks tell us:
+
+            {links.UrlFor(conversation)}
+
+            The link is yours alone and works for {SurveyLinks.Lifetime.TotalDays:0} days.
+
+            — {workspace}
+
+            """;
+        await mailer.SendAsync(email, $"[{workspace}] How did we do? (#{conversation.Number})", body, cancellationToken);
+        await changes.AppendActivityAsync(conversation, null, $"The survey was emailed to {email}", cancellationToken);
+    }
+}
