@@ -103,6 +103,10 @@ public sealed class SurveyAndReportsTests : BrowserTest
         await dana.Locator("#survey-comments-only").CheckAsync();
         await Expect(dana.Locator("#report-survey-answers tbody tr").First.Locator("td").Last).Not.ToBeEmptyAsync();
         await Screenshot(dana, "reports-surveys");
+        await tabs.GetByRole(AriaRole.Link, new() { Name = "Self-service" }).ClickAsync();
+        await Expect(dana.Locator("#self-deflection .pl-stat-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?%$"));
+        await Expect(dana.Locator("#self-articles tbody tr").First).ToBeVisibleAsync();
+        await Screenshot(dana, "reports-self-service");
         await tabs.GetByRole(AriaRole.Link, new() { Name = "Insights" }).ClickAsync();
         await Expect(dana.Locator("#insight-topics")).ToContainTextAsync("shipping");
         await Expect(dana.Locator("#insight-negative .pl-stat-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?%$"));

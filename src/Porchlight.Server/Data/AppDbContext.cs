@@ -66,6 +66,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.KnowledgeBase.ArticleCategory> ArticleCategories => Set<Features.KnowledgeBase.ArticleCategory>();
 
+    public DbSet<Features.KnowledgeBase.ArticleRead> ArticleReads => Set<Features.KnowledgeBase.ArticleRead>();
+
     public DbSet<Features.KnowledgeBase.ArticleTerm> ArticleTerms => Set<Features.KnowledgeBase.ArticleTerm>();
 
     public DbSet<Features.KnowledgeBase.HelpCenter> HelpCenters => Set<Features.KnowledgeBase.HelpCenter>();

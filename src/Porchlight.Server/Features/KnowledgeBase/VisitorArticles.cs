@@ -26,7 +26,7 @@ public sealed record VisitorFeedbackRequest(bool? Helpful, bool? Previous);
 /// The knowledge base as the widget shows it: anyone with the inbox's public token may search and read the
 /// workspace's published articles, as on the help center. Drafts and other workspaces' articles answer 404.
 /// </summary>
-public sealed class VisitorArticles(AppDbContext db, TenantScope tenant, HelpCenterSite site, HelpCenterSettings helpCenter)
+public sealed class VisitorArticles(AppDbContext db, TenantScope tenant, HelpCenterSite site, HelpCenterSettings helpCenter, TimeProvider clock)
 {
     public const int Popular = 5;
     public const int SearchResults = 8;
@@ -53,16 +53,24 @@ public sealed class VisitorArticles(AppDbContext db, TenantScope tenant, HelpCen
             found.CorrectedQuery);
     }
 
-    /// <summary>The article, counted as read.</summary>
-    public async Task<Result<VisitorArticle>> GetAsync(string inboxToken, Guid articleId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The article, counted as read; read by <paramref name="visitor"/> (the widget sends its token when it has one),
+    /// also recorded as theirs, for the article deflection report.
+    /// </summary>
+    public async Task<Result<VisitorArticle>> GetAsync(string inboxToken, Guid articleId, Widget.VisitorIdentity? visitor, CancellationToken cancellationToken)
     {
-        if (await Widget.WidgetInboxes.FindAsync(db, tenant, inboxToken, cancellationToken) is null
+        if (await Widget.WidgetInboxes.FindAsync(db, tenant, inboxToken, cancellationToken) is not { } inbox
             || await site.Published().FirstOrDefaultAsync(a => a.Id == articleId, cancellationToken) is not { } article)
         {
             return Failure.NotFound("The article");
         }
 
         await site.RecordViewAsync(article.Id, cancellationToken);
+        if (visitor is not null && visitor.InboxId == inbox.Id)
+        {
+            await RecordReadAsync(article, visitor, cancellationToken);
+        }
+
         var links = await helpCenter.PublicArticleLinksAsync(cancellationToken);
         return new VisitorArticle(article.Id, article.Title, ArticleMarkdown.ToHtml(article.Body), article.UpdatedAt,
             links?.Invoke(article.Locale, article.Slug));
@@ -83,6 +91,17 @@ public sealed class VisitorArticles(AppDbContext db, TenantScope tenant, HelpCen
 
         await site.RecordFeedbackAsync(articleId, helpful, request.Previous, cancellationToken);
         return new Done();
+    }
+
+    private async Task RecordReadAsync(Article article, Widget.VisitorIdentity visitor, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now - ArticleRead.SameRead;
+        if (!await db.ArticleReads.AnyAsync(r => r.ContactId == visitor.ContactId && r.ReadAt >= since && r.ArticleId == article.Id, cancellationToken))
+        {
+            db.ArticleReads.Add(ArticleRead.Of(article.WorkspaceId, article.Id, visitor.InboxId, visitor.ContactId, now));
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     private async Task<string> LanguageAsync(string? locale, CancellationToken cancellationToken)

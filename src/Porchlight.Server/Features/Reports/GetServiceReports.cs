@@ -39,14 +39,31 @@ public sealed record ToneDay(DateOnly Day, ToneFigure Tone);
 public sealed record InsightsResponse(DateOnly From, DateOnly To, DateOnly PreviousFrom, DateOnly PreviousTo, List<TopicInsight> Topics, ToneFigure Tone, List<ToneDay> ToneByDay);
 
 /// <summary>
+/// One article's reads in the period: all, those settled (a day has passed since), those its reader followed with a
+/// conversation within the day, and the share of settled reads not followed (null before any settled).
+/// </summary>
+public sealed record ArticleDeflectionRow(Guid ArticleId, string Title, int Reads, int Settled, int FollowedByConversation, double? DeflectionRate, int Helpful, int NotHelpful);
+
+/// <summary>
+/// Self-service in the period: the assistant's conversations (contained, handed over; the overview's figures) and the
+/// knowledge base's article reads in the widget with their deflection, in total and per article (most read first).
+/// </summary>
+public sealed record SelfServiceResponse(
+    DateOnly From, DateOnly To, int AssistantConversations, int Contained, double? ContainmentRate, int HandedOver, double? HandoverRate,
+    int Reads, int Readers, int Settled, int FollowedByConversation, double? DeflectionRate, List<ArticleDeflectionRow> Articles);
+
+/// <summary>
 /// The service-level report (per policy and promise) and the survey report. A clock counts on the day it ended met or
 /// breached, or, while it still runs late, on the day it was breached; cancelled clocks (no policy covers the
 /// conversation any more) do not count. Filters by inbox, team and agent read the conversation's current ones for
 /// clocks, and the survey's (the agent and team the answer counts for) for surveys.
 /// </summary>
-public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, GetReport reports)
+public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, GetReport reports, TimeProvider clock)
 {
     public const int MaxAnswers = 200;
+
+    /// <summary>A read is deflected when its reader begins no conversation within this time after it.</summary>
+    public static readonly TimeSpan DeflectionWindow = TimeSpan.FromDays(1);
 
     /// <summary>The fewest conversations of a topic that can count as rising (fewer are noise).</summary>
     public const int RisingAtLeast = 5;
@@ -176,6 +193,55 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
         return new RepeatContactsResponse(period.From, period.To, all, within7, within30,
             all == 0 ? null : (double)within7 / all, all == 0 ? null : (double)within30 / all);
     }
+
+    public async Task<Result<SelfServiceResponse>> SelfServiceAsync(ReportQuery query, CancellationToken cancellationToken)
+    {
+        var overview = await reports.OverviewAsync(query, cancellationToken);
+        if (!overview.Succeeded)
+        {
+            return overview.Failure!;
+        }
+
+        return await SelfServiceAsync(overview.Value!, query, cancellationToken);
+    }
+
+    /// <summary>
+    /// Self-service in the period of <paramref name="overview"/>, an overview already read with the same <paramref name="query"/>.
+    /// Reads count on the day read, in the inbox whose widget showed them; the team and agent filters do not apply to them.
+    /// </summary>
+    public async Task<SelfServiceResponse> SelfServiceAsync(ReportResponse overview, ReportQuery query, CancellationToken cancellationToken)
+    {
+        var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken)).Calendar();
+        var (start, end) = (calendar.StartOf(overview.From), calendar.StartOf(overview.To.AddDays(1)));
+        var settledBy = clock.GetUtcNow().UtcDateTime - DeflectionWindow;
+        var reads = db.ArticleReads.AsNoTracking().Where(r => r.ReadAt >= start && r.ReadAt < end);
+        reads = query.InboxId is { } inboxId ? reads.Where(r => r.InboxId == inboxId) : reads;
+        var perArticle = await reads
+            .Select(r => new
+            {
+                r.ArticleId,
+                Settled = r.ReadAt <= settledBy,
+                Followed = r.ReadAt <= settledBy && db.Conversations.Any(c => c.ContactId == r.ContactId && c.CreatedAt >= r.ReadAt && c.CreatedAt < r.ReadAt.AddDays(1)),
+            })
+            .GroupBy(r => r.ArticleId)
+            .Select(g => new { ArticleId = g.Key, Reads = g.Count(), Settled = g.Count(r => r.Settled), Followed = g.Count(r => r.Followed) })
+            .ToListAsync(cancellationToken);
+        var readers = await reads.Select(r => r.ContactId).Distinct().CountAsync(cancellationToken);
+        var ids = perArticle.ConvertAll(a => a.ArticleId);
+        var articles = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id))
+            .Select(a => new { a.Id, a.Title, a.Helpful, a.NotHelpful }).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var rows = perArticle
+            .Select(a => new ArticleDeflectionRow(a.ArticleId, articles[a.ArticleId].Title, a.Reads, a.Settled, a.Followed, Deflection(a.Settled, a.Followed),
+                articles[a.ArticleId].Helpful, articles[a.ArticleId].NotHelpful))
+            .OrderByDescending(r => r.Reads).ThenBy(r => r.Title, StringComparer.CurrentCultureIgnoreCase).ToList();
+        var (settled, followed) = (rows.Sum(r => r.Settled), rows.Sum(r => r.FollowedByConversation));
+        var f = overview.Figures;
+        return new SelfServiceResponse(
+            overview.From, overview.To, f.AssistantAttended, f.Contained, f.ContainmentRate, f.HandedOver, f.HandoverRate,
+            rows.Sum(r => r.Reads), readers, settled, followed, Deflection(settled, followed), rows);
+    }
+
+    private static double? Deflection(int settled, int followed) => settled == 0 ? null : (double)(settled - followed) / settled;
 
     private static double? Compliance(int met, int breached) => met + breached == 0 ? null : (double)met / (met + breached);
 }

@@ -67,6 +67,18 @@ public static class ReportCsv
         return csv.ToString();
     }
 
+    /// <summary>The article reads per article and in total (the assistant's figures are the overview's).</summary>
+    public static string SelfService(SelfServiceResponse report)
+    {
+        var csv = new CsvText().Row(["article_id", "article", "reads", "settled_reads", "followed_by_conversation", "deflection_rate", "helpful", "not_helpful"]);
+        foreach (var a in report.Articles)
+        {
+            csv.Row([a.ArticleId, a.Title, a.Reads, a.Settled, a.FollowedByConversation, a.DeflectionRate, a.Helpful, a.NotHelpful]);
+        }
+
+        return csv.Row(["", "total", report.Reads, report.Settled, report.FollowedByConversation, report.DeflectionRate, "", ""]).ToString();
+    }
+
     private static object?[] Figures(ReportFigures f) =>
     [
         f.Conversations, f.ReachedPeople, f.AssistantAttended, f.HandedOver, f.Contained, f.ContainmentRate,

@@ -65,6 +65,11 @@ public static class ReportsFeature
             .RequirePermission(Permission.ViewReports).Produces<InsightsResponse>();
         reports.MapGet("/repeat-contacts", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.RepeatContactsAsync(query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<RepeatContactsResponse>();
+        reports.MapGet("/self-service", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.SelfServiceAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<SelfServiceResponse>();
+        reports.MapGet("/self-service.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>
+                (await report.SelfServiceAsync(query, ct)).ToHttp(r => Csv(ReportCsv.SelfService(r), $"self-service-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
+            .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
         reports.MapGet("/surveys", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.SurveysAsync(query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<SurveyReportResponse>();
         reports.MapGet("/surveys.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>

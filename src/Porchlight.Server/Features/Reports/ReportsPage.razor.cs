@@ -29,6 +29,7 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private SurveyReportResponse? _surveys;
     private RepeatContactsResponse? _repeat;
     private InsightsResponse? _insights;
+    private SelfServiceResponse? _selfService;
     private DigestResponse? _digest;
     private string? _problem;
     private IJSObjectReference? _downloads;
@@ -117,7 +118,7 @@ public sealed partial class ReportsPage : IAsyncDisposable
             ? new ReportQuery(From: From, To: To, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId)
             : new ReportQuery(Days: Days, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId);
         var overview = await Runner.RunAsync<GetReport, Result<ReportResponse>>(r => r.OverviewAsync(query, _lifetime.Token));
-        (_overview, _problem, _breakdown, _sla, _surveys, _insights) = (overview.Value, overview.Failure?.Detail, null, null, null, null);
+        (_overview, _problem, _breakdown, _sla, _surveys, _insights, _selfService) = (overview.Value, overview.Failure?.Detail, null, null, null, null, null);
         if (_overview is null)
         {
             return;
@@ -136,6 +137,10 @@ public sealed partial class ReportsPage : IAsyncDisposable
         else if (View == "surveys")
         {
             _surveys = await Runner.RunAsync<GetServiceReports, SurveyReportResponse>(r => r.SurveysAsync(overview.Value!, query, _lifetime.Token));
+        }
+        else if (View == "self-service")
+        {
+            _selfService = await Runner.RunAsync<GetServiceReports, SelfServiceResponse>(r => r.SelfServiceAsync(overview.Value!, query, _lifetime.Token));
         }
         else if (View == "insights")
         {
@@ -219,11 +224,12 @@ public sealed partial class ReportsPage : IAsyncDisposable
             return;
         }
 
-        var text = (_breakdown, _sla, _surveys) switch
+        var text = (_breakdown, _sla, _surveys, _selfService) switch
         {
-            ({ } breakdown, _, _) => ReportCsv.Breakdown(breakdown),
-            (_, { } sla, _) => ReportCsv.Sla(sla),
-            (_, _, { } surveys) => ReportCsv.Surveys(surveys),
+            ({ } breakdown, _, _, _) => ReportCsv.Breakdown(breakdown),
+            (_, { } sla, _, _) => ReportCsv.Sla(sla),
+            (_, _, { } surveys, _) => ReportCsv.Surveys(surveys),
+            (_, _, _, { } self) => ReportCsv.SelfService(self),
             _ => ReportCsv.Days(overview),
         };
         var name = $"{View ?? "overview"}-{overview.From:yyyy-MM-dd}-{overview.To:yyyy-MM-dd}.csv";

@@ -115,10 +115,12 @@ public sealed class IdentifyVisitor(
         if (!visitor.Identified && visitor.ContactId != known.Id)
         {
             // Files uploaded but not yet sent go along, so the visitor can still send them; also files uploaded
-            // for a first message, before the anonymous contact had a row; and the pages its browsers viewed.
+            // for a first message, before the anonymous contact had a row; the pages its browsers viewed and the articles it read.
             await db.Attachments.Where(a => a.UploadedByContactId == visitor.ContactId)
                 .ExecuteUpdateAsync(set => set.SetProperty(a => a.UploadedByContactId, known.Id), cancellationToken);
             await Tracking.LinkTrackedVisitor.MoveAsync(db, visitor.ContactId, known.Id, cancellationToken);
+            await db.ArticleReads.Where(r => r.ContactId == visitor.ContactId)
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.ContactId, known.Id), cancellationToken);
         }
 
         known.Describe(request.Name, request.Email, request.Attributes, now);

@@ -46,8 +46,9 @@ public static class WidgetFeature
         // The knowledge base, by the inbox's public token: readable before (and without) a conversation.
         widget.MapGet("/inboxes/{inboxToken}/articles", async (string inboxToken, string? q, string? locale, KnowledgeBase.VisitorArticles useCase, CancellationToken ct) =>
             (await useCase.ListAsync(inboxToken, q, locale, ct)).ToOk());
-        widget.MapGet("/inboxes/{inboxToken}/articles/{articleId:guid}", async (string inboxToken, Guid articleId, KnowledgeBase.VisitorArticles useCase, CancellationToken ct) =>
-            (await useCase.GetAsync(inboxToken, articleId, ct)).ToOk());
+        // A visitor token, when sent, says who read it (for article deflection); the article is public either way.
+        widget.MapGet("/inboxes/{inboxToken}/articles/{articleId:guid}", async (string inboxToken, Guid articleId, HttpContext http, KnowledgeBase.VisitorArticles useCase, CancellationToken ct) =>
+            (await useCase.GetAsync(inboxToken, articleId, await OptionalVisitorAsync(http), ct)).ToOk());
         widget.MapPost("/inboxes/{inboxToken}/articles/{articleId:guid}/feedback", async (string inboxToken, Guid articleId, KnowledgeBase.VisitorFeedbackRequest request, KnowledgeBase.VisitorArticles useCase, CancellationToken ct) =>
             (await useCase.FeedbackAsync(inboxToken, articleId, request, ct)).ToNoContent());
         widget.MapPost("/sessions", async (StartSessionRequest request, StartVisitorSession useCase, HttpContext http, CancellationToken ct) =>
@@ -103,4 +104,8 @@ public static class WidgetFeature
     // The group's authorization admits only principals of the visitor scheme, which always carry an identity.
     private static VisitorIdentity Visitor(ClaimsPrincipal user) =>
         VisitorIdentity.From(user) ?? throw new InvalidOperationException("The visitor scheme produced no visitor identity.");
+
+    // On a public route: the visitor the request's token names, or null without one (or with one not valid).
+    private static async Task<VisitorIdentity?> OptionalVisitorAsync(HttpContext http) =>
+        (await http.AuthenticateAsync(VisitorAuthenticationHandler.SchemeName)).Principal is { } principal ? VisitorIdentity.From(principal) : null;
 }

@@ -85,6 +85,7 @@ public sealed class DemoWorkspace(
             [(support.Value!.Id, supportAgents), (billing.Value!.Id, [agents[0].Id, agents[3].Id])]);
         var pastCount = await Reports.DemoReportHistory.AddAsync(db, cast, workspace.Calendar().DayOf(now), cancellationToken);
         var articleCount = await knowledgeBase.SeedAsync(workspace.Id, agents[1].Id, cancellationToken);
+        await KnowledgeBase.DemoArticleReads.AddAsync(db, workspace.Id, website.Value!.Id, now, cancellationToken);
         Assistant.DemoIntents.AddTo(db, workspace.Id, now);
         Assistant.DemoFlow.AddTo(db, workspace.Id, website.Value!.Id, billing.Value!.Id, now);
         Quality.DemoQuality.AddTo(db, workspace.Id, [owner.Value!.Id, agents[1].Id], now);

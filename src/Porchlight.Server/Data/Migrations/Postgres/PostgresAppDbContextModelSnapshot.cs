@@ -1364,6 +1364,38 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("ArticleCategories");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.ArticleRead", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArticleId");
+
+                    b.HasIndex("ContactId", "ReadAt");
+
+                    b.HasIndex("WorkspaceId", "ReadAt");
+
+                    b.ToTable("ArticleReads");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.ArticleTerm", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
@@ -2971,6 +3003,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("CategoryId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.ArticleRead", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.KnowledgeBase.Article", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Quality.Calibration", b =>

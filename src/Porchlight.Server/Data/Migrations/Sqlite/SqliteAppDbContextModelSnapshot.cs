@@ -1355,6 +1355,38 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("ArticleCategories");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.ArticleRead", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArticleId");
+
+                    b.HasIndex("ContactId", "ReadAt");
+
+                    b.HasIndex("WorkspaceId", "ReadAt");
+
+                    b.ToTable("ArticleReads");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.ArticleTerm", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
@@ -2962,6 +2994,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CategoryId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.ArticleRead", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.KnowledgeBase.Article", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Quality.Calibration", b =>
