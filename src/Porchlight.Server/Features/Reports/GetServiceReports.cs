@@ -68,16 +68,8 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
     /// <summary>The fewest conversations of a topic that can count as rising (fewer are noise).</summary>
     public const int RisingAtLeast = 5;
 
-    public async Task<Result<InsightsResponse>> InsightsAsync(ReportQuery query, CancellationToken cancellationToken)
-    {
-        var overview = await reports.OverviewAsync(query, cancellationToken);
-        if (!overview.Succeeded)
-        {
-            return overview.Failure!;
-        }
-
-        return await InsightsAsync(overview.Value!, query, cancellationToken);
-    }
+    public Task<Result<InsightsResponse>> InsightsAsync(ReportQuery query, CancellationToken cancellationToken) =>
+        WithOverviewAsync(query, overview => InsightsAsync(overview, query, cancellationToken), cancellationToken);
 
     /// <summary>The insights of the period of <paramref name="o"/>, an overview already read with the same <paramref name="query"/>.</summary>
     public async Task<InsightsResponse> InsightsAsync(ReportResponse o, ReportQuery query, CancellationToken cancellationToken)
@@ -132,16 +124,8 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
         return new SlaReportResponse(period.From, period.To, rows, allMet, allBreached, Compliance(allMet, allBreached));
     }
 
-    public async Task<Result<SurveyReportResponse>> SurveysAsync(ReportQuery query, CancellationToken cancellationToken)
-    {
-        var overview = await reports.OverviewAsync(query, cancellationToken);
-        if (!overview.Succeeded)
-        {
-            return overview.Failure!;
-        }
-
-        return await SurveysAsync(overview.Value!, query, cancellationToken);
-    }
+    public Task<Result<SurveyReportResponse>> SurveysAsync(ReportQuery query, CancellationToken cancellationToken) =>
+        WithOverviewAsync(query, overview => SurveysAsync(overview, query, cancellationToken), cancellationToken);
 
     /// <summary>The survey report of the period of <paramref name="overview"/>, an overview already read with the same <paramref name="query"/>.</summary>
     public async Task<SurveyReportResponse> SurveysAsync(ReportResponse overview, ReportQuery query, CancellationToken cancellationToken)
@@ -194,16 +178,8 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
             all == 0 ? null : (double)within7 / all, all == 0 ? null : (double)within30 / all);
     }
 
-    public async Task<Result<SelfServiceResponse>> SelfServiceAsync(ReportQuery query, CancellationToken cancellationToken)
-    {
-        var overview = await reports.OverviewAsync(query, cancellationToken);
-        if (!overview.Succeeded)
-        {
-            return overview.Failure!;
-        }
-
-        return await SelfServiceAsync(overview.Value!, query, cancellationToken);
-    }
+    public Task<Result<SelfServiceResponse>> SelfServiceAsync(ReportQuery query, CancellationToken cancellationToken) =>
+        WithOverviewAsync(query, overview => SelfServiceAsync(overview, query, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Self-service in the period of <paramref name="overview"/>, an overview already read with the same <paramref name="query"/>.
@@ -239,6 +215,13 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
         return new SelfServiceResponse(
             overview.From, overview.To, f.AssistantAttended, f.Contained, f.ContainmentRate, f.HandedOver, f.HandoverRate,
             rows.Sum(r => r.Reads), readers, settled, followed, Deflection(settled, followed), rows);
+    }
+
+    // A report read beside the overview of the same query: the overview's failure (a bad period or filter) is the report's.
+    private async Task<Result<T>> WithOverviewAsync<T>(ReportQuery query, Func<ReportResponse, Task<T>> report, CancellationToken cancellationToken)
+    {
+        var overview = await reports.OverviewAsync(query, cancellationToken);
+        return overview.Succeeded ? await report(overview.Value!) : overview.Failure!;
     }
 
     private static double? Deflection(int settled, int followed) => settled == 0 ? null : (double)(settled - followed) / settled;
