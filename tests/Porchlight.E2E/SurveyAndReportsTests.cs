@@ -110,6 +110,7 @@ public sealed class SurveyAndReportsTests : BrowserTest
         await tabs.GetByRole(AriaRole.Link, new() { Name = "Insights" }).ClickAsync();
         await Expect(dana.Locator("#insight-topics")).ToContainTextAsync("shipping");
         await Expect(dana.Locator("#insight-negative .pl-stat-value")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)?%$"));
+        await Expect(dana.Locator("#customer-activity")).ToContainTextAsync("A correlation, not a cause");
         await dana.Locator("#weekly-digest-show").ClickAsync();
         await Expect(dana.Locator("#weekly-digest-text")).ToContainTextAsync("Conversations:");
         await Screenshot(dana, "reports-insights");

@@ -13,6 +13,7 @@ public static class ReportsFeature
         .AddScoped<ReportPeriods>()
         .AddScoped<GetReport>()
         .AddScoped<GetServiceReports>()
+        .AddScoped<CustomerActivityReport>()
         .AddScoped<Digests>()
         .AddSingleton<WeeklyDigest>()
         .AddHostedService(sp => sp.GetRequiredService<WeeklyDigest>())
@@ -70,6 +71,9 @@ public static class ReportsFeature
         reports.MapGet("/self-service.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>
                 (await report.SelfServiceAsync(query, ct)).ToHttp(r => Csv(ReportCsv.SelfService(r), $"self-service-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
             .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
+        reports.MapGet("/customer-activity", async ([AsParameters] ReportQuery query, int? windowDays, string? attribute, CustomerActivityReport report, CancellationToken ct) =>
+                (await report.HandleAsync(query, windowDays, attribute, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<CustomerActivityResponse>();
         reports.MapGet("/surveys", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.SurveysAsync(query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<SurveyReportResponse>();
         reports.MapGet("/surveys.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>

@@ -31,6 +31,8 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private InsightsResponse? _insights;
     private SelfServiceResponse? _selfService;
     private DigestResponse? _digest;
+    private CustomerActivityResponse? _activity;
+    private string? _activityAttribute;
     private string? _problem;
     private IJSObjectReference? _downloads;
 
@@ -112,11 +114,13 @@ public sealed partial class ReportsPage : IAsyncDisposable
 
     protected override Task OnParametersSetAsync() => LoadAsync();
 
+    private ReportQuery Query() => Days == 0
+        ? new ReportQuery(From: From, To: To, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId)
+        : new ReportQuery(Days: Days, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId);
+
     private async Task LoadAsync()
     {
-        var query = Days == 0
-            ? new ReportQuery(From: From, To: To, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId)
-            : new ReportQuery(Days: Days, InboxId: InboxId, TeamId: TeamId, AgentId: AgentId);
+        var query = Query();
         var overview = await Runner.RunAsync<GetReport, Result<ReportResponse>>(r => r.OverviewAsync(query, _lifetime.Token));
         (_overview, _problem, _breakdown, _sla, _surveys, _insights, _selfService) = (overview.Value, overview.Failure?.Detail, null, null, null, null, null);
         if (_overview is null)
@@ -145,12 +149,19 @@ public sealed partial class ReportsPage : IAsyncDisposable
         else if (View == "insights")
         {
             _insights = await Runner.RunAsync<GetServiceReports, InsightsResponse>(r => r.InsightsAsync(overview.Value!, query, _lifetime.Token));
+            await LoadActivityAsync();
         }
         else
         {
             _repeat = (await Runner.RunAsync<GetServiceReports, Result<RepeatContactsResponse>>(r => r.RepeatContactsAsync(query, _lifetime.Token))).Value;
         }
     }
+
+    private async Task LoadActivityAsync() =>
+        _activity = (await Runner.RunAsync<CustomerActivityReport, Result<CustomerActivityResponse>>(r => r.HandleAsync(Query(), null, _activityAttribute, _lifetime.Token))).Value;
+
+    private static string PerConversation(int count, int conversations) =>
+        conversations == 0 ? ReportFormat.None : Math.Round((double)count / conversations, 1).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task ShowDigestAsync() =>
         _digest = (await Runner.RunAsync<Digests, Result<DigestResponse>>(d => d.ComposeAsync(null, _lifetime.Token))).Value;

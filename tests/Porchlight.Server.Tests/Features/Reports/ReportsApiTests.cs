@@ -3,6 +3,7 @@ using System.Text.Json;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Features.KnowledgeBase;
 using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -255,6 +256,29 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
             () => owner.GetJsonAsync($"/api/v1/reports/{report}"),
             r => r.GetProperty("figures").GetProperty("resolvedConversations").GetInt32() == expected,
             $"the report counts {expected} resolved conversation(s)");
+
+    [Fact]
+    public async Task SelfServiceAndCustomerActivity_FreshReadAndResolve_ShownButNotYetCounted()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var articleId = await owner.CreateArticleAsync("Returning an item", "You have 30 days to return an item.");
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken, trackerVisitor: "v_" + Guid.NewGuid().ToString("N"));
+        await visitor.Http.GetAsync($"/widget/v1/inboxes/{inboxToken}/articles/{articleId}", Ct).ExpectAsync(HttpStatusCode.OK);
+        var identified = await visitor.Http.PostJsonAsync("/widget/v1/identify", new { userId = "user-1" }).ExpectAsync(HttpStatusCode.OK);
+        using var customer = await TestVisitor.StartAsync(Factory, inboxToken, identified.Text("visitorToken"));
+        var (conversationId, _) = await customer.StartConversationAsync("The return form does not load");
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+
+        var selfService = await owner.GetJsonAsync("/api/v1/reports/self-service?days=1");
+        var activity = await owner.GetJsonAsync("/api/v1/reports/customer-activity?days=1&attribute=plan");
+
+        // Both wait until a day (the deflection window) or a week (the activity window) has passed.
+        Assert.Equal((1, 1, 0, JsonValueKind.Null), (selfService.GetProperty("reads").GetInt32(), selfService.GetProperty("readers").GetInt32(),
+            selfService.GetProperty("settled").GetInt32(), selfService.GetProperty("deflectionRate").ValueKind));
+        Assert.Equal((0, 1, JsonValueKind.Null), (activity.GetProperty("conversations").GetInt32(), activity.GetProperty("pending").GetInt32(),
+            activity.GetProperty("moreActiveRate").ValueKind));
+    }
 }
 
 public sealed class ReportsApiSqliteTests(SqliteApiFixture fixture) : ReportsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
