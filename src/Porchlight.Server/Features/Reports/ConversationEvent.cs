@@ -47,6 +47,9 @@ public sealed class ConversationEvent : IWorkspaceOwned
             Of(resolved.WorkspaceId, resolved.ConversationId, resolved.At, TimelineKind.Resolved),
         ConversationStatusChanged { From: ConversationStatus.Resolved, To: ConversationStatus.Open or ConversationStatus.Pending } reopened =>
             Of(reopened.WorkspaceId, reopened.ConversationId, reopened.At, TimelineKind.Reopened),
+        ConversationStatusChanged { To: ConversationStatus.Snoozed } snoozed => Of(snoozed.WorkspaceId, snoozed.ConversationId, snoozed.At, TimelineKind.Snoozed),
+        ConversationStatusChanged { From: ConversationStatus.Snoozed, To: ConversationStatus.Open or ConversationStatus.Pending } woken =>
+            Of(woken.WorkspaceId, woken.ConversationId, woken.At, TimelineKind.Woken),
         _ => null,
     };
 

@@ -31,6 +31,12 @@ public enum TimelineKind
     Resolved = 8,
 
     Reopened = 9,
+
+    /// <summary>Put aside until later: no agent handles it and it waits in no queue until it wakes (or is resolved).</summary>
+    Snoozed = 10,
+
+    /// <summary>A snoozed conversation is open again (its time came, or someone opened it).</summary>
+    Woken = 11,
 }
 
 /// <summary>One entry of a conversation's event log, as the metrics read it.</summary>
@@ -43,6 +49,8 @@ public readonly record struct Span(TimeSpan Calendar, TimeSpan Business)
         to <= from ? default : new(to - from, calendar.OpenTimeBetween(from, to));
 
     public static Span operator +(Span a, Span b) => new(a.Calendar + b.Calendar, a.Business + b.Business);
+
+    public static Span operator -(Span a, Span b) => new(a.Calendar - b.Calendar, a.Business - b.Business);
 }
 
 /// <summary>What a report counts (docs/metrics.md). Stored by number: append, never renumber.</summary>
@@ -114,9 +122,9 @@ public sealed record MeasuredFact(ReportMetric Metric, DateTime At, Guid? AgentI
 /// <summary>
 /// One response cycle: from the moment people had the conversation (or it was reopened) to its resolution. The first
 /// response is the first person's reply in the cycle; next responses are the waits that begin when the contact writes
-/// after a person's reply.
+/// after a person's reply. The resolution time leaves out the time the cycle spent snoozed (<see cref="Snoozed"/>).
 /// </summary>
-public sealed record ResponseCycle(DateTime Start, Span? FirstResponse, IReadOnlyList<Span> NextResponses, Span? Resolution, Guid? ResolvedBy);
+public sealed record ResponseCycle(DateTime Start, Span? FirstResponse, IReadOnlyList<Span> NextResponses, Span? Resolution, Guid? ResolvedBy, Span Snoozed = default);
 
 /// <summary>
 /// Everything the reports measure about one conversation, worked out from its timeline alone, so recomputing from the
@@ -166,7 +174,8 @@ public sealed record ConversationMeasures(
         DateTime? waitingSince = null; // the contact's wait for a next response
         var replied = false;
         Guid? owner = null, team = null, lastReplier = null;
-        DateTime? queuedSince = null, heldSince = null, escalatedAt = null, lastResolvedAt = null;
+        DateTime? queuedSince = null, heldSince = null, escalatedAt = null, lastResolvedAt = null, snoozedSince = null;
+        Span snoozed = default; // the current cycle's time snoozed
         var open = true;
 
         foreach (var e in events)
@@ -214,7 +223,7 @@ public sealed record ConversationMeasures(
                     {
                         EndQueueWait(e.At); // released without a team: it waits in no queue
                     }
-                    else
+                    else if (snoozedSince is null)
                     {
                         queuedSince ??= e.At;
                     }
@@ -233,29 +242,38 @@ public sealed record ConversationMeasures(
                     EndHold(e.At);
                     team = e.TeamId ?? team;
                     owner = e.AgentId;
-                    heldSince = open ? e.At : null;
+                    heldSince = open && snoozedSince is null ? e.At : null;
                     break;
                 case TimelineKind.Resolved when open:
                     open = false;
                     lastResolvedAt = e.At;
                     EndQueueWait(e.At);
                     EndHold(e.At);
+                    Wake(e.At);
                     if (cycleStart is { } cycleBegan)
                     {
-                        var resolution = Span.Between(cycleBegan, e.At, calendar);
-                        cycles.Add(new ResponseCycle(cycleBegan, first, [.. next], resolution, owner ?? lastReplier));
+                        var resolution = Span.Between(cycleBegan, e.At, calendar) - snoozed;
+                        cycles.Add(new ResponseCycle(cycleBegan, first, [.. next], resolution, owner ?? lastReplier, snoozed));
                         facts.Add(new(ReportMetric.Resolution, e.At, owner ?? lastReplier, team, resolution));
                     }
 
                     cycleStart = null;
                     break;
                 case TimelineKind.Reopened when !open:
-                    open = true;
-                    facts.Add(new(ReportMetric.Reopen, e.At, owner ?? lastReplier, team));
-                    // A new cycle: its own first response, counted from the reopening, never from the first contact.
-                    cycleStart = reached is not null ? e.At : null;
-                    (first, replied, waitingSince) = (null, false, null);
-                    next = [];
+                    Reopen(e);
+                    break;
+                case TimelineKind.Snoozed when snoozedSince is null:
+                    if (!open)
+                    {
+                        Reopen(e); // a resolved conversation snoozed is open again, set aside until later
+                    }
+
+                    EndQueueWait(e.At);
+                    EndHold(e.At);
+                    snoozedSince = e.At;
+                    break;
+                case TimelineKind.Woken when open && snoozedSince is not null:
+                    Wake(e.At);
                     heldSince = owner is not null ? e.At : null;
                     queuedSince = owner is null && team is not null ? e.At : null;
                     break;
@@ -264,7 +282,7 @@ public sealed record ConversationMeasures(
 
         if (cycleStart is { } unfinished)
         {
-            cycles.Add(new ResponseCycle(unfinished, first, [.. next], null, null));
+            cycles.Add(new ResponseCycle(unfinished, first, [.. next], null, null, snoozed));
         }
 
         var contained = attended && reached is null && !open;
@@ -285,6 +303,28 @@ public sealed record ConversationMeasures(
         }
 
         return new ConversationMeasures(cycles, reached is not null, contained, resolvedInOneContact, facts);
+
+        void Reopen(TimelineEvent e)
+        {
+            open = true;
+            facts.Add(new(ReportMetric.Reopen, e.At, owner ?? lastReplier, team));
+            // A new cycle: its own first response, counted from the reopening, never from the first contact.
+            cycleStart = reached is not null ? e.At : null;
+            (first, replied, waitingSince, snoozed) = (null, false, null, default);
+            next = [];
+            heldSince = owner is not null ? e.At : null;
+            queuedSince = owner is null && team is not null ? e.At : null;
+        }
+
+        // The snooze ends (it woke, or was resolved while snoozed): its time counts as the cycle's time snoozed.
+        void Wake(DateTime at)
+        {
+            if (snoozedSince is { } since)
+            {
+                snoozed += Span.Between(since, at, calendar);
+                snoozedSince = null;
+            }
+        }
 
         void Transferred(TimelineEvent e)
         {

@@ -10,7 +10,7 @@ public sealed record SpanResponse(double CalendarSeconds, double BusinessSeconds
     public static SpanResponse? From(Span? span) => span is { } s ? new(s.Calendar.TotalSeconds, s.Business.TotalSeconds) : null;
 }
 
-public sealed record ResponseCycleResponse(DateTime Start, SpanResponse? FirstResponse, List<SpanResponse> NextResponses, SpanResponse? Resolution);
+public sealed record ResponseCycleResponse(DateTime Start, SpanResponse? FirstResponse, List<SpanResponse> NextResponses, SpanResponse? Resolution, SpanResponse Snoozed);
 
 /// <summary>What the reports measure about one conversation (docs/metrics.md), worked out from its event log.</summary>
 public sealed record ConversationMeasuresResponse(
@@ -44,7 +44,8 @@ public sealed class MeasureConversation(AppDbContext db)
             conversationId, measures.ReachedPeople, measures.Contained, SpanResponse.From(measures.FirstResponse), measures.Reopens, measures.Transfers,
             SpanResponse.From(measures.QueueWait)!, SpanResponse.From(measures.HandleTime)!, measures.ResolvedInOneContact,
             [.. measures.Cycles.Select(c => new ResponseCycleResponse(
-                c.Start, SpanResponse.From(c.FirstResponse), [.. c.NextResponses.Select(n => SpanResponse.From(n)!)], SpanResponse.From(c.Resolution)))],
+                c.Start, SpanResponse.From(c.FirstResponse), [.. c.NextResponses.Select(n => SpanResponse.From(n)!)], SpanResponse.From(c.Resolution),
+                SpanResponse.From(c.Snoozed)!))],
             timeline);
     }
 }

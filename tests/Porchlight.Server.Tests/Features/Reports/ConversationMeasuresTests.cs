@@ -105,6 +105,40 @@ public sealed class ConversationMeasuresTests
     }
 
     [Fact]
+    public void Snooze_SnoozedAndWokenBeforeTheResolve_ResolutionAndHandleTimeLeaveOutTheSnoozeButResponsesDoNot()
+    {
+        var measures = Measure(
+            At(0, Created), At(0, ContactMessage), At(0, Assigned, Sam), At(2, AgentReply, Sam), At(4, ContactMessage), At(5, Snoozed),
+            At(125, Woken), At(130, AgentReply, Sam), At(140, Resolved));
+
+        Assert.Equal(TimeSpan.FromMinutes(20), measures.Cycles[0].Resolution!.Value.Calendar); // 140 minutes less 120 snoozed
+        Assert.Equal(TimeSpan.FromMinutes(120), measures.Cycles[0].Snoozed.Calendar);
+        Assert.Equal(TimeSpan.FromMinutes(20), measures.HandleTime.Calendar);
+        Assert.Equal(TimeSpan.FromMinutes(126), measures.Cycles[0].NextResponses.Single().Calendar); // the contact waited all along
+        Assert.True(measures.ResolvedInOneContact);
+    }
+
+    [Fact]
+    public void Snooze_ResolvedWhileSnoozedInAQueue_TheSnoozeEndsAtTheResolveAndIsNoQueueWait()
+    {
+        var measures = Measure(At(0, Created), At(0, ContactMessage), At(1, Queued, team: Support), At(3, Snoozed), At(63, Resolved));
+
+        Assert.Equal(TimeSpan.FromMinutes(3), measures.Cycles[0].Resolution!.Value.Calendar);
+        Assert.Equal(TimeSpan.FromMinutes(2), measures.QueueWait.Calendar);
+    }
+
+    [Fact]
+    public void Snooze_AResolvedConversationSnoozedThenWoken_ReopensIntoANewCycleFromTheSnooze()
+    {
+        var measures = Measure(
+            At(0, Created), At(0, Assigned, Sam), At(1, AgentReply, Sam), At(2, Resolved), At(10, Snoozed), At(70, Woken), At(71, AgentReply, Sam), At(75, Resolved));
+
+        Assert.Equal((1, 2), (measures.Reopens, measures.Cycles.Count));
+        Assert.Equal(TimeSpan.FromMinutes(5), measures.Cycles[1].Resolution!.Value.Calendar); // 65 minutes less 60 snoozed
+        Assert.Equal(TimeSpan.FromMinutes(61), measures.Cycles[1].FirstResponse!.Value.Calendar); // as every cycle's: from its start
+    }
+
+    [Fact]
     public void Transfers_TeamToTeamAndAgentToAgent_CountButTheFirstAssignmentDoesNot()
     {
         var measures = Measure(

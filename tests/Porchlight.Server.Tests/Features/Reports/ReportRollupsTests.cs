@@ -119,7 +119,7 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
         return started;
     }
 
-    /// <summary>A plausible but random life: the assistant first or not, messages, replies, queues, assignments, resolves and reopens.</summary>
+    /// <summary>A plausible but random life: the assistant first or not, messages, replies, queues, assignments, snoozes, resolves and reopens.</summary>
     private static List<ConversationEvent> RandomHistory(Guid workspaceId, Guid conversationId, DateTime start, Random random, Guid[] agents, Guid[] teams)
     {
         var at = start;
@@ -136,20 +136,24 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
             at = at.AddMinutes(random.Next(0, 3) == 0 ? random.Next(60, 72 * 60) : random.Next(0, 45));
             Guid? agent = agents[random.Next(agents.Length)];
             Guid? team = random.Next(4) == 0 ? null : teams[random.Next(teams.Length)];
-            switch (random.Next(8))
+            switch (random.Next(9))
             {
                 case 0: Add(new ReplyAwaited(workspaceId, conversationId, at, First: false)); break;
                 case 1: Add(new ReplyGiven(workspaceId, conversationId, at, agent)); break;
                 case 2: Add(new ConversationAssigned(workspaceId, conversationId, null, null, null, team)); break;
                 case 3: Add(new ConversationAssigned(workspaceId, conversationId, null, null, agent, team)); break;
                 case 4: Add(new AssistantHandedOver(workspaceId, conversationId, Guid.Empty, team)); break;
-                case 5 when status == ConversationStatus.Open:
+                case 5 when status is ConversationStatus.Open or ConversationStatus.Snoozed:
                     Add(new ConversationStatusChanged(workspaceId, conversationId, status, ConversationStatus.Resolved, at));
                     status = ConversationStatus.Resolved;
                     break;
-                case 6 when status == ConversationStatus.Resolved:
+                case 6 when status is ConversationStatus.Resolved or ConversationStatus.Snoozed:
                     Add(new ConversationStatusChanged(workspaceId, conversationId, status, ConversationStatus.Open, at));
                     status = ConversationStatus.Open;
+                    break;
+                case 7 when status != ConversationStatus.Snoozed:
+                    Add(new ConversationStatusChanged(workspaceId, conversationId, status, ConversationStatus.Snoozed, at));
+                    status = ConversationStatus.Snoozed;
                     break;
                 default: Add(new ReplyGiven(workspaceId, conversationId, at, agent)); break;
             }
