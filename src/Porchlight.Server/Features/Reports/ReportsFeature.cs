@@ -14,6 +14,8 @@ public static class ReportsFeature
         .AddScoped<GetReport>()
         .AddScoped<GetServiceReports>()
         .AddScoped<CustomerActivityReport>()
+        .AddSingleton<FactsRecompute>()
+        .AddHostedService(sp => sp.GetRequiredService<FactsRecompute>())
         .AddScoped<Digests>()
         .AddSingleton<WeeklyDigest>()
         .AddHostedService(sp => sp.GetRequiredService<WeeklyDigest>())
@@ -60,6 +62,11 @@ public static class ReportsFeature
         reports.MapGet("/sla.csv", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) =>
                 (await report.SlaAsync(query, ct)).ToHttp(r => Csv(ReportCsv.Sla(r), $"sla-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv")))
             .RequirePermission(Permission.ViewReports).Produces<string>(contentType: "text/csv");
+        reports.MapGet("/recompute", async (AppDbContext db, FactsRecompute recompute, CancellationToken ct) => TypedResults.Ok(await recompute.StatusAsync(db, ct)))
+            .RequirePermission(Permission.ViewReports).Produces<FactsRecomputeResponse>();
+        reports.MapPost("/recompute", async (AppDbContext db, FactsRecompute recompute, CancellationToken ct) =>
+                TypedResults.Accepted("/api/v1/reports/recompute", await recompute.RequestAsync(db, ct)))
+            .RequirePermission(Permission.ManageWorkspace).Produces<FactsRecomputeResponse>(StatusCodes.Status202Accepted);
         reports.MapGet("/digest", async (DateOnly? week, Digests digests, CancellationToken ct) => (await digests.ComposeAsync(week, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<DigestResponse>();
         reports.MapGet("/insights", async ([AsParameters] ReportQuery query, GetServiceReports report, CancellationToken ct) => (await report.InsightsAsync(query, ct)).ToOk())

@@ -12,7 +12,7 @@ public sealed record UpdateWorkspaceRequest(
     string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null,
     decimal? AgentHourlyCost = null);
 
-public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks)
+public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks, TimeProvider clock)
 {
     public async Task<Result<WorkspaceResponse>> HandleAsync(UpdateWorkspaceRequest request, CancellationToken cancellationToken)
     {
@@ -50,6 +50,7 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
 
         var workspace = await db.Workspaces.SingleAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
         var calendarBefore = workspace.Calendar();
+        var calendarKeyBefore = workspace.CalendarKey();
         workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day).ThenBy(d => d.Opens)]));
         workspace.SetAutoAway(request.AutoAwayMinutes ?? workspace.AutoAwayMinutes);
         workspace.SetHolidays(request.Holidays ?? workspace.Holidays);
@@ -59,6 +60,12 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
         }
         // Running SLA clocks counted in business hours fall due by the new hours, in the same commit.
         await slaClocks.FollowCalendarAsync(calendarBefore, workspace.Calendar(), cancellationToken);
+        if (workspace.CalendarKey() != calendarKeyBefore)
+        {
+            // The reports' business times and days follow the new calendar: every conversation's facts are worked out again.
+            workspace.RequestFactsRecompute(clock.GetUtcNow().UtcDateTime);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return WorkspaceResponse.From(workspace);
     }

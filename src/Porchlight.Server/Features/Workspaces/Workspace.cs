@@ -66,6 +66,24 @@ public sealed class Workspace : Entity, IAudited
 
     public void DigestSent(DateOnly week) => LastDigestWeek = week;
 
+    /// <summary>
+    /// When a recomputation of the report facts from the event log was asked for and has not finished (null: none
+    /// runs); see <c>Reports.FactsRecompute</c>.
+    /// </summary>
+    public DateTime? FactsRecomputeRequestedAt { get; private set; }
+
+    /// <summary>How far the recomputation got: conversations go in id order, up to this one.</summary>
+    public Guid? FactsRecomputedUpTo { get; private set; }
+
+    /// <summary>When the last recomputation finished.</summary>
+    public DateTime? FactsRecomputedAt { get; private set; }
+
+    /// <summary>Asks for every conversation's facts again, from the start (again, if one is running).</summary>
+    public void RequestFactsRecompute(DateTime now) => (FactsRecomputeRequestedAt, FactsRecomputedUpTo) = (now, null);
+
+    /// <summary>What the business calendar is made of, to tell whether a change of settings changed it.</summary>
+    public string CalendarKey() => $"{TimeZone}|{string.Join(',', BusinessHours.Days)}|{string.Join(',', Holidays)}";
+
     public void SetAgentHourlyCost(decimal? cost) => AgentHourlyCost = cost is null or 0 ? null : Math.Round(cost.Value, 2);
 
     public void SetHolidays(IEnumerable<DateOnly> holidays) => Holidays = [.. holidays.Distinct().Order()];

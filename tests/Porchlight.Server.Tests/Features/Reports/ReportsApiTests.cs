@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Features.KnowledgeBase;
@@ -279,6 +281,51 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
         Assert.Equal((0, 1, JsonValueKind.Null), (activity.GetProperty("conversations").GetInt32(), activity.GetProperty("pending").GetInt32(),
             activity.GetProperty("moreActiveRate").ValueKind));
     }
+
+    [Fact]
+    public async Task Recompute_HolidaysRemoved_TheReportsBusinessTimesFollowTheNewCalendar()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await SetCalendarAsync(owner, holidays: [today.AddDays(-1), today, today.AddDays(1)]); // closed around now: no business time
+        await AnsweredAndResolvedAsync(owner);
+        var closed = (await ResolvedReportAsync(owner, "overview")).GetProperty("figures").GetProperty("firstResponse");
+
+        var changed = DateTime.UtcNow;
+        await SetCalendarAsync(owner, holidays: []);
+        await Factory.Services.GetRequiredService<FactsRecompute>().RunAsync(Ct);
+
+        var open = (await owner.GetJsonAsync("/api/v1/reports/overview")).GetProperty("figures").GetProperty("firstResponse");
+        var status = await owner.GetJsonAsync("/api/v1/reports/recompute");
+        Assert.Equal(0, closed.GetProperty("averageBusinessSeconds").GetDouble());
+        Assert.True(open.GetProperty("averageSeconds").GetDouble() > 0);
+        Assert.Equal(open.GetProperty("averageSeconds").GetDouble(), open.GetProperty("averageBusinessSeconds").GetDouble(), precision: 3);
+        Assert.False(status.GetProperty("inProgress").GetBoolean());
+        Assert.True(status.GetProperty("completedAt").GetDateTime() >= changed);
+    }
+
+    [Fact]
+    public async Task Recompute_AskedByAnAgentOrAnOwner_OnlyTheOwnerMayAndItFinishes()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await AnsweredAndResolvedAsync(owner);
+
+        await agent.PostAsync("/api/v1/reports/recompute", null, Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        var asked = await owner.PostAsync("/api/v1/reports/recompute", null, Ct).ExpectAsync(HttpStatusCode.Accepted);
+        await Factory.Services.GetRequiredService<FactsRecompute>().RunAsync(Ct);
+
+        Assert.NotEqual(JsonValueKind.Null, asked.GetProperty("requestedAt").ValueKind);
+        Assert.False((await owner.GetJsonAsync("/api/v1/reports/recompute")).GetProperty("inProgress").GetBoolean());
+        Assert.Equal(1, (await ResolvedReportAsync(owner, "overview")).GetProperty("figures").GetProperty("conversations").GetInt32());
+    }
+
+    private static Task<JsonElement> SetCalendarAsync(HttpClient owner, DateOnly[] holidays) =>
+        owner.PutJsonAsync("/api/v1/workspace", new
+        {
+            name = "Acme Support", timeZone = "UTC", holidays,
+            businessHours = Enum.GetNames<DayOfWeek>().Select(day => new { day, opens = "00:00:00", closes = "23:59:59.9999999" }),
+        }).ExpectAsync(HttpStatusCode.OK);
 }
 
 public sealed class ReportsApiSqliteTests(SqliteApiFixture fixture) : ReportsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;

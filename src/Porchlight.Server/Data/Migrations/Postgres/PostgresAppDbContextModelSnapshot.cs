@@ -2707,6 +2707,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FactsRecomputeRequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("FactsRecomputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("FactsRecomputedUpTo")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Holidays")
                         .IsRequired()
                         .HasColumnType("text");

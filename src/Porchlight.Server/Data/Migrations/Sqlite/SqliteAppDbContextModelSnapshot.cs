@@ -2698,6 +2698,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FactsRecomputeRequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FactsRecomputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("FactsRecomputedUpTo")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Holidays")
                         .IsRequired()
                         .HasColumnType("TEXT");

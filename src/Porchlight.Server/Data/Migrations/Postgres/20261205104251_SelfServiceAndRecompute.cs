@@ -6,11 +6,29 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class ArticleReads : Migration
+    public partial class SelfServiceAndRecompute : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "FactsRecomputeRequestedAt",
+                table: "Workspaces",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "FactsRecomputedAt",
+                table: "Workspaces",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "FactsRecomputedUpTo",
+                table: "Workspaces",
+                type: "uuid",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "ArticleReads",
                 columns: table => new
@@ -54,6 +72,18 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "ArticleReads");
+
+            migrationBuilder.DropColumn(
+                name: "FactsRecomputeRequestedAt",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "FactsRecomputedAt",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "FactsRecomputedUpTo",
+                table: "Workspaces");
         }
     }
 }
