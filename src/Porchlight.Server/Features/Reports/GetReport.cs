@@ -75,9 +75,9 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
         var (from, to, zone, _) = period.Value!;
         var length = to.DayNumber - from.DayNumber + 1;
         var (previousFrom, previousTo) = (from.AddDays(-length), from.AddDays(-1));
-        var rows = await Filtered(query, previousFrom, to)
-            .GroupBy(r => new { r.Day, r.Metric, r.Bucket })
-            .Select(g => new { g.Key.Day, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds)) })
+        var rows = await (query.AgentId is { } agentId
+                ? ByDay(Filtered(db.ReportRollups.Where(r => r.AgentId == agentId), query, previousFrom, to))
+                : ByDay(Filtered(db.ReportTeamRollups, query, previousFrom, to)))
             .ToListAsync(cancellationToken);
 
         var byDay = rows.ToLookup(r => r.Day, r => r.Total);
@@ -101,15 +101,13 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
             return await ByLabelAsync(by, query, from, to, cancellationToken);
         }
 
-        var filtered = Filtered(query, from, to);
-        var grouped = by switch
-        {
-            ReportBreakdown.Agent => filtered.GroupBy(r => new { Key = r.AgentId, r.Metric, r.Bucket }),
-            ReportBreakdown.Team => filtered.GroupBy(r => new { Key = r.TeamId, r.Metric, r.Bucket }),
-            _ => filtered.GroupBy(r => new { Key = r.InboxId, r.Metric, r.Bucket }),
-        };
-        var rows = await grouped
-            .Select(g => new { g.Key.Key, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds)) })
+        // Only the agents' table and a report of one agent need the agent key; the others read the rollup without it.
+        var agentRows = Filtered(db.ReportRollups, query, from, to);
+        agentRows = query.AgentId is { } agentId ? agentRows.Where(r => r.AgentId == agentId) : agentRows;
+        var rows = await (by == ReportBreakdown.Agent
+                ? agentRows.GroupBy(r => new { Key = r.AgentId, r.Metric, r.Bucket })
+                    .Select(g => new KeyTotal(g.Key.Key, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))))
+                : query.AgentId is null ? ByKey(Filtered(db.ReportTeamRollups, query, from, to), by) : ByKey(agentRows, by))
             .ToListAsync(cancellationToken);
 
         var ids = rows.Select(r => r.Key).Where(id => id != Guid.Empty).Distinct().ToList();
@@ -197,13 +195,31 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
     private static IQueryable<MetricTotal> Totals(IQueryable<ReportFact> facts) => facts.GroupBy(f => new { f.Metric, f.Bucket })
         .Select(g => new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Count(), g.Sum(f => f.Milliseconds), g.Sum(f => f.BusinessMilliseconds)));
 
-    private IQueryable<ReportRollup> Filtered(ReportQuery query, DateOnly from, DateOnly to)
+    // The rows of the period's days, of the inbox and team asked for (the agent is the caller's: only one rollup has it).
+    private static IQueryable<T> Filtered<T>(IQueryable<T> rollup, ReportQuery query, DateOnly from, DateOnly to)
+        where T : class, IRollupRow
     {
-        var rows = db.ReportRollups.AsNoTracking().Where(r => r.Day >= from && r.Day <= to);
+        var rows = rollup.AsNoTracking().Where(r => r.Day >= from && r.Day <= to);
         rows = query.InboxId is { } inboxId ? rows.Where(r => r.InboxId == inboxId) : rows;
-        rows = query.TeamId is { } teamId ? rows.Where(r => r.TeamId == teamId) : rows;
-        return query.AgentId is { } agentId ? rows.Where(r => r.AgentId == agentId) : rows;
+        return query.TeamId is { } teamId ? rows.Where(r => r.TeamId == teamId) : rows;
     }
+
+    private static IQueryable<DayTotal> ByDay<T>(IQueryable<T> rows)
+        where T : class, IRollupRow =>
+        rows.GroupBy(r => new { r.Day, r.Metric, r.Bucket })
+            .Select(g => new DayTotal(g.Key.Day, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))));
+
+    private static IQueryable<KeyTotal> ByKey<T>(IQueryable<T> rows, ReportBreakdown by)
+        where T : class, IRollupRow =>
+        by == ReportBreakdown.Team
+            ? rows.GroupBy(r => new { Key = r.TeamId, r.Metric, r.Bucket })
+                .Select(g => new KeyTotal(g.Key.Key, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))))
+            : rows.GroupBy(r => new { Key = r.InboxId, r.Metric, r.Bucket })
+                .Select(g => new KeyTotal(g.Key.Key, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))));
+
+    private sealed record DayTotal(DateOnly Day, MetricTotal Total);
+
+    private sealed record KeyTotal(Guid Key, MetricTotal Total);
 
     // Totals of several days or keys, one per metric and bucket again.
     private static List<MetricTotal> Added(IEnumerable<MetricTotal> totals) =>

@@ -10,7 +10,8 @@ namespace Porchlight.Server.Features.Reports;
 
 /// <summary>
 /// Rolls the days marked stale (<see cref="StaleReportDay"/>) up into <see cref="ReportRollup"/> rows, each day whole
-/// and from its facts (in one INSERT … SELECT), so a day's rollup always equals a fresh count of its facts. Runs on a timer, and for a
+/// and from its facts (in one INSERT … SELECT), and those into <see cref="ReportTeamRollup"/> rows (a second one, in the
+/// same transaction), so a day's rollups always equal a fresh count of its facts. Runs on a timer, and for a
 /// workspace's days right before a report reads them, so a report is never older than the facts. Safe on several
 /// nodes at once: a day rolled up twice comes out the same.
 /// </summary>
@@ -89,25 +90,34 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
     }
 
     /// <summary>
-    /// A day's facts added up into its rollup rows in one statement (parameters <c>@workspace</c>, <c>@day</c>): the
-    /// database groups and writes them without a row passing through the server, which matters for a busy day that a
-    /// report rolls up again before it reads.
+    /// A day's facts added up into its rollup rows in one statement, then those rows added up over agents into the
+    /// team rollup in a second (parameters <c>@workspace</c>, <c>@day</c>): the database groups and writes them without
+    /// a row passing through the server, which matters for a busy day that a report rolls up again before it reads.
     /// </summary>
-    private static string RollUpStatement(DbContext db)
+    private static string[] RollUpStatements(DbContext db)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
-        var rollup = db.Model.FindEntityType(typeof(ReportRollup))!;
-        var fact = db.Model.FindEntityType(typeof(ReportFact))!;
+        var (fact, rollup, teamRollup) = (db.Model.FindEntityType(typeof(ReportFact))!, db.Model.FindEntityType(typeof(ReportRollup))!,
+            db.Model.FindEntityType(typeof(ReportTeamRollup))!);
         string Column(IEntityType type, string property) => sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
-        string[] keys = [nameof(ReportRollup.WorkspaceId), nameof(ReportRollup.Day), nameof(ReportRollup.InboxId), nameof(ReportRollup.TeamId),
-            nameof(ReportRollup.AgentId), nameof(ReportRollup.Metric), nameof(ReportRollup.Bucket)];
-        var factKeys = string.Join(", ", keys.Select(k => Column(fact, k)));
-        var (milliseconds, business) = (Column(fact, nameof(ReportFact.Milliseconds)), Column(fact, nameof(ReportFact.BusinessMilliseconds)));
-        return $"INSERT INTO {sql.DelimitIdentifier(rollup.GetTableName()!)} "
-            + $"({string.Join(", ", keys.Select(k => Column(rollup, k)))}, {Column(rollup, nameof(ReportRollup.Count))}, "
-            + $"{Column(rollup, nameof(ReportRollup.Milliseconds))}, {Column(rollup, nameof(ReportRollup.BusinessMilliseconds))}) "
-            + $"SELECT {factKeys}, COUNT(*), SUM({milliseconds}), SUM({business}) FROM {sql.DelimitIdentifier(fact.GetTableName()!)} "
-            + $"WHERE {Column(fact, nameof(ReportFact.WorkspaceId))} = @workspace AND {Column(fact, nameof(ReportFact.Day))} = @day GROUP BY {factKeys}";
+        string[] teamKeys = [nameof(ReportRollup.WorkspaceId), nameof(ReportRollup.Day), nameof(ReportRollup.InboxId), nameof(ReportRollup.TeamId),
+            nameof(ReportRollup.Metric), nameof(ReportRollup.Bucket)];
+        string Statement(IEntityType target, IEntityType source, string[] keys, string count)
+        {
+            var sourceKeys = string.Join(", ", keys.Select(k => Column(source, k)));
+            var (milliseconds, business) = (Column(source, nameof(ReportRollup.Milliseconds)), Column(source, nameof(ReportRollup.BusinessMilliseconds)));
+            return $"INSERT INTO {sql.DelimitIdentifier(target.GetTableName()!)} "
+                + $"({string.Join(", ", keys.Select(k => Column(target, k)))}, {Column(target, nameof(ReportRollup.Count))}, "
+                + $"{Column(target, nameof(ReportRollup.Milliseconds))}, {Column(target, nameof(ReportRollup.BusinessMilliseconds))}) "
+                + $"SELECT {sourceKeys}, {count}, SUM({milliseconds}), SUM({business}) FROM {sql.DelimitIdentifier(source.GetTableName()!)} "
+                + $"WHERE {Column(source, nameof(ReportRollup.WorkspaceId))} = @workspace AND {Column(source, nameof(ReportRollup.Day))} = @day GROUP BY {sourceKeys}";
+        }
+
+        return
+        [
+            Statement(rollup, fact, [.. teamKeys.Take(4), nameof(ReportRollup.AgentId), .. teamKeys.Skip(4)], "COUNT(*)"),
+            Statement(teamRollup, rollup, teamKeys, $"SUM({Column(rollup, nameof(ReportRollup.Count))})"),
+        ];
     }
 
     private async Task RollUpDayAsync(StaleReportDay stale, CancellationToken cancellationToken)
@@ -120,15 +130,19 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         {
             // Operator scope: the job rolls up one workspace's day, named by its key.
             await db.ReportRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = transaction.GetDbTransaction();
-            command.CommandText = RollUpStatement(db);
+            await db.ReportTeamRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
             var facts = db.Model.FindEntityType(typeof(ReportFact))!;
-            command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.WorkspaceId))!, "@workspace", workspaceId));
-            command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.Day))!, "@day", day));
             try
             {
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                foreach (var statement in RollUpStatements(db))
+                {
+                    await using var command = db.Database.GetDbConnection().CreateCommand();
+                    command.Transaction = transaction.GetDbTransaction();
+                    command.CommandText = statement;
+                    command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.WorkspaceId))!, "@workspace", workspaceId));
+                    command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.Day))!, "@day", day));
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
             }
             catch (DbException) when (!cancellationToken.IsCancellationRequested)
             {

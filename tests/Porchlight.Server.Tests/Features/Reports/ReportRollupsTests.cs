@@ -172,17 +172,23 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
         var calendar = (await db.Workspaces.SingleAsync(Ct)).Calendar();
         var conversations = await db.Conversations.AsNoTracking().Select(c => new { c.Id, c.InboxId }).ToListAsync(Ct);
         var logs = (await db.ConversationEvents.AsNoTracking().ToListAsync(Ct)).ToLookup(e => e.ConversationId, e => e.ToTimeline());
-        var expected = conversations
+        var facts = conversations
             .SelectMany(c => ConversationMeasures.Of([.. logs[c.Id]], calendar).Facts.Select(f => ReportFact.Of(f, workspaceId, c.Id, c.InboxId, calendar)))
-            .GroupBy(f => Key(f.Day, f.InboxId, f.TeamId, f.AgentId, f.Metric, f.Bucket))
+            .ToList();
+        // Both rollups: by agent, and added up over agents (the team rollup, keyed without one).
+        var expected = facts.GroupBy(f => Key(f.Day, f.InboxId, f.TeamId, f.AgentId, f.Metric, f.Bucket))
+            .Concat(facts.GroupBy(f => Key(f.Day, f.InboxId, f.TeamId, null, f.Metric, f.Bucket)))
             .ToDictionary(g => g.Key, g => (g.Count(), g.Sum(f => f.Milliseconds) / 1000.0, g.Sum(f => f.BusinessMilliseconds) / 1000.0));
         var actual = (await db.ReportRollups.AsNoTracking().ToListAsync(Ct))
-            .ToDictionary(r => Key(r.Day, r.InboxId, r.TeamId, r.AgentId, r.Metric, r.Bucket), r => (r.Count, r.Milliseconds / 1000.0, r.BusinessMilliseconds / 1000.0));
+            .Select(r => (Key: Key(r.Day, r.InboxId, r.TeamId, r.AgentId, r.Metric, r.Bucket), r.Count, r.Milliseconds, r.BusinessMilliseconds))
+            .Concat((await db.ReportTeamRollups.AsNoTracking().ToListAsync(Ct))
+                .Select(r => (Key: Key(r.Day, r.InboxId, r.TeamId, null, r.Metric, r.Bucket), r.Count, r.Milliseconds, r.BusinessMilliseconds)))
+            .ToDictionary(r => r.Key, r => (r.Count, r.Milliseconds / 1000.0, r.BusinessMilliseconds / 1000.0));
         return (expected, actual);
     }
 
-    private static string Key(DateOnly day, Guid inboxId, Guid teamId, Guid agentId, ReportMetric metric, int bucket) =>
-        $"{day:yyyy-MM-dd} {inboxId:N} {teamId:N} {agentId:N} {metric} {bucket}";
+    private static string Key(DateOnly day, Guid inboxId, Guid teamId, Guid? agentId, ReportMetric metric, int bucket) =>
+        $"{day:yyyy-MM-dd} {inboxId:N} {teamId:N} {(agentId is { } agent ? agent.ToString("N") : "any agent")} {metric} {bucket}";
 
     private static void Shuffle<T>(List<T> items, Random random)
     {

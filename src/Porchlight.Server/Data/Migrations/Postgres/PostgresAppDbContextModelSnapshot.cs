@@ -1833,6 +1833,40 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("ReportRollups");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportTeamRollup", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "Metric", "Bucket");
+
+                    b.ToTable("ReportTeamRollups");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Reports.StaleReportDay", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
@@ -3094,6 +3128,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportTeamRollup", b =>
                 {
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()

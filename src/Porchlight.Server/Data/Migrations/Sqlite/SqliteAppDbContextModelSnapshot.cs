@@ -1824,6 +1824,40 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("ReportRollups");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportTeamRollup", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "Metric", "Bucket");
+
+                    b.ToTable("ReportTeamRollups");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Reports.StaleReportDay", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
@@ -3085,6 +3119,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportTeamRollup", b =>
                 {
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()

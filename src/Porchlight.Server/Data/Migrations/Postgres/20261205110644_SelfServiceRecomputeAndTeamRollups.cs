@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class SelfServiceAndRecompute : Migration
+    public partial class SelfServiceRecomputeAndTeamRollups : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -51,6 +51,31 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ReportTeamRollups",
+                columns: table => new
+                {
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    InboxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TeamId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Metric = table.Column<int>(type: "integer", nullable: false),
+                    Bucket = table.Column<int>(type: "integer", nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false),
+                    Milliseconds = table.Column<long>(type: "bigint", nullable: false),
+                    BusinessMilliseconds = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportTeamRollups", x => new { x.WorkspaceId, x.Day, x.InboxId, x.TeamId, x.Metric, x.Bucket });
+                    table.ForeignKey(
+                        name: "FK_ReportTeamRollups_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ArticleReads_ArticleId",
                 table: "ArticleReads",
@@ -65,6 +90,14 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 name: "IX_ArticleReads_WorkspaceId_ReadAt",
                 table: "ArticleReads",
                 columns: new[] { "WorkspaceId", "ReadAt" });
+
+            // The days rolled up before this version get their team rollup from the agents' rollup, as the job makes it.
+            migrationBuilder.Sql("""
+                INSERT INTO "ReportTeamRollups" ("WorkspaceId", "Day", "InboxId", "TeamId", "Metric", "Bucket", "Count", "Milliseconds", "BusinessMilliseconds")
+                SELECT "WorkspaceId", "Day", "InboxId", "TeamId", "Metric", "Bucket", SUM("Count"), SUM("Milliseconds"), SUM("BusinessMilliseconds")
+                FROM "ReportRollups"
+                GROUP BY "WorkspaceId", "Day", "InboxId", "TeamId", "Metric", "Bucket"
+                """);
         }
 
         /// <inheritdoc />
@@ -72,6 +105,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "ArticleReads");
+
+            migrationBuilder.DropTable(
+                name: "ReportTeamRollups");
 
             migrationBuilder.DropColumn(
                 name: "FactsRecomputeRequestedAt",
