@@ -31,12 +31,19 @@ public sealed record RepeatContactsResponse(DateOnly From, DateOnly To, int Conv
 /// A topic (a label) in the period against the period before: conversations, the change, the customers' tone, and
 /// whether it is rising (at least <see cref="GetServiceReports.RisingAtLeast"/> conversations and half again as many as before).
 /// </summary>
-public sealed record TopicInsight(string Label, int Conversations, int PreviousConversations, double? Change, double? NegativeRate, double? AverageSentiment, bool Rising);
+public sealed record TopicInsight(
+    string Label, int Conversations, int PreviousConversations, double? Change, double? NegativeRate, double? AverageSentiment, bool Rising,
+    List<ConversationExample> Examples);
 
 public sealed record ToneDay(DateOnly Day, ToneFigure Tone);
 
-/// <summary>What is going on: the topics, rising ones first, and the customers' tone per day.</summary>
-public sealed record InsightsResponse(DateOnly From, DateOnly To, DateOnly PreviousFrom, DateOnly PreviousTo, List<TopicInsight> Topics, ToneFigure Tone, List<ToneDay> ToneByDay);
+/// <summary>
+/// What is going on: the topics, rising ones first, with example conversations; the customers' tone per day; and the
+/// frequent phrases of their opening messages (of the latest <see cref="FrequentPhrases.Sample"/> conversations of each period).
+/// </summary>
+public sealed record InsightsResponse(
+    DateOnly From, DateOnly To, DateOnly PreviousFrom, DateOnly PreviousTo, List<TopicInsight> Topics, ToneFigure Tone, List<ToneDay> ToneByDay,
+    List<PhraseTrend> Phrases, int SampledConversations, int PreviousSampledConversations);
 
 /// <summary>
 /// One article's reads in the period: all, those settled (a day has passed since), those its reader followed with a
@@ -68,6 +75,9 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
     /// <summary>The fewest conversations of a topic that can count as rising (fewer are noise).</summary>
     public const int RisingAtLeast = 5;
 
+    private const int TopicsWithExamples = 10;
+    private const int ExamplesPerTopic = 3;
+
     public Task<Result<InsightsResponse>> InsightsAsync(ReportQuery query, CancellationToken cancellationToken) =>
         WithOverviewAsync(query, overview => InsightsAsync(overview, query, cancellationToken), cancellationToken);
 
@@ -78,15 +88,48 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
         var before = await reports.BreakdownAsync(ReportBreakdown.Label, query with { From = o.PreviousFrom, To = o.PreviousTo, Days = null }, cancellationToken);
         var current = now.Value!.Rows.Where(r => r.Name != GetReport.NoLabel).ToDictionary(r => r.Name, r => r.Figures);
         var previous = before.Value!.Rows.Where(r => r.Name != GetReport.NoLabel).ToDictionary(r => r.Name, r => r.Figures.Conversations);
-        var topics = current.Select(t =>
-            {
-                var (count, earlier) = (t.Value.Conversations, previous.GetValueOrDefault(t.Key));
-                return new TopicInsight(t.Key, count, earlier, earlier == 0 ? null : (double)(count - earlier) / earlier,
-                    t.Value.CustomerTone.NegativeRate, t.Value.CustomerTone.AverageSentiment, count >= RisingAtLeast && count >= 1.5 * earlier);
-            })
-            .OrderByDescending(t => t.Rising).ThenByDescending(t => t.Conversations).ThenBy(t => t.Label, StringComparer.Ordinal).ToList();
-        return new InsightsResponse(o.From, o.To, o.PreviousFrom, o.PreviousTo, topics, o.Figures.CustomerTone, o.Days.ConvertAll(d => new ToneDay(d.Day, d.Figures.CustomerTone)));
+        var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken)).Calendar();
+        var (start, end, previousStart) = (calendar.StartOf(o.From), calendar.StartOf(o.To.AddDays(1)), calendar.StartOf(o.PreviousFrom));
+        var topics = new List<TopicInsight>();
+        foreach (var (label, figures) in current.OrderByDescending(t => t.Value.Conversations).ThenBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var (count, earlier) = (figures.Conversations, previous.GetValueOrDefault(label));
+            var examples = topics.Count < TopicsWithExamples
+                ? await OpeningsAsync(Begun(query, start, end).Where(c => c.Labels.Contains(label)), ExamplesPerTopic, cancellationToken)
+                : [];
+            topics.Add(new TopicInsight(label, count, earlier, earlier == 0 ? null : (double)(count - earlier) / earlier,
+                figures.CustomerTone.NegativeRate, figures.CustomerTone.AverageSentiment, count >= RisingAtLeast && count >= 1.5 * earlier,
+                examples.ConvertAll(e => e with { Opening = FrequentPhrases.Shortened(e.Opening) })));
+        }
+
+        var openings = await OpeningsAsync(Begun(query, start, end), FrequentPhrases.Sample, cancellationToken);
+        var openingsBefore = await OpeningsAsync(Begun(query, previousStart, start), FrequentPhrases.Sample, cancellationToken);
+        return new InsightsResponse(
+            o.From, o.To, o.PreviousFrom, o.PreviousTo,
+            [.. topics.OrderByDescending(t => t.Rising).ThenByDescending(t => t.Conversations).ThenBy(t => t.Label, StringComparer.Ordinal)],
+            o.Figures.CustomerTone, o.Days.ConvertAll(d => new ToneDay(d.Day, d.Figures.CustomerTone)),
+            FrequentPhrases.Compare(openings, openingsBefore), openings.Count, openingsBefore.Count);
     }
+
+    // The conversations begun between two instants, in the inbox, team and agent asked for (their current ones).
+    private IQueryable<Conversation> Begun(ReportQuery query, DateTime start, DateTime end)
+    {
+        var begun = db.Conversations.AsNoTracking().Where(c => c.CreatedAt >= start && c.CreatedAt < end);
+        begun = query.InboxId is { } inboxId ? begun.Where(c => c.InboxId == inboxId) : begun;
+        begun = query.TeamId is { } teamId ? begun.Where(c => c.TeamId == teamId) : begun;
+        return query.AgentId is { } agentId ? begun.Where(c => c.AssigneeId == agentId) : begun;
+    }
+
+    // The latest conversations, each with the customer's first message (those without one are left out).
+    private async Task<List<ConversationExample>> OpeningsAsync(IQueryable<Conversation> conversations, int count, CancellationToken cancellationToken) =>
+        (await conversations.OrderByDescending(c => c.CreatedAt).Take(count)
+            .Select(c => new
+            {
+                c.Id, c.Number,
+                Opening = db.Messages.Where(m => m.ConversationId == c.Id && m.Kind == MessageKind.Incoming).OrderBy(m => m.Sequence).Select(m => m.Text).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken))
+        .Where(c => !string.IsNullOrWhiteSpace(c.Opening)).Select(c => new ConversationExample(c.Id, c.Number, c.Opening!)).ToList();
 
     public async Task<Result<SlaReportResponse>> SlaAsync(ReportQuery query, CancellationToken cancellationToken)
     {
@@ -160,11 +203,7 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
 
         var period = resolved.Value!;
         var (start, end) = (period.Start, period.End);
-        var begun = db.Conversations.AsNoTracking().Where(c => c.CreatedAt >= start && c.CreatedAt < end);
-        begun = query.InboxId is { } inboxId ? begun.Where(c => c.InboxId == inboxId) : begun;
-        begun = query.TeamId is { } teamId ? begun.Where(c => c.TeamId == teamId) : begun;
-        begun = query.AgentId is { } agentId ? begun.Where(c => c.AssigneeId == agentId) : begun;
-        var counts = await begun
+        var counts = await Begun(query, start, end)
             .Select(c => new
             {
                 Within7 = db.Conversations.Any(o => o.ContactId == c.ContactId && o.CreatedAt < c.CreatedAt && o.CreatedAt >= c.CreatedAt.AddDays(-7)),

@@ -14,7 +14,7 @@ namespace Porchlight.Server.Features.Reports;
 /// </summary>
 public sealed record DigestResponse(
     DateOnly Week, string Subject, string Text, ReportFigures Figures, ReportFigures Previous, double? SlaComplianceRate, double? CameBackWithin7Days,
-    List<TopicInsight> RisingTopics);
+    List<TopicInsight> RisingTopics, List<PhraseTrend> RisingPhrases);
 
 /// <summary>
 /// The weekly digest of the reports: a week's main figures against the week before, SLA compliance, the customers'
@@ -37,7 +37,8 @@ public sealed class Digests(AppDbContext db, GetReport reports, GetServiceReport
         var (f, p) = (overview.Value!.Figures, overview.Value.Previous);
         var sla = (await service.SlaAsync(query, cancellationToken)).Value!;
         var repeat = (await service.RepeatContactsAsync(query, cancellationToken)).Value!;
-        var rising = (await service.InsightsAsync(overview.Value!, query, cancellationToken)).Topics.Where(t => t.Rising).ToList();
+        var insights = await service.InsightsAsync(overview.Value!, query, cancellationToken);
+        var rising = insights.Topics.Where(t => t.Rising).ToList();
         var text = new StringBuilder()
             .AppendLine($"{workspace.Name}: the week of {ReportFormat.Day(monday)} to {ReportFormat.Day(monday.AddDays(6))} ({workspace.TimeZone})")
             .AppendLine()
@@ -56,10 +57,20 @@ public sealed class Digests(AppDbContext db, GetReport reports, GetServiceReport
             text.AppendLine($"- {topic.Label}: {ReportFormat.Number(topic.Conversations)} conversations ({ReportFormat.Number(topic.PreviousConversations)} the week before), negative tone {ReportFormat.Rate(topic.NegativeRate)}");
         }
 
+        var risingPhrases = insights.Phrases.Where(trend => trend.Rising).Take(5).ToList();
+        if (risingPhrases.Count > 0)
+        {
+            text.AppendLine().AppendLine("Customers wrote more often of:");
+            foreach (var phrase in risingPhrases)
+            {
+                text.AppendLine($"- “{phrase.Phrase}”: {ReportFormat.Rate(phrase.Share)} of conversations ({ReportFormat.Rate(phrase.PreviousShare)} the week before)");
+            }
+        }
+
         text.AppendLine().AppendLine($"The reports: {urls.To($"/reports?view=insights")}");
         return new DigestResponse(
             monday, $"[{workspace.Name}] Your week in support: {ReportFormat.Day(monday)} to {ReportFormat.Day(monday.AddDays(6))}", text.ToString(),
-            f, p, sla.ComplianceRate, repeat.Rate7Days, rising);
+            f, p, sla.ComplianceRate, repeat.Rate7Days, rising, risingPhrases);
     }
 }
 

@@ -240,6 +240,15 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
         Assert.True(topics[1].GetProperty("averageSentiment").GetDouble() > 0);
         Assert.Equal(5, insights.GetProperty("tone").GetProperty("negative").GetInt32());
         Assert.Equal(6, insights.GetProperty("toneByDay").EnumerateArray().Sum(d => d.GetProperty("tone").GetProperty("conversations").GetInt32()));
+        var examples = topics[0].GetProperty("examples").EnumerateArray().ToList();
+        Assert.Equal(3, examples.Count);
+        Assert.All(examples, e => Assert.StartsWith("This is terrible", e.Text("opening"), StringComparison.Ordinal));
+
+        // The customers' own words: five of six opened with "very angry", none before, so it is rising.
+        Assert.Equal((6, 0), (insights.GetProperty("sampledConversations").GetInt32(), insights.GetProperty("previousSampledConversations").GetInt32()));
+        var angry = insights.GetProperty("phrases").EnumerateArray().Single(p => p.Text("phrase") == "angry disappointed");
+        Assert.Equal((5, true), (angry.GetProperty("conversations").GetInt32(), angry.GetProperty("rising").GetBoolean()));
+        Assert.Equal(5.0 / 6, angry.GetProperty("share").GetDouble(), precision: 6);
     }
 
     private async Task<Guid> AnsweredAndResolvedAsync(HttpClient owner, string question = "Is the Alpine tent in stock?")
