@@ -76,10 +76,12 @@ public sealed class QualityTests : BrowserTest
         await Expect(dana.Locator("#calibration-hidden")).ToBeVisibleAsync();
         var session = dana.Url;
         await OpenInteractiveAsync(marco, new Uri(session).PathAndQuery);
+        await Expect(marco.Locator("#calibration-hidden")).ToBeVisibleAsync(); // Dana's scores stay hidden until he gives his
         await Point(marco, "Greeting", "Yes");
         await Point(marco, "Accuracy", "3");
         await marco.Locator("#review-submit").ClickAsync();
-        await Expect(marco.Locator("#calibration-hidden")).ToBeVisibleAsync();
+        // Saved once the button offers to change them: only then has Marco scored when Dana gives hers.
+        await Expect(marco.Locator("#review-submit")).ToHaveTextAsync("Change my scores");
         await Point(dana, "Greeting", "Yes");
         await Point(dana, "Accuracy", "5");
         await dana.Locator("#review-submit").ClickAsync();
