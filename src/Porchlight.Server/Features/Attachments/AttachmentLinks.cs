@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Hosting;
 
@@ -26,27 +25,15 @@ public sealed class AttachmentLinks(IDataProtectionProvider dataProtection, Time
     public string UrlFor(Attachment attachment)
     {
         var expires = clock.GetUtcNow().Add(options.Value.AttachmentLinkLifetime).ToUnixTimeSeconds();
-        var signature = WebEncoders.Base64UrlEncode(_protector.Protect(Payload(attachment.Id, expires)));
+        var signature = _protector.ProtectToUrl(Payload(attachment.Id, expires));
         return urls.To($"attachments/{attachment.Id}?sig={signature}&exp={expires}");
     }
 
     /// <summary>Whether a link's signature covers this id and expiry, and whether it is still in time.</summary>
     public LinkCheck Check(Guid attachmentId, string? signature, string? expires)
     {
-        if (string.IsNullOrEmpty(signature) || signature.Length > 1000 || !long.TryParse(expires, out var expiresAt))
-        {
-            return LinkCheck.Invalid;
-        }
-
-        try
-        {
-            var signed = _protector.Unprotect(WebEncoders.Base64UrlDecode(signature));
-            if (!CryptographicOperations.FixedTimeEquals(signed, Payload(attachmentId, expiresAt)))
-            {
-                return LinkCheck.Invalid;
-            }
-        }
-        catch (Exception e) when (e is CryptographicException or FormatException)
+        if (!long.TryParse(expires, out var expiresAt)
+            || _protector.UnprotectFromUrl(signature) is not { } signed || !CryptographicOperations.FixedTimeEquals(signed, Payload(attachmentId, expiresAt)))
         {
             return LinkCheck.Invalid;
         }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
@@ -37,25 +36,10 @@ public sealed class SurveyLinks(IDataProtectionProvider dataProtection, PublicUr
     }
 
     /// <summary>Who may answer with <paramref name="token"/>, or null when it was not issued here, was altered or has expired.</summary>
-    public SurveyAnswerer? Read(string? token)
-    {
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 1000)
-        {
-            return null;
-        }
-
-        try
-        {
-            var payload = _protector.Unprotect(WebEncoders.Base64UrlDecode(token));
-            return payload.Length == PayloadLength && payload[0] == Version
-                ? new SurveyAnswerer(new Guid(payload.AsSpan(1, 16)), new Guid(payload.AsSpan(17, 16)), new Guid(payload.AsSpan(33, 16)), InboxId: null)
-                : null;
-        }
-        catch (Exception e) when (e is CryptographicException or FormatException)
-        {
-            return null;
-        }
-    }
+    public SurveyAnswerer? Read(string? token) =>
+        _protector.UnprotectFromUrl(token) is { Length: PayloadLength } payload && payload[0] == Version
+            ? new SurveyAnswerer(new Guid(payload.AsSpan(1, 16)), new Guid(payload.AsSpan(17, 16)), new Guid(payload.AsSpan(33, 16)), InboxId: null)
+            : null;
 }
 
 /// <summary>

@@ -1,8 +1,7 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.WebUtilities;
 using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Widget;
 
@@ -54,33 +53,14 @@ public sealed class VisitorTokens(IDataProtectionProvider dataProtection)
         visitor.InboxId.TryWriteBytes(payload[17..33]);
         visitor.ContactId.TryWriteBytes(payload[33..49]);
         payload[49] = visitor.Identified ? (byte)1 : (byte)0;
-        return WebEncoders.Base64UrlEncode(_protector.Protect(payload.ToArray()));
+        return _protector.ProtectToUrl(payload.ToArray());
     }
 
     /// <summary>The identity in <paramref name="token"/>, or null when it was not issued here or was altered.</summary>
-    public VisitorIdentity? Read(string? token)
-    {
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 1000)
-        {
-            return null;
-        }
-
-        try
-        {
-            var payload = _protector.Unprotect(WebEncoders.Base64UrlDecode(token));
-            if (payload.Length != PayloadLength || payload[0] != Version)
-            {
-                return null;
-            }
-
-            return new VisitorIdentity(
-                new Guid(payload.AsSpan(1, 16)), new Guid(payload.AsSpan(17, 16)), new Guid(payload.AsSpan(33, 16)), payload[49] == 1);
-        }
-        catch (Exception e) when (e is CryptographicException or FormatException)
-        {
-            return null;
-        }
-    }
+    public VisitorIdentity? Read(string? token) =>
+        _protector.UnprotectFromUrl(token) is { Length: PayloadLength } payload && payload[0] == Version
+            ? new VisitorIdentity(new Guid(payload.AsSpan(1, 16)), new Guid(payload.AsSpan(17, 16)), new Guid(payload.AsSpan(33, 16)), payload[49] == 1)
+            : null;
 
     /// <summary>A new anonymous visitor of <paramref name="inboxId"/>; time-ordered like every other key.</summary>
     public static VisitorIdentity NewAnonymous(Guid workspaceId, Guid inboxId) => new(workspaceId, inboxId, TimeOrderedIds.Next(), false);
