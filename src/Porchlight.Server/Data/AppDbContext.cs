@@ -90,6 +90,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Reports.ReportTeamRollup> ReportTeamRollups => Set<Features.Reports.ReportTeamRollup>();
 
+    public DbSet<Features.Reports.ReportLabelRollup> ReportLabelRollups => Set<Features.Reports.ReportLabelRollup>();
+
     public DbSet<Features.Reports.StaleReportDay> StaleReportDays => Set<Features.Reports.StaleReportDay>();
 
     public DbSet<Features.Surveys.SurveySettings> SurveySettings => Set<Features.Surveys.SurveySettings>();

@@ -244,8 +244,16 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     // Joins the queue when it starts waiting, leaves it when it stops.
     private void FollowQueue(DateTime now) => QueuedAt = IsWaiting ? QueuedAt ?? now : null;
 
-    public void ChangeLabels(IEnumerable<string> labels) =>
-        Labels = [.. labels.Select(l => l.Trim().ToLowerInvariant()).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    /// <summary>Sets the labels (trimmed, lower case, each once, in order); a change is an event, for the reports that count by label.</summary>
+    public void ChangeLabels(IEnumerable<string> labels)
+    {
+        List<string> changed = [.. labels.Select(l => l.Trim().ToLowerInvariant()).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        if (!changed.SequenceEqual(Labels, StringComparer.Ordinal))
+        {
+            Labels = changed;
+            Raise(new ConversationLabelsChanged(WorkspaceId, Id));
+        }
+    }
 
     public void ReplaceAttributes(IReadOnlyDictionary<string, string> attributes) => Attributes = new CustomAttributes(attributes);
 
@@ -302,6 +310,9 @@ public sealed record ReplyAwaited(Guid WorkspaceId, Guid ConversationId, DateTim
 /// <summary>The contact wrote a message (every one, unlike <see cref="ReplyAwaited"/>).</summary>
 public sealed record ContactMessageReceived(Guid WorkspaceId, Guid ConversationId, Guid MessageId) : IDomainEvent;
 
+/// <summary>The conversation's labels changed.</summary>
+public sealed record ConversationLabelsChanged(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;
+
 /// <summary>An agent (<paramref name="AgentId"/>) answered the waiting contact.</summary>
 public sealed record ReplyGiven(Guid WorkspaceId, Guid ConversationId, DateTime At, Guid? AgentId = null) : IDomainEvent;
 
@@ -322,6 +333,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.WorkspaceId, c.Status, c.LastActivityAt });
         builder.HasIndex(c => new { c.WorkspaceId, c.AssigneeId, c.Status });
         builder.HasIndex(c => new { c.InboxId, c.CreatedAt }); // a site's conversations of a day, for its statistics
+        builder.HasIndex(c => new { c.WorkspaceId, c.CreatedAt }); // the latest conversations of a period, for the insights' examples and phrases
         builder.HasIndex(c => new { c.TeamId, c.QueuedAt }); // a team's queue, oldest first
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Inboxes.Inbox>().WithMany().HasForeignKey(c => c.InboxId).OnDelete(DeleteBehavior.Cascade);

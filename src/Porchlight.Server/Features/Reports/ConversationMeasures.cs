@@ -114,6 +114,12 @@ public enum ReportMetric
     /// of their first message; the bucket is its <see cref="Assistant.SentimentLabel"/> (neutral 0, negative 1, positive 2).
     /// </summary>
     CustomerTone = 19,
+
+    /// <summary>
+    /// The contact came back: they had begun another conversation at most 30 days before this one began; the bucket is
+    /// 0 within 7 days, 1 within 30 (<see cref="ReportFact.Returned"/>).
+    /// </summary>
+    Returned = 20,
 }
 
 /// <summary>One thing a report counts, when it happened and whose it was, and, for a time, how long it took.</summary>

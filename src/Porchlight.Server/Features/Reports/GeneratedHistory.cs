@@ -60,6 +60,7 @@ public sealed class GeneratedHistory(
     {
         var random = new Random(seed);
         var contactIds = new List<Guid>();
+        var begun = new List<(Guid ContactId, DateTime At, ReportFact Fact)>(conversations);
         var start = cast.Calendar.StartOf(first);
         for (var done = 0; done < conversations;)
         {
@@ -93,11 +94,14 @@ public sealed class GeneratedHistory(
                 var (events, messages) = Life(random, conversation, at);
                 chunk.Events.AddRange(events);
                 chunk.Messages.AddRange(messages);
-                chunk.Facts.AddRange(ConversationMeasures.Of(events.ConvertAll(e => e.ToTimeline()), cast.Calendar).Facts
-                    .Select(f => ReportFact.Of(f, cast.WorkspaceId, conversation.Id, inboxId, cast.Calendar)));
+                var facts = ConversationMeasures.Of(events.ConvertAll(e => e.ToTimeline()), cast.Calendar).Facts
+                    .Select(f => ReportFact.Of(f, cast.WorkspaceId, conversation.Id, inboxId, cast.Calendar)).ToList();
+                chunk.Facts.AddRange(facts);
+                begun.Add((contactId, at, facts.Single(f => f.Metric == ReportMetric.Conversations)));
                 if (customerTone)
                 {
                     conversation.ChangeLabels([QuestionTopics[Array.IndexOf(Questions, messages.First(m => m.Kind == MessageKind.Incoming).Text)]]);
+                    conversation.ClearDomainEvents();
                 }
 
                 if (customerTone && messages.Where(m => m.Kind == MessageKind.Incoming && m.Sentiment is not null).ToList() is { Count: > 0 } said)
@@ -117,6 +121,25 @@ public sealed class GeneratedHistory(
 
             yield return chunk;
         }
+
+        // Whether each contact came back is known once all their conversations are: a last chunk of those facts only.
+        var returned = new List<ReportFact>();
+        foreach (var contact in begun.GroupBy(b => b.ContactId))
+        {
+            DateTime? previous = null, latest = null; // previous: the latest that began strictly before, as the server looks it up
+            foreach (var (_, at, fact) in contact.OrderBy(b => b.At))
+            {
+                previous = latest < at ? latest : previous;
+                if (ReportFact.Returned(fact, at, previous) is { } comeBack)
+                {
+                    returned.Add(comeBack);
+                }
+
+                latest = at;
+            }
+        }
+
+        yield return new HistoryChunk([], [], [], [], returned, []);
     }
 
     // The contact's answer in the widget after the resolve, for the agent who had the conversation: mostly happy, now and then a comment.

@@ -158,42 +158,55 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
     }
 
     /// <summary>
-    /// A breakdown by the conversations' labels (or the intent labels only), counted from the facts of the period joined
-    /// with each conversation's labels now; the total counts each conversation once, so the rows may add up to more.
+    /// A breakdown by the conversations' labels now (or the intent labels only): a conversation counts in the row of each
+    /// of its labels, so the rows may add up to more than the total, which counts each conversation once.
     /// </summary>
     private async Task<BreakdownResponse> ByLabelAsync(ReportBreakdown by, ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var facts = db.ReportFacts.AsNoTracking().Where(f => f.Day >= from && f.Day <= to);
-        facts = query.InboxId is { } inboxId ? facts.Where(f => f.InboxId == inboxId) : facts;
-        facts = query.TeamId is { } teamId ? facts.Where(f => f.TeamId == teamId) : facts;
-        facts = query.AgentId is { } agentId ? facts.Where(f => f.AgentId == agentId) : facts;
-        // Labels live in a JSON column on SQLite, which cannot be joined row by row there: each label is counted on its own.
-        var labels = by == ReportBreakdown.Intent
-            ? await db.Intents.AsNoTracking().Select(i => i.Name).ToListAsync(cancellationToken)
-            : (await db.Conversations.AsNoTracking().Where(c => c.Labels.Count > 0 && facts.Any(f => f.ConversationId == c.Id)).Select(c => c.Labels)
-                .ToListAsync(cancellationToken)).SelectMany(l => l).Distinct(StringComparer.Ordinal).ToList();
-        var labelled = new List<(string Label, MetricTotal Total)>();
-        foreach (var label in labels)
-        {
-            labelled.AddRange((await Totals(facts.Where(f => db.Conversations.Any(c => c.Id == f.ConversationId && c.Labels.Contains(label)))).ToListAsync(cancellationToken))
-                .Select(total => (label, total)));
-        }
-
-        var none = await Totals(facts.Where(f => db.Conversations.Any(c => c.Id == f.ConversationId && !c.Labels.Any(l => labels.Contains(l))))).ToListAsync(cancellationToken);
-        var total = await Totals(facts).ToListAsync(cancellationToken);
-        var rows = labelled.GroupBy(r => r.Label)
-            .Select(g => new BreakdownRow(null, g.Key, ReportFigures.Of([.. g.Select(r => r.Total)])))
+        var sets = query.AgentId is { } agentId
+            ? await AgentLabelSetsAsync(agentId, query, from, to, cancellationToken)
+            : await LabelSetsAsync(query, from, to, cancellationToken);
+        var intents = by == ReportBreakdown.Intent ? (await db.Intents.AsNoTracking().Select(i => i.Name).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal) : null;
+        bool Shown(string label) => intents is null || intents.Contains(label);
+        var rows = sets.SelectMany(s => s.Labels.Where(Shown).Select(label => (Label: label, s.Total))).GroupBy(r => r.Label, StringComparer.Ordinal)
+            .Select(g => new BreakdownRow(null, g.Key, ReportFigures.Of(Added(g.Select(r => r.Total)))))
             .OrderByDescending(r => r.Figures.Conversations).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+        var none = Added(sets.Where(s => !s.Labels.Any(Shown)).Select(s => s.Total));
         if (none.Count > 0)
         {
             rows.Add(new BreakdownRow(null, by == ReportBreakdown.Intent ? NoIntent : NoLabel, ReportFigures.Of(none)));
         }
 
-        return new BreakdownResponse(from, to, by, rows, ReportFigures.Of(total));
+        return new BreakdownResponse(from, to, by, rows, ReportFigures.Of(Added(sets.Select(s => s.Total))));
     }
 
-    private static IQueryable<MetricTotal> Totals(IQueryable<ReportFact> facts) => facts.GroupBy(f => new { f.Metric, f.Bucket })
-        .Select(g => new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Count(), g.Sum(f => f.Milliseconds), g.Sum(f => f.BusinessMilliseconds)));
+    /// <summary>The period's label rollup rows added up by set of labels, metric and bucket.</summary>
+    private async Task<List<LabelSetTotal>> LabelSetsAsync(ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var rows = await Filtered(db.ReportLabelRollups, query, from, to).GroupBy(r => new { r.LabelSet, r.Metric, r.Bucket })
+            .Select(g => new { g.Key.LabelSet, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds)) })
+            .ToListAsync(cancellationToken);
+        var parsed = rows.Select(r => r.LabelSet).Distinct(StringComparer.Ordinal)
+            .ToDictionary(set => set, set => (IReadOnlyList<string>?)System.Text.Json.JsonSerializer.Deserialize<List<string>>(set) ?? [], StringComparer.Ordinal);
+        return rows.ConvertAll(r => new LabelSetTotal(parsed[r.LabelSet], r.Total));
+    }
+
+    /// <summary>
+    /// One agent's facts of the period with their conversations' labels now, added up by set of labels (the label
+    /// rollup has no agent key): a scan of the period's facts, so slower than the rollup.
+    /// </summary>
+    private async Task<List<LabelSetTotal>> AgentLabelSetsAsync(Guid agentId, ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var facts = db.ReportFacts.AsNoTracking().Where(f => f.AgentId == agentId && f.Day >= from && f.Day <= to);
+        facts = query.InboxId is { } inboxId ? facts.Where(f => f.InboxId == inboxId) : facts;
+        facts = query.TeamId is { } teamId ? facts.Where(f => f.TeamId == teamId) : facts;
+        var rows = await facts.Join(db.Conversations, f => f.ConversationId, c => c.Id, (f, c) => new { c.Labels, f.Metric, f.Bucket, f.Milliseconds, f.BusinessMilliseconds })
+            .ToListAsync(cancellationToken);
+        return [.. rows.GroupBy(r => (Labels: string.Join('\n', r.Labels), r.Metric, r.Bucket))
+            .Select(g => new LabelSetTotal(g.First().Labels, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Count(), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))))];
+    }
+
+    private sealed record LabelSetTotal(IReadOnlyList<string> Labels, MetricTotal Total);
 
     // The rows of the period's days, of the inbox and team asked for (the agent is the caller's: only one rollup has it).
     private static IQueryable<T> Filtered<T>(IQueryable<T> rollup, ReportQuery query, DateOnly from, DateOnly to)

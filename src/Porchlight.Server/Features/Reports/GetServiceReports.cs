@@ -23,7 +23,8 @@ public sealed record SurveyReportResponse(DateOnly From, DateOnly To, ReportFigu
 
 /// <summary>
 /// Customers who came back: of the conversations begun in the period, how many were begun by a contact who had begun
-/// another conversation in the 7 (30) days before, and the rates (null without conversations).
+/// another conversation in the 7 (30) days before, and the rates (null without conversations). Filters count as the
+/// overview's conversations do (the inbox, and the team when the conversation began).
 /// </summary>
 public sealed record RepeatContactsResponse(DateOnly From, DateOnly To, int Conversations, int Within7Days, int Within30Days, double? Rate7Days, double? Rate30Days);
 
@@ -193,29 +194,10 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
             x.r.ConversationId, x.Number, ContactSummary.Of(x.ContactId, x.Name, x.Email).Name, x.r.AnsweredAt!.Value, x.r.Rating, x.r.Effort, x.r.Recommend, x.r.Comment, x.r.AgentId)));
     }
 
-    public async Task<Result<RepeatContactsResponse>> RepeatContactsAsync(ReportQuery query, CancellationToken cancellationToken)
-    {
-        var resolved = await periods.ResolveAsync(query, cancellationToken);
-        if (!resolved.Succeeded)
-        {
-            return resolved.Failure!;
-        }
-
-        var period = resolved.Value!;
-        var (start, end) = (period.Start, period.End);
-        var counts = await Begun(query, start, end)
-            .Select(c => new
-            {
-                Within7 = db.Conversations.Any(o => o.ContactId == c.ContactId && o.CreatedAt < c.CreatedAt && o.CreatedAt >= c.CreatedAt.AddDays(-7)),
-                Within30 = db.Conversations.Any(o => o.ContactId == c.ContactId && o.CreatedAt < c.CreatedAt && o.CreatedAt >= c.CreatedAt.AddDays(-30)),
-            })
-            .GroupBy(_ => 1)
-            .Select(g => new { All = g.Count(), Within7 = g.Count(x => x.Within7), Within30 = g.Count(x => x.Within30) })
-            .FirstOrDefaultAsync(cancellationToken);
-        var (all, within7, within30) = counts is null ? (0, 0, 0) : (counts.All, counts.Within7, counts.Within30);
-        return new RepeatContactsResponse(period.From, period.To, all, within7, within30,
-            all == 0 ? null : (double)within7 / all, all == 0 ? null : (double)within30 / all);
-    }
+    /// <summary>Customers who came back, from the overview's figures (facts counted when each conversation began).</summary>
+    public Task<Result<RepeatContactsResponse>> RepeatContactsAsync(ReportQuery query, CancellationToken cancellationToken) =>
+        WithOverviewAsync(query, o => Task.FromResult(new RepeatContactsResponse(o.From, o.To, o.Figures.Conversations, o.Figures.RepeatContacts7Days,
+            o.Figures.RepeatContacts30Days, o.Figures.RepeatContactRate7Days, o.Figures.RepeatContactRate30Days)), cancellationToken);
 
     public Task<Result<SelfServiceResponse>> SelfServiceAsync(ReportQuery query, CancellationToken cancellationToken) =>
         WithOverviewAsync(query, overview => SelfServiceAsync(overview, query, cancellationToken), cancellationToken);

@@ -77,6 +77,31 @@ public sealed class ReportFact : IWorkspaceOwned
         Milliseconds = (long)Math.Round(averageSentiment * 1000),
     };
 
+    /// <summary>How long before a conversation the contact's previous one may have begun for them to count as coming back, by bucket.</summary>
+    public static readonly TimeSpan[] ReturnWindows = [TimeSpan.FromDays(7), TimeSpan.FromDays(30)];
+
+    /// <summary>
+    /// That the contact came back (<see cref="ReportMetric.Returned"/>), when their previous conversation began within
+    /// the <see cref="ReturnWindows">30 days</see> before this one; counted like the conversation's own
+    /// <see cref="ReportMetric.Conversations"/> fact (<paramref name="begun"/>: its day, inbox and team), so every filter
+    /// counts the two alike. Null when the contact did not come back.
+    /// </summary>
+    public static ReportFact? Returned(ReportFact begun, DateTime begunAt, DateTime? previousBegunAt)
+    {
+        var bucket = previousBegunAt is { } previous ? Array.FindIndex(ReturnWindows, window => begunAt - previous <= window) : -1;
+        return bucket < 0 ? null : new()
+        {
+            WorkspaceId = begun.WorkspaceId,
+            ConversationId = begun.ConversationId,
+            Day = begun.Day,
+            InboxId = begun.InboxId,
+            TeamId = begun.TeamId,
+            AgentId = begun.AgentId,
+            Metric = ReportMetric.Returned,
+            Bucket = bucket,
+        };
+    }
+
     public static ReportFact Of(MeasuredFact fact, Guid workspaceId, Guid conversationId, Guid inboxId, BusinessCalendar calendar) => new()
     {
         WorkspaceId = workspaceId,
@@ -173,6 +198,40 @@ public sealed class ReportTeamRollup : IWorkspaceOwned, IRollupRow
 }
 
 /// <summary>
+/// The same day's facts added up by the conversation's whole set of labels now (<see cref="LabelSet"/>, the labels as a
+/// JSON array in order, <c>[]</c> for none) instead of by agent: what the label, intent and insight reports read. Keyed
+/// by the set rather than by each label, every fact counts once, so a conversation with two labels shows in both rows
+/// and the total still equals the overview; a label's rows, "no label" and "no intent" are sets picked in memory. A
+/// label change marks the conversation's days stale (<see cref="RefreshReportFacts"/>).
+/// </summary>
+public sealed class ReportLabelRollup : IWorkspaceOwned, IRollupRow
+{
+    private ReportLabelRollup()
+    {
+    }
+
+    public Guid WorkspaceId { get; private set; }
+
+    public DateOnly Day { get; private set; }
+
+    public Guid InboxId { get; private set; }
+
+    public Guid TeamId { get; private set; }
+
+    public string LabelSet { get; private set; } = "[]";
+
+    public ReportMetric Metric { get; private set; }
+
+    public int Bucket { get; private set; }
+
+    public int Count { get; private set; }
+
+    public long Milliseconds { get; private set; }
+
+    public long BusinessMilliseconds { get; private set; }
+}
+
+/// <summary>
 /// A day of a workspace whose facts changed since it was rolled up: marked in the same transaction as the facts
 /// (see <see cref="StaleMarks"/>), cleared by the rollup once it has rolled the day up again.
 /// </summary>
@@ -241,6 +300,16 @@ internal sealed class ReportTeamRollupConfiguration : IEntityTypeConfiguration<R
     public void Configure(EntityTypeBuilder<ReportTeamRollup> builder)
     {
         builder.HasKey(r => new { r.WorkspaceId, r.Day, r.InboxId, r.TeamId, r.Metric, r.Bucket });
+        builder.Property(r => r.Metric).HasConversion<int>();
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ReportLabelRollupConfiguration : IEntityTypeConfiguration<ReportLabelRollup>
+{
+    public void Configure(EntityTypeBuilder<ReportLabelRollup> builder)
+    {
+        builder.HasKey(r => new { r.WorkspaceId, r.Day, r.InboxId, r.TeamId, r.LabelSet, r.Metric, r.Bucket });
         builder.Property(r => r.Metric).HasConversion<int>();
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }

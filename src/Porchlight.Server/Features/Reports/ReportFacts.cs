@@ -17,7 +17,7 @@ public sealed class ReportFacts(AppDbContext db)
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
-        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.InboxId, c.TeamId, c.AssigneeId })
+        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.InboxId, c.TeamId, c.AssigneeId, c.ContactId, c.CreatedAt })
                 .FirstOrDefaultAsync(cancellationToken) is not { } conversation)
         {
             return; // deleted meanwhile: its facts went with it
@@ -28,6 +28,16 @@ public sealed class ReportFacts(AppDbContext db)
         var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == conversation.WorkspaceId, cancellationToken)).Calendar();
         var facts = ConversationMeasures.Of(timeline, calendar).Facts
             .Select(f => ReportFact.Of(f, conversation.WorkspaceId, conversationId, conversation.InboxId, calendar)).ToList();
+        if (facts.Find(f => f.Metric == ReportMetric.Conversations) is { } begun)
+        {
+            var previous = await db.Conversations.AsNoTracking().Where(c => c.ContactId == conversation.ContactId && c.CreatedAt < conversation.CreatedAt)
+                .MaxAsync(c => (DateTime?)c.CreatedAt, cancellationToken);
+            if (ReportFact.Returned(begun, conversation.CreatedAt, previous) is { } returned)
+            {
+                facts.Add(returned);
+            }
+        }
+
         if (await db.SurveyResponses.AsNoTracking().FirstOrDefaultAsync(r => r.ConversationId == conversationId && r.AnsweredAt != null, cancellationToken) is { } survey)
         {
             foreach (var (metric, score) in new[] { (ReportMetric.Satisfaction, survey.Rating), (ReportMetric.Effort, survey.Effort), (ReportMetric.Recommend, survey.Recommend) })
@@ -57,9 +67,25 @@ public sealed class ReportFacts(AppDbContext db)
         await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.Select(day => new object[] { conversation.WorkspaceId, day }), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Marks the days of a conversation's facts stale, for the label rollup, after its labels changed (its facts do not
+    /// depend on them). Marked after the change was committed, so a rollup that read the old labels rolls the day up again.
+    /// </summary>
+    public async Task MarkDaysStaleAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var days = await db.ReportFacts.AsNoTracking().Where(f => f.ConversationId == conversationId).Select(f => new { f.WorkspaceId, f.Day }).Distinct()
+            .ToListAsync(cancellationToken);
+        await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.OrderBy(d => d.Day).Select(d => new object[] { d.WorkspaceId, d.Day }), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
 }
 
-/// <summary>Refreshes a conversation's facts after each change its event log records (see <see cref="ConversationEvent.For"/>), and after its survey is answered.</summary>
+/// <summary>
+/// Refreshes a conversation's facts after each change its event log records (see <see cref="ConversationEvent.For"/>),
+/// and after its survey is answered; marks their days stale after its labels changed.
+/// </summary>
 public sealed class RefreshReportFacts(ReportFacts facts) :
     IDomainEventHandler<ConversationStarted>,
     IDomainEventHandler<AssistantJoined>,
@@ -68,7 +94,8 @@ public sealed class RefreshReportFacts(ReportFacts facts) :
     IDomainEventHandler<ReplyGiven>,
     IDomainEventHandler<ConversationAssigned>,
     IDomainEventHandler<ConversationStatusChanged>,
-    IDomainEventHandler<Surveys.SurveyAnswered>
+    IDomainEventHandler<Surveys.SurveyAnswered>,
+    IDomainEventHandler<ConversationLabelsChanged>
 {
     public Task HandleAsync(ConversationStarted domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
 
@@ -85,4 +112,6 @@ public sealed class RefreshReportFacts(ReportFacts facts) :
     public Task HandleAsync(ConversationStatusChanged domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
 
     public Task HandleAsync(Surveys.SurveyAnswered domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
+
+    public Task HandleAsync(ConversationLabelsChanged domainEvent, CancellationToken cancellationToken) => facts.MarkDaysStaleAsync(domainEvent.ConversationId, cancellationToken);
 }

@@ -99,7 +99,11 @@ public sealed record ReportFigures(
     ScoreFigure Effort,
     ScoreFigure Recommend,
     double? NetPromoterScore,
-    ToneFigure CustomerTone)
+    ToneFigure CustomerTone,
+    int RepeatContacts7Days,
+    int RepeatContacts30Days,
+    double? RepeatContactRate7Days,
+    double? RepeatContactRate30Days)
 {
     public static ReportFigures Of(IReadOnlyCollection<MetricTotal> totals)
     {
@@ -115,8 +119,11 @@ public sealed record ReportFigures(
         var timeToEscalate = Time(ReportMetric.Escalation);
         var satisfaction = ScoreFigure.Of(byMetric[ReportMetric.Satisfaction], 1, 5);
         var recommend = ScoreFigure.Of(byMetric[ReportMetric.Recommend], 0, 10);
+        var conversations = Count(ReportMetric.Conversations);
+        var repeat7 = byMetric[ReportMetric.Returned].Where(t => t.Bucket == 0).Sum(t => t.Count);
+        var repeat30 = Count(ReportMetric.Returned);
         return new ReportFigures(
-            Count(ReportMetric.Conversations), reached, attended, handedOver, contained, Rate(contained, attended), Rate(handedOver, attended),
+            conversations, reached, attended, handedOver, contained, Rate(contained, attended), Rate(handedOver, attended),
             Time(ReportMetric.FirstResponse), Time(ReportMetric.NextResponse), resolution, Time(ReportMetric.QueueWait), Time(ReportMetric.HandleTime),
             resolved, inOneContact, Rate(inOneContact, resolved),
             reopens, Rate(reopens, resolution.Count),
@@ -125,7 +132,8 @@ public sealed record ReportFigures(
             Without(byMetric[ReportMetric.Resolution], byMetric[ReportMetric.EscalatedResolution]),
             satisfaction, satisfaction.ShareFrom(4, 1), ScoreFigure.Of(byMetric[ReportMetric.Effort], 1, 7), recommend,
             recommend.Count == 0 ? null : Math.Round(100 * (recommend.ShareFrom(9, 0)!.Value - (1 - recommend.ShareFrom(7, 0)!.Value)), 1),
-            ToneFigure.Of(byMetric[ReportMetric.CustomerTone]));
+            ToneFigure.Of(byMetric[ReportMetric.CustomerTone]),
+            repeat7, repeat30, Rate(repeat7, conversations), Rate(repeat30, conversations));
     }
 
     private static double? Rate(int part, int whole) => whole == 0 ? null : (double)part / whole;

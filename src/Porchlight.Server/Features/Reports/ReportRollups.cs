@@ -4,14 +4,16 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Reports;
 
 /// <summary>
 /// Rolls the days marked stale (<see cref="StaleReportDay"/>) up into <see cref="ReportRollup"/> rows, each day whole
-/// and from its facts (in one INSERT … SELECT), and those into <see cref="ReportTeamRollup"/> rows (a second one, in the
-/// same transaction), so a day's rollups always equal a fresh count of its facts. Runs on a timer, and for a
+/// and from its facts (in one INSERT … SELECT), those into <see cref="ReportTeamRollup"/> rows, and the facts by their
+/// conversations' labels into <see cref="ReportLabelRollup"/> rows (in the same transaction), so a day's rollups always
+/// equal a fresh count of its facts. Runs on a timer, and for a
 /// workspace's days right before a report reads them, so a report is never older than the facts. Safe on several
 /// nodes at once: a day rolled up twice comes out the same.
 /// </summary>
@@ -91,32 +93,39 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
 
     /// <summary>
     /// A day's facts added up into its rollup rows in one statement, then those rows added up over agents into the
-    /// team rollup in a second (parameters <c>@workspace</c>, <c>@day</c>): the database groups and writes them without
-    /// a row passing through the server, which matters for a busy day that a report rolls up again before it reads.
+    /// team rollup in a second, and the facts by their conversation's labels into the label rollup in a third
+    /// (parameters <c>@workspace</c>, <c>@day</c>): the database groups and writes them without a row passing through
+    /// the server, which matters for a busy day that a report rolls up again before it reads.
     /// </summary>
     private static string[] RollUpStatements(DbContext db)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
-        var (fact, rollup, teamRollup) = (db.Model.FindEntityType(typeof(ReportFact))!, db.Model.FindEntityType(typeof(ReportRollup))!,
-            db.Model.FindEntityType(typeof(ReportTeamRollup))!);
+        var (fact, rollup, teamRollup, labelRollup, conversation) = (db.Model.FindEntityType(typeof(ReportFact))!, db.Model.FindEntityType(typeof(ReportRollup))!,
+            db.Model.FindEntityType(typeof(ReportTeamRollup))!, db.Model.FindEntityType(typeof(ReportLabelRollup))!, db.Model.FindEntityType(typeof(Conversation))!);
         string Column(IEntityType type, string property) => sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
+        string Table(IEntityType type) => sql.DelimitIdentifier(type.GetTableName()!);
         string[] teamKeys = [nameof(ReportRollup.WorkspaceId), nameof(ReportRollup.Day), nameof(ReportRollup.InboxId), nameof(ReportRollup.TeamId),
             nameof(ReportRollup.Metric), nameof(ReportRollup.Bucket)];
-        string Statement(IEntityType target, IEntityType source, string[] keys, string count)
+        string Statement(IEntityType target, IEntityType source, string[] keys, string count, string? labels = null)
         {
-            var sourceKeys = string.Join(", ", keys.Select(k => Column(source, k)));
-            var (milliseconds, business) = (Column(source, nameof(ReportRollup.Milliseconds)), Column(source, nameof(ReportRollup.BusinessMilliseconds)));
-            return $"INSERT INTO {sql.DelimitIdentifier(target.GetTableName()!)} "
-                + $"({string.Join(", ", keys.Select(k => Column(target, k)))}, {Column(target, nameof(ReportRollup.Count))}, "
+            var sourceKeys = string.Join(", ", keys.Select(k => "s." + Column(source, k)).Append(labels).OfType<string>());
+            var targetKeys = string.Join(", ", keys.Select(k => Column(target, k)).Append(labels is null ? null : Column(target, nameof(ReportLabelRollup.LabelSet))).OfType<string>());
+            var (milliseconds, business) = ("s." + Column(source, nameof(ReportRollup.Milliseconds)), "s." + Column(source, nameof(ReportRollup.BusinessMilliseconds)));
+            var join = labels is null ? "" : $" JOIN {Table(conversation)} c ON c.{Column(conversation, nameof(Conversation.Id))} = s.{Column(fact, nameof(ReportFact.ConversationId))}";
+            return $"INSERT INTO {Table(target)} ({targetKeys}, {Column(target, nameof(ReportRollup.Count))}, "
                 + $"{Column(target, nameof(ReportRollup.Milliseconds))}, {Column(target, nameof(ReportRollup.BusinessMilliseconds))}) "
-                + $"SELECT {sourceKeys}, {count}, SUM({milliseconds}), SUM({business}) FROM {sql.DelimitIdentifier(source.GetTableName()!)} "
-                + $"WHERE {Column(source, nameof(ReportRollup.WorkspaceId))} = @workspace AND {Column(source, nameof(ReportRollup.Day))} = @day GROUP BY {sourceKeys}";
+                + $"SELECT {sourceKeys}, {count}, SUM({milliseconds}), SUM({business}) FROM {Table(source)} s{join} "
+                + $"WHERE s.{Column(source, nameof(ReportRollup.WorkspaceId))} = @workspace AND s.{Column(source, nameof(ReportRollup.Day))} = @day GROUP BY {sourceKeys}";
         }
 
+        // The labels as the JSON array they are on SQLite; PostgreSQL keeps them as an array, written out the same way.
+        var labels = "c." + Column(conversation, nameof(Conversation.Labels));
+        labels = db.Database.IsSqlite() ? labels : $"array_to_json({labels})::text";
         return
         [
             Statement(rollup, fact, [.. teamKeys.Take(4), nameof(ReportRollup.AgentId), .. teamKeys.Skip(4)], "COUNT(*)"),
-            Statement(teamRollup, rollup, teamKeys, $"SUM({Column(rollup, nameof(ReportRollup.Count))})"),
+            Statement(teamRollup, rollup, teamKeys, $"SUM(s.{Column(rollup, nameof(ReportRollup.Count))})"),
+            Statement(labelRollup, fact, teamKeys, "COUNT(*)", labels),
         ];
     }
 
@@ -131,6 +140,7 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
             // Operator scope: the job rolls up one workspace's day, named by its key.
             await db.ReportRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
             await db.ReportTeamRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
+            await db.ReportLabelRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
             var facts = db.Model.FindEntityType(typeof(ReportFact))!;
             try
             {

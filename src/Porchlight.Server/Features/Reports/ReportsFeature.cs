@@ -28,7 +28,8 @@ public static class ReportsFeature
         .AddDomainEventHandler<ReplyGiven, RefreshReportFacts>()
         .AddDomainEventHandler<ConversationAssigned, RefreshReportFacts>()
         .AddDomainEventHandler<ConversationStatusChanged, RefreshReportFacts>()
-        .AddDomainEventHandler<Surveys.SurveyAnswered, RefreshReportFacts>();
+        .AddDomainEventHandler<Surveys.SurveyAnswered, RefreshReportFacts>()
+        .AddDomainEventHandler<ConversationLabelsChanged, RefreshReportFacts>();
 
     public static void MapReports(this RouteGroupBuilder api)
     {

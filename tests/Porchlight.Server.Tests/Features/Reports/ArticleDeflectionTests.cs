@@ -11,7 +11,8 @@ namespace Porchlight.Server.Tests.Features.Reports;
 
 /// <summary>
 /// Article deflection: a read in the widget is deflected when its reader begins no conversation in the day after it;
-/// reads are counted once a day has passed, per article and in total, and follow a visitor who identifies.
+/// reads are counted once a day has passed, per article and in total, and follow a visitor who identifies. The reports
+/// ask for three days: 25 hours after a read late in the evening is two days later in the workspace's zone.
 /// </summary>
 public sealed class ArticleDeflectionTests : IAsyncLifetime
 {
@@ -47,10 +48,10 @@ public sealed class ArticleDeflectionTests : IAsyncLifetime
         await ReadAsync(reader.Http, inboxToken, returns);
         await ReadAsync(reader.Http, inboxToken, sizes);
         await ReadAsync(anonymous, inboxToken, sizes); // no visitor token: a view of the article, nobody's read
-        var fresh = await owner.GetJsonAsync("/api/v1/reports/self-service?days=2");
+        var fresh = await owner.GetJsonAsync("/api/v1/reports/self-service?days=3");
 
         _clock.Advance(TimeSpan.FromHours(25));
-        var settled = await owner.GetJsonAsync("/api/v1/reports/self-service?days=2");
+        var settled = await owner.GetJsonAsync("/api/v1/reports/self-service?days=3");
 
         Assert.Equal((3, 2, 0, JsonValueKind.Null), (fresh.GetProperty("reads").GetInt32(), fresh.GetProperty("readers").GetInt32(),
             fresh.GetProperty("settled").GetInt32(), fresh.GetProperty("deflectionRate").ValueKind));
@@ -61,11 +62,11 @@ public sealed class ArticleDeflectionTests : IAsyncLifetime
             rows["Returning an item"].GetProperty("deflectionRate").GetDouble()));
         Assert.Equal((1, 0, 1.0), (rows["Size guide"].GetProperty("reads").GetInt32(), rows["Size guide"].GetProperty("followedByConversation").GetInt32(),
             rows["Size guide"].GetProperty("deflectionRate").GetDouble()));
-        var csv = (await owner.GetAsync("/api/v1/reports/self-service.csv?days=2", Ct).ExpectAsync(HttpStatusCode.OK)).GetString()!;
+        var csv = (await owner.GetAsync("/api/v1/reports/self-service.csv?days=3", Ct).ExpectAsync(HttpStatusCode.OK)).GetString()!;
         Assert.Contains($"{returns},Returning an item,2,2,1,0.5,0,0", csv, StringComparison.Ordinal);
         Assert.EndsWith(",total,3,3,1,0.667,,\n", csv.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         var (otherInboxId, _) = await ChatSetup.CreateWidgetInboxAsync(owner, "Elsewhere");
-        Assert.Equal(0, (await owner.GetJsonAsync($"/api/v1/reports/self-service?days=2&inboxId={otherInboxId}")).GetProperty("reads").GetInt32());
+        Assert.Equal(0, (await owner.GetJsonAsync($"/api/v1/reports/self-service?days=3&inboxId={otherInboxId}")).GetProperty("reads").GetInt32());
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public sealed class ArticleDeflectionTests : IAsyncLifetime
         await ada.StartConversationAsync("The return form does not load");
         _clock.Advance(TimeSpan.FromHours(25));
 
-        var report = await owner.GetJsonAsync("/api/v1/reports/self-service?days=2");
+        var report = await owner.GetJsonAsync("/api/v1/reports/self-service?days=3");
         Assert.Equal((1, 1, 1, 0.0), (report.GetProperty("readers").GetInt32(), report.GetProperty("settled").GetInt32(),
             report.GetProperty("followedByConversation").GetInt32(), report.GetProperty("deflectionRate").GetDouble()));
     }

@@ -46,6 +46,25 @@ public sealed class ConversationMeasuresTests
         Assert.Equal((Monday, (Guid?)Support, (Guid?)null), (conversation.At, conversation.TeamId, conversation.AgentId));
     }
 
+    [Theory]
+    [InlineData(0.5, 0)]
+    [InlineData(7, 0)]
+    [InlineData(7.01, 1)]
+    [InlineData(30, 1)]
+    [InlineData(30.01, null)]
+    public void Returned_PreviousConversationDaysBefore_CountsWithin7Or30DaysForTheConversationsTeamAndDay(double daysBefore, int? bucket)
+    {
+        var begunAt = new DateTime(2026, 3, 29, 0, 30, 0, DateTimeKind.Utc); // already 29 March in Berlin
+        var team = Guid.NewGuid();
+        var begun = ReportFact.Of(new MeasuredFact(ReportMetric.Conversations, begunAt, TeamId: team), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), BerlinOffice);
+
+        var returned = ReportFact.Returned(begun, begunAt, begunAt.AddDays(-daysBefore));
+
+        Assert.Equal(bucket, returned?.Bucket);
+        Assert.True(returned is null || (returned.Metric, returned.Day, returned.TeamId, returned.ConversationId) == (ReportMetric.Returned, begun.Day, team, begun.ConversationId));
+        Assert.Null(ReportFact.Returned(begun, begunAt, previousBegunAt: null));
+    }
+
     [Fact]
     public void FirstResponse_AssistantHandsOver_CountsFromTheHandoverNotTheFirstMessage()
     {

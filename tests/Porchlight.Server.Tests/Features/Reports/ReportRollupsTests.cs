@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Data;
@@ -63,6 +64,15 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
 
             if (random.Next(3) == 0)
             {
+                // Relabelled between pieces: the label rollup must follow the conversation's labels now.
+                var relabelledId = conversations[random.Next(conversations.Count)].Id;
+                var relabelled = await db.Conversations.SingleAsync(c => c.Id == relabelledId, Ct);
+                relabelled.ChangeLabels(RandomLabels(random));
+                await db.SaveChangesAsync(Ct);
+            }
+
+            if (random.Next(3) == 0)
+            {
                 await rollups.RollUpAsync(workspace.WorkspaceId, Ct);
             }
         }
@@ -112,12 +122,17 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
             var at = HistoryStart.AddMinutes(random.Next(0, 20 * 24 * 60)); // a few conversations a day: a day one leaves may see no other
             var contact = db.Contacts.Add(Contact.ForVisitor(workspaceId, Guid.NewGuid(), at)).Entity;
             var conversation = db.Conversations.Add(Conversation.Start(workspaceId, inboxId, contact.Id, 1000 + i, ConversationOrigin.Chat, null, at)).Entity;
+            conversation.ChangeLabels(RandomLabels(random));
             started.Add((conversation.Id, at));
         }
 
         await db.SaveChangesAsync(Ct);
         return started;
     }
+
+    private static readonly string[] Labels = ["billing", "refund", "shipping"];
+
+    private static string[] RandomLabels(Random random) => [.. Labels.Where(_ => random.Next(3) == 0)];
 
     /// <summary>A plausible but random life: the assistant first or not, messages, replies, queues, assignments, snoozes, resolves and reopens.</summary>
     private static List<ConversationEvent> RandomHistory(Guid workspaceId, Guid conversationId, DateTime start, Random random, Guid[] agents, Guid[] teams)
@@ -170,19 +185,24 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
         scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var calendar = (await db.Workspaces.SingleAsync(Ct)).Calendar();
-        var conversations = await db.Conversations.AsNoTracking().Select(c => new { c.Id, c.InboxId }).ToListAsync(Ct);
+        var conversations = await db.Conversations.AsNoTracking().Select(c => new { c.Id, c.InboxId, c.Labels }).ToListAsync(Ct);
+        var labels = conversations.ToDictionary(c => c.Id, c => string.Join(',', c.Labels));
         var logs = (await db.ConversationEvents.AsNoTracking().ToListAsync(Ct)).ToLookup(e => e.ConversationId, e => e.ToTimeline());
         var facts = conversations
             .SelectMany(c => ConversationMeasures.Of([.. logs[c.Id]], calendar).Facts.Select(f => ReportFact.Of(f, workspaceId, c.Id, c.InboxId, calendar)))
             .ToList();
-        // Both rollups: by agent, and added up over agents (the team rollup, keyed without one).
+        // The three rollups: by agent, added up over agents (the team rollup, keyed without one), and by the conversation's labels now.
         var expected = facts.GroupBy(f => Key(f.Day, f.InboxId, f.TeamId, f.AgentId, f.Metric, f.Bucket))
             .Concat(facts.GroupBy(f => Key(f.Day, f.InboxId, f.TeamId, null, f.Metric, f.Bucket)))
+            .Concat(facts.GroupBy(f => Key(f.Day, f.InboxId, f.TeamId, null, f.Metric, f.Bucket) + " labelled " + labels[f.ConversationId]))
             .ToDictionary(g => g.Key, g => (g.Count(), g.Sum(f => f.Milliseconds) / 1000.0, g.Sum(f => f.BusinessMilliseconds) / 1000.0));
         var actual = (await db.ReportRollups.AsNoTracking().ToListAsync(Ct))
             .Select(r => (Key: Key(r.Day, r.InboxId, r.TeamId, r.AgentId, r.Metric, r.Bucket), r.Count, r.Milliseconds, r.BusinessMilliseconds))
             .Concat((await db.ReportTeamRollups.AsNoTracking().ToListAsync(Ct))
                 .Select(r => (Key: Key(r.Day, r.InboxId, r.TeamId, null, r.Metric, r.Bucket), r.Count, r.Milliseconds, r.BusinessMilliseconds)))
+            .Concat((await db.ReportLabelRollups.AsNoTracking().ToListAsync(Ct))
+                .Select(r => (Key: Key(r.Day, r.InboxId, r.TeamId, null, r.Metric, r.Bucket) + " labelled " + string.Join(',', JsonSerializer.Deserialize<List<string>>(r.LabelSet)!),
+                    r.Count, r.Milliseconds, r.BusinessMilliseconds)))
             .ToDictionary(r => r.Key, r => (r.Count, r.Milliseconds / 1000.0, r.BusinessMilliseconds / 1000.0));
         return (expected, actual);
     }

@@ -147,7 +147,7 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
     [Fact]
     public async Task Breakdown_ByLabelAndIntent_TwoLabelsCountInBothRowsAndOnceInTheTotal()
     {
-        var (_, owner) = await NewWorkspaceAsync();
+        var (workspace, owner) = await NewWorkspaceAsync();
         var refundAndBilling = await AnsweredAndResolvedAsync(owner);
         var billing = await AnsweredAndResolvedAsync(owner);
         await AnsweredAndResolvedAsync(owner);
@@ -158,20 +158,44 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
             name = "refund", examples = RefundExamples,
         }).ExpectAsync(HttpStatusCode.Created);
         await ResolvedReportAsync(owner, "overview", expected: 3);
+        await WaitForOutboxAsync(workspace.WorkspaceId); // the label changes mark their days for the label rollup
 
         var labels = await owner.GetJsonAsync("/api/v1/reports/labels");
         var intents = await owner.GetJsonAsync("/api/v1/reports/intents");
+        var ownersReplies = await owner.GetJsonAsync($"/api/v1/reports/labels?agentId={workspace.OwnerId}");
 
         Assert.Equal([("billing", 2), ("refund", 1), ("No label", 1)], Conversations(labels));
         Assert.Equal([("refund", 1), ("No intent", 2)], Conversations(intents));
         Assert.Equal(3, labels.GetProperty("total").GetProperty("conversations").GetInt32());
         Assert.Equal(2, labels.GetProperty("rows")[0].GetProperty("figures").GetProperty("firstResponse").GetProperty("count").GetInt32());
+        Assert.Equal(labels.GetProperty("total").GetProperty("conversations").GetInt32(), (await owner.GetJsonAsync("/api/v1/reports/overview")).GetProperty("figures").GetProperty("conversations").GetInt32());
+        // One agent's figures come from their facts, not the rollup: the owner answered all three.
+        Assert.Equal([("billing", 2), ("refund", 1), ("No label", 1)], FirstResponses(ownersReplies));
         var csv = await owner.GetAsync("/api/v1/reports/labels.csv", Ct).ExpectAsync(HttpStatusCode.OK);
         Assert.Contains("\n,billing,2,", csv.GetString(), StringComparison.Ordinal);
 
-        static List<(string, int)> Conversations(JsonElement report) =>
-            [.. report.GetProperty("rows").EnumerateArray().Select(r => (r.Text("name")!, r.GetProperty("figures").GetProperty("conversations").GetInt32()))];
+        static List<(string, int)> FirstResponses(JsonElement report) =>
+            [.. report.GetProperty("rows").EnumerateArray().Select(r => (r.Text("name")!, r.GetProperty("figures").GetProperty("firstResponse").GetProperty("count").GetInt32()))];
     }
+
+    [Fact]
+    public async Task Breakdown_ByLabel_ARelabelledConversationMovesToItsNewLabel()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var conversationId = await AnsweredAndResolvedAsync(owner);
+        await owner.PutJsonAsync($"/api/v1/conversations/{conversationId}/labels", new { labels = Billing }).ExpectAsync(HttpStatusCode.OK);
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+        Assert.Equal([("billing", 1)], Conversations(await owner.GetJsonAsync("/api/v1/reports/labels")));
+
+        await owner.PutJsonAsync($"/api/v1/conversations/{conversationId}/labels", new { labels = Shipping }).ExpectAsync(HttpStatusCode.OK);
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+
+        Assert.Equal([("shipping", 1)], Conversations(await owner.GetJsonAsync("/api/v1/reports/labels")));
+    }
+
+    // Each row's name and conversations.
+    private static List<(string, int)> Conversations(JsonElement report) =>
+        [.. report.GetProperty("rows").EnumerateArray().Select(r => (r.Text("name")!, r.GetProperty("figures").GetProperty("conversations").GetInt32()))];
 
     [Fact]
     public async Task Surveys_AnsweredWithAComment_ListedWithTheOverviewsScores()
@@ -209,7 +233,8 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
         using var newcomer = await TestVisitor.StartAsync(Factory, inboxToken);
         await newcomer.StartConversationAsync("Do you sell gift cards?");
 
-        var repeat = await owner.GetJsonAsync($"/api/v1/reports/repeat-contacts?inboxId={inboxId}");
+        var repeat = await Eventually.ValueAsync(() => owner.GetJsonAsync($"/api/v1/reports/repeat-contacts?inboxId={inboxId}"),
+            r => r.GetProperty("conversations").GetInt32() == 3, "the three conversations are counted");
 
         Assert.NotEqual(first, second);
         Assert.Equal((3, 1, 1), (repeat.GetProperty("conversations").GetInt32(), repeat.GetProperty("within7Days").GetInt32(), repeat.GetProperty("within30Days").GetInt32()));

@@ -1081,6 +1081,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasIndex("TeamId", "QueuedAt");
 
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
                     b.HasIndex("WorkspaceId", "Number")
                         .IsUnique();
 
@@ -1794,6 +1796,43 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "Day");
 
                     b.ToTable("ReportFacts");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportLabelRollup", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("LabelSet")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "LabelSet", "Metric", "Bucket");
+
+                    b.ToTable("ReportLabelRollups");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
@@ -3123,6 +3162,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportLabelRollup", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

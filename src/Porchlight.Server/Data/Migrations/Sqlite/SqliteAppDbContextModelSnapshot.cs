@@ -1072,6 +1072,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("TeamId", "QueuedAt");
 
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
                     b.HasIndex("WorkspaceId", "Number")
                         .IsUnique();
 
@@ -1785,6 +1787,43 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "Day");
 
                     b.ToTable("ReportFacts");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportLabelRollup", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LabelSet")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BusinessMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Milliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "LabelSet", "Metric", "Bucket");
+
+                    b.ToTable("ReportLabelRollups");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportRollup", b =>
@@ -3114,6 +3153,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportLabelRollup", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

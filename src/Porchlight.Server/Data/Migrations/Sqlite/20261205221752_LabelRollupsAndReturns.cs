@@ -1,0 +1,69 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Porchlight.Server.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class LabelRollupsAndReturns : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "ReportLabelRollups",
+                columns: table => new
+                {
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    InboxId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LabelSet = table.Column<string>(type: "TEXT", nullable: false),
+                    Metric = table.Column<int>(type: "INTEGER", nullable: false),
+                    Bucket = table.Column<int>(type: "INTEGER", nullable: false),
+                    Count = table.Column<int>(type: "INTEGER", nullable: false),
+                    Milliseconds = table.Column<long>(type: "INTEGER", nullable: false),
+                    BusinessMilliseconds = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportLabelRollups", x => new { x.WorkspaceId, x.Day, x.InboxId, x.TeamId, x.LabelSet, x.Metric, x.Bucket });
+                    table.ForeignKey(
+                        name: "FK_ReportLabelRollups_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_WorkspaceId_CreatedAt",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            // The label rollup of every day with facts, at the next pass of the rollup job; and every conversation's facts
+            // worked out again, in the background, for the new one saying whether its contact came back.
+            migrationBuilder.Sql("""
+                INSERT INTO "StaleReportDays" ("WorkspaceId", "Day", "Version")
+                SELECT DISTINCT "WorkspaceId", "Day", 1 FROM "ReportFacts" WHERE TRUE
+                ON CONFLICT ("WorkspaceId", "Day") DO UPDATE SET "Version" = "StaleReportDays"."Version" + 1
+                """);
+            migrationBuilder.Sql("""
+                UPDATE "Workspaces" SET "FactsRecomputeRequestedAt" = CURRENT_TIMESTAMP, "FactsRecomputedUpTo" = NULL
+                WHERE "FactsRecomputeRequestedAt" IS NULL
+                """);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "ReportLabelRollups");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Conversations_WorkspaceId_CreatedAt",
+                table: "Conversations");
+        }
+    }
+}
