@@ -96,14 +96,15 @@ public sealed class GeneratedHistory(
                 chunk.Messages.AddRange(messages);
                 var facts = ConversationMeasures.Of(events.ConvertAll(e => e.ToTimeline()), cast.Calendar).Facts
                     .Select(f => ReportFact.Of(f, cast.WorkspaceId, conversation.Id, inboxId, cast.Calendar)).ToList();
-                chunk.Facts.AddRange(facts);
-                begun.Add((contactId, at, facts.Single(f => f.Metric == ReportMetric.Conversations)));
                 if (customerTone)
                 {
                     conversation.ChangeLabels([QuestionTopics[Array.IndexOf(Questions, messages.First(m => m.Kind == MessageKind.Incoming).Text)]]);
                     conversation.ClearDomainEvents();
                 }
 
+                var factsBefore = chunk.Facts.Count; // this conversation's facts, labelled once they are all there
+                chunk.Facts.AddRange(facts);
+                begun.Add((contactId, at, facts.Single(f => f.Metric == ReportMetric.Conversations)));
                 if (customerTone && messages.Where(m => m.Kind == MessageKind.Incoming && m.Sentiment is not null).ToList() is { Count: > 0 } said)
                 {
                     chunk.Facts.Add(ReportFact.Tone(said.Average(m => m.Sentiment!.Value), said.Min(m => m.CreatedAt), cast.WorkspaceId, conversation.Id, inboxId,
@@ -116,6 +117,11 @@ public sealed class GeneratedHistory(
                     chunk.Surveys.Add(survey);
                     chunk.Facts.Add(ReportFact.Score(ReportMetric.Satisfaction, survey.Rating!.Value, cast.WorkspaceId, conversation.Id, inboxId, survey.AnsweredAt!.Value, survey.AgentId, survey.TeamId, cast.Calendar));
                     chunk.Facts.Add(ReportFact.Score(ReportMetric.Effort, survey.Effort!.Value, cast.WorkspaceId, conversation.Id, inboxId, survey.AnsweredAt!.Value, survey.AgentId, survey.TeamId, cast.Calendar));
+                }
+
+                for (var f = factsBefore; f < chunk.Facts.Count; f++)
+                {
+                    chunk.Facts[f].Labelled(conversation.Labels);
                 }
             }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Hosting;
@@ -183,28 +184,34 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
     /// <summary>The period's label rollup rows added up by set of labels, metric and bucket.</summary>
     private async Task<List<LabelSetTotal>> LabelSetsAsync(ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var rows = await Filtered(db.ReportLabelRollups, query, from, to).GroupBy(r => new { r.LabelSet, r.Metric, r.Bucket })
-            .Select(g => new { g.Key.LabelSet, Total = new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds)) })
-            .ToListAsync(cancellationToken);
-        var parsed = rows.Select(r => r.LabelSet).Distinct(StringComparer.Ordinal)
-            .ToDictionary(set => set, set => (IReadOnlyList<string>?)System.Text.Json.JsonSerializer.Deserialize<List<string>>(set) ?? [], StringComparer.Ordinal);
-        return rows.ConvertAll(r => new LabelSetTotal(parsed[r.LabelSet], r.Total));
+        return Parsed(await Filtered(db.ReportLabelRollups, query, from, to).GroupBy(r => new { r.LabelSet, r.Metric, r.Bucket })
+            .Select(g => new LabelSetRow(g.Key.LabelSet, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))))
+            .ToListAsync(cancellationToken));
     }
 
     /// <summary>
-    /// One agent's facts of the period with their conversations' labels now, added up by set of labels (the label
-    /// rollup has no agent key): a scan of the period's facts, so slower than the rollup.
+    /// One agent's facts of the period added up by set of labels (the label rollup has no agent key): a scan of the
+    /// period's facts, so slower than the rollup.
     /// </summary>
     private async Task<List<LabelSetTotal>> AgentLabelSetsAsync(Guid agentId, ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var facts = db.ReportFacts.AsNoTracking().Where(f => f.AgentId == agentId && f.Day >= from && f.Day <= to);
         facts = query.InboxId is { } inboxId ? facts.Where(f => f.InboxId == inboxId) : facts;
         facts = query.TeamId is { } teamId ? facts.Where(f => f.TeamId == teamId) : facts;
-        var rows = await facts.Join(db.Conversations, f => f.ConversationId, c => c.Id, (f, c) => new { c.Labels, f.Metric, f.Bucket, f.Milliseconds, f.BusinessMilliseconds })
-            .ToListAsync(cancellationToken);
-        return [.. rows.GroupBy(r => (Labels: string.Join('\n', r.Labels), r.Metric, r.Bucket))
-            .Select(g => new LabelSetTotal(g.First().Labels, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Count(), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))))];
+        return Parsed(await facts.GroupBy(f => new { f.LabelSet, f.Metric, f.Bucket })
+            .Select(g => new LabelSetRow(g.Key.LabelSet, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Count(), g.Sum(f => f.Milliseconds), g.Sum(f => f.BusinessMilliseconds))))
+            .ToListAsync(cancellationToken));
     }
+
+    // Each set's labels read once.
+    private static List<LabelSetTotal> Parsed(List<LabelSetRow> rows)
+    {
+        var labels = rows.Select(r => r.LabelSet).Distinct(StringComparer.Ordinal)
+            .ToDictionary(set => set, set => (IReadOnlyList<string>?)JsonSerializer.Deserialize<List<string>>(set) ?? [], StringComparer.Ordinal);
+        return rows.ConvertAll(r => new LabelSetTotal(labels[r.LabelSet], r.Total));
+    }
+
+    private sealed record LabelSetRow(string LabelSet, MetricTotal Total);
 
     private sealed record LabelSetTotal(IReadOnlyList<string> Labels, MetricTotal Total);
 

@@ -14,6 +14,7 @@ public static class ReportCsv
         "transfers", "transfers_per_conversation", "escalations", "escalation_rate", "time_to_escalate_avg_s",
         "satisfaction_answers", "satisfaction_avg", "satisfied_rate", "effort_answers", "effort_avg", "recommend_answers", "net_promoter_score",
         "tone_conversations", "negative_tone_rate", "average_sentiment",
+        "repeat_contacts_7d", "repeat_contacts_30d", "repeat_contact_rate_7d", "repeat_contact_rate_30d",
     ];
 
     public static string Days(ReportResponse report)
@@ -88,5 +89,6 @@ public static class ReportCsv
         f.Transfers, f.TransfersPerConversation, f.Escalations, f.EscalationRate, f.TimeToEscalate.AverageSeconds,
         f.Satisfaction.Count, f.Satisfaction.Average, f.SatisfiedRate, f.Effort.Count, f.Effort.Average, f.Recommend.Count, f.NetPromoterScore,
         f.CustomerTone.Conversations, f.CustomerTone.NegativeRate, f.CustomerTone.AverageSentiment,
+        f.RepeatContacts7Days, f.RepeatContacts30Days, f.RepeatContactRate7Days, f.RepeatContactRate30Days,
     ];
 }

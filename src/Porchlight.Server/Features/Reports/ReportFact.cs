@@ -46,6 +46,19 @@ public sealed class ReportFact : IWorkspaceOwned
     /// <summary>Milliseconds in business hours, for a time; 0 otherwise.</summary>
     public long BusinessMilliseconds { get; private set; }
 
+    /// <summary>
+    /// The conversation's labels now (<see cref="ReportLabelRollup.SetOf"/>), copied into each fact so the label rollup
+    /// adds a day's facts up without reading the conversations; rewritten when the labels change.
+    /// </summary>
+    public string LabelSet { get; private set; } = ReportLabelRollup.NoLabels;
+
+    /// <summary>This fact, for a conversation with these labels.</summary>
+    public ReportFact Labelled(IEnumerable<string> labels)
+    {
+        LabelSet = ReportLabelRollup.SetOf(labels);
+        return this;
+    }
+
     /// <summary>A survey score of the conversation, counted on the day the contact first answered, for whoever had the conversation then.</summary>
     public static ReportFact Score(ReportMetric metric, int score, Guid workspaceId, Guid conversationId, Guid inboxId, DateTime answeredAt, Guid? agentId, Guid? teamId, BusinessCalendar calendar) => new()
     {
@@ -99,6 +112,7 @@ public sealed class ReportFact : IWorkspaceOwned
             AgentId = begun.AgentId,
             Metric = ReportMetric.Returned,
             Bucket = bucket,
+            LabelSet = begun.LabelSet,
         };
     }
 
@@ -202,13 +216,18 @@ public sealed class ReportTeamRollup : IWorkspaceOwned, IRollupRow
 /// JSON array in order, <c>[]</c> for none) instead of by agent: what the label, intent and insight reports read. Keyed
 /// by the set rather than by each label, every fact counts once, so a conversation with two labels shows in both rows
 /// and the total still equals the overview; a label's rows, "no label" and "no intent" are sets picked in memory. A
-/// label change marks the conversation's days stale (<see cref="RefreshReportFacts"/>).
+/// label change rewrites the set in the conversation's facts and marks their days stale (<see cref="ReportFacts.RelabelAsync"/>).
 /// </summary>
 public sealed class ReportLabelRollup : IWorkspaceOwned, IRollupRow
 {
+    public const string NoLabels = "[]";
+
     private ReportLabelRollup()
     {
     }
+
+    /// <summary>A conversation's labels as a set: a JSON array, in order (labels are kept ordered and each once).</summary>
+    public static string SetOf(IEnumerable<string> labels) => System.Text.Json.JsonSerializer.Serialize(labels);
 
     public Guid WorkspaceId { get; private set; }
 
@@ -218,7 +237,7 @@ public sealed class ReportLabelRollup : IWorkspaceOwned, IRollupRow
 
     public Guid TeamId { get; private set; }
 
-    public string LabelSet { get; private set; } = "[]";
+    public string LabelSet { get; private set; } = NoLabels;
 
     public ReportMetric Metric { get; private set; }
 

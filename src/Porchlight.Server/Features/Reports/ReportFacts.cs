@@ -17,7 +17,7 @@ public sealed class ReportFacts(AppDbContext db)
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
-        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.InboxId, c.TeamId, c.AssigneeId, c.ContactId, c.CreatedAt })
+        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.InboxId, c.TeamId, c.AssigneeId, c.ContactId, c.CreatedAt, c.Labels })
                 .FirstOrDefaultAsync(cancellationToken) is not { } conversation)
         {
             return; // deleted meanwhile: its facts went with it
@@ -59,6 +59,7 @@ public sealed class ReportFacts(AppDbContext db)
             facts.Add(ReportFact.Tone(tone.Average, tone.First, conversation.WorkspaceId, conversationId, conversation.InboxId, conversation.TeamId, conversation.AssigneeId, calendar));
         }
 
+        facts.ForEach(f => f.Labelled(conversation.Labels));
         var oldDays = await db.ReportFacts.Where(f => f.ConversationId == conversationId).Select(f => f.Day).Distinct().ToListAsync(cancellationToken);
         await db.ReportFacts.Where(f => f.ConversationId == conversationId).ExecuteDeleteAsync(cancellationToken);
         db.ReportFacts.AddRange(facts);
@@ -69,14 +70,24 @@ public sealed class ReportFacts(AppDbContext db)
     }
 
     /// <summary>
-    /// Marks the days of a conversation's facts stale, for the label rollup, after its labels changed (its facts do not
-    /// depend on them). Marked after the change was committed, so a rollup that read the old labels rolls the day up again.
+    /// Writes a conversation's labels now into its facts and marks their days stale, for the label rollup, after its
+    /// labels changed (nothing else in the facts depends on them). Under the conversation's lock and after the change
+    /// was committed, so the labels read are at least those of the change, and a rollup that read the old ones runs again.
     /// </summary>
-    public async Task MarkDaysStaleAsync(Guid conversationId, CancellationToken cancellationToken)
+    public async Task RelabelAsync(Guid conversationId, CancellationToken cancellationToken)
     {
+        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var days = await db.ReportFacts.AsNoTracking().Where(f => f.ConversationId == conversationId).Select(f => new { f.WorkspaceId, f.Day }).Distinct()
-            .ToListAsync(cancellationToken);
+        await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
+        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => c.Labels).FirstOrDefaultAsync(cancellationToken) is not { } labels)
+        {
+            return;
+        }
+
+        var set = ReportLabelRollup.SetOf(labels);
+        var stale = db.ReportFacts.Where(f => f.ConversationId == conversationId && f.LabelSet != set);
+        var days = await stale.Select(f => new { f.WorkspaceId, f.Day }).Distinct().ToListAsync(cancellationToken);
+        await stale.ExecuteUpdateAsync(update => update.SetProperty(f => f.LabelSet, set), cancellationToken);
         await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.OrderBy(d => d.Day).Select(d => new object[] { d.WorkspaceId, d.Day }), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -84,7 +95,7 @@ public sealed class ReportFacts(AppDbContext db)
 
 /// <summary>
 /// Refreshes a conversation's facts after each change its event log records (see <see cref="ConversationEvent.For"/>),
-/// and after its survey is answered; marks their days stale after its labels changed.
+/// and after its survey is answered; relabels them after its labels changed.
 /// </summary>
 public sealed class RefreshReportFacts(ReportFacts facts) :
     IDomainEventHandler<ConversationStarted>,
@@ -113,5 +124,5 @@ public sealed class RefreshReportFacts(ReportFacts facts) :
 
     public Task HandleAsync(Surveys.SurveyAnswered domainEvent, CancellationToken cancellationToken) => facts.RefreshAsync(domainEvent.ConversationId, cancellationToken);
 
-    public Task HandleAsync(ConversationLabelsChanged domainEvent, CancellationToken cancellationToken) => facts.MarkDaysStaleAsync(domainEvent.ConversationId, cancellationToken);
+    public Task HandleAsync(ConversationLabelsChanged domainEvent, CancellationToken cancellationToken) => facts.RelabelAsync(domainEvent.ConversationId, cancellationToken);
 }

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
-using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Reports;
@@ -100,32 +99,27 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
     private static string[] RollUpStatements(DbContext db)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
-        var (fact, rollup, teamRollup, labelRollup, conversation) = (db.Model.FindEntityType(typeof(ReportFact))!, db.Model.FindEntityType(typeof(ReportRollup))!,
-            db.Model.FindEntityType(typeof(ReportTeamRollup))!, db.Model.FindEntityType(typeof(ReportLabelRollup))!, db.Model.FindEntityType(typeof(Conversation))!);
+        var (fact, rollup, teamRollup, labelRollup) = (db.Model.FindEntityType(typeof(ReportFact))!, db.Model.FindEntityType(typeof(ReportRollup))!,
+            db.Model.FindEntityType(typeof(ReportTeamRollup))!, db.Model.FindEntityType(typeof(ReportLabelRollup))!);
         string Column(IEntityType type, string property) => sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
-        string Table(IEntityType type) => sql.DelimitIdentifier(type.GetTableName()!);
         string[] teamKeys = [nameof(ReportRollup.WorkspaceId), nameof(ReportRollup.Day), nameof(ReportRollup.InboxId), nameof(ReportRollup.TeamId),
             nameof(ReportRollup.Metric), nameof(ReportRollup.Bucket)];
-        string Statement(IEntityType target, IEntityType source, string[] keys, string count, string? labels = null)
+        string Statement(IEntityType target, IEntityType source, string[] keys, string count)
         {
-            var sourceKeys = string.Join(", ", keys.Select(k => "s." + Column(source, k)).Append(labels).OfType<string>());
-            var targetKeys = string.Join(", ", keys.Select(k => Column(target, k)).Append(labels is null ? null : Column(target, nameof(ReportLabelRollup.LabelSet))).OfType<string>());
-            var (milliseconds, business) = ("s." + Column(source, nameof(ReportRollup.Milliseconds)), "s." + Column(source, nameof(ReportRollup.BusinessMilliseconds)));
-            var join = labels is null ? "" : $" JOIN {Table(conversation)} c ON c.{Column(conversation, nameof(Conversation.Id))} = s.{Column(fact, nameof(ReportFact.ConversationId))}";
-            return $"INSERT INTO {Table(target)} ({targetKeys}, {Column(target, nameof(ReportRollup.Count))}, "
+            var sourceKeys = string.Join(", ", keys.Select(k => Column(source, k)));
+            var (milliseconds, business) = (Column(source, nameof(ReportRollup.Milliseconds)), Column(source, nameof(ReportRollup.BusinessMilliseconds)));
+            return $"INSERT INTO {sql.DelimitIdentifier(target.GetTableName()!)} "
+                + $"({string.Join(", ", keys.Select(k => Column(target, k)))}, {Column(target, nameof(ReportRollup.Count))}, "
                 + $"{Column(target, nameof(ReportRollup.Milliseconds))}, {Column(target, nameof(ReportRollup.BusinessMilliseconds))}) "
-                + $"SELECT {sourceKeys}, {count}, SUM({milliseconds}), SUM({business}) FROM {Table(source)} s{join} "
-                + $"WHERE s.{Column(source, nameof(ReportRollup.WorkspaceId))} = @workspace AND s.{Column(source, nameof(ReportRollup.Day))} = @day GROUP BY {sourceKeys}";
+                + $"SELECT {sourceKeys}, {count}, SUM({milliseconds}), SUM({business}) FROM {sql.DelimitIdentifier(source.GetTableName()!)} "
+                + $"WHERE {Column(source, nameof(ReportRollup.WorkspaceId))} = @workspace AND {Column(source, nameof(ReportRollup.Day))} = @day GROUP BY {sourceKeys}";
         }
 
-        // The labels as the JSON array they are on SQLite; PostgreSQL keeps them as an array, written out the same way.
-        var labels = "c." + Column(conversation, nameof(Conversation.Labels));
-        labels = db.Database.IsSqlite() ? labels : $"array_to_json({labels})::text";
         return
         [
             Statement(rollup, fact, [.. teamKeys.Take(4), nameof(ReportRollup.AgentId), .. teamKeys.Skip(4)], "COUNT(*)"),
-            Statement(teamRollup, rollup, teamKeys, $"SUM(s.{Column(rollup, nameof(ReportRollup.Count))})"),
-            Statement(labelRollup, fact, teamKeys, "COUNT(*)", labels),
+            Statement(teamRollup, rollup, teamKeys, $"SUM({Column(rollup, nameof(ReportRollup.Count))})"),
+            Statement(labelRollup, fact, [.. teamKeys, nameof(ReportLabelRollup.LabelSet)], "COUNT(*)"),
         ];
     }
 

@@ -1777,6 +1777,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<Guid>("InboxId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("LabelSet")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<int>("Metric")
                         .HasColumnType("integer");
 

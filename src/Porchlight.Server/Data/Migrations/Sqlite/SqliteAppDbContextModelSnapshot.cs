@@ -1768,6 +1768,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<Guid>("InboxId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LabelSet")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Metric")
                         .HasColumnType("INTEGER");
 

@@ -12,7 +12,7 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261205221752_LabelRollupsAndReturns")]
+    [Migration("20261205230039_LabelRollupsAndReturns")]
     partial class LabelRollupsAndReturns
     {
         /// <inheritdoc />
@@ -1769,6 +1769,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LabelSet")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Metric")

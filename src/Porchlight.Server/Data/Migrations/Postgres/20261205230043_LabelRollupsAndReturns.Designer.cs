@@ -13,7 +13,7 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261205221805_LabelRollupsAndReturns")]
+    [Migration("20261205230043_LabelRollupsAndReturns")]
     partial class LabelRollupsAndReturns
     {
         /// <inheritdoc />
@@ -1779,6 +1779,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.Property<Guid>("InboxId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("LabelSet")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<int>("Metric")
                         .HasColumnType("integer");

@@ -11,6 +11,13 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "LabelSet",
+                table: "ReportFacts",
+                type: "text",
+                nullable: false,
+                defaultValue: "[]");
+
             migrationBuilder.CreateTable(
                 name: "ReportLabelRollups",
                 columns: table => new
@@ -42,8 +49,13 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 table: "Conversations",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
 
-            // The label rollup of every day with facts, at the next pass of the rollup job; and every conversation's facts
-            // worked out again, in the background, for the new one saying whether its contact came back.
+            // Each fact takes its conversation's labels now; the label rollup of every day with facts is built at the
+            // next pass of the rollup job; and every conversation's facts are worked out again in the background, for
+            // the new one saying whether its contact came back.
+            migrationBuilder.Sql("""
+                UPDATE "ReportFacts" AS f SET "LabelSet" = array_to_json(c."Labels")::text
+                FROM "Conversations" AS c WHERE c."Id" = f."ConversationId" AND cardinality(c."Labels") > 0
+                """);
             migrationBuilder.Sql("""
                 INSERT INTO "StaleReportDays" ("WorkspaceId", "Day", "Version")
                 SELECT DISTINCT "WorkspaceId", "Day", 1 FROM "ReportFacts" WHERE TRUE
@@ -64,6 +76,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
             migrationBuilder.DropIndex(
                 name: "IX_Conversations_WorkspaceId_CreatedAt",
                 table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "LabelSet",
+                table: "ReportFacts");
         }
     }
 }
