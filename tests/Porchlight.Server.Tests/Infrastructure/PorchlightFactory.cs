@@ -127,7 +127,7 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         ownerEmail ??= $"owner-{Guid.NewGuid():N}@example.com";
         await using var scope = Services.CreateAsyncScope();
         var owner = await scope.ServiceProvider.GetRequiredService<CreateWorkspaceWithOwner>().HandleAsync(
-            new CreateWorkspaceWithOwnerRequest(name, "Europe/Berlin", "Olivia Owner", ownerEmail, TestWorkspace.Password), null, CancellationToken.None);
+            new CreateWorkspaceWithOwnerRequest(name, TestWorkspace.TimeZone, "Olivia Owner", ownerEmail, TestWorkspace.Password), null, CancellationToken.None);
         Assert.True(owner.Succeeded, owner.Failure?.Detail);
         var token = await CreateTokenAsync(owner.Value!, ["read", "write", "admin"]);
         return new TestWorkspace(owner.Value!.WorkspaceId, owner.Value.Id, ownerEmail, token);
@@ -177,4 +177,11 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
 public sealed record TestWorkspace(Guid WorkspaceId, Guid OwnerId, string OwnerEmail, string OwnerToken)
 {
     public const string Password = "correct horse battery";
+
+    /// <summary>The time zone test workspaces are created in: an hour or two ahead of UTC, so late evenings are the next day there.</summary>
+    public const string TimeZone = "Europe/Berlin";
+
+    /// <summary>Today in a test workspace's zone, by <paramref name="clock"/> (late on a Sunday in UTC it is already another week there).</summary>
+    public static DateOnly Today(TimeProvider clock) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeBySystemTimeZoneId(clock.GetUtcNow(), TimeZone).DateTime);
 }

@@ -220,7 +220,7 @@ public abstract class QualityTests(PorchlightFactory factory, ShiftedClock clock
         {
             isEnabled = true, perAgentPerWeek = 3, scorecardId = team.ScorecardId, reviewerIds = new[] { team.OwnerId, team.SupervisorId },
         }).ExpectAsync(HttpStatusCode.OK);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = TestWorkspace.Today(clock);
 
         clock.Advance(TimeSpan.FromDays(7));
         await Factory.Services.GetRequiredService<WeeklySampling>().DrawDueAsync(Ct);

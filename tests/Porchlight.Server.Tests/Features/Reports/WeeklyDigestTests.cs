@@ -42,7 +42,7 @@ public sealed class WeeklyDigestTests
         await agent.PutJsonAsync("/api/v1/me/alerts", new { weeklyDigest = true }).ExpectProblemAsync(HttpStatusCode.BadRequest);
         var preference = await owner.PutJsonAsync("/api/v1/me/alerts", new { weeklyDigest = true }).ExpectAsync(HttpStatusCode.OK);
         Assert.True(preference.GetProperty("weeklyDigest").GetBoolean());
-        var thisWeek = ReportPeriods.WeekOf(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var thisWeek = ReportPeriods.WeekOf(TestWorkspace.Today(clock));
         await Eventually.WaitUntilAsync(
             async () => (await owner.GetJsonAsync($"/api/v1/reports/digest?week={thisWeek:yyyy-MM-dd}")).Text("text")!.Contains("Resolved: 1,", StringComparison.Ordinal),
             "the week's digest counts the resolve");
@@ -78,7 +78,7 @@ public sealed class WeeklyDigestTests
             await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
         }
 
-        var thisWeek = ReportPeriods.WeekOf(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var thisWeek = ReportPeriods.WeekOf(TestWorkspace.Today(clock));
         await Eventually.WaitUntilAsync(
             async () => (await owner.GetJsonAsync($"/api/v1/reports/digest?week={thisWeek:yyyy-MM-dd}")).GetProperty("figures").GetProperty("resolvedConversations").GetInt32() == 1,
             "the week's digest counts the resolve");
