@@ -194,7 +194,7 @@ internal static class ReportSpeed
         await using var db = store.Context();
         await db.Database.OpenConnectionAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.Select(day => new object[] { workspaceId, day }), CancellationToken.None);
+        await StaleReportDay.MarkAsync(db, workspaceId, days, StaleReportDay.All, CancellationToken.None);
         await transaction.CommitAsync();
     }
 

@@ -48,7 +48,7 @@ public sealed class CustomerActivityReport(AppDbContext db, ReportPeriods period
             return Failure.Invalid("attribute", $"At most {CustomAttributes.MaxKeyLength} characters.");
         }
 
-        var resolvedPeriod = await periods.ResolveAsync(query, cancellationToken);
+        var resolvedPeriod = await periods.ResolveAsync(query, rollUpFirst: null, cancellationToken);
         if (!resolvedPeriod.Succeeded)
         {
             return resolvedPeriod.Failure!;

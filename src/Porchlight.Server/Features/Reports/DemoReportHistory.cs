@@ -35,7 +35,7 @@ public static class DemoReportHistory
         await db.Workspaces.Where(w => w.Id == cast.WorkspaceId)
             .ExecuteUpdateAsync(set => set.SetProperty(w => w.LastConversationNumber, w => w.LastConversationNumber + Conversations), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.Order().Select(day => new object[] { cast.WorkspaceId, day }), cancellationToken);
+        await StaleReportDay.MarkAsync(db, cast.WorkspaceId, days, StaleReportDay.All, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Conversations;
     }

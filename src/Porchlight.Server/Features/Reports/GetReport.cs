@@ -67,7 +67,7 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
 
     public async Task<Result<ReportResponse>> OverviewAsync(ReportQuery query, CancellationToken cancellationToken)
     {
-        var period = await periods.ResolveAsync(query, cancellationToken);
+        var period = await periods.ResolveAsync(query, StaleRollup.Figures, cancellationToken);
         if (!period.Succeeded)
         {
             return period.Failure!;
@@ -90,7 +90,7 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
 
     public async Task<Result<BreakdownResponse>> BreakdownAsync(ReportBreakdown by, ReportQuery query, CancellationToken cancellationToken)
     {
-        var period = await periods.ResolveAsync(query, cancellationToken);
+        var period = await periods.ResolveAsync(query, by is ReportBreakdown.Label or ReportBreakdown.Intent ? StaleRollup.Labels : StaleRollup.Figures, cancellationToken);
         if (!period.Succeeded)
         {
             return period.Failure!;

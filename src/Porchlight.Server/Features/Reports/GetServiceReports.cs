@@ -134,7 +134,7 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
 
     public async Task<Result<SlaReportResponse>> SlaAsync(ReportQuery query, CancellationToken cancellationToken)
     {
-        var resolved = await periods.ResolveAsync(query, cancellationToken);
+        var resolved = await periods.ResolveAsync(query, rollUpFirst: null, cancellationToken);
         if (!resolved.Succeeded)
         {
             return resolved.Failure!;

@@ -250,13 +250,27 @@ public sealed class ReportLabelRollup : IWorkspaceOwned, IRollupRow
     public long BusinessMilliseconds { get; private set; }
 }
 
+/// <summary>Which of a day's rollups a <see cref="StaleReportDay"/> mark asks for again.</summary>
+public enum StaleRollup
+{
+    /// <summary>The rollups by agent and by team (<see cref="ReportRollup"/>, <see cref="ReportTeamRollup"/>).</summary>
+    Figures = 0,
+
+    /// <summary>The rollup by set of labels (<see cref="ReportLabelRollup"/>).</summary>
+    Labels = 1,
+}
+
 /// <summary>
-/// A day of a workspace whose facts changed since it was rolled up: marked in the same transaction as the facts
-/// (see <see cref="StaleMarks"/>), cleared by the rollup once it has rolled the day up again.
+/// A day of a workspace whose facts changed since one of its rollups was rolled up: marked in the same transaction as
+/// the facts (see <see cref="StaleMarks"/>), cleared by the rollup once it has rolled the day up again. A mark per
+/// rollup, so a report rolls up only what it reads, and a relabel only the label rollup.
 /// </summary>
 public sealed class StaleReportDay
 {
-    public static readonly string[] Keys = [nameof(WorkspaceId), nameof(Day)];
+    public static readonly string[] Keys = [nameof(WorkspaceId), nameof(Day), nameof(Rollup)];
+
+    /// <summary>Every rollup: what a change of the facts themselves marks.</summary>
+    public static readonly StaleRollup[] All = [StaleRollup.Figures, StaleRollup.Labels];
 
     private StaleReportDay()
     {
@@ -266,7 +280,13 @@ public sealed class StaleReportDay
 
     public DateOnly Day { get; private set; }
 
+    public StaleRollup Rollup { get; private set; }
+
     public long Version { get; private set; }
+
+    /// <summary>Marks the workspace's days stale for the rollups given, in the context's open transaction.</summary>
+    public static Task MarkAsync(DbContext db, Guid workspaceId, IEnumerable<DateOnly> days, StaleRollup[] rollups, CancellationToken cancellationToken) =>
+        StaleMarks.MarkAsync<StaleReportDay>(db, Keys, days.Order().SelectMany(day => rollups.Select(rollup => new object[] { workspaceId, day, rollup })), cancellationToken);
 }
 
 /// <summary>The ranges a time falls in, for the distributions a report draws: a bucket is the index of its range.</summary>
@@ -338,7 +358,8 @@ internal sealed class StaleReportDayConfiguration : IEntityTypeConfiguration<Sta
 {
     public void Configure(EntityTypeBuilder<StaleReportDay> builder)
     {
-        builder.HasKey(d => new { d.WorkspaceId, d.Day });
+        builder.HasKey(d => new { d.WorkspaceId, d.Day, d.Rollup });
+        builder.Property(d => d.Rollup).HasConversion<int>();
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(d => d.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }

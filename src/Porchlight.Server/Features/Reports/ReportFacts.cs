@@ -64,8 +64,7 @@ public sealed class ReportFacts(AppDbContext db)
         await db.ReportFacts.Where(f => f.ConversationId == conversationId).ExecuteDeleteAsync(cancellationToken);
         db.ReportFacts.AddRange(facts);
         await db.SaveChangesAsync(cancellationToken);
-        var days = oldDays.Union(facts.Select(f => f.Day)).Order();
-        await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.Select(day => new object[] { conversation.WorkspaceId, day }), cancellationToken);
+        await StaleReportDay.MarkAsync(db, conversation.WorkspaceId, oldDays.Union(facts.Select(f => f.Day)), StaleReportDay.All, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -79,16 +78,16 @@ public sealed class ReportFacts(AppDbContext db)
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await RowLocks.LockAsync<Conversation>(db, conversationId, cancellationToken);
-        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => c.Labels).FirstOrDefaultAsync(cancellationToken) is not { } labels)
+        if (await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => new { c.WorkspaceId, c.Labels }).FirstOrDefaultAsync(cancellationToken) is not { } conversation)
         {
             return;
         }
 
-        var set = ReportLabelRollup.SetOf(labels);
+        var set = ReportLabelRollup.SetOf(conversation.Labels);
         var stale = db.ReportFacts.Where(f => f.ConversationId == conversationId && f.LabelSet != set);
-        var days = await stale.Select(f => new { f.WorkspaceId, f.Day }).Distinct().ToListAsync(cancellationToken);
+        var days = await stale.Select(f => f.Day).Distinct().ToListAsync(cancellationToken);
         await stale.ExecuteUpdateAsync(update => update.SetProperty(f => f.LabelSet, set), cancellationToken);
-        await StaleMarks.MarkAsync<StaleReportDay>(db, StaleReportDay.Keys, days.OrderBy(d => d.Day).Select(d => new object[] { d.WorkspaceId, d.Day }), cancellationToken);
+        await StaleReportDay.MarkAsync(db, conversation.WorkspaceId, days, [StaleRollup.Labels], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -18,7 +18,7 @@ public sealed record ReportPeriod(DateOnly From, DateOnly To, string Zone, Busin
 /// <summary>
 /// Checks a report's period and filters the same way for every report: days in the workspace's time zone, at most a
 /// year, filter ids of the workspace only (another workspace's answer as unknown ones do); and rolls up the stale days
-/// first, so no report is older than the facts.
+/// of the rollup the report reads first, so no report is older than the facts.
 /// </summary>
 public sealed class ReportPeriods(AppDbContext db, TenantScope tenant, ReportRollups rollups, TimeProvider clock)
 {
@@ -27,7 +27,8 @@ public sealed class ReportPeriods(AppDbContext db, TenantScope tenant, ReportRol
     /// <summary>The Monday that starts <paramref name="day"/>'s week (weeks run Monday to Sunday).</summary>
     public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
-    public async Task<Result<ReportPeriod>> ResolveAsync(ReportQuery query, CancellationToken cancellationToken)
+    /// <param name="rollUpFirst">The rollup the report reads, whose stale days are rolled up first (none for a report that reads no rollup).</param>
+    public async Task<Result<ReportPeriod>> ResolveAsync(ReportQuery query, StaleRollup? rollUpFirst, CancellationToken cancellationToken)
     {
         var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);
         var calendar = workspace.Calendar();
@@ -63,7 +64,11 @@ public sealed class ReportPeriods(AppDbContext db, TenantScope tenant, ReportRol
             return Failure.NotFound("The agent");
         }
 
-        await rollups.RollUpAsync(tenant.WorkspaceId, cancellationToken);
+        if (rollUpFirst is { } rollup)
+        {
+            await rollups.RollUpAsync(tenant.WorkspaceId, cancellationToken, rollup);
+        }
+
         return new ReportPeriod(from, to, workspace.TimeZone, calendar);
     }
 }

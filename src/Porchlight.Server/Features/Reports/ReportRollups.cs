@@ -9,11 +9,11 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Reports;
 
 /// <summary>
-/// Rolls the days marked stale (<see cref="StaleReportDay"/>) up into <see cref="ReportRollup"/> rows, each day whole
-/// and from its facts (in one INSERT … SELECT), those into <see cref="ReportTeamRollup"/> rows, and the facts by their
-/// conversations' labels into <see cref="ReportLabelRollup"/> rows (in the same transaction), so a day's rollups always
-/// equal a fresh count of its facts. Runs on a timer, and for a
-/// workspace's days right before a report reads them, so a report is never older than the facts. Safe on several
+/// Rolls the days marked stale (<see cref="StaleReportDay"/>) up, each day whole and from its facts: for the figures
+/// into <see cref="ReportRollup"/> rows (in one INSERT … SELECT) and those into <see cref="ReportTeamRollup"/> rows (in
+/// the same transaction); for the labels, the facts by their conversations' labels into <see cref="ReportLabelRollup"/>
+/// rows; so a day's rollups always equal a fresh count of its facts. Runs on a timer, and for a workspace's days right
+/// before a report reads them (only the rollup it reads), so a report is never older than the facts. Safe on several
 /// nodes at once: a day rolled up twice comes out the same.
 /// </summary>
 public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<ReportRollups> logger)
@@ -71,15 +71,18 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         }
     }
 
-    /// <summary>Rolls up every stale day, of one workspace or of all; answers how many days were rolled up.</summary>
-    public async Task<int> RollUpAsync(Guid? workspaceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rolls up every stale day, of one workspace or of all, for one rollup (<paramref name="only"/>) or all; answers how
+    /// many day rollups it rolled up.
+    /// </summary>
+    public async Task<int> RollUpAsync(Guid? workspaceId, CancellationToken cancellationToken, StaleRollup? only = null)
     {
         List<StaleReportDay> stale;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            stale = await db.StaleReportDays.AsNoTracking().Where(d => workspaceId == null || d.WorkspaceId == workspaceId)
-                .OrderBy(d => d.Day).ToListAsync(cancellationToken);
+            stale = await db.StaleReportDays.AsNoTracking().Where(d => (workspaceId == null || d.WorkspaceId == workspaceId) && (only == null || d.Rollup == only))
+                .OrderBy(d => d.Day).ThenBy(d => d.Rollup).ToListAsync(cancellationToken);
         }
 
         foreach (var day in stale)
@@ -91,12 +94,12 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
     }
 
     /// <summary>
-    /// A day's facts added up into its rollup rows in one statement, then those rows added up over agents into the
-    /// team rollup in a second, and the facts by their conversation's labels into the label rollup in a third
-    /// (parameters <c>@workspace</c>, <c>@day</c>): the database groups and writes them without a row passing through
-    /// the server, which matters for a busy day that a report rolls up again before it reads.
+    /// For the figures, a day's facts added up into its rollup rows in one statement, then those rows added up over
+    /// agents into the team rollup in a second; for the labels, the facts by their conversation's labels into the label
+    /// rollup (parameters <c>@workspace</c>, <c>@day</c>): the database groups and writes them without a row passing
+    /// through the server, which matters for a busy day that a report rolls up again before it reads.
     /// </summary>
-    private static string[] RollUpStatements(DbContext db)
+    private static string[] RollUpStatements(DbContext db, StaleRollup rollUp)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var (fact, rollup, teamRollup, labelRollup) = (db.Model.FindEntityType(typeof(ReportFact))!, db.Model.FindEntityType(typeof(ReportRollup))!,
@@ -115,12 +118,13 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
                 + $"WHERE {Column(source, nameof(ReportRollup.WorkspaceId))} = @workspace AND {Column(source, nameof(ReportRollup.Day))} = @day GROUP BY {sourceKeys}";
         }
 
-        return
-        [
-            Statement(rollup, fact, [.. teamKeys.Take(4), nameof(ReportRollup.AgentId), .. teamKeys.Skip(4)], "COUNT(*)"),
-            Statement(teamRollup, rollup, teamKeys, $"SUM({Column(rollup, nameof(ReportRollup.Count))})"),
-            Statement(labelRollup, fact, [.. teamKeys, nameof(ReportLabelRollup.LabelSet)], "COUNT(*)"),
-        ];
+        return rollUp == StaleRollup.Labels
+            ? [Statement(labelRollup, fact, [.. teamKeys, nameof(ReportLabelRollup.LabelSet)], "COUNT(*)")]
+            :
+            [
+                Statement(rollup, fact, [.. teamKeys.Take(4), nameof(ReportRollup.AgentId), .. teamKeys.Skip(4)], "COUNT(*)"),
+                Statement(teamRollup, rollup, teamKeys, $"SUM({Column(rollup, nameof(ReportRollup.Count))})"),
+            ];
     }
 
     private async Task RollUpDayAsync(StaleReportDay stale, CancellationToken cancellationToken)
@@ -132,13 +136,20 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             // Operator scope: the job rolls up one workspace's day, named by its key.
-            await db.ReportRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
-            await db.ReportTeamRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
-            await db.ReportLabelRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
+            if (stale.Rollup == StaleRollup.Labels)
+            {
+                await db.ReportLabelRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
+            }
+            else
+            {
+                await db.ReportRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
+                await db.ReportTeamRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
+            }
+
             var facts = db.Model.FindEntityType(typeof(ReportFact))!;
             try
             {
-                foreach (var statement in RollUpStatements(db))
+                foreach (var statement in RollUpStatements(db, stale.Rollup))
                 {
                     await using var command = db.Database.GetDbConnection().CreateCommand();
                     command.Transaction = transaction.GetDbTransaction();
@@ -158,6 +169,7 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         }
 
         // Cleared only if nothing marked the day again meanwhile; otherwise the next pass rolls it up once more.
-        await db.StaleReportDays.Where(d => d.WorkspaceId == workspaceId && d.Day == day && d.Version == stale.Version).ExecuteDeleteAsync(cancellationToken);
+        await db.StaleReportDays.Where(d => d.WorkspaceId == workspaceId && d.Day == day && d.Rollup == stale.Rollup && d.Version == stale.Version)
+            .ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -92,6 +92,27 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
     }
 
     [Fact]
+    public async Task Relabel_AConversationsLabelsChange_ItsFactsTakeThemAndOnlyTheLabelRollupIsMarked()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (inboxId, _) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var conversationId = (await StartConversationsAsync(workspace.WorkspaceId, inboxId, new Random(3), count: 1))[0].Id;
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+        await Factory.Services.GetRequiredService<ReportRollups>().RollUpAsync(workspace.WorkspaceId, Ct);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspace.WorkspaceId);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+
+        (await db.Conversations.SingleAsync(c => c.Id == conversationId, Ct)).ChangeLabels(Vip);
+        await db.SaveChangesAsync(Ct);
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+
+        Assert.Equal(["[\"vip\"]"], await db.ReportFacts.Where(f => f.ConversationId == conversationId).Select(f => f.LabelSet).Distinct().ToListAsync(Ct));
+        // The figures do not depend on labels: their rollups are not rolled up again (the label rollup's mark may already be cleared by the job).
+        Assert.DoesNotContain(StaleRollup.Figures, await db.StaleReportDays.Where(d => d.WorkspaceId == workspace.WorkspaceId).Select(d => d.Rollup).ToListAsync(Ct));
+    }
+
+    [Fact]
     public async Task Backfill_ConversationsLoggedBeforeFactsExisted_GetTheirFactsAgain()
     {
         var (workspace, owner) = await NewWorkspaceAsync();
@@ -131,6 +152,7 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
     }
 
     private static readonly string[] Labels = ["billing", "refund", "shipping"];
+    private static readonly string[] Vip = ["vip"];
 
     private static string[] RandomLabels(Random random) => [.. Labels.Where(_ => random.Next(3) == 0)];
 

@@ -1918,10 +1918,13 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
 
+                    b.Property<int>("Rollup")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Version")
                         .HasColumnType("bigint");
 
-                    b.HasKey("WorkspaceId", "Day");
+                    b.HasKey("WorkspaceId", "Day", "Rollup");
 
                     b.ToTable("StaleReportDays");
                 });

@@ -1909,10 +1909,13 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Rollup")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Version")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("WorkspaceId", "Day");
+                    b.HasKey("WorkspaceId", "Day", "Rollup");
 
                     b.ToTable("StaleReportDays");
                 });

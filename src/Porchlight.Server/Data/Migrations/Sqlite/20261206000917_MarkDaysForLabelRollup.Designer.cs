@@ -12,8 +12,8 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261205230039_LabelRollupsAndReturns")]
-    partial class LabelRollupsAndReturns
+    [Migration("20261206000917_MarkDaysForLabelRollup")]
+    partial class MarkDaysForLabelRollup
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1912,10 +1912,13 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Rollup")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Version")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("WorkspaceId", "Day");
+                    b.HasKey("WorkspaceId", "Day", "Rollup");
 
                     b.ToTable("StaleReportDays");
                 });

@@ -13,8 +13,8 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261205230043_LabelRollupsAndReturns")]
-    partial class LabelRollupsAndReturns
+    [Migration("20261206000922_MarkDaysForLabelRollup")]
+    partial class MarkDaysForLabelRollup
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1921,10 +1921,13 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
 
+                    b.Property<int>("Rollup")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Version")
                         .HasColumnType("bigint");
 
-                    b.HasKey("WorkspaceId", "Day");
+                    b.HasKey("WorkspaceId", "Day", "Rollup");
 
                     b.ToTable("StaleReportDays");
                 });

@@ -11,12 +11,28 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropPrimaryKey(
+                name: "PK_StaleReportDays",
+                table: "StaleReportDays");
+
+            migrationBuilder.AddColumn<int>(
+                name: "Rollup",
+                table: "StaleReportDays",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
             migrationBuilder.AddColumn<string>(
                 name: "LabelSet",
                 table: "ReportFacts",
                 type: "text",
                 nullable: false,
                 defaultValue: "[]");
+
+            migrationBuilder.AddPrimaryKey(
+                name: "PK_StaleReportDays",
+                table: "StaleReportDays",
+                columns: new[] { "WorkspaceId", "Day", "Rollup" });
 
             migrationBuilder.CreateTable(
                 name: "ReportLabelRollups",
@@ -49,17 +65,12 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 table: "Conversations",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
 
-            // Each fact takes its conversation's labels now; the label rollup of every day with facts is built at the
-            // next pass of the rollup job; and every conversation's facts are worked out again in the background, for
-            // the new one saying whether its contact came back.
+            // Each fact takes its conversation's labels now (the days are marked for the label rollup by the next
+            // migration, once SQLite has rebuilt the marks' table with its new key); and every conversation's facts are
+            // worked out again in the background, for the new one saying whether its contact came back.
             migrationBuilder.Sql("""
                 UPDATE "ReportFacts" AS f SET "LabelSet" = array_to_json(c."Labels")::text
                 FROM "Conversations" AS c WHERE c."Id" = f."ConversationId" AND cardinality(c."Labels") > 0
-                """);
-            migrationBuilder.Sql("""
-                INSERT INTO "StaleReportDays" ("WorkspaceId", "Day", "Version")
-                SELECT DISTINCT "WorkspaceId", "Day", 1 FROM "ReportFacts" WHERE TRUE
-                ON CONFLICT ("WorkspaceId", "Day") DO UPDATE SET "Version" = "StaleReportDays"."Version" + 1
                 """);
             migrationBuilder.Sql("""
                 UPDATE "Workspaces" SET "FactsRecomputeRequestedAt" = CURRENT_TIMESTAMP, "FactsRecomputedUpTo" = NULL
@@ -73,13 +84,26 @@ namespace Porchlight.Server.Data.Migrations.Postgres
             migrationBuilder.DropTable(
                 name: "ReportLabelRollups");
 
+            migrationBuilder.DropPrimaryKey(
+                name: "PK_StaleReportDays",
+                table: "StaleReportDays");
+
             migrationBuilder.DropIndex(
                 name: "IX_Conversations_WorkspaceId_CreatedAt",
                 table: "Conversations");
 
             migrationBuilder.DropColumn(
+                name: "Rollup",
+                table: "StaleReportDays");
+
+            migrationBuilder.DropColumn(
                 name: "LabelSet",
                 table: "ReportFacts");
+
+            migrationBuilder.AddPrimaryKey(
+                name: "PK_StaleReportDays",
+                table: "StaleReportDays",
+                columns: new[] { "WorkspaceId", "Day" });
         }
     }
 }
