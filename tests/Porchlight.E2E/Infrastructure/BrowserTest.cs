@@ -110,17 +110,25 @@ public abstract partial class BrowserTest : IAsyncLifetime
     /// <summary>Types into a settings field and leaves it with Tab, so its change reaches the server.</summary>
     protected static async Task FillAsync(IPage page, string selector, string value)
     {
-        // A select closed a moment before takes the focus back once the server has rendered it closed, which on a busy
-        // machine can be while this field is being typed into: the text then goes nowhere. Type it again, as a person
-        // who sees an empty field would.
+        // On a busy machine the typed text can go missing: a select closed a moment before takes the focus back once
+        // the server has rendered it closed, and the text goes nowhere; once, in a full run, a field was found empty
+        // again right after it had been typed into. Type it again, as a person who sees an empty field would, and
+        // only once it is left holding the text is it done.
         var field = page.Locator(selector);
-        for (var attempt = 1; attempt <= 3 && await field.InputValueAsync() != value; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             await field.FillAsync(value);
+            await field.PressAsync("Tab");
+            try
+            {
+                await Expect(field).ToHaveValueAsync(value, new() { Timeout = attempt < 3 ? 3_000 : null });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                TestContext.Current.SendDiagnosticMessage($"{selector} lost \"{value}\" after attempt {attempt}; typing it again.");
+            }
         }
-
-        await Expect(field).ToHaveValueAsync(value);
-        await field.PressAsync("Tab");
     }
 
     protected static Task Screenshot(IPage page, string name) =>

@@ -41,6 +41,9 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     public const int MaxLabels = 20;
     public const int MaxLabelLength = 40;
 
+    /// <summary>How much of the contact's first message the conversation keeps as its <see cref="Opening"/>.</summary>
+    public const int MaxOpeningLength = 500;
+
     private Conversation()
     {
     }
@@ -111,6 +114,12 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     /// <summary>A short preview of the newest visible message, for conversation lists.</summary>
     public string LastMessagePreview { get; private set; } = "";
 
+    /// <summary>
+    /// The start of the contact's first message with text: what the conversation is about in the customer's words. The
+    /// insights read it from here, so their phrases and examples take one pass over the period's latest conversations.
+    /// </summary>
+    public string? Opening { get; private set; }
+
     public static Conversation Start(
         Guid workspaceId, Guid inboxId, Guid contactId, int number, ConversationOrigin origin, string? openingClientId, DateTime now)
     {
@@ -145,6 +154,7 @@ public sealed class Conversation : Entity, IWorkspaceOwned
                 LastContactMessageAt = message.CreatedAt;
                 ContactReadSequence = Math.Max(ContactReadSequence, message.Sequence);
                 LastMessagePreview = preview;
+                Opening ??= message.Text.Length > 0 ? Shortened(message.Text, MaxOpeningLength) : null;
                 if (Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
                 {
                     ChangeStatus(ConversationStatus.Open, snoozedUntil: null, message.CreatedAt);
@@ -280,6 +290,10 @@ public sealed class Conversation : Entity, IWorkspaceOwned
     /// <summary>The anonymous contact became a known one: the conversation follows.</summary>
     public void MoveTo(Contact contact) => ContactId = contact.Id;
 
+    // At most that many characters, never half of a character that takes two.
+    private static string Shortened(string text, int length) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
+
     private static string Preview(string text)
     {
         var plain = MessageFormat.Plain(text);
@@ -325,6 +339,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.Property(c => c.Origin).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.OpeningClientId).HasMaxLength(Message.MaxClientIdLength);
         builder.Property(c => c.LastMessagePreview).HasMaxLength(200);
+        builder.Property(c => c.Opening).HasMaxLength(Conversation.MaxOpeningLength);
         // A primitive collection: JSON text on SQLite, text[] on PostgreSQL; "has label" translates on both.
         builder.PrimitiveCollection(c => c.Labels);
         builder.Property(c => c.Attributes).HasConversion(JsonColumn.Converter<CustomAttributes>(), JsonColumn.Comparer<CustomAttributes>());

@@ -121,16 +121,11 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
         return query.AgentId is { } agentId ? begun.Where(c => c.AssigneeId == agentId) : begun;
     }
 
-    // The latest conversations, each with the customer's first message (those without one are left out).
-    private async Task<List<ConversationExample>> OpeningsAsync(IQueryable<Conversation> conversations, int count, CancellationToken cancellationToken) =>
-        (await conversations.OrderByDescending(c => c.CreatedAt).Take(count)
-            .Select(c => new
-            {
-                c.Id, c.Number,
-                Opening = db.Messages.Where(m => m.ConversationId == c.Id && m.Kind == MessageKind.Incoming).OrderBy(m => m.Sequence).Select(m => m.Text).FirstOrDefault(),
-            })
-            .ToListAsync(cancellationToken))
-        .Where(c => !string.IsNullOrWhiteSpace(c.Opening)).Select(c => new ConversationExample(c.Id, c.Number, c.Opening!)).ToList();
+    // The latest conversations the customer opened with text, each with its opening.
+    private static async Task<List<ConversationExample>> OpeningsAsync(IQueryable<Conversation> conversations, int count, CancellationToken cancellationToken) =>
+        await conversations.Where(c => c.Opening != null).OrderByDescending(c => c.CreatedAt).Take(count)
+            .Select(c => new ConversationExample(c.Id, c.Number, c.Opening!))
+            .ToListAsync(cancellationToken);
 
     public async Task<Result<SlaReportResponse>> SlaAsync(ReportQuery query, CancellationToken cancellationToken)
     {

@@ -1036,6 +1036,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int>("Number")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Opening")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<string>("OpeningClientId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");

@@ -1027,6 +1027,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Opening")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OpeningClientId")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
