@@ -1877,6 +1877,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
 
+                    b.HasIndex("WorkspaceId", "Day", "AgentId", "InboxId", "TeamId", "Metric", "Bucket", "Count", "Milliseconds", "BusinessMilliseconds")
+                        .HasDatabaseName("IX_ReportRollups_ByAgent");
+
                     b.ToTable("ReportRollups");
                 });
 

@@ -1868,6 +1868,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasKey("WorkspaceId", "Day", "InboxId", "TeamId", "AgentId", "Metric", "Bucket");
 
+                    b.HasIndex("WorkspaceId", "Day", "AgentId", "InboxId", "TeamId", "Metric", "Bucket", "Count", "Milliseconds", "BusinessMilliseconds")
+                        .HasDatabaseName("IX_ReportRollups_ByAgent");
+
                     b.ToTable("ReportRollups");
                 });
 
