@@ -38,7 +38,10 @@ internal static class ReportSpeed
         {
             var sqlite = Path.Combine(root, "sqlite");
             runs.Add(await RunAsync(Store.Sqlite(sqlite), options, first, last));
-            Directory.Delete(sqlite, recursive: true);
+            if (!options.Keep)
+            {
+                Directory.Delete(sqlite, recursive: true);
+            }
 
             if (options.Postgres)
             {
@@ -49,7 +52,15 @@ internal static class ReportSpeed
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            // Kept, the data lets a slow report be looked into: start the server on it with the database's command log.
+            if (options.Keep)
+            {
+                Console.Error.WriteLine($"The data is kept in {root}.");
+            }
+            else
+            {
+                Directory.Delete(root, recursive: true);
+            }
         }
 
         Summarize(runs, first, last);

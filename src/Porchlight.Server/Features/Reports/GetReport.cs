@@ -99,7 +99,7 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
         var (from, to, _, calendar) = period.Value!;
         if (by is ReportBreakdown.Label or ReportBreakdown.Intent)
         {
-            return await ByLabelAsync(by, query, from, to, cancellationToken);
+            return await ByLabelAsync(by, query, from, to, topicsOnly: false, cancellationToken);
         }
 
         // Only the agents' table and a report of one agent need the agent key; the others read the rollup without it.
@@ -159,14 +159,27 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
     }
 
     /// <summary>
+    /// The label breakdown with only what the insights' topics show, the conversations and their customers' tone, counted:
+    /// two metrics' rows of the label rollup are a small part of it.
+    /// </summary>
+    public async Task<Result<BreakdownResponse>> TopicsAsync(ReportQuery query, CancellationToken cancellationToken)
+    {
+        var period = await periods.ResolveAsync(query, StaleRollup.Labels, cancellationToken);
+        return period.Succeeded
+            ? await ByLabelAsync(ReportBreakdown.Label, query, period.Value!.From, period.Value.To, topicsOnly: true, cancellationToken)
+            : period.Failure!;
+    }
+
+    /// <summary>
     /// A breakdown by the conversations' labels now (or the intent labels only): a conversation counts in the row of each
     /// of its labels, so the rows may add up to more than the total, which counts each conversation once.
     /// </summary>
-    private async Task<BreakdownResponse> ByLabelAsync(ReportBreakdown by, ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private async Task<BreakdownResponse> ByLabelAsync(
+        ReportBreakdown by, ReportQuery query, DateOnly from, DateOnly to, bool topicsOnly, CancellationToken cancellationToken)
     {
         var sets = query.AgentId is { } agentId
-            ? await AgentLabelSetsAsync(agentId, query, from, to, cancellationToken)
-            : await LabelSetsAsync(query, from, to, cancellationToken);
+            ? await AgentLabelSetsAsync(agentId, query, from, to, topicsOnly, cancellationToken)
+            : await LabelSetsAsync(query, from, to, topicsOnly, cancellationToken);
         var intents = by == ReportBreakdown.Intent ? (await db.Intents.AsNoTracking().Select(i => i.Name).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal) : null;
         bool Shown(string label) => intents is null || intents.Contains(label);
         var rows = sets.SelectMany(s => s.Labels.Where(Shown).Select(label => (Label: label, s.Total))).GroupBy(r => r.Label, StringComparer.Ordinal)
@@ -182,9 +195,11 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
     }
 
     /// <summary>The period's label rollup rows added up by set of labels, metric and bucket.</summary>
-    private async Task<List<LabelSetTotal>> LabelSetsAsync(ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private async Task<List<LabelSetTotal>> LabelSetsAsync(ReportQuery query, DateOnly from, DateOnly to, bool topicsOnly, CancellationToken cancellationToken)
     {
-        return Parsed(await Filtered(db.ReportLabelRollups, query, from, to).GroupBy(r => new { r.LabelSet, r.Metric, r.Bucket })
+        var rows = Filtered(db.ReportLabelRollups, query, from, to);
+        rows = topicsOnly ? rows.Where(r => r.Metric == ReportMetric.Conversations || r.Metric == ReportMetric.CustomerTone) : rows;
+        return Parsed(await rows.GroupBy(r => new { r.LabelSet, r.Metric, r.Bucket })
             .Select(g => new LabelSetRow(g.Key.LabelSet, new MetricTotal(g.Key.Metric, g.Key.Bucket, g.Sum(r => r.Count), g.Sum(r => r.Milliseconds), g.Sum(r => r.BusinessMilliseconds))))
             .ToListAsync(cancellationToken));
     }
@@ -193,9 +208,11 @@ public sealed class GetReport(AppDbContext db, ReportPeriods periods, TimeProvid
     /// One agent's facts of the period added up by set of labels (the label rollup has no agent key): a scan of the
     /// period's facts, so slower than the rollup.
     /// </summary>
-    private async Task<List<LabelSetTotal>> AgentLabelSetsAsync(Guid agentId, ReportQuery query, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private async Task<List<LabelSetTotal>> AgentLabelSetsAsync(
+        Guid agentId, ReportQuery query, DateOnly from, DateOnly to, bool topicsOnly, CancellationToken cancellationToken)
     {
         var facts = db.ReportFacts.AsNoTracking().Where(f => f.AgentId == agentId && f.Day >= from && f.Day <= to);
+        facts = topicsOnly ? facts.Where(f => f.Metric == ReportMetric.Conversations || f.Metric == ReportMetric.CustomerTone) : facts;
         facts = query.InboxId is { } inboxId ? facts.Where(f => f.InboxId == inboxId) : facts;
         facts = query.TeamId is { } teamId ? facts.Where(f => f.TeamId == teamId) : facts;
         return Parsed(await facts.GroupBy(f => new { f.LabelSet, f.Metric, f.Bucket })

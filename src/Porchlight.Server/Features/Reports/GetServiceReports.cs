@@ -85,8 +85,8 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
     /// <summary>The insights of the period of <paramref name="o"/>, an overview already read with the same <paramref name="query"/>.</summary>
     public async Task<InsightsResponse> InsightsAsync(ReportResponse o, ReportQuery query, CancellationToken cancellationToken)
     {
-        var now = await reports.BreakdownAsync(ReportBreakdown.Label, query with { From = o.From, To = o.To, Days = null }, cancellationToken);
-        var before = await reports.BreakdownAsync(ReportBreakdown.Label, query with { From = o.PreviousFrom, To = o.PreviousTo, Days = null }, cancellationToken);
+        var now = await reports.TopicsAsync(query with { From = o.From, To = o.To, Days = null }, cancellationToken);
+        var before = await reports.TopicsAsync(query with { From = o.PreviousFrom, To = o.PreviousTo, Days = null }, cancellationToken);
         var current = now.Value!.Rows.Where(r => r.Name != GetReport.NoLabel).ToDictionary(r => r.Name, r => r.Figures);
         var previous = before.Value!.Rows.Where(r => r.Name != GetReport.NoLabel).ToDictionary(r => r.Name, r => r.Figures.Conversations);
         var calendar = (await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken)).Calendar();
