@@ -153,22 +153,29 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<Guid>>().ToTable("AgentTokens");
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 
-        builder.Entity<Workspace>().HasQueryFilter(w => CurrentWorkspaceId == null || w.Id == CurrentWorkspaceId);
+        builder.Entity<Workspace>().HasQueryFilter(TenantFilterFor(typeof(Workspace), nameof(Workspace.Id)));
         foreach (var entityType in builder.Model.GetEntityTypes().Where(t => typeof(IWorkspaceOwned).IsAssignableFrom(t.ClrType)))
         {
-            builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilterFor(entityType.ClrType));
+            builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilterFor(entityType.ClrType, nameof(IWorkspaceOwned.WorkspaceId)));
         }
     }
 
-    // e => CurrentWorkspaceId == null || e.WorkspaceId == CurrentWorkspaceId, built per entity type.
-    // Referencing this context's property makes EF read the value per query, not once per model.
-    private LambdaExpression TenantFilterFor(Type entityType)
+    /// <summary>
+    /// e => EF.Parameter(CurrentWorkspaceId) == null || e.WorkspaceId == CurrentWorkspaceId, built per entity type.
+    /// Referencing this context's property makes EF read the value per query, not once per model. The null test is
+    /// left to the database command as a test of the parameter, which EF settles by the parameter's value before it
+    /// writes the SQL: a workspace's query says <c>"WorkspaceId" = @id</c> and the operator's says nothing. Written
+    /// plainly, EF would send the null test as a yes/no parameter, <c>(@p OR "WorkspaceId" = @id)</c>, which no index
+    /// can answer: every query of a range (a month's report rows, the latest conversations) read its whole table.
+    /// </summary>
+    private LambdaExpression TenantFilterFor(Type entityType, string ownerProperty)
     {
         var entity = Expression.Parameter(entityType, "e");
         var current = Expression.Property(Expression.Constant(this), nameof(CurrentWorkspaceId));
-        var owner = Expression.Convert(Expression.Property(entity, nameof(IWorkspaceOwned.WorkspaceId)), typeof(Guid?));
+        var owner = Expression.Convert(Expression.Property(entity, ownerProperty), typeof(Guid?));
+        var currentInTheCommand = Expression.Call(typeof(EF).GetMethod(nameof(EF.Parameter))!.MakeGenericMethod(typeof(Guid?)), current);
         var body = Expression.OrElse(
-            Expression.Equal(current, Expression.Constant(null, typeof(Guid?))),
+            Expression.Equal(currentInTheCommand, Expression.Constant(null, typeof(Guid?))),
             Expression.Equal(owner, current));
         return Expression.Lambda(body, entity);
     }
