@@ -13,7 +13,7 @@ using Porchlight.Testing;
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll kb-search [--articles 10000] [--requests 50] [--postgres]
-//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll reports [--conversations 1000000] [--requests 50] [--postgres] [--keep]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll intents
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll sentiment
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll containment
@@ -43,13 +43,13 @@ return options.Command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres] [--keep] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 
 internal sealed record Options(
     string Command, int[] Rates, int Conversations, int Seconds, int Connections, int Concurrency, bool Postgres, int Events, int Requests, double[] Shares,
-    int Articles, bool Keep)
+    int Articles, bool Keep, bool PostgresOnly)
 {
     public static Options Parse(string[] args)
     {
@@ -66,7 +66,8 @@ internal sealed record Options(
             int.Parse(Value("--requests", "50"), CultureInfo.InvariantCulture),
             [.. Value("--shares", "10,12.5,15,17.5,20,22.5,25,27.5,30,32.5,35,37.5,40,45,50,55,60,70,80,90,100").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))],
             int.Parse(Value("--articles", "10000"), CultureInfo.InvariantCulture),
-            args.Contains("--keep"));
+            args.Contains("--keep"),
+            args.Contains("--postgres-only"));
     }
 }
 

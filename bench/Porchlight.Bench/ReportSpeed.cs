@@ -37,13 +37,16 @@ internal static class ReportSpeed
         try
         {
             var sqlite = Path.Combine(root, "sqlite");
-            runs.Add(await RunAsync(Store.Sqlite(sqlite), options, first, last));
-            if (!options.Keep)
+            if (!options.PostgresOnly)
             {
-                Directory.Delete(sqlite, recursive: true);
+                runs.Add(await RunAsync(Store.Sqlite(sqlite), options, first, last));
+                if (!options.Keep)
+                {
+                    Directory.Delete(sqlite, recursive: true);
+                }
             }
 
-            if (options.Postgres)
+            if (options.Postgres || options.PostgresOnly)
             {
                 var (postgres, connection) = await Servers.StartPostgresAsync();
                 await using var running = postgres;
