@@ -254,8 +254,11 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
         var happy = await AnsweredAndResolvedAsync(owner, "Thanks, the delivery was great and fast!");
         await owner.PutJsonAsync($"/api/v1/conversations/{happy}/labels", new { labels = Shipping }).ExpectAsync(HttpStatusCode.OK);
 
+        // Labels reach the label rollup after the figures do (a relabel is handled after its commit), so both are waited for.
         var insights = await Eventually.ValueAsync(() => owner.GetJsonAsync("/api/v1/reports/insights"),
-            r => r.GetProperty("tone").GetProperty("conversations").GetInt32() == 6, "every conversation's tone is counted");
+            r => r.GetProperty("tone").GetProperty("conversations").GetInt32() == 6
+                && r.GetProperty("topics").EnumerateArray().Sum(t => t.GetProperty("conversations").GetInt32()) == 6,
+            "every conversation's tone and label are counted");
 
         var topics = insights.GetProperty("topics").EnumerateArray().ToList();
         Assert.Equal(["refund", "shipping"], topics.Select(t => t.Text("label")));
