@@ -80,9 +80,11 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         List<StaleReportDay> stale;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            stale = await db.StaleReportDays.AsNoTracking().Where(d => (workspaceId == null || d.WorkspaceId == workspaceId) && (only == null || d.Rollup == only))
-                .OrderBy(d => d.Day).ThenBy(d => d.Rollup).ToListAsync(cancellationToken);
+            // Conditions added only when asked for, so the database sees plain equalities (see decisions/0021).
+            var marks = scope.ServiceProvider.GetRequiredService<AppDbContext>().StaleReportDays.AsNoTracking();
+            marks = workspaceId is { } workspace ? marks.Where(d => d.WorkspaceId == workspace) : marks;
+            marks = only is { } rollup ? marks.Where(d => d.Rollup == rollup) : marks;
+            stale = await marks.OrderBy(d => d.Day).ThenBy(d => d.Rollup).ToListAsync(cancellationToken);
         }
 
         foreach (var day in stale)
@@ -94,12 +96,13 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
     }
 
     /// <summary>
-    /// For the figures, a day's facts added up into its rollup rows in one statement, then those rows added up over
-    /// agents into the team rollup in a second; for the labels, the facts by their conversation's labels into the label
-    /// rollup (parameters <c>@workspace</c>, <c>@day</c>): the database groups and writes them without a row passing
-    /// through the server, which matters for a busy day that a report rolls up again before it reads.
+    /// What rolls a day up again (parameters <c>@workspace</c>, <c>@day</c>), the day's rows cleared first: for the
+    /// figures, a day's facts added up into its rollup rows in one statement, then those rows added up over agents into
+    /// the team rollup in a second; for the labels, the facts by their conversation's labels into the label rollup. The
+    /// database groups and writes them without a row passing through the server, which matters for a busy day that a
+    /// report rolls up again before it reads.
     /// </summary>
-    private static string[] RollUpStatements(DbContext db, StaleRollup rollUp)
+    private static (string[] Clear, string[] Fill) RollUpStatements(DbContext db, StaleRollup rollUp)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var (fact, rollup, teamRollup, labelRollup) = (db.Model.FindEntityType(typeof(ReportFact))!, db.Model.FindEntityType(typeof(ReportRollup))!,
@@ -107,24 +110,27 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         string Column(IEntityType type, string property) => sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
         string[] teamKeys = [nameof(ReportRollup.WorkspaceId), nameof(ReportRollup.Day), nameof(ReportRollup.InboxId), nameof(ReportRollup.TeamId),
             nameof(ReportRollup.Metric), nameof(ReportRollup.Bucket)];
+        string Table(IEntityType type) => sql.DelimitIdentifier(type.GetTableName()!);
+        string Clear(IEntityType target) =>
+            $"DELETE FROM {Table(target)} WHERE {Column(target, nameof(ReportRollup.WorkspaceId))} = @workspace AND {Column(target, nameof(ReportRollup.Day))} = @day";
         string Statement(IEntityType target, IEntityType source, string[] keys, string count)
         {
             var sourceKeys = string.Join(", ", keys.Select(k => Column(source, k)));
             var (milliseconds, business) = (Column(source, nameof(ReportRollup.Milliseconds)), Column(source, nameof(ReportRollup.BusinessMilliseconds)));
-            return $"INSERT INTO {sql.DelimitIdentifier(target.GetTableName()!)} "
+            return $"INSERT INTO {Table(target)} "
                 + $"({string.Join(", ", keys.Select(k => Column(target, k)))}, {Column(target, nameof(ReportRollup.Count))}, "
                 + $"{Column(target, nameof(ReportRollup.Milliseconds))}, {Column(target, nameof(ReportRollup.BusinessMilliseconds))}) "
-                + $"SELECT {sourceKeys}, {count}, SUM({milliseconds}), SUM({business}) FROM {sql.DelimitIdentifier(source.GetTableName()!)} "
+                + $"SELECT {sourceKeys}, {count}, SUM({milliseconds}), SUM({business}) FROM {Table(source)} "
                 + $"WHERE {Column(source, nameof(ReportRollup.WorkspaceId))} = @workspace AND {Column(source, nameof(ReportRollup.Day))} = @day GROUP BY {sourceKeys}";
         }
 
         return rollUp == StaleRollup.Labels
-            ? [Statement(labelRollup, fact, [.. teamKeys, nameof(ReportLabelRollup.LabelSet)], "COUNT(*)")]
-            :
+            ? ([Clear(labelRollup)], [Statement(labelRollup, fact, [.. teamKeys, nameof(ReportLabelRollup.LabelSet)], "COUNT(*)")])
+            : ([Clear(rollup), Clear(teamRollup)],
             [
                 Statement(rollup, fact, [.. teamKeys.Take(4), nameof(ReportRollup.AgentId), .. teamKeys.Skip(4)], "COUNT(*)"),
                 Statement(teamRollup, rollup, teamKeys, $"SUM({Column(rollup, nameof(ReportRollup.Count))})"),
-            ];
+            ]);
     }
 
     private async Task RollUpDayAsync(StaleReportDay stale, CancellationToken cancellationToken)
@@ -135,28 +141,28 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            // Operator scope: the job rolls up one workspace's day, named by its key.
-            if (stale.Rollup == StaleRollup.Labels)
+            var facts = db.Model.FindEntityType(typeof(ReportFact))!;
+            async Task RunAsync(string statement)
             {
-                await db.ReportLabelRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
-            }
-            else
-            {
-                await db.ReportRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
-                await db.ReportTeamRollups.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspaceId && r.Day == day).ExecuteDeleteAsync(cancellationToken);
+                await using var command = db.Database.GetDbConnection().CreateCommand();
+                command.Transaction = transaction.GetDbTransaction();
+                command.CommandText = statement;
+                command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.WorkspaceId))!, "@workspace", workspaceId));
+                command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.Day))!, "@day", day));
+                await command.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            var facts = db.Model.FindEntityType(typeof(ReportFact))!;
+            var (clear, fill) = RollUpStatements(db, stale.Rollup);
+            foreach (var statement in clear)
+            {
+                await RunAsync(statement);
+            }
+
             try
             {
-                foreach (var statement in RollUpStatements(db, stale.Rollup))
+                foreach (var statement in fill)
                 {
-                    await using var command = db.Database.GetDbConnection().CreateCommand();
-                    command.Transaction = transaction.GetDbTransaction();
-                    command.CommandText = statement;
-                    command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.WorkspaceId))!, "@workspace", workspaceId));
-                    command.Parameters.Add(RowStatements.Parameter(command, facts.FindProperty(nameof(ReportFact.Day))!, "@day", day));
-                    await command.ExecuteNonQueryAsync(cancellationToken);
+                    await RunAsync(statement);
                 }
             }
             catch (DbException) when (!cancellationToken.IsCancellationRequested)
