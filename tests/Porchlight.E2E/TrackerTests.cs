@@ -188,13 +188,10 @@ public sealed partial class TrackerTests : BrowserTest
         await agent.Locator("[id^='edit-tracking-']").ClickAsync();
         await agent.Locator("#tracking-section .mud-select").First.ClickAsync();
         await agent.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Cookieless" }).ClickAsync();
-        var origins = agent.Locator("#tracking-origins");
-        await origins.FillAsync("https://shop.example/checkout");
-        await origins.PressAsync("Tab");
+        await FillAsync(agent, "#tracking-origins", "https://shop.example/checkout");
         await agent.Locator("#tracking-save").ClickAsync();
         await Expect(agent.Locator("#tracking-section")).ToContainTextAsync("is not an origin");
-        await origins.FillAsync(site.Root.TrimEnd('/'));
-        await origins.PressAsync("Tab");
+        await FillAsync(agent, "#tracking-origins", site.Root.TrimEnd('/'));
         await agent.Locator("#tracking-save").ClickAsync();
         await Expect(agent.GetByText("Tracking of Website chat saved.")).ToBeVisibleAsync();
         await Expect(agent.Locator("[id^='tracking-summary-']")).ToHaveTextAsync("Cookieless");
