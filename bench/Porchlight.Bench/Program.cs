@@ -14,6 +14,7 @@ using Porchlight.Testing;
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll kb-search [--articles 10000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll intents
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll sentiment
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll containment
@@ -35,15 +36,25 @@ return options.Command switch
     "storm" => await RoutingStorm.RunAsync(args),
     "kb-search" => await ArticleSearchLatency.RunAsync(options),
     "reports" => await ReportSpeed.RunAsync(options),
+    "webhooks" => await WebhookDeliveryBench.RunAsync(
+        options with
+        {
+            Rates = args.Contains("--rates") ? options.Rates : [50, 200, 500],
+            Conversations = args.Contains("--conversations") ? options.Conversations : 200,
+        },
+        int.Parse(Value("--outage-minutes", "10"), CultureInfo.InvariantCulture),
+        int.Parse(Value("--outage-rate", "5"), CultureInfo.InvariantCulture)),
     "intents" => await IntentAccuracyBench.RunAsync(),
     "sentiment" => await SentimentAccuracyBench.RunAsync(),
     "containment" => await ContainmentBench.RunAsync(),
     _ => Usage(),
 };
 
+string Value(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 

@@ -7,7 +7,7 @@ namespace Porchlight.E2E;
 
 /// <summary>
 /// An Owner adds a webhook on the Webhooks page: a bad URL is refused at the field, the signing secret is shown
-/// once, and the webhook can be switched off and its log opened.
+/// once, and the webhook can be changed, switched off and its log opened.
 /// </summary>
 public sealed class WebhooksPageTests : BrowserTest
 {
@@ -44,6 +44,14 @@ public sealed class WebhooksPageTests : BrowserTest
         await OpenInteractiveAsync(page, "/settings/webhooks");
         await Expect(page.Locator("#webhook-secret")).ToHaveCountAsync(0);
         webhook = page.Locator("[data-webhook='Paging']");
+        await webhook.GetByRole(AriaRole.Button, new() { Name = "Change Paging" }).ClickAsync();
+        await Expect(page.Locator("#webhook-form-title")).ToHaveTextAsync("Change Paging");
+        await Expect(url).ToHaveValueAsync("http://127.0.0.1:9/porchlight");
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Message created" }).CheckAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "SLA breached" }).UncheckAsync();
+        await page.Locator("#webhook-create").ClickAsync();
+        await Expect(webhook.Locator("[data-summary='events']")).ToHaveTextAsync("message.created · conversation.escalated · automation.rule");
+        await Expect(page.Locator("#webhook-form-title")).ToHaveTextAsync("New webhook");
         await webhook.GetByRole(AriaRole.Switch).ClickAsync();
         await Expect(webhook).ToContainTextAsync("(off)");
         await webhook.GetByRole(AriaRole.Button, new() { Name = "Log" }).ClickAsync();

@@ -65,14 +65,15 @@ public sealed class OutboxProcessor(
         var now = Now();
         var pending = db.OutboxMessages
             .Where(m => m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now));
-        // Urgent events first (a new conversation waiting to be routed), then the rest in order.
+        // Urgent events first (a new conversation waiting to be routed), then the rest in order; ids break ties in the
+        // order the events were raised, so what reports them (webhooks) writes in that order too.
         var urgent = registry.Urgent;
         var candidates = await pending.Where(m => urgent.Contains(m.Type))
-            .OrderBy(m => m.NextAttemptAt).Select(m => m.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
+            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
         if (candidates.Count < _options.BatchSize)
         {
             candidates.AddRange(await pending.Where(m => !urgent.Contains(m.Type))
-                .OrderBy(m => m.NextAttemptAt).Select(m => m.Id).Take(_options.BatchSize - candidates.Count).ToListAsync(cancellationToken));
+                .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).Take(_options.BatchSize - candidates.Count).ToListAsync(cancellationToken));
         }
 
         var claimed = 0;

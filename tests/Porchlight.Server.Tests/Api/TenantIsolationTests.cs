@@ -80,6 +80,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // A webhook to nowhere (the test servers allow private targets), for an event none of the resources reaches.
         ["url"] = () => "http://127.0.0.1:9/probe",
         ["events"] = () => new JsonArray("sla.breached"),
+        // Every dead delivery of the webhook is sent again (a made-up id would not be its own).
+        ["deliveryIds"] = () => null,
+        ["allDead"] = () => true,
         // A scorecard's criteria as new ones (a made-up id would not be the scorecard's), and a review without remarks.
         ["criteria"] = () => JsonNode.Parse("""[{ "name": "Probe", "weight": 1, "scale": "YesNo" }]"""),
         ["messageComments"] = () => new JsonArray(),
@@ -442,7 +445,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         await using var scope = Factory.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var delivery = WebhookDelivery.Create(workspaceId, webhookId, Guid.NewGuid(), "sla.breached", "{}", sourceKey: null, DateTime.UtcNow);
+        var delivery = WebhookDelivery.Create(workspaceId, webhookId, Guid.NewGuid(), "sla.breached", "{}", sourceKey: null, orderingKey: null, DateTime.UtcNow);
         db.WebhookDeliveries.Add(delivery).Property(d => d.State).CurrentValue = WebhookDeliveryState.Delivered;
         await db.SaveChangesAsync(Ct);
         return delivery.Id;

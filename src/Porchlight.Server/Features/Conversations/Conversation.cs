@@ -181,6 +181,10 @@ public sealed class Conversation : Entity, IWorkspaceOwned
 
                 AgentReadSequence = Math.Max(AgentReadSequence, message.Sequence);
                 LastMessagePreview = preview;
+                Raise(new MessagePosted(WorkspaceId, Id, message.Id));
+                break;
+            case MessageKind.Note:
+                Raise(new MessagePosted(WorkspaceId, Id, message.Id));
                 break;
         }
     }
@@ -323,6 +327,9 @@ public sealed record ReplyAwaited(Guid WorkspaceId, Guid ConversationId, DateTim
 
 /// <summary>The contact wrote a message (every one, unlike <see cref="ReplyAwaited"/>).</summary>
 public sealed record ContactMessageReceived(Guid WorkspaceId, Guid ConversationId, Guid MessageId) : IDomainEvent;
+
+/// <summary>An agent, the assistant or a rule wrote a message to the contact or a private note (the contact's are <see cref="ContactMessageReceived"/>).</summary>
+public sealed record MessagePosted(Guid WorkspaceId, Guid ConversationId, Guid MessageId) : IDomainEvent;
 
 /// <summary>The conversation's labels changed.</summary>
 public sealed record ConversationLabelsChanged(Guid WorkspaceId, Guid ConversationId) : IDomainEvent;

@@ -43,6 +43,12 @@ public sealed class WebhookDelivery : IWorkspaceOwned
     /// <summary>What the delivery reports, so an event delivered twice by the outbox is written once; null when the writer's own commit already ensures that.</summary>
     public string? SourceKey { get; private set; }
 
+    /// <summary>
+    /// What the delivery is about (its conversation or contact): a receiver gets the deliveries of one key in the
+    /// order they were written, one at a time; null for events that need no order (a weekly digest).
+    /// </summary>
+    public Guid? OrderingKey { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public WebhookDeliveryState State { get; private set; }
@@ -66,7 +72,8 @@ public sealed class WebhookDelivery : IWorkspaceOwned
 
     public DateTime? LockedUntil { get; private set; }
 
-    public static WebhookDelivery Create(Guid workspaceId, Guid subscriptionId, Guid id, string eventName, string payload, string? sourceKey, DateTime now) => new()
+    public static WebhookDelivery Create(
+        Guid workspaceId, Guid subscriptionId, Guid id, string eventName, string payload, string? sourceKey, Guid? orderingKey, DateTime now) => new()
     {
         Id = id,
         WorkspaceId = workspaceId,
@@ -74,6 +81,7 @@ public sealed class WebhookDelivery : IWorkspaceOwned
         Event = eventName,
         Payload = payload,
         SourceKey = sourceKey,
+        OrderingKey = orderingKey,
         CreatedAt = now,
         NextAttemptAt = now,
     };
@@ -91,5 +99,6 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         builder.HasIndex(d => new { d.SubscriptionId, d.SourceKey }).IsUnique();
         builder.HasIndex(d => new { d.State, d.NextAttemptAt });
         builder.HasIndex(d => new { d.SubscriptionId, d.Id });
+        builder.HasIndex(d => new { d.SubscriptionId, d.OrderingKey, d.State });
     }
 }

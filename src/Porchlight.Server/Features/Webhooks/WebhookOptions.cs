@@ -22,6 +22,12 @@ public sealed class WebhookOptions
     /// <summary>Attempts before a delivery is dead: with the defaults, retries for about nine hours.</summary>
     public int MaxAttempts { get; set; } = 15;
 
+    /// <summary>
+    /// How long a receiver may fail every attempt before the webhook is switched off and admins are told. Longer
+    /// than a delivery's own retries, so a receiver down for an evening loses nothing and needs no one.
+    /// </summary>
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How often to look for due retries and for work another node left.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

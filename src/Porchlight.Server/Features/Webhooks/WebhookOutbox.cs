@@ -16,17 +16,15 @@ public sealed class WebhookOutbox(AppDbContext db, TimeProvider clock)
     /// Adds one delivery of <paramref name="eventName"/> for each active subscription that asked for it (or only for
     /// <paramref name="subscriptionId"/>, whatever its events, when given); answers how many.
     /// <paramref name="sourceKey"/> names what is reported when an event may be handled twice: a second delivery
-    /// for the same subscription and key is not written.
+    /// for the same subscription and key is not written. <paramref name="orderingKey"/> (the conversation or contact
+    /// it is about) keeps its deliveries in order at each receiver.
     /// </summary>
-    public async Task<int> AddAsync(string eventName, object data, string? sourceKey, Guid? subscriptionId, CancellationToken cancellationToken)
+    public async Task<int> AddAsync(
+        string eventName, object data, string? sourceKey, Guid? orderingKey, Guid? subscriptionId, CancellationToken cancellationToken)
     {
-        var subscriptions = await db.WebhookSubscriptions.AsNoTracking()
-            .Where(s => s.IsActive && (subscriptionId == null || s.Id == subscriptionId))
-            .Select(s => new { s.Id, s.WorkspaceId, s.Events })
-            .ToListAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var added = 0;
-        foreach (var subscription in subscriptions.Where(s => subscriptionId is not null || s.Events.Contains(eventName)))
+        foreach (var subscription in await ListenersAsync(eventName, subscriptionId, cancellationToken))
         {
             if (sourceKey is not null
                 && await db.WebhookDeliveries.AnyAsync(d => d.SubscriptionId == subscription.Id && d.SourceKey == sourceKey, cancellationToken))
@@ -37,12 +35,31 @@ public sealed class WebhookOutbox(AppDbContext db, TimeProvider clock)
             var id = TimeOrderedIds.Next();
             var body = JsonSerializer.Serialize(
                 new WebhookEnvelope(id, eventName, WebhookEnvelope.CurrentVersion, now, subscription.WorkspaceId, data), WebhookEnvelope.Json);
-            db.WebhookDeliveries.Add(WebhookDelivery.Create(subscription.WorkspaceId, subscription.Id, id, eventName, body, sourceKey, now));
+            db.WebhookDeliveries.Add(WebhookDelivery.Create(subscription.WorkspaceId, subscription.Id, id, eventName, body, sourceKey, orderingKey, now));
             added++;
         }
 
         return added;
     }
+
+    /// <summary>Whether an active subscription asked for <paramref name="eventName"/>: when none did, there is nothing to describe.</summary>
+    public async Task<bool> IsHeardAsync(string eventName, CancellationToken cancellationToken) =>
+        (await ListenersAsync(eventName, subscriptionId: null, cancellationToken)).Count > 0;
+
+    // The events are a JSON column, so the choice by event is made here; a workspace has a handful of subscriptions.
+    private async Task<List<Listener>> ListenersAsync(string eventName, Guid? subscriptionId, CancellationToken cancellationToken)
+    {
+        var active = db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive);
+        if (subscriptionId is not null)
+        {
+            active = active.Where(s => s.Id == subscriptionId);
+        }
+
+        var subscriptions = await active.Select(s => new Listener(s.Id, s.WorkspaceId, s.Events)).ToListAsync(cancellationToken);
+        return subscriptionId is null ? subscriptions.FindAll(s => s.Events.Contains(eventName)) : subscriptions;
+    }
+
+    private sealed record Listener(Guid Id, Guid WorkspaceId, List<string> Events);
 
     /// <summary>The conversation as payloads describe it, with its contact.</summary>
     public async Task<WebhookConversation> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)

@@ -38,3 +38,25 @@ public sealed record EscalationWebhookData(
 
 /// <summary>The data of <c>automation.rule</c>: the rule whose <c>sendWebhook</c> action sent it, and the conversation after its actions.</summary>
 public sealed record AutomationWebhookData(WebhookConversation Conversation, Guid RuleId, string RuleName, Automation.AutomationTrigger Trigger);
+
+/// <summary>The data of <c>conversation.created</c>.</summary>
+public sealed record ConversationWebhookData(WebhookConversation Conversation);
+
+/// <summary>The data of <c>conversation.status_changed</c>: the status before and after, and when it changed.</summary>
+public sealed record StatusChangedWebhookData(WebhookConversation Conversation, ConversationStatus From, ConversationStatus To, DateTime At);
+
+/// <summary>Who had a conversation: an agent, a team's queue, both, or neither.</summary>
+public sealed record WebhookAssignment(Guid? AgentId, Guid? TeamId);
+
+/// <summary>The data of <c>conversation.assigned</c>.</summary>
+public sealed record AssignedWebhookData(WebhookConversation Conversation, WebhookAssignment From, WebhookAssignment To);
+
+/// <summary>The data of <c>conversation.updated</c>: which of its fields changed (<c>priority</c>, <c>labels</c>).</summary>
+public sealed record UpdatedWebhookData(WebhookConversation Conversation, IReadOnlyList<string> Changed);
+
+/// <summary>The data of <c>message.created</c>: the message as the REST API returns it.</summary>
+public sealed record MessageWebhookData(WebhookConversation Conversation, MessageResponse Message);
+
+/// <summary>The data of <c>survey.answered</c>: the answer as it stands (an answer changed within its window is sent again).</summary>
+public sealed record SurveyWebhookData(
+    WebhookConversation Conversation, Surveys.SurveyChannel Channel, int? Rating, int? Effort, int? Recommend, string? Comment, DateTime? AnsweredAt, DateTime? ChangedAt);

@@ -81,8 +81,13 @@ public sealed class WebhookSender(
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var now = Now();
+            // Due, not being sent, its webhook on, and first in line of what it is about: a receiver gets the
+            // deliveries of one conversation one at a time, in the order they were written (ids increase).
             var due = await db.WebhookDeliveries.IgnoreQueryFilters()
-                .Where(d => d.State == WebhookDeliveryState.Pending && d.NextAttemptAt <= now && (d.LockedUntil == null || d.LockedUntil < now))
+                .Where(d => d.State == WebhookDeliveryState.Pending && d.NextAttemptAt <= now && (d.LockedUntil == null || d.LockedUntil < now)
+                    && db.WebhookSubscriptions.Any(s => s.Id == d.SubscriptionId && s.IsActive)
+                    && (d.OrderingKey == null || !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId
+                        && e.OrderingKey == d.OrderingKey && e.State == WebhookDeliveryState.Pending && e.Id < d.Id)))
                 .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(_options.Parallelism * 4).ToListAsync(cancellationToken);
             foreach (var id in due)
             {
@@ -139,10 +144,10 @@ public sealed class WebhookSender(
         }
 
         var elapsed = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await SettleAsync(db, delivery, status, error, elapsed);
+        await SettleAsync(db, delivery, subscription, status, error, elapsed);
     }
 
-    private async Task SettleAsync(AppDbContext db, WebhookDelivery delivery, int? status, string? error, int elapsedMs)
+    private async Task SettleAsync(AppDbContext db, WebhookDelivery delivery, WebhookSubscription subscription, int? status, string? error, int elapsedMs)
     {
         var now = Now();
         var attempts = delivery.Attempts + 1;
@@ -161,7 +166,7 @@ public sealed class WebhookSender(
         var next = state == WebhookDeliveryState.Pending ? now + RetryDelay(attempts) : now;
         var lastError = error is { Length: > WebhookDelivery.MaxErrorLength } ? error[..WebhookDelivery.MaxErrorLength] : error;
         // Only the node holding the lease settles the delivery; the attempt is recorded even when this node is stopping.
-        await db.WebhookDeliveries.IgnoreQueryFilters()
+        var settled = await db.WebhookDeliveries.IgnoreQueryFilters()
             .Where(d => d.Id == delivery.Id && d.LockedBy == _node)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.State, state)
@@ -175,6 +180,64 @@ public sealed class WebhookSender(
                 .SetProperty(d => d.LockedUntil, (DateTime?)null)
                 .SetProperty(d => d.LockedBy, (string?)null),
                 CancellationToken.None);
+        // The streak is looked at only when it may change (as read before the attempt), so a healthy receiver costs
+        // no write beyond its deliveries'.
+        if (settled == 1 && error is null && subscription.FailingSince is not null)
+        {
+            await ReceiverAcceptedAsync(db, subscription.Id, now);
+        }
+        else if (settled == 1 && error is not null)
+        {
+            await ReceiverFailedAsync(db, subscription, now, error);
+        }
+    }
+
+    /// <summary>
+    /// The receiver accepts again after failing: its failing streak ends, and what waits for a retry goes now rather
+    /// than at its backed-off time, so a receiver back from an outage gets its backlog at once.
+    /// </summary>
+    private async Task ReceiverAcceptedAsync(AppDbContext db, Guid subscriptionId, DateTime now)
+    {
+        var recovered = await db.WebhookSubscriptions.IgnoreQueryFilters()
+            .Where(s => s.Id == subscriptionId && s.FailingSince != null)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.FailingSince, (DateTime?)null), CancellationToken.None);
+        if (recovered == 1)
+        {
+            await db.WebhookDeliveries.IgnoreQueryFilters()
+                .Where(d => d.SubscriptionId == subscriptionId && d.State == WebhookDeliveryState.Pending && d.NextAttemptAt > now)
+                .ExecuteUpdateAsync(set => set.SetProperty(d => d.NextAttemptAt, now), CancellationToken.None);
+            Notify();
+        }
+    }
+
+    /// <summary>Starts the receiver's failing streak, or ends the webhook's patience once the streak is <see cref="WebhookOptions.DisableAfter"/> long.</summary>
+    private async Task ReceiverFailedAsync(AppDbContext db, WebhookSubscription before, DateTime now, string error)
+    {
+        if (before.FailingSince is null)
+        {
+            await db.WebhookSubscriptions.IgnoreQueryFilters()
+                .Where(s => s.Id == before.Id && s.FailingSince == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.FailingSince, now), CancellationToken.None);
+            return;
+        }
+
+        if (now - before.FailingSince < _options.DisableAfter
+            || await db.WebhookSubscriptions.IgnoreQueryFilters().FirstOrDefaultAsync(s => s.Id == before.Id, CancellationToken.None) is not { IsActive: true, FailingSince: { } since } subscription
+            || now - since < _options.DisableAfter)
+        {
+            return;
+        }
+
+        subscription.DisableForFailing(now, error);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            logger.LogWarning("Webhook {SubscriptionId} switched off: every attempt failed since {Since}", subscription.Id, since);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another send switched it off (or a person changed it) a moment before: theirs stands, with its one notice.
+        }
     }
 
     // Doubling from the first delay up to the cap, then a fifth either way, so receivers that failed together are not all retried at the same moment.

@@ -7,13 +7,25 @@ namespace Porchlight.Server.Features.Webhooks;
 /// <summary>A subscription as saved. <c>events</c> are names from <see cref="WebhookEvents"/>; <c>isActive</c> defaults to true.</summary>
 public sealed record WebhookSubscriptionRequest(string? Url, string? Description, List<string>? Events, bool? IsActive);
 
-/// <summary>A subscription; <c>secret</c> is only there in the answer that created or replaced it, once.</summary>
+/// <summary>
+/// A subscription; <c>secret</c> is only there in the answer that created or replaced it, once. <c>failingSince</c>:
+/// every attempt since then failed; <c>disabledAt</c> and <c>disabledReason</c>: Porchlight switched it off for that.
+/// </summary>
 public sealed record WebhookSubscriptionResponse(
-    Guid Id, string Url, string Description, IReadOnlyList<string> Events, bool IsActive, DateTime CreatedAt, string? Secret = null)
+    Guid Id, string Url, string Description, IReadOnlyList<string> Events, bool IsActive, DateTime CreatedAt,
+    DateTime? FailingSince, DateTime? DisabledAt, string? DisabledReason, string? Secret = null)
 {
     public static WebhookSubscriptionResponse From(WebhookSubscription s, string? secret = null) =>
-        new(s.Id, s.Url, s.Description, s.Events, s.IsActive, s.CreatedAt, secret);
+        new(s.Id, s.Url, s.Description, s.Events, s.IsActive, s.CreatedAt, s.FailingSince, s.DisabledAt, s.DisabledReason, secret);
 }
+
+/// <summary>
+/// Which deliveries to send again: the listed ids (at most <see cref="WebhookSubscriptions.MaxReplay"/>), or with
+/// <c>allDead</c> every one that gave up, created at or after <c>since</c> when given.
+/// </summary>
+public sealed record ReplayDeliveriesRequest(List<Guid>? DeliveryIds, bool? AllDead, DateTime? Since);
+
+public sealed record ReplayDeliveriesResponse(int Replayed);
 
 /// <summary>One delivery in a subscription's log: what was sent, how it went, and when it is tried next.</summary>
 public sealed record WebhookDeliveryResponse(
@@ -29,6 +41,7 @@ public sealed record WebhookDeliveryResponse(
 public sealed class WebhookSubscriptions(AppDbContext db, ActingAgent actor, WebhookTargets targets, WebhookSecrets secrets, WebhookSender sender, TimeProvider clock)
 {
     public const int LogPageSize = 100;
+    public const int MaxReplay = 1000;
 
     public async Task<List<WebhookSubscriptionResponse>> ListAsync(CancellationToken cancellationToken) =>
         (await db.WebhookSubscriptions.AsNoTracking().OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken)).ConvertAll(s => WebhookSubscriptionResponse.From(s));
@@ -121,25 +134,77 @@ public sealed class WebhookSubscriptions(AppDbContext db, ActingAgent actor, Web
     /// </summary>
     public async Task<Result<WebhookDeliveryResponse>> ReplayAsync(Guid subscriptionId, Guid deliveryId, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var replayed = await db.WebhookDeliveries
-            .Where(d => d.Id == deliveryId && d.SubscriptionId == subscriptionId && (d.LockedUntil == null || d.LockedUntil < now))
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(d => d.State, WebhookDeliveryState.Pending)
-                .SetProperty(d => d.NextAttemptAt, now)
-                .SetProperty(d => d.Attempts, d => d.State == WebhookDeliveryState.Pending ? d.Attempts : 0), cancellationToken);
+        var replayed = await ReplayWhereAsync(db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.SubscriptionId == subscriptionId), cancellationToken);
         if (await db.WebhookDeliveries.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deliveryId && d.SubscriptionId == subscriptionId, cancellationToken) is not { } delivery)
         {
             return Failure.NotFound("The delivery");
         }
 
-        if (replayed == 0)
+        return replayed == 0
+            ? Failure.Conflict("The delivery is being sent right now; its outcome will be in the log in a moment.")
+            : WebhookDeliveryResponse.From(delivery);
+    }
+
+    /// <summary>
+    /// Sends many deliveries again, as <see cref="ReplayAsync"/> does one: those listed, or all in a state (after the
+    /// receiver was fixed: every dead one since the outage began). Those being sent at this moment are left to finish.
+    /// </summary>
+    public async Task<Result<ReplayDeliveriesResponse>> ReplayManyAsync(Guid subscriptionId, ReplayDeliveriesRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var allDead = request.AllDead == true;
+        if ((request.DeliveryIds is null) != allDead)
         {
-            return Failure.Conflict("The delivery is being sent right now; its outcome will be in the log in a moment.");
+            errors.Add("deliveryIds", "Either deliveryIds or allDead, not both.");
+        }
+        else if (request.DeliveryIds is { Count: 0 or > MaxReplay })
+        {
+            errors.Add("deliveryIds", $"Between 1 and {MaxReplay} ids.");
         }
 
-        sender.Notify();
-        return WebhookDeliveryResponse.From(delivery);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        if (!await db.WebhookSubscriptions.AnyAsync(s => s.Id == subscriptionId, cancellationToken))
+        {
+            return Failure.NotFound("The webhook");
+        }
+
+        var chosen = db.WebhookDeliveries.Where(d => d.SubscriptionId == subscriptionId);
+        if (request.DeliveryIds is { } ids)
+        {
+            chosen = chosen.Where(d => ids.Contains(d.Id));
+        }
+        else
+        {
+            chosen = chosen.Where(d => d.State == WebhookDeliveryState.Dead);
+            if (request.Since is { } since)
+            {
+                chosen = chosen.Where(d => d.CreatedAt >= since);
+            }
+        }
+
+        return new ReplayDeliveriesResponse(await ReplayWhereAsync(chosen, cancellationToken));
+    }
+
+    // Same ids and bodies (the receiver deduplicates by the id): one more attempt now, then the usual retries; a dead one gets its full round again.
+    private async Task<int> ReplayWhereAsync(IQueryable<WebhookDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var replayed = await deliveries
+            .Where(d => d.LockedUntil == null || d.LockedUntil < now)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, WebhookDeliveryState.Pending)
+                .SetProperty(d => d.NextAttemptAt, now)
+                .SetProperty(d => d.Attempts, d => d.State == WebhookDeliveryState.Pending ? d.Attempts : 0), cancellationToken);
+        if (replayed > 0)
+        {
+            sender.Notify();
+        }
+
+        return replayed;
     }
 
     private async Task<Failure?> ApplyAsync(WebhookSubscription subscription, WebhookSubscriptionRequest request, CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Features.Surveys;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Webhooks;
@@ -15,8 +17,17 @@ public static class WebhooksFeature
             .AddScoped<WebhookSubscriptions>()
             .AddSingleton<WebhookSender>()
             .AddHostedService(sp => sp.GetRequiredService<WebhookSender>())
-            .AddDomainEventHandler<SlaWarned, SlaWebhooks>()
-            .AddDomainEventHandler<SlaBreached, SlaWebhooks>();
+            .AddDomainEventHandler<ConversationStarted, ConversationWebhooks>()
+            .AddDomainEventHandler<ConversationStatusChanged, ConversationWebhooks>()
+            .AddDomainEventHandler<ConversationAssigned, ConversationWebhooks>()
+            .AddDomainEventHandler<ConversationPriorityChanged, ConversationWebhooks>()
+            .AddDomainEventHandler<ConversationLabelsChanged, ConversationWebhooks>()
+            .AddDomainEventHandler<ContactMessageReceived, ConversationWebhooks>()
+            .AddDomainEventHandler<MessagePosted, ConversationWebhooks>()
+            .AddDomainEventHandler<SurveyAnswered, ConversationWebhooks>()
+            .AddDomainEventHandler<SlaWarned, ConversationWebhooks>()
+            .AddDomainEventHandler<SlaBreached, ConversationWebhooks>()
+            .AddDomainEventHandler<WebhookDisabled, WebhookDisabledNotice>();
         // No proxy and no redirects: the connection goes where WebhookTargets allowed, and nowhere else.
         services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
@@ -25,6 +36,8 @@ public static class WebhooksFeature
                 AllowAutoRedirect = false,
                 UseProxy = false,
                 UseCookies = false,
+                // Only the status is read: a receiver cannot make this node hold more than this of its answer.
+                MaxResponseHeadersLength = 16,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             });
         return services;
@@ -53,5 +66,8 @@ public static class WebhooksFeature
         webhooks.MapPost("/{webhookId:guid}/deliveries/{deliveryId:guid}/replay", async (Guid webhookId, Guid deliveryId, WebhookSubscriptions useCase, CancellationToken ct) =>
                 (await useCase.ReplayAsync(webhookId, deliveryId, ct)).ToOk())
             .Produces<WebhookDeliveryResponse>();
+        webhooks.MapPost("/{webhookId:guid}/deliveries/replay", async (Guid webhookId, ReplayDeliveriesRequest request, WebhookSubscriptions useCase, CancellationToken ct) =>
+                (await useCase.ReplayManyAsync(webhookId, request, ct)).ToOk())
+            .Produces<ReplayDeliveriesResponse>();
     }
 }

@@ -17,6 +17,8 @@ public abstract class WebhookTests(PorchlightFactory factory) : ApiTestBase(fact
 {
     public const int MaxAttempts = 3;
 
+    private static readonly string[] Shipping = ["shipping"];
+
     private static readonly string[] OneKnownOneNot = ["sla.breached", "conversation.exploded"];
 
     public static readonly Dictionary<string, string?> Settings = new() { ["Webhooks:MaxAttempts"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -169,6 +171,74 @@ public abstract class WebhookTests(PorchlightFactory factory) : ApiTestBase(fact
         var timestamp = long.Parse(received.Headers[WebhookSender.TimestampHeader], System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(first, second);
         Assert.Equal("v1=" + WebhookSender.Sign(second, timestamp, received.Body), received.Headers[WebhookSender.SignatureHeader]);
+    }
+
+    [Fact]
+    public async Task Webhook_ConversationLifeCycle_ReceiverGetsEveryEventOnceInTheOrderWritten()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await CreateWebhookAsync(owner, receiver, WebhookEvents.ConversationCreated, WebhookEvents.MessageCreated, WebhookEvents.ConversationUpdated,
+            WebhookEvents.ConversationStatusChanged);
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+
+        var (conversationId, _) = await visitor.StartConversationAsync("Where is my parcel?");
+        await owner.ReplyAsync(conversationId, "It left the warehouse today.").ExpectAsync(HttpStatusCode.Created);
+        await owner.ReplyAsync(conversationId, "Tracking number sent by email.", isPrivate: true).ExpectAsync(HttpStatusCode.Created);
+        await owner.PutJsonAsync($"/api/v1/conversations/{conversationId}/labels", new { labels = Shipping }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+
+        var received = await receiver.WaitForAsync(6, "every event of the conversation arrived");
+        var events = received.Select(r => r.Json).ToList();
+        Assert.Equal(
+            ["conversation.created", "message.created", "message.created", "message.created", "conversation.updated", "conversation.status_changed"],
+            events.Select(e => e.Text("event")));
+        Assert.Equal(
+            [("Incoming", "Where is my parcel?"), ("Outgoing", "It left the warehouse today."), ("Note", "Tracking number sent by email.")],
+            events.Where(e => e.Text("event") == "message.created")
+                .Select(e => (e.GetProperty("data").GetProperty("message").Text("kind"), e.GetProperty("data").GetProperty("message").Text("text"))));
+        var resolved = events[^1].GetProperty("data");
+        Assert.Equal(("Open", "Resolved", "Resolved"), (resolved.Text("from"), resolved.Text("to"), resolved.GetProperty("conversation").Text("status")));
+        Assert.Equal("labels", Assert.Single(events[4].GetProperty("data").GetProperty("changed").EnumerateArray()).GetString());
+        Assert.All(events, e => Assert.Equal(conversationId, e.GetProperty("data").GetProperty("conversation").GetProperty("id").GetGuid()));
+        // One conversation's deliveries arrive one at a time in the order they were written; ids grow with that order.
+        var ids = events.Select(e => e.GetProperty("id").GetGuid()).ToList();
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ReplayMany_AllDead_EachSentAgainWithItsIdAndBadRequestsChangeNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync(500);
+        var (webhook, _) = await CreateWebhookAsync(owner, receiver, WebhookEvents.ConversationCreated);
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        foreach (var question in new[] { "First?", "Second?" })
+        {
+            using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+            await visitor.StartConversationAsync(question);
+        }
+
+        await Eventually.WaitUntilAsync(async () => (await owner.GetJsonAsync($"/api/v1/webhooks/{webhook}/deliveries"))
+            .EnumerateArray().Count(d => d.Text("state") == "Dead") == 2, "both deliveries gave up");
+        await owner.PostJsonAsync($"/api/v1/webhooks/{webhook}/deliveries/replay", new { }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "deliveryIds");
+        await owner.PostJsonAsync($"/api/v1/webhooks/{webhook}/deliveries/replay", new { allDead = true, deliveryIds = new[] { Guid.NewGuid() } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "deliveryIds");
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        await stranger.PostJsonAsync($"/api/v1/webhooks/{webhook}/deliveries/replay", new { allDead = true }).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.All((await owner.GetJsonAsync($"/api/v1/webhooks/{webhook}/deliveries")).EnumerateArray(), d => Assert.Equal("Dead", d.Text("state")));
+        var deadIds = (await owner.GetJsonAsync($"/api/v1/webhooks/{webhook}/deliveries")).EnumerateArray().Select(d => d.Text("id")!).ToHashSet();
+        receiver.AnswerFromNowOn(204);
+
+        var replayed = await owner.PostJsonAsync($"/api/v1/webhooks/{webhook}/deliveries/replay", new { allDead = true }).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(2, replayed.GetProperty("replayed").GetInt32());
+        await Eventually.WaitUntilAsync(async () => (await owner.GetJsonAsync($"/api/v1/webhooks/{webhook}/deliveries"))
+            .EnumerateArray().All(d => d.Text("state") == "Delivered"), "both were delivered");
+        var accepted = receiver.Received.Skip(2 * MaxAttempts).Select(r => r.Headers[WebhookSender.IdHeader]).ToHashSet();
+        Assert.Equal(deadIds, accepted);
     }
 
     internal static async Task<(Guid Id, string Secret)> CreateWebhookAsync(HttpClient owner, WebhookReceiver receiver, params string[] events)

@@ -2701,6 +2701,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("OrderingKey")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("text");
@@ -2727,6 +2730,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("SubscriptionId", "SourceKey")
                         .IsUnique();
 
+                    b.HasIndex("SubscriptionId", "OrderingKey", "State");
+
                     b.ToTable("WebhookDeliveries");
                 });
 
@@ -2744,9 +2749,20 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(700)
+                        .HasColumnType("character varying(700)");
+
                     b.Property<string>("Events")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("FailingSince")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("IsActive")
                         .HasColumnType("boolean");

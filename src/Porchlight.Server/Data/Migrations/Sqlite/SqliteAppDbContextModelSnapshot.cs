@@ -2692,6 +2692,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("OrderingKey")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -2718,6 +2721,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasIndex("SubscriptionId", "SourceKey")
                         .IsUnique();
 
+                    b.HasIndex("SubscriptionId", "OrderingKey", "State");
+
                     b.ToTable("WebhookDeliveries");
                 });
 
@@ -2735,8 +2740,19 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(700)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Events")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FailingSince")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsActive")

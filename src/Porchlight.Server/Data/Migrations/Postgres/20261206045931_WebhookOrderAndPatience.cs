@@ -1,0 +1,69 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Porchlight.Server.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class WebhookOrderAndPatience : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DisabledAt",
+                table: "WebhookSubscriptions",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DisabledReason",
+                table: "WebhookSubscriptions",
+                type: "character varying(700)",
+                maxLength: 700,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "FailingSince",
+                table: "WebhookSubscriptions",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "OrderingKey",
+                table: "WebhookDeliveries",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State",
+                table: "WebhookDeliveries",
+                columns: new[] { "SubscriptionId", "OrderingKey", "State" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State",
+                table: "WebhookDeliveries");
+
+            migrationBuilder.DropColumn(
+                name: "DisabledAt",
+                table: "WebhookSubscriptions");
+
+            migrationBuilder.DropColumn(
+                name: "DisabledReason",
+                table: "WebhookSubscriptions");
+
+            migrationBuilder.DropColumn(
+                name: "FailingSince",
+                table: "WebhookSubscriptions");
+
+            migrationBuilder.DropColumn(
+                name: "OrderingKey",
+                table: "WebhookDeliveries");
+        }
+    }
+}
