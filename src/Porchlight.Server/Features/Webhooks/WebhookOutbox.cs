@@ -12,6 +12,9 @@ namespace Porchlight.Server.Features.Webhooks;
 /// </summary>
 public sealed class WebhookOutbox(AppDbContext db, TimeProvider clock)
 {
+    private List<Listener>? _active;
+    private Guid? _activeFor;
+
     /// <summary>
     /// Adds one delivery of <paramref name="eventName"/> for each active subscription that asked for it (or only for
     /// <paramref name="subscriptionId"/>, whatever its events, when given); answers how many.
@@ -46,17 +49,18 @@ public sealed class WebhookOutbox(AppDbContext db, TimeProvider clock)
     public async Task<bool> IsHeardAsync(string eventName, CancellationToken cancellationToken) =>
         (await ListenersAsync(eventName, subscriptionId: null, cancellationToken)).Count > 0;
 
-    // The events are a JSON column, so the choice by event is made here; a workspace has a handful of subscriptions.
+    // The events are a JSON column, so the choice by event is made here; a workspace has a handful of subscriptions,
+    // read once per unit of work (an event handled, a request) and workspace it acts for.
     private async Task<List<Listener>> ListenersAsync(string eventName, Guid? subscriptionId, CancellationToken cancellationToken)
     {
-        var active = db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive);
-        if (subscriptionId is not null)
+        if (_active is null || _activeFor != db.CurrentWorkspaceId)
         {
-            active = active.Where(s => s.Id == subscriptionId);
+            _activeFor = db.CurrentWorkspaceId;
+            _active = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive)
+                .Select(s => new Listener(s.Id, s.WorkspaceId, s.Events)).ToListAsync(cancellationToken);
         }
 
-        var subscriptions = await active.Select(s => new Listener(s.Id, s.WorkspaceId, s.Events)).ToListAsync(cancellationToken);
-        return subscriptionId is null ? subscriptions.FindAll(s => s.Events.Contains(eventName)) : subscriptions;
+        return _active.FindAll(s => subscriptionId is null ? s.Events.Contains(eventName) : s.Id == subscriptionId);
     }
 
     private sealed record Listener(Guid Id, Guid WorkspaceId, List<string> Events);

@@ -76,11 +76,12 @@ public sealed class WebhookSender(
     /// <summary>Claims the due deliveries (a batch) and sends them; answers how many it claimed.</summary>
     public async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
-        List<Guid> claimed = [];
+        List<(WebhookDelivery Delivery, WebhookSubscription Subscription)> claimed;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var now = Now();
+            var batch = _options.Parallelism * 4;
             // Due, not being sent, its webhook on, and first in line of what it is about: a receiver gets the
             // deliveries of one conversation one at a time, in the order they were written (ids increase).
             var due = await db.WebhookDeliveries.IgnoreQueryFilters()
@@ -88,30 +89,34 @@ public sealed class WebhookSender(
                     && db.WebhookSubscriptions.Any(s => s.Id == d.SubscriptionId && s.IsActive)
                     && (d.OrderingKey == null || !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId
                         && e.OrderingKey == d.OrderingKey && e.State == WebhookDeliveryState.Pending && e.Id < d.Id)))
-                .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(_options.Parallelism * 4).ToListAsync(cancellationToken);
-            foreach (var id in due)
+                .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(batch).ToListAsync(cancellationToken);
+            if (due.Count == 0)
             {
-                var leaseEnd = Now() + (_options.Timeout * 3);
-                var rows = await db.WebhookDeliveries.IgnoreQueryFilters()
-                    .Where(d => d.Id == id && d.State == WebhookDeliveryState.Pending && (d.LockedUntil == null || d.LockedUntil < now))
-                    .ExecuteUpdateAsync(set => set.SetProperty(d => d.LockedUntil, leaseEnd).SetProperty(d => d.LockedBy, _node), cancellationToken);
-                if (rows == 1)
-                {
-                    claimed.Add(id);
-                }
+                return 0;
             }
+
+            // One conditional update claims the batch; its lease outlasts sending all of it, a few at a time, each
+            // within the timeout. Another node's claim of some of them in between leaves those out of ours.
+            var leaseEnd = now + (_options.Timeout * ((batch / _options.Parallelism) + 2));
+            await db.WebhookDeliveries.IgnoreQueryFilters()
+                .Where(d => due.Contains(d.Id) && d.State == WebhookDeliveryState.Pending && (d.LockedUntil == null || d.LockedUntil < now))
+                .ExecuteUpdateAsync(set => set.SetProperty(d => d.LockedUntil, leaseEnd).SetProperty(d => d.LockedBy, _node), cancellationToken);
+            var deliveries = await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking()
+                .Where(d => due.Contains(d.Id) && d.LockedBy == _node && d.LockedUntil == leaseEnd)
+                .ToListAsync(cancellationToken);
+            var subscriptionIds = deliveries.Select(d => d.SubscriptionId).Distinct().ToList();
+            var subscriptions = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking()
+                .Where(s => subscriptionIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
+            claimed = [.. deliveries.OrderBy(d => d.NextAttemptAt).Select(d => (d, subscriptions[d.SubscriptionId]))];
         }
 
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, SendAsync);
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken },
+            (each, ct) => SendAsync(each.Delivery, each.Subscription, ct));
         return claimed.Count;
     }
 
-    private async ValueTask SendAsync(Guid id, CancellationToken cancellationToken)
+    private async ValueTask SendAsync(WebhookDelivery delivery, WebhookSubscription subscription, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var delivery = await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().SingleAsync(d => d.Id == id, cancellationToken);
-        var subscription = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == delivery.SubscriptionId, cancellationToken);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
         {
@@ -144,7 +149,8 @@ public sealed class WebhookSender(
         }
 
         var elapsed = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await SettleAsync(db, delivery, subscription, status, error, elapsed);
+        await using var scope = scopes.CreateAsyncScope();
+        await SettleAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), delivery, subscription, status, error, elapsed);
     }
 
     private async Task SettleAsync(AppDbContext db, WebhookDelivery delivery, WebhookSubscription subscription, int? status, string? error, int elapsedMs)
