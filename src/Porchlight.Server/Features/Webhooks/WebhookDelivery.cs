@@ -45,9 +45,11 @@ public sealed class WebhookDelivery : IWorkspaceOwned
 
     /// <summary>
     /// What the delivery is about (its conversation or contact): a receiver gets the deliveries of one key in the
-    /// order they were written, one at a time; null for events that need no order (a weekly digest).
+    /// order they were written, one at a time; <see cref="Guid.Empty"/> for events that need no order (a weekly
+    /// digest). Not nullable, so the sender's "an earlier one of the same key is pending" is a plain equality the
+    /// database can seek (a nullable one would add "or both null" and scan).
     /// </summary>
-    public Guid? OrderingKey { get; private set; }
+    public Guid OrderingKey { get; private set; }
 
     public DateTime CreatedAt { get; private set; }
 
@@ -81,7 +83,7 @@ public sealed class WebhookDelivery : IWorkspaceOwned
         Event = eventName,
         Payload = payload,
         SourceKey = sourceKey,
-        OrderingKey = orderingKey,
+        OrderingKey = orderingKey ?? Guid.Empty,
         CreatedAt = now,
         NextAttemptAt = now,
     };
@@ -99,6 +101,6 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         builder.HasIndex(d => new { d.SubscriptionId, d.SourceKey }).IsUnique();
         builder.HasIndex(d => new { d.State, d.NextAttemptAt });
         builder.HasIndex(d => new { d.SubscriptionId, d.Id });
-        builder.HasIndex(d => new { d.SubscriptionId, d.OrderingKey, d.State });
+        builder.HasIndex(d => new { d.SubscriptionId, d.OrderingKey, d.State, d.Id });
     }
 }

@@ -87,7 +87,7 @@ public sealed class WebhookSender(
             var due = await db.WebhookDeliveries.IgnoreQueryFilters()
                 .Where(d => d.State == WebhookDeliveryState.Pending && d.NextAttemptAt <= now && (d.LockedUntil == null || d.LockedUntil < now)
                     && db.WebhookSubscriptions.Any(s => s.Id == d.SubscriptionId && s.IsActive)
-                    && (d.OrderingKey == null || !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId
+                    && (d.OrderingKey == Guid.Empty || !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId
                         && e.OrderingKey == d.OrderingKey && e.State == WebhookDeliveryState.Pending && e.Id < d.Id)))
                 .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(batch).ToListAsync(cancellationToken);
             if (due.Count == 0)

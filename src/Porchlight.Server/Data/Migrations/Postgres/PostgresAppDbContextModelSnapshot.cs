@@ -2701,7 +2701,7 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<Guid?>("OrderingKey")
+                    b.Property<Guid>("OrderingKey")
                         .HasColumnType("uuid");
 
                     b.Property<string>("Payload")
@@ -2730,7 +2730,7 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("SubscriptionId", "SourceKey")
                         .IsUnique();
 
-                    b.HasIndex("SubscriptionId", "OrderingKey", "State");
+                    b.HasIndex("SubscriptionId", "OrderingKey", "State", "Id");
 
                     b.ToTable("WebhookDeliveries");
                 });

@@ -2692,7 +2692,7 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid?>("OrderingKey")
+                    b.Property<Guid>("OrderingKey")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Payload")
@@ -2721,7 +2721,7 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasIndex("SubscriptionId", "SourceKey")
                         .IsUnique();
 
-                    b.HasIndex("SubscriptionId", "OrderingKey", "State");
+                    b.HasIndex("SubscriptionId", "OrderingKey", "State", "Id");
 
                     b.ToTable("WebhookDeliveries");
                 });

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Porchlight.Server.Data.Migrations.Sqlite
+namespace Porchlight.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class WebhookOrderAndPatience : Migration
@@ -14,39 +14,40 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<DateTime>(
                 name: "DisabledAt",
                 table: "WebhookSubscriptions",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DisabledReason",
                 table: "WebhookSubscriptions",
-                type: "TEXT",
+                type: "character varying(700)",
                 maxLength: 700,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "FailingSince",
                 table: "WebhookSubscriptions",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "OrderingKey",
                 table: "WebhookDeliveries",
-                type: "TEXT",
-                nullable: true);
+                type: "uuid",
+                nullable: false,
+                defaultValue: new Guid("00000000-0000-0000-0000-000000000000"));
 
             migrationBuilder.CreateIndex(
-                name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State",
+                name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State_Id",
                 table: "WebhookDeliveries",
-                columns: new[] { "SubscriptionId", "OrderingKey", "State" });
+                columns: new[] { "SubscriptionId", "OrderingKey", "State", "Id" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State",
+                name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State_Id",
                 table: "WebhookDeliveries");
 
             migrationBuilder.DropColumn(
