@@ -102,5 +102,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         builder.HasIndex(d => new { d.State, d.NextAttemptAt });
         builder.HasIndex(d => new { d.SubscriptionId, d.Id });
         builder.HasIndex(d => new { d.SubscriptionId, d.OrderingKey, d.State, d.Id });
+        builder.HasIndex(d => new { d.SubscriptionId, d.State, d.Id }); // a webhook's oldest waiting delivery, its waiting ones
+
     }
 }

@@ -28,6 +28,13 @@ public sealed class WebhookOptions
     /// </summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How long a failing receiver may go untried before one of its waiting deliveries is tried early (a probe that,
+    /// when it fails, costs the delivery none of its attempts): a receiver back from an outage is noticed within this,
+    /// not at the longest back-off, and then gets everything that waited.
+    /// </summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often to look for due retries and for work another node left.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

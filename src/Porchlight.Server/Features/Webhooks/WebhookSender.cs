@@ -76,7 +76,7 @@ public sealed class WebhookSender(
     /// <summary>Claims the due deliveries (a batch) and sends them; answers how many it claimed.</summary>
     public async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
-        List<(WebhookDelivery Delivery, WebhookSubscription Subscription)> claimed;
+        List<Attempt> claimed;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -90,6 +90,8 @@ public sealed class WebhookSender(
                     && (d.OrderingKey == Guid.Empty || !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId
                         && e.OrderingKey == d.OrderingKey && e.State == WebhookDeliveryState.Pending && e.Id < d.Id)))
                 .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(batch).ToListAsync(cancellationToken);
+            var probes = await ProbesAsync(db, now, cancellationToken);
+            due.AddRange(probes);
             if (due.Count == 0)
             {
                 return 0;
@@ -97,7 +99,7 @@ public sealed class WebhookSender(
 
             // One conditional update claims the batch; its lease outlasts sending all of it, a few at a time, each
             // within the timeout. Another node's claim of some of them in between leaves those out of ours.
-            var leaseEnd = now + (_options.Timeout * ((batch / _options.Parallelism) + 2));
+            var leaseEnd = now + (_options.Timeout * ((due.Count / _options.Parallelism) + 2));
             await db.WebhookDeliveries.IgnoreQueryFilters()
                 .Where(d => due.Contains(d.Id) && d.State == WebhookDeliveryState.Pending && (d.LockedUntil == null || d.LockedUntil < now))
                 .ExecuteUpdateAsync(set => set.SetProperty(d => d.LockedUntil, leaseEnd).SetProperty(d => d.LockedBy, _node), cancellationToken);
@@ -107,16 +109,32 @@ public sealed class WebhookSender(
             var subscriptionIds = deliveries.Select(d => d.SubscriptionId).Distinct().ToList();
             var subscriptions = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking()
                 .Where(s => subscriptionIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
-            claimed = [.. deliveries.OrderBy(d => d.NextAttemptAt).Select(d => (d, subscriptions[d.SubscriptionId]))];
+            claimed = [.. deliveries.OrderBy(d => d.NextAttemptAt).Select(d => new Attempt(d, subscriptions[d.SubscriptionId], IsProbe: probes.Contains(d.Id)))];
         }
 
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken },
-            (each, ct) => SendAsync(each.Delivery, each.Subscription, ct));
+            (each, ct) => SendAsync(each, ct));
         return claimed.Count;
     }
 
-    private async ValueTask SendAsync(WebhookDelivery delivery, WebhookSubscription subscription, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each failing receiver not tried for <see cref="WebhookOptions.ProbeInterval"/>, its oldest waiting delivery
+    /// (first in line of its conversation, as the oldest of all is) when it is not due yet.
+    /// </summary>
+    private async Task<List<Guid>> ProbesAsync(AppDbContext db, DateTime now, CancellationToken cancellationToken)
     {
+        var untriedSince = now - _options.ProbeInterval;
+        var oldest = await db.WebhookSubscriptions.IgnoreQueryFilters()
+            .Where(s => s.IsActive && s.FailingSince != null && s.LastFailedAt < untriedSince)
+            .Select(s => db.WebhookDeliveries.Where(d => d.SubscriptionId == s.Id && d.State == WebhookDeliveryState.Pending)
+                .OrderBy(d => d.Id).Select(d => new { d.Id, d.NextAttemptAt, d.LockedUntil }).FirstOrDefault())
+            .ToListAsync(cancellationToken);
+        return [.. oldest.Where(d => d is not null && d.NextAttemptAt > now && (d.LockedUntil is null || d.LockedUntil < now)).Select(d => d!.Id)];
+    }
+
+    private async ValueTask SendAsync(Attempt attempt, CancellationToken cancellationToken)
+    {
+        var (delivery, subscription, _) = attempt;
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
         {
@@ -150,13 +168,16 @@ public sealed class WebhookSender(
 
         var elapsed = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         await using var scope = scopes.CreateAsyncScope();
-        await SettleAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), delivery, subscription, status, error, elapsed);
+        await SettleAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), attempt, status, error, elapsed);
     }
 
-    private async Task SettleAsync(AppDbContext db, WebhookDelivery delivery, WebhookSubscription subscription, int? status, string? error, int elapsedMs)
+    private async Task SettleAsync(AppDbContext db, Attempt attempt, int? status, string? error, int elapsedMs)
     {
+        var (delivery, subscription, isProbe) = attempt;
         var now = Now();
-        var attempts = delivery.Attempts + 1;
+        // A probe that fails leaves the delivery as it was (its attempts and back-off); only the log shows it.
+        var counted = !isProbe || error is null;
+        var attempts = counted ? delivery.Attempts + 1 : delivery.Attempts;
         var state = error is null ? WebhookDeliveryState.Delivered : attempts >= _options.MaxAttempts ? WebhookDeliveryState.Dead : WebhookDeliveryState.Pending;
         metrics.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", state switch
         {
@@ -169,7 +190,7 @@ public sealed class WebhookSender(
             logger.LogWarning("Webhook delivery {DeliveryId} gave up after {Attempts} attempts: {Error}", delivery.Id, attempts, error);
         }
 
-        var next = state == WebhookDeliveryState.Pending ? now + RetryDelay(attempts) : now;
+        var next = state != WebhookDeliveryState.Pending ? now : counted ? now + RetryDelay(attempts) : delivery.NextAttemptAt;
         var lastError = error is { Length: > WebhookDelivery.MaxErrorLength } ? error[..WebhookDelivery.MaxErrorLength] : error;
         // Only the node holding the lease settles the delivery; the attempt is recorded even when this node is stopping.
         var settled = await db.WebhookDeliveries.IgnoreQueryFilters()
@@ -219,11 +240,11 @@ public sealed class WebhookSender(
     /// <summary>Starts the receiver's failing streak, or ends the webhook's patience once the streak is <see cref="WebhookOptions.DisableAfter"/> long.</summary>
     private async Task ReceiverFailedAsync(AppDbContext db, WebhookSubscription before, DateTime now, string error)
     {
+        await db.WebhookSubscriptions.IgnoreQueryFilters()
+            .Where(s => s.Id == before.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.FailingSince, s => s.FailingSince ?? now).SetProperty(s => s.LastFailedAt, now), CancellationToken.None);
         if (before.FailingSince is null)
         {
-            await db.WebhookSubscriptions.IgnoreQueryFilters()
-                .Where(s => s.Id == before.Id && s.FailingSince == null)
-                .ExecuteUpdateAsync(set => set.SetProperty(s => s.FailingSince, now), CancellationToken.None);
             return;
         }
 
@@ -254,4 +275,7 @@ public sealed class WebhookSender(
     }
 
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>A claimed delivery with its webhook; a probe is tried before it is due because its receiver has been failing and untried.</summary>
+    private sealed record Attempt(WebhookDelivery Delivery, WebhookSubscription Subscription, bool IsProbe);
 }

@@ -100,6 +100,10 @@ public sealed class WebhookSubscription : Entity, IWorkspaceOwned, IAudited
     [AuditIgnore]
     public DateTime? FailingSince { get; private set; }
 
+    /// <summary>When an attempt to this receiver last failed: a failing receiver not tried for a while is probed. Bookkeeping.</summary>
+    [AuditIgnore]
+    public DateTime? LastFailedAt { get; private set; }
+
     /// <summary>When Porchlight switched the webhook off because its receiver kept failing; null when on, or switched off by a person.</summary>
     public DateTime? DisabledAt { get; private set; }
 

@@ -16,8 +16,9 @@ namespace Porchlight.Server.Tests.Features.Webhooks;
 
 /// <summary>
 /// How long and how often a failing receiver is tried, on a clock the test moves: retries back off with jitter up
-/// to a cap and then give up; a receiver failing for a day gets its webhook switched off with a notice to the
-/// admins; a receiver back from an outage gets what waited at once, each conversation's deliveries in order.
+/// to a cap and then give up; a failing receiver untried for a minute is probed; a receiver failing for a day gets
+/// its webhook switched off with a notice to the admins; a receiver back from an outage gets what waited at once,
+/// each conversation's deliveries in order.
 /// The server's own sender runs on real time and leaves these deliveries alone: they are due a month from now.
 /// </summary>
 public sealed class WebhookPatienceTests(WebhookPatienceFixture fixture) : ApiTestBase(fixture.Factory), IClassFixture<WebhookPatienceFixture>
@@ -144,15 +145,50 @@ public sealed class WebhookPatienceTests(WebhookPatienceFixture fixture) : ApiTe
         Assert.Equal(JsonNull, (await owner.GetJsonAsync($"/api/v1/webhooks/{webhook}")).GetProperty("failingSince").ValueKind);
     }
 
+    [Fact]
+    public async Task Sender_FailingReceiverUntriedForAMinute_ItsOldestDeliveryIsProbedWithoutCostingAnAttempt()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(30));
+        var sender = SenderAt(clock, maxAttempts: 15, probing: true);
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync(503);
+        var (webhook, _) = await WebhookTests.CreateWebhookAsync(owner, receiver, WebhookEvents.ConversationCreated);
+        var deliveryId = await AddDeliveryAsync(workspace.WorkspaceId, webhook, Guid.NewGuid(), clock);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            clock.SetUtcNow(new DateTimeOffset((await ReadAsync(deliveryId)).NextAttemptAt, TimeSpan.Zero));
+            Assert.Equal(1, await sender.SendDueAsync(Ct));
+        }
+
+        // Three failures: the next retry is two minutes (give or take a fifth) away, more than the probe's minute.
+        var backedOff = await ReadAsync(deliveryId);
+        Assert.True(backedOff.NextAttemptAt > backedOff.LastAttemptAt!.Value.AddSeconds(90), $"next at {backedOff.NextAttemptAt:O}");
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(0, await sender.SendDueAsync(Ct));
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(1, await sender.SendDueAsync(Ct));
+
+        var probed = await ReadAsync(deliveryId);
+        Assert.Equal((WebhookDeliveryState.Pending, 3, backedOff.NextAttemptAt, 503), (probed.State, probed.Attempts, probed.NextAttemptAt, probed.LastStatusCode));
+        Assert.Equal(clock.GetUtcNow().UtcDateTime, probed.LastAttemptAt!.Value, TimeSpan.FromSeconds(1));
+        Assert.Equal(4, receiver.Received.Count);
+        receiver.AnswerFromNowOn(204);
+        clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(1, await sender.SendDueAsync(Ct));
+        Assert.Equal((WebhookDeliveryState.Delivered, 4), ((await ReadAsync(deliveryId)).State, (await ReadAsync(deliveryId)).Attempts));
+    }
+
     private const System.Text.Json.JsonValueKind JsonNull = System.Text.Json.JsonValueKind.Null;
 
-    // The server's sender as configured by default, on the test's clock.
-    private WebhookSender SenderAt(FakeTimeProvider clock, int maxAttempts) => new(
+    // The server's sender as configured by default, on the test's clock; without probes unless asked, so each
+    // attempt is the back-off's.
+    private WebhookSender SenderAt(FakeTimeProvider clock, int maxAttempts, bool probing = false) => new(
         Factory.Services.GetRequiredService<IServiceScopeFactory>(),
         Factory.Services.GetRequiredService<IHttpClientFactory>(),
         Factory.Services.GetRequiredService<WebhookSecrets>(),
         clock,
-        Options.Create(new WebhookOptions { MaxAttempts = maxAttempts }),
+        Options.Create(new WebhookOptions { MaxAttempts = maxAttempts, ProbeInterval = probing ? Defaults.ProbeInterval : TimeSpan.FromDays(2) }),
         Factory.Services.GetRequiredService<PorchlightMetrics>(),
         NullLogger<WebhookSender>.Instance);
 

@@ -2730,6 +2730,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("SubscriptionId", "SourceKey")
                         .IsUnique();
 
+                    b.HasIndex("SubscriptionId", "State", "Id");
+
                     b.HasIndex("SubscriptionId", "OrderingKey", "State", "Id");
 
                     b.ToTable("WebhookDeliveries");
@@ -2766,6 +2768,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.Property<bool>("IsActive")
                         .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("LastFailedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ProtectedSecret")
                         .IsRequired()

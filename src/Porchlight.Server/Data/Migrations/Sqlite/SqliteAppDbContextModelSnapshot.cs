@@ -2721,6 +2721,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasIndex("SubscriptionId", "SourceKey")
                         .IsUnique();
 
+                    b.HasIndex("SubscriptionId", "State", "Id");
+
                     b.HasIndex("SubscriptionId", "OrderingKey", "State", "Id");
 
                     b.ToTable("WebhookDeliveries");
@@ -2757,6 +2759,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.Property<bool>("IsActive")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastFailedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ProtectedSecret")
                         .IsRequired()

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Porchlight.Server.Data.Migrations.Postgres
+namespace Porchlight.Server.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class WebhookOrderAndPatience : Migration
@@ -14,26 +14,32 @@ namespace Porchlight.Server.Data.Migrations.Postgres
             migrationBuilder.AddColumn<DateTime>(
                 name: "DisabledAt",
                 table: "WebhookSubscriptions",
-                type: "timestamp with time zone",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DisabledReason",
                 table: "WebhookSubscriptions",
-                type: "character varying(700)",
+                type: "TEXT",
                 maxLength: 700,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "FailingSince",
                 table: "WebhookSubscriptions",
-                type: "timestamp with time zone",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LastFailedAt",
+                table: "WebhookSubscriptions",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "OrderingKey",
                 table: "WebhookDeliveries",
-                type: "uuid",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: new Guid("00000000-0000-0000-0000-000000000000"));
 
@@ -41,6 +47,11 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State_Id",
                 table: "WebhookDeliveries",
                 columns: new[] { "SubscriptionId", "OrderingKey", "State", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_SubscriptionId_State_Id",
+                table: "WebhookDeliveries",
+                columns: new[] { "SubscriptionId", "State", "Id" });
         }
 
         /// <inheritdoc />
@@ -48,6 +59,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         {
             migrationBuilder.DropIndex(
                 name: "IX_WebhookDeliveries_SubscriptionId_OrderingKey_State_Id",
+                table: "WebhookDeliveries");
+
+            migrationBuilder.DropIndex(
+                name: "IX_WebhookDeliveries_SubscriptionId_State_Id",
                 table: "WebhookDeliveries");
 
             migrationBuilder.DropColumn(
@@ -60,6 +75,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropColumn(
                 name: "FailingSince",
+                table: "WebhookSubscriptions");
+
+            migrationBuilder.DropColumn(
+                name: "LastFailedAt",
                 table: "WebhookSubscriptions");
 
             migrationBuilder.DropColumn(
