@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Porchlight.Testing;
@@ -24,7 +23,7 @@ internal static class WebhookDeliveryBench
         var data = Directory.CreateTempSubdirectory("porchlight-bench-").FullName;
         Console.WriteLine($"# Webhooks: {options.Conversations} conversations, {options.Seconds} s per rate, outage {outageMinutes} min at {outageRate}/s, "
             + $"{Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var receiver = await Receiver.StartAsync(port);
         try
         {
@@ -199,13 +198,6 @@ internal static class WebhookDeliveryBench
             message = new { id = Guid.NewGuid(), conversationId, sequence, clientId, kind = "Outgoing", author = new { type = "agent", name = "Bench" }, text = Text, attachments = Array.Empty<object>() },
         },
     };
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Counts receipts of a conversation's message with a lower sequence than one already received, across the receiver's restarts.</summary>
     private sealed class ReceiptOrder

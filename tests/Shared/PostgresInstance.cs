@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Porchlight.Testing;
 
@@ -28,7 +26,7 @@ public sealed class PostgresInstance : IAsyncDisposable
             ?? throw new InvalidOperationException("PostgreSQL binaries not found under /usr/lib/postgresql; ./test.sh installs them.");
         var directory = Path.Combine(Path.GetTempPath(), "porchlight-pg-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
-        var instance = new PostgresInstance(directory, bin, FreePort());
+        var instance = new PostgresInstance(directory, bin, LoopbackPorts.Free());
         await RunAsync("chown", $"postgres: {directory}");
         await instance.RunAsPostgresAsync("initdb", $"-D {directory}/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8");
         var fsync = durable ? "" : " -c fsync=off";
@@ -41,13 +39,6 @@ public sealed class PostgresInstance : IAsyncDisposable
     {
         await RunAsPostgresAsync("pg_ctl", $"-D {_directory}/data -m immediate -w stop", throwOnError: false);
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // initdb refuses to run as root; the tests run as root on CI, so the server runs as `postgres`.

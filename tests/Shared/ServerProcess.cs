@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Porchlight.Testing;
@@ -51,7 +50,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
     public static Task<ServerProcess> StartAsync(ServerStart start, CancellationToken cancellationToken) =>
-        StartAsync(start, new Uri($"http://127.0.0.1:{FreePort()}/"), cancellationToken);
+        StartAsync(start, new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/"), cancellationToken);
 
     /// <summary>
     /// Starts the server at a given address, such as the one of a server that was killed: a restart, after which
@@ -176,13 +175,6 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Hosting;
@@ -143,7 +144,6 @@ public sealed class WeeklyDigest(
     }
 
     private static async Task<List<string>> EmailReadersAsync(AppDbContext db, CancellationToken cancellationToken) =>
-        (await db.Agents.AsNoTracking().Where(a => a.IsActive && a.WantsWeeklyDigest && a.Email != null)
-            .Select(a => new { a.Email, a.Role }).ToListAsync(cancellationToken))
-        .Where(a => RolePermissions.Allows(a.Role, Permission.ViewReports)).Select(a => a.Email!).ToList();
+        (await AgentsAllowed.ToAsync(db.Agents.Where(a => a.WantsWeeklyDigest && a.Email != null), Permission.ViewReports, cancellationToken))
+        .ConvertAll(a => a.Email!);
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Webhooks;
@@ -113,8 +114,7 @@ public sealed class EscalateConversation(
     {
         var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == conversation.ContactId).Select(c => new { c.Name, c.Email }).FirstOrDefaultAsync(cancellationToken);
         var contactName = ContactSummary.Of(conversation.ContactId, contact?.Name, contact?.Email).Name;
-        var agents = await db.Agents.AsNoTracking().Where(a => a.IsActive).Select(a => new { a.Id, a.Role }).ToListAsync(cancellationToken);
-        var notices = agents.Where(a => RolePermissions.Allows(a.Role, Permission.ManageRouting))
+        var notices = (await AgentsAllowed.ToAsync(db.Agents, Permission.ManageRouting, cancellationToken))
             .Select(a => new SlaAlertNotice(a.Id, conversation.Id, conversation.Number, contactName, metric, stage, policyName, dueAt))
             .ToList();
         await broadcaster.SlaAlertAsync(conversation.WorkspaceId, notices);

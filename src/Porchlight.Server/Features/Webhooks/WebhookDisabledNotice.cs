@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Hosting;
 
@@ -23,7 +24,6 @@ public sealed class WebhookDisabledNotice(
         }
 
         var workspace = await db.Workspaces.AsNoTracking().Select(w => w.Name).SingleAsync(cancellationToken);
-        var agents = await db.Agents.AsNoTracking().Where(a => a.IsActive).Select(a => new { a.Email, a.Role }).ToListAsync(cancellationToken);
         var name = disabled.Description.Length > 0 ? $"{disabled.Description} ({disabled.Url})" : disabled.Url;
         var text = $"""
             Porchlight switched off the webhook {name} in {workspace}: its receiver has accepted nothing for too long.
@@ -34,7 +34,7 @@ public sealed class WebhookDisabledNotice(
             switch the webhook on at {urls.To("settings/webhooks")}: the waiting deliveries go out, and those that gave up
             can be sent again from its log.
             """;
-        foreach (var admin in agents.Where(a => a.Email is not null && RolePermissions.Allows(a.Role, Permission.ManageWorkspace)))
+        foreach (var admin in await AgentsAllowed.ToAsync(db.Agents.Where(a => a.Email != null), Permission.ManageWorkspace, cancellationToken))
         {
             await mailer.SendAsync(admin.Email!, $"[{workspace}] Webhook switched off: {name}", text, cancellationToken);
         }

@@ -34,6 +34,7 @@ public sealed class WebhookSender(
     // Deliveries are an outbox of their own: the same collapsing wake-up as the domain events', a separate instance.
     private readonly OutboxSignal _wake = new();
     private readonly WebhookOptions _options = options.Value;
+    private DateTime _nextProbeLook;
 
     /// <summary>Deliveries were committed: look for them now rather than at the next poll.</summary>
     public void Notify() => _wake.Notify();
@@ -90,7 +91,14 @@ public sealed class WebhookSender(
                     && (d.OrderingKey == Guid.Empty || !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId
                         && e.OrderingKey == d.OrderingKey && e.State == WebhookDeliveryState.Pending && e.Id < d.Id)))
                 .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(batch).ToListAsync(cancellationToken);
-            var probes = await ProbesAsync(db, now, cancellationToken);
+            // Probes are looked for once a poll interval, not on every pass: a busy, healthy sender makes hundreds a second.
+            List<Guid> probes = [];
+            if (now >= _nextProbeLook)
+            {
+                _nextProbeLook = now + _options.PollInterval;
+                probes = await ProbesAsync(db, now, cancellationToken);
+            }
+
             due.AddRange(probes);
             if (due.Count == 0)
             {
