@@ -1,6 +1,7 @@
 using Porchlight.Server.Components;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.ApiChannel;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Assistant;
 using Porchlight.Server.Features.Reports;
@@ -70,6 +71,7 @@ builder.Services
     .AddInboxes()
     .AddApiTokens()
     .AddConversations(builder.Configuration)
+    .AddApiChannel()
     .AddAttachments(builder.Configuration)
     .AddCannedResponses()
     .AddCampaigns()
@@ -124,6 +126,7 @@ api.MapInboxes();
 api.MapApiTokens();
 api.MapAudit();
 api.MapConversations();
+api.MapApiChannel();
 api.MapAttachments(builder.Configuration);
 api.MapCannedResponses();
 api.MapTrackingApi();

@@ -7,7 +7,7 @@ namespace Porchlight.E2E;
 
 /// <summary>
 /// An Owner adds a webhook on the Webhooks page: a bad URL is refused at the field, the signing secret is shown
-/// once, and the webhook can be changed, switched off and its log opened.
+/// once, and the webhook can be changed (narrowed to an API inbox's conversations), switched off and its log opened.
 /// </summary>
 public sealed class WebhooksPageTests : BrowserTest
 {
@@ -41,6 +41,16 @@ public sealed class WebhooksPageTests : BrowserTest
         await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0); // the earlier error's notice has gone
         await Screenshot(page, "webhooks");
 
+        // A website and a mobile app whose backend speaks for its users through an API inbox.
+        await CreateWidgetInboxAsync(page);
+        await FillAsync(page, "#inbox-name", "Mobile app");
+        await page.Locator(".mud-select", new() { Has = page.Locator("#inbox-channel") }).First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "API" }).ClickAsync();
+        await Expect(page.Locator(".mud-popover-open .mud-list")).ToHaveCountAsync(0);
+        await page.Locator("#create-inbox").ClickAsync();
+        await Expect(page.Locator("#api-inbox-ready")).ToContainTextAsync("Mobile app is ready");
+        await Screenshot(page, "api-inbox");
+
         await OpenInteractiveAsync(page, "/settings/webhooks");
         await Expect(page.Locator("#webhook-secret")).ToHaveCountAsync(0);
         webhook = page.Locator("[data-webhook='Paging']");
@@ -49,8 +59,10 @@ public sealed class WebhooksPageTests : BrowserTest
         await Expect(url).ToHaveValueAsync("http://127.0.0.1:9/porchlight");
         await page.GetByRole(AriaRole.Checkbox, new() { Name = "Message created" }).CheckAsync();
         await page.GetByRole(AriaRole.Checkbox, new() { Name = "SLA breached" }).UncheckAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Mobile app" }).CheckAsync();
         await page.Locator("#webhook-create").ClickAsync();
         await Expect(webhook.Locator("[data-summary='events']")).ToHaveTextAsync("message.created · conversation.escalated · automation.rule");
+        await Expect(webhook.Locator("[data-summary='inboxes']")).ToHaveTextAsync("Only Mobile app");
         await Expect(page.Locator("#webhook-form-title")).ToHaveTextAsync("New webhook");
         await webhook.GetByRole(AriaRole.Switch).ClickAsync();
         await Expect(webhook).ToContainTextAsync("(off)");

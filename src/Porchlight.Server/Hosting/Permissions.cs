@@ -44,6 +44,12 @@ public enum Permission
 
     /// <summary>Review conversations against scorecards, run calibrations and sampling, and deal with agents' flags.</summary>
     ReviewQuality,
+
+    /// <summary>
+    /// Speak for customers in API inboxes: start their conversations and post their messages, as an integration (an SMS
+    /// gateway, a mobile app's backend) does with its token.
+    /// </summary>
+    RelayContactMessages,
 }
 
 /// <summary>
@@ -61,7 +67,7 @@ public static class RolePermissions
     [
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
-        Permission.ManageAssistant, Permission.ReviewQuality,
+        Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
@@ -78,7 +84,8 @@ public static class RolePermissions
     public static TokenScopes RequiredScope(Permission permission) => permission switch
     {
         Permission.ViewWorkspace or Permission.ViewConversations or Permission.ViewReports => TokenScopes.Read,
-        Permission.ManageOwnProfile or Permission.HandleConversations or Permission.ReviewQuality => TokenScopes.Write,
+        Permission.ManageOwnProfile or Permission.HandleConversations or Permission.ReviewQuality
+            or Permission.RelayContactMessages => TokenScopes.Write,
         _ => TokenScopes.Admin,
     };
 

@@ -111,13 +111,25 @@ public abstract partial class BrowserTest : IAsyncLifetime
     protected static async Task FillAsync(IPage page, string selector, string value)
     {
         // On a busy machine the typed text can go missing: a select closed a moment before takes the focus back once
-        // the server has rendered it closed, and the text goes nowhere; once, in a full run, a field was found empty
-        // again right after it had been typed into. Type it again, as a person who sees an empty field would, and
-        // only once it is left holding the text is it done.
+        // the server has rendered it closed, and the text goes nowhere; in full runs a field was found empty again
+        // right after it had been typed into, even three times in a row. So no list may still be open, and a retry
+        // clicks into the field and types key by key, as a person who sees an empty field would; only once it is
+        // left holding the text is it done.
+        await Expect(page.Locator(".mud-popover-open .mud-list")).ToHaveCountAsync(0);
         var field = page.Locator(selector);
         for (var attempt = 1; ; attempt++)
         {
-            await field.FillAsync(value);
+            if (attempt == 1)
+            {
+                await field.FillAsync(value);
+            }
+            else
+            {
+                await field.ClickAsync();
+                await field.PressAsync("ControlOrMeta+a");
+                await field.PressSequentiallyAsync(value);
+            }
+
             await field.PressAsync("Tab");
             try
             {

@@ -86,6 +86,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         // A scorecard's criteria as new ones (a made-up id would not be the scorecard's), and a review without remarks.
         ["criteria"] = () => JsonNode.Parse("""[{ "name": "Probe", "weight": 1, "scale": "YesNo" }]"""),
         ["messageComments"] = () => new JsonArray(),
+        // A customer named by an external id made up from the schema; naming a contact id as well would be refused.
+        ["contactId"] = () => null,
     };
 
     /// <summary>Fields that must name the caller's own records: made from the records the call is made with.</summary>
@@ -96,6 +98,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     };
 
     private static readonly string[] UrgentOnly = ["Urgent"];
+
+    /// <summary>Each control makes a fresh set of records, two webhooks among them.</summary>
+    private const int ControlsPerWorkspace = 50;
 
     private static readonly string[] BreachesOnly = ["sla.breached"];
 
@@ -120,10 +125,18 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         Assert.All(ResourceSet.ParameterNames, name => Assert.Contains(withIds, o => o.PathParameters.Contains(name)));
         var bBefore = await SnapshotAsync(operations, bOwner, bResources);
 
-        foreach (var operation in withIds)
+        for (var i = 0; i < withIds.Count; i++)
         {
+            var operation = withIds[i];
             // Control: the same call on the caller's own fresh records succeeds, so a 404 below is
-            // the tenant boundary and not a malformed request.
+            // the tenant boundary and not a malformed request. A fresh workspace now and then keeps the
+            // controls' records under a workspace's limits (200 webhooks).
+            if (i > 0 && i % ControlsPerWorkspace == 0)
+            {
+                cOwner.Dispose();
+                (c, cOwner) = await NewWorkspaceAsync(Unique("Workspace C"));
+            }
+
             var own = await CreateResourcesAsync(c, cOwner, "C");
             using (var control = await SendAsync(cOwner, operation, own))
             {
@@ -433,10 +446,16 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         var flag = await owner.PostJsonAsync($"/api/v1/conversations/{conversation.IdOf()}/flags", new { kind = "ToolIssue", note = Unique($"{label} flag") })
             .ExpectAsync(HttpStatusCode.Created);
         supervisor.Dispose();
+        // An API inbox with a conversation an integration started: the operations that speak for its customer act on these.
+        var apiInbox = await owner.PostJsonAsync("/api/v1/inboxes", new { name = Unique($"{label} API inbox"), channel = "Api" }).ExpectAsync(HttpStatusCode.Created);
+        var apiConversation = await owner.PostJsonAsync($"/api/v1/inboxes/{apiInbox.IdOf()}/conversations", new
+        {
+            clientId = TestVisitor.NewClientId(), text = Unique($"{label} relayed message"), contact = new { externalId = Unique($"{label} customer"), name = Unique($"{label} API contact") },
+        }).ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag);
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"));
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -500,6 +519,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.Review.Text("comment")!,
             resources.Calibration.Text("name")!,
             resources.Flag.Text("note")!,
+            resources.ApiConversation.IdOf().ToString(),
+            resources.ApiConversation.GetProperty("contact").Text("name")!,
         ];
     }
 
@@ -555,16 +576,22 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Review,
         JsonElement OwnReview,
         JsonElement Calibration,
-        JsonElement Flag)
+        JsonElement Flag,
+        JsonElement ApiConversation)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
              "scorecardId", "reviewId", "calibrationId", "flagId"];
 
-        /// <param name="path">The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work.</param>
+        /// <param name="path">
+        /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
+        /// for a customer (a conversation started in an inbox, a contact's message or read) acts in the API inbox.
+        /// </param>
         public string IdFor(string parameter, string path) => parameter switch
         {
+            "inboxId" when path.EndsWith("/inboxes/{inboxId}/conversations", StringComparison.Ordinal) => ApiConversation.GetProperty("inboxId").GetGuid().ToString(),
+            "conversationId" when path.Contains("/contact-", StringComparison.Ordinal) => ApiConversation.IdOf().ToString(),
             "reviewId" when path.Contains("/my-reviews/", StringComparison.Ordinal) => OwnReview.IdOf().ToString(),
             "reviewId" => Review.IdOf().ToString(),
             "scorecardId" => Scorecard.IdOf().ToString(),

@@ -104,7 +104,7 @@ public sealed class AnswerAsAssistant(
                 var data = new AssistantMessageWebhookData(
                     await webhooks.DescribeAsync(locked, ct), each.Id, each.Sequence, each.Text, each.Sequence == pending[0].Sequence && session.HandledSequence == 0,
                     urls.To($"/api/v1/conversations/{locked.Id}/assistant"));
-                forwarded |= await webhooks.AddAsync(Webhooks.WebhookEvents.AssistantMessage, data, $"assistant.message:{each.Id}", locked.Id, session.BotWebhookId, ct) > 0;
+                forwarded |= await webhooks.AddAsync(Webhooks.WebhookEvents.AssistantMessage, data, $"assistant.message:{each.Id}", locked.Id, locked.InboxId, session.BotWebhookId, ct) > 0;
             }
 
             current.Answered(turn?.State ?? current.State, message.Sequence, now);

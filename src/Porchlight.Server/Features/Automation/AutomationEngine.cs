@@ -189,7 +189,7 @@ public sealed class AutomationEngine(
                 // Written in the rule's commit; changes nothing in the conversation, so it neither counts towards
                 // the loop stop nor makes the run Applied on its own.
                 var data = new AutomationWebhookData(await webhooks.DescribeAsync(conversation, cancellationToken), rule.Id, rule.Name, rule.Trigger);
-                return await webhooks.AddAsync(WebhookEvents.AutomationRule, data, sourceKey: null, conversation.Id, webhookId, cancellationToken) > 0
+                return await webhooks.AddAsync(WebhookEvents.AutomationRule, data, sourceKey: null, conversation.Id, conversation.InboxId, webhookId, cancellationToken) > 0
                     ? new("sent a webhook", Changed: false)
                     : new("no webhook sent: it was deleted or switched off", Changed: false);
             default:

@@ -49,13 +49,20 @@ public sealed class Contact : Entity, IWorkspaceOwned
         LastSeenAt = now,
     };
 
-    public static Contact ForExternalUser(Guid workspaceId, string externalId, DateTime now) => new()
+    /// <summary>A contact another system tells of (an integration, an email), with that system's id for them when it has one.</summary>
+    public static Contact Create(Guid workspaceId, string? externalId, DateTime now) => new()
     {
         WorkspaceId = workspaceId,
         ExternalId = externalId,
         CreatedAt = now,
         LastSeenAt = now,
     };
+
+    /// <summary>
+    /// Emails are kept trimmed and in lower case, so that one address is one customer however it was typed and is
+    /// found with an index (the domain is case-insensitive by standard, and in practice so is every mailbox).
+    /// </summary>
+    public static string? NormalizeEmail(string? email) => string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
 
     /// <summary>Details the visitor typed or the host site sent; a blank value leaves what is known.</summary>
     public void Describe(string? name, string? email, IReadOnlyDictionary<string, string>? attributes, DateTime now)
@@ -65,9 +72,9 @@ public sealed class Contact : Entity, IWorkspaceOwned
             Name = name.Trim();
         }
 
-        if (!string.IsNullOrWhiteSpace(email))
+        if (NormalizeEmail(email) is { } normalized)
         {
-            Email = email.Trim();
+            Email = normalized;
         }
 
         if (attributes is { Count: > 0 })
@@ -79,6 +86,9 @@ public sealed class Contact : Entity, IWorkspaceOwned
     }
 
     public void Seen(DateTime now) => LastSeenAt = now;
+
+    /// <summary>Another system now knows this contact (until now known by email only) by its own id.</summary>
+    public void TakeExternalId(string externalId) => ExternalId = ExternalId is null ? externalId : throw new InvalidOperationException("The contact already has an external id.");
 
     /// <summary>Takes over what an anonymous contact knew; details already known here win.</summary>
     public void Absorb(Contact anonymous)

@@ -12,8 +12,9 @@ public sealed record ConversationOwner(Guid InboxId, Guid ContactId);
 
 /// <summary>
 /// A message a sender asks to store in a conversation of <see cref="WorkspaceId"/>. With an
-/// <see cref="Owner"/> the conversation must be that contact's (a visitor's message); without one, any
-/// conversation of the workspace (an agent's reply or note).
+/// <see cref="Owner"/> the conversation must be that contact's (a visitor's message, or one an integration relays);
+/// without one, any conversation of the workspace (an agent's reply or note). <see cref="RelayedByAgentId"/>: the
+/// agent whose token relays a contact's message from an API inbox; the files it carries are that agent's uploads.
 /// </summary>
 public sealed record MessageDraft(
     Guid WorkspaceId,
@@ -23,9 +24,10 @@ public sealed record MessageDraft(
     MessageKind Kind,
     Guid? AuthorAgentId,
     string Text,
-    IReadOnlyList<Guid> AttachmentIds)
+    IReadOnlyList<Guid> AttachmentIds,
+    Guid? RelayedByAgentId = null)
 {
-    public Uploader Uploader => new(AuthorAgentId, Owner?.ContactId);
+    public Uploader Uploader => RelayedByAgentId is { } relay ? new(relay, null) : new(AuthorAgentId, Owner?.ContactId);
 }
 
 /// <summary>A stored message, described, with its conversation as it is now; <c>Created</c> is false when a retry found the earlier one.</summary>

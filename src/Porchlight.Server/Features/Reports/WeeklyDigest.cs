@@ -111,7 +111,7 @@ public sealed class WeeklyDigest(
 
             // One delivery per subscription and week, even if this pass runs again after a failure below.
             var delivered = await scope.ServiceProvider.GetRequiredService<WebhookOutbox>()
-                .AddAsync(WebhookEvents.WeeklyDigest, digest, $"{WebhookEvents.WeeklyDigest}:{week:yyyy-MM-dd}", orderingKey: null, subscriptionId: null, cancellationToken);
+                .AddAsync(WebhookEvents.WeeklyDigest, digest, $"{WebhookEvents.WeeklyDigest}:{week:yyyy-MM-dd}", orderingKey: null, inboxId: null, subscriptionId: null, cancellationToken);
             // Marked after sending: a failure sends the week again on the next pass (at least once, never skipped).
             workspace.DigestSent(week);
             await db.SaveChangesAsync(cancellationToken);

@@ -82,7 +82,7 @@ public sealed class EscalateConversation(
             if (steps.Count > 0)
             {
                 var data = new EscalationWebhookData(await webhooks.DescribeAsync(conversation, ct), metric, stage, policy.Id, policy.Name, did);
-                told = await webhooks.AddAsync(WebhookEvents.ConversationEscalated, data, sourceKey: null, conversation.Id, subscriptionId: null, ct) > 0;
+                told = await webhooks.AddAsync(WebhookEvents.ConversationEscalated, data, sourceKey: null, conversation.Id, conversation.InboxId, subscriptionId: null, ct) > 0;
             }
 
             // Without a step the thread still says it: the agents see the risk where they work.

@@ -97,7 +97,7 @@ public sealed class ConversationWebhooks(AppDbContext db, WebhookOutbox outbox, 
             return;
         }
 
-        if (await outbox.AddAsync(eventName, data, sourceKey, conversationId, subscriptionId: null, cancellationToken) > 0)
+        if (await outbox.AddAsync(eventName, data, sourceKey, conversationId, conversation.InboxId, subscriptionId: null, cancellationToken) > 0)
         {
             await db.SaveChangesAsync(cancellationToken);
             sender.Notify();

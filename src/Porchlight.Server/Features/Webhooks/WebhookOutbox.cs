@@ -16,19 +16,24 @@ public sealed class WebhookOutbox(AppDbContext db, TimeProvider clock)
     private Guid? _activeFor;
 
     /// <summary>
-    /// Adds one delivery of <paramref name="eventName"/> for each active subscription that asked for it (or only for
-    /// <paramref name="subscriptionId"/>, whatever its events, when given); answers how many.
-    /// <paramref name="sourceKey"/> names what is reported when an event may be handled twice: a second delivery
-    /// for the same subscription and key is not written. <paramref name="orderingKey"/> (the conversation or contact
-    /// it is about) keeps its deliveries in order at each receiver.
+    /// Adds one delivery of <paramref name="eventName"/> for each active subscription that asked for it and hears
+    /// <paramref name="inboxId"/> (or only for <paramref name="subscriptionId"/>, whatever its events and inboxes, when
+    /// given); answers how many. <paramref name="sourceKey"/> names what is reported when an event may be handled twice:
+    /// a second delivery for the same subscription and key is not written. <paramref name="orderingKey"/> (the
+    /// conversation or contact it is about) keeps its deliveries in order at each receiver.
     /// </summary>
     public async Task<int> AddAsync(
-        string eventName, object data, string? sourceKey, Guid? orderingKey, Guid? subscriptionId, CancellationToken cancellationToken)
+        string eventName, object data, string? sourceKey, Guid? orderingKey, Guid? inboxId, Guid? subscriptionId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var added = 0;
         foreach (var subscription in await ListenersAsync(eventName, subscriptionId, cancellationToken))
         {
+            if (subscriptionId is null && inboxId is { } inbox && subscription.InboxIds.Count > 0 && !subscription.InboxIds.Contains(inbox))
+            {
+                continue;
+            }
+
             if (sourceKey is not null
                 && await db.WebhookDeliveries.AnyAsync(d => d.SubscriptionId == subscription.Id && d.SourceKey == sourceKey, cancellationToken))
             {
@@ -57,13 +62,13 @@ public sealed class WebhookOutbox(AppDbContext db, TimeProvider clock)
         {
             _activeFor = db.CurrentWorkspaceId;
             _active = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.IsActive)
-                .Select(s => new Listener(s.Id, s.WorkspaceId, s.Events)).ToListAsync(cancellationToken);
+                .Select(s => new Listener(s.Id, s.WorkspaceId, s.Events, s.InboxIds)).ToListAsync(cancellationToken);
         }
 
         return _active.FindAll(s => subscriptionId is null ? s.Events.Contains(eventName) : s.Id == subscriptionId);
     }
 
-    private sealed record Listener(Guid Id, Guid WorkspaceId, List<string> Events);
+    private sealed record Listener(Guid Id, Guid WorkspaceId, List<string> Events, List<Guid> InboxIds);
 
     /// <summary>The conversation as payloads describe it, with its contact.</summary>
     public async Task<WebhookConversation> DescribeAsync(Conversation conversation, CancellationToken cancellationToken)

@@ -76,6 +76,7 @@ public sealed class WebhookSubscription : Entity, IWorkspaceOwned, IAudited
     public const int MaxDescriptionLength = 200;
     public const int MaxSubscriptions = 200;
     public const int MaxDisabledReasonLength = 700;
+    public const int MaxInboxes = 100;
 
     private WebhookSubscription()
     {
@@ -88,6 +89,12 @@ public sealed class WebhookSubscription : Entity, IWorkspaceOwned, IAudited
     public string Description { get; private set; } = "";
 
     public List<string> Events { get; private set; } = [];
+
+    /// <summary>
+    /// Only events about conversations of these inboxes are sent (an API inbox's integration hears its own); empty:
+    /// every inbox. Events about no conversation (the weekly digest) are sent whatever the inboxes.
+    /// </summary>
+    public List<Guid> InboxIds { get; private set; } = [];
 
     public bool IsActive { get; private set; }
 
@@ -116,11 +123,12 @@ public sealed class WebhookSubscription : Entity, IWorkspaceOwned, IAudited
         CreatedAt = now,
     };
 
-    public void Change(string url, string description, IEnumerable<string> events, bool isActive)
+    public void Change(string url, string description, IEnumerable<string> events, IEnumerable<Guid> inboxIds, bool isActive)
     {
         Url = url;
         Description = description;
         Events = [.. events.Distinct()];
+        InboxIds = [.. inboxIds.Distinct()];
         if (isActive && !IsActive)
         {
             // Switched on again by a person: the receiver gets a fresh chance, its failing streak starts over.
@@ -157,6 +165,7 @@ internal sealed class WebhookSubscriptionConfiguration : IEntityTypeConfiguratio
         builder.Property(s => s.Url).HasMaxLength(WebhookSubscription.MaxUrlLength);
         builder.Property(s => s.Description).HasMaxLength(WebhookSubscription.MaxDescriptionLength);
         builder.Property(s => s.Events).HasConversion(JsonColumn.Converter<List<string>>(), JsonColumn.Comparer<List<string>>());
+        builder.Property(s => s.InboxIds).HasConversion(JsonColumn.Converter<List<Guid>>(), JsonColumn.Comparer<List<Guid>>());
         builder.Property(s => s.DisabledReason).HasMaxLength(WebhookSubscription.MaxDisabledReasonLength);
         // Two sends failing at once must not both switch it off (two notices): the second one's save finds it changed.
         builder.Property(s => s.DisabledAt).IsConcurrencyToken();

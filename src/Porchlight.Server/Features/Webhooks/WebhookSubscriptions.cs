@@ -4,19 +4,22 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Webhooks;
 
-/// <summary>A subscription as saved. <c>events</c> are names from <see cref="WebhookEvents"/>; <c>isActive</c> defaults to true.</summary>
-public sealed record WebhookSubscriptionRequest(string? Url, string? Description, List<string>? Events, bool? IsActive);
+/// <summary>
+/// A subscription as saved. <c>events</c> are names from <see cref="WebhookEvents"/>; <c>isActive</c> defaults to true;
+/// <c>inboxIds</c>: only conversations of these inboxes are reported (none or left out: every inbox).
+/// </summary>
+public sealed record WebhookSubscriptionRequest(string? Url, string? Description, List<string>? Events, bool? IsActive, List<Guid>? InboxIds = null);
 
 /// <summary>
 /// A subscription; <c>secret</c> is only there in the answer that created or replaced it, once. <c>failingSince</c>:
 /// every attempt since then failed; <c>disabledAt</c> and <c>disabledReason</c>: Porchlight switched it off for that.
 /// </summary>
 public sealed record WebhookSubscriptionResponse(
-    Guid Id, string Url, string Description, IReadOnlyList<string> Events, bool IsActive, DateTime CreatedAt,
+    Guid Id, string Url, string Description, IReadOnlyList<string> Events, IReadOnlyList<Guid> InboxIds, bool IsActive, DateTime CreatedAt,
     DateTime? FailingSince, DateTime? DisabledAt, string? DisabledReason, string? Secret = null)
 {
     public static WebhookSubscriptionResponse From(WebhookSubscription s, string? secret = null) =>
-        new(s.Id, s.Url, s.Description, s.Events, s.IsActive, s.CreatedAt, s.FailingSince, s.DisabledAt, s.DisabledReason, secret);
+        new(s.Id, s.Url, s.Description, s.Events, s.InboxIds, s.IsActive, s.CreatedAt, s.FailingSince, s.DisabledAt, s.DisabledReason, secret);
 }
 
 /// <summary>
@@ -230,12 +233,22 @@ public sealed class WebhookSubscriptions(AppDbContext db, ActingAgent actor, Web
             }
         }
 
+        var inboxIds = request.InboxIds?.Distinct().ToList() ?? [];
+        if (inboxIds.Count > WebhookSubscription.MaxInboxes)
+        {
+            errors.Add("inboxIds", $"At most {WebhookSubscription.MaxInboxes} inboxes.");
+        }
+        else if (inboxIds.Count > 0 && await db.Inboxes.CountAsync(i => inboxIds.Contains(i.Id), cancellationToken) != inboxIds.Count)
+        {
+            errors.Add("inboxIds", "Each id must be an inbox of this workspace.");
+        }
+
         if (errors.Any)
         {
             return errors.ToFailure();
         }
 
-        subscription.Change(request.Url!.Trim(), request.Description?.Trim() ?? "", request.Events!, request.IsActive ?? true);
+        subscription.Change(request.Url!.Trim(), request.Description?.Trim() ?? "", request.Events!, inboxIds, request.IsActive ?? true);
         return null;
     }
 }

@@ -91,7 +91,7 @@ public sealed class IdentifyVisitor(
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var known = await db.Contacts.FirstOrDefaultAsync(c => c.ExternalId == userId, cancellationToken)
-            ?? db.Contacts.Add(Contact.ForExternalUser(visitor.WorkspaceId, userId, now)).Entity;
+            ?? db.Contacts.Add(Contact.Create(visitor.WorkspaceId, userId, now)).Entity;
         List<Conversation> moved = [];
         Contact? anonymous = null;
         // Only an anonymous visitor's history merges: an identified visitor naming another user (a shared

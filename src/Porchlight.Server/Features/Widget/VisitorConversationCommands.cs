@@ -266,14 +266,14 @@ public sealed class ReadVisitorConversations(AppDbContext db, TenantScope tenant
     }
 }
 
-/// <summary>The visitor has seen the conversation up to a sequence: agents see it read, the unread badge clears.</summary>
+/// <summary>The visitor has seen the conversation up to a sequence (see <see cref="ContactReads"/>).</summary>
 public sealed class MarkReadByVisitor(AppDbContext db, TenantScope tenant, ConversationBroadcaster broadcaster)
 {
     public async Task<Result<Done>> HandleAsync(VisitorIdentity visitor, Guid conversationId, MarkReadRequest request, CancellationToken cancellationToken)
     {
-        if (request.Sequence is not { } sequence || sequence < 0)
+        if (ContactReads.Refuse(request.Sequence) is { } invalid)
         {
-            return Failure.Invalid("sequence", "A message sequence, 0 or more.");
+            return invalid;
         }
 
         tenant.Enter(visitor.WorkspaceId);
@@ -282,14 +282,7 @@ public sealed class MarkReadByVisitor(AppDbContext db, TenantScope tenant, Conve
             return Failure.NotFound("The conversation");
         }
 
-        var before = conversation.ContactReadSequence;
-        conversation.MarkReadByContact(sequence);
-        if (conversation.ContactReadSequence != before)
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await broadcaster.ReadByContactAsync(conversationId, conversation.ContactReadSequence);
-        }
-
+        await ContactReads.MarkAsync(db, broadcaster, conversation, request.Sequence!.Value, cancellationToken);
         return new Done();
     }
 }

@@ -103,7 +103,7 @@ public sealed class WebhookTargetsTests : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var (_, protectedSecret) = scope.ServiceProvider.GetRequiredService<WebhookSecrets>().Generate();
         var subscription = WebhookSubscription.Create(workspaceId, protectedSecret, DateTime.UtcNow);
-        subscription.Change(url.ToString(), "", [WebhookEvents.AutomationRule], isActive: true);
+        subscription.Change(url.ToString(), "", [WebhookEvents.AutomationRule], inboxIds: [], isActive: true);
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(Ct);
         return subscription.Id;

@@ -2766,6 +2766,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime?>("FailingSince")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("InboxIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<bool>("IsActive")
                         .HasColumnType("boolean");
 

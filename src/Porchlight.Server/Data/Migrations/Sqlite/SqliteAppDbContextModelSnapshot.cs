@@ -2757,6 +2757,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FailingSince")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("InboxIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsActive")
                         .HasColumnType("INTEGER");
 
