@@ -127,6 +127,7 @@ api.MapApiTokens();
 api.MapAudit();
 api.MapConversations();
 api.MapApiChannel();
+api.MapEmailInboxes();
 api.MapAttachments(builder.Configuration);
 api.MapCannedResponses();
 api.MapTrackingApi();

@@ -136,6 +136,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Quality.QualitySampling> QualitySamplings => Set<Features.Quality.QualitySampling>();
 
+    public DbSet<Features.Email.EmailChannel> EmailChannels => Set<Features.Email.EmailChannel>();
+
+    public DbSet<Features.Email.EmailMessage> EmailMessages => Set<Features.Email.EmailMessage>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

@@ -88,6 +88,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["messageComments"] = () => new JsonArray(),
         // A customer named by an external id made up from the schema; naming a contact id as well would be refused.
         ["contactId"] = () => null,
+        // An email inbox's mailbox on a port where nothing listens: saved as given, and its test answers that it could not connect.
+        ["address"] = () => $"probe-{Guid.NewGuid():N}@example.com",
+        ["host"] = () => "127.0.0.1",
+        ["security"] = () => "None",
+        ["username"] = () => "probe",
+        ["password"] = () => "probe-password",
+        ["folder"] = () => null,
     };
 
     /// <summary>Fields that must name the caller's own records: made from the records the call is made with.</summary>
@@ -108,6 +115,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     private static readonly Dictionary<string, int> NumberSamples = new(StringComparer.Ordinal)
     {
         ["warnAtPercent"] = 80,
+        ["port"] = 9,
     };
 
     [Fact]
@@ -452,10 +460,18 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         {
             clientId = TestVisitor.NewClientId(), text = Unique($"{label} relayed message"), contact = new { externalId = Unique($"{label} customer"), name = Unique($"{label} API contact") },
         }).ExpectAsync(HttpStatusCode.Created);
+        // An email inbox whose mailbox is set up (on a port where nothing listens: nothing is read from it meanwhile).
+        var emailInbox = await owner.PostJsonAsync("/api/v1/inboxes", new { name = Unique($"{label} email inbox"), channel = "Email" }).ExpectAsync(HttpStatusCode.Created);
+        var mailbox = await owner.PutJsonAsync($"/api/v1/inboxes/{emailInbox.IdOf()}/email", new
+        {
+            address = $"{label.ToLowerInvariant()}-support-{Guid.NewGuid():N}@example.com",
+            imap = new { host = "127.0.0.1", port = 9, security = "None", username = Unique($"{label} mailbox"), password = "probe-password" },
+            smtp = new { host = "127.0.0.1", port = 9, security = "None" },
+        }).ExpectAsync(HttpStatusCode.OK);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"));
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -521,6 +537,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.Flag.Text("note")!,
             resources.ApiConversation.IdOf().ToString(),
             resources.ApiConversation.GetProperty("contact").Text("name")!,
+            resources.Mailbox.Text("address")!,
+            resources.Mailbox.GetProperty("imap").Text("username")!,
         ];
     }
 
@@ -532,8 +550,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         {
             var path = PathParameter().Replace(operation.Path, m => resources.IdFor(m.Groups[1].Value, operation.Path));
             var body = await owner.GetAsync(path + (operation.PathParameters.Count == 0 ? "?limit=200" : ""), Ct).ExpectAsync(HttpStatusCode.OK);
-            // Reading with a token stamps its last use; that is bookkeeping, not a change to the data.
-            parts.Add($"{operation}: {LastUsed().Replace(body.ToString(), "")}");
+            parts.Add($"{operation}: {Bookkeeping().Replace(body.ToString(), "")}");
         }
 
         return string.Join("\n", parts);
@@ -542,8 +559,9 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     [GeneratedRegex("\\{([A-Za-z0-9_]+)(?::[^}]*)?\\}")]
     private static partial Regex PathParameter();
 
-    [GeneratedRegex("\"lastUsedAt\":(null|\"[^\"]*\")")]
-    private static partial Regex LastUsed();
+    // Reading with a token stamps its last use, and a mailbox is polled on its own: bookkeeping, not a change to the data.
+    [GeneratedRegex("\"(lastUsedAt|lastPolledAt|lastError)\":(null|\"[^\"]*\")")]
+    private static partial Regex Bookkeeping();
 
     private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, JsonElement? Body, JsonElement Components, bool Upload)
     {
@@ -577,7 +595,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement OwnReview,
         JsonElement Calibration,
         JsonElement Flag,
-        JsonElement ApiConversation)
+        JsonElement ApiConversation,
+        JsonElement Mailbox)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
@@ -591,6 +610,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         public string IdFor(string parameter, string path) => parameter switch
         {
             "inboxId" when path.EndsWith("/inboxes/{inboxId}/conversations", StringComparison.Ordinal) => ApiConversation.GetProperty("inboxId").GetGuid().ToString(),
+            "inboxId" when path.Contains("/inboxes/{inboxId}/email", StringComparison.Ordinal) => Mailbox.GetProperty("inboxId").GetGuid().ToString(),
             "conversationId" when path.Contains("/contact-", StringComparison.Ordinal) => ApiConversation.IdOf().ToString(),
             "reviewId" when path.Contains("/my-reviews/", StringComparison.Ordinal) => OwnReview.IdOf().ToString(),
             "reviewId" => Review.IdOf().ToString(),

@@ -13,8 +13,6 @@ namespace Porchlight.Server.Features.ApiChannel;
 /// </summary>
 public sealed record StartApiConversationRequest(string? ClientId, string? Text, Guid? ContactId = null, ContactReference? Contact = null);
 
-public sealed record ApiConversationStarted(ConversationResponse Conversation, MessageResponse Message);
-
 /// <summary>A message from the contact of a conversation in an API inbox, relayed by the integration.</summary>
 public sealed record ContactMessageRequest(string? ClientId, string? Text, List<Guid>? AttachmentIds = null);
 
@@ -22,18 +20,16 @@ public sealed record ContactMessageRequest(string? ClientId, string? Text, List<
 public sealed record ContactReadRequest(long? Sequence);
 
 /// <summary>
-/// An integration starts a conversation in an API inbox for a contact it names: the contact is found or added, the
-/// conversation gets the workspace's next number, and the message is stored, in one transaction; routing and the
-/// assistant then take it as they take a chat. A retry with the same client id answers what the first attempt stored.
+/// An integration starts a conversation in an API inbox for a contact it names: the contact is found or added (saved
+/// first, so a retry finds the same one), then the conversation starts with the message (<see cref="ChannelConversations"/>);
+/// routing takes it as it takes a chat. A retry with the same client id answers what the first attempt stored.
 /// </summary>
-public sealed class StartApiConversation(
-    AppDbContext db, ActingAgent actor, ContactDirectory contacts, MessageLog log, MessageWriteGate gate, MessageViews views,
-    ConversationBroadcaster broadcaster, Assistant.AssistantSessions assistant, TimeProvider clock)
+public sealed class StartApiConversation(AppDbContext db, ActingAgent actor, ContactDirectory contacts, ChannelConversations conversations, TimeProvider clock)
 {
-    // Two nodes adding one new contact, or starting one conversation, collide on a unique index; the next attempt finds the winner's.
+    // Two requests adding one new contact collide on the unique external id; the next attempt finds the winner's.
     private const int Attempts = 3;
 
-    public async Task<Result<Posted<ApiConversationStarted>>> HandleAsync(Guid inboxId, StartApiConversationRequest request, CancellationToken cancellationToken)
+    public async Task<Result<Posted<ChannelConversationStarted>>> HandleAsync(Guid inboxId, StartApiConversationRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         MessageRules.ClientId(errors, request.ClientId);
@@ -57,76 +53,44 @@ public sealed class StartApiConversation(
             return refused;
         }
 
-        using var writing = await gate.EnterAsync(cancellationToken);
+        var contact = await ContactAsync(request, cancellationToken);
+        if (!contact.Succeeded)
+        {
+            return contact.Failure!;
+        }
+
+        return await conversations.StartAsync(
+            new ChannelOpening(actor.WorkspaceId, inboxId, contact.Value, ConversationOrigin.Api, request.ClientId!, request.Text!.Trim(), []), cancellationToken);
+    }
+
+    private async Task<Result<Guid>> ContactAsync(StartApiConversationRequest request, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (request.ContactId is { } contactId)
+        {
+            if (await db.Contacts.FirstOrDefaultAsync(c => c.Id == contactId, cancellationToken) is not { } known)
+            {
+                return Failure.Invalid("contactId", "No contact of this workspace has this id.");
+            }
+
+            known.Seen(now);
+            await db.SaveChangesAsync(cancellationToken);
+            return known.Id;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartAsync(inboxId, request, cancellationToken);
+                var contact = await contacts.FindOrAddAsync(actor.WorkspaceId, request.Contact!, now, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                return contact.Id;
             }
             catch (DbUpdateException) when (attempt < Attempts)
             {
                 db.ChangeTracker.Clear();
             }
         }
-    }
-
-    private async Task<Result<Posted<ApiConversationStarted>>> StartAsync(Guid inboxId, StartApiConversationRequest request, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var clientId = request.ClientId!;
-        Conversation conversation;
-        Contact contact;
-        Message message;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            if (request.ContactId is { } contactId)
-            {
-                if (await db.Contacts.FirstOrDefaultAsync(c => c.Id == contactId, cancellationToken) is not { } known)
-                {
-                    return Failure.Invalid("contactId", "No contact of this workspace has this id.");
-                }
-
-                contact = known;
-                contact.Seen(now);
-            }
-            else
-            {
-                contact = await contacts.FindOrAddAsync(actor.WorkspaceId, request.Contact!, now, cancellationToken);
-            }
-
-            if (await FindStartedAsync(contact.Id, clientId, cancellationToken) is { } earlier)
-            {
-                return new Posted<ApiConversationStarted>(earlier, Created: false);
-            }
-
-            var number = await ConversationNumbers.NextAsync(db, actor.WorkspaceId, cancellationToken);
-            conversation = Conversation.Start(actor.WorkspaceId, inboxId, contact.Id, number, ConversationOrigin.Api, clientId, now);
-            db.Conversations.Add(conversation);
-            await assistant.JoinAsync(conversation, cancellationToken);
-            message = (await log.AppendAsync(conversation, clientId, MessageKind.Incoming, null, request.Text!.Trim(), [], cancellationToken)).Value!.Message;
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        var described = (await views.DescribeAsync(conversation, [message], cancellationToken))[0];
-        var started = ConversationResponse.From(conversation, contact);
-        await gate.Announce(() => broadcaster.MessageCreatedAsync(started, described));
-        return new Posted<ApiConversationStarted>(new(started, described), Created: true);
-    }
-
-    private async Task<ApiConversationStarted?> FindStartedAsync(Guid contactId, string clientId, CancellationToken cancellationToken)
-    {
-        var conversation = await db.Conversations.AsNoTracking()
-            .FirstOrDefaultAsync(c => c.ContactId == contactId && c.OpeningClientId == clientId, cancellationToken);
-        if (conversation is null)
-        {
-            return null;
-        }
-
-        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, cancellationToken);
-        var first = await db.Messages.AsNoTracking().FirstAsync(m => m.ConversationId == conversation.Id && m.ClientId == clientId, cancellationToken);
-        var described = (await views.DescribeAsync(conversation, [first], cancellationToken))[0];
-        return new ApiConversationStarted(ConversationResponse.From(conversation, contact), described);
     }
 }
 

@@ -1,4 +1,3 @@
-using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
@@ -11,7 +10,6 @@ namespace Porchlight.Server.Features.ApiChannel;
 public static class ApiChannelFeature
 {
     public static IServiceCollection AddApiChannel(this IServiceCollection services) => services
-        .AddScoped<ContactDirectory>()
         .AddScoped<StartApiConversation>()
         .AddScoped<PostContactMessage>()
         .AddScoped<MarkReadByApiContact>();
@@ -21,7 +19,7 @@ public static class ApiChannelFeature
         api.MapPost("/inboxes/{inboxId:guid}/conversations", async (Guid inboxId, StartApiConversationRequest request, StartApiConversation useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(inboxId, request, ct)).ToCreatedOrOk(started => $"/api/v1/conversations/{started.Conversation.Id}"))
             .WithTags("API channel").RequirePermission(Permission.RelayContactMessages)
-            .Produces<ApiConversationStarted>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<ChannelConversationStarted>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/conversations/{conversationId:guid}/contact-messages", async (Guid conversationId, ContactMessageRequest request, PostContactMessage useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(conversationId, request, ct)).ToCreatedOrOk(m => $"/api/v1/conversations/{conversationId}/messages?after={m.Sequence - 1}&limit=1"))
             .WithTags("API channel").RequirePermission(Permission.RelayContactMessages)

@@ -62,6 +62,20 @@ public sealed class UploadAttachment(
         return await StoreAsync(visitor.WorkspaceId, conversationId, null, file!, checkedType.Value!, null, visitor.ContactId, cancellationToken);
     }
 
+    /// <summary>
+    /// A file that came with an email, stored as the sender's: in the conversation the mail joins, or with no
+    /// <paramref name="conversationId"/> in the inbox, for the message that starts one (as a visitor's first files).
+    /// The same size and type limits apply as to any upload.
+    /// </summary>
+    public async Task<Result<AttachmentResponse>> FromEmailAsync(
+        Guid workspaceId, Guid inboxId, Guid? conversationId, Guid contactId, UploadedFile file, CancellationToken cancellationToken)
+    {
+        var checkedType = Check(file);
+        return checkedType.Succeeded
+            ? await StoreAsync(workspaceId, conversationId, conversationId is null ? inboxId : null, file, checkedType.Value!, null, contactId, cancellationToken)
+            : checkedType.Failure!;
+    }
+
     private Result<AttachmentType> Check(UploadedFile? file)
     {
         var maxBytes = options.Value.MaxAttachmentBytes;

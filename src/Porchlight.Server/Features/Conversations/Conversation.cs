@@ -33,6 +33,9 @@ public enum ConversationOrigin
 
     /// <summary>Created by an integration through the REST API.</summary>
     Api = 2,
+
+    /// <summary>An email to an email inbox; replies go out as emails in its thread.</summary>
+    Email = 3,
 }
 
 /// <summary>One thread between a contact and the team, in one inbox.</summary>

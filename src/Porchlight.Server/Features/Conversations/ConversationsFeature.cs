@@ -25,6 +25,8 @@ public static class ConversationsFeature
             .AddScoped<ConversationChanges>()
             .AddScoped<ConversationQueries>()
             .AddScoped<SendAgentMessage>()
+            .AddScoped<ChannelConversations>()
+            .AddScoped<Contacts.ContactDirectory>()
             .AddScoped<ChangeConversation>()
             .AddScoped<DemoConversations>()
             .AddScoped<OwnMessages>()

@@ -19,9 +19,10 @@ public sealed partial class InboxPage
 {
     private const int PickerSize = 8;
 
-    // A conversation from the offline form has no one in the chat: replies go out by email (OfflineReplyMailer).
+    // A conversation from the offline form or an email inbox has no one in the chat: replies go out by email (OfflineReplyMailer, EmailReplies).
     private string ComposerHint => _noteMode ? "Only your team sees notes · @ to mention"
         : _current is { Origin: ConversationOrigin.OfflineForm, Contact.Email: { } email } ? $"Left while you were away: replies are emailed to {email}"
+        : _current is { Origin: ConversationOrigin.Email, Contact.Email: { } writer } ? $"Replies are emailed to {writer} in the same thread"
         : "/ for canned responses · Shift+Enter for a new line";
 
     // The emoji the composer offers in one click; any other can be typed or pasted. They are plain text.

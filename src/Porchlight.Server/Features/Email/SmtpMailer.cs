@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Email;
 
@@ -58,8 +59,27 @@ public static class EmailFeature
     public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        services.AddOptions<EmailInboxOptions>().Bind(configuration.GetSection(EmailInboxOptions.Section));
         services.AddSingleton<SmtpMailer>();
         services.AddDomainEventHandler<OfflineReplyWritten, OfflineReplyMailer>();
+        services.AddDomainEventHandler<MessagePosted, EmailReplies>();
+        services.AddSingleton<MailConnections>();
+        services.AddSingleton<EmailPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmailPoller>());
+        services.AddScoped<EmailChannels>();
+        services.AddScoped<EmailIntake>();
         return services;
+    }
+
+    public static void MapEmailInboxes(this RouteGroupBuilder api)
+    {
+        var email = api.MapGroup("/inboxes/{inboxId:guid}/email").WithTags("Email inboxes").RequirePermission(Permission.ManageInboxes);
+        email.MapGet("/", async (Guid inboxId, EmailChannels channels, CancellationToken ct) => (await channels.GetAsync(inboxId, ct)).ToOk())
+            .Produces<EmailChannelResponse>().ProducesProblem(StatusCodes.Status409Conflict);
+        email.MapPut("/", async (Guid inboxId, EmailChannelRequest request, EmailChannels channels, CancellationToken ct) =>
+                (await channels.SaveAsync(inboxId, request, ct)).ToOk())
+            .Produces<EmailChannelResponse>().ProducesProblem(StatusCodes.Status409Conflict);
+        email.MapPost("/test", async (Guid inboxId, EmailChannels channels, CancellationToken ct) => (await channels.TestAsync(inboxId, ct)).ToOk())
+            .Produces<EmailConnectionTest>().ProducesProblem(StatusCodes.Status409Conflict);
     }
 }

@@ -12,7 +12,7 @@ public sealed class CreateInbox(AppDbContext db, ActingAgent actor, TimeProvider
         var errors = new FieldErrors().Required("name", request.Name, Inbox.MaxNameLength);
         if (request.Channel is not { } channel || !Enum.IsDefined(channel))
         {
-            errors.Add("channel", "One of WebWidget, Api.");
+            errors.Add("channel", "One of WebWidget, Api, Email.");
         }
 
         var widget = InboxRules.Widget(request.Widget, WidgetSettings.Default, errors);

@@ -15,6 +15,9 @@ public enum InboxChannel
 
     /// <summary>Messages created and answered by an integration through the REST API.</summary>
     Api = 1,
+
+    /// <summary>A mailbox read over IMAP; replies go out through SMTP (see Features/Email).</summary>
+    Email = 2,
 }
 
 public enum WidgetPosition

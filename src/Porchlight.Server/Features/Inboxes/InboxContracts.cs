@@ -215,10 +215,10 @@ internal static partial class InboxRules
         return options;
     }
 
-    /// <summary>Tracking rules belong to the widget's loader: API inboxes have no site to track.</summary>
+    /// <summary>Tracking rules belong to the widget's loader: API and email inboxes have no site to track.</summary>
     public static Tracking.TrackingSettings Tracking(Tracking.TrackingSettingsDto? dto, Tracking.TrackingSettings current, InboxChannel? channel, FieldErrors errors)
     {
-        if (dto is not null && channel == InboxChannel.Api)
+        if (dto is not null && channel is InboxChannel.Api or InboxChannel.Email)
         {
             errors.Add("tracking", "Only web-widget inboxes track visitors.");
             return current;
@@ -227,10 +227,10 @@ internal static partial class InboxRules
         return Features.Tracking.TrackingSettings.Merge(dto, current, errors);
     }
 
-    /// <summary>Identity verification belongs to the widget: API inboxes have no visitors to verify.</summary>
+    /// <summary>Identity verification belongs to the widget: API and email inboxes have no visitors to verify.</summary>
     public static void IdentityVerification(bool? require, InboxChannel? channel, FieldErrors errors)
     {
-        if (require == true && channel == InboxChannel.Api)
+        if (require == true && channel is InboxChannel.Api or InboxChannel.Email)
         {
             errors.Add("requireIdentityVerification", "Only web-widget inboxes verify visitors' identity.");
         }

@@ -40,7 +40,7 @@ public sealed record ConcurrencyCaps(int? All = null, int? Chat = null, int? Ema
 
     public static RoutingChannel ChannelOf(ConversationOrigin origin) => origin switch
     {
-        ConversationOrigin.OfflineForm => RoutingChannel.Email,
+        ConversationOrigin.OfflineForm or ConversationOrigin.Email => RoutingChannel.Email,
         ConversationOrigin.Api => RoutingChannel.Api,
         _ => RoutingChannel.Chat,
     };

@@ -1,0 +1,206 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using Porchlight.Server.Data;
+using Porchlight.Server.Features.Attachments;
+using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Features.Conversations;
+
+namespace Porchlight.Server.Features.Email;
+
+/// <summary>
+/// Turns one email read from an inbox's mailbox into what agents work with. A reply (by its thread headers or a
+/// signed token) joins its conversation, reopening it if it was resolved; anything else starts a conversation with
+/// the sender as the contact. Agents see what the customer wrote this time (quoted history and signature trimmed;
+/// HTML read as text, never rendered); the whole text is kept with the mail's record. Files come along within the
+/// usual limits. Auto-replies, bounces and bulk mail are never answered: in a known thread they leave a note in the
+/// conversation, otherwise they are only recorded. A mail read twice is recognised by its Message-ID.
+/// </summary>
+public sealed class EmailIntake(
+    AppDbContext db, TenantScope tenant, ContactDirectory contacts, ChannelConversations conversations, MessageWriter writer,
+    ConversationChanges changes, UploadAttachment uploads, Inboxes.IdentitySecrets secrets, TimeProvider clock, ILogger<EmailIntake> logger)
+{
+    public async Task ReceiveAsync(EmailChannel channel, MimeMessage mail, CancellationToken cancellationToken)
+    {
+        tenant.Enter(channel.WorkspaceId);
+        var internetId = InternetMessageId(mail);
+        if (await db.EmailMessages.AnyAsync(m => m.InboxId == channel.InboxId && m.InternetMessageId == internetId, cancellationToken))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var from = mail.From.Mailboxes.FirstOrDefault();
+        var fullText = FullText(mail);
+        var automatic = AutomaticMail.Classify(mail);
+        var record = EmailMessage.Received(
+            channel.WorkspaceId, channel.InboxId, internetId, mail.Subject ?? "", from?.Address ?? "", fullText, automatic.Kind, now);
+        var thread = await ThreadAsync(channel, mail, automatic, cancellationToken);
+        if (from is null || string.Equals(from.Address, channel.Address, StringComparison.OrdinalIgnoreCase))
+        {
+            // No sender to answer, or a copy of the inbox's own mail: nothing for agents.
+            await RecordAsync(record, cancellationToken);
+            return;
+        }
+
+        if (automatic.IsAutomatic)
+        {
+            await NoteAutomaticAsync(record, thread, automatic, from, cancellationToken);
+            return;
+        }
+
+        var contact = await contacts.FindOrAddAsync(channel.WorkspaceId, new ContactReference(null, from.Address, from.Name, null), now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        var text = ShownText(fullText, mail.Subject, thread is not null && thread.ContactId != contact.Id ? from : null);
+        var clientId = ClientIdFor(internetId);
+        Guid conversationId, messageId;
+        if (thread is null)
+        {
+            var files = await StoreFilesAsync(channel, null, contact.Id, mail, cancellationToken);
+            var attachments = await PendingAttachments.FindBeforeConversationAsync(db, channel.InboxId, contact.Id, files, cancellationToken);
+            var attributes = string.IsNullOrWhiteSpace(mail.Subject) ? null : new Dictionary<string, string> { ["subject"] = Shorten(mail.Subject.Trim(), CustomAttributes.MaxValueLength) };
+            var started = await conversations.StartAsync(
+                new ChannelOpening(channel.WorkspaceId, channel.InboxId, contact.Id, ConversationOrigin.Email, clientId, text, attachments.Value ?? [], attributes),
+                cancellationToken);
+            (conversationId, messageId) = (started.Value!.Value.Conversation.Id, started.Value.Value.Message.Id);
+        }
+        else
+        {
+            var files = await StoreFilesAsync(channel, thread.Id, thread.ContactId, mail, cancellationToken);
+            var written = await writer.WriteAsync(
+                new MessageDraft(channel.WorkspaceId, thread.Id, new ConversationOwner(channel.InboxId, thread.ContactId), clientId, MessageKind.Incoming, null, text, files),
+                cancellationToken);
+            (conversationId, messageId) = (thread.Id, written.Value!.Message.Id);
+        }
+
+        record.BecameMessage(conversationId, messageId);
+        await RecordAsync(record, cancellationToken);
+    }
+
+    /// <summary>
+    /// The conversation of this inbox the mail answers: named by its thread headers (a bounce names the mail it returns
+    /// in the headers it quotes), else by a signed token.
+    /// </summary>
+    private async Task<Conversation?> ThreadAsync(EmailChannel channel, MimeMessage mail, AutomaticMail automatic, CancellationToken cancellationToken)
+    {
+        var returned = automatic.Kind == AutomaticMailKind.Bounce ? mail.BodyParts.OfType<MessagePart>().Select(p => p.Message?.MessageId) : [];
+        var references = mail.References.Reverse().Prepend(mail.InReplyTo).Concat(returned).OfType<string>().Distinct(StringComparer.Ordinal).Take(50).ToList();
+        var known = references.Count == 0 ? null : await db.EmailMessages.AsNoTracking()
+            .Where(m => m.InboxId == channel.InboxId && m.ConversationId != null && references.Contains(m.InternetMessageId))
+            .Select(m => m.ConversationId).FirstOrDefaultAsync(cancellationToken);
+        if (known is null)
+        {
+            var inbox = await db.Inboxes.FirstAsync(i => i.Id == channel.InboxId, cancellationToken);
+            var secret = await secrets.SecretOfAsync(db, inbox, cancellationToken);
+            var recipients = mail.To.Mailboxes.Concat(mail.Cc.Mailboxes).Concat(Addresses(mail, "Delivered-To")).Concat(Addresses(mail, "X-Original-To"));
+            known = EmailThreads.ConversationNamedIn(references, recipients, secret);
+        }
+
+        return known is { } id ? await db.Conversations.FirstOrDefaultAsync(c => c.Id == id && c.InboxId == channel.InboxId, cancellationToken) : null;
+    }
+
+    private async Task NoteAutomaticAsync(EmailMessage record, Conversation? thread, AutomaticMail automatic, MailboxAddress from, CancellationToken cancellationToken)
+    {
+        if (thread is null)
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.LogInformation("{Kind} mail from {From} answers no conversation of inbox {InboxId}; recorded, not answered.", automatic.Kind, from.Address, record.InboxId);
+            }
+
+            await RecordAsync(record, cancellationToken);
+            return;
+        }
+
+        var note = automatic.Kind switch
+        {
+            AutomaticMailKind.Bounce => $"An email could not be delivered: {automatic.Summary}",
+            AutomaticMailKind.AutoReply => $"Automatic reply from {from.Address}: {automatic.Summary}",
+            _ => $"Bulk mail from {from.Address}: {automatic.Summary}",
+        };
+        await changes.AppendActivityAsync(thread, null, Shorten(note, 500), cancellationToken);
+        record.BecameMessage(thread.Id, null);
+        await RecordAsync(record, cancellationToken);
+    }
+
+    private async Task RecordAsync(EmailMessage record, CancellationToken cancellationToken)
+    {
+        db.EmailMessages.Add(record);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Stores the mail's files as the contact's uploads; one that breaks the limits is named in a note, not kept.</summary>
+    private async Task<List<Guid>> StoreFilesAsync(EmailChannel channel, Guid? conversationId, Guid contactId, MimeMessage mail, CancellationToken cancellationToken)
+    {
+        var stored = new List<Guid>();
+        foreach (var part in mail.Attachments.OfType<MimePart>().Take(Attachment.MaxPerMessage))
+        {
+            using var content = new MemoryStream();
+            await part.Content!.DecodeToAsync(content, cancellationToken);
+            content.Position = 0;
+            var saved = await uploads.FromEmailAsync(
+                channel.WorkspaceId, channel.InboxId, conversationId, contactId, new UploadedFile(part.FileName ?? "attachment", content.Length, content), cancellationToken);
+            if (saved.Succeeded)
+            {
+                stored.Add(saved.Value!.Id);
+            }
+            else if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.LogInformation("A file of an email to inbox {InboxId} was not kept: {Reason}", channel.InboxId, saved.Failure!.Detail);
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>
+    /// The mail's words: its plain text, else its HTML read as text. HTML beyond <see cref="MaxHtmlLength"/> is cut
+    /// first: deeply nested markup costs the parser seconds, and no person writes that much.
+    /// </summary>
+    private static string FullText(MimeMessage mail) =>
+        (mail.TextBody is { Length: > 0 } text ? text
+            : mail.HtmlBody is { Length: > 0 } html ? EmailText.FromHtml(html.Length > MaxHtmlLength ? html[..MaxHtmlLength] : html)
+            : "").Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
+
+    private const int MaxHtmlLength = 300_000;
+
+    /// <summary>What agents see: the new text (or the subject, for a mail of files only), naming a sender who is not the conversation's contact.</summary>
+    private static string ShownText(string fullText, string? subject, MailboxAddress? otherSender)
+    {
+        var text = EmailText.WithoutQuoteAndSignature(fullText);
+        if (text.Length == 0)
+        {
+            text = subject?.Trim() is { Length: > 0 } subjectOnly ? subjectOnly : "(an email without text)";
+        }
+
+        if (otherSender is not null)
+        {
+            text = $"From {(string.IsNullOrWhiteSpace(otherSender.Name) ? otherSender.Address : $"{otherSender.Name} <{otherSender.Address}>")}:\n{text}";
+        }
+
+        const string Cut = "\n\n[… the rest of this email is kept with it]";
+        return text.Length <= Message.MaxTextLength ? text : text[..(Message.MaxTextLength - Cut.Length)] + Cut;
+    }
+
+    private static IEnumerable<MailboxAddress> Addresses(MimeMessage mail, string header) =>
+        mail.Headers.Where(h => string.Equals(h.Field, header, StringComparison.OrdinalIgnoreCase))
+            .Select(h => MailboxAddress.TryParse(h.Value.Trim(), out var address) ? address : null).OfType<MailboxAddress>();
+
+    /// <summary>The Message-ID; a mail without one gets an id made from what it says, so reading it again still finds it.</summary>
+    private static string InternetMessageId(MimeMessage mail)
+    {
+        if (mail.MessageId is { Length: > 0 and <= EmailMessage.MaxInternetMessageIdLength } id)
+        {
+            return id;
+        }
+
+        var fingerprint = $"{mail.From}|{mail.Date:O}|{mail.Subject}|{mail.TextBody ?? mail.HtmlBody}";
+        return $"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)))[..40]}@porchlight.invalid";
+    }
+
+    /// <summary>The message's client id, from the Message-ID: the same mail written twice is one message.</summary>
+    private static string ClientIdFor(string internetId) => "email-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(internetId)))[..40];
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}

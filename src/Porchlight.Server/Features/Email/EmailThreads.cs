@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using MimeKit;
+
+namespace Porchlight.Server.Features.Email;
+
+/// <summary>
+/// How an answer finds its conversation. First by the thread headers (In-Reply-To, References) naming a mail the
+/// inbox already knows; failing that, by a token that names the conversation and is signed with the inbox's secret:
+/// it is part of every Message-ID Porchlight makes (so a reply to a mail forwarded from elsewhere still finds it) and,
+/// where the inbox allows, of the Reply-To address (<c>support+token@acme.com</c>, for mail programs that drop the
+/// headers). The signature means nobody can slip a mail into a conversation by guessing its id.
+/// </summary>
+public static class EmailThreads
+{
+    private const int MacLength = 6;
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+    /// <summary>A Message-ID for reply <paramref name="messageId"/> of <paramref name="conversationId"/>, without angle brackets.</summary>
+    public static string MessageIdFor(Guid messageId, Guid conversationId, string secret, string domain) =>
+        $"{messageId:N}.{Token(conversationId, secret)}@{domain}";
+
+    /// <summary>
+    /// The plus-addressed Reply-To for the conversation, or null when the mailbox's name is too long to carry the
+    /// token (a local part holds at most 64 characters).
+    /// </summary>
+    public static string? ReplyAddressFor(string address, Guid conversationId, string secret)
+    {
+        var at = address.IndexOf('@', StringComparison.Ordinal);
+        var local = $"{address[..at]}+{Token(conversationId, secret)}";
+        return local.Length <= 64 ? local + address[at..] : null;
+    }
+
+    /// <summary>The conversation a signed token in one of <paramref name="messageIds"/> or <paramref name="recipients"/> names, if any.</summary>
+    public static Guid? ConversationNamedIn(IEnumerable<string> messageIds, IEnumerable<MailboxAddress> recipients, string secret)
+    {
+        foreach (var id in messageIds)
+        {
+            var local = id.Split('@')[0];
+            if (local.LastIndexOf('.') is var dot and >= 0 && Verify(local[(dot + 1)..], secret) is { } conversation)
+            {
+                return conversation;
+            }
+        }
+
+        foreach (var recipient in recipients)
+        {
+            var local = recipient.LocalPart;
+            if (local.IndexOf('+', StringComparison.Ordinal) is var plus and >= 0 && Verify(local[(plus + 1)..], secret) is { } conversation)
+            {
+                return conversation;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Token(Guid conversationId, string secret)
+    {
+        var id = conversationId.ToByteArray();
+        return Base32([.. id, .. Mac(id, secret)]);
+    }
+
+    private static Guid? Verify(string token, string secret)
+    {
+        if (FromBase32(token.ToLowerInvariant()) is not { Length: 16 + MacLength } bytes)
+        {
+            return null;
+        }
+
+        var id = bytes[..16];
+        return CryptographicOperations.FixedTimeEquals(bytes.AsSpan(16), Mac(id, secret)) ? new Guid(id) : null;
+    }
+
+    // The inbox's secret under a label of its own: a thread token is worth nothing as a visitor's user hash, nor the reverse.
+    private static byte[] Mac(byte[] conversationId, string secret) =>
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes("porchlight-email-thread:" + secret), conversationId)[..MacLength];
+
+    // Lower-case base 32: survives mail systems that change the case of addresses, and needs no padding here.
+    private static string Base32(byte[] bytes)
+    {
+        var text = new StringBuilder((bytes.Length * 8 + 4) / 5);
+        int buffer = 0, bits = 0;
+        foreach (var b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                text.Append(Alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+
+        if (bits > 0)
+        {
+            text.Append(Alphabet[(buffer << (5 - bits)) & 31]);
+        }
+
+        return text.ToString();
+    }
+
+    private static byte[]? FromBase32(string text)
+    {
+        var bytes = new List<byte>(text.Length * 5 / 8);
+        int buffer = 0, bits = 0;
+        foreach (var c in text)
+        {
+            var value = Alphabet.IndexOf(c, StringComparison.Ordinal);
+            if (value < 0)
+            {
+                return null;
+            }
+
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if (bits >= 8)
+            {
+                bytes.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+        }
+
+        return [.. bytes];
+    }
+}
