@@ -156,7 +156,7 @@ public sealed partial class ServiceLevelsTests : BrowserTest
             await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = option }).ClickAsync();
         }
 
-        await page.Keyboard.PressAsync("Escape");
+        await CloseListAsync(page);
         await Expect(page.Locator(selector)).ToHaveValueAsync(string.Join(", ", options));
     }
 

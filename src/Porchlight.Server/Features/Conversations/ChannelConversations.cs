@@ -15,8 +15,8 @@ public sealed record ChannelConversationStarted(ConversationResponse Conversatio
 /// <summary>
 /// Starts a conversation with a known contact's first message: the workspace's next number, the conversation and the
 /// message with its files, in one transaction; routing then takes it as it takes a chat. Idempotent by the client id,
-/// per contact: a retry answers what the first attempt stored, and two nodes racing collide on a unique index and
-/// the loser answers the winner's.
+/// per contact: a retry answers what the first attempt stored (the same id in another inbox is a conflict), and two
+/// nodes racing collide on a unique index and the loser answers the winner's.
 /// </summary>
 public sealed class ChannelConversations(
     AppDbContext db, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster, TimeProvider clock)
@@ -25,7 +25,9 @@ public sealed class ChannelConversations(
     {
         if (await FindStartedAsync(opening, cancellationToken) is { } earlier)
         {
-            return new Posted<ChannelConversationStarted>(earlier, Created: false);
+            return earlier.Conversation.InboxId == opening.InboxId
+                ? new Posted<ChannelConversationStarted>(earlier, Created: false)
+                : Failure.Conflict("This clientId already started a conversation of this contact in another inbox; send a new one.");
         }
 
         using var writing = await gate.EnterAsync(cancellationToken);
@@ -53,9 +55,9 @@ public sealed class ChannelConversations(
             {
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
-                return await FindStartedAsync(opening, cancellationToken) is { } winner
+                return await FindStartedAsync(opening, cancellationToken) is { Conversation.InboxId: var inboxId } winner && inboxId == opening.InboxId
                     ? new Posted<ChannelConversationStarted>(winner, Created: false)
-                    : throw new InvalidOperationException("A conversation could not be started and no earlier start exists.");
+                    : throw new InvalidOperationException("A conversation could not be started and no earlier start in this inbox exists.");
             }
         }
 

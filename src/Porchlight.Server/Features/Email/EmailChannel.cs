@@ -100,6 +100,10 @@ public sealed class EmailChannel : Entity, IWorkspaceOwned, IAudited
     [AuditIgnore]
     public string? LastError { get; private set; }
 
+    /// <summary>The last mail that could not be taken in and was passed over, and why; kept until another is.</summary>
+    [AuditIgnore]
+    public string? LastSkipped { get; private set; }
+
     public static EmailChannel Connect(Guid workspaceId, Guid inboxId, DateTime now) => new()
     {
         WorkspaceId = workspaceId,
@@ -109,12 +113,12 @@ public sealed class EmailChannel : Entity, IWorkspaceOwned, IAudited
 
     public void Change(
         string address, string displayName, MailServerSettings imap, string folder, string? protectedImapPassword,
-        MailServerSettings smtp, string? protectedSmtpPassword, bool replyToToken)
+        MailServerSettings smtp, string? protectedSmtpPassword, bool replyToToken, DateTime now)
     {
         if (Imap is not null && (Imap.Host != imap.Host || Imap.Username != imap.Username || Folder != folder))
         {
-            // Another mailbox or folder: its message numbers mean nothing here, and what it held is history.
-            (UidValidity, LastUid) = (0, 0);
+            // Another mailbox or folder: its message numbers mean nothing here, and what it held until now is history.
+            (UidValidity, LastUid, ConnectedAt) = (0, 0, now);
         }
 
         Address = address;
@@ -136,8 +140,12 @@ public sealed class EmailChannel : Entity, IWorkspaceOwned, IAudited
     public void PollFailed(string error, DateTime now)
     {
         LastPolledAt = now;
-        LastError = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
+        LastError = Shorten(error);
     }
+
+    public void Skipped(string why) => LastSkipped = Shorten(why);
+
+    private static string Shorten(string text) => text.Length > MaxErrorLength ? text[..MaxErrorLength] : text;
 
     /// <summary>The address's domain: Message-IDs of replies are made in it.</summary>
     public string Domain => Address[(Address.IndexOf('@', StringComparison.Ordinal) + 1)..];
@@ -155,6 +163,7 @@ internal sealed class EmailChannelConfiguration : IEntityTypeConfiguration<Email
         builder.Property(c => c.ProtectedImapPassword).HasMaxLength(EmailChannel.MaxProtectedPasswordLength);
         builder.Property(c => c.ProtectedSmtpPassword).HasMaxLength(EmailChannel.MaxProtectedPasswordLength);
         builder.Property(c => c.LastError).HasMaxLength(EmailChannel.MaxErrorLength);
+        builder.Property(c => c.LastSkipped).HasMaxLength(EmailChannel.MaxErrorLength);
         builder.ComplexProperty(c => c.Imap, Server("Imap"));
         builder.ComplexProperty(c => c.Smtp, Server("Smtp"));
         builder.HasIndex(c => c.InboxId).IsUnique();

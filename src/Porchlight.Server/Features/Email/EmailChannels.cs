@@ -8,7 +8,7 @@ namespace Porchlight.Server.Features.Email;
 /// <summary>A mail server as sent: <c>password</c> left out keeps the stored one; <c>port</c> left out takes the usual one for the security.</summary>
 public sealed record MailServerRequest(string? Host, int? Port, MailSecurity? Security, string? Username, string? Password);
 
-/// <summary>An email inbox's mailbox as sent; <c>folder</c> defaults to INBOX.</summary>
+/// <summary>An email inbox's mailbox as sent; <c>folder</c> left out keeps the current one (INBOX at first).</summary>
 public sealed record EmailChannelRequest(
     string? Address, string? DisplayName, MailServerRequest? Imap, MailServerRequest? Smtp, string? Folder = null, bool? ReplyToToken = null);
 
@@ -17,16 +17,16 @@ public sealed record MailServerResponse(string Host, int Port, MailSecurity Secu
 
 /// <summary>
 /// An email inbox's mailbox; <c>lastPolledAt</c> and <c>lastError</c> tell whether reading it works (null error: the
-/// last poll did).
+/// last poll did); <c>lastSkipped</c> names the last mail that could not be taken in.
 /// </summary>
 public sealed record EmailChannelResponse(
     Guid InboxId, string Address, string DisplayName, MailServerResponse Imap, string Folder, MailServerResponse Smtp, bool ReplyToToken,
-    DateTime ConnectedAt, DateTime? LastPolledAt, string? LastError)
+    DateTime ConnectedAt, DateTime? LastPolledAt, string? LastError, string? LastSkipped)
 {
     public static EmailChannelResponse From(EmailChannel c) => new(
         c.InboxId, c.Address, c.DisplayName, new(c.Imap.Host, c.Imap.Port, c.Imap.Security, c.Imap.Username, c.ProtectedImapPassword.Length > 0), c.Folder,
         new(c.Smtp.Host, c.Smtp.Port, c.Smtp.Security, c.Smtp.Username, c.ProtectedSmtpPassword.Length > 0), c.ReplyToToken,
-        c.ConnectedAt, c.LastPolledAt, c.LastError);
+        c.ConnectedAt, c.LastPolledAt, c.LastError, c.LastSkipped);
 }
 
 /// <summary>Whether Porchlight could sign in: <c>error</c> says why not, in words a person can act on.</summary>
@@ -61,22 +61,19 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
         var channel = await db.EmailChannels.FirstOrDefaultAsync(c => c.InboxId == inboxId, cancellationToken);
         var errors = new FieldErrors().Email("address", request.Address).MaxLength("displayName", request.DisplayName, EmailChannel.MaxDisplayNameLength)
             .MaxLength("folder", request.Folder, EmailChannel.MaxFolderLength);
-        var imap = Server(request.Imap, "imap", channel?.ProtectedImapPassword, passwordRequired: true, errors);
-        var smtp = Server(request.Smtp, "smtp", channel?.ProtectedSmtpPassword, passwordRequired: false, errors);
+        var imap = Server(request.Imap, "imap", channel?.Imap, channel?.ProtectedImapPassword, passwordRequired: true, errors);
+        var smtp = Server(request.Smtp, "smtp", channel?.Smtp, channel?.ProtectedSmtpPassword, passwordRequired: false, errors);
         if (errors.Any)
         {
             return errors.ToFailure();
         }
 
-        if (channel is null)
-        {
-            channel = db.EmailChannels.Add(EmailChannel.Connect(actor.WorkspaceId, inboxId, clock.GetUtcNow().UtcDateTime)).Entity;
-        }
-
+        var now = clock.GetUtcNow().UtcDateTime;
+        channel ??= db.EmailChannels.Add(EmailChannel.Connect(actor.WorkspaceId, inboxId, now)).Entity;
         channel.Change(
             Contacts.Contact.NormalizeEmail(request.Address)!, request.DisplayName?.Trim() ?? "", imap!.Value.Settings,
-            string.IsNullOrWhiteSpace(request.Folder) ? "INBOX" : request.Folder.Trim(), imap.Value.ProtectedPassword,
-            smtp!.Value.Settings, smtp.Value.ProtectedPassword, request.ReplyToToken ?? false);
+            string.IsNullOrWhiteSpace(request.Folder) ? channel.Folder : request.Folder.Trim(), imap.Value.ProtectedPassword,
+            smtp!.Value.Settings, smtp.Value.ProtectedPassword, request.ReplyToToken ?? false, now);
         await db.SaveChangesAsync(cancellationToken);
         poller.Notify();
         return EmailChannelResponse.From(channel);
@@ -121,8 +118,12 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
             _ => Failure.Conflict("Only email inboxes have a mailbox."),
         };
 
+    /// <summary>
+    /// The server as sent, checked. The stored password is kept only for the same server and account: sent to
+    /// another host, port or username, or over another security, it would go where it was never meant to.
+    /// </summary>
     private (MailServerSettings Settings, string? ProtectedPassword)? Server(
-        MailServerRequest? request, string field, string? storedPassword, bool passwordRequired, FieldErrors errors)
+        MailServerRequest? request, string field, MailServerSettings? stored, string? storedPassword, bool passwordRequired, FieldErrors errors)
     {
         if (request is null)
         {
@@ -150,10 +151,12 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
             errors.Add($"{field}.username", "Required.");
         }
 
-        var hasPassword = !string.IsNullOrEmpty(request.Password) || !string.IsNullOrEmpty(storedPassword);
-        if (username.Length > 0 && !hasPassword)
+        var securityOf = request.Security ?? MailSecurity.Auto;
+        var settings = new MailServerSettings(request.Host?.Trim() ?? "", request.Port ?? UsualPort(field, securityOf), securityOf, username);
+        var keepsStored = !string.IsNullOrEmpty(storedPassword) && settings == stored;
+        if (username.Length > 0 && string.IsNullOrEmpty(request.Password) && !keepsStored)
         {
-            errors.Add($"{field}.password", "Required with a username.");
+            errors.Add($"{field}.password", string.IsNullOrEmpty(storedPassword) ? "Required with a username." : "Type the password again for the changed server or account.");
         }
 
         if (errors.Count > before)
@@ -161,10 +164,7 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
             return null;
         }
 
-        var securityOf = request.Security ?? MailSecurity.Auto;
-        var portOf = request.Port ?? UsualPort(field, securityOf);
-        return (new MailServerSettings(request.Host!.Trim(), portOf, securityOf, username),
-            string.IsNullOrEmpty(request.Password) ? null : connections.Protect(request.Password));
+        return (settings, string.IsNullOrEmpty(request.Password) ? null : connections.Protect(request.Password));
     }
 
     private static int UsualPort(string field, MailSecurity security) => (field, security) switch

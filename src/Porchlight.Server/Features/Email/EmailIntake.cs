@@ -31,11 +31,14 @@ public sealed class EmailIntake(
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var from = mail.From.Mailboxes.FirstOrDefault();
-        var fullText = FullText(mail);
+        // Anyone can send anything: what is kept fits its columns and holds no NUL (PostgreSQL refuses both).
+        var from = mail.From.Mailboxes.FirstOrDefault() is { Address.Length: > 0 and <= Contact.MaxEmailLength } sender && !sender.Address.Contains('\0', StringComparison.Ordinal)
+            ? new MailboxAddress(Clean(sender.Name, Contact.MaxNameLength), sender.Address)
+            : null;
+        var subject = Clean(mail.Subject, EmailMessage.MaxSubjectLength);
+        var fullText = Clean(FullText(mail), EmailMessage.MaxFullTextLength);
         var automatic = AutomaticMail.Classify(mail);
-        var record = EmailMessage.Received(
-            channel.WorkspaceId, channel.InboxId, internetId, mail.Subject ?? "", from?.Address ?? "", fullText, automatic.Kind, now);
+        var record = EmailMessage.Received(channel.WorkspaceId, channel.InboxId, internetId, subject, from?.Address ?? "", fullText, automatic.Kind, now);
         var thread = await ThreadAsync(channel, mail, automatic, cancellationToken);
         if (from is null || string.Equals(from.Address, channel.Address, StringComparison.OrdinalIgnoreCase))
         {
@@ -50,16 +53,22 @@ public sealed class EmailIntake(
             return;
         }
 
-        var contact = await contacts.FindOrAddAsync(channel.WorkspaceId, new ContactReference(null, from.Address, from.Name, null), now, cancellationToken);
+        // The From line is not proof of anything: it names a new contact, but never renames a known one.
+        var contact = await contacts.FindOrAddAsync(channel.WorkspaceId, new ContactReference(null, from.Address, null, null), now, cancellationToken);
+        if (contact.Name is null && from.Name is { Length: > 0 } name)
+        {
+            contact.Describe(name, null, null, now);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
-        var text = ShownText(fullText, mail.Subject, thread is not null && thread.ContactId != contact.Id ? from : null);
-        var clientId = ClientIdFor(internetId);
+        var text = ShownText(fullText, subject, thread is not null && thread.ContactId != contact.Id ? from : null);
+        var clientId = ClientIdFor(channel.InboxId, internetId);
         Guid conversationId, messageId;
         if (thread is null)
         {
             var files = await StoreFilesAsync(channel, null, contact.Id, mail, cancellationToken);
             var attachments = await PendingAttachments.FindBeforeConversationAsync(db, channel.InboxId, contact.Id, files, cancellationToken);
-            var attributes = string.IsNullOrWhiteSpace(mail.Subject) ? null : new Dictionary<string, string> { ["subject"] = Shorten(mail.Subject.Trim(), CustomAttributes.MaxValueLength) };
+            var attributes = string.IsNullOrWhiteSpace(subject) ? null : new Dictionary<string, string> { ["subject"] = Shorten(subject.Trim(), CustomAttributes.MaxValueLength) };
             var started = await conversations.StartAsync(
                 new ChannelOpening(channel.WorkspaceId, channel.InboxId, contact.Id, ConversationOrigin.Email, clientId, text, attachments.Value ?? [], attributes),
                 cancellationToken);
@@ -86,9 +95,11 @@ public sealed class EmailIntake(
     {
         var returned = automatic.Kind == AutomaticMailKind.Bounce ? mail.BodyParts.OfType<MessagePart>().Select(p => p.Message?.MessageId) : [];
         var references = mail.References.Reverse().Prepend(mail.InReplyTo).Concat(returned).OfType<string>().Distinct(StringComparer.Ordinal).Take(50).ToList();
-        var known = references.Count == 0 ? null : await db.EmailMessages.AsNoTracking()
+        // In-Reply-To first, then the newest reference: a thread that wandered across conversations goes where it was last.
+        var found = references.Count == 0 ? [] : await db.EmailMessages.AsNoTracking()
             .Where(m => m.InboxId == channel.InboxId && m.ConversationId != null && references.Contains(m.InternetMessageId))
-            .Select(m => m.ConversationId).FirstOrDefaultAsync(cancellationToken);
+            .Select(m => new { m.InternetMessageId, m.ConversationId }).ToListAsync(cancellationToken);
+        var known = found.OrderBy(m => references.IndexOf(m.InternetMessageId)).Select(m => m.ConversationId).FirstOrDefault();
         if (known is null)
         {
             var inbox = await db.Inboxes.FirstAsync(i => i.Id == channel.InboxId, cancellationToken);
@@ -134,7 +145,13 @@ public sealed class EmailIntake(
     private async Task<List<Guid>> StoreFilesAsync(EmailChannel channel, Guid? conversationId, Guid contactId, MimeMessage mail, CancellationToken cancellationToken)
     {
         var stored = new List<Guid>();
-        foreach (var part in mail.Attachments.OfType<MimePart>().Take(Attachment.MaxPerMessage))
+        var parts = mail.Attachments.OfType<MimePart>().ToList();
+        if (parts.Count > Attachment.MaxPerMessage && logger.IsEnabled(LogLevel.Information))
+        {
+            logger.LogInformation("An email to inbox {InboxId} had {Count} files; the first {Kept} were kept.", channel.InboxId, parts.Count, Attachment.MaxPerMessage);
+        }
+
+        foreach (var part in parts.Take(Attachment.MaxPerMessage))
         {
             using var content = new MemoryStream();
             await part.Content!.DecodeToAsync(content, cancellationToken);
@@ -190,7 +207,7 @@ public sealed class EmailIntake(
     /// <summary>The Message-ID; a mail without one gets an id made from what it says, so reading it again still finds it.</summary>
     private static string InternetMessageId(MimeMessage mail)
     {
-        if (mail.MessageId is { Length: > 0 and <= EmailMessage.MaxInternetMessageIdLength } id)
+        if (mail.MessageId is { Length: > 0 and <= EmailMessage.MaxInternetMessageIdLength } id && !id.Contains('\0', StringComparison.Ordinal))
         {
             return id;
         }
@@ -199,8 +216,19 @@ public sealed class EmailIntake(
         return $"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)))[..40]}@porchlight.invalid";
     }
 
-    /// <summary>The message's client id, from the Message-ID: the same mail written twice is one message.</summary>
-    private static string ClientIdFor(string internetId) => "email-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(internetId)))[..40];
+    /// <summary>
+    /// The message's client id, from the inbox and the Message-ID: the same mail written twice is one message, and a mail
+    /// sent to two inboxes (support@ with billing@ in Cc) is a conversation in each.
+    /// </summary>
+    private static string ClientIdFor(Guid inboxId, string internetId) =>
+        "email-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{inboxId:N}:{internetId}")))[..40];
+
+    /// <summary>Text from a mail, without NUL characters and within <paramref name="max"/> characters.</summary>
+    private static string Clean(string? text, int max)
+    {
+        var clean = (text ?? "").Replace("\0", "", StringComparison.Ordinal);
+        return clean.Length <= max ? clean : clean[..max];
+    }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

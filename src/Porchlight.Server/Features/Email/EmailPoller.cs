@@ -16,6 +16,9 @@ public sealed class EmailInboxOptions
 
     /// <summary>Mails read per mailbox and pass; a larger backlog is read over the following passes, back to back.</summary>
     public int MaxPerPass { get; set; } = 50;
+
+    /// <summary>A mail larger than this (files included) is passed over and named on the settings page.</summary>
+    public long MaxMailBytes { get; set; } = 30 * 1024 * 1024;
 }
 
 /// <summary>
@@ -89,7 +92,16 @@ public sealed class EmailPoller(IServiceScopeFactory scopes, MailConnections con
         var more = false;
         foreach (var channelId in channelIds)
         {
-            more |= await PollAsync(channelId, cancellationToken);
+            try
+            {
+                more |= await PollAsync(channelId, cancellationToken);
+            }
+#pragma warning disable CA1031 // One mailbox that cannot be read (its bookkeeping not saved) must not keep the others from being read.
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning(e, "Email mailbox {ChannelId} could not be read in this pass.", channelId);
+            }
         }
 
         return more;
@@ -133,35 +145,17 @@ public sealed class EmailPoller(IServiceScopeFactory scopes, MailConnections con
         // "n:*" always includes the folder's last message, even when it is older than n.
         var waiting = (await folder.SearchAsync(query, cancellationToken)).Where(u => u.Id > after).OrderBy(u => u.Id).ToList();
         var batch = waiting.Take(options.Value.MaxPerPass).ToList();
-        var arrived = batch.Count == 0 ? [] : (await folder.FetchAsync(batch, MessageSummaryItems.UniqueId | MessageSummaryItems.InternalDate, cancellationToken))
-            .ToDictionary(s => s.UniqueId, s => s.InternalDate);
-        string? skipped = null;
+        var arrived = batch.Count == 0 ? [] : (await folder.FetchAsync(batch, MessageSummaryItems.UniqueId | MessageSummaryItems.InternalDate | MessageSummaryItems.Size, cancellationToken))
+            .ToDictionary(s => s.UniqueId);
         foreach (var uid in batch)
         {
             // Arrival times are whole seconds: a mail of the second the mailbox was connected in is new.
-            if (arrived.GetValueOrDefault(uid) is { } at && at.UtcDateTime > channel.ConnectedAt.AddSeconds(-1))
+            if (arrived.GetValueOrDefault(uid) is { InternalDate: { } at } summary && at.UtcDateTime > channel.ConnectedAt.AddSeconds(-1))
             {
-                var mail = await folder.GetMessageAsync(uid, cancellationToken);
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<EmailIntake>().ReceiveAsync(channel, mail, cancellationToken);
-                }
-                catch (Exception e) when (e is not (System.Data.Common.DbException or DbUpdateException or OperationCanceledException))
-                {
-                    // One mail that cannot be taken in must not hold up every mail after it; the settings page says so.
-                    logger.LogError(e, "Mail {MessageId} of email inbox {InboxId} could not be taken in and was skipped.", mail.MessageId, channel.InboxId);
-                    skipped = $"A mail (Message-ID {mail.MessageId}) could not be taken in and was skipped: {e.Message}";
-                }
+                await TakeInAsync(channel, folder, uid, summary.Size, cancellationToken);
             }
 
             channel.ReadUpTo(uidValidity, uid.Id, clock.GetUtcNow().UtcDateTime);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        if (skipped is not null)
-        {
-            channel.PollFailed(skipped, clock.GetUtcNow().UtcDateTime);
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -172,5 +166,32 @@ public sealed class EmailPoller(IServiceScopeFactory scopes, MailConnections con
         }
 
         return waiting.Count > batch.Count;
+    }
+
+    /// <summary>
+    /// Hands one mail to the intake in a scope of its own. A mail too large, or one the intake cannot take in, is passed
+    /// over (and named on the settings page) so that it does not hold up every mail after it; a failure of Porchlight's
+    /// own storage is not the mail's fault and stops the pass, so the mail is read again.
+    /// </summary>
+    private async Task TakeInAsync(EmailChannel channel, IMailFolder folder, UniqueId uid, uint? size, CancellationToken cancellationToken)
+    {
+        if (size > options.Value.MaxMailBytes)
+        {
+            channel.Skipped($"A mail of {size / (1024 * 1024)} MB (UID {uid.Id}) is larger than {options.Value.MaxMailBytes / (1024 * 1024)} MB and was passed over.");
+            return;
+        }
+
+        MimeKit.MimeMessage? mail = null;
+        try
+        {
+            mail = await folder.GetMessageAsync(uid, cancellationToken);
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<EmailIntake>().ReceiveAsync(channel, mail, cancellationToken);
+        }
+        catch (Exception e) when (e is not (System.Data.Common.DbException or DbUpdateException or IOException or OperationCanceledException))
+        {
+            logger.LogError(e, "Mail {MessageId} (UID {Uid}) of email inbox {InboxId} could not be taken in and was passed over.", mail?.MessageId, uid.Id, channel.InboxId);
+            channel.Skipped($"A mail (UID {uid.Id}, Message-ID {mail?.MessageId}) could not be taken in and was passed over: {e.Message}");
+        }
     }
 }

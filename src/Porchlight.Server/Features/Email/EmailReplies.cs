@@ -46,9 +46,10 @@ public sealed class EmailReplies(
             await client.SendAsync(mail, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
         }
-        catch (Exception e) when (e is SmtpCommandException or MailKit.Security.AuthenticationException)
+        catch (Exception e) when (e is SmtpCommandException { StatusCode: >= (SmtpStatusCode)500 } or MailKit.Security.AuthenticationException)
         {
-            // The server answered, and no: trying again would get the same answer. Agents see why.
+            // The server answered, and no for good (5xx): trying again would get the same answer. Agents see why. A
+            // "not now" (4xx) is thrown on, and the outbox tries again later.
             logger.LogWarning(e, "A reply in conversation {ConversationId} was refused by the mail server.", conversation.Id);
             await changes.AppendActivityAsync(conversation, null, $"The reply was not emailed: {MailConnections.Explain(e)}", cancellationToken);
             return;
@@ -81,6 +82,14 @@ public sealed class EmailReplies(
         }
 
         mail.To.Add(new MailboxAddress(contactName ?? "", contactEmail));
+        if (message.AuthorAgentId is null)
+        {
+            // Written by a rule, not a person: marked so (RFC 3834), so that the customer's own autoresponder does not
+            // answer it, and two automatic systems cannot keep answering each other.
+            mail.Headers.Add("Auto-Submitted", "auto-replied");
+            mail.Headers.Add("X-Auto-Response-Suppress", "All");
+        }
+
         mail.Subject = ReplySubject(received.FirstOrDefault()?.Subject, conversation.Number, signedAs);
         mail.MessageId = EmailThreads.MessageIdFor(message.Id, conversation.Id, secret, channel.Domain);
         if (received.LastOrDefault() is { } last)

@@ -385,7 +385,11 @@ public static partial class EmailText
     /// "On … wrote:" and its German, French, Spanish and Dutch forms. The line must also hold a digit (every mail
     /// program writes the date), so that a customer's own "On the form you wrote:" before quoting it is not a cut.
     /// </summary>
-    private static bool IsAttribution(string line) => Attribution().IsMatch(line) && line.Any(char.IsAsciiDigit);
+    private static bool IsAttribution(string line) =>
+        line.Length <= MaxAttributionLength && Attribution().IsMatch(line) && line.Any(char.IsAsciiDigit);
+
+    // Attributions are a line or two; checking only short lines keeps a hostile mail of long lines from costing the pattern seconds.
+    private const int MaxAttributionLength = 400;
 
     /// <summary>
     /// Mail programs wrap a long attribution ("On Mon, 1 Dec 2026 at 10:00, Jane Doe &lt;jane@example.com&gt;" and

@@ -9,7 +9,8 @@ namespace Porchlight.Server.Features.Email;
 /// inbox already knows; failing that, by a token that names the conversation and is signed with the inbox's secret:
 /// it is part of every Message-ID Porchlight makes (so a reply to a mail forwarded from elsewhere still finds it) and,
 /// where the inbox allows, of the Reply-To address (<c>support+token@acme.com</c>, for mail programs that drop the
-/// headers). The signature means nobody can slip a mail into a conversation by guessing its id.
+/// headers). The signature means a conversation's id alone, guessed or leaked, names nothing; a mail that names a
+/// Message-ID of the thread joins it, as in any mail program (whoever has one of its mails is in the thread).
 /// </summary>
 public static class EmailThreads
 {
@@ -46,7 +47,8 @@ public static class EmailThreads
         foreach (var recipient in recipients)
         {
             var local = recipient.LocalPart;
-            if (local.IndexOf('+', StringComparison.Ordinal) is var plus and >= 0 && Verify(local[(plus + 1)..], secret) is { } conversation)
+            // The last '+': the inbox's own address may have one (support+help@…).
+            if (local.LastIndexOf('+') is var plus and >= 0 && Verify(local[(plus + 1)..], secret) is { } conversation)
             {
                 return conversation;
             }

@@ -97,6 +97,11 @@ public abstract class ApiChannelTests(PorchlightFactory factory) : ApiTestBase(f
         // Named by an email two customers share, it is the one seen last.
         Assert.Equal(someoneElse, sameEmailNoId);
         Assert.Equal(2, await ContactCountAsync(workspace.WorkspaceId));
+        // A client id is the key of one start: reused in another inbox for the same customer, it is refused, not mixed up.
+        var otherApp = await CreateApiInboxAsync(owner, "Other app");
+        var reused = new { clientId = "start-0001-reused", text = "Hello", contactId = byEmail };
+        await owner.PostJsonAsync($"/api/v1/inboxes/{app}/conversations", reused).ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync($"/api/v1/inboxes/{otherApp}/conversations", reused).ExpectProblemAsync(HttpStatusCode.Conflict);
     }
 
     [Fact]

@@ -11,22 +11,38 @@ using Porchlight.Server.Tests.Infrastructure;
 
 namespace Porchlight.Server.Tests.Features.Email;
 
-/// <summary>One server for the email inbox tests, reading mailboxes every fifth of a second.</summary>
-public sealed class EmailInboxFixture : IAsyncDisposable
+/// <summary>One server on SQLite for the email inbox tests, reading mailboxes every fifth of a second.</summary>
+public sealed class EmailInboxSqliteFixture : IAsyncDisposable
 {
-    public PorchlightFactory Factory { get; } = new(settings: new Dictionary<string, string?> { ["Email:Inboxes:PollInterval"] = "00:00:00.200" });
+    public PorchlightFactory Factory { get; } = new(settings: EmailInboxTests.FastPolling);
 
     public ValueTask DisposeAsync() => Factory.DisposeAsync();
 }
+
+/// <summary>The same on PostgreSQL, which refuses what SQLite lets through (over-long values, NUL characters).</summary>
+public sealed class EmailInboxPostgresFixture(PostgresServer postgres) : IAsyncDisposable
+{
+    public PorchlightFactory Factory { get; } = new(TestDatabase.Postgres, postgres, EmailInboxTests.FastPolling);
+
+    public ValueTask DisposeAsync() => Factory.DisposeAsync();
+}
+
+public sealed class EmailInboxSqliteTests(MailServer mail, EmailInboxSqliteFixture fixture)
+    : EmailInboxTests(mail, fixture.Factory), IClassFixture<MailServer>, IClassFixture<EmailInboxSqliteFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class EmailInboxPostgresTests(MailServer mail, EmailInboxPostgresFixture fixture)
+    : EmailInboxTests(mail, fixture.Factory), IClassFixture<MailServer>, IClassFixture<EmailInboxPostgresFixture>;
 
 /// <summary>
 /// An email inbox reads a real mailbox (Dovecot over IMAP) and answers through SMTP: customers' mails become
 /// conversations, replies go back in the customer's thread, answers to them find their conversation again, and
 /// automatic mail is never answered.
 /// </summary>
-[Collection(MailServerCollection.Name)]
-public sealed class EmailInboxTests(MailServer mail, EmailInboxFixture fixture) : ApiTestBase(fixture.Factory), IClassFixture<EmailInboxFixture>
+public abstract class EmailInboxTests(MailServer mail, PorchlightFactory factory) : ApiTestBase(factory)
 {
+    public static readonly Dictionary<string, string?> FastPolling = new() { ["Email:Inboxes:PollInterval"] = "00:00:00.200" };
+
     [Fact]
     public async Task EmailInbox_CustomerWritesAgentRepliesCustomerAnswers_OneConversationInOneThread()
     {
@@ -51,6 +67,7 @@ public sealed class EmailInboxTests(MailServer mail, EmailInboxFixture fixture) 
         Assert.Equal(first.MessageId, reply.InReplyTo);
         Assert.Contains(first.MessageId, reply.References);
         Assert.StartsWith("Sorry, Jane: it ships today.", reply.TextBody, StringComparison.Ordinal);
+        Assert.Null(reply.Headers["Auto-Submitted"]); // a person wrote it
         Assert.Contains("> my order #1001 has not arrived yet.", reply.TextBody, StringComparison.Ordinal);
 
         var answer = Mail("Jane Doe <jane@example.com>", setup.Account.Address, "Re: " + reply.Subject,
@@ -142,6 +159,36 @@ public sealed class EmailInboxTests(MailServer mail, EmailInboxFixture fixture) 
     }
 
     [Fact]
+    public async Task EmailInbox_OneMailToTwoInboxes_AConversationInEachAndAHostileSenderStopsNothing()
+    {
+        await using var support = await SetUpAsync();
+        var billingAccount = await mail.CreateAccountAsync();
+        var billingInbox = (await support.Owner.PostJsonAsync("/api/v1/inboxes", new { name = "Billing email", channel = "Email" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await support.Owner.PutJsonAsync($"/api/v1/inboxes/{billingInbox}/email", Settings(support, billingAccount.Password) with
+        {
+            Address = billingAccount.Address, Imap = new ServerBody("127.0.0.1", mail.ImapPort, "None", billingAccount.Address, billingAccount.Password),
+        }).ExpectAsync(HttpStatusCode.OK);
+        var both = Mail("Kim <kim@example.com>", support.Account.Address, "Wrong amount", "I was charged twice.");
+        both.Cc.Add(MailboxAddress.Parse(billingAccount.Address));
+        // Anyone can write anything in a From line: a name far too long, with a NUL in it.
+        var hostile = Mail("x@example.com", support.Account.Address, "Hello\0there", "Hi");
+        hostile.From.Clear();
+        hostile.From.Add(new MailboxAddress(new string('n', 300) + "\0", "x@example.com"));
+
+        await mail.DeliverAsync(support.Account, hostile, Ct);
+        await mail.DeliverAsync(support.Account, both, Ct);
+        await mail.DeliverAsync(billingAccount, both, Ct);
+
+        await Eventually.WaitUntilAsync(async () => (await ConversationsAsync(support)).Count == 2, "both mails to support became conversations");
+        var billing = await Eventually.ValueAsync(
+            async () => (await support.Owner.GetJsonAsync($"/api/v1/conversations?inboxId={billingInbox}")).GetProperty("items").EnumerateArray().ToList(),
+            c => c.Count == 1, "the copy to billing became billing's conversation");
+        Assert.Equal("I was charged twice.", Assert.Single(await TextsAsync(support.Owner, billing[0].IdOf(), "Incoming")));
+        var hostileContact = (await ConversationsAsync(support)).Single(c => c.GetProperty("contact").Text("email") == "x@example.com").GetProperty("contact");
+        Assert.Equal(new string('n', 100), hostileContact.Text("name"));
+    }
+
+    [Fact]
     public async Task EmailInbox_MailFromBeforeTheMailboxWasConnected_IsHistoryNotAConversation()
     {
         await using var setup = await SetUpAsync(connect: false);
@@ -177,7 +224,7 @@ public sealed class EmailInboxTests(MailServer mail, EmailInboxFixture fixture) 
     }
 
     [Fact]
-    public async Task EmailSettings_BadInputOrWrongInbox_ClearErrorsAndNothingSaved()
+    public async Task EmailSettings_BadInputOrWrongInbox_ClearErrorsAndNothingSavedAndThePasswordStaysWithItsServer()
     {
         await using var setup = await SetUpAsync(connect: false);
         var path = $"/api/v1/inboxes/{setup.InboxId}/email";
@@ -190,12 +237,18 @@ public sealed class EmailInboxTests(MailServer mail, EmailInboxFixture fixture) 
         await setup.Owner.PutJsonAsync(path, good with { Imap = good.Imap! with { Host = " " } }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "imap.host");
         await setup.Owner.GetAsync(path, Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
 
+        // Saved once, the password stays for the same server and account, and is asked again for another host.
+        await setup.Owner.PutJsonAsync(path, good).ExpectAsync(HttpStatusCode.OK);
+        await setup.Owner.PutJsonAsync(path, good with { DisplayName = "Acme Help", Imap = good.Imap! with { Password = null } }).ExpectAsync(HttpStatusCode.OK);
+        await setup.Owner.PutJsonAsync(path, good with { Imap = good.Imap! with { Host = "imap.elsewhere.example", Password = null } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "imap.password");
+        Assert.Equal(("127.0.0.1", "Acme Help"), ((await setup.Owner.GetJsonAsync(path)).GetProperty("imap").Text("host"), (await setup.Owner.GetJsonAsync(path)).Text("displayName")));
+
         var widget = (await setup.Owner.PostJsonAsync("/api/v1/inboxes", new { name = "Website", channel = "WebWidget" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
         await setup.Owner.PutJsonAsync($"/api/v1/inboxes/{widget}/email", good).ExpectProblemAsync(HttpStatusCode.Conflict);
         var (_, stranger) = await NewWorkspaceAsync("Globex");
         await stranger.PutJsonAsync(path, good).ExpectProblemAsync(HttpStatusCode.NotFound);
         await stranger.PostJsonAsync($"{path}/test", new { }).ExpectProblemAsync(HttpStatusCode.NotFound);
-        await setup.Owner.GetAsync(path, Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     private async Task<EmailSetup> SetUpAsync(bool replyToToken = false, string? password = null, bool connect = true)

@@ -1193,6 +1193,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime?>("LastPolledAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("LastSkipped")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<long>("LastUid")
                         .HasColumnType("bigint");
 

@@ -1184,6 +1184,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LastPolledAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LastSkipped")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("LastUid")
                         .HasColumnType("INTEGER");
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Porchlight.Server.Data.Migrations.Sqlite
+namespace Porchlight.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class EmailInboxes : Migration
@@ -15,28 +15,29 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 name: "EmailChannels",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    InboxId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Address = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Folder = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    ProtectedImapPassword = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
-                    ProtectedSmtpPassword = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
-                    ReplyToToken = table.Column<bool>(type: "INTEGER", nullable: false),
-                    ConnectedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    UidValidity = table.Column<long>(type: "INTEGER", nullable: false),
-                    LastUid = table.Column<long>(type: "INTEGER", nullable: false),
-                    LastPolledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    ImapHost = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
-                    ImapPort = table.Column<int>(type: "INTEGER", nullable: false),
-                    ImapSecurity = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ImapUsername = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
-                    SmtpHost = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
-                    SmtpPort = table.Column<int>(type: "INTEGER", nullable: false),
-                    SmtpSecurity = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    SmtpUsername = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    InboxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Address = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Folder = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ProtectedImapPassword = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    ProtectedSmtpPassword = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    ReplyToToken = table.Column<bool>(type: "boolean", nullable: false),
+                    ConnectedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UidValidity = table.Column<long>(type: "bigint", nullable: false),
+                    LastUid = table.Column<long>(type: "bigint", nullable: false),
+                    LastPolledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    LastSkipped = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    ImapHost = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
+                    ImapPort = table.Column<int>(type: "integer", nullable: false),
+                    ImapSecurity = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ImapUsername = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    SmtpHost = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
+                    SmtpPort = table.Column<int>(type: "integer", nullable: false),
+                    SmtpSecurity = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SmtpUsername = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -59,18 +60,18 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 name: "EmailMessages",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    InboxId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ConversationId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    MessageId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Direction = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    InternetMessageId = table.Column<string>(type: "TEXT", maxLength: 250, nullable: false),
-                    Subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
-                    FromAddress = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
-                    FullText = table.Column<string>(type: "TEXT", maxLength: 200000, nullable: false),
-                    Automatic = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    InboxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "uuid", nullable: true),
+                    MessageId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Direction = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    InternetMessageId = table.Column<string>(type: "character varying(250)", maxLength: 250, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    FromAddress = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    FullText = table.Column<string>(type: "character varying(200000)", maxLength: 200000, nullable: false),
+                    Automatic = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
