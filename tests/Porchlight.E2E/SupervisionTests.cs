@@ -61,6 +61,14 @@ public sealed partial class SupervisionTests : BrowserTest
         // A visitor starts a chat: it waits in Support's queue, and the visitor is told their place.
         using var site = HostSite.Start(snippet);
         var visitor = await Browser.NewPageAsync();
+        // The place in line is announced as soon as the conversation is routed, which can be before the widget has the
+        // answer that created it; holding that answer back makes the announcement always come first.
+        await visitor.RouteAsync(StartConversation(), async route =>
+        {
+            var response = await route.FetchAsync();
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+            await route.FulfillAsync(new() { Response = response });
+        });
         await visitor.GotoAsync(site.Url);
         await WidgetLocators.Launcher(visitor).ClickAsync();
         var chat = WidgetLocators.Chat(visitor);
@@ -85,6 +93,9 @@ public sealed partial class SupervisionTests : BrowserTest
         await Expect(marco.Locator(".pl-conversation-row", new() { HasText = "return" })).ToHaveCountAsync(1);
         await Screenshot(dana, "supervision-3-assigned");
     }
+
+    [GeneratedRegex("/widget/v1/conversations$")]
+    private static partial Regex StartConversation();
 
     [GeneratedRegex(@"^\d+/0$")]
     private static partial Regex ZeroCap();

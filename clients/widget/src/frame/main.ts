@@ -143,8 +143,14 @@ async function openProactive(id: string): Promise<void> {
   showView("new");
 }
 
+let listsAsked = 0;
+let listShown = 0;
+
 async function loadConversations(): Promise<void> {
+  const asked = ++listsAsked;
   const conversations = await api.call<Conversation[]>("GET", "conversations");
+  if (asked < listShown) return; // a list asked for later has come first: this one is older
+  listShown = asked;
   // Newest first, whatever order arrived.
   const time = (c: Conversation) => Date.parse(c.lastMessage?.createdAt || "") || 0;
   store.conversations = conversations.sort((a, b) => time(b) - time(a));
@@ -238,10 +244,14 @@ hub.on("conversationUpdated", (update: { id: string; status: string }) => {
 
 hub.on("queueChanged", (notice: QueuePlace & { conversationId: string; position: number | null }) => {
   const conversation = store.conversation(notice.conversationId);
-  if (conversation) {
-    conversation.queue = notice.position ? notice : null;
-    refresh();
+  if (!conversation) {
+    // Routing runs as a conversation is created, so its first place can come before the answer that creates it
+    // here: the list, read after this notice, has that place (adopt keeps it).
+    void loadConversations().then(() => refresh());
+    return;
   }
+  conversation.queue = notice.position ? notice : null;
+  refresh();
 });
 
 hub.on("typing", (typing: { conversationId: string; name?: string; isTyping: boolean }) => {
@@ -432,6 +442,8 @@ function threadOf(message: LocalMessage): string | undefined {
 
 /** The first message created the conversation: its draft thread becomes the conversation's thread. */
 function adopt(conversation: Conversation, first: Message): void {
+  // The answer has no place in line (routing comes after it): keep one the list already has.
+  conversation.queue ??= store.conversation(conversation.id)?.queue;
   const draft = store.thread(draftId);
   store.threads.delete(draftId);
   store.threads.set(conversation.id, draft);

@@ -158,16 +158,11 @@ internal static class ApiInbox
 {
     public sealed record ConversationInInbox(Guid InboxId, Guid ContactId);
 
-    private static Failure NotAnApiInbox => Failure.Conflict(
-        "This inbox is a web widget: its visitors write through the widget. Only API inboxes take their contacts' messages through the API.");
+    private const string OnlyApiInboxes =
+        "This inbox is a web widget: its visitors write through the widget. Only API inboxes take their contacts' messages through the API.";
 
-    public static async Task<Failure?> CheckAsync(AppDbContext db, Guid inboxId, CancellationToken cancellationToken) =>
-        await db.Inboxes.AsNoTracking().Where(i => i.Id == inboxId).Select(i => (InboxChannel?)i.Channel).FirstOrDefaultAsync(cancellationToken) switch
-        {
-            null => Failure.NotFound("The inbox"),
-            InboxChannel.Api => null,
-            _ => NotAnApiInbox,
-        };
+    public static Task<Failure?> CheckAsync(AppDbContext db, Guid inboxId, CancellationToken cancellationToken) =>
+        InboxRules.RequireChannelAsync(db, inboxId, InboxChannel.Api, OnlyApiInboxes, cancellationToken);
 
     public static async Task<Result<ConversationInInbox>> ConversationAsync(AppDbContext db, Guid conversationId, CancellationToken cancellationToken)
     {
@@ -179,6 +174,6 @@ internal static class ApiInbox
             return Failure.NotFound("The conversation");
         }
 
-        return found.Channel == InboxChannel.Api ? new ConversationInInbox(found.InboxId, found.ContactId) : NotAnApiInbox;
+        return found.Channel == InboxChannel.Api ? new ConversationInInbox(found.InboxId, found.ContactId) : Failure.Conflict(OnlyApiInboxes);
     }
 }

@@ -39,6 +39,8 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
 {
     public const int MaxPasswordLength = 256;
 
+    private static Failure NoSettings => Failure.NotFound("The inbox's mailbox settings");
+
     public async Task<Result<EmailChannelResponse>> GetAsync(Guid inboxId, CancellationToken cancellationToken)
     {
         if (await EmailInboxAsync(inboxId, cancellationToken) is { } refused)
@@ -48,7 +50,7 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
 
         return await db.EmailChannels.AsNoTracking().FirstOrDefaultAsync(c => c.InboxId == inboxId, cancellationToken) is { } channel
             ? EmailChannelResponse.From(channel)
-            : Failure.NotFound("The inbox's mailbox settings");
+            : NoSettings;
     }
 
     public async Task<Result<EmailChannelResponse>> SaveAsync(Guid inboxId, EmailChannelRequest request, CancellationToken cancellationToken)
@@ -82,13 +84,16 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
     /// <summary>Signs in to both servers with the saved settings and opens the folder; changes nothing.</summary>
     public async Task<Result<EmailConnectionTest>> TestAsync(Guid inboxId, CancellationToken cancellationToken)
     {
-        var settings = await GetAsync(inboxId, cancellationToken);
-        if (!settings.Succeeded)
+        if (await EmailInboxAsync(inboxId, cancellationToken) is { } refused)
         {
-            return settings.Failure!;
+            return refused;
         }
 
-        var channel = await db.EmailChannels.AsNoTracking().FirstAsync(c => c.InboxId == inboxId, cancellationToken);
+        if (await db.EmailChannels.AsNoTracking().FirstOrDefaultAsync(c => c.InboxId == inboxId, cancellationToken) is not { } channel)
+        {
+            return NoSettings;
+        }
+
         return new EmailConnectionTest(
             await CheckAsync(async () => (await connections.OpenFolderAsync(channel, cancellationToken)).Client),
             await CheckAsync(async () => await connections.OpenSmtpAsync(channel, cancellationToken)));
@@ -110,13 +115,8 @@ public sealed class EmailChannels(AppDbContext db, ActingAgent actor, MailConnec
         }
     }
 
-    private async Task<Failure?> EmailInboxAsync(Guid inboxId, CancellationToken cancellationToken) =>
-        await db.Inboxes.AsNoTracking().Where(i => i.Id == inboxId).Select(i => (InboxChannel?)i.Channel).FirstOrDefaultAsync(cancellationToken) switch
-        {
-            null => Failure.NotFound("The inbox"),
-            InboxChannel.Email => null,
-            _ => Failure.Conflict("Only email inboxes have a mailbox."),
-        };
+    private Task<Failure?> EmailInboxAsync(Guid inboxId, CancellationToken cancellationToken) =>
+        Inboxes.InboxRules.RequireChannelAsync(db, inboxId, InboxChannel.Email, "Only email inboxes have a mailbox.", cancellationToken);
 
     /// <summary>
     /// The server as sent, checked. The stored password is kept only for the same server and account: sent to

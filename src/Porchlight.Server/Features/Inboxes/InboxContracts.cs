@@ -67,6 +67,19 @@ internal static partial class InboxRules
     public static Failure DuplicateName => Failure.Duplicate("name", "An inbox with this name already exists.");
 
     /// <summary>
+    /// 404 for an inbox the workspace does not have; 409 with <paramref name="otherwise"/> for one of another channel
+    /// than an operation is for (an email inbox's mailbox, an API inbox's relayed messages).
+    /// </summary>
+    public static async Task<Failure?> RequireChannelAsync(
+        AppDbContext db, Guid inboxId, InboxChannel channel, string otherwise, CancellationToken cancellationToken) =>
+        await db.Inboxes.AsNoTracking().Where(i => i.Id == inboxId).Select(i => (InboxChannel?)i.Channel).FirstOrDefaultAsync(cancellationToken) switch
+        {
+            null => Failure.NotFound("The inbox"),
+            var found when found == channel => null,
+            _ => Failure.Conflict(otherwise),
+        };
+
+    /// <summary>
     /// Saves a created or renamed inbox. Two requests with the same name can both pass the name check;
     /// the unique index lets one win, and the other gets the same 409 as a duplicate sent later.
     /// </summary>
