@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using Porchlight.E2E.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -47,5 +48,19 @@ public sealed class MailboxSettingsTests : BrowserTest
         await Expect(page.Locator("#mailbox-address")).ToHaveValueAsync("support@acme.test");
         await Expect(page.Locator("#mailbox-imap-port")).ToHaveValueAsync("9");
         await Expect(page.Locator("#mailbox-section")).Not.ToContainTextAsync("s3cret-passw0rd");
+
+        // The website's chat emails what it cannot say live (replies to offline messages, survey links) from this mailbox.
+        await FillAsync(page, "#inbox-name", "Website");
+        await page.Locator("#create-inbox").ClickAsync();
+        var website = page.Locator("tr", new() { HasText = "Web widget" });
+        await website.Locator("[id^='edit-offline-email-']").ClickAsync();
+        await Expect(page.Locator("#offline-email-section")).ToContainTextAsync("Email from Website");
+        await page.Locator("#offline-email-inbox").SelectOptionAsync(new SelectOptionValue { Label = "Email inbox Support email" });
+        await Expect(page.Locator("#offline-email-address")).ToHaveTextAsync("Replies and survey links go out from support@acme.test, in the customer's thread.");
+        await Screenshot(page, "email-offline-replies");
+
+        await OpenInteractiveAsync(page, "/settings/inboxes");
+        await website.Locator("[id^='edit-offline-email-']").ClickAsync();
+        await Expect(page.Locator("#offline-email-inbox option:checked")).ToHaveTextAsync("Email inbox Support email");
     }
 }

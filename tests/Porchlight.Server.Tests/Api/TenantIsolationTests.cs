@@ -102,6 +102,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     {
         // The first criterion of the scorecard the resources' reviews use is met.
         ["scores"] = resources => new JsonArray(new JsonObject { ["criterionId"] = resources.Scorecard.GetProperty("criteria")[0].IdOf().ToString(), ["score"] = 1 }),
+        // A widget's offline replies go out through the resources' email inbox.
+        ["emailInboxId"] = resources => resources.Mailbox.GetProperty("inboxId").GetGuid().ToString(),
     };
 
     private static readonly string[] UrgentOnly = ["Urgent"];

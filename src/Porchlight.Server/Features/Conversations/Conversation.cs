@@ -41,6 +41,9 @@ public enum ConversationOrigin
 /// <summary>One thread between a contact and the team, in one inbox.</summary>
 public sealed class Conversation : Entity, IWorkspaceOwned
 {
+    /// <summary>Conversations whose contact is not in a chat: replies and survey links reach them by email.</summary>
+    public bool IsAnsweredByEmail => Origin is ConversationOrigin.OfflineForm or ConversationOrigin.Email;
+
     public const int MaxLabels = 20;
     public const int MaxLabelLength = 40;
 

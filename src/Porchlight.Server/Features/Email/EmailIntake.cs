@@ -66,7 +66,7 @@ public sealed class EmailIntake(
         Guid conversationId, messageId;
         if (thread is null)
         {
-            var files = await StoreFilesAsync(channel, null, contact.Id, mail, cancellationToken);
+            var files = await StoreFilesAsync(channel.WorkspaceId, channel.InboxId, null, contact.Id, mail, cancellationToken);
             var attachments = await PendingAttachments.FindBeforeConversationAsync(db, channel.InboxId, contact.Id, files, cancellationToken);
             var attributes = string.IsNullOrWhiteSpace(subject) ? null : new Dictionary<string, string> { ["subject"] = Shorten(subject.Trim(), CustomAttributes.MaxValueLength) };
             var started = await conversations.StartAsync(
@@ -76,9 +76,9 @@ public sealed class EmailIntake(
         }
         else
         {
-            var files = await StoreFilesAsync(channel, thread.Id, thread.ContactId, mail, cancellationToken);
+            var files = await StoreFilesAsync(channel.WorkspaceId, thread.InboxId, thread.Id, thread.ContactId, mail, cancellationToken);
             var written = await writer.WriteAsync(
-                new MessageDraft(channel.WorkspaceId, thread.Id, new ConversationOwner(channel.InboxId, thread.ContactId), clientId, MessageKind.Incoming, null, text, files),
+                new MessageDraft(channel.WorkspaceId, thread.Id, new ConversationOwner(thread.InboxId, thread.ContactId), clientId, MessageKind.Incoming, null, text, files),
                 cancellationToken);
             (conversationId, messageId) = (thread.Id, written.Value!.Message.Id);
         }
@@ -88,7 +88,7 @@ public sealed class EmailIntake(
     }
 
     /// <summary>
-    /// The conversation of this inbox the mail answers: named by its thread headers (a bounce names the mail it returns
+    /// The conversation the mail answers: named by its thread headers (a bounce names the mail it returns
     /// in the headers it quotes), else by a signed token.
     /// </summary>
     private async Task<Conversation?> ThreadAsync(EmailChannel channel, MimeMessage mail, AutomaticMail automatic, CancellationToken cancellationToken)
@@ -108,7 +108,11 @@ public sealed class EmailIntake(
             known = EmailThreads.ConversationNamedIn(references, recipients, secret);
         }
 
-        return known is { } id ? await db.Conversations.FirstOrDefaultAsync(c => c.Id == id && c.InboxId == channel.InboxId, cancellationToken) : null;
+        // This inbox's conversation, or another inbox's that this mailbox wrote in (a widget's offline replies).
+        return known is { } id
+            ? await db.Conversations.FirstOrDefaultAsync(
+                c => c.Id == id && (c.InboxId == channel.InboxId || db.EmailMessages.Any(m => m.ConversationId == id && m.InboxId == channel.InboxId)), cancellationToken)
+            : null;
     }
 
     private async Task NoteAutomaticAsync(EmailMessage record, Conversation? thread, AutomaticMail automatic, MailboxAddress from, CancellationToken cancellationToken)
@@ -142,13 +146,14 @@ public sealed class EmailIntake(
     }
 
     /// <summary>Stores the mail's files as the contact's uploads; one that breaks the limits is named in a note, not kept.</summary>
-    private async Task<List<Guid>> StoreFilesAsync(EmailChannel channel, Guid? conversationId, Guid contactId, MimeMessage mail, CancellationToken cancellationToken)
+    private async Task<List<Guid>> StoreFilesAsync(
+        Guid workspaceId, Guid inboxId, Guid? conversationId, Guid contactId, MimeMessage mail, CancellationToken cancellationToken)
     {
         var stored = new List<Guid>();
         var parts = mail.Attachments.OfType<MimePart>().ToList();
         if (parts.Count > Attachment.MaxPerMessage && logger.IsEnabled(LogLevel.Information))
         {
-            logger.LogInformation("An email to inbox {InboxId} had {Count} files; the first {Kept} were kept.", channel.InboxId, parts.Count, Attachment.MaxPerMessage);
+            logger.LogInformation("An email to inbox {InboxId} had {Count} files; the first {Kept} were kept.", inboxId, parts.Count, Attachment.MaxPerMessage);
         }
 
         foreach (var part in parts.Take(Attachment.MaxPerMessage))
@@ -157,14 +162,14 @@ public sealed class EmailIntake(
             await part.Content!.DecodeToAsync(content, cancellationToken);
             content.Position = 0;
             var saved = await uploads.FromEmailAsync(
-                channel.WorkspaceId, channel.InboxId, conversationId, contactId, new UploadedFile(part.FileName ?? "attachment", content.Length, content), cancellationToken);
+                workspaceId, inboxId, conversationId, contactId, new UploadedFile(part.FileName ?? "attachment", content.Length, content), cancellationToken);
             if (saved.Succeeded)
             {
                 stored.Add(saved.Value!.Id);
             }
             else if (logger.IsEnabled(LogLevel.Information))
             {
-                logger.LogInformation("A file of an email to inbox {InboxId} was not kept: {Reason}", channel.InboxId, saved.Failure!.Detail);
+                logger.LogInformation("A file of an email to inbox {InboxId} was not kept: {Reason}", inboxId, saved.Failure!.Detail);
             }
         }
 

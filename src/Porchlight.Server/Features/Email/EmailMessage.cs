@@ -68,7 +68,7 @@ public sealed class EmailMessage : Entity, IWorkspaceOwned
     };
 
     public static EmailMessage Sent(
-        Guid workspaceId, Guid inboxId, Guid conversationId, Guid messageId, string internetMessageId, string subject, string fromAddress, string text, DateTime now) => new()
+        Guid workspaceId, Guid inboxId, Guid conversationId, Guid? messageId, string internetMessageId, string subject, string fromAddress, string text, DateTime now) => new()
     {
         WorkspaceId = workspaceId,
         InboxId = inboxId,

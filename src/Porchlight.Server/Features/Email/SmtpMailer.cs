@@ -29,18 +29,27 @@ public sealed class SmtpOptions
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 }
 
-/// <summary>Sends plain-text system email (password resets, later notifications) through one SMTP server.</summary>
+/// <summary>
+/// Sends system email (password resets; mail to a conversation's contact when no mailbox is chosen for it) through
+/// the one SMTP server of the configuration, from its address.
+/// </summary>
 public sealed class SmtpMailer(IOptions<SmtpOptions> options)
 {
-    public async Task SendAsync(string to, string subject, string text, CancellationToken cancellationToken)
+    public bool IsConfigured => options.Value.IsConfigured;
+
+    public MailboxAddress From => MailboxAddress.Parse(options.Value.From);
+
+    public Task SendAsync(string to, string subject, string text, CancellationToken cancellationToken)
+    {
+        var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = text } };
+        message.From.Add(From);
+        message.To.Add(MailboxAddress.Parse(to));
+        return SendAsync(message, cancellationToken);
+    }
+
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         var smtp = options.Value;
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(smtp.From));
-        message.To.Add(MailboxAddress.Parse(to));
-        message.Subject = subject;
-        message.Body = new TextPart("plain") { Text = text };
-
         using var client = new SmtpClient();
         var host = smtp.Host ?? throw new InvalidOperationException($"{SmtpOptions.Section}:Host is not set.");
         await client.ConnectAsync(host, smtp.Port, smtp.Security, cancellationToken);
@@ -61,12 +70,14 @@ public static class EmailFeature
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
         services.AddOptions<EmailInboxOptions>().Bind(configuration.GetSection(EmailInboxOptions.Section));
         services.AddSingleton<SmtpMailer>();
-        services.AddDomainEventHandler<OfflineReplyWritten, OfflineReplyMailer>();
         services.AddDomainEventHandler<MessagePosted, EmailReplies>();
+        services.AddDomainEventHandler<OfflineReplyWritten, EmailReplies>();
+        services.AddScoped<ConversationMail>();
         services.AddSingleton<MailConnections>();
         services.AddSingleton<EmailPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<EmailPoller>());
         services.AddScoped<EmailChannels>();
+        services.AddScoped<OfflineEmailSettings>();
         services.AddScoped<EmailIntake>();
         return services;
     }
@@ -81,5 +92,12 @@ public static class EmailFeature
             .Produces<EmailChannelResponse>().ProducesProblem(StatusCodes.Status409Conflict);
         email.MapPost("/test", async (Guid inboxId, EmailChannels channels, CancellationToken ct) => (await channels.TestAsync(inboxId, ct)).ToOk())
             .Produces<EmailConnectionTest>().ProducesProblem(StatusCodes.Status409Conflict);
+
+        var offline = api.MapGroup("/inboxes/{inboxId:guid}/offline-email").WithTags("Email inboxes").RequirePermission(Permission.ManageInboxes);
+        offline.MapGet("/", async (Guid inboxId, OfflineEmailSettings settings, CancellationToken ct) => (await settings.GetAsync(inboxId, ct)).ToOk())
+            .Produces<OfflineEmailResponse>().ProducesProblem(StatusCodes.Status409Conflict);
+        offline.MapPut("/", async (Guid inboxId, OfflineEmailRequest request, OfflineEmailSettings settings, CancellationToken ct) =>
+                (await settings.SaveAsync(inboxId, request, ct)).ToOk())
+            .Produces<OfflineEmailResponse>().ProducesProblem(StatusCodes.Status409Conflict);
     }
 }

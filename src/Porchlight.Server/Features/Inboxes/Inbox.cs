@@ -75,6 +75,13 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
     /// <summary>The team whose queue a new conversation joins when no routing rule sends it elsewhere; none leaves it unassigned.</summary>
     public Guid? DefaultTeamId { get; private set; }
 
+    /// <summary>
+    /// For a web-widget inbox: the email inbox whose mailbox writes to the contacts the chat cannot reach (replies to
+    /// the offline form, survey links), so that their answers come back into the conversation. None: the server's
+    /// system address sends them, and answers to it reach nobody.
+    /// </summary>
+    public Guid? OfflineEmailInboxId { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public static Inbox Create(
@@ -108,6 +115,8 @@ public sealed class Inbox : Entity, IWorkspaceOwned, IAudited
     }
 
     public void RouteTo(Guid? teamId) => DefaultTeamId = teamId;
+
+    public void SendOfflineEmailThrough(Guid? emailInboxId) => OfflineEmailInboxId = emailInboxId;
 
     public void RotateIdentitySecret(string protectedIdentitySecret, DateTime now)
     {
@@ -146,5 +155,6 @@ internal sealed class InboxConfiguration : IEntityTypeConfiguration<Inbox>
         builder.Property(i => i.Tracking).HasConversion(JsonColumn.Converter(TrackingSettings.Default), JsonColumn.Comparer<TrackingSettings>());
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Teams.Team>().WithMany().HasForeignKey(i => i.DefaultTeamId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Inbox>().WithMany().HasForeignKey(i => i.OfflineEmailInboxId).OnDelete(DeleteBehavior.SetNull);
     }
 }

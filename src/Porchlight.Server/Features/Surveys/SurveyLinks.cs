@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Email;
@@ -43,8 +42,9 @@ public sealed class SurveyLinks(IDataProtectionProvider dataProtection, PublicUr
 }
 
 /// <summary>
-/// A conversation begun with the offline form was resolved: its contact is not in the chat to see the widget's survey,
-/// so the survey is asked by email, once, when the inbox asks one and the contact has an address.
+/// A conversation answered by email (an email, or a message left with the offline form) was resolved: its contact is
+/// not in a chat to see the widget's survey, so the survey is asked by email, once, when the inbox asks one and the
+/// contact has an address.
 /// </summary>
 public sealed class SurveyOnResolve(AppDbContext db, TimeProvider clock) : IDomainEventHandler<ConversationStatusChanged>
 {
@@ -52,7 +52,7 @@ public sealed class SurveyOnResolve(AppDbContext db, TimeProvider clock) : IDoma
     {
         if (changed.To != ConversationStatus.Resolved
             || await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == changed.ConversationId, cancellationToken) is not { } conversation
-            || conversation.Origin != ConversationOrigin.OfflineForm
+            || !conversation.IsAnsweredByEmail
             || !await db.SurveySettings.AnyAsync(SurveyQueries.Asking(conversation.InboxId), cancellationToken)
             || await db.SurveyResponses.AnyAsync(r => r.ConversationId == conversation.Id, cancellationToken)
             || !await db.Contacts.AnyAsync(c => c.Id == conversation.ContactId && c.Email != null, cancellationToken))
@@ -73,42 +73,39 @@ public sealed class SurveyOnResolve(AppDbContext db, TimeProvider clock) : IDoma
 }
 
 /// <summary>
-/// Emails the contact the link to their conversation's survey and notes in the conversation that it went (or why
-/// not). Runs from the outbox, so a failed send is retried; a send that succeeded just before a crash can repeat once.
+/// Emails the contact the link to their conversation's survey, the way the conversation's replies go (in its thread,
+/// when through a mailbox), and notes in the conversation that it went (or why not). Runs from the outbox, so a
+/// failed send is retried; a send that succeeded just before a crash can repeat once.
 /// </summary>
-public sealed class SurveyLinkMailer(
-    AppDbContext db, SmtpMailer mailer, IOptions<SmtpOptions> smtp, SurveyLinks links, ConversationChanges changes, ILogger<SurveyLinkMailer> logger)
+public sealed class SurveyLinkMailer(AppDbContext db, ConversationMail mail, SurveyLinks links, ConversationChanges changes)
     : IDomainEventHandler<SurveyEmailDue>
 {
     public async Task HandleAsync(SurveyEmailDue due, CancellationToken cancellationToken)
     {
-        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == due.ConversationId, cancellationToken) is not { } conversation
-            || await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversation.ContactId, cancellationToken) is not { Email: { } email } contact)
+        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == due.ConversationId, cancellationToken) is not { } conversation)
         {
             return;
         }
 
-        if (!smtp.Value.IsConfigured)
-        {
-            logger.LogWarning("A survey was not emailed: {Section}:Host is not set.", SmtpOptions.Section);
-            await changes.AppendActivityAsync(conversation, null, "The survey was not emailed: no mail server is configured", cancellationToken);
-            return;
-        }
+        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == conversation.ContactId).Select(c => c.Name).FirstOrDefaultAsync(cancellationToken);
+        var text = $"""
+            Hello{(contact is { } name ? " " + name : "")},
 
-        var workspace = await db.Workspaces.AsNoTracking().Where(w => w.Id == conversation.WorkspaceId).Select(w => w.Name).FirstAsync(cancellationToken);
-        var body = $"""
-            Hello{(contact.Name is { } name ? " " + name : "")},
-
-            thank you for writing to {workspace}. How did we do? Two clicks tell us:
+            thank you for writing to us. How did we do? Two clicks tell us:
 
             {links.UrlFor(conversation)}
 
             The link is yours alone and works for {SurveyLinks.Lifetime.TotalDays:0} days.
-
-            — {workspace}
-
             """;
-        await mailer.SendAsync(email, $"[{workspace}] How did we do? (#{conversation.Number})", body, cancellationToken);
-        await changes.AppendActivityAsync(conversation, null, $"The survey was emailed to {email}", cancellationToken);
+        // Sent by no person: marked so (RFC 3834), so that an autoresponder does not answer it.
+        var outcome = await mail.SendAsync(conversation, new OutgoingMail(text, "How did we do?", AnswersThread: false, AutoSubmitted: "auto-generated"), cancellationToken);
+        if (outcome.NotSentBecause is { } why)
+        {
+            await changes.AppendActivityAsync(conversation, null, $"The survey was not emailed: {why}", cancellationToken);
+        }
+        else if (outcome.SentTo is { } to)
+        {
+            await changes.AppendActivityAsync(conversation, null, $"The survey was emailed to {to}", cancellationToken);
+        }
     }
 }

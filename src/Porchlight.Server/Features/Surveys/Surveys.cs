@@ -109,7 +109,7 @@ public sealed class SurveyForms(AppDbContext db, ActingAgent actor, TimeProvider
             return SurveyResponseView.From(existing);
         }
 
-        var byEmail = conversation.Origin == ConversationOrigin.OfflineForm;
+        var byEmail = conversation.IsAnsweredByEmail;
         if (byEmail && !await db.Contacts.AnyAsync(c => c.Id == conversation.ContactId && c.Email != null, cancellationToken))
         {
             return Failure.Conflict("The contact is not in the chat and has no email address to send the survey to.");

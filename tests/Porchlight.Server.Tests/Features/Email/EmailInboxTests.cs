@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Porchlight.Server.Data;
 using Porchlight.Server.Tests.Api;
+using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -200,6 +201,93 @@ public abstract class EmailInboxTests(MailServer mail, PorchlightFactory factory
 
         var conversation = await SingleConversationAsync(setup);
         Assert.Equal("new@example.com", conversation.GetProperty("contact").Text("email"));
+    }
+
+    [Fact]
+    public async Task OfflineForm_AnsweredThroughAnEmailInbox_TheCustomersAnswerJoinsTheChatConversationAndTheSurveyFollowsInTheThread()
+    {
+        await using var setup = await SetUpAsync();
+        var (widgetId, widgetToken) = await ChatSetup.CreateWidgetInboxAsync(setup.Owner);
+        var chosen = await setup.Owner.PutJsonAsync($"/api/v1/inboxes/{widgetId}/offline-email", new { emailInboxId = setup.InboxId }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((setup.InboxId, "Support email", setup.Account.Address), (chosen.GetProperty("emailInboxId").GetGuid(), chosen.Text("emailInboxName"), chosen.Text("address")));
+        await setup.Owner.PutJsonAsync($"/api/v1/inboxes/{widgetId}/survey", new { isEnabled = true }).ExpectAsync(HttpStatusCode.OK);
+        using var visitor = await TestVisitor.StartAsync(Factory, widgetToken);
+        var conversationId = (await visitor.Http.PostJsonAsync("/widget/v1/offline-messages",
+            new { clientId = TestVisitor.NewClientId(), name = "Grace", email = "grace@example.com", text = "Where is my parcel?" }).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("conversation").IdOf();
+
+        // The reply goes out from the mailbox, so that the customer can answer it.
+        await setup.Owner.ReplyAsync(conversationId, "Hi Grace, it left our warehouse today.").ExpectAsync(HttpStatusCode.Created);
+        var reply = await SentAsync(setup.Smtp, 1);
+        Assert.Equal((setup.Account.Address, "grace@example.com"), (Assert.Single(reply.From.Mailboxes).Address, Assert.Single(reply.To.Mailboxes).Address));
+        Assert.StartsWith("[Acme Support] Reply to your message (#", reply.Subject, StringComparison.Ordinal);
+        Assert.Contains("> Where is my parcel?", reply.TextBody, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(async () => (await TextsAsync(setup.Owner, conversationId, "Activity")).Contains("The reply was emailed to grace@example.com"),
+            "the note that the reply was emailed");
+
+        // Her answer comes back into the chat's conversation, not as a new email conversation.
+        var answer = Mail("Grace <grace@example.com>", setup.Account.Address, "Re: " + reply.Subject,
+            "Thank you! Which carrier?\n\n> Hi Grace, it left our warehouse today.", inReplyTo: reply.MessageId);
+        await mail.DeliverAsync(setup.Account, answer, Ct);
+        await Eventually.WaitUntilAsync(async () => (await TextsAsync(setup.Owner, conversationId, "Incoming")).Count == 2, "the answer joined the conversation");
+        Assert.Equal(["Where is my parcel?", "Thank you! Which carrier?"], await TextsAsync(setup.Owner, conversationId, "Incoming"));
+        await WaitForMailboxReadAsync(setup);
+        Assert.Empty(await ConversationsAsync(setup));
+
+        await setup.Owner.ReplyAsync(conversationId, "Parcelway, tracking 123.").ExpectAsync(HttpStatusCode.Created);
+        var second = await SentAsync(setup.Smtp, 2);
+        Assert.Equal(("Re: " + reply.Subject, answer.MessageId), (second.Subject, second.InReplyTo));
+        Assert.Contains(reply.MessageId, second.References);
+
+        // Resolved: the survey link goes the same way, in the thread, marked as sent by no person.
+        await setup.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        var survey = await SentAsync(setup.Smtp, 3);
+        Assert.StartsWith("[Acme Support] How did we do? (#", survey.Subject, StringComparison.Ordinal);
+        Assert.Equal((setup.Account.Address, answer.MessageId, "auto-generated"), (Assert.Single(survey.From.Mailboxes).Address, survey.InReplyTo, survey.Headers["Auto-Submitted"]));
+        Assert.Contains("/survey/", survey.TextBody, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(async () => (await TextsAsync(setup.Owner, conversationId, "Activity")).Contains("The survey was emailed to grace@example.com"),
+            "the note that the survey was emailed");
+    }
+
+    [Fact]
+    public async Task EmailInbox_ConversationResolved_TheSurveyLinkGoesInTheCustomersThread()
+    {
+        await using var setup = await SetUpAsync();
+        await setup.Owner.PutJsonAsync($"/api/v1/inboxes/{setup.InboxId}/survey", new { isEnabled = true }).ExpectAsync(HttpStatusCode.OK);
+        var first = Mail("Ann <ann@example.com>", setup.Account.Address, "Password reset", "The reset link does not arrive.");
+        await mail.DeliverAsync(setup.Account, first, Ct);
+        var conversationId = (await SingleConversationAsync(setup)).IdOf();
+
+        await setup.Owner.PostJsonAsync($"/api/v1/conversations/{conversationId}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+
+        var survey = await SentAsync(setup.Smtp, 1);
+        Assert.Equal(("ann@example.com", first.MessageId), (Assert.Single(survey.To.Mailboxes).Address, survey.InReplyTo));
+        Assert.StartsWith("[Acme Support] How did we do? (#", survey.Subject, StringComparison.Ordinal);
+        Assert.Equal("Email", (await setup.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/survey")).Text("channel"));
+    }
+
+    [Fact]
+    public async Task OfflineEmailSettings_WrongInboxesOrForeignIds_ClearErrorsAndNothingSavedAndADeletedMailboxFallsBackToTheSystemAddress()
+    {
+        await using var setup = await SetUpAsync(connect: false);
+        var (widgetId, _) = await ChatSetup.CreateWidgetInboxAsync(setup.Owner);
+        var path = $"/api/v1/inboxes/{widgetId}/offline-email";
+        var none = await setup.Owner.GetJsonAsync(path);
+        Assert.Equal(JsonValueKind.Null, none.GetProperty("emailInboxId").ValueKind);
+
+        await setup.Owner.PutJsonAsync(path, new { emailInboxId = widgetId }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "emailInboxId");
+        await setup.Owner.PutJsonAsync(path, new { emailInboxId = Guid.NewGuid() }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "emailInboxId");
+        await setup.Owner.PutJsonAsync($"/api/v1/inboxes/{setup.InboxId}/offline-email", new { emailInboxId = setup.InboxId }).ExpectProblemAsync(HttpStatusCode.Conflict);
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        var strangersMailbox = (await stranger.PostJsonAsync("/api/v1/inboxes", new { name = "Globex email", channel = "Email" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await setup.Owner.PutJsonAsync(path, new { emailInboxId = strangersMailbox }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "emailInboxId");
+        await stranger.PutJsonAsync(path, new { emailInboxId = strangersMailbox }).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await stranger.GetAsync(path, Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(JsonValueKind.Null, (await setup.Owner.GetJsonAsync(path)).GetProperty("emailInboxId").ValueKind);
+
+        await setup.Owner.PutJsonAsync(path, new { emailInboxId = setup.InboxId }).ExpectAsync(HttpStatusCode.OK);
+        await setup.Owner.DeleteAsync($"/api/v1/inboxes/{setup.InboxId}", Ct).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.Equal(JsonValueKind.Null, (await setup.Owner.GetJsonAsync(path)).GetProperty("emailInboxId").ValueKind);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using MimeKit;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Hosting;
@@ -26,13 +28,14 @@ public sealed class OfflineReplyEmailTests
             await owner.PostJsonAsync($"/api/v1/conversations/{offline}/messages", new { text = "Hi Grace, we have called the carrier." }).ExpectAsync(HttpStatusCode.Created);
 
             await Eventually.WaitUntilAsync(async () => (await ActivitiesAsync(owner, offline)).Contains("The reply was emailed to grace@example.com"), "the note that the reply was emailed");
-            var mail = Assert.Single(smtp.Messages);
-            Assert.Contains("To: grace@example.com", mail, StringComparison.Ordinal);
-            Assert.Contains("From: Acme Support <support@acme.test>", mail, StringComparison.Ordinal);
-            Assert.Contains("Subject: [Acme Support] Reply to your message (#2)", mail, StringComparison.Ordinal);
-            Assert.Contains("Hi Grace, we have called the carrier.", mail, StringComparison.Ordinal);
-            Assert.Contains("> Where is my parcel?", mail, StringComparison.Ordinal);
-            Assert.DoesNotContain("For the team only", mail, StringComparison.Ordinal);
+            var mail = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(Assert.Single(smtp.Messages))), TestContext.Current.CancellationToken);
+            Assert.Equal("grace@example.com", Assert.Single(mail.To.Mailboxes).Address);
+            Assert.Equal(("Acme Support", "support@acme.test"), (Assert.Single(mail.From.Mailboxes).Name, mail.From.Mailboxes.Single().Address));
+            Assert.Equal("[Acme Support] Reply to your message (#2)", mail.Subject);
+            Assert.StartsWith("Hi Grace, we have called the carrier.", mail.TextBody, StringComparison.Ordinal);
+            Assert.Contains("> Where is my parcel?", mail.TextBody, StringComparison.Ordinal);
+            Assert.DoesNotContain("For the team only", mail.TextBody, StringComparison.Ordinal);
+            Assert.Null(mail.Headers["Auto-Submitted"]); // a person wrote it
         }
     }
 

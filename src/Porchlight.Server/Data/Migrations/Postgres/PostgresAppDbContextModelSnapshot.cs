@@ -1373,6 +1373,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)");
 
+                    b.Property<Guid?>("OfflineEmailInboxId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("PreChatForm")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1428,6 +1431,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("DefaultTeamId");
+
+                    b.HasIndex("OfflineEmailInboxId");
 
                     b.HasIndex("PublicToken")
                         .IsUnique();
@@ -3333,6 +3338,11 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Teams.Team", null)
                         .WithMany()
                         .HasForeignKey("DefaultTeamId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("OfflineEmailInboxId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)

@@ -1364,6 +1364,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(60)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("OfflineEmailInboxId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PreChatForm")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1419,6 +1422,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("DefaultTeamId");
+
+                    b.HasIndex("OfflineEmailInboxId");
 
                     b.HasIndex("PublicToken")
                         .IsUnique();
@@ -3324,6 +3329,11 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Teams.Team", null)
                         .WithMany()
                         .HasForeignKey("DefaultTeamId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("OfflineEmailInboxId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
