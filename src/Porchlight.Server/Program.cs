@@ -3,6 +3,7 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiChannel;
 using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Contacts;
 using Porchlight.Server.Features.Assistant;
 using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Features.Attachments;
@@ -65,6 +66,7 @@ builder.Services
     .AddAgentRevalidation()
     .AddAudit()
     .AddEmail(builder.Configuration)
+    .AddContacts()
     .AddWorkspaces()
     .AddAgents()
     .AddTeams()
@@ -126,6 +128,7 @@ api.MapInboxes();
 api.MapApiTokens();
 api.MapAudit();
 api.MapConversations();
+api.MapContacts();
 api.MapApiChannel();
 api.MapEmailInboxes();
 api.MapAttachments(builder.Configuration);

@@ -140,6 +140,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Email.EmailMessage> EmailMessages => Set<Features.Email.EmailMessage>();
 
+    public DbSet<ContactAttributeDefinition> ContactAttributeDefinitions => Set<ContactAttributeDefinition>();
+
+    public DbSet<ContactNote> ContactNotes => Set<ContactNote>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

@@ -50,6 +50,9 @@ public enum Permission
     /// gateway, a mobile app's backend) does with its token.
     /// </summary>
     RelayContactMessages,
+
+    /// <summary>Define contacts' attributes, and import, export and merge contacts in bulk.</summary>
+    ManageContacts,
 }
 
 /// <summary>
@@ -67,13 +70,13 @@ public static class RolePermissions
     [
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
-        Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages,
+        Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages, Permission.ManageContacts,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant, Permission.ReviewQuality],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant, Permission.ReviewQuality, Permission.ManageContacts],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };

@@ -95,6 +95,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["username"] = () => "probe",
         ["password"] = () => "probe-password",
         ["folder"] = () => null,
+        // A Text contact attribute keeps its type and has no options.
+        ["options"] = () => null,
     };
 
     /// <summary>Fields that must name the caller's own records: made from the records the call is made with.</summary>
@@ -462,6 +464,10 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         {
             clientId = TestVisitor.NewClientId(), text = Unique($"{label} relayed message"), contact = new { externalId = Unique($"{label} customer"), name = Unique($"{label} API contact") },
         }).ExpectAsync(HttpStatusCode.Created);
+        var contactNote = await owner.PostJsonAsync($"/api/v1/contacts/{conversation.GetProperty("contact").IdOf()}/notes", new { text = Unique($"{label} contact note") })
+            .ExpectAsync(HttpStatusCode.Created);
+        var contactAttribute = await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = $"probe_{Guid.NewGuid():N}", label = "Probe", type = "Text" })
+            .ExpectAsync(HttpStatusCode.Created);
         // An email inbox whose mailbox is set up (on a port where nothing listens: nothing is read from it meanwhile).
         var emailInbox = await owner.PostJsonAsync("/api/v1/inboxes", new { name = Unique($"{label} email inbox"), channel = "Email" }).ExpectAsync(HttpStatusCode.Created);
         var mailbox = await owner.PutJsonAsync($"/api/v1/inboxes/{emailInbox.IdOf()}/email", new
@@ -473,7 +479,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox);
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -598,12 +604,14 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Calibration,
         JsonElement Flag,
         JsonElement ApiConversation,
-        JsonElement Mailbox)
+        JsonElement Mailbox,
+        JsonElement ContactNote,
+        JsonElement ContactAttribute)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -619,6 +627,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "scorecardId" => Scorecard.IdOf().ToString(),
             "calibrationId" => Calibration.IdOf().ToString(),
             "flagId" => Flag.IdOf().ToString(),
+            "noteId" => ContactNote.IdOf().ToString(),
+            "key" => ContactAttribute.Text("key")!,
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

@@ -24,7 +24,8 @@ public sealed record ContactReadRequest(long? Sequence);
 /// first, so a retry finds the same one), then the conversation starts with the message (<see cref="ChannelConversations"/>);
 /// routing takes it as it takes a chat. A retry with the same client id answers what the first attempt stored.
 /// </summary>
-public sealed class StartApiConversation(AppDbContext db, ActingAgent actor, ContactDirectory contacts, ChannelConversations conversations, TimeProvider clock)
+public sealed class StartApiConversation(
+    AppDbContext db, ActingAgent actor, ContactDirectory contacts, ContactAttributeRules attributeRules, ChannelConversations conversations, TimeProvider clock)
 {
     // Two requests adding one new contact collide on the unique external id; the next attempt finds the winner's.
     private const int Attempts = 3;
@@ -36,7 +37,7 @@ public sealed class StartApiConversation(AppDbContext db, ActingAgent actor, Con
         MessageRules.Text(errors, request.Text, attachmentIds: null);
         if (request.ContactId is null)
         {
-            ContactReference.Validate(errors, "contact", request.Contact);
+            request = request with { Contact = await ContactReference.CheckAsync(errors, "contact", request.Contact, attributeRules, cancellationToken) };
         }
         else if (request.Contact is not null)
         {

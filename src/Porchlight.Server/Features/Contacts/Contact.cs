@@ -14,6 +14,8 @@ public sealed class Contact : Entity, IWorkspaceOwned
     public const int MaxNameLength = 100;
     public const int MaxEmailLength = 254;
     public const int MaxExternalIdLength = 128;
+    public const int MaxTags = 20;
+    public const int MaxTagLength = 40;
 
     private Contact()
     {
@@ -30,9 +32,15 @@ public sealed class Contact : Entity, IWorkspaceOwned
 
     public CustomAttributes Attributes { get; private set; } = new();
 
+    /// <summary>Words agents and integrations group customers by (lower case, sorted, no repeats).</summary>
+    public List<string> Tags { get; private set; } = [];
+
     public DateTime CreatedAt { get; private set; }
 
     public DateTime LastSeenAt { get; private set; }
+
+    /// <summary>When the details (name, email, external id, attributes, tags) last changed; being seen is not a change.</summary>
+    public DateTime UpdatedAt { get; private set; }
 
     public bool IsIdentified => ExternalId is not null;
 
@@ -41,22 +49,30 @@ public sealed class Contact : Entity, IWorkspaceOwned
 
     public static string NameFor(Guid id, string? name, string? email) => name ?? email ?? $"Visitor {id.ToString("N")[^6..]}";
 
-    public static Contact ForVisitor(Guid workspaceId, Guid visitorId, DateTime now) => new()
+    public static Contact ForVisitor(Guid workspaceId, Guid visitorId, DateTime now) => Created(new()
     {
         Id = visitorId,
         WorkspaceId = workspaceId,
         CreatedAt = now,
         LastSeenAt = now,
-    };
+        UpdatedAt = now,
+    });
 
     /// <summary>A contact another system tells of (an integration, an email), with that system's id for them when it has one.</summary>
-    public static Contact Create(Guid workspaceId, string? externalId, DateTime now) => new()
+    public static Contact Create(Guid workspaceId, string? externalId, DateTime now) => Created(new()
     {
         WorkspaceId = workspaceId,
         ExternalId = externalId,
         CreatedAt = now,
         LastSeenAt = now,
-    };
+        UpdatedAt = now,
+    });
+
+    private static Contact Created(Contact contact)
+    {
+        contact.Raise(new ContactCreated(contact.WorkspaceId, contact.Id));
+        return contact;
+    }
 
     /// <summary>
     /// Emails are kept trimmed and in lower case, so that one address is one customer however it was typed and is
@@ -67,38 +83,91 @@ public sealed class Contact : Entity, IWorkspaceOwned
     /// <summary>Details the visitor typed or the host site sent; a blank value leaves what is known.</summary>
     public void Describe(string? name, string? email, IReadOnlyDictionary<string, string>? attributes, DateTime now)
     {
-        if (!string.IsNullOrWhiteSpace(name))
-        {
-            Name = name.Trim();
-        }
-
-        if (NormalizeEmail(email) is { } normalized)
-        {
-            Email = normalized;
-        }
-
-        if (attributes is { Count: > 0 })
-        {
-            Attributes = Attributes.With(attributes);
-        }
-
+        Change(
+            string.IsNullOrWhiteSpace(name) ? Name : name.Trim(),
+            NormalizeEmail(email) ?? Email,
+            attributes is { Count: > 0 } ? Attributes.With(attributes) : Attributes,
+            now);
         LastSeenAt = now;
     }
+
+    /// <summary>
+    /// Sets the details as an agent or integration edited them (null clears a name or email); raises
+    /// <see cref="ContactUpdated"/> naming what changed, if anything did.
+    /// </summary>
+    public void Change(string? name, string? email, CustomAttributes attributes, DateTime now, string? externalId = null, IEnumerable<string>? tags = null)
+    {
+        var changed = new List<string>();
+        if (!string.Equals(name, Name, StringComparison.Ordinal))
+        {
+            Name = name;
+            changed.Add("name");
+        }
+
+        if (!string.Equals(email, Email, StringComparison.Ordinal))
+        {
+            Email = email;
+            changed.Add("email");
+        }
+
+        if (externalId is not null && !string.Equals(externalId, ExternalId, StringComparison.Ordinal))
+        {
+            ExternalId = externalId;
+            changed.Add("externalId");
+        }
+
+        if (attributes.Count != Attributes.Count || attributes.Any(a => !Attributes.TryGetValue(a.Key, out var value) || value != a.Value))
+        {
+            Attributes = attributes;
+            changed.Add("attributes");
+        }
+
+        if (tags is not null && NormalizeTags(tags) is var normalized && !normalized.SequenceEqual(Tags, StringComparer.Ordinal))
+        {
+            Tags = normalized;
+            changed.Add("tags");
+        }
+
+        if (changed.Count > 0)
+        {
+            UpdatedAt = now;
+            // Details given as the contact is added are part of its creation, not an update of it.
+            if (!DomainEvents.OfType<ContactCreated>().Any())
+            {
+                Raise(new ContactUpdated(WorkspaceId, Id, changed));
+            }
+        }
+    }
+
+    public static List<string> NormalizeTags(IEnumerable<string> tags) =>
+        [.. tags.Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     public void Seen(DateTime now) => LastSeenAt = now;
 
     /// <summary>Another system now knows this contact (until now known by email only) by its own id.</summary>
-    public void TakeExternalId(string externalId) => ExternalId = ExternalId is null ? externalId : throw new InvalidOperationException("The contact already has an external id.");
+    public void TakeExternalId(string externalId, DateTime now)
+    {
+        if (ExternalId is not null)
+        {
+            throw new InvalidOperationException("The contact already has an external id.");
+        }
+
+        Change(Name, Email, Attributes, now, externalId);
+    }
 
     /// <summary>Takes over what an anonymous contact knew; details already known here win.</summary>
-    public void Absorb(Contact anonymous)
+    public void Absorb(Contact anonymous, DateTime now)
     {
-        Name ??= anonymous.Name;
-        Email ??= anonymous.Email;
-        Attributes = anonymous.Attributes.With(Attributes);
+        Change(Name ?? anonymous.Name, Email ?? anonymous.Email, anonymous.Attributes.With(Attributes), now, tags: Tags.Concat(anonymous.Tags));
         LastSeenAt = anonymous.LastSeenAt > LastSeenAt ? anonymous.LastSeenAt : LastSeenAt;
     }
 }
+
+/// <summary>A contact was added, by whatever way (a widget visitor's first chat, identify, an email, the API, an import).</summary>
+public sealed record ContactCreated(Guid WorkspaceId, Guid ContactId) : IDomainEvent;
+
+/// <summary>A contact's details changed; <paramref name="Changes"/> names which (name, email, externalId, attributes, tags).</summary>
+public sealed record ContactUpdated(Guid WorkspaceId, Guid ContactId, IReadOnlyList<string> Changes) : IDomainEvent;
 
 internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
 {

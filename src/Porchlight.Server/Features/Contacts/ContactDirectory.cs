@@ -10,8 +10,23 @@ namespace Porchlight.Server.Features.Contacts;
 /// </summary>
 public sealed record ContactReference(string? ExternalId, string? Email, string? Name, Dictionary<string, string>? Attributes)
 {
-    /// <summary>Field errors under <paramref name="field"/>: an external id or an email is needed to find the contact again.</summary>
-    public static void Validate(FieldErrors errors, string field, ContactReference? reference)
+    /// <summary>
+    /// Field errors under <paramref name="field"/> (an external id or an email is needed to find the contact again), and
+    /// the reference with its attributes as they are stored (checked against the workspace's definitions).
+    /// </summary>
+    public static async Task<ContactReference?> CheckAsync(FieldErrors errors, string field, ContactReference? reference, ContactAttributeRules rules, CancellationToken cancellationToken)
+    {
+        Validate(errors, field, reference);
+        if (reference?.Attributes is not { } attributes)
+        {
+            return reference;
+        }
+
+        var checkedValues = await rules.CheckAsync(errors, $"{field}.attributes", attributes.ToDictionary(a => a.Key, a => (string?)a.Value), cancellationToken);
+        return reference with { Attributes = checkedValues!.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!) };
+    }
+
+    private static void Validate(FieldErrors errors, string field, ContactReference? reference)
     {
         if (reference is null || (string.IsNullOrWhiteSpace(reference.ExternalId) && string.IsNullOrWhiteSpace(reference.Email)))
         {
@@ -26,7 +41,6 @@ public sealed record ContactReference(string? ExternalId, string? Email, string?
             errors.Email($"{field}.email", reference.Email);
         }
 
-        CustomAttributes.Validate(errors, $"{field}.attributes", reference.Attributes);
     }
 }
 
@@ -58,7 +72,7 @@ public sealed class ContactDirectory(AppDbContext db)
         }
         else if (contact.ExternalId is null && externalId is not null)
         {
-            contact.TakeExternalId(externalId);
+            contact.TakeExternalId(externalId, now);
         }
 
         contact.Describe(reference.Name, email, reference.Attributes, now);

@@ -5,10 +5,13 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
 
-/// <summary>A contact's first message through a channel other than the widget (the API, email).</summary>
+/// <summary>
+/// A contact's first message through a channel other than the widget (the API, email). <paramref name="Alongside"/>
+/// adds what the channel keeps of it (an email's record) to be written in the same commit as the conversation.
+/// </summary>
 public sealed record ChannelOpening(
     Guid WorkspaceId, Guid InboxId, Guid ContactId, ConversationOrigin Origin, string ClientId, string Text,
-    IReadOnlyList<Attachment> Attachments, IReadOnlyDictionary<string, string>? Attributes = null);
+    IReadOnlyList<Attachment> Attachments, IReadOnlyDictionary<string, string>? Attributes = null, Action<Conversation, Message>? Alongside = null);
 
 public sealed record ChannelConversationStarted(ConversationResponse Conversation, MessageResponse Message);
 
@@ -49,6 +52,12 @@ public sealed class ChannelConversations(
                 // Inside this transaction a lost race for a file throws (its message id is a concurrency token) rather than failing softly.
                 message = (await log.AppendAsync(conversation, opening.ClientId, MessageKind.Incoming, null, opening.Text, opening.Attachments, cancellationToken))
                     .Value!.Message;
+                if (opening.Alongside is { } alongside)
+                {
+                    alongside(conversation, message);
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+
                 await transaction.CommitAsync(cancellationToken);
             }
             catch (DbUpdateException)

@@ -49,6 +49,7 @@ public sealed record ContactResponse(
     string? Email,
     string? ExternalId,
     IReadOnlyDictionary<string, string> Attributes,
+    IReadOnlyList<string> Tags,
     DateTime CreatedAt,
     DateTime LastSeenAt,
     IReadOnlyList<ContactConversation> Conversations);
@@ -174,7 +175,7 @@ public sealed class ConversationQueries(AppDbContext db, ActingAgent actor, Mess
             .Select(c => new ContactConversation(c.Id, c.Number, c.Status, c.LastMessagePreview, c.LastActivityAt))
             .ToListAsync(cancellationToken);
         return new ContactResponse(
-            contact.Id, contact.DisplayName, contact.Email, contact.ExternalId, contact.Attributes, contact.CreatedAt, contact.LastSeenAt, conversations);
+            contact.Id, contact.DisplayName, contact.Email, contact.ExternalId, contact.Attributes, contact.Tags, contact.CreatedAt, contact.LastSeenAt, conversations);
     }
 
     private async Task<ConversationCounts> CountsAsync(CancellationToken cancellationToken)

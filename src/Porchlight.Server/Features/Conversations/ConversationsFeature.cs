@@ -26,7 +26,6 @@ public static class ConversationsFeature
             .AddScoped<ConversationQueries>()
             .AddScoped<SendAgentMessage>()
             .AddScoped<ChannelConversations>()
-            .AddScoped<Contacts.ContactDirectory>()
             .AddScoped<ChangeConversation>()
             .AddScoped<DemoConversations>()
             .AddScoped<OwnMessages>()

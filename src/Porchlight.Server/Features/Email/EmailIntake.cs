@@ -69,10 +69,22 @@ public sealed class EmailIntake(
             var files = await StoreFilesAsync(channel.WorkspaceId, channel.InboxId, null, contact.Id, mail, cancellationToken);
             var attachments = await PendingAttachments.FindBeforeConversationAsync(db, channel.InboxId, contact.Id, files, cancellationToken);
             var attributes = string.IsNullOrWhiteSpace(subject) ? null : new Dictionary<string, string> { ["subject"] = Shorten(subject.Trim(), CustomAttributes.MaxValueLength) };
+            // The mail's record goes in the conversation's own commit: a reply, which may follow at once, finds the
+            // thread it answers (its subject and Message-ID) already there.
             var started = await conversations.StartAsync(
-                new ChannelOpening(channel.WorkspaceId, channel.InboxId, contact.Id, ConversationOrigin.Email, clientId, text, attachments.Value ?? [], attributes),
+                new ChannelOpening(channel.WorkspaceId, channel.InboxId, contact.Id, ConversationOrigin.Email, clientId, text, attachments.Value ?? [], attributes,
+                    Alongside: (conversation, message) =>
+                    {
+                        record.BecameMessage(conversation.Id, message.Id);
+                        db.EmailMessages.Add(record);
+                    }),
                 cancellationToken);
-            (conversationId, messageId) = (started.Value!.Value.Conversation.Id, started.Value.Value.Message.Id);
+            if (started.Value!.Created)
+            {
+                return;
+            }
+
+            (conversationId, messageId) = (started.Value.Value.Conversation.Id, started.Value.Value.Message.Id);
         }
         else
         {

@@ -77,6 +77,7 @@ public sealed class GeneratedHistory(
                 if (contactIds.Count == 0 || random.Next(10) < 3)
                 {
                     var contact = Contact.ForVisitor(cast.WorkspaceId, TimeOrderedIds.Next(), at);
+                    contact.ClearDomainEvents(); // history: nothing to tell integrations of
                     chunk.Contacts.Add(contact);
                     contactIds.Add(contactId = contact.Id);
                 }

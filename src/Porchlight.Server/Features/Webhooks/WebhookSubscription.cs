@@ -44,6 +44,12 @@ public static class WebhookEvents
     /// </summary>
     public const string AssistantMessage = "assistant.message";
 
+    /// <summary>A contact was added, by any way: a widget visitor's first chat, identify, an email, the API, an import.</summary>
+    public const string ContactCreated = "contact.created";
+
+    /// <summary>A contact's name, email, external id, attributes or tags changed; the payload names which.</summary>
+    public const string ContactUpdated = "contact.updated";
+
     /// <summary>The weekly digest of the reports, the Monday after each week ends in the workspace's time zone.</summary>
     public const string WeeklyDigest = "report.weekly_digest";
 
@@ -59,6 +65,8 @@ public static class WebhookEvents
         (SlaWarning, "SLA at risk"),
         (SlaBreached, "SLA breached"),
         (ConversationEscalated, "Escalated"),
+        (ContactCreated, "Contact created"),
+        (ContactUpdated, "Contact changed"),
         (AutomationRule, "Sent by automation rules"),
         (WeeklyDigest, "Weekly digest"),
     ];

@@ -27,6 +27,8 @@ public static class WebhooksFeature
             .AddDomainEventHandler<SurveyAnswered, ConversationWebhooks>()
             .AddDomainEventHandler<SlaWarned, ConversationWebhooks>()
             .AddDomainEventHandler<SlaBreached, ConversationWebhooks>()
+            .AddDomainEventHandler<Contacts.ContactCreated, ContactWebhooks>()
+            .AddDomainEventHandler<Contacts.ContactUpdated, ContactWebhooks>()
             .AddDomainEventHandler<WebhookDisabled, WebhookDisabledNotice>();
         // No proxy and no redirects: the connection goes where WebhookTargets allowed, and nowhere else.
         services.AddHttpClient(WebhookSender.HttpClientName)

@@ -109,7 +109,7 @@ public sealed class IdentifyVisitor(
                 conversation.MoveTo(known);
             }
 
-            known.Absorb(anonymous);
+            known.Absorb(anonymous, now);
         }
 
         if (!visitor.Identified && visitor.ContactId != known.Id)

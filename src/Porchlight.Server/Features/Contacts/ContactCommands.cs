@@ -1,0 +1,218 @@
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Contacts;
+
+/// <summary>
+/// A contact's details as sent to create, change or upsert one. On change, a field left out keeps its value; an
+/// attribute sent as null or "" is removed; <c>tags</c> replaces the whole list.
+/// </summary>
+public sealed record ContactRequest(
+    string? ExternalId, string? Email, string? Name, Dictionary<string, string?>? Attributes = null, List<string>? Tags = null);
+
+/// <summary>A contact as the contacts API answers it.</summary>
+public sealed record ContactView(
+    Guid Id,
+    string DisplayName,
+    string? Name,
+    string? Email,
+    string? ExternalId,
+    bool Identified,
+    IReadOnlyDictionary<string, string> Attributes,
+    IReadOnlyList<string> Tags,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime LastSeenAt)
+{
+    public static ContactView From(Contact c) => new(
+        c.Id, c.DisplayName, c.Name, c.Email, c.ExternalId, c.IsIdentified, c.Attributes, c.Tags, c.CreatedAt, c.UpdatedAt, c.LastSeenAt);
+}
+
+/// <summary>What an upsert did: the contact, and whether it was added.</summary>
+public sealed record ContactUpserted(ContactView Contact, bool Created);
+
+public sealed record ContactListFilter(string? Query, string? Tag);
+
+/// <summary>Lists, adds, changes and upserts contacts (every agent; the API and the app alike).</summary>
+public sealed class ContactCommands(AppDbContext db, ActingAgent actor, ContactDirectory directory, ContactAttributeRules attributeRules, TimeProvider clock)
+{
+    public const int MaxQueryLength = 100;
+
+    /// <summary>Newest first; <c>q</c> finds a part of the name, email or external id, <c>tag</c> one tag.</summary>
+    public async Task<Result<Page<ContactView>>> ListAsync(ContactListFilter filter, PageRequest page, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors().MaxLength("q", filter.Query, MaxQueryLength).MaxLength("tag", filter.Tag, Contact.MaxTagLength);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var query = db.Contacts.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.Query))
+        {
+            var term = filter.Query.Trim().ToLowerInvariant();
+            query = query.Where(c => (c.Name ?? "").ToLower().Contains(term) || (c.Email ?? "").Contains(term) || (c.ExternalId ?? "").ToLower().Contains(term));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Tag))
+        {
+            var tag = filter.Tag.Trim().ToLowerInvariant();
+            query = query.Where(c => c.Tags.Contains(tag));
+        }
+
+        return await query.ToPageAsync(page, c => c.Id, ContactView.From, cancellationToken, newestFirst: true);
+    }
+
+    public async Task<Result<ContactView>> CreateAsync(ContactRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(request.ExternalId) && string.IsNullOrWhiteSpace(request.Email) && string.IsNullOrWhiteSpace(request.Name))
+        {
+            errors.Add("name", "Give the contact a name, an email or an external id.");
+        }
+
+        var attributes = await CheckAsync(errors, request, cancellationToken);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var externalId = ExternalIdOf(request);
+        if (externalId is not null && await db.Contacts.AnyAsync(c => c.ExternalId == externalId, cancellationToken))
+        {
+            return ExternalIdTaken;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var contact = db.Contacts.Add(Contact.Create(actor.WorkspaceId, externalId, now)).Entity;
+        contact.Change(Blank(request.Name), Contact.NormalizeEmail(request.Email), Apply(new CustomAttributes(), attributes), now, tags: request.Tags ?? []);
+        return await SaveAsync(contact, cancellationToken);
+    }
+
+    public async Task<Result<ContactView>> UpdateAsync(Guid contactId, ContactRequest request, CancellationToken cancellationToken)
+    {
+        if (await db.Contacts.FirstOrDefaultAsync(c => c.Id == contactId, cancellationToken) is not { } contact)
+        {
+            return Failure.NotFound("The contact");
+        }
+
+        var errors = new FieldErrors();
+        var attributes = await CheckAsync(errors, request, cancellationToken);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var externalId = ExternalIdOf(request);
+        if (externalId is not null && await db.Contacts.AnyAsync(c => c.ExternalId == externalId && c.Id != contactId, cancellationToken))
+        {
+            return ExternalIdTaken;
+        }
+
+        contact.Change(
+            request.Name is null ? contact.Name : Blank(request.Name),
+            request.Email is null ? contact.Email : Contact.NormalizeEmail(request.Email),
+            Apply(contact.Attributes, attributes), clock.GetUtcNow().UtcDateTime, externalId, request.Tags);
+        return await SaveAsync(contact, cancellationToken);
+    }
+
+    /// <summary>
+    /// The contact the request names (by external id, else by email; see <see cref="ContactDirectory"/>) brought up to
+    /// date, or a new one: what a CRM sync calls for every record, without knowing whether Porchlight has it yet.
+    /// </summary>
+    public async Task<Result<ContactUpserted>> UpsertAsync(ContactRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(request.ExternalId) && string.IsNullOrWhiteSpace(request.Email))
+        {
+            errors.Add("externalId", "Name the contact with an externalId, an email, or both.");
+        }
+
+        var reference = new ContactReference(request.ExternalId, request.Email, request.Name, null);
+        var attributes = await CheckAsync(errors, request, cancellationToken);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var contact = await directory.FindOrAddAsync(actor.WorkspaceId, reference, now, cancellationToken);
+        var created = db.Entry(contact).State == EntityState.Added;
+        contact.Change(contact.Name, contact.Email, Apply(contact.Attributes, attributes), now, tags: request.Tags);
+        var saved = await SaveAsync(contact, cancellationToken);
+        return saved.Succeeded ? new ContactUpserted(saved.Value!, created) : saved.Failure!;
+    }
+
+    private static Failure ExternalIdTaken => Failure.Duplicate("externalId", "Another contact has this external id.");
+
+    private async Task<Dictionary<string, string?>?> CheckAsync(FieldErrors errors, ContactRequest request, CancellationToken cancellationToken)
+    {
+        errors.MaxLength("externalId", request.ExternalId?.Trim(), Contact.MaxExternalIdLength).MaxLength("name", request.Name?.Trim(), Contact.MaxNameLength);
+        if (!string.IsNullOrWhiteSpace(request.Email))
+        {
+            errors.Email("email", request.Email);
+        }
+
+        if (request.Tags is { } tags)
+        {
+            var normalized = Contact.NormalizeTags(tags.Select(t => t ?? ""));
+            if (normalized.Count > Contact.MaxTags || normalized.Any(t => t.Length > Contact.MaxTagLength))
+            {
+                errors.Add("tags", $"At most {Contact.MaxTags} tags of at most {Contact.MaxTagLength} characters.");
+            }
+        }
+
+        return await attributeRules.CheckAsync(errors, "attributes", request.Attributes, cancellationToken);
+    }
+
+    /// <summary><paramref name="current"/> with the checked changes: a null or empty value removes its attribute.</summary>
+    private static CustomAttributes Apply(CustomAttributes current, Dictionary<string, string?>? changes)
+    {
+        if (changes is null)
+        {
+            return current;
+        }
+
+        var result = new CustomAttributes(current);
+        foreach (var (key, value) in changes)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                result.Remove(key);
+            }
+            else
+            {
+                result[key] = value;
+            }
+        }
+
+        return result;
+    }
+
+    private static string? ExternalIdOf(ContactRequest request) => string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>Saves; two requests adding one external id at once both pass the check, and the unique index lets one win.</summary>
+    private async Task<Result<ContactView>> SaveAsync(Contact contact, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (contact.ExternalId is not null)
+        {
+            var externalId = contact.ExternalId;
+            db.ChangeTracker.Clear();
+            if (await db.Contacts.AsNoTracking().AnyAsync(c => c.ExternalId == externalId && c.Id != contact.Id, cancellationToken))
+            {
+                return ExternalIdTaken;
+            }
+
+            throw;
+        }
+
+        return ContactView.From(contact);
+    }
+}

@@ -1,0 +1,53 @@
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Contacts;
+
+public static class ContactsFeature
+{
+    public static IServiceCollection AddContacts(this IServiceCollection services) => services
+        .AddScoped<ContactDirectory>()
+        .AddScoped<ContactAttributeRules>()
+        .AddScoped<ContactCommands>()
+        .AddScoped<ContactAttributeDefinitions>()
+        .AddScoped<ContactNotes>();
+
+    /// <summary>The contacts API (docs/contacts.md); reading one contact with its conversations is GET /contacts/{id} of the inbox.</summary>
+    public static void MapContacts(this RouteGroupBuilder api)
+    {
+        var contacts = api.MapGroup("/contacts").WithTags("Contacts");
+        contacts.MapGet("/", async (string? q, string? tag, int? limit, string? cursor, ContactCommands commands, CancellationToken ct) =>
+                await ProblemResults.PagedAsync(limit, cursor, page => commands.ListAsync(new ContactListFilter(q, tag), page, ct)))
+            .RequirePermission(Permission.ViewConversations).Produces<Page<ContactView>>();
+        contacts.MapPost("/", async (ContactRequest request, ContactCommands commands, CancellationToken ct) =>
+                (await commands.CreateAsync(request, ct)).ToHttp(c => TypedResults.Created($"/api/v1/contacts/{c.Id}", c)))
+            .RequirePermission(Permission.HandleConversations).Produces<ContactView>(StatusCodes.Status201Created);
+        contacts.MapPut("/{contactId:guid}", async (Guid contactId, ContactRequest request, ContactCommands commands, CancellationToken ct) =>
+                (await commands.UpdateAsync(contactId, request, ct)).ToOk())
+            .RequirePermission(Permission.HandleConversations).Produces<ContactView>();
+        contacts.MapPost("/upsert", async (ContactRequest request, ContactCommands commands, CancellationToken ct) =>
+                (await commands.UpsertAsync(request, ct)).ToHttp(u => u.Created ? TypedResults.Created($"/api/v1/contacts/{u.Contact.Id}", u) : TypedResults.Ok(u)))
+            .RequirePermission(Permission.HandleConversations).Produces<ContactUpserted>().Produces<ContactUpserted>(StatusCodes.Status201Created);
+
+        contacts.MapGet("/{contactId:guid}/notes", async (Guid contactId, ContactNotes notes, CancellationToken ct) => (await notes.ListAsync(contactId, ct)).ToOk())
+            .RequirePermission(Permission.ViewConversations).Produces<IReadOnlyList<ContactNoteView>>();
+        contacts.MapPost("/{contactId:guid}/notes", async (Guid contactId, ContactNoteRequest request, ContactNotes notes, CancellationToken ct) =>
+                (await notes.WriteAsync(contactId, request, ct)).ToHttp(n => TypedResults.Created($"/api/v1/contacts/{contactId}/notes/{n.Id}", n)))
+            .RequirePermission(Permission.HandleConversations).Produces<ContactNoteView>(StatusCodes.Status201Created);
+        contacts.MapDelete("/{contactId:guid}/notes/{noteId:guid}", async (Guid contactId, Guid noteId, ContactNotes notes, CancellationToken ct) =>
+                (await notes.DeleteAsync(contactId, noteId, ct)).ToNoContent())
+            .RequirePermission(Permission.HandleConversations);
+
+        var attributes = api.MapGroup("/contact-attributes").WithTags("Contacts");
+        attributes.MapGet("/", async (ContactAttributeDefinitions definitions, CancellationToken ct) => TypedResults.Ok(await definitions.ListAsync(ct)))
+            .RequirePermission(Permission.ViewConversations);
+        attributes.MapPost("/", async (ContactAttributeRequest request, ContactAttributeDefinitions definitions, CancellationToken ct) =>
+                (await definitions.CreateAsync(request, ct)).ToHttp(d => TypedResults.Created($"/api/v1/contact-attributes/{d.Key}", d)))
+            .RequirePermission(Permission.ManageContacts).Produces<ContactAttributeView>(StatusCodes.Status201Created);
+        attributes.MapPut("/{key}", async (string key, ContactAttributeRequest request, ContactAttributeDefinitions definitions, CancellationToken ct) =>
+                (await definitions.UpdateAsync(key, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageContacts).Produces<ContactAttributeView>();
+        attributes.MapDelete("/{key}", async (string key, ContactAttributeDefinitions definitions, CancellationToken ct) =>
+                (await definitions.DeleteAsync(key, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageContacts);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Text.Json;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Webhooks;
+using Porchlight.Server.Tests.Api;
+using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Infrastructure;
+
+namespace Porchlight.Server.Tests.Features.Contacts;
+
+/// <summary>
+/// Contacts as CRM-grade records: agents and integrations add, change, find and tag them, upsert them by external id or
+/// email as a CRM sync does, keep notes on them, check attributes against the workspace's definitions, and hear of
+/// every contact added or changed by webhook.
+/// </summary>
+public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(factory)
+{
+    [Fact]
+    public async Task Contacts_CreateChangeAndFind_DetailsTagsAndSearchAsAgentsExpect()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var created = await owner.PostJsonAsync("/api/v1/contacts", new
+        {
+            externalId = "crm-1001", email = " Jane.Doe@Example.com ", name = "Jane Doe",
+            attributes = new Dictionary<string, string> { ["plan"] = "pro" }, tags = Strings("VIP", "beta", "vip"),
+        }).ExpectAsync(HttpStatusCode.Created);
+        var id = created.IdOf();
+        Assert.Equal(("jane.doe@example.com", "Jane Doe", true, "beta,vip"),
+            (created.Text("email"), created.Text("displayName"), created.GetProperty("identified").GetBoolean(), Tags(created)));
+        await owner.PostJsonAsync("/api/v1/contacts", new { name = "Joe Bloggs", tags = Strings("beta") }).ExpectAsync(HttpStatusCode.Created);
+
+        Assert.Equal([id], await FindAsync(owner, "q=DOE@example"));
+        Assert.Equal([id], await FindAsync(owner, "q=crm-10"));
+        Assert.Equal(2, (await FindAsync(owner, "tag=Beta")).Count);
+        Assert.Empty(await FindAsync(owner, "tag=gold"));
+
+        // Changed: what is sent changes, what is left out stays, an attribute sent as null goes.
+        var changed = await owner.PutJsonAsync($"/api/v1/contacts/{id}", new { name = "Jane Smith", tags = Strings("gold"), attributes = new Dictionary<string, string?> { ["plan"] = null, ["seats"] = "5" } })
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("Jane Smith", "jane.doe@example.com", "crm-1001", "gold"), (changed.Text("name"), changed.Text("email"), changed.Text("externalId"), Tags(changed)));
+        Assert.Equal(["seats"], changed.GetProperty("attributes").EnumerateObject().Select(a => a.Name));
+        var withConversations = await owner.GetJsonAsync($"/api/v1/contacts/{id}");
+        Assert.Equal("gold", Tags(withConversations));
+
+        // Another contact cannot take the external id, and a refused change changes nothing.
+        var other = (await owner.PostJsonAsync("/api/v1/contacts", new { email = "other@example.com" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PostJsonAsync("/api/v1/contacts", new { externalId = "crm-1001" }).ExpectFieldErrorAsync(HttpStatusCode.Conflict, "externalId");
+        await owner.PutJsonAsync($"/api/v1/contacts/{other}", new { externalId = "crm-1001", name = "Thief" }).ExpectFieldErrorAsync(HttpStatusCode.Conflict, "externalId");
+        await owner.PutJsonAsync($"/api/v1/contacts/{other}", new { email = "not-an-address", name = "Thief" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "email");
+        await owner.PutJsonAsync($"/api/v1/contacts/{other}", new { tags = Enumerable.Range(0, 21).Select(i => $"t{i}") }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "tags");
+        await owner.PostJsonAsync("/api/v1/contacts", new { tags = Strings("lonely") }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "name");
+        Assert.Equal(JsonValueKind.Null, (await owner.GetJsonAsync($"/api/v1/contacts/{other}")).GetProperty("externalId").ValueKind);
+        Assert.Equal("other@example.com", (await owner.GetJsonAsync($"/api/v1/contacts/{other}")).Text("name"));
+
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        await stranger.PutJsonAsync($"/api/v1/contacts/{id}", new { name = "Hijacked" }).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Empty(await FindAsync(stranger, "q=jane"));
+    }
+
+    [Fact]
+    public async Task ContactUpsert_ByEmailThenExternalId_OneContactAsACrmSyncExpects()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+
+        var byEmail = await owner.PostJsonAsync("/api/v1/contacts/upsert", new { email = "sam@example.com", name = "Sam" }).ExpectAsync(HttpStatusCode.Created);
+        var withId = await owner.PostJsonAsync("/api/v1/contacts/upsert", new { externalId = "crm-7", email = "SAM@example.com", tags = Strings("customer") }).ExpectAsync(HttpStatusCode.OK);
+        var renamed = await owner.PostJsonAsync("/api/v1/contacts/upsert", new { externalId = "crm-7", name = "Samantha" }).ExpectAsync(HttpStatusCode.OK);
+
+        var id = byEmail.GetProperty("contact").IdOf();
+        Assert.True(byEmail.GetProperty("created").GetBoolean());
+        Assert.Equal((id, false, "crm-7"), (withId.GetProperty("contact").IdOf(), withId.GetProperty("created").GetBoolean(), withId.GetProperty("contact").Text("externalId")));
+        Assert.Equal((id, "Samantha", "customer"), (renamed.GetProperty("contact").IdOf(), renamed.GetProperty("contact").Text("name"), Tags(renamed.GetProperty("contact"))));
+        await owner.PostJsonAsync("/api/v1/contacts/upsert", new { name = "Nobody" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "externalId");
+        Assert.Single(await FindAsync(owner, "q=sam"));
+    }
+
+    [Fact]
+    public async Task ContactAttributes_Defined_ValuesCheckedStoredInOneFormAndBadOnesChangeNothing()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "plan", label = "Plan", type = "List", options = Strings("Free", "Pro") }).ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "renewal_date", label = "Renewal", type = "Date" }).ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "seats", label = "Seats", type = "Number" }).ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "vip", label = "VIP", type = "Boolean" }).ExpectAsync(HttpStatusCode.Created);
+
+        var bad = await owner.PostJsonAsync("/api/v1/contacts/upsert", new
+        {
+            externalId = "crm-9",
+            attributes = new Dictionary<string, string> { ["plan"] = "Enterprise", ["renewal_date"] = "31/12/2026", ["seats"] = "many", ["vip"] = "yes" },
+        }).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["attributes.plan", "attributes.renewal_date", "attributes.seats", "attributes.vip"],
+            bad.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("Plan is one of: Free, Pro.", bad.GetProperty("errors").GetProperty("attributes.plan")[0].GetString());
+        Assert.Empty(await FindAsync(owner, "q=crm-9"));
+        var sms = (await owner.PostJsonAsync("/api/v1/inboxes", new { name = "SMS", channel = "Api" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PostJsonAsync($"/api/v1/inboxes/{sms}/conversations", new
+        {
+            clientId = "sms-1", text = "Hello", contact = new { externalId = "crm-10", attributes = new Dictionary<string, string> { ["plan"] = "Gold" } },
+        }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "contact.attributes.plan");
+        Assert.Empty(await FindAsync(owner, "q=crm-10"));
+
+        var good = await owner.PostJsonAsync("/api/v1/contacts/upsert", new
+        {
+            externalId = "crm-9",
+            attributes = new Dictionary<string, string> { ["plan"] = "pro", ["renewal_date"] = "2026-12-31", ["seats"] = " 12.50 ", ["vip"] = "TRUE", ["favourite_colour"] = "Teal" },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var attributes = good.GetProperty("contact").GetProperty("attributes");
+        Assert.Equal(("Pro", "2026-12-31", "12.50", "true", "Teal"),
+            (attributes.Text("plan"), attributes.Text("renewal_date"), attributes.Text("seats"), attributes.Text("vip"), attributes.Text("favourite_colour")));
+
+        // Definitions: a key and options of their own, a type that stays; only those who manage contacts define them.
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "Plan Name", label = "Plan", type = "Text" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "key");
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "tier", label = "Tier", type = "List" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "options");
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "tier", label = "Tier", type = "Text", options = Strings("a") }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "options");
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "plan", label = "Plan again", type = "Text" }).ExpectFieldErrorAsync(HttpStatusCode.Conflict, "key");
+        await owner.PutJsonAsync("/api/v1/contact-attributes/seats", new { type = "Text" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "type");
+        var renamed = await owner.PutJsonAsync("/api/v1/contact-attributes/plan", new { label = "Subscription", options = Strings("Free", "Pro", "Enterprise") }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("Subscription", "List", 3), (renamed.Text("label"), renamed.Text("type"), renamed.GetProperty("options").GetArrayLength()));
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await agent.PostJsonAsync("/api/v1/contact-attributes", new { key = "region", label = "Region", type = "Text" }).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(["plan", "renewal_date", "seats", "vip"], (await agent.GetJsonAsync("/api/v1/contact-attributes")).EnumerateArray().Select(d => d.Text("key")!));
+
+        // A definition removed: the values stay, as free text from now on.
+        await owner.DeleteAsync("/api/v1/contact-attributes/seats", Ct).ExpectAsync(HttpStatusCode.NoContent);
+        await owner.DeleteAsync("/api/v1/contact-attributes/seats", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        var contactId = good.GetProperty("contact").IdOf();
+        var freeText = await owner.PutJsonAsync($"/api/v1/contacts/{contactId}", new { attributes = new Dictionary<string, string> { ["seats"] = "a dozen" } }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("a dozen", "Pro"), (freeText.GetProperty("attributes").Text("seats"), freeText.GetProperty("attributes").Text("plan")));
+    }
+
+    [Fact]
+    public async Task ContactNotes_WrittenAndRead_DeletedOnlyByTheirAuthorOrSomeoneWhoManagesContacts()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var contactId = (await owner.PostJsonAsync("/api/v1/contacts", new { email = "lee@example.com" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        var (_, _, ana) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        var (_, _, ben) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+
+        var first = await ana.PostJsonAsync($"/api/v1/contacts/{contactId}/notes", new { text = "Prefers phone calls." }).ExpectAsync(HttpStatusCode.Created);
+        var second = await ben.PostJsonAsync($"/api/v1/contacts/{contactId}/notes", new { text = "  Asked about the annual plan.  " }).ExpectAsync(HttpStatusCode.Created);
+        await ana.PostJsonAsync($"/api/v1/contacts/{contactId}/notes", new { text = " " }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "text");
+        await ana.PostJsonAsync($"/api/v1/contacts/{Guid.NewGuid()}/notes", new { text = "Lost" }).ExpectProblemAsync(HttpStatusCode.NotFound);
+
+        var notes = (await ben.GetJsonAsync($"/api/v1/contacts/{contactId}/notes")).EnumerateArray().ToList();
+        Assert.Equal(["Asked about the annual plan.", "Prefers phone calls."], notes.Select(n => n.Text("text")!));
+        await ben.DeleteAsync($"/api/v1/contacts/{contactId}/notes/{first.IdOf()}", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await ben.DeleteAsync($"/api/v1/contacts/{contactId}/notes/{second.IdOf()}", Ct).ExpectAsync(HttpStatusCode.NoContent);
+        await owner.DeleteAsync($"/api/v1/contacts/{contactId}/notes/{first.IdOf()}", Ct).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.Empty((await ana.GetJsonAsync($"/api/v1/contacts/{contactId}/notes")).EnumerateArray());
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        await stranger.GetAsync($"/api/v1/contacts/{contactId}/notes", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ContactWebhooks_AddedAnyWayAndChanged_ReportedOnceEachNamingWhatChanged()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await owner.PostJsonAsync("/api/v1/webhooks", new { url = receiver.Url.ToString(), events = new[] { WebhookEvents.ContactCreated, WebhookEvents.ContactUpdated } })
+            .ExpectAsync(HttpStatusCode.Created);
+
+        var id = (await owner.PostJsonAsync("/api/v1/contacts", new { email = "kim@example.com", name = "Kim" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PutJsonAsync($"/api/v1/contacts/{id}", new { name = "Kim Lee", tags = Strings("vip") }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PutJsonAsync($"/api/v1/contacts/{id}", new { name = "Kim Lee" }).ExpectAsync(HttpStatusCode.OK); // nothing changed
+        // A website visitor's first chat adds a contact too.
+        var (_, widgetToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, widgetToken);
+        await visitor.StartConversationAsync("Hello");
+
+        await receiver.WaitForAsync(3, "the contacts' webhooks");
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+        var received = receiver.Received.Select(r => r.Json).ToList();
+        Assert.Equal(3, received.Count);
+        var ofKim = received.Where(r => r.GetProperty("data").GetProperty("contact").IdOf() == id).ToList();
+        Assert.Equal([WebhookEvents.ContactCreated, WebhookEvents.ContactUpdated], ofKim.Select(r => r.Text("event")!));
+        Assert.Equal(["name", "tags"], ofKim[1].GetProperty("data").GetProperty("changed").EnumerateArray().Select(c => c.GetString()!));
+        Assert.Equal(("Kim Lee", "kim@example.com"), (ofKim[1].GetProperty("data").GetProperty("contact").Text("name"), ofKim[1].GetProperty("data").GetProperty("contact").Text("email")));
+        var visitorCreated = Assert.Single(received, r => r.GetProperty("data").GetProperty("contact").IdOf() != id);
+        Assert.Equal((WebhookEvents.ContactCreated, false), (visitorCreated.Text("event"), visitorCreated.GetProperty("data").GetProperty("contact").GetProperty("identified").GetBoolean()));
+    }
+
+    private static string[] Strings(params string[] values) => values;
+
+    /// <summary>The contact's tags in one string (comma-separated), to compare within a tuple.</summary>
+    private static string Tags(JsonElement contact) => string.Join(',', contact.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!));
+
+    private static async Task<List<Guid>> FindAsync(HttpClient client, string query) =>
+        [.. (await client.GetJsonAsync($"/api/v1/contacts?{query}")).GetProperty("items").EnumerateArray().Select(c => c.IdOf())];
+}
+
+public sealed class ContactsApiSqliteTests(SqliteApiFixture fixture) : ContactsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class ContactsApiPostgresTests(PostgresApiFixture fixture) : ContactsApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
