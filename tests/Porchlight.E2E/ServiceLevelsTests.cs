@@ -156,7 +156,7 @@ public sealed partial class ServiceLevelsTests : BrowserTest
             await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = option }).ClickAsync();
         }
 
-        await CloseListAsync(page);
+        await CloseListAsync(page, page.Locator(selector));
         await Expect(page.Locator(selector)).ToHaveValueAsync(string.Join(", ", options));
     }
 
