@@ -554,7 +554,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
     private static async Task<string> SnapshotAsync(List<Operation> operations, HttpClient owner, ResourceSet resources)
     {
         var parts = new List<string>();
-        foreach (var operation in operations.Where(o => o.Method == "GET"))
+        // An export is a read the audit trail records (who took what out): taking one to compare would change what is compared.
+        foreach (var operation in operations.Where(o => o.Method == "GET" && !o.Path.EndsWith("/export.csv", StringComparison.Ordinal)))
         {
             var path = PathParameter().Replace(operation.Path, m => resources.IdFor(m.Groups[1].Value, operation.Path));
             var body = await owner.GetAsync(path + (operation.PathParameters.Count == 0 ? "?limit=200" : ""), Ct).ExpectAsync(HttpStatusCode.OK);

@@ -34,8 +34,9 @@ public sealed record ContactUpserted(ContactView Contact, bool Created);
 
 public sealed record ContactListFilter(string? Query, string? Tag);
 
-/// <summary>Lists, adds, changes and upserts contacts (every agent; the API and the app alike).</summary>
-public sealed class ContactCommands(AppDbContext db, ActingAgent actor, ContactDirectory directory, ContactAttributeRules attributeRules, TimeProvider clock)
+/// <summary>Lists, adds, changes and upserts contacts (every agent; the API and the app alike), and exports them (those who manage contacts).</summary>
+public sealed class ContactCommands(
+    AppDbContext db, ActingAgent actor, Audit.AuditActor auditActor, ContactDirectory directory, ContactAttributeRules attributeRules, TimeProvider clock)
 {
     public const int MaxQueryLength = 100;
 
@@ -48,6 +49,43 @@ public sealed class ContactCommands(AppDbContext db, ActingAgent actor, ContactD
             return errors.ToFailure();
         }
 
+        return await Filtered(filter).ToPageAsync(page, c => c.Id, ContactView.From, cancellationToken, newestFirst: true);
+    }
+
+    /// <summary>
+    /// Every contact the filter finds as CSV, oldest first: the details, then one <c>attributes.key</c> column per
+    /// defined attribute and per other key the contacts have. Recorded in the audit trail (who took what out).
+    /// </summary>
+    public async Task<Result<string>> ExportAsync(ContactListFilter filter, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors().MaxLength("q", filter.Query, MaxQueryLength).MaxLength("tag", filter.Tag, Contact.MaxTagLength);
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
+        var contacts = await Filtered(filter).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        var defined = await db.ContactAttributeDefinitions.AsNoTracking().OrderBy(d => d.Key).Select(d => d.Key).ToListAsync(cancellationToken);
+        var keys = defined.Concat(contacts.SelectMany(c => c.Attributes.Keys).Distinct(StringComparer.Ordinal).Except(defined).Order(StringComparer.Ordinal)).ToList();
+        var csv = new CsvText().Row([
+            "id", "name", "email", "externalId", "tags", "createdAt", "updatedAt", "lastSeenAt", .. keys.Select(k => "attributes." + k)]);
+        foreach (var c in contacts)
+        {
+            csv.Row([
+                c.Id, c.Name, c.Email, c.ExternalId, string.Join(' ', c.Tags), Timestamp(c.CreatedAt), Timestamp(c.UpdatedAt), Timestamp(c.LastSeenAt),
+                .. keys.Select(k => c.Attributes.GetValueOrDefault(k))]);
+        }
+
+        db.AuditEntries.Add(Audit.AuditEntry.Create(actor.WorkspaceId, clock.GetUtcNow().UtcDateTime, auditActor, "contacts.exported", "contact", null,
+            System.Text.Json.JsonSerializer.Serialize(new { count = contacts.Count, q = filter.Query, tag = filter.Tag })));
+        await db.SaveChangesAsync(cancellationToken);
+        return csv.ToString();
+    }
+
+    private static string Timestamp(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    private IQueryable<Contact> Filtered(ContactListFilter filter)
+    {
         var query = db.Contacts.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Query))
         {
@@ -61,7 +99,7 @@ public sealed class ContactCommands(AppDbContext db, ActingAgent actor, ContactD
             query = query.Where(c => c.Tags.Contains(tag));
         }
 
-        return await query.ToPageAsync(page, c => c.Id, ContactView.From, cancellationToken, newestFirst: true);
+        return query;
     }
 
     public async Task<Result<ContactView>> CreateAsync(ContactRequest request, CancellationToken cancellationToken)

@@ -18,6 +18,10 @@ public static class ContactsFeature
         contacts.MapGet("/", async (string? q, string? tag, int? limit, string? cursor, ContactCommands commands, CancellationToken ct) =>
                 await ProblemResults.PagedAsync(limit, cursor, page => commands.ListAsync(new ContactListFilter(q, tag), page, ct)))
             .RequirePermission(Permission.ViewConversations).Produces<Page<ContactView>>();
+        contacts.MapGet("/export.csv", async (string? q, string? tag, ContactCommands commands, CancellationToken ct) =>
+                (await commands.ExportAsync(new ContactListFilter(q, tag), ct)).ToHttp(csv =>
+                    TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", "contacts.csv")))
+            .RequirePermission(Permission.ManageContacts).Produces<string>(contentType: "text/csv");
         contacts.MapPost("/", async (ContactRequest request, ContactCommands commands, CancellationToken ct) =>
                 (await commands.CreateAsync(request, ct)).ToHttp(c => TypedResults.Created($"/api/v1/contacts/{c.Id}", c)))
             .RequirePermission(Permission.HandleConversations).Produces<ContactView>(StatusCodes.Status201Created);

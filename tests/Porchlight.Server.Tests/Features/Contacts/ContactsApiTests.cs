@@ -129,6 +129,33 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
     }
 
     [Fact]
+    public async Task ContactExport_FilteredByTag_CsvWithAnAttributeColumnEachFormulasDisarmedAndTheExportRecorded()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "plan", label = "Plan", type = "List", options = Strings("Free", "Pro") }).ExpectAsync(HttpStatusCode.Created);
+        var jane = (await owner.PostJsonAsync("/api/v1/contacts", new
+        {
+            name = "Doe, Jane", email = "jane@example.com", tags = Strings("vip", "beta"), attributes = new Dictionary<string, string> { ["plan"] = "pro", ["comment"] = "=1+2" },
+        }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PostJsonAsync("/api/v1/contacts", new { name = "Bob", tags = Strings("other") }).ExpectAsync(HttpStatusCode.Created);
+
+        using var response = await owner.GetAsync("/api/v1/contacts/export.csv?tag=vip", Ct);
+
+        Assert.Equal((HttpStatusCode.OK, "text/csv"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+        var lines = (await response.Content.ReadAsStringAsync(Ct)).Split("\r\n");
+        Assert.Equal(3, lines.Length); // the header, Jane, and the line break after her
+        Assert.Equal("id,name,email,externalId,tags,createdAt,updatedAt,lastSeenAt,attributes.plan,attributes.comment", lines[0]);
+        Assert.StartsWith($"{jane},\"Doe, Jane\",jane@example.com,,beta vip,", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",Pro,'=1+2", lines[1], StringComparison.Ordinal);
+        Assert.Equal("", lines[2]);
+
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await agent.GetAsync("/api/v1/contacts/export.csv", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        var exported = Assert.Single(await owner.ListAllAsync("/api/v1/audit?action=contacts.exported"));
+        Assert.Equal(("vip", 1), (exported.GetProperty("changes").Text("tag"), exported.GetProperty("changes").GetProperty("count").GetInt32()));
+    }
+
+    [Fact]
     public async Task ContactNotes_WrittenAndRead_DeletedOnlyByTheirAuthorOrSomeoneWhoManagesContacts()
     {
         var (workspace, owner) = await NewWorkspaceAsync();
