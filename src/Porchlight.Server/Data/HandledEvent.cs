@@ -11,4 +11,10 @@ public sealed class HandledEvent
     public Guid? OutboxMessageId { get; private set; }
 
     internal void Enter(Guid outboxMessageId) => OutboxMessageId = outboxMessageId;
+
+    /// <summary>
+    /// A key naming what <paramref name="name"/> did for this event (a webhook delivery, say): the outbox message is the
+    /// event, so handled twice it is still one. Null outside the outbox, where nothing is retried.
+    /// </summary>
+    public string? KeyFor(string name) => OutboxMessageId is { } id ? $"{name}:{id}" : null;
 }

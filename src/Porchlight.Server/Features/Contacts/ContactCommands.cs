@@ -43,10 +43,9 @@ public sealed class ContactCommands(
     /// <summary>Newest first; <c>q</c> finds a part of the name, email or external id, <c>tag</c> one tag.</summary>
     public async Task<Result<Page<ContactView>>> ListAsync(ContactListFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors().MaxLength("q", filter.Query, MaxQueryLength).MaxLength("tag", filter.Tag, Contact.MaxTagLength);
-        if (errors.Any)
+        if (Refused(filter) is { } refused)
         {
-            return errors.ToFailure();
+            return refused;
         }
 
         return await Filtered(filter).ToPageAsync(page, c => c.Id, ContactView.From, cancellationToken, newestFirst: true);
@@ -58,10 +57,9 @@ public sealed class ContactCommands(
     /// </summary>
     public async Task<Result<string>> ExportAsync(ContactListFilter filter, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors().MaxLength("q", filter.Query, MaxQueryLength).MaxLength("tag", filter.Tag, Contact.MaxTagLength);
-        if (errors.Any)
+        if (Refused(filter) is { } refused)
         {
-            return errors.ToFailure();
+            return refused;
         }
 
         var contacts = await Filtered(filter).OrderBy(c => c.Id).ToListAsync(cancellationToken);
@@ -83,6 +81,9 @@ public sealed class ContactCommands(
     }
 
     private static string Timestamp(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Failure? Refused(ContactListFilter filter) =>
+        new FieldErrors().MaxLength("q", filter.Query, MaxQueryLength).MaxLength("tag", filter.Tag, Contact.MaxTagLength) is { Any: true } errors ? errors.ToFailure() : null;
 
     private IQueryable<Contact> Filtered(ContactListFilter filter)
     {

@@ -28,9 +28,7 @@ public sealed class ContactWebhooks(AppDbContext db, WebhookOutbox outbox, Webho
             return;
         }
 
-        // The outbox message is the event: handled twice, it is still one delivery.
-        var sourceKey = handled.OutboxMessageId is { } id ? $"{eventName}:{id}" : null;
-        if (await outbox.AddAsync(eventName, new ContactWebhookData(ContactView.From(contact), changed), sourceKey, contactId, inboxId: null, subscriptionId: null, cancellationToken) > 0)
+        if (await outbox.AddAsync(eventName, new ContactWebhookData(ContactView.From(contact), changed), handled.KeyFor(eventName), contactId, inboxId: null, subscriptionId: null, cancellationToken) > 0)
         {
             await db.SaveChangesAsync(cancellationToken);
             sender.Notify();

@@ -26,25 +26,25 @@ public sealed class ConversationWebhooks(AppDbContext db, WebhookOutbox outbox, 
         IDomainEventHandler<SlaBreached>
 {
     public Task HandleAsync(ConversationStarted started, CancellationToken cancellationToken) =>
-        ReportAsync(WebhookEvents.ConversationCreated, started.ConversationId, EventKey(WebhookEvents.ConversationCreated),
+        ReportAsync(WebhookEvents.ConversationCreated, started.ConversationId, handled.KeyFor(WebhookEvents.ConversationCreated),
             (_, described, _) => Done(new ConversationWebhookData(described)), cancellationToken);
 
     public Task HandleAsync(ConversationStatusChanged changed, CancellationToken cancellationToken) =>
-        ReportAsync(WebhookEvents.ConversationStatusChanged, changed.ConversationId, EventKey(WebhookEvents.ConversationStatusChanged),
+        ReportAsync(WebhookEvents.ConversationStatusChanged, changed.ConversationId, handled.KeyFor(WebhookEvents.ConversationStatusChanged),
             (_, described, _) => Done(new StatusChangedWebhookData(described, changed.From, changed.To, changed.At)), cancellationToken);
 
     public Task HandleAsync(ConversationAssigned assigned, CancellationToken cancellationToken) =>
-        ReportAsync(WebhookEvents.ConversationAssigned, assigned.ConversationId, EventKey(WebhookEvents.ConversationAssigned),
+        ReportAsync(WebhookEvents.ConversationAssigned, assigned.ConversationId, handled.KeyFor(WebhookEvents.ConversationAssigned),
             (_, described, _) => Done(new AssignedWebhookData(
                 described, new WebhookAssignment(assigned.FromAgentId, assigned.FromTeamId), new WebhookAssignment(assigned.ToAgentId, assigned.ToTeamId))),
             cancellationToken);
 
     public Task HandleAsync(ConversationPriorityChanged changed, CancellationToken cancellationToken) =>
-        ReportAsync(WebhookEvents.ConversationUpdated, changed.ConversationId, EventKey(WebhookEvents.ConversationUpdated),
+        ReportAsync(WebhookEvents.ConversationUpdated, changed.ConversationId, handled.KeyFor(WebhookEvents.ConversationUpdated),
             (_, described, _) => Done(new UpdatedWebhookData(described, ["priority"])), cancellationToken);
 
     public Task HandleAsync(ConversationLabelsChanged changed, CancellationToken cancellationToken) =>
-        ReportAsync(WebhookEvents.ConversationUpdated, changed.ConversationId, EventKey(WebhookEvents.ConversationUpdated),
+        ReportAsync(WebhookEvents.ConversationUpdated, changed.ConversationId, handled.KeyFor(WebhookEvents.ConversationUpdated),
             (_, described, _) => Done(new UpdatedWebhookData(described, ["labels"])), cancellationToken);
 
     public Task HandleAsync(ContactMessageReceived received, CancellationToken cancellationToken) =>
@@ -54,7 +54,7 @@ public sealed class ConversationWebhooks(AppDbContext db, WebhookOutbox outbox, 
         ReportMessageAsync(posted.ConversationId, posted.MessageId, cancellationToken);
 
     public Task HandleAsync(SurveyAnswered answered, CancellationToken cancellationToken) =>
-        ReportAsync(WebhookEvents.SurveyAnswered, answered.ConversationId, EventKey(WebhookEvents.SurveyAnswered), async (_, described, ct) =>
+        ReportAsync(WebhookEvents.SurveyAnswered, answered.ConversationId, handled.KeyFor(WebhookEvents.SurveyAnswered), async (_, described, ct) =>
             await db.SurveyResponses.AsNoTracking().Where(r => r.ConversationId == answered.ConversationId)
                 .Select(r => new SurveyWebhookData(described, r.Channel, r.Rating, r.Effort, r.Recommend, r.Comment, r.AnsweredAt, r.ChangedAt))
                 .FirstOrDefaultAsync(ct), cancellationToken);
@@ -83,8 +83,6 @@ public sealed class ConversationWebhooks(AppDbContext db, WebhookOutbox outbox, 
             return new SlaWebhookData(described, metric, policyId, policyName, dueAt);
         }, cancellationToken);
 
-    // The outbox message is the event: handled twice, it is still one delivery. Outside the outbox nothing is retried.
-    private string? EventKey(string eventName) => handled.OutboxMessageId is { } id ? $"{eventName}:{id}" : null;
 
     private async Task ReportAsync(
         string eventName, Guid conversationId, string? sourceKey, Func<Conversation, WebhookConversation, CancellationToken, Task<object?>> dataFor,
