@@ -144,6 +144,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<ContactNote> ContactNotes => Set<ContactNote>();
 
+    public DbSet<Company> Companies => Set<Company>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

@@ -31,5 +31,8 @@ public abstract class Entity : IHasDomainEvents
 
     protected void Raise(IDomainEvent domainEvent) => _domainEvents.Add(domainEvent);
 
+    /// <summary>Takes back an event not yet saved (one that a later change in the same unit of work supersedes).</summary>
+    protected void Withdraw(IDomainEvent domainEvent) => _domainEvents.Remove(domainEvent);
+
     public void ClearDomainEvents() => _domainEvents.Clear();
 }

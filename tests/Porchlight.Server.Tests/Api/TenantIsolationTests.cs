@@ -97,6 +97,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["folder"] = () => null,
         // A Text contact attribute keeps its type and has no options.
         ["options"] = () => null,
+        // A company's email domain is one per workspace: a probe company has none.
+        ["domain"] = () => null,
     };
 
     /// <summary>Fields that must name the caller's own records: made from the records the call is made with.</summary>
@@ -106,6 +108,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["scores"] = resources => new JsonArray(new JsonObject { ["criterionId"] = resources.Scorecard.GetProperty("criteria")[0].IdOf().ToString(), ["score"] = 1 }),
         // A widget's offline replies go out through the resources' email inbox.
         ["emailInboxId"] = resources => resources.Mailbox.GetProperty("inboxId").GetGuid().ToString(),
+        // A contact is put in one of the resources' companies.
+        ["companyId"] = resources => resources.Company.IdOf().ToString(),
     };
 
     private static readonly string[] UrgentOnly = ["Urgent"];
@@ -468,6 +472,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             .ExpectAsync(HttpStatusCode.Created);
         var contactAttribute = await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = $"probe_{Guid.NewGuid():N}", label = "Probe", type = "Text" })
             .ExpectAsync(HttpStatusCode.Created);
+        var company = await owner.PostJsonAsync("/api/v1/companies", new { name = Unique($"{label} company") }).ExpectAsync(HttpStatusCode.Created);
         // An email inbox whose mailbox is set up (on a port where nothing listens: nothing is read from it meanwhile).
         var emailInbox = await owner.PostJsonAsync("/api/v1/inboxes", new { name = Unique($"{label} email inbox"), channel = "Email" }).ExpectAsync(HttpStatusCode.Created);
         var mailbox = await owner.PutJsonAsync($"/api/v1/inboxes/{emailInbox.IdOf()}/email", new
@@ -479,7 +484,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute);
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -607,12 +612,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement ApiConversation,
         JsonElement Mailbox,
         JsonElement ContactNote,
-        JsonElement ContactAttribute)
+        JsonElement ContactAttribute,
+        JsonElement Company)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -630,6 +636,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "flagId" => Flag.IdOf().ToString(),
             "noteId" => ContactNote.IdOf().ToString(),
             "key" => ContactAttribute.Text("key")!,
+            "companyId" => Company.IdOf().ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

@@ -35,6 +35,9 @@ public sealed class Contact : Entity, IWorkspaceOwned
     /// <summary>Words agents and integrations group customers by (lower case, sorted, no repeats).</summary>
     public List<string> Tags { get; private set; } = [];
 
+    /// <summary>The company (organisation) the customer belongs to; set by hand or by their email's domain.</summary>
+    public Guid? CompanyId { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public DateTime LastSeenAt { get; private set; }
@@ -128,15 +131,44 @@ public sealed class Contact : Entity, IWorkspaceOwned
             changed.Add("tags");
         }
 
-        if (changed.Count > 0)
+        Changed(changed, now);
+    }
+
+    /// <summary>Puts the customer in a company, or in none.</summary>
+    public void JoinCompany(Guid? companyId, DateTime now)
+    {
+        if (companyId != CompanyId)
         {
-            UpdatedAt = now;
-            // Details given as the contact is added are part of its creation, not an update of it.
-            if (!DomainEvents.OfType<ContactCreated>().Any())
-            {
-                Raise(new ContactUpdated(WorkspaceId, Id, changed));
-            }
+            CompanyId = companyId;
+            Changed(["company"], now);
         }
+    }
+
+    /// <summary>
+    /// Records a change of details: one <see cref="ContactUpdated"/> per saved change, however many steps made it
+    /// (an edit that also moves the contact to a company is one update to a webhook receiver).
+    /// </summary>
+    private void Changed(List<string> changes, DateTime now)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        UpdatedAt = now;
+        // Details given as the contact is added are part of its creation, not an update of it.
+        if (DomainEvents.OfType<ContactCreated>().Any())
+        {
+            return;
+        }
+
+        var pending = DomainEvents.OfType<ContactUpdated>().FirstOrDefault();
+        if (pending is not null)
+        {
+            Withdraw(pending);
+        }
+
+        Raise(new ContactUpdated(WorkspaceId, Id, [.. (pending?.Changes ?? []).Union(changes, StringComparer.Ordinal)]));
     }
 
     public static List<string> NormalizeTags(IEnumerable<string> tags) =>
@@ -159,6 +191,7 @@ public sealed class Contact : Entity, IWorkspaceOwned
     public void Absorb(Contact anonymous, DateTime now)
     {
         Change(Name ?? anonymous.Name, Email ?? anonymous.Email, anonymous.Attributes.With(Attributes), now, tags: Tags.Concat(anonymous.Tags));
+        JoinCompany(CompanyId ?? anonymous.CompanyId, now);
         LastSeenAt = anonymous.LastSeenAt > LastSeenAt ? anonymous.LastSeenAt : LastSeenAt;
     }
 }
@@ -166,7 +199,7 @@ public sealed class Contact : Entity, IWorkspaceOwned
 /// <summary>A contact was added, by whatever way (a widget visitor's first chat, identify, an email, the API, an import).</summary>
 public sealed record ContactCreated(Guid WorkspaceId, Guid ContactId) : IDomainEvent;
 
-/// <summary>A contact's details changed; <paramref name="Changes"/> names which (name, email, externalId, attributes, tags).</summary>
+/// <summary>A contact's details changed; <paramref name="Changes"/> names which (name, email, externalId, attributes, tags, company).</summary>
 public sealed record ContactUpdated(Guid WorkspaceId, Guid ContactId, IReadOnlyList<string> Changes) : IDomainEvent;
 
 internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
@@ -182,5 +215,6 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         builder.HasIndex(c => new { c.WorkspaceId, c.ExternalId }).IsUnique();
         builder.HasIndex(c => new { c.WorkspaceId, c.Email });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Company>().WithMany().HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.SetNull);
     }
 }

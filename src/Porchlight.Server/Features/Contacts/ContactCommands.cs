@@ -6,10 +6,10 @@ namespace Porchlight.Server.Features.Contacts;
 
 /// <summary>
 /// A contact's details as sent to create, change or upsert one. On change, a field left out keeps its value; an
-/// attribute sent as null or "" is removed; <c>tags</c> replaces the whole list.
+/// attribute sent as null or "" is removed; <c>tags</c> replaces the whole list; <c>companyId</c> "" takes the contact out of its company.
 /// </summary>
 public sealed record ContactRequest(
-    string? ExternalId, string? Email, string? Name, Dictionary<string, string?>? Attributes = null, List<string>? Tags = null);
+    string? ExternalId, string? Email, string? Name, Dictionary<string, string?>? Attributes = null, List<string>? Tags = null, string? CompanyId = null);
 
 /// <summary>A contact as the contacts API answers it.</summary>
 public sealed record ContactView(
@@ -21,18 +21,19 @@ public sealed record ContactView(
     bool Identified,
     IReadOnlyDictionary<string, string> Attributes,
     IReadOnlyList<string> Tags,
+    Guid? CompanyId,
     DateTime CreatedAt,
     DateTime UpdatedAt,
     DateTime LastSeenAt)
 {
     public static ContactView From(Contact c) => new(
-        c.Id, c.DisplayName, c.Name, c.Email, c.ExternalId, c.IsIdentified, c.Attributes, c.Tags, c.CreatedAt, c.UpdatedAt, c.LastSeenAt);
+        c.Id, c.DisplayName, c.Name, c.Email, c.ExternalId, c.IsIdentified, c.Attributes, c.Tags, c.CompanyId, c.CreatedAt, c.UpdatedAt, c.LastSeenAt);
 }
 
 /// <summary>What an upsert did: the contact, and whether it was added.</summary>
 public sealed record ContactUpserted(ContactView Contact, bool Created);
 
-public sealed record ContactListFilter(string? Query, string? Tag);
+public sealed record ContactListFilter(string? Query, string? Tag, Guid? CompanyId = null);
 
 /// <summary>Lists, adds, changes and upserts contacts (every agent; the API and the app alike), and exports them (those who manage contacts).</summary>
 public sealed class ContactCommands(
@@ -40,7 +41,7 @@ public sealed class ContactCommands(
 {
     public const int MaxQueryLength = 100;
 
-    /// <summary>Newest first; <c>q</c> finds a part of the name, email or external id, <c>tag</c> one tag.</summary>
+    /// <summary>Newest first; <c>q</c> finds a part of the name, email or external id, <c>tag</c> one tag, <c>companyId</c> a company's people.</summary>
     public async Task<Result<Page<ContactView>>> ListAsync(ContactListFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
         if (Refused(filter) is { } refused)
@@ -64,18 +65,19 @@ public sealed class ContactCommands(
 
         var contacts = await Filtered(filter).OrderBy(c => c.Id).ToListAsync(cancellationToken);
         var defined = await db.ContactAttributeDefinitions.AsNoTracking().OrderBy(d => d.Key).Select(d => d.Key).ToListAsync(cancellationToken);
+        var companies = await db.Companies.AsNoTracking().Select(c => new { c.Id, c.Name }).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
         var keys = defined.Concat(contacts.SelectMany(c => c.Attributes.Keys).Distinct(StringComparer.Ordinal).Except(defined).Order(StringComparer.Ordinal)).ToList();
         var csv = new CsvText().Row([
-            "id", "name", "email", "externalId", "tags", "createdAt", "updatedAt", "lastSeenAt", .. keys.Select(k => "attributes." + k)]);
+            "id", "name", "email", "externalId", "tags", "company", "createdAt", "updatedAt", "lastSeenAt", .. keys.Select(k => "attributes." + k)]);
         foreach (var c in contacts)
         {
             csv.Row([
-                c.Id, c.Name, c.Email, c.ExternalId, string.Join(' ', c.Tags), Timestamp(c.CreatedAt), Timestamp(c.UpdatedAt), Timestamp(c.LastSeenAt),
+                c.Id, c.Name, c.Email, c.ExternalId, string.Join(' ', c.Tags), c.CompanyId is { } companyId ? companies.GetValueOrDefault(companyId) : null, Timestamp(c.CreatedAt), Timestamp(c.UpdatedAt), Timestamp(c.LastSeenAt),
                 .. keys.Select(k => c.Attributes.GetValueOrDefault(k))]);
         }
 
         db.AuditEntries.Add(Audit.AuditEntry.Create(actor.WorkspaceId, clock.GetUtcNow().UtcDateTime, auditActor, "contacts.exported", "contact", null,
-            System.Text.Json.JsonSerializer.Serialize(new { count = contacts.Count, q = filter.Query, tag = filter.Tag })));
+            System.Text.Json.JsonSerializer.Serialize(new { count = contacts.Count, q = filter.Query, tag = filter.Tag, companyId = filter.CompanyId })));
         await db.SaveChangesAsync(cancellationToken);
         return csv.ToString();
     }
@@ -100,6 +102,11 @@ public sealed class ContactCommands(
             query = query.Where(c => c.Tags.Contains(tag));
         }
 
+        if (filter.CompanyId is { } companyId)
+        {
+            query = query.Where(c => c.CompanyId == companyId);
+        }
+
         return query;
     }
 
@@ -111,7 +118,7 @@ public sealed class ContactCommands(
             errors.Add("name", "Give the contact a name, an email or an external id.");
         }
 
-        var attributes = await CheckAsync(errors, request, cancellationToken);
+        var (attributes, company) = await CheckAsync(errors, request, cancellationToken);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -126,6 +133,7 @@ public sealed class ContactCommands(
         var now = clock.GetUtcNow().UtcDateTime;
         var contact = db.Contacts.Add(Contact.Create(actor.WorkspaceId, externalId, now)).Entity;
         contact.Change(Blank(request.Name), Contact.NormalizeEmail(request.Email), Apply(new CustomAttributes(), attributes), now, tags: request.Tags ?? []);
+        company.ApplyTo(contact, now);
         return await SaveAsync(contact, cancellationToken);
     }
 
@@ -137,7 +145,7 @@ public sealed class ContactCommands(
         }
 
         var errors = new FieldErrors();
-        var attributes = await CheckAsync(errors, request, cancellationToken);
+        var (attributes, company) = await CheckAsync(errors, request, cancellationToken);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -149,10 +157,12 @@ public sealed class ContactCommands(
             return ExternalIdTaken;
         }
 
+        var now = clock.GetUtcNow().UtcDateTime;
         contact.Change(
             request.Name is null ? contact.Name : Blank(request.Name),
             request.Email is null ? contact.Email : Contact.NormalizeEmail(request.Email),
-            Apply(contact.Attributes, attributes), clock.GetUtcNow().UtcDateTime, externalId, request.Tags);
+            Apply(contact.Attributes, attributes), now, externalId, request.Tags);
+        company.ApplyTo(contact, now);
         return await SaveAsync(contact, cancellationToken);
     }
 
@@ -169,7 +179,7 @@ public sealed class ContactCommands(
         }
 
         var reference = new ContactReference(request.ExternalId, request.Email, request.Name, null);
-        var attributes = await CheckAsync(errors, request, cancellationToken);
+        var (attributes, company) = await CheckAsync(errors, request, cancellationToken);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -179,13 +189,16 @@ public sealed class ContactCommands(
         var contact = await directory.FindOrAddAsync(actor.WorkspaceId, reference, now, cancellationToken);
         var created = db.Entry(contact).State == EntityState.Added;
         contact.Change(contact.Name, contact.Email, Apply(contact.Attributes, attributes), now, tags: request.Tags);
+        company.ApplyTo(contact, now);
         var saved = await SaveAsync(contact, cancellationToken);
         return saved.Succeeded ? new ContactUpserted(saved.Value!, created) : saved.Failure!;
     }
 
     private static Failure ExternalIdTaken => Failure.Duplicate("externalId", "Another contact has this external id.");
 
-    private async Task<Dictionary<string, string?>?> CheckAsync(FieldErrors errors, ContactRequest request, CancellationToken cancellationToken)
+    /// <summary>The attributes as they are stored, and the company change the request asks for.</summary>
+    private async Task<(Dictionary<string, string?>? Attributes, CompanyChoice Company)> CheckAsync(
+        FieldErrors errors, ContactRequest request, CancellationToken cancellationToken)
     {
         errors.MaxLength("externalId", request.ExternalId?.Trim(), Contact.MaxExternalIdLength).MaxLength("name", request.Name?.Trim(), Contact.MaxNameLength);
         if (!string.IsNullOrWhiteSpace(request.Email))
@@ -202,7 +215,8 @@ public sealed class ContactCommands(
             }
         }
 
-        return await attributeRules.CheckAsync(errors, "attributes", request.Attributes, cancellationToken);
+        var company = await CompanyChoice.CheckAsync(db, errors, "companyId", request.CompanyId, cancellationToken);
+        return (await attributeRules.CheckAsync(errors, "attributes", request.Attributes, cancellationToken), company);
     }
 
     /// <summary><paramref name="current"/> with the checked changes: a null or empty value removes its attribute.</summary>
@@ -253,5 +267,38 @@ public sealed class ContactCommands(
         }
 
         return ContactView.From(contact);
+    }
+}
+
+/// <summary>A company as a request names it: left out (no change), "" (none), or the id of one of the workspace's companies.</summary>
+public readonly record struct CompanyChoice(bool Given, Guid? CompanyId)
+{
+    public static async Task<CompanyChoice> CheckAsync(AppDbContext db, FieldErrors errors, string field, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            return default;
+        }
+
+        if (value.Trim().Length == 0)
+        {
+            return new(true, null);
+        }
+
+        if (Guid.TryParse(value, out var companyId) && await db.Companies.AnyAsync(c => c.Id == companyId, cancellationToken))
+        {
+            return new(true, companyId);
+        }
+
+        errors.Add(field, "No company of this workspace has this id.");
+        return default;
+    }
+
+    public void ApplyTo(Contact contact, DateTime now)
+    {
+        if (Given)
+        {
+            contact.JoinCompany(CompanyId, now);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Porchlight.Server.Data;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Contacts;
@@ -9,17 +10,20 @@ public static class ContactsFeature
         .AddScoped<ContactAttributeRules>()
         .AddScoped<ContactCommands>()
         .AddScoped<ContactAttributeDefinitions>()
-        .AddScoped<ContactNotes>();
+        .AddScoped<ContactNotes>()
+        .AddScoped<CompanyCommands>()
+        .AddDomainEventHandler<ContactCreated, CompanyMatching>()
+        .AddDomainEventHandler<ContactUpdated, CompanyMatching>();
 
     /// <summary>The contacts API (docs/contacts.md); reading one contact with its conversations is GET /contacts/{id} of the inbox.</summary>
     public static void MapContacts(this RouteGroupBuilder api)
     {
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");
-        contacts.MapGet("/", async (string? q, string? tag, int? limit, string? cursor, ContactCommands commands, CancellationToken ct) =>
-                await ProblemResults.PagedAsync(limit, cursor, page => commands.ListAsync(new ContactListFilter(q, tag), page, ct)))
+        contacts.MapGet("/", async (string? q, string? tag, Guid? companyId, int? limit, string? cursor, ContactCommands commands, CancellationToken ct) =>
+                await ProblemResults.PagedAsync(limit, cursor, page => commands.ListAsync(new ContactListFilter(q, tag, companyId), page, ct)))
             .RequirePermission(Permission.ViewConversations).Produces<Page<ContactView>>();
-        contacts.MapGet("/export.csv", async (string? q, string? tag, ContactCommands commands, CancellationToken ct) =>
-                (await commands.ExportAsync(new ContactListFilter(q, tag), ct)).ToHttp(csv =>
+        contacts.MapGet("/export.csv", async (string? q, string? tag, Guid? companyId, ContactCommands commands, CancellationToken ct) =>
+                (await commands.ExportAsync(new ContactListFilter(q, tag, companyId), ct)).ToHttp(csv =>
                     TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", "contacts.csv")))
             .RequirePermission(Permission.ManageContacts).Produces<string>(contentType: "text/csv");
         contacts.MapPost("/", async (ContactRequest request, ContactCommands commands, CancellationToken ct) =>
@@ -40,6 +44,22 @@ public static class ContactsFeature
         contacts.MapDelete("/{contactId:guid}/notes/{noteId:guid}", async (Guid contactId, Guid noteId, ContactNotes notes, CancellationToken ct) =>
                 (await notes.DeleteAsync(contactId, noteId, ct)).ToNoContent())
             .RequirePermission(Permission.HandleConversations);
+
+        var companies = api.MapGroup("/companies").WithTags("Contacts");
+        companies.MapGet("/", async (string? q, int? limit, string? cursor, CompanyCommands commands, CancellationToken ct) =>
+                await ProblemResults.PagedAsync(limit, cursor, page => commands.ListAsync(q, page, ct)))
+            .RequirePermission(Permission.ViewConversations).Produces<Page<CompanyView>>();
+        companies.MapGet("/{companyId:guid}", async (Guid companyId, CompanyCommands commands, CancellationToken ct) => (await commands.GetAsync(companyId, ct)).ToOk())
+            .RequirePermission(Permission.ViewConversations).Produces<CompanyView>();
+        companies.MapPost("/", async (CompanyRequest request, CompanyCommands commands, CancellationToken ct) =>
+                (await commands.CreateAsync(request, ct)).ToHttp(c => TypedResults.Created($"/api/v1/companies/{c.Id}", c)))
+            .RequirePermission(Permission.ManageContacts).Produces<CompanyView>(StatusCodes.Status201Created);
+        companies.MapPut("/{companyId:guid}", async (Guid companyId, CompanyRequest request, CompanyCommands commands, CancellationToken ct) =>
+                (await commands.UpdateAsync(companyId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageContacts).Produces<CompanyView>();
+        companies.MapDelete("/{companyId:guid}", async (Guid companyId, CompanyCommands commands, CancellationToken ct) =>
+                (await commands.DeleteAsync(companyId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageContacts);
 
         var attributes = api.MapGroup("/contact-attributes").WithTags("Contacts");
         attributes.MapGet("/", async (ContactAttributeDefinitions definitions, CancellationToken ct) => TypedResults.Ok(await definitions.ListAsync(ct)))

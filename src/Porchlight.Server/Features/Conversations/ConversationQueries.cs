@@ -43,6 +43,9 @@ public sealed record ConversationList(IReadOnlyList<ConversationResponse> Items,
 
 public sealed record ContactConversation(Guid Id, int Number, ConversationStatus Status, string LastMessagePreview, DateTime LastActivityAt);
 
+/// <summary>The company a contact is in, as the inbox shows it.</summary>
+public sealed record ContactCompany(Guid Id, string Name, string? Domain);
+
 public sealed record ContactResponse(
     Guid Id,
     string Name,
@@ -50,6 +53,7 @@ public sealed record ContactResponse(
     string? ExternalId,
     IReadOnlyDictionary<string, string> Attributes,
     IReadOnlyList<string> Tags,
+    ContactCompany? Company,
     DateTime CreatedAt,
     DateTime LastSeenAt,
     IReadOnlyList<ContactConversation> Conversations);
@@ -174,8 +178,10 @@ public sealed class ConversationQueries(AppDbContext db, ActingAgent actor, Mess
             .OrderByDescending(c => c.LastActivityAt).Take(20)
             .Select(c => new ContactConversation(c.Id, c.Number, c.Status, c.LastMessagePreview, c.LastActivityAt))
             .ToListAsync(cancellationToken);
+        var company = await db.Companies.AsNoTracking().Where(c => c.Id == contact.CompanyId)
+            .Select(c => new ContactCompany(c.Id, c.Name, c.Domain)).FirstOrDefaultAsync(cancellationToken);
         return new ContactResponse(
-            contact.Id, contact.DisplayName, contact.Email, contact.ExternalId, contact.Attributes, contact.Tags, contact.CreatedAt, contact.LastSeenAt, conversations);
+            contact.Id, contact.DisplayName, contact.Email, contact.ExternalId, contact.Attributes, contact.Tags, company, contact.CreatedAt, contact.LastSeenAt, conversations);
     }
 
     private async Task<ConversationCounts> CountsAsync(CancellationToken cancellationToken)

@@ -132,10 +132,11 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
     public async Task ContactExport_FilteredByTag_CsvWithAnAttributeColumnEachFormulasDisarmedAndTheExportRecorded()
     {
         var (workspace, owner) = await NewWorkspaceAsync();
+        var example = (await owner.PostJsonAsync("/api/v1/companies", new { name = "Example Inc" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
         await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "plan", label = "Plan", type = "List", options = Strings("Free", "Pro") }).ExpectAsync(HttpStatusCode.Created);
         var jane = (await owner.PostJsonAsync("/api/v1/contacts", new
         {
-            name = "Doe, Jane", email = "jane@example.com", tags = Strings("vip", "beta"), attributes = new Dictionary<string, string> { ["plan"] = "pro", ["comment"] = "=1+2" },
+            name = "Doe, Jane", email = "jane@example.com", tags = Strings("vip", "beta"), companyId = example.ToString(), attributes = new Dictionary<string, string> { ["plan"] = "pro", ["comment"] = "=1+2" },
         }).ExpectAsync(HttpStatusCode.Created)).IdOf();
         await owner.PostJsonAsync("/api/v1/contacts", new { name = "Bob", tags = Strings("other") }).ExpectAsync(HttpStatusCode.Created);
 
@@ -144,8 +145,8 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
         Assert.Equal((HttpStatusCode.OK, "text/csv"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
         var lines = (await response.Content.ReadAsStringAsync(Ct)).Split("\r\n");
         Assert.Equal(3, lines.Length); // the header, Jane, and the line break after her
-        Assert.Equal("id,name,email,externalId,tags,createdAt,updatedAt,lastSeenAt,attributes.plan,attributes.comment", lines[0]);
-        Assert.StartsWith($"{jane},\"Doe, Jane\",jane@example.com,,beta vip,", lines[1], StringComparison.Ordinal);
+        Assert.Equal("id,name,email,externalId,tags,company,createdAt,updatedAt,lastSeenAt,attributes.plan,attributes.comment", lines[0]);
+        Assert.StartsWith($"{jane},\"Doe, Jane\",jane@example.com,,beta vip,Example Inc,", lines[1], StringComparison.Ordinal);
         Assert.EndsWith(",Pro,'=1+2", lines[1], StringComparison.Ordinal);
         Assert.Equal("", lines[2]);
 
@@ -204,6 +205,88 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
         Assert.Equal(("Kim Lee", "kim@example.com"), (ofKim[1].GetProperty("data").GetProperty("contact").Text("name"), ofKim[1].GetProperty("data").GetProperty("contact").Text("email")));
         var visitorCreated = Assert.Single(received, r => r.GetProperty("data").GetProperty("contact").IdOf() != id);
         Assert.Equal((WebhookEvents.ContactCreated, false), (visitorCreated.Text("event"), visitorCreated.GetProperty("data").GetProperty("contact").GetProperty("identified").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Companies_AddedWithADomain_ContactsAtItJoinWhicheverWayTheyComeAndStayWhenItGoes()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var jane = (await owner.PostJsonAsync("/api/v1/contacts", new { name = "Jane", email = "jane@acme.com" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        var elsewhere = (await owner.PostJsonAsync("/api/v1/contacts", new { name = "Eve", email = "eve@acme.com.evil.test" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+        await owner.PostJsonAsync("/api/v1/webhooks", new { url = receiver.Url.ToString(), events = Strings(WebhookEvents.ContactUpdated) }).ExpectAsync(HttpStatusCode.Created);
+
+        // A company with a domain gathers the contacts at it who are in no company yet.
+        var acme = await owner.PostJsonAsync("/api/v1/companies", new { name = "Acme Corp", domain = "@ACME.com", externalId = "acct-1" }).ExpectAsync(HttpStatusCode.Created);
+        var acmeId = acme.IdOf();
+        Assert.Equal(("acme.com", 1), (acme.Text("domain"), acme.GetProperty("contactCount").GetInt32()));
+        Assert.Equal(acmeId.ToString(), (await owner.GetJsonAsync($"/api/v1/contacts/{jane}")).GetProperty("company").Text("id"));
+
+        // Later contacts at the domain join it, however they come (here: a CRM upsert, and the API channel).
+        var sam = (await owner.PostJsonAsync("/api/v1/contacts/upsert", new { externalId = "crm-7", email = "Sam@Acme.com" }).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("contact").IdOf();
+        var sms = (await owner.PostJsonAsync("/api/v1/inboxes", new { name = "SMS", channel = "Api" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PostJsonAsync($"/api/v1/inboxes/{sms}/conversations", new { clientId = "sms-00001", text = "Hi", contact = new { externalId = "crm-8", email = "lou@acme.com" } })
+            .ExpectAsync(HttpStatusCode.Created);
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+        var members = await FindAsync(owner, $"companyId={acmeId}");
+        Assert.Equal(3, members.Count);
+        Assert.Contains(sam, members);
+        Assert.DoesNotContain(elsewhere, members);
+        Assert.Equal("Acme Corp", (await owner.GetJsonAsync($"/api/v1/contacts/{sam}")).GetProperty("company").Text("name"));
+        Assert.Equal(3, (await owner.GetJsonAsync($"/api/v1/companies/{acmeId}")).GetProperty("contactCount").GetInt32());
+        Assert.Equal([acmeId], (await owner.GetJsonAsync("/api/v1/companies?q=acct")).GetProperty("items").EnumerateArray().Select(c => c.IdOf()));
+
+        // Put in another company by hand, or in none: the domain does not pull them back.
+        var globex = (await owner.PostJsonAsync("/api/v1/companies", new { name = "Globex" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        var moved = await owner.PutJsonAsync($"/api/v1/contacts/{jane}", new { companyId = globex.ToString() }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(globex.ToString(), moved.Text("companyId"));
+        var left = await owner.PutJsonAsync($"/api/v1/contacts/{sam}", new { companyId = "", name = "Sam" }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, left.GetProperty("companyId").ValueKind);
+
+        // Deleted: its people stay, in no company, each reported as changed.
+        await owner.DeleteAsync($"/api/v1/companies/{globex}", Ct).ExpectAsync(HttpStatusCode.NoContent);
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+        Assert.Equal(JsonValueKind.Null, (await owner.GetJsonAsync($"/api/v1/contacts/{jane}")).GetProperty("company").ValueKind);
+        await receiver.WaitForAsync(6, "the contacts' company changes");
+        var changes = receiver.Received.Select(r => r.Json.GetProperty("data"))
+            .Select(d => (d.GetProperty("contact").IdOf(), string.Join(',', d.GetProperty("changed").EnumerateArray().Select(c => c.GetString())))).ToList();
+        Assert.Equal(6, changes.Count); // joined Acme ×3 (Jane, Sam, Lou), Jane to Globex, Sam out (with his name, one update), Jane out
+        Assert.Contains((sam, "name,company"), changes);
+        Assert.Equal(3, changes.Count(c => c.Item1 == jane && c.Item2 == "company"));
+    }
+
+    [Fact]
+    public async Task Companies_BadTakenOrForeignDetails_RefusedAndNothingChanges()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var acme = (await owner.PostJsonAsync("/api/v1/companies", new { name = "Acme", domain = "acme.com", externalId = "acct-1" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+
+        await owner.PostJsonAsync("/api/v1/companies", new { name = " ", domain = "acme.org" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "name");
+        await owner.PostJsonAsync("/api/v1/companies", new { name = "Web", domain = "https://acme.org/about" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "domain");
+        var freeMail = await owner.PostJsonAsync("/api/v1/companies", new { name = "Mail", domain = "Gmail.com" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "domain");
+        Assert.Contains("free email provider", freeMail.GetProperty("errors").GetProperty("domain")[0].GetString(), StringComparison.Ordinal);
+        await owner.PostJsonAsync("/api/v1/companies", new { name = "Acme II", domain = "ACME.com" }).ExpectFieldErrorAsync(HttpStatusCode.Conflict, "domain");
+        await owner.PostJsonAsync("/api/v1/companies", new { name = "Acme III", externalId = "acct-1" }).ExpectFieldErrorAsync(HttpStatusCode.Conflict, "externalId");
+        var other = (await owner.PostJsonAsync("/api/v1/companies", new { name = "Other" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PutJsonAsync($"/api/v1/companies/{other}", new { name = "Other", domain = "acme.com" }).ExpectFieldErrorAsync(HttpStatusCode.Conflict, "domain");
+        Assert.Equal(JsonValueKind.Null, (await owner.GetJsonAsync($"/api/v1/companies/{other}")).GetProperty("domain").ValueKind);
+        Assert.Equal(2, (await owner.GetJsonAsync("/api/v1/companies")).GetProperty("items").GetArrayLength());
+
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await agent.PostJsonAsync("/api/v1/companies", new { name = "Agent's" }).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await agent.DeleteAsync($"/api/v1/companies/{acme}", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal("Acme", (await agent.GetJsonAsync($"/api/v1/companies/{acme}")).Text("name"));
+
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        await stranger.GetAsync($"/api/v1/companies/{acme}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await stranger.PutJsonAsync($"/api/v1/companies/{acme}", new { name = "Taken" }).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await stranger.DeleteAsync($"/api/v1/companies/{acme}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await stranger.PostJsonAsync("/api/v1/contacts", new { name = "Spy", companyId = acme.ToString() }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "companyId");
+        await owner.PostJsonAsync("/api/v1/contacts", new { name = "Typo", companyId = "acme" }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "companyId");
+        Assert.Empty(await FindAsync(stranger, "q=spy"));
+        Assert.Empty(await FindAsync(owner, "q=typo"));
     }
 
     private static string[] Strings(params string[] values) => values;

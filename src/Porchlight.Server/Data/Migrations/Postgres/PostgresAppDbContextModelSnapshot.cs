@@ -937,6 +937,47 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("CannedResponses");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Contacts.Company", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Domain")
+                        .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "ExternalId")
+                        .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "Name");
+
+                    b.ToTable("Companies");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Contacts.Contact", b =>
                 {
                     b.Property<Guid>("Id")
@@ -946,6 +987,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<string>("Attributes")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<Guid?>("CompanyId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -976,6 +1020,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CompanyId");
 
                     b.HasIndex("WorkspaceId", "Email");
 
@@ -3324,8 +3370,22 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Contacts.Company", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Contacts.Contact", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Contacts.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")

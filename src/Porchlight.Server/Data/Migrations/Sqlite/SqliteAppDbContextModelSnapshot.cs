@@ -928,6 +928,47 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("CannedResponses");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Contacts.Company", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Domain")
+                        .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "ExternalId")
+                        .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "Name");
+
+                    b.ToTable("Companies");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Contacts.Contact", b =>
                 {
                     b.Property<Guid>("Id")
@@ -936,6 +977,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.Property<string>("Attributes")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CompanyId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
@@ -967,6 +1011,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CompanyId");
 
                     b.HasIndex("WorkspaceId", "Email");
 
@@ -3315,8 +3361,22 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Contacts.Company", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Contacts.Contact", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Contacts.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
