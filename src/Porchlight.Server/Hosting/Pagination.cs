@@ -53,18 +53,7 @@ public static class PageQueries
         CancellationToken cancellationToken,
         bool newestFirst = false)
     {
-        if (page.After is { } after)
-        {
-            // Guid ordering is translated to the column's own order: TEXT on SQLite, uuid on PostgreSQL;
-            // for version 7 ids both are creation order.
-            var parameter = id.Parameters[0];
-            var compare = Expression.Call(id.Body, typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!, Expression.Constant(after));
-            var beyond = newestFirst
-                ? Expression.LessThan(compare, Expression.Constant(0))
-                : Expression.GreaterThan(compare, Expression.Constant(0));
-            query = query.Where(Expression.Lambda<Func<TEntity, bool>>(beyond, parameter));
-        }
-
+        query = Beyond(query, id, page.After, newestFirst);
         var ordered = newestFirst ? query.OrderByDescending(id) : query.OrderBy(id);
         var rows = await ordered.Take(page.Limit + 1).ToListAsync(cancellationToken);
         var hasMore = rows.Count > page.Limit;
@@ -73,5 +62,68 @@ public static class PageQueries
         return new Page<TOut>(
             items.Select(project).ToList(),
             hasMore ? compiledId(items[^1]).ToString() : null);
+    }
+
+    /// <summary>
+    /// A page of the rows that pass <paramref name="keep"/>, a test the database cannot run (values inside a JSON column):
+    /// rows are read in id order in batches and tested here until the page is full or the rows run out.
+    /// </summary>
+    public static async Task<Page<TOut>> ToFilteredPageAsync<TEntity, TOut>(
+        this IQueryable<TEntity> query,
+        PageRequest page,
+        Expression<Func<TEntity, Guid>> id,
+        Func<TEntity, bool> keep,
+        Func<TEntity, TOut> project,
+        CancellationToken cancellationToken,
+        bool newestFirst = false)
+    {
+        const int batchSize = 500;
+        var compiledId = id.Compile();
+        var kept = new List<TEntity>();
+        var after = page.After;
+        while (true)
+        {
+            var beyond = Beyond(query, id, after, newestFirst);
+            var batch = await (newestFirst ? beyond.OrderByDescending(id) : beyond.OrderBy(id)).Take(batchSize).ToListAsync(cancellationToken);
+            foreach (var row in batch)
+            {
+                if (!keep(row))
+                {
+                    continue;
+                }
+
+                if (kept.Count == page.Limit)
+                {
+                    // One more row passes: there is a next page, and it starts after the last one kept.
+                    return new Page<TOut>(kept.Select(project).ToList(), compiledId(kept[^1]).ToString());
+                }
+
+                kept.Add(row);
+            }
+
+            if (batch.Count < batchSize)
+            {
+                return new Page<TOut>(kept.Select(project).ToList(), null);
+            }
+
+            after = compiledId(batch[^1]);
+        }
+    }
+
+    private static IQueryable<TEntity> Beyond<TEntity>(IQueryable<TEntity> query, Expression<Func<TEntity, Guid>> id, Guid? after, bool newestFirst)
+    {
+        if (after is not { } cursor)
+        {
+            return query;
+        }
+
+        // Guid ordering is translated to the column's own order: TEXT on SQLite, uuid on PostgreSQL;
+        // for version 7 ids both are creation order.
+        var parameter = id.Parameters[0];
+        var compare = Expression.Call(id.Body, typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!, Expression.Constant(cursor));
+        var beyond = newestFirst
+            ? Expression.LessThan(compare, Expression.Constant(0))
+            : Expression.GreaterThan(compare, Expression.Constant(0));
+        return query.Where(Expression.Lambda<Func<TEntity, bool>>(beyond, parameter));
     }
 }

@@ -110,6 +110,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["emailInboxId"] = resources => resources.Mailbox.GetProperty("inboxId").GetGuid().ToString(),
         // A contact is put in one of the resources' companies.
         ["companyId"] = resources => resources.Company.IdOf().ToString(),
+        // A segment's rules: made-up attribute conditions would not pass.
+        ["rules"] = resources => new JsonObject { ["companyId"] = resources.Company.IdOf().ToString() },
     };
 
     private static readonly string[] UrgentOnly = ["Urgent"];
@@ -473,6 +475,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         var contactAttribute = await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = $"probe_{Guid.NewGuid():N}", label = "Probe", type = "Text" })
             .ExpectAsync(HttpStatusCode.Created);
         var company = await owner.PostJsonAsync("/api/v1/companies", new { name = Unique($"{label} company") }).ExpectAsync(HttpStatusCode.Created);
+        var segment = await owner.PostJsonAsync("/api/v1/segments", new { name = Unique($"{label} segment"), rules = new { companyId = company.IdOf() } })
+            .ExpectAsync(HttpStatusCode.Created);
         // An email inbox whose mailbox is set up (on a port where nothing listens: nothing is read from it meanwhile).
         var emailInbox = await owner.PostJsonAsync("/api/v1/inboxes", new { name = Unique($"{label} email inbox"), channel = "Email" }).ExpectAsync(HttpStatusCode.Created);
         var mailbox = await owner.PutJsonAsync($"/api/v1/inboxes/{emailInbox.IdOf()}/email", new
@@ -484,7 +488,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company);
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -613,12 +617,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement Mailbox,
         JsonElement ContactNote,
         JsonElement ContactAttribute,
-        JsonElement Company)
+        JsonElement Company,
+        JsonElement Segment)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -637,6 +642,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "noteId" => ContactNote.IdOf().ToString(),
             "key" => ContactAttribute.Text("key")!,
             "companyId" => Company.IdOf().ToString(),
+            "segmentId" => Segment.IdOf().ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

@@ -33,7 +33,8 @@ public sealed record ContactView(
 /// <summary>What an upsert did: the contact, and whether it was added.</summary>
 public sealed record ContactUpserted(ContactView Contact, bool Created);
 
-public sealed record ContactListFilter(string? Query, string? Tag, Guid? CompanyId = null);
+/// <summary>Which contacts to list or export: every filter given must hold (a segment's rules included).</summary>
+public sealed record ContactListFilter(string? Query, string? Tag, Guid? CompanyId = null, Guid? SegmentId = null);
 
 /// <summary>Lists, adds, changes and upserts contacts (every agent; the API and the app alike), and exports them (those who manage contacts).</summary>
 public sealed class ContactCommands(
@@ -41,15 +42,22 @@ public sealed class ContactCommands(
 {
     public const int MaxQueryLength = 100;
 
-    /// <summary>Newest first; <c>q</c> finds a part of the name, email or external id, <c>tag</c> one tag, <c>companyId</c> a company's people.</summary>
+    /// <summary>
+    /// Newest first; <c>q</c> finds a part of the name, email or external id, <c>tag</c> one tag, <c>companyId</c> a
+    /// company's people, <c>segmentId</c> a segment's.
+    /// </summary>
     public async Task<Result<Page<ContactView>>> ListAsync(ContactListFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
-        if (Refused(filter) is { } refused)
+        var selected = await SelectAsync(filter, cancellationToken);
+        if (!selected.Succeeded)
         {
-            return refused;
+            return selected.Failure!;
         }
 
-        return await Filtered(filter).ToPageAsync(page, c => c.Id, ContactView.From, cancellationToken, newestFirst: true);
+        var (contacts, rules) = selected.Value!;
+        return rules is { HasAttributeConditions: true }
+            ? await contacts.ToFilteredPageAsync(page, c => c.Id, rules.MatchesAttributes, ContactView.From, cancellationToken, newestFirst: true)
+            : await contacts.ToPageAsync(page, c => c.Id, ContactView.From, cancellationToken, newestFirst: true);
     }
 
     /// <summary>
@@ -58,12 +66,14 @@ public sealed class ContactCommands(
     /// </summary>
     public async Task<Result<string>> ExportAsync(ContactListFilter filter, CancellationToken cancellationToken)
     {
-        if (Refused(filter) is { } refused)
+        var selected = await SelectAsync(filter, cancellationToken);
+        if (!selected.Succeeded)
         {
-            return refused;
+            return selected.Failure!;
         }
 
-        var contacts = await Filtered(filter).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        var (found, rules) = selected.Value!;
+        var contacts = (await found.OrderBy(c => c.Id).ToListAsync(cancellationToken)).FindAll(c => rules?.MatchesAttributes(c) ?? true);
         var defined = await db.ContactAttributeDefinitions.AsNoTracking().OrderBy(d => d.Key).Select(d => d.Key).ToListAsync(cancellationToken);
         var companies = await db.Companies.AsNoTracking().Select(c => new { c.Id, c.Name }).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
         var keys = defined.Concat(contacts.SelectMany(c => c.Attributes.Keys).Distinct(StringComparer.Ordinal).Except(defined).Order(StringComparer.Ordinal)).ToList();
@@ -77,37 +87,37 @@ public sealed class ContactCommands(
         }
 
         db.AuditEntries.Add(Audit.AuditEntry.Create(actor.WorkspaceId, clock.GetUtcNow().UtcDateTime, auditActor, "contacts.exported", "contact", null,
-            System.Text.Json.JsonSerializer.Serialize(new { count = contacts.Count, q = filter.Query, tag = filter.Tag, companyId = filter.CompanyId })));
+            System.Text.Json.JsonSerializer.Serialize(new { count = contacts.Count, q = filter.Query, tag = filter.Tag, companyId = filter.CompanyId, segmentId = filter.SegmentId })));
         await db.SaveChangesAsync(cancellationToken);
         return csv.ToString();
     }
 
     private static string Timestamp(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static Failure? Refused(ContactListFilter filter) =>
-        new FieldErrors().MaxLength("q", filter.Query, MaxQueryLength).MaxLength("tag", filter.Tag, Contact.MaxTagLength) is { Any: true } errors ? errors.ToFailure() : null;
-
-    private IQueryable<Contact> Filtered(ContactListFilter filter)
+    /// <summary>
+    /// The contacts the database finds for the filter, and the segment's rules when one is named (its attribute
+    /// conditions are tested on the contacts read, not in the query).
+    /// </summary>
+    private async Task<Result<(IQueryable<Contact> Contacts, SegmentRules? Rules)>> SelectAsync(ContactListFilter filter, CancellationToken cancellationToken)
     {
-        var query = db.Contacts.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(filter.Query))
+        if (new FieldErrors().MaxLength("q", filter.Query, MaxQueryLength).MaxLength("tag", filter.Tag, Contact.MaxTagLength) is { Any: true } errors)
         {
-            var term = filter.Query.Trim().ToLowerInvariant();
-            query = query.Where(c => (c.Name ?? "").ToLower().Contains(term) || (c.Email ?? "").Contains(term) || (c.ExternalId ?? "").ToLower().Contains(term));
+            return errors.ToFailure();
         }
 
-        if (!string.IsNullOrWhiteSpace(filter.Tag))
+        var tags = string.IsNullOrWhiteSpace(filter.Tag) ? null : Contact.NormalizeTags([filter.Tag]);
+        var contacts = new SegmentRules(filter.Query, tags, filter.CompanyId).Apply(db.Contacts.AsNoTracking());
+        if (filter.SegmentId is not { } segmentId)
         {
-            var tag = filter.Tag.Trim().ToLowerInvariant();
-            query = query.Where(c => c.Tags.Contains(tag));
+            return (contacts, null);
         }
 
-        if (filter.CompanyId is { } companyId)
+        if (await db.Segments.AsNoTracking().Where(s => s.Id == segmentId).Select(s => s.Rules).FirstOrDefaultAsync(cancellationToken) is not { } rules)
         {
-            query = query.Where(c => c.CompanyId == companyId);
+            return Failure.NotFound("The segment");
         }
 
-        return query;
+        return (rules.Apply(contacts), rules);
     }
 
     public async Task<Result<ContactView>> CreateAsync(ContactRequest request, CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ public static class ContactsFeature
         .AddScoped<ContactAttributeDefinitions>()
         .AddScoped<ContactNotes>()
         .AddScoped<CompanyCommands>()
+        .AddScoped<SegmentCommands>()
         .AddDomainEventHandler<ContactCreated, CompanyMatching>()
         .AddDomainEventHandler<ContactUpdated, CompanyMatching>();
 
@@ -19,11 +20,11 @@ public static class ContactsFeature
     public static void MapContacts(this RouteGroupBuilder api)
     {
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");
-        contacts.MapGet("/", async (string? q, string? tag, Guid? companyId, int? limit, string? cursor, ContactCommands commands, CancellationToken ct) =>
-                await ProblemResults.PagedAsync(limit, cursor, page => commands.ListAsync(new ContactListFilter(q, tag, companyId), page, ct)))
+        contacts.MapGet("/", async (string? q, string? tag, Guid? companyId, Guid? segmentId, int? limit, string? cursor, ContactCommands commands, CancellationToken ct) =>
+                await ProblemResults.PagedAsync(limit, cursor, page => commands.ListAsync(new ContactListFilter(q, tag, companyId, segmentId), page, ct)))
             .RequirePermission(Permission.ViewConversations).Produces<Page<ContactView>>();
-        contacts.MapGet("/export.csv", async (string? q, string? tag, Guid? companyId, ContactCommands commands, CancellationToken ct) =>
-                (await commands.ExportAsync(new ContactListFilter(q, tag, companyId), ct)).ToHttp(csv =>
+        contacts.MapGet("/export.csv", async (string? q, string? tag, Guid? companyId, Guid? segmentId, ContactCommands commands, CancellationToken ct) =>
+                (await commands.ExportAsync(new ContactListFilter(q, tag, companyId, segmentId), ct)).ToHttp(csv =>
                     TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", "contacts.csv")))
             .RequirePermission(Permission.ManageContacts).Produces<string>(contentType: "text/csv");
         contacts.MapPost("/", async (ContactRequest request, ContactCommands commands, CancellationToken ct) =>
@@ -59,6 +60,21 @@ public static class ContactsFeature
             .RequirePermission(Permission.ManageContacts).Produces<CompanyView>();
         companies.MapDelete("/{companyId:guid}", async (Guid companyId, CompanyCommands commands, CancellationToken ct) =>
                 (await commands.DeleteAsync(companyId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageContacts);
+
+        var segments = api.MapGroup("/segments").WithTags("Contacts");
+        segments.MapGet("/", async (SegmentCommands commands, CancellationToken ct) => TypedResults.Ok(await commands.ListAsync(ct)))
+            .RequirePermission(Permission.ViewConversations);
+        segments.MapGet("/{segmentId:guid}", async (Guid segmentId, SegmentCommands commands, CancellationToken ct) => (await commands.GetAsync(segmentId, ct)).ToOk())
+            .RequirePermission(Permission.ViewConversations).Produces<SegmentView>();
+        segments.MapPost("/", async (SegmentRequest request, SegmentCommands commands, CancellationToken ct) =>
+                (await commands.CreateAsync(request, ct)).ToHttp(s => TypedResults.Created($"/api/v1/segments/{s.Id}", s)))
+            .RequirePermission(Permission.ManageContacts).Produces<SegmentView>(StatusCodes.Status201Created);
+        segments.MapPut("/{segmentId:guid}", async (Guid segmentId, SegmentRequest request, SegmentCommands commands, CancellationToken ct) =>
+                (await commands.UpdateAsync(segmentId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageContacts).Produces<SegmentView>();
+        segments.MapDelete("/{segmentId:guid}", async (Guid segmentId, SegmentCommands commands, CancellationToken ct) =>
+                (await commands.DeleteAsync(segmentId, ct)).ToNoContent())
             .RequirePermission(Permission.ManageContacts);
 
         var attributes = api.MapGroup("/contact-attributes").WithTags("Contacts");

@@ -289,6 +289,88 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
         Assert.Empty(await FindAsync(owner, "q=typo"));
     }
 
+    [Fact]
+    public async Task Segments_TagsCompanyAndAttributeConditions_ListCountAndExportTheContactsThatMatchNow()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "plan", label = "Plan", type = "List", options = Strings("Free", "Pro") }).ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "seats", label = "Seats", type = "Number" }).ExpectAsync(HttpStatusCode.Created);
+        var acme = (await owner.PostJsonAsync("/api/v1/companies", new { name = "Acme", domain = "acme.com" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        async Task<Guid> ContactAsync(string email, string plan, string seats, params string[] tags) =>
+            (await owner.PostJsonAsync("/api/v1/contacts", new
+            {
+                email, tags, companyId = email.EndsWith("@acme.com", StringComparison.Ordinal) ? acme.ToString() : null,
+                attributes = new Dictionary<string, string> { ["plan"] = plan, ["seats"] = seats },
+            }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        var ann = await ContactAsync("ann@acme.com", "Pro", "12", "vip");
+        await ContactAsync("bob@acme.com", "Free", "30", "vip");    // not Pro
+        await ContactAsync("cat@other.com", "Pro", "50", "vip");    // not at Acme
+        await ContactAsync("dan@acme.com", "Pro", "20");            // not a VIP
+        await ContactAsync("eve@acme.com", "Pro", "9", "vip");      // 9 seats: fewer than 10 as a number, though "9" > "10" as text
+        var fay = await ContactAsync("fay@acme.com", "pro", "100", "vip", "beta");
+        var gus = await ContactAsync("gus@acme.com", "Pro", "10.5", "VIP");
+
+        var segment = await owner.PostJsonAsync("/api/v1/segments", new
+        {
+            name = "Large Acme VIPs",
+            rules = new { tags = Strings("VIP"), companyId = acme, attributes = new object[] { new { key = "plan", @operator = "Equals", value = "PRO" }, new { key = "seats", @operator = "GreaterThan", value = "10" } } },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var segmentId = segment.IdOf();
+        Assert.Equal("vip", segment.GetProperty("rules").GetProperty("tags")[0].GetString());
+
+        // Listed newest first across pages, counted, exported: the same three.
+        var firstPage = await owner.GetJsonAsync($"/api/v1/contacts?segmentId={segmentId}&limit=2");
+        var secondPage = await owner.GetJsonAsync($"/api/v1/contacts?segmentId={segmentId}&limit=2&cursor={firstPage.Text("nextCursor")}");
+        Assert.Equal([gus, fay, ann], firstPage.GetProperty("items").EnumerateArray().Concat(secondPage.GetProperty("items").EnumerateArray()).Select(c => c.IdOf()));
+        Assert.Equal(JsonValueKind.Null, secondPage.GetProperty("nextCursor").ValueKind);
+        Assert.Equal(3, (await owner.GetJsonAsync($"/api/v1/segments/{segmentId}")).GetProperty("contactCount").GetInt32());
+        Assert.Equal([fay], await FindAsync(owner, $"segmentId={segmentId}&tag=beta"));
+        var csv = await (await owner.GetAsync($"/api/v1/contacts/export.csv?segmentId={segmentId}", Ct)).Content.ReadAsStringAsync(Ct);
+        Assert.Equal(4, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+
+        // Always current: a contact whose plan changes leaves it; a changed rule takes effect at once.
+        await owner.PutJsonAsync($"/api/v1/contacts/{ann}", new { attributes = new Dictionary<string, string> { ["plan"] = "Free" } }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([gus, fay], await FindAsync(owner, $"segmentId={segmentId}"));
+        await owner.PutJsonAsync($"/api/v1/segments/{segmentId}", new { name = "Acme beta", rules = new { tags = Strings("beta"), identified = false } }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([fay], await FindAsync(owner, $"segmentId={segmentId}"));
+        Assert.Equal(["Acme beta"], (await owner.GetJsonAsync("/api/v1/segments")).EnumerateArray().Select(s => s.Text("name")!));
+    }
+
+    [Fact]
+    public async Task Segments_BadTakenOrForeignRules_RefusedAndNothingChanges()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var segmentId = (await owner.PostJsonAsync("/api/v1/segments", new { name = "VIPs", rules = new { tags = Strings("vip") } }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+
+        await owner.PostJsonAsync("/api/v1/segments", new { name = "Everyone", rules = new { } }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "rules");
+        await owner.PostJsonAsync("/api/v1/segments", new { name = "No operator", rules = new { attributes = new object[] { new { key = "plan", value = "Pro" } } } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "rules.attributes[0].operator");
+        await owner.PostJsonAsync("/api/v1/segments", new { name = "No value", rules = new { attributes = new object[] { new { key = "plan", @operator = "Contains" } } } })
+            .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "rules.attributes[0].value");
+        await owner.PostJsonAsync("/api/v1/segments", new { name = "VIPS ", rules = new { tags = Strings("gold") } }).ExpectAsync(HttpStatusCode.Created);
+        await owner.PutJsonAsync($"/api/v1/segments/{segmentId}", new { name = "VIPS", rules = new { tags = Strings("vip") } }).ExpectFieldErrorAsync(HttpStatusCode.Conflict, "name");
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        var theirs = (await stranger.PostJsonAsync("/api/v1/companies", new { name = "Globex" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PutJsonAsync($"/api/v1/segments/{segmentId}", new { name = "Theirs", rules = new { companyId = theirs } }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "rules.companyId");
+        Assert.Equal(("VIPs", "vip"), await NameAndTagAsync(owner, segmentId));
+
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await agent.PostJsonAsync("/api/v1/segments", new { name = "Mine", rules = new { tags = Strings("x") } }).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await agent.DeleteAsync($"/api/v1/segments/{segmentId}", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(("VIPs", "vip"), await NameAndTagAsync(agent, segmentId));
+        await stranger.GetAsync($"/api/v1/segments/{segmentId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await stranger.GetAsync($"/api/v1/contacts?segmentId={segmentId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await stranger.DeleteAsync($"/api/v1/segments/{segmentId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await owner.DeleteAsync($"/api/v1/segments/{segmentId}", Ct).ExpectAsync(HttpStatusCode.NoContent);
+        await owner.GetAsync($"/api/v1/contacts?segmentId={segmentId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    private static async Task<(string?, string?)> NameAndTagAsync(HttpClient client, Guid segmentId)
+    {
+        var segment = await client.GetJsonAsync($"/api/v1/segments/{segmentId}");
+        return (segment.Text("name"), segment.GetProperty("rules").GetProperty("tags")[0].GetString());
+    }
+
     private static string[] Strings(params string[] values) => values;
 
     /// <summary>The contact's tags in one string (comma-separated), to compare within a tuple.</summary>
