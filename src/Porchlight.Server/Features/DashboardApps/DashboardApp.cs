@@ -75,8 +75,12 @@ public sealed class DashboardApp : Entity, IWorkspaceOwned, IAudited
     }
 
     /// <summary>The origin (scheme, host, and port unless the scheme's default) as a browser names it in <c>event.origin</c>.</summary>
-    public static string OriginOf(Uri uri) =>
-        $"{uri.Scheme}://{uri.IdnHost}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}".ToLowerInvariant();
+    public static string OriginOf(Uri uri)
+    {
+        // IdnHost spells a name as the browser does (punycode) but drops an IPv6 address's brackets, which Host keeps.
+        var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
+        return $"{uri.Scheme}://{host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}".ToLowerInvariant();
+    }
 
 }
 
