@@ -12,6 +12,7 @@ using Porchlight.Server.Features.Automation;
 using Porchlight.Server.Features.Campaigns;
 using Porchlight.Server.Features.CannedResponses;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.DashboardApps;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.KnowledgeBase;
@@ -83,6 +84,7 @@ builder.Services
     .AddServiceLevels()
     .AddAutomation()
     .AddWebhooks(builder.Configuration)
+    .AddDashboardApps()
     .AddKnowledgeBase()
     .AddHelpCenter(builder.Configuration)
     .AddAssistant()
@@ -139,6 +141,7 @@ api.MapQueuesAndRouting();
 api.MapServiceLevels();
 api.MapAutomation();
 api.MapWebhooks();
+api.MapDashboardApps();
 api.MapKnowledgeBase();
 api.MapAssistant();
 api.MapReports();

@@ -115,6 +115,7 @@ public static class AppShell
             .Add(new NavItem("Proactive messages", "/settings/campaigns", Icons.Material.Outlined.Campaign, Permission.ManageInboxes, "Settings", 42))
             .Add(new NavItem("Automation", "/settings/automation", Icons.Material.Outlined.AutoMode, Permission.ManageRouting, "Settings", 43))
             .Add(new NavItem("Webhooks", "/settings/webhooks", Icons.Material.Outlined.Webhook, Permission.ManageWorkspace, "Settings", 44))
+            .Add(new NavItem("Dashboard apps", "/settings/dashboard-apps", Icons.Material.Outlined.Widgets, Permission.ManageWorkspace, "Settings", 44))
             .Add(new NavItem("Assistant", "/settings/assistant", Icons.Material.Outlined.SmartToy, Permission.ManageAssistant, "Settings", 47))
             .Add(new NavItem("Intents", "/settings/intents", Icons.Material.Outlined.Psychology, Permission.ManageAssistant, "Settings", 48))
             .Add(new NavItem("Help center", "/settings/help-center", Icons.Material.Outlined.Public, Permission.ManageKnowledgeBase, "Settings", 46))

@@ -148,6 +148,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Segment> Segments => Set<Segment>();
 
+    public DbSet<Features.DashboardApps.DashboardApp> DashboardApps => Set<Features.DashboardApps.DashboardApp>();
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
 

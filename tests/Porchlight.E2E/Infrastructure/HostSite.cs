@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Porchlight.E2E.Infrastructure;
 
@@ -12,9 +11,7 @@ namespace Porchlight.E2E.Infrastructure;
 /// </summary>
 public sealed class HostSite : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Dictionary<string, (string ContentType, string Body)> _files;
-    private readonly Task _serving;
+    private readonly StaticSite _site;
 
     // The app's own script: a file, because the pages' policy allows no inline script.
     private const string AppScript = """
@@ -47,7 +44,7 @@ public sealed class HostSite : IDisposable
             </html>
             """;
         const string Html = "text/html; charset=utf-8";
-        _files = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
+        var files = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
         {
             ["/boots.html"] = (Html, Page("Acme Outdoor – Boots", """
                 <h1>Ridgeline hiking boots</h1>
@@ -65,14 +62,11 @@ public sealed class HostSite : IDisposable
             ["/app.js"] = ("text/javascript", AppScript),
         };
         Url = $"http://localhost:{port}/boots.html";
-        Root = $"http://localhost:{port}/";
-        _listener.Prefixes.Add($"http://localhost:{port}/");
-        _listener.Start();
-        _serving = ServeAsync();
+        _site = new StaticSite($"http://localhost:{port}/", files);
     }
 
     /// <summary>The site's address, ending with a slash.</summary>
-    public string Root { get; }
+    public string Root => _site.Root;
 
     public string Url { get; }
 
@@ -91,33 +85,5 @@ public sealed class HostSite : IDisposable
         return new Uri(src[..src.IndexOf('"', StringComparison.Ordinal)]).GetLeftPart(UriPartial.Authority);
     }
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var found = _files.TryGetValue(context.Request.Url?.AbsolutePath ?? "", out var file);
-            var body = Encoding.UTF8.GetBytes(found ? file.Body : "Not found");
-            context.Response.StatusCode = found ? 200 : 404;
-            context.Response.ContentType = found ? file.ContentType : "text/plain";
-            await context.Response.OutputStream.WriteAsync(body);
-            context.Response.Close();
-        }
-    }
-
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        _serving.Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => _site.Dispose();
 }

@@ -116,8 +116,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
 
     private static readonly string[] UrgentOnly = ["Urgent"];
 
-    /// <summary>Each control makes a fresh set of records, two webhooks among them.</summary>
-    private const int ControlsPerWorkspace = 50;
+    /// <summary>Each control makes a fresh set of records, two webhooks and a dashboard app among them (at most 20 a workspace).</summary>
+    private const int ControlsPerWorkspace = Porchlight.Server.Features.DashboardApps.DashboardApp.MaxPerWorkspace;
 
     private static readonly string[] BreachesOnly = ["sla.breached"];
 
@@ -148,7 +148,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             var operation = withIds[i];
             // Control: the same call on the caller's own fresh records succeeds, so a 404 below is
             // the tenant boundary and not a malformed request. A fresh workspace now and then keeps the
-            // controls' records under a workspace's limits (200 webhooks).
+            // controls' records under a workspace's limits (200 webhooks, 20 dashboard apps).
             if (i > 0 && i % ControlsPerWorkspace == 0)
             {
                 cOwner.Dispose();
@@ -485,10 +485,14 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             imap = new { host = "127.0.0.1", port = 9, security = "None", username = Unique($"{label} mailbox"), password = "probe-password" },
             smtp = new { host = "127.0.0.1", port = 9, security = "None" },
         }).ExpectAsync(HttpStatusCode.OK);
+        var dashboardApp = await owner.PostJsonAsync("/api/v1/dashboard-apps", new
+        {
+            name = Unique($"{label} app"), url = $"https://{label.ToLowerInvariant()}-{Guid.NewGuid():N}.example.com/crm",
+        }).ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment);
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment, dashboardApp);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -556,6 +560,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             resources.ApiConversation.GetProperty("contact").Text("name")!,
             resources.Mailbox.Text("address")!,
             resources.Mailbox.GetProperty("imap").Text("username")!,
+            resources.DashboardApp.Text("name")!,
+            resources.DashboardApp.Text("url")!,
         ];
     }
 
@@ -618,12 +624,13 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         JsonElement ContactNote,
         JsonElement ContactAttribute,
         JsonElement Company,
-        JsonElement Segment)
+        JsonElement Segment,
+        JsonElement DashboardApp)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -643,6 +650,7 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
             "key" => ContactAttribute.Text("key")!,
             "companyId" => Company.IdOf().ToString(),
             "segmentId" => Segment.IdOf().ToString(),
+            "appId" => DashboardApp.IdOf().ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

@@ -154,6 +154,12 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
     private bool IsFiltered => MoreFilterCount > 0 || !string.IsNullOrWhiteSpace(_search) || _view != ConversationView.All || _status != ConversationStatus.Open;
 
+    /// <summary>What the dashboard apps beside the conversation are told: the open conversation, its contact, and who looks.</summary>
+    private DashboardApps.DashboardAppContext? AppContext => DashboardApps.DashboardAppContext.Of(
+        _current, _contact, _inboxes.Find(i => i.Id == _current?.InboxId),
+        _current?.AssigneeId is { } assignee && _agents.TryGetValue(assignee, out var agent) ? agent.DisplayName : null,
+        _teams.Find(t => t.Id == _current?.TeamId)?.Name, new(_me, _myName));
+
     private string Title
     {
         get
