@@ -110,6 +110,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["emailInboxId"] = resources => resources.Mailbox.GetProperty("inboxId").GetGuid().ToString(),
         // A contact is put in one of the resources' companies.
         ["companyId"] = resources => resources.Company.IdOf().ToString(),
+        // Merged into the chat's visitor: the customer the API inbox speaks for (known by an external id).
+        ["duplicateId"] = resources => resources.ApiConversation.GetProperty("contact").IdOf().ToString(),
         // A segment's rules: made-up attribute conditions would not pass.
         ["rules"] = resources => new JsonObject { ["companyId"] = resources.Company.IdOf().ToString() },
     };

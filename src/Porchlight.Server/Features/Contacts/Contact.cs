@@ -187,7 +187,13 @@ public sealed class Contact : Entity, IWorkspaceOwned
         Change(Name, Email, Attributes, now, externalId);
     }
 
-    /// <summary>Takes over what an anonymous contact knew; details already known here win.</summary>
+    /// <summary>
+    /// Records that <paramref name="duplicate"/> was merged in (after <see cref="Absorb"/> took its details); the caller
+    /// removes the duplicate.
+    /// </summary>
+    public void Merged(Contact duplicate) => Raise(new ContactMerged(WorkspaceId, Id, duplicate.Id, duplicate.ExternalId, duplicate.Email));
+
+    /// <summary>Takes over what an anonymous contact or a duplicate knew; details already known here win.</summary>
     public void Absorb(Contact anonymous, DateTime now)
     {
         Change(Name ?? anonymous.Name, Email ?? anonymous.Email, anonymous.Attributes.With(Attributes), now, tags: Tags.Concat(anonymous.Tags));
@@ -195,6 +201,12 @@ public sealed class Contact : Entity, IWorkspaceOwned
         LastSeenAt = anonymous.LastSeenAt > LastSeenAt ? anonymous.LastSeenAt : LastSeenAt;
     }
 }
+
+/// <summary>
+/// A duplicate was merged into this contact and removed: its conversations, notes and history are this contact's now.
+/// The duplicate's external id and email are given so another system can map its record of the duplicate.
+/// </summary>
+public sealed record ContactMerged(Guid WorkspaceId, Guid ContactId, Guid MergedContactId, string? MergedExternalId, string? MergedEmail) : IDomainEvent;
 
 /// <summary>A contact was added, by whatever way (a widget visitor's first chat, identify, an email, the API, an import).</summary>
 public sealed record ContactCreated(Guid WorkspaceId, Guid ContactId) : IDomainEvent;

@@ -13,6 +13,7 @@ public static class ContactsFeature
         .AddScoped<ContactNotes>()
         .AddScoped<CompanyCommands>()
         .AddScoped<SegmentCommands>()
+        .AddScoped<ContactMerge>()
         .AddDomainEventHandler<ContactCreated, CompanyMatching>()
         .AddDomainEventHandler<ContactUpdated, CompanyMatching>();
 
@@ -36,6 +37,12 @@ public static class ContactsFeature
         contacts.MapPost("/upsert", async (ContactRequest request, ContactCommands commands, CancellationToken ct) =>
                 (await commands.UpsertAsync(request, ct)).ToHttp(u => u.Created ? TypedResults.Created($"/api/v1/contacts/{u.Contact.Id}", u) : TypedResults.Ok(u)))
             .RequirePermission(Permission.HandleConversations).Produces<ContactUpserted>().Produces<ContactUpserted>(StatusCodes.Status201Created);
+
+        contacts.MapGet("/duplicates", async (ContactMerge merge, CancellationToken ct) => TypedResults.Ok(await merge.SuggestAsync(ct)))
+            .RequirePermission(Permission.ViewConversations);
+        contacts.MapPost("/{contactId:guid}/merge", async (Guid contactId, ContactMergeRequest request, ContactMerge merge, CancellationToken ct) =>
+                (await merge.MergeAsync(contactId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageContacts).Produces<ContactView>();
 
         contacts.MapGet("/{contactId:guid}/notes", async (Guid contactId, ContactNotes notes, CancellationToken ct) => (await notes.ListAsync(contactId, ct)).ToOk())
             .RequirePermission(Permission.ViewConversations).Produces<IReadOnlyList<ContactNoteView>>();

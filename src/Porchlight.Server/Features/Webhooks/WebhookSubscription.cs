@@ -47,8 +47,11 @@ public static class WebhookEvents
     /// <summary>A contact was added, by any way: a widget visitor's first chat, identify, an email, the API, an import.</summary>
     public const string ContactCreated = "contact.created";
 
-    /// <summary>A contact's name, email, external id, attributes or tags changed; the payload names which.</summary>
+    /// <summary>A contact's name, email, external id, attributes, tags or company changed; the payload names which.</summary>
     public const string ContactUpdated = "contact.updated";
+
+    /// <summary>A duplicate contact was merged into another and removed; the payload names the duplicate.</summary>
+    public const string ContactMerged = "contact.merged";
 
     /// <summary>The weekly digest of the reports, the Monday after each week ends in the workspace's time zone.</summary>
     public const string WeeklyDigest = "report.weekly_digest";
@@ -67,6 +70,7 @@ public static class WebhookEvents
         (ConversationEscalated, "Escalated"),
         (ContactCreated, "Contact created"),
         (ContactUpdated, "Contact changed"),
+        (ContactMerged, "Contacts merged"),
         (AutomationRule, "Sent by automation rules"),
         (WeeklyDigest, "Weekly digest"),
     ];

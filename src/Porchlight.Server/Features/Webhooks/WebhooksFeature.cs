@@ -29,6 +29,7 @@ public static class WebhooksFeature
             .AddDomainEventHandler<SlaBreached, ConversationWebhooks>()
             .AddDomainEventHandler<Contacts.ContactCreated, ContactWebhooks>()
             .AddDomainEventHandler<Contacts.ContactUpdated, ContactWebhooks>()
+            .AddDomainEventHandler<Contacts.ContactMerged, ContactWebhooks>()
             .AddDomainEventHandler<WebhookDisabled, WebhookDisabledNotice>();
         // No proxy and no redirects: the connection goes where WebhookTargets allowed, and nowhere else.
         services.AddHttpClient(WebhookSender.HttpClientName)

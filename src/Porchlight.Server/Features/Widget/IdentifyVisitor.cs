@@ -96,31 +96,18 @@ public sealed class IdentifyVisitor(
         Contact? anonymous = null;
         // Only an anonymous visitor's history merges: an identified visitor naming another user (a shared
         // computer, a sign-out the site did not report) simply becomes that user.
-        if (!visitor.Identified && visitor.ContactId != known.Id)
+        // A visitor without a contact row yet has history too (files uploaded for a first message, pages, articles
+        // read); one whose contact another system has since named by its own id is that customer, and keeps it.
+        if (!visitor.Identified && visitor.ContactId != known.Id
+            && await db.Contacts.FirstOrDefaultAsync(c => c.Id == visitor.ContactId, cancellationToken) is var visitorContact
+            && visitorContact is null or { ExternalId: null })
         {
-            anonymous = await db.Contacts.FirstOrDefaultAsync(c => c.Id == visitor.ContactId && c.ExternalId == null, cancellationToken);
-        }
-
-        if (anonymous is not null)
-        {
-            moved = await db.Conversations.Where(c => c.ContactId == anonymous.Id).ToListAsync(cancellationToken);
-            foreach (var conversation in moved)
+            anonymous = visitorContact;
+            moved = await ContactHistory.MoveAsync(db, visitor.ContactId, known, cancellationToken);
+            if (anonymous is not null)
             {
-                conversation.MoveTo(known);
+                known.Absorb(anonymous, now);
             }
-
-            known.Absorb(anonymous, now);
-        }
-
-        if (!visitor.Identified && visitor.ContactId != known.Id)
-        {
-            // Files uploaded but not yet sent go along, so the visitor can still send them; also files uploaded
-            // for a first message, before the anonymous contact had a row; the pages its browsers viewed and the articles it read.
-            await db.Attachments.Where(a => a.UploadedByContactId == visitor.ContactId)
-                .ExecuteUpdateAsync(set => set.SetProperty(a => a.UploadedByContactId, known.Id), cancellationToken);
-            await Tracking.LinkTrackedVisitor.MoveAsync(db, visitor.ContactId, known.Id, cancellationToken);
-            await db.ArticleReads.Where(r => r.ContactId == visitor.ContactId)
-                .ExecuteUpdateAsync(set => set.SetProperty(r => r.ContactId, known.Id), cancellationToken);
         }
 
         known.Describe(request.Name, request.Email, request.Attributes, now);

@@ -365,6 +365,78 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
         await owner.GetAsync($"/api/v1/contacts?segmentId={segmentId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task ContactMerge_SuggestedDuplicate_EverythingMovesToTheKeptContactAndTheDuplicateIsGone()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await owner.PostJsonAsync("/api/v1/webhooks", new { url = receiver.Url.ToString(), events = Strings(WebhookEvents.ContactMerged) }).ExpectAsync(HttpStatusCode.Created);
+        // A website visitor who chats and leaves an email, and the same customer as the CRM knows her.
+        var (_, widgetToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, widgetToken);
+        var (chat, _) = await visitor.StartConversationAsync("Hello from the website");
+        var kept = visitor.Id;
+        await owner.PutJsonAsync($"/api/v1/contacts/{kept}", new { email = "pat@example.com", tags = Strings("web") }).ExpectAsync(HttpStatusCode.OK);
+        await owner.PostJsonAsync($"/api/v1/contacts/{kept}/notes", new { text = "Asked about pricing." }).ExpectAsync(HttpStatusCode.Created);
+        var duplicate = (await owner.PostJsonAsync("/api/v1/contacts", new { externalId = "crm-5", name = "Pat Lee", email = "PAT@example.com", tags = Strings("customer") })
+            .ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PostJsonAsync($"/api/v1/contacts/{duplicate}/notes", new { text = "Renews in March." }).ExpectAsync(HttpStatusCode.Created);
+        var sms = (await owner.PostJsonAsync("/api/v1/inboxes", new { name = "SMS", channel = "Api" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        var texted = (await owner.PostJsonAsync($"/api/v1/inboxes/{sms}/conversations", new { clientId = "sms-00002", text = "Hi by SMS", contactId = duplicate })
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("conversation").IdOf();
+        await owner.PostJsonAsync("/api/v1/contacts", new { name = "Someone Else", email = "else@example.com" }).ExpectAsync(HttpStatusCode.Created);
+
+        var suggested = Assert.Single((await owner.GetJsonAsync("/api/v1/contacts/duplicates")).EnumerateArray());
+        Assert.Equal(("email", "pat@example.com"), (suggested.Text("reason"), suggested.Text("value")));
+        Assert.Equal([duplicate, kept], suggested.GetProperty("contacts").EnumerateArray().Select(c => c.IdOf()).OrderByDescending(id => id == duplicate));
+
+        var merged = await owner.PostJsonAsync($"/api/v1/contacts/{kept}/merge", new { duplicateId = duplicate }).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(("Pat Lee", "crm-5", "customer,web"), (merged.Text("name"), merged.Text("externalId"), Tags(merged)));
+        await owner.GetAsync($"/api/v1/contacts/{duplicate}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+        var contact = await owner.GetJsonAsync($"/api/v1/contacts/{kept}");
+        Assert.Equal([chat, texted], contact.GetProperty("conversations").EnumerateArray().Select(c => c.IdOf()).Order());
+        Assert.Equal(["Asked about pricing.", "Renews in March."], (await owner.GetJsonAsync($"/api/v1/contacts/{kept}/notes")).EnumerateArray().Select(n => n.Text("text")!).Order(StringComparer.Ordinal));
+        Assert.Empty((await owner.GetJsonAsync("/api/v1/contacts/duplicates")).EnumerateArray());
+        // The CRM's id names the kept contact from now on, and the visitor still sees her chat.
+        var again = await owner.PostJsonAsync($"/api/v1/inboxes/{sms}/conversations", new { clientId = "sms-00003", text = "Me again", contact = new { externalId = "crm-5" } })
+            .ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(kept, again.GetProperty("conversation").GetProperty("contact").IdOf());
+        Assert.NotEmpty(await visitor.MessagesAsync(chat));
+
+        await receiver.WaitForAsync(1, "the merge's webhook");
+        var data = Assert.Single(receiver.Received).Json.GetProperty("data");
+        Assert.Equal((kept, duplicate, "crm-5"), (data.GetProperty("contact").IdOf(), data.GetProperty("merged").IdOf(), data.GetProperty("merged").Text("externalId")));
+        var audited = Assert.Single(await owner.ListAllAsync("/api/v1/audit?action=contacts.merged"));
+        Assert.Equal(duplicate.ToString(), audited.GetProperty("changes").Text("mergedContactId"));
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+    }
+
+    [Fact]
+    public async Task ContactMerge_ItselfTwoExternalIdsForeignOrNotAllowed_RefusedAndNothingChanges()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var ann = (await owner.PostJsonAsync("/api/v1/contacts", new { externalId = "crm-1", name = "Ann" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        var annAgain = (await owner.PostJsonAsync("/api/v1/contacts", new { externalId = "crm-2", name = "Ann" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        var plain = (await owner.PostJsonAsync("/api/v1/contacts", new { name = "ann" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+
+        await owner.PostJsonAsync($"/api/v1/contacts/{ann}/merge", new { duplicateId = ann }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "duplicateId");
+        await owner.PostJsonAsync($"/api/v1/contacts/{ann}/merge", new { duplicateId = annAgain }).ExpectProblemAsync(HttpStatusCode.Conflict);
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await agent.PostJsonAsync($"/api/v1/contacts/{ann}/merge", new { duplicateId = plain }).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        var (_, stranger) = await NewWorkspaceAsync("Globex");
+        var theirs = (await stranger.PostJsonAsync("/api/v1/contacts", new { name = "Ann" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        await owner.PostJsonAsync($"/api/v1/contacts/{ann}/merge", new { duplicateId = theirs }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "duplicateId");
+        await stranger.PostJsonAsync($"/api/v1/contacts/{theirs}/merge", new { duplicateId = ann }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "duplicateId");
+        await stranger.PostJsonAsync($"/api/v1/contacts/{ann}/merge", new { duplicateId = theirs }).ExpectProblemAsync(HttpStatusCode.NotFound);
+
+        Assert.Equal(3, (await FindAsync(owner, "q=ann")).Count);
+        Assert.Single(await FindAsync(stranger, "q=ann"));
+        // By name: the three Anns, though two are known by external ids (the third can be merged into either).
+        var group = Assert.Single((await owner.GetJsonAsync("/api/v1/contacts/duplicates")).EnumerateArray());
+        Assert.Equal(("name", 3), (group.Text("reason"), group.GetProperty("contacts").GetArrayLength()));
+    }
+
     private static async Task<(string?, string?)> NameAndTagAsync(HttpClient client, Guid segmentId)
     {
         var segment = await client.GetJsonAsync($"/api/v1/segments/{segmentId}");
