@@ -150,3 +150,6 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 }
+
+/// <summary>An endpoint's own body limit, for bodies larger than an API call's (file uploads, imports); see <see cref="ApiSetup.UseApiBodyLimit"/>.</summary>
+public sealed record BodySizeLimit(long? MaxRequestBodySize) : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata;

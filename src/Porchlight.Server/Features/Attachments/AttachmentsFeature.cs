@@ -58,6 +58,4 @@ public static class AttachmentsFeature
                     (await useCase.HandleAsync(attachmentId, sig, exp, ct)).ToHttp(download => download.ToFileResult(response, clock.GetUtcNow())))
             .AllowAnonymous()
             .ExcludeFromDescription();
-
-    private sealed record BodySizeLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
 }

@@ -14,6 +14,7 @@ public static class ContactsFeature
         .AddScoped<CompanyCommands>()
         .AddScoped<SegmentCommands>()
         .AddScoped<ContactMerge>()
+        .AddScoped<ContactImport>()
         .AddDomainEventHandler<ContactCreated, CompanyMatching>()
         .AddDomainEventHandler<ContactUpdated, CompanyMatching>();
 
@@ -38,6 +39,14 @@ public static class ContactsFeature
                 (await commands.UpsertAsync(request, ct)).ToHttp(u => u.Created ? TypedResults.Created($"/api/v1/contacts/{u.Contact.Id}", u) : TypedResults.Ok(u)))
             .RequirePermission(Permission.HandleConversations).Produces<ContactUpserted>().Produces<ContactUpserted>(StatusCodes.Status201Created);
 
+        contacts.MapPost("/import", async (bool? dryRun, bool? partial, HttpRequest request, ContactImport import, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
+                var csv = await reader.ReadToEndAsync(ct);
+                return (await import.ImportAsync(csv, new ContactImportOptions(dryRun ?? false, partial ?? false), ct)).ToOk();
+            })
+            .RequirePermission(Permission.ManageContacts).Accepts<string>("text/csv").Produces<ContactImportReport>()
+            .WithMetadata(new BodySizeLimit(ContactImport.MaxBytes));
         contacts.MapGet("/duplicates", async (ContactMerge merge, CancellationToken ct) => TypedResults.Ok(await merge.SuggestAsync(ct)))
             .RequirePermission(Permission.ViewConversations);
         contacts.MapPost("/{contactId:guid}/merge", async (Guid contactId, ContactMergeRequest request, ContactMerge merge, CancellationToken ct) =>

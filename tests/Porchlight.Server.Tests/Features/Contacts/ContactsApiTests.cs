@@ -437,6 +437,68 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
         Assert.Equal(("name", 3), (group.Text("reason"), group.GetProperty("contacts").GetArrayLength()));
     }
 
+    [Fact]
+    public async Task ContactImport_FileWithBadRows_ReportPerRowAndNothingImportedUnlessPartial()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await owner.PostJsonAsync("/api/v1/contact-attributes", new { key = "plan", label = "Plan", type = "List", options = Strings("Free", "Pro") }).ExpectAsync(HttpStatusCode.Created);
+        var acme = (await owner.PostJsonAsync("/api/v1/companies", new { name = "Acme", domain = "acme.com" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
+        const string File = "\uFEFFName,Email,External_Id,Tags,Company,attributes.plan,attributes.note\r\n"
+            + "Ann,ann@example.com,,vip beta,acme,pro,\r\n"
+            + "Bob,not-an-email,,,,Free,\r\n"
+            + "Cat,cat@example.com,,,Nowhere Inc,Pro,\r\n"
+            + "Dan,dan@example.com,,,,Gold,\r\n"
+            + "Only a name,,,,,,\r\n"
+            + "\"Doe, Eve\",eve@example.com,crm-9,,acme.com,,\"'=1+2\nsecond line\"\r\n";
+
+        var refused = await ImportAsync(owner, File, "").ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["rows[3].email", "rows[4].company", "rows[5].attributes.plan", "rows[6].email"],
+            refused.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.StartsWith("4 of 6 rows cannot be imported, so nothing was.", refused.Text("detail"), StringComparison.Ordinal);
+        Assert.Empty(await FindAsync(owner, "limit=200"));
+
+        var preview = await ImportAsync(owner, File, "?dryRun=true&partial=true").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((false, 6, 2, 4), (preview.GetProperty("imported").GetBoolean(), preview.GetProperty("rows").GetInt32(), preview.GetProperty("created").GetInt32(), preview.GetProperty("errors").GetArrayLength()));
+        Assert.Empty(await FindAsync(owner, "limit=200"));
+
+        var imported = await ImportAsync(owner, File, "?partial=true").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((true, 2), (imported.GetProperty("imported").GetBoolean(), imported.GetProperty("created").GetInt32()));
+        Assert.Equal([3, 4, 5, 6], imported.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()));
+        var eve = await owner.GetJsonAsync($"/api/v1/contacts/{Assert.Single(await FindAsync(owner, "q=crm-9"))}");
+        Assert.Equal(("Doe, Eve", "=1+2\nsecond line", acme.ToString()), (eve.Text("name"), eve.GetProperty("attributes").Text("note"), eve.GetProperty("company").Text("id")));
+        var ann = await owner.GetJsonAsync($"/api/v1/contacts/{Assert.Single(await FindAsync(owner, "q=ann@"))}");
+        Assert.Equal(("beta,vip", "Pro"), (Tags(ann), ann.GetProperty("attributes").Text("plan")));
+        var audited = Assert.Single(await owner.ListAllAsync("/api/v1/audit?action=contacts.imported"));
+        Assert.Equal((2, 4), (audited.GetProperty("changes").GetProperty("created").GetInt32(), audited.GetProperty("changes").GetProperty("skipped").GetInt32()));
+
+        // An export imports as it is (nothing changes), and an edited export changes what was edited.
+        var export = await (await owner.GetAsync("/api/v1/contacts/export.csv", Ct)).Content.ReadAsStringAsync(Ct);
+        var again = await ImportAsync(owner, export, "").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((0, 0, 2), (again.GetProperty("created").GetInt32(), again.GetProperty("updated").GetInt32(), again.GetProperty("unchanged").GetInt32()));
+        var edited = await ImportAsync(owner, export.Replace(",Ann,", ",Ann Smith,", StringComparison.Ordinal), "").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((0, 1, 1), (edited.GetProperty("created").GetInt32(), edited.GetProperty("updated").GetInt32(), edited.GetProperty("unchanged").GetInt32()));
+        Assert.Single(await FindAsync(owner, "q=ann smith"));
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+    }
+
+    [Fact]
+    public async Task ContactImport_BadFileHeaderOrCaller_ClearErrorAndNothingChanges()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+
+        await ImportAsync(owner, "name,email,phone\r\nAnn,ann@example.com,123\r\n", "").ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "header");
+        await ImportAsync(owner, "name,tags\r\nAnn,vip\r\n", "").ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "header");
+        await ImportAsync(owner, "name,email\r\n\"Ann,ann@example.com\r\n", "").ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "file");
+        await ImportAsync(owner, "name,email\r\n", "").ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "file");
+        await ImportAsync(owner, $"id,name\r\n{Guid.NewGuid()},Ghost\r\n", "").ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "rows[2].id");
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await ImportAsync(agent, "name,email\r\nAnn,ann@example.com\r\n", "").ExpectProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Empty(await FindAsync(owner, "limit=200"));
+    }
+
+    private static Task<HttpResponseMessage> ImportAsync(HttpClient client, string csv, string query) =>
+        client.PostAsync($"/api/v1/contacts/import{query}", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"), Ct);
+
     private static async Task<(string?, string?)> NameAndTagAsync(HttpClient client, Guid segmentId)
     {
         var segment = await client.GetJsonAsync($"/api/v1/segments/{segmentId}");
