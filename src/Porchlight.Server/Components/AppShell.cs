@@ -101,6 +101,7 @@ public static class AppShell
             .Add(new NavItem("Home", "/", Icons.Material.Outlined.Home, Permission.ViewWorkspace))
             .Add(new NavItem("Inbox", "/inbox", Icons.Material.Outlined.Forum, Permission.ViewConversations, Order: 10))
             .Add(new NavItem("Knowledge base", "/knowledge-base", Icons.Material.Outlined.MenuBook, Permission.ViewConversations, Order: 15))
+            .Add(new NavItem("Contacts", "/contacts", Icons.Material.Outlined.Contacts, Permission.ViewConversations, Order: 17))
             .Add(new NavItem("Visitors", "/visitors", Icons.Material.Outlined.Language, Permission.ViewConversations, Order: 20))
             .Add(new NavItem("Reports", "/reports", Icons.Material.Outlined.BarChart, Permission.ViewReports, Order: 25))
             .Add(new NavItem("Quality", "/quality", Icons.Material.Outlined.FactCheck, Permission.ReviewQuality, Order: 27))

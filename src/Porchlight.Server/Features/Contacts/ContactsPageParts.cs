@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Porchlight.Server.Components;
+using Porchlight.Server.Hosting;
+
+namespace Porchlight.Server.Features.Contacts;
+
+/// <summary>Tags as the contacts pages let people type them: one text, separated by commas.</summary>
+public static class TagText
+{
+    public static List<string> Parse(string? text) =>
+        [.. (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    public static string Format(IEnumerable<string>? tags) => string.Join(", ", tags ?? []);
+}
+
+/// <summary>
+/// Who may keep companies, segments and attribute definitions on the contacts pages. The use cases behind them leave
+/// that check to the API's endpoint policies, so the pages make it themselves before every such change, not only by
+/// hiding the controls.
+/// </summary>
+public static class ContactsAccess
+{
+    public static bool MayManage(ClaimsPrincipal user) =>
+        PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission.ManageContacts);
+
+    /// <summary>Read afresh at each change: a role taken away during the circuit's life counts at once.</summary>
+    public static async Task<bool> MayManageAsync(Task<AuthenticationState> authentication) => MayManage((await authentication).User);
+}
+
+/// <summary>The workspace's companies for a select: every page of them, by name.</summary>
+public static class CompanyChoices
+{
+    /// <summary>More than a select can offer usefully; the contacts list still filters by any company through its link.</summary>
+    public const int MaxChoices = 1000;
+
+    public static Task<List<CompanyView>> LoadAsync(UseCaseRunner runner) =>
+        runner.RunAsync<CompanyCommands, List<CompanyView>>(async commands =>
+        {
+            var companies = new List<CompanyView>();
+            Guid? after = null;
+            do
+            {
+                var page = await commands.ListAsync(null, new PageRequest(PageRequest.MaxLimit, after), CancellationToken.None);
+                if (!page.Succeeded)
+                {
+                    break;
+                }
+
+                companies.AddRange(page.Value!.Items);
+                after = page.Value.NextCursor is { } cursor ? Guid.Parse(cursor) : null;
+            }
+            while (after is not null && companies.Count < MaxChoices);
+
+            companies.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.CurrentCultureIgnoreCase));
+            return companies;
+        });
+}
