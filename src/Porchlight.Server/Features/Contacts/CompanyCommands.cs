@@ -51,6 +51,11 @@ public sealed partial class CompanyCommands(AppDbContext db, ActingAgent actor, 
 
     public async Task<Result<CompanyView>> CreateAsync(CompanyRequest request, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         var errors = new FieldErrors();
         var (name, domain, externalId) = Check(errors, request);
         if (errors.Any)
@@ -72,6 +77,11 @@ public sealed partial class CompanyCommands(AppDbContext db, ActingAgent actor, 
     /// <summary>Changes the company; a new domain gathers the contacts at it who are in no company (those already in stay).</summary>
     public async Task<Result<CompanyView>> UpdateAsync(Guid companyId, CompanyRequest request, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         if (await db.Companies.FirstOrDefaultAsync(c => c.Id == companyId, cancellationToken) is not { } company)
         {
             return Failure.NotFound("The company");
@@ -98,6 +108,11 @@ public sealed partial class CompanyCommands(AppDbContext db, ActingAgent actor, 
     /// <summary>Deletes the company; its contacts stay, in no company (each reported as updated).</summary>
     public async Task<Result<bool>> DeleteAsync(Guid companyId, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         if (await db.Companies.FirstOrDefaultAsync(c => c.Id == companyId, cancellationToken) is not { } company)
         {
             return Failure.NotFound("The company");

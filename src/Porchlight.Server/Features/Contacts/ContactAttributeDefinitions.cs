@@ -20,6 +20,11 @@ public sealed class ContactAttributeDefinitions(AppDbContext db, ActingAgent act
 
     public async Task<Result<ContactAttributeView>> CreateAsync(ContactAttributeRequest request, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         var errors = new FieldErrors();
         if (!ContactAttributeDefinition.IsKey(request.Key))
         {
@@ -63,6 +68,11 @@ public sealed class ContactAttributeDefinitions(AppDbContext db, ActingAgent act
 
     public async Task<Result<ContactAttributeView>> UpdateAsync(string key, ContactAttributeRequest request, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         if (await db.ContactAttributeDefinitions.FirstOrDefaultAsync(d => d.Key == key, cancellationToken) is not { } definition)
         {
             return Failure.NotFound("The contact attribute");
@@ -87,7 +97,8 @@ public sealed class ContactAttributeDefinitions(AppDbContext db, ActingAgent act
 
     /// <summary>Forgets the definition; contacts keep their values, as free text from now on.</summary>
     public async Task<Result<bool>> DeleteAsync(string key, CancellationToken cancellationToken) =>
-        await db.ContactAttributeDefinitions.Where(d => d.Key == key).ExecuteDeleteAsync(cancellationToken) > 0 ? true : Failure.NotFound("The contact attribute");
+        ContactManagers.Refuse(actor) is { } refused ? refused
+        : await db.ContactAttributeDefinitions.Where(d => d.Key == key).ExecuteDeleteAsync(cancellationToken) > 0 ? true : Failure.NotFound("The contact attribute");
 
     private static Failure KeyTaken => Failure.Duplicate("key", "An attribute with this key is already defined.");
 

@@ -66,6 +66,11 @@ public sealed class ContactCommands(
     /// </summary>
     public async Task<Result<string>> ExportAsync(ContactListFilter filter, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } notAllowed)
+        {
+            return notAllowed;
+        }
+
         var selected = await SelectAsync(filter, cancellationToken);
         if (!selected.Succeeded)
         {

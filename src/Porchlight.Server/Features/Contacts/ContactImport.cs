@@ -34,6 +34,11 @@ public sealed class ContactImport(AppDbContext db, ContactCommands commands, Act
 
     public async Task<Result<ContactImportReport>> ImportAsync(string csv, ContactImportOptions options, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         if (CsvText.Parse(csv) is not { } rows)
         {
             return Failure.Invalid("file", "A quoted field is never closed: the file is not CSV as a spreadsheet saves it.");

@@ -22,6 +22,11 @@ public sealed class ContactMerge(
 
     public async Task<Result<ContactView>> MergeAsync(Guid contactId, ContactMergeRequest request, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         if (await db.Contacts.FirstOrDefaultAsync(c => c.Id == contactId, cancellationToken) is not { } kept)
         {
             return Failure.NotFound("The contact");

@@ -107,3 +107,14 @@ public static class ContactsFeature
             .RequirePermission(Permission.ManageContacts);
     }
 }
+
+/// <summary>
+/// Keeping companies, segments and attribute definitions, merging, importing and exporting need
+/// <see cref="Permission.ManageContacts"/>: checked by the use cases themselves, so the API and the contacts pages
+/// answer alike.
+/// </summary>
+public static class ContactManagers
+{
+    public static Failure? Refuse(ActingAgent actor) =>
+        actor.Can(Permission.ManageContacts) ? null : Failure.Forbidden("Only those who manage contacts (owners, admins, supervisors) may do this.");
+}

@@ -193,7 +193,7 @@ public sealed partial class ContactsPage : IAsyncDisposable
     // so the app exports through its own connection, as the reports page does.
     private async Task ExportAsync()
     {
-        if (_exporting || !await ContactsAccess.MayManageAsync(Authentication))
+        if (_exporting)
         {
             return;
         }

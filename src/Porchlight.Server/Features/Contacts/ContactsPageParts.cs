@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Components.Authorization;
 using Porchlight.Server.Components;
 using Porchlight.Server.Hosting;
 
@@ -15,17 +14,13 @@ public static class TagText
 }
 
 /// <summary>
-/// Who may keep companies, segments and attribute definitions on the contacts pages. The use cases behind them leave
-/// that check to the API's endpoint policies, so the pages make it themselves before every such change, not only by
-/// hiding the controls.
+/// Whether the contacts pages show the controls that keep companies, segments and attribute definitions; the use cases
+/// themselves refuse anyone else (<see cref="ContactManagers"/>).
 /// </summary>
 public static class ContactsAccess
 {
     public static bool MayManage(ClaimsPrincipal user) =>
         PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission.ManageContacts);
-
-    /// <summary>Read afresh at each change: a role taken away during the circuit's life counts at once.</summary>
-    public static async Task<bool> MayManageAsync(Task<AuthenticationState> authentication) => MayManage((await authentication).User);
 }
 
 /// <summary>The workspace's companies for a select: every page of them, by name.</summary>

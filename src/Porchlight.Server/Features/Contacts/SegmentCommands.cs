@@ -34,6 +34,11 @@ public sealed class SegmentCommands(AppDbContext db, ActingAgent actor, TimeProv
 
     public async Task<Result<SegmentView>> CreateAsync(SegmentRequest request, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         var errors = new FieldErrors();
         var rules = await CheckAsync(errors, request, cancellationToken);
         if (errors.Any)
@@ -58,6 +63,11 @@ public sealed class SegmentCommands(AppDbContext db, ActingAgent actor, TimeProv
 
     public async Task<Result<SegmentView>> UpdateAsync(Guid segmentId, SegmentRequest request, CancellationToken cancellationToken)
     {
+        if (ContactManagers.Refuse(actor) is { } refused)
+        {
+            return refused;
+        }
+
         if (await db.Segments.FirstOrDefaultAsync(s => s.Id == segmentId, cancellationToken) is not { } segment)
         {
             return Failure.NotFound("The segment");
@@ -81,7 +91,8 @@ public sealed class SegmentCommands(AppDbContext db, ActingAgent actor, TimeProv
     }
 
     public async Task<Result<bool>> DeleteAsync(Guid segmentId, CancellationToken cancellationToken) =>
-        await db.Segments.Where(s => s.Id == segmentId).ExecuteDeleteAsync(cancellationToken) > 0 ? true : Failure.NotFound("The segment");
+        ContactManagers.Refuse(actor) is { } refused ? refused
+        : await db.Segments.Where(s => s.Id == segmentId).ExecuteDeleteAsync(cancellationToken) > 0 ? true : Failure.NotFound("The segment");
 
     private static Failure NameTaken => Failure.Duplicate("name", "Another segment has this name.");
 
