@@ -7,7 +7,7 @@ namespace Porchlight.E2E;
 /// <summary>
 /// An admin keeps the workspace's contacts on the Contacts page: a company that gathers the people at its domain, a
 /// segment with an attribute condition, and one contact's tags and notes; an agent reads the same page without the
-/// controls that change companies and segments.
+/// controls that change companies and segments. An admin imports a CSV file's good rows and merges duplicates.
 /// </summary>
 public sealed class ContactsPageTests : BrowserTest
 {
@@ -201,6 +201,27 @@ public sealed class ContactsPageTests : BrowserTest
         await OpenInteractiveAsync(dana, "/contacts");
         await FillAsync(dana, "#contact-search", "nora@lakeside");
         await Expect(dana.Locator("#contacts-table tbody tr")).ToHaveCountAsync(1);
+
+        // Two more Tomas Bergs, each another system's record: those two cannot be merged here, and the page says why.
+        foreach (var externalId in new[] { "crm-900", "crm-901" })
+        {
+            await dana.Locator("#new-contact").ClickAsync();
+            await FillAsync(dana, "#contact-name", "Tomas Berg");
+            await FillAsync(dana, "#contact-external-id", externalId);
+            await dana.Locator("#contact-save").ClickAsync();
+            await Expect(dana.Locator(".mud-snackbar", new() { HasText = "Tomas Berg added." }).First).ToBeVisibleAsync();
+        }
+
+        await dana.Locator("#contacts-duplicates").ClickAsync();
+        var namesakes = dana.Locator("[data-duplicates='name:tomas berg']");
+        await Expect(namesakes.Locator("tbody tr")).ToHaveCountAsync(3);
+        await namesakes.Locator("tbody tr", new() { HasText = "crm-900" }).GetByRole(AriaRole.Radio).CheckAsync();
+        await Expect(namesakes.Locator("tr.pl-duplicate-kept")).ToContainTextAsync("crm-900");
+        await namesakes.Locator("tbody tr", new() { HasText = "crm-901" }).GetByRole(AriaRole.Button, new() { NameRegex = new("^Merge ") }).ClickAsync();
+        await Expect(dialog).ToContainTextAsync("Tomas Berg (external id crm-901) will be merged into Tomas Berg (external id crm-900) and removed");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Merge" }).ClickAsync();
+        await Expect(dana.Locator("#contact-duplicates-problem")).ToContainTextAsync("Both contacts are known to another system by their own external id");
+        await Expect(namesakes.Locator("tbody tr")).ToHaveCountAsync(3);
     }
 
     private static async Task AddContactAsync(IPage page, string name, string email, string tags)
