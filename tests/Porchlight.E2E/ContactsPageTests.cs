@@ -7,7 +7,7 @@ namespace Porchlight.E2E;
 /// <summary>
 /// An admin keeps the workspace's contacts on the Contacts page: a company that gathers the people at its domain, a
 /// segment with an attribute condition, and one contact's tags and notes; an agent reads the same page without the
-/// controls that change companies and segments.
+/// controls that change companies and segments. An admin imports a CSV file's good rows and merges duplicates.
 /// </summary>
 public sealed class ContactsPageTests : BrowserTest
 {
@@ -125,6 +125,103 @@ public sealed class ContactsPageTests : BrowserTest
         await Expect(lena.Locator("#segment-form")).ToHaveCountAsync(0);
         await Expect(lena.GetByRole(AriaRole.Button, new() { Name = "Delete Business plan" })).ToHaveCountAsync(0);
         await Screenshot(lena, "contacts-agent-segments");
+    }
+
+    [Fact]
+    public async Task ContactsPage_AdminImportsACsvWithABadRowAndMergesADuplicate_GoodRowsArriveAndOneContactRemains()
+    {
+        await SeedDemoWorkspaceAsync();
+        var dana = await SignInAsync("owner@demo.porchlight.test", "porchlight-demo", "Dana Whitfield");
+        await OpenInteractiveAsync(dana, "/contacts");
+        await FillAsync(dana, "#contact-search", "@"); // the demo's people with an email, not its many anonymous visitors
+        await Expect(dana.Locator("#contacts-table tbody tr")).ToHaveCountAsync(10);
+
+        // Three rows, the second (line 3 of the file) with nothing to find its contact by: the preview names it.
+        await dana.Locator("#contacts-import").ClickAsync();
+        const string csv = """
+            externalId,email,name,tags
+            crm-501,nora@lakeside.test,Nora Lindqvist,imported
+            ,,Nameless Row,imported
+            ,tomas@lakeside.test,Tomas Berg,imported lakeside
+
+            """;
+        await dana.Locator("#contact-import-file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "lakeside-customers.csv",
+            MimeType = "text/csv",
+            Buffer = System.Text.Encoding.UTF8.GetBytes(csv),
+        });
+        await Expect(dana.Locator("#contact-import-file-name")).ToHaveTextAsync("lakeside-customers.csv");
+        await dana.Locator("#contact-import-preview").ClickAsync();
+        var summary = dana.Locator("#contact-import-summary");
+        await Expect(summary.Locator("[data-summary='rows']")).ToHaveTextAsync("3");
+        await Expect(summary.Locator("[data-summary='created']")).ToHaveTextAsync("2");
+        await Expect(summary.Locator("[data-summary='failed']")).ToHaveTextAsync("1");
+        await Expect(dana.Locator("#contact-import-errors tbody tr")).ToHaveCountAsync(1);
+        var badRow = dana.Locator("#contact-import-errors tr[data-line='3']");
+        await Expect(badRow).ToContainTextAsync("email");
+        await Expect(badRow).ToContainTextAsync("A row needs an id, an external id or an email");
+        await Expect(dana.Locator("#contact-import-run")).ToHaveCountAsync(0);
+        await Expect(dana.Locator("[data-contact='Nora Lindqvist']")).ToHaveCountAsync(0); // a preview keeps nothing
+        await Screenshot(dana, "contacts-import");
+
+        await Expect(dana.Locator("#contact-import-partial")).ToHaveTextAsync("Import the 2 good rows");
+        await dana.Locator("#contact-import-partial").ClickAsync();
+        await Expect(dana.Locator("#contact-import-done")).ToContainTextAsync("2 added, 0 updated, 0 unchanged; 1 row left out");
+        await Expect(dana.Locator("#contacts-table tbody tr")).ToHaveCountAsync(12);
+        await Expect(dana.Locator("[data-contact='Nora Lindqvist']")).ToContainTextAsync("imported");
+        await Expect(dana.Locator("[data-contact='Tomas Berg']")).ToContainTextAsync("lakeside");
+        await Expect(dana.Locator("[data-contact='Nameless Row']")).ToHaveCountAsync(0);
+        await dana.Locator("#contact-import-close").ClickAsync();
+        await Expect(dana.Locator("#contact-import")).ToHaveCountAsync(0);
+
+        // Nora writes from the same address before the CRM's record is linked to her: a second contact, without the external id.
+        await AddContactAsync(dana, "Nora L.", "nora@lakeside.test", "");
+        await Expect(dana.Locator("[data-contact='Nora L.']")).ToBeVisibleAsync();
+        await FillAsync(dana, "#contact-search", "nora@lakeside");
+        await Expect(dana.Locator("#contacts-table tbody tr")).ToHaveCountAsync(2);
+
+        // The CRM's record is the one to keep; the other is merged into it.
+        await dana.Locator("#contacts-duplicates").ClickAsync();
+        var group = dana.Locator("[data-duplicates='email:nora@lakeside.test']");
+        await Expect(group.Locator("tbody tr")).ToHaveCountAsync(2);
+        await Expect(group.Locator("tr.pl-duplicate-kept")).ToContainTextAsync("crm-501");
+        await Expect(group.GetByRole(AriaRole.Radio, new() { Name = "Keep Nora Lindqvist" })).ToBeCheckedAsync();
+        await Screenshot(dana, "contacts-duplicates");
+        await group.GetByRole(AriaRole.Button, new() { Name = "Merge Nora L. into the kept contact" }).ClickAsync();
+        var dialog = dana.Locator(".mud-dialog");
+        await Expect(dialog).ToContainTextAsync("Nora L. will be merged into Nora Lindqvist and removed");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Merge" }).ClickAsync();
+        await Expect(dana.Locator(".mud-snackbar", new() { HasText = "Nora L. merged into Nora Lindqvist." })).ToBeVisibleAsync();
+        await Expect(group).ToHaveCountAsync(0);
+        await Expect(dana.Locator("#contacts-table tbody tr")).ToHaveCountAsync(1);
+        await Expect(dana.Locator("[data-contact='Nora Lindqvist']")).ToBeVisibleAsync();
+
+        // Still one after a reload: the duplicate is gone, not hidden.
+        await OpenInteractiveAsync(dana, "/contacts");
+        await FillAsync(dana, "#contact-search", "nora@lakeside");
+        await Expect(dana.Locator("#contacts-table tbody tr")).ToHaveCountAsync(1);
+
+        // Two more Tomas Bergs, each another system's record: those two cannot be merged here, and the page says why.
+        foreach (var externalId in new[] { "crm-900", "crm-901" })
+        {
+            await dana.Locator("#new-contact").ClickAsync();
+            await FillAsync(dana, "#contact-name", "Tomas Berg");
+            await FillAsync(dana, "#contact-external-id", externalId);
+            await dana.Locator("#contact-save").ClickAsync();
+            await Expect(dana.Locator(".mud-snackbar", new() { HasText = "Tomas Berg added." }).First).ToBeVisibleAsync();
+        }
+
+        await dana.Locator("#contacts-duplicates").ClickAsync();
+        var namesakes = dana.Locator("[data-duplicates='name:tomas berg']");
+        await Expect(namesakes.Locator("tbody tr")).ToHaveCountAsync(3);
+        await namesakes.Locator("tbody tr", new() { HasText = "crm-900" }).GetByRole(AriaRole.Radio).CheckAsync();
+        await Expect(namesakes.Locator("tr.pl-duplicate-kept")).ToContainTextAsync("crm-900");
+        await namesakes.Locator("tbody tr", new() { HasText = "crm-901" }).GetByRole(AriaRole.Button, new() { NameRegex = new("^Merge ") }).ClickAsync();
+        await Expect(dialog).ToContainTextAsync("Tomas Berg (external id crm-901) will be merged into Tomas Berg (external id crm-900) and removed");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Merge" }).ClickAsync();
+        await Expect(dana.Locator("#contact-duplicates-problem")).ToContainTextAsync("Both contacts are known to another system by their own external id");
+        await Expect(namesakes.Locator("tbody tr")).ToHaveCountAsync(3);
     }
 
     private static async Task AddContactAsync(IPage page, string name, string email, string tags)

@@ -33,6 +33,8 @@ public sealed partial class ContactsPage : IAsyncDisposable
     private bool _busy;
     private bool _loadingMore;
     private bool _exporting;
+    private bool _importing;
+    private bool _reviewingDuplicates;
     private NewContact _new = new();
     private IJSObjectReference? _downloads;
     private int _version;
@@ -152,6 +154,10 @@ public sealed partial class ContactsPage : IAsyncDisposable
     /// <summary>Puts the filter in the address, so it can be shared and Back returns to the one before.</summary>
     private void Refilter(string name, string? value) =>
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameter(name, Guid.TryParse(value, out var id) ? id : null));
+
+    private void ToggleImport() => _importing = !_importing;
+
+    private void ToggleDuplicates() => _reviewingDuplicates = !_reviewingDuplicates;
 
     private void StartCreating()
     {
