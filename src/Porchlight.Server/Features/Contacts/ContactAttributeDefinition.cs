@@ -116,6 +116,9 @@ internal sealed class ContactAttributeDefinitionConfiguration : IEntityTypeConfi
 /// <summary>Checks contact attributes sent by an agent, an integration or an import against the workspace's definitions.</summary>
 public sealed class ContactAttributeRules(AppDbContext db)
 {
+    // Read once per scope: an import checks every row against the same definitions.
+    private Dictionary<string, ContactAttributeDefinition>? _definitions;
+
     /// <summary>
     /// The attributes as they are to be stored: defined ones in their one form; a field error under
     /// <c><paramref name="field"/>.key</c> for each value that is not one of its attribute's. Null or empty values are
@@ -129,8 +132,7 @@ public sealed class ContactAttributeRules(AppDbContext db)
         }
 
         CustomAttributes.Validate(errors, field, attributes.Where(a => !string.IsNullOrEmpty(a.Value)).ToDictionary(a => a.Key, a => a.Value!));
-        var keys = attributes.Keys.ToList();
-        var definitions = await db.ContactAttributeDefinitions.AsNoTracking().Where(d => keys.Contains(d.Key)).ToDictionaryAsync(d => d.Key, cancellationToken);
+        var definitions = _definitions ??= await db.ContactAttributeDefinitions.AsNoTracking().ToDictionaryAsync(d => d.Key, StringComparer.Ordinal, cancellationToken);
         var checkedValues = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (key, value) in attributes)
         {

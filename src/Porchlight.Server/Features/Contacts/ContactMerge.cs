@@ -79,12 +79,7 @@ public sealed class ContactMerge(
             await transaction.CommitAsync(cancellationToken);
         }
 
-        foreach (var conversation in moved)
-        {
-            await broadcaster.ConversationChangedAsync(ConversationResponse.From(conversation, kept));
-        }
-
-        await broadcaster.ContactChangedAsync(kept.Id);
+        await broadcaster.ConversationsMovedAsync(kept, moved);
         return ContactView.From(kept);
     }
 

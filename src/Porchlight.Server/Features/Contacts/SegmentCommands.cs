@@ -123,10 +123,7 @@ public sealed class SegmentCommands(AppDbContext db, ActingAgent actor, TimeProv
             errors.Add("rules.tags", $"At most {Segment.MaxTags} tags of at most {Contact.MaxTagLength} characters.");
         }
 
-        if (rules.CompanyId is { } companyId && !await db.Companies.AnyAsync(c => c.Id == companyId, cancellationToken))
-        {
-            errors.Add("rules.companyId", "No company of this workspace has this id.");
-        }
+        await CompanyChoice.CheckAsync(db, errors, "rules.companyId", rules.CompanyId?.ToString(), cancellationToken);
 
         var conditions = rules.Attributes ?? [];
         if (conditions.Count > Segment.MaxAttributeConditions)

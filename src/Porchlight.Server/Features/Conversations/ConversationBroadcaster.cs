@@ -127,6 +127,20 @@ public sealed class ConversationBroadcaster(
         await feed.PublishAsync(tenant.WorkspaceId, listener => listener.ConversationChanged(conversation));
     });
 
+    /// <summary>
+    /// Agents see conversations that now belong to <paramref name="contact"/> (an identify or a merge moved them) and the
+    /// contact's new details.
+    /// </summary>
+    public async Task ConversationsMovedAsync(Contacts.Contact contact, IEnumerable<Conversation> moved)
+    {
+        foreach (var conversation in moved)
+        {
+            await ConversationChangedAsync(ConversationResponse.From(conversation, contact));
+        }
+
+        await ContactChangedAsync(contact.Id);
+    }
+
     /// <summary>Agents see a contact's new name, email or attributes beside its conversations.</summary>
     public Task ContactChangedAsync(Guid contactId) => SafelyAsync(async () =>
     {

@@ -68,12 +68,7 @@ public sealed class IdentifyVisitor(
             try
             {
                 var (known, moved) = await MergeAsync(visitor, userId, request, cancellationToken);
-                foreach (var conversation in moved)
-                {
-                    await broadcaster.ConversationChangedAsync(ConversationResponse.From(conversation, known));
-                }
-
-                await broadcaster.ContactChangedAsync(known.Id);
+                await broadcaster.ConversationsMovedAsync(known, moved);
 
                 var identified = new VisitorIdentity(visitor.WorkspaceId, visitor.InboxId, known.Id, Identified: true);
                 return new IdentifyResponse(tokens.Issue(identified), known.Id, known.Id);
