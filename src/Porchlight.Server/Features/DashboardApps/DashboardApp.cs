@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Porchlight.Server.Data;
+using Porchlight.Server.Hosting;
 using Porchlight.Server.Features.Audit;
 
 namespace Porchlight.Server.Features.DashboardApps;
@@ -66,22 +67,13 @@ public sealed class DashboardApp : Entity, IWorkspaceOwned, IAudited
         // The frame is sandboxed with allow-scripts and allow-same-origin, which together let a page of Porchlight's own
         // origin lift its sandbox and act in the app as the signed-in agent (read the inbox, send replies, change settings).
         // A page on another origin gets neither the agent's session nor the app's page: the browser keeps them apart.
-        if (string.Equals(OriginOf(uri), porchlightOrigin, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(WebOrigin.Of(uri), porchlightOrigin, StringComparison.OrdinalIgnoreCase))
         {
             return "The app must be on another origin than Porchlight itself: a page of Porchlight's own origin could act as the agent.";
         }
 
         return null;
     }
-
-    /// <summary>The origin (scheme, host, and port unless the scheme's default) as a browser names it in <c>event.origin</c>.</summary>
-    public static string OriginOf(Uri uri)
-    {
-        // IdnHost spells a name as the browser does (punycode) but drops an IPv6 address's brackets, which Host keeps.
-        var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
-        return $"{uri.Scheme}://{host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}".ToLowerInvariant();
-    }
-
 }
 
 internal sealed class DashboardAppConfiguration : IEntityTypeConfiguration<DashboardApp>

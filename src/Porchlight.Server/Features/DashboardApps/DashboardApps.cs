@@ -15,7 +15,7 @@ public sealed record DashboardAppRequest(string? Name, string? Url, int? Positio
 public sealed record DashboardAppView(Guid Id, string Name, string Url, string Origin, int Position, DateTime CreatedAt)
 {
     public static DashboardAppView From(DashboardApp app) =>
-        new(app.Id, app.Name, app.Url, DashboardApp.OriginOf(new Uri(app.Url)), app.Position, app.CreatedAt);
+        new(app.Id, app.Name, app.Url, WebOrigin.Of(new Uri(app.Url)), app.Position, app.CreatedAt);
 }
 
 /// <summary>The workspace's dashboard apps: read by every agent beside a conversation, kept by those who manage the workspace.</summary>
@@ -79,7 +79,7 @@ public sealed class DashboardApps(AppDbContext db, ActingAgent actor, PublicUrls
     private Failure? Check(DashboardAppRequest request)
     {
         var errors = new FieldErrors().Required("name", request.Name, DashboardApp.MaxNameLength);
-        if (DashboardApp.ProblemWith(request.Url?.Trim(), DashboardApp.OriginOf(new Uri(urls.Base))) is { } problem)
+        if (DashboardApp.ProblemWith(request.Url?.Trim(), WebOrigin.Of(new Uri(urls.Base))) is { } problem)
         {
             errors.Add("url", problem);
         }

@@ -112,8 +112,8 @@ public sealed partial record TrackingSettings(
                 return origins;
             }
 
-            // As browsers write the Origin header: lower case, no trailing slash, the port only when it is not the default.
-            var origin = uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+            // As browsers write the Origin header (a name in punycode, the port only when it is not the default).
+            var origin = WebOrigin.Of(uri);
             if (!origins.Contains(origin, StringComparer.Ordinal))
             {
                 origins.Add(origin);

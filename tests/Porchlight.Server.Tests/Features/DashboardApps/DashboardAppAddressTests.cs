@@ -1,3 +1,4 @@
+using Porchlight.Server.Hosting;
 using Porchlight.Server.Features.DashboardApps;
 
 namespace Porchlight.Server.Tests.Features.DashboardApps;
@@ -16,7 +17,7 @@ public sealed class DashboardAppAddressTests
     [InlineData("http://[::1]:8080/", "http://[::1]:8080")]
     [InlineData("https://bücher.example/", "https://xn--bcher-kva.example")]
     public void AppOrigin_AnAddress_SpelledAsTheBrowserSpellsEventOrigin(string url, string origin) =>
-        Assert.Equal(origin, DashboardApp.OriginOf(new Uri(url)));
+        Assert.Equal(origin, WebOrigin.Of(new Uri(url)));
 
     [Theory]
     [InlineData("https://crm.example.com/")]
