@@ -62,7 +62,7 @@ public static class ApiSetup
             };
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiTokenAuthenticationHandler.SchemeName, document)] = [] }];
             return Task.CompletedTask;
-        }));
+        }).AddPermissionDocumentation());
         return services;
     }
 
