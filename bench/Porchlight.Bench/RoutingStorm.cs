@@ -433,7 +433,7 @@ internal static partial class RoutingStorm
             foreach (var row in rows)
             {
                 var secret = SecretToken.Create("plt");
-                db.ApiTokens.Add(ApiToken.Create(row, "storm", TokenScopes.Read | TokenScopes.Write, secret, SecretToken.Hash(secret), now));
+                db.ApiTokens.Add(ApiToken.Create(row, "storm", TokenScopes.Read | TokenScopes.Write, secret, SecretToken.Hash(secret), now, expiresAt: null));
                 _agentsById[row.Id].Token = secret;
             }
 

@@ -97,6 +97,7 @@ public static class AppShell
         services.AddScoped<CircuitClient>();
         services.AddScoped<CircuitHandler, CircuitClientHandler>();
         services.AddScoped<UseCaseRunner>();
+        services.AddScoped<FileDownloads>();
         services.AddSingleton(new AppNavigation()
             .Add(new NavItem("Home", "/", Icons.Material.Outlined.Home, Permission.ViewWorkspace))
             .Add(new NavItem("Inbox", "/inbox", Icons.Material.Outlined.Forum, Permission.ViewConversations, Order: 10))

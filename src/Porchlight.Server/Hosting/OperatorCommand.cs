@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
+using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Features.Workspaces;
 
 namespace Porchlight.Server.Hosting;
@@ -29,6 +30,9 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
           porchlight create-token --email EMAIL --name NAME --scopes read,write,admin
                                              print a new API token for an agent (shown once)
           porchlight seed-demo               create a demo workspace with agents, teams and inboxes
+          porchlight audit verify [--workspace ID]
+                                             seal new audit entries, then check that each workspace's
+                                             audit trail is an intact hash chain (exit 1 when one is not)
           porchlight --help                  show this text
 
         Settings come from appsettings.json, environment variables (Database__Provider=Postgres)
@@ -44,6 +48,7 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
         ["create-owner"] = ["email", "password", "password-stdin", "name", "workspace", "time-zone"],
         ["create-token"] = ["email", "name", "scopes"],
         ["seed-demo"] = [],
+        ["audit verify"] = ["workspace"],
     };
 
     public static OperatorCommand Parse(string[] args)
@@ -56,6 +61,12 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
         if (args[0] is "--help" or "-h" or "help")
         {
             return new OperatorCommand("help", new Dictionary<string, string>(), [], null);
+        }
+
+        // Commands of two words ("audit verify") are looked up as one.
+        if (args.Length > 1 && args[0] == "audit" && !args[1].StartsWith("--", StringComparison.Ordinal))
+        {
+            args = [$"{args[0]} {args[1]}", .. args[2..]];
         }
 
         if (!Commands.TryGetValue(args[0], out var known))
@@ -110,6 +121,7 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
                 "create-owner" => await CreateOwnerAsync(command, services, cancellationToken),
                 "create-token" => await CreateTokenAsync(command, services, cancellationToken),
                 "seed-demo" => await SeedDemoAsync(services, cancellationToken),
+                "audit verify" => await VerifyAuditAsync(command, services, cancellationToken),
                 _ => ExitUsage,
             };
         }
@@ -199,6 +211,45 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
         // Only the token on stdout, so scripts can capture it: TOKEN=$(porchlight create-token ...)
         Console.WriteLine(result.Value!.Token);
         return ExitOk;
+    }
+
+    private static async Task<int> VerifyAuditAsync(OperatorCommand command, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        Guid? only = null;
+        if (command.Options.TryGetValue("workspace", out var id))
+        {
+            if (!Guid.TryParse(id, out var workspaceId))
+            {
+                Console.Error.WriteLine("--workspace takes a workspace id.");
+                return ExitUsage;
+            }
+
+            only = workspaceId;
+        }
+
+        // Entries the server had no moment to seal yet are sealed first, so the check covers everything written so far.
+        await services.GetRequiredService<AuditSealer>().SealAsync(cancellationToken);
+        await using var scope = services.CreateAsyncScope();
+        var workspaces = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Workspaces.IgnoreQueryFilters().AsNoTracking()
+            .Where(w => only == null || w.Id == only).OrderBy(w => w.Name).Select(w => new { w.Id, w.Name }).ToListAsync(cancellationToken);
+        if (only is not null && workspaces.Count == 0)
+        {
+            Console.Error.WriteLine($"No workspace has the id {only}.");
+            return ExitRefused;
+        }
+
+        var verify = scope.ServiceProvider.GetRequiredService<VerifyAuditChain>();
+        var broken = 0;
+        foreach (var workspace in workspaces)
+        {
+            var report = await verify.HandleAsync(workspace.Id, cancellationToken);
+            Console.WriteLine(report.Intact
+                ? $"{workspace.Name} ({workspace.Id}): intact, {report.SealedEntries} entries, head {report.HeadSequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} {report.HeadHash ?? "-"}, {report.UnsealedEntries} not sealed yet"
+                : $"{workspace.Name} ({workspace.Id}): BROKEN at entry {report.BrokenAtSequence} ({report.BrokenEntryId}): {report.Problem}");
+            broken += report.Intact ? 0 : 1;
+        }
+
+        return broken == 0 ? ExitOk : ExitRefused;
     }
 
     private static async Task<int> SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken)

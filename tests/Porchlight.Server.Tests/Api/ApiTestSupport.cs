@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Data;
@@ -154,4 +155,17 @@ public static partial class ApiCalls
     public static Guid IdOf(this JsonElement element) => element.GetProperty("id").GetGuid();
 
     public static string? Text(this JsonElement element, string property) => element.GetProperty(property).GetString();
+}
+
+/// <summary>What changes in an answer without anything having been changed: reads compared before and after leave it out.</summary>
+public static partial class Bookkeeping
+{
+    /// <summary>
+    /// Removes what moves on its own: reading with a token stamps its last use, a mailbox is polled, and audit entries
+    /// are sealed into their chain a moment after they are written.
+    /// </summary>
+    public static string Strip(string json) => Fields().Replace(json, "");
+
+    [GeneratedRegex("\"(lastUsedAt|lastPolledAt|lastError|sequence|previousHash|hash|sealedEntries|unsealedEntries|headSequence|headHash)\":(null|\"[^\"]*\"|[0-9]+)")]
+    private static partial Regex Fields();
 }

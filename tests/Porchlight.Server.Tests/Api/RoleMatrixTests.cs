@@ -131,6 +131,7 @@ public sealed class RoleMatrixTests(SqliteApiFixture fixture) : ApiWalkTestBase(
             var token = await owner.PostJsonAsync("/api/v1/tokens", new { name = Unique(scope), scopes = AllScopes.Where(s => s != scope).ToArray() })
                 .ExpectAsync(HttpStatusCode.Created);
             narrow[scope] = Factory.CreateApiClient(token.Text("token")!);
+            await RecordFirstUseAsync(narrow[scope]);
         }
 
         var before = await SnapshotAsync(operations, owner, resources);
@@ -158,10 +159,17 @@ public sealed class RoleMatrixTests(SqliteApiFixture fixture) : ApiWalkTestBase(
         foreach (var role in Roles.Where(role => role != AgentRole.Owner))
         {
             people[role] = (await NewAgentAsync(workspaceId, role, AllScopes)).Client;
+            await RecordFirstUseAsync(people[role]);
         }
 
         return people;
     }
+
+    /// <summary>
+    /// A token's first use is recorded in the audit trail, refused or not: made before a snapshot, so that what the
+    /// snapshot is compared with is the calls' effect alone.
+    /// </summary>
+    private static async Task RecordFirstUseAsync(HttpClient client) => (await client.GetAsync("/api/v1/me", Ct)).Dispose();
 
     /// <summary>The role table of docs/security.md.</summary>
     private sealed record DocumentedMatrix(IReadOnlyDictionary<Permission, (string Scope, HashSet<AgentRole> Roles)> Rows)

@@ -136,6 +136,33 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Cli_AuditVerify_IntactTrailThenAnEntryChanged_Exits0ThenNamesTheEntryAndExits1()
+    {
+        var owner = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, "--workspace", "Ops", Db());
+        Assert.True(owner.ExitCode == 0, owner.ToString());
+
+        var intact = await PorchlightProcess.RunAsync(_directory, null, "audit", "verify", Db());
+
+        Assert.True(intact.ExitCode == 0, intact.ToString());
+        Assert.Matches(@"^Ops \([0-9a-f-]{36}\): intact, [1-9][0-9]* entries, head [0-9]+ [0-9a-f]{64}, 0 not sealed yet", intact.StandardOutput);
+        await using (var connection = new SqliteConnection(ConnectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE AuditEntries SET Action = 'nothing.happened' WHERE Sequence = 1";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
+        }
+
+        SqliteConnection.ClearAllPools();
+
+        var broken = await PorchlightProcess.RunAsync(_directory, null, "audit", "verify", Db());
+
+        Assert.True(broken.ExitCode == 1, broken.ToString());
+        Assert.Contains("BROKEN at entry 1", broken.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("changed after it was sealed", broken.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cli_CreateTokenForUnknownEmail_Exits1()
     {
         var result = await PorchlightProcess.RunAsync(_directory, null, "create-token", "--email", "ghost@example.com", "--name", "ci", "--scopes", "read", Db());

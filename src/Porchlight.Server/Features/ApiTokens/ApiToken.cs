@@ -52,8 +52,12 @@ public sealed class ApiToken : Entity, IWorkspaceOwned, IAudited
 
     public DateTime? RevokedAt { get; private set; }
 
-    public static ApiToken Create(Agent agent, string name, TokenScopes scopes, string secret, string tokenHash, DateTime now) => new()
+    /// <summary>When the token stops working by itself; null for a token that works until it is revoked.</summary>
+    public DateTime? ExpiresAt { get; private set; }
+
+    public static ApiToken Create(Agent agent, string name, TokenScopes scopes, string secret, string tokenHash, DateTime now, DateTime? expiresAt) => new()
     {
+        ExpiresAt = expiresAt,
         WorkspaceId = agent.WorkspaceId,
         AgentId = agent.Id,
         Name = name.Trim(),

@@ -1,10 +1,13 @@
 using System.Security.Claims;
+using System.Text.Json;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
 
@@ -25,6 +28,7 @@ public sealed class ApiTokenAuthenticationHandler(
 {
     public const string SchemeName = "ApiToken";
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan UseAuditResolution = TimeSpan.FromHours(1);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -47,22 +51,26 @@ public sealed class ApiTokenAuthenticationHandler(
         // Resolved only when the token is not known yet: most requests are answered from the cache above.
         var db = Context.RequestServices.GetRequiredService<AppDbContext>();
         var generation = verified.Generation;
+        var now = clock.GetUtcNow().UtcDateTime;
         var match = await db.ApiTokens.IgnoreQueryFilters()
-            .Where(t => t.TokenHash == hash && t.RevokedAt == null)
+            .Where(t => t.TokenHash == hash && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now))
             .Join(db.Agents.IgnoreQueryFilters(), t => t.AgentId, a => a.Id, (token, agent) => new { token, agent })
             .AsNoTracking()
             .FirstOrDefaultAsync(Context.RequestAborted);
         if (match is null || !match.agent.IsActive)
         {
-            return AuthenticateResult.Fail("The API token is unknown, revoked, or belongs to a deactivated agent.");
+            return AuthenticateResult.Fail("The API token is unknown, revoked, expired, or belongs to a deactivated agent.");
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
         if (match.token.LastUsedAt is null || now - match.token.LastUsedAt > LastUsedResolution)
         {
             // Coarse on purpose: one write a minute per token, not one per request.
             await db.ApiTokens.IgnoreQueryFilters().Where(t => t.Id == match.token.Id)
                 .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+            if (match.token.LastUsedAt is null || now - match.token.LastUsedAt > UseAuditResolution)
+            {
+                await RecordUseAsync(db, match.token, match.agent, now);
+            }
         }
 
         Claim[] claims =
@@ -72,8 +80,22 @@ public sealed class ApiTokenAuthenticationHandler(
             new(PorchlightClaims.TokenScopes, match.token.Scopes.ToString()),
             .. PorchlightClaims.For(match.agent),
         ];
-        verified.Remember(hash, claims, generation);
+        verified.Remember(hash, claims, generation, match.token.ExpiresAt);
         return Authenticated(claims);
+    }
+
+    /// <summary>
+    /// Records that the token is in use, from where: once at its first use and then once in each hour of use, so the
+    /// trail shows which tokens act and from which addresses without one entry per request. What a token changes is
+    /// recorded as any change is.
+    /// </summary>
+    private Task<int> RecordUseAsync(AppDbContext db, ApiToken token, Agent agent, DateTime now)
+    {
+        var actor = new AuditActor();
+        actor.Set(agent.Id, agent.DisplayName, Context.Connection.RemoteIpAddress?.ToString());
+        db.AuditEntries.Add(AuditEntry.Create(token.WorkspaceId, now, actor, "api_token.used", "api_token", token.Id.ToString(),
+            JsonSerializer.Serialize(new { name = token.Name, hint = token.Hint, path = Request.Path.Value })));
+        return db.SaveChangesAsync(Context.RequestAborted);
     }
 
     private static AuthenticateResult Authenticated(Claim[] claims) =>

@@ -2,10 +2,11 @@ namespace Porchlight.Server.Features.ApiTokens;
 
 /// <summary>A token as listed. <see cref="Token"/> holds the secret only in the answer that created it.</summary>
 public sealed record ApiTokenResponse(
-    Guid Id, string Name, string Hint, IReadOnlyList<string> Scopes, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt, string? Token)
+    Guid Id, string Name, string Hint, IReadOnlyList<string> Scopes, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt, DateTime? ExpiresAt,
+    string? Token)
 {
     public static ApiTokenResponse From(ApiToken token, string? secret = null) =>
-        new(token.Id, token.Name, token.Hint, TokenScopeNames.Format(token.Scopes), token.CreatedAt, token.LastUsedAt, token.RevokedAt, secret);
+        new(token.Id, token.Name, token.Hint, TokenScopeNames.Format(token.Scopes), token.CreatedAt, token.LastUsedAt, token.RevokedAt, token.ExpiresAt, secret);
 }
 
 public static class TokenScopeNames

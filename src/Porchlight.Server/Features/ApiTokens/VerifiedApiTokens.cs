@@ -24,14 +24,16 @@ public sealed class VerifiedApiTokens(TimeProvider clock)
     public Claim[]? Find(string tokenHash) =>
         _entries.TryGetValue(tokenHash, out var entry) && entry.Until > clock.GetUtcNow() ? entry.Claims : null;
 
-    public void Remember(string tokenHash, Claim[] claims, long generation)
+    /// <param name="expiresAt">When the token expires: it is not remembered past that.</param>
+    public void Remember(string tokenHash, Claim[] claims, long generation, DateTime? expiresAt)
     {
         if (_entries.Count >= MaxEntries)
         {
             _entries.Clear();
         }
 
-        _entries[tokenHash] = new Entry(claims, clock.GetUtcNow() + Lifetime);
+        var until = clock.GetUtcNow() + Lifetime;
+        _entries[tokenHash] = new Entry(claims, expiresAt is { } expiry && expiry < until.UtcDateTime ? new DateTimeOffset(expiry, TimeSpan.Zero) : until);
         // A change that raced this look-up wins: drop what may predate it.
         if (Generation != generation)
         {

@@ -41,6 +41,25 @@ public sealed class AuditEntry : IWorkspaceOwned
 
     public string? IpAddress { get; private set; }
 
+    /// <summary>
+    /// The entry's place in its workspace's chain, from 1; null until <see cref="AuditSealer"/> has sealed it (within
+    /// a second or so of its commit).
+    /// </summary>
+    public long? Sequence { get; private set; }
+
+    /// <summary>The <see cref="Hash"/> of the entry before this one in the chain; null for the first.</summary>
+    public string? PreviousHash { get; private set; }
+
+    /// <summary>SHA-256 (hex) of this entry's fields and <see cref="PreviousHash"/>: see <see cref="AuditChain.HashOf"/>.</summary>
+    public string? Hash { get; private set; }
+
+    internal void Seal(long sequence, string? previousHash)
+    {
+        Sequence = sequence;
+        PreviousHash = previousHash;
+        Hash = AuditChain.HashOf(this, sequence, previousHash);
+    }
+
     public static AuditEntry Create(
         Guid workspaceId, DateTime at, AuditActor actor, string action, string entityType, string? entityId, string? changes) => new()
         {
@@ -66,6 +85,10 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.Property(e => e.EntityType).HasMaxLength(64);
         builder.Property(e => e.EntityId).HasMaxLength(64);
         builder.Property(e => e.IpAddress).HasMaxLength(45);
+        builder.Property(e => e.PreviousHash).HasMaxLength(64);
+        builder.Property(e => e.Hash).HasMaxLength(64);
         builder.HasIndex(e => new { e.WorkspaceId, e.Id });
+        // One entry per place in a workspace's chain: two sealers racing cannot fork it, the second one's write fails.
+        builder.HasIndex(e => new { e.WorkspaceId, e.Sequence }).IsUnique();
     }
 }

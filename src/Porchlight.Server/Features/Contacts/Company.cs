@@ -8,7 +8,7 @@ namespace Porchlight.Server.Features.Contacts;
 /// An organisation customers belong to. With a <see cref="Domain"/>, every contact whose email is at that domain and who
 /// is in no company yet joins it (see <see cref="CompanyMatching"/>).
 /// </summary>
-public sealed class Company : Entity, IWorkspaceOwned
+public sealed class Company : Entity, IWorkspaceOwned, Audit.IAudited
 {
     public const int MaxNameLength = 100;
     public const int MaxDomainLength = 253;

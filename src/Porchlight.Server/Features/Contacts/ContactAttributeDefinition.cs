@@ -26,7 +26,7 @@ public enum ContactAttributeType
 /// without one stay free text, as the widget and integrations have always sent them. The type is fixed once defined:
 /// values already stored were checked against it.
 /// </summary>
-public sealed partial class ContactAttributeDefinition : Entity, IWorkspaceOwned
+public sealed partial class ContactAttributeDefinition : Entity, IWorkspaceOwned, Audit.IAudited
 {
     public const int MaxLabelLength = 60;
     public const int MaxOptions = 50;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.JSInterop;
 using MudBlazor;
 using Porchlight.Server.Components;
 using Porchlight.Server.Hosting;
@@ -11,7 +10,7 @@ namespace Porchlight.Server.Features.Contacts;
 /// The contacts list with its filters (the company and segment ones in the address, so other views link to them), and
 /// the tabs of companies, segments and attribute definitions.
 /// </summary>
-public sealed partial class ContactsPage : IAsyncDisposable
+public sealed partial class ContactsPage : IDisposable
 {
     private const string CompaniesView = "companies";
     private const string SegmentsView = "segments";
@@ -36,7 +35,6 @@ public sealed partial class ContactsPage : IAsyncDisposable
     private bool _importing;
     private bool _reviewingDuplicates;
     private NewContact _new = new();
-    private IJSObjectReference? _downloads;
     private int _version;
 
     [Inject]
@@ -49,7 +47,7 @@ public sealed partial class ContactsPage : IAsyncDisposable
     private ISnackbar Snackbar { get; set; } = default!;
 
     [Inject]
-    private IJSRuntime Js { get; set; } = default!;
+    private FileDownloads Downloads { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> Authentication { get; set; } = default!;
@@ -214,25 +212,10 @@ public sealed partial class ContactsPage : IAsyncDisposable
             return;
         }
 
-        _downloads ??= await Js.InvokeAsync<IJSObjectReference>("import", "./download.js");
-        await _downloads.InvokeVoidAsync("download", "contacts.csv", result.Value, "text/csv");
+        await Downloads.SaveAsync("contacts.csv", result.Value!, "text/csv");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _searchDebounce.Dispose();
-        if (_downloads is not null)
-        {
-            try
-            {
-                await _downloads.DisposeAsync();
-            }
-            catch (JSDisconnectedException)
-            {
-                // The circuit is gone, and the module with it.
-            }
-        }
-    }
+    public void Dispose() => _searchDebounce.Dispose();
 
     private sealed class NewContact
     {

@@ -85,7 +85,7 @@ public sealed record SegmentRules(
 }
 
 /// <summary>A saved filter of contacts (such as "Pro customers at Acme who renew this year"), evaluated when it is read: always current.</summary>
-public sealed class Segment : Entity, IWorkspaceOwned
+public sealed class Segment : Entity, IWorkspaceOwned, Audit.IAudited
 {
     public const int MaxNameLength = 60;
     public const int MaxPerWorkspace = 100;

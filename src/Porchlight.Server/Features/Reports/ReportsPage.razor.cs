@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Teams;
@@ -34,7 +33,6 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private CustomerActivityResponse? _activity;
     private string? _activityAttribute;
     private string? _problem;
-    private IJSObjectReference? _downloads;
 
     [Inject]
     private UseCaseRunner Runner { get; set; } = default!;
@@ -43,7 +41,7 @@ public sealed partial class ReportsPage : IAsyncDisposable
     private TimeProvider Clock { get; set; } = default!;
 
     [Inject]
-    private IJSRuntime Js { get; set; } = default!;
+    private FileDownloads Downloads { get; set; } = default!;
 
     [Inject]
     private ILogger<ReportsPage> Logger { get; set; } = default!;
@@ -87,17 +85,6 @@ public sealed partial class ReportsPage : IAsyncDisposable
     {
         await _lifetime.CancelAsync();
         _lifetime.Dispose();
-        if (_downloads is not null)
-        {
-            try
-            {
-                await _downloads.DisposeAsync();
-            }
-            catch (JSDisconnectedException)
-            {
-                // The circuit is gone, and the module with it.
-            }
-        }
     }
 
     protected override async Task OnInitializedAsync()
@@ -244,8 +231,7 @@ public sealed partial class ReportsPage : IAsyncDisposable
             _ => ReportCsv.Days(overview),
         };
         var name = $"{View ?? "overview"}-{overview.From:yyyy-MM-dd}-{overview.To:yyyy-MM-dd}.csv";
-        _downloads ??= await Js.InvokeAsync<IJSObjectReference>("import", "./download.js");
-        await _downloads.InvokeVoidAsync("download", name, text, "text/csv");
+        await Downloads.SaveAsync(name, text, "text/csv");
     }
 
     private double? Average(TimeFigure figure) => Business ? figure.AverageBusinessSeconds : figure.AverageSeconds;

@@ -357,6 +357,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Hint")
                         .IsRequired()
                         .HasMaxLength(12)
@@ -674,9 +677,20 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("IpAddress")
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
@@ -684,6 +698,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("WorkspaceId", "Id");
+
+                    b.HasIndex("WorkspaceId", "Sequence")
+                        .IsUnique();
 
                     b.ToTable("AuditEntries", (string)null);
                 });

@@ -348,6 +348,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Hint")
                         .IsRequired()
                         .HasMaxLength(12)
@@ -665,9 +668,20 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IpAddress")
                         .HasMaxLength(45)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
@@ -675,6 +689,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("WorkspaceId", "Id");
+
+                    b.HasIndex("WorkspaceId", "Sequence")
+                        .IsUnique();
 
                     b.ToTable("AuditEntries", (string)null);
                 });
