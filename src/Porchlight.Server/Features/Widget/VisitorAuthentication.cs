@@ -21,10 +21,7 @@ public sealed class VisitorAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? header["Bearer ".Length..].Trim()
-            : Request.Path.StartsWithSegments(VisitorHub.Path) ? Request.Query["access_token"].ToString() : null;
+        var token = TokenOf(Request);
         if (string.IsNullOrEmpty(token))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
@@ -37,6 +34,15 @@ public sealed class VisitorAuthenticationHandler(
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(visitor.ToClaims(), SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    /// <summary>The visitor token a request carries, or null; not yet checked.</summary>
+    public static string? TokenOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header["Bearer ".Length..].Trim()
+            : request.Path.StartsWithSegments(VisitorHub.Path) ? request.Query["access_token"].ToString() : null;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
