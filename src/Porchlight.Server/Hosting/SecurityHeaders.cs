@@ -30,7 +30,9 @@ public static class SecurityHeaders
     // Dashboard apps are third-party pages the workspace chose (https, or plain http on this machine for development,
     // as DashboardApp accepts). They are per workspace and can be added while an agent's page is open, and a page's
     // policy is fixed when it loads, so the policy allows the schemes the apps may use rather than a list of sites.
-    private const string DashboardAppFrames = "frame-src 'self' https: http://localhost:* http://127.0.0.1:* http://[::1]:*";
+    // A policy cannot name an IPv6 address (browsers drop such a source with a console error), so an app on
+    // http://[::1] is not framed: use localhost.
+    private const string DashboardAppFrames = "frame-src 'self' https: http://localhost:* http://127.0.0.1:*";
 
     // Features a support tool never uses; denying them keeps an injected or framed script from asking for them.
     private const string PermissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";

@@ -44,7 +44,8 @@ public static class HelpCenterEndpoints
 
     public static void MapHelpCenter(this WebApplication app)
     {
-        var help = app.MapGroup("/help/{site}").RequireRateLimiting(ClientRateLimits.HelpCenter).ExcludeFromDescription();
+        var help = app.MapGroup("/help/{site}").RequireRateLimiting(ClientRateLimits.HelpCenter)
+            .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes)).ExcludeFromDescription();
         help.MapGet("/", async Task<IResult> (string site, HelpCenterSite reader, CancellationToken ct) =>
             await reader.OpenAsync(site, ct) is { } center
                 ? Results.Redirect(HelpCenterPaths.Home(center.Slug, center.DefaultLocale))
