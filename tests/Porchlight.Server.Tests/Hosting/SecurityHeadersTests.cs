@@ -27,7 +27,7 @@ public sealed partial class SecurityHeadersTests(SqliteApiFixture fixture) : Api
         // The import map is the page's only inline script; it runs by this response's nonce, nothing else inline does.
         var nonce = ImportMapNonce().Match(html);
         Assert.True(nonce.Success, "the page has an import map with a nonce");
-        Assert.Equal($"'self' 'nonce-{nonce.Groups["nonce"].Value}'", policy["script-src"]);
+        Assert.Equal($"'self' 'nonce-{WebUtility.HtmlDecode(nonce.Groups["nonce"].Value)}'", policy["script-src"]);
         Assert.Contains("ws://localhost", policy["connect-src"], StringComparison.Ordinal);
         Assert.Contains("https:", policy["frame-src"], StringComparison.Ordinal);
         Assert.False(response.Headers.Contains("Strict-Transport-Security"), "no HSTS over plain http");

@@ -21,19 +21,34 @@ public sealed class VisitorAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = TokenOf(Request);
-        if (string.IsNullOrEmpty(token))
+        if (string.IsNullOrEmpty(TokenOf(Request)))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (tokens.Read(token) is not { } visitor)
+        if (ReadOnce(Context, tokens) is not { } visitor)
         {
             return Task.FromResult(AuthenticateResult.Fail("The visitor token is not valid."));
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(visitor.ToClaims(), SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    /// <summary>
+    /// The visitor the request's token names, or null; read once per request, because the per-visitor rate limit
+    /// reads it before authentication does, on every visitor request.
+    /// </summary>
+    public static VisitorIdentity? ReadOnce(HttpContext context, VisitorTokens tokens)
+    {
+        if (context.Items.TryGetValue(typeof(VisitorIdentity), out var read))
+        {
+            return read as VisitorIdentity;
+        }
+
+        var visitor = tokens.Read(TokenOf(context.Request));
+        context.Items[typeof(VisitorIdentity)] = visitor;
+        return visitor;
     }
 
     /// <summary>The visitor token a request carries, or null; not yet checked.</summary>

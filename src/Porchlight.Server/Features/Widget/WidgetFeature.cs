@@ -47,7 +47,7 @@ public static class WidgetFeature
         // token that is not valid is not limited here (the request is refused with 401 anyway, and counted per address).
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientRateLimitOptions>, VisitorTokens>((limiter, limits, tokens) =>
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                IsVisitorPath(http.Request) && tokens.Read(VisitorAuthenticationHandler.TokenOf(http.Request)) is { } visitor
+                IsVisitorPath(http.Request) && VisitorAuthenticationHandler.ReadOnce(http, tokens) is { } visitor
                     ? ClientRateLimits.PerMinute("visitor:" + visitor.ContactId.ToString("N"), limits.Value.PerVisitorPerMinute)
                     : RateLimitPartition.GetNoLimiter("")));
         return services;
