@@ -78,7 +78,7 @@ builder.Services
     .AddAttachments(builder.Configuration)
     .AddCannedResponses()
     .AddCampaigns()
-    .AddWidget(builder.Configuration)
+    .AddWidget()
     .AddTracking()
     .AddQueuesAndRouting()
     .AddServiceLevels()
@@ -86,7 +86,7 @@ builder.Services
     .AddWebhooks(builder.Configuration)
     .AddDashboardApps()
     .AddKnowledgeBase()
-    .AddHelpCenter(builder.Configuration)
+    .AddHelpCenter()
     .AddAssistant()
     .AddReports()
     .AddSurveys()
@@ -109,10 +109,11 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Databa
 }
 
 app.UseForwardedHeaders();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseTrackingIngestion();
 app.UseStatusCodePages();
-app.UseApiBodyLimit();
+app.UseBodySizeLimits();
 app.UseSetupGate();
 app.UseRateLimiter();
 app.UseCors();

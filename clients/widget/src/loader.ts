@@ -118,8 +118,10 @@ button{font:inherit;margin:0}
     frame.hidden = true;
     const kept = keep();
     const tracked = tracking?.visitor();
+    // The inbox rides in the query, which the server sees (it lets only the inbox's allowed sites frame the chat);
+    // the rest stays in the fragment, which never leaves the browser.
     frame.src =
-      `${base}widget/frame.html#inbox=${encodeURIComponent(inbox)}&locale=${locale}&host=${encodeURIComponent(location.origin)}` +
+      `${base}widget/frame.html?inbox=${encodeURIComponent(inbox)}#locale=${locale}&host=${encodeURIComponent(location.origin)}` +
       (kept ? `&s=${encodeURIComponent(kept)}` : "") +
       (tracked ? "&t=" + tracked : "");
     root.append(frame);

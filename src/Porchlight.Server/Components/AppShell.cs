@@ -130,6 +130,8 @@ public static class AppShell
     public static void MapAppShell(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Blazor would write a policy of its own (frame-ancestors only), and an endpoint's own policy is kept; the app's
+        // whole policy, frame-ancestors 'none' included, comes from SecurityHeaders on every page instead.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
     }
 }

@@ -20,6 +20,9 @@ public static class ApiSetup
 {
     public const long MaxApiBodyBytes = 256 * 1024;
 
+    /// <summary>A form of the account pages, the help center or a survey page: a few fields and at most a comment.</summary>
+    public const long MaxFormBodyBytes = 32 * 1024;
+
     public static IServiceCollection AddPorchlightApi(this IServiceCollection services)
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -84,12 +87,14 @@ public static class ApiSetup
     }
 
     /// <summary>
-    /// Refuses API bodies over <see cref="MaxApiBodyBytes"/> before anything reads them. An endpoint that takes
-    /// more (file uploads) states its own limit with <see cref="IRequestSizeLimitMetadata"/>.
+    /// Refuses bodies over their endpoint's limit before anything reads them: <see cref="MaxApiBodyBytes"/> under
+    /// <c>/api</c>, and whatever an endpoint or its group states with <see cref="IRequestSizeLimitMetadata"/> (the
+    /// visitor API, account and public forms; file uploads state a larger one). A body without a length (chunked) is
+    /// cut at the limit while it is read, which the exception handler answers with the same 413.
     /// </summary>
-    public static IApplicationBuilder UseApiBodyLimit(this IApplicationBuilder app) => app.UseWhen(
-        context => context.Request.Path.StartsWithSegments("/api"),
-        api => api.Use(async (context, next) =>
+    public static IApplicationBuilder UseBodySizeLimits(this IApplicationBuilder app) => app.UseWhen(
+        context => context.Request.Path.StartsWithSegments("/api") || context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is not null,
+        limited => limited.Use(async (context, next) =>
         {
             var maxBytes = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxApiBodyBytes;
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -151,5 +156,5 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
     }
 }
 
-/// <summary>An endpoint's own body limit, for bodies larger than an API call's (file uploads, imports); see <see cref="ApiSetup.UseApiBodyLimit"/>.</summary>
+/// <summary>An endpoint's (or a group's) own body limit; see <see cref="ApiSetup.UseBodySizeLimits"/>.</summary>
 public sealed record BodySizeLimit(long? MaxRequestBodySize) : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata;

@@ -8,11 +8,9 @@ using Porchlight.Server.Features.ApiTokens;
 
 namespace Porchlight.Server.Hosting;
 
-/// <summary>Identity for agents, the app's cookie, API tokens, policies and the sign-in rate limit.</summary>
+/// <summary>Identity for agents, the app's cookie, API tokens and policies (the sign-in rate limit is in ClientRateLimits).</summary>
 public static class AuthenticationSetup
 {
-    public const string SignInRateLimit = "sign-in";
-
     public static IServiceCollection AddPorchlightAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddIdentityCore<Agent>(options =>
@@ -55,19 +53,7 @@ public static class AuthenticationSetup
 
         services.AddPermissionPolicies();
         services.AddScoped<ActingAgent>();
-
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                return ValueTask.CompletedTask;
-            };
-            var permitsPerMinute = configuration.GetValue("Security:SignInAttemptsPerMinute", 10);
-            limiter.AddPerClientAddressPolicy(SignInRateLimit, permitsPerMinute);
-        });
-        return services;
+        return services.AddClientRateLimits(configuration);
     }
 
     /// <summary>Scopes each request to the signed-in agent's workspace (after authorization picked the principal).</summary>

@@ -38,7 +38,17 @@ public static class StartupConfiguration
         CheckPositiveNumber(configuration, $"{OutboxOptions.Section}:{nameof(OutboxOptions.BatchSize)}", problems);
         CheckPositiveNumber(configuration, "Email:Smtp:Port", problems);
         CheckPositiveNumber(configuration, "Security:MaxFailedSignIns", problems);
-        CheckPositiveNumber(configuration, "Security:SignInAttemptsPerMinute", problems);
+        foreach (var limit in new[]
+                 {
+                     nameof(ClientRateLimitOptions.SignInAttemptsPerMinute), nameof(ClientRateLimitOptions.WidgetRequestsPerMinute),
+                     nameof(ClientRateLimitOptions.WidgetRequestsPerVisitorPerMinute), nameof(ClientRateLimitOptions.HelpCenterRequestsPerMinute),
+                     nameof(ClientRateLimitOptions.AttachmentDownloadsPerMinute),
+                 })
+        {
+            // A limiter cannot be made with no permits: the endpoints would fail on every request instead.
+            CheckPositiveNumber(configuration, $"{ClientRateLimitOptions.Section}:{limit}", problems);
+        }
+
         CheckPositiveNumber(configuration, "Storage:MaxAttachmentBytes", problems);
         CheckPositiveTime(configuration, "Storage:AttachmentLinkLifetime", problems);
         CheckPositiveTime(configuration, "Storage:UnsentAttachmentLifetime", problems);

@@ -86,6 +86,8 @@ public sealed class ObservabilityTests
     [InlineData("Outbox:MaxAttempts", "0", "Outbox:MaxAttempts")]
     [InlineData("Routing:SweepInterval", "00:00:00", "Routing:SweepInterval")]
     [InlineData("Security:SignInAttemptsPerMinute", "-5", "Security:SignInAttemptsPerMinute")]
+    [InlineData("Security:WidgetRequestsPerVisitorPerMinute", "0", "Security:WidgetRequestsPerVisitorPerMinute")]
+    [InlineData("Security:AttachmentDownloadsPerMinute", "many", "Security:AttachmentDownloadsPerMinute")]
     [InlineData("Network:TrustedProxies", "proxy.internal", "Network:TrustedProxies")]
     public void StartupConfiguration_BadSetting_ProblemNamesTheSetting(string key, string value, string named)
     {

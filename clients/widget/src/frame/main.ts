@@ -15,7 +15,8 @@ const maxFileSize = 10 * 1024 * 1024;
 const draftId = ""; // the thread of a conversation not created yet
 
 const params = new URLSearchParams(location.hash.slice(1));
-const inboxToken = params.get("inbox") || "";
+// From the query only: the server chose this page's frame-ancestors by it, so the frame cannot be told another inbox.
+const inboxToken = new URLSearchParams(location.search).get("inbox") || "";
 const hostOrigin = params.get("host") || "";
 const embedded = window.parent !== window;
 const locale = pickLocale(params.get("locale"));

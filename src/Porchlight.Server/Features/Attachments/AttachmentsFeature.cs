@@ -57,5 +57,6 @@ public static class AttachmentsFeature
                 async (Guid attachmentId, string? sig, string? exp, DownloadAttachment useCase, HttpResponse response, TimeProvider clock, CancellationToken ct) =>
                     (await useCase.HandleAsync(attachmentId, sig, exp, ct)).ToHttp(download => download.ToFileResult(response, clock.GetUtcNow())))
             .AllowAnonymous()
+            .RequireRateLimiting(ClientRateLimits.AttachmentDownloads)
             .ExcludeFromDescription();
 }

@@ -11,7 +11,10 @@ public static class ConversationsFeature
     {
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section));
         // Hub payloads read like the REST API's: camelCase, enums by name.
-        services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            // Agents only say that they type; writes go through the use cases over HTTP. A larger frame is refused
+            // (the connection closes) before it is parsed.
+            .AddHubOptions<AgentHub>(hub => hub.MaximumReceiveMessageSize = 8 * 1024);
         services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", options => options.AddDocumentTransformer<RealTimeReference>());
         return services
             .AddSingleton<LiveInboxFeed>()

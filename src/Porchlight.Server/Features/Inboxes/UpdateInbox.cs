@@ -37,7 +37,7 @@ public sealed class UpdateInbox(AppDbContext db, PublicUrls urls, Tracking.Track
             return raced;
         }
 
-        trackingSites.Forget(inbox.PublicToken);
+        trackingSites.Forget(inbox.PublicToken, inbox.Id);
         return InboxResponse.From(inbox, urls);
     }
 }

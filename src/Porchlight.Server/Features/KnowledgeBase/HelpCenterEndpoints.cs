@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.RateLimiting;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.KnowledgeBase;
@@ -38,21 +37,15 @@ public sealed record HelpPageContext(HelpCenter Center, string Locale, IReadOnly
 /// </summary>
 public static class HelpCenterEndpoints
 {
-    public const string RateLimitPolicy = "help-center";
-
     // Answers are remembered per article in a cookie scoped to the article's own address.
     private const string FeedbackCookie = "pl-helpful";
 
-    public static IServiceCollection AddHelpCenter(this IServiceCollection services, IConfiguration configuration)
-    {
-        var requestsPerMinute = configuration.GetValue("Security:HelpCenterRequestsPerMinute", 600);
-        services.Configure<RateLimiterOptions>(limiter => limiter.AddPerClientAddressPolicy(RateLimitPolicy, requestsPerMinute));
-        return services.AddScoped<HelpCenterSite>();
-    }
+    public static IServiceCollection AddHelpCenter(this IServiceCollection services) => services.AddScoped<HelpCenterSite>();
 
     public static void MapHelpCenter(this WebApplication app)
     {
-        var help = app.MapGroup("/help/{site}").RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
+        var help = app.MapGroup("/help/{site}").RequireRateLimiting(ClientRateLimits.HelpCenter)
+            .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes)).ExcludeFromDescription();
         help.MapGet("/", async Task<IResult> (string site, HelpCenterSite reader, CancellationToken ct) =>
             await reader.OpenAsync(site, ct) is { } center
                 ? Results.Redirect(HelpCenterPaths.Home(center.Slug, center.DefaultLocale))

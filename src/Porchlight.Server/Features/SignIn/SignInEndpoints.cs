@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -13,8 +14,10 @@ namespace Porchlight.Server.Features.SignIn;
 
 /// <summary>
 /// Form posts of the static account pages (sign in, sign out, password reset, setup, invitations).
-/// They need the HTTP response to set the cookie, so they are endpoints, not interactive components;
-/// antiforgery is validated on every one because they bind forms.
+/// They need the HTTP response to set the cookie, so they are endpoints, not interactive components.
+/// Antiforgery is validated on every one: the framework checks the token of an endpoint that binds a form, and
+/// <see cref="RequireAntiforgeryToken"/> makes the others (sign-out binds nothing) refuse a post without one, or a
+/// page of another site could sign an agent out. Bodies are limited to a form's size.
 /// </summary>
 public static class SignInFeature
 {
@@ -33,7 +36,8 @@ public static class SignInFeature
 
     public static void MapSignIn(this WebApplication app)
     {
-        var account = app.MapGroup("/account").ExcludeFromDescription();
+        var account = app.MapGroup("/account").ExcludeFromDescription().WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes));
+        RequireAntiforgeryToken(account);
         account.MapPost("/signin", async ([FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl,
                 SignInAgent useCase, HttpContext http) =>
             {
@@ -44,7 +48,7 @@ public static class SignInFeature
                     _ => Results.Redirect($"/signin?error={outcome}&email={Uri.EscapeDataString(email ?? "")}"),
                 };
             })
-            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+            .RequireRateLimiting(ClientRateLimits.SignIn);
 
         account.MapPost("/signout", async (SignInManager<Agent> signIn, RecordAuthEvent audit, UserManager<Agent> users, HttpContext http, CancellationToken ct) =>
         {
@@ -62,7 +66,7 @@ public static class SignInFeature
                 await useCase.HandleAsync(email ?? "", ct);
                 return Results.Redirect("/forgot-password?sent=1");
             })
-            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+            .RequireRateLimiting(ClientRateLimits.SignIn);
 
         account.MapPost("/reset-password", async ([FromForm] string? email, [FromForm] string? token, [FromForm] string? password,
                 ResetPassword useCase, HttpContext http, CancellationToken ct) =>
@@ -72,7 +76,7 @@ public static class SignInFeature
                     ? Results.Redirect("/signin?reset=1")
                     : Results.Redirect($"/reset-password?email={Uri.EscapeDataString(email ?? "")}&token={Uri.EscapeDataString(token ?? "")}&error={Uri.EscapeDataString(ErrorText(result.Failure!))}");
             })
-            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+            .RequireRateLimiting(ClientRateLimits.SignIn);
 
         app.MapPost("/setup", async ([FromForm] string? workspaceName, [FromForm] string? timeZone, [FromForm] string? ownerName,
                 [FromForm] string? email, [FromForm] string? password, CreateWorkspaceWithOwner useCase, AppDbContext db,
@@ -104,7 +108,8 @@ public static class SignInFeature
                 }
             })
             .ExcludeFromDescription()
-            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+            .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes))
+            .RequireRateLimiting(ClientRateLimits.SignIn);
 
         app.MapPost("/invite/{token}", async (string token, [FromForm] string? displayName, [FromForm] string? password,
                 AcceptInvitation useCase, SignInManager<Agent> signIn, HttpContext http, CancellationToken ct) =>
@@ -121,8 +126,19 @@ public static class SignInFeature
                 return Results.LocalRedirect("/");
             })
             .ExcludeFromDescription()
-            .RequireRateLimiting(AuthenticationSetup.SignInRateLimit);
+            .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes))
+            .RequireRateLimiting(ClientRateLimits.SignIn);
     }
+
+    // The antiforgery middleware validates what the metadata asks for and records the outcome; an endpoint that binds
+    // no form never looks at it, so the filter does. A refused post changes nothing and says why.
+    private static void RequireAntiforgeryToken(RouteGroupBuilder group) => group
+        .WithMetadata(new RequireAntiforgeryTokenAttribute())
+        .AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false }
+                ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token",
+                    detail: "Submit the form from its page again.")
+                : await next(context));
 
     public static string ErrorText(Failure failure) =>
         failure.FieldErrors is { Count: > 0 } fields ? string.Join(" ", fields.SelectMany(f => f.Value)) : failure.Detail;

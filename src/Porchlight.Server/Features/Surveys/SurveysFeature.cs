@@ -36,7 +36,8 @@ public static class SurveysFeature
     /// </summary>
     public static void MapSurveyLinks(this WebApplication app)
     {
-        var links = app.MapGroup("/survey/{token}").RequireRateLimiting(Widget.WidgetFeature.RateLimitPolicy).ExcludeFromDescription();
+        var links = app.MapGroup("/survey/{token}").RequireRateLimiting(ClientRateLimits.Widget)
+            .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes)).ExcludeFromDescription();
         links.MapGet("/", async (string token, bool? thanks, SurveyLinks tokens, VisitorSurveys surveys, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
             if (tokens.Read(token) is not { } answerer || (await surveys.GetAsync(answerer, ct)) is not { Succeeded: true } open)

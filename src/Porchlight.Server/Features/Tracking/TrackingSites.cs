@@ -11,7 +11,8 @@ public sealed record TrackingSite(Guid WorkspaceId, Guid InboxId, TrackingSettin
 /// <summary>
 /// Site tokens resolved once and kept in memory, so a tracking hit reads nothing from the database: an answer
 /// (a site, or that there is none) is kept for a few minutes, after which a removed inbox stops being tracked.
-/// A change of the inbox's settings on this node takes effect at once (<see cref="Forget"/>).
+/// A change of the inbox's settings on this node takes effect at once (<see cref="Forget"/>). The widget asks by the
+/// inbox's id as well (a visitor token names its inbox by id), kept in the same table under a key no token can have.
 /// </summary>
 public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider clock)
 {
@@ -19,10 +20,18 @@ public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider cloc
     private const int MaxEntries = 10_000;
     private readonly ConcurrentDictionary<string, (TrackingSite? Site, DateTimeOffset Until)> _known = new(StringComparer.Ordinal);
 
-    public async ValueTask<TrackingSite?> FindAsync(string token, CancellationToken cancellationToken)
+    public ValueTask<TrackingSite?> FindAsync(string token, CancellationToken cancellationToken) =>
+        token.StartsWith(IdKeyMark)
+            ? ValueTask.FromResult<TrackingSite?>(null) // never an inbox, and must not overwrite the entry of an id
+            : FindAsync(token, i => i.PublicToken == token, cancellationToken);
+
+    public ValueTask<TrackingSite?> FindAsync(Guid inboxId, CancellationToken cancellationToken) =>
+        FindAsync(IdKey(inboxId), i => i.Id == inboxId, cancellationToken);
+
+    private async ValueTask<TrackingSite?> FindAsync(string key, System.Linq.Expressions.Expression<Func<Inbox, bool>> inbox, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (_known.TryGetValue(token, out var known) && known.Until > now)
+        if (_known.TryGetValue(key, out var known) && known.Until > now)
         {
             return known.Site;
         }
@@ -30,7 +39,7 @@ public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider cloc
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var site = await db.Inboxes.IgnoreQueryFilters().AsNoTracking()
-            .Where(i => i.PublicToken == token && i.Channel == InboxChannel.WebWidget)
+            .Where(inbox).Where(i => i.Channel == InboxChannel.WebWidget)
             .Select(i => new TrackingSite(i.WorkspaceId, i.Id, i.Tracking))
             .FirstOrDefaultAsync(cancellationToken);
         if (_known.Count >= MaxEntries)
@@ -38,9 +47,18 @@ public sealed class TrackingSites(IServiceScopeFactory scopes, TimeProvider cloc
             _known.Clear(); // Made-up tokens must not grow this without bound.
         }
 
-        _known[token] = (site, now + Lifetime);
+        _known[key] = (site, now + Lifetime);
         return site;
     }
 
-    public void Forget(string token) => _known.TryRemove(token, out _);
+    public void Forget(string token, Guid inboxId)
+    {
+        _known.TryRemove(token, out _);
+        _known.TryRemove(IdKey(inboxId), out _);
+    }
+
+    // Public tokens are base64url (letters, digits, '-' and '_'): a key that starts with '#' is never one.
+    private const char IdKeyMark = '#';
+
+    private static string IdKey(Guid inboxId) => IdKeyMark + inboxId.ToString("N");
 }

@@ -21,22 +21,43 @@ public sealed class VisitorAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? header["Bearer ".Length..].Trim()
-            : Request.Path.StartsWithSegments(VisitorHub.Path) ? Request.Query["access_token"].ToString() : null;
-        if (string.IsNullOrEmpty(token))
+        if (string.IsNullOrEmpty(TokenOf(Request)))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (tokens.Read(token) is not { } visitor)
+        if (ReadOnce(Context, tokens) is not { } visitor)
         {
             return Task.FromResult(AuthenticateResult.Fail("The visitor token is not valid."));
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(visitor.ToClaims(), SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    /// <summary>
+    /// The visitor the request's token names, or null; read once per request, because the per-visitor rate limit
+    /// reads it before authentication does, on every visitor request.
+    /// </summary>
+    public static VisitorIdentity? ReadOnce(HttpContext context, VisitorTokens tokens)
+    {
+        if (context.Items.TryGetValue(typeof(VisitorIdentity), out var read))
+        {
+            return read as VisitorIdentity;
+        }
+
+        var visitor = tokens.Read(TokenOf(context.Request));
+        context.Items[typeof(VisitorIdentity)] = visitor;
+        return visitor;
+    }
+
+    /// <summary>The visitor token a request carries, or null; not yet checked.</summary>
+    public static string? TokenOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header["Bearer ".Length..].Trim()
+            : request.Path.StartsWithSegments(VisitorHub.Path) ? request.Query["access_token"].ToString() : null;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

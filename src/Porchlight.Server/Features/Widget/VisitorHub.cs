@@ -16,6 +16,9 @@ public sealed class VisitorHub(TenantScope tenant, AppDbContext db, Conversation
 {
     public const string Path = "/hubs/visitor";
 
+    /// <summary>The largest message a visitor's connection may send; a larger one closes the connection.</summary>
+    public const long MaxMessageBytes = 4 * 1024;
+
     /// <summary>
     /// One contact's connections in one inbox. Identify in an inbox that does not verify identity yields a
     /// token for a known contact; scoping the group to the inbox keeps that token from hearing the

@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Hosting;
@@ -10,14 +12,18 @@ namespace Porchlight.Server.Features.Widget;
 /// <summary>
 /// The visitor API under <c>/widget/v1</c> and the visitor hub. Called cross-origin from any site that embeds
 /// the snippet, so CORS allows every origin, never with credentials: visitors carry a token, not a cookie.
-/// Documented in docs/widget.md rather than the agent API's OpenAPI document.
+/// Documented in docs/widget.md rather than the agent API's OpenAPI document. Every route is limited per client
+/// address and, with a visitor token, per visitor; an inbox with allowed origins takes only those sites
+/// (<see cref="WidgetOrigins"/>).
 /// </summary>
 public static class WidgetFeature
 {
     public const string CorsPolicy = "widget";
-    public const string RateLimitPolicy = "widget";
 
-    public static IServiceCollection AddWidget(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>A visitor API body other than a file upload: a message's text, attributes, a form's answers.</summary>
+    public const long MaxBodyBytes = 128 * 1024;
+
+    public static IServiceCollection AddWidget(this IServiceCollection services)
     {
         services.AddSingleton<VisitorTokens>()
             .AddScoped<GetWidgetConfig>()
@@ -27,20 +33,30 @@ public static class WidgetFeature
             .AddScoped<ReadVisitorConversations>()
             .AddScoped<MarkReadByVisitor>()
             .AddScoped<IdentifyVisitor>()
-            .AddScoped<SetVisitorAttributes>();
+            .AddScoped<SetVisitorAttributes>()
+            .AddSingleton<WidgetOrigins>();
+        // Visitors only say that they type over the hub (messages go over HTTP): a small frame is plenty, and an
+        // anonymous client cannot make the server buffer SignalR's default 32 KiB per message.
+        services.AddSignalR().AddHubOptions<VisitorHub>(hub => hub.MaximumReceiveMessageSize = VisitorHub.MaxMessageBytes);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, VisitorAuthenticationHandler>(VisitorAuthenticationHandler.SchemeName, null);
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .AllowAnyOrigin().AllowAnyHeader().WithMethods("GET", "POST", "PUT").SetPreflightMaxAge(TimeSpan.FromHours(1))));
-        // Per client address: generous for a person chatting, a wall for a script hammering one installation.
-        var requestsPerMinute = configuration.GetValue("Security:WidgetRequestsPerMinute", 600);
-        services.Configure<RateLimiterOptions>(limiter => limiter.AddPerClientAddressPolicy(RateLimitPolicy, requestsPerMinute));
+        // Per visitor, on top of the per-address policy of the routes: one visitor's token used from many addresses
+        // still gets one visitor's share. The limiter runs before authentication, so it reads the token itself; a
+        // token that is not valid is not limited here (the request is refused with 401 anyway, and counted per address).
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientRateLimitOptions>, VisitorTokens>((limiter, limits, tokens) =>
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                IsVisitorPath(http.Request) && VisitorAuthenticationHandler.ReadOnce(http, tokens) is { } visitor
+                    ? ClientRateLimits.PerMinute("visitor:" + visitor.ContactId.ToString("N"), limits.Value.PerVisitorPerMinute)
+                    : RateLimitPartition.GetNoLimiter("")));
         return services;
     }
 
     public static void MapWidget(this WebApplication app)
     {
-        var widget = app.MapGroup("/widget/v1").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
+        var widget = app.MapGroup("/widget/v1").RequireCors(CorsPolicy).RequireRateLimiting(ClientRateLimits.Widget)
+            .WithMetadata(new BodySizeLimit(MaxBodyBytes)).AddEndpointFilter(RefuseOtherOriginsAsync).ExcludeFromDescription();
         widget.MapGet("/inboxes/{inboxToken}", async (string inboxToken, string? locale, GetWidgetConfig useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(inboxToken, locale, ct)).ToOk());
         // The knowledge base, by the inbox's public token: readable before (and without) a conversation.
@@ -86,7 +102,35 @@ public static class WidgetFeature
         visitor.MapPost("/conversations/{conversationId:guid}/read", async (ClaimsPrincipal user, Guid conversationId, MarkReadRequest request, MarkReadByVisitor useCase, CancellationToken ct) =>
             (await useCase.HandleAsync(Visitor(user), conversationId, request, ct)).ToNoContent());
 
-        app.MapHub<VisitorHub>(VisitorHub.Path).RequireCors(CorsPolicy);
+        app.MapHub<VisitorHub>(VisitorHub.Path).RequireCors(CorsPolicy).RequireRateLimiting(ClientRateLimits.Widget)
+            .Add(endpoint =>
+            {
+                // Negotiate and connect alike: a hub endpoint takes no endpoint filters, so its delegate is wrapped.
+                var connect = endpoint.RequestDelegate!;
+                endpoint.RequestDelegate = async http =>
+                {
+                    if (await http.RequestServices.GetRequiredService<WidgetOrigins>().RefusalAsync(http, null, VisitorIdentity.From(http.User)?.InboxId) is { } refusal)
+                    {
+                        await refusal.ExecuteAsync(http);
+                        return;
+                    }
+
+                    await connect(http);
+                };
+            });
+    }
+
+    private static bool IsVisitorPath(HttpRequest request) =>
+        request.Path.StartsWithSegments("/widget/v1") || request.Path.StartsWithSegments(VisitorHub.Path);
+
+    // The inbox is named by the route (config, articles), the session request's body, or the visitor token. Runs after
+    // binding and before the handler, so a refused request has changed nothing.
+    private static async ValueTask<object?> RefuseOtherOriginsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var inboxToken = http.GetRouteValue("inboxToken") as string ?? context.Arguments.OfType<StartSessionRequest>().FirstOrDefault()?.InboxToken;
+        var refusal = await http.RequestServices.GetRequiredService<WidgetOrigins>().RefusalAsync(http, inboxToken, VisitorIdentity.From(http.User)?.InboxId);
+        return refusal ?? await next(context);
     }
 
     private static async Task<IResult> UploadAsync(ClaimsPrincipal user, Guid? conversationId, IFormFile? file, UploadAttachment useCase, CancellationToken ct)

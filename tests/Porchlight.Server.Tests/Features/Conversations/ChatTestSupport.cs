@@ -139,6 +139,10 @@ public static class ChatSetup
         return (inbox.IdOf(), inbox.Text("publicToken")!);
     }
 
+    /// <summary>Limits the inbox to these sites (its tracking.allowedOrigins); no origins: any site again.</summary>
+    public static async Task AllowOriginsAsync(this HttpClient owner, Guid inboxId, params string[] origins) =>
+        await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}", new { name = "Website chat", tracking = new { allowedOrigins = origins } }).ExpectAsync(HttpStatusCode.OK);
+
     public static Task<HttpResponseMessage> ReplyAsync(this HttpClient agent, Guid conversationId, string text, bool isPrivate = false, string? clientId = null) =>
         agent.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { text, @private = isPrivate, clientId });
 

@@ -571,6 +571,7 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
         Assert.Equal(expected.Select(p => ids[p]), sorted.GetProperty("items").EnumerateArray().Select(c => c.IdOf()));
     }
 
+    // An inbox with no allowed origins (the default) is open to every site; see the refused cases below.
     [Fact]
     public async Task WidgetApi_CalledFromAnotherOrigin_AllowedByCorsWithoutCredentials()
     {
@@ -585,6 +586,73 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+
+    [Fact]
+    public async Task WidgetApi_OriginNotOnTheInboxList_RefusedWith403AndStartsNoSession()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        await owner.AllowOriginsAsync(inboxId, "https://shop.example");
+        using var client = Factory.CreateClient();
+
+        var config = await SendFromAsync(client, "https://elsewhere.example", HttpMethod.Get, $"/widget/v1/inboxes/{inboxToken}").ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await SendFromAsync(client, "https://elsewhere.example", HttpMethod.Post, "/widget/v1/sessions", new { inboxToken }).ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.Contains("allowed origins", config.Text("detail"), StringComparison.Ordinal);
+        Assert.Equal(0, await ContactCountAsync(workspace.WorkspaceId));
+        // The listed site, and a call with no Origin at all (not a browser), are taken.
+        await SendFromAsync(client, "https://shop.example", HttpMethod.Get, $"/widget/v1/inboxes/{inboxToken}").ExpectAsync(HttpStatusCode.OK);
+        await SendFromAsync(client, "https://shop.example", HttpMethod.Post, "/widget/v1/sessions", new { inboxToken }).ExpectAsync(HttpStatusCode.OK);
+        await SendFromAsync(client, null, HttpMethod.Get, $"/widget/v1/inboxes/{inboxToken}").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task WidgetApi_VisitorTokenUsedFromAnotherOrigin_RefusedAndStoresNothing()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Hello");
+        await owner.AllowOriginsAsync(inboxId, "https://shop.example");
+        var message = new { clientId = TestVisitor.NewClientId(), text = "Sent from a page of another site" };
+
+        await SendFromAsync(visitor.Http, "https://elsewhere.example", HttpMethod.Post, $"/widget/v1/conversations/{conversationId}/messages", message)
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.Single(await visitor.MessagesAsync(conversationId));
+        // The chat frame is served by Porchlight itself: its calls carry Porchlight's own origin and are taken.
+        await SendFromAsync(visitor.Http, "http://localhost", HttpMethod.Post, $"/widget/v1/conversations/{conversationId}/messages", message)
+            .ExpectAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task VisitorHub_NegotiateFromAnotherOrigin_RefusedWith403()
+    {
+        var (_, owner) = await NewWorkspaceAsync();
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        await owner.AllowOriginsAsync(inboxId, "https://shop.example");
+
+        await SendFromAsync(visitor.Http, "https://elsewhere.example", HttpMethod.Post, "/hubs/visitor/negotiate?negotiateVersion=1").ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await SendFromAsync(visitor.Http, "https://shop.example", HttpMethod.Post, "/hubs/visitor/negotiate?negotiateVersion=1").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    private static Task<HttpResponseMessage> SendFromAsync(HttpClient client, string? origin, HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body) };
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
+        return client.SendAsync(request, Ct);
+    }
+
+    private async Task<int> ContactCountAsync(Guid workspaceId)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().Contacts.IgnoreQueryFilters().CountAsync(c => c.WorkspaceId == workspaceId, Ct);
     }
 }
 

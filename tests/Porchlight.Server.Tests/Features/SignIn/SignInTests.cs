@@ -210,6 +210,64 @@ public sealed class SignInTests
         Assert.False(BrowserSession.SetsAuthCookie(response));
     }
 
+    [Theory]
+    [InlineData("/account/signout")]
+    [InlineData("/account/forgot-password")]
+    [InlineData("/account/reset-password")]
+    public async Task AccountForm_PostWithoutAntiforgeryToken_IsRejected(string action)
+    {
+        await using var factory = new PorchlightFactory();
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var browser = new BrowserSession(factory);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = workspace.OwnerEmail });
+
+        var response = await browser.Client.PostAsync(action, form, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task SignOut_PostFromAnotherSiteWithoutAntiforgeryToken_KeepsTheSession()
+    {
+        await using var factory = new PorchlightFactory();
+        var workspace = await factory.CreateWorkspaceAsync();
+        using var browser = new BrowserSession(factory);
+        Assert.Equal("/", BrowserSession.LocationOf(await browser.SignInAsync(workspace.OwnerEmail, TestWorkspace.Password)));
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>());
+
+        // What a page of another site can make the agent's browser send: the cookie, but no token from our page.
+        var response = await browser.Client.PostAsync("/account/signout", form, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(BrowserSession.AuthCookie + "=", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/settings/profile", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ResetPassword_PostWithoutAntiforgeryToken_KeepsThePassword()
+    {
+        await using var factory = new PorchlightFactory();
+        var workspace = await factory.CreateWorkspaceAsync();
+        string resetToken;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<Agent>>();
+            resetToken = await users.GeneratePasswordResetTokenAsync((await users.FindByEmailAsync(workspace.OwnerEmail))!);
+        }
+
+        using var browser = new BrowserSession(factory);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = workspace.OwnerEmail, ["token"] = resetToken, ["password"] = NewPassword,
+        });
+
+        var response = await browser.Client.PostAsync("/account/reset-password", form, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("/", BrowserSession.LocationOf(await browser.SignInAsync(workspace.OwnerEmail, TestWorkspace.Password)));
+    }
+
     [Fact]
     public async Task SignOut_SignedInAgent_EndsTheSessionAndIsAudited()
     {
