@@ -39,6 +39,22 @@ public static partial class PiiRedaction
     }
 
     /// <summary>
+    /// <see cref="Mask(string, PiiDetectors)"/> within <paramref name="maxLength"/> characters: a marker is longer than
+    /// a short value it replaces, and the column the text goes to has its limit. Only masked text is cut, so no part of
+    /// a value comes back, and never between the two halves of a character (PostgreSQL refuses half of one).
+    /// </summary>
+    public static string Mask(string text, PiiDetectors detectors, int maxLength)
+    {
+        var masked = Mask(text, detectors);
+        if (masked.Length <= maxLength)
+        {
+            return masked;
+        }
+
+        return masked[..(char.IsHighSurrogate(masked[maxLength - 1]) ? maxLength - 1 : maxLength)];
+    }
+
+    /// <summary>
     /// The values the detectors find, in order and never overlapping: matches that overlap (a key inside a private
     /// key block, a card number inside a longer token) become one, so no part of either is left unmasked.
     /// </summary>
