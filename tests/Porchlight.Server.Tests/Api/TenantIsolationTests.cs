@@ -99,6 +99,8 @@ public abstract partial class TenantIsolationTests(PorchlightFactory factory) : 
         ["options"] = () => null,
         // A company's email domain is one per workspace: a probe company has none.
         ["domain"] = () => null,
+        // The workspace's detectors by name: a made-up string names none.
+        ["redaction"] = () => new JsonArray("Secret"),
     };
 
     /// <summary>Fields that must name the caller's own records: made from the records the call is made with.</summary>

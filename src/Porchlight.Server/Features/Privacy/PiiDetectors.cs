@@ -42,13 +42,15 @@ public static class PiiDetectorNames
         var detectors = PiiDetectors.None;
         for (var i = 0; i < names.Count; i++)
         {
-            if (All.FirstOrDefault(d => string.Equals(d.ToString(), names[i], StringComparison.OrdinalIgnoreCase)) is var found && found != PiiDetectors.None)
+            var name = names[i];
+            var found = All.Where(d => string.Equals(d.ToString(), name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (found.Count == 1)
             {
-                detectors |= found;
+                detectors |= found[0];
             }
             else
             {
-                errors.Add($"{field}[{i}]", $"Unknown detector '{names[i]}'. One of {string.Join(", ", All)}.");
+                errors.Add($"{field}[{i}]", $"Unknown detector '{name}'. One of {string.Join(", ", All)}.");
             }
         }
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
@@ -32,11 +33,11 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
         await WebhookTests.CreateWebhookAsync(owner, receiver, WebhookEvents.MessageCreated, WebhookEvents.ConversationCreated);
         var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
-        var (card, iban, key) = (NewCardNumber(), NewIban(), "sk_live_" + Guid.NewGuid().ToString("N"));
+        var (card, iban, key) = (SensitiveValues.NewCardNumber(), SensitiveValues.NewIban(), "sk_live_" + Guid.NewGuid().ToString("N"));
 
         // The first message is stored with the conversation; the next ones by the message writer.
-        var (conversationId, first) = await visitor.StartConversationAsync($"My card is {Spaced(card)}, charged twice");
-        await visitor.SendAsync(conversationId, $"Refund to {Spaced(iban)} please. Our key: {key}").ExpectAsync(HttpStatusCode.Created);
+        var (conversationId, first) = await visitor.StartConversationAsync($"My card is {SensitiveValues.Spaced(card)}, charged twice");
+        await visitor.SendAsync(conversationId, $"Refund to {SensitiveValues.Spaced(iban)} please. Our key: {key}").ExpectAsync(HttpStatusCode.Created);
         var note = await owner.ReplyAsync(conversationId, $"Customer pasted {card} again", isPrivate: true).ExpectAsync(HttpStatusCode.Created);
         var reply = await owner.ReplyAsync(conversationId, "Refund on its way").ExpectAsync(HttpStatusCode.Created);
         await owner.PutJsonAsync($"/api/v1/conversations/{conversationId}/messages/{reply.IdOf()}", new { text = $"Refund on its way to {iban}" })
@@ -58,9 +59,9 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
         var received = await receiver.WaitForAsync(4, "the receiver got the conversation and its messages");
         Assert.Contains(received, r => r.Body.Contains(cardMarker, StringComparison.Ordinal));
         await WaitForOutboxAsync(workspace.WorkspaceId);
-        string[] originals = [card, Spaced(card), iban, Spaced(iban), key];
-        AssertNoneIn(received.Select(r => r.Body), originals);
-        await AssertNotStoredAsync(workspace.WorkspaceId, originals);
+        string[] originals = [card, SensitiveValues.Spaced(card), iban, SensitiveValues.Spaced(iban), key];
+        StoredOriginals.AssertNoneIn(received.Select(r => r.Body), originals);
+        await StoredOriginals.AssertNotStoredAsync(Factory, workspace.WorkspaceId, originals);
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
         await SetRedactionAsync(owner, "Secret", "PaymentCard");
         var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
-        var (card, key) = (NewCardNumber(), "ghp_" + Guid.NewGuid().ToString("N") + "abcd");
+        var (card, key) = (SensitiveValues.NewCardNumber(), "ghp_" + Guid.NewGuid().ToString("N") + "abcd");
 
         var started = await visitor.Http.PostJsonAsync("/widget/v1/offline-messages",
             new { clientId = TestVisitor.NewClientId(), name = $"Grace {key}", email = "grace@example.com", text = $"Card {card} was declined" }).ExpectAsync(HttpStatusCode.Created);
@@ -79,7 +80,7 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
         Assert.Equal($"Card [redacted card ending {card[^4..]}] was declined", conversation.Text("lastMessagePreview"));
         Assert.Equal(("Grace [redacted secret]", "grace@example.com"), (conversation.GetProperty("contact").Text("name"), conversation.GetProperty("contact").Text("email")));
         await WaitForOutboxAsync(workspace.WorkspaceId);
-        await AssertNotStoredAsync(workspace.WorkspaceId, [card, key]);
+        await StoredOriginals.AssertNotStoredAsync(Factory, workspace.WorkspaceId, [card, key]);
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
         await SetRedactionAsync(owner);
         var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
         using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
-        var text = $"Card {Spaced(NewCardNumber())}, IBAN {Spaced(NewIban())}, key sk_live_{Guid.NewGuid():N}";
+        var text = $"Card {SensitiveValues.Spaced(SensitiveValues.NewCardNumber())}, IBAN {SensitiveValues.Spaced(SensitiveValues.NewIban())}, key sk_live_{Guid.NewGuid():N}";
 
         var (conversationId, first) = await visitor.StartConversationAsync(text);
         var second = await visitor.SendAsync(conversationId, text).ExpectAsync(HttpStatusCode.Created);
@@ -130,6 +131,19 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
     }
 
     [Fact]
+    public async Task Workspace_AgentTurnsMaskingOff_ForbiddenAndNothingChanges()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (_, _, agent) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent, ["read", "write"]);
+        var before = await owner.GetJsonAsync("/api/v1/workspace");
+
+        await agent.PutJsonAsync("/api/v1/workspace", new { name = before.Text("name"), timeZone = "UTC", businessHours = Array.Empty<object>(), redaction = Array.Empty<string>() })
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        ApiCalls.AssertSameResource(before, await owner.GetJsonAsync("/api/v1/workspace"));
+    }
+
+    [Fact]
     public async Task Workspace_RedactionLeftOut_StaysAsItWas()
     {
         var (_, owner) = await NewWorkspaceAsync();
@@ -150,13 +164,21 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
         }).ExpectAsync(HttpStatusCode.OK);
     }
 
+    private static List<string?> Names(JsonElement detectors) => [.. detectors.EnumerateArray().Select(d => d.GetString())];
+}
+
+/// <summary>Whether an original value was stored anywhere a workspace's text goes.</summary>
+internal static class StoredOriginals
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     /// <summary>
     /// Looks for the originals in every row that holds text about the workspace's conversations (messages, conversation
-    /// previews, contacts, outbox events, webhook deliveries), and on SQLite in the bytes of the database file and its log.
+    /// previews, contacts, mails, outbox events, webhook deliveries), and on SQLite in the bytes of the database file and its log.
     /// </summary>
-    private async Task AssertNotStoredAsync(Guid workspaceId, string[] originals)
+    public static async Task AssertNotStoredAsync(PorchlightFactory factory, Guid workspaceId, string[] originals)
     {
-        await using var scope = Factory.Services.CreateAsyncScope();
+        await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         AssertNoneIn(await db.Messages.IgnoreQueryFilters().Where(m => m.WorkspaceId == workspaceId).Select(m => m.Text).ToListAsync(Ct), originals);
         AssertNoneIn(
@@ -167,13 +189,17 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
             (await db.Contacts.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId).ToListAsync(Ct))
                 .Select(c => JsonSerializer.Serialize(new { c.Name, c.Email, c.Attributes })),
             originals);
+        AssertNoneIn(
+            (await db.EmailMessages.IgnoreQueryFilters().Where(m => m.WorkspaceId == workspaceId).Select(m => new { m.Subject, m.FullText }).ToListAsync(Ct))
+                .SelectMany(m => new[] { m.Subject, m.FullText }),
+            originals);
         AssertNoneIn(await db.OutboxMessages.IgnoreQueryFilters().Where(m => m.WorkspaceId == workspaceId).Select(m => m.Payload).ToListAsync(Ct), originals);
         AssertNoneIn(await db.WebhookDeliveries.IgnoreQueryFilters().Where(d => d.WorkspaceId == workspaceId).Select(d => d.Payload).ToListAsync(Ct), originals);
         if (db.Database.IsSqlite())
         {
             // Everything in the log is copied into the file and the log emptied, so the file holds every byte written.
             await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", Ct);
-            foreach (var path in new[] { Factory.SqliteDatabasePath, Factory.SqliteDatabasePath + "-wal" }.Where(File.Exists))
+            foreach (var path in new[] { factory.SqliteDatabasePath, factory.SqliteDatabasePath + "-wal" }.Where(File.Exists))
             {
                 await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 using var bytes = new MemoryStream();
@@ -188,7 +214,7 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
         }
     }
 
-    private static void AssertNoneIn(IEnumerable<string> texts, string[] originals)
+    public static void AssertNoneIn(IEnumerable<string> texts, string[] originals)
     {
         foreach (var text in texts)
         {
@@ -198,11 +224,13 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
             }
         }
     }
+}
 
-    private static List<string?> Names(JsonElement detectors) => [.. detectors.EnumerateArray().Select(d => d.GetString())];
-
+/// <summary>Sensitive values made up per test, so what one test stores unmasked is never what another looks for.</summary>
+internal static class SensitiveValues
+{
     /// <summary>A Visa number no other test uses: 4, fourteen random digits and the Luhn check digit.</summary>
-    private static string NewCardNumber()
+    public static string NewCardNumber()
     {
         var digits = "4" + string.Concat(Enumerable.Range(0, 14).Select(_ => (char)('0' + Random.Shared.Next(10))));
         for (var check = '0'; check <= '9'; check++)
@@ -217,7 +245,7 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
     }
 
     /// <summary>A German IBAN no other test uses: random account digits and the check digits ISO 13616 gives them.</summary>
-    private static string NewIban()
+    public static string NewIban()
     {
         var account = string.Concat(Enumerable.Range(0, 18).Select(_ => (char)('0' + Random.Shared.Next(10))));
         var check = 98 - (int)(BigInteger.Parse(account + "131400", System.Globalization.CultureInfo.InvariantCulture) % 97);
@@ -225,7 +253,7 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
     }
 
     /// <summary>Grouped by four, as people write card numbers and IBANs.</summary>
-    private static string Spaced(string value) => string.Join(' ', value.Chunk(4).Select(c => new string(c)));
+    public static string Spaced(string value) => string.Join(' ', value.Chunk(4).Select(c => new string(c)));
 }
 
 public sealed class RedactionSqliteTests(SqliteApiFixture fixture) : RedactionTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
