@@ -84,6 +84,36 @@ public abstract class RedactionTests(PorchlightFactory factory) : ApiTestBase(fa
     }
 
     [Fact]
+    public async Task Redaction_PreChatAnswerWithAnIban_MaskedInTheContactsAttributesAndTheEmailKept()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        await SetRedactionAsync(owner, "Iban");
+        var (inboxId, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        var form = new
+        {
+            enabled = true,
+            fields = new object[]
+            {
+                new { key = "email", label = "Email", type = "Email", required = true },
+                new { key = "refund_account", label = "Account for the refund", type = "Text", required = true },
+            },
+        };
+        await owner.PutJsonAsync($"/api/v1/inboxes/{inboxId}", new { name = "Website chat", widget = new { preChatForm = form } }).ExpectAsync(HttpStatusCode.OK);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        var iban = SensitiveValues.NewIban();
+
+        var (conversationId, _) = await visitor.StartConversationAsync("Refund please", new { email = "ada@example.com", refund_account = SensitiveValues.Spaced(iban) });
+
+        var conversation = await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}");
+        var contact = await owner.GetJsonAsync($"/api/v1/contacts/{conversation.GetProperty("contact").IdOf()}");
+        Assert.Equal(
+            ("ada@example.com", $"[redacted IBAN ending {iban[^4..]}]"),
+            (contact.Text("email"), contact.GetProperty("attributes").Text("refund_account")));
+        await WaitForOutboxAsync(workspace.WorkspaceId);
+        await StoredOriginals.AssertNotStoredAsync(Factory, workspace.WorkspaceId, [iban, SensitiveValues.Spaced(iban)]);
+    }
+
+    [Fact]
     public async Task Redaction_Off_TextStoredAndShownAsWritten()
     {
         var (_, owner) = await NewWorkspaceAsync();
