@@ -16,6 +16,7 @@ using Porchlight.Server.Features.DashboardApps;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.KnowledgeBase;
+using Porchlight.Server.Features.Privacy;
 using Porchlight.Server.Features.Quality;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
@@ -69,6 +70,7 @@ builder.Services
     .AddEmail(builder.Configuration)
     .AddContacts()
     .AddWorkspaces()
+    .AddPrivacy()
     .AddAgents()
     .AddTeams()
     .AddInboxes()

@@ -98,6 +98,8 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         ["options"] = () => null,
         // A company's email domain is one per workspace: a probe company has none.
         ["domain"] = () => null,
+        // The workspace's detectors by name: a made-up string names none.
+        ["redaction"] = () => new JsonArray("Secret"),
         // Every test person signs in with the same password; a new one long enough for the policy.
         ["currentPassword"] = () => TestWorkspace.Password,
         ["newPassword"] = () => $"probe-password-{Guid.NewGuid():N}",

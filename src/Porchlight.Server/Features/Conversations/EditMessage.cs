@@ -10,7 +10,8 @@ public sealed record EditMessageRequest(string? Text);
 /// An agent corrects their own reply or note within the edit window; the contact sees the reply change live,
 /// and agents a note newly mentions hear of it (those it mentioned before were told already).
 /// </summary>
-public sealed class EditMessage(AppDbContext db, OwnMessages own, ConversationChanges changes, ConversationBroadcaster broadcaster, TimeProvider clock)
+public sealed class EditMessage(
+    AppDbContext db, OwnMessages own, ConversationChanges changes, ConversationBroadcaster broadcaster, Privacy.WorkspaceRedaction redaction, TimeProvider clock)
 {
     public async Task<Result<MessageResponse>> HandleAsync(Guid conversationId, Guid messageId, EditMessageRequest request, CancellationToken cancellationToken)
     {
@@ -40,7 +41,7 @@ public sealed class EditMessage(AppDbContext db, OwnMessages own, ConversationCh
         }
 
         var mentionedBefore = MentionTokens.AgentIds(message.Text);
-        message.Edit(text, clock.GetUtcNow().UtcDateTime);
+        message.Edit(text, clock.GetUtcNow().UtcDateTime, await redaction.OfAsync(message.WorkspaceId, cancellationToken));
         var previewChanged = await own.RefreshPreviewAsync(conversation, message, cancellationToken);
         try
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Privacy;
 
 namespace Porchlight.Server.Features.Conversations;
 
@@ -68,25 +69,34 @@ public sealed class Message : IWorkspaceOwned
     /// <summary>Contacts see the conversation itself: their messages and agents' replies, not notes or activities.</summary>
     public bool IsVisibleToContact => Kind is MessageKind.Incoming or MessageKind.Outgoing;
 
+    /// <summary>
+    /// A new message whose text has the values the workspace's <paramref name="redaction"/> detectors find masked: the
+    /// original is never set on the message, so nothing that stores, announces or logs the message can reach it.
+    /// </summary>
     public static Message Create(
         Conversation conversation, long sequence, string clientId, MessageKind kind, Guid? authorAgentId, string text, DateTime now,
-        IReadOnlyList<string>? quickReplies = null) => new()
+        PiiDetectors redaction, IReadOnlyList<string>? quickReplies = null)
     {
-        WorkspaceId = conversation.WorkspaceId,
-        ConversationId = conversation.Id,
-        Sequence = sequence,
-        ClientId = clientId,
-        Kind = kind,
-        AuthorAgentId = authorAgentId,
-        Text = text,
-        CreatedAt = now,
-        QuickReplies = quickReplies is { Count: > 0 } ? [.. quickReplies] : null,
-        Sentiment = kind == MessageKind.Incoming ? Assistant.Sentiment.Of(text).Compound : null,
-    };
+        var masked = PiiRedaction.Mask(text, redaction, MaxTextLength);
+        return new()
+        {
+            WorkspaceId = conversation.WorkspaceId,
+            ConversationId = conversation.Id,
+            Sequence = sequence,
+            ClientId = clientId,
+            Kind = kind,
+            AuthorAgentId = authorAgentId,
+            Text = masked,
+            CreatedAt = now,
+            QuickReplies = quickReplies is { Count: > 0 } ? [.. quickReplies] : null,
+            Sentiment = kind == MessageKind.Incoming ? Assistant.Sentiment.Of(masked).Compound : null,
+        };
+    }
 
-    public void Edit(string text, DateTime now)
+    /// <summary>The corrected text, masked as a new message's is.</summary>
+    public void Edit(string text, DateTime now, PiiDetectors redaction)
     {
-        Text = text;
+        Text = PiiRedaction.Mask(text, redaction, MaxTextLength);
         EditedAt = now;
     }
 

@@ -12,7 +12,7 @@ public sealed record Appended(Message Message, bool Created);
 /// Appends messages to conversations: gap-free per-conversation sequence numbers, and at most one message
 /// per client id, however often and however concurrently a sender retries.
 /// </summary>
-public sealed class MessageLog(AppDbContext db, TimeProvider clock)
+public sealed class MessageLog(AppDbContext db, Privacy.WorkspaceRedaction redaction, TimeProvider clock)
 {
     /// <summary>
     /// Stores a message in <paramref name="conversation"/> (tracked by this context) that sends
@@ -39,7 +39,8 @@ public sealed class MessageLog(AppDbContext db, TimeProvider clock)
         }
 
         var sequence = await NextSequenceAsync(conversation, cancellationToken);
-        var message = Message.Create(conversation, sequence, clientId, kind, authorAgentId, text, clock.GetUtcNow().UtcDateTime, quickReplies);
+        var detectors = await redaction.OfAsync(conversation.WorkspaceId, cancellationToken);
+        var message = Message.Create(conversation, sequence, clientId, kind, authorAgentId, text, clock.GetUtcNow().UtcDateTime, detectors, quickReplies);
         db.Add(message);
         foreach (var attachment in attachments)
         {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Contacts;
+using Porchlight.Server.Features.Privacy;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Conversations;
@@ -344,6 +345,14 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         var nextSequence = plans.Where(p => p is { Retry: false }).Select(p => p!.Conversation).Distinct()
             .ToDictionary(c => c.Id, c => c.LastSequence + 1);
 
+        // Each workspace's detectors, read in the transaction like the conversations: a setting switched on is obeyed
+        // from the next batch on, on every node, with nothing cached to go stale.
+        var redaction = new Dictionary<Guid, PiiDetectors>();
+        foreach (var workspaceId in nextSequence.Keys.Select(id => conversations[id].WorkspaceId).Distinct())
+        {
+            redaction[workspaceId] = (await session.Redaction.FindAsync(commands, workspaceId, CancellationToken.None))?[0] as PiiDetectors? ?? PiiDetectors.None;
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var stored = new Message?[drafts.Count];
         var before = nextSequence.Keys.ToDictionary(id => id, id => session.Conversations.Snapshot(conversations[id]));
@@ -355,7 +364,8 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
             }
 
             var draft = drafts[i];
-            var message = Message.Create(plan.Conversation, nextSequence[plan.Conversation.Id]++, draft.ClientId, draft.Kind, draft.AuthorAgentId, draft.Text, now);
+            var message = Message.Create(
+                plan.Conversation, nextSequence[plan.Conversation.Id]++, draft.ClientId, draft.Kind, draft.AuthorAgentId, draft.Text, now, redaction[plan.Conversation.WorkspaceId]);
             foreach (var attachment in plan.Attachments)
             {
                 attachment.AttachTo(message);
@@ -469,6 +479,8 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, MessageWriteGate 
         public ColumnLookup<Contact> ContactNames { get; } = new(db, nameof(Contact.Name), nameof(Contact.Email));
 
         public ColumnLookup<Agents.Agent> AgentNames { get; } = new(db, nameof(Agents.Agent.DisplayName));
+
+        public ColumnLookup<Workspaces.Workspace> Redaction { get; } = new(db, nameof(Workspaces.Workspace.Redaction));
 
         public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
         {

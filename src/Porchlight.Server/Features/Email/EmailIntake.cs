@@ -19,7 +19,8 @@ namespace Porchlight.Server.Features.Email;
 /// </summary>
 public sealed class EmailIntake(
     AppDbContext db, TenantScope tenant, ContactDirectory contacts, ChannelConversations conversations, MessageWriter writer,
-    ConversationChanges changes, UploadAttachment uploads, Inboxes.IdentitySecrets secrets, TimeProvider clock, ILogger<EmailIntake> logger)
+    ConversationChanges changes, UploadAttachment uploads, Inboxes.IdentitySecrets secrets, Privacy.WorkspaceRedaction redaction, TimeProvider clock,
+    ILogger<EmailIntake> logger)
 {
     public async Task ReceiveAsync(EmailChannel channel, MimeMessage mail, CancellationToken cancellationToken)
     {
@@ -35,8 +36,11 @@ public sealed class EmailIntake(
         var from = mail.From.Mailboxes.FirstOrDefault() is { Address.Length: > 0 and <= Contact.MaxEmailLength } sender && !sender.Address.Contains('\0', StringComparison.Ordinal)
             ? new MailboxAddress(Clean(sender.Name, Contact.MaxNameLength), sender.Address)
             : null;
-        var subject = Clean(mail.Subject, EmailMessage.MaxSubjectLength);
-        var fullText = Clean(FullText(mail), EmailMessage.MaxFullTextLength);
+        // Masked before anything is made of them (the mail's record, the conversation's subject and the message all
+        // come from these two), and before they are cut to size, so a cut never leaves part of a value unmasked.
+        var detectors = await redaction.OfAsync(channel.WorkspaceId, cancellationToken);
+        var subject = Privacy.PiiRedaction.Mask(Clean(mail.Subject, int.MaxValue), detectors, EmailMessage.MaxSubjectLength);
+        var fullText = Privacy.PiiRedaction.Mask(Clean(FullText(mail), int.MaxValue), detectors, EmailMessage.MaxFullTextLength);
         var automatic = AutomaticMail.Classify(mail);
         var record = EmailMessage.Received(channel.WorkspaceId, channel.InboxId, internetId, subject, from?.Address ?? "", fullText, automatic.Kind, now);
         var thread = await ThreadAsync(channel, mail, automatic, cancellationToken);

@@ -204,7 +204,8 @@ public sealed class GeneratedHistory(
         void Write(MessageKind kind, Guid? agentId)
         {
             var text = kind == MessageKind.Incoming ? Questions[random.Next(Questions.Length)] : Answers[random.Next(Answers.Length)];
-            var message = Message.Create(conversation, conversation.LastSequence + 1, Guid.NewGuid().ToString("N"), kind, agentId, text, t);
+            // Stock sentences for the demo and the bench: nothing in them to mask.
+            var message = Message.Create(conversation, conversation.LastSequence + 1, Guid.NewGuid().ToString("N"), kind, agentId, text, t, Privacy.PiiDetectors.None);
             messages.Add(message);
             conversation.Record(message);
             Log();

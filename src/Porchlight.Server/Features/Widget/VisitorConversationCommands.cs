@@ -27,7 +27,7 @@ public sealed record StartedConversation(VisitorConversation Conversation, Visit
 /// </summary>
 public sealed class StartVisitorConversation(
     AppDbContext db, TenantScope tenant, MessageLog log, MessageWriteGate gate, MessageViews views, ConversationBroadcaster broadcaster,
-    Campaigns.VisitorProactiveMessages proactive, Assistant.AssistantSessions assistant, TimeProvider clock)
+    Campaigns.VisitorProactiveMessages proactive, Assistant.AssistantSessions assistant, Privacy.WorkspaceRedaction redaction, TimeProvider clock)
 {
     public async Task<Result<Posted<StartedConversation>>> HandleAsync(
         VisitorIdentity visitor, StartConversationRequest request, CancellationToken cancellationToken)
@@ -118,6 +118,13 @@ public sealed class StartVisitorConversation(
         CancellationToken cancellationToken,
         Campaigns.ProactiveMessage? answered = null)
     {
+        // The answers are the visitor's words as much as the message is (a form may ask for an order or account
+        // number); the email address stays as given: it is how agents reach the visitor.
+        var detectors = await redaction.OfAsync(visitor.WorkspaceId, cancellationToken);
+        fields = fields.ToDictionary(
+            f => f.Key,
+            f => f.Key == PreChatForm.EmailKey ? f.Value
+                : Privacy.PiiRedaction.Mask(f.Value, detectors, f.Key == PreChatForm.NameKey ? Contact.MaxNameLength : CustomAttributes.MaxValueLength));
         using var writing = await gate.EnterAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         Conversation conversation;

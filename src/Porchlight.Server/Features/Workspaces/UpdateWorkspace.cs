@@ -5,12 +5,13 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Workspaces;
 
 /// <summary>
-/// The workspace's settings; <c>AutoAwayMinutes</c>, <c>Holidays</c> and <c>AgentHourlyCost</c> left out stay as they
-/// are (a cost of 0 clears it).
+/// The workspace's settings; <c>AutoAwayMinutes</c>, <c>Holidays</c>, <c>AgentHourlyCost</c> and <c>Redaction</c> left
+/// out stay as they are (a cost of 0 clears it; an empty <c>Redaction</c> masks nothing).
 /// </summary>
+/// <param name="Redaction">The detectors to switch on, by name: PaymentCard, Iban, NationalId, Secret (docs/privacy.md).</param>
 public sealed record UpdateWorkspaceRequest(
     string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null,
-    decimal? AgentHourlyCost = null);
+    decimal? AgentHourlyCost = null, IReadOnlyList<string?>? Redaction = null);
 
 public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks, TimeProvider clock)
 {
@@ -43,6 +44,7 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
             errors.Add("holidays", $"At most {Workspace.MaxHolidays} days.");
         }
 
+        var redaction = request.Redaction is { } names ? Privacy.PiiDetectorNames.Parse(names, "redaction", errors) : (Privacy.PiiDetectors?)null;
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -54,6 +56,7 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
         workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day).ThenBy(d => d.Opens)]));
         workspace.SetAutoAway(request.AutoAwayMinutes ?? workspace.AutoAwayMinutes);
         workspace.SetHolidays(request.Holidays ?? workspace.Holidays);
+        workspace.SetRedaction(redaction ?? workspace.Redaction);
         if (request.AgentHourlyCost is { } cost)
         {
             workspace.SetAgentHourlyCost(cost);

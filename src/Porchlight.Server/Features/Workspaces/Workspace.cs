@@ -38,9 +38,16 @@ public sealed class Workspace : Entity, IAudited
     [AuditIgnore]
     public int LastConversationNumber { get; private set; }
 
+    /// <summary>
+    /// What is masked in the text customers and agents write, before it is stored (docs/privacy.md). A new workspace
+    /// starts with <see cref="Privacy.WorkspaceRedaction.NewWorkspaceDefault"/>; workspaces from before the setting kept
+    /// none (decisions/0023).
+    /// </summary>
+    public Privacy.PiiDetectors Redaction { get; private set; }
+
     public static Workspace Create(string name, string timeZone, DateTime now)
     {
-        var workspace = new Workspace { Name = name.Trim(), TimeZone = timeZone, CreatedAt = now };
+        var workspace = new Workspace { Name = name.Trim(), TimeZone = timeZone, CreatedAt = now, Redaction = Privacy.WorkspaceRedaction.NewWorkspaceDefault };
         workspace.Raise(new WorkspaceCreated(workspace.Id, workspace.Name));
         return workspace;
     }
@@ -55,6 +62,8 @@ public sealed class Workspace : Entity, IAudited
     public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;
 
     public void SetAutoAway(int minutes) => AutoAwayMinutes = minutes;
+
+    public void SetRedaction(Privacy.PiiDetectors detectors) => Redaction = detectors;
 
     /// <summary>What an agent's working hour costs (in the team's own currency), for the cost per conversation; null: not set.</summary>
     public decimal? AgentHourlyCost { get; private set; }
@@ -134,5 +143,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
             .HasConversion(JsonColumn.Converter(BusinessHours.AlwaysOpen), JsonColumn.Comparer<BusinessHours>())
             .HasMaxLength(2000);
         builder.Property(w => w.Holidays).HasConversion(JsonColumn.Converter<List<DateOnly>>(), JsonColumn.Comparer<List<DateOnly>>());
+        // By name ("PaymentCard, Secret"), as the audit trail and the API show it.
+        builder.Property(w => w.Redaction).HasConversion<string>().HasMaxLength(100);
     }
 }

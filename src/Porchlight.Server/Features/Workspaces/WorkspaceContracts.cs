@@ -2,12 +2,14 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Workspaces;
 
+/// <param name="Redaction">The detectors that mask sensitive values in messages before they are stored (docs/privacy.md).</param>
 public sealed record WorkspaceResponse(
     Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes, IReadOnlyList<DateOnly> Holidays,
-    decimal? AgentHourlyCost)
+    decimal? AgentHourlyCost, IReadOnlyList<string> Redaction)
 {
     public static WorkspaceResponse From(Workspace workspace) =>
-        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays, workspace.AgentHourlyCost);
+        new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays,
+            workspace.AgentHourlyCost, Privacy.PiiDetectorNames.Of(workspace.Redaction));
 }
 
 public static class WorkspaceRules

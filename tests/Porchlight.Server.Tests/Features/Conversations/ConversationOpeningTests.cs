@@ -1,4 +1,5 @@
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Privacy;
 
 namespace Porchlight.Server.Tests.Features.Conversations;
 
@@ -33,5 +34,5 @@ public sealed class ConversationOpeningTests
     }
 
     private static void Record(Conversation conversation, MessageKind kind, string text) =>
-        conversation.Record(Message.Create(conversation, conversation.LastSequence + 1, $"m{conversation.LastSequence + 1:D8}", kind, null, text, Now));
+        conversation.Record(Message.Create(conversation, conversation.LastSequence + 1, $"m{conversation.LastSequence + 1:D8}", kind, null, text, Now, PiiDetectors.None));
 }

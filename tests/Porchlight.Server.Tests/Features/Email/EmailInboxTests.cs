@@ -7,6 +7,7 @@ using MimeKit;
 using Porchlight.Server.Data;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
+using Porchlight.Server.Tests.Features.Privacy;
 using Porchlight.Server.Tests.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
 
@@ -80,6 +81,24 @@ public abstract class EmailInboxTests(MailServer mail, PorchlightFactory factory
         Assert.Equal(["Hi,\n\nmy order #1001 has not arrived yet.", "Great, thanks!"], await TextsAsync(setup.Owner, conversationId, "Incoming"));
         Assert.Equal("Open", (await setup.Owner.GetJsonAsync($"/api/v1/conversations/{conversationId}")).Text("status"));
         Assert.Single(await ConversationsAsync(setup));
+    }
+
+    [Fact]
+    public async Task EmailInbox_CardInSubjectAndKeyInText_MaskedInTheMessageTheSubjectAndTheMailsRecord()
+    {
+        // A new workspace masks cards and secrets (decisions/0023).
+        await using var setup = await SetUpAsync();
+        var (card, key) = (SensitiveValues.NewCardNumber(), "sk_live_" + Guid.NewGuid().ToString("N"));
+        await mail.DeliverAsync(setup.Account, Mail("jane@example.com", setup.Account.Address, $"Card {SensitiveValues.Spaced(card)} charged twice",
+            $"Hi,\n\nour key {key} stopped working.\n\n-- \nJane\nCard on file: {card}"), Ct);
+
+        var conversation = await SingleConversationAsync(setup);
+
+        Assert.Equal($"Card [redacted card ending {card[^4..]}] charged twice", conversation.GetProperty("attributes").Text("subject"));
+        Assert.Equal("Hi,\n\nour key [redacted secret] stopped working.", Assert.Single(await TextsAsync(setup.Owner, conversation.IdOf(), "Incoming")));
+        await WaitForOutboxAsync(setup.WorkspaceId);
+        // The mail's record keeps the signature the message leaves out: masked there too.
+        await StoredOriginals.AssertNotStoredAsync(Factory, setup.WorkspaceId, [card, SensitiveValues.Spaced(card), key]);
     }
 
     [Fact]
