@@ -76,6 +76,12 @@ public sealed class SettingsPagesTests : BrowserTest
         var workspaceUpdate = rows.Filter(new() { HasText = "workspace.updated" }).First;
         await workspaceUpdate.GetByRole(AriaRole.Button, new() { Name = "Show changes" }).ClickAsync();
         await Expect(page.Locator(".pl-changes")).ToContainTextAsync("Acme Help Desk");
+        // The chain of entries is checked on the page, and the trail exports with each entry's place in it.
+        await Expect(page.Locator("#audit-chain")).ToContainTextAsync("intact");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#audit-export-json").ClickAsync());
+        var exported = await File.ReadAllTextAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Contains("\"action\": \"workspace.updated\"", exported, StringComparison.Ordinal);
+        Assert.Contains("\"sequence\": 1,", exported, StringComparison.Ordinal);
         await Screenshot(page, "settings-5-audit");
     }
 }

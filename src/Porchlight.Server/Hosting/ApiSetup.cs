@@ -104,17 +104,7 @@ public static class ApiSetup
 
             if (context.Request.ContentLength > maxBytes)
             {
-                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status413PayloadTooLarge,
-                        Title = "Request body too large",
-                        Detail = $"Bodies of at most {maxBytes / 1024} KiB are accepted.",
-                    },
-                });
+                await context.WriteProblemAsync(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"Bodies of at most {maxBytes / 1024} KiB are accepted.");
                 return;
             }
 

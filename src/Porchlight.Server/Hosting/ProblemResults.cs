@@ -31,5 +31,20 @@ public static class ProblemResults
 
     public static IResult ToOk<T>(this Result<T> result) => result.ToHttp(value => TypedResults.Ok(value));
 
+    /// <summary>
+    /// Answers with a problem from middleware, before any endpoint runs (a body too large, too many requests): the
+    /// status is set and the problem written as the endpoints' own are, unless the client accepts no JSON (a browser
+    /// asking for a page), which then gets the status alone.
+    /// </summary>
+    public static async Task WriteProblemAsync(this HttpContext http, int status, string title, string detail)
+    {
+        http.Response.StatusCode = status;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
     public static IResult ToNoContent<T>(this Result<T> result) => result.ToHttp(_ => TypedResults.NoContent());
 }

@@ -27,6 +27,8 @@ public static class ConversationsFeature
             .AddScoped<MessageViews>()
             .AddScoped<ConversationChanges>()
             .AddScoped<ConversationQueries>()
+            .AddScoped<ConversationViews>()
+            .AddSingleton<RecentConversationViews>()
             .AddScoped<SendAgentMessage>()
             .AddScoped<ChannelConversations>()
             .AddScoped<ChangeConversation>()

@@ -515,6 +515,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
 
             _current = found.Value;
             _mentionedIn.Remove(id);
+            await Runner.RunAsync<ConversationViews, bool>(v => v.RecordAsync(found.Value!, Lifetime));
             var contact = LoadContactAsync(found.Value!.Contact.Id, version);
             var clocks = ReadSlaClocksAsync();
             var loaded = await ReadMessagesAsync(id, after: 0);
