@@ -60,7 +60,7 @@ if (StartupConfiguration.Problems(builder.Configuration) is { Count: > 0 } probl
 builder.Services
     .AddSingleton<TimeProvider>(new StorageClock(TimeProvider.System))
     .AddData(builder.Configuration)
-    .AddDataProtectionKeysInDatabase()
+    .AddDataProtectionKeys(builder.Configuration)
     .AddPorchlightAuthentication(builder.Configuration)
     .AddPorchlightApi()
     .AddPorchlightObservability()

@@ -64,10 +64,13 @@ public sealed class AuditSealer(IServiceScopeFactory scopes, TimeProvider clock,
         List<Guid> workspaces;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            // Operator scope: every workspace with entries to seal.
+            // Operator scope: every workspace with entries to seal. Asked workspace by workspace, each question is one seek
+            // in the (WorkspaceId, Sequence) index, however long the chains grow; a DISTINCT over the entries would read
+            // the whole index every second on SQLite.
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            workspaces = await db.AuditEntries.IgnoreQueryFilters().Where(e => e.Sequence == null).Select(e => e.WorkspaceId).Distinct()
-                .ToListAsync(cancellationToken);
+            var entries = db.AuditEntries.IgnoreQueryFilters();
+            workspaces = await db.Workspaces.IgnoreQueryFilters().Where(w => entries.Any(e => e.WorkspaceId == w.Id && e.Sequence == null))
+                .Select(w => w.Id).ToListAsync(cancellationToken);
         }
 
         var sealedCount = 0;

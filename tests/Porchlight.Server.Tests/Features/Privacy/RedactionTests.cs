@@ -1,6 +1,5 @@
 using System.Net;
 using System.Numerics;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -227,20 +226,7 @@ internal static class StoredOriginals
         AssertNoneIn(await db.WebhookDeliveries.IgnoreQueryFilters().Where(d => d.WorkspaceId == workspaceId).Select(d => d.Payload).ToListAsync(Ct), originals);
         if (db.Database.IsSqlite())
         {
-            // Everything in the log is copied into the file and the log emptied, so the file holds every byte written.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", Ct);
-            foreach (var path in new[] { factory.SqliteDatabasePath, factory.SqliteDatabasePath + "-wal" }.Where(File.Exists))
-            {
-                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var bytes = new MemoryStream();
-                await file.CopyToAsync(bytes, Ct);
-                var content = bytes.ToArray();
-                Assert.True(content.Length > 0 || path.EndsWith("-wal", StringComparison.Ordinal));
-                foreach (var original in originals)
-                {
-                    Assert.True(content.AsSpan().IndexOf(Encoding.UTF8.GetBytes(original)) < 0, $"{Path.GetFileName(path)} holds '{original}'.");
-                }
-            }
+            await SqliteFileScan.AssertHoldsNoneAsync(factory, originals, Ct);
         }
     }
 
