@@ -66,15 +66,16 @@ public sealed class OutboxProcessor(
         var pending = db.OutboxMessages
             .Where(m => m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now));
         // Urgent events first (a new conversation waiting to be routed), then the rest in order; ids break ties in the
-        // order the events were raised, so what reports them (webhooks) writes in that order too.
+        // order the events were raised, so what reports them (webhooks) writes in that order too. The rest are looked up
+        // before the urgent ones: a commit that lands between the two look-ups is then seen whole by the second, and a
+        // message can never be dispatched ahead of the start of its conversation committed with it (as it was when the
+        // urgent look-up came first and missed a commit the other one saw).
         var urgent = registry.Urgent;
+        var others = await pending.Where(m => !urgent.Contains(m.Type))
+            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
         var candidates = await pending.Where(m => urgent.Contains(m.Type))
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
-        if (candidates.Count < _options.BatchSize)
-        {
-            candidates.AddRange(await pending.Where(m => !urgent.Contains(m.Type))
-                .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).Take(_options.BatchSize - candidates.Count).ToListAsync(cancellationToken));
-        }
+        candidates.AddRange(others.Take(_options.BatchSize - candidates.Count));
 
         var claimed = 0;
         foreach (var id in candidates)
