@@ -11,7 +11,7 @@ namespace Porchlight.Server.Components;
 public sealed record NavItem(string Title, string Href, string Icon, Permission Permission, string Group = "", int Order = 0)
 {
     public bool IsVisibleTo(ClaimsPrincipal user) =>
-        PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission);
+        PorchlightClaims.Grants(user, Permission);
 }
 
 /// <summary>The navigation that later features plug into: they add items, the shell renders them.</summary>

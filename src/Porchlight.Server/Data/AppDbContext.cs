@@ -147,6 +147,7 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
     public DbSet<Company> Companies => Set<Company>();
 
     public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<CustomRole> CustomRoles => Set<CustomRole>();
 
     public DbSet<Features.DashboardApps.DashboardApp> DashboardApps => Set<Features.DashboardApps.DashboardApp>();
 

@@ -21,12 +21,15 @@ public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
 
     public AgentRole Role { get; private set; }
 
+    /// <summary>The permissions of the agent's custom role, when they hold one (it replaces those of <see cref="Role"/>).</summary>
+    public IReadOnlyCollection<Permission>? CustomPermissions { get; private set; }
+
     public TokenScopes Scopes { get; private set; }
 
     public string Name { get; private set; } = "";
 
     public bool Can(Permission permission) =>
-        IsSignedIn && RolePermissions.Allows(Role, permission) && Scopes.HasFlag(RolePermissions.RequiredScope(permission));
+        IsSignedIn && RolePermissions.Allows(Role, CustomPermissions, permission) && Scopes.HasFlag(RolePermissions.RequiredScope(permission));
 
     /// <returns>false when the principal is not a signed-in agent.</returns>
     public bool Enter(ClaimsPrincipal principal, string? ipAddress)
@@ -42,6 +45,7 @@ public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
         AgentId = agentId;
         WorkspaceId = workspaceId;
         Role = role;
+        CustomPermissions = PorchlightClaims.CustomPermissionsOf(principal);
         Scopes = PorchlightClaims.ScopesOf(principal);
         Name = principal.FindFirstValue(PorchlightClaims.DisplayName) ?? principal.Identity?.Name ?? "";
         tenant.Enter(workspaceId);
@@ -55,6 +59,7 @@ public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
         AgentId = agent.Id;
         WorkspaceId = agent.WorkspaceId;
         Role = agent.Role;
+        CustomPermissions = agent.CustomRole?.Permissions;
         Scopes = TokenScopes.Read | TokenScopes.Write | TokenScopes.Admin;
         Name = agent.DisplayName;
         tenant.Enter(agent.WorkspaceId);

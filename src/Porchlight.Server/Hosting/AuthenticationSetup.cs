@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
@@ -84,13 +85,16 @@ public sealed class AgentSignInManager(
     }
 }
 
-public sealed class AgentClaimsPrincipalFactory(UserManager<Agent> userManager, IOptions<IdentityOptions> options)
+public sealed class AgentClaimsPrincipalFactory(UserManager<Agent> userManager, IOptions<IdentityOptions> options, AppDbContext db)
     : UserClaimsPrincipalFactory<Agent>(userManager, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(Agent user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        identity.AddClaims(PorchlightClaims.For(user));
+        var customRole = user.CustomRoleId is { } roleId
+            ? await db.CustomRoles.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(r => r.Id == roleId && r.WorkspaceId == user.WorkspaceId)
+            : null;
+        identity.AddClaims(PorchlightClaims.For(user, customRole));
         return identity;
     }
 }

@@ -13,8 +13,7 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
-        if (PorchlightClaims.RoleOf(context.User) is { } role
-            && RolePermissions.Allows(role, requirement.Permission)
+        if (PorchlightClaims.Grants(context.User, requirement.Permission)
             && PorchlightClaims.ScopesOf(context.User).HasFlag(RolePermissions.RequiredScope(requirement.Permission)))
         {
             context.Succeed(requirement);

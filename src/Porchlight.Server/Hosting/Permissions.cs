@@ -61,10 +61,13 @@ public enum Permission
 /// </summary>
 public static class RolePermissions
 {
-    private static readonly Permission[] Everyone = [
+    /// <summary>What every person needs to work at all, granted by every role, custom ones too.</summary>
+    public static readonly IReadOnlySet<Permission> Baseline = new HashSet<Permission>
+    {
         Permission.ViewWorkspace, Permission.ManageOwnProfile, Permission.ManageOwnTokens,
-        Permission.ViewConversations, Permission.HandleConversations,
-    ];
+    };
+
+    private static readonly Permission[] Everyone = [.. Baseline, Permission.ViewConversations, Permission.HandleConversations];
 
     private static readonly Permission[] Administration =
     [
@@ -83,6 +86,16 @@ public static class RolePermissions
 
     public static bool Allows(AgentRole role, Permission permission) => Table[role].Contains(permission);
 
+    /// <summary>
+    /// Whether a person with the built-in <paramref name="role"/> and, if given, a custom role granting
+    /// <paramref name="customPermissions"/> may use <paramref name="permission"/>: a custom role replaces the built-in
+    /// one's permissions, except an Owner's, who keeps all of them.
+    /// </summary>
+    public static bool Allows(AgentRole role, IReadOnlyCollection<Permission>? customPermissions, Permission permission) =>
+        customPermissions is null || role == AgentRole.Owner
+            ? Allows(role, permission)
+            : Baseline.Contains(permission) || customPermissions.Contains(permission);
+
     /// <summary>The scope an API token needs, in addition to its agent's role, to use a permission.</summary>
     public static TokenScopes RequiredScope(Permission permission) => permission switch
     {
@@ -97,11 +110,11 @@ public static class RolePermissions
     /// <paramref name="newRole"/> (or deactivate them when <paramref name="newRole"/> is null):
     /// only an Owner touches Owners or makes new ones.
     /// </summary>
-    public static bool CanChangeAgent(AgentRole actor, AgentRole target, AgentRole? newRole) =>
-        Allows(actor, Permission.ManageAgents)
+    public static bool CanChangeAgent(AgentRole actor, IReadOnlyCollection<Permission>? actorCustomPermissions, AgentRole target, AgentRole? newRole) =>
+        Allows(actor, actorCustomPermissions, Permission.ManageAgents)
         && (actor == AgentRole.Owner || (target != AgentRole.Owner && newRole != AgentRole.Owner));
 
     /// <summary>Roles an inviter may hand out.</summary>
-    public static bool CanInvite(AgentRole actor, AgentRole invitedRole) =>
-        Allows(actor, Permission.ManageAgents) && (actor == AgentRole.Owner || invitedRole != AgentRole.Owner);
+    public static bool CanInvite(AgentRole actor, IReadOnlyCollection<Permission>? actorCustomPermissions, AgentRole invitedRole) =>
+        Allows(actor, actorCustomPermissions, Permission.ManageAgents) && (actor == AgentRole.Owner || invitedRole != AgentRole.Owner);
 }

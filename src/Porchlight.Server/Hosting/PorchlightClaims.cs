@@ -19,8 +19,21 @@ public static class PorchlightClaims
     public static Guid? WorkspaceIdOf(ClaimsPrincipal principal) =>
         Guid.TryParse(principal.FindFirstValue(WorkspaceId), out var id) ? id : null;
 
+    /// <summary>Present only when the agent holds a custom role: the permissions it grants, comma-separated.</summary>
+    public const string CustomPermissions = "porchlight:permissions";
+
     public static AgentRole? RoleOf(ClaimsPrincipal principal) =>
         Enum.TryParse<AgentRole>(principal.FindFirstValue(ClaimTypes.Role), out var role) ? role : null;
+
+    /// <summary>The permissions of the principal's custom role; null when they hold none (their built-in role applies).</summary>
+    public static IReadOnlyCollection<Permission>? CustomPermissionsOf(ClaimsPrincipal principal) =>
+        principal.FindFirstValue(CustomPermissions) is { } value
+            ? [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => Enum.TryParse<Permission>(p, out var permission) ? permission : (Permission?)null).OfType<Permission>()]
+            : null;
+
+    /// <summary>Whether the principal's roles (built-in and custom) grant <paramref name="permission"/>, token scopes aside.</summary>
+    public static bool Grants(ClaimsPrincipal principal, Permission permission) =>
+        RoleOf(principal) is { } role && RolePermissions.Allows(role, CustomPermissionsOf(principal), permission);
 
     /// <summary>A cookie session may do everything its role allows; a token only what its scopes add up to.</summary>
     public static TokenScopes ScopesOf(ClaimsPrincipal principal) =>
@@ -28,10 +41,15 @@ public static class PorchlightClaims
             ? scopes
             : Features.ApiTokens.TokenScopes.Read | Features.ApiTokens.TokenScopes.Write | Features.ApiTokens.TokenScopes.Admin;
 
-    public static IEnumerable<Claim> For(Agent agent) =>
-    [
-        new(WorkspaceId, agent.WorkspaceId.ToString()),
-        new(ClaimTypes.Role, agent.Role.ToString()),
-        new(DisplayName, agent.DisplayName),
-    ];
+    /// <param name="customRole">The agent's custom role, when they hold one.</param>
+    public static IEnumerable<Claim> For(Agent agent, CustomRole? customRole)
+    {
+        yield return new(WorkspaceId, agent.WorkspaceId.ToString());
+        yield return new(ClaimTypes.Role, agent.Role.ToString());
+        yield return new(DisplayName, agent.DisplayName);
+        if (customRole is not null)
+        {
+            yield return new(CustomPermissions, string.Join(',', customRole.Permissions));
+        }
+    }
 }

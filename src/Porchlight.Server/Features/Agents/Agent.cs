@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Agents;
 
@@ -29,6 +30,12 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     public string DisplayName { get; private set; } = "";
 
     public AgentRole Role { get; private set; }
+
+    /// <summary>A role the workspace built (<see cref="Agents.CustomRole"/>): when set, its permissions replace those of <see cref="Role"/>.</summary>
+    public Guid? CustomRoleId { get; private set; }
+
+    /// <summary>Loaded only where permissions are read from the row (<see cref="AgentsAllowed"/>).</summary>
+    public CustomRole? CustomRole { get; private set; }
 
     /// <summary>A deactivated agent keeps their history but can no longer sign in or use tokens.</summary>
     public bool IsActive { get; private set; } = true;
@@ -97,6 +104,31 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
         _domainEvents.Add(new AgentRoleChanged(WorkspaceId, Id, role));
     }
 
+    /// <summary>Whether the agent's role, or the custom role that replaces it, grants <paramref name="permission"/>.</summary>
+    /// <exception cref="InvalidOperationException">The agent holds a custom role that was not read with them.</exception>
+    public bool Holds(Permission permission) =>
+        CustomRoleId is not null && CustomRole is null
+            ? throw new InvalidOperationException("Read the agent with their custom role (Include) to know what they may do.")
+            : RolePermissions.Allows(Role, CustomRole?.Permissions, permission);
+
+    /// <summary>Gives the agent a custom role (or takes it away, with null); like a change of role, it signs them in again.</summary>
+    public void AssignCustomRole(Guid? customRoleId)
+    {
+        if (CustomRoleId == customRoleId)
+        {
+            return;
+        }
+
+        CustomRoleId = customRoleId;
+        RenewSecurityStamp();
+    }
+
+    /// <summary>
+    /// Ends the agent's sessions within a minute (cookies and open app pages re-validate the stamp), so they sign in
+    /// again with what they may do now.
+    /// </summary>
+    public void RenewSecurityStamp() => SecurityStamp = Guid.NewGuid().ToString("N");
+
     /// <returns>Whether the availability changed.</returns>
     public bool SetAvailability(AgentAvailability availability)
     {
@@ -162,6 +194,8 @@ internal sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
         builder.Property(a => a.Caps).HasConversion(JsonColumn.Converter(Routing.ConcurrencyCaps.None), JsonColumn.Comparer<Routing.ConcurrencyCaps>());
         builder.Property(a => a.Skills).HasConversion(JsonColumn.Converter<Dictionary<string, int>>(), JsonColumn.Comparer<Dictionary<string, int>>());
         builder.HasIndex(a => new { a.WorkspaceId, a.DisplayName });
+        // A role in use cannot be deleted: its holders are given another one first.
+        builder.HasOne(a => a.CustomRole).WithMany().HasForeignKey(a => a.CustomRoleId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
     }
 }

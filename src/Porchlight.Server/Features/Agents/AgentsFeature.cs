@@ -8,6 +8,7 @@ public static class AgentsFeature
         .AddScoped<ListAgents>()
         .AddScoped<GetAgent>()
         .AddScoped<ChangeAgent>()
+        .AddScoped<CustomRoles>()
         .AddScoped<InviteAgent>()
         .AddScoped<ListInvitations>()
         .AddScoped<RevokeInvitation>()
@@ -36,6 +37,21 @@ public static class AgentsFeature
         agents.MapPatch("/{agentId:guid}", async (Guid agentId, ChangeAgentRequest request, ChangeAgent useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(agentId, request, ct)).ToOk())
             .RequirePermission(Permission.ManageAgents).Produces<AgentResponse>();
+
+        var roles = api.MapGroup("/roles").WithTags("Agents");
+        roles.MapGet("/", async (CustomRoles useCase, CancellationToken ct) => TypedResults.Ok(await useCase.ListAsync(ct)))
+            .RequirePermission(Permission.ViewWorkspace).Produces<IReadOnlyList<CustomRoleView>>();
+        roles.MapGet("/{roleId:guid}", async (Guid roleId, CustomRoles useCase, CancellationToken ct) => (await useCase.GetAsync(roleId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<CustomRoleView>();
+        roles.MapPost("/", async (CustomRoleRequest request, CustomRoles useCase, CancellationToken ct) =>
+                (await useCase.CreateAsync(request, ct)).ToHttp(r => TypedResults.Created($"/api/v1/roles/{r.Id}", r)))
+            .RequirePermission(Permission.ManageAgents).Produces<CustomRoleView>(StatusCodes.Status201Created);
+        roles.MapPut("/{roleId:guid}", async (Guid roleId, CustomRoleRequest request, CustomRoles useCase, CancellationToken ct) =>
+                (await useCase.UpdateAsync(roleId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageAgents).Produces<CustomRoleView>();
+        roles.MapDelete("/{roleId:guid}", async (Guid roleId, CustomRoles useCase, CancellationToken ct) =>
+                (await useCase.DeleteAsync(roleId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageAgents);
 
         var invitations = api.MapGroup("/invitations").WithTags("Agents");
         invitations.MapGet("/", async (int? limit, string? cursor, ListInvitations useCase, CancellationToken ct) =>

@@ -5,8 +5,11 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Agents;
 
-/// <summary>What an administrator may change about another agent: role and whether they are active.</summary>
-public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive);
+/// <summary>
+/// What an administrator may change about another agent: their role, built-in (<c>role</c>, which also takes a custom
+/// role away) or custom (<c>customRoleId</c>, never for an Owner), and whether they are active.
+/// </summary>
+public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive, Guid? CustomRoleId = null);
 
 /// <summary>
 /// Changes an agent's role or deactivates/reactivates them. Only an Owner touches Owners, and the
@@ -16,7 +19,7 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, ChangeAgentRequest request, CancellationToken cancellationToken)
     {
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
+        var agent = await db.Agents.Include(a => a.CustomRole).FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
         if (agent is null)
         {
             return Failure.NotFound("Agent");
@@ -27,7 +30,25 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
             return Failure.Invalid("role", "One of Owner, Admin, Supervisor, Agent.");
         }
 
-        if (!RolePermissions.CanChangeAgent(actor.Role, agent.Role, request.Role))
+        if (request.Role is not null && request.CustomRoleId is not null)
+        {
+            return Failure.Invalid("customRoleId", "Give either a built-in role or a custom role, not both.");
+        }
+
+        if (request.CustomRoleId is { } customRoleId)
+        {
+            if (!await db.CustomRoles.AnyAsync(r => r.Id == customRoleId, cancellationToken))
+            {
+                return Failure.Invalid("customRoleId", "No custom role of this workspace has this id.");
+            }
+
+            if (agent.Role == AgentRole.Owner)
+            {
+                return Failure.Conflict("An Owner keeps every permission and cannot hold a custom role. Make them an Admin first.");
+            }
+        }
+
+        if (!RolePermissions.CanChangeAgent(actor.Role, actor.CustomPermissions, agent.Role, request.Role))
         {
             return Failure.Forbidden("Only an Owner can change an Owner or make someone an Owner.");
         }
@@ -47,6 +68,12 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
         if (request.Role is { } changedRole)
         {
             agent.ChangeRole(changedRole);
+            agent.AssignCustomRole(null);
+        }
+
+        if (request.CustomRoleId is { } assigned)
+        {
+            agent.AssignCustomRole(assigned);
         }
 
         switch (request.IsActive)
@@ -60,6 +87,7 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await db.Entry(agent).Reference(a => a.CustomRole).LoadAsync(cancellationToken);
         // The agent's tokens carry their role, activity and name: verify them again.
         verified.ForgetAll();
         return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));

@@ -8,7 +8,7 @@ public sealed class GetMyProfile(AppDbContext db, ActingAgent actor, AgentPresen
 {
     public async Task<Result<AgentResponse>> HandleAsync(CancellationToken cancellationToken)
     {
-        var agent = await db.Agents.AsNoTracking().SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
+        var agent = await db.Agents.AsNoTracking().Include(a => a.CustomRole).SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
         return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
     }
 }

@@ -22,7 +22,7 @@ public sealed class InviteAgent(AppDbContext db, ActingAgent actor, TimeProvider
             return errors.ToFailure();
         }
 
-        if (!RolePermissions.CanInvite(actor.Role, request.Role!.Value))
+        if (!RolePermissions.CanInvite(actor.Role, actor.CustomPermissions, request.Role!.Value))
         {
             return Failure.Forbidden("Only an Owner can invite another Owner.");
         }

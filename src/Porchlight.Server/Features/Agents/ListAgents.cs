@@ -9,7 +9,7 @@ public sealed class ListAgents(AppDbContext db, ActingAgent actor, AgentPresence
     public async Task<Result<Page<AgentResponse>>> HandleAsync(PageRequest page, CancellationToken cancellationToken)
     {
         var connected = (await presence.ConnectedAgentsAsync(actor.WorkspaceId)).ToHashSet();
-        return await db.Agents.AsNoTracking().ToPageAsync(page, a => a.Id, a => AgentResponse.From(a, connected.Contains(a.Id)), cancellationToken);
+        return await db.Agents.AsNoTracking().Include(a => a.CustomRole).ToPageAsync(page, a => a.Id, a => AgentResponse.From(a, connected.Contains(a.Id)), cancellationToken);
     }
 }
 

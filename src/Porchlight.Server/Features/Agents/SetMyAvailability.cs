@@ -23,7 +23,7 @@ public sealed class SetMyAvailability(AppDbContext db, ActingAgent actor, AgentP
             return Failure.Invalid("availability", "Required: Online, Away or Break.");
         }
 
-        if (await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken) is not { } agent)
+        if (await db.Agents.Include(a => a.CustomRole).FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken) is not { } agent)
         {
             return Failure.NotFound("The agent");
         }

@@ -17,7 +17,7 @@ public sealed class UpdateMyProfile(AppDbContext db, ActingAgent actor, AgentPre
             return errors.ToFailure();
         }
 
-        var agent = await db.Agents.SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
+        var agent = await db.Agents.Include(a => a.CustomRole).SingleAsync(a => a.Id == actor.AgentId, cancellationToken);
         agent.Rename(request.DisplayName!);
         await db.SaveChangesAsync(cancellationToken);
         // The agent's tokens carry their role, activity and name: verify them again.

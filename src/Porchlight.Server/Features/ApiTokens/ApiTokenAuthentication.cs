@@ -54,7 +54,7 @@ public sealed class ApiTokenAuthenticationHandler(
         var now = clock.GetUtcNow().UtcDateTime;
         var match = await db.ApiTokens.IgnoreQueryFilters()
             .Where(t => t.TokenHash == hash && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now))
-            .Join(db.Agents.IgnoreQueryFilters(), t => t.AgentId, a => a.Id, (token, agent) => new { token, agent })
+            .Join(db.Agents.IgnoreQueryFilters(), t => t.AgentId, a => a.Id, (token, agent) => new { token, agent, customRole = agent.CustomRole })
             .AsNoTracking()
             .FirstOrDefaultAsync(Context.RequestAborted);
         if (match is null || !match.agent.IsActive)
@@ -78,7 +78,7 @@ public sealed class ApiTokenAuthenticationHandler(
             new(ClaimTypes.NameIdentifier, match.agent.Id.ToString()),
             new(ClaimTypes.Name, match.agent.Email ?? ""),
             new(PorchlightClaims.TokenScopes, match.token.Scopes.ToString()),
-            .. PorchlightClaims.For(match.agent),
+            .. PorchlightClaims.For(match.agent, match.customRole),
         ];
         verified.Remember(hash, claims, generation, match.token.ExpiresAt);
         return Authenticated(claims);

@@ -20,7 +20,7 @@ public static class TagText
 public static class ContactsAccess
 {
     public static bool MayManage(ClaimsPrincipal user) =>
-        PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission.ManageContacts);
+        PorchlightClaims.Grants(user, Permission.ManageContacts);
 }
 
 /// <summary>The workspace's companies for a select: every page of them, by name.</summary>

@@ -175,7 +175,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         _me = PorchlightClaims.AgentIdOf(user) ?? Guid.Empty;
         _workspaceId = PorchlightClaims.WorkspaceIdOf(user) ?? Guid.Empty;
         _myName = user.FindFirst(PorchlightClaims.DisplayName)?.Value ?? "";
-        _canHandle = PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission.HandleConversations);
+        _canHandle = PorchlightClaims.Grants(user, Permission.HandleConversations);
         if (!RendererInfo.IsInteractive)
         {
             // The prerendered page shows the layout with placeholders; the circuit loads the data once.

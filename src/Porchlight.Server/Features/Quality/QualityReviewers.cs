@@ -13,14 +13,14 @@ public static class QualityReviewers
     /// </summary>
     public static async Task<Failure?> CheckAsync(AppDbContext db, IReadOnlyCollection<Guid> reviewerIds, bool activeOnly, CancellationToken cancellationToken)
     {
-        var reviewers = await db.Agents.AsNoTracking().Where(a => reviewerIds.Contains(a.Id) && (!activeOnly || a.IsActive))
-            .Select(a => a.Role).ToListAsync(cancellationToken);
+        var reviewers = await db.Agents.AsNoTracking().Include(a => a.CustomRole).Where(a => reviewerIds.Contains(a.Id) && (!activeOnly || a.IsActive))
+            .ToListAsync(cancellationToken);
         if (reviewers.Count != reviewerIds.Count)
         {
             return Failure.NotFound("A reviewer");
         }
 
-        return reviewers.All(role => RolePermissions.Allows(role, Permission.ReviewQuality)) ? null
+        return reviewers.TrueForAll(a => a.Holds(Permission.ReviewQuality)) ? null
             : Failure.Invalid("reviewerIds", "Every reviewer must be allowed to review (a supervisor, an admin or the owner).");
     }
 }

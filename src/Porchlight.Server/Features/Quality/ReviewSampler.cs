@@ -95,8 +95,8 @@ public sealed class ReviewSampler(AppDbContext db, ActingAgent actor, TimeProvid
             return Failure.Conflict($"The sampling scorecard {scorecard.Name} is archived; choose an active one.");
         }
 
-        var reviewers = (await db.Agents.AsNoTracking().Where(a => settings.ReviewerIds.Contains(a.Id) && a.IsActive).Select(a => new { a.Id, a.Role }).ToListAsync(cancellationToken))
-            .Where(a => RolePermissions.Allows(a.Role, Permission.ReviewQuality)).Select(a => a.Id).ToList();
+        var reviewers = (await db.Agents.AsNoTracking().Include(a => a.CustomRole).Where(a => settings.ReviewerIds.Contains(a.Id) && a.IsActive).ToListAsync(cancellationToken))
+            .Where(a => a.Holds(Permission.ReviewQuality)).Select(a => a.Id).ToList();
         if (reviewers.Count == 0)
         {
             return Failure.Conflict("None of the sampling reviewers can review any more; choose others.");
