@@ -96,6 +96,30 @@ public static class RolePermissions
             ? Allows(role, permission)
             : Baseline.Contains(permission) || customPermissions.Contains(permission);
 
+    /// <summary>What a permission allows, in the words of docs/security.md's table, for pages that offer it.</summary>
+    public static string Describe(Permission permission) => permission switch
+    {
+        Permission.ViewWorkspace => "See the workspace, its agents, teams, inboxes and settings that everyone works by.",
+        Permission.ManageOwnProfile => "Edit one's own profile, password and availability.",
+        Permission.ManageOwnTokens => "Create and revoke one's own API tokens.",
+        Permission.ViewConversations => "Read conversations, messages, contacts, companies, segments and visitors.",
+        Permission.HandleConversations => "Reply, write notes, assign, label, snooze and resolve; edit contacts.",
+        Permission.ManageSharedCannedResponses => "Keep the workspace's shared canned responses (everyone keeps personal ones).",
+        Permission.ManageWorkspace => "Workspace settings, business hours, dashboard apps, webhooks, report recomputation.",
+        Permission.ManageAgents => "Invite agents, change roles, deactivate.",
+        Permission.ManageTeams => "Create teams and change their members.",
+        Permission.ManageInboxes => "Create and configure inboxes, widgets, email mailboxes, campaigns, identity secrets.",
+        Permission.ViewAudit => "Read and export the audit trail.",
+        Permission.ViewReports => "Reports, exports of reports, site analytics, campaigns' figures.",
+        Permission.ManageRouting => "Caps, skills, routing rules, SLA policies, automation, other agents' status.",
+        Permission.ManageKnowledgeBase => "Write, publish and delete articles and categories.",
+        Permission.ManageAssistant => "The automated assistant's intents and flows.",
+        Permission.ReviewQuality => "Scorecards, reviews, calibrations, sampling, agents' flags.",
+        Permission.RelayContactMessages => "Speak for customers of API inboxes (an integration's token).",
+        Permission.ManageContacts => "Contact attributes, companies, segments, import, export and merge.",
+        _ => permission.ToString(),
+    };
+
     /// <summary>The scope an API token needs, in addition to its agent's role, to use a permission.</summary>
     public static TokenScopes RequiredScope(Permission permission) => permission switch
     {

@@ -33,6 +33,9 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         ["email"] = () => $"probe-{Guid.NewGuid():N}@example.com",
         ["role"] = () => "Agent",
         ["isActive"] = () => false,
+        // An agent is given a built-in role (above) or a custom one, not both; a custom role grants a real permission.
+        ["customRoleId"] = () => null,
+        ["permissions"] = () => new JsonArray("ViewReports"),
         ["channel"] = () => "WebWidget",
         ["scopes"] = () => new JsonArray("read"),
         ["color"] = () => "#123456",
@@ -419,10 +422,12 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         {
             name = Unique($"{label} app"), url = $"https://{label.ToLowerInvariant()}-{Guid.NewGuid():N}.example.com/crm",
         }).ExpectAsync(HttpStatusCode.Created);
+        var customRole = await owner.PostJsonAsync("/api/v1/roles", new { name = Unique($"{label} role"), permissions = new JsonArray("ViewReports") })
+            .ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment, dashboardApp);
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment, dashboardApp, customRole);
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -496,12 +501,13 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         JsonElement ContactAttribute,
         JsonElement Company,
         JsonElement Segment,
-        JsonElement DashboardApp)
+        JsonElement DashboardApp,
+        JsonElement CustomRole)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId", "roleId"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -521,6 +527,7 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
             "key" => ContactAttribute.Text("key")!,
             "companyId" => Company.IdOf().ToString(),
             "segmentId" => Segment.IdOf().ToString(),
+            "roleId" => CustomRole.IdOf().ToString(),
             "appId" => DashboardApp.IdOf().ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),

@@ -120,6 +120,60 @@ public sealed class RoleMatrixTests(SqliteApiFixture fixture) : ApiWalkTestBase(
     }
 
     [Fact]
+    public async Task EveryOperation_CustomRoles_AnswerAsTheirPermissionsSay()
+    {
+        var operations = await OperationsAsync();
+        var (workspace, owner) = await NewWorkspaceAsync(Unique("Custom"));
+        var resources = await CreateResourcesAsync(workspace, owner, "C");
+        // Two custom roles sharing out every permission beyond what everyone holds, alternately, each held by a Supervisor:
+        // whatever the built-in role would allow, only the custom role counts.
+        var grantable = Enum.GetValues<Permission>().Where(p => !RolePermissions.Baseline.Contains(p)).ToList();
+        var holders = new List<(string Role, HashSet<Permission> Grants, HttpClient Client)>();
+        foreach (var half in new[] { 0, 1 })
+        {
+            var grants = grantable.Where((_, index) => index % 2 == half).ToHashSet();
+            var name = Unique($"Half {half}");
+            var role = await owner.PostJsonAsync("/api/v1/roles", new { name, permissions = grants.Select(p => p.ToString()).ToArray() })
+                .ExpectAsync(HttpStatusCode.Created);
+            var (agentId, _, client) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Supervisor, AllScopes);
+            await owner.PatchJsonAsync($"/api/v1/agents/{agentId}", new { customRoleId = role.IdOf() }).ExpectAsync(HttpStatusCode.OK);
+            await RecordFirstUseAsync(client);
+            holders.Add((name, [.. grants, .. RolePermissions.Baseline], client));
+        }
+
+        bool Holds(HashSet<Permission> grants, Operation operation) => grants.Contains(Enum.Parse<Permission>(operation.Permission));
+
+        var before = await SnapshotAsync(operations, owner, resources);
+        var refused = 0;
+        foreach (var operation in operations)
+        {
+            foreach (var (role, _, client) in holders.Where(h => !Holds(h.Grants, operation)))
+            {
+                await AssertRefusedAsync(client, operation, resources, $"the custom role {role}");
+                refused++;
+            }
+        }
+
+        Assert.Equal(before, await SnapshotAsync(operations, owner, resources));
+
+        var permitted = 0;
+        foreach (var operation in operations)
+        {
+            foreach (var (role, _, client) in holders.Where(h => Holds(h.Grants, operation)))
+            {
+                using var response = await SendAsync(client, operation, resources);
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode != HttpStatusCode.Unauthorized && !body.Contains(RoleRefusal, StringComparison.Ordinal),
+                    $"{operation} refused the custom role {role}, which grants {operation.Permission}: {(int)response.StatusCode} {body}");
+                permitted++;
+            }
+        }
+
+        Assert.Equal(operations.Count * holders.Count, refused + permitted);
+        Assert.True(refused > 0 && permitted > operations.Count, $"{refused} refused, {permitted} permitted");
+    }
+
+    [Fact]
     public async Task EveryOperation_TokenWithoutItsScope_Returns403AndChangesNothing()
     {
         var operations = await OperationsAsync();

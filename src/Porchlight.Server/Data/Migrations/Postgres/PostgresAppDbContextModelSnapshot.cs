@@ -187,6 +187,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("CustomRoleId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -252,6 +255,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CustomRoleId");
+
                     b.HasIndex("NormalizedEmail")
                         .HasDatabaseName("EmailIndex");
 
@@ -297,6 +302,42 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "StartedAt");
 
                     b.ToTable("AgentStatusPeriods");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.CustomRole", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<string>("Permissions")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("CustomRoles");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Invitation", b =>
@@ -3288,11 +3329,18 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Agent", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Agents.CustomRole", "CustomRole")
+                        .WithMany()
+                        .HasForeignKey("CustomRoleId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("CustomRole");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
@@ -3300,6 +3348,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
                         .WithMany()
                         .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.CustomRole", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

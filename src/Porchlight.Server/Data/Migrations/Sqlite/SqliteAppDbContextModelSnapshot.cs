@@ -178,6 +178,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("CustomRoleId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -243,6 +246,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CustomRoleId");
+
                     b.HasIndex("NormalizedEmail")
                         .HasDatabaseName("EmailIndex");
 
@@ -288,6 +293,42 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "StartedAt");
 
                     b.ToTable("AgentStatusPeriods");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.CustomRole", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Permissions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("CustomRoles");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Invitation", b =>
@@ -3279,11 +3320,18 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Agent", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Agents.CustomRole", "CustomRole")
+                        .WithMany()
+                        .HasForeignKey("CustomRoleId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("CustomRole");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
@@ -3291,6 +3339,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
                         .WithMany()
                         .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.CustomRole", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
