@@ -21,6 +21,10 @@ public static class ContactsAccess
 {
     public static bool MayManage(ClaimsPrincipal user) =>
         PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission.ManageContacts);
+
+    /// <summary>Export a contact's data and erase a contact (privacy requests).</summary>
+    public static bool MayHandlePrivacyRequests(ClaimsPrincipal user) =>
+        PorchlightClaims.RoleOf(user) is { } role && RolePermissions.Allows(role, Permission.HandlePrivacyRequests);
 }
 
 /// <summary>The workspace's companies for a select: every page of them, by name.</summary>
