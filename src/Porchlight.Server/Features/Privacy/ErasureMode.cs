@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Porchlight.Server.Features.Privacy;
 
-/// <summary>How a contact is erased (docs/privacy.md#privacy-requests).</summary>
+/// <summary>How a contact is erased (docs/privacy.md#privacy-requests). By name in JSON everywhere, the audit trail included.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ErasureMode>))]
 public enum ErasureMode
 {
     /// <summary>
