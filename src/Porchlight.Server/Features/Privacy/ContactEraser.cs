@@ -111,7 +111,8 @@ public sealed class ContactEraser(
 
                 // Mails from the contact that became no conversation (an auto-reply to nothing); the others went with their conversations.
                 var lowerEmails = emails.ConvertAll(e => e.ToLowerInvariant());
-                counts.EmailMessages += await db.EmailMessages.Where(m => m.ConversationId == null && lowerEmails.Contains(m.FromAddress.ToLower()))
+                counts.EmailMessages += await db.EmailMessages
+                    .Where(m => m.WorkspaceId == contact.WorkspaceId && m.ConversationId == null && lowerEmails.Contains(m.FromAddress.ToLower()))
                     .ExecuteDeleteAsync(cancellationToken);
                 counts.Notes += await db.ContactNotes.Where(n => n.ContactId == contactId).ExecuteDeleteAsync(cancellationToken);
                 browsers = await EraseTrackingAsync(contactId, mode, counts, cancellationToken);
@@ -122,7 +123,7 @@ public sealed class ContactEraser(
 
                 // Deliveries about the contact (contact.created, .updated, .merged) carry their details; replayed they would again.
                 counts.WebhookDeliveries += await db.WebhookDeliveries.Where(d => d.OrderingKey == contactId).ExecuteDeleteAsync(cancellationToken);
-                counts.OtherTexts += await ScrubOutboxAsync(contactId, personal, cancellationToken);
+                counts.OtherTexts += await ScrubOutboxAsync(contact.WorkspaceId, contactId, personal, cancellationToken);
 
                 if (mode == ErasureMode.Delete)
                 {
@@ -174,7 +175,9 @@ public sealed class ContactEraser(
     /// assignments, scores, the event log): the contact's messages become <see cref="PersonalText.Placeholder"/>; previews,
     /// openings and attributes go; agents' messages and notes, reviews, flags and logs are scrubbed of
     /// <paramref name="personal"/>; files, mail records and webhook deliveries of the conversations are removed. In the
-    /// caller's transaction; the caller removes the files (<see cref="FilesOfAsync"/>, read first) after its commit.
+    /// caller's transaction; the caller removes the files (<see cref="FilesOfAsync"/>, read first) after its commit. Saves
+    /// as it goes and clears the change tracker: the caller re-reads what it had tracked. Every query names its rows by
+    /// id, so it is right in operator scope (a background job) too.
     /// </summary>
     public async Task AnonymizeConversationsAsync(IReadOnlyCollection<Guid> ids, PersonalText personal, ErasureCounts counts, CancellationToken cancellationToken)
     {
@@ -291,10 +294,10 @@ public sealed class ContactEraser(
     /// Events not yet dispatched, or dispatched and kept, that name the contact: those that carry details (a merge's
     /// email and external id) are scrubbed of them, so a late dispatch or a look at the table finds nothing.
     /// </summary>
-    private async Task<int> ScrubOutboxAsync(Guid contactId, PersonalText personal, CancellationToken cancellationToken)
+    private async Task<int> ScrubOutboxAsync(Guid workspaceId, Guid contactId, PersonalText personal, CancellationToken cancellationToken)
     {
         var id = contactId.ToString();
-        return await ScrubAsync(db.OutboxMessages.Where(m => m.Payload.Contains(id)), m => m.Payload, personal,
+        return await ScrubAsync(db.OutboxMessages.Where(m => m.WorkspaceId == workspaceId && m.Payload.Contains(id)), m => m.Payload, personal,
             (entry, scrub) => entry.Property(m => m.Payload).CurrentValue = scrub(entry.Entity.Payload)!, cancellationToken);
     }
 

@@ -90,7 +90,7 @@ public sealed class ContactExporter(AppDbContext db, IAttachmentStore store, Tim
 
         var agents = await db.Agents.AsNoTracking().Where(a => a.WorkspaceId == contact.WorkspaceId)
             .Select(a => new { a.Id, a.DisplayName }).ToDictionaryAsync(a => a.Id, a => a.DisplayName, cancellationToken);
-        var inboxes = await db.Inboxes.AsNoTracking().Select(i => new { i.Id, i.Name }).ToDictionaryAsync(i => i.Id, i => i.Name, cancellationToken);
+        var inboxes = await db.Inboxes.AsNoTracking().Where(i => i.WorkspaceId == contact.WorkspaceId).Select(i => new { i.Id, i.Name }).ToDictionaryAsync(i => i.Id, i => i.Name, cancellationToken);
         string? AgentName(Guid? id) => id is { } known ? agents.GetValueOrDefault(known) : null;
 
         var files = new List<Attachment>();
@@ -160,7 +160,7 @@ public sealed class ContactExporter(AppDbContext db, IAttachmentStore store, Tim
                 files.AddRange(unsent);
                 Write(json, "uploadsNotSent", unsent.ConvertAll(FileEntry));
                 var addresses = new[] { contact.Email }.OfType<string>().ToList();
-                var loose = await db.EmailMessages.AsNoTracking().Where(m => m.ConversationId == null && addresses.Contains(m.FromAddress.ToLower()))
+                var loose = await db.EmailMessages.AsNoTracking().Where(m => m.WorkspaceId == contact.WorkspaceId && m.ConversationId == null && addresses.Contains(m.FromAddress.ToLower()))
                     .OrderBy(m => m.CreatedAt).Select(m => new { m.Id, m.Direction, m.InternetMessageId, m.Subject, m.FromAddress, m.FullText, m.Automatic, m.CreatedAt })
                     .ToListAsync(cancellationToken);
                 mails += loose.Count;
