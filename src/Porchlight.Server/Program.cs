@@ -134,6 +134,7 @@ api.MapApiTokens();
 api.MapAudit();
 api.MapConversations();
 api.MapContacts();
+api.MapPrivacy();
 api.MapApiChannel();
 api.MapEmailInboxes();
 api.MapAttachments(builder.Configuration);

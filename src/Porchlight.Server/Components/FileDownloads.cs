@@ -16,6 +16,14 @@ public sealed class FileDownloads(IJSRuntime js) : IAsyncDisposable
         await _module.InvokeVoidAsync("download", fileName, text, mediaType);
     }
 
+    /// <summary>Saves a file of bytes (an archive), streamed to the browser in pieces rather than as one message.</summary>
+    public async Task SaveAsync(string fileName, Stream content, string mediaType)
+    {
+        _module ??= await js.InvokeAsync<IJSObjectReference>("import", "./download.js");
+        using var stream = new DotNetStreamReference(content, leaveOpen: true);
+        await _module.InvokeVoidAsync("downloadStream", fileName, stream, mediaType);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_module is not null)

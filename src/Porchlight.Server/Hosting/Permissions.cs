@@ -53,6 +53,12 @@ public enum Permission
 
     /// <summary>Define contacts' attributes, and import, export and merge contacts in bulk.</summary>
     ManageContacts,
+
+    /// <summary>
+    /// Answer privacy requests: export everything kept about one contact, and erase a contact (docs/privacy.md).
+    /// Owners and Admins only: an erasure cannot be undone.
+    /// </summary>
+    HandlePrivacyRequests,
 }
 
 /// <summary>
@@ -74,6 +80,7 @@ public static class RolePermissions
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
         Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages, Permission.ManageContacts,
+        Permission.HandlePrivacyRequests,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()

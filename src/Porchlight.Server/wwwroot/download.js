@@ -7,3 +7,14 @@ export function download(name, text, type) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+// Saves bytes the server streams (an archive) as a file.
+export async function downloadStream(name, streamReference, type) {
+  const buffer = await streamReference.arrayBuffer();
+  const url = URL.createObjectURL(new Blob([buffer], { type }));
+  const link = Object.assign(document.createElement("a"), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -47,6 +47,12 @@ public sealed class Contact : Entity, IWorkspaceOwned
 
     public bool IsIdentified => ExternalId is not null;
 
+    /// <summary>The name an erased contact is shown by (docs/privacy.md#privacy-requests).</summary>
+    public const string ErasedName = "Erased contact";
+
+    /// <summary>When the contact was erased (anonymized) on a privacy request; null for every other contact.</summary>
+    public DateTime? ErasedAt { get; private set; }
+
     /// <summary>What agents call the contact: the name, else the email, else a stable visitor label.</summary>
     public string DisplayName => NameFor(Id, Name, Email);
 
@@ -175,6 +181,19 @@ public sealed class Contact : Entity, IWorkspaceOwned
         [.. tags.Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     public void Seen(DateTime now) => LastSeenAt = now;
+
+    /// <summary>
+    /// Forgets who the customer is (a privacy request's anonymizing erasure): name, email, external id, attributes, tags and
+    /// company go, and the row stays as an anonymous <see cref="ErasedName"/> for the conversations that keep pointing at
+    /// it. No event is raised: a webhook about the change would carry nothing but the erasure itself, which the audit trail
+    /// records. The first erasure's time is kept when it is run again.
+    /// </summary>
+    public void Erase(DateTime now)
+    {
+        (Name, Email, ExternalId, Attributes, Tags, CompanyId) = (ErasedName, null, null, new CustomAttributes(), [], null);
+        UpdatedAt = now;
+        ErasedAt ??= now;
+    }
 
     /// <summary>Another system now knows this contact (until now known by email only) by its own id.</summary>
     public void TakeExternalId(string externalId, DateTime now)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Porchlight.Server.Components;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Privacy;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Contacts;
@@ -22,6 +23,9 @@ public sealed partial class ContactPage
     private string? _note;
     private Guid? _agentId;
     private bool _mayManage;
+    private bool _mayHandlePrivacy;
+    private ContactErasurePreview? _erasure;
+    private ErasureMode _eraseMode;
     private bool _notFound;
     private bool _busy;
 
@@ -37,6 +41,12 @@ public sealed partial class ContactPage
     [Inject]
     private IDialogService Dialogs { get; set; } = default!;
 
+    [Inject]
+    private FileDownloads Downloads { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
     [CascadingParameter]
     private Task<AuthenticationState> Authentication { get; set; } = default!;
 
@@ -48,6 +58,7 @@ public sealed partial class ContactPage
         var user = (await Authentication).User;
         _agentId = PorchlightClaims.AgentIdOf(user);
         _mayManage = ContactsAccess.MayManage(user);
+        _mayHandlePrivacy = ContactsAccess.MayHandlePrivacyRequests(user);
     }
 
     protected override async Task OnParametersSetAsync()
@@ -145,6 +156,100 @@ public sealed partial class ContactPage
 
         await LoadNotesAsync();
     }
+
+    private async Task ExportAsync()
+    {
+        if (_busy)
+        {
+            return;
+        }
+
+        _busy = true;
+        try
+        {
+            var contactId = ContactId;
+            var exported = await Runner.RunAsync<PrivacyRequests, Result<ContactArchive>>(p => p.ExportAsync(contactId, CancellationToken.None));
+            if (!exported.Succeeded)
+            {
+                Snackbar.Add(exported.Failure!.Detail, Severity.Error);
+                return;
+            }
+
+            await using var archive = exported.Value!;
+            await Downloads.SaveAsync(archive.FileName, archive.Content, ContactArchive.ContentType);
+            Snackbar.Add($"Exported {archive.Summary.Conversations} conversations and {archive.Summary.Attachments} files.", Severity.Normal);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task AskToEraseAsync()
+    {
+        var contactId = ContactId;
+        var preview = await Runner.RunAsync<PrivacyRequests, Result<ContactErasurePreview>>(p => p.PreviewAsync(contactId, CancellationToken.None));
+        if (!preview.Succeeded)
+        {
+            Snackbar.Add(preview.Failure!.Detail, Severity.Error);
+            return;
+        }
+
+        _erasure = preview.Value;
+        _eraseMode = preview.Value!.DefaultMode;
+    }
+
+    private async Task EraseAsync()
+    {
+        if (_busy || _erasure is null)
+        {
+            return;
+        }
+
+        _busy = true;
+        var contactId = ContactId;
+        var request = new ContactErasureRequest(_eraseMode);
+        var result = await Runner.RunAsync<PrivacyRequests, Result<ContactErasureReport>>(p => p.EraseAsync(contactId, request, CancellationToken.None));
+        _busy = false;
+        if (!result.Succeeded)
+        {
+            Snackbar.Add(result.Failure!.Detail, Severity.Error);
+            return;
+        }
+
+        _erasure = null;
+        var report = result.Value!;
+        if (report.ContactDeleted)
+        {
+            Snackbar.Add($"Contact deleted with {report.Conversations} conversations.", Severity.Normal);
+            Navigation.NavigateTo("/contacts");
+            return;
+        }
+
+        Snackbar.Add($"Contact anonymized: {report.Messages} messages and {report.Attachments} files erased.", Severity.Normal);
+        await LoadAsync();
+        await LoadNotesAsync();
+    }
+
+    /// <summary>The confirmation's list: what goes, in the mode chosen.</summary>
+    private static IEnumerable<string> RemovedLines(ContactErasurePreview preview, ErasureMode mode)
+    {
+        yield return "Their name, email, external id, attributes, tags and company";
+        yield return mode == ErasureMode.Delete
+            ? $"{Count(preview.Conversations, "conversation")} with all {Count(preview.Messages, "message")}"
+            : $"The text of their {Count(preview.ContactMessages, "message")} in {Count(preview.Conversations, "conversation")}, the previews and subjects";
+        yield return $"{Count(preview.Attachments, "file")}, from storage too";
+        yield return $"{Count(preview.EmailMessages, "email record")}";
+        yield return $"{Count(preview.Notes, "note")} the team wrote about them";
+        yield return mode == ErasureMode.Delete
+            ? $"{Count(preview.SurveyAnswers, "survey answer")}"
+            : $"The comments of {Count(preview.SurveyAnswers, "survey answer")} (the scores stay)";
+        yield return $"{Count(preview.TrackedVisits, "tracked visit")} with {Count(preview.TrackedEvents, "page view and event", "page views and events")}";
+        yield return "Webhook deliveries about them, and their details in pending events";
+    }
+
+    private static string Count(int count, string one, string? many = null) =>
+        $"{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(count == 1 ? one : many ?? one + "s")}";
 
     /// <summary>The contact as the form edits it: texts as typed, and every attribute it shows (defined ones too, if empty).</summary>
     private sealed class ContactForm

@@ -21,6 +21,10 @@ public static class ContactsAccess
 {
     public static bool MayManage(ClaimsPrincipal user) =>
         PorchlightClaims.Grants(user, Permission.ManageContacts);
+
+    /// <summary>Export a contact's data and erase a contact (privacy requests).</summary>
+    public static bool MayHandlePrivacyRequests(ClaimsPrincipal user) =>
+        PorchlightClaims.Grants(user, Permission.HandlePrivacyRequests);
 }
 
 /// <summary>The workspace's companies for a select: every page of them, by name.</summary>

@@ -56,7 +56,8 @@ public sealed record ContactResponse(
     ContactCompany? Company,
     DateTime CreatedAt,
     DateTime LastSeenAt,
-    IReadOnlyList<ContactConversation> Conversations);
+    IReadOnlyList<ContactConversation> Conversations,
+    DateTime? ErasedAt = null);
 
 /// <summary>The agent inbox's reads: the filtered list, one conversation, its messages, its contact.</summary>
 public sealed class ConversationQueries(AppDbContext db, ActingAgent actor, MessageLog log, MessageViews views)
@@ -181,7 +182,8 @@ public sealed class ConversationQueries(AppDbContext db, ActingAgent actor, Mess
         var company = await db.Companies.AsNoTracking().Where(c => c.Id == contact.CompanyId)
             .Select(c => new ContactCompany(c.Id, c.Name, c.Domain)).FirstOrDefaultAsync(cancellationToken);
         return new ContactResponse(
-            contact.Id, contact.DisplayName, contact.Email, contact.ExternalId, contact.Attributes, contact.Tags, company, contact.CreatedAt, contact.LastSeenAt, conversations);
+            contact.Id, contact.DisplayName, contact.Email, contact.ExternalId, contact.Attributes, contact.Tags, company, contact.CreatedAt, contact.LastSeenAt, conversations,
+            contact.ErasedAt);
     }
 
     private async Task<ConversationCounts> CountsAsync(CancellationToken cancellationToken)

@@ -79,6 +79,9 @@ public sealed class LiveVisitors(TimeProvider clock)
             .OrderByDescending(v => v.LastSeenAt)];
     }
 
+    /// <summary>Forgets a visitor at once (their tracking data was erased); this node's memory only, like all of this.</summary>
+    public void Forget(Guid inboxId, string visitorKey) => _visitors.TryRemove((inboxId, visitorKey), out _);
+
     public void Sweep()
     {
         var since = clock.GetUtcNow().UtcDateTime - ContactActivityQuery.OnlineWindow;

@@ -5,13 +5,14 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Workspaces;
 
 /// <summary>
-/// The workspace's settings; <c>AutoAwayMinutes</c>, <c>Holidays</c>, <c>AgentHourlyCost</c> and <c>Redaction</c> left
-/// out stay as they are (a cost of 0 clears it; an empty <c>Redaction</c> masks nothing).
+/// The workspace's settings; <c>AutoAwayMinutes</c>, <c>Holidays</c>, <c>AgentHourlyCost</c>, <c>Redaction</c> and
+/// <c>ErasureMode</c> left out stay as they are (a cost of 0 clears it; an empty <c>Redaction</c> masks nothing).
 /// </summary>
 /// <param name="Redaction">The detectors to switch on, by name: PaymentCard, Iban, NationalId, Secret (docs/privacy.md).</param>
+/// <param name="ErasureMode">How a contact is erased when an erasure request does not say: Anonymize or Delete.</param>
 public sealed record UpdateWorkspaceRequest(
     string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null,
-    decimal? AgentHourlyCost = null, IReadOnlyList<string?>? Redaction = null);
+    decimal? AgentHourlyCost = null, IReadOnlyList<string?>? Redaction = null, Privacy.ErasureMode? ErasureMode = null);
 
 public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks, TimeProvider clock)
 {
@@ -57,6 +58,7 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
         workspace.SetAutoAway(request.AutoAwayMinutes ?? workspace.AutoAwayMinutes);
         workspace.SetHolidays(request.Holidays ?? workspace.Holidays);
         workspace.SetRedaction(redaction ?? workspace.Redaction);
+        workspace.SetErasureMode(request.ErasureMode ?? workspace.ErasureMode);
         if (request.AgentHourlyCost is { } cost)
         {
             workspace.SetAgentHourlyCost(cost);

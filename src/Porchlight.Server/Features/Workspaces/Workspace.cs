@@ -65,6 +65,11 @@ public sealed class Workspace : Entity, IAudited
 
     public void SetRedaction(Privacy.PiiDetectors detectors) => Redaction = detectors;
 
+    /// <summary>How a contact is erased when the request does not say (docs/privacy.md#privacy-requests).</summary>
+    public Privacy.ErasureMode ErasureMode { get; private set; }
+
+    public void SetErasureMode(Privacy.ErasureMode mode) => ErasureMode = mode;
+
     /// <summary>What an agent's working hour costs (in the team's own currency), for the cost per conversation; null: not set.</summary>
     public decimal? AgentHourlyCost { get; private set; }
 
@@ -145,5 +150,6 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.Holidays).HasConversion(JsonColumn.Converter<List<DateOnly>>(), JsonColumn.Comparer<List<DateOnly>>());
         // By name ("PaymentCard, Secret"), as the audit trail and the API show it.
         builder.Property(w => w.Redaction).HasConversion<string>().HasMaxLength(100);
+        builder.Property(w => w.ErasureMode).HasConversion<string>().HasMaxLength(16);
     }
 }

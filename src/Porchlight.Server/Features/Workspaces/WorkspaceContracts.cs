@@ -3,13 +3,14 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Workspaces;
 
 /// <param name="Redaction">The detectors that mask sensitive values in messages before they are stored (docs/privacy.md).</param>
+/// <param name="ErasureMode">How a contact is erased when an erasure request does not say (docs/privacy.md#privacy-requests).</param>
 public sealed record WorkspaceResponse(
     Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes, IReadOnlyList<DateOnly> Holidays,
-    decimal? AgentHourlyCost, IReadOnlyList<string> Redaction)
+    decimal? AgentHourlyCost, IReadOnlyList<string> Redaction, Privacy.ErasureMode ErasureMode)
 {
     public static WorkspaceResponse From(Workspace workspace) =>
         new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays,
-            workspace.AgentHourlyCost, Privacy.PiiDetectorNames.Of(workspace.Redaction));
+            workspace.AgentHourlyCost, Privacy.PiiDetectorNames.Of(workspace.Redaction), workspace.ErasureMode);
 }
 
 public static class WorkspaceRules
