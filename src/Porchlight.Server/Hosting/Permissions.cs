@@ -53,6 +53,9 @@ public enum Permission
 
     /// <summary>Define contacts' attributes, and import, export and merge contacts in bulk.</summary>
     ManageContacts,
+
+    /// <summary>Set how long each class of data is kept, read retention's reports, and place and release legal holds.</summary>
+    ManageRetention,
 }
 
 /// <summary>
@@ -71,6 +74,7 @@ public static class RolePermissions
         Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
         Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages, Permission.ManageContacts,
+        Permission.ManageRetention,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
