@@ -18,6 +18,7 @@ using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.KnowledgeBase;
 using Porchlight.Server.Features.Privacy;
 using Porchlight.Server.Features.Quality;
+using Porchlight.Server.Features.Retention;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
@@ -93,6 +94,7 @@ builder.Services
     .AddReports()
     .AddSurveys()
     .AddQuality()
+    .AddRetention()
     .AddSignIn()
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -151,6 +153,7 @@ api.MapAssistant();
 api.MapReports();
 api.MapSurveys();
 api.MapQuality();
+api.MapRetention();
 app.MapAgentHub();
 app.MapWidget();
 app.MapHelpCenter();

@@ -123,6 +123,7 @@ public static class AppShell
             .Add(new NavItem("Help center", "/settings/help-center", Icons.Material.Outlined.Public, Permission.ManageKnowledgeBase, "Settings", 46))
             .Add(new NavItem("Canned responses", "/settings/canned-responses", Icons.Material.Outlined.Quickreply, Permission.HandleConversations, "Settings", 45))
             .Add(new NavItem("Audit trail", "/settings/audit", Icons.Material.Outlined.History, Permission.ViewAudit, "Settings", 50))
+            .Add(new NavItem("Retention", "/settings/retention", Icons.Material.Outlined.AutoDelete, Permission.ManageRetention, "Settings", 51))
             .Add(new NavItem("Profile & API tokens", "/settings/profile", Icons.Material.Outlined.AccountCircle, Permission.ManageOwnProfile, "Settings", 60)));
         return services;
     }

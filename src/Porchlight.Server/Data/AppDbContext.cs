@@ -56,6 +56,16 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<AuditChainAnchor> AuditChainAnchors => Set<AuditChainAnchor>();
+
+    public DbSet<Features.Retention.RetentionPolicy> RetentionPolicies => Set<Features.Retention.RetentionPolicy>();
+
+    public DbSet<Features.Retention.LegalHold> LegalHolds => Set<Features.Retention.LegalHold>();
+
+    public DbSet<Features.Retention.RetentionRun> RetentionRuns => Set<Features.Retention.RetentionRun>();
+
+    public DbSet<Features.Retention.AnonymizedConversation> AnonymizedConversations => Set<Features.Retention.AnonymizedConversation>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<Features.Tracking.TrackedEvent> TrackedEvents => Set<Features.Tracking.TrackedEvent>();

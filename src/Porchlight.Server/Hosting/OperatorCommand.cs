@@ -243,9 +243,13 @@ public sealed record OperatorCommand(string? Name, IReadOnlyDictionary<string, s
         foreach (var workspace in workspaces)
         {
             var report = await verify.HandleAsync(workspace.Id, cancellationToken);
+            // Once retention removed the oldest entries, the check starts at the anchor: the last removed entry's place and hash.
+            var anchor = report.AnchorSequence is { } anchorSequence
+                ? $", anchor {anchorSequence.ToString(System.Globalization.CultureInfo.InvariantCulture)} {report.AnchorHash} ({report.RemovedEntries.ToString(System.Globalization.CultureInfo.InvariantCulture)} removed by retention)"
+                : "";
             Console.WriteLine(report.Intact
-                ? $"{workspace.Name} ({workspace.Id}): intact, {report.SealedEntries} entries, head {report.HeadSequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} {report.HeadHash ?? "-"}, {report.UnsealedEntries} not sealed yet"
-                : $"{workspace.Name} ({workspace.Id}): BROKEN at entry {report.BrokenAtSequence} ({report.BrokenEntryId}): {report.Problem}");
+                ? $"{workspace.Name} ({workspace.Id}): intact, {report.SealedEntries} entries, head {report.HeadSequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} {report.HeadHash ?? "-"}{anchor}, {report.UnsealedEntries} not sealed yet"
+                : $"{workspace.Name} ({workspace.Id}): BROKEN at entry {report.BrokenAtSequence} ({report.BrokenEntryId}): {report.Problem}{anchor}");
             broken += report.Intact ? 0 : 1;
         }
 

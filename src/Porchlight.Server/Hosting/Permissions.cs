@@ -59,6 +59,8 @@ public enum Permission
     /// Owners and Admins only: an erasure cannot be undone.
     /// </summary>
     HandlePrivacyRequests,
+    /// <summary>Set how long each class of data is kept, read retention's reports, and place and release legal holds.</summary>
+    ManageRetention,
 }
 
 /// <summary>
@@ -81,6 +83,7 @@ public static class RolePermissions
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
         Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages, Permission.ManageContacts,
         Permission.HandlePrivacyRequests,
+        Permission.ManageRetention,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()

@@ -152,6 +152,8 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         ["warnAtPercent"] = 80,
         ["port"] = 9,
         ["autoAwayMinutes"] = 30,
+        // A retention policy's days: within every class's range (the audit trail is kept at least 365).
+        ["days"] = 400,
     };
 
     protected async Task<List<Operation>> OperationsAsync()

@@ -97,6 +97,8 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         builder.UseSetting("Assistant:TrainingInterval", "1.00:00:00");
         // Tests hand over stalled assistant conversations themselves (AssistantTimeouts.HandOverStalledAsync), at the time they choose.
         builder.UseSetting("Assistant:TimeoutCheckInterval", "1.00:00:00");
+        // Tests apply retention themselves (RetentionJob.RunAsync), once they have aged their data with the clock.
+        builder.UseSetting("Retention:Interval", "1.00:00:00");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

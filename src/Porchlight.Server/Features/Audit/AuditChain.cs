@@ -98,6 +98,13 @@ public sealed class AuditSealer(IServiceScopeFactory scopes, TimeProvider clock,
         var pending = await entries.Where(e => e.Sequence == null).OrderBy(e => e.Id).Take(BatchSize).ToListAsync(cancellationToken);
         var sequence = head?.Sequence ?? 0;
         var previous = head?.Hash;
+        if (head is null
+            && await db.AuditChainAnchors.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(a => a.WorkspaceId == workspaceId, cancellationToken) is { } anchor)
+        {
+            // Retention removed every sealed entry: the chain goes on after the last one removed.
+            (sequence, previous) = (anchor.Sequence, anchor.Hash);
+        }
+
         foreach (var entry in pending)
         {
             entry.Seal(++sequence, previous);
@@ -111,12 +118,18 @@ public sealed class AuditSealer(IServiceScopeFactory scopes, TimeProvider clock,
 
 /// <summary>What a check of a workspace's chain found.</summary>
 /// <param name="Intact">Every sealed entry's hash is right, links to the one before, and no place in the chain is missing.</param>
-/// <param name="SealedEntries">Entries checked, from the first to <see cref="HeadSequence"/>.</param>
+/// <param name="SealedEntries">Entries checked, from the first (after the anchor, if any) to <see cref="HeadSequence"/>.</param>
 /// <param name="UnsealedEntries">Entries written in the last moments, not sealed yet (not covered by the check).</param>
 /// <param name="HeadSequence">The last sealed entry's place: note it with <see cref="HeadHash"/> to detect later truncation.</param>
 /// <param name="BrokenAtSequence">The first place where the chain does not hold, and why.</param>
+/// <param name="AnchorSequence">
+/// Where the check started when retention removed the oldest entries: the place of the last removed entry, whose hash
+/// (<see cref="AnchorHash"/>) the first remaining entry must name. Null when no entry was ever removed (the check starts at 1).
+/// </param>
+/// <param name="RemovedEntries">How many of the oldest entries retention removed.</param>
 public sealed record AuditChainReport(
-    bool Intact, long SealedEntries, int UnsealedEntries, long? HeadSequence, string? HeadHash, long? BrokenAtSequence, Guid? BrokenEntryId, string? Problem);
+    bool Intact, long SealedEntries, int UnsealedEntries, long? HeadSequence, string? HeadHash, long? BrokenAtSequence, Guid? BrokenEntryId, string? Problem,
+    long? AnchorSequence = null, string? AnchorHash = null, long RemovedEntries = 0);
 
 /// <summary>Checks a workspace's audit chain from its first entry to its head.</summary>
 public sealed class VerifyAuditChain(AppDbContext db)
@@ -124,17 +137,26 @@ public sealed class VerifyAuditChain(AppDbContext db)
     private const int BatchSize = 1_000;
 
     /// <summary>The current workspace's chain (the tenant filter applies).</summary>
-    public Task<AuditChainReport> HandleAsync(CancellationToken cancellationToken) => VerifyAsync(db.AuditEntries, cancellationToken);
+    public Task<AuditChainReport> HandleAsync(CancellationToken cancellationToken) => VerifyAsync(db.AuditEntries, db.AuditChainAnchors, cancellationToken);
 
     /// <summary>Any workspace's chain, for the operator's command line.</summary>
     public Task<AuditChainReport> HandleAsync(Guid workspaceId, CancellationToken cancellationToken) =>
-        VerifyAsync(db.AuditEntries.IgnoreQueryFilters().Where(e => e.WorkspaceId == workspaceId), cancellationToken);
+        VerifyAsync(
+            db.AuditEntries.IgnoreQueryFilters().Where(e => e.WorkspaceId == workspaceId),
+            db.AuditChainAnchors.IgnoreQueryFilters().Where(a => a.WorkspaceId == workspaceId),
+            cancellationToken);
 
-    private static async Task<AuditChainReport> VerifyAsync(IQueryable<AuditEntry> entries, CancellationToken cancellationToken)
+    private static async Task<AuditChainReport> VerifyAsync(IQueryable<AuditEntry> entries, IQueryable<AuditChainAnchor> anchors, CancellationToken cancellationToken)
     {
         var unsealed = await entries.CountAsync(e => e.Sequence == null, cancellationToken);
-        long expected = 1;
-        string? previous = null;
+        // Retention removed the oldest entries: the chain starts after the last one removed, whose hash the next one names.
+        var anchor = await anchors.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        var start = anchor?.Sequence ?? 0;
+        long expected = start + 1;
+        string? previous = anchor?.Hash;
+        AuditChainReport Report(bool intact, long? brokenAt = null, Guid? brokenEntry = null, string? problem = null) => new(
+            intact, expected - 1 - start, unsealed, expected > 1 ? expected - 1 : null, previous, brokenAt, brokenEntry, problem,
+            anchor?.Sequence, anchor?.Hash, anchor?.RemovedEntries ?? 0);
         while (true)
         {
             var after = expected - 1;
@@ -147,7 +169,7 @@ public sealed class VerifyAuditChain(AppDbContext db)
                     : null;
                 if (problem is not null)
                 {
-                    return new AuditChainReport(false, expected - 1, unsealed, expected - 1, previous, expected, entry.Id, problem);
+                    return Report(false, expected, entry.Id, problem);
                 }
 
                 previous = entry.Hash;
@@ -156,7 +178,14 @@ public sealed class VerifyAuditChain(AppDbContext db)
 
             if (batch.Count < BatchSize)
             {
-                return new AuditChainReport(true, expected - 1, unsealed, expected > 1 ? expected - 1 : null, previous, null, null, null);
+                // Entries at or before the anchor were to be removed; one still there was put back or never removed.
+                if (anchor is not null && await entries.AsNoTracking().Where(e => e.Sequence <= anchor.Sequence).OrderBy(e => e.Sequence)
+                        .Select(e => new { e.Id, e.Sequence }).FirstOrDefaultAsync(cancellationToken) is { } early)
+                {
+                    return Report(false, early.Sequence, early.Id, $"Entry {early.Sequence} is before the chain's anchor ({anchor.Sequence}), where retention removed entries.");
+                }
+
+                return Report(true);
             }
         }
     }

@@ -24,6 +24,8 @@ public sealed class DeleteInbox(AppDbContext db, AttachmentFiles files)
             await RowLocks.LockAllForDeleteAsync<Conversation>(db, nameof(Conversation.InboxId), inboxId, cancellationToken);
             db.Inboxes.Remove(inbox);
             await db.SaveChangesAsync(cancellationToken);
+            // Report facts outlive a conversation that retention deletes (no foreign key), not the inbox they were counted in.
+            await db.ReportFacts.Where(f => f.InboxId == inboxId).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

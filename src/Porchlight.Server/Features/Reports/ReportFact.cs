@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Porchlight.Server.Data;
-using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Sla;
 
 namespace Porchlight.Server.Features.Reports;
@@ -319,7 +318,10 @@ internal sealed class ReportFactConfiguration : IEntityTypeConfiguration<ReportF
         builder.Property(f => f.Metric).HasConversion<int>();
         builder.HasIndex(f => f.ConversationId);
         builder.HasIndex(f => new { f.WorkspaceId, f.Day }); // a day's facts, for its rollup
-        builder.HasOne<Conversation>().WithMany().HasForeignKey(f => f.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to the conversation: a conversation deleted by retention leaves its facts, so a day rolled up again
+        // still counts it and reports keep their figures (docs/privacy.md#retention). They go with their workspace, and
+        // with their inbox (DeleteInbox).
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(f => f.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -8,7 +8,9 @@ namespace Porchlight.Server.Features.Tracking;
 /// <summary>
 /// Deletes raw tracked events older than their inbox keeps them (<see cref="TrackingSettings.RetentionDays"/>), in
 /// small batches so the writer and the app are never held up for long. Visits and visitors, the summaries reports
-/// and the sidebar read, are kept.
+/// and the sidebar read, are kept, and so are the events of browsers linked to a contact under a legal hold. A workspace
+/// policy for tracking events shorter than an inbox's setting is applied by the retention run (Retention/RetentionJob),
+/// which reports it (decisions/0024).
 /// </summary>
 public sealed class TrackingRetention(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<TrackingRetention> logger)
     : BackgroundService
@@ -42,9 +44,8 @@ public sealed class TrackingRetention(IServiceScopeFactory scopes, TimeProvider 
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                var batch = db.TrackedEvents.IgnoreQueryFilters()
-                    .Where(e => e.InboxId == inboxId && e.ReceivedAt < cutoff).OrderBy(e => e.ReceivedAt).Take(BatchSize).Select(e => e.Id);
-                deleted = await db.TrackedEvents.IgnoreQueryFilters().Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+                // The events of a browser linked to a contact under a legal hold stay (Retention/TrackingRetentionRules).
+                deleted = await Retention.TrackingRetentionRules.DeleteBatchAsync(db, inboxId, cutoff, BatchSize, cancellationToken);
                 removed += deleted;
             }
             while (deleted == BatchSize);

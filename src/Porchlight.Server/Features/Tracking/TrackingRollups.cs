@@ -117,8 +117,10 @@ public sealed class TrackingRollups(IServiceScopeFactory scopes, TimeProvider cl
         var inbox = await db.Inboxes.IgnoreQueryFilters().AsNoTracking().Where(i => i.Id == inboxId)
             .Select(i => new { i.WorkspaceId, i.Tracking }).SingleOrDefaultAsync(cancellationToken);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        // A day whose raw events retention has begun to remove is not counted again: its figures are all that is left.
-        if (inbox is not null && day > today.AddDays(-inbox.Tracking.RetentionDays))
+        // A day whose raw events retention has begun to remove is not counted again: its figures are all that is left. The
+        // workspace's retention policy may be shorter than the inbox's own setting: the shorter one removes.
+        if (inbox is not null
+            && day > today.AddDays(-await Retention.TrackingRetentionRules.EffectiveDaysAsync(db, inbox.WorkspaceId, inbox.Tracking.RetentionDays, cancellationToken)))
         {
             var rows = await CountAsync(db, inbox.WorkspaceId, inboxId, day, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
