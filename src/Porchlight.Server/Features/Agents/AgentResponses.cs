@@ -3,14 +3,15 @@ namespace Porchlight.Server.Features.Agents;
 /// <summary>
 /// An agent as the API and the settings pages show it. <see cref="Availability"/> is the status they chose;
 /// <see cref="Presence"/> is what teammates see now (Offline while they have no Inbox or hub connection open).
+/// <see cref="TwoFactorEnabled"/>: whether they sign in with an authenticator code after their password.
 /// </summary>
 public sealed record AgentResponse(
     Guid Id, string Email, string DisplayName, AgentRole Role, bool IsActive, DateTime CreatedAt,
-    AgentAvailability Availability, PresenceStatus Presence)
+    AgentAvailability Availability, PresenceStatus Presence, bool TwoFactorEnabled)
 {
     public static AgentResponse From(Agent agent, bool connected) => new(
         agent.Id, agent.Email ?? "", agent.DisplayName, agent.Role, agent.IsActive, agent.CreatedAt,
-        agent.Availability, agent.PresenceWhen(connected));
+        agent.Availability, agent.PresenceWhen(connected), agent.TwoFactorEnabled);
 }
 
 /// <summary>An open or past invitation. <see cref="AcceptUrl"/> is present only in the answer that created it.</summary>

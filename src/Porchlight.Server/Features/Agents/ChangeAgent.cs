@@ -12,7 +12,7 @@ public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive);
 /// Changes an agent's role or deactivates/reactivates them. Only an Owner touches Owners, and the
 /// workspace always keeps at least one active Owner.
 /// </summary>
-public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified)
+public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified, SignIn.AgentSessions sessions)
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, ChangeAgentRequest request, CancellationToken cancellationToken)
     {
@@ -59,9 +59,17 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
                 break;
         }
 
+        var stampBefore = db.Entry(agent).Property(a => a.SecurityStamp).OriginalValue;
         await db.SaveChangesAsync(cancellationToken);
         // The agent's tokens carry their role, activity and name: verify them again.
         verified.ForgetAll();
+        if (agent.SecurityStamp != stampBefore)
+        {
+            // A deactivation or a new role ends the agent's sessions, within seconds on every node: they sign in again
+            // (or, deactivated, cannot).
+            await sessions.EndAllAsync(agent.Id, null, cancellationToken);
+        }
+
         return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
     }
 }

@@ -3,13 +3,15 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Workspaces;
 
 /// <param name="Redaction">The detectors that mask sensitive values in messages before they are stored (docs/privacy.md).</param>
+/// <param name="RequireTwoFactor">Every agent signs in with an authenticator code; those without one set it up at sign-in.</param>
+/// <param name="MinPasswordLength">The fewest characters a new password may have (8 to 128).</param>
 public sealed record WorkspaceResponse(
     Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes, IReadOnlyList<DateOnly> Holidays,
-    decimal? AgentHourlyCost, IReadOnlyList<string> Redaction)
+    decimal? AgentHourlyCost, IReadOnlyList<string> Redaction, bool RequireTwoFactor, int MinPasswordLength)
 {
     public static WorkspaceResponse From(Workspace workspace) =>
         new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays,
-            workspace.AgentHourlyCost, Privacy.PiiDetectorNames.Of(workspace.Redaction));
+            workspace.AgentHourlyCost, Privacy.PiiDetectorNames.Of(workspace.Redaction), workspace.RequireTwoFactor, workspace.MinPasswordLength);
 }
 
 public static class WorkspaceRules
