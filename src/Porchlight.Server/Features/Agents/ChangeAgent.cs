@@ -6,13 +6,18 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Agents;
 
 /// <summary>What an administrator may change about another agent: role and whether they are active.</summary>
-public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive);
+/// <param name="ResetTwoFactor">
+/// true switches the agent's two-factor sign-in off and removes its key and recovery codes (a lost phone and lost codes),
+/// and signs them out everywhere; in a workspace that requires it, they set it up again at their next sign-in.
+/// </param>
+public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive, bool? ResetTwoFactor = null);
 
 /// <summary>
 /// Changes an agent's role or deactivates/reactivates them. Only an Owner touches Owners, and the
 /// workspace always keeps at least one active Owner.
 /// </summary>
-public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified, SignIn.AgentSessions sessions)
+public sealed class ChangeAgent(
+    AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified, SignIn.AgentSessions sessions, SignIn.AgentTwoFactor twoFactor)
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, ChangeAgentRequest request, CancellationToken cancellationToken)
     {
@@ -21,6 +26,8 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
         {
             return Failure.NotFound("Agent");
         }
+
+        var stampBefore = agent.SecurityStamp;
 
         if (request.Role is { } role && !Enum.IsDefined(role))
         {
@@ -59,7 +66,11 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
                 break;
         }
 
-        var stampBefore = db.Entry(agent).Property(a => a.SecurityStamp).OriginalValue;
+        if (request.ResetTwoFactor == true && agent.TwoFactorEnabled)
+        {
+            await twoFactor.ResetAsync(agent, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         // The agent's tokens carry their role, activity and name: verify them again.
         verified.ForgetAll();

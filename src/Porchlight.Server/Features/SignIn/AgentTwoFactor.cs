@@ -64,6 +64,18 @@ public sealed class AgentTwoFactor(UserManager<Agent> users, AgentUserStore stor
         await audit.HandleAsync(agent, "auth.two_factor_disabled", cancellationToken);
     }
 
+    /// <summary>
+    /// An administrator switches the agent's second factor off (lost phone, lost codes): key and codes go, and so do the
+    /// agent's sessions (a new security stamp), since whoever has the phone may be signed in.
+    /// </summary>
+    public async Task ResetAsync(Agent agent, CancellationToken cancellationToken)
+    {
+        await store.SetTwoFactorEnabledAsync(agent, false, cancellationToken);
+        await store.ForgetTwoFactorSecretsAsync(agent, cancellationToken);
+        ThrowOnFailure(await users.UpdateSecurityStampAsync(agent));
+        await audit.HandleAsync(agent, "auth.two_factor_reset", cancellationToken);
+    }
+
     /// <summary>Ten new codes; the old ones stop working.</summary>
     public async Task<string[]> RegenerateRecoveryCodesAsync(Agent agent, CancellationToken cancellationToken)
     {

@@ -264,6 +264,30 @@ public abstract partial class TwoFactorTests
         Assert.Contains("authenticator-key", await browser.GetPageAsync("/signin/two-factor/setup"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TwoFactor_ResetByAnAdministrator_IsOffTheAgentIsSignedOutAndSignsInWithThePassword()
+    {
+        var clock = new ShiftedClock();
+        await using var factory = CreateFactory(clock);
+        var workspace = await factory.CreateWorkspaceAsync();
+        var (agentId, agentEmail, _) = await factory.AddAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        var (key, _) = await EnableTwoFactorAsync(factory, clock, agentId);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        using var browser = new BrowserSession(factory);
+        await browser.SignInAsync(agentEmail, TestWorkspace.Password);
+        Assert.Equal("/", BrowserSession.LocationOf(await SubmitCodeAsync(browser, TestTotp.Code(key, clock.GetUtcNow()))));
+        using var owner = factory.CreateApiClient(workspace.OwnerToken);
+
+        var reset = await owner.PatchAsJsonAsync($"/api/v1/agents/{agentId}", new { resetTwoFactor = true }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.False((await reset.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("twoFactorEnabled").GetBoolean());
+        Assert.Equal("/signin", BrowserSession.PathOf(await browser.Client.GetAsync("/settings/profile", Ct)));
+        using var again = new BrowserSession(factory);
+        Assert.Equal("/", BrowserSession.LocationOf(await again.SignInAsync(agentEmail, TestWorkspace.Password)));
+        Assert.Contains("auth.two_factor_reset", await AuditActionsAsync(factory, workspace.WorkspaceId));
+    }
+
     private static object WithSignInPolicy(JsonElement settings, bool? requireTwoFactor = null, int? minPasswordLength = null) => new
     {
         name = settings.GetProperty("name").GetString(),
