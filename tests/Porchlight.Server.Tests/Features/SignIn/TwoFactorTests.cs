@@ -11,6 +11,7 @@ using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.SignIn;
 using Porchlight.Server.Hosting;
 using Porchlight.Server.Tests.Infrastructure;
+using Porchlight.Testing;
 
 namespace Porchlight.Server.Tests.Features.SignIn;
 

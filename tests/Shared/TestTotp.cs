@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Porchlight.Server.Tests.Infrastructure;
+namespace Porchlight.Testing;
 
 /// <summary>
 /// The tests' own authenticator app: RFC 6238 codes (HMAC-SHA1, 30-second steps) from a Base32 key, written apart from
