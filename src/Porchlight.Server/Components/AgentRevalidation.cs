@@ -1,35 +1,30 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Porchlight.Server.Data;
+using Porchlight.Server.Features.SignIn;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Components;
 
 /// <summary>
-/// A circuit lives for hours; this re-checks every minute that its agent is still active and that the
-/// security stamp (rotated on role change and deactivation) still matches, and signs the circuit out if not.
+/// A circuit lives for hours; this re-checks every few seconds that its session is still on (not signed out from another
+/// browser, its agent active, the security stamp, rotated on role change and deactivation, unchanged), and signs the
+/// circuit out if not. The check is the one every request with the cookie makes, cached for a few seconds per session.
 /// </summary>
-internal sealed class AgentRevalidation(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> identity)
+internal sealed class AgentRevalidation(ILoggerFactory loggerFactory, IServiceScopeFactory scopes)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(10);
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         var principal = authenticationState.User;
-        if (!Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var agentId))
+        if (PorchlightClaims.AgentIdOf(principal) is not { } agentId || PorchlightClaims.SessionIdOf(principal) is not { } sessionId)
         {
             return false;
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var agent = await db.Agents.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
-        var stamp = principal.FindFirstValue(identity.Value.ClaimsIdentity.SecurityStampClaimType);
-        return agent is { IsActive: true } && agent.SecurityStamp == stamp;
+        return await scope.ServiceProvider.GetRequiredService<AgentSessions>().IsValidAsync(sessionId, agentId, null, cancellationToken);
     }
 }
 

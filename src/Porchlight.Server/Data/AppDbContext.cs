@@ -34,6 +34,9 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<AgentStatusPeriod> AgentStatusPeriods => Set<AgentStatusPeriod>();
 
+    /// <summary>Signed-in browsers of agents; the app's cookie is honoured only while its row is here.</summary>
+    public DbSet<Features.SignIn.AgentSession> AgentSessions => Set<Features.SignIn.AgentSession>();
+
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<Team> Teams => Set<Team>();

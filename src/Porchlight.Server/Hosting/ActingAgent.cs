@@ -28,6 +28,9 @@ public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
 
     public string Name { get; private set; } = "";
 
+    /// <summary>The app session the request or circuit runs in; null for API tokens and work without a browser.</summary>
+    public Guid? SessionId { get; private set; }
+
     public bool Can(Permission permission) =>
         IsSignedIn && RolePermissions.Allows(Role, CustomPermissions, permission) && Scopes.HasFlag(RolePermissions.RequiredScope(permission));
 
@@ -48,6 +51,7 @@ public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
         CustomPermissions = PorchlightClaims.CustomPermissionsOf(principal);
         Scopes = PorchlightClaims.ScopesOf(principal);
         Name = principal.FindFirstValue(PorchlightClaims.DisplayName) ?? principal.Identity?.Name ?? "";
+        SessionId = PorchlightClaims.SessionIdOf(principal);
         tenant.Enter(workspaceId);
         auditActor.Set(agentId, Name, ipAddress);
         return true;

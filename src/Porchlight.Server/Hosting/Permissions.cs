@@ -127,6 +127,8 @@ public static class RolePermissions
         Permission.ReviewQuality => "Scorecards, reviews, calibrations, sampling, agents' flags.",
         Permission.RelayContactMessages => "Speak for customers of API inboxes (an integration's token).",
         Permission.ManageContacts => "Contact attributes, companies, segments, import, export and merge.",
+        Permission.HandlePrivacyRequests => "Privacy requests: export everything kept about a contact, erase a contact.",
+        Permission.ManageRetention => "Retention policies and their runs' reports, legal holds on contacts and conversations.",
         _ => permission.ToString(),
     };
 

@@ -10,11 +10,22 @@ public static class PorchlightClaims
     public const string WorkspaceId = "porchlight:workspace";
     public const string DisplayName = "porchlight:name";
 
+    /// <summary>On the app's cookie: the <see cref="Features.SignIn.AgentSession"/> it belongs to.</summary>
+    public const string SessionId = "porchlight:session";
+
+    /// <summary>Authentication methods (RFC 8176): <see cref="MultiFactor"/> when a second factor was passed.</summary>
+    public const string AuthenticationMethods = "amr";
+
+    public const string MultiFactor = "mfa";
+
     /// <summary>Present only on API token principals: the token's scopes (cookies carry full rights).</summary>
     public const string TokenScopes = "porchlight:scopes";
 
     public static Guid? AgentIdOf(ClaimsPrincipal principal) =>
         Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
+
+    public static Guid? SessionIdOf(ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(SessionId), out var id) ? id : null;
 
     public static Guid? WorkspaceIdOf(ClaimsPrincipal principal) =>
         Guid.TryParse(principal.FindFirstValue(WorkspaceId), out var id) ? id : null;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
@@ -106,6 +107,8 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         // Every test person signs in with the same password; a new one long enough for the policy.
         ["currentPassword"] = () => TestWorkspace.Password,
         ["newPassword"] = () => $"probe-password-{Guid.NewGuid():N}",
+        // Requiring a second factor needs the caller to have one: a probe leaves the rule off.
+        ["requireTwoFactor"] = () => false,
         // A help center's look: a colour, no logo, the default language.
         ["accentColour"] = () => "#1f6feb",
         ["logoUrl"] = () => "",
@@ -154,6 +157,7 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         ["autoAwayMinutes"] = 30,
         // A retention policy's days: within every class's range (the audit trail is kept at least 365).
         ["days"] = 400,
+        ["minPasswordLength"] = 12,
     };
 
     protected async Task<List<Operation>> OperationsAsync()
@@ -426,10 +430,24 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         }).ExpectAsync(HttpStatusCode.Created);
         var customRole = await owner.PostJsonAsync("/api/v1/roles", new { name = Unique($"{label} role"), permissions = new JsonArray("ViewReports") })
             .ExpectAsync(HttpStatusCode.Created);
+        var sessionId = await OwnerSessionAsync(workspace.OwnerId);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
-            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment, dashboardApp, customRole);
+            scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment, dashboardApp,
+            customRole, sessionId);
+    }
+
+    // A browser the owner is signed in with: a session of theirs to list and end (made as a sign-in makes it).
+    private async Task<Guid> OwnerSessionAsync(Guid ownerId)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var owner = await db.Agents.IgnoreQueryFilters().AsNoTracking().SingleAsync(a => a.Id == ownerId, Ct);
+        var session = Porchlight.Server.Features.SignIn.AgentSession.Start(owner, "127.0.0.1", "Probe browser", twoFactor: false, DateTime.UtcNow);
+        db.AgentSessions.Add(session);
+        await db.SaveChangesAsync(Ct);
+        return session.Id;
     }
 
     // A delivery in the webhook's log, delivered already: a record to probe that nothing sends again meanwhile.
@@ -508,12 +526,13 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         JsonElement Company,
         JsonElement Segment,
         JsonElement DashboardApp,
-        JsonElement CustomRole)
+        JsonElement CustomRole,
+        Guid SessionId)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId", "roleId"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId", "roleId", "sessionId"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -535,6 +554,7 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
             "segmentId" => Segment.IdOf().ToString(),
             "roleId" => CustomRole.IdOf().ToString(),
             "appId" => DashboardApp.IdOf().ToString(),
+            "sessionId" => SessionId.ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

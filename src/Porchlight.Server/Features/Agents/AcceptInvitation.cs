@@ -6,7 +6,7 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Agents;
 
 /// <summary>What the accept page shows before the invitee chooses a name and password.</summary>
-public sealed record InvitationPreview(string Email, string WorkspaceName, AgentRole Role);
+public sealed record InvitationPreview(string Email, string WorkspaceName, AgentRole Role, int MinPasswordLength = Workspaces.Workspace.DefaultMinPasswordLength, bool RequireTwoFactor = false);
 
 public sealed record AcceptInvitationRequest(string? DisplayName, string? Password);
 
@@ -22,7 +22,7 @@ public sealed class AcceptInvitation(AppDbContext db, UserManager<Agent> users, 
         }
 
         var workspace = await db.Workspaces.IgnoreQueryFilters().SingleAsync(w => w.Id == invitation.WorkspaceId, cancellationToken);
-        return new InvitationPreview(invitation.Email, workspace.Name, invitation.Role);
+        return new InvitationPreview(invitation.Email, workspace.Name, invitation.Role, workspace.MinPasswordLength, workspace.RequireTwoFactor);
     }
 
     public async Task<Result<Agent>> HandleAsync(string token, AcceptInvitationRequest request, string? ipAddress, CancellationToken cancellationToken)

@@ -59,6 +59,15 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     /// <summary>What the agent is good at, with a level from 1 to 5 ("billing": 3); the Skills strategy reads it.</summary>
     public Dictionary<string, int> Skills { get; private set; } = [];
 
+    /// <summary>
+    /// The last 30-second step whose authenticator code signed this agent in or confirmed a setting: a code is taken
+    /// once, so one seen over a shoulder or replayed from a log is refused (Features/SignIn/AuthenticatorCodes).
+    /// </summary>
+    [AuditIgnore]
+    public long? LastAuthenticatorStep { get; private set; }
+
+    public void AuthenticatorStepUsed(long step) => LastAuthenticatorStep = step;
+
     public IReadOnlyList<IDomainEvent> DomainEvents => _domainEvents;
 
     public void ClearDomainEvents() => _domainEvents.Clear();

@@ -17,6 +17,8 @@ public static class AgentsFeature
         .AddScoped<UpdateMyProfile>()
         .AddScoped<MyAlerts>()
         .AddScoped<ChangeMyPassword>()
+        .AddScoped<MySessions>()
+        .AddScoped<MyTwoFactor>()
         .AddScoped<SetMyAvailability>()
         // One node keeps presence in memory; the Redis switch (scale-out) registers a shared store instead.
         .AddSingleton<IPresenceStore, InMemoryPresenceStore>()
@@ -81,5 +83,14 @@ public static class AgentsFeature
         me.MapPost("/password", async (ChangePasswordRequest request, ChangeMyPassword useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(request, ct)).ToNoContent())
             .RequirePermission(Permission.ManageOwnProfile);
+        // The browsers signed in as the caller (the app's cookie sessions; API tokens are listed under /tokens).
+        me.MapGet("/sessions", async (MySessions useCase, CancellationToken ct) => (await useCase.ListAsync(ct)).ToOk())
+            .RequirePermission(Permission.ManageOwnProfile).Produces<IReadOnlyList<SessionResponse>>();
+        me.MapDelete("/sessions/{sessionId:guid}", async (Guid sessionId, MySessions useCase, CancellationToken ct) =>
+                (await useCase.EndAsync(sessionId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageOwnProfile);
+        // Every session but the one making the call: with an API token, every session.
+        me.MapDelete("/sessions", async (MySessions useCase, CancellationToken ct) => (await useCase.EndOthersAsync(ct)).ToOk())
+            .RequirePermission(Permission.ManageOwnProfile).Produces<EndedSessionsResponse>();
     }
 }

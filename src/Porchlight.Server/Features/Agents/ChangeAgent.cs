@@ -9,13 +9,18 @@ namespace Porchlight.Server.Features.Agents;
 /// What an administrator may change about another agent: their role, built-in (<c>role</c>, which also takes a custom
 /// role away) or custom (<c>customRoleId</c>, never for an Owner), and whether they are active.
 /// </summary>
-public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive, Guid? CustomRoleId = null);
+/// <param name="ResetTwoFactor">
+/// true switches the agent's two-factor sign-in off and removes its key and recovery codes (a lost phone and lost codes),
+/// and signs them out everywhere; in a workspace that requires it, they set it up again at their next sign-in.
+/// </param>
+public sealed record ChangeAgentRequest(AgentRole? Role, bool? IsActive, bool? ResetTwoFactor = null, Guid? CustomRoleId = null);
 
 /// <summary>
 /// Changes an agent's role or deactivates/reactivates them. Only an Owner touches Owners, and the
 /// workspace always keeps at least one active Owner.
 /// </summary>
-public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified)
+public sealed class ChangeAgent(
+    AppDbContext db, ActingAgent actor, AgentPresence presence, VerifiedApiTokens verified, SignIn.AgentSessions sessions, SignIn.AgentTwoFactor twoFactor)
 {
     public async Task<Result<AgentResponse>> HandleAsync(Guid agentId, ChangeAgentRequest request, CancellationToken cancellationToken)
     {
@@ -24,6 +29,8 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
         {
             return Failure.NotFound("Agent");
         }
+
+        var stampBefore = agent.SecurityStamp;
 
         if (request.Role is { } role && !Enum.IsDefined(role))
         {
@@ -86,10 +93,22 @@ public sealed class ChangeAgent(AppDbContext db, ActingAgent actor, AgentPresenc
                 break;
         }
 
+        if (request.ResetTwoFactor == true && agent.TwoFactorEnabled)
+        {
+            await twoFactor.ResetAsync(agent, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await db.Entry(agent).Reference(a => a.CustomRole).LoadAsync(cancellationToken);
         // The agent's tokens carry their role, activity and name: verify them again.
         verified.ForgetAll();
+        if (agent.SecurityStamp != stampBefore)
+        {
+            // A deactivation or a new role ends the agent's sessions, within seconds on every node: they sign in again
+            // (or, deactivated, cannot).
+            await sessions.EndAllAsync(agent.Id, null, cancellationToken);
+        }
+
         return AgentResponse.From(agent, await presence.IsConnectedAsync(agent.WorkspaceId, agent.Id));
     }
 }

@@ -1,11 +1,17 @@
 using Microsoft.AspNetCore.Identity;
+using Porchlight.Server.Features.Audit;
+using Porchlight.Server.Features.SignIn;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Agents;
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
-public sealed class ChangeMyPassword(UserManager<Agent> users, ActingAgent actor)
+/// <summary>
+/// Changes the caller's password. Every other session of theirs ends (the one they changed it in goes on; called with an
+/// API token, every session ends), and so do password reset links sent before.
+/// </summary>
+public sealed class ChangeMyPassword(UserManager<Agent> users, ActingAgent actor, AgentSessions sessions, RecordAuthEvent audit)
 {
     public async Task<Result<Done>> HandleAsync(ChangePasswordRequest request, CancellationToken cancellationToken)
     {
@@ -40,6 +46,16 @@ public sealed class ChangeMyPassword(UserManager<Agent> users, ActingAgent actor
                     new Dictionary<string, string[]> { ["newPassword"] = [.. changed.Errors.Select(e => e.Description)] });
         }
 
+        // The change gave the agent a new security stamp, which ends every session made under the old one: the
+        // session it was made in follows the new stamp, the others' rows go.
+        if (actor.SessionId is { } current)
+        {
+            await sessions.CarryOverAsync(agent, current, cancellationToken);
+        }
+
+        var ended = await sessions.EndAllAsync(agent.Id, actor.SessionId, cancellationToken);
+        await audit.HandleAsync(agent, "auth.password_changed", cancellationToken,
+            new Dictionary<string, AuditChange> { ["otherSessionsEnded"] = new(null, ended) });
         return default(Done);
     }
 }

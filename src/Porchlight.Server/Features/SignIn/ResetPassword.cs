@@ -6,7 +6,8 @@ using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.SignIn;
 
-public sealed class ResetPassword(AppDbContext db, UserManager<Agent> users, ActingAgent actor, RecordAuthEvent audit)
+/// <summary>Sets a new password from a reset link: lifts a lockout and ends every session of the agent.</summary>
+public sealed class ResetPassword(AppDbContext db, UserManager<Agent> users, ActingAgent actor, RecordAuthEvent audit, AgentSessions sessions)
 {
     public async Task<Result<Done>> HandleAsync(string email, string token, string password, string? ipAddress, CancellationToken cancellationToken)
     {
@@ -28,7 +29,10 @@ public sealed class ResetPassword(AppDbContext db, UserManager<Agent> users, Act
         // A reset also lifts a lockout: the person proved they own the mailbox.
         await users.SetLockoutEndDateAsync(agent, null);
         await users.ResetAccessFailedCountAsync(agent);
-        await audit.HandleAsync(agent, "auth.password_reset", cancellationToken);
+        // Whoever knew the old password is signed out everywhere (the new stamp ended their sessions; the rows go too).
+        var ended = await sessions.EndAllAsync(agent.Id, null, cancellationToken);
+        await audit.HandleAsync(agent, "auth.password_reset", cancellationToken,
+            new Dictionary<string, AuditChange> { ["sessionsEnded"] = new(null, ended) });
         return default(Done);
     }
 }

@@ -26,6 +26,7 @@ public static class SignInFeature
 
     public static IServiceCollection AddSignIn(this IServiceCollection services) => services
         .AddScoped<SignInAgent>()
+        .AddSingleton<RecoveryCodesHandoff>()
         .AddScoped<ForgotPassword>()
         .AddScoped<ResetPassword>()
         .AddSingleton<LogPasswordResetSender>()
@@ -45,8 +46,43 @@ public static class SignInFeature
                 return outcome switch
                 {
                     SignInOutcome.SignedIn => Results.LocalRedirect(SafeReturnUrl(returnUrl)),
+                    SignInOutcome.TwoFactorRequired => Results.LocalRedirect($"/signin/two-factor{ReturnQuery(returnUrl, '?')}"),
+                    SignInOutcome.TwoFactorSetupRequired => Results.LocalRedirect($"/signin/two-factor/setup{ReturnQuery(returnUrl, '?')}"),
                     _ => Results.Redirect($"/signin?error={outcome}&email={Uri.EscapeDataString(email ?? "")}"),
                 };
+            })
+            .RequireRateLimiting(ClientRateLimits.SignIn);
+
+        // The second step: a code from the authenticator app, or a recovery code.
+        account.MapPost("/signin/two-factor", async ([FromForm] string? code, [FromForm] string? recoveryCode, [FromForm] string? returnUrl,
+                SignInAgent useCase, HttpContext http) =>
+            {
+                var outcome = await useCase.VerifyAsync(code, recoveryCode, IpOf(http));
+                var recovery = string.IsNullOrWhiteSpace(recoveryCode) ? "" : "&recovery=1";
+                return outcome switch
+                {
+                    SignInOutcome.SignedIn => Results.LocalRedirect(SafeReturnUrl(returnUrl)),
+                    SignInOutcome.Failed => Results.LocalRedirect($"/signin/two-factor?error=Failed{recovery}{ReturnQuery(returnUrl, '&')}"),
+                    _ => Results.LocalRedirect($"/signin?error={outcome}"),
+                };
+            })
+            .RequireRateLimiting(ClientRateLimits.SignIn);
+
+        // Setting up a second factor the workspace requires, before the first sign-in with it.
+        account.MapPost("/signin/two-factor/setup", async ([FromForm] string? code, [FromForm] string? returnUrl,
+                SignInAgent useCase, RecoveryCodesHandoff handoff, HttpContext http) =>
+            {
+                var (outcome, codes, agentId) = await useCase.EnrollAsync(code, IpOf(http));
+                switch (outcome)
+                {
+                    case SignInOutcome.SignedIn:
+                        handoff.Give(http, agentId, codes!);
+                        return Results.LocalRedirect($"{RecoveryCodesHandoff.PagePath}{ReturnQuery(returnUrl, '?')}");
+                    case SignInOutcome.Failed:
+                        return Results.LocalRedirect($"/signin/two-factor/setup?error=Failed{ReturnQuery(returnUrl, '&')}");
+                    default:
+                        return Results.LocalRedirect($"/signin?error={outcome}");
+                }
             })
             .RequireRateLimiting(ClientRateLimits.SignIn);
 
@@ -112,7 +148,7 @@ public static class SignInFeature
             .RequireRateLimiting(ClientRateLimits.SignIn);
 
         app.MapPost("/invite/{token}", async (string token, [FromForm] string? displayName, [FromForm] string? password,
-                AcceptInvitation useCase, SignInManager<Agent> signIn, HttpContext http, CancellationToken ct) =>
+                AcceptInvitation useCase, SignInAgent signIn, HttpContext http, CancellationToken ct) =>
             {
                 var result = await useCase.HandleAsync(token, new AcceptInvitationRequest(displayName, password), IpOf(http), ct);
                 if (!result.Succeeded)
@@ -122,13 +158,19 @@ public static class SignInFeature
                         : Results.Redirect($"/invite/{Uri.EscapeDataString(token)}?error={Uri.EscapeDataString(ErrorText(result.Failure!))}");
                 }
 
-                await signIn.SignInAsync(result.Value!, isPersistent: true);
-                return Results.LocalRedirect("/");
+                // A workspace that requires a second factor has the new agent set one up before the app opens.
+                return await signIn.SignInNewAgentAsync(result.Value!) == SignInOutcome.SignedIn
+                    ? Results.LocalRedirect("/")
+                    : Results.LocalRedirect("/signin/two-factor/setup");
             })
             .ExcludeFromDescription()
             .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes))
             .RequireRateLimiting(ClientRateLimits.SignIn);
     }
+
+    /// <summary>The return address carried to the next step, when it is one of this site's.</summary>
+    private static string ReturnQuery(string? returnUrl, char separator) =>
+        SafeReturnUrl(returnUrl) is var safe && safe != "/" ? $"{separator}returnUrl={Uri.EscapeDataString(safe)}" : "";
 
     // The antiforgery middleware validates what the metadata asks for and records the outcome; an endpoint that binds
     // no form never looks at it, so the filter does. A refused post changes nothing and says why.

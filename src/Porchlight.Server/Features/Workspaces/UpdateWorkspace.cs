@@ -5,16 +5,23 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.Workspaces;
 
 /// <summary>
-/// The workspace's settings; <c>AutoAwayMinutes</c>, <c>Holidays</c>, <c>AgentHourlyCost</c>, <c>Redaction</c> and
-/// <c>ErasureMode</c> left out stay as they are (a cost of 0 clears it; an empty <c>Redaction</c> masks nothing).
+/// The workspace's settings; <c>AutoAwayMinutes</c>, <c>Holidays</c>, <c>AgentHourlyCost</c>, <c>Redaction</c>,
+/// <c>ErasureMode</c>, <c>RequireTwoFactor</c> and <c>MinPasswordLength</c> left out stay as they are (a cost of 0 clears
+/// it; an empty <c>Redaction</c> masks nothing).
 /// </summary>
 /// <param name="Redaction">The detectors to switch on, by name: PaymentCard, Iban, NationalId, Secret (docs/privacy.md).</param>
 /// <param name="ErasureMode">How a contact is erased when an erasure request does not say: Anonymize or Delete.</param>
+/// <param name="RequireTwoFactor">
+/// Every agent signs in with an authenticator code. Switching it on needs the caller to have two-factor sign-in
+/// themselves, and signs out the agents who have not set it up: they set it up at their next sign-in.
+/// </param>
+/// <param name="MinPasswordLength">The fewest characters of a new password, 8 to 128 (passwords already set stay).</param>
 public sealed record UpdateWorkspaceRequest(
     string? Name, string? TimeZone, IReadOnlyList<BusinessDay>? BusinessHours, int? AutoAwayMinutes = null, IReadOnlyList<DateOnly>? Holidays = null,
-    decimal? AgentHourlyCost = null, IReadOnlyList<string?>? Redaction = null, Privacy.ErasureMode? ErasureMode = null);
+    decimal? AgentHourlyCost = null, IReadOnlyList<string?>? Redaction = null, Privacy.ErasureMode? ErasureMode = null, bool? RequireTwoFactor = null,
+    int? MinPasswordLength = null);
 
-public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks, TimeProvider clock)
+public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaClocks slaClocks, TimeProvider clock, SignIn.AgentSessions sessions)
 {
     public async Task<Result<WorkspaceResponse>> HandleAsync(UpdateWorkspaceRequest request, CancellationToken cancellationToken)
     {
@@ -46,12 +53,24 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
         }
 
         var redaction = request.Redaction is { } names ? Privacy.PiiDetectorNames.Parse(names, "redaction", errors) : (Privacy.PiiDetectors?)null;
+        if (request.MinPasswordLength is < Workspace.LowestMinPasswordLength or > Workspace.HighestMinPasswordLength)
+        {
+            errors.Add("minPasswordLength", $"From {Workspace.LowestMinPasswordLength} to {Workspace.HighestMinPasswordLength} characters.");
+        }
+
+        var workspace = await db.Workspaces.SingleAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
+        var requiresTwoFactorNow = request.RequireTwoFactor == true && !workspace.RequireTwoFactor;
+        // Whoever makes it a rule follows it already: otherwise the rule would first lock out the person setting it.
+        if (requiresTwoFactorNow && !await db.Agents.Where(a => a.Id == actor.AgentId).Select(a => a.TwoFactorEnabled).FirstOrDefaultAsync(cancellationToken))
+        {
+            errors.Add("requireTwoFactor", "Set up two-factor sign-in for yourself first, on your profile page.");
+        }
+
         if (errors.Any)
         {
             return errors.ToFailure();
         }
 
-        var workspace = await db.Workspaces.SingleAsync(w => w.Id == actor.WorkspaceId, cancellationToken);
         var calendarBefore = workspace.Calendar();
         var calendarKeyBefore = workspace.CalendarKey();
         workspace.ChangeSettings(request.Name!, request.TimeZone!, new BusinessHours([.. request.BusinessHours!.OrderBy(d => d.Day).ThenBy(d => d.Opens)]));
@@ -59,6 +78,7 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
         workspace.SetHolidays(request.Holidays ?? workspace.Holidays);
         workspace.SetRedaction(redaction ?? workspace.Redaction);
         workspace.SetErasureMode(request.ErasureMode ?? workspace.ErasureMode);
+        workspace.SetSignInPolicy(request.RequireTwoFactor ?? workspace.RequireTwoFactor, request.MinPasswordLength ?? workspace.MinPasswordLength);
         if (request.AgentHourlyCost is { } cost)
         {
             workspace.SetAgentHourlyCost(cost);
@@ -72,6 +92,12 @@ public sealed class UpdateWorkspace(AppDbContext db, ActingAgent actor, Sla.SlaC
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        if (requiresTwoFactorNow)
+        {
+            // Agents signed in without a second factor are signed out: their next sign-in asks them to set one up.
+            await sessions.EndWithoutTwoFactorAsync(workspace.Id, cancellationToken);
+        }
+
         return WorkspaceResponse.From(workspace);
     }
 }

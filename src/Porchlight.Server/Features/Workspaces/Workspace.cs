@@ -61,6 +61,22 @@ public sealed class Workspace : Entity, IAudited
 
     public void SetCaps(Routing.ConcurrencyCaps caps) => Caps = caps;
 
+    /// <summary>
+    /// Whether every agent signs in with an authenticator code after their password. An agent without one is sent to
+    /// set it up at their next sign-in, before they reach the app (API tokens are not affected).
+    /// </summary>
+    public bool RequireTwoFactor { get; private set; }
+
+    /// <summary>The fewest characters an agent's new password may have (docs/security.md#password-policy).</summary>
+    public int MinPasswordLength { get; private set; } = DefaultMinPasswordLength;
+
+    public const int DefaultMinPasswordLength = 10;
+    public const int LowestMinPasswordLength = 8;
+    public const int HighestMinPasswordLength = 128;
+
+    public void SetSignInPolicy(bool requireTwoFactor, int minPasswordLength) =>
+        (RequireTwoFactor, MinPasswordLength) = (requireTwoFactor, minPasswordLength);
+
     public void SetAutoAway(int minutes) => AutoAwayMinutes = minutes;
 
     public void SetRedaction(Privacy.PiiDetectors detectors) => Redaction = detectors;

@@ -4,13 +4,15 @@ namespace Porchlight.Server.Features.Workspaces;
 
 /// <param name="Redaction">The detectors that mask sensitive values in messages before they are stored (docs/privacy.md).</param>
 /// <param name="ErasureMode">How a contact is erased when an erasure request does not say (docs/privacy.md#privacy-requests).</param>
+/// <param name="RequireTwoFactor">Every agent signs in with an authenticator code; those without one set it up at sign-in.</param>
+/// <param name="MinPasswordLength">The fewest characters a new password may have (8 to 128).</param>
 public sealed record WorkspaceResponse(
     Guid Id, string Name, string TimeZone, IReadOnlyList<BusinessDay> BusinessHours, DateTime CreatedAt, int AutoAwayMinutes, IReadOnlyList<DateOnly> Holidays,
-    decimal? AgentHourlyCost, IReadOnlyList<string> Redaction, Privacy.ErasureMode ErasureMode)
+    decimal? AgentHourlyCost, IReadOnlyList<string> Redaction, Privacy.ErasureMode ErasureMode, bool RequireTwoFactor, int MinPasswordLength)
 {
     public static WorkspaceResponse From(Workspace workspace) =>
         new(workspace.Id, workspace.Name, workspace.TimeZone, workspace.BusinessHours.Days, workspace.CreatedAt, workspace.AutoAwayMinutes, workspace.Holidays,
-            workspace.AgentHourlyCost, Privacy.PiiDetectorNames.Of(workspace.Redaction), workspace.ErasureMode);
+            workspace.AgentHourlyCost, Privacy.PiiDetectorNames.Of(workspace.Redaction), workspace.ErasureMode, workspace.RequireTwoFactor, workspace.MinPasswordLength);
 }
 
 public static class WorkspaceRules

@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Porchlight.Server.Features.Agents;
+
+namespace Porchlight.Server.Features.SignIn;
+
+/// <summary>What a sign-in that passed the password still needs before the app's cookie is issued.</summary>
+public enum PendingStep
+{
+    /// <summary>A code from the agent's authenticator app, or a recovery code.</summary>
+    Verify,
+
+    /// <summary>The workspace requires a second factor and the agent has none: they set one up first.</summary>
+    Enroll,
+}
+
+/// <summary>
+/// A sign-in between its two steps: a short-lived cookie of its own (Identity's two-factor scheme, renamed) that names
+/// the agent, the step and the security stamp the password was checked under. It grants nothing in the app or the API:
+/// only the second step's page and form read it. A password change or reset in between (a new stamp) voids it.
+/// </summary>
+public static class PendingSignIn
+{
+    public static readonly string Scheme = IdentityConstants.TwoFactorUserIdScheme;
+    public const string CookieName = "porchlight.signin";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
+    private const string StepClaim = "porchlight:pending-step";
+    private const string StampClaim = "porchlight:pending-stamp";
+
+    public static Task BeginAsync(HttpContext http, Agent agent, PendingStep step)
+    {
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, agent.Id.ToString()),
+                new Claim(StepClaim, step.ToString()),
+                new Claim(StampClaim, agent.SecurityStamp ?? ""),
+            ],
+            Scheme);
+        return http.SignInAsync(Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+    }
+
+    /// <returns>The agent and the step, when a pending sign-in for an active agent with an unchanged stamp is there.</returns>
+    public static async Task<(Agent Agent, PendingStep Step)?> ResumeAsync(HttpContext http, UserManager<Agent> users)
+    {
+        var result = await http.AuthenticateAsync(Scheme);
+        if (result.Principal is not { } principal
+            || !Enum.TryParse<PendingStep>(principal.FindFirstValue(StepClaim), out var step)
+            || principal.FindFirstValue(ClaimTypes.NameIdentifier) is not { } agentId
+            || await users.FindByIdAsync(agentId) is not { IsActive: true } agent
+            || agent.SecurityStamp != principal.FindFirstValue(StampClaim))
+        {
+            return null;
+        }
+
+        return (agent, step);
+    }
+
+    public static Task EndAsync(HttpContext http) => http.SignOutAsync(Scheme);
+}
