@@ -118,6 +118,7 @@ app.UseExceptionHandler();
 app.UseTrackingIngestion();
 app.UseStatusCodePages();
 app.UseBodySizeLimits();
+app.UseKnownCharsets();
 app.UseSetupGate();
 app.UseRateLimiter();
 app.UseCors();

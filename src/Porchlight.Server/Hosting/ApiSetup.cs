@@ -35,6 +35,8 @@ public static class ApiSetup
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             // Enums by name only: no numbers, no comma lists.
             options.SerializerOptions.Converters.Add(new StrictEnumConverter());
+            // No infinities: 1e309 is not a value any field means, and no answer could carry it.
+            options.SerializerOptions.Converters.Add(new FiniteDoubleConverter());
         });
         services.AddOpenApi("v1", options => options.AddSchemaTransformer((schema, context, _) =>
         {
@@ -110,6 +112,26 @@ public static class ApiSetup
 
             await next(context);
         }));
+}
+
+/// <summary>
+/// A body in a charset .NET does not know is refused with 415 before anything reads it: the JSON reader would throw
+/// while binding (a server error), and the form reader would guess.
+/// </summary>
+public static class KnownCharsets
+{
+    public static IApplicationBuilder UseKnownCharsets(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
+            && !Microsoft.Extensions.Primitives.StringSegment.IsNullOrEmpty(type.Charset) && type.Encoding is null)
+        {
+            await context.WriteProblemAsync(StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
+                $"The body's charset '{type.Charset}' is not one this server reads; send UTF-8.");
+            return;
+        }
+
+        await next(context);
+    });
 }
 
 /// <summary>

@@ -53,7 +53,10 @@ public abstract partial class BrowserTest : IAsyncLifetime
     }
 
     /// <summary>Fills the running server's database with the demo workspace, as `porchlight seed-demo` does for an operator.</summary>
-    protected async Task SeedDemoWorkspaceAsync()
+    protected Task SeedDemoWorkspaceAsync() => RunCommandAsync("seed-demo");
+
+    /// <summary>Runs an operator command (`porchlight ARGS`) on the running server's database and returns what it printed.</summary>
+    protected async Task<string> RunCommandAsync(params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -62,17 +65,18 @@ public abstract partial class BrowserTest : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { _start.Dll, "seed-demo", $"--Database:ConnectionString=Data Source={_start.DatabasePath}" })
+        foreach (var argument in new[] { _start.Dll, .. arguments, $"--Database:ConnectionString=Data Source={_start.DatabasePath}" })
         {
             info.ArgumentList.Add(argument);
         }
 
         info.Environment["ASPNETCORE_ENVIRONMENT"] = _start.Environment;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not run seed-demo.");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not run {arguments[0]}.");
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"seed-demo exited with {process.ExitCode}: {await output}{await errors}");
+        Assert.True(process.ExitCode == 0, $"{arguments[0]} exited with {process.ExitCode}: {await output}{await errors}");
+        return await output;
     }
 
     /// <summary>Signs in on a fresh page (own cookies) and waits until the app shows the agent's name.</summary>

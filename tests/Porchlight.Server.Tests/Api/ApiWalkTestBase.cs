@@ -178,7 +178,10 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
                 var otherMedia = content.ValueKind == JsonValueKind.Object && body is null ? content.EnumerateObject().Select(c => c.Name).FirstOrDefault() : null;
                 var permission = method.Value.TryGetProperty("x-permission", out var declared) ? declared.GetString()! : "";
                 var scope = method.Value.TryGetProperty("x-token-scope", out var declaredScope) ? declaredScope.GetString()! : "";
-                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, components, otherMedia, permission, scope));
+                var query = method.Value.TryGetProperty("parameters", out var declaredParameters)
+                    ? declaredParameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!).ToList()
+                    : [];
+                operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters, body, components, otherMedia, permission, scope) { QueryParameters = query });
             }
         }
 
@@ -188,19 +191,9 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
 
     protected static Task<HttpResponseMessage> SendAsync(HttpClient client, Operation operation, ResourceSet ids)
     {
-        var path = PathParameter().Replace(operation.Path, m => ids.IdFor(m.Groups[1].Value, operation.Path));
-        var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
-        if (operation.Body is { } schema && WriteMethods.Contains(operation.Method))
+        var request = new HttpRequestMessage(new HttpMethod(operation.Method), PathOf(operation, ids));
+        if (ValidBody(operation, ids) is { } body)
         {
-            var body = Sample(schema, operation.Components, ids, null, 0) ?? new JsonObject();
-            if (BodyFields.TryGetValue(operation.ToString(), out var fields) && body is JsonObject fieldsOf)
-            {
-                foreach (var (name, value) in fields(ids))
-                {
-                    fieldsOf[name] = value;
-                }
-            }
-
             request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
         }
         else if (operation.MediaType == "multipart/form-data")
@@ -215,6 +208,30 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         }
 
         return client.SendAsync(request, Ct);
+    }
+
+    /// <summary>The operation's path with the ids of <paramref name="ids"/>.</summary>
+    protected static string PathOf(Operation operation, ResourceSet ids) =>
+        PathParameter().Replace(operation.Path, m => ids.IdFor(m.Groups[1].Value, operation.Path));
+
+    /// <summary>A JSON body the operation accepts on <paramref name="ids"/>, or null when it takes no JSON body.</summary>
+    protected static JsonNode? ValidBody(Operation operation, ResourceSet ids)
+    {
+        if (operation.Body is not { } schema || !WriteMethods.Contains(operation.Method))
+        {
+            return null;
+        }
+
+        var body = Sample(schema, operation.Components, ids, null, 0) ?? new JsonObject();
+        if (BodyFields.TryGetValue(operation.ToString(), out var fields) && body is JsonObject fieldsOf)
+        {
+            foreach (var (name, value) in fields(ids))
+            {
+                fieldsOf[name] = value;
+            }
+        }
+
+        return body;
     }
 
     private static bool IsNumeric(JsonElement schema) =>
@@ -489,6 +506,9 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
     protected sealed record Operation(
         string Method, string Path, IReadOnlyList<string> PathParameters, JsonElement? Body, JsonElement Components, string? MediaType, string Permission, string Scope)
     {
+        /// <summary>The names of the operation's query parameters.</summary>
+        public IReadOnlyList<string> QueryParameters { get; init; } = [];
+
         public override string ToString() => $"{Method} {Path}";
     }
 

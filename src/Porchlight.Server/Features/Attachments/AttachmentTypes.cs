@@ -73,14 +73,16 @@ public static class AttachmentTypes
     }
 
     /// <summary>
-    /// The uploader's name reduced to a file name (no folders, no control characters) whose extension fits
+    /// The uploader's name reduced to a file name (no folders, no control characters, no invisible formatting such as a
+    /// right-to-left override that shows <c>gpj.exe</c> as <c>exe.jpg</c>; an emoji's joiner stays) whose extension fits
     /// <paramref name="type"/>: <c>report.html</c> detected as text becomes <c>report.html.txt</c>, so a
     /// download never opens as something other than what was checked.
     /// </summary>
     public static string FileNameFor(string? uploaded, AttachmentType type)
     {
         var name = Path.GetFileName((uploaded ?? "").Replace('\\', '/'));
-        name = new string([.. name.Where(c => !char.IsControl(c) && c is not ('"' or '<' or '>' or '|' or ':' or '*' or '?'))]).Trim().Trim('.');
+        name = new string([.. name.Where(c => !char.IsControl(c) && c is not ('"' or '<' or '>' or '|' or ':' or '*' or '?')
+            && (c == '\u200D' || char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format))]).Trim().Trim('.');
         if (name.Length == 0)
         {
             name = "file";
@@ -88,7 +90,8 @@ public static class AttachmentTypes
 
         if (name.Length > Attachment.MaxFileNameLength)
         {
-            name = name[..Attachment.MaxFileNameLength];
+            // Not between the two halves of a character outside the Basic Multilingual Plane (an emoji).
+            name = name[..(char.IsHighSurrogate(name[Attachment.MaxFileNameLength - 1]) ? Attachment.MaxFileNameLength - 1 : Attachment.MaxFileNameLength)];
         }
 
         return type.Extensions.Contains(Path.GetExtension(name).ToLowerInvariant()) ? name : name + type.Extensions[0];

@@ -224,7 +224,11 @@ public sealed class ContactCommands(
         if (request.Tags is { } tags)
         {
             var normalized = Contact.NormalizeTags(tags.Select(t => t ?? ""));
-            if (normalized.Count > Contact.MaxTags || normalized.Any(t => t.Length > Contact.MaxTagLength))
+            if (tags.Contains(null!))
+            {
+                errors.Add("tags", "Tags are text: a list without nulls.");
+            }
+            else if (normalized.Count > Contact.MaxTags || normalized.Any(t => t.Length > Contact.MaxTagLength))
             {
                 errors.Add("tags", $"At most {Contact.MaxTags} tags of at most {Contact.MaxTagLength} characters.");
             }

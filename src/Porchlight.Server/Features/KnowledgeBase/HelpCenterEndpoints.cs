@@ -102,7 +102,7 @@ public static class HelpCenterEndpoints
             return NotFound();
         }
 
-        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
+        var form = await http.Request.ReadFormOrNullAsync(ct);
         var helpful = form?["helpful"].ToString() switch { "yes" => true, "no" => (bool?)false, _ => null };
         if (helpful is null)
         {

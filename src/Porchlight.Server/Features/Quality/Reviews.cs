@@ -134,6 +134,12 @@ public sealed class Reviews(AppDbContext db, ActingAgent actor, TimeProvider clo
         var given = request.Scores ?? [];
         for (var i = 0; i < given.Count; i++)
         {
+            if (given[i] is null)
+            {
+                errors.Add($"scores[{i}]", "Required: a score.");
+                continue;
+            }
+
             var criterion = review.Scores.FirstOrDefault(s => s.CriterionId == given[i].CriterionId);
             if (criterion is null)
             {
@@ -156,6 +162,12 @@ public sealed class Reviews(AppDbContext db, ActingAgent actor, TimeProvider clo
         if (remarks.Count > QualityReview.MaxMessageComments)
         {
             errors.Add("messageComments", $"At most {QualityReview.MaxMessageComments} remarks.");
+        }
+
+        if (remarks.Contains(null!))
+        {
+            errors.Add("messageComments", "Remarks are objects: a list without nulls.");
+            return errors.ToFailure();
         }
 
         var messageIds = remarks.Select(c => c.MessageId).Distinct().ToList();

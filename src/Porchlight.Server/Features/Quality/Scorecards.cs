@@ -80,6 +80,12 @@ public sealed class Scorecards(AppDbContext db, ActingAgent actor, TimeProvider 
         for (var i = 0; i < requested.Count; i++)
         {
             var (item, field) = (requested[i], $"criteria[{i}]");
+            if (item is null)
+            {
+                errors.Add(field, "Required: a criterion.");
+                continue;
+            }
+
             var before = errors.Count;
             errors.Required($"{field}.name", item.Name, Criterion.MaxNameLength).MaxLength($"{field}.description", item.Description, Scorecard.MaxDescriptionLength);
             if (item.Weight is not (>= 1 and <= Criterion.MaxWeight))

@@ -24,12 +24,29 @@ public sealed class ReportPeriods(AppDbContext db, TenantScope tenant, ReportRol
 {
     public const int MaxDays = 366;
 
+    /// <summary>
+    /// The days a report, a digest or a site's statistics may be about: from the Unix epoch to the end of 2999. Nothing
+    /// happened before; what lies after is a typo; and at the calendar's own ends a period's arithmetic overflows.
+    /// </summary>
+    public static readonly DateOnly FirstDay = new(1970, 1, 1);
+
+    public static readonly DateOnly LastDay = new(2999, 12, 31);
+
+    public const string DayRule = "A day from 1970-01-01 to 2999-12-31.";
+
+    public static bool IsReportDay(DateOnly? day) => day is not { } d || (d >= FirstDay && d <= LastDay);
+
     /// <summary>The Monday that starts <paramref name="day"/>'s week (weeks run Monday to Sunday).</summary>
     public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
     /// <param name="rollUpFirst">The rollup the report reads, whose stale days are rolled up first (none for a report that reads no rollup).</param>
     public async Task<Result<ReportPeriod>> ResolveAsync(ReportQuery query, StaleRollup? rollUpFirst, CancellationToken cancellationToken)
     {
+        if (!IsReportDay(query.From) || !IsReportDay(query.To))
+        {
+            return Failure.Invalid(IsReportDay(query.From) ? "to" : "from", DayRule);
+        }
+
         var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);
         var calendar = workspace.Calendar();
         var to = query.To ?? calendar.DayOf(clock.GetUtcNow().UtcDateTime);

@@ -26,6 +26,11 @@ public sealed class Digests(AppDbContext db, GetReport reports, GetServiceReport
     /// <param name="week">Any day of the week; by default the last full week in the workspace's time zone.</param>
     public async Task<Result<DigestResponse>> ComposeAsync(DateOnly? week, CancellationToken cancellationToken)
     {
+        if (!ReportPeriods.IsReportDay(week) || week >= ReportPeriods.LastDay.AddDays(-6))
+        {
+            return Failure.Invalid("week", ReportPeriods.DayRule);
+        }
+
         var workspace = await db.Workspaces.AsNoTracking().SingleAsync(cancellationToken);
         var monday = ReportPeriods.WeekOf(week ?? workspace.Calendar().DayOf(clock.GetUtcNow().UtcDateTime).AddDays(-7));
         var query = new ReportQuery(From: monday, To: monday.AddDays(6));

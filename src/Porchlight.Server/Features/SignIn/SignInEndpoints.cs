@@ -187,10 +187,11 @@ public static class SignInFeature
 
     private static string? IpOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
 
-    // Only paths of this site: an attacker's link must not turn sign-in into a redirect to their page.
+    // Only paths of this site: an attacker's link must not turn sign-in into a redirect to their page. A control
+    // character (a tab or a line break browsers drop, turning "/\t/evil" into "//evil") makes it no path of this site.
     private static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.Any(char.IsControl)
             ? returnUrl
             : "/";
 }

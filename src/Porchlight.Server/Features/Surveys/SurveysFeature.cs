@@ -54,7 +54,7 @@ public static class SurveysFeature
                 return Missing();
             }
 
-            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
+            var form = await http.Request.ReadFormOrNullAsync(ct);
             var posted = new SurveyAnswerRequest(Score(form?["rating"]), Score(form?["effort"]), Score(form?["recommend"]), form?["comment"].ToString() is { Length: > 0 } c ? c : null);
             var answered = await surveys.AnswerAsync(answerer, posted, ct);
             if (answered.Succeeded)

@@ -53,6 +53,11 @@ public sealed class SiteStatisticsQuery(AppDbContext db, TimeProvider clock)
 
     public async Task<Result<SiteStatisticsResponse>> HandleAsync(Guid inboxId, DateOnly? from, DateOnly? to, int? top, CancellationToken cancellationToken)
     {
+        if (!Reports.ReportPeriods.IsReportDay(from) || !Reports.ReportPeriods.IsReportDay(to))
+        {
+            return Failure.Invalid(Reports.ReportPeriods.IsReportDay(from) ? "to" : "from", Reports.ReportPeriods.DayRule);
+        }
+
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var last = to ?? today;
         var first = from ?? last.AddDays(-29);

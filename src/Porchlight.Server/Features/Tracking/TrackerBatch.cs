@@ -98,7 +98,14 @@ public sealed partial record TrackerBatch(string? Site, string? Visitor, string?
 
         for (var i = 0; i < Events.Count; i++)
         {
-            Events[i].Check(errors, $"events[{i}]");
+            if (Events[i] is { } reported)
+            {
+                reported.Check(errors, $"events[{i}]");
+            }
+            else
+            {
+                errors.Add($"events[{i}]", "Required: an event.");
+            }
         }
 
         return errors;
