@@ -17,6 +17,8 @@ namespace Porchlight.E2E;
 /// </summary>
 public sealed class HostileContentTests : BrowserTest
 {
+    private static readonly string[] HostileTags = ["<svg/onload=alert(1)>"];
+
     private const string Script = "<script>window.__pwned=1;console.error('PWNED')</script>";
     private const string Img = "\"><img src=x onerror=window.__pwned=1;console.error('PWNED');alert(1)>";
     private const string Svg = "<svg/onload=window.__pwned=1;console.error('PWNED')>";
@@ -79,7 +81,7 @@ public sealed class HostileContentTests : BrowserTest
         await SendAsync(api, HttpMethod.Post, $"/api/v1/conversations/{conversationId}/messages", new { text = reply });
         await SendAsync(api, HttpMethod.Post, $"/api/v1/conversations/{conversationId}/messages", new { text = note, @private = true });
         var plan = "Plan " + Script;
-        await SendAsync(api, HttpMethod.Put, $"/api/v1/contacts/{contactId}", new { name = visitorName, attributes = new { plan }, tags = new[] { "<svg/onload=alert(1)>" } });
+        await SendAsync(api, HttpMethod.Put, $"/api/v1/contacts/{contactId}", new { name = visitorName, attributes = new { plan }, tags = HostileTags });
         var contactNote = $"Contact note {Img}";
         await SendAsync(api, HttpMethod.Post, $"/api/v1/contacts/{contactId}/notes", new { text = contactNote });
 

@@ -35,7 +35,11 @@ public static class TestTotp
         foreach (var c in text.ToUpperInvariant().Where(c => c is not (' ' or '=')))
         {
             var index = Alphabet.IndexOf(c, StringComparison.Ordinal);
-            Assert.True(index >= 0, $"'{c}' is not Base32");
+            if (index < 0)
+            {
+                throw new FormatException($"'{c}' is not Base32");
+            }
+
             buffer = (buffer << 5) | index;
             bits += 5;
             if (bits >= 8)

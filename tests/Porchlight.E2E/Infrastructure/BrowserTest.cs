@@ -65,7 +65,8 @@ public abstract partial class BrowserTest : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { _start.Dll, .. arguments, $"--Database:ConnectionString=Data Source={_start.DatabasePath}" })
+        string[] commandLine = [_start.Dll, .. arguments, $"--Database:ConnectionString=Data Source={_start.DatabasePath}"];
+        foreach (var argument in commandLine)
         {
             info.ArgumentList.Add(argument);
         }

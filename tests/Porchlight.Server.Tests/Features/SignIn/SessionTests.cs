@@ -105,7 +105,7 @@ public abstract class SessionTests
             var principal = new ClaimsPrincipal(new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, owner.Id.ToString()), new Claim(PorchlightClaims.SessionId, laptopSession.ToString()),
-                .. PorchlightClaims.For(owner),
+                .. PorchlightClaims.For(owner, null),
             ], "test"));
             Assert.True(scope.ServiceProvider.GetRequiredService<ActingAgent>().Enter(principal, "127.0.0.1"));
             var changed = await scope.ServiceProvider.GetRequiredService<ChangeMyPassword>().HandleAsync(new ChangePasswordRequest(TestWorkspace.Password, "a brand new passphrase"), Ct);

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class RetentionAndLegalHold : Migration
+    public partial class ComplianceControls : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -14,6 +14,72 @@ namespace Porchlight.Server.Data.Migrations.Postgres
             migrationBuilder.DropForeignKey(
                 name: "FK_ReportFacts_Conversations_ConversationId",
                 table: "ReportFacts");
+
+            migrationBuilder.AddColumn<string>(
+                name: "ErasureMode",
+                table: "Workspaces",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                // Workspaces from before the setting anonymize, as new ones do (ErasureMode.Anonymize, the enum's default).
+                defaultValue: "Anonymize");
+
+            migrationBuilder.AddColumn<int>(
+                name: "MinPasswordLength",
+                table: "Workspaces",
+                type: "integer",
+                nullable: false,
+                defaultValue: 10); // the length every workspace had before it became a setting
+
+            migrationBuilder.AddColumn<bool>(
+                name: "RequireTwoFactor",
+                table: "Workspaces",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ErasedAt",
+                table: "Contacts",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "CustomRoleId",
+                table: "Agents",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "LastAuthenticatorStep",
+                table: "Agents",
+                type: "bigint",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "AgentSessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SecurityStamp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SignedInAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastSeenAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    IpAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    UserAgent = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    TwoFactor = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AgentSessions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AgentSessions_Agents_AgentId",
+                        column: x => x.AgentId,
+                        principalTable: "Agents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
             migrationBuilder.CreateTable(
                 name: "AnonymizedConversations",
@@ -50,6 +116,29 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     table.PrimaryKey("PK_AuditChainAnchors", x => x.WorkspaceId);
                     table.ForeignKey(
                         name: "FK_AuditChainAnchors_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomRoles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    Description = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    Permissions = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomRoles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CustomRoles_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -143,9 +232,25 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Agents_CustomRoleId",
+                table: "Agents",
+                column: "CustomRoleId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AgentSessions_AgentId",
+                table: "AgentSessions",
+                column: "AgentId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AnonymizedConversations_WorkspaceId",
                 table: "AnonymizedConversations",
                 column: "WorkspaceId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomRoles_WorkspaceId_Name",
+                table: "CustomRoles",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_LegalHolds_ContactId",
@@ -181,6 +286,14 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 columns: new[] { "WorkspaceId", "Id" });
 
             migrationBuilder.AddForeignKey(
+                name: "FK_Agents_CustomRoles_CustomRoleId",
+                table: "Agents",
+                column: "CustomRoleId",
+                principalTable: "CustomRoles",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Restrict);
+
+            migrationBuilder.AddForeignKey(
                 name: "FK_ReportFacts_Workspaces_WorkspaceId",
                 table: "ReportFacts",
                 column: "WorkspaceId",
@@ -193,14 +306,24 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropForeignKey(
+                name: "FK_Agents_CustomRoles_CustomRoleId",
+                table: "Agents");
+
+            migrationBuilder.DropForeignKey(
                 name: "FK_ReportFacts_Workspaces_WorkspaceId",
                 table: "ReportFacts");
+
+            migrationBuilder.DropTable(
+                name: "AgentSessions");
 
             migrationBuilder.DropTable(
                 name: "AnonymizedConversations");
 
             migrationBuilder.DropTable(
                 name: "AuditChainAnchors");
+
+            migrationBuilder.DropTable(
+                name: "CustomRoles");
 
             migrationBuilder.DropTable(
                 name: "LegalHolds");
@@ -210,6 +333,34 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "RetentionRuns");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Agents_CustomRoleId",
+                table: "Agents");
+
+            migrationBuilder.DropColumn(
+                name: "ErasureMode",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "MinPasswordLength",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "RequireTwoFactor",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "ErasedAt",
+                table: "Contacts");
+
+            migrationBuilder.DropColumn(
+                name: "CustomRoleId",
+                table: "Agents");
+
+            migrationBuilder.DropColumn(
+                name: "LastAuthenticatorStep",
+                table: "Agents");
 
             migrationBuilder.AddForeignKey(
                 name: "FK_ReportFacts_Conversations_ConversationId",

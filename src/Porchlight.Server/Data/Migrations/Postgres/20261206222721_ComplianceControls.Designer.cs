@@ -13,8 +13,8 @@ using Porchlight.Server.Data;
 namespace Porchlight.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261206210711_SignInSecurity")]
-    partial class SignInSecurity
+    [Migration("20261206222721_ComplianceControls")]
+    partial class ComplianceControls
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -190,6 +190,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("CustomRoleId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -258,6 +261,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CustomRoleId");
+
                     b.HasIndex("NormalizedEmail")
                         .HasDatabaseName("EmailIndex");
 
@@ -303,6 +308,42 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "StartedAt");
 
                     b.ToTable("AgentStatusPeriods");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.CustomRole", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<string>("Permissions")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("CustomRoles");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Invitation", b =>
@@ -647,6 +688,33 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("ConversationId", "CreatedAt");
 
                     b.ToTable("Attachments");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Audit.AuditChainAnchor", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("EntryAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("MovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("RemovedEntries")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("AuditChainAnchors", (string)null);
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Audit.AuditEntry", b =>
@@ -1020,6 +1088,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<string>("Email")
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
+
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(128)
@@ -2343,6 +2414,133 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("StaleReportDays");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.AnonymizedConversation", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("AnonymizedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ConversationId");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.ToTable("AnonymizedConversations", (string)null);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.LegalHold", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("PlacedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("PlacedByAgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PlacedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContactId")
+                        .IsUnique();
+
+                    b.HasIndex("ConversationId")
+                        .IsUnique();
+
+                    b.HasIndex("PlacedByAgentId");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.ToTable("LegalHolds", (string)null);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.RetentionPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("DataClass")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("Days")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "DataClass")
+                        .IsUnique();
+
+                    b.ToTable("RetentionPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.RetentionRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Classes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Problem")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.ToTable("RetentionRuns", (string)null);
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Routing.RoutingDecision", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3267,6 +3465,11 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ErasureMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<DateTime?>("FactsRecomputeRequestedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -3341,11 +3544,18 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.Agent", b =>
                 {
+                    b.HasOne("Porchlight.Server.Features.Agents.CustomRole", "CustomRole")
+                        .WithMany()
+                        .HasForeignKey("CustomRoleId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("CustomRole");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Agents.AgentStatusPeriod", b =>
@@ -3353,6 +3563,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
                         .WithMany()
                         .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Agents.CustomRole", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -3435,6 +3654,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         .HasForeignKey("UploadedByAgentId")
                         .OnDelete(DeleteBehavior.SetNull);
 
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Audit.AuditChainAnchor", b =>
+                {
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
@@ -3758,9 +3986,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
             modelBuilder.Entity("Porchlight.Server.Features.Reports.ReportFact", b =>
                 {
-                    b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
-                        .HasForeignKey("ConversationId")
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -3793,6 +4021,57 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Reports.StaleReportDay", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.AnonymizedConversation", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.LegalHold", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Contacts.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Porchlight.Server.Features.Conversations.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("PlacedByAgentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.RetentionPolicy", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Retention.RetentionRun", b =>
                 {
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
