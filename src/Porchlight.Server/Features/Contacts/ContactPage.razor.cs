@@ -177,7 +177,7 @@ public sealed partial class ContactPage
 
             await using var archive = exported.Value!;
             await Downloads.SaveAsync(archive.FileName, archive.Content, ContactArchive.ContentType);
-            Snackbar.Add($"Exported {archive.Summary.Conversations} conversations and {archive.Summary.Attachments} files.", Severity.Normal);
+            Snackbar.Add($"Exported {Count(archive.Summary.Conversations, "conversation")} and {Count(archive.Summary.Attachments, "file")}.", Severity.Normal);
         }
         finally
         {
