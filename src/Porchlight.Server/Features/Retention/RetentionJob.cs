@@ -189,8 +189,9 @@ public sealed class RetentionJob(
                 {
                     // Messages, files' rows, events, clocks, reviews, the survey and the mail records go by cascade; the
                     // report facts stay (no foreign key), so the reports' figures do not change.
-                    await db.Conversations.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && ids.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
-                    tally.Deleted += ids.Count;
+                    // The statement states the conditions once more, so it removes nothing that stopped being due.
+                    tally.Deleted += await NotHeld(db, workspaceId, DueConversations(db, workspaceId, tally.Cutoff, anonymize))
+                        .Where(c => ids.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
                 }
 
                 tally.ContactsAnonymized += await AnonymizeContactsAsync(db, workspaceId, [.. due.Select(c => c.ContactId).Distinct()], cancellationToken);
@@ -205,12 +206,15 @@ public sealed class RetentionJob(
         }
     }
 
-    /// <summary>Resolved conversations whose last activity is before the cutoff; for anonymizing, those not anonymized yet.</summary>
+    /// <summary>
+    /// Resolved conversations whose last activity is before the cutoff; for anonymizing, those not anonymized since their
+    /// last activity (a contact who wrote to an anonymized conversation again started new text, which ages in its turn).
+    /// </summary>
     private static IQueryable<Conversation> DueConversations(AppDbContext db, Guid workspaceId, DateTime cutoff, bool anonymize)
     {
         var due = db.Conversations.IgnoreQueryFilters()
             .Where(c => c.WorkspaceId == workspaceId && c.Status == ConversationStatus.Resolved && c.LastActivityAt < cutoff);
-        return anonymize ? due.Where(c => !db.AnonymizedConversations.Any(a => a.ConversationId == c.Id)) : due;
+        return anonymize ? due.Where(c => !db.AnonymizedConversations.Any(a => a.ConversationId == c.Id && a.AnonymizedAt >= c.LastActivityAt)) : due;
     }
 
     private static IQueryable<Conversation> NotHeld(AppDbContext db, Guid workspaceId, IQueryable<Conversation> conversations)
@@ -236,6 +240,7 @@ public sealed class RetentionJob(
         // The mail records keep their thread headers (a reply still finds its conversation), not the mail.
         await db.EmailMessages.IgnoreQueryFilters().Where(m => m.ConversationId != null && ids.Contains(m.ConversationId.Value))
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.Subject, "").SetProperty(m => m.FullText, "").SetProperty(m => m.FromAddress, ""), cancellationToken);
+        await db.AnonymizedConversations.Where(a => ids.Contains(a.ConversationId)).ExecuteDeleteAsync(cancellationToken);
         db.AnonymizedConversations.AddRange(ids.Select(id => AnonymizedConversation.Of(workspaceId, id, now)));
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -251,7 +256,8 @@ public sealed class RetentionJob(
         var contacts = await db.Contacts.IgnoreQueryFilters()
             .Where(k => k.WorkspaceId == workspaceId && contactIds.Contains(k.Id)
                 && !holds.Any(h => h.ContactId == k.Id)
-                && !db.Conversations.Any(c => c.ContactId == k.Id && !db.AnonymizedConversations.Any(a => a.ConversationId == c.Id)))
+                && !db.Conversations.Any(c => c.ContactId == k.Id
+                    && !db.AnonymizedConversations.Any(a => a.ConversationId == c.Id && a.AnonymizedAt >= c.LastActivityAt)))
             .ToListAsync(cancellationToken);
         foreach (var contact in contacts)
         {

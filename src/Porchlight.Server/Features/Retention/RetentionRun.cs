@@ -48,7 +48,10 @@ public sealed class RetentionRun : IWorkspaceOwned
     }
 }
 
-/// <summary>Marks a conversation retention has anonymized, so later runs leave it alone and its contact's other conversations can be told apart.</summary>
+/// <summary>
+/// Marks a conversation retention has anonymized, and when: later runs leave it alone unless it had activity since (new
+/// text, which ages in its turn), and its contact's other conversations can be told apart.
+/// </summary>
 public sealed class AnonymizedConversation : IWorkspaceOwned
 {
     private AnonymizedConversation()

@@ -124,6 +124,15 @@ public abstract class RetentionTests(PorchlightFactory factory, ShiftedClock clo
         // A second run finds nothing more to do.
         var again = Outcome(await RunAsync(workspace.WorkspaceId), RetentionDataClass.Conversations);
         Assert.Equal((0, 0), (again.Deleted, again.Anonymized));
+
+        // The contact writes to the anonymized conversation again: the new text ages from then on, and goes in its turn.
+        await lonely.SendAsync(alone, "Me again: order 8890").ExpectAsync(HttpStatusCode.Created);
+        await owner.PostJsonAsync($"/api/v1/conversations/{alone}/status", new { status = "Resolved" }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(0, Outcome(await RunAsync(workspace.WorkspaceId), RetentionDataClass.Conversations).Anonymized);
+        clock.Advance(TimeSpan.FromDays(11));
+        Assert.Equal(1, Outcome(await RunAsync(workspace.WorkspaceId), RetentionDataClass.Conversations).Anonymized);
+        Assert.DoesNotContain((await owner.GetJsonAsync($"/api/v1/conversations/{alone}/messages")).EnumerateArray(),
+            m => m.Text("text")!.Contains("8890", StringComparison.Ordinal));
     }
 
     [Fact]
