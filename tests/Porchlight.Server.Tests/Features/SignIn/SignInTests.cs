@@ -214,6 +214,8 @@ public sealed class SignInTests
     [InlineData("/account/signout")]
     [InlineData("/account/forgot-password")]
     [InlineData("/account/reset-password")]
+    [InlineData("/account/signin/two-factor")]
+    [InlineData("/account/signin/two-factor/setup")]
     public async Task AccountForm_PostWithoutAntiforgeryToken_IsRejected(string action)
     {
         await using var factory = new PorchlightFactory();
