@@ -48,6 +48,13 @@ public static class ApiSetup
                 schema.Enum = [.. Enum.GetNames(enumType).Select(name => (JsonNode)name)];
             }
 
+            // Nor the finite-number converter: without this a double's schema would say nothing of its type.
+            if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(double))
+            {
+                schema.Type = Nullable.GetUnderlyingType(type) is null ? JsonSchemaType.Number : JsonSchemaType.Number | JsonSchemaType.Null;
+                schema.Format = "double";
+            }
+
             return Task.CompletedTask;
         }).AddDocumentTransformer((document, _, _) =>
         {

@@ -29,7 +29,7 @@ public static class PrivacyFeature
             .RequirePermission(Permission.HandlePrivacyRequests)
             .Produces(StatusCodes.Status200OK, contentType: ContactArchive.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        contacts.MapPost("/{contactId:guid}/erasure", async (Guid contactId, ContactErasureRequest? request, PrivacyRequests requests, CancellationToken ct) =>
+        contacts.MapPost("/{contactId:guid}/erasure", async (Guid contactId, ContactErasureRequest request, PrivacyRequests requests, CancellationToken ct) =>
                 (await requests.EraseAsync(contactId, request, ct)).ToOk())
             .RequirePermission(Permission.HandlePrivacyRequests)
             .Produces<ContactErasureReport>()

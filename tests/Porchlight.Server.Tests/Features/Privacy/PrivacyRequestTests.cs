@@ -177,8 +177,9 @@ public abstract partial class PrivacyRequestTests(PorchlightFactory factory) : A
             name = current.Text("name"), timeZone = current.Text("timeZone"), businessHours = current.GetProperty("businessHours"), erasureMode = "Delete",
         }).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("Delete", updated.Text("erasureMode"));
-        using var noBody = await owner.PostAsync($"/api/v1/contacts/{customer.ContactId}/erasure", null, Ct);
-        var report = await noBody.ExpectAsync(HttpStatusCode.OK);
+        // An erasure cannot be undone: it is asked for with a body, if only an empty one that takes the workspace's mode.
+        await owner.PostAsync($"/api/v1/contacts/{customer.ContactId}/erasure", null, Ct).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        var report = await owner.PostJsonAsync($"/api/v1/contacts/{customer.ContactId}/erasure", new { }).ExpectAsync(HttpStatusCode.OK);
 
         Assert.Equal("Delete", report.Text("mode"));
         await owner.GetAsync($"/api/v1/contacts/{customer.ContactId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
