@@ -28,6 +28,8 @@ public sealed class HostileContentTests : BrowserTest
             + [...document.scripts].filter(s => s.textContent.includes('__pwned')).length
         """;
 
+    private static readonly string[] HostileTags = ["<svg/onload=alert(1)>"];
+
     private readonly List<string> _ran = [];
 
     [Fact]
@@ -55,7 +57,8 @@ public sealed class HostileContentTests : BrowserTest
             status = "Published",
         });
 
-        // A visitor on a customer's site writes markup as their name and message in the widget.
+        // A visitor on a customer's site writes markup as their name and message in the widget, to the agent online in the inbox.
+        await OpenInteractiveAsync(agent, "/inbox");
         using var site = HostSite.Start(inbox.GetProperty("embedSnippet").GetString()!);
         var visitor = await WatchedPageAsync();
         await visitor.GotoAsync(site.Url);
@@ -79,7 +82,7 @@ public sealed class HostileContentTests : BrowserTest
         await SendAsync(api, HttpMethod.Post, $"/api/v1/conversations/{conversationId}/messages", new { text = reply });
         await SendAsync(api, HttpMethod.Post, $"/api/v1/conversations/{conversationId}/messages", new { text = note, @private = true });
         var plan = "Plan " + Script;
-        await SendAsync(api, HttpMethod.Put, $"/api/v1/contacts/{contactId}", new { name = visitorName, attributes = new { plan }, tags = new[] { "<svg/onload=alert(1)>" } });
+        await SendAsync(api, HttpMethod.Put, $"/api/v1/contacts/{contactId}", new { name = visitorName, attributes = new { plan }, tags = HostileTags });
         var contactNote = $"Contact note {Img}";
         await SendAsync(api, HttpMethod.Post, $"/api/v1/contacts/{contactId}/notes", new { text = contactNote });
 

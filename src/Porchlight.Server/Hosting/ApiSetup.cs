@@ -35,8 +35,6 @@ public static class ApiSetup
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             // Enums by name only: no numbers, no comma lists.
             options.SerializerOptions.Converters.Add(new StrictEnumConverter());
-            // No infinities: 1e309 is not a value any field means, and no answer could carry it.
-            options.SerializerOptions.Converters.Add(new FiniteDoubleConverter());
         });
         services.AddOpenApi("v1", options => options.AddSchemaTransformer((schema, context, _) =>
         {
