@@ -30,6 +30,8 @@ public sealed class HostileContentTests : BrowserTest
             + [...document.scripts].filter(s => s.textContent.includes('__pwned')).length
         """;
 
+    private static readonly string[] HostileTags = ["<svg/onload=alert(1)>"];
+
     private readonly List<string> _ran = [];
 
     [Fact]
@@ -57,7 +59,8 @@ public sealed class HostileContentTests : BrowserTest
             status = "Published",
         });
 
-        // A visitor on a customer's site writes markup as their name and message in the widget.
+        // A visitor on a customer's site writes markup as their name and message in the widget, to the agent online in the inbox.
+        await OpenInteractiveAsync(agent, "/inbox");
         using var site = HostSite.Start(inbox.GetProperty("embedSnippet").GetString()!);
         var visitor = await WatchedPageAsync();
         await visitor.GotoAsync(site.Url);

@@ -35,8 +35,6 @@ public static class ApiSetup
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             // Enums by name only: no numbers, no comma lists.
             options.SerializerOptions.Converters.Add(new StrictEnumConverter());
-            // No infinities: 1e309 is not a value any field means, and no answer could carry it.
-            options.SerializerOptions.Converters.Add(new FiniteDoubleConverter());
         });
         services.AddOpenApi("v1", options => options.AddSchemaTransformer((schema, context, _) =>
         {
@@ -46,13 +44,6 @@ public static class ApiSetup
             if ((Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType)
             {
                 schema.Enum = [.. Enum.GetNames(enumType).Select(name => (JsonNode)name)];
-            }
-
-            // Nor the finite-number converter: without this a double's schema would say nothing of its type.
-            if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(double))
-            {
-                schema.Type = Nullable.GetUnderlyingType(type) is null ? JsonSchemaType.Number : JsonSchemaType.Number | JsonSchemaType.Null;
-                schema.Format = "double";
             }
 
             return Task.CompletedTask;

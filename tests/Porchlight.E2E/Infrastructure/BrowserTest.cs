@@ -65,8 +65,7 @@ public abstract partial class BrowserTest : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        string[] commandLine = [_start.Dll, .. arguments, $"--Database:ConnectionString=Data Source={_start.DatabasePath}"];
-        foreach (var argument in commandLine)
+        foreach (var argument in (string[])[_start.Dll, .. arguments, $"--Database:ConnectionString=Data Source={_start.DatabasePath}"])
         {
             info.ArgumentList.Add(argument);
         }

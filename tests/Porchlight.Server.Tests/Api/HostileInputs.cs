@@ -37,23 +37,18 @@ public sealed class HostileInputs(int seed)
         ("img onerror", "\"><img src=x onerror=\"window.__pwned=1\">"),
         ("svg onload", "<svg/onload=window.__pwned=1>"),
         ("javascript url", "javascript:window.__pwned=1//"),
-        ("data url", "data:text/html,<script>window.__pwned=1</script>"),
         ("template", "{{constructor.constructor('window.__pwned=1')()}} ${7*7} #{7*7} %s%n{0}"),
         ("sql or", "' OR 1=1 --"),
         ("sql drop", "'; DROP TABLE \"Agents\"; --"),
-        ("sql quote", "\\'\" ; SELECT sqlite_version(); --"),
         ("path traversal", "../../etc/passwd"),
         ("encoded traversal", "..%2F..%2Fetc%2Fpasswd"),
-        ("double-encoded traversal", "%252e%252e%252f%252e%252e%252fetc%252fpasswd"),
         ("windows traversal", "..\\..\\windows\\win.ini"),
         ("crlf", "a\r\nSet-Cookie: pwned=1\r\n\r\n<b>"),
         ("control characters", "a\u0001\u0007\u001b[31mb\u007f\u0085"),
         ("nul", "a\u0000b"),
         ("bidi override", "abc\u202Egpj.exe\u202C"),
         ("zero width and bom", "\uFEFFa\u200Bb\u200Dc"),
-        ("combining marks", "Z\u0351\u0352\u0353a\u0300\u0301\u0302l\u0303\u0304g\u0305o"),
         ("astral", "👩‍💻 𝕏 🏳️‍🌈"),
-        ("whitespace only", " \t "),
         ("empty", ""),
     ];
 
@@ -67,7 +62,6 @@ public sealed class HostileInputs(int seed)
         ("array of null", "[null]", JsonValueKind.Array),
         ("array of object", "[{}]", JsonValueKind.Array),
         ("empty object", "{}", JsonValueKind.Object),
-        ("operator object", "{\"$ne\":null,\"$gt\":\"\"}", JsonValueKind.Object),
         ("prototype", "{\"__proto__\":{\"isAdmin\":true},\"constructor\":{\"prototype\":{}}}", JsonValueKind.Object),
     ];
 
@@ -97,12 +91,9 @@ public sealed class HostileInputs(int seed)
     public static readonly IReadOnlyList<(string Name, byte[] Json)> BrokenStrings =
     [
         ("invalid utf-8", [(byte)'"', 0x61, 0xC3, 0x28, 0x62, (byte)'"']),
-        ("invalid utf-8 bytes ff fe", [(byte)'"', 0xFF, 0xFE, (byte)'"']),
         ("overlong utf-8 slash", [(byte)'"', 0xC0, 0xAF, (byte)'"']),
         ("utf-8 encoded surrogate", [(byte)'"', 0xED, 0xA0, 0x80, (byte)'"']),
-        ("truncated utf-8", [(byte)'"', 0x61, 0xE2, 0x82, (byte)'"']),
         ("lone high surrogate", "\"a\\ud800b\""u8.ToArray()),
-        ("lone low surrogate", "\"\\udfff\""u8.ToArray()),
         ("reversed surrogates", "\"\\udc00\\ud800\""u8.ToArray()),
     ];
 
@@ -190,8 +181,10 @@ public sealed class HostileInputs(int seed)
             yield return new HostileValue(name, json, MustRefuse: true);
         }
 
-        yield return new HostileValue("deep array", Encoding.UTF8.GetBytes(DeepArray()), MustRefuse: true);
-        yield return new HostileValue("deep object", Encoding.UTF8.GetBytes(DeepObject()), MustRefuse: true);
+        // One of the two deep documents, drawn: both are sent as whole bodies.
+        yield return _random.Next(2) == 0
+            ? new HostileValue("deep array", Encoding.UTF8.GetBytes(DeepArray()), MustRefuse: true)
+            : new HostileValue("deep object", Encoding.UTF8.GetBytes(DeepObject()), MustRefuse: true);
         if (isText)
         {
             var huge = HugeString();
@@ -224,7 +217,7 @@ public sealed class HostileInputs(int seed)
         yield return Body("form", "name=probe&text=%3Cscript%3E", "application/x-www-form-urlencoded", mustRefuse: true);
         yield return Body("multipart without boundary", text, "multipart/form-data", mustRefuse: true);
         yield return Body("no content type", text, null, mustRefuse: true);
-        yield return Body("bogus charset", text, "application/json; charset=x-bogus", mustRefuse: false);
+        yield return Body("bogus charset", text, "application/json; charset=x-bogus", mustRefuse: true);
         yield return Body("unknown field", text.Length > 2 ? "{\"__proto__\":{\"isAdmin\":true}," + text[1..] : text, Json, mustRefuse: false);
     }
 

@@ -78,7 +78,8 @@ public sealed class FlowState
         Fields = new Dictionary<string, string>((given.Fields ?? []).Where(f => f.Value is not null), StringComparer.Ordinal),
         Words = given.Words ?? "",
         Intent = given.Intent,
-        Confidence = given.Confidence,
+        // 1e309 reads as infinity, which no answer can carry (JSON has none): a confidence is from 0 to 1.
+        Confidence = given.Confidence is { } confidence && double.IsFinite(confidence) ? Math.Clamp(confidence, 0, 1) : null,
         ArticlesOffered = [.. (given.ArticlesOffered ?? []).Where(a => a is not null)],
         ArticlesHelped = given.ArticlesHelped,
         Outcome = Enum.IsDefined(given.Outcome) ? given.Outcome : FlowOutcome.Active,
