@@ -69,6 +69,8 @@ public sealed class RetentionPageTests : BrowserTest
         // The retention page lists both; the conversation's hold is released beside it, the contact's stays.
         await OpenInteractiveAsync(dana, "/settings/retention");
         await Expect(dana.Locator("#retention-holds [data-hold]")).ToHaveCountAsync(2);
+        await Expect(dana.Locator("#retention-holds")).ToContainTextAsync("Hannah Schmidt — Case 2026-114");
+        await Expect(dana.Locator("#retention-holds")).ToContainTextAsync("with Hannah Schmidt — Chargeback dispute");
         await Screenshot(dana, "retention");
         await OpenInteractiveAsync(dana, conversation);
         await dana.Locator("#legal-hold-release").ClickAsync();

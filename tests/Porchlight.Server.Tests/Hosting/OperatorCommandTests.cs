@@ -163,6 +163,37 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Cli_AuditVerify_OldestEntryRemovedByRetention_IntactFromTheAnchorUntilTheNextOneGoesToo()
+    {
+        var owner = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, "--workspace", "Ops", Db());
+        Assert.True(owner.ExitCode == 0, owner.ToString());
+        // A second entry, so that one remains after the first is removed.
+        var token = await PorchlightProcess.RunAsync(_directory, null, "create-token", "--email", "ops@example.com", "--name", "ci", "--scopes", "read", Db());
+        Assert.True(token.ExitCode == 0, token.ToString());
+        var before = await PorchlightProcess.RunAsync(_directory, null, "audit", "verify", Db());
+        Assert.True(before.ExitCode == 0, before.ToString());
+        var firstHash = System.Text.RegularExpressions.Regex.Match(await ScalarAsync("SELECT Hash FROM AuditEntries WHERE Sequence = 1"), "^[0-9a-f]{64}$").Value;
+        Assert.NotEmpty(firstHash);
+        // What retention does, by hand: the oldest entry goes, and its place and hash become the chain's anchor.
+        await ScalarAsync(
+            "INSERT INTO AuditChainAnchors (WorkspaceId, Sequence, Hash, EntryAt, RemovedEntries, MovedAt) "
+            + "SELECT WorkspaceId, Sequence, Hash, At, 1, At FROM AuditEntries WHERE Sequence = 1; DELETE FROM AuditEntries WHERE Sequence = 1");
+
+        var anchored = await PorchlightProcess.RunAsync(_directory, null, "audit", "verify", Db());
+
+        Assert.True(anchored.ExitCode == 0, anchored.ToString());
+        Assert.Matches(@"^Ops \([0-9a-f-]{36}\): intact, [1-9][0-9]* entries, head [0-9]+ [0-9a-f]{64}, anchor 1 " + firstHash + @" \(1 removed by retention\), 0 not sealed yet", anchored.StandardOutput);
+
+        await ScalarAsync("DELETE FROM AuditEntries WHERE Sequence = 2");
+        var broken = await PorchlightProcess.RunAsync(_directory, null, "audit", "verify", Db());
+
+        Assert.True(broken.ExitCode == 1, broken.ToString());
+        Assert.Contains("BROKEN at entry 2", broken.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("missing", broken.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("anchor 1 " + firstHash, broken.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cli_CreateTokenForUnknownEmail_Exits1()
     {
         var result = await PorchlightProcess.RunAsync(_directory, null, "create-token", "--email", "ghost@example.com", "--name", "ci", "--scopes", "read", Db());
@@ -233,4 +264,20 @@ public sealed class OperatorCommandTests : IDisposable
 
     private PorchlightFactory FactoryOnSameDatabase() =>
         new(settings: new Dictionary<string, string?> { ["Database:ConnectionString"] = ConnectionString });
+
+    /// <summary>Runs SQL on the database file behind Porchlight's back; answers the first value, as text.</summary>
+    private async Task<string> ScalarAsync(string sql)
+    {
+        string value;
+        await using (var connection = new SqliteConnection(ConnectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            value = (await command.ExecuteScalarAsync(Ct))?.ToString() ?? "";
+        }
+
+        SqliteConnection.ClearAllPools();
+        return value;
+    }
 }

@@ -108,6 +108,33 @@ public sealed class LegalHolds(AppDbContext db, ActingAgent actor, TimeProvider 
     public async Task<Result<Page<LegalHoldResponse>>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
         await db.LegalHolds.AsNoTracking().ToPageAsync(page, h => h.Id, LegalHoldResponse.From, cancellationToken);
 
+    /// <summary>What each hold is on, as the app names it: the contact's name, or the conversation's number and contact.</summary>
+    public async Task<Dictionary<Guid, string>> SubjectsAsync(IReadOnlyList<LegalHoldResponse> holds, CancellationToken cancellationToken)
+    {
+        var contactIds = holds.Where(h => h.ContactId is not null).Select(h => h.ContactId!.Value).ToList();
+        var conversationIds = holds.Where(h => h.ConversationId is not null).Select(h => h.ConversationId!.Value).ToList();
+        var contacts = await db.Contacts.AsNoTracking().Where(k => contactIds.Contains(k.Id)).Select(k => new { k.Id, k.Name, k.Email })
+            .ToDictionaryAsync(k => k.Id, k => Contacts.Contact.NameFor(k.Id, k.Name, k.Email), cancellationToken);
+        var conversations = await db.Conversations.AsNoTracking().Where(c => conversationIds.Contains(c.Id))
+            .Select(c => new { c.Id, c.Number, Contact = db.Contacts.Where(k => k.Id == c.ContactId).Select(k => new { k.Id, k.Name, k.Email }).FirstOrDefault() })
+            .ToListAsync(cancellationToken);
+        var subjects = new Dictionary<Guid, string>();
+        foreach (var hold in holds)
+        {
+            if (hold.ContactId is { } contactId && contacts.TryGetValue(contactId, out var name))
+            {
+                subjects[hold.Id] = name;
+            }
+            else if (conversations.Find(c => c.Id == hold.ConversationId) is { } conversation)
+            {
+                subjects[hold.Id] = $"Conversation #{conversation.Number}"
+                    + (conversation.Contact is { } contact ? $" with {Contacts.Contact.NameFor(contact.Id, contact.Name, contact.Email)}" : "");
+            }
+        }
+
+        return subjects;
+    }
+
     private static Failure? Validate(LegalHoldRequest request)
     {
         var errors = new FieldErrors().Required("reason", request.Reason, LegalHold.MaxReasonLength);
