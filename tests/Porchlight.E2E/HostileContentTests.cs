@@ -17,8 +17,6 @@ namespace Porchlight.E2E;
 /// </summary>
 public sealed class HostileContentTests : BrowserTest
 {
-    private static readonly string[] HostileTags = ["<svg/onload=alert(1)>"];
-
     private const string Script = "<script>window.__pwned=1;console.error('PWNED')</script>";
     private const string Img = "\"><img src=x onerror=window.__pwned=1;console.error('PWNED');alert(1)>";
     private const string Svg = "<svg/onload=window.__pwned=1;console.error('PWNED')>";
