@@ -454,7 +454,10 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
         await WaitForClockAsync(owner, broken, c => c.Text("metric") == "FirstResponse" && c.GetProperty("breached").GetBoolean());
 
         // The late clock runs on (the contact still waits) and counts on the day of its breach: the period ends then.
-        var period = $"days=2&to={DateOnly.FromDateTime(breachedAt):yyyy-MM-dd}";
+        // Reports count the workspace's days: the breach's day is the one in its time zone, not in UTC.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById((await owner.GetJsonAsync("/api/v1/workspace")).Text("timeZone")!);
+        var breachDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(breachedAt, DateTimeKind.Utc), zone));
+        var period = $"days=2&to={breachDay:yyyy-MM-dd}";
         var report = await owner.GetJsonAsync($"/api/v1/reports/sla?{period}");
 
         var row = report.GetProperty("rows").EnumerateArray().Single();
