@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MimeKit;
+using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Email;
 
@@ -15,7 +16,6 @@ namespace Porchlight.Server.Features.Email;
 public static class EmailThreads
 {
     private const int MacLength = 6;
-    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
     /// <summary>A Message-ID for reply <paramref name="messageId"/> of <paramref name="conversationId"/>, without angle brackets.</summary>
     public static string MessageIdFor(Guid messageId, Guid conversationId, string secret, string domain) =>
@@ -60,12 +60,14 @@ public static class EmailThreads
     private static string Token(Guid conversationId, string secret)
     {
         var id = conversationId.ToByteArray();
-        return Base32([.. id, .. Mac(id, secret)]);
+        // Lower case: survives mail systems that change the case of addresses.
+        return Base32.Encode([.. id, .. Mac(id, secret)]).ToLowerInvariant();
     }
 
     private static Guid? Verify(string token, string secret)
     {
-        if (FromBase32(token.ToLowerInvariant()) is not { Length: 16 + MacLength } bytes)
+        // Letters and digits only: a token is never written with the separators a typed key may hold.
+        if (!token.All(char.IsAsciiLetterOrDigit) || Base32.Decode(token) is not { Length: 16 + MacLength } bytes)
         {
             return null;
         }
@@ -77,52 +79,4 @@ public static class EmailThreads
     // The inbox's secret under a label of its own: a thread token is worth nothing as a visitor's user hash, nor the reverse.
     private static byte[] Mac(byte[] conversationId, string secret) =>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes("porchlight-email-thread:" + secret), conversationId)[..MacLength];
-
-    // Lower-case base 32: survives mail systems that change the case of addresses, and needs no padding here.
-    private static string Base32(byte[] bytes)
-    {
-        var text = new StringBuilder((bytes.Length * 8 + 4) / 5);
-        int buffer = 0, bits = 0;
-        foreach (var b in bytes)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                text.Append(Alphabet[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-
-        if (bits > 0)
-        {
-            text.Append(Alphabet[(buffer << (5 - bits)) & 31]);
-        }
-
-        return text.ToString();
-    }
-
-    private static byte[]? FromBase32(string text)
-    {
-        var bytes = new List<byte>(text.Length * 5 / 8);
-        int buffer = 0, bits = 0;
-        foreach (var c in text)
-        {
-            var value = Alphabet.IndexOf(c, StringComparison.Ordinal);
-            if (value < 0)
-            {
-                return null;
-            }
-
-            buffer = (buffer << 5) | value;
-            bits += 5;
-            if (bits >= 8)
-            {
-                bytes.Add((byte)(buffer >> (bits - 8)));
-                bits -= 8;
-            }
-        }
-
-        return [.. bytes];
-    }
 }

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
+// Identity has an internal Base32 of its own.
+using Base32 = Porchlight.Server.Hosting.Base32;
 
 namespace Porchlight.Server.Features.SignIn;
 

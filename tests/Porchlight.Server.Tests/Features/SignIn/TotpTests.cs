@@ -1,6 +1,7 @@
 using System.Text;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.SignIn;
+using Porchlight.Server.Hosting;
 using Porchlight.Testing;
 
 namespace Porchlight.Server.Tests.Features.SignIn;
