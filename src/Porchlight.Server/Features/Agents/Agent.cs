@@ -133,7 +133,7 @@ public sealed class Agent : IdentityUser<Guid>, IWorkspaceOwned, IHasDomainEvent
     }
 
     /// <summary>
-    /// Ends the agent's sessions within a minute (cookies and open app pages re-validate the stamp), so they sign in
+    /// Ends the agent's sessions (each is checked against the stamp it was made under, see AgentSessions), so they sign in
     /// again with what they may do now.
     /// </summary>
     public void RenewSecurityStamp() => SecurityStamp = Guid.NewGuid().ToString("N");
