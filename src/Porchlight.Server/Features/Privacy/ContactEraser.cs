@@ -234,6 +234,9 @@ public sealed class ContactEraser(
         // A proactive message that a conversation answered keeps its figures, without the conversation.
         await db.ProactiveMessages.Where(p => p.ConversationId != null && ids.Contains(p.ConversationId.Value))
             .ExecuteUpdateAsync(set => set.SetProperty(p => p.ConversationId, (Guid?)null), cancellationToken);
+        // Report facts outlive a conversation retention deletes (they have no foreign key to it); an erasure takes them
+        // too, and the days they counted in are worked out again without them.
+        await db.ReportFacts.Where(f => ids.Contains(f.ConversationId)).ExecuteDeleteAsync(cancellationToken);
         // Everything else that hangs on a conversation goes with it by the foreign keys' cascade.
         await db.Conversations.Where(c => ids.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
         await Reports.StaleReportDay.MarkAsync(db, workspaceId, days, Reports.StaleReportDay.All, cancellationToken);

@@ -108,6 +108,9 @@ public abstract partial class PrivacyRequestTests(PorchlightFactory factory) : A
         {
             await owner.GetAsync($"/api/v1/contacts/{customer.ContactId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
             await owner.GetAsync($"/api/v1/conversations/{customer.ConversationId}", Ct).ExpectProblemAsync(HttpStatusCode.NotFound);
+            await using var scope = Factory.Services.CreateAsyncScope();
+            Assert.False(await scope.ServiceProvider.GetRequiredService<AppDbContext>().ReportFacts.IgnoreQueryFilters()
+                .AnyAsync(f => f.ConversationId == customer.ConversationId, Ct), "The deleted conversation still counts in the reports.");
             return;
         }
 
