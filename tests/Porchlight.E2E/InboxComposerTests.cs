@@ -123,7 +123,7 @@ public sealed partial class InboxComposerTests : BrowserTest
         var sam = await Browser.NewPageAsync();
         await sam.GotoAsync(link);
         await sam.Locator("#displayName").FillAsync("Sam Rivera");
-        await sam.Locator("#password").FillAsync("sam-password-2026");
+        await sam.Locator("#password").FillAsync("quiet-harbour-lantern-2026");
         await sam.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
         await Expect(sam.Locator("#signed-in-as")).ToHaveTextAsync("Sam Rivera");
         using var visitor = await Visitor.StartAsync(Server, inboxToken, "Ada Lovelace", "My parcel is lost", ct);

@@ -61,16 +61,21 @@ public sealed class GeneratedHistory(
         var random = new Random(seed);
         var contactIds = new List<Guid>();
         var begun = new List<(Guid ContactId, DateTime At, ReportFact Fact)>(conversations);
-        var start = cast.Calendar.StartOf(first);
+        var end = cast.Calendar.StartOf(first.AddDays(days));
         for (var done = 0; done < conversations;)
         {
             var chunk = new HistoryChunk([], [], [], [], [], []);
             for (var i = 0; i < size && done < conversations; i++, done++)
             {
-                var at = start.AddDays(random.Next(days)).Add(TimeOfDay(random));
+                // From the day's own start, so a day after a clock change still ends at its midnight.
+                var at = cast.Calendar.StartOf(first.AddDays(random.Next(days))).Add(TimeOfDay(random));
+                at = at < end ? at : end.AddMinutes(-1); // the last day may be one the clocks go forward, an hour short
                 if (at.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday && random.Next(2) == 0)
                 {
-                    at = at.AddDays(at.DayOfWeek == DayOfWeek.Saturday ? -1 : 1); // quieter weekends
+                    // Quieter weekends: Saturday's move to Friday, Sunday's to Monday, unless that Monday lies after the
+                    // history's last day (which can be today, hours of it still to come): then to Friday as well.
+                    var forward = at.DayOfWeek == DayOfWeek.Sunday && at.AddDays(1) < end;
+                    at = at.AddDays(forward ? 1 : at.DayOfWeek == DayOfWeek.Saturday ? -1 : -2);
                 }
 
                 Guid contactId;

@@ -83,9 +83,7 @@ public sealed class DemoWorkspace(
         var supportAgents = agents.Where(a => a.Role != AgentRole.Admin).Select(a => a.Id).ToArray();
         var cast = new Reports.HistoryCast(workspace.Id, workspace.Calendar(), [website.Value!.Id, app.Value!.Id],
             [(support.Value!.Id, supportAgents), (billing.Value!.Id, [agents[0].Id, agents[3].Id])]);
-        // The history ends with the day before today in UTC: in a zone ahead of UTC, the workspace's "yesterday" can be
-        // today in UTC, and its hours would lie in the future.
-        var pastCount = await Reports.DemoReportHistory.AddAsync(db, cast, DateOnly.FromDateTime(now), cancellationToken);
+        var pastCount = await Reports.DemoReportHistory.AddAsync(db, cast, workspace.Calendar().DayOf(now), cancellationToken);
         var articleCount = await knowledgeBase.SeedAsync(workspace.Id, agents[1].Id, cancellationToken);
         await KnowledgeBase.DemoArticleReads.AddAsync(db, workspace.Id, website.Value!.Id, now, cancellationToken);
         Assistant.DemoIntents.AddTo(db, workspace.Id, now);
