@@ -164,8 +164,23 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.DashboardApps.DashboardApp> DashboardApps => Set<Features.DashboardApps.DashboardApp>();
 
+    /// <summary>The name of the filter that keeps every query within the current workspace.</summary>
+    public const string TenantFilter = "Tenant";
+
+    /// <summary>
+    /// The name of the filter that keeps conversations within the inboxes the acting agent belongs to (see
+    /// <see cref="TenantScope.InboxesOfAgentId"/>). Work that must count every inbox's conversations on such an
+    /// agent's behalf (another agent's load, a contact's erasure) sets it aside with <see cref="InboxAccess.AcrossInboxes"/>.
+    /// </summary>
+    public const string InboxAccessFilter = "InboxAccess";
+
     /// <summary>Read by the tenant query filters on every query; null means operator scope.</summary>
     public Guid? CurrentWorkspaceId => tenant.WorkspaceId;
+
+    /// <summary>Read by the inbox access filter on every query of conversations; null means every inbox.</summary>
+    public Guid? CurrentInboxesOfAgentId => tenant.InboxesOfAgentId;
+
+    public DbSet<InboxMember> InboxMembers => Set<InboxMember>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -181,11 +196,16 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<Guid>>().ToTable("AgentTokens");
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 
-        builder.Entity<Workspace>().HasQueryFilter(TenantFilterFor(typeof(Workspace), nameof(Workspace.Id)));
+        builder.Entity<Workspace>().HasQueryFilter(TenantFilter, TenantFilterFor(typeof(Workspace), nameof(Workspace.Id)));
         foreach (var entityType in builder.Model.GetEntityTypes().Where(t => typeof(IWorkspaceOwned).IsAssignableFrom(t.ClrType)))
         {
-            builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilterFor(entityType.ClrType, nameof(IWorkspaceOwned.WorkspaceId)));
+            builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter, TenantFilterFor(entityType.ClrType, nameof(IWorkspaceOwned.WorkspaceId)));
         }
+
+        // The parameter's null test is settled before the SQL is written, as the tenant filter's is: an agent who
+        // sees every inbox pays nothing, one who does not gets an indexed look-up of their membership per row.
+        builder.Entity<Conversation>().HasQueryFilter(InboxAccessFilter, c => EF.Parameter(CurrentInboxesOfAgentId) == null
+            || InboxMembers.Any(m => m.InboxId == c.InboxId && m.AgentId == CurrentInboxesOfAgentId));
     }
 
     /// <summary>

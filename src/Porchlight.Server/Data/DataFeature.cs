@@ -16,6 +16,7 @@ public static class DataFeature
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<DomainEventRegistry>();
         services.AddScoped<OutboxInterceptor>();
+        services.AddSingleton<Features.Inboxes.InboxMemberDefaults>();
         services.AddSingleton<SqliteConnectionSetup>();
 
         var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
@@ -44,7 +45,9 @@ public static class DataFeature
 
     private static DbContextOptionsBuilder Configure(IServiceProvider services, DbContextOptionsBuilder options) =>
         options.AddInterceptors(
-            // Audit first: its entries are part of the change, then the outbox collects events.
+            // Rows that come with others first (a new inbox's members), then audit: its entries are part of the
+            // change, then the outbox collects events.
+            services.GetRequiredService<Features.Inboxes.InboxMemberDefaults>(),
             services.GetRequiredService<AuditInterceptor>(),
             services.GetRequiredService<OutboxInterceptor>());
 

@@ -9,6 +9,15 @@ public sealed class TenantScope
 {
     public Guid? WorkspaceId { get; private set; }
 
+    /// <summary>
+    /// The agent whose inbox memberships limit which conversations this unit of work sees; null when it sees every
+    /// inbox's (a role with <see cref="Hosting.Permission.SeeEveryInbox"/>, operator scope, a visitor).
+    /// </summary>
+    public Guid? InboxesOfAgentId { get; private set; }
+
+    /// <summary>From now on, conversations are those of the inboxes <paramref name="agentId"/> is a member of.</summary>
+    public void LimitToInboxesOf(Guid agentId) => InboxesOfAgentId = agentId;
+
     public void Enter(Guid workspaceId)
     {
         if (WorkspaceId is { } current && current != workspaceId)

@@ -52,7 +52,7 @@ public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
         Scopes = PorchlightClaims.ScopesOf(principal);
         Name = principal.FindFirstValue(PorchlightClaims.DisplayName) ?? principal.Identity?.Name ?? "";
         SessionId = PorchlightClaims.SessionIdOf(principal);
-        tenant.Enter(workspaceId);
+        EnterTenant();
         auditActor.Set(agentId, Name, ipAddress);
         return true;
     }
@@ -66,7 +66,17 @@ public sealed class ActingAgent(TenantScope tenant, AuditActor auditActor)
         CustomPermissions = agent.CustomRole?.Permissions;
         Scopes = TokenScopes.Read | TokenScopes.Write | TokenScopes.Admin;
         Name = agent.DisplayName;
-        tenant.Enter(agent.WorkspaceId);
+        EnterTenant();
         auditActor.Set(agent.Id, agent.DisplayName, ipAddress);
+    }
+
+    // The one place that decides whose inbox memberships limit what the unit of work sees.
+    private void EnterTenant()
+    {
+        tenant.Enter(WorkspaceId);
+        if (!Can(Permission.SeeEveryInbox))
+        {
+            tenant.LimitToInboxesOf(AgentId);
+        }
     }
 }

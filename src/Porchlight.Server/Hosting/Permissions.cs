@@ -18,6 +18,12 @@ public enum Permission
     /// <summary>Read conversations, their messages and contacts.</summary>
     ViewConversations,
 
+    /// <summary>
+    /// See and handle the conversations of every inbox. Without it, a person sees only the conversations of the
+    /// inboxes they are a member of (<see cref="Features.Inboxes.InboxMember"/>).
+    /// </summary>
+    SeeEveryInbox,
+
     /// <summary>Reply, write notes, assign, label, snooze and resolve conversations.</summary>
     HandleConversations,
 
@@ -79,7 +85,7 @@ public static class RolePermissions
 
     private static readonly Permission[] Administration =
     [
-        Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
+        Permission.SeeEveryInbox, Permission.ManageWorkspace, Permission.ManageAgents, Permission.ManageTeams, Permission.ManageInboxes, Permission.ViewAudit,
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
         Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages, Permission.ManageContacts,
         Permission.HandlePrivacyRequests,
@@ -89,7 +95,7 @@ public static class RolePermissions
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant, Permission.ReviewQuality, Permission.ManageContacts],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.SeeEveryInbox, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant, Permission.ReviewQuality, Permission.ManageContacts],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };
@@ -114,6 +120,7 @@ public static class RolePermissions
         Permission.ManageOwnTokens => "Create and revoke one's own API tokens.",
         Permission.ViewConversations => "Read conversations, messages, contacts, companies, segments and visitors.",
         Permission.HandleConversations => "Reply, write notes, assign, label, snooze and resolve; edit contacts.",
+        Permission.SeeEveryInbox => "See and handle the conversations of every inbox, not only of the inboxes one is a member of.",
         Permission.ManageSharedCannedResponses => "Keep the workspace's shared canned responses (everyone keeps personal ones).",
         Permission.ManageWorkspace => "Workspace settings, business hours, dashboard apps, webhooks, report recomputation.",
         Permission.ManageAgents => "Invite agents, change roles, deactivate.",
@@ -135,7 +142,7 @@ public static class RolePermissions
     /// <summary>The scope an API token needs, in addition to its agent's role, to use a permission.</summary>
     public static TokenScopes RequiredScope(Permission permission) => permission switch
     {
-        Permission.ViewWorkspace or Permission.ViewConversations or Permission.ViewReports => TokenScopes.Read,
+        Permission.ViewWorkspace or Permission.ViewConversations or Permission.SeeEveryInbox or Permission.ViewReports => TokenScopes.Read,
         Permission.ManageOwnProfile or Permission.HandleConversations or Permission.ReviewQuality
             or Permission.RelayContactMessages => TokenScopes.Write,
         _ => TokenScopes.Admin,

@@ -11,7 +11,8 @@ public sealed class PresenceEvents(Func<PresenceNotice, Task> changed) : IInboxE
 {
     public static IDisposable Subscribe(
         LiveInboxFeed feed, Guid workspaceId, Func<PresenceNotice, Task> changed, Func<Func<Task>, Task> dispatch, ILogger logger) =>
-        feed.Subscribe(workspaceId, new InboxFeedListener(new PresenceEvents(changed), dispatch, logger));
+        // As nobody's page: it hears the workspace's events (presence among them), never a conversation's.
+        feed.Subscribe(workspaceId, Guid.Empty, new InboxFeedListener(new PresenceEvents(changed), dispatch, logger));
 
     public Task OnPresenceChangedAsync(PresenceNotice notice) => changed(notice);
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
 
 namespace Porchlight.Server.Features.Contacts;
 
@@ -16,7 +17,7 @@ public static class ContactHistory
     /// </summary>
     public static async Task<List<Conversation>> MoveAsync(AppDbContext db, Guid fromContactId, Contact to, CancellationToken cancellationToken)
     {
-        var conversations = await db.Conversations.Where(c => c.ContactId == fromContactId).ToListAsync(cancellationToken);
+        var conversations = await db.Conversations.AcrossInboxes().Where(c => c.ContactId == fromContactId).ToListAsync(cancellationToken);
         foreach (var conversation in conversations)
         {
             conversation.MoveTo(to);

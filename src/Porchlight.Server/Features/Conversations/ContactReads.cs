@@ -21,7 +21,7 @@ public static class ContactReads
         if (conversation.ContactReadSequence != before)
         {
             await db.SaveChangesAsync(cancellationToken);
-            await broadcaster.ReadByContactAsync(conversation.Id, conversation.ContactReadSequence);
+            await broadcaster.ReadByContactAsync(conversation.Id, conversation.InboxId, conversation.ContactReadSequence);
         }
     }
 }

@@ -2,20 +2,22 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Widget;
 
 namespace Porchlight.Server.Features.Conversations;
 
 /// <summary>
-/// The one place that decides who hears about a change of a conversation: the workspace's agents (hub
-/// connections and open agent-app pages), and the conversation's contact on the visitor hub, who never
-/// hears of private notes. Called after the change was committed; a failed broadcast loses nothing,
+/// The one place that decides who hears about a change of a conversation: the agents who may see its inbox (hub
+/// connections and open agent-app pages; <see cref="InboxAudience"/>), and the conversation's contact on the visitor
+/// hub, who never hears of private notes. Called after the change was committed; a failed broadcast loses nothing,
 /// because clients catch up by sequence when they reconnect.
 /// </summary>
 public sealed class ConversationBroadcaster(
     IHubContext<AgentHub, IAgentClient> agents,
     IHubContext<VisitorHub, IVisitorClient> visitors,
     LiveInboxFeed feed,
+    InboxAudience audience,
     TenantScope tenant,
     IServiceProvider services,
     ILogger<ConversationBroadcaster> logger)
@@ -26,9 +28,11 @@ public sealed class ConversationBroadcaster(
 
     public Task MessageCreatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
     {
-        var group = AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty);
-        await agents.Clients.Group(group).MessageCreated(message);
-        await agents.Clients.Group(group).ConversationChanged(conversation);
+        await ToViewersAsync(conversation.InboxId, async client =>
+        {
+            await client.MessageCreated(message);
+            await client.ConversationChanged(conversation);
+        });
         var contact = visitors.Clients.Group(VisitorHub.ContactGroup(conversation.InboxId, conversation.Contact.Id));
         if (message.Kind is MessageKind.Incoming or MessageKind.Outgoing)
         {
@@ -40,11 +44,6 @@ public sealed class ConversationBroadcaster(
             await contact.ConversationUpdated(new ConversationNotice(conversation.Id, conversation.Status.ToString().ToLowerInvariant()));
         }
 
-        await feed.PublishAsync(tenant.WorkspaceId, async listener =>
-        {
-            await listener.MessageCreated(message);
-            await listener.ConversationChanged(conversation);
-        });
         await MentionedAsync(conversation, message, []);
     });
 
@@ -74,13 +73,11 @@ public sealed class ConversationBroadcaster(
 
     public Task MessageUpdatedAsync(ConversationResponse conversation, MessageResponse message) => SafelyAsync(async () =>
     {
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).MessageUpdated(message);
+        await ToViewersAsync(conversation.InboxId, client => client.MessageUpdated(message));
         if (message.Kind is MessageKind.Incoming or MessageKind.Outgoing)
         {
             await visitors.Clients.Group(VisitorHub.ContactGroup(conversation.InboxId, conversation.Contact.Id)).MessageUpdated(VisitorMessage.From(message));
         }
-
-        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.MessageUpdated(message));
     });
 
     public Task AgentTypingAsync(Guid conversationId, Guid agentId, string name, bool isTyping, CancellationToken cancellationToken) =>
@@ -92,39 +89,34 @@ public sealed class ConversationBroadcaster(
             }
 
             var notice = new AgentTypingNotice(conversationId, "agent", agentId, name, isTyping);
-            await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Typing(notice);
+            await ToViewersAsync(owner.InboxId, client => client.Typing(notice));
             await visitors.Clients.Group(VisitorHub.ContactGroup(owner.InboxId, owner.ContactId)).Typing(new TypingNotice(conversationId, name, isTyping));
-            await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Typing(notice));
         });
 
-    public Task ContactTypingAsync(Guid conversationId, string name, bool isTyping) => SafelyAsync(async () =>
+    public Task ContactTypingAsync(Guid conversationId, Guid inboxId, string name, bool isTyping) => SafelyAsync(async () =>
     {
         var notice = new AgentTypingNotice(conversationId, "contact", null, name, isTyping);
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Typing(notice);
-        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Typing(notice));
+        await ToViewersAsync(inboxId, client => client.Typing(notice));
     });
 
     /// <summary>An agent read up to <paramref name="sequence"/>: the visitor sees "Seen", teammates see it read.</summary>
     public Task ReadByAgentAsync(Guid conversationId, Guid inboxId, Guid contactId, long sequence) => SafelyAsync(async () =>
     {
         var notice = new AgentReadNotice(conversationId, "agent", sequence);
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Read(notice);
+        await ToViewersAsync(inboxId, client => client.Read(notice));
         await visitors.Clients.Group(VisitorHub.ContactGroup(inboxId, contactId)).Read(new ReadNotice(conversationId, sequence));
-        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Read(notice));
     });
 
-    public Task ReadByContactAsync(Guid conversationId, long sequence) => SafelyAsync(async () =>
+    public Task ReadByContactAsync(Guid conversationId, Guid inboxId, long sequence) => SafelyAsync(async () =>
     {
         var notice = new AgentReadNotice(conversationId, "contact", sequence);
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).Read(notice);
-        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.Read(notice));
+        await ToViewersAsync(inboxId, client => client.Read(notice));
     });
 
     /// <summary>Agents see a conversation change that is not a message: its contact, after an identify merged two.</summary>
     public Task ConversationChangedAsync(ConversationResponse conversation) => SafelyAsync(async () =>
     {
-        await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).ConversationChanged(conversation);
-        await feed.PublishAsync(tenant.WorkspaceId, listener => listener.ConversationChanged(conversation));
+        await ToViewersAsync(conversation.InboxId, client => client.ConversationChanged(conversation));
     });
 
     /// <summary>
@@ -148,6 +140,19 @@ public sealed class ConversationBroadcaster(
         await agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty)).ContactChanged(notice);
         await feed.PublishAsync(tenant.WorkspaceId, listener => listener.ContactChanged(notice));
     });
+
+    /// <summary>
+    /// Sends a conversation's event to the agents who may see its inbox: its hub's workspace group when that is
+    /// everyone (one message, however many agents), else each of them by agent id; and the pages of this node alike.
+    /// </summary>
+    private async Task ToViewersAsync(Guid inboxId, Func<IAgentClient, Task> send)
+    {
+        var viewers = await audience.OfAsync(inboxId, CancellationToken.None);
+        await send(viewers.Everyone
+            ? agents.Clients.Group(AgentHub.WorkspaceGroup(tenant.WorkspaceId ?? Guid.Empty))
+            : agents.Clients.Users([.. viewers.AgentIds.Select(id => id.ToString())]));
+        await feed.PublishAsync(tenant.WorkspaceId, send, viewers.Everyone ? null : viewers.AgentIds);
+    }
 
     private async Task<(Guid InboxId, Guid ContactId)?> ContactOfAsync(Guid conversationId, CancellationToken cancellationToken) =>
         await Db.Conversations.Where(c => c.Id == conversationId).Select(c => new { c.InboxId, c.ContactId }).FirstOrDefaultAsync(cancellationToken)
@@ -174,25 +179,30 @@ public sealed class ConversationBroadcaster(
 /// </summary>
 public sealed class LiveInboxFeed
 {
-    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<IAgentClient, byte>> _listeners = new();
+    // Each workspace's listeners, with the agent whose page each one is.
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<IAgentClient, Guid>> _listeners = new();
 
-    public IDisposable Subscribe(Guid workspaceId, IAgentClient listener)
+    public IDisposable Subscribe(Guid workspaceId, Guid agentId, IAgentClient listener)
     {
         var listeners = _listeners.GetOrAdd(workspaceId, _ => new());
-        listeners[listener] = 0;
+        listeners[listener] = agentId;
         return new Subscription(() => listeners.TryRemove(listener, out _));
     }
 
-    public async Task PublishAsync(Guid? workspaceId, Func<IAgentClient, Task> deliver)
+    /// <param name="agentIds">The agents whose pages hear it (those who may see a conversation's inbox); null: every page.</param>
+    public async Task PublishAsync(Guid? workspaceId, Func<IAgentClient, Task> deliver, IReadOnlySet<Guid>? agentIds = null)
     {
         if (workspaceId is not { } id || !_listeners.TryGetValue(id, out var listeners))
         {
             return;
         }
 
-        foreach (var listener in listeners.Keys)
+        foreach (var (listener, agentId) in listeners)
         {
-            await deliver(listener);
+            if (agentIds is null || agentIds.Contains(agentId))
+            {
+                await deliver(listener);
+            }
         }
     }
 

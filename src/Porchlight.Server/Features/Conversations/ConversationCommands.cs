@@ -25,7 +25,7 @@ public sealed record ChangeAttributesRequest(Dictionary<string, string>? Attribu
 public sealed record AgentReadRequest(long? Sequence);
 
 /// <summary>An agent's reply to the contact, or a private note for teammates, with text, uploaded attachments, or both.</summary>
-public sealed class SendAgentMessage(ActingAgent actor, MessageWriter writer)
+public sealed class SendAgentMessage(ActingAgent actor, MessageWriter writer, TenantScope tenant, AppDbContext db)
 {
     public async Task<Result<Posted<MessageResponse>>> HandleAsync(Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken)
     {
@@ -40,6 +40,13 @@ public sealed class SendAgentMessage(ActingAgent actor, MessageWriter writer)
         if (errors.Any)
         {
             return errors.ToFailure();
+        }
+
+        // The writer works outside the agent's unit of work, so its inbox access is checked here, and only when it is
+        // limited: everyone else's message goes straight to the writer, as it always did.
+        if (tenant.InboxesOfAgentId is not null && !await db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken))
+        {
+            return Failure.NotFound("The conversation");
         }
 
         var draft = new MessageDraft(

@@ -185,7 +185,7 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         // While this page is open the agent counts as online, so the widget offers live chat.
         await Presence.ConnectedAsync(_workspaceId, _me);
         _present = true;
-        _subscription = Feed.Subscribe(_workspaceId, new InboxFeedListener(this, InvokeAsync, Logger));
+        _subscription = Feed.Subscribe(_workspaceId, _me, new InboxFeedListener(this, InvokeAsync, Logger));
         _ = TickAsync();
         await Task.WhenAll(LoadPickersAsync(), LoadListAsync());
     }

@@ -114,7 +114,7 @@ public sealed record PickedMention(string Name, Guid AgentId);
 /// A token naming anyone else (another workspace's agent, a deactivated one, an id that does not exist) is
 /// shown as plain text and notifies nobody. <see cref="ConversationBroadcaster"/> delivers the notices.
 /// </summary>
-public sealed class NoteMentions(AppDbContext db)
+public sealed class NoteMentions(AppDbContext db, Inboxes.InboxAudience audience)
 {
     public const int PreviewLength = 160;
 
@@ -143,8 +143,10 @@ public sealed class NoteMentions(AppDbContext db)
             preview = preview[..(PreviewLength - 1)] + "…";
         }
 
+        // Only those who may see the conversation's inbox hear of it: the notice carries its contact and the note.
+        var viewers = await audience.OfAsync(conversation.InboxId, cancellationToken);
         return [.. ids
-            .Where(id => id != authorId && !alreadyMentioned.Contains(id) && agents.GetValueOrDefault(id) is { IsActive: true })
+            .Where(id => id != authorId && !alreadyMentioned.Contains(id) && agents.GetValueOrDefault(id) is { IsActive: true } && viewers.AgentIds.Contains(id))
             .Select(id => new MentionNotice(
                 id, conversation.Id, conversation.Number, conversation.Contact.Name, note.Id, note.Sequence, authorId, note.Author.Name, preview))];
     }

@@ -12,6 +12,8 @@ public static class InboxesFeature
         .AddScoped<DeleteInbox>()
         .AddScoped<ShowIdentitySecret>()
         .AddScoped<RotateIdentitySecret>()
+        .AddScoped<InboxMembers>()
+        .AddSingleton<InboxAudience>()
         .AddSingleton<IdentitySecrets>();
 
     public static void MapInboxes(this RouteGroupBuilder api)
@@ -38,5 +40,11 @@ public static class InboxesFeature
         inboxes.MapPost("/{inboxId:guid}/identity-secret", async (Guid inboxId, RotateIdentitySecret useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(inboxId, ct)).ToOk())
             .RequirePermission(Permission.ManageInboxes).Produces<IdentitySecretResponse>();
+        inboxes.MapGet("/{inboxId:guid}/members", async (Guid inboxId, InboxMembers useCase, CancellationToken ct) =>
+                (await useCase.ListAsync(inboxId, ct)).ToOk())
+            .RequirePermission(Permission.ViewWorkspace).Produces<List<InboxMemberResponse>>();
+        inboxes.MapPut("/{inboxId:guid}/members", async (Guid inboxId, SetInboxMembersRequest request, InboxMembers useCase, CancellationToken ct) =>
+                (await useCase.SetAsync(inboxId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageInboxes).Produces<List<InboxMemberResponse>>();
     }
 }

@@ -1,3 +1,4 @@
+using Porchlight.Server.Features.Inboxes;
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
@@ -84,12 +85,12 @@ public sealed class ContactEraser(
                 }
 
                 var mailSenders = await db.EmailMessages
-                    .Where(m => m.Direction == Email.EmailDirection.Received && db.Conversations.Any(c => c.Id == m.ConversationId && c.ContactId == contactId))
+                    .Where(m => m.Direction == Email.EmailDirection.Received && db.Conversations.AcrossInboxes().Any(c => c.Id == m.ConversationId && c.ContactId == contactId))
                     .Select(m => m.FromAddress).Distinct().ToListAsync(cancellationToken);
                 var emails = mailSenders.Append(contact.Email).OfType<string>().Where(e => e.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                 var personal = PersonalText.Of(contact, mailSenders);
 
-                var conversationIds = await db.Conversations.Where(c => c.ContactId == contactId).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
+                var conversationIds = await db.Conversations.AcrossInboxes().Where(c => c.ContactId == contactId).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
                 counts.Conversations = conversationIds.Count;
                 foreach (var batch in conversationIds.Chunk(BatchSize))
                 {
@@ -188,7 +189,7 @@ public sealed class ContactEraser(
         counts.Messages += await ScrubAsync(db.Messages.Where(m => ids.Contains(m.ConversationId) && m.Kind != MessageKind.Incoming), m => m.Text, personal,
             (entry, scrub) => entry.Property(m => m.Text).CurrentValue = scrub(entry.Entity.Text)!, cancellationToken);
         var emptyAttributes = new CustomAttributes();
-        await db.Conversations.Where(c => ids.Contains(c.Id)).ExecuteUpdateAsync(
+        await db.Conversations.AcrossInboxes().Where(c => ids.Contains(c.Id)).ExecuteUpdateAsync(
             set => set
                 .SetProperty(c => c.LastMessagePreview, c => c.LastMessagePreview == "" ? "" : placeholder)
                 .SetProperty(c => c.Opening, (string?)null)
@@ -238,7 +239,7 @@ public sealed class ContactEraser(
         // too, and the days they counted in are worked out again without them.
         await db.ReportFacts.Where(f => ids.Contains(f.ConversationId)).ExecuteDeleteAsync(cancellationToken);
         // Everything else that hangs on a conversation goes with it by the foreign keys' cascade.
-        await db.Conversations.Where(c => ids.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
+        await db.Conversations.AcrossInboxes().Where(c => ids.Contains(c.Id)).ExecuteDeleteAsync(cancellationToken);
         await Reports.StaleReportDay.MarkAsync(db, workspaceId, days, Reports.StaleReportDay.All, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using Porchlight.Server.Features.Inboxes;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -115,14 +116,14 @@ public sealed class ContactExporter(AppDbContext db, IAttachmentStore store, Tim
                     .ConvertAll(n => new { n.Id, n.Text, n.CreatedAt, n.AuthorAgentId, AuthorName = AgentName(n.AuthorAgentId) }));
 
                 json.WriteStartArray("conversations");
-                var ids = await db.Conversations.AsNoTracking().Where(c => c.ContactId == contactId).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
+                var ids = await db.Conversations.AcrossInboxes().AsNoTracking().Where(c => c.ContactId == contactId).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
                 foreach (var chunk in ids.Chunk(Batch))
                 {
                     var chunkFiles = await db.Attachments.AsNoTracking().Where(a => a.ConversationId != null && chunk.Contains(a.ConversationId.Value))
                         .OrderBy(a => a.Id).ToListAsync(cancellationToken);
                     files.AddRange(chunkFiles);
                     var byMessage = chunkFiles.Where(a => a.MessageId is not null).ToLookup(a => a.MessageId!.Value);
-                    foreach (var conversation in await db.Conversations.AsNoTracking().Where(c => chunk.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(cancellationToken))
+                    foreach (var conversation in await db.Conversations.AcrossInboxes().AsNoTracking().Where(c => chunk.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(cancellationToken))
                     {
                         conversations++;
                         json.WriteStartObject();

@@ -1,3 +1,4 @@
+using Porchlight.Server.Features.Inboxes;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
@@ -68,7 +69,7 @@ public sealed class PrivacyRequests(
             return Failure.NotFound("The contact");
         }
 
-        var conversations = db.Conversations.Where(c => c.ContactId == contactId).Select(c => c.Id);
+        var conversations = db.Conversations.AcrossInboxes().Where(c => c.ContactId == contactId).Select(c => c.Id);
         var visitors = db.TrackedVisitors.Where(v => v.ContactId == contactId);
         return new ContactErasurePreview(
             contactId,

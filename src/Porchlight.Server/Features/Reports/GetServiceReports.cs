@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Sla;
 using Porchlight.Server.Hosting;
 
@@ -115,7 +116,7 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
     // The conversations begun between two instants, in the inbox, team and agent asked for (their current ones).
     private IQueryable<Conversation> Begun(ReportQuery query, DateTime start, DateTime end)
     {
-        var begun = db.Conversations.AsNoTracking().Where(c => c.CreatedAt >= start && c.CreatedAt < end);
+        var begun = db.Conversations.AcrossInboxes().AsNoTracking().Where(c => c.CreatedAt >= start && c.CreatedAt < end);
         begun = query.InboxId is { } inboxId ? begun.Where(c => c.InboxId == inboxId) : begun;
         begun = query.TeamId is { } teamId ? begun.Where(c => c.TeamId == teamId) : begun;
         return query.AgentId is { } agentId ? begun.Where(c => c.AssigneeId == agentId) : begun;
@@ -137,7 +138,7 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
 
         var period = resolved.Value!;
         var (start, end) = (period.Start, period.End);
-        var conversations = db.Conversations.AsNoTracking();
+        var conversations = db.Conversations.AcrossInboxes().AsNoTracking();
         conversations = query.InboxId is { } inboxId ? conversations.Where(c => c.InboxId == inboxId) : conversations;
         conversations = query.TeamId is { } teamId ? conversations.Where(c => c.TeamId == teamId) : conversations;
         conversations = query.AgentId is { } agentId ? conversations.Where(c => c.AssigneeId == agentId) : conversations;
@@ -177,7 +178,7 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
         answered = query.AgentId is { } agentId ? answered.Where(r => r.AgentId == agentId) : answered;
         var rows =
             from r in answered
-            join c in db.Conversations on r.ConversationId equals c.Id
+            join c in db.Conversations.AcrossInboxes() on r.ConversationId equals c.Id
             where query.InboxId == null || c.InboxId == query.InboxId
             select new { r, c.Number, c.ContactId };
         var comments = await rows.CountAsync(x => x.r.Comment != null, cancellationToken);
@@ -213,7 +214,7 @@ public sealed class GetServiceReports(AppDbContext db, ReportPeriods periods, Ge
             {
                 r.ArticleId,
                 Settled = r.ReadAt <= settledBy,
-                Followed = r.ReadAt <= settledBy && db.Conversations.Any(c => c.ContactId == r.ContactId && c.CreatedAt >= r.ReadAt && c.CreatedAt < r.ReadAt.AddDays(1)),
+                Followed = r.ReadAt <= settledBy && db.Conversations.AcrossInboxes().Any(c => c.ContactId == r.ContactId && c.CreatedAt >= r.ReadAt && c.CreatedAt < r.ReadAt.AddDays(1)),
             })
             .GroupBy(r => r.ArticleId)
             .Select(g => new { ArticleId = g.Key, Reads = g.Count(), Settled = g.Count(r => r.Settled), Followed = g.Count(r => r.Followed) })

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
 
 namespace Porchlight.Server.Features.Routing;
 
@@ -33,7 +34,7 @@ public sealed class AgentCapacity(AppDbContext db)
 
         var workspaceCaps = await db.Workspaces.AsNoTracking().Where(w => w.Id == agent.WorkspaceId).Select(w => w.Caps).FirstAsync(cancellationToken);
         var origins = OriginsOf(channel);
-        var active = await db.Conversations.CountAsync(
+        var active = await db.Conversations.AcrossInboxes().CountAsync(
             c => c.AssigneeId == agentId && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending) && origins.Contains(c.Origin),
             cancellationToken);
         return new AgentLoad(
@@ -47,7 +48,7 @@ public sealed class AgentCapacity(AppDbContext db)
     /// <summary>Active conversations per agent and channel, for those of <paramref name="agentIds"/> who have any.</summary>
     public async Task<Dictionary<(Guid AgentId, RoutingChannel Channel), int>> ReadLoadsAsync(IReadOnlyCollection<Guid> agentIds, CancellationToken cancellationToken)
     {
-        var counts = await db.Conversations.AsNoTracking()
+        var counts = await db.Conversations.AcrossInboxes().AsNoTracking()
             .Where(c => c.AssigneeId != null && agentIds.Contains(c.AssigneeId.Value)
                 && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
             .GroupBy(c => new { c.AssigneeId, c.Origin })

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Routing;
@@ -53,6 +54,12 @@ public sealed class AssignConversation(
             if (seen is null)
             {
                 refused = Failure.NotFound("The conversation");
+                return null;
+            }
+
+            if (request.AssigneeId is { } assignee && assignee != seen.AssigneeId && !await InboxAccess.CanSeeAsync(db, assignee, seen.InboxId, ct))
+            {
+                refused = Failure.Invalid("assigneeId", "This agent does not work in the conversation's inbox. Make them a member of the inbox first.");
                 return null;
             }
 

@@ -75,7 +75,7 @@ public sealed class QueueNewConversation(
         var reason = flowTeamId is not null ? $"{arrival}: the team its flow names"
             : matched is null ? $"{arrival} in {inbox.Name}: the inbox's team"
             : matched.TeamId is null && teamName is not null ? $"rule “{matched.Name}”, then the inbox's team" : $"rule “{matched.Name}”";
-        var named = matched is null ? [] : await ConnectedAsync(workspaceId, matched.AgentIds);
+        var named = matched is null ? [] : await ConnectedAsync(workspaceId, await InboxMembersAsync(inboxId, matched.AgentIds, cancellationToken));
         var channel = named.Count == 0 ? RoutingChannel.Chat
             : ConcurrencyCaps.ChannelOf(await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId).Select(c => c.Origin).FirstOrDefaultAsync(cancellationToken));
         AgentLoad? chosen = null;
@@ -130,6 +130,10 @@ public sealed class QueueNewConversation(
             authority.TeamMayAssign(workspaceId, queuedIn);
         }
     }
+
+    // The named agents who work in the inbox: a rule cannot hand a conversation to someone who may not see it.
+    private Task<List<Guid>> InboxMembersAsync(Guid inboxId, IReadOnlyList<Guid> agentIds, CancellationToken cancellationToken) =>
+        db.InboxMembers.Where(m => m.InboxId == inboxId && agentIds.Contains(m.AgentId)).Select(m => m.AgentId).ToListAsync(cancellationToken);
 
     // The named agents with an open connection: only they can be online for a new conversation.
     private async Task<List<Guid>> ConnectedAsync(Guid workspaceId, IReadOnlyList<Guid> agentIds)

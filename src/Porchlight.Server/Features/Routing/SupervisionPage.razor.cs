@@ -29,7 +29,7 @@ public sealed partial class SupervisionPage
         var user = AuthenticationState is null ? new() : (await AuthenticationState).User;
         if (RendererInfo.IsInteractive && PorchlightClaims.WorkspaceIdOf(user) is { } workspaceId)
         {
-            _subscription = Feed.Subscribe(workspaceId, new InboxFeedListener(new WorkspaceChanges(ReadAgainAsync), InvokeAsync, Logger));
+            _subscription = Feed.Subscribe(workspaceId, PorchlightClaims.AgentIdOf(user) ?? Guid.Empty, new InboxFeedListener(new WorkspaceChanges(ReadAgainAsync), InvokeAsync, Logger));
             _ = TickAsync();
         }
 

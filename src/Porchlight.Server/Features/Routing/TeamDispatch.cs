@@ -8,7 +8,7 @@ namespace Porchlight.Server.Features.Routing;
 
 /// <summary>A conversation in a team's queue, in the order it is served.</summary>
 public sealed record QueuedConversation(
-    Guid Id, ConversationOrigin Origin, ConversationPriority Priority, DateTime QueuedAt, Guid ContactId, IReadOnlyList<string> Labels)
+    Guid Id, ConversationOrigin Origin, ConversationPriority Priority, DateTime QueuedAt, Guid ContactId, IReadOnlyList<string> Labels, Guid InboxId)
 {
     public RoutingChannel Channel => ConcurrencyCaps.ChannelOf(Origin);
 }
@@ -35,8 +35,8 @@ public static class QueueOrder
 
 /// <summary>
 /// One pass over a team's queue: in priority order, then oldest first, each waiting conversation goes to the
-/// agent the team's strategy picks among its online members with room in that channel, until the queue is
-/// empty or nobody has room. The pick is a proposal; <see cref="ClaimAsync"/> re-checks it under lock and
+/// agent the team's strategy picks among its online members with room in that channel who are members of the
+/// conversation's inbox, until the queue is empty or nobody has room. The pick is a proposal; <see cref="ClaimAsync"/> re-checks it under lock and
 /// commits it with its reason, so a stale picture can cost a retry but never a double assignment or a cap.
 /// </summary>
 public sealed class TeamDispatch(
@@ -55,7 +55,7 @@ public sealed class TeamDispatch(
         var waiting = await db.Conversations.AsNoTracking()
             .Where(c => c.TeamId == teamId && c.QueuedAt != null && c.AssigneeId == null
                 && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
-            .Select(c => new QueuedConversation(c.Id, c.Origin, c.Priority, c.QueuedAt!.Value, c.ContactId, c.Labels))
+            .Select(c => new QueuedConversation(c.Id, c.Origin, c.Priority, c.QueuedAt!.Value, c.ContactId, c.Labels, c.InboxId))
             .ToListAsync(cancellationToken);
         return [.. QueueOrder.Serving(waiting, c => c.Priority, c => c.QueuedAt, c => c.Id)];
     }
@@ -70,12 +70,15 @@ public sealed class TeamDispatch(
         }
 
         var roster = await RosterAsync(team, cancellationToken);
-        var full = new HashSet<RoutingChannel>();
+        var queue = await QueueAsync(db, teamId, cancellationToken);
+        // Strict order within a channel and inbox: once none of the inbox's members has room for chats, no later chat
+        // of that inbox jumps the queue. (Another inbox's chat may: its members are other people.)
+        var full = new HashSet<(RoutingChannel, Guid)>();
+        var lanes = queue.Select(c => (c.Channel, c.InboxId)).ToHashSet();
         var assigned = 0;
-        foreach (var waiting in await QueueAsync(db, teamId, cancellationToken))
+        foreach (var waiting in queue)
         {
-            // Strict order within a channel: once nobody has room for chats, no later chat jumps the queue.
-            if (full.Contains(waiting.Channel))
+            if (full.Contains((waiting.Channel, waiting.InboxId)))
             {
                 continue;
             }
@@ -83,10 +86,10 @@ public sealed class TeamDispatch(
             var previous = team.PreferPreviousAgent ? await PreviousAgentAsync(waiting, cancellationToken) : null;
             while (true)
             {
-                var candidates = roster.Candidates(waiting.Channel);
+                var candidates = roster.Candidates(waiting.Channel, waiting.InboxId);
                 if ((AssignmentStrategies.Previous(candidates, previous) ?? AssignmentStrategies.Choose(team.Strategy, candidates, waiting.Labels)) is not { } choice)
                 {
-                    full.Add(waiting.Channel);
+                    full.Add((waiting.Channel, waiting.InboxId));
                     break;
                 }
 
@@ -107,7 +110,7 @@ public sealed class TeamDispatch(
                 roster.Exclude(choice.Agent.AgentId, waiting.Channel);
             }
 
-            if (full.Count == Enum.GetValues<RoutingChannel>().Length)
+            if (full.Count == lanes.Count)
             {
                 break;
             }
@@ -138,7 +141,8 @@ public sealed class TeamDispatch(
                 return null;
             }
 
-            var member = await db.TeamMembers.AnyAsync(m => m.TeamId == team.Id && m.AgentId == choice.Agent.AgentId, ct);
+            var member = await db.TeamMembers.AnyAsync(m => m.TeamId == team.Id && m.AgentId == choice.Agent.AgentId, ct)
+                && await db.InboxMembers.AnyAsync(m => m.InboxId == conversation.InboxId && m.AgentId == choice.Agent.AgentId, ct);
             var connected = await presence.IsConnectedAsync(team.WorkspaceId, choice.Agent.AgentId);
             if (load is not { Available: true, HasRoom: true } || !member || !connected)
             {
@@ -182,6 +186,9 @@ public sealed class TeamDispatch(
         members.RemoveAll(m => !connected.Contains(m.Id));
         var workspaceCaps = await db.Workspaces.AsNoTracking().Where(w => w.Id == team.WorkspaceId).Select(w => w.Caps).FirstAsync(cancellationToken);
         var loads = await capacity.ReadLoadsAsync([.. members.Select(m => m.Id)], cancellationToken);
+        var memberIds = members.Select(m => m.Id).ToList();
+        var inboxes = (await db.InboxMembers.AsNoTracking().Where(m => memberIds.Contains(m.AgentId)).Select(m => new { m.AgentId, m.InboxId }).ToListAsync(cancellationToken))
+            .ToLookup(m => m.AgentId, m => m.InboxId);
         var candidates = new Dictionary<RoutingChannel, List<AssignmentCandidate>>();
         foreach (var channel in Enum.GetValues<RoutingChannel>())
         {
@@ -189,13 +196,15 @@ public sealed class TeamDispatch(
                 m.Id, m.DisplayName, loads.GetValueOrDefault((m.Id, channel)), ConcurrencyCaps.Effective(m.Caps, workspaceCaps, channel), m.LastAssignedAt, m.Skills))];
         }
 
-        return new Roster(candidates);
+        return new Roster(candidates, members.ToDictionary(m => m.Id, m => inboxes[m.Id].ToHashSet()));
     }
 
     /// <summary>This pass's picture of who can take what, kept current with its own assignments.</summary>
-    private sealed class Roster(Dictionary<RoutingChannel, List<AssignmentCandidate>> candidates)
+    private sealed class Roster(Dictionary<RoutingChannel, List<AssignmentCandidate>> candidates, Dictionary<Guid, HashSet<Guid>> inboxesOf)
     {
-        public List<AssignmentCandidate> Candidates(RoutingChannel channel) => candidates[channel];
+        /// <summary>Those who could take a conversation of <paramref name="inboxId"/> in <paramref name="channel"/>: members of the inbox.</summary>
+        public List<AssignmentCandidate> Candidates(RoutingChannel channel, Guid inboxId) =>
+            candidates[channel].Where(c => inboxesOf.TryGetValue(c.AgentId, out var inboxes) && inboxes.Contains(inboxId)).ToList();
 
         public void Took(Guid agentId, RoutingChannel channel, DateTime now)
         {

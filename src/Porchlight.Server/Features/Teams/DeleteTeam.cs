@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Features.Teams;
@@ -16,7 +17,7 @@ public sealed class DeleteTeam(AppDbContext db)
 
         // Its conversations lose their team (the key is set null); those waiting leave its queue with it.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Conversations.Where(c => c.TeamId == teamId && c.QueuedAt != null)
+        await db.Conversations.AcrossInboxes().Where(c => c.TeamId == teamId && c.QueuedAt != null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.QueuedAt, (DateTime?)null), cancellationToken);
         db.Teams.Remove(team);
         await db.SaveChangesAsync(cancellationToken);

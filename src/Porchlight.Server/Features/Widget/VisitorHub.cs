@@ -58,6 +58,6 @@ public sealed class VisitorHub(TenantScope tenant, AppDbContext db, Conversation
 
         var contact = await db.Contacts.Where(c => c.Id == visitor.ContactId)
             .Select(c => new { c.Name, c.Email }).FirstOrDefaultAsync(Context.ConnectionAborted);
-        await broadcaster.ContactTypingAsync(conversationId, Contact.NameFor(visitor.ContactId, contact?.Name, contact?.Email), isTyping);
+        await broadcaster.ContactTypingAsync(conversationId, visitor.InboxId, Contact.NameFor(visitor.ContactId, contact?.Name, contact?.Email), isTyping);
     }
 }

@@ -18,8 +18,8 @@ public sealed class InboxPageFeedTests
         var workspace = Guid.CreateVersion7();
         var broken = new RecordingPage { Throws = true };
         var healthy = new RecordingPage();
-        using var first = feed.Subscribe(workspace, new InboxFeedListener(broken, work => work(), NullLogger.Instance));
-        using var second = feed.Subscribe(workspace, new InboxFeedListener(healthy, work => work(), NullLogger.Instance));
+        using var first = feed.Subscribe(workspace, Guid.CreateVersion7(), new InboxFeedListener(broken, work => work(), NullLogger.Instance));
+        using var second = feed.Subscribe(workspace, Guid.CreateVersion7(), new InboxFeedListener(healthy, work => work(), NullLogger.Instance));
 
         await feed.PublishAsync(workspace, listener => listener.MessageCreated(Message));
 
@@ -34,7 +34,7 @@ public sealed class InboxPageFeedTests
         var workspace = Guid.CreateVersion7();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slow = new RecordingPage { Gate = gate.Task };
-        using var subscription = feed.Subscribe(workspace, new InboxFeedListener(slow, work => Task.Run(work), NullLogger.Instance));
+        using var subscription = feed.Subscribe(workspace, Guid.CreateVersion7(), new InboxFeedListener(slow, work => Task.Run(work), NullLogger.Instance));
 
         var publish = feed.PublishAsync(workspace, listener => listener.MessageCreated(Message));
 
@@ -49,12 +49,28 @@ public sealed class InboxPageFeedTests
         var feed = new LiveInboxFeed();
         var workspace = Guid.CreateVersion7();
         var page = new RecordingPage();
-        var subscription = feed.Subscribe(workspace, new InboxFeedListener(page, work => work(), NullLogger.Instance));
+        var subscription = feed.Subscribe(workspace, Guid.CreateVersion7(), new InboxFeedListener(page, work => work(), NullLogger.Instance));
 
         subscription.Dispose();
         await feed.PublishAsync(workspace, listener => listener.MessageCreated(Message));
 
         Assert.Empty(page.Received);
+    }
+
+    [Fact]
+    public async Task Feed_EventForTheAgentsWhoMaySeeAnInbox_ReachesOnlyTheirPages()
+    {
+        var feed = new LiveInboxFeed();
+        var workspace = Guid.CreateVersion7();
+        var (member, outsider) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var (memberPage, outsiderPage) = (new RecordingPage(), new RecordingPage());
+        using var first = feed.Subscribe(workspace, member, new InboxFeedListener(memberPage, work => work(), NullLogger.Instance));
+        using var second = feed.Subscribe(workspace, outsider, new InboxFeedListener(outsiderPage, work => work(), NullLogger.Instance));
+
+        await feed.PublishAsync(workspace, listener => listener.MessageCreated(Message), new HashSet<Guid> { member });
+
+        Assert.Equal([Message.Id], memberPage.Received);
+        Assert.Empty(outsiderPage.Received);
     }
 
     private sealed class RecordingPage : IInboxEvents

@@ -38,6 +38,23 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
     }
 
     [Fact]
+    public async Task Queue_InboxOneTeamMemberDoesNotWorkIn_ItsConversationsGoOnlyToTheInboxsMembers()
+    {
+        var desk = await NewDeskAsync(agents: 2);
+        await desk.Owner.PutJsonAsync($"/api/v1/inboxes/{desk.InboxId}/members", new { agentIds = new[] { desk.AgentIds[1] } }).ExpectAsync(HttpStatusCode.OK);
+        await using var outsider = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[0]);
+        await using var member = await HubRecorder.AgentAsync(Factory, desk.AgentTokens[1]);
+
+        var first = await StartConversationAsync(desk.InboxToken);
+        await WaitForAssigneeAsync(desk.Owner, first, desk.AgentIds[1]);
+        var second = await StartConversationAsync(desk.InboxToken);
+
+        // The least loaded would be the outsider now; the member takes it while they have room.
+        await WaitForAssigneeAsync(desk.Owner, second, desk.AgentIds[1]);
+        Assert.Equal("least loaded, 1/5 active", (await DecisionsAsync(desk.Owner, second))[^1].Text("reason"));
+    }
+
+    [Fact]
     public async Task Queue_NobodyHasRoom_ServesPriorityThenAgeTheMomentAConversationIsResolved()
     {
         var desk = await NewDeskAsync(agents: 1);

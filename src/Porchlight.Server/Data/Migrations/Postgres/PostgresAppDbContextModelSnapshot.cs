@@ -1724,6 +1724,24 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("Inboxes");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Inboxes.InboxMember", b =>
+                {
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("InboxId", "AgentId");
+
+                    b.HasIndex("AgentId", "InboxId");
+
+                    b.ToTable("InboxMembers");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.Article", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3899,6 +3917,21 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Inboxes.InboxMember", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1715,6 +1715,24 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("Inboxes");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Inboxes.InboxMember", b =>
+                {
+                    b.Property<Guid>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("InboxId", "AgentId");
+
+                    b.HasIndex("AgentId", "InboxId");
+
+                    b.ToTable("InboxMembers");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.KnowledgeBase.Article", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3890,6 +3908,21 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Inboxes.InboxMember", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
