@@ -39,6 +39,12 @@ public sealed class LiveChatTests : BrowserTest
         await Expect(agent.Locator("td[data-label='Pre-chat form']")).ToContainTextAsync(new Regex(@"5 questions\s*1 required"));
         await agent.Locator(".mud-table").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("live-chat-0-inboxes") });
         await agent.Locator("#prechat-section").ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("live-chat-0-prechat-settings") });
+        // Who works in the inbox: everyone to begin with, and the owner's role sees every inbox anyway.
+        await agent.Locator("[id^='edit-members-']").ClickAsync();
+        var members = agent.Locator("#inbox-members-section");
+        await Expect(members).ToContainTextAsync("1 of 1 agents are members.");
+        await Expect(members).ToContainTextAsync("sees every inbox by role");
+        await members.ScreenshotAsync(new() { Path = RepositoryPaths.Screenshot("inbox-members") });
         // The agent is online while the inbox is open, so the widget offers live chat.
         await OpenInteractiveAsync(agent, "/inbox");
 
