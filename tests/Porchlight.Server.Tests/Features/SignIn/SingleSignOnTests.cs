@@ -155,6 +155,37 @@ public abstract partial class SingleSignOnTests
     }
 
     [Fact]
+    public async Task SingleSignOn_WorkspaceRequiresTwoFactor_AgentWithoutItSetsItUpFirst()
+    {
+        var clock = new ShiftedClock();
+        await using var provider = await OpenIdProvider.StartAsync();
+        await using var factory = CreateFactory(provider, clock);
+        var workspace = await factory.CreateWorkspaceAsync();
+        var (agentId, email, _) = await factory.AddAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Workspaces.IgnoreQueryFilters().Where(w => w.Id == workspace.WorkspaceId)
+                .ExecuteUpdateAsync(w => w.SetProperty(x => x.RequireTwoFactor, true), Ct);
+        }
+
+        provider.User = new ProviderUser(email);
+        using var browser = new BrowserSession(factory, BrowserSession.Https);
+
+        var provided = await SignInThroughProviderAsync(browser, provider);
+
+        Assert.Equal("/signin/two-factor/setup", BrowserSession.LocationOf(provided));
+        Assert.False(BrowserSession.SetsAuthCookie(provided));
+        Assert.Empty(await SessionsOfAsync(factory, agentId));
+        var key = TwoFactorTests.KeyOnPage().Match(await browser.GetPageAsync("/signin/two-factor/setup")).Groups[1].Value.Replace(" ", "", StringComparison.Ordinal);
+        var enrolled = await browser.SubmitAsync("/signin/two-factor/setup", "/account/signin/two-factor/setup",
+            new Dictionary<string, string> { ["code"] = TestTotp.Code(key, clock.GetUtcNow()) });
+        Assert.Equal("/signin/two-factor/recovery-codes", BrowserSession.LocationOf(enrolled));
+        Assert.True(BrowserSession.SetsAuthCookie(enrolled));
+        Assert.True(Assert.Single(await SessionsOfAsync(factory, agentId)).TwoFactor);
+        Assert.Equal("sso", MethodOf(Assert.Single(await AuditAsync(factory, workspace.WorkspaceId, "auth.signed_in"))));
+    }
+
+    [Fact]
     public Task SingleSignOn_TamperedIdToken_Refused() => RefusedForItsSignatureAsync(TokenSigning.AnotherKey);
 
     [Fact]
