@@ -95,7 +95,7 @@ builder.Services
     .AddSurveys()
     .AddQuality()
     .AddRetention()
-    .AddSignIn()
+    .AddSignIn(builder.Configuration)
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
     .AddTrustedProxies(builder.Configuration);

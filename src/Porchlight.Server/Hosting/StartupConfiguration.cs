@@ -1,4 +1,5 @@
 using Porchlight.Server.Data;
+using Porchlight.Server.Features.SignIn;
 
 namespace Porchlight.Server.Hosting;
 
@@ -57,6 +58,7 @@ public static class StartupConfiguration
         CheckPositiveTime(configuration, "Agents:AutoAwayCheckInterval", problems);
         CheckPositiveTime(configuration, "Conversations:MessageEditWindow", problems);
         problems.AddRange(TrustedProxies.Problems(configuration));
+        problems.AddRange(SingleSignOnOptions.Problems(configuration));
         return problems;
     }
 

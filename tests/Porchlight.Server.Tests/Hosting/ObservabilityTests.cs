@@ -89,6 +89,8 @@ public sealed class ObservabilityTests
     [InlineData("Security:WidgetRequestsPerVisitorPerMinute", "0", "Security:WidgetRequestsPerVisitorPerMinute")]
     [InlineData("Security:AttachmentDownloadsPerMinute", "many", "Security:AttachmentDownloadsPerMinute")]
     [InlineData("Network:TrustedProxies", "proxy.internal", "Network:TrustedProxies")]
+    [InlineData("SingleSignOn:ClientId", "porchlight", "SingleSignOn:ClientId")]
+    [InlineData("SingleSignOn:RequireHttpsMetadata", "maybe", "SingleSignOn:RequireHttpsMetadata")]
     public void StartupConfiguration_BadSetting_ProblemNamesTheSetting(string key, string value, string named)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
@@ -138,8 +140,22 @@ public sealed class ObservabilityTests
             ["Outbox:PollInterval"] = "00:00:02",
             ["Outbox:MaxAttempts"] = "10",
             ["Security:SignInAttemptsPerMinute"] = "10",
+            ["SingleSignOn:Authority"] = "https://login.example.com/realms/acme",
+            ["SingleSignOn:ClientId"] = "porchlight",
         }).Build();
 
         Assert.Empty(StartupConfiguration.Problems(configuration));
+    }
+
+    [Fact]
+    public void StartupConfiguration_SingleSignOnProviderOverPlainHttp_RefusedUnlessAllowedForATestMachine()
+    {
+        var settings = new Dictionary<string, string?> { ["SingleSignOn:Authority"] = "http://login.example.com", ["SingleSignOn:ClientId"] = "porchlight" };
+
+        var problem = Assert.Single(StartupConfiguration.Problems(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+        settings["SingleSignOn:RequireHttpsMetadata"] = "false";
+
+        Assert.StartsWith("SingleSignOn:Authority", problem, StringComparison.Ordinal);
+        Assert.Empty(StartupConfiguration.Problems(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
     }
 }

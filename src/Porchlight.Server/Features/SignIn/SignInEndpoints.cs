@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -13,9 +14,10 @@ using Porchlight.Server.Hosting;
 namespace Porchlight.Server.Features.SignIn;
 
 /// <summary>
-/// Form posts of the static account pages (sign in, sign out, password reset, setup, invitations).
+/// Form posts of the static account pages (sign in, sign out, password reset, setup, invitations), and the steps of
+/// single sign-on (<see cref="SingleSignOn"/>, links and redirects: no forms).
 /// They need the HTTP response to set the cookie, so they are endpoints, not interactive components.
-/// Antiforgery is validated on every one: the framework checks the token of an endpoint that binds a form, and
+/// Antiforgery is validated on every post: the framework checks the token of an endpoint that binds a form, and
 /// <see cref="RequireAntiforgeryToken"/> makes the others (sign-out binds nothing) refuse a post without one, or a
 /// page of another site could sign an agent out. Bodies are limited to a form's size.
 /// </summary>
@@ -24,7 +26,10 @@ public static class SignInFeature
     // Process-wide: an installation is set up on its first node, before it is scaled out.
     private static readonly SemaphoreSlim SetupLock = new(1, 1);
 
-    public static IServiceCollection AddSignIn(this IServiceCollection services) => services
+    private static readonly string[] SingleSignOnScheme = [SingleSignOn.Scheme];
+
+    public static IServiceCollection AddSignIn(this IServiceCollection services, IConfiguration configuration) => services
+        .AddSingleSignOn(configuration)
         .AddScoped<SignInAgent>()
         .AddSingleton<RecoveryCodesHandoff>()
         .AddScoped<ForgotPassword>()
@@ -43,14 +48,39 @@ public static class SignInFeature
                 SignInAgent useCase, HttpContext http) =>
             {
                 var outcome = await useCase.HandleAsync(email ?? "", password ?? "", IpOf(http));
-                return outcome switch
-                {
-                    SignInOutcome.SignedIn => Results.LocalRedirect(SafeReturnUrl(returnUrl)),
-                    SignInOutcome.TwoFactorRequired => Results.LocalRedirect($"/signin/two-factor{ReturnQuery(returnUrl, '?')}"),
-                    SignInOutcome.TwoFactorSetupRequired => Results.LocalRedirect($"/signin/two-factor/setup{ReturnQuery(returnUrl, '?')}"),
-                    _ => Results.Redirect($"/signin?error={outcome}&email={Uri.EscapeDataString(email ?? "")}"),
-                };
+                return AfterFirstStep(outcome, returnUrl, $"/signin?error={outcome}&email={Uri.EscapeDataString(email ?? "")}");
             })
+            .RequireRateLimiting(ClientRateLimits.SignIn);
+
+        // Single sign-on: the sign-in page's link sends the browser to the provider, which sends it back to the
+        // handler's callback; the handler keeps the provider's checked answer for the completing step, which goes on as
+        // a password does. Starting needs no antiforgery token: the provider's answer is bound to this browser by the
+        // state and its correlation cookie, so a page of another site can at most send someone to their own provider.
+        app.MapGet(SingleSignOn.StartPath, (string? returnUrl, IOptions<SingleSignOnOptions> sso) =>
+                sso.Value.IsConfigured
+                    ? Results.Challenge(
+                        new AuthenticationProperties { RedirectUri = $"{SingleSignOn.CompletePath}{ReturnQuery(returnUrl, '?')}" }, SingleSignOnScheme)
+                    : Results.NotFound())
+            .ExcludeFromDescription()
+            .RequireRateLimiting(ClientRateLimits.SignIn);
+
+        // With single sign-on on, its handler answers the callback before any endpoint runs; mapped so that the
+        // provider's answers count toward the sign-in limit too, and are not found when there is no single sign-on.
+        app.MapGet(SingleSignOn.CallbackPath, () => Results.NotFound())
+            .ExcludeFromDescription()
+            .RequireRateLimiting(ClientRateLimits.SignIn);
+
+        app.MapGet(SingleSignOn.CompletePath, async (string? returnUrl, IOptions<SingleSignOnOptions> sso, SignInAgent useCase, HttpContext http) =>
+            {
+                if (!sso.Value.IsConfigured)
+                {
+                    return Results.NotFound();
+                }
+
+                var outcome = await useCase.SignInWithSingleSignOnAsync(IpOf(http));
+                return AfterFirstStep(outcome, returnUrl, $"/signin?error={outcome}");
+            })
+            .ExcludeFromDescription()
             .RequireRateLimiting(ClientRateLimits.SignIn);
 
         // The second step: a code from the authenticator app, or a recovery code.
@@ -167,6 +197,15 @@ public static class SignInFeature
             .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes))
             .RequireRateLimiting(ClientRateLimits.SignIn);
     }
+
+    /// <summary>Where a first step (a password, or single sign-on) leads: into the app, to the second step, or back to <paramref name="refused"/>.</summary>
+    private static IResult AfterFirstStep(SignInOutcome outcome, string? returnUrl, string refused) => outcome switch
+    {
+        SignInOutcome.SignedIn => Results.LocalRedirect(SafeReturnUrl(returnUrl)),
+        SignInOutcome.TwoFactorRequired => Results.LocalRedirect($"/signin/two-factor{ReturnQuery(returnUrl, '?')}"),
+        SignInOutcome.TwoFactorSetupRequired => Results.LocalRedirect($"/signin/two-factor/setup{ReturnQuery(returnUrl, '?')}"),
+        _ => Results.Redirect(refused),
+    };
 
     /// <summary>The return address carried to the next step, when it is one of this site's.</summary>
     private static string ReturnQuery(string? returnUrl, char separator) =>

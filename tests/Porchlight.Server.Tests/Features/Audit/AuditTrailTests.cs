@@ -141,11 +141,13 @@ public abstract class AuditTrailTests
         Assert.Equal(workspace.OwnerEmail, failed.GetProperty("actorName").GetString());
         Assert.Equal(workspace.OwnerId.ToString(), failed.GetProperty("entityId").GetString());
         Assert.Equal(ClientAddress.Default.ToString(), failed.GetProperty("ipAddress").GetString());
+        Assert.Equal("password", failed.GetProperty("changes").GetProperty("method").GetProperty("after").GetString());
         var succeeded = Assert.Single(await AuditAsync(api, "auth.signed_in"));
         Assert.Equal(workspace.OwnerId, succeeded.GetProperty("actorAgentId").GetGuid());
         Assert.Equal("Olivia Owner", succeeded.GetProperty("actorName").GetString());
         Assert.Equal(workspace.OwnerId.ToString(), succeeded.GetProperty("entityId").GetString());
         Assert.Equal(ClientAddress.Default.ToString(), succeeded.GetProperty("ipAddress").GetString());
+        Assert.Equal("password", succeeded.GetProperty("changes").GetProperty("method").GetProperty("after").GetString());
     }
 
     [Fact]

@@ -9,11 +9,22 @@ namespace Porchlight.Server.Tests.Features.SignIn;
 /// A browser-like client: keeps cookies, does not follow redirects, and posts the account forms the
 /// way a browser does, with the antiforgery token read from the page that renders the form.
 /// </summary>
-public sealed partial class BrowserSession(PorchlightFactory factory) : IDisposable
+/// <param name="baseAddress">
+/// Where the browser opens the server: http://localhost unless said. Single sign-on needs <see cref="Https"/>, since its
+/// correlation cookies are Secure and a browser sends those back over HTTPS only.
+/// </param>
+public sealed partial class BrowserSession(PorchlightFactory factory, Uri? baseAddress = null) : IDisposable
 {
     public const string AuthCookie = "porchlight.auth";
 
-    public HttpClient Client { get; } = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    public static readonly Uri Https = new("https://localhost");
+
+    public HttpClient Client { get; } = factory.CreateClient(new WebApplicationFactoryClientOptions
+    {
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+        BaseAddress = baseAddress ?? new Uri("http://localhost"),
+    });
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

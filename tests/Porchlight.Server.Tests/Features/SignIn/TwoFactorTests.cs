@@ -352,7 +352,7 @@ public abstract partial class TwoFactorTests
     }
 
     [GeneratedRegex(@"id=""authenticator-key"">([a-z2-7 ]+)<")]
-    private static partial Regex KeyOnPage();
+    internal static partial Regex KeyOnPage();
 
     [GeneratedRegex(@"<li>([A-Z0-9]{5}-[A-Z0-9]{5})</li>")]
     private static partial Regex RecoveryCodeOnPage();
