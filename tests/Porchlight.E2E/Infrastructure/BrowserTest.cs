@@ -30,7 +30,16 @@ public abstract partial class BrowserTest : IAsyncLifetime
         _start = new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory,
             ["--Tracking:RollupInterval=00:00:01", "--Tracking:RollupShare=1", "--Webhooks:AllowPrivateTargets=true"]);
         Server = await ServerProcess.StartAsync(_start, TestContext.Current.CancellationToken);
-        Browser = await Browser.LaunchAsync();
+        try
+        {
+            Browser = await Browser.LaunchAsync();
+        }
+        catch
+        {
+            // A test whose start failed is not disposed: the server would outlive the run.
+            await Server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Fills the first-run form; the caller lands in the app signed in as the Owner.</summary>
