@@ -210,6 +210,30 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         return client.SendAsync(request, Ct);
     }
 
+    /// <summary>
+    /// Control for a call refused below: the same call succeeds for an owner on fresh records of their own, so the refusal is
+    /// the boundary under test and not a malformed request. Each control makes a fresh set of records, two webhooks and a
+    /// dashboard app among them, so a new workspace takes over before one reaches its limits (20 dashboard apps).
+    /// </summary>
+    protected async Task AssertSucceedsOnFreshRecordsAsync(Operation operation)
+    {
+        if (_control is null || _controlsInWorkspace == Porchlight.Server.Features.DashboardApps.DashboardApp.MaxPerWorkspace)
+        {
+            _control?.Owner.Dispose();
+            _control = await NewWorkspaceAsync(Unique("Workspace C"));
+            _controlsInWorkspace = 0;
+        }
+
+        _controlsInWorkspace++;
+        var (workspace, owner) = _control.Value;
+        using var response = await SendAsync(owner, operation, await CreateResourcesAsync(workspace, owner, "C"));
+        Assert.True(response.IsSuccessStatusCode,
+            $"Control {operation} on the caller's own records answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+    }
+
+    private (TestWorkspace Workspace, HttpClient Owner)? _control;
+    private int _controlsInWorkspace;
+
     /// <summary>The operation's path with the ids of <paramref name="ids"/>.</summary>
     protected static string PathOf(Operation operation, ResourceSet ids) =>
         PathParameter().Replace(operation.Path, m => ids.IdFor(m.Groups[1].Value, operation.Path));

@@ -31,8 +31,10 @@ internal sealed class InboxMemberDefaults : SaveChangesInterceptor
             return;
         }
 
-        var newAgents = context.ChangeTracker.Entries<Agent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        var newInboxes = context.ChangeTracker.Entries<Inbox>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        // One pass over what is tracked (each call of Entries looks for changes again), on every save of every context.
+        var added = context.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        var newAgents = added.OfType<Agent>().ToList();
+        var newInboxes = added.OfType<Inbox>().ToList();
         if (newAgents.Count == 0 && newInboxes.Count == 0)
         {
             return;
