@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Porchlight.E2E.Infrastructure;
 
-/// <summary>A fresh server (empty database) and a browser for each test.</summary>
+/// <summary>A fresh server (a database with the schema and no rows) and a browser for each test.</summary>
 public abstract partial class BrowserTest : IAsyncLifetime
 {
     protected const string OwnerName = "Olivia Owner";
@@ -24,6 +24,7 @@ public abstract partial class BrowserTest : IAsyncLifetime
     {
         SetDefaultExpectTimeout(30_000);
         _dataDirectory = Directory.CreateTempSubdirectory("porchlight-e2e-").FullName;
+        await MigratedTemplate.CopyToAsync(_dataDirectory, TestContext.Current.CancellationToken);
         // Site statistics rolled up every second and without the pause that keeps a busy server's rollups to a small
         // share of its time (it has a test of its own), so a page shows what a visitor just did even on a loaded
         // machine; webhooks may point at this machine (the refusal of private targets has tests of its own).

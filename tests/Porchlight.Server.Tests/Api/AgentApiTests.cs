@@ -313,5 +313,4 @@ public abstract class AgentApiTests(PorchlightFactory factory) : ApiTestBase(fac
 
 public sealed class AgentApiSqliteTests(SqliteApiFixture fixture) : AgentApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AgentApiPostgresTests(PostgresApiFixture fixture) : AgentApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

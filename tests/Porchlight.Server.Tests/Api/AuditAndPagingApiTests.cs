@@ -155,5 +155,4 @@ public abstract class AuditAndPagingApiTests(PorchlightFactory factory) : ApiTes
 
 public sealed class AuditAndPagingApiSqliteTests(SqliteApiFixture fixture) : AuditAndPagingApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AuditAndPagingApiPostgresTests(PostgresApiFixture fixture) : AuditAndPagingApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -300,7 +300,6 @@ public abstract class BadInputTests(PorchlightFactory factory) : ApiTestBase(fac
 
 public sealed class BadInputSqliteTests(SqliteApiFixture fixture) : BadInputTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class BadInputPostgresTests(PostgresApiFixture fixture) : BadInputTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
 
 /// <summary>

@@ -133,5 +133,4 @@ public abstract class InboxApiTests(PorchlightFactory factory) : ApiTestBase(fac
 
 public sealed class InboxApiSqliteTests(SqliteApiFixture fixture) : InboxApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class InboxApiPostgresTests(PostgresApiFixture fixture) : InboxApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -214,5 +214,4 @@ public abstract class TeamApiTests(PorchlightFactory factory) : ApiTestBase(fact
 
 public sealed class TeamApiSqliteTests(SqliteApiFixture fixture) : TeamApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class TeamApiPostgresTests(PostgresApiFixture fixture) : TeamApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

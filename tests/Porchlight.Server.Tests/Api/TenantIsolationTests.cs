@@ -163,5 +163,4 @@ public abstract class TenantIsolationTests(PorchlightFactory factory) : ApiWalkT
 
 public sealed class TenantIsolationSqliteTests(SqliteApiFixture fixture) : TenantIsolationTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class TenantIsolationPostgresTests(PostgresApiFixture fixture) : TenantIsolationTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

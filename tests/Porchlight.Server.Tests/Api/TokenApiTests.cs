@@ -165,5 +165,4 @@ public abstract class TokenApiTests(PorchlightFactory factory) : ApiTestBase(fac
 
 public sealed class TokenApiSqliteTests(SqliteApiFixture fixture) : TokenApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class TokenApiPostgresTests(PostgresApiFixture fixture) : TokenApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -75,5 +75,4 @@ public abstract class TokenLifetimeTests(PorchlightFactory factory, ShiftedClock
 
 public sealed class TokenLifetimeSqliteTests(SqliteClockFixture fixture) : TokenLifetimeTests(fixture.Factory, fixture.Clock), IClassFixture<SqliteClockFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class TokenLifetimePostgresTests(PostgresClockFixture fixture) : TokenLifetimeTests(fixture.Factory, fixture.Clock), IClassFixture<PostgresClockFixture>;

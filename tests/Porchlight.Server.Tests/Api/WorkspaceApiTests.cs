@@ -211,5 +211,4 @@ public abstract class WorkspaceApiTests(PorchlightFactory factory) : ApiTestBase
 
 public sealed class WorkspaceApiSqliteTests(SqliteApiFixture fixture) : WorkspaceApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class WorkspaceApiPostgresTests(PostgresApiFixture fixture) : WorkspaceApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

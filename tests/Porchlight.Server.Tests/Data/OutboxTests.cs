@@ -273,7 +273,6 @@ public sealed class SqliteOutboxTests : OutboxTests
         new(TestDatabase.Sqlite, settings: settings, configureServices: configureServices);
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class PostgresOutboxTests(PostgresServer postgres) : OutboxTests
 {
     protected override PorchlightFactory CreateFactory(Action<IServiceCollection> configureServices, IDictionary<string, string?>? settings = null) =>

@@ -54,7 +54,6 @@ public sealed class SqliteSnapshotReadsTests : SnapshotReadsTests
     protected override PorchlightFactory CreateFactory() => new();
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class PostgresSnapshotReadsTests(PostgresServer postgres) : SnapshotReadsTests
 {
     protected override PorchlightFactory CreateFactory() => new(TestDatabase.Postgres, postgres);

@@ -25,9 +25,9 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
-    public async Task HealthReady_MigratedDatabase_Answers200()
+    public async Task HealthReady_EmptyDatabaseMigratedOnStart_Answers200()
     {
-        await using var factory = new PorchlightFactory();
+        await using var factory = new PorchlightFactory(emptyDatabase: true);
         using var client = factory.CreateClient();
 
         var response = await client.GetAsync("/health/ready", Ct);
@@ -39,7 +39,7 @@ public sealed class ObservabilityTests
     [Fact]
     public async Task HealthReady_PendingMigrations_Answers503WhileLiveStays200()
     {
-        await using var factory = new PorchlightFactory(settings: new Dictionary<string, string?> { ["Database:MigrateOnStart"] = "false" });
+        await using var factory = new PorchlightFactory(settings: new Dictionary<string, string?> { ["Database:MigrateOnStart"] = "false" }, emptyDatabase: true);
         using var client = factory.CreateClient();
 
         var ready = await client.GetAsync("/health/ready", Ct);

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.ApiTokens;
 using Porchlight.Server.Features.Workspaces;
@@ -21,7 +20,8 @@ public enum TestDatabase
 
 /// <summary>
 /// The real server in memory, on its own fresh database: a SQLite file in a temp folder, or a new
-/// database on the shared <see cref="PostgresServer"/>; attachments in a temp folder of its own. Extra settings go through UseSetting so
+/// database on the shared <see cref="PostgresServer"/>, each a copy of the schema migrated once (<see cref="MigratedTemplates"/>)
+/// unless the test asks for an empty one; attachments in a temp folder of its own. Extra settings go through UseSetting so
 /// Program.cs sees them while it builds.
 /// </summary>
 public sealed class PorchlightFactory : WebApplicationFactory<Program>
@@ -36,7 +36,8 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         TestDatabase database = TestDatabase.Sqlite,
         PostgresServer? postgres = null,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        bool emptyDatabase = false)
     {
         _database = database;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
@@ -46,18 +47,16 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         {
             ArgumentNullException.ThrowIfNull(postgres);
             var name = "porchlight_" + Guid.NewGuid().ToString("N")[..12];
-            using (var connection = new NpgsqlConnection(postgres.ConnectionString("postgres")))
-            {
-                connection.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = $"CREATE DATABASE {name}";
-                command.ExecuteNonQuery();
-            }
-
+            MigratedTemplates.CreatePostgresDatabase(postgres, name, migrated: !emptyDatabase);
             _connectionString = postgres.ConnectionString(name);
         }
         else
         {
+            if (!emptyDatabase)
+            {
+                MigratedTemplates.CopySqliteTo(SqliteDatabasePath);
+            }
+
             _connectionString = $"Data Source={SqliteDatabasePath}";
         }
     }

@@ -1,4 +1,8 @@
+using Porchlight.Server.Tests.Infrastructure;
 using Porchlight.Testing;
+
+// One server for the whole run, shared by test classes that run side by side, each on databases of its own.
+[assembly: AssemblyFixture(typeof(PostgresServer))]
 
 namespace Porchlight.Server.Tests.Infrastructure;
 

@@ -100,5 +100,4 @@ public abstract class AgentStatusTimeTests(PorchlightFactory factory, ShiftedClo
 
 public sealed class AgentStatusTimeSqliteTests(SqliteClockFixture fixture) : AgentStatusTimeTests(fixture.Factory, fixture.Clock), IClassFixture<SqliteClockFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AgentStatusTimePostgresTests(PostgresClockFixture fixture) : AgentStatusTimeTests(fixture.Factory, fixture.Clock), IClassFixture<PostgresClockFixture>;

@@ -79,5 +79,4 @@ public abstract class AutoAwayTests(PorchlightFactory factory) : ApiTestBase(fac
 
 public sealed class AutoAwaySqliteTests(SqliteApiFixture fixture) : AutoAwayTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AutoAwayPostgresTests(PostgresApiFixture fixture) : AutoAwayTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -143,5 +143,4 @@ public abstract class CustomRoleTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class CustomRoleSqliteTests(SqliteApiFixture fixture) : CustomRoleTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class CustomRolePostgresTests(PostgresApiFixture fixture) : CustomRoleTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -167,5 +167,4 @@ public abstract class PresenceTests(PorchlightFactory factory) : ApiTestBase(fac
 
 public sealed class PresenceSqliteTests(SqliteApiFixture fixture) : PresenceTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class PresencePostgresTests(PostgresApiFixture fixture) : PresenceTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -204,5 +204,4 @@ public abstract class ApiChannelTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class ApiChannelSqliteTests(SqliteApiFixture fixture) : ApiChannelTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class ApiChannelPostgresTests(PostgresApiFixture fixture) : ApiChannelTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -461,5 +461,4 @@ public abstract class AssistantConversationTests(PorchlightFactory factory) : Ap
 
 public sealed class AssistantConversationSqliteTests(SqliteApiFixture fixture) : AssistantConversationTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AssistantConversationPostgresTests(PostgresApiFixture fixture) : AssistantConversationTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -107,5 +107,4 @@ public abstract class IntentsTests(PorchlightFactory factory) : ApiTestBase(fact
 
 public sealed class IntentsSqliteTests(SqliteApiFixture fixture) : IntentsTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class IntentsPostgresTests(PostgresApiFixture fixture) : IntentsTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -121,6 +121,5 @@ public abstract class AttachmentCleanupTests(PorchlightFactory factory, ShiftedC
 public sealed class AttachmentCleanupSqliteTests(SqliteClockFixture fixture)
     : AttachmentCleanupTests(fixture.Factory, fixture.Clock), IClassFixture<SqliteClockFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AttachmentCleanupPostgresTests(PostgresClockFixture fixture)
     : AttachmentCleanupTests(fixture.Factory, fixture.Clock), IClassFixture<PostgresClockFixture>;

@@ -477,5 +477,4 @@ public abstract class AttachmentTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class AttachmentSqliteTests(SqliteApiFixture fixture) : AttachmentTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AttachmentPostgresTests(PostgresApiFixture fixture) : AttachmentTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -140,5 +140,4 @@ public abstract class AuditChainTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class AuditChainSqliteTests(SqliteApiFixture fixture) : AuditChainTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AuditChainPostgresTests(PostgresApiFixture fixture) : AuditChainTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

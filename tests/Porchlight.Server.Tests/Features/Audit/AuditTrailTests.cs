@@ -182,7 +182,6 @@ public sealed class SqliteAuditTrailTests : AuditTrailTests
         new(TestDatabase.Sqlite, configureServices: configureServices);
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class PostgresAuditTrailTests(PostgresServer postgres) : AuditTrailTests
 {
     protected override PorchlightFactory CreateFactory(Action<IServiceCollection>? configureServices = null) =>

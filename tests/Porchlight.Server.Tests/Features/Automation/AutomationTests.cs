@@ -288,5 +288,4 @@ public abstract class AutomationTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class AutomationSqliteTests(SqliteApiFixture fixture) : AutomationTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class AutomationPostgresTests(PostgresApiFixture fixture) : AutomationTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

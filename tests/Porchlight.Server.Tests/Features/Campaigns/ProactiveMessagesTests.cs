@@ -157,5 +157,4 @@ public abstract class ProactiveMessagesTests(PorchlightFactory factory) : ApiTes
 
 public sealed class ProactiveMessagesSqliteTests(SqliteApiFixture fixture) : ProactiveMessagesTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class ProactiveMessagesPostgresTests(PostgresApiFixture fixture) : ProactiveMessagesTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -165,5 +165,4 @@ public abstract class CannedResponseTests(PorchlightFactory factory) : ApiTestBa
 
 public sealed class CannedResponseSqliteTests(SqliteApiFixture fixture) : CannedResponseTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class CannedResponsePostgresTests(PostgresApiFixture fixture) : CannedResponseTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -516,5 +516,4 @@ public abstract class ContactsApiTests(PorchlightFactory factory) : ApiTestBase(
 
 public sealed class ContactsApiSqliteTests(SqliteApiFixture fixture) : ContactsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class ContactsApiPostgresTests(PostgresApiFixture fixture) : ContactsApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -188,5 +188,4 @@ public abstract class EditMessageTests(PorchlightFactory factory, ShiftedClock c
 
 public sealed class EditMessageSqliteTests(SqliteClockFixture fixture) : EditMessageTests(fixture.Factory, fixture.Clock), IClassFixture<SqliteClockFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class EditMessagePostgresTests(PostgresClockFixture fixture) : EditMessageTests(fixture.Factory, fixture.Clock), IClassFixture<PostgresClockFixture>;

@@ -658,5 +658,4 @@ public abstract class LiveChatTests(PorchlightFactory factory) : ApiTestBase(fac
 
 public sealed class LiveChatSqliteTests(SqliteApiFixture fixture) : LiveChatTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class LiveChatPostgresTests(PostgresApiFixture fixture) : LiveChatTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

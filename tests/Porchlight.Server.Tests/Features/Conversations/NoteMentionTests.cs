@@ -112,7 +112,6 @@ public abstract class NoteMentionTests(PorchlightFactory factory) : ApiTestBase(
 
 public sealed class NoteMentionSqliteTests(SqliteApiFixture fixture) : NoteMentionTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class NoteMentionPostgresTests(PostgresApiFixture fixture) : NoteMentionTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
 
 /// <summary>Mentions as the composer writes them and the thread reads them.</summary>

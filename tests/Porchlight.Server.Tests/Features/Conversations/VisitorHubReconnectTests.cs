@@ -48,5 +48,4 @@ public abstract class VisitorHubReconnectTests(PorchlightFactory factory) : ApiT
 
 public sealed class VisitorHubReconnectSqliteTests(SqliteApiFixture fixture) : VisitorHubReconnectTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class VisitorHubReconnectPostgresTests(PostgresApiFixture fixture) : VisitorHubReconnectTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

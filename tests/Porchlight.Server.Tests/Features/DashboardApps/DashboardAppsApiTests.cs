@@ -138,5 +138,4 @@ public abstract class DashboardAppsApiTests(PorchlightFactory factory) : ApiTest
 
 public sealed class DashboardAppsApiSqliteTests(SqliteApiFixture fixture) : DashboardAppsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class DashboardAppsApiPostgresTests(PostgresApiFixture fixture) : DashboardAppsApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -32,7 +32,6 @@ public sealed class EmailInboxPostgresFixture(PostgresServer postgres) : IAsyncD
 public sealed class EmailInboxSqliteTests(MailServer mail, EmailInboxSqliteFixture fixture)
     : EmailInboxTests(mail, fixture.Factory), IClassFixture<MailServer>, IClassFixture<EmailInboxSqliteFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class EmailInboxPostgresTests(MailServer mail, EmailInboxPostgresFixture fixture)
     : EmailInboxTests(mail, fixture.Factory), IClassFixture<MailServer>, IClassFixture<EmailInboxPostgresFixture>;
 

@@ -166,5 +166,4 @@ public abstract class InboxAccessTests(PorchlightFactory factory) : ApiTestBase(
 
 public sealed class InboxAccessSqliteTests(SqliteApiFixture fixture) : InboxAccessTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class InboxAccessPostgresTests(PostgresApiFixture fixture) : InboxAccessTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -223,5 +223,4 @@ public abstract class PreChatFormTests(PorchlightFactory factory) : ApiTestBase(
 
 public sealed class PreChatFormSqliteTests(SqliteApiFixture fixture) : PreChatFormTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class PreChatFormPostgresTests(PostgresApiFixture fixture) : PreChatFormTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -132,5 +132,4 @@ public abstract class ArticleApiTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class ArticleApiSqliteTests(SqliteApiFixture fixture) : ArticleApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class ArticleApiPostgresTests(PostgresApiFixture fixture) : ArticleApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -184,5 +184,4 @@ public sealed class ArticleSearchSqliteTests(SqliteApiFixture fixture) : Article
     }
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class ArticleSearchPostgresTests(PostgresApiFixture fixture) : ArticleSearchTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

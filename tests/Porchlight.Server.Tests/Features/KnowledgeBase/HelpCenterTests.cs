@@ -217,5 +217,4 @@ public abstract class HelpCenterTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class HelpCenterSqliteTests(SqliteApiFixture fixture) : HelpCenterTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class HelpCenterPostgresTests(PostgresApiFixture fixture) : HelpCenterTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

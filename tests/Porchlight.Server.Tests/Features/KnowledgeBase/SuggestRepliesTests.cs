@@ -83,7 +83,6 @@ public abstract class SuggestRepliesTests(PorchlightFactory factory) : ApiTestBa
 
 public sealed class SuggestRepliesSqliteTests(SqliteApiFixture fixture) : SuggestRepliesTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class SuggestRepliesPostgresTests(PostgresApiFixture fixture) : SuggestRepliesTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
 
 public sealed class SuggestedQueryTests

@@ -95,5 +95,4 @@ public abstract class VisitorArticlesTests(PorchlightFactory factory) : ApiTestB
 
 public sealed class VisitorArticlesSqliteTests(SqliteApiFixture fixture) : VisitorArticlesTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class VisitorArticlesPostgresTests(PostgresApiFixture fixture) : VisitorArticlesTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -404,5 +404,4 @@ internal static class DatabaseScan
 
 public sealed class PrivacyRequestSqliteTests(SqliteApiFixture fixture) : PrivacyRequestTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class PrivacyRequestPostgresTests(PostgresApiFixture fixture) : PrivacyRequestTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

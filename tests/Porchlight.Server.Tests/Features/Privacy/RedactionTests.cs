@@ -274,5 +274,4 @@ internal static class SensitiveValues
 
 public sealed class RedactionSqliteTests(SqliteApiFixture fixture) : RedactionTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class RedactionPostgresTests(PostgresApiFixture fixture) : RedactionTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

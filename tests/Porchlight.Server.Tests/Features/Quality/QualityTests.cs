@@ -349,5 +349,4 @@ public sealed class SampleCandidateTests
 
 public sealed class QualitySqliteTests(SqliteClockFixture fixture) : QualityTests(fixture.Factory, fixture.Clock), IClassFixture<SqliteClockFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class QualityPostgresTests(PostgresClockFixture fixture) : QualityTests(fixture.Factory, fixture.Clock), IClassFixture<PostgresClockFixture>;

@@ -72,5 +72,4 @@ public abstract class ConversationMeasuresApiTests(PorchlightFactory factory) : 
 
 public sealed class ConversationMeasuresApiSqliteTests(SqliteApiFixture fixture) : ConversationMeasuresApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class ConversationMeasuresApiPostgresTests(PostgresApiFixture fixture) : ConversationMeasuresApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

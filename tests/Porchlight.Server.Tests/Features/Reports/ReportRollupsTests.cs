@@ -244,5 +244,4 @@ public abstract class ReportRollupsTests(PorchlightFactory factory) : ApiTestBas
 
 public sealed class ReportRollupsSqliteTests(SqliteApiFixture fixture) : ReportRollupsTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class ReportRollupsPostgresTests(PostgresApiFixture fixture) : ReportRollupsTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -367,5 +367,4 @@ public abstract class ReportsApiTests(PorchlightFactory factory) : ApiTestBase(f
 
 public sealed class ReportsApiSqliteTests(SqliteApiFixture fixture) : ReportsApiTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class ReportsApiPostgresTests(PostgresApiFixture fixture) : ReportsApiTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -483,5 +483,4 @@ public abstract class RetentionTests(PorchlightFactory factory, ShiftedClock clo
 
 public sealed class RetentionSqliteTests(SqliteClockFixture fixture) : RetentionTests(fixture.Factory, fixture.Clock), IClassFixture<SqliteClockFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class RetentionPostgresTests(PostgresClockFixture fixture) : RetentionTests(fixture.Factory, fixture.Clock), IClassFixture<PostgresClockFixture>;

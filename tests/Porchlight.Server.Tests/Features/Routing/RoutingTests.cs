@@ -591,5 +591,4 @@ public abstract class RoutingTests(PorchlightFactory factory) : ApiTestBase(fact
 
 public sealed class RoutingSqliteTests(SqliteApiFixture fixture) : RoutingTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class RoutingPostgresTests(PostgresApiFixture fixture) : RoutingTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -148,7 +148,6 @@ public sealed class PasswordPolicySqliteTests : PasswordPolicyTests
     protected override PorchlightFactory CreateFactory() => new();
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class PasswordPolicyPostgresTests(PostgresServer postgres) : PasswordPolicyTests
 {
     protected override PorchlightFactory CreateFactory() => new(TestDatabase.Postgres, postgres);

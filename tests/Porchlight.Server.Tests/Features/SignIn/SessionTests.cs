@@ -199,7 +199,6 @@ public sealed class SessionSqliteTests : SessionTests
     protected override PorchlightFactory CreateFactory() => new();
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class SessionPostgresTests(PostgresServer postgres) : SessionTests
 {
     protected override PorchlightFactory CreateFactory() => new(TestDatabase.Postgres, postgres);

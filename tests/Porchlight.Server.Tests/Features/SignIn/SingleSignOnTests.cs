@@ -330,7 +330,6 @@ public sealed class SingleSignOnSqliteTests : SingleSignOnTests
         new(settings: settings, configureServices: services => services.AddSingleton<TimeProvider>(new StorageClock(clock)));
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class SingleSignOnPostgresTests(PostgresServer postgres) : SingleSignOnTests
 {
     protected override PorchlightFactory CreateFactory(IDictionary<string, string?> settings, TimeProvider clock) =>

@@ -364,7 +364,6 @@ public sealed class TwoFactorSqliteTests : TwoFactorTests
         new(configureServices: services => services.AddSingleton<TimeProvider>(new StorageClock(clock)));
 }
 
-[Collection(PostgresCollection.Name)]
 public sealed class TwoFactorPostgresTests(PostgresServer postgres) : TwoFactorTests
 {
     protected override PorchlightFactory CreateFactory(ShiftedClock clock) =>

@@ -517,5 +517,4 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
 
 public sealed class SlaSqliteTests(SqliteApiFixture fixture) : SlaTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class SlaPostgresTests(PostgresApiFixture fixture) : SlaTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

@@ -168,5 +168,4 @@ public abstract class SurveyTests(PorchlightFactory factory, ShiftedClock clock)
 
 public sealed class SurveySqliteTests(SqliteClockFixture fixture) : SurveyTests(fixture.Factory, fixture.Clock), IClassFixture<SqliteClockFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class SurveyPostgresTests(PostgresClockFixture fixture) : SurveyTests(fixture.Factory, fixture.Clock), IClassFixture<PostgresClockFixture>;

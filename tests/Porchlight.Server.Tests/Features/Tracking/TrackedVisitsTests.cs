@@ -397,5 +397,4 @@ public abstract partial class TrackedVisitsTests(PorchlightFactory factory) : Ap
 
 public sealed class TrackedVisitsSqliteTests(SqliteApiFixture fixture) : TrackedVisitsTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class TrackedVisitsPostgresTests(PostgresApiFixture fixture) : TrackedVisitsTests(fixture.Factory), IClassFixture<PostgresApiFixture>;

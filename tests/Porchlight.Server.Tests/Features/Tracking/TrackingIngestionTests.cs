@@ -143,7 +143,6 @@ public abstract class TrackingIngestionTests(PorchlightFactory factory) : ApiTes
 
 public sealed class TrackingIngestionSqliteTests(SqliteApiFixture fixture) : TrackingIngestionTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class TrackingIngestionPostgresTests(PostgresApiFixture fixture) : TrackingIngestionTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
 
 /// <summary>With the write queue full, the endpoint sheds load instead of holding events it cannot store soon.</summary>

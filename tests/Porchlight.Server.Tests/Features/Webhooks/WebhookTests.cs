@@ -283,5 +283,4 @@ public sealed class WebhookPostgresFixture(PostgresServer postgres) : IAsyncDisp
 
 public sealed class WebhookSqliteTests(WebhookSqliteFixture fixture) : WebhookTests(fixture.Factory), IClassFixture<WebhookSqliteFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class WebhookPostgresTests(WebhookPostgresFixture fixture) : WebhookTests(fixture.Factory), IClassFixture<WebhookPostgresFixture>;

@@ -304,5 +304,4 @@ public abstract class IdentifyVisitorTests(PorchlightFactory factory) : ApiTestB
 
 public sealed class IdentifyVisitorSqliteTests(SqliteApiFixture fixture) : IdentifyVisitorTests(fixture.Factory), IClassFixture<SqliteApiFixture>;
 
-[Collection(PostgresCollection.Name)]
 public sealed class IdentifyVisitorPostgresTests(PostgresApiFixture fixture) : IdentifyVisitorTests(fixture.Factory), IClassFixture<PostgresApiFixture>;
