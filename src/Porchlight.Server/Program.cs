@@ -19,6 +19,7 @@ using Porchlight.Server.Features.KnowledgeBase;
 using Porchlight.Server.Features.Privacy;
 using Porchlight.Server.Features.Quality;
 using Porchlight.Server.Features.Retention;
+using Porchlight.Server.Features.Workforce;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Features.Setup;
 using Porchlight.Server.Features.SignIn;
@@ -95,6 +96,7 @@ builder.Services
     .AddSurveys()
     .AddQuality()
     .AddRetention()
+    .AddWorkforce()
     .AddSignIn(builder.Configuration)
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()
@@ -155,6 +157,7 @@ api.MapReports();
 api.MapSurveys();
 api.MapQuality();
 api.MapRetention();
+api.MapWorkforce();
 app.MapAgentHub();
 app.MapWidget();
 app.MapHelpCenter();

@@ -109,6 +109,7 @@ public static class AppShell
             .Add(new NavItem("My feedback", "/my-feedback", Icons.Material.Outlined.RateReview, Permission.ViewConversations, Order: 28))
             .Add(new NavItem("Site analytics", "/analytics", Icons.Material.Outlined.Insights, Permission.ViewReports, Order: 30))
             .Add(new NavItem("Live queues", "/supervision", Icons.Material.Outlined.MonitorHeart, Permission.ViewReports, Order: 40))
+            .Add(new NavItem("Staffing", "/workforce", Icons.Material.Outlined.CalendarMonth, Permission.ViewReports, Order: 45))
             .Add(new NavItem("Workspace", "/settings/workspace", Icons.Material.Outlined.Business, Permission.ManageWorkspace, "Settings", 10))
             .Add(new NavItem("Agents", "/settings/agents", Icons.Material.Outlined.People, Permission.ViewWorkspace, "Settings", 20))
             .Add(new NavItem("Teams", "/settings/teams", Icons.Material.Outlined.Groups, Permission.ViewWorkspace, "Settings", 30))

@@ -69,6 +69,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Retention.AnonymizedConversation> AnonymizedConversations => Set<Features.Retention.AnonymizedConversation>();
 
+    public DbSet<Features.Workforce.StaffingSettings> StaffingSettings => Set<Features.Workforce.StaffingSettings>();
+
+    public DbSet<Features.Workforce.ForecastAdjustment> ForecastAdjustments => Set<Features.Workforce.ForecastAdjustment>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<Features.Tracking.TrackedEvent> TrackedEvents => Set<Features.Tracking.TrackedEvent>();

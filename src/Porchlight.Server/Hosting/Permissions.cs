@@ -67,6 +67,9 @@ public enum Permission
     HandlePrivacyRequests,
     /// <summary>Set how long each class of data is kept, read retention's reports, and place and release legal holds.</summary>
     ManageRetention,
+
+    /// <summary>Set the staffing targets and the forecast's adjustments; plan shifts and time off.</summary>
+    ManageWorkforce,
 }
 
 /// <summary>
@@ -89,13 +92,13 @@ public static class RolePermissions
         Permission.ManageSharedCannedResponses, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase,
         Permission.ManageAssistant, Permission.ReviewQuality, Permission.RelayContactMessages, Permission.ManageContacts,
         Permission.HandlePrivacyRequests,
-        Permission.ManageRetention,
+        Permission.ManageRetention, Permission.ManageWorkforce,
     ];
 
     private static readonly Dictionary<AgentRole, HashSet<Permission>> Table = new()
     {
         [AgentRole.Agent] = [.. Everyone],
-        [AgentRole.Supervisor] = [.. Everyone, Permission.SeeEveryInbox, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant, Permission.ReviewQuality, Permission.ManageContacts],
+        [AgentRole.Supervisor] = [.. Everyone, Permission.SeeEveryInbox, Permission.ManageTeams, Permission.ViewReports, Permission.ManageRouting, Permission.ManageKnowledgeBase, Permission.ManageAssistant, Permission.ReviewQuality, Permission.ManageContacts, Permission.ManageWorkforce],
         [AgentRole.Admin] = [.. Everyone, .. Administration],
         [AgentRole.Owner] = [.. Everyone, .. Administration],
     };
@@ -136,6 +139,7 @@ public static class RolePermissions
         Permission.ManageContacts => "Contact attributes, companies, segments, import, export and merge.",
         Permission.HandlePrivacyRequests => "Privacy requests: export everything kept about a contact, erase a contact.",
         Permission.ManageRetention => "Retention policies and their runs' reports, legal holds on contacts and conversations.",
+        Permission.ManageWorkforce => "Staffing targets, forecast adjustments, shifts and time off.",
         _ => permission.ToString(),
     };
 

@@ -158,6 +158,8 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         // A retention policy's days: within every class's range (the audit trail is kept at least 365).
         ["days"] = 400,
         ["minPasswordLength"] = 12,
+        // Staffing learns from 2 to 26 weeks of history.
+        ["historyWeeks"] = 8,
     };
 
     protected async Task<List<Operation>> OperationsAsync()
@@ -472,11 +474,13 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         var customRole = await owner.PostJsonAsync("/api/v1/roles", new { name = Unique($"{label} role"), permissions = new JsonArray("ViewReports") })
             .ExpectAsync(HttpStatusCode.Created);
         var sessionId = await OwnerSessionAsync(workspace.OwnerId);
+        var adjustment = await owner.PostJsonAsync("/api/v1/workforce/adjustments", new { firstDay = "2026-01-05", lastDay = "2026-01-06", multiplier = 1.5, note = Unique($"{label} launch") })
+            .ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
             scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment, dashboardApp,
-            customRole, sessionId);
+            customRole, sessionId, adjustment);
     }
 
     // A browser the owner is signed in with: a session of theirs to list and end (made as a sign-in makes it).
@@ -571,12 +575,13 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         JsonElement Segment,
         JsonElement DashboardApp,
         JsonElement CustomRole,
-        Guid SessionId)
+        Guid SessionId,
+        JsonElement ForecastAdjustment)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId", "roleId", "sessionId"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId", "roleId", "sessionId", "adjustmentId"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -599,6 +604,7 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
             "roleId" => CustomRole.IdOf().ToString(),
             "appId" => DashboardApp.IdOf().ToString(),
             "sessionId" => SessionId.ToString(),
+            "adjustmentId" => ForecastAdjustment.IdOf().ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

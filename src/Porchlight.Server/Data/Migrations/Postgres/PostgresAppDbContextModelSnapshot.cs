@@ -3456,6 +3456,75 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("WebhookSubscriptions");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.ForecastAdjustment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("FirstDay")
+                        .HasColumnType("date");
+
+                    b.Property<Guid?>("InboxId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("LastDay")
+                        .HasColumnType("date");
+
+                    b.Property<double>("Multiplier")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InboxId");
+
+                    b.HasIndex("WorkspaceId", "LastDay");
+
+                    b.ToTable("ForecastAdjustments");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.StaffingSettings", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("AnswerWithinSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ChatsPerAgent")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("HandleTimeSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("HistoryWeeks")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxAverageWaitSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxOccupancyPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ServiceLevelPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ShrinkagePercent")
+                        .HasColumnType("integer");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("StaffingSettings");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4275,6 +4344,29 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
                         .WithMany()
                         .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.ForecastAdjustment", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.StaffingSettings", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("Porchlight.Server.Features.Workforce.StaffingSettings", "WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

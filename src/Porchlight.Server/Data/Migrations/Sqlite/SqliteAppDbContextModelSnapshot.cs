@@ -3447,6 +3447,75 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("WebhookSubscriptions");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.ForecastAdjustment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("FirstDay")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InboxId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("LastDay")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Multiplier")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InboxId");
+
+                    b.HasIndex("WorkspaceId", "LastDay");
+
+                    b.ToTable("ForecastAdjustments");
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.StaffingSettings", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AnswerWithinSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ChatsPerAgent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("HandleTimeSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HistoryWeeks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxAverageWaitSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxOccupancyPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ServiceLevelPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ShrinkagePercent")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("StaffingSettings");
+                });
+
             modelBuilder.Entity("Porchlight.Server.Features.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4266,6 +4335,29 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Webhooks.WebhookSubscription", null)
                         .WithMany()
                         .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.ForecastAdjustment", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Inboxes.Inbox", null)
+                        .WithMany()
+                        .HasForeignKey("InboxId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.StaffingSettings", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("Porchlight.Server.Features.Workforce.StaffingSettings", "WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,168 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Porchlight.Server.Components;
+using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.Teams;
+using Porchlight.Server.Hosting;
+using MudBlazor;
+
+namespace Porchlight.Server.Features.Workforce;
+
+/// <summary>
+/// The staffing plan through the same use cases as the API: a day at a time, its expected chats and the agents on shift
+/// they need, beside the targets it plans for and the known events that scale it.
+/// </summary>
+public sealed partial class StaffingPage
+{
+    private IReadOnlyList<InboxResponse> _inboxes = [];
+    private IReadOnlyList<TeamResponse> _teams = [];
+    private StaffingPlanResponse? _plan;
+    private string? _problem;
+    private Guid? _inboxId;
+    private Guid? _teamId;
+    private int _weeks = 2;
+    private DateOnly _day;
+    private SettingsForm? _settings;
+    private List<ForecastAdjustmentResponse> _adjustments = [];
+    private AdjustmentForm _newAdjustment = new();
+    private readonly FormErrors _errors = new();
+    private readonly FormErrors _adjustmentErrors = new();
+    private bool _busy;
+
+    [Inject]
+    private UseCaseRunner Runner { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var all = new PageRequest(PageRequest.MaxLimit, null);
+        _inboxes = (await Runner.RunAsync<ListInboxes, Result<Page<InboxResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
+        _teams = (await Runner.RunAsync<ListTeams, Result<Page<TeamResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
+        _settings = SettingsForm.From(await Runner.RunAsync<StaffingTargets, StaffingSettingsResponse>(u => u.GetAsync(CancellationToken.None)));
+        await LoadAdjustmentsAsync();
+        await ReloadAsync(null, null);
+    }
+
+    private async Task ReloadAsync(Guid? inboxId, Guid? teamId)
+    {
+        (_inboxId, _teamId) = (inboxId, teamId);
+        var query = new StaffingPlanQuery(inboxId, teamId, _weeks);
+        var result = await Runner.RunAsync<GetStaffingPlan, Result<StaffingPlanResponse>>(u => u.HandleAsync(query, CancellationToken.None));
+        (_plan, _problem) = (result.Value, result.Failure?.Detail);
+        if (_plan is { } plan && (_day < plan.FirstDay || _day > plan.FirstDay.AddDays(7 * plan.Weeks - 1)))
+        {
+            // Today is mostly behind us by the time a plan is read; tomorrow is the first whole day ahead.
+            _day = plan.FirstDay.AddDays(1);
+        }
+    }
+
+    private async Task LoadAdjustmentsAsync() =>
+        _adjustments = await Runner.RunAsync<ForecastAdjustments, List<ForecastAdjustmentResponse>>(u => u.ListAsync(CancellationToken.None));
+
+    private async Task SaveSettingsAsync()
+    {
+        if (_busy || _settings is null)
+        {
+            return;
+        }
+
+        _busy = true;
+        var request = _settings.ToRequest();
+        var result = await Runner.RunAsync<StaffingTargets, Result<StaffingSettingsResponse>>(u => u.SetAsync(request, CancellationToken.None));
+        _busy = false;
+        if (!result.Succeeded)
+        {
+            _errors.Set(result.Failure!);
+            return;
+        }
+
+        _errors.Clear();
+        _settings = SettingsForm.From(result.Value!);
+        Snackbar.Add("Targets saved; the plan follows them.", Severity.Success);
+        await ReloadAsync(_inboxId, _teamId);
+    }
+
+    private async Task AddAdjustmentAsync()
+    {
+        if (_busy)
+        {
+            return;
+        }
+
+        _busy = true;
+        var request = _newAdjustment.ToRequest();
+        var result = await Runner.RunAsync<ForecastAdjustments, Result<ForecastAdjustmentResponse>>(u => u.AddAsync(request, CancellationToken.None));
+        _busy = false;
+        if (!result.Succeeded)
+        {
+            _adjustmentErrors.Set(result.Failure!);
+            if (result.Failure!.FieldErrors is null)
+            {
+                Snackbar.Add(result.Failure.Detail, Severity.Warning);
+            }
+
+            return;
+        }
+
+        _adjustmentErrors.Clear();
+        _newAdjustment = new AdjustmentForm();
+        await LoadAdjustmentsAsync();
+        await ReloadAsync(_inboxId, _teamId);
+    }
+
+    private async Task DeleteAdjustmentAsync(Guid adjustmentId)
+    {
+        await Runner.RunAsync<ForecastAdjustments, Result<bool>>(u => u.DeleteAsync(adjustmentId, CancellationToken.None));
+        await LoadAdjustmentsAsync();
+        await ReloadAsync(_inboxId, _teamId);
+    }
+
+    private static Guid? ParseId(object? value) => Guid.TryParse(value as string, out var id) ? id : null;
+
+    private static string Time(StaffingPlanInterval interval) => interval.LocalStart.ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    private static string HandleTimeNote(string source) => source switch
+    {
+        "setting" => "as set",
+        "measured" => "measured over the history",
+        _ => "nothing measured yet: 10 min assumed",
+    };
+
+    private static int? ParseNumber(object? value) =>
+        int.TryParse(value as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    private sealed class SettingsForm
+    {
+        public int? ServiceLevelPercent { get; set; }
+        public int? AnswerWithinSeconds { get; set; }
+        public int? MaxAverageWaitSeconds { get; set; }
+        public int? MaxOccupancyPercent { get; set; }
+        public int? ShrinkagePercent { get; set; }
+        public int? ChatsPerAgent { get; set; }
+        public int? HandleTimeSeconds { get; set; }
+        public int? HistoryWeeks { get; set; }
+
+        public static SettingsForm From(StaffingSettingsResponse s) => new()
+        {
+            ServiceLevelPercent = s.ServiceLevelPercent, AnswerWithinSeconds = s.AnswerWithinSeconds, MaxAverageWaitSeconds = s.MaxAverageWaitSeconds,
+            MaxOccupancyPercent = s.MaxOccupancyPercent, ShrinkagePercent = s.ShrinkagePercent, ChatsPerAgent = s.ChatsPerAgent,
+            HandleTimeSeconds = s.HandleTimeSeconds, HistoryWeeks = s.HistoryWeeks,
+        };
+
+        public StaffingSettingsRequest ToRequest() => new(
+            ServiceLevelPercent, AnswerWithinSeconds, MaxAverageWaitSeconds, MaxOccupancyPercent, ShrinkagePercent, ChatsPerAgent, HandleTimeSeconds, HistoryWeeks);
+    }
+
+    private sealed class AdjustmentForm
+    {
+        public DateOnly? FirstDay { get; set; }
+        public DateOnly? LastDay { get; set; }
+        public double? Multiplier { get; set; } = 1.5;
+        public string? InboxId { get; set; }
+        public string? Note { get; set; }
+
+        public ForecastAdjustmentRequest ToRequest() => new(ParseId(InboxId), FirstDay, LastDay, Multiplier, Note);
+    }
+}

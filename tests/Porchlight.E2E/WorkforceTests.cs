@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Porchlight.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Porchlight.E2E;
+
+/// <summary>The staffing plan as a supervisor reads it: the demo's two months of chats, forecast and staffed.</summary>
+public sealed partial class WorkforceTests : BrowserTest
+{
+    [Fact]
+    public async Task Staffing_DemoWorkspace_ForecastStaffedPerHalfHourAndAKnownEventScalesItsDay()
+    {
+        await SeedDemoWorkspaceAsync();
+        var dana = await SignInAsync("owner@demo.porchlight.test", "porchlight-demo", "Dana Whitfield");
+        await dana.GetByRole(AriaRole.Link, new() { Name = "Staffing" }).ClickAsync();
+        await Expect(dana.Locator(".pl-page[data-interactive='true']")).ToBeVisibleAsync();
+
+        // Eight weeks of history, a handle time measured from it, and the forecast's error beside copying last week.
+        await Expect(dana.Locator("#plan-history .pl-stat-value")).ToHaveTextAsync("8 weeks");
+        await Expect(dana.Locator("#plan-handle-time .pl-stat-note")).ToHaveTextAsync("measured over the history");
+        await Expect(dana.Locator("#plan-accuracy .pl-stat-value")).ToHaveTextAsync(PercentPattern());
+        var rows = dana.Locator("#plan-table tbody tr");
+        await Expect(rows.First).ToBeVisibleAsync();
+        Assert.True(await rows.CountAsync() >= 8, "A working day of the demo has chats in many half hours.");
+        var busiest = await BusiestRowAsync(rows);
+        await Screenshot(dana, "staffing");
+
+        // A launch on the day shown doubles its forecast: the same half hour now expects twice the chats.
+        var shownDay = await dana.Locator("#plan-days .pl-tab-active").GetAttributeAsync("data-day");
+        await dana.Locator("#adjustment-first").FillAsync(shownDay!);
+        await dana.Locator("#adjustment-last").FillAsync(shownDay!);
+        await dana.Locator("#adjustment-multiplier").FillAsync("2");
+        await dana.Locator("#adjustment-note").FillAsync("Spring launch");
+        await dana.Locator("#adjustment-add").ClickAsync();
+        await Expect(dana.Locator("#adjustments-list")).ToContainTextAsync("Spring launch");
+        var row = dana.Locator($"#plan-table tr[data-start='{busiest.Start}'] td").Nth(1);
+        await Expect(row).ToContainTextAsync("(×2)");
+        var doubled = double.Parse((await row.InnerTextAsync()).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(busiest.Expected * 2, doubled, 0.2);
+    }
+
+    private static async Task<(string Start, double Expected)> BusiestRowAsync(ILocator rows)
+    {
+        var best = ("", -1.0);
+        for (var i = 0; i < await rows.CountAsync(); i++)
+        {
+            var row = rows.Nth(i);
+            var expected = double.Parse(await row.Locator("td").Nth(1).InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            if (expected > best.Item2)
+            {
+                best = ((await row.GetAttributeAsync("data-start"))!, expected);
+            }
+        }
+
+        return best;
+    }
+
+    [GeneratedRegex(@"^\d+(\.\d)?%$")]
+    private static partial Regex PercentPattern();
+}
