@@ -5,11 +5,11 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Porchlight.E2E;
 
-/// <summary>The staffing plan as a supervisor reads it: the demo's two months of chats, forecast and staffed.</summary>
+/// <summary>The staffing plan as a supervisor reads it: the demo's two months of chats, forecast, staffed and scheduled.</summary>
 public sealed partial class WorkforceTests : BrowserTest
 {
     [Fact]
-    public async Task Staffing_DemoWorkspace_ForecastStaffedPerHalfHourAndAKnownEventScalesItsDay()
+    public async Task Staffing_DemoWorkspace_ForecastStaffedPerHalfHourAKnownEventScalesItsDayAndAShiftIsScheduled()
     {
         await SeedDemoWorkspaceAsync();
         var dana = await SignInAsync("owner@demo.porchlight.test", "porchlight-demo", "Dana Whitfield");
@@ -38,6 +38,20 @@ public sealed partial class WorkforceTests : BrowserTest
         await Expect(row).ToContainTextAsync("(×2)");
         var doubled = double.Parse((await row.InnerTextAsync()).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(busiest.Expected * 2, doubled, 0.2);
+
+        // A shift on that day, 09:00 to 17:00 with lunch at noon, is counted in the Scheduled column, but not over lunch.
+        await dana.Locator("#shift-agent").SelectOptionAsync(new SelectOptionValue { Label = "Dana Whitfield" });
+        await dana.Locator("#shift-first").FillAsync(shownDay!);
+        await dana.Locator("#shift-last").FillAsync(shownDay!);
+        await dana.Locator("#shift-break").FillAsync("12:00");
+        await dana.Locator("#shift-break-minutes").FillAsync("60");
+        var weekday = DateOnly.Parse(shownDay!, System.Globalization.CultureInfo.InvariantCulture).DayOfWeek.ToString()[..3];
+        await dana.Locator("#shift-weekdays label").Filter(new() { HasText = weekday }).Locator("input").CheckAsync();
+        await dana.Locator("#shift-add").ClickAsync();
+        await Expect(dana.Locator("#shift-table")).ToContainTextAsync("Dana Whitfield");
+        await Expect(dana.Locator("#plan-table tr[data-start='10:00'] td.pl-scheduled")).ToHaveTextAsync("1");
+        await Expect(dana.Locator("#plan-table tr[data-start='12:30'] td.pl-scheduled")).ToHaveTextAsync("0");
+        await Screenshot(dana, "staffing-shifts");
     }
 
     private static async Task<(string Start, double Expected)> BusiestRowAsync(ILocator rows)

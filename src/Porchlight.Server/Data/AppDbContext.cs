@@ -73,6 +73,10 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Workforce.ForecastAdjustment> ForecastAdjustments => Set<Features.Workforce.ForecastAdjustment>();
 
+    public DbSet<Features.Workforce.Shift> Shifts => Set<Features.Workforce.Shift>();
+
+    public DbSet<Features.Workforce.TimeOff> TimeOff => Set<Features.Workforce.TimeOff>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<Features.Tracking.TrackedEvent> TrackedEvents => Set<Features.Tracking.TrackedEvent>();

@@ -113,6 +113,11 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         ["accentColour"] = () => "#1f6feb",
         ["logoUrl"] = () => "",
         ["defaultLocale"] = () => "en",
+        // A working day's shift with a lunch break, on weekdays.
+        ["startTime"] = () => "09:00:00",
+        ["endTime"] = () => "17:00:00",
+        ["breakStart"] = () => "12:00:00",
+        ["weekdays"] = () => new JsonArray("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
     };
 
     /// <summary>Fields that must name the caller's own records: made from the records the call is made with.</summary>
@@ -476,11 +481,15 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         var sessionId = await OwnerSessionAsync(workspace.OwnerId);
         var adjustment = await owner.PostJsonAsync("/api/v1/workforce/adjustments", new { firstDay = "2026-01-05", lastDay = "2026-01-06", multiplier = 1.5, note = Unique($"{label} launch") })
             .ExpectAsync(HttpStatusCode.Created);
+        var shift = await owner.PostJsonAsync("/api/v1/workforce/shifts", new { agentId, firstDay = "2026-01-05", startTime = "08:00:00", endTime = "16:00:00" })
+            .ExpectAsync(HttpStatusCode.Created);
+        var timeOff = await owner.PostJsonAsync("/api/v1/workforce/time-off", new { agentId, firstDay = "2026-02-02", lastDay = "2026-02-06", kind = "Vacation", note = Unique(label) })
+            .ExpectAsync(HttpStatusCode.Created);
         return new ResourceSet(
             agentId, agentEmail, team, inbox, invitation, token, conversation, started.GetProperty("message"), reply, canned, upload, campaign, rule, policy,
             automation, webhook, await DeliveredAsync(workspace.WorkspaceId, webhook.IdOf()), category, article.GetProperty("article"), intent, visitorKey,
             scorecard, review, ownReview, calibration, flag, apiConversation.GetProperty("conversation"), mailbox, contactNote, contactAttribute, company, segment, dashboardApp,
-            customRole, sessionId, adjustment);
+            customRole, sessionId, adjustment, shift, timeOff);
     }
 
     // A browser the owner is signed in with: a session of theirs to list and end (made as a sign-in makes it).
@@ -576,12 +585,14 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         JsonElement DashboardApp,
         JsonElement CustomRole,
         Guid SessionId,
-        JsonElement ForecastAdjustment)
+        JsonElement ForecastAdjustment,
+        JsonElement Shift,
+        JsonElement TimeOff)
     {
         /// <summary>Path parameter names and the record kind each one names. Other ids get an agent's id.</summary>
         public static readonly string[] ParameterNames =
             ["agentId", "teamId", "inboxId", "invitationId", "tokenId", "conversationId", "contactId", "messageId", "cannedResponseId", "attachmentId", "campaignId", "ruleId", "policyId", "automationRuleId", "webhookId", "deliveryId", "categoryId", "articleId", "intentId", "visitorKey",
-             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId", "roleId", "sessionId", "adjustmentId"];
+             "scorecardId", "reviewId", "calibrationId", "flagId", "noteId", "key", "companyId", "segmentId", "appId", "roleId", "sessionId", "adjustmentId", "shiftId", "timeOffId"];
 
         /// <param name="path">
         /// The operation's path: a review the caller answers (under /my-reviews/) is one of the caller's own work; what speaks
@@ -605,6 +616,8 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
             "appId" => DashboardApp.IdOf().ToString(),
             "sessionId" => SessionId.ToString(),
             "adjustmentId" => ForecastAdjustment.IdOf().ToString(),
+            "shiftId" => Shift.IdOf().ToString(),
+            "timeOffId" => TimeOff.IdOf().ToString(),
             "agentId" => AgentId.ToString(),
             "teamId" => Team.IdOf().ToString(),
             "inboxId" => Inbox.IdOf().ToString(),

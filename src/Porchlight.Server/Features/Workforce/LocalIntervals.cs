@@ -10,8 +10,6 @@ namespace Porchlight.Server.Features.Workforce;
 /// </summary>
 public sealed class LocalIntervals(TimeZoneInfo zone, DateOnly firstDay)
 {
-    private readonly Sla.BusinessCalendar _days = new(zone, [], []);
-
     public TimeZoneInfo Zone { get; } = zone;
 
     public DateOnly FirstDay { get; } = firstDay;
@@ -33,16 +31,25 @@ public sealed class LocalIntervals(TimeZoneInfo zone, DateOnly firstDay)
     public DateTime? StartOf(int index)
     {
         var local = DayOf(index).ToDateTime(LocalStartOf(index), DateTimeKind.Unspecified);
-        if (Zone.IsInvalidTime(local))
+        return Zone.IsInvalidTime(local) ? null : InstantOf(local, Zone);
+    }
+
+    /// <summary>
+    /// The instant a local clock time of <paramref name="zone"/> shows: of a time the clocks skip, the first moment after
+    /// the skip; of a time they show twice, the first pass.
+    /// </summary>
+    public static DateTime InstantOf(DateTime local, TimeZoneInfo zone)
+    {
+        while (zone.IsInvalidTime(local))
         {
-            return null;
+            local = local.AddMinutes(1);
         }
 
         // An ambiguous time converts to its standard-time instant, the second pass; the first is at the larger offset.
-        var offset = Zone.IsAmbiguousTime(local) ? Zone.GetAmbiguousTimeOffsets(local).Max() : Zone.GetUtcOffset(local);
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
         return DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
     }
 
     /// <summary>The instant the local day <paramref name="day"/> begins.</summary>
-    public DateTime StartOfDay(DateOnly day) => _days.StartOf(day);
+    public DateTime StartOfDay(DateOnly day) => InstantOf(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), Zone);
 }

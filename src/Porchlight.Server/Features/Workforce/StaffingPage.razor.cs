@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Porchlight.Server.Components;
+using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Hosting;
@@ -25,6 +26,14 @@ public sealed partial class StaffingPage
     private SettingsForm? _settings;
     private List<ForecastAdjustmentResponse> _adjustments = [];
     private AdjustmentForm _newAdjustment = new();
+    private IReadOnlyList<AgentResponse> _agents = [];
+    private CoverageResponse? _coverage;
+    private List<ShiftResponse> _shifts = [];
+    private ShiftForm _newShift = new();
+    private readonly FormErrors _shiftErrors = new();
+
+    private static readonly DayOfWeek[] Weekdays =
+        [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
     private readonly FormErrors _errors = new();
     private readonly FormErrors _adjustmentErrors = new();
     private bool _busy;
@@ -40,6 +49,8 @@ public sealed partial class StaffingPage
         var all = new PageRequest(PageRequest.MaxLimit, null);
         _inboxes = (await Runner.RunAsync<ListInboxes, Result<Page<InboxResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
         _teams = (await Runner.RunAsync<ListTeams, Result<Page<TeamResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
+        _agents = (await Runner.RunAsync<ListAgents, Result<Page<AgentResponse>>>(q => q.HandleAsync(all, CancellationToken.None))).Value?.Items ?? [];
+        await LoadShiftsAsync();
         _settings = SettingsForm.From(await Runner.RunAsync<StaffingTargets, StaffingSettingsResponse>(u => u.GetAsync(CancellationToken.None)));
         await LoadAdjustmentsAsync();
         await ReloadAsync(null, null);
@@ -51,6 +62,8 @@ public sealed partial class StaffingPage
         var query = new StaffingPlanQuery(inboxId, teamId, _weeks);
         var result = await Runner.RunAsync<GetStaffingPlan, Result<StaffingPlanResponse>>(u => u.HandleAsync(query, CancellationToken.None));
         (_plan, _problem) = (result.Value, result.Failure?.Detail);
+        var coverageQuery = new CoverageQuery(inboxId, teamId, Math.Min(GetCoverage.MaxDays, 7 * _weeks));
+        _coverage = (await Runner.RunAsync<GetCoverage, Result<CoverageResponse>>(u => u.HandleAsync(coverageQuery, CancellationToken.None))).Value;
         if (_plan is { } plan && (_day < plan.FirstDay || _day > plan.FirstDay.AddDays(7 * plan.Weeks - 1)))
         {
             // Today is mostly behind us by the time a plan is read; tomorrow is the first whole day ahead.
@@ -119,6 +132,62 @@ public sealed partial class StaffingPage
         await ReloadAsync(_inboxId, _teamId);
     }
 
+    private async Task LoadShiftsAsync() =>
+        _shifts = await Runner.RunAsync<Shifts, List<ShiftResponse>>(u => u.ListAsync(null, CancellationToken.None));
+
+    private async Task AddShiftAsync()
+    {
+        if (_busy)
+        {
+            return;
+        }
+
+        _busy = true;
+        var request = _newShift.ToRequest();
+        var result = await Runner.RunAsync<Shifts, Result<ShiftResponse>>(u => u.CreateAsync(request, CancellationToken.None));
+        _busy = false;
+        if (!result.Succeeded)
+        {
+            _shiftErrors.Set(result.Failure!);
+            if (result.Failure!.FieldErrors is null)
+            {
+                Snackbar.Add(result.Failure.Detail, Severity.Warning);
+            }
+
+            return;
+        }
+
+        _shiftErrors.Clear();
+        _newShift = new ShiftForm();
+        await LoadShiftsAsync();
+        await ReloadAsync(_inboxId, _teamId);
+    }
+
+    private async Task DeleteShiftAsync(Guid shiftId)
+    {
+        await Runner.RunAsync<Shifts, Result<bool>>(u => u.DeleteAsync(shiftId, CancellationToken.None));
+        await LoadShiftsAsync();
+        await ReloadAsync(_inboxId, _teamId);
+    }
+
+    private void Toggle(DayOfWeek weekday, bool on)
+    {
+        if (on)
+        {
+            _newShift.Weekdays.Add(weekday);
+        }
+        else
+        {
+            _newShift.Weekdays.Remove(weekday);
+        }
+    }
+
+    /// <summary>Agents scheduled in the plan's half hour, by the coverage of the same days.</summary>
+    private double Scheduled(StaffingPlanInterval interval) =>
+        _coverage?.Intervals.FirstOrDefault(c => c.Day == interval.Day && c.LocalStart == interval.LocalStart)?.Scheduled ?? 0;
+
+    private string AgentName(Guid agentId) => _agents.FirstOrDefault(a => a.Id == agentId)?.DisplayName ?? "A former agent";
+
     private static Guid? ParseId(object? value) => Guid.TryParse(value as string, out var id) ? id : null;
 
     private static string Time(StaffingPlanInterval interval) => interval.LocalStart.ToString("HH:mm", CultureInfo.InvariantCulture);
@@ -153,6 +222,23 @@ public sealed partial class StaffingPage
 
         public StaffingSettingsRequest ToRequest() => new(
             ServiceLevelPercent, AnswerWithinSeconds, MaxAverageWaitSeconds, MaxOccupancyPercent, ShrinkagePercent, ChatsPerAgent, HandleTimeSeconds, HistoryWeeks);
+    }
+
+    private sealed class ShiftForm
+    {
+        public string? AgentId { get; set; }
+        public TimeOnly? StartTime { get; set; } = new(9, 0);
+        public TimeOnly? EndTime { get; set; } = new(17, 0);
+        public TimeOnly? BreakStart { get; set; }
+        public int? BreakMinutes { get; set; }
+        public DateOnly? FirstDay { get; set; }
+        public DateOnly? LastDay { get; set; }
+        public string? TimeZone { get; set; }
+        public HashSet<DayOfWeek> Weekdays { get; } = [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
+
+        public ShiftRequest ToRequest() => new(
+            ParseId(AgentId), FirstDay, LastDay, [.. Weekdays], StartTime, EndTime, BreakStart, BreakMinutes,
+            string.IsNullOrWhiteSpace(TimeZone) ? null : TimeZone.Trim());
     }
 
     private sealed class AdjustmentForm

@@ -7,7 +7,9 @@ public static class WorkforceFeature
     public static IServiceCollection AddWorkforce(this IServiceCollection services) => services
         .AddScoped<StaffingTargets>()
         .AddScoped<ForecastAdjustments>()
-        .AddScoped<GetStaffingPlan>();
+        .AddScoped<GetStaffingPlan>()
+        .AddScoped<Shifts>()
+        .AddScoped<GetCoverage>();
 
     public static void MapWorkforce(this RouteGroupBuilder api)
     {
@@ -28,5 +30,28 @@ public static class WorkforceFeature
         workforce.MapGet("/plan", async ([AsParameters] StaffingPlanQuery query, GetStaffingPlan useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<StaffingPlanResponse>();
+        workforce.MapGet("/coverage", async ([AsParameters] CoverageQuery query, GetCoverage useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<CoverageResponse>();
+
+        workforce.MapGet("/shifts", async (Guid? agentId, Shifts useCase, CancellationToken ct) => TypedResults.Ok(await useCase.ListAsync(agentId, ct)))
+            .RequirePermission(Permission.ViewReports).Produces<List<ShiftResponse>>();
+        workforce.MapPost("/shifts", async (ShiftRequest request, Shifts useCase, CancellationToken ct) =>
+                (await useCase.CreateAsync(request, ct)).ToHttp(s => TypedResults.Created($"/api/v1/workforce/shifts/{s.Id}", s)))
+            .RequirePermission(Permission.ManageWorkforce).Produces<ShiftResponse>(StatusCodes.Status201Created);
+        workforce.MapPut("/shifts/{shiftId:guid}", async (Guid shiftId, ShiftRequest request, Shifts useCase, CancellationToken ct) =>
+                (await useCase.UpdateAsync(shiftId, request, ct)).ToOk())
+            .RequirePermission(Permission.ManageWorkforce).Produces<ShiftResponse>();
+        workforce.MapDelete("/shifts/{shiftId:guid}", async (Guid shiftId, Shifts useCase, CancellationToken ct) =>
+                (await useCase.DeleteAsync(shiftId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageWorkforce).Produces(StatusCodes.Status204NoContent);
+        workforce.MapGet("/time-off", async (Guid? agentId, Shifts useCase, CancellationToken ct) => TypedResults.Ok(await useCase.ListTimeOffAsync(agentId, ct)))
+            .RequirePermission(Permission.ViewReports).Produces<List<TimeOffResponse>>();
+        workforce.MapPost("/time-off", async (TimeOffRequest request, Shifts useCase, CancellationToken ct) =>
+                (await useCase.AddTimeOffAsync(request, ct)).ToHttp(t => TypedResults.Created($"/api/v1/workforce/time-off/{t.Id}", t)))
+            .RequirePermission(Permission.ManageWorkforce).Produces<TimeOffResponse>(StatusCodes.Status201Created);
+        workforce.MapDelete("/time-off/{timeOffId:guid}", async (Guid timeOffId, Shifts useCase, CancellationToken ct) =>
+                (await useCase.DeleteTimeOffAsync(timeOffId, ct)).ToNoContent())
+            .RequirePermission(Permission.ManageWorkforce).Produces(StatusCodes.Status204NoContent);
     }
 }
