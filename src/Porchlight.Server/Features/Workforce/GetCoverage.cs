@@ -36,7 +36,7 @@ public sealed class GetCoverage(AppDbContext db, GetStaffingPlan plans)
             return Failure.Invalid("days", $"From 1 to {MaxDays}.");
         }
 
-        var planned = await plans.HandleAsync(new StaffingPlanQuery(query.InboxId, query.TeamId, (days + 6) / 7), cancellationToken);
+        var planned = await plans.HandleAsync(new StaffingPlanQuery(query.InboxId, query.TeamId, (days + 6) / 7), withAccuracy: false, cancellationToken);
         if (!planned.Succeeded)
         {
             return planned.Failure!;

@@ -48,7 +48,14 @@ public sealed class GetStaffingPlan(AppDbContext db, ActingAgent actor, TimeProv
     /// <summary>The handle time planned with when nothing was measured and none is set: ten minutes.</summary>
     public static readonly TimeSpan DefaultHandleTime = TimeSpan.FromMinutes(10);
 
-    public async Task<Result<StaffingPlanResponse>> HandleAsync(StaffingPlanQuery query, CancellationToken cancellationToken)
+    public Task<Result<StaffingPlanResponse>> HandleAsync(StaffingPlanQuery query, CancellationToken cancellationToken) =>
+        HandleAsync(query, withAccuracy: true, cancellationToken);
+
+    /// <summary>
+    /// The plan, with its backtest only when <paramref name="withAccuracy"/>: the backtest fits the model once more, and
+    /// coverage, which reads the plan only for its agents, has no use for it.
+    /// </summary>
+    public async Task<Result<StaffingPlanResponse>> HandleAsync(StaffingPlanQuery query, bool withAccuracy, CancellationToken cancellationToken)
     {
         var weeks = query.Weeks ?? 2;
         if (weeks is < 1 or > MaxWeeks)
@@ -124,7 +131,7 @@ public sealed class GetStaffingPlan(AppDbContext db, ActingAgent actor, TimeProv
         }
 
         StaffingPlanAccuracy? accuracy = null;
-        if (historyWeeks > StaffingSettings.MinHistoryWeeks)
+        if (withAccuracy && historyWeeks > StaffingSettings.MinHistoryWeeks)
         {
             var backtest = VolumeForecaster.Backtest(counts, heldOutWeeks: 1);
             accuracy = new StaffingPlanAccuracy(backtest.Model.Mape, backtest.Model.Wape, backtest.SeasonalNaive.Mape, backtest.SeasonalNaive.Wape, backtest.ModelBeatsSeasonalNaive);
