@@ -122,6 +122,9 @@ public enum ReportMetric
     Returned = 20,
 }
 
+/// <summary>An agent's hold of an open conversation that has not ended: whose it is and since when.</summary>
+public sealed record OpenHold(Guid AgentId, DateTime Since);
+
 /// <summary>One thing a report counts, when it happened and whose it was, and, for a time, how long it took.</summary>
 public sealed record MeasuredFact(ReportMetric Metric, DateTime At, Guid? AgentId = null, Guid? TeamId = null, Span? Length = null);
 
@@ -142,7 +145,8 @@ public sealed record ConversationMeasures(
     bool ReachedPeople,
     bool Contained,
     bool ResolvedInOneContact,
-    IReadOnlyList<MeasuredFact> Facts)
+    IReadOnlyList<MeasuredFact> Facts,
+    OpenHold? HeldNow = null)
 {
     /// <summary>The conversation's first response time: the first cycle's (null when no person has replied in it, or it never reached people).</summary>
     public Span? FirstResponse => Cycles.Count > 0 ? Cycles[0].FirstResponse : null;
@@ -308,7 +312,9 @@ public sealed record ConversationMeasures(
             facts.AddRange(facts.Where(f => f.Metric == ReportMetric.Resolution).ToList().Select(f => f with { Metric = ReportMetric.EscalatedResolution }));
         }
 
-        return new ConversationMeasures(cycles, reached is not null, contained, resolvedInOneContact, facts);
+        // A hold still running has no handle time yet, but workload counts it from its start.
+        var heldNow = owner is { } holder && heldSince is { } held ? new OpenHold(holder, held) : null;
+        return new ConversationMeasures(cycles, reached is not null, contained, resolvedInOneContact, facts, heldNow);
 
         void Reopen(TimelineEvent e)
         {

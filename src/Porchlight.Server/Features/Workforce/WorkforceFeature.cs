@@ -9,7 +9,9 @@ public static class WorkforceFeature
         .AddScoped<ForecastAdjustments>()
         .AddScoped<GetStaffingPlan>()
         .AddScoped<Shifts>()
-        .AddScoped<GetCoverage>();
+        .AddScoped<GetCoverage>()
+        .AddScoped<GetAdherence>()
+        .AddScoped<GetAgentWorkload>();
 
     public static void MapWorkforce(this RouteGroupBuilder api)
     {
@@ -33,6 +35,16 @@ public static class WorkforceFeature
         workforce.MapGet("/coverage", async ([AsParameters] CoverageQuery query, GetCoverage useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<CoverageResponse>();
+        workforce.MapGet("/adherence", async ([AsParameters] AdherenceQuery query, GetAdherence useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<AdherenceResponse>();
+        workforce.MapGet("/agents/{agentId:guid}/workload", async (Guid agentId, [AsParameters] WorkloadQuery query, GetAgentWorkload useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(agentId, query, ct)).ToOk())
+            .RequirePermission(Permission.ViewReports).Produces<AgentWorkloadResponse>();
+        // Every agent's own figures, whatever their role: their page is about them, not a ranking.
+        api.MapGet("/me/workload", async ([AsParameters] WorkloadQuery query, ActingAgent actor, GetAgentWorkload useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(actor.AgentId, query, ct)).ToOk())
+            .WithTags("Profile").RequirePermission(Permission.ViewWorkspace).Produces<AgentWorkloadResponse>();
 
         workforce.MapGet("/shifts", async (Guid? agentId, Shifts useCase, CancellationToken ct) => TypedResults.Ok(await useCase.ListAsync(agentId, ct)))
             .RequirePermission(Permission.ViewReports).Produces<List<ShiftResponse>>();
