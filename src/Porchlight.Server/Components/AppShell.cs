@@ -107,6 +107,7 @@ public static class AppShell
             .Add(new NavItem("Reports", "/reports", Icons.Material.Outlined.BarChart, Permission.ViewReports, Order: 25))
             .Add(new NavItem("Quality", "/quality", Icons.Material.Outlined.FactCheck, Permission.ReviewQuality, Order: 27))
             .Add(new NavItem("My feedback", "/my-feedback", Icons.Material.Outlined.RateReview, Permission.ViewConversations, Order: 28))
+            .Add(new NavItem("My workload", "/my-workload", Icons.Material.Outlined.Timelapse, Permission.ViewWorkspace, Order: 29))
             .Add(new NavItem("Site analytics", "/analytics", Icons.Material.Outlined.Insights, Permission.ViewReports, Order: 30))
             .Add(new NavItem("Live queues", "/supervision", Icons.Material.Outlined.MonitorHeart, Permission.ViewReports, Order: 40))
             .Add(new NavItem("Staffing", "/workforce", Icons.Material.Outlined.CalendarMonth, Permission.ViewReports, Order: 45))

@@ -36,13 +36,17 @@ public sealed record AgentWorkloadResponse(
 /// <see cref="ConversationMeasures"/>, plus the ones still running), their status periods and their shifts. For the agent
 /// themself (their own page) and for those who read reports; it shows counts and times, never conversations.
 /// </summary>
-public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, TimeProvider clock)
+public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, ActingAgent actor, TimeProvider clock)
 {
     /// <summary>Holds longer than this share of the workspace's are long.</summary>
     public const double LongHoldPercentile = 0.9;
 
     /// <summary>Fewest holds the percentile is taken from; with fewer, nothing counts as long.</summary>
     public const int LongHoldSample = 20;
+
+    /// <summary>The caller's own workload.</summary>
+    public Task<Result<AgentWorkloadResponse>> MineAsync(WorkloadQuery query, CancellationToken cancellationToken) =>
+        HandleAsync(actor.AgentId, query, cancellationToken);
 
     public async Task<Result<AgentWorkloadResponse>> HandleAsync(Guid agentId, WorkloadQuery query, CancellationToken cancellationToken)
     {

@@ -42,8 +42,8 @@ public static class WorkforceFeature
                 (await useCase.HandleAsync(agentId, query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<AgentWorkloadResponse>();
         // Every agent's own figures, whatever their role: their page is about them, not a ranking.
-        api.MapGet("/me/workload", async ([AsParameters] WorkloadQuery query, ActingAgent actor, GetAgentWorkload useCase, CancellationToken ct) =>
-                (await useCase.HandleAsync(actor.AgentId, query, ct)).ToOk())
+        api.MapGet("/me/workload", async ([AsParameters] WorkloadQuery query, GetAgentWorkload useCase, CancellationToken ct) =>
+                (await useCase.MineAsync(query, ct)).ToOk())
             .WithTags("Profile").RequirePermission(Permission.ViewWorkspace).Produces<AgentWorkloadResponse>();
 
         workforce.MapGet("/shifts", async (Guid? agentId, Shifts useCase, CancellationToken ct) => TypedResults.Ok(await useCase.ListAsync(agentId, ct)))
