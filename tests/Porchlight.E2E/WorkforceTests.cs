@@ -39,7 +39,10 @@ public sealed partial class WorkforceTests : BrowserTest
         var doubled = double.Parse((await row.InnerTextAsync()).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(busiest.Expected * 2, doubled, 0.2);
 
-        // A shift on that day, 09:00 to 17:00 with lunch at noon, is counted in the Scheduled column, but not over lunch.
+        // A shift on that day, 09:00 to 17:00 with lunch at noon, is counted in the Scheduled column (beside the demo's
+        // own shifts), but not over lunch.
+        var atTen = await ScheduledAsync(dana, "10:00");
+        var atLunch = await ScheduledAsync(dana, "12:30");
         await dana.Locator("#shift-agent").SelectOptionAsync(new SelectOptionValue { Label = "Dana Whitfield" });
         await dana.Locator("#shift-first").FillAsync(shownDay!);
         await dana.Locator("#shift-last").FillAsync(shownDay!);
@@ -49,10 +52,15 @@ public sealed partial class WorkforceTests : BrowserTest
         await dana.Locator("#shift-weekdays label").Filter(new() { HasText = weekday }).Locator("input").CheckAsync();
         await dana.Locator("#shift-add").ClickAsync();
         await Expect(dana.Locator("#shift-table")).ToContainTextAsync("Dana Whitfield");
-        await Expect(dana.Locator("#plan-table tr[data-start='10:00'] td.pl-scheduled")).ToHaveTextAsync("1");
-        await Expect(dana.Locator("#plan-table tr[data-start='12:30'] td.pl-scheduled")).ToHaveTextAsync("0");
+        await Expect(dana.Locator("#plan-table tr[data-start='10:00'] td.pl-scheduled")).ToHaveTextAsync(Number(atTen + 1));
+        await Expect(dana.Locator("#plan-table tr[data-start='12:30'] td.pl-scheduled")).ToHaveTextAsync(Number(atLunch));
         await Screenshot(dana, "staffing-shifts");
     }
+
+    private static async Task<double> ScheduledAsync(IPage page, string start) =>
+        double.Parse(await page.Locator($"#plan-table tr[data-start='{start}'] td.pl-scheduled").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Number(double value) => value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<(string Start, double Expected)> BusiestRowAsync(ILocator rows)
     {

@@ -24,6 +24,9 @@ public sealed partial class WorkloadTests : BrowserTest
         await Expect(dana.Locator("#workload-days tbody tr")).ToHaveCountAsync(7);
         await Expect(dana.Locator("#workload-taken .pl-stat-value")).ToHaveTextAsync(CountPattern());
         var taken = await dana.Locator("#workload-taken .pl-stat-value").InnerTextAsync();
+        // The demo's shifts and status time: an adherence, and the hours of a working day.
+        await Expect(dana.Locator("#workload-adherence .pl-stat-value")).ToHaveTextAsync(PercentPattern());
+        await Expect(dana.Locator("#workload-hours .pl-stat-value")).Not.ToHaveTextAsync("0 h");
         await Screenshot(dana, "agent-workload");
 
         // A sick day planned from her page shows in her time off.
@@ -48,4 +51,7 @@ public sealed partial class WorkloadTests : BrowserTest
 
     [GeneratedRegex(@"^\d[\d,]*$")]
     private static partial Regex CountPattern();
+
+    [GeneratedRegex(@"^\d+(\.\d)?%$")]
+    private static partial Regex PercentPattern();
 }

@@ -89,12 +89,14 @@ public sealed class DemoWorkspace(
         Assistant.DemoIntents.AddTo(db, workspace.Id, now);
         Assistant.DemoFlow.AddTo(db, workspace.Id, website.Value!.Id, billing.Value!.Id, now);
         Quality.DemoQuality.AddTo(db, workspace.Id, [owner.Value!.Id, agents[1].Id], now);
+        Workforce.DemoSchedules.AddTo(db, workspace.Id, workspace.TimeZone, supportAgents, workspace.Calendar().DayOf(now));
         await db.SaveChangesAsync(cancellationToken);
         return $"""
             Demo workspace "{workspace.Name}" created: {Agents.Length + 1} agents, 2 teams, 2 inboxes, {conversationCount} conversations
             (and {pastCount} resolved ones of the past {Reports.DemoReportHistory.Days} days, for the reports),
             {articleCount} knowledge-base articles (help center at /help/{KnowledgeBase.DemoKnowledgeBase.HelpCenterSlug}), 10 assistant intents,
-            an assistant answering the website chat, and a quality scorecard with weekly review sampling.
+            an assistant answering the website chat, a quality scorecard with weekly review sampling, and shifts with
+            {Workforce.DemoSchedules.Days} days of the agents' status time.
             Sign in as {OwnerEmail} (Owner) or any of {string.Join(", ", Agents.Select(a => a.Email))}
             with the password "{Password}".
             """;
