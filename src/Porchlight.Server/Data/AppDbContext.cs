@@ -77,6 +77,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<Features.Workforce.TimeOff> TimeOff => Set<Features.Workforce.TimeOff>();
 
+    public DbSet<Features.Workforce.WorkloadAlert> WorkloadAlerts => Set<Features.Workforce.WorkloadAlert>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<Features.Tracking.TrackedEvent> TrackedEvents => Set<Features.Tracking.TrackedEvent>();

@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Assistant;
-using Porchlight.Server.Features.Conversations;
-using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Hosting;
@@ -36,7 +34,7 @@ public sealed record AgentWorkloadResponse(
 /// <see cref="ConversationMeasures"/>, plus the ones still running), their status periods and their shifts. For the agent
 /// themself (their own page) and for those who read reports; it shows counts and times, never conversations.
 /// </summary>
-public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, ActingAgent actor, TimeProvider clock)
+public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, AgentHolds agentHolds, ActingAgent actor, TimeProvider clock)
 {
     /// <summary>Holds longer than this share of the workspace's are long.</summary>
     public const double LongHoldPercentile = 0.9;
@@ -71,7 +69,7 @@ public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, Ac
 
         var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);
         var caps = Enum.GetValues<RoutingChannel>().ToDictionary(c => c, c => ConcurrencyCaps.Effective(agent.Caps, workspace.Caps, c));
-        var holds = await HoldsAsync(agentId, from, to, now, workspace.Calendar(), cancellationToken);
+        var holds = await agentHolds.ReadAsync(agentId, from, to, now, workspace.Calendar(), cancellationToken);
         var held = holds.Select(h => h.ConversationId).Distinct().ToList();
         var negative = (await db.ReportFacts.AsNoTracking()
             .Where(f => f.Metric == ReportMetric.CustomerTone && f.Bucket == (int)SentimentLabel.Negative && held.Contains(f.ConversationId))
@@ -89,39 +87,6 @@ public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, Ac
         return new AgentWorkloadResponse(
             agentId, agent.DisplayName, days.TimeZone, own.From, own.To, caps, holds.Count(h => h.StillHeld), longHold?.TotalMinutes, figures, days,
             scores.Count > 0 ? scores.Average() : null, scores.Count);
-    }
-
-    /// <summary>
-    /// The agent's holds that overlap [<paramref name="from"/>, <paramref name="to"/>): every conversation they were given
-    /// before the window ends that either changed in it or is still theirs, its log replayed.
-    /// </summary>
-    private async Task<List<HeldConversation>> HoldsAsync(Guid agentId, DateTime from, DateTime to, DateTime now, Sla.BusinessCalendar calendar, CancellationToken cancellationToken)
-    {
-        var given = db.ConversationEvents.Where(e => e.Kind == TimelineKind.Assigned && e.AgentId == agentId && e.At < to).Select(e => e.ConversationId);
-        var conversations = await db.Conversations.AcrossInboxes().AsNoTracking()
-            .Where(c => given.Contains(c.Id)
-                && (db.ConversationEvents.Any(e => e.ConversationId == c.Id && e.At >= from)
-                    || (c.AssigneeId == agentId && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))))
-            .Select(c => new { c.Id, c.Origin }).ToListAsync(cancellationToken);
-        var ids = conversations.ConvertAll(c => c.Id);
-        var timelines = (await db.ConversationEvents.AsNoTracking().Where(e => ids.Contains(e.ConversationId)).OrderBy(e => e.At).ThenBy(e => e.Id)
-            .ToListAsync(cancellationToken)).ToLookup(e => e.ConversationId, e => e.ToTimeline());
-
-        var holds = new List<HeldConversation>();
-        foreach (var conversation in conversations)
-        {
-            var channel = ConcurrencyCaps.ChannelOf(conversation.Origin);
-            var measures = ConversationMeasures.Of([.. timelines[conversation.Id]], calendar);
-            holds.AddRange(measures.Facts
-                .Where(f => f.Metric == ReportMetric.HandleTime && f.AgentId == agentId && f.Length is not null)
-                .Select(f => new HeldConversation(conversation.Id, channel, f.At - f.Length!.Value.Calendar, f.At, StillHeld: false)));
-            if (measures.HeldNow is { } open && open.AgentId == agentId)
-            {
-                holds.Add(new HeldConversation(conversation.Id, channel, open.Since, now, StillHeld: true));
-            }
-        }
-
-        return [.. holds.Where(h => h.To > from && h.From < to)];
     }
 
     /// <summary>The <see cref="LongHoldPercentile"/> of the workspace's holds over the 8 weeks to <paramref name="today"/>.</summary>

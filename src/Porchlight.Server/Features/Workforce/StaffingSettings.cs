@@ -15,6 +15,8 @@ public sealed class StaffingSettings : IWorkspaceOwned, IAudited
 {
     public const int MinHistoryWeeks = 2;
     public const int MaxHistoryWeeks = 26;
+    public const int DefaultOverloadMinutes = 45;
+    public const int DefaultDifficultRun = 3;
 
     private StaffingSettings()
     {
@@ -45,6 +47,15 @@ public sealed class StaffingSettings : IWorkspaceOwned, IAudited
     /// <summary>Weeks of history the forecast learns from (fewer when the workspace is younger).</summary>
     public int HistoryWeeks { get; private set; } = 8;
 
+    /// <summary>Minutes an agent may stay at a cap without a break before supervisors are alerted; 0 turns the alert off.</summary>
+    public int OverloadMinutes { get; private set; } = DefaultOverloadMinutes;
+
+    /// <summary>Conversations in a row with an upset customer (negative tone) that alert supervisors; 0 turns the alert off.</summary>
+    public int DifficultRun { get; private set; } = DefaultDifficultRun;
+
+    /// <summary>Whether an overload alert also lowers the agent's cap in that channel by one, until the alert ends or is dismissed.</summary>
+    public bool ReduceCapOnOverload { get; private set; }
+
     public static StaffingSettings Defaults(Guid workspaceId) => new() { WorkspaceId = workspaceId };
 
     public void Change(StaffingSettingsRequest request)
@@ -57,6 +68,9 @@ public sealed class StaffingSettings : IWorkspaceOwned, IAudited
         ChatsPerAgent = request.ChatsPerAgent;
         HandleTimeSeconds = request.HandleTimeSeconds;
         HistoryWeeks = request.HistoryWeeks!.Value;
+        OverloadMinutes = request.OverloadMinutes ?? DefaultOverloadMinutes;
+        DifficultRun = request.DifficultRun ?? DefaultDifficultRun;
+        ReduceCapOnOverload = request.ReduceCapOnOverload ?? false;
     }
 
     /// <summary>The target the staffing model works to.</summary>
@@ -72,19 +86,22 @@ public sealed class StaffingSettings : IWorkspaceOwned, IAudited
 /// <summary>
 /// The staffing settings, all fields (a PUT replaces them whole). <c>maxAverageWaitSeconds</c>, when given, replaces
 /// the service level as the target; <c>chatsPerAgent</c> and <c>handleTimeSeconds</c> left null take the workspace's
-/// chat cap and the measured average handle time.
+/// chat cap and the measured average handle time. The well-being alerts' <c>overloadMinutes</c> (0–480) and
+/// <c>difficultRun</c> (0–20), 0 for off, and <c>reduceCapOnOverload</c> take their defaults (45, 3, false) when left null.
 /// </summary>
 public sealed record StaffingSettingsRequest(
     int? ServiceLevelPercent, int? AnswerWithinSeconds, int? MaxAverageWaitSeconds, int? MaxOccupancyPercent,
-    int? ShrinkagePercent, int? ChatsPerAgent, int? HandleTimeSeconds, int? HistoryWeeks);
+    int? ShrinkagePercent, int? ChatsPerAgent, int? HandleTimeSeconds, int? HistoryWeeks,
+    int? OverloadMinutes = null, int? DifficultRun = null, bool? ReduceCapOnOverload = null);
 
 public sealed record StaffingSettingsResponse(
     int ServiceLevelPercent, int AnswerWithinSeconds, int? MaxAverageWaitSeconds, int? MaxOccupancyPercent,
-    int ShrinkagePercent, int? ChatsPerAgent, int? HandleTimeSeconds, int HistoryWeeks)
+    int ShrinkagePercent, int? ChatsPerAgent, int? HandleTimeSeconds, int HistoryWeeks,
+    int OverloadMinutes, int DifficultRun, bool ReduceCapOnOverload)
 {
     public static StaffingSettingsResponse From(StaffingSettings s) => new(
         s.ServiceLevelPercent, s.AnswerWithinSeconds, s.MaxAverageWaitSeconds, s.MaxOccupancyPercent, s.ShrinkagePercent,
-        s.ChatsPerAgent, s.HandleTimeSeconds, s.HistoryWeeks);
+        s.ChatsPerAgent, s.HandleTimeSeconds, s.HistoryWeeks, s.OverloadMinutes, s.DifficultRun, s.ReduceCapOnOverload);
 }
 
 internal sealed class StaffingSettingsConfiguration : IEntityTypeConfiguration<StaffingSettings>

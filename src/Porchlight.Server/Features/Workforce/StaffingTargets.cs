@@ -11,6 +11,8 @@ public sealed class StaffingTargets(AppDbContext db, ActingAgent actor)
     public const int MaxAnswerWithinSeconds = 3600;
     public const int MaxHandleTimeSeconds = 8 * 3600;
     public const int MaxShrinkagePercent = 90;
+    public const int MaxOverloadMinutes = 480;
+    public const int MaxDifficultRun = 20;
 
     public async Task<StaffingSettingsResponse> GetAsync(CancellationToken cancellationToken) =>
         StaffingSettingsResponse.From(await CurrentAsync(db, actor.WorkspaceId, cancellationToken));
@@ -30,6 +32,8 @@ public sealed class StaffingTargets(AppDbContext db, ActingAgent actor)
         Between(errors, "chatsPerAgent", request.ChatsPerAgent, 1, ConcurrencyCaps.MaxCap, required: false);
         Between(errors, "handleTimeSeconds", request.HandleTimeSeconds, 1, MaxHandleTimeSeconds, required: false);
         Between(errors, "historyWeeks", request.HistoryWeeks, StaffingSettings.MinHistoryWeeks, StaffingSettings.MaxHistoryWeeks, required: true);
+        Between(errors, "overloadMinutes", request.OverloadMinutes, 0, MaxOverloadMinutes, required: false);
+        Between(errors, "difficultRun", request.DifficultRun, 0, MaxDifficultRun, required: false);
         if (errors.Any)
         {
             return errors.ToFailure();

@@ -11,7 +11,11 @@ public static class WorkforceFeature
         .AddScoped<Shifts>()
         .AddScoped<GetCoverage>()
         .AddScoped<GetAdherence>()
-        .AddScoped<GetAgentWorkload>();
+        .AddScoped<AgentHolds>()
+        .AddScoped<GetAgentWorkload>()
+        .AddScoped<WorkloadAlerts>()
+        .AddSingleton<OverloadWatch>()
+        .AddHostedService(sp => sp.GetRequiredService<OverloadWatch>());
 
     public static void MapWorkforce(this RouteGroupBuilder api)
     {
@@ -41,6 +45,11 @@ public static class WorkforceFeature
         workforce.MapGet("/agents/{agentId:guid}/workload", async (Guid agentId, [AsParameters] WorkloadQuery query, GetAgentWorkload useCase, CancellationToken ct) =>
                 (await useCase.HandleAsync(agentId, query, ct)).ToOk())
             .RequirePermission(Permission.ViewReports).Produces<AgentWorkloadResponse>();
+        workforce.MapGet("/alerts", async (WorkloadAlerts useCase, CancellationToken ct) => TypedResults.Ok(await useCase.ListAsync(ct)))
+            .RequirePermission(Permission.ViewReports).Produces<List<WorkloadAlertResponse>>();
+        workforce.MapPost("/alerts/{alertId:guid}/dismiss", async (Guid alertId, WorkloadAlerts useCase, CancellationToken ct) =>
+                (await useCase.DismissAsync(alertId, ct)).ToOk())
+            .RequirePermission(Permission.ManageWorkforce).Produces<WorkloadAlertResponse>();
         // Every agent's own figures, whatever their role: their page is about them, not a ranking.
         api.MapGet("/me/workload", async ([AsParameters] WorkloadQuery query, GetAgentWorkload useCase, CancellationToken ct) =>
                 (await useCase.MineAsync(query, ct)).ToOk())

@@ -3550,6 +3550,9 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.Property<int?>("ChatsPerAgent")
                         .HasColumnType("integer");
 
+                    b.Property<int>("DifficultRun")
+                        .HasColumnType("integer");
+
                     b.Property<int?>("HandleTimeSeconds")
                         .HasColumnType("integer");
 
@@ -3561,6 +3564,12 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.Property<int?>("MaxOccupancyPercent")
                         .HasColumnType("integer");
+
+                    b.Property<int>("OverloadMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("ReduceCapOnOverload")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("ServiceLevelPercent")
                         .HasColumnType("integer");
@@ -3608,6 +3617,64 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "AgentId", "LastDay");
 
                     b.ToTable("TimeOff", (string)null);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.WorkloadAlert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("CapLowered")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("CapsBefore")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("DismissedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DismissedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "Kind")
+                        .IsUnique()
+                        .HasFilter("\"DismissedAt\" IS NULL");
+
+                    b.HasIndex("WorkspaceId", "RaisedAt");
+
+                    b.ToTable("WorkloadAlerts");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Workspaces.Workspace", b =>
@@ -4482,6 +4549,15 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.WorkloadAlert", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

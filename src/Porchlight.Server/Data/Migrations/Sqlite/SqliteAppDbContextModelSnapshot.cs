@@ -3541,6 +3541,9 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.Property<int?>("ChatsPerAgent")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("DifficultRun")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("HandleTimeSeconds")
                         .HasColumnType("INTEGER");
 
@@ -3551,6 +3554,12 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("MaxOccupancyPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OverloadMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ReduceCapOnOverload")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ServiceLevelPercent")
@@ -3599,6 +3608,64 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "AgentId", "LastDay");
 
                     b.ToTable("TimeOff", (string)null);
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.WorkloadAlert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CapLowered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CapsBefore")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DismissedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DismissedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "Kind")
+                        .IsUnique()
+                        .HasFilter("\"DismissedAt\" IS NULL");
+
+                    b.HasIndex("WorkspaceId", "RaisedAt");
+
+                    b.ToTable("WorkloadAlerts");
                 });
 
             modelBuilder.Entity("Porchlight.Server.Features.Workspaces.Workspace", b =>
@@ -4473,6 +4540,15 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.HasOne("Porchlight.Server.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porchlight.Server.Features.Workforce.WorkloadAlert", b =>
+                {
+                    b.HasOne("Porchlight.Server.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
