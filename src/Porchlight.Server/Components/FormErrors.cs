@@ -19,6 +19,10 @@ public sealed class FormErrors
     public IEnumerable<string> StartingWith(string prefix) =>
         _fields.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal)).SelectMany(f => f.Value);
 
+    /// <summary>The messages of every field not under a prefix: what a form shows apart from its rows.</summary>
+    public IEnumerable<string> NotStartingWith(string prefix) =>
+        _fields.Where(f => !f.Key.StartsWith(prefix, StringComparison.Ordinal)).SelectMany(f => f.Value);
+
     /// <summary>What to tell the person of a failure: each field's message, or else its detail.</summary>
     public static List<string> MessagesOf(Failure failure) =>
         failure.FieldErrors is { Count: > 0 } fields ? [.. fields.SelectMany(f => f.Value)] : [failure.Detail];

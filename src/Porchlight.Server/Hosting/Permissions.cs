@@ -139,7 +139,7 @@ public static class RolePermissions
         Permission.ManageContacts => "Contact attributes, companies, segments, import, export and merge.",
         Permission.HandlePrivacyRequests => "Privacy requests: export everything kept about a contact, erase a contact.",
         Permission.ManageRetention => "Retention policies and their runs' reports, legal holds on contacts and conversations.",
-        Permission.ManageWorkforce => "Staffing targets, forecast adjustments, shifts and time off.",
+        Permission.ManageWorkforce => "Staffing targets, forecast adjustments, shifts, schedule suggestions and time off.",
         _ => permission.ToString(),
     };
 

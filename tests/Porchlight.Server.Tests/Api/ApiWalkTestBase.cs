@@ -152,6 +152,8 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
     {
         ["PUT /api/v1/knowledge-base/help-center"] = _ => new() { ["slug"] = $"probe-{Guid.NewGuid().ToString("N")[..12]}" },
         ["POST /api/v1/campaigns"] = resources => new() { ["inboxId"] = resources.Inbox.IdOf().ToString() },
+        // A suggestion plans the week after today: a made-up day may be in the past.
+        ["POST /api/v1/workforce/schedule/suggestion"] = _ => new() { ["firstDay"] = null },
     };
 
     /// <summary>Numbers with a range of their own, where the made-up 1 would be refused.</summary>
@@ -165,6 +167,9 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
         ["minPasswordLength"] = 12,
         // Staffing learns from 2 to 26 weeks of history.
         ["historyWeeks"] = 8,
+        // A shift template's length and breaks come in half hours (a shift's break may too).
+        ["lengthMinutes"] = 480,
+        ["breakMinutes"] = 30,
     };
 
     protected async Task<List<Operation>> OperationsAsync()

@@ -256,6 +256,7 @@ public sealed partial class HostileInputTests(HostileInputFixture fixture) : Api
         ["PUT /api/v1/inboxes/{inboxId}/email imap.password"] = "a mailbox's password is kept encrypted and never shown",
         ["PUT /api/v1/inboxes/{inboxId}/email smtp.password"] = "a mailbox's password is kept encrypted and never shown",
         ["POST /api/v1/inboxes/{inboxId}/assistant/preview "] = "a preview of a flow stores nothing",
+        ["POST /api/v1/workforce/schedule/suggestion "] = "a suggestion stores nothing, and names its templates only beside the shifts it suggests",
         ["POST /api/v1/conversations/{conversationId}/assignment note"] = "a note goes with an assignment that changes something; unassigning the unassigned changes nothing",
         ["PUT /api/v1/contact-attributes/{key} key"] = "the path names the attribute; its key cannot be changed",
         ["POST /widget/v1/sessions visitorToken"] = "a visitor token that is not one starts a new visitor",

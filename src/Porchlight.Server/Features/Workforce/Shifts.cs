@@ -67,7 +67,7 @@ public sealed class Shifts(AppDbContext db, ActingAgent actor)
     public async Task<Result<TimeOffResponse>> AddTimeOffAsync(TimeOffRequest request, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        await CheckAgentAsync(errors, request.AgentId, cancellationToken);
+        await CheckAgentAsync(errors, request.AgentId, "", cancellationToken);
         if (request.FirstDay is null)
         {
             errors.Add("firstDay", "Required: the first day away, as yyyy-mm-dd.");
@@ -115,58 +115,92 @@ public sealed class Shifts(AppDbContext db, ActingAgent actor)
         return true;
     }
 
-    private async Task<Result<ShiftResponse>> SaveAsync(Shift? shift, ShiftRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates runs of shifts together, all or none (one transaction), each already checked by <see cref="CheckAsync"/>:
+    /// a schedule applied at once. Past an agent's limit of shifts, nothing is created (409).
+    /// </summary>
+    public async Task<Result<List<ShiftResponse>>> CreateCheckedAsync(IReadOnlyList<ShiftRequest> requests, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        await CheckAgentAsync(errors, request.AgentId, cancellationToken);
+        foreach (var agent in requests.GroupBy(r => r.AgentId!.Value))
+        {
+            if (await db.Shifts.CountAsync(s => s.AgentId == agent.Key, cancellationToken) + agent.Count() > Shift.MaxShiftsPerAgent)
+            {
+                return TooManyShifts();
+            }
+        }
+
+        var workspaceZone = await WorkspaceTimeZoneAsync(cancellationToken);
+        var created = requests.Select(request =>
+        {
+            var shift = Shift.Create(actor.WorkspaceId, request.AgentId!.Value);
+            db.Add(shift);
+            Change(shift, request, workspaceZone);
+            return shift;
+        }).ToList();
+        await db.SaveChangesAsync(cancellationToken);
+        return created.ConvertAll(ShiftResponse.From);
+    }
+
+    /// <summary>
+    /// Adds the field errors of a shift, named under <paramref name="prefix"/> (empty for a request's own fields,
+    /// <c>shifts[2].</c> for one of a list).
+    /// </summary>
+    public async Task CheckAsync(FieldErrors errors, ShiftRequest request, string prefix, CancellationToken cancellationToken)
+    {
+        await CheckAgentAsync(errors, request.AgentId, prefix, cancellationToken);
         if (request.FirstDay is null)
         {
-            errors.Add("firstDay", "Required: the day of the (first) shift, as yyyy-mm-dd.");
+            errors.Add($"{prefix}firstDay", "Required: the day of the (first) shift, as yyyy-mm-dd.");
         }
         else if (request.LastDay < request.FirstDay)
         {
-            errors.Add("lastDay", "On or after the first day, or null for a run that goes on.");
+            errors.Add($"{prefix}lastDay", "On or after the first day, or null for a run that goes on.");
         }
 
         if (request.Weekdays?.Any(d => !Enum.IsDefined(d)) == true)
         {
-            errors.Add("weekdays", "Weekdays by name: Monday … Sunday.");
+            errors.Add($"{prefix}weekdays", "Weekdays by name: Monday … Sunday.");
         }
 
         var length = TimeSpan.Zero;
         if (request.StartTime is null)
         {
-            errors.Add("startTime", "Required: the start, as hh:mm on the shift's clock.");
+            errors.Add($"{prefix}startTime", "Required: the start, as hh:mm on the shift's clock.");
         }
 
         if (request.EndTime is null)
         {
-            errors.Add("endTime", "Required: the end, as hh:mm (at or before the start: the next day).");
+            errors.Add($"{prefix}endTime", "Required: the end, as hh:mm (at or before the start: the next day).");
         }
         else if (request.StartTime is { } start)
         {
             length = Wrapped(request.EndTime.Value - start);
             if (length < ShortestShift || length > LongestShift)
             {
-                errors.Add("endTime", $"A shift lasts from {ShortestShift.TotalMinutes:0} minutes to {LongestShift.TotalHours:0} hours.");
+                errors.Add($"{prefix}endTime", $"A shift lasts from {ShortestShift.TotalMinutes:0} minutes to {LongestShift.TotalHours:0} hours.");
             }
         }
 
         if (request.BreakMinutes is < 0 or > Shift.MaxBreakMinutes)
         {
-            errors.Add("breakMinutes", $"From 0 to {Shift.MaxBreakMinutes}.");
+            errors.Add($"{prefix}breakMinutes", $"From 0 to {Shift.MaxBreakMinutes}.");
         }
         else if (request.BreakStart is { } breakStart && request.StartTime is { } shiftStart && length > TimeSpan.Zero
                  && Wrapped(breakStart - shiftStart) + TimeSpan.FromMinutes(request.BreakMinutes ?? 0) > length)
         {
-            errors.Add("breakStart", "The break lies within the shift.");
+            errors.Add($"{prefix}breakStart", "The break lies within the shift.");
         }
 
         if (request.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
         {
-            errors.Add("timeZone", "A time zone by its IANA name, such as Europe/Berlin, or null for the workspace's.");
+            errors.Add($"{prefix}timeZone", "A time zone by its IANA name, such as Europe/Berlin, or null for the workspace's.");
         }
+    }
 
+    private async Task<Result<ShiftResponse>> SaveAsync(Shift? shift, ShiftRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        await CheckAsync(errors, request, "", cancellationToken);
         if (errors.Any)
         {
             return errors.ToFailure();
@@ -177,7 +211,7 @@ public sealed class Shifts(AppDbContext db, ActingAgent actor)
         {
             if (await db.Shifts.CountAsync(s => s.AgentId == agentId, cancellationToken) >= Shift.MaxShiftsPerAgent)
             {
-                return Failure.Conflict($"An agent has at most {Shift.MaxShiftsPerAgent} shifts and runs of shifts; end or delete old ones first.");
+                return TooManyShifts();
             }
 
             shift = Shift.Create(actor.WorkspaceId, agentId);
@@ -188,19 +222,29 @@ public sealed class Shifts(AppDbContext db, ActingAgent actor)
             return Failure.Invalid("agentId", "A shift stays with its agent; delete it and add one for the other agent.");
         }
 
-        var timeZone = request.TimeZone ?? await db.Workspaces.Where(w => w.Id == actor.WorkspaceId).Select(w => w.TimeZone).FirstAsync(cancellationToken);
-        var firstDay = request.FirstDay!.Value;
-        shift.Change(firstDay, request.LastDay, request.Weekdays is { Count: > 0 } days ? days : [firstDay.DayOfWeek],
-            request.StartTime!.Value, request.EndTime!.Value, request.BreakStart, request.BreakMinutes ?? 0, timeZone);
+        Change(shift, request, await WorkspaceTimeZoneAsync(cancellationToken));
         await db.SaveChangesAsync(cancellationToken);
         return ShiftResponse.From(shift);
     }
 
-    private async Task CheckAgentAsync(FieldErrors errors, Guid? agentId, CancellationToken cancellationToken)
+    private static void Change(Shift shift, ShiftRequest request, string workspaceTimeZone)
+    {
+        var firstDay = request.FirstDay!.Value;
+        shift.Change(firstDay, request.LastDay, request.Weekdays is { Count: > 0 } days ? days : [firstDay.DayOfWeek],
+            request.StartTime!.Value, request.EndTime!.Value, request.BreakStart, request.BreakMinutes ?? 0, request.TimeZone ?? workspaceTimeZone);
+    }
+
+    private Task<string> WorkspaceTimeZoneAsync(CancellationToken cancellationToken) =>
+        db.Workspaces.Where(w => w.Id == actor.WorkspaceId).Select(w => w.TimeZone).FirstAsync(cancellationToken);
+
+    private static Failure TooManyShifts() =>
+        Failure.Conflict($"An agent has at most {Shift.MaxShiftsPerAgent} shifts and runs of shifts; end or delete old ones first.");
+
+    private async Task CheckAgentAsync(FieldErrors errors, Guid? agentId, string prefix, CancellationToken cancellationToken)
     {
         if (agentId is not { } id || !await db.Agents.AnyAsync(a => a.Id == id && a.IsActive, cancellationToken))
         {
-            errors.Add("agentId", "Required: an active agent of this workspace.");
+            errors.Add($"{prefix}agentId", "Required: an active agent of this workspace.");
         }
     }
 

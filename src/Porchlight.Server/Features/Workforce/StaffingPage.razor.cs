@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Porchlight.Server.Components;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Inboxes;
+using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Hosting;
 using MudBlazor;
@@ -31,6 +32,10 @@ public sealed partial class StaffingPage
     private List<ShiftResponse> _shifts = [];
     private ShiftForm _newShift = new();
     private readonly FormErrors _shiftErrors = new();
+    private readonly List<TemplateForm> _templates = [new()];
+    private ScheduleSuggestionResponse? _suggestion;
+    private DateOnly? _applyUntil;
+    private readonly FormErrors _suggestionErrors = new();
 
     private static readonly DayOfWeek[] Weekdays =
         [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
@@ -170,6 +175,83 @@ public sealed partial class StaffingPage
         await ReloadAsync(_inboxId, _teamId);
     }
 
+    private async Task SuggestAsync()
+    {
+        if (_busy)
+        {
+            return;
+        }
+
+        _busy = true;
+        // No agents named: the team chosen above, or everyone.
+        var request = new ScheduleSuggestionRequest(_inboxId, _teamId, null, _templates.ConvertAll(t => (ShiftTemplateRequest?)t.ToRequest()), null);
+        var result = await Runner.RunAsync<SuggestSchedule, Result<ScheduleSuggestionResponse>>(u => u.HandleAsync(request, CancellationToken.None));
+        _busy = false;
+        _suggestion = result.Value;
+        if (!result.Succeeded)
+        {
+            _suggestionErrors.Set(result.Failure!);
+            if (result.Failure!.FieldErrors is null)
+            {
+                Snackbar.Add(result.Failure.Detail, Severity.Warning);
+            }
+
+            return;
+        }
+
+        _suggestionErrors.Clear();
+    }
+
+    private async Task ApplyAsync()
+    {
+        if (_busy || _suggestion is not { } suggestion)
+        {
+            return;
+        }
+
+        _busy = true;
+        var request = new ApplyScheduleRequest(
+            [.. suggestion.Shifts.Where(s => s.AgentId is not null)
+                .Select(s => (ScheduledShiftRequest?)new ScheduledShiftRequest(s.AgentId, s.Day, s.StartTime, s.EndTime, s.BreakStart, s.BreakMinutes))],
+            _applyUntil);
+        var result = await Runner.RunAsync<ApplySchedule, Result<List<ShiftResponse>>>(u => u.HandleAsync(request, CancellationToken.None));
+        _busy = false;
+        if (!result.Succeeded)
+        {
+            Snackbar.Add(string.Join(" ", FormErrors.MessagesOf(result.Failure!)), Severity.Warning);
+            return;
+        }
+
+        Snackbar.Add($"{result.Value!.Count} weekly runs of shifts created from {ReportFormat.Day(suggestion.FirstDay)}.", Severity.Success);
+        _suggestion = null;
+        await LoadShiftsAsync();
+        await ReloadAsync(_inboxId, _teamId);
+    }
+
+    /// <summary>The gaps as runs of half hours of a day with the same shortfall: "Mon 07:00–08:00: 1 agent short".</summary>
+    private static IEnumerable<string> GapRuns(IReadOnlyList<ScheduleGap> gaps)
+    {
+        var index = 0;
+        while (index < gaps.Count)
+        {
+            var first = gaps[index];
+            var last = first;
+            while (index + 1 < gaps.Count && gaps[index + 1] is var next && next.Day == first.Day
+                   && next.LocalStart == last.LocalStart.AddMinutes(30) && next.Required - next.Scheduled == first.Required - first.Scheduled)
+            {
+                last = next;
+                index++;
+            }
+
+            index++;
+            var end = last.LocalStart.AddMinutes(30);
+            var missing = first.Required - first.Scheduled;
+            yield return $"{first.Day.ToString("ddd d MMM", CultureInfo.CurrentCulture)} {first.LocalStart.ToString("HH:mm", CultureInfo.InvariantCulture)}–{end.ToString("HH:mm", CultureInfo.InvariantCulture)}: {missing} {(missing == 1 ? "agent" : "agents")} short";
+        }
+    }
+
+    private static string Hours(int agentIntervals) => (agentIntervals / 2.0).ToString("0.#", CultureInfo.CurrentCulture);
+
     private void Toggle(DayOfWeek weekday, bool on)
     {
         if (on)
@@ -239,6 +321,35 @@ public sealed partial class StaffingPage
         public ShiftRequest ToRequest() => new(
             ParseId(AgentId), FirstDay, LastDay, [.. Weekdays], StartTime, EndTime, BreakStart, BreakMinutes,
             string.IsNullOrWhiteSpace(TimeZone) ? null : TimeZone.Trim());
+    }
+
+    private sealed class TemplateForm
+    {
+        public string? Name { get; set; } = "Day";
+        public TimeOnly? EarliestStart { get; set; } = new(8, 0);
+        public TimeOnly? LatestStart { get; set; } = new(12, 0);
+        public double? Hours { get; set; } = 8;
+        public int? BreakMinutes { get; set; } = 30;
+        public HashSet<DayOfWeek> Weekdays { get; private init; } = [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
+
+        /// <summary>A second template to start from: a weekend day.</summary>
+        public static TemplateForm Weekend() => new() { Name = "Weekend", Weekdays = [DayOfWeek.Saturday, DayOfWeek.Sunday] };
+
+        public void Toggle(DayOfWeek weekday, bool on)
+        {
+            if (on)
+            {
+                Weekdays.Add(weekday);
+            }
+            else
+            {
+                Weekdays.Remove(weekday);
+            }
+        }
+
+        // Hours are shown, minutes sent: a half hour that is not one is left for the use case to refuse.
+        public ShiftTemplateRequest ToRequest() => new(
+            Name, EarliestStart, LatestStart, Hours is { } hours ? (int)Math.Round(hours * 60) : null, BreakMinutes, [.. Weekdays]);
     }
 
     private sealed class AdjustmentForm

@@ -15,7 +15,9 @@ public static class WorkforceFeature
         .AddScoped<GetAgentWorkload>()
         .AddScoped<WorkloadAlerts>()
         .AddSingleton<OverloadWatch>()
-        .AddHostedService(sp => sp.GetRequiredService<OverloadWatch>());
+        .AddHostedService(sp => sp.GetRequiredService<OverloadWatch>())
+        .AddScoped<SuggestSchedule>()
+        .AddScoped<ApplySchedule>();
 
     public static void MapWorkforce(this RouteGroupBuilder api)
     {
@@ -74,5 +76,13 @@ public static class WorkforceFeature
         workforce.MapDelete("/time-off/{timeOffId:guid}", async (Guid timeOffId, Shifts useCase, CancellationToken ct) =>
                 (await useCase.DeleteTimeOffAsync(timeOffId, ct)).ToNoContent())
             .RequirePermission(Permission.ManageWorkforce).Produces(StatusCodes.Status204NoContent);
+
+        // A suggestion changes nothing, but it is a planner's tool: it needs the permission to act on it.
+        workforce.MapPost("/schedule/suggestion", async (ScheduleSuggestionRequest request, SuggestSchedule useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(request, ct)).ToOk())
+            .RequirePermission(Permission.ManageWorkforce).Produces<ScheduleSuggestionResponse>();
+        workforce.MapPost("/schedule", async (ApplyScheduleRequest request, ApplySchedule useCase, CancellationToken ct) =>
+                (await useCase.HandleAsync(request, ct)).ToHttp(s => TypedResults.Created("/api/v1/workforce/shifts", s)))
+            .RequirePermission(Permission.ManageWorkforce).Produces<List<ShiftResponse>>(StatusCodes.Status201Created);
     }
 }

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
-using Porchlight.Server.Features.Contacts;
-using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Workforce.Planning;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Infrastructure;
@@ -17,23 +13,15 @@ namespace Porchlight.Server.Tests.Features.Workforce;
 /// </summary>
 public abstract class StaffingPlanTests(PorchlightFactory factory) : ApiTestBase(factory)
 {
-    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById(TestWorkspace.TimeZone);
-
     // Every day of the history: 20 chats between 10:00 and 10:30 and 4 between 15:00 and 15:30, in the workspace's zone.
     private static readonly (TimeOnly Start, int Chats)[] DailyShape = [(new(10, 0), 20), (new(15, 0), 4)];
-
-    private static readonly object PlanSettings = new
-    {
-        serviceLevelPercent = 80, answerWithinSeconds = 30, maxAverageWaitSeconds = (int?)null, maxOccupancyPercent = (int?)null,
-        shrinkagePercent = 25, chatsPerAgent = 2, handleTimeSeconds = 480, historyWeeks = 8,
-    };
 
     [Fact]
     public async Task Plan_ThreeWeeksOfChatsWithADailyShape_ForecastsTheShapeAndStaffsEachHalfHourByTheModel()
     {
         var (workspace, owner) = await NewWorkspaceAsync();
         var inboxId = await ChatHistoryAsync(workspace.WorkspaceId, owner, days: 21);
-        await owner.PutJsonAsync("/api/v1/workforce/settings", PlanSettings).ExpectAsync(HttpStatusCode.OK);
+        await owner.PutJsonAsync("/api/v1/workforce/settings", ChatHistory.PlanSettings).ExpectAsync(HttpStatusCode.OK);
 
         var plan = await owner.GetJsonAsync($"/api/v1/workforce/plan?inboxId={inboxId}&weeks=1");
 
@@ -75,7 +63,7 @@ public abstract class StaffingPlanTests(PorchlightFactory factory) : ApiTestBase
     {
         var (workspace, owner) = await NewWorkspaceAsync();
         var inboxId = await ChatHistoryAsync(workspace.WorkspaceId, owner, days: 14);
-        await owner.PutJsonAsync("/api/v1/workforce/settings", PlanSettings).ExpectAsync(HttpStatusCode.OK);
+        await owner.PutJsonAsync("/api/v1/workforce/settings", ChatHistory.PlanSettings).ExpectAsync(HttpStatusCode.OK);
         var before = (await owner.GetJsonAsync($"/api/v1/workforce/plan?inboxId={inboxId}&weeks=1")).GetProperty("intervals").EnumerateArray().ToList();
         var launch = Today().AddDays(2);
 
@@ -133,14 +121,14 @@ public abstract class StaffingPlanTests(PorchlightFactory factory) : ApiTestBase
         }).ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "serviceLevelPercent");
         Assert.Equal(["answerWithinSeconds", "chatsPerAgent", "handleTimeSeconds", "historyWeeks", "maxOccupancyPercent", "serviceLevelPercent", "shrinkagePercent"],
             problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
-        await agent.PutJsonAsync("/api/v1/workforce/settings", PlanSettings).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await agent.PutJsonAsync("/api/v1/workforce/settings", ChatHistory.PlanSettings).ExpectProblemAsync(HttpStatusCode.Forbidden);
         await agent.GetAsync("/api/v1/workforce/plan", Ct).ExpectProblemAsync(HttpStatusCode.Forbidden);
         await owner.PostJsonAsync("/api/v1/workforce/adjustments", new { firstDay = Today(), lastDay = Today().AddDays(-1), multiplier = 11, note = "" })
             .ExpectFieldErrorAsync(HttpStatusCode.BadRequest, "lastDay");
         Assert.Equal(defaults.GetRawText(), (await owner.GetJsonAsync("/api/v1/workforce/settings")).GetRawText());
         Assert.Empty((await owner.GetJsonAsync("/api/v1/workforce/adjustments")).EnumerateArray());
 
-        var saved = await supervisor.PutJsonAsync("/api/v1/workforce/settings", PlanSettings).ExpectAsync(HttpStatusCode.OK);
+        var saved = await supervisor.PutJsonAsync("/api/v1/workforce/settings", ChatHistory.PlanSettings).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(saved.GetRawText(), (await owner.GetJsonAsync("/api/v1/workforce/settings")).GetRawText());
         Assert.Equal((25, 2, 480), (saved.GetProperty("shrinkagePercent").GetInt32(), saved.GetProperty("chatsPerAgent").GetInt32(), saved.GetProperty("handleTimeSeconds").GetInt32()));
         Assert.Single(await owner.ListAllAsync("/api/v1/audit?action=staffing_settings.created"));
@@ -151,36 +139,7 @@ public abstract class StaffingPlanTests(PorchlightFactory factory) : ApiTestBase
     private static JsonElement At(List<JsonElement> intervals, DateOnly day, TimeOnly start) =>
         intervals.Single(i => i.Text("day") == day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) && i.Text("localStart") == start.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>
-    /// A chat inbox whose last <paramref name="days"/> days (before today, in the workspace's zone) held the
-    /// <see cref="DailyShape"/>, written straight into the database as history is: these chats are long over.
-    /// </summary>
-    private async Task<Guid> ChatHistoryAsync(Guid workspaceId, HttpClient owner, int days)
-    {
-        var inboxId = (await owner.PostJsonAsync("/api/v1/inboxes", new { name = Unique("Chat"), channel = "WebWidget" }).ExpectAsync(HttpStatusCode.Created)).IdOf();
-        await using var scope = Factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var number = 0;
-        foreach (var day in Enumerable.Range(1, days).Select(back => Today().AddDays(-back)))
-        {
-            foreach (var (start, chats) in DailyShape)
-            {
-                for (var chat = 0; chat < chats; chat++)
-                {
-                    var local = day.ToDateTime(start).AddSeconds(chat * 1800.0 / chats);
-                    var at = TimeZoneInfo.ConvertTimeToUtc(local, Berlin);
-                    var contact = Contact.Create(workspaceId, null, at);
-                    var conversation = Conversation.Start(workspaceId, inboxId, contact.Id, ++number, ConversationOrigin.Chat, null, at);
-                    contact.ClearDomainEvents();
-                    conversation.ClearDomainEvents();
-                    db.AddRange(contact, conversation);
-                }
-            }
-        }
-
-        await db.SaveChangesAsync(Ct);
-        return inboxId;
-    }
+    private Task<Guid> ChatHistoryAsync(Guid workspaceId, HttpClient owner, int days) => ChatHistory.SeedAsync(Factory, workspaceId, owner, days, DailyShape, Ct);
 }
 
 public sealed class StaffingPlanSqliteTests(SqliteApiFixture fixture) : StaffingPlanTests(fixture.Factory), IClassFixture<SqliteApiFixture>;

@@ -31,13 +31,18 @@ public sealed record ShiftTemplate(string Name, TimeOnly EarliestStart, TimeOnly
         }
     }
 
+    /// <summary>How long after the shift's start the break begins: the time outside it split in two, rounded down to the interval.</summary>
+    public TimeSpan BreakOffset => PlanningWeek.IntervalLength * ((Intervals(Length) - Intervals(UnpaidBreak)) / 2);
+
+    /// <summary>The time worked, the break left out.</summary>
+    public TimeSpan WorkingTime => Length - UnpaidBreak;
+
     /// <summary>Offsets from the shift's start, in intervals, during which the agent is working (the break left out).</summary>
     internal int[] WorkingOffsets()
     {
-        var length = Intervals(Length);
+        var breakStart = Intervals(BreakOffset);
         var breakLength = Intervals(UnpaidBreak);
-        var breakStart = (length - breakLength) / 2;
-        return [.. Enumerable.Range(0, length).Where(offset => offset < breakStart || offset >= breakStart + breakLength)];
+        return [.. Enumerable.Range(0, Intervals(Length)).Where(offset => offset < breakStart || offset >= breakStart + breakLength)];
     }
 
     internal void Validate()
