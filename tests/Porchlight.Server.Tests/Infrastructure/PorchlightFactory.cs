@@ -98,6 +98,8 @@ public sealed class PorchlightFactory : WebApplicationFactory<Program>
         builder.UseSetting("Assistant:TimeoutCheckInterval", "1.00:00:00");
         // Tests apply retention themselves (RetentionJob.RunAsync), once they have aged their data with the clock.
         builder.UseSetting("Retention:Interval", "1.00:00:00");
+        // Tests check agents' workload themselves (OverloadWatch.CheckAllAsync), once the clock has moved on.
+        builder.UseSetting("Workforce:OverloadCheckInterval", "1.00:00:00");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

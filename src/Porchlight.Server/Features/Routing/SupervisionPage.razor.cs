@@ -17,6 +17,7 @@ public sealed partial class SupervisionPage
 
     private readonly CancellationTokenSource _lifetime = new();
     private SupervisionResponse? _figures;
+    private IReadOnlyList<Workforce.WorkloadAlertResponse> _alerts = [];
     private IDisposable? _subscription;
     private bool _reading;
     private bool _changedWhileReading;
@@ -36,8 +37,11 @@ public sealed partial class SupervisionPage
         await ReadAsync();
     }
 
-    private async Task ReadAsync() =>
+    private async Task ReadAsync()
+    {
         _figures = await Runner.RunAsync<SupervisorFigures, SupervisionResponse>(figures => figures.ReadAsync(_lifetime.Token));
+        _alerts = await Runner.RunAsync<Workforce.WorkloadAlerts, List<Workforce.WorkloadAlertResponse>>(alerts => alerts.ListAsync(_lifetime.Token));
+    }
 
     // Runs on the page's dispatcher, one event at a time.
     private async Task ReadAgainAsync()

@@ -12,7 +12,7 @@ public sealed record WorkloadQuery(DateOnly? From, DateOnly? To);
 
 /// <summary>
 /// One agent's workload and well-being over some days: what they held and when, their caps now, their hours against their
-/// schedule (<see cref="Schedule"/>), and what customers said of them. <c>LongHoldMinutes</c> is the bar a hold must pass to
+/// schedule (<see cref="Schedule"/>), what customers said of them, and the workload alerts raised for them. <c>LongHoldMinutes</c> is the bar a hold must pass to
 /// count as long: the workspace's 90th percentile over the last 8 weeks (null until it has 20 holds).
 /// </summary>
 public sealed record AgentWorkloadResponse(
@@ -27,14 +27,15 @@ public sealed record AgentWorkloadResponse(
     WorkloadFigures Figures,
     AgentAdherence Schedule,
     double? SatisfactionAverage,
-    int SatisfactionAnswers);
+    int SatisfactionAnswers,
+    IReadOnlyList<WorkloadAlertResponse> Alerts);
 
 /// <summary>
 /// An agent's workload, from the conversations' event logs (the same holds the reports' handle time counts, replayed by
 /// <see cref="ConversationMeasures"/>, plus the ones still running), their status periods and their shifts. For the agent
 /// themself (their own page) and for those who read reports; it shows counts and times, never conversations.
 /// </summary>
-public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, AgentHolds agentHolds, ActingAgent actor, TimeProvider clock)
+public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, AgentHolds agentHolds, WorkloadAlerts alerts, ActingAgent actor, TimeProvider clock)
 {
     /// <summary>Holds longer than this share of the workspace's are long.</summary>
     public const double LongHoldPercentile = 0.9;
@@ -86,7 +87,7 @@ public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, Ag
             .Select(f => f.Bucket).ToListAsync(cancellationToken);
         return new AgentWorkloadResponse(
             agentId, agent.DisplayName, days.TimeZone, own.From, own.To, caps, holds.Count(h => h.StillHeld), longHold?.TotalMinutes, figures, days,
-            scores.Count > 0 ? scores.Average() : null, scores.Count);
+            scores.Count > 0 ? scores.Average() : null, scores.Count, await alerts.ForAgentAsync(agentId, cancellationToken));
     }
 
     /// <summary>The <see cref="LongHoldPercentile"/> of the workspace's holds over the 8 weeks to <paramref name="today"/>.</summary>

@@ -294,16 +294,21 @@ public sealed partial class StaffingPage
         public int? ChatsPerAgent { get; set; }
         public int? HandleTimeSeconds { get; set; }
         public int? HistoryWeeks { get; set; }
+        public int? OverloadMinutes { get; set; }
+        public int? DifficultRun { get; set; }
+        public bool ReduceCapOnOverload { get; set; }
 
         public static SettingsForm From(StaffingSettingsResponse s) => new()
         {
             ServiceLevelPercent = s.ServiceLevelPercent, AnswerWithinSeconds = s.AnswerWithinSeconds, MaxAverageWaitSeconds = s.MaxAverageWaitSeconds,
             MaxOccupancyPercent = s.MaxOccupancyPercent, ShrinkagePercent = s.ShrinkagePercent, ChatsPerAgent = s.ChatsPerAgent,
             HandleTimeSeconds = s.HandleTimeSeconds, HistoryWeeks = s.HistoryWeeks,
+            OverloadMinutes = s.OverloadMinutes, DifficultRun = s.DifficultRun, ReduceCapOnOverload = s.ReduceCapOnOverload,
         };
 
         public StaffingSettingsRequest ToRequest() => new(
-            ServiceLevelPercent, AnswerWithinSeconds, MaxAverageWaitSeconds, MaxOccupancyPercent, ShrinkagePercent, ChatsPerAgent, HandleTimeSeconds, HistoryWeeks);
+            ServiceLevelPercent, AnswerWithinSeconds, MaxAverageWaitSeconds, MaxOccupancyPercent, ShrinkagePercent, ChatsPerAgent, HandleTimeSeconds, HistoryWeeks,
+            OverloadMinutes, DifficultRun, ReduceCapOnOverload);
     }
 
     private sealed class ShiftForm

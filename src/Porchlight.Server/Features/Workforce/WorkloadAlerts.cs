@@ -28,9 +28,9 @@ public sealed class WorkloadAlerts(AppDbContext db, AgentHolds holds, AgentCapac
     public async Task<List<WorkloadAlertResponse>> ListAsync(CancellationToken cancellationToken) =>
         await ResponsesAsync(db.WorkloadAlerts.Where(a => a.DismissedAt == null), cancellationToken);
 
-    /// <summary>The caller's own live alerts, for their page: what their supervisors were told.</summary>
-    public async Task<List<WorkloadAlertResponse>> MineAsync(CancellationToken cancellationToken) =>
-        await ResponsesAsync(db.WorkloadAlerts.Where(a => a.DismissedAt == null && a.AgentId == actor.AgentId), cancellationToken);
+    /// <summary>One agent's live alerts: on their own page, what their supervisors were told.</summary>
+    public async Task<List<WorkloadAlertResponse>> ForAgentAsync(Guid agentId, CancellationToken cancellationToken) =>
+        await ResponsesAsync(db.WorkloadAlerts.Where(a => a.DismissedAt == null && a.AgentId == agentId), cancellationToken);
 
     public async Task<Result<WorkloadAlertResponse>> DismissAsync(Guid alertId, CancellationToken cancellationToken)
     {
