@@ -28,9 +28,26 @@ public sealed class GetAdherence(AppDbContext db, TimeProvider clock)
         var workspaceZone = await db.Workspaces.AsNoTracking().Select(w => w.TimeZone).FirstAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, TimeZoneInfo.FindSystemTimeZoneById(workspaceZone)));
+        var errors = new FieldErrors();
+        // Days from the last two years to a year ahead: history is kept no longer, and later days have nothing to show.
+        var (earliestDay, latestDay) = (today.AddYears(-2), today.AddYears(1));
+        if (query.From is { } askedFrom && (askedFrom < earliestDay || askedFrom > latestDay))
+        {
+            errors.Add("from", $"A day from {earliestDay:yyyy-MM-dd} to {latestDay:yyyy-MM-dd}.");
+        }
+
+        if (query.To is { } askedTo && (askedTo < earliestDay || askedTo > latestDay))
+        {
+            errors.Add("to", $"A day from {earliestDay:yyyy-MM-dd} to {latestDay:yyyy-MM-dd}.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToFailure();
+        }
+
         var to = query.To ?? today;
         var from = query.From ?? to.AddDays(-6);
-        var errors = new FieldErrors();
         if (from > to)
         {
             errors.Add("from", "On or before to.");
