@@ -55,6 +55,15 @@ public sealed partial class WorkforceTests : BrowserTest
         await Expect(dana.Locator("#plan-table tr[data-start='10:00'] td.pl-scheduled")).ToHaveTextAsync(Number(atTen + 1));
         await Expect(dana.Locator("#plan-table tr[data-start='12:30'] td.pl-scheduled")).ToHaveTextAsync(Number(atLunch));
         await Screenshot(dana, "staffing-shifts");
+
+        // A suggested week from the default template, given to the team's agents, becomes their shifts.
+        var shiftsBefore = await dana.Locator("#shift-table tbody tr").CountAsync();
+        await dana.Locator("#suggestion-run").ClickAsync();
+        await Expect(dana.Locator("#suggestion-table tbody tr").First).ToBeVisibleAsync();
+        await Expect(dana.Locator("#suggestion-assigned .pl-stat-value")).Not.ToHaveTextAsync("0");
+        await Screenshot(dana, "staffing-suggestion");
+        await dana.Locator("#suggestion-apply").ClickAsync();
+        await Expect(dana.Locator("#shift-table tbody tr").Nth(shiftsBefore)).ToBeVisibleAsync();
     }
 
     private static async Task<double> ScheduledAsync(IPage page, string start) =>

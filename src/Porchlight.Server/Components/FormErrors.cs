@@ -1,3 +1,4 @@
+using MudBlazor;
 using Porchlight.Server.Hosting;
 
 namespace Porchlight.Server.Components;
@@ -26,6 +27,16 @@ public sealed class FormErrors
     /// <summary>What to tell the person of a failure: each field's message, or else its detail.</summary>
     public static List<string> MessagesOf(Failure failure) =>
         failure.FieldErrors is { Count: > 0 } fields ? [.. fields.SelectMany(f => f.Value)] : [failure.Detail];
+
+    /// <summary>Shows a failure: its field errors beside their inputs, or else its detail as a message.</summary>
+    public void Show(Failure failure, ISnackbar snackbar, Severity severity = Severity.Warning)
+    {
+        Set(failure);
+        if (failure.FieldErrors is null)
+        {
+            snackbar.Add(failure.Detail, severity);
+        }
+    }
 
     public void Set(Failure failure) => _fields = failure.FieldErrors ?? new Dictionary<string, string[]>();
 

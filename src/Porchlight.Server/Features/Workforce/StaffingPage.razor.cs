@@ -115,11 +115,7 @@ public sealed partial class StaffingPage
         _busy = false;
         if (!result.Succeeded)
         {
-            _adjustmentErrors.Set(result.Failure!);
-            if (result.Failure!.FieldErrors is null)
-            {
-                Snackbar.Add(result.Failure.Detail, Severity.Warning);
-            }
+            _adjustmentErrors.Show(result.Failure!, Snackbar);
 
             return;
         }
@@ -153,11 +149,7 @@ public sealed partial class StaffingPage
         _busy = false;
         if (!result.Succeeded)
         {
-            _shiftErrors.Set(result.Failure!);
-            if (result.Failure!.FieldErrors is null)
-            {
-                Snackbar.Add(result.Failure.Detail, Severity.Warning);
-            }
+            _shiftErrors.Show(result.Failure!, Snackbar);
 
             return;
         }
@@ -190,11 +182,7 @@ public sealed partial class StaffingPage
         _suggestion = result.Value;
         if (!result.Succeeded)
         {
-            _suggestionErrors.Set(result.Failure!);
-            if (result.Failure!.FieldErrors is null)
-            {
-                Snackbar.Add(result.Failure.Detail, Severity.Warning);
-            }
+            _suggestionErrors.Show(result.Failure!, Snackbar);
 
             return;
         }
