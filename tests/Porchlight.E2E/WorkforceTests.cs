@@ -24,6 +24,9 @@ public sealed partial class WorkforceTests : BrowserTest
         await Expect(rows.First).ToBeVisibleAsync();
         Assert.True(await rows.CountAsync() >= 8, "A working day of the demo has chats in many half hours.");
         var busiest = await BusiestRowAsync(rows);
+        // The demo's four scheduled agents, each with their week's adherence.
+        await Expect(dana.Locator("#adherence-table tbody tr")).ToHaveCountAsync(4);
+        await Expect(dana.Locator("#adherence-table tbody tr").First.Locator("td").Last).ToHaveTextAsync(PercentPattern());
         await Screenshot(dana, "staffing");
 
         // A launch on the day shown doubles its forecast: the same half hour now expects twice the chats.

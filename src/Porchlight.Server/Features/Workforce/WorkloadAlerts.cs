@@ -73,7 +73,7 @@ public sealed class WorkloadAlerts(AppDbContext db, AgentHolds holds, AgentCapac
             var window = TimeSpan.FromMinutes(settings.OverloadMinutes);
             var held = await holds.ReadAsync(agent.Id, now - window, now, now, calendar, cancellationToken);
             var figures = Workload.Of(held, caps, [], new HashSet<Guid>(), null, TimeZoneInfo.Utc, now - window, now);
-            if (figures.MinutesAtCap < (window - AtCapGrace).TotalMinutes || alert is { EndedAt: null })
+            if (figures.MinutesAtCap < (window - AtCapGrace).TotalMinutes || alert is { EndedAt: null } || await DismissedWithinAsync(agent.Id, now - window, cancellationToken))
             {
                 continue;
             }
@@ -144,6 +144,13 @@ public sealed class WorkloadAlerts(AppDbContext db, AgentHolds holds, AgentCapac
             }
         }
     }
+
+    /// <summary>
+    /// Whether a supervisor dismissed an at-cap alert of the agent since <paramref name="since"/>: one who has seen the
+    /// overload is told again only after another whole stretch at the cap, not a minute after dismissing it.
+    /// </summary>
+    private Task<bool> DismissedWithinAsync(Guid agentId, DateTime since, CancellationToken cancellationToken) =>
+        db.WorkloadAlerts.AnyAsync(a => a.AgentId == agentId && a.Kind == WorkloadAlertKind.AtCap && a.DismissedAt > since, cancellationToken);
 
     private async Task EndAsync(WorkloadAlert? alert, DateTime now, CancellationToken cancellationToken)
     {

@@ -63,6 +63,31 @@ public abstract class WorkloadAlertsTests(PorchlightFactory factory, ShiftedCloc
     }
 
     [Fact]
+    public async Task AtCap_DismissedWhileStillAtTheCap_RaisedAgainOnlyAfterAnotherWholeStretch()
+    {
+        var (workspace, owner) = await NewWorkspaceAsync();
+        var (agentId, _, _) = await NewAgentAsync(workspace.WorkspaceId, AgentRole.Agent);
+        await owner.PutJsonAsync($"/api/v1/agents/{agentId}/caps", new { chat = 1 }).ExpectAsync(HttpStatusCode.OK);
+        await SetAlertsAsync(owner, overloadMinutes: 10, difficultRun: 0, reduceCap: false);
+        var (_, inboxToken) = await ChatSetup.CreateWidgetInboxAsync(owner);
+        using var visitor = await TestVisitor.StartAsync(Factory, inboxToken);
+        await TakenAsync(owner, visitor, agentId, "A long question about my warranty.");
+        clock.Advance(TimeSpan.FromMinutes(11));
+        await CheckAsync();
+        var first = Assert.Single(await AlertsOfAsync(owner, agentId));
+        Assert.False(first.GetProperty("capLowered").GetBoolean());
+
+        await owner.PostAsync($"/api/v1/workforce/alerts/{first.IdOf()}/dismiss", null, Ct).ExpectAsync(HttpStatusCode.OK);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await CheckAsync();
+        Assert.Empty(await AlertsOfAsync(owner, agentId));
+
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await CheckAsync();
+        Assert.NotEqual(first.IdOf(), Assert.Single(await AlertsOfAsync(owner, agentId)).IdOf());
+    }
+
+    [Fact]
     public async Task DifficultRun_ThreeUpsetCustomersInARow_AlertedOnceAndNotAgainAfterDismissal()
     {
         var (workspace, owner) = await NewWorkspaceAsync();
