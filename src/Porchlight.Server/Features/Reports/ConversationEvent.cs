@@ -68,6 +68,7 @@ internal sealed class ConversationEventConfiguration : IEntityTypeConfiguration<
         builder.Property(e => e.Kind).HasConversion<string>().HasMaxLength(24);
         builder.HasIndex(e => new { e.ConversationId, e.At });
         builder.HasIndex(e => new { e.WorkspaceId, e.At }); // a period's events, for the reports
+        builder.HasIndex(e => new { e.AgentId, e.Kind, e.At }); // the conversations given to an agent, for their workload
         builder.HasOne<Conversation>().WithMany().HasForeignKey(e => e.ConversationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

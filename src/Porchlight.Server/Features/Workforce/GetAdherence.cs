@@ -105,7 +105,8 @@ public sealed class GetAdherence(AppDbContext db, TimeProvider clock)
                 var start = LocalIntervals.InstantOf(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
                 var end = LocalIntervals.InstantOf(day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
                 end = end < now ? end : now;
-                var scheduled = start < end ? own.SelectMany(s => ShiftTimes.Spans(s, away, start, end)).ToList() : [];
+                // From the day before: a shift running over midnight is seen whole, so the day knows it opens mid-shift.
+                var scheduled = start < end ? own.SelectMany(s => ShiftTimes.Spans(s, away, start.AddDays(-1), end)).ToList() : [];
                 days.Add(new AdherenceDay(day, start < end ? Adherence.Of(scheduled, statuses, start, end) : Adherence.Of([], [], start, start)));
             }
 

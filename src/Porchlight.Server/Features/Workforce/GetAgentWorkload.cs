@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Assistant;
+using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Hosting;
@@ -85,8 +87,11 @@ public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, Ag
         var scores = await db.ReportFacts.AsNoTracking()
             .Where(f => f.Metric == ReportMetric.Satisfaction && f.AgentId == agentId && f.Day >= own.From && f.Day <= own.To)
             .Select(f => f.Bucket).ToListAsync(cancellationToken);
+        // Now, whatever days are shown.
+        var activeNow = await db.Conversations.AcrossInboxes().CountAsync(
+            c => c.AssigneeId == agentId && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending), cancellationToken);
         return new AgentWorkloadResponse(
-            agentId, agent.DisplayName, days.TimeZone, own.From, own.To, caps, holds.Count(h => h.StillHeld), longHold?.TotalMinutes, figures, days,
+            agentId, agent.DisplayName, days.TimeZone, own.From, own.To, caps, activeNow, longHold?.TotalMinutes, figures, days,
             scores.Count > 0 ? scores.Average() : null, scores.Count, await alerts.ForAgentAsync(agentId, cancellationToken));
     }
 

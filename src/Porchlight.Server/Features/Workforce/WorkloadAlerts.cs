@@ -17,7 +17,8 @@ public sealed record WorkloadAlertResponse(
 /// <see cref="StaffingSettings.OverloadMinutes"/>, or <see cref="StaffingSettings.DifficultRun"/> conversations in a row
 /// with an upset customer. Optionally lowers the agent's cap in the channel by one while the overload lasts.
 /// </summary>
-public sealed class WorkloadAlerts(AppDbContext db, AgentHolds holds, AgentCapacity capacity, ActingAgent actor, TenantScope tenant, TimeProvider clock)
+public sealed class WorkloadAlerts(
+    AppDbContext db, AgentHolds holds, AgentCapacity capacity, Agents.IPresenceStore presence, ActingAgent actor, TenantScope tenant, TimeProvider clock)
 {
     /// <summary>How far back a run of difficult conversations is looked for: a working day.</summary>
     public static readonly TimeSpan DifficultRunWindow = TimeSpan.FromHours(10);
@@ -41,7 +42,15 @@ public sealed class WorkloadAlerts(AppDbContext db, AgentHolds holds, AgentCapac
 
         alert.Dismiss(actor.AgentId, clock.GetUtcNow().UtcDateTime);
         await PutCapBackAsync(alert, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Failure.Conflict("The alert changed as you dismissed it; look again and dismiss it then.");
+        }
+
         return (await ResponsesAsync(db.WorkloadAlerts.Where(a => a.Id == alertId), cancellationToken))[0];
     }
 
@@ -54,14 +63,18 @@ public sealed class WorkloadAlerts(AppDbContext db, AgentHolds holds, AgentCapac
         var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);
         var calendar = workspace.Calendar();
         var live = await db.WorkloadAlerts.Where(a => a.DismissedAt == null).ToListAsync(cancellationToken);
-        var agents = await db.Agents.Where(a => a.IsActive).ToListAsync(cancellationToken);
+        // Those at work now, and those with an alert to end: an agent gone home or deactivated needs no new alert.
+        var watched = (await presence.ConnectedAgentsAsync(workspaceId)).Union(live.Select(a => a.AgentId)).ToList();
+        var agents = await db.Agents.Where(a => watched.Contains(a.Id)).ToListAsync(cancellationToken);
 
         var loads = await capacity.ReadLoadsAsync([.. agents.Select(a => a.Id)], cancellationToken);
         foreach (var agent in agents)
         {
             var alert = live.FirstOrDefault(a => a.AgentId == agent.Id && a.Kind == WorkloadAlertKind.AtCap);
-            var caps = Enum.GetValues<RoutingChannel>().ToDictionary(c => c, c => ConcurrencyCaps.Effective(agent.Caps, workspace.Caps, c));
-            var atCap = settings.OverloadMinutes > 0
+            // Measured against the agent's own caps, not one the alert lowered: else the lowered cap, always full, would keep itself.
+            var own = alert is { CapLowered: true } ? alert.CapsBefore : agent.Caps;
+            var caps = Enum.GetValues<RoutingChannel>().ToDictionary(c => c, c => ConcurrencyCaps.Effective(own, workspace.Caps, c));
+            var atCap = settings.OverloadMinutes > 0 && agent.IsActive
                 ? caps.Where(c => c.Value > 0 && loads.GetValueOrDefault((agent.Id, c.Key)) >= c.Value).Select(c => (RoutingChannel?)c.Key).FirstOrDefault()
                 : null;
             if (atCap is not { } channel)
@@ -97,20 +110,25 @@ public sealed class WorkloadAlerts(AppDbContext db, AgentHolds holds, AgentCapac
 
         if (settings.DifficultRun > 0)
         {
-            await CheckDifficultRunsAsync(settings.DifficultRun, live, workspaceId, calendar, now, cancellationToken);
+            await CheckDifficultRunsAsync(settings.DifficultRun, live, watched, workspaceId, calendar, now, cancellationToken);
+        }
+        else
+        {
+            live.Where(a => a.Kind == WorkloadAlertKind.DifficultRun).ToList().ForEach(a => a.End(now));
         }
 
         await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>For each agent given conversations lately: the run of upset customers their latest conversations make.</summary>
-    private async Task CheckDifficultRunsAsync(int length, List<WorkloadAlert> live, Guid workspaceId, Sla.BusinessCalendar calendar, DateTime now, CancellationToken cancellationToken)
+    private async Task CheckDifficultRunsAsync(
+        int length, List<WorkloadAlert> live, List<Guid> watched, Guid workspaceId, Sla.BusinessCalendar calendar, DateTime now, CancellationToken cancellationToken)
     {
         var from = now - DifficultRunWindow;
-        var recent = await db.ConversationEvents.Where(e => e.Kind == TimelineKind.Assigned && e.At >= from && e.AgentId != null)
+        var recent = await db.ConversationEvents.Where(e => e.Kind == TimelineKind.Assigned && e.At >= from && e.AgentId != null && watched.Contains(e.AgentId.Value))
             .Select(e => e.AgentId!.Value).Distinct().ToListAsync(cancellationToken);
-        var watched = live.Where(a => a.Kind == WorkloadAlertKind.DifficultRun).Select(a => a.AgentId);
-        foreach (var agentId in recent.Union(watched))
+        var alerted = live.Where(a => a.Kind == WorkloadAlertKind.DifficultRun).Select(a => a.AgentId);
+        foreach (var agentId in recent.Union(alerted))
         {
             var alert = live.FirstOrDefault(a => a.AgentId == agentId && a.Kind == WorkloadAlertKind.DifficultRun);
             var taken = (await holds.ReadAsync(agentId, from, now, now, calendar, cancellationToken))
@@ -199,7 +217,18 @@ public sealed class OverloadWatch(IServiceScopeFactory scopes, TimeProvider cloc
         {
             await using var scope = scopes.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(workspaceId);
-            await scope.ServiceProvider.GetRequiredService<WorkloadAlerts>().CheckAsync(cancellationToken);
+            try
+            {
+                await scope.ServiceProvider.GetRequiredService<WorkloadAlerts>().CheckAsync(cancellationToken);
+            }
+            catch (DbUpdateException e)
+            {
+                // Another node's check or a supervisor changed an alert meanwhile: this pass saved nothing, the next looks again.
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.LogInformation(e, "Workload check of workspace {WorkspaceId} crossed another change; checking again next time.", workspaceId);
+                }
+            }
         }
     }
 

@@ -2247,6 +2247,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "At");
 
+                    b.HasIndex("AgentId", "Kind", "At");
+
                     b.ToTable("ConversationEvents");
                 });
 
@@ -3662,6 +3664,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
 
                     b.Property<DateTime>("Since")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");

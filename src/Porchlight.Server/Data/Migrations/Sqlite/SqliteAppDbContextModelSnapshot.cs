@@ -2238,6 +2238,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "At");
 
+                    b.HasIndex("AgentId", "Kind", "At");
+
                     b.ToTable("ConversationEvents");
                 });
 
@@ -3652,6 +3654,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("Since")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("WorkspaceId")

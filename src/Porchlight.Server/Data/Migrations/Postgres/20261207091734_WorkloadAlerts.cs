@@ -16,14 +16,14 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                 table: "StaffingSettings",
                 type: "integer",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 3);
 
             migrationBuilder.AddColumn<int>(
                 name: "OverloadMinutes",
                 table: "StaffingSettings",
                 type: "integer",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 45);
 
             migrationBuilder.AddColumn<bool>(
                 name: "ReduceCapOnOverload",
@@ -48,7 +48,8 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     DismissedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     DismissedBy = table.Column<Guid>(type: "uuid", nullable: true),
                     CapLowered = table.Column<bool>(type: "boolean", nullable: false),
-                    CapsBefore = table.Column<string>(type: "text", nullable: false)
+                    CapsBefore = table.Column<string>(type: "text", nullable: false),
+                    Version = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -60,6 +61,11 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConversationEvents_AgentId_Kind_At",
+                table: "ConversationEvents",
+                columns: new[] { "AgentId", "Kind", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkloadAlerts_AgentId_Kind",
@@ -79,6 +85,10 @@ namespace Porchlight.Server.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "WorkloadAlerts");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ConversationEvents_AgentId_Kind_At",
+                table: "ConversationEvents");
 
             migrationBuilder.DropColumn(
                 name: "DifficultRun",

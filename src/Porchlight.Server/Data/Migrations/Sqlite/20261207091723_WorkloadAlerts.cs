@@ -16,14 +16,14 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                 table: "StaffingSettings",
                 type: "INTEGER",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 3);
 
             migrationBuilder.AddColumn<int>(
                 name: "OverloadMinutes",
                 table: "StaffingSettings",
                 type: "INTEGER",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 45);
 
             migrationBuilder.AddColumn<bool>(
                 name: "ReduceCapOnOverload",
@@ -48,7 +48,8 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     DismissedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     DismissedBy = table.Column<Guid>(type: "TEXT", nullable: true),
                     CapLowered = table.Column<bool>(type: "INTEGER", nullable: false),
-                    CapsBefore = table.Column<string>(type: "TEXT", nullable: false)
+                    CapsBefore = table.Column<string>(type: "TEXT", nullable: false),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -60,6 +61,11 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConversationEvents_AgentId_Kind_At",
+                table: "ConversationEvents",
+                columns: new[] { "AgentId", "Kind", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkloadAlerts_AgentId_Kind",
@@ -79,6 +85,10 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "WorkloadAlerts");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ConversationEvents_AgentId_Kind_At",
+                table: "ConversationEvents");
 
             migrationBuilder.DropColumn(
                 name: "DifficultRun",
