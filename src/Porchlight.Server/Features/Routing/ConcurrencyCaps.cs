@@ -34,6 +34,14 @@ public sealed record ConcurrencyCaps(int? All = null, int? Chat = null, int? Ema
         _ => Api,
     } ?? All;
 
+    /// <summary>These caps with <paramref name="channel"/>'s own cap set to <paramref name="cap"/>.</summary>
+    public ConcurrencyCaps With(RoutingChannel channel, int? cap) => channel switch
+    {
+        RoutingChannel.Chat => this with { Chat = cap },
+        RoutingChannel.Email => this with { Email = cap },
+        _ => this with { Api = cap },
+    };
+
     /// <summary>The cap that applies to an agent with <paramref name="agentCaps"/> in a workspace with <paramref name="workspaceCaps"/>.</summary>
     public static int Effective(ConcurrencyCaps agentCaps, ConcurrencyCaps workspaceCaps, RoutingChannel channel) =>
         agentCaps.For(channel) ?? workspaceCaps.For(channel) ?? FallbackCap;

@@ -26,8 +26,8 @@ public static class DemoSchedules
     {
         var random = new Random(20261207);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        var from = LocalIntervals.InstantOf(today.AddDays(-Days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
-        var to = LocalIntervals.InstantOf(today.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
+        var from = LocalIntervals.StartOfDay(today.AddDays(-Days), zone);
+        var to = LocalIntervals.StartOfDay(today, zone);
         foreach (var (agentId, pattern) in agents.Zip(Patterns))
         {
             var shift = Shift.Create(workspaceId, agentId);

@@ -102,8 +102,8 @@ public sealed class GetAdherence(AppDbContext db, TimeProvider clock)
             var days = new List<AdherenceDay>();
             for (var day = from; day <= to; day = day.AddDays(1))
             {
-                var start = LocalIntervals.InstantOf(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
-                var end = LocalIntervals.InstantOf(day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
+                var start = LocalIntervals.StartOfDay(day, zone);
+                var end = LocalIntervals.StartOfDay(day.AddDays(1), zone);
                 end = end < now ? end : now;
                 // From the day before: a shift running over midnight is seen whole, so the day knows it opens mid-shift.
                 var scheduled = start < end ? own.SelectMany(s => ShiftTimes.Spans(s, away, start.AddDays(-1), end)).ToList() : [];

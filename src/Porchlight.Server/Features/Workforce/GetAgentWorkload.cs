@@ -66,8 +66,8 @@ public sealed class GetAgentWorkload(AppDbContext db, GetAdherence adherence, Ag
         var days = own.Agents[0];
         var zone = TimeZoneInfo.FindSystemTimeZoneById(days.TimeZone);
         var now = clock.GetUtcNow().UtcDateTime;
-        var from = LocalIntervals.InstantOf(own.From.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
-        var to = LocalIntervals.InstantOf(own.To.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
+        var from = LocalIntervals.StartOfDay(own.From, zone);
+        var to = LocalIntervals.StartOfDay(own.To.AddDays(1), zone);
         to = to < now ? to : now;
 
         var workspace = await db.Workspaces.AsNoTracking().FirstAsync(cancellationToken);

@@ -51,5 +51,8 @@ public sealed class LocalIntervals(TimeZoneInfo zone, DateOnly firstDay)
     }
 
     /// <summary>The instant the local day <paramref name="day"/> begins.</summary>
-    public DateTime StartOfDay(DateOnly day) => InstantOf(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), Zone);
+    public DateTime StartOfDay(DateOnly day) => StartOfDay(day, Zone);
+
+    /// <summary>The instant <paramref name="day"/> begins on the clock of <paramref name="zone"/> (a midnight the clocks skip: when they land).</summary>
+    public static DateTime StartOfDay(DateOnly day, TimeZoneInfo zone) => InstantOf(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
 }

@@ -104,7 +104,7 @@ public sealed class WorkloadAlerts(
             if (settings.ReduceCapOnOverload && caps[channel] > 1)
             {
                 alert.LoweredCap(agent.Caps);
-                agent.SetCaps(Lowered(agent.Caps, channel, caps[channel] - 1));
+                agent.SetCaps(agent.Caps.With(channel, caps[channel] - 1));
             }
         }
 
@@ -186,13 +186,6 @@ public sealed class WorkloadAlerts(
             agent.SetCaps(before);
         }
     }
-
-    private static ConcurrencyCaps Lowered(ConcurrencyCaps caps, RoutingChannel channel, int cap) => channel switch
-    {
-        RoutingChannel.Chat => caps with { Chat = cap },
-        RoutingChannel.Email => caps with { Email = cap },
-        _ => caps with { Api = cap },
-    };
 
     private async Task<List<WorkloadAlertResponse>> ResponsesAsync(IQueryable<WorkloadAlert> alerts, CancellationToken cancellationToken) =>
         await alerts.AsNoTracking().OrderByDescending(a => a.RaisedAt)
