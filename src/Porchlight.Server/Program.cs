@@ -28,6 +28,7 @@ using Porchlight.Server.Features.Surveys;
 using Porchlight.Server.Features.Teams;
 using Porchlight.Server.Features.Tracking;
 using Porchlight.Server.Features.Webhooks;
+using Porchlight.Server.Hosting.Cluster;
 using Porchlight.Server.Features.Widget;
 using Porchlight.Server.Features.Workspaces;
 using Porchlight.Server.Hosting;
@@ -62,6 +63,7 @@ if (StartupConfiguration.Problems(builder.Configuration) is { Count: > 0 } probl
 builder.Services
     .AddSingleton<TimeProvider>(new StorageClock(TimeProvider.System))
     .AddData(builder.Configuration)
+    .AddClusterNode(builder.Configuration)
     .AddDataProtectionKeys(builder.Configuration)
     .AddPorchlightAuthentication(builder.Configuration)
     .AddPorchlightApi()
@@ -97,6 +99,7 @@ builder.Services
     .AddQuality()
     .AddRetention()
     .AddWorkforce()
+    .AddCluster(builder.Configuration)
     .AddSignIn(builder.Configuration)
     .AddSingleton<SetupGate>()
     .AddSingleton<PublicUrls>()

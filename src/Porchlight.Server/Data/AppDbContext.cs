@@ -81,6 +81,8 @@ public abstract class AppDbContext(DbContextOptions options, TenantScope tenant)
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
+    public DbSet<Hosting.Cluster.JobLease> JobLeases => Set<Hosting.Cluster.JobLease>();
+
     public DbSet<Features.Tracking.TrackedEvent> TrackedEvents => Set<Features.Tracking.TrackedEvent>();
 
     public DbSet<Features.Tracking.TrackedVisitor> TrackedVisitors => Set<Features.Tracking.TrackedVisitor>();

@@ -16,10 +16,11 @@ public sealed class OutboxProcessor(
     TimeProvider clock,
     IOptions<OutboxOptions> options,
     PorchlightMetrics metrics,
+    Hosting.Cluster.ClusterNode node,
     ILogger<OutboxProcessor> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(15);
-    private readonly string _node = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..12]}";
+    private readonly string _node = node.Id;
     private readonly OutboxOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Agents;
 
@@ -9,7 +9,7 @@ namespace Porchlight.Server.Features.Agents;
 /// period and begins one with the new status (none while Offline); every minute the open periods of connected agents
 /// are confirmed and those of agents gone without a word (a node that stopped) are ended when they were last seen.
 /// </summary>
-public sealed class AgentStatusLog(IServiceScopeFactory scopes, IPresenceStore store, TimeProvider clock, IConfiguration configuration, ILogger<AgentStatusLog> logger)
+public sealed class AgentStatusLog(IServiceScopeFactory scopes, IPresenceStore store, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<AgentStatusLog> logger)
     : BackgroundService
 {
     /// <summary>How long an open period may go unconfirmed before it is ended at its last sighting.</summary>
@@ -61,6 +61,6 @@ public sealed class AgentStatusLog(IServiceScopeFactory scopes, IPresenceStore s
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicJob.RunAsync(
-        configuration.GetValue("Agents:StatusKeepInterval", TimeSpan.FromMinutes(1)), clock, logger, "Keeping agents' status periods", KeepAsync, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync(
+        nameof(AgentStatusLog), configuration.GetValue("Agents:StatusKeepInterval", TimeSpan.FromMinutes(1)), logger, "Keeping agents' status periods", KeepAsync, stoppingToken);
 }

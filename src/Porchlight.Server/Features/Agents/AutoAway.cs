@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Agents;
 
@@ -9,12 +9,12 @@ namespace Porchlight.Server.Features.Agents;
 /// with the inbox open stops receiving conversations. Only connected agents are looked at: one who closed the app
 /// is offline already. Coming back is one click in the top bar.
 /// </summary>
-public sealed class AutoAway(IServiceScopeFactory scopes, AgentPresence presence, TimeProvider clock, IConfiguration configuration, ILogger<AutoAway> logger)
+public sealed class AutoAway(IServiceScopeFactory scopes, AgentPresence presence, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<AutoAway> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Agents:AutoAwayCheckInterval", TimeSpan.FromSeconds(30)), clock, logger, "Setting idle agents Away", SetIdleAwayAsync, stoppingToken);
+        leases.RunAsync(
+            nameof(AutoAway), configuration.GetValue("Agents:AutoAwayCheckInterval", TimeSpan.FromSeconds(30)), logger, "Setting idle agents Away", SetIdleAwayAsync, stoppingToken);
 
     public async Task SetIdleAwayAsync(CancellationToken cancellationToken)
     {

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Assistant;
 
@@ -17,15 +17,15 @@ namespace Porchlight.Server.Features.Assistant;
 /// minutes) goes ahead without one: the visitor was told the team has their message.</item>
 /// </list>
 /// </summary>
-public sealed class AssistantTimeouts(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<AssistantTimeouts> logger)
+public sealed class AssistantTimeouts(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<AssistantTimeouts> logger)
     : BackgroundService
 {
     public static readonly TimeSpan DefaultBotPatience = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan DefaultEmailPatience = TimeSpan.FromMinutes(2);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Assistant:TimeoutCheckInterval", TimeSpan.FromSeconds(10)), clock, logger, "Handing over stalled assistant conversations",
+        leases.RunAsync(
+            nameof(AssistantTimeouts), configuration.GetValue("Assistant:TimeoutCheckInterval", TimeSpan.FromSeconds(10)), logger, "Handing over stalled assistant conversations",
             ct => HandOverStalledAsync(clock.GetUtcNow().UtcDateTime, ct), stoppingToken);
 
     /// <summary>Hands over every conversation stalled as of <paramref name="asOf"/>; answers how many.</summary>

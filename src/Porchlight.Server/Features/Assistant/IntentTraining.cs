@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Assistant;
 
@@ -14,12 +14,12 @@ namespace Porchlight.Server.Features.Assistant;
 /// left, there is no model. Two nodes may train the same change at once: the same examples give the same model,
 /// and a node whose first store of it collides with the other's finds it done on its next pass.
 /// </summary>
-public sealed class IntentTraining(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<IntentTraining> logger)
+public sealed class IntentTraining(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<IntentTraining> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Assistant:TrainingInterval", TimeSpan.FromSeconds(5)), clock, logger, "Training intent classifiers",
+        leases.RunAsync(
+            nameof(IntentTraining), configuration.GetValue("Assistant:TrainingInterval", TimeSpan.FromSeconds(5)), logger, "Training intent classifiers",
             TrainChangedAsync, stoppingToken);
 
     /// <summary>Trains every workspace whose intents changed since its model; answers how many were trained.</summary>

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Audit;
 
@@ -49,14 +49,14 @@ public static class AuditChain
 /// they record, and sealed here in the order this job finds them. Two sealers (two nodes) cannot fork a chain: the
 /// unique (workspace, sequence) index refuses the second one's batch, and its next pass starts from the new head.
 /// </summary>
-public sealed class AuditSealer(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<AuditSealer> logger)
+public sealed class AuditSealer(IServiceScopeFactory scopes, JobLeases leases, IConfiguration configuration, ILogger<AuditSealer> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Audit:SealInterval", TimeSpan.FromSeconds(1)), clock, logger, "Sealing audit entries", SealAsync, stoppingToken);
+        leases.RunAsync(
+            nameof(AuditSealer), configuration.GetValue("Audit:SealInterval", TimeSpan.FromSeconds(1)), logger, "Sealing audit entries", SealAsync, stoppingToken);
 
     /// <summary>Seals every unsealed entry of every workspace; answers how many.</summary>
     public async Task<int> SealAsync(CancellationToken cancellationToken)

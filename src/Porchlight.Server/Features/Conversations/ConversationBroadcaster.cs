@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
+using Porchlight.Server.Hosting.Cluster;
 using Porchlight.Server.Features.Inboxes;
 using Porchlight.Server.Features.Widget;
 
@@ -174,13 +177,26 @@ public sealed class ConversationBroadcaster(
 }
 
 /// <summary>
-/// Live events for agent-app pages of this node, the same events the agent hub carries: a page subscribes
-/// for its workspace and receives them like a hub client would.
+/// Live events for agent-app pages, the same events the agent hub carries: a page subscribes for its workspace and
+/// receives them like a hub client would. A page lives on one node; what is published on another reaches it over
+/// the cluster bus.
 /// </summary>
 public sealed class LiveInboxFeed
 {
+    private const string Topic = "inbox-feed";
+    private static readonly ClientContract Contract = ClientContract.Of(typeof(IAgentClient));
+
     // Each workspace's listeners, with the agent whose page each one is.
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<IAgentClient, Guid>> _listeners = new();
+    private readonly IClusterBus _bus;
+    private readonly JsonSerializerOptions _json;
+
+    public LiveInboxFeed(IClusterBus bus, IOptions<JsonHubProtocolOptions> json)
+    {
+        _bus = bus;
+        _json = json.Value.PayloadSerializerOptions;
+        bus.Subscribe(Topic, DeliverFromAnotherNodeAsync);
+    }
 
     public IDisposable Subscribe(Guid workspaceId, Guid agentId, IAgentClient listener)
     {
@@ -192,7 +208,22 @@ public sealed class LiveInboxFeed
     /// <param name="agentIds">The agents whose pages hear it (those who may see a conversation's inbox); null: every page.</param>
     public async Task PublishAsync(Guid? workspaceId, Func<IAgentClient, Task> deliver, IReadOnlySet<Guid>? agentIds = null)
     {
-        if (workspaceId is not { } id || !_listeners.TryGetValue(id, out var listeners))
+        if (workspaceId is not { } id)
+        {
+            return;
+        }
+
+        await DeliverHereAsync(id, deliver, agentIds);
+        if (_bus.IsShared)
+        {
+            await _bus.PublishAsync(Topic, JsonSerializer.Serialize(
+                new SharedFeedEvent(id, agentIds, ClientContract.Record(deliver, _json))));
+        }
+    }
+
+    private async Task DeliverHereAsync(Guid workspaceId, Func<IAgentClient, Task> deliver, IReadOnlySet<Guid>? agentIds)
+    {
+        if (!_listeners.TryGetValue(workspaceId, out var listeners))
         {
             return;
         }
@@ -205,6 +236,20 @@ public sealed class LiveInboxFeed
             }
         }
     }
+
+    private Task DeliverFromAnotherNodeAsync(string payload)
+    {
+        var shared = JsonSerializer.Deserialize<SharedFeedEvent>(payload) ?? throw new JsonException("An empty live event.");
+        return DeliverHereAsync(shared.WorkspaceId, async listener =>
+        {
+            foreach (var call in shared.Calls)
+            {
+                await Contract.InvokeAsync(listener, call, _json);
+            }
+        }, shared.AgentIds);
+    }
+
+    private sealed record SharedFeedEvent(Guid WorkspaceId, IReadOnlySet<Guid>? AgentIds, IReadOnlyList<ClientCall> Calls);
 
     private sealed class Subscription(Action unsubscribe) : IDisposable
     {

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Conversations;
 
@@ -8,14 +8,14 @@ namespace Porchlight.Server.Features.Conversations;
 /// Reopens snoozed conversations whose time has come, with an activity in the thread and a live update,
 /// so they return to the agents' open lists by themselves.
 /// </summary>
-public sealed class SnoozeAlarm(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SnoozeAlarm> logger)
+public sealed class SnoozeAlarm(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<SnoozeAlarm> logger)
     : BackgroundService
 {
     private const int BatchSize = 100;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Conversations:SnoozeCheckInterval", TimeSpan.FromSeconds(30)), clock, logger, "Reopening snoozed conversations",
+        leases.RunAsync(
+            nameof(SnoozeAlarm), configuration.GetValue("Conversations:SnoozeCheckInterval", TimeSpan.FromSeconds(30)), logger, "Reopening snoozed conversations",
             WakeDueAsync, stoppingToken);
 
     /// <summary>Reopens every conversation snoozed until now or earlier, in batches.</summary>

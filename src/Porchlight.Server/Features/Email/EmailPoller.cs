@@ -3,6 +3,7 @@ using MailKit.Search;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porchlight.Server.Data;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Email;
 
@@ -28,7 +29,8 @@ public sealed class EmailInboxOptions
 /// inbox was connected is history and is left alone. A mailbox that cannot be read keeps its error for the settings
 /// page and is tried again on the next pass.
 /// </summary>
-public sealed class EmailPoller(IServiceScopeFactory scopes, MailConnections connections, IOptions<EmailInboxOptions> options, TimeProvider clock, ILogger<EmailPoller> logger)
+public sealed class EmailPoller(
+    IServiceScopeFactory scopes, MailConnections connections, IOptions<EmailInboxOptions> options, JobLeases leases, TimeProvider clock, ILogger<EmailPoller> logger)
     : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -56,7 +58,8 @@ public sealed class EmailPoller(IServiceScopeFactory scopes, MailConnections con
             var more = false;
             try
             {
-                more = await PollAllAsync(stoppingToken);
+                // One node of a cluster reads the mailboxes; the others only wait, ready to take over.
+                more = await leases.HoldAsync(nameof(EmailPoller), options.Value.PollInterval, stoppingToken) && await PollAllAsync(stoppingToken);
             }
 #pragma warning disable CA1031 // A failing pass (the database away) must not stop the poller; the next one tries again.
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Quality;
 
@@ -9,10 +9,10 @@ namespace Porchlight.Server.Features.Quality;
 /// every workspace whose sampling is on. Safe on several nodes: a draw holds the workspace's sampling row, and a second
 /// draw of the same week finds the agents' reviews there already.
 /// </summary>
-public sealed class WeeklySampling(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<WeeklySampling> logger) : BackgroundService
+public sealed class WeeklySampling(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<WeeklySampling> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicJob.RunAsync(
-        configuration.GetValue("Quality:SamplingInterval", TimeSpan.FromHours(1)), clock, logger, "Sampling conversations for review", DrawDueAsync, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync(
+        nameof(WeeklySampling), configuration.GetValue("Quality:SamplingInterval", TimeSpan.FromHours(1)), logger, "Sampling conversations for review", DrawDueAsync, stoppingToken);
 
     /// <summary>Draws the last full week of every workspace that samples and has not drawn it yet; answers how many workspaces it drew.</summary>
     public async Task<int> DrawDueAsync(CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Reports;
 
@@ -13,7 +13,7 @@ public sealed record FactsRecomputeResponse(bool InProgress, DateTime? Requested
 /// and days depend on them), or on request. The progress is saved after each batch, so a restart goes on where it
 /// stopped; a new request while one runs starts over. A conversation done twice (two nodes) comes out the same.
 /// </summary>
-public sealed class FactsRecompute(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<FactsRecompute> logger)
+public sealed class FactsRecompute(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<FactsRecompute> logger)
     : BackgroundService
 {
     private const int Batch = 200;
@@ -55,8 +55,8 @@ public sealed class FactsRecompute(IServiceScopeFactory scopes, TimeProvider clo
         return done;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicJob.RunAsync(
-        configuration.GetValue("Reports:RecomputeInterval", TimeSpan.FromSeconds(10)), clock, logger, "Recomputing report facts", RunAsync, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync(
+        nameof(FactsRecompute), configuration.GetValue("Reports:RecomputeInterval", TimeSpan.FromSeconds(10)), logger, "Recomputing report facts", RunAsync, stoppingToken);
 
     // One batch of the workspace's conversations after the saved progress; null once it has none left to do.
     private async Task<int?> NextBatchAsync(Guid workspaceId, CancellationToken cancellationToken)

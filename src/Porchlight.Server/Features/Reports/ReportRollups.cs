@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Reports;
 
@@ -16,7 +16,7 @@ namespace Porchlight.Server.Features.Reports;
 /// before a report reads them (only the rollup it reads), so a report is never older than the facts. Safe on several
 /// nodes at once: a day rolled up twice comes out the same.
 /// </summary>
-public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<ReportRollups> logger)
+public sealed class ReportRollups(IServiceScopeFactory scopes, JobLeases leases, IConfiguration configuration, ILogger<ReportRollups> logger)
     : BackgroundService
 {
     private const int BackfillBatch = 500;
@@ -34,8 +34,8 @@ public sealed class ReportRollups(IServiceScopeFactory scopes, TimeProvider cloc
             logger.LogWarning(e, "Computing report facts of earlier conversations failed; trying again at the next start.");
         }
 
-        await PeriodicJob.RunAsync(
-            configuration.GetValue("Reports:RollupInterval", TimeSpan.FromSeconds(30)), clock, logger, "Rolling up report figures",
+        await leases.RunAsync(
+            nameof(ReportRollups), configuration.GetValue("Reports:RollupInterval", TimeSpan.FromSeconds(30)), logger, "Rolling up report figures",
             ct => RollUpAsync(workspaceId: null, ct), stoppingToken);
     }
 

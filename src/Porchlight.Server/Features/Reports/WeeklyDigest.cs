@@ -6,6 +6,7 @@ using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Email;
 using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Reports;
 
@@ -86,7 +87,7 @@ public sealed class Digests(AppDbContext db, GetReport reports, GetServiceReport
 /// Runs hourly and sends on the first pass after the week ends in the workspace's time zone.
 /// </summary>
 public sealed class WeeklyDigest(
-    IServiceScopeFactory scopes, SmtpMailer mailer, IOptions<SmtpOptions> smtp, WebhookSender webhooks, TimeProvider clock, IConfiguration configuration,
+    IServiceScopeFactory scopes, SmtpMailer mailer, IOptions<SmtpOptions> smtp, WebhookSender webhooks, JobLeases leases, TimeProvider clock, IConfiguration configuration,
     ILogger<WeeklyDigest> logger)
     : BackgroundService
 {
@@ -131,8 +132,8 @@ public sealed class WeeklyDigest(
         return sent;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicJob.RunAsync(
-        configuration.GetValue("Reports:DigestInterval", TimeSpan.FromHours(1)), clock, logger, "Sending the weekly digests", SendDueAsync, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync(
+        nameof(WeeklyDigest), configuration.GetValue("Reports:DigestInterval", TimeSpan.FromHours(1)), logger, "Sending the weekly digests", SendDueAsync, stoppingToken);
 
     // Operator scope: every workspace with someone who reads the digest, by email or by webhook.
     private async Task<List<Guid>> WorkspacesWithReadersAsync(CancellationToken cancellationToken)

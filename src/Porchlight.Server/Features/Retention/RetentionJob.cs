@@ -5,7 +5,7 @@ using Porchlight.Server.Features.Attachments;
 using Porchlight.Server.Features.Audit;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Retention;
 
@@ -17,7 +17,7 @@ namespace Porchlight.Server.Features.Retention;
 /// <see cref="RetentionRun"/> with what it did. Files leave the store after the commit that removed their rows.
 /// </summary>
 public sealed class RetentionJob(
-    IServiceScopeFactory scopes, IAttachmentStore files, TimeProvider clock, IConfiguration configuration, ILogger<RetentionJob> logger)
+    IServiceScopeFactory scopes, IAttachmentStore files, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<RetentionJob> logger)
     : BackgroundService
 {
     /// <summary>What an anonymized message, and its conversation's preview, say instead of what was written.</summary>
@@ -39,8 +39,8 @@ public sealed class RetentionJob(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Retention:Interval", TimeSpan.FromHours(1)), clock, logger, "Applying retention policies",
+        leases.RunAsync(
+            nameof(RetentionJob), configuration.GetValue("Retention:Interval", TimeSpan.FromHours(1)), logger, "Applying retention policies",
             ct => RunAsync(workspaceId: null, ct), stoppingToken);
 
     /// <summary>Applies the policies of every workspace that has one, or of one workspace; answers the runs' reports.</summary>

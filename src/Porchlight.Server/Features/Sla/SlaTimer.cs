@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Sla;
 
@@ -11,14 +11,14 @@ namespace Porchlight.Server.Features.Sla;
 /// ones are marked in the same commit as their event, so two nodes running this job never both announce one.
 /// The events (stored in the outbox) drive escalation and notifications.
 /// </summary>
-public sealed class SlaTimer(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SlaTimer> logger)
+public sealed class SlaTimer(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<SlaTimer> logger)
     : BackgroundService
 {
     private const int BatchSize = 200;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Sla:CheckInterval", TimeSpan.FromSeconds(10)), clock, logger, "Checking SLA clocks", FireDueAsync, stoppingToken);
+        leases.RunAsync(
+            nameof(SlaTimer), configuration.GetValue("Sla:CheckInterval", TimeSpan.FromSeconds(10)), logger, "Checking SLA clocks", FireDueAsync, stoppingToken);
 
     /// <summary>Warns and breaches every clock whose moment has come by now, in batches of conversations.</summary>
     public async Task FireDueAsync(CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Inboxes;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Tracking;
 
@@ -12,14 +12,14 @@ namespace Porchlight.Server.Features.Tracking;
 /// policy for tracking events shorter than an inbox's setting is applied by the retention run (Retention/RetentionJob),
 /// which reports it (decisions/0024).
 /// </summary>
-public sealed class TrackingRetention(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<TrackingRetention> logger)
+public sealed class TrackingRetention(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<TrackingRetention> logger)
     : BackgroundService
 {
     private const int BatchSize = 5_000;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Tracking:RetentionInterval", TimeSpan.FromHours(1)), clock, logger, "Removing tracked events past their retention",
+        leases.RunAsync(
+            nameof(TrackingRetention), configuration.GetValue("Tracking:RetentionInterval", TimeSpan.FromHours(1)), logger, "Removing tracked events past their retention",
             PurgeAsync, stoppingToken);
 
     /// <summary>Removes every event past its inbox's retention; answers how many.</summary>

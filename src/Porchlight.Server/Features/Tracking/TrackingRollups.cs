@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Porchlight.Server.Data;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Inboxes;
-using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Tracking;
 
@@ -14,7 +14,7 @@ namespace Porchlight.Server.Features.Tracking;
 /// the visitor was on. An event that arrives late marks its day again, so the figures end up exactly what a fresh
 /// count of the raw data gives. Safe on several nodes at once (a day rolled up twice comes out the same).
 /// </summary>
-public sealed class TrackingRollups(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<TrackingRollups> logger)
+public sealed class TrackingRollups(IServiceScopeFactory scopes, JobLeases leases, TimeProvider clock, IConfiguration configuration, ILogger<TrackingRollups> logger)
     : BackgroundService
 {
     /// <summary>How long before a conversation began its visitor's page view still counts as the page they asked from.</summary>
@@ -36,8 +36,8 @@ public sealed class TrackingRollups(IServiceScopeFactory scopes, TimeProvider cl
     private DateTime _conversationsSince = clock.GetUtcNow().UtcDateTime.AddDays(-1);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicJob.RunAsync(
-            configuration.GetValue("Tracking:RollupInterval", TimeSpan.FromMinutes(1)), clock, logger, "Rolling up site statistics",
+        leases.RunAsync(
+            nameof(TrackingRollups), configuration.GetValue("Tracking:RollupInterval", TimeSpan.FromMinutes(1)), logger, "Rolling up site statistics",
             RollUpAsync, stoppingToken);
 
     /// <summary>

@@ -4,6 +4,7 @@ using Porchlight.Server.Features.Assistant;
 using Porchlight.Server.Features.Reports;
 using Porchlight.Server.Features.Routing;
 using Porchlight.Server.Hosting;
+using Porchlight.Server.Hosting.Cluster;
 
 namespace Porchlight.Server.Features.Workforce;
 
@@ -195,7 +196,7 @@ public sealed class WorkloadAlerts(
 }
 
 /// <summary>Checks every workspace's agents for overload once a minute (<c>Workforce:OverloadCheckInterval</c>).</summary>
-public sealed class OverloadWatch(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<OverloadWatch> logger) : BackgroundService
+public sealed class OverloadWatch(IServiceScopeFactory scopes, JobLeases leases, IConfiguration configuration, ILogger<OverloadWatch> logger) : BackgroundService
 {
     public async Task CheckAllAsync(CancellationToken cancellationToken)
     {
@@ -225,6 +226,6 @@ public sealed class OverloadWatch(IServiceScopeFactory scopes, TimeProvider cloc
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicJob.RunAsync(
-        configuration.GetValue("Workforce:OverloadCheckInterval", TimeSpan.FromMinutes(1)), clock, logger, "Checking agents' workload", CheckAllAsync, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync(
+        nameof(OverloadWatch), configuration.GetValue("Workforce:OverloadCheckInterval", TimeSpan.FromMinutes(1)), logger, "Checking agents' workload", CheckAllAsync, stoppingToken);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Porchlight.Server.Features.Agents;
+using Porchlight.Server.Hosting.Cluster;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Infrastructure;
@@ -72,6 +73,7 @@ public abstract class AutoAwayTests(PorchlightFactory factory) : ApiTestBase(fac
     private AutoAway AutoAwayAt(TimeProvider clock) => new(
         Factory.Services.GetRequiredService<IServiceScopeFactory>(),
         Factory.Services.GetRequiredService<AgentPresence>(),
+        Factory.Services.GetRequiredService<JobLeases>(),
         clock,
         Factory.Services.GetRequiredService<IConfiguration>(),
         NullLogger<AutoAway>.Instance);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Hosting;
@@ -22,17 +23,36 @@ public sealed class HubRecorder : IAsyncDisposable
     public IReadOnlyList<(string Name, JsonElement Payload)> Events => [.. _events];
 
     /// <summary>Connects to a hub of the in-memory server over WebSockets, authenticated by <paramref name="accessToken"/>.</summary>
-    public static async Task<HubRecorder> ConnectAsync(PorchlightFactory factory, string path, string accessToken, params string[] eventNames)
+    public static Task<HubRecorder> ConnectAsync(PorchlightFactory factory, string path, string accessToken, params string[] eventNames)
     {
         var server = factory.Server;
+        return ConnectAsync(server.BaseAddress, path, accessToken, eventNames, options => options.WebSocketFactory = async (context, cancellationToken) =>
+            await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellationToken));
+    }
+
+    /// <summary>Connects to a hub of a server listening on a real port (a node of a cluster), as a browser does.</summary>
+    public static Task<HubRecorder> ConnectAsync(Uri baseAddress, string path, string accessToken, params string[] eventNames) =>
+        ConnectAsync(baseAddress, path, accessToken, eventNames, _ => { });
+
+    public static Task<HubRecorder> VisitorAsync(Uri baseAddress, string visitorToken) =>
+        ReadyAsync(ConnectAsync(baseAddress, "/hubs/visitor", visitorToken, VisitorEvents));
+
+    public static Task<HubRecorder> AgentAsync(Uri baseAddress, string apiToken) =>
+        ReadyAsync(ConnectAsync(baseAddress, "/hubs/agent", apiToken, AgentEvents));
+
+    private static readonly string[] VisitorEvents = ["MessageCreated", "MessageUpdated", "ConversationUpdated", "Typing", "Read"];
+    private static readonly string[] AgentEvents = ["MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read", "Mentioned", "ContactChanged"];
+
+    private static async Task<HubRecorder> ConnectAsync(
+        Uri baseAddress, string path, string accessToken, string[] eventNames, Action<HttpConnectionOptions> transport)
+    {
         var connection = new HubConnectionBuilder()
             // As browsers do: WebSockets cannot carry an Authorization header, so the token rides in the query.
-            .WithUrl(new Uri(server.BaseAddress, $"{path}?access_token={Uri.EscapeDataString(accessToken)}"), options =>
+            .WithUrl(new Uri(baseAddress, $"{path}?access_token={Uri.EscapeDataString(accessToken)}"), options =>
             {
                 options.Transports = HttpTransportType.WebSockets;
                 options.SkipNegotiation = true;
-                options.WebSocketFactory = async (context, cancellationToken) =>
-                    await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellationToken);
+                transport(options);
             })
             .Build();
         var recorder = new HubRecorder(connection);
@@ -46,10 +66,10 @@ public sealed class HubRecorder : IAsyncDisposable
     }
 
     public static Task<HubRecorder> VisitorAsync(PorchlightFactory factory, string visitorToken) =>
-        ReadyAsync(ConnectAsync(factory, "/hubs/visitor", visitorToken, "MessageCreated", "MessageUpdated", "ConversationUpdated", "Typing", "Read"));
+        ReadyAsync(ConnectAsync(factory, "/hubs/visitor", visitorToken, VisitorEvents));
 
     public static Task<HubRecorder> AgentAsync(PorchlightFactory factory, string apiToken) =>
-        ReadyAsync(ConnectAsync(factory, "/hubs/agent", apiToken, "MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read", "Mentioned", "ContactChanged"));
+        ReadyAsync(ConnectAsync(factory, "/hubs/agent", apiToken, AgentEvents));
 
     // The server joins a connection to its groups in OnConnectedAsync, which can still be running when
     // StartAsync returns; it handles invocations only afterwards. Typing in no conversation is a no-op

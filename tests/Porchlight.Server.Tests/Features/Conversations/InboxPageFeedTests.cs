@@ -1,5 +1,8 @@
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Porchlight.Server.Features.Conversations;
+using Porchlight.Server.Hosting.Cluster;
 using Porchlight.Server.Tests.Hosting;
 
 namespace Porchlight.Server.Tests.Features.Conversations;
@@ -14,7 +17,7 @@ public sealed class InboxPageFeedTests
     [Fact]
     public async Task Feed_PageThatThrows_DoesNotStopDeliveryToTheNextPage()
     {
-        var feed = new LiveInboxFeed();
+        var feed = new LiveInboxFeed(new SingleNodeBus(), Options.Create(new JsonHubProtocolOptions()));
         var workspace = Guid.CreateVersion7();
         var broken = new RecordingPage { Throws = true };
         var healthy = new RecordingPage();
@@ -30,7 +33,7 @@ public sealed class InboxPageFeedTests
     [Fact]
     public async Task Feed_SlowPage_DoesNotMakeThePublisherWait()
     {
-        var feed = new LiveInboxFeed();
+        var feed = new LiveInboxFeed(new SingleNodeBus(), Options.Create(new JsonHubProtocolOptions()));
         var workspace = Guid.CreateVersion7();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slow = new RecordingPage { Gate = gate.Task };
@@ -46,7 +49,7 @@ public sealed class InboxPageFeedTests
     [Fact]
     public async Task Feed_AfterUnsubscribe_ThePageHearsNothing()
     {
-        var feed = new LiveInboxFeed();
+        var feed = new LiveInboxFeed(new SingleNodeBus(), Options.Create(new JsonHubProtocolOptions()));
         var workspace = Guid.CreateVersion7();
         var page = new RecordingPage();
         var subscription = feed.Subscribe(workspace, Guid.CreateVersion7(), new InboxFeedListener(page, work => work(), NullLogger.Instance));
@@ -60,7 +63,7 @@ public sealed class InboxPageFeedTests
     [Fact]
     public async Task Feed_EventForTheAgentsWhoMaySeeAnInbox_ReachesOnlyTheirPages()
     {
-        var feed = new LiveInboxFeed();
+        var feed = new LiveInboxFeed(new SingleNodeBus(), Options.Create(new JsonHubProtocolOptions()));
         var workspace = Guid.CreateVersion7();
         var (member, outsider) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         var (memberPage, outsiderPage) = (new RecordingPage(), new RecordingPage());

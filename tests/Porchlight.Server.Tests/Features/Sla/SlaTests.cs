@@ -9,6 +9,7 @@ using Porchlight.Server.Data;
 using Porchlight.Server.Features.Agents;
 using Porchlight.Server.Features.Conversations;
 using Porchlight.Server.Features.Sla;
+using Porchlight.Server.Hosting.Cluster;
 using Porchlight.Server.Features.Webhooks;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
@@ -431,6 +432,7 @@ public abstract class SlaTests(PorchlightFactory factory) : ApiTestBase(factory)
     // The timer as the server runs it, reading the time from a clock the test moved on.
     private SlaTimer TimerAt(DateTime now) => new(
         Factory.Services.GetRequiredService<IServiceScopeFactory>(),
+        Factory.Services.GetRequiredService<JobLeases>(),
         new FakeTimeProvider(new DateTimeOffset(now, TimeSpan.Zero)),
         Factory.Services.GetRequiredService<IConfiguration>(),
         NullLogger<SlaTimer>.Instance);

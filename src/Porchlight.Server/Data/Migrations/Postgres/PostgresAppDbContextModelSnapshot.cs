@@ -3757,6 +3757,25 @@ namespace Porchlight.Server.Data.Migrations.Postgres
                     b.ToTable("Workspaces");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Hosting.Cluster.JobLease", b =>
+                {
+                    b.Property<string>("Job")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Job");
+
+                    b.ToTable("JobLeases");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
                     b.HasOne("Porchlight.Server.Features.Agents.Agent", null)

@@ -3748,6 +3748,25 @@ namespace Porchlight.Server.Data.Migrations.Sqlite
                     b.ToTable("Workspaces");
                 });
 
+            modelBuilder.Entity("Porchlight.Server.Hosting.Cluster.JobLease", b =>
+                {
+                    b.Property<string>("Job")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Job");
+
+                    b.ToTable("JobLeases");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
                     b.HasOne("Porchlight.Server.Features.Agents.Agent", null)

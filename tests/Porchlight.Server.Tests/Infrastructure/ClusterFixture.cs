@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using Porchlight.Server.Tests.Hosting;
+using Porchlight.Testing;
+
+namespace Porchlight.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A cluster as an operator runs one: a PostgreSQL and a Redis server, and Porchlight nodes as separate processes
+/// on their own ports sharing both. Two nodes run for the whole class; a test that kills a node starts its own.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("porchlight-cluster-").FullName;
+    private readonly List<ServerProcess> _nodes = [];
+    private PostgresInstance? _postgres;
+
+    public RedisInstance Redis { get; private set; } = null!;
+
+    public ServerProcess NodeA => _nodes[0];
+
+    public ServerProcess NodeB => _nodes[1];
+
+    /// <summary>An API token of the workspace's owner (read, write, admin).</summary>
+    public string OwnerToken { get; private set; } = "";
+
+    private string Database => _postgres!.ConnectionString("porchlight");
+
+    public async ValueTask InitializeAsync()
+    {
+        _postgres = await PostgresInstance.StartAsync(durable: false);
+        Redis = await RedisInstance.StartAsync();
+        var database = new[] { "--Database:Provider=Postgres", $"--Database:ConnectionString={Database}" };
+        var owner = await PorchlightProcess.RunAsync(_directory, "correct horse battery", [
+            "create-owner", "--email", "o@example.com", "--password-stdin", .. database]);
+        Assert.True(owner.ExitCode == 0, owner.ToString());
+        var token = await PorchlightProcess.RunAsync(_directory, null, [
+            "create-token", "--email", "o@example.com", "--name", "cluster", "--scopes", "read,write,admin", .. database]);
+        Assert.True(token.ExitCode == 0, token.ToString());
+        OwnerToken = token.StandardOutput.Trim();
+        await StartNodeAsync();
+        await StartNodeAsync();
+    }
+
+    /// <summary>Starts one more node of the cluster; the fixture stops it at the end unless the test killed it.</summary>
+    public async Task<ServerProcess> StartNodeAsync()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_directory, $"node-{_nodes.Count}")).FullName;
+        var node = await ServerProcess.StartAsync(new ServerStart(PorchlightProcess.EntryAssembly, _directory, data, [
+            "--Database:Provider=Postgres",
+            $"--Database:ConnectionString={Database}",
+            $"--Redis:ConnectionString={Redis.ConnectionString}",
+            "--Redis:HeartbeatInterval=00:00:01",
+            $"--Storage:AttachmentsPath={Path.Combine(_directory, "attachments")}",
+            "--Security:WidgetRequestsPerMinute=100000",
+        ]), TestContext.Current.CancellationToken);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>An HTTP client of the owner's API token, talking to <paramref name="node"/>.</summary>
+    public HttpClient Owner(ServerProcess node)
+    {
+        var client = new HttpClient { BaseAddress = node.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OwnerToken);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        await Redis.DisposeAsync();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+}
