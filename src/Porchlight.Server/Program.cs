@@ -60,6 +60,7 @@ if (StartupConfiguration.Problems(builder.Configuration) is { Count: > 0 } probl
     return OperatorCommand.ExitConfiguration;
 }
 
+builder.LimitConnections();
 builder.Services
     .AddSingleton<TimeProvider>(new StorageClock(TimeProvider.System))
     .AddData(builder.Configuration)
@@ -115,6 +116,11 @@ if (command.Name is not null)
 if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.MigrateOnStart)
 {
     await DataFeature.MigrateAsync(app.Services, CancellationToken.None);
+}
+
+if (app.Logger.IsEnabled(LogLevel.Information))
+{
+    app.Logger.LogInformation("Connections at once: at most {MaxConnections} (none: no limit).", app.Services.GetRequiredService<ConnectionCap>().MaxConnections);
 }
 
 app.UseForwardedHeaders();

@@ -11,6 +11,7 @@ public sealed class PostgresInstance : IAsyncDisposable
 {
     private readonly string _directory;
     private readonly string _bin;
+    private string _fsync = "";
 
     private PostgresInstance(string directory, string bin, int port) => (_directory, _bin, Port) = (directory, bin, port);
 
@@ -29,15 +30,21 @@ public sealed class PostgresInstance : IAsyncDisposable
         var instance = new PostgresInstance(directory, bin, LoopbackPorts.Free());
         await RunAsync("chown", $"postgres: {directory}");
         await instance.RunAsPostgresAsync("initdb", $"-D {directory}/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8");
-        var fsync = durable ? "" : " -c fsync=off";
-        await instance.RunAsPostgresAsync("pg_ctl",
-            $"-D {directory}/data -l {directory}/pg.log -w -t 60 -o \"-p {instance.Port} -c listen_addresses=127.0.0.1 -k {directory}{fsync} -c max_connections=300\" start");
+        instance._fsync = durable ? "" : " -c fsync=off";
+        await instance.StartAgainAsync();
         return instance;
     }
 
+    /// <summary>Starts the server (again) on its port and data, waiting until it takes connections.</summary>
+    public Task StartAgainAsync() => RunAsPostgresAsync("pg_ctl",
+        $"-D {_directory}/data -l {_directory}/pg.log -w -t 60 -o \"-p {Port} -c listen_addresses=127.0.0.1 -k {_directory}{_fsync} -c max_connections=300\" start");
+
+    /// <summary>Stops the server at once (immediate mode: connections cut, recovery on the next start), as a crash would.</summary>
+    public Task StopAsync() => RunAsPostgresAsync("pg_ctl", $"-D {_directory}/data -m immediate -w stop", throwOnError: false);
+
     public async ValueTask DisposeAsync()
     {
-        await RunAsPostgresAsync("pg_ctl", $"-D {_directory}/data -m immediate -w stop", throwOnError: false);
+        await StopAsync();
         Directory.Delete(_directory, recursive: true);
     }
 

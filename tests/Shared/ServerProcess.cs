@@ -10,6 +10,9 @@ public sealed record ServerStart(string Dll, string WorkingDirectory, string Dat
     /// <summary>A build output (not a publish) serves blazor.web.js only in Development.</summary>
     public string Environment { get; init; } = "Development";
 
+    /// <summary>The process's open-file limit (soft and hard), set as it starts; null: inherited.</summary>
+    public int? OpenFileLimit { get; init; }
+
     /// <summary>The SQLite database file of this server, inside <see cref="DataDirectory"/>.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "porchlight.db");
 }
@@ -63,7 +66,8 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"The server is not built: {start.Dll} is missing. Build the solution first.");
         }
 
-        var info = new ProcessStartInfo("dotnet")
+        // prlimit sets the limit and then becomes the server process (exec): same process id, same kill.
+        var info = new ProcessStartInfo(start.OpenFileLimit is null ? "dotnet" : "prlimit")
         {
             // The content root is the working directory: static assets and components resolve from the project.
             WorkingDirectory = start.WorkingDirectory,
@@ -71,6 +75,12 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (start.OpenFileLimit is { } limit)
+        {
+            info.ArgumentList.Add($"--nofile={limit}:{limit}");
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(start.Dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));

@@ -18,6 +18,7 @@ public static class DataFeature
         services.AddScoped<OutboxInterceptor>();
         services.AddSingleton<Features.Inboxes.InboxMemberDefaults>();
         services.AddSingleton<SqliteConnectionSetup>();
+        services.AddExceptionHandler<DatabaseOutageHandler>();
 
         var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
         switch (provider)

@@ -16,6 +16,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public RedisInstance Redis { get; private set; } = null!;
 
+    public PostgresInstance Postgres => _postgres ?? throw new InvalidOperationException("The cluster has not started.");
+
     public ServerProcess NodeA => _nodes[0];
 
     public ServerProcess NodeB => _nodes[1];
@@ -23,7 +25,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>An API token of the workspace's owner (read, write, admin).</summary>
     public string OwnerToken { get; private set; } = "";
 
-    private string Database => _postgres!.ConnectionString("porchlight");
+    private string Database => Postgres.ConnectionString("porchlight");
 
     public async ValueTask InitializeAsync()
     {

@@ -50,6 +50,8 @@ public sealed class RedisLink : IAsyncDisposable
         configuration.SyncTimeout = 2_000;
         configuration.AsyncTimeout = 2_000;
         configuration.ClientName = "porchlight";
+        // Try again every second: while the link is down, this node's clients miss what the other nodes send.
+        configuration.ReconnectRetryPolicy = new LinearRetry(1_000);
         var link = new RedisLink(ConnectionMultiplexer.Connect(configuration), options.ChannelPrefix, node.Id);
         link._connection.ConnectionRestored += (_, e) =>
         {

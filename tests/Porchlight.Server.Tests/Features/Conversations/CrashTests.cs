@@ -99,7 +99,7 @@ public sealed class CrashTests : IAsyncDisposable
     }
 
     // Sends one message after another, as fast as answers come, until the server dies or the test stops it.
-    private static async Task StreamAsync(
+    internal static async Task StreamAsync(
         HttpClient visitor, Guid conversationId,
         ConcurrentDictionary<string, (Guid, long)> acknowledged, ConcurrentDictionary<string, (HttpClient, Guid)> unanswered, CancellationToken stop)
     {
@@ -126,7 +126,8 @@ public sealed class CrashTests : IAsyncDisposable
         }
     }
 
-    private static async Task<List<(string ClientId, long Sequence)>> ReadAllAsync(HttpClient visitor, Guid conversationId)
+    /// <summary>A conversation's whole thread as its visitor reads it, page after page.</summary>
+    internal static async Task<List<(string ClientId, long Sequence)>> ReadAllAsync(HttpClient visitor, Guid conversationId)
     {
         var all = new List<(string, long)>();
         long after = 0;
