@@ -153,8 +153,15 @@ public sealed partial class ReconnectTests : BrowserTest
         var hubs = new ConcurrentQueue<IWebSocketRoute>();
         using var chat = await StartChatAsync(async visitor =>
         {
-            await visitor.RouteWebSocketAsync(VisitorHub(), hub =>
+            await visitor.RouteWebSocketAsync(VisitorHub(), async hub =>
             {
+                if (hubDown)
+                {
+                    // The WebSocket does not get through to the server.
+                    await hub.CloseAsync(new() { Code = 1006 });
+                    return;
+                }
+
                 hub.ConnectToServer();
                 hubs.Enqueue(hub);
             });

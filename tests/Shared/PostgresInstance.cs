@@ -42,6 +42,21 @@ public sealed class PostgresInstance : IAsyncDisposable
     /// <summary>Stops the server at once (immediate mode: connections cut, recovery on the next start), as a crash would.</summary>
     public Task StopAsync() => RunAsPostgresAsync("pg_ctl", $"-D {_directory}/data -m immediate -w stop", throwOnError: false);
 
+    /// <summary>A backup as an operator takes one (<c>pg_dump -Fc</c>); answers the file's path.</summary>
+    public async Task<string> DumpAsync(string database)
+    {
+        var file = Path.Combine(_directory, $"{database}-{Guid.NewGuid():N}.dump");
+        await RunAsPostgresAsync("pg_dump", $"-h 127.0.0.1 -p {Port} -U postgres -Fc -f {file} {database}");
+        return file;
+    }
+
+    /// <summary>A restore of <paramref name="dumpFile"/> into a new database, as an operator does one.</summary>
+    public async Task RestoreAsync(string dumpFile, string database)
+    {
+        await RunAsPostgresAsync("createdb", $"-h 127.0.0.1 -p {Port} -U postgres {database}");
+        await RunAsPostgresAsync("pg_restore", $"-h 127.0.0.1 -p {Port} -U postgres -d {database} {dumpFile}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

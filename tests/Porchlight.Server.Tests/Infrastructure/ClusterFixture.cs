@@ -43,16 +43,20 @@ public sealed class ClusterFixture : IAsyncLifetime
         await StartNodeAsync();
     }
 
-    /// <summary>Starts one more node of the cluster; the fixture stops it at the end unless the test killed it.</summary>
-    public async Task<ServerProcess> StartNodeAsync()
+    /// <summary>
+    /// Starts one more node of the cluster; the fixture stops it at the end unless the test killed it. A node of
+    /// another <paramref name="database"/> (a restored backup) runs on its own, without Redis.
+    /// </summary>
+    public async Task<ServerProcess> StartNodeAsync(string database = "porchlight")
     {
         var data = Directory.CreateDirectory(Path.Combine(_directory, $"node-{_nodes.Count}")).FullName;
+        var ownDatabase = database != "porchlight";
         var node = await ServerProcess.StartAsync(new ServerStart(PorchlightProcess.EntryAssembly, _directory, data, [
             "--Database:Provider=Postgres",
-            $"--Database:ConnectionString={Database}",
-            $"--Redis:ConnectionString={Redis.ConnectionString}",
+            $"--Database:ConnectionString={Postgres.ConnectionString(database)}",
+            ownDatabase ? "--Redis:ConnectionString=" : $"--Redis:ConnectionString={Redis.ConnectionString}",
             "--Redis:HeartbeatInterval=00:00:01",
-            $"--Storage:AttachmentsPath={Path.Combine(_directory, "attachments")}",
+            $"--Storage:AttachmentsPath={Path.Combine(_directory, ownDatabase ? database + "-attachments" : "attachments")}",
             "--Security:WidgetRequestsPerMinute=100000",
         ]), TestContext.Current.CancellationToken);
         _nodes.Add(node);

@@ -1,5 +1,5 @@
-// A small client of the SignalR JSON hub protocol: negotiate, handshake, invocations from the server,
-// fire-and-forget invocations to it, keep-alive pings, and reconnect with backoff. WebSockets, or long polling
+// A small client of the SignalR JSON hub protocol: handshake, invocations from the server, fire-and-forget
+// invocations to it, keep-alive pings, and reconnect with backoff. A WebSocket straight to the hub, or long polling
 // where a WebSocket cannot be opened (a proxy that blocks them). The official client is about 14.6 KB gzipped;
 // the frame's whole budget is 40 KB.
 
@@ -100,6 +100,7 @@ export class HubConnection {
   private readonly handlers: Record<string, Handler> = {};
   private socket: Link | undefined;
   private longPolling = typeof WebSocket === "undefined";
+  private webSocketNeverOpened = false;
   private connected = false;
   private running = false;
   private everConnected = false;
@@ -163,7 +164,19 @@ export class HubConnection {
 
   private async connect(): Promise<void> {
     if (!this.running || this.socket) return;
+    if (!this.longPolling && !this.webSocketNeverOpened) {
+      // Straight to the hub, without negotiating first: one connection to whichever node the load balancer
+      // picks, so no node has to recognise this client from an earlier request.
+      const address = new URL(this.url);
+      address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
+      address.search = `?access_token=${encodeURIComponent(this.token())}`;
+      this.open(webSocketLink(address.href), true);
+      return;
+    }
     try {
+      // The WebSocket never opened: if the server answers over plain HTTP, WebSockets are blocked on the way
+      // (a proxy) and long polling takes over for good; if it does not, the server is away and WebSockets are
+      // tried again.
       const response = await fetch(this.url + "/negotiate?negotiateVersion=1", {
         method: "POST",
         headers: { Authorization: "Bearer " + this.token() },
@@ -176,24 +189,19 @@ export class HubConnection {
         availableTransports?: { transport: string }[];
       };
       if (negotiation.error) throw new Error(negotiation.error);
+      if (!(negotiation.availableTransports || []).some((t) => t.transport === "LongPolling")) throw new Error("no long polling");
       if (!this.running || this.socket) return;
-      const offered = (name: string) => (negotiation.availableTransports || []).some((t) => t.transport === name);
-      const id = encodeURIComponent(negotiation.connectionToken || negotiation.connectionId || "");
+      this.longPolling = true;
       const address = new URL(this.url);
-      if (this.longPolling && offered("LongPolling")) {
-        address.search = `?id=${id}`;
-        this.open(longPollingLink(address.href, this.token), false);
-      } else {
-        address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
-        address.search = `?id=${id}&access_token=${encodeURIComponent(this.token())}`;
-        this.open(webSocketLink(address.href), offered("LongPolling"));
-      }
+      address.search = `?id=${encodeURIComponent(negotiation.connectionToken || negotiation.connectionId || "")}`;
+      this.open(longPollingLink(address.href, this.token), false);
     } catch {
+      this.webSocketNeverOpened = false;
       this.lost();
     }
   }
 
-  /** fallback: when this WebSocket never opens although negotiate worked, use long polling from now on. */
+  /** fallback: when this WebSocket never opens, ask over plain HTTP whether long polling should take over. */
   private open(socket: Link, fallback: boolean): void {
     this.socket = socket;
     let buffer = "";
@@ -230,7 +238,7 @@ export class HubConnection {
     socket.onclose = (opened) => {
       if (this.socket !== socket) return;
       if (fallback && !opened) {
-        this.longPolling = true;
+        this.webSocketNeverOpened = true;
         this.attempt = 0;
       }
       this.lost();

@@ -41,16 +41,21 @@ public sealed class SingleNodeBus : IClusterBus
 }
 
 /// <summary>The bus over Redis pub/sub. A message carries its node, so a node skips its own (it delivered them already).</summary>
-public sealed class RedisClusterBus : IClusterBus
+public sealed class RedisClusterBus : IClusterBus, IDisposable
 {
     private readonly RedisLink _redis;
     private readonly ILogger<RedisClusterBus> _logger;
     private readonly Counter<long> _publishFailures;
+    private readonly Lock _waitingLock = new();
+    private readonly List<(string Topic, Func<string, Task> Handler)> _waiting = [];
+    private readonly Timer _retry;
 
     public RedisClusterBus(RedisLink redis, IMeterFactory meters, ILogger<RedisClusterBus> logger)
     {
         _redis = redis;
         _logger = logger;
+        // Redis tells of a link that came back, not of one that was never up: topics still waiting are tried every second.
+        _retry = new Timer(_ => ListenToWaitingTopics(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var meter = meters.Create(PorchlightMetrics.MeterName);
         _publishFailures = meter.CreateCounter<long>(
             "porchlight.cluster.publish_failures", description: "Live events this node could not pass to the other nodes (Redis away).");
@@ -61,6 +66,7 @@ public sealed class RedisClusterBus : IClusterBus
         redis.Restored += (_, _) =>
         {
             logger.LogInformation("Redis is back: the nodes share live events again; clients catch up on what they missed.");
+            ListenToWaitingTopics();
             Rejoined?.Invoke(this, EventArgs.Empty);
         };
     }
@@ -82,7 +88,49 @@ public sealed class RedisClusterBus : IClusterBus
         }
     }
 
+    /// <summary>
+    /// Listens now, or, while Redis is away (a node may start before it), as soon as it is back: a node must come up
+    /// and serve its own clients without Redis rather than fail and restart in a loop.
+    /// </summary>
     public void Subscribe(string topic, Func<string, Task> handler)
+    {
+        try
+        {
+            Listen(topic, handler);
+        }
+        catch (Exception e) when (RedisLink.IsOutage(e))
+        {
+            _logger.LogWarning("Redis is away: this node hears the others' live events on {Topic} once it is back.", topic);
+            lock (_waitingLock)
+            {
+                _waiting.Add((topic, handler));
+            }
+        }
+    }
+
+    public void Dispose() => _retry.Dispose();
+
+    private void ListenToWaitingTopics()
+    {
+        List<(string Topic, Func<string, Task> Handler)> waiting;
+        lock (_waitingLock)
+        {
+            if (_waiting.Count == 0 || !_redis.IsConnected)
+            {
+                return;
+            }
+
+            waiting = [.. _waiting];
+            _waiting.Clear();
+        }
+
+        foreach (var (topic, handler) in waiting)
+        {
+            Subscribe(topic, handler);
+        }
+    }
+
+    private void Listen(string topic, Func<string, Task> handler)
     {
         var ownPrefix = _redis.NodeId + "\n";
         // A message queue hands messages over one at a time, in order; a plain handler may run them concurrently.

@@ -179,10 +179,50 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         Assert.Equal(
             ["During the outage 1", "During the outage 2", "During the outage 3", "Answered during the outage"],
             missed.EnumerateArray().Where(m => m.Text("kind") is "Incoming" or "Outgoing").Select(m => m.Text("text")));
-        Assert.Equal("1", await RedisGaugeAsync(cluster.NodeA));
+        await Eventually.WaitUntilAsync(async () => await RedisGaugeAsync(cluster.NodeA) == "1", "node A reports Redis back on /metrics");
 
         (await visitorOnA.SendAsync(conversationId, "After the outage")).EnsureSuccessStatusCode();
         await agentBackOnB.WaitForAsync("MessageCreated", m => m.Text("text") == "After the outage", "node B hears node A live again");
+    }
+
+    [Fact]
+    public async Task Node_StartedWhileRedisIsAway_ServesAndJoinsTheOthersWhenRedisIsBack()
+    {
+        // Node A closes its connections when Redis is back (its clients catch up by reconnecting): this one tells when.
+        var beforeOnA = await HubRecorder.AgentAsync(cluster.NodeA.BaseAddress, cluster.OwnerToken);
+        var rejoinedOnA = new TaskCompletionSource();
+        beforeOnA.Connection.Closed += _ =>
+        {
+            rejoinedOnA.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await cluster.Redis.KillAsync();
+        ServerProcess nodeC;
+        try
+        {
+            nodeC = await cluster.StartNodeAsync(); // ready means /health/ready answered 200
+        }
+        finally
+        {
+            await cluster.Redis.StartAgainAsync();
+        }
+
+        await rejoinedOnA.Task.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await beforeOnA.DisposeAsync();
+        using var ownerOnC = cluster.Owner(nodeC);
+        var (_, publicToken) = await ChatSetup.CreateWidgetInboxAsync(ownerOnC, "Late Redis");
+        await Eventually.WaitUntilAsync(async () => await RedisGaugeAsync(nodeC) == "1", "node C reaches Redis once it is back");
+        await using var agentOnA = await HubRecorder.AgentAsync(cluster.NodeA.BaseAddress, cluster.OwnerToken);
+        await using var agentOnC = await HubRecorder.AgentAsync(nodeC.BaseAddress, cluster.OwnerToken);
+        using var visitorOnC = await StartVisitorAsync(nodeC, publicToken);
+        var (conversationId, _) = await visitorOnC.StartConversationAsync("Hello from the late node");
+        await agentOnA.WaitForAsync("MessageCreated", m => m.Text("text") == "Hello from the late node", "node A hears node C");
+
+        // And node C, which started without Redis, hears the others.
+        using var ownerOnA = cluster.Owner(cluster.NodeA);
+        await ownerOnA.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { text = "Hello from node A" }).ExpectAsync(HttpStatusCode.Created);
+        await agentOnC.WaitForAsync("MessageCreated", m => m.Text("text") == "Hello from node A", "node C hears node A");
     }
 
     [Fact]
@@ -222,6 +262,31 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         Assert.Equal(
             ["Before the restart", "During the restart"],
             (await visitor.MessagesAsync(conversationId)).Where(m => m.Text("kind") == "incoming").Select(m => m.Text("text")));
+    }
+
+    [Fact]
+    public async Task Backup_DumpOfTheDatabase_RestoresIntoANewDatabaseThatANodeServes()
+    {
+        using var ownerOnA = cluster.Owner(cluster.NodeA);
+        var (_, publicToken) = await ChatSetup.CreateWidgetInboxAsync(ownerOnA, "Backed up");
+        using var visitor = await StartVisitorAsync(cluster.NodeA, publicToken);
+        var (conversationId, _) = await visitor.StartConversationAsync("Keep this safe");
+        await ownerOnA.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { text = "Kept" }).ExpectAsync(HttpStatusCode.Created);
+
+        var dump = await cluster.Postgres.DumpAsync("porchlight");
+        var restoredDatabase = "restored_" + Guid.NewGuid().ToString("N")[..8];
+        await cluster.Postgres.RestoreAsync(dump, restoredDatabase);
+        var restored = await cluster.StartNodeAsync(restoredDatabase);
+
+        // The same token signs in, and the conversation is there whole, on a node that knows only the restored copy.
+        using var owner = cluster.Owner(restored);
+        var thread = await owner.GetJsonAsync($"/api/v1/conversations/{conversationId}/messages");
+        Assert.Equal(["Keep this safe", "Kept"], thread.EnumerateArray().Where(m => m.Text("kind") is "Incoming" or "Outgoing").Select(m => m.Text("text")));
+        using var visitorOnRestored = new HttpClient { BaseAddress = restored.BaseAddress };
+        visitorOnRestored.DefaultRequestHeaders.Authorization = visitor.Http.DefaultRequestHeaders.Authorization;
+        using var resumed = await visitorOnRestored.PostAsJsonAsync(
+            $"/widget/v1/conversations/{conversationId}/messages", new { clientId = TestVisitor.NewClientId(), text = "Still here" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, resumed.StatusCode);
     }
 
     // The value of porchlight_cluster_redis_connected on the node's Prometheus endpoint.
