@@ -53,56 +53,56 @@ public sealed class ClusterHubLifetimeManager<THub> : HubLifetimeManager<THub>
     public override async Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default)
     {
         await _local.SendAllAsync(methodName, args, cancellationToken);
-        await ShareAsync(new Send(Audience.All, [], [], methodName, args));
+        await ShareAsync(Audience.All, [], [], methodName, args);
     }
 
     public override async Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default)
     {
         await _local.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
-        await ShareAsync(new Send(Audience.All, [], excludedConnectionIds, methodName, args));
+        await ShareAsync(Audience.All, [], excludedConnectionIds, methodName, args);
     }
 
     public override async Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default)
     {
         await _local.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
-        await ShareAsync(new Send(Audience.Connections, [connectionId], [], methodName, args));
+        await ShareAsync(Audience.Connections, [connectionId], [], methodName, args);
     }
 
     public override async Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default)
     {
         await _local.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
-        await ShareAsync(new Send(Audience.Connections, connectionIds, [], methodName, args));
+        await ShareAsync(Audience.Connections, connectionIds, [], methodName, args);
     }
 
     public override async Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default)
     {
         await _local.SendGroupAsync(groupName, methodName, args, cancellationToken);
-        await ShareAsync(new Send(Audience.Groups, [groupName], [], methodName, args));
+        await ShareAsync(Audience.Groups, [groupName], [], methodName, args);
     }
 
     public override async Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default)
     {
         await _local.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
-        await ShareAsync(new Send(Audience.Groups, groupNames, [], methodName, args));
+        await ShareAsync(Audience.Groups, groupNames, [], methodName, args);
     }
 
     public override async Task SendGroupExceptAsync(
         string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default)
     {
         await _local.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
-        await ShareAsync(new Send(Audience.Groups, [groupName], excludedConnectionIds, methodName, args));
+        await ShareAsync(Audience.Groups, [groupName], excludedConnectionIds, methodName, args);
     }
 
     public override async Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default)
     {
         await _local.SendUserAsync(userId, methodName, args, cancellationToken);
-        await ShareAsync(new Send(Audience.Users, [userId], [], methodName, args));
+        await ShareAsync(Audience.Users, [userId], [], methodName, args);
     }
 
     public override async Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default)
     {
         await _local.SendUsersAsync(userIds, methodName, args, cancellationToken);
-        await ShareAsync(new Send(Audience.Users, userIds, [], methodName, args));
+        await ShareAsync(Audience.Users, userIds, [], methodName, args);
     }
 
     // Results from clients (InvokeAsync on a client) are not used by Porchlight's hubs; they stay on the node.
@@ -126,9 +126,9 @@ public sealed class ClusterHubLifetimeManager<THub> : HubLifetimeManager<THub>
         }
     }
 
-    private Task ShareAsync(Send send) =>
-        !_bus.IsShared ? Task.CompletedTask : _bus.PublishAsync(Topic, JsonSerializer.Serialize(new SharedSend(
-            send.Audience, send.Targets, send.Excluded, new ClientCall(send.Method, ClientContract.Write(send.Args, _json)))));
+    private Task ShareAsync(Audience audience, IReadOnlyList<string> targets, IReadOnlyList<string> excluded, string method, object?[] args) =>
+        !_bus.IsShared ? Task.CompletedTask : _bus.PublishAsync(Topic, JsonSerializer.Serialize(
+            new SharedSend(audience, targets, excluded, new ClientCall(method, ClientContract.Write(args, _json)))));
 
     private Task DeliverFromAnotherNodeAsync(string payload)
     {
@@ -154,8 +154,6 @@ public sealed class ClusterHubLifetimeManager<THub> : HubLifetimeManager<THub>
         Groups,
         Users,
     }
-
-    private sealed record Send(Audience Audience, IReadOnlyList<string> Targets, IReadOnlyList<string> Excluded, string Method, object?[] Args);
 
     public sealed record SharedSend(Audience Audience, IReadOnlyList<string> Targets, IReadOnlyList<string> Excluded, ClientCall Call);
 }

@@ -29,7 +29,7 @@ public static class ClusterSetup
     /// </summary>
     public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration configuration)
     {
-        if (!configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>()?.Enabled ?? true)
+        if (configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() is not { Enabled: true })
         {
             return services.AddSingleton<IClusterBus, SingleNodeBus>();
         }

@@ -122,9 +122,14 @@ public sealed class TestVisitor(HttpClient http, string token, Guid id) : IDispo
     public Guid Id { get; } = id;
 
     /// <summary>The chat frame starting a session; <paramref name="trackerVisitor"/>: the tracker's id for the browser it runs in.</summary>
-    public static async Task<TestVisitor> StartAsync(PorchlightFactory factory, string inboxToken, string? visitorToken = null, string? trackerVisitor = null)
+    public static Task<TestVisitor> StartAsync(PorchlightFactory factory, string inboxToken, string? visitorToken = null, string? trackerVisitor = null) =>
+        StartAsync(factory.CreateClient(), inboxToken, visitorToken, trackerVisitor);
+
+    /// <summary>The chat frame of a page served by a node of a cluster, talking to that node.</summary>
+    public static Task<TestVisitor> StartAsync(Uri node, string inboxToken) => StartAsync(new HttpClient { BaseAddress = node }, inboxToken, null, null);
+
+    private static async Task<TestVisitor> StartAsync(HttpClient http, string inboxToken, string? visitorToken, string? trackerVisitor)
     {
-        var http = factory.CreateClient();
         var session = await http.PostJsonAsync("/widget/v1/sessions", new { inboxToken, visitorToken, trackerVisitor }).ExpectAsync(HttpStatusCode.OK);
         var token = session.Text("visitorToken")!;
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Porchlight.Server.Tests.Api;
@@ -22,7 +21,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         using var ownerOnB = cluster.Owner(cluster.NodeB);
         var (_, publicToken) = await ChatSetup.CreateWidgetInboxAsync(ownerOnB, "Cluster chat");
         await using var agentOnB = await HubRecorder.AgentAsync(cluster.NodeB.BaseAddress, cluster.OwnerToken);
-        using var visitorOnA = await StartVisitorAsync(cluster.NodeA, publicToken);
+        using var visitorOnA = await TestVisitor.StartAsync(cluster.NodeA.BaseAddress, publicToken);
         await using var visitorHubOnA = await HubRecorder.VisitorAsync(cluster.NodeA.BaseAddress, visitorOnA.Token);
 
         var (conversationId, _) = await visitorOnA.StartConversationAsync("Hello from node A");
@@ -69,7 +68,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         var conversations = new List<(HttpClient Visitor, Guid ConversationId)>();
         for (var i = 0; i < 4; i++)
         {
-            var visitor = await StartVisitorAsync(nodeC, publicToken);
+            var visitor = await TestVisitor.StartAsync(nodeC.BaseAddress, publicToken);
             conversations.Add((visitor.Http, (await visitor.StartConversationAsync("start")).ConversationId));
         }
 
@@ -137,7 +136,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         var (_, publicToken) = await ChatSetup.CreateWidgetInboxAsync(ownerOnA, "Outage chat");
         await using var agentOnA = await HubRecorder.AgentAsync(cluster.NodeA.BaseAddress, cluster.OwnerToken);
         var agentOnB = await HubRecorder.AgentAsync(cluster.NodeB.BaseAddress, cluster.OwnerToken);
-        using var visitorOnA = await StartVisitorAsync(cluster.NodeA, publicToken);
+        using var visitorOnA = await TestVisitor.StartAsync(cluster.NodeA.BaseAddress, publicToken);
         await using var visitorHubOnA = await HubRecorder.VisitorAsync(cluster.NodeA.BaseAddress, visitorOnA.Token);
         var (conversationId, _) = await visitorOnA.StartConversationAsync("Before the outage");
         await agentOnB.WaitForAsync("MessageCreated", m => m.Text("text") == "Before the outage", "node B hears node A before the outage");
@@ -215,7 +214,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         await Eventually.WaitUntilAsync(async () => await RedisGaugeAsync(nodeC) == "1", "node C reaches Redis once it is back");
         await using var agentOnA = await HubRecorder.AgentAsync(cluster.NodeA.BaseAddress, cluster.OwnerToken);
         await using var agentOnC = await HubRecorder.AgentAsync(nodeC.BaseAddress, cluster.OwnerToken);
-        using var visitorOnC = await StartVisitorAsync(nodeC, publicToken);
+        using var visitorOnC = await TestVisitor.StartAsync(nodeC.BaseAddress, publicToken);
         var (conversationId, _) = await visitorOnC.StartConversationAsync("Hello from the late node");
         await agentOnA.WaitForAsync("MessageCreated", m => m.Text("text") == "Hello from the late node", "node A hears node C");
 
@@ -230,7 +229,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
     {
         using var ownerOnA = cluster.Owner(cluster.NodeA);
         var (_, publicToken) = await ChatSetup.CreateWidgetInboxAsync(ownerOnA, "Database restart");
-        using var visitor = await StartVisitorAsync(cluster.NodeA, publicToken);
+        using var visitor = await TestVisitor.StartAsync(cluster.NodeA.BaseAddress, publicToken);
         var (conversationId, _) = await visitor.StartConversationAsync("Before the restart");
         // A request that waited for the database instead of failing fast would fail the test here.
         using var impatient = new HttpClient { BaseAddress = cluster.NodeA.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -269,7 +268,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
     {
         using var ownerOnA = cluster.Owner(cluster.NodeA);
         var (_, publicToken) = await ChatSetup.CreateWidgetInboxAsync(ownerOnA, "Backed up");
-        using var visitor = await StartVisitorAsync(cluster.NodeA, publicToken);
+        using var visitor = await TestVisitor.StartAsync(cluster.NodeA.BaseAddress, publicToken);
         var (conversationId, _) = await visitor.StartConversationAsync("Keep this safe");
         await ownerOnA.PostJsonAsync($"/api/v1/conversations/{conversationId}/messages", new { text = "Kept" }).ExpectAsync(HttpStatusCode.Created);
 
@@ -316,14 +315,4 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
 
     private static async Task<string?> PresenceAsync(HttpClient owner, Guid agentId) =>
         (await owner.GetJsonAsync($"/api/v1/agents/{agentId}")).Text("presence");
-
-    private static async Task<TestVisitor> StartVisitorAsync(ServerProcess node, string inboxToken)
-    {
-        var http = new HttpClient { BaseAddress = node.BaseAddress };
-        using var response = await http.PostAsJsonAsync("/widget/v1/sessions", new { inboxToken }, TestContext.Current.CancellationToken);
-        var session = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Text("visitorToken"));
-        return new TestVisitor(http, session.Text("visitorToken")!, session.GetProperty("visitorId").GetGuid());
-    }
 }
