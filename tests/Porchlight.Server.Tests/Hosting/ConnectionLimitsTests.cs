@@ -83,23 +83,51 @@ public sealed class ConnectionLimitsTests : IDisposable
         return int.Parse(line[(line.IndexOf(Said, StringComparison.Ordinal) + Said.Length)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    // One keep-alive request on the connection: true when answered 200, false when the server closed it instead.
+    // One keep-alive request on the connection: true when answered 200, false when the server closed it instead. The
+    // whole answer is read (it may come in several segments), so the next request on the connection starts clean.
     private static async Task<bool> IsServedAsync(TcpClient client)
     {
         try
         {
             var stream = client.GetStream();
             await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /health/live HTTP/1.1\r\nHost: porchlight\r\n\r\n"), Ct);
-            var buffer = new byte[4096];
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return read > 0 && Encoding.ASCII.GetString(buffer, 0, read).StartsWith("HTTP/1.1 200", StringComparison.Ordinal);
+            var answer = new StringBuilder();
+            var buffer = new byte[4096];
+            while (!IsWhole(answer.ToString()))
+            {
+                var read = await stream.ReadAsync(buffer, timeout.Token);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            return answer.ToString().StartsWith("HTTP/1.1 200", StringComparison.Ordinal);
         }
         catch (IOException)
         {
             return false;
         }
+    }
+
+    // A response with its body: by Content-Length, or chunked up to the last chunk.
+    private static bool IsWhole(string answer)
+    {
+        var headersEnd = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (headersEnd < 0)
+        {
+            return false;
+        }
+
+        var headers = answer[..headersEnd].Split("\r\n");
+        var length = headers.FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        return length is not null
+            ? answer.Length - headersEnd - 4 >= int.Parse(length["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)
+            : answer.EndsWith("0\r\n\r\n", StringComparison.Ordinal);
     }
 
     public void Dispose()
