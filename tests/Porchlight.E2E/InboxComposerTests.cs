@@ -14,7 +14,7 @@ namespace Porchlight.E2E;
 /// a file attached and sent, a refused file explained, and their own reply corrected and then withdrawn; and the
 /// alerts that call them back while the tab is hidden.
 /// </summary>
-public sealed partial class InboxComposerTests : BrowserTest
+public sealed class InboxComposerTests : BrowserTest
 {
     private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n");
 
@@ -302,7 +302,7 @@ public sealed partial class InboxComposerTests : BrowserTest
         return visitor;
     }
 
-    private async Task<string> CreateInboxAsync(IPage page) => InboxToken().Match(await CreateWidgetInboxAsync(page)).Groups[1].Value;
+    private async Task<string> CreateInboxAsync(IPage page) => ApiVisitor.InboxTokenOf(await CreateWidgetInboxAsync(page));
 
     private async Task CreateCannedResponseAsync(IPage page, string shortcut, string title, string text)
     {
@@ -317,24 +317,6 @@ public sealed partial class InboxComposerTests : BrowserTest
         await page.Locator("#save-canned").ClickAsync();
         await Expect(page.Locator("#canned-table")).ToContainTextAsync("/" + shortcut);
     }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail("The condition never held.");
-    }
-
-    [GeneratedRegex("data-porchlight-inbox=\"([^\"]+)\"")]
-    private static partial Regex InboxToken();
 
     /// <summary>A widget visitor speaking the widget's own API, as the chat frame does.</summary>
     private sealed class Visitor(HttpClient http, Guid conversationId, string inboxToken) : IDisposable

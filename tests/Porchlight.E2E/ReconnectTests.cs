@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -199,7 +198,7 @@ public sealed partial class ReconnectTests : BrowserTest
         var ct = TestContext.Current.CancellationToken;
         var agent = await Browser.NewPageAsync();
         await SetUpWorkspaceAsync(agent, "Acme Support");
-        var inboxToken = InboxTokenOf(await CreateWidgetInboxAsync(agent));
+        var inboxToken = ApiVisitor.InboxTokenOf(await CreateWidgetInboxAsync(agent));
         using var visitor = await ApiVisitor.StartAsync(Server.BaseAddress, inboxToken, "Ada Lovelace", Question, ct);
         // The agent's page reaches the server through a link the test can cut; the visitor talks to the server directly.
         using var link = CuttableLink.To(Server.BaseAddress);
@@ -241,7 +240,7 @@ public sealed partial class ReconnectTests : BrowserTest
         var ct = TestContext.Current.CancellationToken;
         var agent = await Browser.NewPageAsync();
         await SetUpWorkspaceAsync(agent, "Acme Support");
-        var inboxToken = InboxTokenOf(await CreateWidgetInboxAsync(agent));
+        var inboxToken = ApiVisitor.InboxTokenOf(await CreateWidgetInboxAsync(agent));
         using var visitor = await ApiVisitor.StartAsync(Server.BaseAddress, inboxToken, "Ada Lovelace", Question, ct);
         await OpenInteractiveAsync(agent, $"/inbox/{visitor.ConversationId}");
         await Expect(agent.Locator("#inbox[data-ready='true']")).ToBeVisibleAsync();
@@ -321,11 +320,6 @@ public sealed partial class ReconnectTests : BrowserTest
 
     /// <summary>The widget's next attempt after a lost connection is at most 30 s away (2, 5, 10, then 30 s).</summary>
     private static readonly LocatorAssertionsToBeHiddenOptions WidgetReconnects = new() { Timeout = 45_000 };
-
-    private static string InboxTokenOf(string snippet) => InboxAttribute().Match(snippet).Groups[1].Value;
-
-    [GeneratedRegex("data-porchlight-inbox=\"([^\"]+)\"")]
-    private static partial Regex InboxAttribute();
 
     [GeneratedRegex(@"\bfailed\b")]
     private static partial Regex Failed();
@@ -421,47 +415,5 @@ public sealed partial class ReconnectTests : BrowserTest
             ?? throw new InvalidOperationException("The widget's call carried no token.");
 
         public void Dispose() => Site.Dispose();
-    }
-
-    /// <summary>A visitor talking to the visitor API directly, one message after the other, each acknowledged.</summary>
-    private sealed class ApiVisitor(HttpClient http, Guid conversationId) : IDisposable
-    {
-        public Guid ConversationId { get; } = conversationId;
-
-        public static async Task<ApiVisitor> StartAsync(Uri server, string inboxToken, string name, string text, CancellationToken ct)
-        {
-            var http = new HttpClient { BaseAddress = server };
-            try
-            {
-                using var session = await http.PostAsJsonAsync("widget/v1/sessions", new { inboxToken }, ct);
-                session.EnsureSuccessStatusCode();
-                var token = (await session.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("visitorToken").GetString();
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                using var started = await http.PostAsJsonAsync("widget/v1/conversations", new { clientId = NewClientId(), text, fields = new { name } }, ct);
-                started.EnsureSuccessStatusCode();
-                var body = await started.Content.ReadFromJsonAsync<JsonElement>(ct);
-                return new ApiVisitor(http, body.GetProperty("conversation").GetProperty("id").GetGuid());
-            }
-            catch
-            {
-                http.Dispose();
-                throw;
-            }
-        }
-
-        /// <summary>Sends a message and waits for its acknowledgement, through <paramref name="server"/> when given (another node).</summary>
-        public async Task SendAsync(string text, CancellationToken ct, Uri? server = null)
-        {
-            var path = $"widget/v1/conversations/{ConversationId}/messages";
-            using var sent = await http.PostAsJsonAsync(server is null ? new Uri(path, UriKind.Relative) : new Uri(server, path), new { clientId = NewClientId(), text }, ct);
-            Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
-        }
-
-        public async Task<List<JsonElement>> MessagesAsync(CancellationToken ct) =>
-            [.. (await http.GetFromJsonAsync<JsonElement>($"widget/v1/conversations/{ConversationId}/messages?after=0", ct)).EnumerateArray()];
-
-        private static string NewClientId() => "c_" + Guid.NewGuid().ToString("N");
-
-        public void Dispose() => http.Dispose();
     }
 }

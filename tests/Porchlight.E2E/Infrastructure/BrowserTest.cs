@@ -29,7 +29,7 @@ public abstract partial class BrowserTest : IAsyncLifetime
         // share of its time (it has a test of its own), so a page shows what a visitor just did even on a loaded
         // machine; webhooks may point at this machine (the refusal of private targets has tests of its own).
         _start = new ServerStart(RepositoryPaths.ServerDll, RepositoryPaths.ServerProject, _dataDirectory,
-            ["--Tracking:RollupInterval=00:00:01", "--Tracking:RollupShare=1", "--Webhooks:AllowPrivateTargets=true"]);
+            ["--Tracking:RollupInterval=00:00:01", "--Tracking:RollupShare=1", "--Webhooks:AllowPrivateTargets=true", .. await StartServicesAsync()]);
         Server = await ServerProcess.StartAsync(_start, TestContext.Current.CancellationToken);
         try
         {
@@ -42,6 +42,12 @@ public abstract partial class BrowserTest : IAsyncLifetime
             throw;
         }
     }
+
+    /// <summary>Starts what this class's servers need besides their database (a Redis) and returns their settings for it.</summary>
+    protected virtual Task<IReadOnlyList<string>> StartServicesAsync() => Task.FromResult<IReadOnlyList<string>>([]);
+
+    /// <summary>Stops what <see cref="StartServicesAsync"/> started, after the servers.</summary>
+    protected virtual ValueTask StopServicesAsync() => ValueTask.CompletedTask;
 
     /// <summary>Fills the first-run form; the caller lands in the app signed in as the Owner.</summary>
     protected async Task SetUpWorkspaceAsync(IPage page, string workspaceName, string? screenshot = null)
@@ -112,6 +118,22 @@ public abstract partial class BrowserTest : IAsyncLifetime
         var snippet = page.Locator("#embed-snippet");
         await Expect(snippet).ToContainTextAsync("data-porchlight-inbox");
         return (await snippet.InnerTextAsync()).Trim();
+    }
+
+    /// <summary>Waits up to 10 s for something the browser does not show (what another client reads) to hold.</summary>
+    protected static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail("The condition never held.");
     }
 
     /// <summary>Opens an app page and waits for its circuit: a click before that does nothing.</summary>
@@ -208,6 +230,7 @@ public abstract partial class BrowserTest : IAsyncLifetime
             await Server.DisposeAsync();
         }
 
+        await StopServicesAsync();
         if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
         {
             Directory.Delete(_dataDirectory, recursive: true);
