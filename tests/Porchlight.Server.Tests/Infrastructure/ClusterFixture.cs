@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
+using Porchlight.Server.Data;
 using Porchlight.Server.Tests.Hosting;
 using Porchlight.Testing;
 
@@ -6,7 +8,8 @@ namespace Porchlight.Server.Tests.Infrastructure;
 
 /// <summary>
 /// A cluster as an operator runs one: a PostgreSQL and a Redis server, and Porchlight nodes as separate processes
-/// on their own ports sharing both. Two nodes run for the whole class; a test that kills a node starts its own.
+/// on their own ports sharing both. Two nodes run for the whole collection; a test that kills a node starts its own.
+/// Every node may call webhook receivers on loopback, where the tests' receivers listen.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -45,9 +48,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>
     /// Starts one more node of the cluster; the fixture stops it at the end unless the test killed it. A node of
-    /// another <paramref name="database"/> (a restored backup) runs on its own, without Redis.
+    /// another <paramref name="database"/> (a restored backup) runs on its own, without Redis. <paramref name="settings"/>
+    /// (<c>--Section:Key=value</c>) are this node's own, after the cluster's.
     /// </summary>
-    public async Task<ServerProcess> StartNodeAsync(string database = "porchlight")
+    public async Task<ServerProcess> StartNodeAsync(string database = "porchlight", IReadOnlyList<string>? settings = null)
     {
         var data = Directory.CreateDirectory(Path.Combine(_directory, $"node-{_nodes.Count}")).FullName;
         var ownDatabase = database != "porchlight";
@@ -58,6 +62,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             "--Redis:HeartbeatInterval=00:00:01",
             $"--Storage:AttachmentsPath={Path.Combine(_directory, ownDatabase ? database + "-attachments" : "attachments")}",
             "--Security:WidgetRequestsPerMinute=100000",
+            "--Webhooks:AllowPrivateTargets=true",
+            .. settings ?? [],
         ]), TestContext.Current.CancellationToken);
         _nodes.Add(node);
         return node;
@@ -70,6 +76,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OwnerToken);
         return client;
     }
+
+    /// <summary>A context on the cluster's database, as the nodes share it; no workspace is entered, so its queries see every workspace's rows.</summary>
+    public PostgresAppDbContext NewDbContext() =>
+        new(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Postgres.ConnectionString("porchlight")).Options, new TenantScope());
 
     public async ValueTask DisposeAsync()
     {

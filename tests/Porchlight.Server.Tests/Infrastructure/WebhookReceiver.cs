@@ -20,7 +20,8 @@ public sealed record ReceivedWebhook(IReadOnlyDictionary<string, string> Headers
 
 /// <summary>
 /// A webhook receiver on a real socket at 127.0.0.1: it records every request and answers each with the next
-/// status of its script (then with the last one), as a receiver that fails for a while and then recovers does.
+/// status of its script (then with the last one), as a receiver that fails for a while and then recovers does. It
+/// can also hold the requests it records unanswered for a while, as a receiver that hangs does.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -28,6 +29,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private readonly ConcurrentQueue<int> _script;
     private int _last;
+    private TaskCompletionSource _answering = Answering();
 
     private WebhookReceiver(int[] statuses)
     {
@@ -42,6 +44,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
             _received.Enqueue(new ReceivedWebhook(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
+            await Volatile.Read(ref _answering).Task;
             return Results.StatusCode(_script.TryDequeue(out var status) ? status : Volatile.Read(ref _last));
         });
     }
@@ -67,11 +70,28 @@ public sealed class WebhookReceiver : IAsyncDisposable
         Volatile.Write(ref _last, status);
     }
 
+    /// <summary>From now on each request is recorded and then left unanswered until <see cref="AnswerHeld"/>.</summary>
+    public void Hold() => Volatile.Write(ref _answering, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Answers the requests held (those whose senders are still there), and every request from now on at once.</summary>
+    public void AnswerHeld() => Volatile.Read(ref _answering).TrySetResult();
+
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(int count, string what)
     {
         await Eventually.WaitUntilAsync(() => _received.Count >= count, what);
         return Received;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        AnswerHeld();
+        await _app.DisposeAsync();
+    }
+
+    private static TaskCompletionSource Answering()
+    {
+        var answering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        answering.SetResult();
+        return answering;
+    }
 }

@@ -13,7 +13,8 @@ namespace Porchlight.Server.Tests.Hosting.Cluster;
 /// Several nodes behind a load balancer, sharing PostgreSQL and Redis: what a client of one node does reaches the
 /// clients of every other node live, and who is online is the same answer on every node.
 /// </summary>
-public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterTests(ClusterFixture cluster)
 {
     [Fact]
     public async Task Chat_VisitorOnOneNodeAgentOnAnother_BothSeeEachOthersMessagesLive()
