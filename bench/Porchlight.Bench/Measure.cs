@@ -101,17 +101,17 @@ public static class ProcessMemory
 }
 
 /// <summary>Processor time the server process and the load generator spent between two points, per item.</summary>
-public sealed class ProcessorTime(int serverProcessId)
+public sealed class ProcessorTime(params int[] serverProcessIds)
 {
-    private readonly TimeSpan _serverStart = Of(serverProcessId);
+    private readonly TimeSpan _serverStart = Of(serverProcessIds);
     private readonly TimeSpan _generatorStart = Process.GetCurrentProcess().TotalProcessorTime;
 
     public string PerItem(int items, string item) => string.Create(CultureInfo.InvariantCulture,
-        $"CPU per {item}: server {(Of(serverProcessId) - _serverStart).TotalMilliseconds / items:0.000} ms, load generator {(Process.GetCurrentProcess().TotalProcessorTime - _generatorStart).TotalMilliseconds / items:0.000} ms");
+        $"CPU per {item}: server {(Of(serverProcessIds) - _serverStart).TotalMilliseconds / items:0.000} ms, load generator {(Process.GetCurrentProcess().TotalProcessorTime - _generatorStart).TotalMilliseconds / items:0.000} ms");
 
-    private static TimeSpan Of(int processId)
+    private static TimeSpan Of(int[] processIds) => processIds.Aggregate(TimeSpan.Zero, (sum, id) =>
     {
-        using var process = Process.GetProcessById(processId);
-        return process.TotalProcessorTime;
-    }
+        using var process = Process.GetProcessById(id);
+        return sum + process.TotalProcessorTime;
+    });
 }

@@ -8,7 +8,7 @@ using Porchlight.Bench;
 using Porchlight.Testing;
 
 // Usage:
-//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
@@ -54,13 +54,13 @@ string Value(string name, string fallback) => args.SkipWhile(a => a != name).Ski
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 
 internal sealed record Options(
     string Command, int[] Rates, int Conversations, int Seconds, int Connections, int Concurrency, bool Postgres, int Events, int Requests, double[] Shares,
-    int Articles, bool Keep, bool PostgresOnly)
+    int Articles, bool Keep, bool PostgresOnly, int[] Nodes)
 {
     public static Options Parse(string[] args)
     {
@@ -78,7 +78,8 @@ internal sealed record Options(
             [.. Value("--shares", "10,12.5,15,17.5,20,22.5,25,27.5,30,32.5,35,37.5,40,45,50,55,60,70,80,90,100").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))],
             int.Parse(Value("--articles", "10000"), CultureInfo.InvariantCulture),
             args.Contains("--keep"),
-            args.Contains("--postgres-only"));
+            args.Contains("--postgres-only"),
+            [.. Value("--nodes", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))]);
     }
 }
 
@@ -206,10 +207,36 @@ internal static class Delivery
             await BaselinesAsync(bare, options);
         }
 
-        var (server, token) = await Servers.StartPorchlightAsync(data);
-        await using (server)
+        if (options.Nodes.Length == 0)
         {
-            await PorchlightAsync(server, token, options);
+            var (server, token) = await Servers.StartPorchlightAsync(data);
+            await using (server)
+            {
+                await PorchlightAsync([server], token, options, "one node, SQLite");
+            }
+        }
+
+        // With --nodes, each count on a fresh PostgreSQL, the nodes sharing it and (more than one) a Redis.
+        foreach (var nodes in options.Nodes)
+        {
+            var (postgres, connection) = await Servers.StartPostgresAsync();
+            await using (postgres)
+            await using (var redis = nodes > 1 ? await RedisInstance.StartAsync() : null)
+            {
+                string[] database = ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"];
+                string[] cluster = redis is null ? [] : [$"--Redis:ConnectionString={redis.ConnectionString}"];
+                var directories = Enumerable.Range(0, nodes).Select(n => Directory.CreateDirectory(Path.Combine(data, $"nodes-{nodes}-{n}")).FullName).ToList();
+                var (first, token) = await Servers.StartPorchlightAsync(directories[0], database, cluster);
+                List<ServerProcess> servers = [first, .. await Task.WhenAll(directories.Skip(1).Select(d => Servers.RestartPorchlightAsync(d, database, cluster)))];
+                try
+                {
+                    await PorchlightAsync(servers, token, options, nodes == 1 ? "one node, PostgreSQL" : $"{nodes} nodes, PostgreSQL and Redis");
+                }
+                finally
+                {
+                    await Task.WhenAll(servers.Select(s => s.DisposeAsync().AsTask()));
+                }
+            }
         }
 
         Directory.Delete(data, recursive: true);
@@ -273,32 +300,42 @@ internal static class Delivery
         await agent.DisposeAsync();
     }
 
-    private static async Task PorchlightAsync(ServerProcess server, string token, Options options)
+    /// <summary>
+    /// Conversation i's visitor talks to node i mod n (HTTP and hub); the agent answers it through the next node and
+    /// listens on the first, so with several nodes most deliveries cross from one node to another.
+    /// </summary>
+    private static async Task PorchlightAsync(List<ServerProcess> servers, string token, Options options, string label)
     {
-        using var http = Servers.Http(server.BaseAddress);
-        using var agentHttp = Servers.Http(server.BaseAddress);
-        agentHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var inbox = await (await agentHttp.PostAsJsonAsync("/api/v1/inboxes", new { name = "Bench", channel = "WebWidget" })).Content.ReadFromJsonAsync<JsonElement>();
+        var http = servers.Select(s => Servers.Http(s.BaseAddress)).ToList();
+        var agentHttp = servers.Select(s => Servers.Http(s.BaseAddress)).ToList();
+        agentHttp.ForEach(a => a.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token));
+        var inbox = await (await agentHttp[0].PostAsJsonAsync("/api/v1/inboxes", new { name = "Bench", channel = "WebWidget" })).Content.ReadFromJsonAsync<JsonElement>();
         var inboxToken = inbox.GetProperty("publicToken").GetString();
 
-        var conversations = new (Guid Id, string VisitorToken, HubConnection Hub)[options.Conversations];
+        var conversations = new (Guid Id, int Node, string VisitorToken, HubConnection Hub)[options.Conversations];
         var order = new OrderCheck();
+        var memoryBefore = servers.Sum(s => ProcessMemory.ResidentBytes(s.ProcessId));
         for (var i = 0; i < options.Conversations; i++)
         {
-            var session = await (await http.PostAsJsonAsync("/widget/v1/sessions", new { inboxToken })).Content.ReadFromJsonAsync<JsonElement>();
+            var node = i % servers.Count;
+            var session = await (await http[node].PostAsJsonAsync("/widget/v1/sessions", new { inboxToken })).Content.ReadFromJsonAsync<JsonElement>();
             var visitorToken = session.GetProperty("visitorToken").GetString()!;
             using var start = new HttpRequestMessage(HttpMethod.Post, "/widget/v1/conversations")
             {
                 Content = JsonContent.Create(new { clientId = $"start-{i:D6}-{Guid.NewGuid():N}", text = "Hello" }),
             };
             start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", visitorToken);
-            var started = await (await http.SendAsync(start)).Content.ReadFromJsonAsync<JsonElement>();
-            var hub = Servers.Hub(new Uri(server.BaseAddress, $"/hubs/visitor?access_token={Uri.EscapeDataString(visitorToken)}"));
+            var started = await (await http[node].SendAsync(start)).Content.ReadFromJsonAsync<JsonElement>();
+            var hub = Servers.Hub(new Uri(servers[node].BaseAddress, $"/hubs/visitor?access_token={Uri.EscapeDataString(visitorToken)}"));
             await hub.StartAsync();
-            conversations[i] = (started.GetProperty("conversation").GetProperty("id").GetGuid(), visitorToken, hub);
+            conversations[i] = (started.GetProperty("conversation").GetProperty("id").GetGuid(), node, visitorToken, hub);
         }
 
-        var agentHub = Servers.Hub(new Uri(server.BaseAddress, $"/hubs/agent?access_token={Uri.EscapeDataString(token)}"));
+        var memoryAfter = servers.Sum(s => ProcessMemory.ResidentBytes(s.ProcessId));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| | Porchlight {label}: resident memory {memoryBefore / 1048576.0:0} MB before and {memoryAfter / 1048576.0:0} MB after {options.Conversations} visitors started a conversation and connected: {(memoryAfter - memoryBefore) / 1024.0 / options.Conversations:0.0} KB each | |"));
+
+        var agentHub = Servers.Hub(new Uri(servers[0].BaseAddress, $"/hubs/agent?access_token={Uri.EscapeDataString(token)}"));
         await agentHub.StartAsync();
 
         foreach (var (rate, warmUp) in WithWarmUp(options.Rates))
@@ -318,21 +355,22 @@ internal static class Delivery
             })).ToList();
             var failures = 0;
             var reasons = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-            var cpu = new ProcessorTime(server.ProcessId);
+            var cpu = new ProcessorTime([.. servers.Select(s => s.ProcessId)]);
             await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), async (i, due) =>
             {
                 var key = $"r{rate}-{i:D7}";
                 var conversation = conversations[i / 2 % conversations.Length];
-                using var request = i % 2 == 0
+                var fromVisitor = i % 2 == 0;
+                using var request = fromVisitor
                     ? new HttpRequestMessage(HttpMethod.Post, $"/widget/v1/conversations/{conversation.Id}/messages")
                     : new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{conversation.Id}/messages");
                 request.Content = JsonContent.Create(new { clientId = key, text = "How long does shipping to Berlin take?" });
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", i % 2 == 0 ? conversation.VisitorToken : token);
-                (i % 2 == 0 ? toAgent : toVisitor).Sending(key, due);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fromVisitor ? conversation.VisitorToken : token);
+                (fromVisitor ? toAgent : toVisitor).Sending(key, due);
                 acknowledged.Sending(key, due);
                 try
                 {
-                    using var response = await (i % 2 == 0 ? http : agentHttp).SendAsync(request);
+                    using var response = await (fromVisitor ? http[conversation.Node] : agentHttp[(conversation.Node + 1) % servers.Count]).SendAsync(request);
                     acknowledged.Received(key);
                     if (!response.IsSuccessStatusCode)
                     {
@@ -353,22 +391,23 @@ internal static class Delivery
                 }
             });
             await OpenLoop.DrainAsync(toAgent, toVisitor);
-            Report(warmUp, $"| {rate}/s | Porchlight, visitor → agent (stored) | {toAgent.Summary()} |");
-            Report(warmUp, $"| {rate}/s | Porchlight, agent → visitor (stored) | {toVisitor.Summary()} |");
-            Report(warmUp, $"| {rate}/s | Porchlight, sender's answer (stored) | {acknowledged.Summary()} |");
+            Report(warmUp, $"| {rate}/s | Porchlight {label}, visitor → agent (stored) | {toAgent.Summary()} |");
+            Report(warmUp, $"| {rate}/s | Porchlight {label}, agent → visitor (stored) | {toVisitor.Summary()} |");
+            Report(warmUp, $"| {rate}/s | Porchlight {label}, sender's answer (stored) | {acknowledged.Summary()} |");
             if (failures > 0)
             {
-                // Why requests failed, and the end of the server's log, go to stderr, outside the table.
+                // Why requests failed, and the end of the servers' logs, go to stderr, outside the table.
                 Console.Error.WriteLine(string.Join('\n', reasons.Select(r => $"{r.Value} × {r.Key}")));
-                Console.Error.WriteLine(string.Join('\n', server.Output.Split('\n').TakeLast(40)));
+                servers.ForEach(s => Console.Error.WriteLine(string.Join('\n', s.Output.Split('\n').TakeLast(40))));
             }
 
-            Report(warmUp, $"| {rate}/s | Porchlight, failed requests {failures}, out-of-order deliveries {order.Violations}, {cpu.PerItem(toAgent.Sent + toVisitor.Sent, "message")} | |");
+            Report(warmUp, $"| {rate}/s | Porchlight {label}, failed requests {failures}, out-of-order deliveries {order.Violations}, {cpu.PerItem(toAgent.Sent + toVisitor.Sent, "message")} | |");
             visitorHandlers.ForEach(h => h.Dispose());
         }
 
         await agentHub.DisposeAsync();
         await Task.WhenAll(conversations.Select(c => c.Hub.DisposeAsync().AsTask()));
+        http.Concat(agentHttp).ToList().ForEach(h => h.Dispose());
     }
 
     // A short unreported pass first, so JIT, connection pools and database caches are warm for the measured rates.

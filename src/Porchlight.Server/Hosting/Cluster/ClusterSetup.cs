@@ -24,11 +24,16 @@ public static class ClusterSetup
 
     /// <summary>
     /// The scale-out switch: with <c>Redis:ConnectionString</c>, hub sends, agent-app live events and presence are
-    /// shared with the other nodes; without it, the single-node implementations stay. Registered after the features,
-    /// so its registrations replace theirs.
+    /// shared with the other nodes; without it, the single-node implementations stay. Either way the agent and
+    /// visitor hubs send through <see cref="ClusterHubLifetimeManager{THub}"/>, which never lets a slow client hold up
+    /// the others (Blazor's own hub serves each circuit on its node and never sends to groups). Registered after the
+    /// features, so its registrations replace theirs.
     /// </summary>
     public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration configuration)
     {
+        services
+            .AddSingleton<HubLifetimeManager<AgentHub>, ClusterHubLifetimeManager<AgentHub>>()
+            .AddSingleton<HubLifetimeManager<VisitorHub>, ClusterHubLifetimeManager<VisitorHub>>();
         if (configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() is not { Enabled: true })
         {
             return services.AddSingleton<IClusterBus, SingleNodeBus>();
@@ -37,9 +42,6 @@ public static class ClusterSetup
         return services
             .AddSingleton(sp => RedisLink.Connect(sp.GetRequiredService<IOptions<ClusterOptions>>().Value, sp.GetRequiredService<ClusterNode>()))
             .AddSingleton<IClusterBus, RedisClusterBus>()
-            // The agent and visitor hubs only: Blazor's own hub serves each circuit on its node and never sends to groups.
-            .AddSingleton<HubLifetimeManager<AgentHub>, ClusterHubLifetimeManager<AgentHub>>()
-            .AddSingleton<HubLifetimeManager<VisitorHub>, ClusterHubLifetimeManager<VisitorHub>>()
             .AddSingleton<SharedPresenceStore>()
             .Replace(ServiceDescriptor.Singleton<IPresenceStore>(sp => sp.GetRequiredService<SharedPresenceStore>()))
             .AddHostedService<ClusterHeartbeat>();
