@@ -118,7 +118,7 @@ internal static class Servers
     public static async Task<(ServerProcess Server, string Token)> StartPorchlightAsync(string dataDirectory, string[]? database = null, params string[] settings)
     {
         database ??= SqliteDatabase(dataDirectory);
-        await Cli(dataDirectory, "bench-password-1", ["create-owner", "--email", "bench@example.com", "--password-stdin", .. database]);
+        await Cli(dataDirectory, "lantern-porch-7Qx42-dusk", ["create-owner", "--email", "bench@example.com", "--password-stdin", .. database]);
         var token = (await Cli(dataDirectory, null, ["create-token", "--email", "bench@example.com", "--name", "bench", "--scopes", "read,write,admin", .. database])).Trim();
         return (await RestartPorchlightAsync(dataDirectory, database, settings), token);
     }

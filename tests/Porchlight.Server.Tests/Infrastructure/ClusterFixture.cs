@@ -77,9 +77,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         return client;
     }
 
-    /// <summary>A context on the cluster's database, as the nodes share it; no workspace is entered, so its queries see every workspace's rows.</summary>
+    /// <summary>
+    /// A context on the cluster's database, as the nodes share it; no workspace is entered, so its queries see every
+    /// workspace's rows. Unpooled: a test of the cluster restarts PostgreSQL, which leaves pooled connections dead.
+    /// </summary>
     public PostgresAppDbContext NewDbContext() =>
-        new(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Postgres.ConnectionString("porchlight")).Options, new TenantScope());
+        new(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Postgres.ConnectionString("porchlight") + ";Pooling=false").Options, new TenantScope());
 
     public async ValueTask DisposeAsync()
     {

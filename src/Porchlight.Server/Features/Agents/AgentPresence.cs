@@ -38,6 +38,12 @@ public sealed class AgentPresence(
         }
     }
 
+    /// <summary>
+    /// The node that held the agent's last connection died without a word: teammates hear the agent is offline, and
+    /// the status log ends their period, now rather than when it would next look.
+    /// </summary>
+    public Task NodeLeftAsync(Guid workspaceId, Guid agentId) => AnnounceAsync(workspaceId, agentId);
+
     /// <summary>The agent used an open app page: they are at their desk, however long ago they connected.</summary>
     public ValueTask ActiveAsync(Guid workspaceId, Guid agentId) => store.MarkActiveAsync(workspaceId, agentId, clock.GetUtcNow().UtcDateTime);
 

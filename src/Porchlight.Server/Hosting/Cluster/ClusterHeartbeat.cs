@@ -1,9 +1,14 @@
 using Microsoft.Extensions.Options;
+using Porchlight.Server.Features.Agents;
 
 namespace Porchlight.Server.Hosting.Cluster;
 
-/// <summary>Keeps this node counted as alive (with its agents' connections) while it runs, and leaves when it stops.</summary>
-public sealed class ClusterHeartbeat(SharedPresenceStore presence, IOptions<ClusterOptions> options, TimeProvider clock, ILogger<ClusterHeartbeat> logger)
+/// <summary>
+/// Keeps this node counted as alive (with its agents' connections) while it runs, and leaves when it stops. Each beat
+/// also looks for nodes that died without leaving and announces their agents who went offline with them.
+/// </summary>
+public sealed class ClusterHeartbeat(
+    SharedPresenceStore presence, AgentPresence agents, IOptions<ClusterOptions> options, TimeProvider clock, ILogger<ClusterHeartbeat> logger)
     : BackgroundService
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -30,6 +35,10 @@ public sealed class ClusterHeartbeat(SharedPresenceStore presence, IOptions<Clus
         try
         {
             await presence.HeartbeatAsync();
+            foreach (var (workspaceId, agentId) in await presence.ForgetDeadNodesAsync())
+            {
+                await agents.NodeLeftAsync(workspaceId, agentId);
+            }
         }
         catch (Exception e) when (RedisLink.IsOutage(e))
         {

@@ -36,15 +36,18 @@ public sealed class SharedPresenceStore(RedisLink redis, IOptions<ClusterOptions
         end
         """ + "\n";
 
-    // KEYS: agent's counts, workspace's agents, nodes, workspace's last activity. ARGV: node, count, agent, lifetime (ms).
+    // KEYS: agent's counts, workspace's agents, nodes, workspace's last activity, node's agents. ARGV: node, count, agent,
+    // lifetime (ms), the agent as a member of the node's agents.
     private const string SetCountScript = LiveTotal + """
         local now = now_ms()
         redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[1])
         if tonumber(ARGV[2]) > 0 then
           redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
           redis.call('SADD', KEYS[2], ARGV[3])
+          redis.call('SADD', KEYS[5], ARGV[5])
         else
           redis.call('HDEL', KEYS[1], ARGV[1])
+          redis.call('SREM', KEYS[5], ARGV[5])
         end
         local total = live_total(KEYS[1], KEYS[3], now)
         if total == 0 then redis.call('HDEL', KEYS[4], ARGV[3]) end
@@ -74,15 +77,33 @@ public sealed class SharedPresenceStore(RedisLink redis, IOptions<ClusterOptions
         if not before or tonumber(before) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
         """;
 
-    // KEYS: nodes, then for each entry its agent's counts and its workspace's agents. ARGV: node, lifetime (ms), then
-    // per entry the count and the agent.
+    // KEYS: nodes, node's agents, then for each entry its agent's counts and its workspace's agents. ARGV: node,
+    // lifetime (ms), then per entry the count, the agent and the agent as a member of the node's agents.
     private const string HeartbeatScript = LiveTotal + """
         redis.call('ZADD', KEYS[1], now_ms() + tonumber(ARGV[2]), ARGV[1])
-        for i = 2, #KEYS, 2 do
-          local at = 3 + (i - 2)
+        for i = 3, #KEYS, 2 do
+          local at = 3 + (i - 3) / 2 * 3
           redis.call('HSET', KEYS[i], ARGV[1], ARGV[at])
           redis.call('SADD', KEYS[i + 1], ARGV[at + 1])
+          redis.call('SADD', KEYS[2], ARGV[at + 2])
         end
+        """;
+
+    // KEYS: nodes. ARGV: the key prefix of agents' counts, the key prefix of nodes' agents. Takes each node whose
+    // heartbeat ran out off the list (one caller wins each) and returns its agents that are now connected nowhere.
+    private const string ForgetDeadNodesScript = LiveTotal + """
+        local now = now_ms()
+        local gone = {}
+        for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 1)) do
+          if redis.call('ZREM', KEYS[1], node) == 1 then
+            local agents = ARGV[2] .. node
+            for _, member in ipairs(redis.call('SMEMBERS', agents)) do
+              if live_total(ARGV[1] .. member, KEYS[1], now) == 0 then table.insert(gone, member) end
+            end
+            redis.call('DEL', agents)
+          end
+        end
+        return gone
         """;
 
     private readonly ConcurrentDictionary<(Guid WorkspaceId, Guid AgentId), int> _local = new();
@@ -170,7 +191,7 @@ public sealed class SharedPresenceStore(RedisLink redis, IOptions<ClusterOptions
     public async Task HeartbeatAsync()
     {
         var entries = _local.ToArray();
-        var keys = new List<RedisKey> { redis.Key("nodes") };
+        var keys = new List<RedisKey> { redis.Key("nodes"), NodeAgentsKey(redis.NodeId) };
         var values = new List<RedisValue> { redis.NodeId, (long)_lifetime.TotalMilliseconds };
         foreach (var ((workspaceId, agentId), count) in entries)
         {
@@ -178,6 +199,7 @@ public sealed class SharedPresenceStore(RedisLink redis, IOptions<ClusterOptions
             keys.Add(AgentsKey(workspaceId));
             values.Add(count);
             values.Add(agentId.ToString());
+            values.Add(Member(workspaceId, agentId));
         }
 
         await redis.Database.ScriptEvaluateAsync(HeartbeatScript, [.. keys], [.. values]);
@@ -187,14 +209,30 @@ public sealed class SharedPresenceStore(RedisLink redis, IOptions<ClusterOptions
         }
     }
 
+    /// <summary>
+    /// Takes the nodes that stopped saying they are alive off the list, and returns their agents who are now connected
+    /// nowhere, for someone to announce: the node that held their connections cannot. Each dead node is taken by one
+    /// caller only, so each departure is announced once.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid WorkspaceId, Guid AgentId)>> ForgetDeadNodesAsync()
+    {
+        var gone = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(
+            ForgetDeadNodesScript, [redis.Key("nodes")], [(string)redis.Key("presence:")!, (string)redis.Key("nodeagents:")!]))!;
+        return [.. gone.Select(member => ((string)member!).Split(':')).Select(ids => (Guid.Parse(ids[0]), Guid.Parse(ids[1])))];
+    }
+
     /// <summary>A node stopping on purpose (an upgrade) takes its agents' connections out at once, not after its lifetime.</summary>
-    public Task LeaveAsync() => redis.Database.SortedSetRemoveAsync(redis.Key("nodes"), redis.NodeId);
+    public async Task LeaveAsync()
+    {
+        await redis.Database.SortedSetRemoveAsync(redis.Key("nodes"), redis.NodeId);
+        await redis.Database.KeyDeleteAsync(NodeAgentsKey(redis.NodeId));
+    }
 
     private async Task<long> SetCountAsync(Guid workspaceId, Guid agentId, int count) =>
         (long)await redis.Database.ScriptEvaluateAsync(
             SetCountScript,
-            [CountsKey(workspaceId, agentId), AgentsKey(workspaceId), redis.Key("nodes"), ActiveKey(workspaceId)],
-            [redis.NodeId, count, agentId.ToString(), (long)_lifetime.TotalMilliseconds]);
+            [CountsKey(workspaceId, agentId), AgentsKey(workspaceId), redis.Key("nodes"), ActiveKey(workspaceId), NodeAgentsKey(redis.NodeId)],
+            [redis.NodeId, count, agentId.ToString(), (long)_lifetime.TotalMilliseconds, Member(workspaceId, agentId)]);
 
     private async Task<long> SharedOrAsync(Func<Task<long>> shared, long local)
     {
@@ -211,7 +249,12 @@ public sealed class SharedPresenceStore(RedisLink redis, IOptions<ClusterOptions
 
     private IEnumerable<Guid> LocallyConnected(Guid workspaceId) => _local.Keys.Where(k => k.WorkspaceId == workspaceId).Select(k => k.AgentId);
 
-    private RedisKey CountsKey(Guid workspaceId, Guid agentId) => redis.Key($"presence:{workspaceId}:{agentId}");
+    // An agent among a node's agents: the part of its counts key after "presence:".
+    private static string Member(Guid workspaceId, Guid agentId) => $"{workspaceId}:{agentId}";
+
+    private RedisKey CountsKey(Guid workspaceId, Guid agentId) => redis.Key($"presence:{Member(workspaceId, agentId)}");
+
+    private RedisKey NodeAgentsKey(string node) => redis.Key($"nodeagents:{node}");
 
     private RedisKey AgentsKey(Guid workspaceId) => redis.Key($"presence:{workspaceId}");
 

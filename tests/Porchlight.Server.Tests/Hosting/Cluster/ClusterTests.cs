@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Porchlight.Server.Tests.Api;
 using Porchlight.Server.Tests.Features.Conversations;
 using Porchlight.Server.Tests.Infrastructure;
@@ -41,7 +42,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Presence_AgentConnectedToOneNode_IsOnlineOnEveryNodeAndOfflineSoonAfterItsNodeDies()
+    public async Task Presence_AgentConnectedToOneNode_IsOnlineOnEveryNodeAndAnnouncedOfflineSoonAfterItsNodeDies()
     {
         var nodeC = await cluster.StartNodeAsync();
         using var ownerOnA = cluster.Owner(cluster.NodeA);
@@ -53,9 +54,16 @@ public sealed class ClusterTests(ClusterFixture cluster)
         using var ownerOnB = cluster.Owner(cluster.NodeB);
         Assert.Equal("Online", await PresenceAsync(ownerOnB, ownerId));
 
-        // Killed, the node cannot say its agent left; its entries stop counting three heartbeats (3 s here) later.
+        // Killed, the node cannot say its agent left; its entries stop counting three heartbeats (3 s here) later, and
+        // a living node announces the departure: the status log's period ends then, not minutes later when the log
+        // would notice by itself.
         await nodeC.KillAsync();
         await Eventually.ValueAsync(() => PresenceAsync(ownerOnA, ownerId), p => p == "Offline", "the agent of the dead node goes offline");
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            await using var db = cluster.NewDbContext();
+            return !await db.AgentStatusPeriods.IgnoreQueryFilters().AnyAsync(p => p.AgentId == ownerId && p.EndedAt == null, TestContext.Current.CancellationToken);
+        }, "the agent's status period ends when the departure is announced", TimeSpan.FromSeconds(15));
         await agentOnC.DisposeAsync();
     }
 
