@@ -32,6 +32,9 @@ for context in SqliteAppDbContext PostgresAppDbContext; do
 done
 
 mkdir -p artifacts
+# The rolling-upgrade test runs the previous release beside this one; built now, not while other tests run.
+# If it does not build, that test says why.
+bash tests/previous-release.sh > artifacts/previous-release.log 2>&1 || echo "The previous release did not build: see artifacts/previous-release.log"
 # Browser tests leave evidence of a failure here (see below); none from an earlier run.
 rm -f artifacts/screenshots/failed-*
 dotnet test Porchlight.slnx --no-build -c Release --logger "console;verbosity=normal" --logger "trx" --results-directory artifacts/test-results 2>&1 | tee artifacts/test.log

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 
@@ -111,6 +112,25 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// Stops the process as <c>systemctl stop</c> does: SIGTERM, then the server's graceful shutdown (job leases handed
+    /// over, presence taken out, connections closed) until it exits.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync(CancellationToken.None);
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Ends the process at once, as a crash or an out-of-memory kill would: no graceful shutdown.</summary>

@@ -14,7 +14,11 @@ public static class PorchlightProcess
 
     public static string EntryAssembly { get; } = Find();
 
-    public static async Task<ProcessResult> RunAsync(string workingDirectory, string? standardInput, params string[] arguments)
+    public static Task<ProcessResult> RunAsync(string workingDirectory, string? standardInput, params string[] arguments) =>
+        RunVersionAsync(EntryAssembly, workingDirectory, standardInput, arguments);
+
+    /// <summary>Runs a command of the server built as <paramref name="dll"/>, such as an earlier release.</summary>
+    public static async Task<ProcessResult> RunVersionAsync(string dll, string workingDirectory, string? standardInput, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -24,7 +28,7 @@ public static class PorchlightProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(EntryAssembly);
+        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

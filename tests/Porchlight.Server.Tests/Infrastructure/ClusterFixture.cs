@@ -28,34 +28,42 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>An API token of the workspace's owner (read, write, admin).</summary>
     public string OwnerToken { get; private set; } = "";
 
-    private string Database => Postgres.ConnectionString("porchlight");
-
     public async ValueTask InitializeAsync()
     {
         _postgres = await PostgresInstance.StartAsync(durable: false);
         Redis = await RedisInstance.StartAsync();
-        var database = new[] { "--Database:Provider=Postgres", $"--Database:ConnectionString={Database}" };
-        var owner = await PorchlightProcess.RunAsync(_directory, "correct horse battery", [
-            "create-owner", "--email", "o@example.com", "--password-stdin", .. database]);
-        Assert.True(owner.ExitCode == 0, owner.ToString());
-        var token = await PorchlightProcess.RunAsync(_directory, null, [
-            "create-token", "--email", "o@example.com", "--name", "cluster", "--scopes", "read,write,admin", .. database]);
-        Assert.True(token.ExitCode == 0, token.ToString());
-        OwnerToken = token.StandardOutput.Trim();
+        OwnerToken = await CreateOwnerAsync(PorchlightProcess.EntryAssembly, "porchlight");
         await StartNodeAsync();
         await StartNodeAsync();
     }
 
     /// <summary>
+    /// Sets up <paramref name="database"/> as an operator does with the server built as <paramref name="dll"/>: creates
+    /// it on its migrations with an owner (o@example.com), and answers an API token of that owner (read, write, admin).
+    /// </summary>
+    public async Task<string> CreateOwnerAsync(string dll, string database)
+    {
+        string[] settings = ["--Database:Provider=Postgres", $"--Database:ConnectionString={Postgres.ConnectionString(database)}"];
+        var owner = await PorchlightProcess.RunVersionAsync(dll, _directory, "correct horse battery", [
+            "create-owner", "--email", "o@example.com", "--password-stdin", .. settings]);
+        Assert.True(owner.ExitCode == 0, owner.ToString());
+        var token = await PorchlightProcess.RunVersionAsync(dll, _directory, null, [
+            "create-token", "--email", "o@example.com", "--name", "cluster", "--scopes", "read,write,admin", .. settings]);
+        Assert.True(token.ExitCode == 0, token.ToString());
+        return token.StandardOutput.Trim();
+    }
+
+    /// <summary>
     /// Starts one more node of the cluster; the fixture stops it at the end unless the test killed it. A node of
     /// another <paramref name="database"/> (a restored backup) runs on its own, without Redis. <paramref name="settings"/>
-    /// (<c>--Section:Key=value</c>) are this node's own, after the cluster's.
+    /// (<c>--Section:Key=value</c>) are this node's own, after the cluster's. <paramref name="dll"/>: another build of
+    /// the server than this one, such as the previous release.
     /// </summary>
-    public async Task<ServerProcess> StartNodeAsync(string database = "porchlight", IReadOnlyList<string>? settings = null)
+    public async Task<ServerProcess> StartNodeAsync(string database = "porchlight", IReadOnlyList<string>? settings = null, string? dll = null)
     {
         var data = Directory.CreateDirectory(Path.Combine(_directory, $"node-{_nodes.Count}")).FullName;
         var ownDatabase = database != "porchlight";
-        var node = await ServerProcess.StartAsync(new ServerStart(PorchlightProcess.EntryAssembly, _directory, data, [
+        var node = await ServerProcess.StartAsync(new ServerStart(dll ?? PorchlightProcess.EntryAssembly, _directory, data, [
             "--Database:Provider=Postgres",
             $"--Database:ConnectionString={Postgres.ConnectionString(database)}",
             ownDatabase ? "--Redis:ConnectionString=" : $"--Redis:ConnectionString={Redis.ConnectionString}",
@@ -69,11 +77,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         return node;
     }
 
-    /// <summary>An HTTP client of the owner's API token, talking to <paramref name="node"/>.</summary>
-    public HttpClient Owner(ServerProcess node)
+    /// <summary>An HTTP client of the owner's API token (or another <paramref name="token"/>), talking to <paramref name="node"/>.</summary>
+    public HttpClient Owner(ServerProcess node, string? token = null)
     {
         var client = new HttpClient { BaseAddress = node.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OwnerToken);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token ?? OwnerToken);
         return client;
     }
 
