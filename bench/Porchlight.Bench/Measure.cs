@@ -41,6 +41,35 @@ public sealed class LatencyRecorder
         }
     }
 
+    /// <summary>
+    /// <paramref name="key"/> read back after a reconnection rather than heard live: timed like a delivery, and no
+    /// duplicate if it was heard live as well (the catch-up asks from the last message seen, which may race one).
+    /// </summary>
+    public void CaughtUp(string key)
+    {
+        if (!_received.ContainsKey(key))
+        {
+            Received(key);
+        }
+    }
+
+    /// <summary>The deliveries of this recorder and <paramref name="other"/> together, for one summary of both.</summary>
+    public LatencyRecorder Merged(LatencyRecorder other)
+    {
+        var merged = new LatencyRecorder { Sent = Sent + other.Sent, _duplicates = _duplicates + other._duplicates };
+        foreach (var (key, sentAt) in _pending.Concat(other._pending))
+        {
+            merged._pending[key] = sentAt;
+        }
+
+        foreach (var milliseconds in _milliseconds.Concat(other._milliseconds))
+        {
+            merged._milliseconds.Add(milliseconds);
+        }
+
+        return merged;
+    }
+
     public double Percentile(double p)
     {
         var sorted = _milliseconds.Order().ToArray();

@@ -19,6 +19,7 @@ using Porchlight.Testing;
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll sentiment
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll containment
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll soak [--rates 100] [--conversations 1000] [--minutes 30] [--outage-at 10] [--outage-seconds 30]
 // Build first: dotnet build Porchlight.slnx -c Release
 if (args.Contains("bare-server"))
 {
@@ -44,6 +45,11 @@ return options.Command switch
         },
         int.Parse(Value("--outage-minutes", "10"), CultureInfo.InvariantCulture),
         int.Parse(Value("--outage-rate", "5"), CultureInfo.InvariantCulture)),
+    "soak" => await Soak.RunAsync(
+        options with { Rates = args.Contains("--rates") ? options.Rates : [100] },
+        int.Parse(Value("--minutes", "30"), CultureInfo.InvariantCulture),
+        int.Parse(Value("--outage-at", "10"), CultureInfo.InvariantCulture),
+        int.Parse(Value("--outage-seconds", "30"), CultureInfo.InvariantCulture)),
     "intents" => await IntentAccuracyBench.RunAsync(),
     "sentiment" => await SentimentAccuracyBench.RunAsync(),
     "containment" => await ContainmentBench.RunAsync(),
@@ -54,7 +60,7 @@ string Value(string name, string fallback) => args.SkipWhile(a => a != name).Ski
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | soak [--rates 100] [--conversations 1000] [--minutes 30] [--outage-at 10] [--outage-seconds 30] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 
@@ -148,13 +154,16 @@ internal static class Servers
 
     public static HttpClient Http(Uri baseAddress) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
-    public static HubConnection Hub(Uri url) => new HubConnectionBuilder()
-        .WithUrl(url, o =>
+    /// <summary>A hub client over WebSockets; with <paramref name="reconnect"/>, one that reconnects by itself as the widget and agent app do.</summary>
+    public static HubConnection Hub(Uri url, bool reconnect = false)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(url, o =>
         {
             o.Transports = HttpTransportType.WebSockets;
             o.SkipNegotiation = true;
-        })
-        .Build();
+        });
+        return (reconnect ? builder.WithAutomaticReconnect() : builder).Build();
+    }
 
     private static async Task<string> Cli(string directory, string? input, string[] arguments)
     {
@@ -219,24 +228,8 @@ internal static class Delivery
         // With --nodes, each count on a fresh PostgreSQL, the nodes sharing it and (more than one) a Redis.
         foreach (var nodes in options.Nodes)
         {
-            var (postgres, connection) = await Servers.StartPostgresAsync();
-            await using (postgres)
-            await using (var redis = nodes > 1 ? await RedisInstance.StartAsync() : null)
-            {
-                string[] database = ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"];
-                string[] cluster = redis is null ? [] : [$"--Redis:ConnectionString={redis.ConnectionString}"];
-                var directories = Enumerable.Range(0, nodes).Select(n => Directory.CreateDirectory(Path.Combine(data, $"nodes-{nodes}-{n}")).FullName).ToList();
-                var (first, token) = await Servers.StartPorchlightAsync(directories[0], database, cluster);
-                List<ServerProcess> servers = [first, .. await Task.WhenAll(directories.Skip(1).Select(d => Servers.RestartPorchlightAsync(d, database, cluster)))];
-                try
-                {
-                    await PorchlightAsync(servers, token, options, nodes == 1 ? "one node, PostgreSQL" : $"{nodes} nodes, PostgreSQL and Redis");
-                }
-                finally
-                {
-                    await Task.WhenAll(servers.Select(s => s.DisposeAsync().AsTask()));
-                }
-            }
+            await using var cluster = await BenchCluster.StartAsync(nodes, data);
+            await PorchlightAsync(cluster.Servers, cluster.Token, options, nodes == 1 ? "one node, PostgreSQL" : $"{nodes} nodes, PostgreSQL and Redis");
         }
 
         Directory.Delete(data, recursive: true);
@@ -312,25 +305,9 @@ internal static class Delivery
         var inbox = await (await agentHttp[0].PostAsJsonAsync("/api/v1/inboxes", new { name = "Bench", channel = "WebWidget" })).Content.ReadFromJsonAsync<JsonElement>();
         var inboxToken = inbox.GetProperty("publicToken").GetString();
 
-        var conversations = new (Guid Id, int Node, string VisitorToken, HubConnection Hub)[options.Conversations];
         var order = new OrderCheck();
         var memoryBefore = servers.Sum(s => ProcessMemory.ResidentBytes(s.ProcessId));
-        for (var i = 0; i < options.Conversations; i++)
-        {
-            var node = i % servers.Count;
-            var session = await (await http[node].PostAsJsonAsync("/widget/v1/sessions", new { inboxToken })).Content.ReadFromJsonAsync<JsonElement>();
-            var visitorToken = session.GetProperty("visitorToken").GetString()!;
-            using var start = new HttpRequestMessage(HttpMethod.Post, "/widget/v1/conversations")
-            {
-                Content = JsonContent.Create(new { clientId = $"start-{i:D6}-{Guid.NewGuid():N}", text = "Hello" }),
-            };
-            start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", visitorToken);
-            var started = await (await http[node].SendAsync(start)).Content.ReadFromJsonAsync<JsonElement>();
-            var hub = Servers.Hub(new Uri(servers[node].BaseAddress, $"/hubs/visitor?access_token={Uri.EscapeDataString(visitorToken)}"));
-            await hub.StartAsync();
-            conversations[i] = (started.GetProperty("conversation").GetProperty("id").GetGuid(), node, visitorToken, hub);
-        }
-
+        var conversations = await StartConversationsAsync(servers, http, inboxToken, options.Conversations, reconnect: false);
         var memoryAfter = servers.Sum(s => ProcessMemory.ResidentBytes(s.ProcessId));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| | Porchlight {label}: resident memory {memoryBefore / 1048576.0:0} MB before and {memoryAfter / 1048576.0:0} MB after {options.Conversations} visitors started a conversation and connected: {(memoryAfter - memoryBefore) / 1024.0 / options.Conversations:0.0} KB each | |"));
@@ -359,35 +336,19 @@ internal static class Delivery
             await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(options.Seconds), async (i, due) =>
             {
                 var key = $"r{rate}-{i:D7}";
-                var conversation = conversations[i / 2 % conversations.Length];
                 var fromVisitor = i % 2 == 0;
-                using var request = fromVisitor
-                    ? new HttpRequestMessage(HttpMethod.Post, $"/widget/v1/conversations/{conversation.Id}/messages")
-                    : new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{conversation.Id}/messages");
-                request.Content = JsonContent.Create(new { clientId = key, text = "How long does shipping to Berlin take?" });
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fromVisitor ? conversation.VisitorToken : token);
                 (fromVisitor ? toAgent : toVisitor).Sending(key, due);
                 acknowledged.Sending(key, due);
-                try
+                var (answered, failure) = await SendAsync(conversations[i / 2 % conversations.Length], fromVisitor, key, http, agentHttp, token);
+                if (answered)
                 {
-                    using var response = await (fromVisitor ? http[conversation.Node] : agentHttp[(conversation.Node + 1) % servers.Count]).SendAsync(request);
                     acknowledged.Received(key);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        Interlocked.Increment(ref failures);
-                        reasons.AddOrUpdate($"HTTP {(int)response.StatusCode}", 1, (_, n) => n + 1);
-                    }
                 }
-                catch (HttpRequestException e)
+
+                if (failure is not null)
                 {
                     Interlocked.Increment(ref failures);
-                    reasons.AddOrUpdate(e.Message, 1, (_, n) => n + 1);
-                }
-                catch (TaskCanceledException)
-                {
-                    // The client gave up waiting (60 s): the server is past its capacity at this rate.
-                    Interlocked.Increment(ref failures);
-                    reasons.AddOrUpdate("timed out", 1, (_, n) => n + 1);
+                    reasons.AddOrUpdate(failure, 1, (_, n) => n + 1);
                 }
             });
             await OpenLoop.DrainAsync(toAgent, toVisitor);
@@ -410,6 +371,61 @@ internal static class Delivery
         http.Concat(agentHttp).ToList().ForEach(h => h.Dispose());
     }
 
+    /// <summary>
+    /// Sends one message of <paramref name="conversation"/> keyed <paramref name="key"/>: the visitor's through its
+    /// node, or the agent's reply through the next one. Answers whether the server answered, and why it failed if it did.
+    /// </summary>
+    internal static async Task<(bool Answered, string? Failure)> SendAsync(
+        BenchConversation conversation, bool fromVisitor, string key, List<HttpClient> http, List<HttpClient> agentHttp, string token)
+    {
+        using var request = fromVisitor
+            ? new HttpRequestMessage(HttpMethod.Post, $"/widget/v1/conversations/{conversation.Id}/messages")
+            : new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{conversation.Id}/messages");
+        request.Content = JsonContent.Create(new { clientId = key, text = "How long does shipping to Berlin take?" });
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fromVisitor ? conversation.VisitorToken : token);
+        try
+        {
+            using var response = await (fromVisitor ? http[conversation.Node] : agentHttp[(conversation.Node + 1) % http.Count]).SendAsync(request);
+            return (true, response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}");
+        }
+        catch (HttpRequestException e)
+        {
+            return (false, e.Message);
+        }
+        catch (TaskCanceledException)
+        {
+            // The client gave up waiting (60 s): the server is past its capacity at this rate.
+            return (false, "timed out");
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> visitors each start a conversation with node i mod n and listen on its visitor hub,
+    /// which reconnects by itself when <paramref name="reconnect"/>.
+    /// </summary>
+    internal static async Task<BenchConversation[]> StartConversationsAsync(
+        List<ServerProcess> servers, List<HttpClient> http, string? inboxToken, int count, bool reconnect)
+    {
+        var conversations = new BenchConversation[count];
+        for (var i = 0; i < count; i++)
+        {
+            var node = i % servers.Count;
+            var session = await (await http[node].PostAsJsonAsync("/widget/v1/sessions", new { inboxToken })).Content.ReadFromJsonAsync<JsonElement>();
+            var visitorToken = session.GetProperty("visitorToken").GetString()!;
+            using var start = new HttpRequestMessage(HttpMethod.Post, "/widget/v1/conversations")
+            {
+                Content = JsonContent.Create(new { clientId = $"start-{i:D6}-{Guid.NewGuid():N}", text = "Hello" }),
+            };
+            start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", visitorToken);
+            var started = await (await http[node].SendAsync(start)).Content.ReadFromJsonAsync<JsonElement>();
+            var hub = Servers.Hub(new Uri(servers[node].BaseAddress, $"/hubs/visitor?access_token={Uri.EscapeDataString(visitorToken)}"), reconnect);
+            await hub.StartAsync();
+            conversations[i] = new(started.GetProperty("conversation").GetProperty("id").GetGuid(), node, visitorToken, hub);
+        }
+
+        return conversations;
+    }
+
     // A short unreported pass first, so JIT, connection pools and database caches are warm for the measured rates.
     private static IEnumerable<(int Rate, bool WarmUp)> WithWarmUp(int[] rates) => rates.Select(r => (r, false)).Prepend((100, true));
 
@@ -422,7 +438,7 @@ internal static class Delivery
     }
 
     /// <summary>Counts deliveries whose sequence is lower than one the same receiver already saw for that conversation.</summary>
-    private sealed class OrderCheck
+    internal sealed class OrderCheck
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, Guid), long> _last = new();
         private int _violations;
@@ -443,5 +459,49 @@ internal static class Delivery
                 return Math.Max(last, sequence);
             });
         }
+    }
+}
+
+/// <summary>A visitor's conversation in a bench: which node the visitor talks to, its token and its hub connection.</summary>
+internal sealed record BenchConversation(Guid Id, int Node, string VisitorToken, HubConnection Hub);
+
+/// <summary>
+/// Porchlight nodes on a fresh durable PostgreSQL they share, and (more than one node) a Redis: the scale-out setup
+/// an operator runs. The first node creates the owner and the API token the bench uses.
+/// </summary>
+internal sealed class BenchCluster : IAsyncDisposable
+{
+    private BenchCluster(PostgresInstance postgres, RedisInstance? redis, List<ServerProcess> servers, string token) =>
+        (Postgres, Redis, Servers, Token) = (postgres, redis, servers, token);
+
+    public PostgresInstance Postgres { get; }
+
+    public RedisInstance? Redis { get; }
+
+    public List<ServerProcess> Servers { get; }
+
+    public string Token { get; }
+
+    public static async Task<BenchCluster> StartAsync(int nodes, string data)
+    {
+        var (postgres, connection) = await global::Servers.StartPostgresAsync();
+        var redis = nodes > 1 ? await RedisInstance.StartAsync() : null;
+        string[] database = ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"];
+        string[] cluster = redis is null ? [] : [$"--Redis:ConnectionString={redis.ConnectionString}"];
+        var directories = Enumerable.Range(0, nodes).Select(n => Directory.CreateDirectory(Path.Combine(data, $"nodes-{nodes}-{n}")).FullName).ToList();
+        var (first, token) = await global::Servers.StartPorchlightAsync(directories[0], database, cluster);
+        List<ServerProcess> servers = [first, .. await Task.WhenAll(directories.Skip(1).Select(d => global::Servers.RestartPorchlightAsync(d, database, cluster)))];
+        return new BenchCluster(postgres, redis, servers, token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(Servers.Select(s => s.DisposeAsync().AsTask()));
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        await Postgres.DisposeAsync();
     }
 }

@@ -208,7 +208,7 @@ public sealed class ClusterHubLifetimeManager<THub> : HubLifetimeManager<THub>
     {
         _slowClosed.Add(1);
         _logger.LogWarning("Closed hub connection {ConnectionId}: it fell {Queue} messages behind what was sent to it.", connection.ConnectionId, _queue);
-        connection.Abort();
+        _ = CloseToReconnectAsync(connection, "Fell behind: reconnect and read what came after the last sequence you saw.");
     }
 
     /// <summary>
@@ -220,7 +220,29 @@ public sealed class ClusterHubLifetimeManager<THub> : HubLifetimeManager<THub>
     {
         foreach (var sender in _connections.Values)
         {
-            sender.Connection.Abort();
+            _ = CloseToReconnectAsync(sender.Connection, "The nodes were apart: reconnect and read what came after the last sequence you saw.");
+        }
+    }
+
+    /// <summary>
+    /// Closes a connection whose client should come back. SignalR's clients with automatic reconnection reconnect
+    /// after a close message only when it allows them to, and the one SignalR sends for an aborted connection does
+    /// not; so this one is written first. A connection that cannot take even that within a second is aborted all the
+    /// same, and its client sees a dropped link, after which it reconnects too.
+    /// </summary>
+    private static async Task CloseToReconnectAsync(HubConnectionContext connection, string reason)
+    {
+        try
+        {
+            await connection.WriteAsync(new CloseMessage(reason, allowReconnect: true)).AsTask().WaitAsync(TimeSpan.FromSeconds(1));
+        }
+        catch (TimeoutException)
+        {
+            // Too far behind to take it; the abort below drops the link.
+        }
+        finally
+        {
+            connection.Abort();
         }
     }
 

@@ -37,24 +37,25 @@ public sealed class HubRecorder : IAsyncDisposable
     public static Task<HubRecorder> VisitorAsync(Uri baseAddress, string visitorToken) =>
         ReadyAsync(ConnectAsync(baseAddress, "/hubs/visitor", visitorToken, VisitorEvents));
 
-    public static Task<HubRecorder> AgentAsync(Uri baseAddress, string apiToken) =>
-        ReadyAsync(ConnectAsync(baseAddress, "/hubs/agent", apiToken, AgentEvents));
+    /// <summary>An API client on the agent hub; with <paramref name="reconnect"/>, one that reconnects by itself (SignalR's automatic reconnection).</summary>
+    public static Task<HubRecorder> AgentAsync(Uri baseAddress, string apiToken, bool reconnect = false) =>
+        ReadyAsync(ConnectAsync(baseAddress, "/hubs/agent", apiToken, AgentEvents, _ => { }, reconnect));
 
     private static readonly string[] VisitorEvents = ["MessageCreated", "MessageUpdated", "ConversationUpdated", "Typing", "Read"];
     private static readonly string[] AgentEvents = ["MessageCreated", "MessageUpdated", "ConversationChanged", "Typing", "Read", "Mentioned", "ContactChanged"];
 
     private static async Task<HubRecorder> ConnectAsync(
-        Uri baseAddress, string path, string accessToken, string[] eventNames, Action<HttpConnectionOptions> transport)
+        Uri baseAddress, string path, string accessToken, string[] eventNames, Action<HttpConnectionOptions> transport, bool reconnect = false)
     {
-        var connection = new HubConnectionBuilder()
+        var builder = new HubConnectionBuilder()
             // As browsers do: WebSockets cannot carry an Authorization header, so the token rides in the query.
             .WithUrl(new Uri(baseAddress, $"{path}?access_token={Uri.EscapeDataString(accessToken)}"), options =>
             {
                 options.Transports = HttpTransportType.WebSockets;
                 options.SkipNegotiation = true;
                 transport(options);
-            })
-            .Build();
+            });
+        var connection = (reconnect ? builder.WithAutomaticReconnect() : builder).Build();
         var recorder = new HubRecorder(connection);
         foreach (var name in eventNames)
         {
