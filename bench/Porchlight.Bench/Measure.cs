@@ -8,17 +8,29 @@ namespace Porchlight.Bench;
 public sealed class LatencyRecorder
 {
     private readonly ConcurrentDictionary<string, long> _pending = new();
-    private readonly ConcurrentDictionary<string, byte> _received = new();
+    // What arrived, and how: heard live, or read back after a reconnection (which may race the live copy of the same item).
+    private readonly ConcurrentDictionary<string, Arrival> _received = new();
     private readonly ConcurrentBag<double> _milliseconds = [];
     private int _duplicates;
+    private int _caughtUp;
+
+    private enum Arrival
+    {
+        Live,
+        ReadBack,
+    }
 
     public int Sent { get; private set; }
 
     public int Pending => _pending.Count;
 
+    /// <summary>Items heard live more than once.</summary>
     public int Duplicates => _duplicates;
 
     public int ReceivedCount => _milliseconds.Count;
+
+    /// <summary>Items that arrived by being read back after a reconnection rather than live.</summary>
+    public int CaughtUpCount => _caughtUp;
 
     /// <summary>Marks <paramref name="key"/> as sent at <paramref name="timestamp"/> (its scheduled time).</summary>
     public void Sending(string key, long timestamp)
@@ -27,36 +39,47 @@ public sealed class LatencyRecorder
         Sent++;
     }
 
+    /// <summary><paramref name="key"/> heard live.</summary>
     public void Received(string key)
     {
-        var now = Stopwatch.GetTimestamp();
-        if (_pending.TryRemove(key, out var sentAt))
+        if (Arrived(key, Arrival.Live))
         {
-            _milliseconds.Add(Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds);
-            _received[key] = 0;
+            return;
         }
-        else if (_received.ContainsKey(key))
+
+        // Heard live after it was read back is the race above; heard live twice is a duplicate.
+        if (!_received.TryUpdate(key, Arrival.Live, Arrival.ReadBack) && _received.ContainsKey(key))
         {
             Interlocked.Increment(ref _duplicates);
         }
     }
 
-    /// <summary>
-    /// <paramref name="key"/> read back after a reconnection rather than heard live: timed like a delivery, and no
-    /// duplicate if it was heard live as well (the catch-up asks from the last message seen, which may race one).
-    /// </summary>
+    /// <summary><paramref name="key"/> read back after a reconnection: timed like a delivery, once whichever way it came first.</summary>
     public void CaughtUp(string key)
     {
-        if (!_received.ContainsKey(key))
+        if (Arrived(key, Arrival.ReadBack))
         {
-            Received(key);
+            Interlocked.Increment(ref _caughtUp);
         }
+    }
+
+    private bool Arrived(string key, Arrival how)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (!_pending.TryRemove(key, out var sentAt))
+        {
+            return false;
+        }
+
+        _milliseconds.Add(Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds);
+        _received[key] = how;
+        return true;
     }
 
     /// <summary>The deliveries of this recorder and <paramref name="other"/> together, for one summary of both.</summary>
     public LatencyRecorder Merged(LatencyRecorder other)
     {
-        var merged = new LatencyRecorder { Sent = Sent + other.Sent, _duplicates = _duplicates + other._duplicates };
+        var merged = new LatencyRecorder { Sent = Sent + other.Sent, _duplicates = _duplicates + other._duplicates, _caughtUp = _caughtUp + other._caughtUp };
         foreach (var (key, sentAt) in _pending.Concat(other._pending))
         {
             merged._pending[key] = sentAt;
@@ -138,7 +161,8 @@ public sealed class ProcessorTime(params int[] serverProcessIds)
     public string PerItem(int items, string item) => string.Create(CultureInfo.InvariantCulture,
         $"CPU per {item}: server {(Of(serverProcessIds) - _serverStart).TotalMilliseconds / items:0.000} ms, load generator {(Process.GetCurrentProcess().TotalProcessorTime - _generatorStart).TotalMilliseconds / items:0.000} ms");
 
-    private static TimeSpan Of(int[] processIds) => processIds.Aggregate(TimeSpan.Zero, (sum, id) =>
+    /// <summary>The processor time the processes used so far, together.</summary>
+    public static TimeSpan Of(int[] processIds) => processIds.Aggregate(TimeSpan.Zero, (sum, id) =>
     {
         using var process = Process.GetProcessById(id);
         return sum + process.TotalProcessorTime;

@@ -10,7 +10,7 @@ using Porchlight.Testing;
 // Usage:
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
-//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres | --postgres-only] [--nodes 2]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll kb-search [--articles 10000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep]
@@ -60,7 +60,7 @@ string Value(string name, string fallback) => args.SkipWhile(a => a != name).Ski
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | soak [--rates 100] [--conversations 1000] [--minutes 30] [--outage-at 10] [--outage-seconds 30] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres | --postgres-only] [--nodes 2] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | soak [--rates 100] [--conversations 1000] [--minutes 30] [--outage-at 10] [--outage-seconds 30] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 
@@ -471,10 +471,12 @@ internal sealed record BenchConversation(Guid Id, int Node, string VisitorToken,
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
-    private BenchCluster(PostgresInstance postgres, RedisInstance? redis, List<ServerProcess> servers, string token) =>
-        (Postgres, Redis, Servers, Token) = (postgres, redis, servers, token);
+    private BenchCluster(PostgresInstance postgres, string connectionString, RedisInstance? redis, List<ServerProcess> servers, string token) =>
+        (Postgres, PostgresConnectionString, Redis, Servers, Token) = (postgres, connectionString, redis, servers, token);
 
     public PostgresInstance Postgres { get; }
+
+    public string PostgresConnectionString { get; }
 
     public RedisInstance? Redis { get; }
 
@@ -482,16 +484,17 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public string Token { get; }
 
-    public static async Task<BenchCluster> StartAsync(int nodes, string data)
+    /// <param name="settings">Every node's settings besides the database and Redis (<c>--Section:Key=value</c>).</param>
+    public static async Task<BenchCluster> StartAsync(int nodes, string data, params string[] settings)
     {
         var (postgres, connection) = await global::Servers.StartPostgresAsync();
         var redis = nodes > 1 ? await RedisInstance.StartAsync() : null;
         string[] database = ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"];
-        string[] cluster = redis is null ? [] : [$"--Redis:ConnectionString={redis.ConnectionString}"];
+        string[] cluster = redis is null ? settings : [$"--Redis:ConnectionString={redis.ConnectionString}", .. settings];
         var directories = Enumerable.Range(0, nodes).Select(n => Directory.CreateDirectory(Path.Combine(data, $"nodes-{nodes}-{n}")).FullName).ToList();
         var (first, token) = await global::Servers.StartPorchlightAsync(directories[0], database, cluster);
         List<ServerProcess> servers = [first, .. await Task.WhenAll(directories.Skip(1).Select(d => global::Servers.RestartPorchlightAsync(d, database, cluster)))];
-        return new BenchCluster(postgres, redis, servers, token);
+        return new BenchCluster(postgres, connection, redis, servers, token);
     }
 
     public async ValueTask DisposeAsync()

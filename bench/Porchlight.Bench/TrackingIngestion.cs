@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Porchlight.Testing;
 
 namespace Porchlight.Bench;
 
@@ -34,14 +35,29 @@ internal static class TrackingIngestion
             using var bareHttp = Servers.Http(bare.BaseAddress);
             var empty = new Uri("/empty", UriKind.Relative);
             var sqlite = Path.Combine(data, "porchlight.db");
-            await PorchlightAsync(options, bareHttp, empty, bare.ProcessId, "SQLite, synchronous=FULL", data, null,
-                () => CountAsync(new SqliteConnection($"Data Source={sqlite};Mode=ReadOnly")), "--Database:SqliteSynchronous=Full");
-            if (options.Postgres)
+            if (!options.PostgresOnly)
+            {
+                await PorchlightAsync(options, bareHttp, empty, bare.ProcessId, "SQLite, synchronous=FULL", data, null,
+                    () => CountAsync(new SqliteConnection($"Data Source={sqlite};Mode=ReadOnly")), "--Database:SqliteSynchronous=Full");
+            }
+
+            if (options.Postgres || options.PostgresOnly)
             {
                 var (postgres, connection) = await Servers.StartPostgresAsync();
                 await using var running = postgres;
                 await PorchlightAsync(options, bareHttp, empty, bare.ProcessId, "PostgreSQL, fsync on", data,
                     ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"], () => CountAsync(new NpgsqlConnection(connection)));
+            }
+
+            // With --nodes, the same on PostgreSQL with that many nodes sharing it and a Redis, requests spread over them
+            // in turn as a load balancer would.
+            foreach (var nodes in options.Nodes.Where(n => n > 1))
+            {
+                await using var cluster = await BenchCluster.StartAsync(nodes, data, Limitless);
+                var connection = cluster.PostgresConnectionString;
+                using var http = new HttpClient(new RoundRobin([.. cluster.Servers.Select(s => s.BaseAddress)])) { BaseAddress = cluster.Servers[0].BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+                await MeasureAsync(options, bareHttp, empty, bare.ProcessId, $"PostgreSQL, fsync on, {nodes} nodes and Redis",
+                    http, [.. cluster.Servers.Select(s => s.ProcessId)], await SiteAsync(cluster.Servers[0], cluster.Token), () => CountAsync(new NpgsqlConnection(connection)));
             }
         }
 
@@ -49,60 +65,75 @@ internal static class TrackingIngestion
         return 0;
     }
 
+    // The per-site rate limit would otherwise answer most of the bench's page views with 429.
+    private static readonly string[] Limitless = ["--Tracking:RequestsPerMinutePerSite=100000000"];
+
     private static async Task PorchlightAsync(
         Options options, HttpClient bareHttp, Uri empty, int bareProcessId, string storage, string data, string[]? database, Func<Task<long>> stored, params string[] settings)
     {
-        var (server, token) = await Servers.StartPorchlightAsync(data, database, [.. settings, "--Tracking:RequestsPerMinutePerSite=100000000"]);
+        var (server, token) = await Servers.StartPorchlightAsync(data, database, [.. settings, .. Limitless]);
         await using (server)
         {
-            using var agent = Servers.Http(server.BaseAddress);
-            agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            var inbox = await (await agent.PostAsJsonAsync("/api/v1/inboxes", new { name = "Bench", channel = "WebWidget" })).Content.ReadFromJsonAsync<JsonElement>();
-            var site = inbox.GetProperty("publicToken").GetString()!;
             using var http = Servers.Http(server.BaseAddress);
-            var endpoint = new Uri("/t/v1/events", UriKind.Relative);
-
-            Console.WriteLine($"\n## {storage}\n");
-            Console.WriteLine("| server, closed loop | requests/s | acknowledged (2xx)/s | p50 | p99 | non-2xx | server CPU per request | stored / acknowledged |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
-            await LoadAsync(bareHttp, empty, NoSite, TimeSpan.FromSeconds(3), options.Concurrency, bareProcessId); // warm-up
-            // Kestrel's empty endpoint as the earlier runs measured it, with requests that carry no body, for comparison.
-            var bodiless = await LoadAsync(bareHttp, empty, "", TimeSpan.FromSeconds(options.Seconds), options.Concurrency, bareProcessId);
-            Console.WriteLine($"| Kestrel empty endpoint (POST, 202), requests without a body | {bodiless.Line} | — |");
-            var emptyClosed = await LoadAsync(bareHttp, empty, NoSite, TimeSpan.FromSeconds(options.Seconds), options.Concurrency, bareProcessId);
-            var ceiling = emptyClosed.PerSecond;
-            Console.WriteLine($"| Kestrel empty endpoint (POST, 202), the same page views (not read) | {emptyClosed.Line} | — |");
-            await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(3), options.Concurrency, server.ProcessId); // warm-up
-            var before = await SettledAsync(stored);
-            // What got a 2xx must all be stored: the server's time includes the writer catching up after the load.
-            var tracked = await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(options.Seconds), options.Concurrency, server.ProcessId,
-                afterLoad: accepted => WaitForStoredAsync(stored, before + accepted));
-            var count = await WaitForStoredAsync(stored, before + tracked.Accepted);
-            Console.WriteLine($"| Porchlight `POST /t/v1/events`, stored ({storage}) | {tracked.Line} | {count - before} / {tracked.Accepted} |");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"\nClosed loop: Porchlight acknowledged and stored {tracked.AcceptedPerSecond / ceiling:P0} of the empty endpoint's rate.\n"));
-
-            // A crawler's page views go through the whole endpoint (limits, site, origin, user agent) and are
-            // answered 202, but nothing is built or stored: the endpoint's own ceiling on this machine.
-            Ladder[] ladders =
-            [
-                new("Kestrel empty endpoint", bareHttp, empty, NoSite, null, bareProcessId, UserAgent),
-                new("Porchlight, crawler (answered, not stored)", http, endpoint, site, null, server.ProcessId, CrawlerAgent),
-                new($"Porchlight, stored ({storage})", http, endpoint, site, stored, server.ProcessId, UserAgent),
-            ];
-            await SustainedAsync(options, ceiling, ladders);
-            var (emptySustained, answered, kept) = (ladders[0].Highest, ladders[1].Highest, ladders[2].Highest);
-            string OfEmpty(double rate) => emptySustained > 0 ? (rate / emptySustained).ToString("P0", CultureInfo.InvariantCulture) : "none";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"\nHighest rate sustained: Kestrel's empty endpoint {emptySustained:0}/s ({emptySustained / ceiling:P1} of its closed-loop rate); " +
-                $"Porchlight answering a crawler {answered:0}/s ({OfEmpty(answered)} of the empty endpoint's); " +
-                $"Porchlight storing page views ({storage}) {kept:0}/s ({OfEmpty(kept)} of the empty endpoint's, {kept / ceiling:P1} of its closed-loop rate).\n"));
+            await MeasureAsync(options, bareHttp, empty, bareProcessId, storage, http, [server.ProcessId], await SiteAsync(server, token), stored);
         }
+    }
+
+    /// <summary>The public token of a new web-widget inbox: the site the page views are for.</summary>
+    private static async Task<string> SiteAsync(ServerProcess server, string token)
+    {
+        using var agent = Servers.Http(server.BaseAddress);
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var inbox = await (await agent.PostAsJsonAsync("/api/v1/inboxes", new { name = "Bench", channel = "WebWidget" })).Content.ReadFromJsonAsync<JsonElement>();
+        return inbox.GetProperty("publicToken").GetString()!;
+    }
+
+    /// <summary>The closed loop and the open-loop ladders against <paramref name="http"/> (one node, or several in turn), beside the empty endpoint.</summary>
+    private static async Task MeasureAsync(
+        Options options, HttpClient bareHttp, Uri empty, int bareProcessId, string storage, HttpClient http, int[] serverProcessIds, string site, Func<Task<long>> stored)
+    {
+        var endpoint = new Uri("/t/v1/events", UriKind.Relative);
+
+        Console.WriteLine($"\n## {storage}\n");
+        Console.WriteLine("| server, closed loop | requests/s | acknowledged (2xx)/s | p50 | p99 | non-2xx | server CPU per request | stored / acknowledged |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        await LoadAsync(bareHttp, empty, NoSite, TimeSpan.FromSeconds(3), options.Concurrency, [bareProcessId]); // warm-up
+        // Kestrel's empty endpoint as the earlier runs measured it, with requests that carry no body, for comparison.
+        var bodiless = await LoadAsync(bareHttp, empty, "", TimeSpan.FromSeconds(options.Seconds), options.Concurrency, [bareProcessId]);
+        Console.WriteLine($"| Kestrel empty endpoint (POST, 202), requests without a body | {bodiless.Line} | — |");
+        var emptyClosed = await LoadAsync(bareHttp, empty, NoSite, TimeSpan.FromSeconds(options.Seconds), options.Concurrency, [bareProcessId]);
+        var ceiling = emptyClosed.PerSecond;
+        Console.WriteLine($"| Kestrel empty endpoint (POST, 202), the same page views (not read) | {emptyClosed.Line} | — |");
+        await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(3), options.Concurrency, serverProcessIds); // warm-up
+        var before = await SettledAsync(stored);
+        // What got a 2xx must all be stored: the server's time includes the writer catching up after the load.
+        var tracked = await LoadAsync(http, endpoint, site, TimeSpan.FromSeconds(options.Seconds), options.Concurrency, serverProcessIds,
+            afterLoad: accepted => WaitForStoredAsync(stored, before + accepted));
+        var count = await WaitForStoredAsync(stored, before + tracked.Accepted);
+        Console.WriteLine($"| Porchlight `POST /t/v1/events`, stored ({storage}) | {tracked.Line} | {count - before} / {tracked.Accepted} |");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"\nClosed loop: Porchlight acknowledged and stored {tracked.AcceptedPerSecond / ceiling:P0} of the empty endpoint's rate.\n"));
+
+        // A crawler's page views go through the whole endpoint (limits, site, origin, user agent) and are
+        // answered 202, but nothing is built or stored: the endpoint's own ceiling on this machine.
+        Ladder[] ladders =
+        [
+            new("Kestrel empty endpoint", bareHttp, empty, NoSite, null, [bareProcessId], UserAgent),
+            new("Porchlight, crawler (answered, not stored)", http, endpoint, site, null, serverProcessIds, CrawlerAgent),
+            new($"Porchlight, stored ({storage})", http, endpoint, site, stored, serverProcessIds, UserAgent),
+        ];
+        await SustainedAsync(options, ceiling, ladders);
+        var (emptySustained, answered, kept) = (ladders[0].Highest, ladders[1].Highest, ladders[2].Highest);
+        string OfEmpty(double rate) => emptySustained > 0 ? (rate / emptySustained).ToString("P0", CultureInfo.InvariantCulture) : "none";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"\nHighest rate sustained: Kestrel's empty endpoint {emptySustained:0}/s ({emptySustained / ceiling:P1} of its closed-loop rate); " +
+            $"Porchlight answering a crawler {answered:0}/s ({OfEmpty(answered)} of the empty endpoint's); " +
+            $"Porchlight storing page views ({storage}) {kept:0}/s ({OfEmpty(kept)} of the empty endpoint's, {kept / ceiling:P1} of its closed-loop rate).\n"));
     }
 
     /// <summary>One server and kind of request climbing the open-loop steps; <see cref="Highest"/> is its highest sustained rate so far.</summary>
     /// <param name="Stored">Counts what is stored; null where nothing is expected to be (the baselines).</param>
-    private sealed record Ladder(string Name, HttpClient Http, Uri Endpoint, string Site, Func<Task<long>>? Stored, int ProcessId, string UserAgent)
+    private sealed record Ladder(string Name, HttpClient Http, Uri Endpoint, string Site, Func<Task<long>>? Stored, int[] ProcessIds, string UserAgent)
     {
         public double Highest { get; set; }
 
@@ -143,7 +174,7 @@ internal static class TrackingIngestion
     {
         var stored = ladder.Stored;
         var before = stored is null ? 0 : await SettledAsync(stored);
-        var step = await OpenLoopAsync(ladder.Http, ladder.Endpoint, ladder.Site, rate, TimeSpan.FromSeconds(options.Seconds), ladder.ProcessId, ladder.UserAgent);
+        var step = await OpenLoopAsync(ladder.Http, ladder.Endpoint, ladder.Site, rate, TimeSpan.FromSeconds(options.Seconds), ladder.ProcessIds, ladder.UserAgent);
         var deadline = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
         var count = before + step.Accepted;
         while (stored is not null && (count = await stored()) < before + step.Accepted && Stopwatch.GetTimestamp() < deadline)
@@ -169,14 +200,13 @@ internal static class TrackingIngestion
     private sealed record Step(int Sent, int Accepted, int Failed, double Seconds, double P50, double P99, double CpuMsPerRequest);
 
     /// <summary>Sends a request each time one is due, every millisecond those whose time has come, without waiting for answers.</summary>
-    private static async Task<Step> OpenLoopAsync(HttpClient http, Uri endpoint, string site, double rate, TimeSpan duration, int serverProcessId, string userAgent)
+    private static async Task<Step> OpenLoopAsync(HttpClient http, Uri endpoint, string site, double rate, TimeSpan duration, int[] serverProcessIds, string userAgent)
     {
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var (accepted, failed, sent) = (0, 0, 0);
         var random = new Random(7);
         var inFlight = new List<Task>();
-        using var process = Process.GetProcessById(serverProcessId);
-        var cpuBefore = process.TotalProcessorTime;
+        var cpuBefore = ProcessorTime.Of(serverProcessIds);
         var start = Stopwatch.GetTimestamp();
         var total = (int)(rate * duration.TotalSeconds);
         while (sent < total)
@@ -192,9 +222,7 @@ internal static class TrackingIngestion
         }
 
         await Task.WhenAll(inFlight);
-        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var cpu = (ProcessorTime.Of(serverProcessIds) - cpuBefore).TotalMilliseconds;
         var all = latencies.Order().ToArray();
         double Percentile(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p / 100 * all.Length) - 1)];
         return new Step(sent, accepted, failed, duration.TotalSeconds, Percentile(50), Percentile(99), cpu / sent);
@@ -227,13 +255,12 @@ internal static class TrackingIngestion
 
     /// <summary>Closed loop: each client sends its next request when the previous one was answered.</summary>
     private static async Task<Result> LoadAsync(
-        HttpClient http, Uri endpoint, string site, TimeSpan duration, int concurrency, int serverProcessId, Func<int, Task<long>>? afterLoad = null)
+        HttpClient http, Uri endpoint, string site, TimeSpan duration, int concurrency, int[] serverProcessIds, Func<int, Task<long>>? afterLoad = null)
     {
         var latencies = new List<double>[concurrency];
         var failed = 0;
         var accepted = 0;
-        using var process = Process.GetProcessById(serverProcessId);
-        var cpuBefore = process.TotalProcessorTime;
+        var cpuBefore = ProcessorTime.Of(serverProcessIds);
         var start = Stopwatch.GetTimestamp();
         var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async client =>
@@ -265,8 +292,7 @@ internal static class TrackingIngestion
             await afterLoad(accepted);
         }
 
-        process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var cpu = (ProcessorTime.Of(serverProcessIds) - cpuBefore).TotalMilliseconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p / 100 * all.Length) - 1)];
         return new Result(all.Length / elapsed, accepted / elapsed, Percentile(50), Percentile(99), failed, accepted, cpu / all.Length);
@@ -316,5 +342,18 @@ internal static class TrackingIngestion
         }
 
         return count;
+    }
+
+    /// <summary>Sends each request to the next node in turn, as a load balancer does.</summary>
+    private sealed class RoundRobin(Uri[] nodes) : DelegatingHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 })
+    {
+        private int _next;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var node = nodes[(int)((uint)Interlocked.Increment(ref _next) % nodes.Length)];
+            request.RequestUri = new Uri(node, request.RequestUri!.PathAndQuery);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -59,4 +59,30 @@ public sealed class ClusterAgentAppTests : BrowserTest
         await Eventually(async () => (await visitor.MessagesAsync(ct)).Last().GetProperty("text").GetString() == "Take a 43.");
         await Screenshot(agent, "cluster-agent-app");
     }
+
+    [Fact]
+    public async Task AgentApp_RedisAwayWhileAVisitorWritesOnTheOtherNode_PageShowsWhatItMissedOnceRedisIsBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var agent = await Browser.NewPageAsync();
+        await SetUpWorkspaceAsync(agent, "Acme Support");
+        var inboxToken = ApiVisitor.InboxTokenOf(await CreateWidgetInboxAsync(agent));
+        await using var otherNode = await StartAnotherNodeAsync();
+
+        // The agent's page runs on the other node; the visitor writes through this one.
+        using var visitor = await ApiVisitor.StartAsync(Server.BaseAddress, inboxToken, "Ada Lovelace", "Do the Ridgeline boots run small?", ct);
+        await agent.GotoAsync(otherNode.Url("/inbox"));
+        await agent.Locator(".pl-conversation-row", new() { HasText = "Ada Lovelace" }).ClickAsync();
+        var incoming = agent.Locator("#thread .pl-message[data-kind='incoming'] .pl-bubble");
+        await Expect(incoming).ToHaveTextAsync(["Do the Ridgeline boots run small?"]);
+
+        // Redis goes away: what the visitor writes meanwhile is stored, but no live event reaches the other node.
+        await _redis!.KillAsync();
+        await Eventually(async () => await otherNode.MetricAsync("porchlight_cluster_redis_connected", ct) == "0");
+        await visitor.SendAsync("I usually wear a 42.", ct);
+
+        // Redis is back: the page reads what it missed by itself, with no later event to reveal the gap.
+        await _redis.StartAgainAsync();
+        await Expect(incoming).ToHaveTextAsync(["Do the Ridgeline boots run small?", "I usually wear a 42."], new() { Timeout = 20_000 });
+    }
 }

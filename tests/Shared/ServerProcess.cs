@@ -53,6 +53,14 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
+    /// <summary>The value of a metric on the server's <c>/metrics</c> (Prometheus text), as an operator's alert reads it; null if absent.</summary>
+    public async Task<string?> MetricAsync(string name, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken);
+        return metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))?.Split(' ')[^1];
+    }
+
     public static Task<ServerProcess> StartAsync(ServerStart start, CancellationToken cancellationToken) =>
         StartAsync(start, new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/"), cancellationToken);
 

@@ -223,9 +223,11 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
     }
 
     /// <summary>
-    /// Control for a call refused below: the same call succeeds for an owner on fresh records of their own, so the refusal is
-    /// the boundary under test and not a malformed request. Each control makes a fresh set of records, two webhooks and a
-    /// dashboard app among them, so a new workspace takes over before one reaches its limits (20 dashboard apps).
+    /// Control for a call refused below: the same call succeeds for an owner on records of their own, so the refusal is
+    /// the boundary under test and not a malformed request. A read changes nothing, so the reads share one set of
+    /// records; each write gets a fresh set, since it may delete or close what it is given. Each set has two webhooks
+    /// and a dashboard app among its records, so a new workspace takes over before one reaches its limits (20
+    /// dashboard apps).
     /// </summary>
     protected async Task AssertSucceedsOnFreshRecordsAsync(Operation operation)
     {
@@ -234,16 +236,33 @@ public abstract partial class ApiWalkTestBase(PorchlightFactory factory) : ApiTe
             _control?.Owner.Dispose();
             _control = await NewWorkspaceAsync(Unique("Workspace C"));
             _controlsInWorkspace = 0;
+            _readControl = null;
         }
 
-        _controlsInWorkspace++;
         var (workspace, owner) = _control.Value;
-        using var response = await SendAsync(owner, operation, await CreateResourcesAsync(workspace, owner, "C"));
+        ResourceSet records;
+        if (operation.Method == "GET")
+        {
+            records = _readControl ??= await NewControlRecordsAsync(workspace, owner);
+        }
+        else
+        {
+            records = await NewControlRecordsAsync(workspace, owner);
+        }
+
+        using var response = await SendAsync(owner, operation, records);
         Assert.True(response.IsSuccessStatusCode,
             $"Control {operation} on the caller's own records answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
     }
 
+    private Task<ResourceSet> NewControlRecordsAsync(TestWorkspace workspace, HttpClient owner)
+    {
+        _controlsInWorkspace++;
+        return CreateResourcesAsync(workspace, owner, "C");
+    }
+
     private (TestWorkspace Workspace, HttpClient Owner)? _control;
+    private ResourceSet? _readControl;
     private int _controlsInWorkspace;
 
     /// <summary>The operation's path with the ids of <paramref name="ids"/>.</summary>

@@ -176,10 +176,16 @@ public sealed class ConversationBroadcaster(
     }
 }
 
+/// <summary>A listener of <see cref="LiveInboxFeed"/> told when events of other nodes may have been missed.</summary>
+public interface IFeedGapListener
+{
+    Task EventsMissed();
+}
+
 /// <summary>
 /// Live events for agent-app pages, the same events the agent hub carries: a page subscribes for its workspace and
 /// receives them like a hub client would. A page lives on one node; what is published on another reaches it over
-/// the cluster bus.
+/// the cluster bus, and when the bus was down and is back, every page is told to read again what it shows.
 /// </summary>
 public sealed class LiveInboxFeed
 {
@@ -196,6 +202,7 @@ public sealed class LiveInboxFeed
         _bus = bus;
         _json = json.Value.PayloadSerializerOptions;
         bus.Subscribe(Topic, DeliverFromAnotherNodeAsync);
+        bus.Rejoined += (_, _) => TellOfMissedEvents();
     }
 
     public IDisposable Subscribe(Guid workspaceId, Guid agentId, IAgentClient listener)
@@ -247,6 +254,16 @@ public sealed class LiveInboxFeed
                 await Contract.InvokeAsync(listener, call, _json);
             }
         }, shared.AgentIds);
+    }
+
+    // The hub's clients are closed to reconnect and catch up by sequence; a page has no connection to close, so it is
+    // told instead. Listeners queue the reload on their page and return, so this loop does not wait for pages.
+    private void TellOfMissedEvents()
+    {
+        foreach (var listener in _listeners.Values.SelectMany(listeners => listeners.Keys).OfType<IFeedGapListener>())
+        {
+            _ = listener.EventsMissed();
+        }
     }
 
     private sealed record SharedFeedEvent(Guid WorkspaceId, IReadOnlySet<Guid>? AgentIds, IReadOnlyList<ClientCall> Calls);

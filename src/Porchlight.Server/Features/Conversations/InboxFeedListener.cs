@@ -24,6 +24,12 @@ public interface IInboxEvents
 
     /// <summary>Every page of the workspace hears of an SLA alert; a page acts only on its own agent's.</summary>
     Task OnSlaAlertAsync(Sla.SlaAlertNotice notice);
+
+    /// <summary>
+    /// Events of other nodes may have been missed (the link between the nodes was down and is back): read again
+    /// what the page shows.
+    /// </summary>
+    Task OnEventsMissedAsync();
 }
 
 /// <summary>
@@ -32,8 +38,10 @@ public interface IInboxEvents
 /// event on the page's dispatcher and returns: a slow or failing page never delays or breaks the others.
 /// The dispatcher runs queued work in order, so the page sees events in the order they were published.
 /// </summary>
-public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> dispatch, ILogger logger) : IAgentClient
+public sealed class InboxFeedListener(IInboxEvents page, Func<Func<Task>, Task> dispatch, ILogger logger) : IAgentClient, IFeedGapListener
 {
+    public Task EventsMissed() => Queue(page.OnEventsMissedAsync);
+
     public Task MessageCreated(MessageResponse message) => Queue(() => page.OnMessageCreatedAsync(message));
 
     public Task MessageUpdated(MessageResponse message) => Queue(() => page.OnMessageUpdatedAsync(message));

@@ -731,6 +731,32 @@ public sealed partial class InboxPage : IInboxEvents, IAsyncDisposable
         StateHasChanged();
     }
 
+    // The nodes were apart, and events published on the others did not reach this page: the list, the open
+    // conversation and its messages after the last one shown are read again.
+    async Task IInboxEvents.OnEventsMissedAsync()
+    {
+        await LoadListAsync(refresh: true);
+        if (_openId is { } id && _threadState == ThreadState.Ready)
+        {
+            var version = _threadVersion;
+            var found = await Runner.RunAsync<ConversationQueries, Result<ConversationResponse>>(q => q.GetAsync(id, Lifetime));
+            var missed = await ReadMessagesAsync(id, LastSequence);
+            if (version == _threadVersion)
+            {
+                if (found.Succeeded)
+                {
+                    ApplyConversation(found.Value!);
+                }
+
+                Merge(missed);
+                await ReadSlaClocksAsync();
+                await MarkReadAsync();
+            }
+        }
+
+        StateHasChanged();
+    }
+
     Task IInboxEvents.OnMessageUpdatedAsync(MessageResponse message)
     {
         if (message.ConversationId == _openId)

@@ -188,5 +188,7 @@ public sealed partial class SupervisionPage
         public Task OnContactChangedAsync(ContactNotice notice) => Task.CompletedTask;
 
         public Task OnSlaAlertAsync(Sla.SlaAlertNotice notice) => changed();
+
+        public Task OnEventsMissedAsync() => changed();
     }
 }

@@ -113,5 +113,7 @@ public sealed class InboxPageFeedTests
         public Task OnContactChangedAsync(ContactNotice notice) => Task.CompletedTask;
 
         public Task OnSlaAlertAsync(Porchlight.Server.Features.Sla.SlaAlertNotice notice) => Task.CompletedTask;
+
+        public Task OnEventsMissedAsync() => Task.CompletedTask;
     }
 }

@@ -17,6 +17,8 @@ namespace Porchlight.Server.Tests.Hosting.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(ClusterFixture cluster)
 {
+    private const string RedisConnected = "porchlight_cluster_redis_connected";
+
     [Fact]
     public async Task Chat_VisitorOnOneNodeAgentOnAnother_BothSeeEachOthersMessagesLive()
     {
@@ -160,7 +162,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
         await cluster.Redis.KillAsync();
         try
         {
-            await Eventually.WaitUntilAsync(async () => await RedisGaugeAsync(cluster.NodeA) == "0", "node A reports Redis away on /metrics");
+            await Eventually.WaitUntilAsync(async () => await cluster.NodeA.MetricAsync(RedisConnected, TestContext.Current.CancellationToken) == "0", "node A reports Redis away on /metrics");
             for (var i = 1; i <= 3; i++)
             {
                 (await visitorOnA.SendAsync(conversationId, $"During the outage {i}")).EnsureSuccessStatusCode();
@@ -188,7 +190,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
         Assert.Equal(
             ["During the outage 1", "During the outage 2", "During the outage 3", "Answered during the outage"],
             missed.EnumerateArray().Where(m => m.Text("kind") is "Incoming" or "Outgoing").Select(m => m.Text("text")));
-        await Eventually.WaitUntilAsync(async () => await RedisGaugeAsync(cluster.NodeA) == "1", "node A reports Redis back on /metrics");
+        await Eventually.WaitUntilAsync(async () => await cluster.NodeA.MetricAsync(RedisConnected, TestContext.Current.CancellationToken) == "1", "node A reports Redis back on /metrics");
 
         (await visitorOnA.SendAsync(conversationId, "After the outage")).EnsureSuccessStatusCode();
         await agentOnB.WaitForAsync("MessageCreated", m => m.Text("text") == "After the outage", "node B's client hears node A live again");
@@ -221,7 +223,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
         await beforeOnA.DisposeAsync();
         using var ownerOnC = cluster.Owner(nodeC);
         var (_, publicToken) = await ChatSetup.CreateWidgetInboxAsync(ownerOnC, "Late Redis");
-        await Eventually.WaitUntilAsync(async () => await RedisGaugeAsync(nodeC) == "1", "node C reaches Redis once it is back");
+        await Eventually.WaitUntilAsync(async () => await nodeC.MetricAsync(RedisConnected, TestContext.Current.CancellationToken) == "1", "node C reaches Redis once it is back");
         await using var agentOnA = await HubRecorder.AgentAsync(cluster.NodeA.BaseAddress, cluster.OwnerToken);
         await using var agentOnC = await HubRecorder.AgentAsync(nodeC.BaseAddress, cluster.OwnerToken);
         using var visitorOnC = await TestVisitor.StartAsync(nodeC.BaseAddress, publicToken);
@@ -299,13 +301,6 @@ public sealed class ClusterTests(ClusterFixture cluster)
     }
 
     // The value of porchlight_cluster_redis_connected on the node's Prometheus endpoint.
-    private static async Task<string?> RedisGaugeAsync(ServerProcess node)
-    {
-        using var http = new HttpClient { BaseAddress = node.BaseAddress };
-        var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-        return metrics.Split('\n').FirstOrDefault(l => l.StartsWith("porchlight_cluster_redis_connected", StringComparison.Ordinal))?.Split(' ')[^1];
-    }
-
     private static async Task<IEnumerable<long>> ReadAfterAsync(HttpClient owner, Guid conversationId, long after)
     {
         var sequences = new List<long>();
