@@ -9,7 +9,7 @@ using Porchlight.Testing;
 
 // Usage:
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2]
-//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000]
+//   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll idle [--connections 15000] [--nodes 1,2]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres | --postgres-only] [--nodes 2]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll analytics [--events 10000000] [--requests 50] [--postgres]
 //   dotnet bench/Porchlight.Bench/bin/Release/net10.0/Porchlight.Bench.dll kb-search [--articles 10000] [--requests 50] [--postgres]
@@ -25,6 +25,11 @@ if (args.Contains("bare-server"))
 {
     await BareServer.RunAsync([.. args.Where(a => a != "bare-server")]);
     return 0;
+}
+
+if (args.FirstOrDefault() == IdleConnections.ClientCommand)
+{
+    return await IdleConnections.HoldAsync();
 }
 
 var options = Options.Parse(args);
@@ -60,7 +65,7 @@ string Value(string name, string fallback) => args.SkipWhile(a => a != name).Ski
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2] | idle [--connections 15000] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres | --postgres-only] [--nodes 2] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | soak [--rates 100] [--conversations 1000] [--minutes 30] [--outage-at 10] [--outage-seconds 30] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
+    Console.Error.WriteLine("usage: Porchlight.Bench (delivery [--rates 200,1000,3000] [--conversations 1000] [--seconds 20] [--nodes 1,2] | idle [--connections 15000] [--nodes 1,2] | tracking [--seconds 20] [--concurrency 64] [--shares 10,12.5,15,...,100] [--postgres | --postgres-only] [--nodes 2] | analytics [--events 10000000] [--requests 50] [--postgres] | kb-search [--articles 10000] [--requests 50] [--postgres] | reports [--conversations 1000000] [--requests 50] [--postgres | --postgres-only] [--keep] | webhooks [--rates 50,200,500] [--conversations 200] [--seconds 20] [--outage-minutes 10] [--outage-rate 5] | soak [--rates 100] [--conversations 1000] [--minutes 30] [--outage-at 10] [--outage-seconds 30] | intents | sentiment | containment | storm [--agents 200] [--teams 10] [--conversations 5000] [--bursts 10] [--burst-every 10] [--burst-rate 250] [--handling 6,30] [--visitor-hubs-every 1] [--nodes 1,2] [--timeout 600] [--seed 1])");
     return 2;
 }
 

@@ -17,6 +17,9 @@ public sealed class RedisInstance : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>The running server's process id (none while it is stopped), for benches that read its memory.</summary>
+    public int? ProcessId => _process?.Id;
+
     public static async Task<RedisInstance> StartAsync()
     {
         var instance = new RedisInstance(LoopbackPorts.Free());

@@ -52,7 +52,7 @@ public static class DataFeature
             services.GetRequiredService<AuditInterceptor>(),
             services.GetRequiredService<OutboxInterceptor>());
 
-    /// <summary>Applies pending migrations (creating the SQLite folder first).</summary>
+    /// <summary>Applies pending migrations, if any (creating the SQLite folder first).</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
@@ -63,6 +63,12 @@ public static class DataFeature
         }
 
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
+        // Migrating first compares the whole model with the migrations' snapshot, a good part of a start's processor
+        // time; a database that has every migration already needs none of that. (Nodes starting together may both
+        // see migrations pending: migrating takes a lock and applies each migration once.)
+        if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
     }
 }
