@@ -38,7 +38,7 @@ public static class SurveysFeature
     {
         var links = app.MapGroup("/survey/{token}").RequireRateLimiting(ClientRateLimits.Widget)
             .WithMetadata(new BodySizeLimit(ApiSetup.MaxFormBodyBytes)).ExcludeFromDescription();
-        links.MapGet("/", async Task<IResult> (string token, bool? thanks, SurveyLinks tokens, VisitorSurveys surveys, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+        links.MapGet("/", async (string token, bool? thanks, SurveyLinks tokens, VisitorSurveys surveys, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
             if (tokens.Read(token) is not { } answerer || (await surveys.GetAsync(answerer, ct)) is not { Succeeded: true } open)
             {
@@ -47,7 +47,7 @@ public static class SurveysFeature
 
             return await PageAsync(db, answerer, open.Value, clock, ct, thanks: thanks == true);
         });
-        links.MapPost("/", async Task<IResult> (string token, HttpContext http, SurveyLinks tokens, VisitorSurveys surveys, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+        links.MapPost("/", async (string token, HttpContext http, SurveyLinks tokens, VisitorSurveys surveys, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
             if (tokens.Read(token) is not { } answerer)
             {
