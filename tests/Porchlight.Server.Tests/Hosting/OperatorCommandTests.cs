@@ -75,7 +75,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public async Task Cli_CreateOwnerTwiceWithSameEmail_SecondExits1()
     {
-        await StartOnMigratedDatabaseAsync();
+        StartOnMigratedDatabase();
         var first = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, "--workspace", "Ops", Db());
         var second = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, Db());
 
@@ -103,7 +103,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public async Task Cli_CreateOwnerPasswordFromStdin_OwnerSignsInWithIt()
     {
-        await StartOnMigratedDatabaseAsync();
+        StartOnMigratedDatabase();
         var result = await PorchlightProcess.RunAsync(_directory, "a passphrase from stdin\n", "create-owner", "--email", "ops@example.com", "--password-stdin", Db());
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -119,7 +119,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public async Task Cli_CreateToken_PrintsOnlyATokenThatAuthenticatesTheApi()
     {
-        await StartOnMigratedDatabaseAsync();
+        StartOnMigratedDatabase();
         var owner = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, Db());
         Assert.True(owner.ExitCode == 0, owner.ToString());
 
@@ -141,7 +141,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public async Task Cli_AuditVerify_IntactTrailThenAnEntryChanged_Exits0ThenNamesTheEntryAndExits1()
     {
-        await StartOnMigratedDatabaseAsync();
+        StartOnMigratedDatabase();
         var owner = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, "--workspace", "Ops", Db());
         Assert.True(owner.ExitCode == 0, owner.ToString());
 
@@ -169,7 +169,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public async Task Cli_AuditVerify_OldestEntryRemovedByRetention_IntactFromTheAnchorUntilTheNextOneGoesToo()
     {
-        await StartOnMigratedDatabaseAsync();
+        StartOnMigratedDatabase();
         var owner = await PorchlightProcess.RunAsync(_directory, null, "create-owner", "--email", "ops@example.com", "--password", Password, "--workspace", "Ops", Db());
         Assert.True(owner.ExitCode == 0, owner.ToString());
         // A second entry, so that one remains after the first is removed.
@@ -201,7 +201,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public async Task Cli_CreateTokenForUnknownEmail_Exits1()
     {
-        await StartOnMigratedDatabaseAsync();
+        StartOnMigratedDatabase();
         var result = await PorchlightProcess.RunAsync(_directory, null, "create-token", "--email", "ghost@example.com", "--name", "ci", "--scopes", "read", Db());
 
         Assert.True(result.ExitCode == 1, result.ToString());
@@ -211,7 +211,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public async Task Cli_SeedDemo_SecondRunExits1()
     {
-        await StartOnMigratedDatabaseAsync();
+        StartOnMigratedDatabase();
         var first = await PorchlightProcess.RunAsync(_directory, null, "seed-demo", Db());
         var second = await PorchlightProcess.RunAsync(_directory, null, "seed-demo", Db());
 
@@ -270,26 +270,11 @@ public sealed class OperatorCommandTests : IDisposable
     private string Db() => $"--Database:ConnectionString={ConnectionString}";
 
     /// <summary>
-    /// Puts a copy of a database the `migrate` command made once for the class in this test's folder, as an operator's
-    /// database is when they run the other commands: migrating a fresh file in every test's processes was most of
-    /// this class's time. <see cref="Cli_Migrate_CreatesTheSchemaAndExits0"/> starts from nothing.
+    /// Starts the test on a database with the whole schema, as an operator's database is when they run the other
+    /// commands: migrating a fresh file in every test's processes was most of this class's time.
+    /// <see cref="Cli_Migrate_CreatesTheSchemaAndExits0"/> starts from nothing.
     /// </summary>
-    private async Task StartOnMigratedDatabaseAsync()
-    {
-        var template = await MigratedTemplate.Value;
-        foreach (var file in Directory.GetFiles(template, "p.db*"))
-        {
-            File.Copy(file, Path.Combine(_directory, Path.GetFileName(file)));
-        }
-    }
-
-    private static readonly Lazy<Task<string>> MigratedTemplate = new(async () =>
-    {
-        var directory = Directory.CreateTempSubdirectory("porchlight-cli-template-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
-        var result = await PorchlightProcess.RunAsync(directory, null, "migrate", $"--Database:ConnectionString=Data Source={Path.Combine(directory, "p.db")}");
-        return result.ExitCode == 0 ? directory : throw new InvalidOperationException($"migrate failed: {result}");
-    });
+    private void StartOnMigratedDatabase() => MigratedTemplates.CopySqliteTo(DatabasePath);
 
     private PorchlightFactory FactoryOnSameDatabase() =>
         new(settings: new Dictionary<string, string?> { ["Database:ConnectionString"] = ConnectionString });
